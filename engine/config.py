@@ -1,0 +1,148 @@
+"""Run configuration: one pydantic schema for presets, config files and CLI overrides.
+
+Unknown keys are refused with a "did you mean" suggestion, because a setting that silently
+accepts a typo runs the wrong experiment.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from engine.errors import UserError
+
+Priority = Literal["accuracy", "speed", "size", "balanced"]
+Task = Literal["auto", "binary", "multiclass", "regression"]
+PRIORITIES: tuple[str, ...] = Priority.__args__
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DecisionSettings(_Strict):
+    tolerance: float = Field(
+        0.01,
+        ge=0,
+        le=0.5,
+        description="How much score the speed/size/balanced priorities may give up: absolute points for "
+        "scores between 0 and 1 (accuracy, R², ROC AUC), a relative share for errors (RMSE, log loss).",
+    )
+    top_k: int = Field(5, ge=1, le=50, description="Rows in each TopK table.")
+
+
+class RunConfig(_Strict):
+    data: Path | None = None
+    target: str | None = None
+    task: Task = "auto"
+    preset: str = "fast"
+    description: str = ""
+    priority: Priority = "balanced"
+    time_budget_s: float = Field(30.0, gt=0)
+    seed: int = 0
+    out: Path = Path("runs")
+    test_size: float = Field(0.2, gt=0, lt=0.5)
+    cv_folds: int = Field(5, ge=2, le=20)
+    models: list[str] = Field(default_factory=lambda: ["linear", "hist_gb", "random_forest"])
+    primary_metric: str | None = None
+    latency_repeats: int = Field(5, ge=1, le=100)
+    decision: DecisionSettings = Field(default_factory=DecisionSettings)
+
+    @field_validator("models")
+    @classmethod
+    def _known_models(cls, names: list[str]) -> list[str]:
+        from engine.registry import models
+
+        resolved = [models.resolve(name) for name in names]
+        if not resolved:
+            raise ValueError("list at least one model")
+        return list(dict.fromkeys(resolved))
+
+    @field_validator("primary_metric")
+    @classmethod
+    def _known_metric(cls, name: str | None) -> str | None:
+        from engine.registry import metrics
+
+        return None if name is None else metrics.resolve(name)
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """' (did you mean X?)' when a close match exists, else ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _fields_of(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    for part in loc[:-1]:
+        annotation = model.model_fields[part].annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    return list(model.model_fields)
+
+
+def validate(values: dict[str, Any], source: str) -> RunConfig:
+    """A RunConfig from plain values, or a UserError naming the first bad key and how to fix it."""
+    try:
+        return RunConfig.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = tuple(error["loc"])
+        key = ".".join(str(part) for part in loc)
+        if error["type"] == "extra_forbidden":
+            hint = suggest(str(loc[-1]), _fields_of(RunConfig, loc))
+            raise UserError("config.unknown_key", key=key, source=source, hint=hint) from None
+        reason = str(error.get("ctx", {}).get("error") or error["msg"])
+        raise UserError("config.bad_value", key=key, source=source, reason=reason) from None
+
+
+def builtin_presets() -> dict[str, Path]:
+    folder = resources.files("presets")
+    return {
+        entry.name.removesuffix(".toml"): Path(str(entry))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".toml")
+    }
+
+
+def read_preset(name_or_file: str) -> tuple[str, dict[str, Any]]:
+    """(preset name, raw values) for a built-in preset name or a path to a TOML file."""
+    presets = builtin_presets()
+    if name_or_file in presets:
+        path, name = presets[name_or_file], name_or_file
+    elif name_or_file.endswith(".toml"):
+        path, name = Path(name_or_file), Path(name_or_file).stem
+        if not path.is_file():
+            raise UserError("config.preset_file_missing", path=path)
+    else:
+        raise UserError(
+            "config.unknown_preset",
+            name=name_or_file,
+            valid=", ".join(sorted(presets)),
+            hint=suggest(name_or_file, list(presets)),
+        )
+    try:
+        values = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UserError("config.preset_unreadable", path=path, reason=str(exc)) from None
+    return name, values
+
+
+def build(preset: str = "fast", overrides: dict[str, Any] | None = None) -> RunConfig:
+    """Preset values, then every override that is not None (CLI flags win over the preset)."""
+    name, values = read_preset(preset)
+    source = f"preset '{preset}'"
+    validate(values, source)  # a typo in the preset file is blamed on the file, not the flags
+    merged = {**values, "preset": name}
+    merged.update({key: value for key, value in (overrides or {}).items() if value is not None})
+    return validate(merged, "command line")
+
+
+def to_toml(config: RunConfig) -> str:
+    import tomli_w
+
+    return tomli_w.dumps(config.model_dump(mode="json", exclude_none=True))

@@ -1,0 +1,285 @@
+"""Load a table, profile its columns, pick and check the target, detect the task.
+
+Everything that can be wrong with the user's file is found here, before a run folder exists,
+and reported as a UserError that says what to do.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.errors import UserError
+from engine.messages import t
+
+SAMPLE_BYTES = 64 * 1024
+DELIMITERS = (",", ";", "\t", "|")
+TEXT_FORMATS = {".csv", ".txt", ".tsv", ".tab", ".dat", ""}
+MIN_ROWS = 20
+MAX_CLASSES_FOR_LABEL_CODES = 10  # an integer target with at most this many values is read as class codes
+TARGET_NAMES = ("target", "label", "class", "y", "outcome", "response")
+_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
+_C1_CONTROLS = re.compile(r"[\x80-\x9f]")
+_NOT_A_TARGET = re.compile(r"(^|_)(id|year|month|day|date|time|timestamp)$", re.IGNORECASE)
+_DATE_LIKE = re.compile(r"^\s*\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}")
+
+
+@dataclass
+class ColumnProfile:
+    name: str
+    kind: str  # numeric | categorical | datetime | text | id | constant | empty
+    n_missing: int
+    n_unique: int
+    dtype: str
+
+    @property
+    def dropped(self) -> bool:
+        return self.kind in ("id", "constant", "empty")
+
+
+@dataclass
+class Dataset:
+    """A validated table ready for modelling, plus everything the report says about it."""
+
+    X: Any
+    y: Any
+    target: str
+    task: str
+    profiles: list[ColumnProfile]
+    source: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    target_was_guessed: bool = False
+
+    @property
+    def class_counts(self) -> dict[str, int]:
+        if self.task == "regression":
+            return {}
+        return {str(k): int(v) for k, v in self.y.value_counts().items()}
+
+    def summary(self) -> dict[str, Any]:
+        """What the report's Data section needs, as plain JSON values."""
+        out: dict[str, Any] = {
+            "rows": int(len(self.X)),
+            "columns": int(self.X.shape[1]) + 1,
+            "target": self.target,
+            "task": self.task,
+            "target_was_guessed": self.target_was_guessed,
+            "source": self.source,
+            "profiles": [asdict(p) for p in self.profiles],
+            "warnings": list(self.warnings),
+        }
+        if self.task == "regression":
+            out["target_stats"] = {k: float(v) for k, v in self.y.describe().items()}
+        else:
+            out["class_counts"] = self.class_counts
+        return out
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM), then Shift_JIS/cp932 when it looks Japanese, then cp1252/latin-1.
+
+    cp932 accepts many latin-1 byte pairs too, so it is chosen only when the text has kana or when
+    the bytes would be C1 control characters in latin-1 (which real Western text almost never has).
+    """
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    # a sample may end in the middle of a multi-byte character: judge it up to its last newline
+    cut = sample[: sample.rfind(b"\n") + 1] or sample
+    for encoding in ("utf-8", "cp932"):
+        try:
+            text = cut.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding == "utf-8" or _KANA.search(text) or _C1_CONTROLS.search(cut.decode("latin-1")):
+            return encoding
+    try:
+        cut.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def detect_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the same number (>1) of fields, most fields first."""
+    lines = [line for line in text.splitlines()[:30] if line.strip()]
+    if len(lines) > 1 and not text.endswith("\n"):
+        lines = lines[:-1]  # the sample may cut the last line short
+    best, best_fields = ",", 1
+    for delimiter in DELIMITERS:
+        counts = [len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)]
+        if counts and min(counts) == max(counts) and counts[0] > best_fields:
+            best, best_fields = delimiter, counts[0]
+    return best
+
+
+def read_table(path: Path) -> tuple[Any, dict[str, Any]]:
+    """(DataFrame, how it was read) or a UserError for a file that is missing or not a table."""
+    import pandas as pd
+
+    if not path.exists():
+        raise UserError("data.missing_file", path=path)
+    if not path.is_file():
+        raise UserError("data.not_a_file", path=path)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        try:
+            return pd.read_parquet(path), {"format": "parquet"}
+        except Exception as exc:  # pyarrow raises many types for a broken file
+            raise UserError("data.not_a_table", path=path, reason=str(exc).splitlines()[0]) from None
+    if suffix not in TEXT_FORMATS:
+        raise UserError("data.unsupported_format", path=path, suffix=suffix)
+    with open(path, "rb") as handle:
+        sample = handle.read(SAMPLE_BYTES)
+    if not sample.strip():
+        raise UserError("data.empty_file", path=path)
+    if b"\x00" in sample:
+        raise UserError("data.not_a_table", path=path, reason=t("data.binary_content"))
+    encoding = detect_encoding(sample)
+    delimiter = "\t" if suffix in (".tsv", ".tab") else detect_delimiter(sample.decode(encoding, "replace"))
+    try:
+        frame = pd.read_csv(path, sep=delimiter, encoding=encoding, low_memory=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise UserError("data.not_a_table", path=path, reason=str(exc).strip().splitlines()[-1]) from None
+    except pd.errors.EmptyDataError:
+        raise UserError("data.empty_file", path=path) from None
+    frame.columns = [str(name).strip() for name in frame.columns]
+    return frame, {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+
+
+def _looks_like_dates(values: Any) -> bool:
+    import pandas as pd
+
+    sample = values.dropna().astype(str).head(200)
+    if sample.empty or sample.str.match(_DATE_LIKE).mean() < 0.9:
+        return False
+    parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return parsed.notna().mean() >= 0.9
+
+
+def profile_column(name: str, values: Any) -> ColumnProfile:
+    import pandas as pd
+
+    n_rows = len(values)
+    non_missing = values.dropna()
+    n_unique = int(non_missing.nunique())
+    kind: str
+    if non_missing.empty:
+        kind = "empty"
+    elif n_unique == 1:
+        kind = "constant"
+    elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        is_integer = pd.api.types.is_integer_dtype(values)
+        all_unique = n_unique == n_rows and n_rows > MIN_ROWS
+        looks_named_id = bool(re.search(r"(^|[_\s])id$|^id[_\s]|^index$", name, re.IGNORECASE))
+        kind = "id" if is_integer and all_unique and (values.is_monotonic_increasing or looks_named_id) else "numeric"
+    elif pd.api.types.is_datetime64_any_dtype(values) or _looks_like_dates(values):
+        kind = "datetime"
+    else:
+        text = non_missing.astype(str)
+        unique_share = n_unique / max(len(non_missing), 1)
+        if unique_share > 0.5 and text.str.split().str.len().mean() >= 4:
+            kind = "text"
+        elif unique_share >= 0.95 and n_unique > MIN_ROWS:
+            kind = "id"
+        else:
+            kind = "categorical"
+    return ColumnProfile(name, kind, int(n_rows - len(non_missing)), n_unique, str(values.dtype))
+
+
+def guess_target(frame: Any) -> str:
+    """The most plausible target: a conventional name, else the last column that could be a label or value."""
+    by_lower = {str(name).lower(): name for name in frame.columns}
+    for name in TARGET_NAMES:
+        if name in by_lower:
+            return by_lower[name]
+    for name in reversed(frame.columns):
+        if _NOT_A_TARGET.search(str(name)):
+            continue  # a date part or key is almost never what people want to predict
+        if profile_column(name, frame[name]).kind in ("numeric", "categorical"):
+            return name
+    raise UserError("data.no_target_candidate")
+
+
+def detect_task(y: Any) -> str:
+    import pandas as pd
+
+    n_unique = y.nunique()
+    if n_unique == 2:
+        return "binary"
+    if pd.api.types.is_bool_dtype(y) or not pd.api.types.is_numeric_dtype(y):
+        return "multiclass"
+    integer_valued = bool((y == y.round()).all())
+    return "multiclass" if integer_valued and n_unique <= MAX_CLASSES_FOR_LABEL_CODES else "regression"
+
+
+def _check_target(frame: Any, target: str, task: str) -> tuple[Any, str, list[str]]:
+    """(y without missing rows, task, warnings) or a UserError when the target cannot be learned."""
+    import pandas as pd
+
+    y = frame[target]
+    warnings: list[str] = []
+    if y.isna().all():
+        raise UserError("data.target_all_missing", target=target)
+    n_missing = int(y.isna().sum())
+    if n_missing:
+        warnings.append(t("data.warn_target_missing", count=n_missing, target=target))
+    y = y.dropna()
+    if y.nunique() < 2:
+        raise UserError("data.target_constant", target=target, value=y.iloc[0])
+    resolved = detect_task(y) if task == "auto" else task
+    if resolved == "regression" and not pd.api.types.is_numeric_dtype(y):
+        raise UserError("data.target_not_numeric", target=target)
+    if resolved != "regression":
+        y = y.astype(str)
+        if y.nunique() > max(50, len(y) // 2):
+            raise UserError("data.target_too_many_classes", target=target, count=y.nunique())
+        if resolved == "binary" and y.nunique() != 2:
+            raise UserError("data.task_mismatch", target=target, count=y.nunique())
+        counts = y.value_counts()
+        singletons = counts[counts < 2]
+        if len(singletons):
+            warnings.append(
+                t("data.warn_rare_classes", classes=", ".join(map(str, singletons.index)), target=target)
+            )
+            y = y[y.isin(counts[counts >= 2].index)]
+            if y.nunique() < 2:
+                raise UserError("data.target_constant", target=target, value=y.iloc[0])
+    return y, resolved, warnings
+
+
+def load(path: Path, target: str | None = None, task: str = "auto") -> Dataset:
+    """Read, check and profile a table; the single way data enters a run."""
+    from engine.config import suggest
+
+    frame, source = read_table(path)
+    if len(frame.columns) < 2:
+        raise UserError("data.no_features", path=path, delimiter=repr(source.get("delimiter", ",")))
+    if frame.empty:
+        raise UserError("data.header_only", path=path)
+    guessed = target is None
+    if target is None:
+        target = guess_target(frame)
+    elif target not in frame.columns:
+        hint = suggest(target, [str(c) for c in frame.columns])
+        raise UserError("data.target_not_found", target=target, hint=hint, columns=", ".join(map(str, frame.columns[:12])))
+    y, resolved_task, warnings = _check_target(frame, target, task)
+    if len(y) < MIN_ROWS:
+        raise UserError("data.too_few_rows", rows=len(y), needed=MIN_ROWS)
+    X = frame.loc[y.index].drop(columns=[target])
+    profiles = [profile_column(str(name), X[name]) for name in X.columns]
+    if all(p.dropped for p in profiles):
+        raise UserError("data.no_usable_features", target=target)
+    return Dataset(
+        X=X.reset_index(drop=True),
+        y=y.reset_index(drop=True),
+        target=str(target),
+        task=resolved_task,
+        profiles=profiles,
+        source={"path": str(path), "name": path.name, **source},
+        warnings=warnings,
+        target_was_guessed=guessed,
+    )

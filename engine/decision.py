@@ -1,0 +1,183 @@
+"""From leaderboard rows to a recommendation a non-expert can defend.
+
+The rule, per priority (tolerance from `decision.tolerance`, default 1 point):
+- accuracy: the best cross-validated score (ties go to the faster model);
+- speed:    among models within the tolerance of the best score, the fastest to predict;
+- size:     among models within the tolerance of the best score, the smallest on disk;
+- balanced: among models within the tolerance of the best score, the lowest latency × size.
+"Within the tolerance" is absolute for scores between 0 and 1 and relative for errors (RMSE, log loss).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.messages import t
+from engine.registry.metrics import MetricSpec
+
+LATENCY = "predict_ms_per_1k"
+SIZE = "size_bytes"
+
+
+@dataclass
+class Decision:
+    recommended: str
+    priority: str
+    reason: str
+    best_model: str
+    within_tolerance: list[str]
+    top_accuracy: list[str]
+    top_speed: list[str]
+    top_size: list[str]
+    pareto: list[str]
+    alternatives: list[dict[str, str]] = field(default_factory=list)
+
+
+def score(row: dict[str, Any], metric: MetricSpec) -> float:
+    return float(row[f"{metric.name}_mean"])
+
+
+def _goodness(row: dict[str, Any], metric: MetricSpec) -> float:
+    """Higher is better whatever the metric's direction."""
+    return score(row, metric) if metric.greater_is_better else -score(row, metric)
+
+
+def _by_accuracy(rows: list[dict[str, Any]], metric: MetricSpec) -> list[dict[str, Any]]:
+    return sorted(rows, key=lambda r: (-_goodness(r, metric), r[LATENCY]))
+
+
+def _dominates(a: dict[str, Any], b: dict[str, Any], metric: MetricSpec) -> bool:
+    no_worse = _goodness(a, metric) >= _goodness(b, metric) and a[LATENCY] <= b[LATENCY] and a[SIZE] <= b[SIZE]
+    better = _goodness(a, metric) > _goodness(b, metric) or a[LATENCY] < b[LATENCY] or a[SIZE] < b[SIZE]
+    return no_worse and better
+
+
+def pareto_front(rows: list[dict[str, Any]], metric: MetricSpec) -> list[str]:
+    """Models no other model beats on score, latency and size at once, most accurate first."""
+    front = [r for r in rows if not any(_dominates(o, r, metric) for o in rows if o is not r)]
+    return [r["model"] for r in _by_accuracy(front, metric)]
+
+
+def annotate(rows: list[dict[str, Any]], metric: MetricSpec) -> list[dict[str, Any]]:
+    """Rows sorted by accuracy with rank per axis and a pareto flag: the leaderboard.csv content."""
+    ranked = [dict(r) for r in _by_accuracy(rows, metric)]
+    front = set(pareto_front(ranked, metric))
+    by_speed = sorted(ranked, key=lambda r: r[LATENCY])
+    by_size = sorted(ranked, key=lambda r: r[SIZE])
+    for position, row in enumerate(ranked, start=1):
+        row["rank"] = row["rank_accuracy"] = position
+        row["rank_speed"] = by_speed.index(row) + 1
+        row["rank_size"] = by_size.index(row) + 1
+        row["pareto"] = row["model"] in front
+    return ranked
+
+
+def within_tolerance(rows: list[dict[str, Any]], metric: MetricSpec, tolerance: float) -> list[dict[str, Any]]:
+    best = score(_by_accuracy(rows, metric)[0], metric)
+
+    def gap(row: dict[str, Any]) -> float:
+        difference = best - score(row, metric) if metric.greater_is_better else score(row, metric) - best
+        return difference if metric.bounded else difference / max(abs(best), 1e-12)
+
+    return [r for r in rows if gap(r) <= tolerance + 1e-12]
+
+
+def compare(row: dict[str, Any], reference: dict[str, Any], metric: MetricSpec) -> str:
+    """Plain words for what `row` gives up or gains against `reference`: score, speed, size."""
+    parts = [_score_gap(row, reference, metric)]
+    for key, faster, slower in ((LATENCY, "compare.faster", "compare.slower"), (SIZE, "compare.smaller", "compare.larger")):
+        ratio = reference[key] / max(row[key], 1e-12)
+        if ratio >= 1.05:
+            parts.append(t(faster, ratio=_ratio(ratio)))
+        elif ratio <= 1 / 1.05:
+            parts.append(t(slower, ratio=_ratio(1 / ratio)))
+    return ", ".join(parts)
+
+
+def _ratio(value: float) -> str:
+    return f"{value:.1f}" if value < 10 else f"{value:.0f}"
+
+
+def _score_gap(row: dict[str, Any], reference: dict[str, Any], metric: MetricSpec) -> str:
+    difference = _goodness(row, metric) - _goodness(reference, metric)
+    if metric.bounded:
+        amount = f"{abs(difference) * 100:.1f}"
+        key = "compare.points_better" if difference > 0 else "compare.points_worse"
+    else:
+        amount = f"{abs(difference) / max(abs(score(reference, metric)), 1e-12) * 100:.1f}"
+        key = "compare.percent_better" if difference > 0 else "compare.percent_worse"
+    if float(amount) == 0:
+        return t("compare.same_score", metric=metric.label)
+    return t(key, amount=amount, metric=metric.label)
+
+
+def decide(rows: list[dict[str, Any]], metric: MetricSpec, priority: str, tolerance: float, top_k: int) -> Decision:
+    if not rows:
+        raise ValueError("no finished candidate to decide between")
+    ranked = _by_accuracy(rows, metric)
+    best = ranked[0]
+    close = within_tolerance(rows, metric, tolerance)
+    choose = {
+        "accuracy": lambda: best,
+        "speed": lambda: min(close, key=lambda r: (r[LATENCY], -_goodness(r, metric))),
+        "size": lambda: min(close, key=lambda r: (r[SIZE], -_goodness(r, metric))),
+        "balanced": lambda: min(close, key=lambda r: (r[LATENCY] * r[SIZE], -_goodness(r, metric))),
+    }[priority]
+    chosen = choose()
+    tolerance_words = _tolerance_words(metric, tolerance)
+    facts = {
+        "model": chosen["model"],
+        "metric": metric.label,
+        "score": f"{score(chosen, metric):.4g}",
+        "n": len(rows),
+        "tolerance": tolerance_words,
+        "best_model": best["model"],
+        "best_score": f"{score(best, metric):.4g}",
+        "n_close": len(close),
+    }
+    if chosen is best:
+        reason = t("reason.best", **facts)
+        if len(close) == 1:
+            reason += " " + t("reason.none_close", **facts)
+        elif priority != "accuracy":
+            reason += " " + t(f"reason.also_{priority}", **facts)
+    else:
+        reason = t(f"reason.{priority}", **facts, tradeoff=compare(chosen, best, metric))
+    front = pareto_front(rows, metric)
+    return Decision(
+        recommended=chosen["model"],
+        priority=priority,
+        reason=reason,
+        best_model=best["model"],
+        within_tolerance=[r["model"] for r in close],
+        top_accuracy=[r["model"] for r in ranked[:top_k]],
+        top_speed=[r["model"] for r in sorted(rows, key=lambda r: r[LATENCY])[:top_k]],
+        top_size=[r["model"] for r in sorted(rows, key=lambda r: r[SIZE])[:top_k]],
+        pareto=front,
+        alternatives=_alternatives(rows, chosen, best, front, metric),
+    )
+
+
+def _tolerance_words(metric: MetricSpec, tolerance: float) -> str:
+    if metric.bounded:
+        return t("reason.tolerance_points", points=f"{tolerance * 100:g}", metric=metric.label)
+    return t("reason.tolerance_percent", percent=f"{tolerance * 100:g}", metric=metric.label)
+
+
+def _alternatives(rows, chosen, best, front, metric) -> list[dict[str, str]]:
+    by_name = {r["model"]: r for r in rows}
+    picks = [
+        ("alt.most_accurate", best),
+        ("alt.fastest", min(rows, key=lambda r: r[LATENCY])),
+        ("alt.smallest", min(rows, key=lambda r: r[SIZE])),
+        *[("alt.pareto", by_name[name]) for name in front],
+    ]
+    seen = {chosen["model"]}
+    out = []
+    for label, row in picks:
+        if row["model"] in seen:
+            continue
+        seen.add(row["model"])
+        out.append({"label": t(label), "model": row["model"], "tradeoff": compare(row, chosen, metric)})
+    return out

@@ -1,0 +1,14 @@
+"""Errors a user can fix. The CLI prints their one-line message and exits 2, never a traceback."""
+
+from __future__ import annotations
+
+from engine.messages import t
+
+
+class UserError(Exception):
+    """Bad input or usage, worded from the message catalogue."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = key
+        self.values = values
+        super().__init__(t(key, **values))

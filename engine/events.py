@@ -1,0 +1,79 @@
+"""Small immutable events the engine emits; every face (TUI, headless, tracker) renders the same stream."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: ClassVar[str] = "event"
+    at: float = field(default_factory=time.time, kw_only=True)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class RunStarted(Event):
+    kind: ClassVar[str] = "run_started"
+    run_id: str
+    dataset_key: str
+    run_dir: str
+    task: str
+    target: str
+    primary_metric: str
+    budget_s: float
+    candidates: list[str]
+
+
+@dataclass(frozen=True)
+class PhaseChanged(Event):
+    kind: ClassVar[str] = "phase_changed"
+    phase: str  # preprocessing | training | decision | refit | reporting
+
+
+@dataclass(frozen=True)
+class CandidateStarted(Event):
+    kind: ClassVar[str] = "candidate_started"
+    model: str
+
+
+@dataclass(frozen=True)
+class CandidateFinished(Event):
+    kind: ClassVar[str] = "candidate_finished"
+    row: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CandidateFailed(Event):
+    kind: ClassVar[str] = "candidate_failed"
+    model: str
+    status: str  # failed | skipped | cancelled
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunWarning(Event):
+    kind: ClassVar[str] = "warning"
+    message: str
+
+
+@dataclass(frozen=True)
+class ArtifactMissing(Event):
+    kind: ClassVar[str] = "artifact_missing"
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RunFinished(Event):
+    kind: ClassVar[str] = "run_finished"
+    status: str  # finished | cancelled | no_candidate
+    recommended: str | None
+    reason: str
+    test_metrics: dict[str, float]
+    report_path: str
+    elapsed_s: float

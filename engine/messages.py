@@ -1,0 +1,47 @@
+"""The one catalogue of words users read (CLI, report, later the wizard).
+
+Texts live in `engine/locales/<lang>.toml` so a translation is a new file, not a code change.
+The language comes from AUTOML_TUI_LANG (default English); a key missing in a translation
+falls back to English so a partial translation never breaks a run.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import cache
+from importlib import resources
+
+DEFAULT_LANG = "en"
+
+
+@cache
+def _catalogue(lang: str) -> dict[str, str]:
+    try:
+        text = resources.files("engine.locales").joinpath(f"{lang}.toml").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    flat: dict[str, str] = {}
+
+    def walk(prefix: str, node: dict) -> None:
+        for key, value in node.items():
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, dict):
+                walk(name, value)
+            else:
+                flat[name] = value
+
+    walk("", tomllib.loads(text))
+    return flat
+
+
+def language() -> str:
+    return os.environ.get("AUTOML_TUI_LANG", DEFAULT_LANG)
+
+
+def t(key: str, **values: object) -> str:
+    """The text for `key` in the user's language, with `{placeholders}` filled in."""
+    text = _catalogue(language()).get(key) or _catalogue(DEFAULT_LANG).get(key)
+    if text is None:
+        raise KeyError(f"message {key!r} is not in the catalogue")
+    return text.format(**values) if values else text

@@ -1,0 +1,41 @@
+"""The one owner of names: run ids, dataset keys, file-safe slugs and tracking tags (DESIGN.md §5)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import datetime
+from pathlib import Path
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_HASH_CHUNK = 1 << 20
+
+
+def slug(text: str, max_len: int = 40) -> str:
+    """A name safe in file names and tags: no separators, no traversal, never empty."""
+    cleaned = _UNSAFE.sub("-", text).strip("-.")[:max_len].strip("-.")
+    return cleaned or "data"
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable by start time, unique by a random suffix: `20261126-041200-a1b2c3`."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{secrets.token_hex(3)}"
+
+
+def dataset_key(path: Path) -> str:
+    """Readable stem plus a short content hash: the same bytes always give the same key."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return f"{slug(path.stem)}-{digest.hexdigest()[:8]}"
+
+
+def tags(run_id: str, dataset: str, phase: str | None = None) -> list[str]:
+    """Tags every task and artifact of a run carries."""
+    out = [f"run:{run_id}", f"dataset:{dataset}"]
+    if phase:
+        out.append(f"phase:{phase}")
+    return out

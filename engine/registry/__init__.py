@@ -1,0 +1,1 @@
+"""Registries are data: models and metrics declare what they are; plugins use the same register functions."""

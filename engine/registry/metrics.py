@@ -1,0 +1,131 @@
+"""The metric registry: direction, whether probabilities are needed, and the scikit-learn scorer per task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    label: str
+    # task -> scikit-learn scorer name; "neg_" scorers are negated back so values read naturally
+    scorers: dict[str, str]
+    greater_is_better: bool
+    needs_proba: bool = False
+    # scores in [0, 1] (or up to 1 like R²) compare in absolute points; errors compare relatively
+    bounded: bool = True
+    aliases: tuple[str, ...] = ()
+
+    def supports(self, task: str) -> bool:
+        return task in self.scorers
+
+    def scorer(self, task: str) -> Any:
+        from sklearn.metrics import get_scorer
+
+        return get_scorer(self.scorers[task])
+
+    def value(self, task: str, estimator: Any, X: Any, y: Any) -> float:
+        raw = float(self.scorer(task)(estimator, X, y))
+        return -raw if self.scorers[task].startswith("neg_") else raw
+
+    def better(self, a: float, b: float) -> bool:
+        return a > b if self.greater_is_better else a < b
+
+
+_METRICS: dict[str, MetricSpec] = {}
+_ALIASES: dict[str, str] = {}
+
+
+def register(spec: MetricSpec) -> None:
+    for key in (spec.name, *spec.aliases):
+        if key in _ALIASES:
+            raise ValueError(f"metric name {key!r} is already registered")
+    _METRICS[spec.name] = spec
+    for key in (spec.name, *spec.aliases):
+        _ALIASES[key] = spec.name
+
+
+def resolve(name: str) -> str:
+    key = name.strip().lower().replace("-", "_")
+    if key in _ALIASES:
+        return _ALIASES[key]
+    from engine.config import suggest
+
+    raise ValueError(f"unknown metric '{name}'{suggest(key, list(_ALIASES))}; known: {', '.join(_METRICS)}")
+
+
+def get(name: str) -> MetricSpec:
+    return _METRICS[resolve(name)]
+
+
+def for_task(task: str) -> list[MetricSpec]:
+    return [spec for spec in _METRICS.values() if spec.supports(task)]
+
+
+def default_primary(task: str, class_counts: dict[Any, int] | None = None) -> str:
+    """The ranking metric when the user names none.
+
+    Regression: R² (share of the variation explained; scale-free, so "points" read the same on any data).
+    Classification: accuracy when the smallest class has at least half as many rows as the largest,
+    otherwise balanced accuracy, because plain accuracy rewards always predicting the majority class.
+    """
+    if task == "regression":
+        return "r2"
+    counts = list((class_counts or {}).values())
+    if counts and min(counts) * 2 < max(counts):
+        return "balanced_accuracy"
+    return "accuracy"
+
+
+_CLASSIFICATION = ("binary", "multiclass")
+_BUILTIN = (
+    MetricSpec("accuracy", "accuracy", dict.fromkeys(_CLASSIFICATION, "accuracy"), True, aliases=("acc",)),
+    MetricSpec(
+        "balanced_accuracy",
+        "balanced accuracy",
+        dict.fromkeys(_CLASSIFICATION, "balanced_accuracy"),
+        True,
+        aliases=("bacc",),
+    ),
+    MetricSpec("f1_macro", "F1 (macro)", dict.fromkeys(_CLASSIFICATION, "f1_macro"), True, aliases=("f1",)),
+    MetricSpec(
+        "roc_auc",
+        "ROC AUC",
+        {"binary": "roc_auc", "multiclass": "roc_auc_ovr"},
+        True,
+        needs_proba=True,
+        aliases=("auc",),
+    ),
+    MetricSpec(
+        "log_loss",
+        "log loss",
+        dict.fromkeys(_CLASSIFICATION, "neg_log_loss"),
+        False,
+        needs_proba=True,
+        bounded=False,
+        aliases=("logloss", "cross_entropy"),
+    ),
+    MetricSpec("r2", "R²", {"regression": "r2"}, True, aliases=("r_squared",)),
+    MetricSpec(
+        "rmse",
+        "RMSE",
+        {"regression": "neg_root_mean_squared_error"},
+        False,
+        bounded=False,
+        aliases=("root_mean_squared_error",),
+    ),
+    MetricSpec(
+        "mae",
+        "MAE",
+        {"regression": "neg_mean_absolute_error"},
+        False,
+        bounded=False,
+        aliases=("mean_absolute_error",),
+    ),
+)
+
+for _spec in _BUILTIN:
+    register(_spec)

@@ -1,0 +1,283 @@
+"""report.md, rebuilt from the files in a run folder (so a crashed or interrupted run still reports).
+
+Order (DESIGN.md §4): Decision Summary, TopK, Alternatives, Data, Recommended model details,
+Reproduce, Debug: Missing artifacts.
+"""
+
+from __future__ import annotations
+
+import shlex
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from engine import decision as decision_mod
+from engine import rundir
+from engine.errors import UserError
+from engine.messages import t
+from engine.rundir import RunFolder
+
+
+def write(run_dir: Path) -> Path:
+    path = Path(run_dir) / rundir.REPORT
+    rundir.write_atomic(path, render(Path(run_dir)))
+    return path
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    def cell(value: Any) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def human_bytes(size: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def fmt(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def command_line(config: dict[str, Any]) -> str:
+    """The headless command that repeats this run."""
+    parts = ["automl-tui", "--preset", str(config.get("preset", "fast")), str(config.get("data", "DATA.csv"))]
+    for flag, key in (("--target", "target"), ("--task", "task"), ("--priority", "priority"),
+                      ("--metric", "primary_metric"), ("--time-budget", "time_budget_s"), ("--seed", "seed"),
+                      ("--out", "out")):
+        if config.get(key) is not None:
+            parts += [flag, str(config[key])]
+    return shlex.join(parts)
+
+
+class _Report:
+    def __init__(self, run_dir: Path) -> None:
+        self.folder = RunFolder(run_dir)
+        self.info = self.folder.read_json(rundir.RUN_JSON)
+        config_path = self.folder / rundir.CONFIG
+        self.config = tomllib.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
+        self.profile = self.folder.read_json(rundir.DATA_PROFILE)
+        self.events = self.folder.read_events()
+        self.attempted = self.folder.read_csv(rundir.RESULTS)
+        self.rows = [r for r in self.folder.read_csv(rundir.LEADERBOARD) if r.get("model")]
+        if not self.rows:  # leaderboard.csv lost: the append-only results file still has every finished row
+            self.rows = [r for r in self.attempted if r.get("status") == "ok"]
+        started = next((e for e in self.events if e.get("kind") == "run_started"), {})
+        if not (self.info or self.config or started or self.attempted):
+            raise UserError("report.not_a_run", path=run_dir)
+        self.run_id = self.info.get("run_id") or started.get("run_id") or run_dir.name
+        self.dataset_key = self.info.get("dataset_key") or started.get("dataset_key", "?")
+        self.task = self.info.get("task") or self.config.get("task") or started.get("task", "?")
+        self.status = self.info.get("status", "running")
+        self.priority = self.info.get("priority") or self.config.get("priority", "balanced")
+        metric_name = self.info.get("primary_metric") or self.config.get("primary_metric") or started.get(
+            "primary_metric"
+        )
+        from engine.registry import metrics
+
+        self.metric = metrics.get(metric_name) if metric_name else None
+        settings = self.config.get("decision", {})
+        self.decision = None
+        if self.rows and self.metric is not None:
+            self.decision = decision_mod.decide(
+                self.rows, self.metric, self.priority, settings.get("tolerance", 0.01), settings.get("top_k", 5)
+            )
+        self.by_model = {r["model"]: r for r in self.rows}
+
+    def score_cell(self, row: dict[str, Any]) -> str:
+        m = self.metric.name
+        return f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}"
+
+    def render(self) -> str:
+        sections = [
+            f"# {t('report.title', run_id=self.run_id, dataset_key=self.dataset_key)}",
+            self.status_note(),
+            self.decision_summary(),
+            self.topk(),
+            self.alternatives(),
+            self.data(),
+            self.details(),
+            self.reproduce(),
+            self.missing(),
+        ]
+        return "\n\n".join(s for s in sections if s) + "\n"
+
+    def status_note(self) -> str:
+        if self.status == "finished":
+            return ""
+        return f"> {t(f'report.status_{self.status}')}"
+
+    def decision_summary(self) -> str:
+        out = [f"## 1. {t('report.h_decision')}"]
+        if self.decision is None:
+            out.append(t("report.no_decision"))
+            return "\n\n".join(out)
+        d = self.decision
+        test = self.info.get("test_metrics") or {}
+        refit = self.info.get("refit", {})
+        lines = [
+            f"- **{t('report.recommended')}**: `{d.recommended}`",
+            f"- **{t('report.priority')}**: {self.priority} — {t(f'priority.{self.priority}')}",
+            f"- **{t('report.why')}**: {d.reason}",
+        ]
+        if self.metric.name in test:
+            lines.append(
+                f"- **{t('report.test_score')}**: {self.metric.label} = {test[self.metric.name]:.4f} "
+                + t("report.test_rows", rows=refit.get("test_rows", "?"))
+            )
+        else:
+            lines.append(f"- **{t('report.test_score')}**: {t('report.not_measured')}")
+        out.append("\n".join(lines))
+        return "\n\n".join(out)
+
+    def _short_table(self, names: list[str]) -> str:
+        rows = [
+            [i, f"`{name}`", self.score_cell(r), f"{r['predict_ms_per_1k']:.2f}", human_bytes(r["size_bytes"])]
+            for i, name in enumerate(names, start=1)
+            for r in [self.by_model[name]]
+        ]
+        headers = ["#", t("report.col_model"), self.metric.label, t("report.col_latency"), t("report.col_size")]
+        return _table(headers, rows)
+
+    def topk(self) -> str:
+        if self.decision is None:
+            return ""
+        d = self.decision
+        return "\n\n".join([
+            f"## 2. {t('report.h_topk')}",
+            f"### {t('report.by_accuracy')}", self._short_table(d.top_accuracy),
+            f"### {t('report.by_speed')}", self._short_table(d.top_speed),
+            f"### {t('report.by_size')}", self._short_table(d.top_size),
+        ])
+
+    def alternatives(self) -> str:
+        out = [f"## 3. {t('report.h_alternatives')}"]
+        if self.decision is not None:
+            d = self.decision
+            if d.alternatives:
+                rows = [[a["label"], f"`{a['model']}`", a["tradeoff"]] for a in d.alternatives]
+                out.append(_table([t("report.col_what"), t("report.col_model"), t("report.col_vs_recommended")], rows))
+            else:
+                out.append(t("report.no_alternatives", model=d.recommended))
+            out.append(t("report.pareto", models=", ".join(f"`{m}`" for m in d.pareto)))
+        not_finished = [r for r in self.attempted if r.get("status") != "ok"]
+        if not_finished:
+            out.append(f"### {t('report.h_not_finished')}")
+            out.append(_table(
+                [t("report.col_model"), t("report.col_status"), t("report.col_reason")],
+                [[f"`{r['model']}`", r["status"], r.get("reason") or ""] for r in not_finished],
+            ))
+        return "\n\n".join(out)
+
+    def data(self) -> str:
+        p = self.profile
+        out = [f"## 4. {t('report.h_data')}"]
+        if not p:
+            out.append(t("report.no_profile"))
+            return "\n\n".join(out)
+        source = p.get("source", {})
+        facts = [
+            t("report.data_rows", rows=p["rows"], columns=p["columns"], name=source.get("name", "?")),
+            t("report.data_read", encoding=source.get("encoding", "-"), delimiter=repr(source.get("delimiter", "-"))),
+            t("report.data_target", target=p["target"], task=p["task"]),
+        ]
+        if p.get("target_was_guessed"):
+            facts.append(t("report.data_target_guessed"))
+        out.append("\n".join(f"- {f}" for f in facts))
+        if "class_counts" in p:
+            total = sum(p["class_counts"].values())
+            out.append(_table(
+                [t("report.col_class"), t("report.col_rows"), t("report.col_share")],
+                [[k, v, f"{v / total:.1%}"] for k, v in p["class_counts"].items()],
+            ))
+        elif "target_stats" in p:
+            out.append(_table([t("report.col_stat"), t("report.col_value")],
+                              [[k, fmt(v)] for k, v in p["target_stats"].items()]))
+        from engine.data import ColumnProfile
+        from engine.preprocess import plan
+
+        plans = {c.column: c for c in plan([ColumnProfile(**c) for c in p["profiles"]])}
+        out.append(f"### {t('report.h_columns')}")
+        out.append(_table(
+            [t("report.col_column"), t("report.col_kind"), t("report.col_missing"), t("report.col_unique"),
+             t("report.col_treatment"), t("report.col_reason")],
+            [[c["name"], c["kind"], c["n_missing"], c["n_unique"], plans[c["name"]].treatment, plans[c["name"]].reason]
+             for c in p["profiles"]],
+        ))
+        warnings = [e["message"] for e in self.events if e.get("kind") == "warning"]
+        if warnings:
+            out.append(f"### {t('report.h_warnings')}")
+            out.append("\n".join(f"- {w}" for w in warnings))
+        return "\n\n".join(out)
+
+    def details(self) -> str:
+        out = [f"## 5. {t('report.h_details')}"]
+        if self.decision is None:
+            out.append(t("report.no_decision"))
+            return "\n\n".join(out)
+        row = self.by_model[self.decision.recommended]
+        metric_names = self.info.get("metrics") or [self.metric.name]
+        test = self.info.get("test_metrics") or {}
+        from engine.registry import metrics
+
+        out.append(_table(
+            [t("report.col_metric"), t("report.col_cv"), t("report.col_test")],
+            [[metrics.get(m).label, f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}",
+              f"{test[m]:.4f}" if m in test else "—"] for m in metric_names if f"{m}_mean" in row],
+        ))
+        facts = [
+            t("report.fit_time", seconds=f"{row['fit_s']:.3g}"),
+            t("report.latency", batch=f"{row['predict_ms_per_1k']:.2f}", single=f"{row['predict_ms_single_row']:.2f}"),
+            t("report.size", size=human_bytes(row["size_bytes"])),
+            t("report.model_file", file=rundir.MODEL),
+        ]
+        out.append("\n".join(f"- {fact}" for fact in facts))
+        params = self.info.get("refit", {}).get("params")
+        if params:
+            out.append(f"### {t('report.h_params')}")
+            out.append(_table([t("report.col_param"), t("report.col_value")], [[k, v] for k, v in sorted(params.items())]))
+        return "\n\n".join(out)
+
+    def reproduce(self) -> str:
+        out = [f"## 6. {t('report.h_reproduce')}"]
+        config = self.info.get("config") or self.config
+        if config:
+            out.append(f"```\n{command_line(config)}\n```")
+        out.append(t("report.reproduce_config", file=rundir.CONFIG, seed=self.info.get("seed", self.config.get("seed", "?"))))
+        versions = self.info.get("versions", {})
+        if versions:
+            out.append(", ".join(f"{k} {v}" for k, v in versions.items()))
+        return "\n\n".join(out)
+
+    def missing(self) -> str:
+        out = [f"## 7. {t('report.h_missing')}"]
+        known = self.info.get("missing", {})
+        rows = []
+        for name in rundir.EXPECTED:
+            if (self.folder / name).exists():
+                continue
+            if name in known:
+                reason = known[name]
+            elif name == rundir.LEADERBOARD and self.rows:
+                reason = t("missing.leaderboard_fallback", file=rundir.RESULTS)
+            elif name == rundir.PLOTS:
+                reason = t("missing.plots_not_built")
+            elif self.status == "running":
+                reason = t("missing.interrupted")
+            else:
+                reason = t("missing.unknown")
+            rows.append([f"`{name}`", reason])
+        out.append(_table([t("report.col_artifact"), t("report.col_reason")], rows) if rows else t("missing.none"))
+        return "\n\n".join(out)
+
+
+def render(run_dir: Path) -> str:
+    if not Path(run_dir).is_dir():
+        raise UserError("report.not_a_run", path=run_dir)
+    return _Report(Path(run_dir)).render()

@@ -1,0 +1,111 @@
+"""The run folder: every file a run leaves, written so that a crash at any moment leaves readable files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from engine.errors import UserError
+
+REPORT = "report.md"
+LEADERBOARD = "leaderboard.csv"
+RESULTS = "results_summary.csv"
+MODEL = "model.joblib"
+CONFIG = "config.toml"
+RUN_JSON = "run.json"
+EVENTS = "events.jsonl"
+DATA_PROFILE = "data_profile.json"
+PLOTS = "plots"
+EXPECTED = (LEADERBOARD, RESULTS, MODEL, CONFIG, RUN_JSON, EVENTS, DATA_PROFILE, PLOTS)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file then rename, so readers never see half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+class RunFolder:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def create(cls, out: Path, run_id: str) -> RunFolder:
+        path = out / run_id
+        try:
+            path.mkdir(parents=True, exist_ok=False)  # never overwrite an earlier run
+        except FileExistsError:
+            raise UserError("run.folder_exists", path=path) from None
+        except OSError as exc:
+            raise UserError("run.folder_unwritable", path=path, reason=exc.strerror) from None
+        return cls(path)
+
+    def __truediv__(self, name: str) -> Path:
+        return self.path / name
+
+    def append_event(self, event: dict[str, Any]) -> None:
+        with open(self / EVENTS, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(event, default=str) + "\n")
+
+    def write_json(self, name: str, data: dict[str, Any]) -> None:
+        write_atomic(self / name, json.dumps(data, indent=2, default=str) + "\n")
+
+    def read_json(self, name: str) -> dict[str, Any]:
+        path = self / name
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+    def append_result(self, row: dict[str, Any], columns: list[str]) -> None:
+        path = self / RESULTS
+        new = not path.exists()
+        with open(path, "a", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+
+    def write_csv(self, name: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
+        tmp = self / f".{name}.tmp"
+        with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, self / name)
+
+    def read_csv(self, name: str) -> list[dict[str, Any]]:
+        path = self / name
+        if not path.exists():
+            return []
+        with open(path, encoding="utf-8", newline="") as handle:
+            return [{key: _number(value) for key, value in row.items()} for row in csv.DictReader(handle)]
+
+    def read_events(self) -> list[dict[str, Any]]:
+        path = self / EVENTS
+        if not path.exists():
+            return []
+        events = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                events.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue  # a line cut short by a crash: the rest is still good
+        return events
+
+
+def _number(value: str | None) -> Any:
+    """CSV cells back to numbers and booleans where they are; text stays text."""
+    if value is None or value == "":
+        return None
+    if value in ("True", "False"):
+        return value == "True"
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        return float(value)
+    except ValueError:
+        return value

@@ -1,0 +1,277 @@
+"""A run, phase by phase: preprocessing → training → decision → refit → reporting.
+
+Every finished candidate is on disk (results_summary.csv, leaderboard.csv, events.jsonl) the moment it
+finishes, and the report is always rebuilt from those files, so an interrupted run still reports.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import decision as decision_mod
+from engine import events as ev
+from engine import rundir
+from engine.config import RunConfig, to_toml
+from engine.errors import UserError
+from engine.messages import t
+from engine.naming import dataset_key, new_run_id
+from engine.rundir import RunFolder
+
+RESULT_COLUMNS_HEAD = ["model", "status", "reason"]
+TIMING_COLUMNS = ["fit_s", "predict_ms_per_1k", "predict_ms_single_row", "size_bytes"]
+RANK_COLUMNS = ["rank", "rank_accuracy", "rank_speed", "rank_size", "pareto"]
+VERSIONED_LIBRARIES = ("scikit-learn", "pandas", "numpy", "lightgbm", "pydantic")
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    run_dir: str
+    status: str  # finished | cancelled | no_candidate
+    recommended: str | None
+    reason: str
+    test_metrics: dict[str, float]
+    leaderboard: list[dict[str, Any]]
+    elapsed_s: float
+    decision: Any = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def metric_columns(metric_names: list[str]) -> list[str]:
+    return [f"{name}_{stat}" for name in metric_names for stat in ("mean", "std")]
+
+
+def library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for name in ("automl-tui", *VERSIONED_LIBRARIES):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
+
+
+class _Run:
+    """The state of one run while it is in progress."""
+
+    def __init__(self, config: RunConfig, on_event: Callable[[ev.Event], None] | None, cancel: Any) -> None:
+        self.config = config
+        self.on_event = on_event
+        self.cancel = cancel
+        self.started = time.monotonic()
+        self.folder: RunFolder | None = None
+        self.warnings: list[str] = []
+        self.rows: list[dict[str, Any]] = []
+        self.cancelled = False
+
+    def emit(self, event: ev.Event) -> None:
+        if isinstance(event, ev.RunWarning):
+            self.warnings.append(event.message)
+        if self.folder is not None:
+            self.folder.append_event(event.to_dict())
+        if self.on_event is not None:
+            self.on_event(event)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def cancel_requested(self) -> bool:
+        return self.cancelled or bool(self.cancel is not None and self.cancel.is_set())
+
+
+def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, cancel: Any = None) -> RunResult:
+    from engine import data, evaluate, preprocess
+    from engine.registry import metrics, models
+
+    if config.data is None:
+        raise UserError("run.no_data")
+    state = _Run(config, on_event, cancel)
+    dataset = data.load(config.data, config.target, config.task)
+    task = dataset.task
+    primary = metrics.get(config.primary_metric or metrics.default_primary(task, dataset.class_counts))
+    if not primary.supports(task):
+        raise UserError("run.metric_wrong_task", metric=primary.name, task=task)
+    task_metrics = [primary, *[m for m in metrics.for_task(task) if m.name != primary.name]]
+    specs, unusable = models.candidates(config.models, task)
+    if not specs:
+        raise UserError("run.no_models", task=task, models=", ".join(config.models))
+    specs.sort(key=lambda s: s.fit_cost)  # cheap, diverse models first: something finishes early
+
+    run_id = new_run_id()
+    key = dataset_key(config.data)
+    state.folder = folder = RunFolder.create(config.out, run_id)
+    effective = config.model_copy(update={"target": dataset.target, "task": task, "primary_metric": primary.name})
+    rundir.write_atomic(folder / rundir.CONFIG, to_toml(effective))
+    folder.write_json(rundir.DATA_PROFILE, dataset.summary())
+    metric_names = [m.name for m in task_metrics]
+    leaderboard_columns = ["rank", "model", *metric_columns(metric_names), *TIMING_COLUMNS, *RANK_COLUMNS[1:]]
+    result_columns = [*RESULT_COLUMNS_HEAD, *metric_columns(metric_names), *TIMING_COLUMNS]
+    run_info: dict[str, Any] = {
+        "run_id": run_id,
+        "dataset_key": key,
+        "task": task,
+        "target": dataset.target,
+        "primary_metric": primary.name,
+        "metrics": metric_names,
+        "priority": config.priority,
+        "preset": config.preset,
+        "recommended": None,
+        "test_metrics": {},
+        "budget_s": config.time_budget_s,
+        "elapsed_s": None,
+        "n_candidates": 0,
+        "seed": config.seed,
+        "status": "running",
+        "versions": library_versions(),
+        "config": config.model_dump(mode="json", exclude_none=True),
+        "missing": {},
+    }
+    folder.write_json(rundir.RUN_JSON, run_info)
+    state.emit(
+        ev.RunStarted(
+            run_id=run_id,
+            dataset_key=key,
+            run_dir=str(folder.path),
+            task=task,
+            target=dataset.target,
+            primary_metric=primary.name,
+            budget_s=config.time_budget_s,
+            candidates=[s.name for s in specs],
+        )
+    )
+    if dataset.target_was_guessed:
+        state.emit(ev.RunWarning(message=t("run.target_guessed", target=dataset.target, task=task)))
+    for message in dataset.warnings:
+        state.emit(ev.RunWarning(message=message))
+
+    def record(model: str, status: str, reason: str) -> None:
+        folder.append_result({"model": model, "status": status, "reason": reason}, result_columns)
+        state.emit(ev.CandidateFailed(model=model, status=status, reason=reason))
+
+    for name, why in unusable:
+        record(name, "skipped", t(f"run.skipped_{why}", task=task))
+
+    state.emit(ev.PhaseChanged(phase="preprocessing"))
+    plans = preprocess.plan(dataset.profiles)
+    folds = evaluate.split(dataset.X, dataset.y, task, config.test_size, config.cv_folds, config.seed)
+    for message in folds.warnings:
+        state.emit(ev.RunWarning(message=message))
+
+    state.emit(ev.PhaseChanged(phase="training"))
+    for spec in specs:
+        if state.cancel_requested():
+            record(spec.name, "skipped", t("run.skipped_cancelled"))
+            continue
+        if state.elapsed() >= config.time_budget_s:
+            record(spec.name, "skipped", t("run.skipped_budget", budget=config.time_budget_s))
+            continue
+        state.emit(ev.CandidateStarted(model=spec.name))
+        try:
+            pipeline = preprocess.pipeline(plans, spec, task, config.seed)
+            row = {"model": spec.name, "status": "ok", "reason": ""}
+            row.update(evaluate.cross_validate(pipeline, folds, task, task_metrics, config.seed, config.latency_repeats))
+        except KeyboardInterrupt:
+            state.cancelled = True
+            record(spec.name, "cancelled", t("run.skipped_cancelled"))
+            continue
+        except Exception as exc:  # a failing candidate never stops the run
+            record(spec.name, "failed", _one_line(exc))
+            continue
+        state.rows.append(row)
+        folder.append_result(row, result_columns)
+        folder.write_csv(rundir.LEADERBOARD, decision_mod.annotate(state.rows, primary), leaderboard_columns)
+        state.emit(ev.CandidateFinished(row=row))
+
+    return _finish(state, run_info, dataset, plans, folds, primary, task_metrics)
+
+
+def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics) -> RunResult:
+    from engine import evaluate, preprocess, report
+    from engine.registry import models
+
+    config, folder = state.config, state.folder
+    assert folder is not None
+    run_info["n_candidates"] = len(state.rows)
+    chosen = None
+    if state.rows:
+        state.emit(ev.PhaseChanged(phase="decision"))
+        chosen = decision_mod.decide(
+            state.rows, primary, config.priority, config.decision.tolerance, config.decision.top_k
+        )
+        run_info["recommended"] = chosen.recommended
+        state.emit(ev.PhaseChanged(phase="refit"))
+        try:
+            spec = models.get(chosen.recommended)
+            final = preprocess.pipeline(plans, spec, dataset.task, config.seed)
+            fit_start = time.perf_counter()
+            final.fit(folds.X_train, folds.y_train)
+            run_info["refit"] = {
+                "fit_s": time.perf_counter() - fit_start,
+                "train_rows": len(folds.y_train),
+                "test_rows": len(folds.y_test),
+                "params": {k: repr(v) for k, v in final.named_steps["model"].get_params().items()},
+            }
+            run_info["test_metrics"] = evaluate.test_scores(final, folds.X_test, folds.y_test, dataset.task, task_metrics)
+            _save_model(final, folder)
+        except KeyboardInterrupt:
+            state.cancelled = True
+            run_info["missing"][rundir.MODEL] = t("missing.refit_cancelled")
+        except Exception as exc:
+            run_info["missing"][rundir.MODEL] = t("missing.refit_failed", error=_one_line(exc))
+            state.emit(ev.RunWarning(message=t("missing.refit_failed", error=_one_line(exc))))
+    else:
+        run_info["missing"][rundir.MODEL] = t("missing.no_candidate")
+    status = "no_candidate" if not state.rows else "cancelled" if state.cancel_requested() else "finished"
+    run_info.update(status=status, elapsed_s=round(state.elapsed(), 3))
+    folder.write_json(rundir.RUN_JSON, run_info)
+    state.emit(ev.PhaseChanged(phase="reporting"))
+    report_path = report.write(folder.path)
+    run_info["elapsed_s"] = round(state.elapsed(), 3)
+    folder.write_json(rundir.RUN_JSON, run_info)
+    reason = chosen.reason if chosen else t("run.no_candidate_finished")
+    state.emit(
+        ev.RunFinished(
+            status=status,
+            recommended=run_info["recommended"],
+            reason=reason,
+            test_metrics=run_info["test_metrics"],
+            report_path=str(report_path),
+            elapsed_s=run_info["elapsed_s"],
+        )
+    )
+    return RunResult(
+        run_id=run_info["run_id"],
+        run_dir=str(folder.path),
+        status=status,
+        recommended=run_info["recommended"],
+        reason=reason,
+        test_metrics=run_info["test_metrics"],
+        leaderboard=decision_mod.annotate(state.rows, primary) if state.rows else [],
+        elapsed_s=run_info["elapsed_s"],
+        decision=chosen,
+        warnings=state.warnings,
+    )
+
+
+def _save_model(pipeline: Any, folder: RunFolder) -> None:
+    import os
+
+    import joblib
+
+    tmp = folder / f".{rundir.MODEL}.tmp"
+    joblib.dump(pipeline, tmp)
+    os.replace(tmp, folder / rundir.MODEL)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    origin = f" ({where[0].name})" if where else ""
+    return f"{type(exc).__name__}: {text[0] if text else ''}{origin}"[:300]
