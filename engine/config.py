@@ -103,9 +103,7 @@ def validate(values: dict[str, Any], source: str) -> RunConfig:
 def builtin_presets() -> dict[str, Path]:
     folder = resources.files("presets")
     return {
-        entry.name.removesuffix(".toml"): Path(str(entry))
-        for entry in folder.iterdir()
-        if entry.name.endswith(".toml")
+        entry.name.removesuffix(".toml"): Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".toml")
     }
 
 

@@ -242,9 +242,7 @@ def _check_target(frame: Any, target: str, task: str) -> tuple[Any, str, list[st
         counts = y.value_counts()
         singletons = counts[counts < 2]
         if len(singletons):
-            warnings.append(
-                t("data.warn_rare_classes", classes=", ".join(map(str, singletons.index)), target=target)
-            )
+            warnings.append(t("data.warn_rare_classes", classes=", ".join(map(str, singletons.index)), target=target))
             y = y[y.isin(counts[counts >= 2].index)]
             if y.nunique() < 2:
                 raise UserError("data.target_constant", target=target, value=y.iloc[0])
@@ -265,7 +263,9 @@ def load(path: Path, target: str | None = None, task: str = "auto") -> Dataset:
         target = guess_target(frame)
     elif target not in frame.columns:
         hint = suggest(target, [str(c) for c in frame.columns])
-        raise UserError("data.target_not_found", target=target, hint=hint, columns=", ".join(map(str, frame.columns[:12])))
+        raise UserError(
+            "data.target_not_found", target=target, hint=hint, columns=", ".join(map(str, frame.columns[:12]))
+        )
     y, resolved_task, warnings = _check_target(frame, target, task)
     if len(y) < MIN_ROWS:
         raise UserError("data.too_few_rows", rows=len(y), needed=MIN_ROWS)

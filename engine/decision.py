@@ -86,7 +86,10 @@ def within_tolerance(rows: list[dict[str, Any]], metric: MetricSpec, tolerance: 
 def compare(row: dict[str, Any], reference: dict[str, Any], metric: MetricSpec) -> str:
     """Plain words for what `row` gives up or gains against `reference`: score, speed, size."""
     parts = [_score_gap(row, reference, metric)]
-    for key, faster, slower in ((LATENCY, "compare.faster", "compare.slower"), (SIZE, "compare.smaller", "compare.larger")):
+    for key, faster, slower in (
+        (LATENCY, "compare.faster", "compare.slower"),
+        (SIZE, "compare.smaller", "compare.larger"),
+    ):
         ratio = reference[key] / max(row[key], 1e-12)
         if ratio >= 1.05:
             parts.append(t(faster, ratio=_ratio(ratio)))
@@ -161,7 +164,9 @@ def decide(rows: list[dict[str, Any]], metric: MetricSpec, priority: str, tolera
 
 def _tolerance_words(metric: MetricSpec, tolerance: float) -> str:
     if metric.bounded:
-        return t("reason.tolerance_points", points=f"{tolerance * 100:g}", metric=metric.label)
+        points = f"{tolerance * 100:g}"
+        key = "reason.tolerance_point" if points == "1" else "reason.tolerance_points"
+        return t(key, points=points, metric=metric.label)
     return t("reason.tolerance_percent", percent=f"{tolerance * 100:g}", metric=metric.label)
 
 

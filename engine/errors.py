@@ -8,7 +8,7 @@ from engine.messages import t
 class UserError(Exception):
     """Bad input or usage, worded from the message catalogue."""
 
-    def __init__(self, key: str, **values: object) -> None:
-        self.key = key
+    def __init__(self, message_key: str, /, **values: object) -> None:
+        self.message_key = message_key
         self.values = values
-        super().__init__(t(key, **values))
+        super().__init__(t(message_key, **values))

@@ -96,8 +96,13 @@ def cross_validate(pipeline: Any, split_: Split, task: str, metrics: list[Metric
     scoring = {m.name: m.scorer(task) for m in metrics}
     # scikit-learn caches predict/predict_proba across scorers, so each fold predicts once per method
     result = sk_cross_validate(
-        pipeline, split_.X_train, split_.y_train, cv=split_.cv, scoring=scoring,
-        return_estimator=True, error_score="raise",
+        pipeline,
+        split_.X_train,
+        split_.y_train,
+        cv=split_.cv,
+        scoring=scoring,
+        return_estimator=True,
+        error_score="raise",
     )
     row: dict[str, Any] = {}
     for m in metrics:

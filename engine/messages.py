@@ -39,7 +39,7 @@ def language() -> str:
     return os.environ.get("AUTOML_TUI_LANG", DEFAULT_LANG)
 
 
-def t(key: str, **values: object) -> str:
+def t(key: str, /, **values: object) -> str:
     """The text for `key` in the user's language, with `{placeholders}` filled in."""
     text = _catalogue(language()).get(key) or _catalogue(DEFAULT_LANG).get(key)
     if text is None:

@@ -48,9 +48,15 @@ def fmt(value: Any) -> str:
 def command_line(config: dict[str, Any]) -> str:
     """The headless command that repeats this run."""
     parts = ["automl-tui", "--preset", str(config.get("preset", "fast")), str(config.get("data", "DATA.csv"))]
-    for flag, key in (("--target", "target"), ("--task", "task"), ("--priority", "priority"),
-                      ("--metric", "primary_metric"), ("--time-budget", "time_budget_s"), ("--seed", "seed"),
-                      ("--out", "out")):
+    for flag, key in (
+        ("--target", "target"),
+        ("--task", "task"),
+        ("--priority", "priority"),
+        ("--metric", "primary_metric"),
+        ("--time-budget", "time_budget_s"),
+        ("--seed", "seed"),
+        ("--out", "out"),
+    ):
         if config.get(key) is not None:
             parts += [flag, str(config[key])]
     return shlex.join(parts)
@@ -76,8 +82,8 @@ class _Report:
         self.task = self.info.get("task") or self.config.get("task") or started.get("task", "?")
         self.status = self.info.get("status", "running")
         self.priority = self.info.get("priority") or self.config.get("priority", "balanced")
-        metric_name = self.info.get("primary_metric") or self.config.get("primary_metric") or started.get(
-            "primary_metric"
+        metric_name = (
+            self.info.get("primary_metric") or self.config.get("primary_metric") or started.get("primary_metric")
         )
         from engine.registry import metrics
 
@@ -149,12 +155,17 @@ class _Report:
         if self.decision is None:
             return ""
         d = self.decision
-        return "\n\n".join([
-            f"## 2. {t('report.h_topk')}",
-            f"### {t('report.by_accuracy')}", self._short_table(d.top_accuracy),
-            f"### {t('report.by_speed')}", self._short_table(d.top_speed),
-            f"### {t('report.by_size')}", self._short_table(d.top_size),
-        ])
+        return "\n\n".join(
+            [
+                f"## 2. {t('report.h_topk')}",
+                f"### {t('report.by_accuracy')}",
+                self._short_table(d.top_accuracy),
+                f"### {t('report.by_speed')}",
+                self._short_table(d.top_speed),
+                f"### {t('report.by_size')}",
+                self._short_table(d.top_size),
+            ]
+        )
 
     def alternatives(self) -> str:
         out = [f"## 3. {t('report.h_alternatives')}"]
@@ -169,10 +180,12 @@ class _Report:
         not_finished = [r for r in self.attempted if r.get("status") != "ok"]
         if not_finished:
             out.append(f"### {t('report.h_not_finished')}")
-            out.append(_table(
-                [t("report.col_model"), t("report.col_status"), t("report.col_reason")],
-                [[f"`{r['model']}`", r["status"], r.get("reason") or ""] for r in not_finished],
-            ))
+            out.append(
+                _table(
+                    [t("report.col_model"), t("report.col_status"), t("report.col_reason")],
+                    [[f"`{r['model']}`", r["status"], r.get("reason") or ""] for r in not_finished],
+                )
+            )
         return "\n\n".join(out)
 
     def data(self) -> str:
@@ -192,24 +205,46 @@ class _Report:
         out.append("\n".join(f"- {f}" for f in facts))
         if "class_counts" in p:
             total = sum(p["class_counts"].values())
-            out.append(_table(
-                [t("report.col_class"), t("report.col_rows"), t("report.col_share")],
-                [[k, v, f"{v / total:.1%}"] for k, v in p["class_counts"].items()],
-            ))
+            out.append(
+                _table(
+                    [t("report.col_class"), t("report.col_rows"), t("report.col_share")],
+                    [[k, v, f"{v / total:.1%}"] for k, v in p["class_counts"].items()],
+                )
+            )
         elif "target_stats" in p:
-            out.append(_table([t("report.col_stat"), t("report.col_value")],
-                              [[k, fmt(v)] for k, v in p["target_stats"].items()]))
+            out.append(
+                _table(
+                    [t("report.col_stat"), t("report.col_value")], [[k, fmt(v)] for k, v in p["target_stats"].items()]
+                )
+            )
         from engine.data import ColumnProfile
         from engine.preprocess import plan
 
         plans = {c.column: c for c in plan([ColumnProfile(**c) for c in p["profiles"]])}
         out.append(f"### {t('report.h_columns')}")
-        out.append(_table(
-            [t("report.col_column"), t("report.col_kind"), t("report.col_missing"), t("report.col_unique"),
-             t("report.col_treatment"), t("report.col_reason")],
-            [[c["name"], c["kind"], c["n_missing"], c["n_unique"], plans[c["name"]].treatment, plans[c["name"]].reason]
-             for c in p["profiles"]],
-        ))
+        out.append(
+            _table(
+                [
+                    t("report.col_column"),
+                    t("report.col_kind"),
+                    t("report.col_missing"),
+                    t("report.col_unique"),
+                    t("report.col_treatment"),
+                    t("report.col_reason"),
+                ],
+                [
+                    [
+                        c["name"],
+                        c["kind"],
+                        c["n_missing"],
+                        c["n_unique"],
+                        plans[c["name"]].treatment,
+                        plans[c["name"]].reason,
+                    ]
+                    for c in p["profiles"]
+                ],
+            )
+        )
         warnings = [e["message"] for e in self.events if e.get("kind") == "warning"]
         if warnings:
             out.append(f"### {t('report.h_warnings')}")
@@ -226,11 +261,20 @@ class _Report:
         test = self.info.get("test_metrics") or {}
         from engine.registry import metrics
 
-        out.append(_table(
-            [t("report.col_metric"), t("report.col_cv"), t("report.col_test")],
-            [[metrics.get(m).label, f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}",
-              f"{test[m]:.4f}" if m in test else "—"] for m in metric_names if f"{m}_mean" in row],
-        ))
+        out.append(
+            _table(
+                [t("report.col_metric"), t("report.col_cv"), t("report.col_test")],
+                [
+                    [
+                        metrics.get(m).label,
+                        f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}",
+                        f"{test[m]:.4f}" if m in test else "—",
+                    ]
+                    for m in metric_names
+                    if f"{m}_mean" in row
+                ],
+            )
+        )
         facts = [
             t("report.fit_time", seconds=f"{row['fit_s']:.3g}"),
             t("report.latency", batch=f"{row['predict_ms_per_1k']:.2f}", single=f"{row['predict_ms_single_row']:.2f}"),
@@ -241,7 +285,9 @@ class _Report:
         params = self.info.get("refit", {}).get("params")
         if params:
             out.append(f"### {t('report.h_params')}")
-            out.append(_table([t("report.col_param"), t("report.col_value")], [[k, v] for k, v in sorted(params.items())]))
+            out.append(
+                _table([t("report.col_param"), t("report.col_value")], [[k, v] for k, v in sorted(params.items())])
+            )
         return "\n\n".join(out)
 
     def reproduce(self) -> str:
@@ -249,7 +295,9 @@ class _Report:
         config = self.info.get("config") or self.config
         if config:
             out.append(f"```\n{command_line(config)}\n```")
-        out.append(t("report.reproduce_config", file=rundir.CONFIG, seed=self.info.get("seed", self.config.get("seed", "?"))))
+        out.append(
+            t("report.reproduce_config", file=rundir.CONFIG, seed=self.info.get("seed", self.config.get("seed", "?")))
+        )
         versions = self.info.get("versions", {})
         if versions:
             out.append(", ".join(f"{k} {v}" for k, v in versions.items()))

@@ -176,7 +176,9 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
         try:
             pipeline = preprocess.pipeline(plans, spec, task, config.seed)
             row = {"model": spec.name, "status": "ok", "reason": ""}
-            row.update(evaluate.cross_validate(pipeline, folds, task, task_metrics, config.seed, config.latency_repeats))
+            row.update(
+                evaluate.cross_validate(pipeline, folds, task, task_metrics, config.seed, config.latency_repeats)
+            )
         except KeyboardInterrupt:
             state.cancelled = True
             record(spec.name, "cancelled", t("run.skipped_cancelled"))
@@ -218,7 +220,9 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
                 "test_rows": len(folds.y_test),
                 "params": {k: repr(v) for k, v in final.named_steps["model"].get_params().items()},
             }
-            run_info["test_metrics"] = evaluate.test_scores(final, folds.X_test, folds.y_test, dataset.task, task_metrics)
+            run_info["test_metrics"] = evaluate.test_scores(
+                final, folds.X_test, folds.y_test, dataset.task, task_metrics
+            )
             _save_model(final, folder)
         except KeyboardInterrupt:
             state.cancelled = True

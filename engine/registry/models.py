@@ -11,7 +11,6 @@ import importlib.util
 from dataclasses import dataclass, field
 from typing import Any
 
-
 CLASSIFICATION = ("binary", "multiclass")
 
 

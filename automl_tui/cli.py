@@ -1,0 +1,118 @@
+"""The `automl-tui` command. Only typer is imported at start-up so `--help` stays instant;
+the engine (pandas, scikit-learn) is imported inside the commands that run it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_NO_CANDIDATE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+SUBCOMMANDS = ("run", "presets", "report")
+
+app = typer.Typer(
+    add_completion=False,
+    rich_markup_mode=None,  # plain help: rich's help formatter alone costs ~0.1 s of start-up
+    help="AutoML from a table: `automl-tui DATA.csv` trains and compares models, then recommends one "
+    "and writes a report. `automl-tui DATA.csv` is short for `automl-tui run DATA.csv`.",
+)
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(message, err=True)
+    return typer.Exit(code)
+
+
+@app.command("run")
+def run_command(
+    data: Annotated[Path | None, typer.Argument(help="The table: .csv, .tsv or .parquet.", show_default=False)] = None,
+    preset: Annotated[str, typer.Option(help="fast | balanced | best, or a preset .toml file.")] = "fast",
+    target: Annotated[str | None, typer.Option(help="Column to predict (guessed when left out).")] = None,
+    task: Annotated[str | None, typer.Option(help="auto | binary | multiclass | regression.")] = None,
+    priority: Annotated[str | None, typer.Option(help="accuracy | speed | size | balanced.")] = None,
+    metric: Annotated[str | None, typer.Option(help="Ranking metric (default depends on the task).")] = None,
+    time_budget: Annotated[float | None, typer.Option("--time-budget", help="Seconds for the search.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for run folders.  [default: runs]")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed, for repeatable runs.")] = None,
+) -> None:
+    """Train, compare and recommend a model for DATA (headless)."""
+    from engine.messages import t
+
+    if data is None:
+        # The wizard (a later step) opens here on a terminal; until then, say how to start.
+        raise _fail(t("cli.no_data"), EXIT_BAD_INPUT)
+    from engine import config as config_mod
+    from engine.errors import UserError
+
+    overrides = {
+        "data": data,
+        "target": target,
+        "task": task,
+        "priority": priority,
+        "primary_metric": metric,
+        "time_budget_s": time_budget,
+        "out": out,
+        "seed": seed,
+    }
+    try:
+        config = config_mod.build(preset, overrides)
+    except UserError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    from automl_tui.headless import run_headless
+
+    raise typer.Exit(run_headless(config))
+
+
+@app.command("presets")
+def presets_command() -> None:
+    """List the presets and what each does."""
+    from engine import config as config_mod
+    from engine.messages import t
+
+    for name in sorted(config_mod.builtin_presets(), key=lambda n: config_mod.build(n).time_budget_s):
+        preset = config_mod.build(name)
+        typer.echo(
+            t(
+                "cli.preset_line",
+                name=name,
+                budget=f"{preset.time_budget_s:g}",
+                folds=preset.cv_folds,
+                models=", ".join(preset.models),
+            )
+        )
+        typer.echo(f"    {' '.join(preset.description.split())}\n")
+
+
+@app.command("report")
+def report_command(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder, e.g. runs/20261126-041200-a1b2c3.")],
+) -> None:
+    """Rebuild report.md from what a run folder holds (also after a crash)."""
+    from engine import report
+    from engine.errors import UserError
+
+    try:
+        path = report.write(run_dir)
+    except UserError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    typer.echo(str(path))
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or (args[0] not in SUBCOMMANDS and args[0] not in ("--help", "-h")):
+        args.insert(0, "run")  # `automl-tui DATA.csv ...` means `automl-tui run DATA.csv ...`
+    try:
+        app(args=args, prog_name="automl-tui", standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:  # a bug, not bad input: one line, the traceback only on request
+        if os.environ.get("AUTOML_TUI_DEBUG"):
+            raise
+        typer.echo(
+            f"automl-tui: internal error: {type(exc).__name__}: {exc} (set AUTOML_TUI_DEBUG=1 for details)", err=True
+        )
+        sys.exit(EXIT_ERROR)

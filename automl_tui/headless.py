@@ -1,0 +1,157 @@
+"""Headless runs: a rich live view on a terminal, one plain line per finished model when piped.
+
+Results (finished models, the Decision Summary) go to stdout; diagnostics (warnings, failures) to stderr.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from engine import events as ev
+from engine.config import RunConfig
+from engine.messages import t
+from engine.report import human_bytes
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_CANDIDATE, EXIT_INTERRUPTED = 0, 2, 3, 130
+
+
+class HeadlessView:
+    """Turns engine events into terminal output; the same events drive the live table and plain lines."""
+
+    def __init__(self, out: Console, err: Console, live: bool) -> None:
+        self.out, self.err, self.live = out, err, live
+        self.started: ev.RunStarted | None = None
+        self.started_at = time.monotonic()
+        self.phase = ""
+        self.current = ""
+        self.rows: list[dict[str, Any]] = []
+        self.not_finished: list[ev.CandidateFailed] = []
+
+    def __call__(self, event: ev.Event) -> None:
+        if isinstance(event, ev.RunStarted):
+            self.started, self.started_at = event, time.monotonic()
+            self.err.print(
+                t(
+                    "cli.run_started",
+                    run_id=event.run_id,
+                    task=event.task,
+                    target=event.target,
+                    metric=event.primary_metric,
+                    budget=event.budget_s,
+                    run_dir=event.run_dir,
+                )
+            )
+        elif isinstance(event, ev.PhaseChanged):
+            self.phase = event.phase
+        elif isinstance(event, ev.CandidateStarted):
+            self.current = event.model
+        elif isinstance(event, ev.CandidateFinished):
+            self.rows.append(event.row)
+            if not self.live:
+                self.out.print(self.candidate_line(event.row))
+        elif isinstance(event, ev.CandidateFailed):
+            self.not_finished.append(event)
+            self.err.print(t("cli.candidate_not_finished", model=event.model, status=event.status, reason=event.reason))
+        elif isinstance(event, ev.RunWarning):
+            self.err.print(t("cli.warning", message=event.message))
+
+    def _metric(self) -> str:
+        return self.started.primary_metric if self.started else ""
+
+    def candidate_line(self, row: dict[str, Any]) -> str:
+        m = self._metric()
+        return t(
+            "cli.candidate_line",
+            model=row["model"],
+            metric=m,
+            score=row[f"{m}_mean"],
+            std=row[f"{m}_std"],
+            fit=row["fit_s"],
+            latency=row["predict_ms_per_1k"],
+            size=human_bytes(row["size_bytes"]),
+        )
+
+    def leaderboard(self) -> Table:
+        m = self._metric()
+        table = Table(box=None, header_style="bold")
+        for header in ("model", f"{m} ± std", t("cli.col_fit"), t("cli.col_latency"), t("cli.col_size")):
+            table.add_column(header)
+        for row in sorted(self.rows, key=lambda r: r[f"{m}_mean"], reverse=m not in ("log_loss", "rmse", "mae")):
+            table.add_row(
+                row["model"],
+                f"{row[f'{m}_mean']:.4f} ± {row[f'{m}_std']:.4f}",
+                f"{row['fit_s']:.2f}",
+                f"{row['predict_ms_per_1k']:.2f}",
+                human_bytes(row["size_bytes"]),
+            )
+        return table
+
+    def __rich__(self) -> Group:
+        """The live view, re-rendered by rich several times a second so the time bar moves."""
+        budget = self.started.budget_s if self.started else 1.0
+        elapsed = time.monotonic() - self.started_at
+        bar = ProgressBar(total=budget, completed=min(elapsed, budget), width=40)
+        status = Text(
+            f" {elapsed:5.1f}/{budget:g} s  {t('cli.phase', phase=self.phase)}  "
+            + (t("cli.running", model=self.current) if self.phase == "training" else "")
+        )
+        return Group(bar, status, self.leaderboard())
+
+    def summary(self, result: Any) -> None:
+        from engine.registry import metrics
+
+        report_path = f"{result.run_dir}/report.md"
+        if result.status == "no_candidate":
+            self.err.print(t("cli.no_candidate", path=report_path))
+            return
+        if self.live:
+            self.out.print(self.leaderboard())  # the live view is transient: keep the final table
+        primary = metrics.get(self._metric())
+        lines = [
+            t("cli.summary_recommended", model=result.recommended, priority=result.decision.priority),
+            t("cli.summary_why", reason=result.reason),
+        ]
+        if primary.name in result.test_metrics:
+            lines.append(t("cli.summary_test", metric=primary.label, score=result.test_metrics[primary.name]))
+        lines.append(t("cli.summary_report", path=report_path))
+        if self.live:
+            self.out.print(Panel("\n".join(lines), title=t("cli.summary_title"), expand=False))
+        else:
+            self.out.print(t("cli.summary_title"))
+            for line in lines:
+                self.out.print(line)
+        if result.status == "cancelled":
+            self.err.print(t("cli.interrupted", path=report_path))
+
+
+def run_headless(config: RunConfig, out: Console | None = None, err: Console | None = None) -> int:
+    """Run the engine with a terminal view; returns the process exit code."""
+    import engine
+    from engine.errors import UserError
+
+    # user text (messages, column names) is printed as-is: no markup, no highlighting, no hard wrapping
+    out = out or Console(markup=False, highlight=False, soft_wrap=True)
+    err = err or Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+    view = HeadlessView(out, err, live=out.is_terminal)
+    cancel = threading.Event()
+    try:
+        if view.live:
+            from rich.live import Live
+
+            with Live(view, console=out, refresh_per_second=4, transient=True):
+                result = engine.run(config, on_event=view, cancel=cancel)
+        else:
+            result = engine.run(config, on_event=view, cancel=cancel)
+    except UserError as exc:
+        err.print(str(exc))
+        return EXIT_BAD_INPUT
+    view.summary(result)
+    return {"finished": EXIT_OK, "cancelled": EXIT_INTERRUPTED}.get(result.status, EXIT_NO_CANDIDATE)

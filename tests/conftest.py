@@ -1,0 +1,46 @@
+"""Shared fixtures: small real datasets (scikit-learn's bundled ones and the shipped penguins CSV)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PENGUINS = ROOT / "examples" / "penguins.csv"
+
+
+@pytest.fixture
+def penguins_csv() -> Path:
+    return PENGUINS
+
+
+@pytest.fixture
+def breast_cancer_csv(tmp_path: Path) -> Path:
+    """scikit-learn's breast-cancer data (binary, 569 rows), with a readable target."""
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame
+    frame["target"] = frame["target"].map({0: "malignant", 1: "benign"})
+    path = tmp_path / "breast_cancer.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def diabetes_csv(tmp_path: Path) -> Path:
+    """scikit-learn's diabetes data (regression, 442 rows)."""
+    from sklearn.datasets import load_diabetes
+
+    path = tmp_path / "diabetes.csv"
+    load_diabetes(as_frame=True, scaled=False).frame.to_csv(path, index=False)
+    return path
+
+
+def quick_config(data: Path, out: Path, **overrides):
+    """A small, fast run: two cheap models, 3 folds, a single latency repeat."""
+    from engine import config
+
+    values = {"data": data, "out": out, "cv_folds": 3, "latency_repeats": 1, "models": ["linear", "hist_gb"]}
+    values.update(overrides)
+    return config.build("fast", values)
