@@ -62,19 +62,20 @@ def datetime_parts(X: Any) -> Any:
     parts = {}
     for name in X.columns:
         stamps = pd.to_datetime(X[name], errors="coerce", format="mixed")
-        for part in ("year", "month", "day", "dayofweek", "hour"):
+        for part in ("year", "month", "day", "day_of_week", "hour"):
             parts[f"{name}_{part}"] = getattr(stamps.dt, part).astype("float64")
     return pd.DataFrame(parts, index=X.index)
 
 
 def _datetime_part_names(transformer: Any, input_features: Any) -> list[str]:
-    return [f"{name}_{part}" for name in input_features for part in ("year", "month", "day", "dayofweek", "hour")]
+    return [f"{name}_{part}" for name in input_features for part in ("year", "month", "day", "day_of_week", "hour")]
 
 
-def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int) -> Any:
+def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) -> Any:
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.impute import SimpleImputer
+    from sklearn.model_selection import KFold, StratifiedKFold
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler, TargetEncoder
 
@@ -103,7 +104,8 @@ def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int) -> Any:
     )
     target_encoded = maybe_scaled(
         FunctionTransformer(categories_as_text, feature_names_out="one-to-one"),
-        TargetEncoder(random_state=seed),
+        # cross-fitted encoding, so a row's own target never leaks into its feature
+        TargetEncoder(cv=(KFold if task == "regression" else StratifiedKFold)(5, shuffle=True, random_state=seed)),
     )
     transformers = [
         ("numeric", numeric, columns("numeric")),
@@ -112,7 +114,10 @@ def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int) -> Any:
         ("target_encoding", target_encoded, columns("target_encoding")),
     ]
     for name in columns("tfidf"):
-        text = make_pipeline(FunctionTransformer(text_or_empty), TfidfVectorizer(max_features=TEXT_MAX_FEATURES))
+        text = make_pipeline(
+            FunctionTransformer(text_or_empty, feature_names_out="one-to-one"),
+            TfidfVectorizer(max_features=TEXT_MAX_FEATURES),
+        )
         transformers.append((f"text_{name}", text, name))
     kept = [(label, step, cols) for label, step, cols in transformers if len(cols)]
     # dense output: HistGradientBoosting and most models here do not take sparse input
@@ -125,7 +130,7 @@ def pipeline(plans: list[ColumnPlan], model_spec: Any, task: str, seed: int, par
 
     return Pipeline(
         [
-            ("preprocess", build(plans, model_spec.needs_scaling, seed)),
+            ("preprocess", build(plans, model_spec.needs_scaling, seed, task)),
             ("model", model_spec.build(task, seed, params)),
         ]
     )

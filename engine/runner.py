@@ -169,7 +169,7 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
         if state.cancel_requested():
             record(spec.name, "skipped", t("run.skipped_cancelled"))
             continue
-        if state.elapsed() >= config.time_budget_s:
+        if state.rows and state.elapsed() >= config.time_budget_s:  # the first model always runs: never return nothing
             record(spec.name, "skipped", t("run.skipped_budget", budget=config.time_budget_s))
             continue
         state.emit(ev.CandidateStarted(model=spec.name))

@@ -44,3 +44,43 @@ def quick_config(data: Path, out: Path, **overrides):
     values = {"data": data, "out": out, "cv_folds": 3, "latency_repeats": 1, "models": ["linear", "hist_gb"]}
     values.update(overrides)
     return config.build("fast", values)
+
+
+@pytest.fixture
+def extra_models(monkeypatch):
+    """Register test-only models for one test; the registry is restored afterwards."""
+    from engine.registry import models
+
+    monkeypatch.setattr(models, "_MODELS", dict(models._MODELS))
+    monkeypatch.setattr(models, "_ALIASES", dict(models._ALIASES))
+    models.register(
+        models.ModelSpec(
+            name="broken",
+            label="always fails",
+            seed_param=None,
+            fit_cost=0.1,
+            estimators={
+                "classification": "broken_estimator:BrokenClassifier",
+                "regression": "broken_estimator:BrokenRegressor",
+            },
+        )
+    )
+    models.register(
+        models.ModelSpec(
+            name="interrupted",
+            label="Ctrl+C while training",
+            seed_param=None,
+            fit_cost=5,
+            estimators={"classification": "broken_estimator:InterruptedClassifier"},
+        )
+    )
+    return models
+
+
+def write_preset(path: Path, **values) -> Path:
+    """A preset file of our own: also exercises --preset FILE.toml."""
+    import tomli_w
+
+    base = {"cv_folds": 3, "latency_repeats": 1, "time_budget_s": 120, "models": ["linear", "hist_gb"]}
+    path.write_text(tomli_w.dumps({**base, **values}), encoding="utf-8")
+    return path

@@ -46,7 +46,11 @@ def test_bad_priority_names_the_allowed_values():
 
 
 def test_model_aliases_resolve_and_typos_are_refused():
-    assert config.build("fast", {"models": ["lgbm", "RF", "logistic"]}).models == ["lightgbm", "random_forest", "linear"]
+    assert config.build("fast", {"models": ["lgbm", "RF", "logistic"]}).models == [
+        "lightgbm",
+        "random_forest",
+        "linear",
+    ]
     with pytest.raises(UserError, match="did you mean 'lightgbm'"):
         config.build("fast", {"models": ["lightgmb"]})
 

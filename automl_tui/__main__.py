@@ -1,0 +1,3 @@
+from automl_tui.cli import main
+
+main()

@@ -1,0 +1,79 @@
+"""The recommendation rule on constructed leaderboards, where the right answer is known by construction."""
+
+import pytest
+
+from engine import decision
+from engine.registry import metrics
+
+ACCURACY = metrics.get("accuracy")
+RMSE = metrics.get("rmse")
+
+
+def row(model, score, latency, size, metric="accuracy"):
+    return {
+        "model": model,
+        f"{metric}_mean": score,
+        f"{metric}_std": 0.01,
+        "predict_ms_per_1k": latency,
+        "size_bytes": size,
+    }
+
+
+ROWS = [
+    row("forest", 0.920, 60.0, 3_000_000),
+    row("boost", 0.915, 20.0, 400_000),
+    row("linear", 0.912, 5.0, 4_000),
+    row("knn", 0.880, 30.0, 50_000),
+    row("bloated", 0.900, 80.0, 9_000_000),
+]
+
+
+@pytest.mark.parametrize(
+    ("priority", "expected"), [("accuracy", "forest"), ("speed", "linear"), ("size", "linear"), ("balanced", "linear")]
+)
+def test_priority_picks_within_tolerance(priority, expected):
+    assert decision.decide(ROWS, ACCURACY, priority, tolerance=0.01, top_k=3).recommended == expected
+
+
+def test_a_tighter_tolerance_changes_the_speed_pick():
+    assert decision.decide(ROWS, ACCURACY, "speed", tolerance=0.006, top_k=3).recommended == "boost"
+    assert decision.decide(ROWS, ACCURACY, "speed", tolerance=0.0, top_k=3).recommended == "forest"
+
+
+def test_reason_quotes_the_numbers():
+    reason = decision.decide(ROWS, ACCURACY, "speed", tolerance=0.01, top_k=3).reason
+    assert "linear" in reason and "forest" in reason and "0.92" in reason
+    assert "0.8 points less accuracy" in reason and "12× faster" in reason and "750× smaller" in reason
+
+
+def test_pareto_front_excludes_dominated_models():
+    assert decision.pareto_front(ROWS, ACCURACY) == ["forest", "boost", "linear"]
+
+
+def test_topk_tables_sort_each_axis():
+    d = decision.decide(ROWS, ACCURACY, "accuracy", tolerance=0.01, top_k=3)
+    assert d.top_accuracy == ["forest", "boost", "linear"]
+    assert d.top_speed == ["linear", "boost", "knn"]
+    assert d.top_size == ["linear", "knn", "boost"]
+
+
+def test_alternatives_name_fastest_smallest_and_pareto_with_tradeoffs():
+    d = decision.decide(ROWS, ACCURACY, "accuracy", tolerance=0.01, top_k=3)
+    by_model = {a["model"]: a for a in d.alternatives}
+    assert set(by_model) == {"linear", "boost"} and "forest" not in by_model
+    assert "faster" in by_model["linear"]["tradeoff"] and "less accuracy" in by_model["linear"]["tradeoff"]
+
+
+def test_errors_compare_relatively_and_lower_is_better():
+    rows = [row("a", 10.0, 50.0, 1000, "rmse"), row("b", 10.15, 5.0, 1000, "rmse"), row("c", 9.0, 90.0, 1000, "rmse")]
+    assert decision.decide(rows, RMSE, "accuracy", 0.02, 3).recommended == "c"
+    assert decision.decide(rows, RMSE, "speed", 0.02, 3).recommended == "c"  # b is 12.8% worse than c
+    assert decision.decide(rows, RMSE, "speed", 0.15, 3).recommended == "b"
+
+
+def test_annotate_ranks_every_axis_and_flags_pareto():
+    ranked = decision.annotate(ROWS, ACCURACY)
+    assert [r["model"] for r in ranked] == ["forest", "boost", "linear", "bloated", "knn"]
+    linear = next(r for r in ranked if r["model"] == "linear")
+    assert (linear["rank_accuracy"], linear["rank_speed"], linear["rank_size"], linear["pareto"]) == (3, 1, 1, True)
+    assert not next(r for r in ranked if r["model"] == "bloated")["pareto"]

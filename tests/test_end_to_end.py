@@ -1,0 +1,236 @@
+"""Whole headless runs through the real command line, on real data."""
+
+import json
+import subprocess
+import sys
+
+import joblib
+import pandas as pd
+import pytest
+from conftest import write_preset
+
+from automl_tui.cli import main
+
+REPORT_SECTIONS = [
+    "## 1. Decision Summary",
+    "## 2. TopK",
+    "### By accuracy",
+    "### By speed",
+    "### By size",
+    "## 3. Alternatives",
+    "## 4. Data",
+    "## 5. Recommended model details",
+    "## 6. Reproduce",
+    "## 7. Debug: Missing artifacts",
+]
+RUN_JSON_KEYS = {
+    "run_id",
+    "dataset_key",
+    "task",
+    "target",
+    "primary_metric",
+    "priority",
+    "recommended",
+    "test_metrics",
+    "budget_s",
+    "elapsed_s",
+    "n_candidates",
+    "seed",
+    "versions",
+}
+
+
+def cli(args, capsys):
+    """Run `automl-tui ARGS` in this process: (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as finished:
+        main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return finished.value.code, captured.out, captured.err
+
+
+def only_run_folder(out_dir):
+    (folder,) = [p for p in out_dir.iterdir() if p.is_dir()]
+    return folder
+
+
+def assert_sections_in_order(report):
+    positions = [report.index(section) for section in REPORT_SECTIONS]
+    assert positions == sorted(positions)
+
+
+def test_classification_run_through_the_installed_command(tmp_path, penguins_csv):
+    preset = write_preset(tmp_path / "quick.toml", models=["linear", "hist_gb", "random_forest"])
+    out = tmp_path / "runs"
+    done = subprocess.run(
+        [sys.executable, "-m", "automl_tui", penguins_csv, "--preset", preset, "--target", "species", "--out", out],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    # piped: one plain line per finished model, then the Decision Summary, on stdout
+    lines = done.stdout.splitlines()
+    assert sum(line.split()[0] in ("linear", "hist_gb", "random_forest") for line in lines if line) == 3
+    assert "Decision Summary" in lines and any(line.startswith("Recommended: ") for line in lines)
+    assert "predicting 'species'" in done.stderr
+
+    folder = only_run_folder(out)
+    for name in (
+        "report.md",
+        "leaderboard.csv",
+        "results_summary.csv",
+        "model.joblib",
+        "config.toml",
+        "run.json",
+        "events.jsonl",
+        "data_profile.json",
+    ):
+        assert (folder / name).is_file(), name
+    info = json.loads((folder / "run.json").read_text())
+    assert set(info) >= RUN_JSON_KEYS
+    assert info["run_id"] == folder.name and info["task"] == "multiclass" and info["target"] == "species"
+    assert info["primary_metric"] == "balanced_accuracy"  # Chinstrap (68) is under half of Adelie (152)
+    assert info["n_candidates"] == 3 and info["status"] == "finished"
+    assert info["test_metrics"]["balanced_accuracy"] > 0.9
+
+    leaderboard = pd.read_csv(folder / "leaderboard.csv")
+    assert list(leaderboard.columns[:4]) == ["rank", "model", "balanced_accuracy_mean", "balanced_accuracy_std"]
+    for column in (
+        "fit_s",
+        "predict_ms_per_1k",
+        "predict_ms_single_row",
+        "size_bytes",
+        "rank_speed",
+        "rank_size",
+        "pareto",
+        "roc_auc_mean",
+        "log_loss_mean",
+    ):
+        assert column in leaderboard.columns
+    assert list(leaderboard["rank"]) == [1, 2, 3]
+    assert leaderboard["balanced_accuracy_mean"].is_monotonic_decreasing
+
+    report = (folder / "report.md").read_text()
+    assert_sections_in_order(report)
+    assert info["run_id"] in report.splitlines()[0] and info["dataset_key"] in report.splitlines()[0]
+    assert f"`{info['recommended']}`" in report.split("## 2.")[0]
+
+    model = joblib.load(folder / "model.joblib")
+    raw = pd.read_csv(penguins_csv)
+    predictions = model.predict(raw.drop(columns="species"))
+    assert (predictions == raw["species"]).mean() > 0.9  # raw rows in, including ones with missing values
+
+    kinds = [json.loads(line)["kind"] for line in (folder / "events.jsonl").read_text().splitlines()]
+    assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
+    assert kinds.count("candidate_finished") == 3
+
+
+def test_regression_run(tmp_path, diabetes_csv, capsys):
+    preset = write_preset(tmp_path / "quick.toml", models=["linear", "lightgbm", "knn"])
+    code, out, err = cli(
+        [
+            diabetes_csv,
+            "--preset",
+            preset,
+            "--target",
+            "target",
+            "--out",
+            tmp_path / "runs",
+            "--priority",
+            "accuracy",
+            "--seed",
+            "3",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    folder = only_run_folder(tmp_path / "runs")
+    info = json.loads((folder / "run.json").read_text())
+    assert info["task"] == "regression" and info["primary_metric"] == "r2" and info["seed"] == 3
+    assert set(info["test_metrics"]) == {"r2", "rmse", "mae"}
+    leaderboard = pd.read_csv(folder / "leaderboard.csv")
+    best = leaderboard.loc[leaderboard["r2_mean"].idxmax(), "model"]
+    assert info["recommended"] == best  # accuracy priority: the best cross-validated R²
+    report = (folder / "report.md").read_text()
+    assert_sections_in_order(report)
+    assert "| count |" in report  # the target's distribution in the Data section
+    model = joblib.load(folder / "model.joblib")
+    raw = pd.read_csv(diabetes_csv)
+    assert model.predict(raw.drop(columns="target").head(5)).shape == (5,)
+    assert "--priority accuracy" in report and "--seed 3" in report  # Reproduce repeats the command
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["missing.csv"], "File not found"),
+        (["{penguins}", "--target", "specis"], "did you mean 'species'"),
+        (["{penguins}", "--preset", "fsat"], "did you mean 'fast'"),
+        (["{penguins}", "--priority", "cheapest"], "priority"),
+        (["{penguins}", "--metric", "r2", "--target", "species"], "does not apply"),
+        ([], "Give a table"),
+    ],
+)
+def test_bad_input_is_one_line_with_exit_2(tmp_path, penguins_csv, capsys, args, expected):
+    args = [a.replace("{penguins}", str(penguins_csv)) for a in args] + ["--out", tmp_path / "runs"]
+    code, out, err = cli(args, capsys)
+    assert code == 2
+    assert expected in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert not (tmp_path / "runs").exists()  # nothing half-made is left behind
+
+
+def test_a_failing_model_is_recorded_and_the_run_goes_on(tmp_path, breast_cancer_csv, capsys, extra_models):
+    preset = write_preset(tmp_path / "p.toml", models=["broken", "linear"])
+    code, out, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
+    assert code == 0, err
+    assert "broken" in err and "this model always fails" in err
+    folder = only_run_folder(tmp_path / "runs")
+    results = pd.read_csv(folder / "results_summary.csv")
+    assert dict(zip(results["model"], results["status"], strict=True)) == {"broken": "failed", "linear": "ok"}
+    report = (folder / "report.md").read_text()
+    assert "Models that did not finish" in report and "this model always fails" in report
+    assert json.loads((folder / "run.json").read_text())["recommended"] == "linear"
+
+
+def test_no_model_finishing_exits_3_and_still_reports(tmp_path, breast_cancer_csv, capsys, extra_models):
+    preset = write_preset(tmp_path / "p.toml", models=["broken"])
+    code, out, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
+    assert code == 3
+    folder = only_run_folder(tmp_path / "runs")
+    report = (folder / "report.md").read_text()
+    assert report.index("## 1. Decision Summary") < report.index("## 7. Debug: Missing artifacts")
+    assert "No model finished" in report and "`model.joblib` | no model finished" in report
+
+
+def test_ctrl_c_during_a_fit_keeps_finished_models_and_exits_130(tmp_path, breast_cancer_csv, capsys, extra_models):
+    preset = write_preset(tmp_path / "p.toml", models=["linear", "interrupted", "hist_gb"])
+    code, out, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
+    assert code == 130
+    folder = only_run_folder(tmp_path / "runs")
+    results = pd.read_csv(folder / "results_summary.csv")
+    assert dict(zip(results["model"], results["status"], strict=True)) == {
+        "linear": "ok",
+        "interrupted": "cancelled",
+        "hist_gb": "skipped",
+    }
+    info = json.loads((folder / "run.json").read_text())
+    assert info["status"] == "cancelled" and info["recommended"] == "linear"
+    assert "This run was cancelled" in (folder / "report.md").read_text()
+    assert (folder / "model.joblib").is_file()
+
+
+def test_a_tiny_budget_still_trains_one_model_and_skips_the_rest(tmp_path, breast_cancer_csv, capsys):
+    preset = write_preset(tmp_path / "p.toml", models=["linear", "hist_gb", "random_forest"], time_budget_s=0.001)
+    code, out, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
+    assert code == 0
+    results = pd.read_csv(only_run_folder(tmp_path / "runs") / "results_summary.csv")
+    assert sorted(results["status"]) == ["ok", "skipped", "skipped"]
+    assert results.loc[results["status"] == "skipped", "reason"].str.contains("time budget").all()
+
+
+def test_presets_command_lists_each_preset_in_plain_words(capsys):
+    code, out, err = cli(["presets"], capsys)
+    assert code == 0
+    assert out.index("fast:") < out.index("balanced:") < out.index("best:")
+    assert "30 s" in out and "cross-validation" in out

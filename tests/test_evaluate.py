@@ -1,0 +1,57 @@
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer
+
+from engine import data, evaluate, preprocess
+from engine.errors import UserError
+from engine.registry import metrics, models
+
+
+@pytest.fixture
+def cancer():
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    return X, y.map({0: "malignant", 1: "benign"})
+
+
+def test_test_split_is_stratified_and_untouched_by_cv(cancer):
+    X, y = cancer
+    split = evaluate.split(X, y, "binary", test_size=0.2, cv_folds=5, seed=0)
+    assert len(split.X_test) == 114 and len(split.X_train) == 455
+    share = lambda s: (s == "malignant").mean()  # noqa: E731
+    assert abs(share(split.y_test) - share(y)) < 0.01
+    cv_rows = {i for _, val in split.cv.split(split.X_train, split.y_train) for i in val}
+    assert cv_rows == set(range(len(split.X_train)))  # folds cover only the training part
+
+
+def test_a_small_class_means_fewer_folds_with_a_warning():
+    y = pd.Series(["a"] * 60 + ["b"] * 4)
+    X = pd.DataFrame({"x": range(64)})
+    split = evaluate.split(X, y, "binary", test_size=0.2, cv_folds=5, seed=0)
+    assert split.n_folds == 3 and "3-fold" in split.warnings[0]
+
+
+def test_a_class_too_small_for_two_folds_is_refused():
+    y = pd.Series(["a"] * 60 + ["b"] * 2)
+    X = pd.DataFrame({"x": range(62)})
+    with pytest.raises(UserError, match="Class 'b' has too few rows"):
+        evaluate.split(X, y, "binary", test_size=0.45, cv_folds=5, seed=0)  # one "b" row goes to the test part
+
+
+def test_cross_validate_measures_score_time_latency_and_size(cancer):
+    X, y = cancer
+    split = evaluate.split(X, y, "binary", test_size=0.2, cv_folds=3, seed=0)
+    plans = preprocess.plan([data.profile_column(c, X[c]) for c in X.columns])
+    task_metrics = metrics.for_task("binary")
+    small = evaluate.cross_validate(
+        preprocess.pipeline(plans, models.get("linear"), "binary", 0), split, "binary", task_metrics, 0, 2
+    )
+    big = evaluate.cross_validate(
+        preprocess.pipeline(plans, models.get("random_forest"), "binary", 0), split, "binary", task_metrics, 0, 2
+    )
+    for row in (small, big):
+        assert 0.85 < row["accuracy_mean"] <= 1 and row["accuracy_std"] >= 0
+        assert row["log_loss_mean"] > 0 and row["fit_s"] > 0
+        assert row["predict_ms_per_1k"] > 0 and row["predict_ms_single_row"] > 0
+    # 200 trees are far bigger and slower to predict than 30 coefficients: the measures see it
+    assert big["size_bytes"] > 20 * small["size_bytes"]
+    assert big["predict_ms_per_1k"] > small["predict_ms_per_1k"]

@@ -1,0 +1,73 @@
+"""Every registered model and metric works on small real data, for each task it declares."""
+
+import pytest
+from sklearn.datasets import load_diabetes, load_iris
+
+from engine.registry import metrics, models
+
+
+def iris(task):
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    if task == "binary":
+        keep = y < 2
+        return X[keep], y[keep].map({0: "setosa", 1: "versicolor"})
+    return X, y.astype(str)
+
+
+def regression():
+    X, y = load_diabetes(return_X_y=True, as_frame=True)
+    return X.head(150), y.head(150)
+
+
+CASES = [(spec.name, task) for spec in models.all_models() for task in ("binary", "multiclass", "regression")]
+
+
+@pytest.mark.parametrize(("name", "task"), CASES)
+def test_each_model_fits_and_predicts_for_its_tasks(name, task):
+    spec = models.get(name)
+    assert spec.supports(task)  # every built-in covers all three tasks
+    X, y = regression() if task == "regression" else iris(task)
+    estimator = spec.build(task, seed=1)
+    if spec.seed_param:
+        assert estimator.get_params()[spec.seed_param] == 1
+    estimator.fit(X, y)
+    assert len(estimator.predict(X.head(5))) == 5
+
+
+def test_registering_a_duplicate_name_is_refused():
+    with pytest.raises(ValueError, match="already registered"):
+        models.register(models.ModelSpec(name="rf", label="x", estimators={}))
+
+
+def test_missing_dependency_is_skipped_not_crashed():
+    spec = models.ModelSpec(
+        name="imaginary_boost",
+        label="x",
+        estimators={"regression": "imaginary_boost:Model"},
+        dependency="imaginary_boost",
+    )
+    models.register(spec)
+    try:
+        usable, skipped = models.candidates(["linear", "imaginary_boost"], "regression")
+        assert [s.name for s in usable] == ["linear"] and skipped == [("imaginary_boost", "dependency")]
+    finally:
+        models._MODELS.pop("imaginary_boost")
+        models._ALIASES.pop("imaginary_boost")
+
+
+@pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])
+def test_metrics_for_each_task_score_a_fitted_model(task):
+    X, y = regression() if task == "regression" else iris(task)
+    estimator = models.get("linear").build(task, seed=0).fit(X, y)
+    for spec in metrics.for_task(task):
+        value = spec.value(task, estimator, X, y)
+        assert value == value  # not NaN
+        if spec.name in ("rmse", "mae", "log_loss"):
+            assert value > 0 and not spec.greater_is_better  # errors are reported positive, lower is better
+
+
+def test_default_primary_metric_rule():
+    assert metrics.default_primary("regression") == "r2"
+    assert metrics.default_primary("binary", {"a": 50, "b": 45}) == "accuracy"
+    assert metrics.default_primary("binary", {"a": 88, "b": 12}) == "balanced_accuracy"
+    assert metrics.default_primary("multiclass", {"a": 152, "b": 124, "c": 68}) == "balanced_accuracy"

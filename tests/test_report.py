@@ -1,0 +1,69 @@
+"""report.md is rebuilt from the run folder alone, and says what is missing instead of failing."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import quick_config
+
+import engine
+from automl_tui.cli import main
+
+
+@pytest.fixture
+def finished_run(tmp_path, penguins_csv):
+    frame = pd.read_csv(penguins_csv)
+    frame.insert(0, "penguin_id", range(1, len(frame) + 1))
+    frame["station"] = "Palmer"
+    data = tmp_path / "penguins_with_id.csv"
+    frame.to_csv(data, index=False)
+    result = engine.run(quick_config(data, tmp_path / "runs", target="sex"))
+    return result
+
+
+def report_cli(run_dir, capsys):
+    with pytest.raises(SystemExit) as finished:
+        main(["report", str(run_dir)])
+    return finished.value.code, capsys.readouterr()
+
+
+def test_data_section_says_what_happened_to_each_column(finished_run):
+    report = Path(finished_run.run_dir, "report.md").read_text()
+    data = report.split("## 4. Data")[1].split("## 5.")[0]
+    assert "| penguin_id | id |" in data and "identifier" in data
+    assert "| station | constant |" in data and "same value in every row" in data
+    assert "11 rows have no value in the target 'sex'" in data
+    assert "| female |" in data and "| male |" in data
+
+
+def test_rebuild_is_identical_when_nothing_changed(finished_run, capsys):
+    path = Path(finished_run.run_dir, "report.md")
+    before = path.read_text()
+    code, _ = report_cli(finished_run.run_dir, capsys)
+    assert code == 0 and path.read_text() == before
+
+
+def test_rebuild_after_a_crash_falls_back_to_results_summary(finished_run, capsys):
+    folder = Path(finished_run.run_dir)
+    before = (folder / "report.md").read_text().split("## 2. TopK")[1].split("## 3.")[0]
+    # what kill -9 in the middle of a run leaves: no leaderboard rewrite, no model, run.json still "running"
+    for name in ("leaderboard.csv", "model.joblib", "report.md"):
+        (folder / name).unlink()
+    info = json.loads((folder / "run.json").read_text())
+    info.update(status="running", recommended=None, test_metrics={}, missing={})
+    (folder / "run.json").write_text(json.dumps(info))
+    code, captured = report_cli(folder, capsys)
+    assert code == 0 and captured.out.strip().endswith("report.md")
+    report = (folder / "report.md").read_text()
+    assert "did not finish" in report.split("## 1.")[0]
+    assert report.split("## 2. TopK")[1].split("## 3.")[0] == before  # same ranking, from results_summary.csv
+    missing = report.split("## 7. Debug: Missing artifacts")[1]
+    assert "`leaderboard.csv` | missing; this report was rebuilt from results_summary.csv" in missing
+    assert "`model.joblib` | the run stopped before writing it" in missing
+    assert "not measured" in report.split("## 2.")[0]
+
+
+def test_report_on_a_folder_that_is_not_a_run(tmp_path, capsys):
+    code, captured = report_cli(tmp_path, capsys)
+    assert code == 2 and "not an automl-tui run folder" in captured.err
