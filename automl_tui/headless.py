@@ -94,8 +94,10 @@ class HeadlessView:
             )
         return table
 
-    def __rich__(self) -> Group:
+    def __rich__(self) -> Group | Text:
         """The live view, re-rendered by rich several times a second so the time bar moves."""
+        if self.started is None:
+            return Text(t("cli.loading"))
         budget = self.started.budget_s if self.started else 1.0
         elapsed = time.monotonic() - self.started_at
         bar = ProgressBar(total=budget, completed=min(elapsed, budget), width=40)
@@ -137,9 +139,13 @@ def run_headless(config: RunConfig, out: Console | None = None, err: Console | N
     import engine
     from engine.errors import UserError
 
-    # user text (messages, column names) is printed as-is: no markup, no highlighting, no hard wrapping
-    out = out or Console(markup=False, highlight=False, soft_wrap=True)
+    # user text (messages, column names) is printed as-is: no markup, no highlighting, and no hard wrapping
+    # when piped, so each plain line stays one line for whoever reads it
+    out = out or Console(markup=False, highlight=False)
+    out.soft_wrap = not out.is_terminal
     err = err or Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+    if out.is_terminal and err.is_terminal:
+        err = out  # both show on the same screen: through the live console they print above the live view
     view = HeadlessView(out, err, live=out.is_terminal)
     cancel = threading.Event()
     try:
