@@ -10,14 +10,15 @@ from typing import Annotated
 
 import typer
 
+from engine.messages import t  # light: the catalogue is a TOML file read on first use
+
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_NO_CANDIDATE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 SUBCOMMANDS = ("run", "presets", "report")
 
 app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,  # plain help: rich's help formatter alone costs ~0.1 s of start-up
-    help="AutoML from a table: `automl-tui DATA.csv` trains and compares models, then recommends one "
-    "and writes a report. `automl-tui DATA.csv` is short for `automl-tui run DATA.csv`.",
+    help=t("cli.help_app"),
 )
 
 
@@ -26,24 +27,18 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-@app.command("run")
+@app.command("run", help=t("cli.help_run"))
 def run_command(
-    data: Annotated[Path | None, typer.Argument(help="The table: .csv, .tsv or .parquet.", show_default=False)] = None,
-    preset: Annotated[str, typer.Option(help="fast | balanced | best, or a preset .toml file.")] = "fast",
-    target: Annotated[str | None, typer.Option(help="Column to predict (guessed when left out).")] = None,
-    task: Annotated[str | None, typer.Option(help="auto | binary | multiclass | regression.")] = None,
-    priority: Annotated[str | None, typer.Option(help="accuracy | speed | size | balanced.")] = None,
-    metric: Annotated[str | None, typer.Option(help="Ranking metric (default depends on the task).")] = None,
-    time_budget: Annotated[float | None, typer.Option("--time-budget", help="Seconds for the search.")] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder for run folders.  [default: runs]")] = None,
-    seed: Annotated[int | None, typer.Option(help="Random seed, for repeatable runs.")] = None,
+    data: Annotated[Path | None, typer.Argument(help=t("cli.help_data"), show_default=False)] = None,
+    preset: Annotated[str, typer.Option(help=t("cli.help_preset"))] = "fast",
+    target: Annotated[str | None, typer.Option(help=t("cli.help_target"))] = None,
+    task: Annotated[str | None, typer.Option(help=t("cli.help_task"))] = None,
+    priority: Annotated[str | None, typer.Option(help=t("cli.help_priority"))] = None,
+    metric: Annotated[str | None, typer.Option(help=t("cli.help_metric"))] = None,
+    time_budget: Annotated[float | None, typer.Option("--time-budget", help=t("cli.help_time_budget"))] = None,
+    out: Annotated[Path | None, typer.Option(help=t("cli.help_out"))] = None,
+    seed: Annotated[int | None, typer.Option(help=t("cli.help_seed"))] = None,
 ) -> None:
-    """Train, compare and recommend a model for DATA (headless)."""
-    from engine.messages import t
-
-    if data is None:
-        # The wizard (a later step) opens here on a terminal; until then, say how to start.
-        raise _fail(t("cli.no_data"), EXIT_BAD_INPUT)
     from engine import config as config_mod
     from engine.errors import UserError
 
@@ -61,16 +56,17 @@ def run_command(
         config = config_mod.build(preset, overrides)
     except UserError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    if config.data is None:
+        # The wizard (a later step) opens here on a terminal; until then, say how to start.
+        raise _fail(t("cli.no_data"), EXIT_BAD_INPUT)
     from automl_tui.headless import run_headless
 
     raise typer.Exit(run_headless(config))
 
 
-@app.command("presets")
+@app.command("presets", help=t("cli.help_presets"))
 def presets_command() -> None:
-    """List the presets and what each does."""
     from engine import config as config_mod
-    from engine.messages import t
 
     for name in sorted(config_mod.builtin_presets(), key=lambda n: config_mod.build(n).time_budget_s):
         preset = config_mod.build(name)
@@ -86,11 +82,10 @@ def presets_command() -> None:
         typer.echo(f"    {' '.join(preset.description.split())}\n")
 
 
-@app.command("report")
+@app.command("report", help=t("cli.help_report"))
 def report_command(
-    run_dir: Annotated[Path, typer.Argument(help="A run folder, e.g. runs/20261126-041200-a1b2c3.")],
+    run_dir: Annotated[Path, typer.Argument(help=t("cli.help_run_dir"))],
 ) -> None:
-    """Rebuild report.md from what a run folder holds (also after a crash)."""
     from engine import report
     from engine.errors import UserError
 

@@ -108,12 +108,15 @@ def builtin_presets() -> dict[str, Path]:
 
 
 def read_preset(name_or_file: str) -> tuple[str, dict[str, Any]]:
-    """(preset name, raw values) for a built-in preset name or a path to a TOML file."""
+    """(preset as given, raw values) for a built-in preset name or a path to a TOML file.
+
+    Any run's config.toml is a preset file too: `--preset runs/<run_id>/config.toml` repeats that run.
+    """
     presets = builtin_presets()
     if name_or_file in presets:
-        path, name = presets[name_or_file], name_or_file
+        path = presets[name_or_file]
     elif name_or_file.endswith(".toml"):
-        path, name = Path(name_or_file), Path(name_or_file).stem
+        path = Path(name_or_file)
         if not path.is_file():
             raise UserError("config.preset_file_missing", path=path)
     else:
@@ -127,7 +130,7 @@ def read_preset(name_or_file: str) -> tuple[str, dict[str, Any]]:
         values = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError("config.preset_unreadable", path=path, reason=str(exc)) from None
-    return name, values
+    return name_or_file, values
 
 
 def build(preset: str = "fast", overrides: dict[str, Any] | None = None) -> RunConfig:

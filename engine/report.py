@@ -292,9 +292,12 @@ class _Report:
 
     def reproduce(self) -> str:
         out = [f"## 6. {t('report.h_reproduce')}"]
-        config = self.info.get("config") or self.config
-        if config:
-            out.append(f"```\n{command_line(config)}\n```")
+        if self.config:
+            exact = shlex.join(["automl-tui", "--preset", str(self.folder / rundir.CONFIG)])
+            out.append(t("report.reproduce_exact") + f"\n\n```\n{exact}\n```")
+        typed = self.info.get("config")
+        if typed:
+            out.append(t("report.reproduce_typed") + f"\n\n```\n{command_line(typed)}\n```")
         out.append(
             t("report.reproduce_config", file=rundir.CONFIG, seed=self.info.get("seed", self.config.get("seed", "?")))
         )

@@ -107,7 +107,9 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
     run_id = new_run_id()
     key = dataset_key(config.data)
     state.folder = folder = RunFolder.create(config.out, run_id)
-    effective = config.model_copy(update={"target": dataset.target, "task": task, "primary_metric": primary.name})
+    effective = config.model_copy(
+        update={"data": config.data.resolve(), "target": dataset.target, "task": task, "primary_metric": primary.name}
+    )
     rundir.write_atomic(folder / rundir.CONFIG, to_toml(effective))
     folder.write_json(rundir.DATA_PROFILE, dataset.summary())
     metric_names = [m.name for m in task_metrics]

@@ -234,3 +234,18 @@ def test_presets_command_lists_each_preset_in_plain_words(capsys):
     assert code == 0
     assert out.index("fast:") < out.index("balanced:") < out.index("best:")
     assert "30 s" in out and "cross-validation" in out
+
+
+def test_a_runs_config_toml_repeats_it_exactly(tmp_path, breast_cancer_csv, capsys):
+    preset = write_preset(tmp_path / "p.toml", models=["linear", "hist_gb"], cv_folds=4)
+    code, _, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs", "--seed", 7], capsys)
+    assert code == 0, err
+    first = only_run_folder(tmp_path / "runs")
+    code, _, err = cli(["--preset", first / "config.toml"], capsys)  # no DATA: the config names it
+    assert code == 0, err
+    second = next(p for p in (tmp_path / "runs").iterdir() if p != first)
+    columns = ["model", "accuracy_mean", "accuracy_std", "roc_auc_mean", "log_loss_mean"]
+    before, after = (pd.read_csv(f / "leaderboard.csv")[columns] for f in (first, second))
+    pd.testing.assert_frame_equal(before, after)
+    assert json.loads((second / "run.json").read_text())["seed"] == 7
+    assert f"automl-tui --preset {first / 'config.toml'}" in (first / "report.md").read_text()
