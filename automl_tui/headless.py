@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console, Group
@@ -62,6 +63,8 @@ class HeadlessView:
             self.err.print(t("cli.candidate_not_finished", model=event.model, status=event.status, reason=event.reason))
         elif isinstance(event, ev.RunWarning):
             self.err.print(t("cli.warning", message=event.message))
+        elif isinstance(event, ev.ArtifactMissing):
+            self.err.print(t("cli.artifact_missing", name=event.name, reason=event.reason))
 
     def _metric(self) -> str:
         return self.started.primary_metric if self.started else ""
@@ -159,5 +162,12 @@ def run_headless(config: RunConfig, out: Console | None = None, err: Console | N
     except UserError as exc:
         err.print(str(exc))
         return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        # Ctrl+C outside a model's training (the engine handles those): what finished is on disk already
+        if view.started is not None:
+            from engine import report
+
+            err.print(t("cli.interrupted", path=report.write(Path(view.started.run_dir))))
+        return EXIT_INTERRUPTED
     view.summary(result)
     return {"finished": EXIT_OK, "cancelled": EXIT_INTERRUPTED}.get(result.status, EXIT_NO_CANDIDATE)

@@ -6,7 +6,6 @@ accepts a typo runs the wrong experiment.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from engine.errors import UserError
+from engine.messages import suggest
 
 Priority = Literal["accuracy", "speed", "size", "balanced"]
 Task = Literal["auto", "binary", "multiclass", "regression"]
@@ -69,12 +69,6 @@ class RunConfig(_Strict):
         from engine.registry import metrics
 
         return None if name is None else metrics.resolve(name)
-
-
-def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """' (did you mean X?)' when a close match exists, else ''."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _fields_of(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:

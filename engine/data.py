@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import UserError
-from engine.messages import t
+from engine.messages import suggest, t
 
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
@@ -251,8 +251,6 @@ def _check_target(frame: Any, target: str, task: str) -> tuple[Any, str, list[st
 
 def load(path: Path, target: str | None = None, task: str = "auto") -> Dataset:
     """Read, check and profile a table; the single way data enters a run."""
-    from engine.config import suggest
-
     frame, source = read_table(path)
     if len(frame.columns) < 2:
         raise UserError("data.no_features", path=path, delimiter=repr(source.get("delimiter", ",")))

@@ -7,6 +7,7 @@ falls back to English so a partial translation never breaks a run.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from functools import cache
@@ -45,3 +46,9 @@ def t(key: str, /, **values: object) -> str:
     if text is None:
         raise KeyError(f"message {key!r} is not in the catalogue")
     return text.format(**values) if values else text
+
+
+def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
+    """' (did you mean X?)' when a close match exists, else ''."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return t("common.did_you_mean", word=close[0]) if close else ""

@@ -203,6 +203,11 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
     config, folder = state.config, state.folder
     assert folder is not None
     run_info["n_candidates"] = len(state.rows)
+
+    def missing(name: str, reason: str) -> None:
+        run_info["missing"][name] = reason
+        state.emit(ev.ArtifactMissing(name=name, reason=reason))
+
     chosen = None
     if state.rows:
         state.emit(ev.PhaseChanged(phase="decision"))
@@ -228,12 +233,11 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
             _save_model(final, folder)
         except KeyboardInterrupt:
             state.cancelled = True
-            run_info["missing"][rundir.MODEL] = t("missing.refit_cancelled")
+            missing(rundir.MODEL, t("missing.refit_cancelled"))
         except Exception as exc:
-            run_info["missing"][rundir.MODEL] = t("missing.refit_failed", error=_one_line(exc))
-            state.emit(ev.RunWarning(message=t("missing.refit_failed", error=_one_line(exc))))
+            missing(rundir.MODEL, t("missing.refit_failed", error=_one_line(exc)))
     else:
-        run_info["missing"][rundir.MODEL] = t("missing.no_candidate")
+        missing(rundir.MODEL, t("missing.no_candidate"))
     status = "no_candidate" if not state.rows else "cancelled" if state.cancel_requested() else "finished"
     run_info.update(status=status, elapsed_s=round(state.elapsed(), 3))
     folder.write_json(rundir.RUN_JSON, run_info)

@@ -51,8 +51,7 @@ def extra_models(monkeypatch):
     """Register test-only models for one test; the registry is restored afterwards."""
     from engine.registry import models
 
-    monkeypatch.setattr(models, "_MODELS", dict(models._MODELS))
-    monkeypatch.setattr(models, "_ALIASES", dict(models._ALIASES))
+    monkeypatch.setattr(models, "REGISTRY", models.REGISTRY.copy())
     models.register(
         models.ModelSpec(
             name="broken",

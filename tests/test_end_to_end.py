@@ -249,3 +249,39 @@ def test_a_runs_config_toml_repeats_it_exactly(tmp_path, breast_cancer_csv, caps
     pd.testing.assert_frame_equal(before, after)
     assert json.loads((second / "run.json").read_text())["seed"] == 7
     assert f"automl-tui --preset {first / 'config.toml'}" in (first / "report.md").read_text()
+
+
+def test_sigint_stops_the_command_keeps_finished_models_and_exits_130(tmp_path):
+    import signal
+    import time
+
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame
+    data = tmp_path / "cancer_x20.csv"
+    pd.concat([frame] * 20, ignore_index=True).to_csv(data, index=False)  # slow enough to interrupt
+    preset = write_preset(tmp_path / "p.toml", models=["linear", "random_forest", "extra_trees"])
+    out = tmp_path / "runs"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "automl_tui", data, "--preset", preset, "--target", "target", "--out", out],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a background shell may ignore SIGINT
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # wait for the first finished model, then press Ctrl+C
+        events = list(out.glob("*/events.jsonl"))
+        if events and "candidate_finished" in events[0].read_text():
+            break
+        time.sleep(0.1)
+    child.send_signal(signal.SIGINT)
+    stdout, stderr = child.communicate(timeout=60)
+    assert child.returncode == 130, stderr
+    assert "Traceback" not in stderr and "Interrupted" in stderr
+    folder = only_run_folder(out)
+    results = pd.read_csv(folder / "results_summary.csv")
+    assert results.loc[results["model"] == "linear", "status"].item() == "ok"
+    assert set(results["status"]) <= {"ok", "cancelled", "skipped"} and len(results) == 3
+    report = (folder / "report.md").read_text()
+    assert "`linear`" in report.split("## 2.")[0]

@@ -39,20 +39,24 @@ def test_registering_a_duplicate_name_is_refused():
         models.register(models.ModelSpec(name="rf", label="x", estimators={}))
 
 
-def test_missing_dependency_is_skipped_not_crashed():
-    spec = models.ModelSpec(
-        name="imaginary_boost",
-        label="x",
-        estimators={"regression": "imaginary_boost:Model"},
-        dependency="imaginary_boost",
+def test_missing_dependency_is_skipped_not_crashed(monkeypatch):
+    monkeypatch.setattr(models, "REGISTRY", models.REGISTRY.copy())
+    models.register(
+        models.ModelSpec(
+            name="imaginary_boost",
+            label="x",
+            estimators={"regression": "imaginary_boost:Model"},
+            dependency="imaginary_boost",
+        )
     )
-    models.register(spec)
-    try:
-        usable, skipped = models.candidates(["linear", "imaginary_boost"], "regression")
-        assert [s.name for s in usable] == ["linear"] and skipped == [("imaginary_boost", "dependency")]
-    finally:
-        models._MODELS.pop("imaginary_boost")
-        models._ALIASES.pop("imaginary_boost")
+    usable, skipped = models.candidates(["linear", "imaginary_boost"], "regression")
+    assert [s.name for s in usable] == ["linear"] and skipped == [("imaginary_boost", "dependency")]
+
+
+def test_unknown_names_get_a_suggestion():
+    with pytest.raises(ValueError, match="unknown metric 'balanced_acc'.*did you mean 'balanced_accuracy'"):
+        metrics.resolve("balanced_acc")
+    assert models.resolve("Random-Forest") == "random_forest"
 
 
 @pytest.mark.parametrize("task", ["binary", "multiclass", "regression"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.registry import Registry
+
 
 @dataclass(frozen=True)
 class MetricSpec:
@@ -30,38 +32,24 @@ class MetricSpec:
         raw = float(self.scorer(task)(estimator, X, y))
         return -raw if self.scorers[task].startswith("neg_") else raw
 
-    def better(self, a: float, b: float) -> bool:
-        return a > b if self.greater_is_better else a < b
 
-
-_METRICS: dict[str, MetricSpec] = {}
-_ALIASES: dict[str, str] = {}
+REGISTRY: Registry[MetricSpec] = Registry("metric")
 
 
 def register(spec: MetricSpec) -> None:
-    for key in (spec.name, *spec.aliases):
-        if key in _ALIASES:
-            raise ValueError(f"metric name {key!r} is already registered")
-    _METRICS[spec.name] = spec
-    for key in (spec.name, *spec.aliases):
-        _ALIASES[key] = spec.name
+    REGISTRY.register(spec)
 
 
 def resolve(name: str) -> str:
-    key = name.strip().lower().replace("-", "_")
-    if key in _ALIASES:
-        return _ALIASES[key]
-    from engine.config import suggest
-
-    raise ValueError(f"unknown metric '{name}'{suggest(key, list(_ALIASES))}; known: {', '.join(_METRICS)}")
+    return REGISTRY.resolve(name)
 
 
 def get(name: str) -> MetricSpec:
-    return _METRICS[resolve(name)]
+    return REGISTRY.get(name)
 
 
 def for_task(task: str) -> list[MetricSpec]:
-    return [spec for spec in _METRICS.values() if spec.supports(task)]
+    return [spec for spec in REGISTRY.all() if spec.supports(task)]
 
 
 def default_primary(task: str, class_counts: dict[Any, int] | None = None) -> str:

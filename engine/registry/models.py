@@ -11,6 +11,8 @@ import importlib.util
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.registry import Registry
+
 CLASSIFICATION = ("binary", "multiclass")
 
 
@@ -49,36 +51,24 @@ def family(task: str) -> str:
     return "classification" if task in CLASSIFICATION else "regression"
 
 
-_MODELS: dict[str, ModelSpec] = {}
-_ALIASES: dict[str, str] = {}
+REGISTRY: Registry[ModelSpec] = Registry("model")
 
 
 def register(spec: ModelSpec) -> None:
-    """Add a model; a plugin calls exactly this. Names and aliases must be new."""
-    for key in (spec.name, *spec.aliases):
-        if key in _ALIASES:
-            raise ValueError(f"model name {key!r} is already registered")
-    _MODELS[spec.name] = spec
-    for key in (spec.name, *spec.aliases):
-        _ALIASES[key] = spec.name
+    """Add a model; a plugin calls exactly this."""
+    REGISTRY.register(spec)
 
 
 def resolve(name: str) -> str:
-    """The canonical name for a model name or alias; unknown names raise ValueError with a suggestion."""
-    key = name.strip().lower().replace("-", "_")
-    if key in _ALIASES:
-        return _ALIASES[key]
-    from engine.config import suggest
-
-    raise ValueError(f"unknown model '{name}'{suggest(key, list(_ALIASES))}; known: {', '.join(_MODELS)}")
+    return REGISTRY.resolve(name)
 
 
 def get(name: str) -> ModelSpec:
-    return _MODELS[resolve(name)]
+    return REGISTRY.get(name)
 
 
 def all_models() -> list[ModelSpec]:
-    return list(_MODELS.values())
+    return REGISTRY.all()
 
 
 def candidates(names: list[str], task: str) -> tuple[list[ModelSpec], list[tuple[str, str]]]:
