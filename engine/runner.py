@@ -9,6 +9,7 @@ from __future__ import annotations
 import platform
 import time
 import traceback
+import warnings as py_warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,9 +179,14 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
         try:
             pipeline = preprocess.pipeline(plans, spec, task, config.seed)
             row = {"model": spec.name, "status": "ok", "reason": ""}
-            row.update(
-                evaluate.cross_validate(pipeline, folds, task, task_metrics, config.seed, config.latency_repeats)
-            )
+            with py_warnings.catch_warnings(record=True) as caught:
+                py_warnings.simplefilter("always")
+                row.update(
+                    evaluate.cross_validate(pipeline, folds, task, task_metrics, config.seed, config.latency_repeats)
+                )
+            # library warnings (e.g. a solver that did not converge) reach the report, not raw stderr
+            for message in dict.fromkeys(str(w.message).strip().splitlines()[0] for w in caught[:50]):
+                state.emit(ev.RunWarning(message=t("run.model_warning", model=spec.name, message=message)))
         except KeyboardInterrupt:
             state.cancelled = True
             record(spec.name, "cancelled", t("run.skipped_cancelled"))

@@ -1,6 +1,9 @@
 """Estimators that fail on purpose, to prove a failing candidate never stops a run."""
 
+import warnings
+
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.dummy import DummyClassifier
 
 
 class BrokenClassifier(ClassifierMixin, BaseEstimator):
@@ -18,3 +21,11 @@ class InterruptedClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         raise KeyboardInterrupt
+
+
+class NoisyClassifier(DummyClassifier):
+    """Trains fine but warns, as a solver that did not converge does."""
+
+    def fit(self, X, y, sample_weight=None):
+        warnings.warn("this model complains while training", UserWarning, stacklevel=2)
+        return super().fit(X, y, sample_weight)

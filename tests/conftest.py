@@ -73,6 +73,14 @@ def extra_models(monkeypatch):
             estimators={"classification": "broken_estimator:InterruptedClassifier"},
         )
     )
+    models.register(
+        models.ModelSpec(
+            name="noisy",
+            label="warns while training",
+            seed_param=None,
+            estimators={"classification": "broken_estimator:NoisyClassifier"},
+        )
+    )
     return models
 
 

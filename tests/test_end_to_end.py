@@ -285,3 +285,12 @@ def test_sigint_stops_the_command_keeps_finished_models_and_exits_130(tmp_path):
     assert set(results["status"]) <= {"ok", "cancelled", "skipped"} and len(results) == 3
     report = (folder / "report.md").read_text()
     assert "`linear`" in report.split("## 2.")[0]
+
+
+def test_library_warnings_go_to_the_report_not_raw_stderr(tmp_path, breast_cancer_csv, capsys, extra_models):
+    preset = write_preset(tmp_path / "p.toml", models=["noisy", "linear"])
+    code, out, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
+    assert code == 0
+    assert "UserWarning" not in err and err.count("this model complains while training") == 1
+    report = (only_run_folder(tmp_path / "runs") / "report.md").read_text()
+    assert "- noisy: this model complains while training" in report.split("### Warnings")[1]
