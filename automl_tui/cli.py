@@ -107,7 +107,5 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug, not bad input: one line, the traceback only on request
         if os.environ.get("AUTOML_TUI_DEBUG"):
             raise
-        typer.echo(
-            f"automl-tui: internal error: {type(exc).__name__}: {exc} (set AUTOML_TUI_DEBUG=1 for details)", err=True
-        )
+        typer.echo(t("cli.internal_error", error=f"{type(exc).__name__}: {exc}"), err=True)
         sys.exit(EXIT_ERROR)

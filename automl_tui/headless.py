@@ -85,7 +85,7 @@ class HeadlessView:
     def leaderboard(self) -> Table:
         m = self._metric()
         table = Table(box=None, header_style="bold")
-        for header in ("model", f"{m} ± std", t("cli.col_fit"), t("cli.col_latency"), t("cli.col_size")):
+        for header in (t("report.col_model"), f"{m} ± std", t("cli.col_fit"), t("cli.col_latency"), t("cli.col_size")):
             table.add_column(header)
         for row in sorted(self.rows, key=lambda r: r[f"{m}_mean"], reverse=m not in ("log_loss", "rmse", "mae")):
             table.add_row(

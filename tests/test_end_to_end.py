@@ -294,3 +294,18 @@ def test_library_warnings_go_to_the_report_not_raw_stderr(tmp_path, breast_cance
     assert "UserWarning" not in err and err.count("this model complains while training") == 1
     report = (only_run_folder(tmp_path / "runs") / "report.md").read_text()
     assert "- noisy: this model complains while training" in report.split("### Warnings")[1]
+
+
+def test_an_internal_error_is_one_line_with_exit_1(tmp_path, penguins_csv, capsys, monkeypatch):
+    import automl_tui.headless
+
+    def bug(config):
+        raise RuntimeError("something the code did not expect")
+
+    monkeypatch.setattr(automl_tui.headless, "run_headless", bug)
+    code, out, err = cli([penguins_csv, "--out", tmp_path / "runs"], capsys)
+    assert code == 1 and "Traceback" not in err and "─" not in err
+    assert err.strip() == (
+        "automl-tui: internal error: RuntimeError: something the code did not expect "
+        "(set AUTOML_TUI_DEBUG=1 for details)"
+    )
