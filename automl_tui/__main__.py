@@ -1,3 +1,4 @@
 from automl_tui.cli import main
 
-main()
+if __name__ == "__main__":  # the wizard's engine process is spawned and re-imports this module
+    main()

@@ -252,6 +252,12 @@ def _check_target(frame: Any, target: str, task: str) -> tuple[Any, str, list[st
 def load(path: Path, target: str | None = None, task: str = "auto") -> Dataset:
     """Read, check and profile a table; the single way data enters a run."""
     frame, source = read_table(path)
+    return from_frame(frame, {"path": str(path), "name": path.name, **source}, target, task)
+
+
+def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, task: str = "auto") -> Dataset:
+    """Check and profile a table already read (the wizard reads once, then tries targets)."""
+    path = source.get("path", "?")
     if len(frame.columns) < 2:
         raise UserError("data.no_features", path=path, delimiter=repr(source.get("delimiter", ",")))
     if frame.empty:
@@ -277,7 +283,22 @@ def load(path: Path, target: str | None = None, task: str = "auto") -> Dataset:
         target=str(target),
         task=resolved_task,
         profiles=profiles,
-        source={"path": str(path), "name": path.name, **source},
+        source=source,
         warnings=warnings,
         target_was_guessed=guessed,
     )
+
+
+def preview_rows(frame: Any, profiles: list[ColumnProfile], rows: int = 8) -> list[list[str]]:
+    """The first rows as text for a preview, with personal data (e-mails, phone numbers, cards) masked."""
+    from engine.privacy import mask
+
+    text_kinds = {p.name: p.kind not in ("numeric", "datetime") for p in profiles}
+    head = frame.head(rows)
+    return [
+        [
+            "" if value is None or value != value else mask(str(value)) if text_kinds.get(str(name)) else str(value)
+            for name, value in zip(head.columns, values, strict=True)
+        ]
+        for values in head.itertuples(index=False)
+    ]

@@ -77,3 +77,24 @@ class RunFinished(Event):
     test_metrics: dict[str, float]
     report_path: str
     elapsed_s: float
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.kind: cls
+    for cls in (
+        RunStarted,
+        PhaseChanged,
+        CandidateStarted,
+        CandidateFinished,
+        CandidateFailed,
+        RunWarning,
+        ArtifactMissing,
+        RunFinished,
+    )
+}
+
+
+def from_dict(data: dict[str, Any]) -> Event:
+    """An event back from its events.jsonl line (to replay a run, or follow one from elsewhere)."""
+    fields = {key: value for key, value in data.items() if key != "kind"}
+    return EVENT_TYPES[data["kind"]](**fields)

@@ -62,7 +62,9 @@ def command_line(config: dict[str, Any]) -> str:
     return shlex.join(parts)
 
 
-class _Report:
+class RunReport:
+    """Everything a run folder says, decided once: the report and the wizard's Decision Summary read this."""
+
     def __init__(self, run_dir: Path) -> None:
         self.folder = RunFolder(run_dir)
         self.info = self.folder.read_json(rundir.RUN_JSON)
@@ -331,4 +333,4 @@ class _Report:
 def render(run_dir: Path) -> str:
     if not Path(run_dir).is_dir():
         raise UserError("report.not_a_run", path=run_dir)
-    return _Report(Path(run_dir)).render()
+    return RunReport(Path(run_dir)).render()

@@ -88,7 +88,7 @@ class _Run:
 
 
 def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, cancel: Any = None) -> RunResult:
-    from engine import data, evaluate, preprocess
+    from engine import data, evaluate, preprocess, search
     from engine.registry import metrics, models
 
     if config.data is None:
@@ -103,7 +103,7 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
     specs, unusable = models.candidates(config.models, task)
     if not specs:
         raise UserError("run.no_models", task=task, models=", ".join(config.models))
-    specs.sort(key=lambda s: s.fit_cost)  # cheap, diverse models first: something finishes early
+    specs = search.order(specs)
 
     run_id = new_run_id()
     key = dataset_key(config.data)
