@@ -57,7 +57,12 @@ def run_command(
     except UserError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     if config.data is None:
-        # The wizard (a later step) opens here on a terminal; until then, say how to start.
+        # The wizard writes escape codes whatever the output is: only a person at a terminal gets it.
+        if sys.stdin.isatty() and sys.stdout.isatty():
+            from automl_tui.app import AutomlApp
+
+            AutomlApp(out=config.out).run()
+            raise typer.Exit(EXIT_OK)
         raise _fail(t("cli.no_data"), EXIT_BAD_INPUT)
     from automl_tui.headless import run_headless
 

@@ -1,16 +1,23 @@
 """Run the engine in a child process, so Cancel works even in the middle of a model's training.
 
-`run_in_subprocess` has the signature of `engine.run`: the wizard can be given either. Cancel sends
-SIGINT to the child, which takes the engine's own Ctrl+C path: the model in training is recorded as
-cancelled, what finished is kept, and the report is written.
+`run_in_subprocess` has the signature of `engine.run`, so the wizard can be given either. The child is
+`python -m automl_tui.worker` with the config as JSON on stdin; it streams events back as JSON lines on
+a pipe of its own (its stdout and stderr stay free for libraries' chatter, which goes to a log file).
+Cancel sends SIGINT: the engine's own Ctrl+C path records the model in training as cancelled, keeps
+what finished and writes the report.
 """
 
 from __future__ import annotations
 
+import json
 import os
-import queue as queue_module
 import signal
+import subprocess
+import sys
+import tempfile
+import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from engine.errors import UserError
@@ -18,55 +25,84 @@ from engine.errors import UserError
 POLL_S = 0.05
 
 
-def _child(config: Any, queue: Any) -> None:
+def run_in_subprocess(config: Any, on_event: Callable[[Any], None] | None = None, cancel: Any = None) -> Any:
+    """engine.run in a child process; events reach `on_event` here as they happen."""
+    from engine import events as ev
+    from engine.report import RunReport
+    from engine.runner import RunResult
+
+    read_fd, write_fd = os.pipe()
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log:
+        child = subprocess.Popen(
+            [sys.executable, "-m", "automl_tui.worker", str(write_fd)],
+            stdin=subprocess.PIPE,
+            stdout=log,
+            stderr=log,
+            pass_fds=(write_fd,),
+            text=True,
+        )
+        os.close(write_fd)
+        child.stdin.write(config.model_dump_json())
+        child.stdin.close()
+        stop_watch = threading.Event()
+        if cancel is not None:
+            threading.Thread(target=_forward_cancel, args=(child, cancel, stop_watch), daemon=True).start()
+        outcome: tuple[str, Any] | None = None
+        try:
+            with os.fdopen(read_fd, encoding="utf-8") as messages:
+                for line in messages:
+                    kind, payload = json.loads(line)
+                    if kind == "event" and on_event is not None:
+                        on_event(ev.from_dict(payload))
+                    elif kind != "event":
+                        outcome = (kind, payload)
+        finally:
+            stop_watch.set()
+            child.wait()
+        if outcome is None:
+            log.seek(0)
+            tail = log.read().strip().splitlines()[-1:] or [f"exit code {child.returncode}"]
+            raise RuntimeError(f"the engine process ended unexpectedly: {tail[0]}")
+    kind, payload = outcome
+    if kind == "user_error":
+        raise UserError(payload["key"], **payload["values"])
+    if kind == "interrupted":
+        raise KeyboardInterrupt
+    if kind == "error":
+        raise RuntimeError(payload)
+    return RunResult(**payload, decision=RunReport(Path(payload["run_dir"])).decision)
+
+
+def _forward_cancel(child: subprocess.Popen, cancel: Any, stop: threading.Event) -> None:
+    while not stop.wait(POLL_S):
+        if cancel.is_set():
+            child.send_signal(signal.SIGINT)
+            return
+
+
+def _child(write_fd: int) -> None:
     import engine
+    from engine import config as config_mod
 
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Cancel arrives as SIGINT
-    try:
-        result = engine.run(config, on_event=lambda event: queue.put(("event", event)))
-    except UserError as exc:
-        queue.put(("user_error", (exc.message_key, exc.values)))
-    except KeyboardInterrupt:
-        queue.put(("interrupted", None))  # cancelled before the run folder existed
-    except Exception as exc:
-        queue.put(("error", f"{type(exc).__name__}: {exc}"))
-    else:
-        queue.put(("result", result))
+    with os.fdopen(write_fd, "w", encoding="utf-8", buffering=1) as out:
+
+        def send(kind: str, payload: Any) -> None:
+            out.write(json.dumps([kind, payload], default=str) + "\n")
+
+        try:
+            config = config_mod.RunConfig.model_validate_json(sys.stdin.read())
+            result = engine.run(config, on_event=lambda event: send("event", event.to_dict()))
+        except UserError as exc:
+            send("user_error", {"key": exc.message_key, "values": {k: str(v) for k, v in exc.values.items()}})
+        except KeyboardInterrupt:
+            send("interrupted", None)  # cancelled before the run folder existed
+        except Exception as exc:
+            send("error", f"{type(exc).__name__}: {exc}")
+        else:
+            fields = {k: v for k, v in vars(result).items() if k != "decision"}
+            send("result", fields)
 
 
-def run_in_subprocess(config: Any, on_event: Callable[[Any], None] | None = None, cancel: Any = None) -> Any:
-    """engine.run in a spawned process; events are passed to `on_event` in this process as they arrive."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")  # never fork a process that runs a UI's threads
-    queue = context.Queue()
-    child = context.Process(target=_child, args=(config, queue), daemon=True)
-    child.start()
-    interrupted = False
-    try:
-        while True:
-            if cancel is not None and cancel.is_set() and not interrupted:
-                os.kill(child.pid, signal.SIGINT)
-                interrupted = True
-            try:
-                kind, payload = queue.get(timeout=POLL_S)
-            except queue_module.Empty:
-                if not child.is_alive() and queue.empty():
-                    raise RuntimeError(f"the engine process ended unexpectedly (exit code {child.exitcode})") from None
-                continue
-            if kind == "event":
-                if on_event is not None:
-                    on_event(payload)
-            elif kind == "result":
-                return payload
-            elif kind == "user_error":
-                key, values = payload
-                raise UserError(key, **values)
-            elif kind == "interrupted":
-                raise KeyboardInterrupt
-            else:
-                raise RuntimeError(payload)
-    finally:
-        child.join(timeout=5)
-        if child.is_alive():
-            child.kill()
+if __name__ == "__main__":
+    _child(int(sys.argv[1]))

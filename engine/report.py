@@ -66,7 +66,7 @@ class RunReport:
     """Everything a run folder says, decided once: the report and the wizard's Decision Summary read this."""
 
     def __init__(self, run_dir: Path) -> None:
-        self.folder = RunFolder(run_dir)
+        self.folder = RunFolder(Path(run_dir))
         self.info = self.folder.read_json(rundir.RUN_JSON)
         config_path = self.folder / rundir.CONFIG
         self.config = tomllib.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}

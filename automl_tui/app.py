@@ -1,0 +1,82 @@
+"""The Textual wizard: dataset → preset → priority → where to run → confirm → live run → Decision Summary.
+
+The wizard only decides a RunConfig; the run is the same `engine.run` the headless command uses, in a
+worker (a child process by default, so Cancel can stop a model mid-training).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
+from automl_tui.screens.confirm import ConfirmScreen
+from automl_tui.screens.dataset import DatasetScreen
+from automl_tui.screens.decision import DecisionScreen
+from automl_tui.screens.recent import RecentRunsScreen
+from automl_tui.screens.run import RunScreen
+from automl_tui.state import BACK, NEW_RUN, RECENT, WizardState, default_table
+from engine.messages import t
+
+STEPS = (DatasetScreen, PresetScreen, PriorityScreen, WhereScreen, ConfirmScreen)
+
+
+class AutomlApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "automl-tui"
+    BINDINGS = [Binding("ctrl+q", "quit", t("tui.key_quit"), priority=True)]
+
+    def __init__(
+        self,
+        start_dir: Path | None = None,
+        out: Path = Path("runs"),
+        runner: Callable[..., Any] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        start = (start_dir or Path.cwd()).resolve()
+        self.state = WizardState(start_dir=start, out=out, data=default_table(start))
+        if runner is None:
+            from automl_tui.worker import run_in_subprocess
+
+            runner = run_in_subprocess
+        self.runner, self.clock = runner, clock
+
+    def on_mount(self) -> None:
+        self.wizard()
+
+    @work(exclusive=True, group="wizard")
+    async def wizard(self) -> None:
+        step = 0
+        while True:
+            answer = await self.push_screen_wait(STEPS[step](self.state))
+            if answer == BACK:
+                step = max(step - 1, 0)
+            elif answer == RECENT:
+                await self.show_recent()
+            elif step < len(STEPS) - 1:
+                step += 1
+            else:
+                run_dir = await self.push_screen_wait(RunScreen(self.state.config(), self.runner, self.clock))
+                if run_dir is not None and await self.show_decision(Path(run_dir)) == NEW_RUN:
+                    step = 0
+
+    async def show_decision(self, run_dir: Path) -> str:
+        """The Decision Summary; from it, the recent runs can be browsed until a new run is asked for."""
+        while True:
+            action = await self.push_screen_wait(DecisionScreen(run_dir))
+            if action != RECENT:
+                return action
+            chosen = await self.push_screen_wait(RecentRunsScreen(self.state.out))
+            run_dir = chosen or run_dir
+
+    async def show_recent(self) -> None:
+        chosen = await self.push_screen_wait(RecentRunsScreen(self.state.out))
+        if chosen is not None:
+            await self.show_decision(chosen)

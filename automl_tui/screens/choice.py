@@ -1,0 +1,104 @@
+"""Steps that pick one of a few choices (preset, priority, where to run): one list, Enter chooses."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from automl_tui.screens.base import StepScreen
+from automl_tui.state import NEXT
+from engine.messages import t
+
+
+def card(title: str, *lines: str) -> Text:
+    """A choice as a small card: a bold title line and plain-words lines under it."""
+    text = Text(title, style="bold")
+    for line in lines:
+        text.append("\n" + line)
+    return text
+
+
+class ChoiceScreen(StepScreen):
+    """Subclasses give `choices()` (the options), `current()` (the option to start on) and `choose(id)`."""
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_title()
+        options: list[Option | None] = []
+        for option in self.choices():
+            options += [None, option] if options else [option]  # None draws a rule between cards
+        yield OptionList(*options, id="choices")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        options = self.query_one("#choices", OptionList)
+        options.highlighted = options.get_option_index(self.current())
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#choices")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.choose(event.option_id)
+        self.dismiss(NEXT)
+
+
+class PresetScreen(ChoiceScreen):
+    step = "preset"
+
+    def choices(self) -> list[Option]:
+        from engine import config
+
+        presets = [config.build(name) for name in config.builtin_presets()]
+        out = []
+        for preset in sorted(presets, key=lambda p: p.time_budget_s):
+            estimate = self.state.estimates.get(preset.preset)
+            timing = (
+                t("tui.preset_estimate", estimate=f"{estimate:.0f}", budget=f"{preset.time_budget_s:g}")
+                if estimate is not None
+                else t("tui.preset_budget", budget=f"{preset.time_budget_s:g}")
+            )
+            prompt = card(
+                f"{preset.preset}  ·  {timing}",
+                " ".join(preset.description.split()),
+                t("tui.preset_models", models=", ".join(preset.models)),
+            )
+            out.append(Option(prompt, id=preset.preset))
+        return out
+
+    def current(self) -> str:
+        return self.state.preset
+
+    def choose(self, choice: str) -> None:
+        self.state.preset = choice
+
+
+class PriorityScreen(ChoiceScreen):
+    step = "priority"
+
+    def choices(self) -> list[Option]:
+        from engine.config import PRIORITIES
+
+        return [Option(card(t(f"tui.priority_{p}_title"), t(f"tui.priority_{p}_help")), id=p) for p in PRIORITIES]
+
+    def current(self) -> str:
+        return self.state.priority
+
+    def choose(self, choice: str) -> None:
+        self.state.priority = choice
+
+
+class WhereScreen(ChoiceScreen):
+    step = "where"
+
+    def choices(self) -> list[Option]:
+        return [
+            Option(card(t("tui.where_local_title"), t("tui.where_local_help")), id="local"),
+            Option(card(t("tui.where_clearml_title"), t("tui.where_clearml_unavailable")), id="clearml", disabled=True),
+        ]
+
+    def current(self) -> str:
+        return self.state.where
+
+    def choose(self, choice: str) -> None:
+        self.state.where = choice

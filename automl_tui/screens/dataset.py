@@ -1,0 +1,211 @@
+"""Step 1: choose the table and the column to predict, see what automl-tui will make of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, DataTable, DirectoryTree, Input, Select, Static
+
+from automl_tui.screens.base import StepScreen
+from automl_tui.state import NEXT, RECENT, TABLE_SUFFIXES
+from engine.messages import t
+
+
+class TableTree(DirectoryTree):
+    """Folders and tables only: the files automl-tui can read."""
+
+    def filter_paths(self, paths):
+        return [p for p in paths if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in TABLE_SUFFIXES)]
+
+
+@dataclass
+class Inspection:
+    """What the engine found in a table, for this screen to show."""
+
+    path: Path
+    columns: list[str] = field(default_factory=list)
+    preview: list[list[str]] = field(default_factory=list)
+    column_rows: list[tuple[str, str, str]] = field(default_factory=list)  # name, type, what happens
+    target: str | None = None
+    task: str | None = None
+    rows: int = 0
+    balance: str = ""
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    estimates: dict[str, float] = field(default_factory=dict)
+
+
+def inspect_table(path: Path, frame: Any, source: dict, target: str | None, presets: dict[str, Any]) -> Inspection:
+    """Profile `frame` for `target` (guessed when None); validation problems become `error`, not exceptions."""
+    from engine import data, evaluate, preprocess, search
+    from engine.errors import UserError
+    from engine.registry import models
+
+    columns = [str(c) for c in frame.columns]
+    profiles = [data.profile_column(name, frame[name]) for name in columns]
+    found = Inspection(path=path, columns=columns, preview=data.preview_rows(frame, profiles))
+    try:
+        dataset = data.from_frame(frame, source, target)
+    except UserError as exc:
+        found.error = str(exc)
+        found.target = target
+        found.column_rows = [(p.name, p.kind, "") for p in profiles]
+        return found
+    plans = {p.column: p for p in preprocess.plan(dataset.profiles)}
+    found.column_rows = [
+        (p.name, p.kind, t("tui.target_column") if p.name == dataset.target else plans[p.name].reason) for p in profiles
+    ]
+    found.target, found.task, found.rows, found.warnings = (
+        dataset.target,
+        dataset.task,
+        len(dataset.y),
+        dataset.warnings,
+    )
+    if dataset.task == "regression":
+        y = dataset.y
+        found.balance = t("tui.target_range", low=f"{y.min():.4g}", high=f"{y.max():.4g}", mean=f"{y.mean():.4g}")
+    else:
+        counts = dataset.class_counts
+        total = sum(counts.values())
+        found.balance = ", ".join(f"{name} {count / total:.0%}" for name, count in list(counts.items())[:8])
+    split = evaluate.split(dataset.X, dataset.y, dataset.task, 0.2, 3, 0)
+    baseline = search.measure_baseline(list(plans.values()), split.X_train, split.y_train, dataset.task, 0)
+    for name, preset in presets.items():
+        specs, _ = models.candidates(preset.models, dataset.task)
+        estimate = search.estimate_seconds(baseline, specs, preset.cv_folds, preset.latency_repeats)
+        found.estimates[name] = min(estimate, preset.time_budget_s)
+    return found
+
+
+class DatasetScreen(StepScreen):
+    step = "dataset"
+    BINDINGS = [
+        *StepScreen.BINDINGS,
+        Binding("ctrl+n", "next", t("tui.key_next")),
+        Binding("ctrl+r", "recent", t("tui.key_recent")),
+    ]
+
+    def __init__(self, state) -> None:
+        super().__init__(state)
+        self.frame = None
+        self.source: dict = {}
+        self.inspection: Inspection | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_title()
+        with Horizontal(id="dataset-body"):
+            yield TableTree(self.state.start_dir, id="tree")
+            with VerticalScroll(id="dataset-detail"):
+                yield Input(value=str(self.state.data or ""), placeholder=t("tui.path_placeholder"), id="path")
+                yield Static("", id="summary")
+                yield Select([], prompt=t("tui.target_prompt"), id="target", allow_blank=True)
+                yield Static("", id="problem", classes="error")
+                yield Static(t("tui.preview_title"), classes="subtitle")
+                yield DataTable(id="preview", show_cursor=False, zebra_stripes=True)
+                yield Static(t("tui.columns_title"), classes="subtitle")
+                yield DataTable(id="columns", show_cursor=False)
+        with Horizontal(classes="buttons"):
+            yield Button(t("tui.button_next"), id="next", variant="primary", disabled=True)
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#tree", TableTree).focus()
+        if self.state.data is not None:
+            self.load(self.state.data, self.state.target)
+
+    @on(DirectoryTree.FileSelected)
+    def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
+        self.query_one("#path", Input).value = str(event.path)
+        self.load(event.path, None)
+
+    @on(Input.Submitted, "#path")
+    def path_typed(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.load(Path(event.value.strip()).expanduser(), None)
+
+    @on(Select.Changed, "#target")
+    def target_chosen(self, event: Select.Changed) -> None:
+        chosen = event.value if isinstance(event.value, str) else None
+        if self.inspection and chosen and chosen != self.inspection.target and self.frame is not None:
+            self.load(self.inspection.path, chosen, reuse_frame=True)
+
+    @on(Button.Pressed, "#next")
+    def next_pressed(self) -> None:
+        self.action_next()
+
+    def action_next(self) -> None:
+        found = self.inspection
+        if found is None or found.error:
+            return
+        self.state.data, self.state.target = found.path, found.target
+        self.state.detected_task, self.state.rows, self.state.estimates = found.task, found.rows, found.estimates
+        self.dismiss(NEXT)
+
+    def action_recent(self) -> None:
+        self.dismiss(RECENT)
+
+    def load(self, path: Path, target: str | None, reuse_frame: bool = False) -> None:
+        self.query_one("#next", Button).disabled = True
+        self.query_one("#summary", Static).update(t("tui.reading", name=path.name))
+        self.query_one("#problem", Static).update("")
+        self.inspect_in_background(path, target, reuse_frame)
+
+    @work(thread=True, exclusive=True, group="inspect")
+    def inspect_in_background(self, path: Path, target: str | None, reuse_frame: bool) -> None:
+        from engine import config, data
+        from engine.errors import UserError
+
+        if not reuse_frame:
+            try:
+                self.frame, source = data.read_table(path)
+            except UserError as exc:
+                self.frame = None
+                self.app.call_from_thread(self.show, Inspection(path=path, error=str(exc)))
+                return
+            self.source = {"path": str(path), "name": path.name, **source}
+        presets = {name: config.build(name) for name in config.builtin_presets()}
+        self.app.call_from_thread(self.show, inspect_table(path, self.frame, self.source, target, presets))
+
+    def show(self, found: Inspection) -> None:
+        self.inspection = found
+        summary = self.query_one("#summary", Static)
+        problem = self.query_one("#problem", Static)
+        if found.task:
+            summary.update(
+                t(
+                    "tui.summary",
+                    name=found.path.name,
+                    rows=found.rows,
+                    columns=len(found.columns),
+                    target=found.target,
+                    task=t(f"tui.task_{found.task}"),
+                    balance=found.balance,
+                )
+            )
+        else:
+            summary.update(t("tui.summary_unchecked", name=found.path.name))
+        problem.update("\n".join([*(found.error and [found.error] or []), *found.warnings]))
+        problem.set_class(bool(found.error), "error")
+        select = self.query_one("#target", Select)
+        with self.prevent(Select.Changed):
+            select.set_options([(name, name) for name in found.columns])
+            if found.target in found.columns:
+                select.value = found.target
+        for table_id, headers, rows in (
+            ("#preview", found.columns, found.preview),
+            ("#columns", [t("report.col_column"), t("report.col_kind"), t("tui.col_what_happens")], found.column_rows),
+        ):
+            table = self.query_one(table_id, DataTable)
+            table.clear(columns=True)
+            table.add_columns(*headers)
+            table.add_rows(rows)
+        next_button = self.query_one("#next", Button)
+        next_button.disabled = found.error is not None
+        if not next_button.disabled:
+            next_button.focus()  # a good table is chosen: Enter goes on

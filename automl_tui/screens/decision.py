@@ -1,0 +1,103 @@
+"""The Decision Summary of a run folder (just finished, or reopened from the recent runs)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, MarkdownViewer, Static, TabbedContent, TabPane
+
+from automl_tui.state import NEW_RUN, RECENT, shown_path
+from automl_tui.widgets.pareto_chart import ParetoChart
+from engine.messages import t
+from engine.report import RunReport, human_bytes
+
+
+class DecisionScreen(Screen[str]):
+    BINDINGS = [
+        Binding("r", "read_report", t("tui.key_report")),
+        Binding("n", "new_run", t("tui.key_new_run")),
+        Binding("h", "recent", t("tui.key_recent")),
+    ]
+
+    def __init__(self, run_dir: Path) -> None:
+        super().__init__()
+        self.run_dir = Path(run_dir)
+        self.summary = RunReport(self.run_dir)
+
+    def compose(self) -> ComposeResult:
+        s = self.summary
+        yield Static(t("tui.decision_title", run_id=s.run_id, dataset_key=s.dataset_key), classes="title")
+        if s.decision is None:
+            yield Static(t("report.no_decision"), classes="error")
+        else:
+            yield Static(self.headline(), id="headline")
+            with TabbedContent(id="tabs"):
+                for axis, names in (
+                    ("accuracy", s.decision.top_accuracy),
+                    ("speed", s.decision.top_speed),
+                    ("size", s.decision.top_size),
+                ):
+                    with TabPane(t(f"tui.tab_{axis}"), id=f"tab-{axis}"):
+                        yield self.ranking(names)
+                with TabPane(t("tui.tab_alternatives"), id="tab-alternatives"):
+                    yield self.alternatives()
+                with TabPane(t("tui.tab_chart"), id="tab-chart"), VerticalScroll():
+                    yield ParetoChart(s.rows, s.metric, s.decision.pareto, s.decision.recommended)
+        yield Static(t("tui.report_path", path=shown_path(self.run_dir / "report.md")), id="report-path")
+        yield Footer()
+
+    def headline(self) -> str:
+        s, d = self.summary, self.summary.decision
+        lines = [
+            t("tui.recommended", model=d.recommended, priority=s.priority),
+            d.reason,
+        ]
+        test = s.info.get("test_metrics") or {}
+        if s.metric.name in test:
+            lines.append(t("cli.summary_test", metric=s.metric.label, score=test[s.metric.name]))
+        if s.status != "finished":
+            lines.append(t(f"report.status_{s.status}"))
+        return "\n".join(lines)
+
+    def ranking(self, names: list[str]) -> DataTable:
+        s = self.summary
+        table = DataTable(cursor_type="row", zebra_stripes=True)
+        table.add_columns("#", t("report.col_model"), s.metric.label, t("report.col_latency"), t("report.col_size"))
+        for position, name in enumerate(names, start=1):
+            row = s.by_model[name]
+            table.add_row(
+                position, name, s.score_cell(row), f"{row['predict_ms_per_1k']:.2f}", human_bytes(row["size_bytes"])
+            )
+        return table
+
+    def alternatives(self) -> DataTable:
+        table = DataTable(cursor_type="row")
+        table.add_columns(t("report.col_what"), t("report.col_model"), t("report.col_vs_recommended"))
+        for alternative in self.summary.decision.alternatives:
+            table.add_row(alternative["label"], alternative["model"], alternative["tradeoff"])
+        return table
+
+    def action_read_report(self) -> None:
+        self.app.push_screen(ReportScreen(self.run_dir / "report.md"))
+
+    def action_new_run(self) -> None:
+        self.dismiss(NEW_RUN)
+
+    def action_recent(self) -> None:
+        self.dismiss(RECENT)
+
+
+class ReportScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", t("tui.key_back"))]
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+
+    def compose(self) -> ComposeResult:
+        yield MarkdownViewer(self.path.read_text(encoding="utf-8"), show_table_of_contents=False)
+        yield Footer()

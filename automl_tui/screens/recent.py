@@ -1,0 +1,66 @@
+"""Past runs in the output folder, newest first; Enter reopens one's Decision Summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from engine.messages import t
+
+
+def past_runs(out: Path) -> list[tuple[Path, dict]]:
+    runs = []
+    for folder in sorted(out.glob("*/run.json"), reverse=True):  # run ids sort by start time
+        try:
+            runs.append((folder.parent, json.loads(folder.read_text(encoding="utf-8"))))
+        except (OSError, json.JSONDecodeError):
+            continue  # a folder that is not (or no longer) a run
+    return runs
+
+
+class RecentRunsScreen(Screen[Path | None]):
+    BINDINGS = [Binding("escape", "close", t("tui.key_back"))]
+
+    def __init__(self, out: Path) -> None:
+        super().__init__()
+        self.runs = past_runs(out)
+        self.out = out
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("tui.recent_title", out=self.out), classes="title")
+        if not self.runs:
+            yield Static(t("tui.recent_none"), classes="help")
+        table = DataTable(cursor_type="row", zebra_stripes=True, id="runs")
+        table.add_columns(
+            t("tui.col_run"),
+            t("tui.col_dataset"),
+            t("report.col_status"),
+            t("report.col_model"),
+            t("tui.col_test_score"),
+        )
+        for folder, info in self.runs:
+            metric = info.get("primary_metric", "")
+            score = (info.get("test_metrics") or {}).get(metric)
+            table.add_row(
+                info.get("run_id", folder.name),
+                info.get("dataset_key", "?"),
+                info.get("status", "?"),
+                info.get("recommended") or "—",
+                f"{metric} {score:.4f}" if score is not None else "—",
+                key=str(folder),
+            )
+        yield table
+        yield Footer()
+
+    @on(DataTable.RowSelected, "#runs")
+    def reopen(self, event: DataTable.RowSelected) -> None:
+        self.dismiss(Path(event.row_key.value))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

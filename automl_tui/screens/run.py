@@ -1,0 +1,120 @@
+"""The run: a live leaderboard, time against the budget, the phase, warnings, and Cancel."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, ProgressBar, RichLog, Static
+
+from automl_tui.widgets.leaderboard import Leaderboard
+from engine import events as ev
+from engine.messages import t
+
+
+class EngineEvent(Message):
+    """An engine event, carried from the worker thread to the screen."""
+
+    def __init__(self, event: ev.Event) -> None:
+        super().__init__()
+        self.event = event
+
+
+class RunEnded(Message):
+    def __init__(self, result: Any = None, error: str | None = None) -> None:
+        super().__init__()
+        self.result, self.error = result, error
+
+
+class RunScreen(Screen[Any]):
+    """Dismisses with the run folder when the run ends, or None when it could not start."""
+
+    BINDINGS = [Binding("escape", "cancel", t("tui.key_cancel"))]
+
+    def __init__(self, config: Any, runner: Any, clock: Any) -> None:
+        super().__init__()
+        self.config, self.runner, self.clock = config, runner, clock
+        self.cancel_event = threading.Event()
+        self.started_at: float | None = None
+        self.error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("tui.run_title", data=self.config.data.name, preset=self.config.preset), classes="title")
+        yield Static(t("tui.run_preparing"), id="phase")
+        yield ProgressBar(total=self.config.time_budget_s, show_eta=False, id="budget")
+        yield Leaderboard(id="leaderboard")
+        yield RichLog(id="log", wrap=True, markup=False, max_lines=200)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_interval(0.25, self.tick)
+        self.run_engine()
+
+    @work(thread=True, exclusive=True, group="engine")
+    def run_engine(self) -> None:
+        from engine.errors import UserError
+
+        try:
+            result = self.runner(
+                self.config, on_event=lambda e: self.post_message(EngineEvent(e)), cancel=self.cancel_event
+            )
+        except UserError as exc:
+            self.post_message(RunEnded(error=str(exc)))
+        except KeyboardInterrupt:
+            self.post_message(RunEnded(error=t("tui.cancelled_before_start")))
+        except Exception as exc:  # shown to the user; the wizard stays usable
+            self.post_message(RunEnded(error=t("cli.internal_error", error=f"{type(exc).__name__}: {exc}")))
+        else:
+            self.post_message(RunEnded(result=result))
+
+    def tick(self) -> None:
+        if self.started_at is not None:
+            elapsed = self.clock() - self.started_at
+            self.query_one("#budget", ProgressBar).update(progress=min(elapsed, self.config.time_budget_s))
+
+    def on_engine_event(self, message: EngineEvent) -> None:
+        event = message.event
+        board = self.query_one(Leaderboard)
+        log = self.query_one("#log", RichLog)
+        if isinstance(event, ev.RunStarted):
+            self.started_at = self.clock()
+            from engine.registry import metrics
+
+            board.set_metric(event.primary_metric, not metrics.get(event.primary_metric).greater_is_better)
+            for model in event.candidates:
+                board.upsert(model, status=t("tui.status_waiting"))
+            log.write(t("tui.run_started", target=event.target, task=event.task, run_dir=event.run_dir))
+        elif isinstance(event, ev.PhaseChanged) and not self.cancel_event.is_set():
+            self.query_one("#phase", Static).update(t(f"tui.phase_{event.phase}"))
+        elif isinstance(event, ev.CandidateStarted):
+            board.upsert(event.model, status=t("tui.status_training"))
+        elif isinstance(event, ev.CandidateFinished):
+            board.finished(event.row)
+        elif isinstance(event, ev.CandidateFailed):
+            board.upsert(event.model, status=t(f"tui.status_{event.status}"))
+            if event.status == "failed":
+                log.write(t("cli.candidate_not_finished", model=event.model, status=event.status, reason=event.reason))
+        elif isinstance(event, ev.RunWarning):
+            log.write(t("cli.warning", message=event.message))
+        elif isinstance(event, ev.ArtifactMissing):
+            log.write(t("cli.artifact_missing", name=event.name, reason=event.reason))
+
+    def on_run_ended(self, message: RunEnded) -> None:
+        if message.result is not None:
+            self.dismiss(message.result.run_dir)
+        else:
+            self.error = message.error
+            self.query_one("#phase", Static).update(t("tui.run_failed", error=message.error))
+            self.query_one("#phase", Static).add_class("error")
+
+    def action_cancel(self) -> None:
+        if self.error is not None:  # nothing is running: Escape goes back to the wizard
+            self.dismiss(None)
+            return
+        self.cancel_event.set()
+        self.query_one("#phase", Static).update(t("tui.cancelling"))

@@ -1,0 +1,63 @@
+"""What the wizard has decided so far: a plain object the screens fill in, turned into a RunConfig at the end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+NEXT, BACK, RECENT, NEW_RUN = "next", "back", "recent", "new_run"
+TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
+
+
+@dataclass
+class WizardState:
+    start_dir: Path
+    out: Path = Path("runs")
+    data: Path | None = None
+    target: str | None = None
+    task: str = "auto"
+    detected_task: str | None = None
+    rows: int | None = None
+    preset: str = "fast"
+    priority: str = "balanced"
+    where: str = "local"
+    # preset name -> estimated seconds on this data (measured when the dataset is chosen)
+    estimates: dict[str, float] = field(default_factory=dict)
+
+    def config(self) -> Any:
+        from engine import config
+
+        overrides = {"data": self.data, "target": self.target, "out": self.out, "priority": self.priority}
+        return config.build(self.preset, overrides)
+
+    def command_line(self) -> str:
+        """The headless command that makes the same run (shown on the Confirm screen)."""
+        from engine.report import command_line
+
+        data = shown_path(self.data) if self.data else None
+        return command_line(
+            {"preset": self.preset, "data": data, "target": self.target, "priority": self.priority, "out": self.out}
+        )
+
+
+def shown_path(path: Path) -> str:
+    """Paths relative to the current folder when they are inside it: shorter, and what people type."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def default_table(folder: Path) -> Path | None:
+    """The most recently changed table in `folder` or its direct subfolders: a sensible first choice."""
+    candidates = [
+        path
+        for pattern in ("*", "*/*")
+        for path in folder.glob(pattern)
+        if path.suffix.lower() in TABLE_SUFFIXES
+        and path.is_file()
+        and not path.name.startswith(".")
+        and "runs" not in path.relative_to(folder).parts
+    ]
+    return max(candidates, key=lambda p: p.stat().st_mtime, default=None)

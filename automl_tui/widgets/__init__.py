@@ -1,0 +1,1 @@
+"""Widgets the screens share: the live leaderboard and the score-against-latency chart."""

@@ -1,0 +1,52 @@
+"""The live leaderboard: one keyed row per model, cells updated in place as events arrive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.widgets import DataTable
+
+from engine.messages import t
+from engine.report import human_bytes
+
+# key -> width: fixed, because rows arrive empty and fill in as models finish
+COLUMNS = {"model": 14, "score": 17, "fit": 6, "latency": 12, "size": 10, "status": 10}
+
+
+class Leaderboard(DataTable):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self.metric = ""
+        self.lower_is_better = False
+        self.scores: dict[str, float] = {}
+
+    def on_mount(self) -> None:
+        for key, width in COLUMNS.items():
+            self.add_column(t(f"tui.lb_{key}"), key=key, width=width)
+
+    def set_metric(self, metric: str, lower_is_better: bool) -> None:
+        self.metric, self.lower_is_better = metric, lower_is_better
+        self.columns["score"].label = metric  # type: ignore[assignment]
+
+    def upsert(self, model: str, **cells: str) -> None:
+        """Add the model's row, or change only the cells given."""
+        if model not in self.rows:
+            self.add_row(model, "", "", "", "", "", key=model)
+        for column, value in cells.items():
+            self.update_cell(model, column, value)
+
+    def finished(self, row: dict[str, Any]) -> None:
+        m = self.metric
+        self.scores[row["model"]] = row[f"{m}_mean"]
+        with self.app.batch_update():
+            self.upsert(
+                row["model"],
+                score=f"{row[f'{m}_mean']:.4f} ± {row[f'{m}_std']:.4f}",
+                fit=f"{row['fit_s']:.2f}",
+                latency=f"{row['predict_ms_per_1k']:.2f}",
+                size=human_bytes(row["size_bytes"]),
+                status=t("tui.status_done"),
+            )
+            worst = float("inf") if self.lower_is_better else float("-inf")
+            # rank by the score kept per model (the cells hold formatted text); unfinished rows go last
+            self.sort("model", key=lambda model: self.scores.get(model, worst), reverse=not self.lower_is_better)
