@@ -61,3 +61,17 @@ def default_table(folder: Path) -> Path | None:
         and "runs" not in path.relative_to(folder).parts
     ]
     return max(candidates, key=lambda p: p.stat().st_mtime, default=None)
+
+
+def available_presets(start_dir: Path) -> dict[str, Any]:
+    """Built-in presets by name, then preset files in the project's `presets/` folder by relative path."""
+    from engine import config
+
+    names = [*config.builtin_presets(), *(shown_path(p) for p in sorted((start_dir / "presets").glob("*.toml")))]
+    presets = {}
+    for name in names:
+        try:
+            presets[name] = config.build(name)
+        except Exception:  # a broken preset file of the user's is left out here; the CLI explains why
+            continue
+    return dict(sorted(presets.items(), key=lambda item: item[1].time_budget_s))

@@ -9,7 +9,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from automl_tui.screens.base import StepScreen
-from automl_tui.state import NEXT
+from automl_tui.state import NEXT, available_presets
 from engine.messages import t
 
 
@@ -47,23 +47,20 @@ class PresetScreen(ChoiceScreen):
     step = "preset"
 
     def choices(self) -> list[Option]:
-        from engine import config
-
-        presets = [config.build(name) for name in config.builtin_presets()]
         out = []
-        for preset in sorted(presets, key=lambda p: p.time_budget_s):
-            estimate = self.state.estimates.get(preset.preset)
+        for name, preset in available_presets(self.state.start_dir).items():
+            estimate = self.state.estimates.get(name)
             timing = (
                 t("tui.preset_estimate", estimate=f"{estimate:.0f}", budget=f"{preset.time_budget_s:g}")
                 if estimate is not None
                 else t("tui.preset_budget", budget=f"{preset.time_budget_s:g}")
             )
             prompt = card(
-                f"{preset.preset}  ·  {timing}",
-                " ".join(preset.description.split()),
+                f"{name}  ·  {timing}",
+                " ".join(preset.description.split()) or t("tui.preset_no_description"),
                 t("tui.preset_models", models=", ".join(preset.models)),
             )
-            out.append(Option(prompt, id=preset.preset))
+            out.append(Option(prompt, id=name))
         return out
 
     def current(self) -> str:

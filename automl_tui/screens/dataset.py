@@ -13,7 +13,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, DirectoryTree, Input, Select, Static
 
 from automl_tui.screens.base import StepScreen
-from automl_tui.state import NEXT, RECENT, TABLE_SUFFIXES
+from automl_tui.state import NEXT, RECENT, TABLE_SUFFIXES, available_presets, shown_path
 from engine.messages import t
 
 
@@ -102,7 +102,8 @@ class DatasetScreen(StepScreen):
         with Horizontal(id="dataset-body"):
             yield TableTree(self.state.start_dir, id="tree")
             with VerticalScroll(id="dataset-detail"):
-                yield Input(value=str(self.state.data or ""), placeholder=t("tui.path_placeholder"), id="path")
+                shown = shown_path(self.state.data) if self.state.data else ""
+                yield Input(value=shown, placeholder=t("tui.path_placeholder"), id="path")
                 yield Static("", id="summary")
                 yield Select([], prompt=t("tui.target_prompt"), id="target", allow_blank=True)
                 yield Static("", id="problem", classes="error")
@@ -121,7 +122,7 @@ class DatasetScreen(StepScreen):
 
     @on(DirectoryTree.FileSelected)
     def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
-        self.query_one("#path", Input).value = str(event.path)
+        self.query_one("#path", Input).value = shown_path(event.path)
         self.load(event.path, None)
 
     @on(Input.Submitted, "#path")
@@ -158,7 +159,7 @@ class DatasetScreen(StepScreen):
 
     @work(thread=True, exclusive=True, group="inspect")
     def inspect_in_background(self, path: Path, target: str | None, reuse_frame: bool) -> None:
-        from engine import config, data
+        from engine import data
         from engine.errors import UserError
 
         if not reuse_frame:
@@ -169,7 +170,7 @@ class DatasetScreen(StepScreen):
                 self.app.call_from_thread(self.show, Inspection(path=path, error=str(exc)))
                 return
             self.source = {"path": str(path), "name": path.name, **source}
-        presets = {name: config.build(name) for name in config.builtin_presets()}
+        presets = available_presets(self.state.start_dir)
         self.app.call_from_thread(self.show, inspect_table(path, self.frame, self.source, target, presets))
 
     def show(self, found: Inspection) -> None:

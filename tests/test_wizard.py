@@ -1,0 +1,235 @@
+"""The wizard driven with the keyboard, as a person would, through to the Decision Summary."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import pytest
+from textual.widgets import Button, DataTable, Input, MarkdownViewer, OptionList, Select, Static
+from wizard_support import ReplayRunner, make_project
+
+import engine
+from automl_tui.app import AutomlApp
+from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
+from automl_tui.screens.confirm import ConfirmScreen
+from automl_tui.screens.dataset import DatasetScreen
+from automl_tui.screens.decision import DecisionScreen, ReportScreen
+from automl_tui.screens.recent import RecentRunsScreen
+from automl_tui.screens.run import RunScreen
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    folder = make_project(tmp_path)
+    monkeypatch.chdir(folder)
+    return folder
+
+
+async def until(pilot, condition, timeout=60.0):
+    """Let the app work until `condition()` holds (real fits take seconds, not frames)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.05)
+
+
+def text_of(screen, selector) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def dataset_ready(pilot, app):
+    await until(
+        pilot,
+        lambda: (
+            isinstance(app.screen, DatasetScreen)
+            and app.screen.inspection is not None
+            and not pilot.app.screen.query_one("#next", Button).disabled
+            or _has_error(app)
+        ),
+    )
+    return app.screen
+
+
+def _has_error(app) -> bool:
+    return (
+        isinstance(app.screen, DatasetScreen)
+        and app.screen.inspection is not None
+        and bool(app.screen.inspection.error)
+    )
+
+
+async def choose_option(pilot, option_id):
+    options = pilot.app.screen.query_one("#choices", OptionList)
+    while options.highlighted_option.id != option_id:
+        await pilot.press("down" if options.highlighted < options.get_option_index(option_id) else "up")
+    await pilot.press("enter")
+
+
+async def test_whole_wizard_with_the_keyboard_on_real_data(project):
+    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await dataset_ready(pilot, app)
+        # the sample is preselected, read, profiled, and a target is guessed
+        assert screen.query_one("#path", Input).value == "penguins.csv"
+        summary = text_of(screen, "#summary")
+        assert "333 usable rows" in summary and "Predicting sex (two classes)" in summary
+        columns = screen.query_one("#columns", DataTable)
+        assert columns.row_count == 8 and "the column to predict" in str(columns.get_row_at(6))
+        assert "11 rows have no value" in text_of(screen, "#problem")
+
+        # choose another target with the keyboard: the column list is checked again
+        screen.query_one("#target", Select).focus()
+        await pilot.press("enter", "home", "down", "enter")  # open the list, first column (under the blank), choose
+        await until(
+            pilot, lambda: screen.inspection.target == "species" and not screen.query_one("#next", Button).disabled
+        )
+        assert "Predicting species (several classes)" in text_of(screen, "#summary")
+        assert "Adelie" in text_of(screen, "#summary")
+        await pilot.press("enter")  # Next has the focus once the table is good
+
+        await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+        prompts = [str(o.prompt) for o in app.screen.query_one("#choices", OptionList).options]
+        assert prompts[0].startswith("presets/quick.toml  ·  about") and "Two models, for tests." in prompts[0]
+        assert any(p.startswith("fast  ·  about") and "at most 30 s" in p for p in prompts)
+        await choose_option(pilot, "presets/quick.toml")
+
+        await until(pilot, lambda: isinstance(app.screen, PriorityScreen))
+        assert app.screen.query_one("#choices", OptionList).highlighted_option.id == "balanced"
+        await choose_option(pilot, "accuracy")
+
+        await until(pilot, lambda: isinstance(app.screen, WhereScreen))
+        options = app.screen.query_one("#choices", OptionList)
+        assert options.get_option("clearml").disabled and "Not available yet" in str(
+            options.get_option("clearml").prompt
+        )
+        await pilot.press("enter")
+
+        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        command = text_of(app.screen, "#command")
+        assert command == (
+            "automl-tui --preset presets/quick.toml penguins.csv --target species --priority accuracy --out "
+            + str(project / "runs")
+        )
+        await pilot.press("enter")  # Start
+
+        await until(pilot, lambda: isinstance(app.screen, RunScreen))
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen), timeout=120)
+        decision = app.screen
+        await until(pilot, lambda: decision.query("#tab-accuracy DataTable"))  # composed and mounted
+        headline = text_of(decision, "#headline")
+        assert "Recommended: " in headline and "(priority: accuracy)" in headline
+        assert "Test balanced accuracy:" in headline
+        ranking = decision.query_one("#tab-accuracy DataTable", DataTable)
+        assert ranking.row_count == 2
+        assert "report.md" in text_of(decision, "#report-path")
+
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        viewer = app.screen.query_one(MarkdownViewer)
+        assert "## 1. Decision Summary" in viewer.document.source
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+
+        # the run is on disk like a headless run's
+        (run_dir,) = (project / "runs").iterdir()
+        assert (run_dir / "model.joblib").is_file() and (run_dir / "report.md").is_file()
+
+
+async def test_back_returns_to_the_previous_step_with_choices_kept(project):
+    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run)
+    async with app.run_test(size=SIZE) as pilot:
+        await dataset_ready(pilot, app)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+        await choose_option(pilot, "balanced")
+        await until(pilot, lambda: isinstance(app.screen, PriorityScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+        assert app.screen.query_one("#choices", OptionList).highlighted_option.id == "balanced"
+        await pilot.press("escape")
+        screen = await dataset_ready(pilot, app)
+        assert screen.query_one("#path", Input).value == "penguins.csv"
+
+
+async def test_a_file_that_is_not_a_table_is_explained_on_the_dataset_screen(project):
+    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await dataset_ready(pilot, app)
+        path = screen.query_one("#path", Input)
+        path.focus()
+        path.value = ""
+        await pilot.press(*"broken.csv", "enter")
+        await until(pilot, lambda: screen.inspection.path.name == "broken.csv")
+        assert "could not be read as a table" in text_of(screen, "#problem")
+        assert screen.query_one("#next", Button).disabled
+        await pilot.press("ctrl+n")  # Next refuses too
+        assert isinstance(app.screen, DatasetScreen)
+
+
+async def test_a_validation_error_shows_before_anything_runs(project):
+    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await dataset_ready(pilot, app)
+        path = screen.query_one("#path", Input)
+        path.focus()
+        path.value = "constant.csv"
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.inspection.path.name == "constant.csv")
+        problem = text_of(screen, "#problem")
+        assert "single value" in problem and "'label'" in problem  # the guessed target is constant
+        assert screen.query_one("#next", Button).disabled
+        assert not (project / "runs").exists()
+
+
+async def test_cancel_stops_the_run_and_keeps_what_finished(project):
+    release, proceed = threading.Event(), threading.Event()
+
+    def slow_engine(config, on_event=None, cancel=None):
+        def hold_after_first_model(event):
+            on_event(event)
+            if event.kind == "candidate_finished":
+                release.set()
+                cancel.wait(timeout=30)  # a long model would be training now
+                proceed.wait(timeout=30)  # ... and takes a moment to stop
+
+        return engine.run(config, on_event=hold_after_first_model, cancel=cancel)
+
+    app = AutomlApp(start_dir=project, out=project / "runs", runner=slow_engine)
+    async with app.run_test(size=SIZE) as pilot:
+        await dataset_ready(pilot, app)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+        await choose_option(pilot, "presets/quick.toml")
+        for screen_type in (PriorityScreen, WhereScreen, ConfirmScreen):
+            await until(pilot, lambda st=screen_type: isinstance(app.screen, st))
+            await pilot.press("enter")
+        await until(pilot, release.is_set)
+        assert isinstance(app.screen, RunScreen)
+        await pilot.press("escape")
+        await until(pilot, lambda: "Cancelling" in text_of(app.screen, "#phase"))
+        proceed.set()
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        assert "This run was cancelled" in text_of(app.screen, "#headline")
+        (run_dir,) = (project / "runs").iterdir()
+        assert "skipped,not finished: the run was cancelled" in (run_dir / "results_summary.csv").read_text()
+
+
+async def test_past_runs_reopen_their_decision_summary(project):
+    app = AutomlApp(start_dir=project, out=project / "runs", runner=ReplayRunner())
+    (project / "runs").mkdir()
+    ReplayRunner()(app.state.config(), None, None)  # a run from an earlier session
+    async with app.run_test(size=SIZE) as pilot:
+        await dataset_ready(pilot, app)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: isinstance(app.screen, RecentRunsScreen))
+        table = app.screen.query_one("#runs", DataTable)
+        assert table.row_count == 1 and "penguins-" in str(table.get_row_at(0))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        assert "Recommended: linear" in text_of(app.screen, "#headline")
+        await pilot.press("n")  # a new run starts the wizard again
+        await dataset_ready(pilot, app)
