@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Static
 
 from automl_tui.screens.base import StepScreen
+from automl_tui.state import shown_path
 from engine.messages import t
 
 
@@ -21,7 +22,7 @@ class ConfirmScreen(StepScreen):
         config = s.config()
         yield from self.compose_title()
         rows = [
-            (t("tui.confirm_data"), f"{s.data} ({t('tui.rows', rows=s.rows)})"),
+            (t("tui.confirm_data"), f"{shown_path(s.data)} ({t('tui.rows', rows=s.rows)})"),
             (t("tui.confirm_target"), f"{s.target} · {t(f'tui.task_{s.detected_task}')}"),
             (t("tui.confirm_preset"), f"{s.preset} · {t('tui.preset_budget', budget=f'{config.time_budget_s:g}')}"),
             (t("tui.confirm_priority"), f"{s.priority} · {t(f'priority.{s.priority}')}"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -50,18 +51,17 @@ class DecisionScreen(Screen[str]):
         yield Static(t("tui.report_path", path=shown_path(self.run_dir / "report.md")), id="report-path")
         yield Footer()
 
-    def headline(self) -> str:
+    def headline(self) -> Text:
         s, d = self.summary, self.summary.decision
-        lines = [
-            t("tui.recommended", model=d.recommended, priority=s.priority),
-            d.reason,
-        ]
+        text = Text(t("tui.recommended", model=d.recommended, priority=s.priority), style="bold")
+        lines = [d.reason]
         test = s.info.get("test_metrics") or {}
         if s.metric.name in test:
             lines.append(t("cli.summary_test", metric=s.metric.label, score=test[s.metric.name]))
         if s.status != "finished":
             lines.append(t(f"report.status_{s.status}"))
-        return "\n".join(lines)
+        text.append("\n" + "\n".join(lines))
+        return text
 
     def ranking(self, names: list[str]) -> DataTable:
         s = self.summary
