@@ -1,4 +1,4 @@
-from automl_tui.cli import main
+from automl_tui.entry import main
 
-if __name__ == "__main__":  # the wizard's engine process is spawned and re-imports this module
+if __name__ == "__main__":
     main()

@@ -15,16 +15,9 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
-from automl_tui.screens.confirm import ConfirmScreen
 from automl_tui.screens.dataset import DatasetScreen
-from automl_tui.screens.decision import DecisionScreen
-from automl_tui.screens.recent import RecentRunsScreen
-from automl_tui.screens.run import RunScreen
 from automl_tui.state import BACK, NEW_RUN, RECENT, WizardState, default_table
 from engine.messages import t
-
-STEPS = (DatasetScreen, PresetScreen, PriorityScreen, WhereScreen, ConfirmScreen)
 
 
 class AutomlApp(App[None]):
@@ -53,14 +46,20 @@ class AutomlApp(App[None]):
 
     @work(exclusive=True, group="wizard")
     async def wizard(self) -> None:
+        # only the first screen is imported at start-up: the others load while it is on show
+        from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
+        from automl_tui.screens.confirm import ConfirmScreen
+        from automl_tui.screens.run import RunScreen
+
+        steps = (DatasetScreen, PresetScreen, PriorityScreen, WhereScreen, ConfirmScreen)
         step = 0
         while True:
-            answer = await self.push_screen_wait(STEPS[step](self.state))
+            answer = await self.push_screen_wait(steps[step](self.state))
             if answer == BACK:
                 step = max(step - 1, 0)
             elif answer == RECENT:
                 await self.show_recent()
-            elif step < len(STEPS) - 1:
+            elif step < len(steps) - 1:
                 step += 1
             else:
                 run_dir = await self.push_screen_wait(RunScreen(self.state.config(), self.runner, self.clock))
@@ -69,6 +68,9 @@ class AutomlApp(App[None]):
 
     async def show_decision(self, run_dir: Path) -> str:
         """The Decision Summary; from it, the recent runs can be browsed until a new run is asked for."""
+        from automl_tui.screens.decision import DecisionScreen
+        from automl_tui.screens.recent import RecentRunsScreen
+
         while True:
             action = await self.push_screen_wait(DecisionScreen(run_dir))
             if action != RECENT:
@@ -77,6 +79,8 @@ class AutomlApp(App[None]):
             run_dir = chosen or run_dir
 
     async def show_recent(self) -> None:
+        from automl_tui.screens.recent import RecentRunsScreen
+
         chosen = await self.push_screen_wait(RecentRunsScreen(self.state.out))
         if chosen is not None:
             await self.show_decision(chosen)

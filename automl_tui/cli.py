@@ -39,6 +39,13 @@ def run_command(
     out: Annotated[Path | None, typer.Option(help=t("cli.help_out"))] = None,
     seed: Annotated[int | None, typer.Option(help=t("cli.help_seed"))] = None,
 ) -> None:
+    if data is None and sys.stdin.isatty() and sys.stdout.isatty():
+        # The wizard decides the rest; it writes escape codes whatever the output is, so only a person at a
+        # terminal gets it.
+        from automl_tui.app import AutomlApp
+
+        AutomlApp(out=out or Path("runs")).run()
+        raise typer.Exit(EXIT_OK)
     from engine import config as config_mod
     from engine.errors import UserError
 
@@ -57,12 +64,6 @@ def run_command(
     except UserError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     if config.data is None:
-        # The wizard writes escape codes whatever the output is: only a person at a terminal gets it.
-        if sys.stdin.isatty() and sys.stdout.isatty():
-            from automl_tui.app import AutomlApp
-
-            AutomlApp(out=config.out).run()
-            raise typer.Exit(EXIT_OK)
         raise _fail(t("cli.no_data"), EXIT_BAD_INPUT)
     from automl_tui.headless import run_headless
 

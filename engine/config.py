@@ -95,7 +95,7 @@ def validate(values: dict[str, Any], source: str) -> RunConfig:
 
 
 def builtin_presets() -> dict[str, Path]:
-    folder = resources.files("presets")
+    folder = resources.files("automl_tui_presets")  # the repository's presets/ folder, installed
     return {
         entry.name.removesuffix(".toml"): Path(str(entry)) for entry in folder.iterdir() if entry.name.endswith(".toml")
     }

@@ -118,7 +118,8 @@ class DatasetScreen(StepScreen):
     def on_mount(self) -> None:
         self.query_one("#tree", TableTree).focus()
         if self.state.data is not None:
-            self.load(self.state.data, self.state.target)
+            # after the first paint: reading imports pandas, which would hold up the screen's appearance
+            self.call_after_refresh(self.load, self.state.data, self.state.target)
 
     @on(DirectoryTree.FileSelected)
     def file_chosen(self, event: DirectoryTree.FileSelected) -> None:

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, MarkdownViewer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from automl_tui.state import NEW_RUN, RECENT, shown_path
 from automl_tui.widgets.pareto_chart import ParetoChart
@@ -99,5 +99,7 @@ class ReportScreen(Screen[None]):
         self.path = path
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import MarkdownViewer  # markdown-it and friends: loaded when a report is read
+
         yield MarkdownViewer(self.path.read_text(encoding="utf-8"), show_table_of_contents=False)
         yield Footer()

@@ -1,0 +1,69 @@
+"""The real app in a real terminal: tmux runs it, send-keys types, capture-pane reads the screen."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+
+class TmuxSession:
+    def __init__(self, command: list[str], cwd: Path, width: int = 100, height: int = 30) -> None:
+        if shutil.which("tmux") is None:
+            raise RuntimeError("tmux is not installed (apt-get install tmux)")
+        self.name = f"automl-tui-{uuid.uuid4().hex[:8]}"
+        self.started = time.perf_counter()
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                self.name,
+                "-x",
+                str(width),
+                "-y",
+                str(height),
+                "-c",
+                str(cwd),
+                *command,
+            ],
+            check=True,
+        )
+        # a detached session may keep tmux's default size: ask for the one we want
+        subprocess.run(
+            ["tmux", "resize-window", "-t", self.name, "-x", str(width), "-y", str(height)], capture_output=True
+        )
+
+    def screen(self, escapes: bool = False) -> str:
+        """The visible text; with `escapes`, colours too (so a moved highlight counts as a change)."""
+        flags = ["-p", "-e"] if escapes else ["-p"]
+        done = subprocess.run(["tmux", "capture-pane", *flags, "-t", self.name], capture_output=True, text=True)
+        return done.stdout
+
+    def words(self) -> str:
+        """The screen's text with line breaks and runs of spaces folded: for text that may wrap."""
+        return " ".join(self.screen().split())
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def wait_for(self, text: str, timeout: float = 60.0, poll: float = 0.02) -> float:
+        """Seconds until `text` is on the screen; raises with the screen when it never shows."""
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            if text in self.screen():
+                return time.perf_counter() - start
+            time.sleep(poll)
+        raise AssertionError(f"{text!r} did not appear within {timeout} s; the screen shows:\n{self.screen()}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+    def __enter__(self) -> TmuxSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
