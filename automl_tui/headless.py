@@ -125,7 +125,7 @@ class HeadlessView:
             t("cli.summary_why", reason=result.reason),
         ]
         if primary.name in result.test_metrics:
-            lines.append(t("cli.summary_test", metric=primary.label, score=result.test_metrics[primary.name]))
+            lines.append(t("cli.summary_test", metric=primary.title, score=result.test_metrics[primary.name]))
         lines.append(t("cli.summary_report", path=report_path))
         if self.live:
             self.out.print(Panel("\n".join(lines), title=t("cli.summary_title"), expand=False))

@@ -111,8 +111,8 @@ def _score_gap(row: dict[str, Any], reference: dict[str, Any], metric: MetricSpe
         amount = f"{abs(difference) / max(abs(score(reference, metric)), 1e-12) * 100:.1f}"
         key = "compare.percent_better" if difference > 0 else "compare.percent_worse"
     if float(amount) == 0:
-        return t("compare.same_score", metric=metric.label)
-    return t(key, amount=amount, metric=metric.label)
+        return t("compare.same_score", metric=metric.title)
+    return t(key, amount=amount, metric=metric.title)
 
 
 def decide(rows: list[dict[str, Any]], metric: MetricSpec, priority: str, tolerance: float, top_k: int) -> Decision:
@@ -131,7 +131,7 @@ def decide(rows: list[dict[str, Any]], metric: MetricSpec, priority: str, tolera
     tolerance_words = _tolerance_words(metric, tolerance)
     facts = {
         "model": chosen["model"],
-        "metric": metric.label,
+        "metric": metric.title,
         "score": f"{score(chosen, metric):.4g}",
         "n": len(rows),
         "tolerance": tolerance_words,
@@ -166,8 +166,8 @@ def _tolerance_words(metric: MetricSpec, tolerance: float) -> str:
     if metric.bounded:
         points = f"{tolerance * 100:g}"
         key = "reason.tolerance_point" if points == "1" else "reason.tolerance_points"
-        return t(key, points=points, metric=metric.label)
-    return t("reason.tolerance_percent", percent=f"{tolerance * 100:g}", metric=metric.label)
+        return t(key, points=points, metric=metric.title)
+    return t("reason.tolerance_percent", percent=f"{tolerance * 100:g}", metric=metric.title)
 
 
 def _alternatives(rows, chosen, best, front, metric) -> list[dict[str, str]]:

@@ -48,6 +48,11 @@ def t(key: str, /, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def t_or(key: str, fallback: str) -> str:
+    """The catalogue's text for `key`, else `fallback` (a plugin's own label, say)."""
+    return _catalogue(language()).get(key) or _catalogue(DEFAULT_LANG).get(key) or fallback
+
+
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:
     """' (did you mean X?)' when a close match exists, else ''."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

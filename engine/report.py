@@ -136,7 +136,7 @@ class RunReport:
         ]
         if self.metric.name in test:
             lines.append(
-                f"- **{t('report.test_score')}**: {self.metric.label} = {test[self.metric.name]:.4f} "
+                f"- **{t('report.test_score')}**: {self.metric.title} = {test[self.metric.name]:.4f} "
                 + t("report.test_rows", rows=refit.get("test_rows", "?"))
             )
         else:
@@ -150,7 +150,7 @@ class RunReport:
             for i, name in enumerate(names, start=1)
             for r in [self.by_model[name]]
         ]
-        headers = ["#", t("report.col_model"), self.metric.label, t("report.col_latency"), t("report.col_size")]
+        headers = ["#", t("report.col_model"), self.metric.title, t("report.col_latency"), t("report.col_size")]
         return _table(headers, rows)
 
     def topk(self) -> str:
@@ -268,7 +268,7 @@ class RunReport:
                 [t("report.col_metric"), t("report.col_cv"), t("report.col_test")],
                 [
                     [
-                        metrics.get(m).label,
+                        metrics.get(m).title,
                         f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}",
                         f"{test[m]:.4f}" if m in test else "—",
                     ]

@@ -309,3 +309,11 @@ def test_an_internal_error_is_one_line_with_exit_1(tmp_path, penguins_csv, capsy
         "automl-tui: internal error: RuntimeError: something the code did not expect "
         "(set AUTOML_TUI_DEBUG=1 for details)"
     )
+
+
+def test_no_arguments_without_a_terminal_never_opens_the_wizard(capsys):
+    from automl_tui.entry import main as entry_main
+
+    with pytest.raises(SystemExit) as finished:
+        entry_main([])  # under pytest, stdin and stdout are not a terminal
+    assert finished.value.code == 2 and "Give a table" in capsys.readouterr().err

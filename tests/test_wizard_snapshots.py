@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from test_wizard import SIZE, choose_option, dataset_ready, until
+from textual.widgets import Footer
 from wizard_support import FakeClock, ReplayRunner, make_project
 
 from automl_tui.app import AutomlApp
@@ -23,7 +24,11 @@ from automl_tui.screens.run import RunScreen
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 
-def check_snapshot(app, name: str) -> None:
+async def check_snapshot(pilot, name: str) -> None:
+    app = pilot.app
+    # the footer fills in its keys a moment after a screen appears: wait for them, then for a quiet frame
+    await until(pilot, lambda: app.screen.query(Footer) and app.screen.query_one(Footer).children)
+    await pilot.pause(0.2)
     svg = app.export_screenshot(title=name)
     expected = SNAPSHOTS / f"{name}.svg"
     actual = SNAPSHOTS / f"{name}.actual.svg"
@@ -55,39 +60,30 @@ async def test_every_screen(project):
     app = AutomlApp(start_dir=project, out=Path("runs"), runner=runner, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await dataset_ready(pilot, app)
-        await pilot.pause(0.2)
-        check_snapshot(app, "1_dataset")
+        await check_snapshot(pilot, "1_dataset")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, PresetScreen))
-        await pilot.pause(0.1)
-        check_snapshot(app, "2_preset")
+        await check_snapshot(pilot, "2_preset")
         await choose_option(pilot, "fast")
         await until(pilot, lambda: isinstance(app.screen, PriorityScreen))
-        await pilot.pause(0.1)
-        check_snapshot(app, "3_priority")
+        await check_snapshot(pilot, "3_priority")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, WhereScreen))
-        await pilot.pause(0.1)
-        check_snapshot(app, "4_where")
+        await check_snapshot(pilot, "4_where")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.pause(0.1)
-        check_snapshot(app, "5_confirm")
+        await check_snapshot(pilot, "5_confirm")
         await pilot.press("enter")
         await until(pilot, runner.paused.is_set)
         clock.now += 12.5  # 12.5 s into the 30 s budget
         await until(pilot, lambda: isinstance(app.screen, RunScreen))
-        await pilot.pause(0.5)
-        check_snapshot(app, "6_run")
+        await check_snapshot(pilot, "6_run")
         runner.resume.set()
         await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
         await until(pilot, lambda: app.screen.query("#tab-accuracy DataTable"))
-        await pilot.pause(0.2)
-        check_snapshot(app, "7_decision")
+        await check_snapshot(pilot, "7_decision")
         await pilot.press("right", "right", "right", "right")  # to the chart tab
-        await pilot.pause(0.2)
-        check_snapshot(app, "8_decision_chart")
+        await check_snapshot(pilot, "8_decision_chart")
         await pilot.press("h")
         await until(pilot, lambda: isinstance(app.screen, RecentRunsScreen))
-        await pilot.pause(0.1)
-        check_snapshot(app, "9_recent")
+        await check_snapshot(pilot, "9_recent")

@@ -47,6 +47,8 @@ class PresetScreen(ChoiceScreen):
     step = "preset"
 
     def choices(self) -> list[Option]:
+        from engine.registry import models
+
         out = []
         for name, preset in available_presets(self.state.start_dir).items():
             estimate = self.state.estimates.get(name)
@@ -58,7 +60,7 @@ class PresetScreen(ChoiceScreen):
             prompt = card(
                 f"{name}  ·  {timing}",
                 " ".join(preset.description.split()) or t("tui.preset_no_description"),
-                t("tui.preset_models", models=", ".join(preset.models)),
+                t("tui.preset_models", models=", ".join(models.get(name).title for name in preset.models)),
             )
             out.append(Option(prompt, id=name))
         return out

@@ -96,6 +96,7 @@ class DatasetScreen(StepScreen):
         self.frame = None
         self.source: dict = {}
         self.inspection: Inspection | None = None
+        self.requested: tuple[Path, str | None] | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_title()
@@ -153,6 +154,7 @@ class DatasetScreen(StepScreen):
         self.dismiss(RECENT)
 
     def load(self, path: Path, target: str | None, reuse_frame: bool = False) -> None:
+        self.requested = (path, target)
         self.query_one("#next", Button).disabled = True
         self.query_one("#summary", Static).update(t("tui.reading", name=path.name))
         self.query_one("#problem", Static).update("")
@@ -168,13 +170,16 @@ class DatasetScreen(StepScreen):
                 self.frame, source = data.read_table(path)
             except UserError as exc:
                 self.frame = None
-                self.app.call_from_thread(self.show, Inspection(path=path, error=str(exc)))
+                self.app.call_from_thread(self.show, Inspection(path=path, error=str(exc)), (path, target))
                 return
             self.source = {"path": str(path), "name": path.name, **source}
         presets = available_presets(self.state.start_dir)
-        self.app.call_from_thread(self.show, inspect_table(path, self.frame, self.source, target, presets))
+        found = inspect_table(path, self.frame, self.source, target, presets)
+        self.app.call_from_thread(self.show, found, (path, target))
 
-    def show(self, found: Inspection) -> None:
+    def show(self, found: Inspection, requested: tuple[Path, str | None]) -> None:
+        if requested != self.requested:
+            return  # an older read finished after a newer choice: the newer one will show
         self.inspection = found
         summary = self.query_one("#summary", Static)
         problem = self.query_one("#problem", Static)

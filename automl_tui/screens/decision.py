@@ -57,7 +57,7 @@ class DecisionScreen(Screen[str]):
         lines = [d.reason]
         test = s.info.get("test_metrics") or {}
         if s.metric.name in test:
-            lines.append(t("cli.summary_test", metric=s.metric.label, score=test[s.metric.name]))
+            lines.append(t("cli.summary_test", metric=s.metric.title, score=test[s.metric.name]))
         if s.status != "finished":
             lines.append(t(f"report.status_{s.status}"))
         text.append("\n" + "\n".join(lines))
@@ -66,7 +66,7 @@ class DecisionScreen(Screen[str]):
     def ranking(self, names: list[str]) -> DataTable:
         s = self.summary
         table = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns("#", t("report.col_model"), s.metric.label, t("report.col_latency"), t("report.col_size"))
+        table.add_columns("#", t("report.col_model"), s.metric.title, t("report.col_latency"), t("report.col_size"))
         for position, name in enumerate(names, start=1):
             row = s.by_model[name]
             table.add_row(

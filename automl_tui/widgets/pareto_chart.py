@@ -49,7 +49,7 @@ class ParetoChart(Widget):
         text.append(
             t(
                 "tui.chart_legend",
-                metric=self.metric.label,
+                metric=self.metric.title,
                 legend=legend,
                 recommended=RECOMMENDED,
                 front=FRONT,

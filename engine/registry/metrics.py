@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.messages import t_or
 from engine.registry import Registry
 
 
 @dataclass(frozen=True)
 class MetricSpec:
     name: str
-    label: str
     # task -> scikit-learn scorer name; "neg_" scorers are negated back so values read naturally
     scorers: dict[str, str]
     greater_is_better: bool
@@ -19,6 +19,11 @@ class MetricSpec:
     # scores in [0, 1] (or up to 1 like R²) compare in absolute points; errors compare relatively
     bounded: bool = True
     aliases: tuple[str, ...] = ()
+    label: str = ""  # plain words for people; built-ins take theirs from the message catalogue
+
+    @property
+    def title(self) -> str:
+        return t_or(f"metrics.{self.name}", self.label or self.name)
 
     def supports(self, task: str) -> bool:
         return task in self.scorers
@@ -69,18 +74,16 @@ def default_primary(task: str, class_counts: dict[Any, int] | None = None) -> st
 
 _CLASSIFICATION = ("binary", "multiclass")
 _BUILTIN = (
-    MetricSpec("accuracy", "accuracy", dict.fromkeys(_CLASSIFICATION, "accuracy"), True, aliases=("acc",)),
+    MetricSpec("accuracy", dict.fromkeys(_CLASSIFICATION, "accuracy"), True, aliases=("acc",)),
     MetricSpec(
         "balanced_accuracy",
-        "balanced accuracy",
         dict.fromkeys(_CLASSIFICATION, "balanced_accuracy"),
         True,
         aliases=("bacc",),
     ),
-    MetricSpec("f1_macro", "F1 (macro)", dict.fromkeys(_CLASSIFICATION, "f1_macro"), True, aliases=("f1",)),
+    MetricSpec("f1_macro", dict.fromkeys(_CLASSIFICATION, "f1_macro"), True, aliases=("f1",)),
     MetricSpec(
         "roc_auc",
-        "ROC AUC",
         {"binary": "roc_auc", "multiclass": "roc_auc_ovr"},
         True,
         needs_proba=True,
@@ -88,17 +91,15 @@ _BUILTIN = (
     ),
     MetricSpec(
         "log_loss",
-        "log loss",
         dict.fromkeys(_CLASSIFICATION, "neg_log_loss"),
         False,
         needs_proba=True,
         bounded=False,
         aliases=("logloss", "cross_entropy"),
     ),
-    MetricSpec("r2", "R²", {"regression": "r2"}, True, aliases=("r_squared",)),
+    MetricSpec("r2", {"regression": "r2"}, True, aliases=("r_squared",)),
     MetricSpec(
         "rmse",
-        "RMSE",
         {"regression": "neg_root_mean_squared_error"},
         False,
         bounded=False,
@@ -106,7 +107,6 @@ _BUILTIN = (
     ),
     MetricSpec(
         "mae",
-        "MAE",
         {"regression": "neg_mean_absolute_error"},
         False,
         bounded=False,

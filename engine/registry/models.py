@@ -11,6 +11,7 @@ import importlib.util
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.messages import t_or
 from engine.registry import Registry
 
 CLASSIFICATION = ("binary", "multiclass")
@@ -19,9 +20,9 @@ CLASSIFICATION = ("binary", "multiclass")
 @dataclass(frozen=True)
 class ModelSpec:
     name: str
-    label: str
     # "classification" and/or "regression" -> "module:Class"
     estimators: dict[str, str]
+    label: str = ""  # plain words for people; built-ins take theirs from the message catalogue
     aliases: tuple[str, ...] = ()
     dependency: str | None = None
     default_params: dict[str, dict[str, Any]] = field(default_factory=dict)  # family -> params
@@ -31,6 +32,10 @@ class ModelSpec:
     predict_cost: float = 1.0
     needs_scaling: bool = False
     seed_param: str | None = "random_state"
+
+    @property
+    def title(self) -> str:
+        return t_or(f"models.{self.name}", self.label or self.name)
 
     def supports(self, task: str) -> bool:
         return family(task) in self.estimators
@@ -88,7 +93,6 @@ def candidates(names: list[str], task: str) -> tuple[list[ModelSpec], list[tuple
 _BUILTIN = (
     ModelSpec(
         name="linear",
-        label="Linear model (logistic regression / ridge)",
         aliases=("logistic", "logistic_regression", "ridge", "lr"),
         estimators={
             "classification": "sklearn.linear_model:LogisticRegression",
@@ -102,7 +106,6 @@ _BUILTIN = (
     ),
     ModelSpec(
         name="knn",
-        label="k-nearest neighbours",
         aliases=("k_nearest_neighbours", "kneighbors", "k_neighbors"),
         estimators={
             "classification": "sklearn.neighbors:KNeighborsClassifier",
@@ -117,7 +120,6 @@ _BUILTIN = (
     ),
     ModelSpec(
         name="hist_gb",
-        label="Histogram gradient boosting",
         aliases=("hist_gradient_boosting", "histgradientboosting", "hgb", "gbm"),
         estimators={
             "classification": "sklearn.ensemble:HistGradientBoostingClassifier",
@@ -129,7 +131,6 @@ _BUILTIN = (
     ),
     ModelSpec(
         name="random_forest",
-        label="Random forest",
         aliases=("rf", "randomforest"),
         estimators={
             "classification": "sklearn.ensemble:RandomForestClassifier",
@@ -142,7 +143,6 @@ _BUILTIN = (
     ),
     ModelSpec(
         name="extra_trees",
-        label="Extremely randomised trees",
         aliases=("extratrees", "et"),
         estimators={
             "classification": "sklearn.ensemble:ExtraTreesClassifier",
@@ -155,7 +155,6 @@ _BUILTIN = (
     ),
     ModelSpec(
         name="lightgbm",
-        label="LightGBM gradient boosting",
         aliases=("lgbm", "lgb"),
         dependency="lightgbm",
         estimators={
