@@ -51,6 +51,8 @@ class RunConfig(_Strict):
     models: list[str] = Field(default_factory=lambda: ["linear", "hist_gb", "random_forest"])
     primary_metric: str | None = None
     latency_repeats: int = Field(5, ge=1, le=100)
+    explain: bool = True  # SHAP and permutation importance for the recommended model
+    charts: Literal["html+png", "html", "none"] = "html+png"  # PNGs need Chrome/Chromium for kaleido
     decision: DecisionSettings = Field(default_factory=DecisionSettings)
 
     @field_validator("models")

@@ -28,7 +28,7 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
     def cell(value: Any) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -142,7 +142,8 @@ class RunReport:
         else:
             lines.append(f"- **{t('report.test_score')}**: {t('report.not_measured')}")
         out.append("\n".join(lines))
-        return "\n\n".join(out)
+        out.append(self.figure("tradeoff_latency"))
+        return "\n\n".join(part for part in out if part)
 
     def _short_table(self, names: list[str]) -> str:
         rows = [
@@ -158,7 +159,8 @@ class RunReport:
             return ""
         d = self.decision
         return "\n\n".join(
-            [
+            part
+            for part in [
                 f"## 2. {t('report.h_topk')}",
                 f"### {t('report.by_accuracy')}",
                 self._short_table(d.top_accuracy),
@@ -166,7 +168,10 @@ class RunReport:
                 self._short_table(d.top_speed),
                 f"### {t('report.by_size')}",
                 self._short_table(d.top_size),
+                self.figure("tradeoff_size"),
+                self.figure("leaderboard"),
             ]
+            if part
         )
 
     def alternatives(self) -> str:
@@ -284,6 +289,19 @@ class RunReport:
             t("report.model_file", file=rundir.MODEL),
         ]
         out.append("\n".join(f"- {fact}" for fact in facts))
+        out.append(self.drivers())
+        charts = (
+            "shap_summary",
+            "shap_importance",
+            "permutation_importance",
+            "confusion_matrix",
+            "roc_curve",
+            "precision_recall",
+            "predicted_vs_actual",
+            "residuals",
+        )
+        out += [self.figure(name) for name in charts]
+        out = [part for part in out if part]
         params = self.info.get("refit", {}).get("params")
         if params:
             out.append(f"### {t('report.h_params')}")
@@ -308,19 +326,31 @@ class RunReport:
             out.append(", ".join(f"{k} {v}" for k, v in versions.items()))
         return "\n\n".join(out)
 
+    def expected(self) -> list[str]:
+        """Every file this run should have left, given its settings and how far it got."""
+        names = list(rundir.EXPECTED)
+        wanted_charts = self.config.get("charts", "html+png")
+        if self.decision is not None and self.config.get("explain", True) and self.status != "cancelled":
+            names.append(rundir.EXPLANATION)
+        if self.decision is not None and wanted_charts != "none" and self.status != "cancelled":
+            charts = self.info.get("charts")
+            if not charts:
+                names.append(rundir.PLOTS)
+            for chart in charts or []:
+                names.append(f"{rundir.PLOTS}/{chart}.html")
+                if wanted_charts == "html+png":
+                    names.append(f"{rundir.PLOTS}/{chart}.png")
+        return names
+
     def missing(self) -> str:
         out = [f"## 7. {t('report.h_missing')}"]
         known = self.info.get("missing", {})
-        rows = []
-        for name in rundir.EXPECTED:
-            if (self.folder / name).exists():
+        rows = [[f"`{name}`", reason] for name, reason in known.items() if not (self.folder / name).exists()]
+        for name in self.expected():
+            if (self.folder / name).exists() or name in known:
                 continue
-            if name in known:
-                reason = known[name]
-            elif name == rundir.LEADERBOARD and self.rows:
+            if name == rundir.LEADERBOARD and self.rows:
                 reason = t("missing.leaderboard_fallback", file=rundir.RESULTS)
-            elif name == rundir.PLOTS:
-                reason = t("missing.plots_not_built")
             elif self.status == "running":
                 reason = t("missing.interrupted")
             else:
@@ -328,6 +358,37 @@ class RunReport:
             rows.append([f"`{name}`", reason])
         out.append(_table([t("report.col_artifact"), t("report.col_reason")], rows) if rows else t("missing.none"))
         return "\n\n".join(out)
+
+    def figure(self, name: str) -> str:
+        """The chart as an image when its PNG exists, as a link when only the HTML does, else nothing."""
+        caption = t(f"report.fig_{name}")
+        page = f"{rundir.PLOTS}/{name}.html"
+        if (self.folder / rundir.PLOTS / f"{name}.png").exists():
+            return f"![{caption}]({rundir.PLOTS}/{name}.png)\n\n[{t('report.interactive')}]({page})"
+        if (self.folder / page).exists():
+            return f"[{caption}]({page})"
+        return ""
+
+    def drivers(self) -> str:
+        explanation = self.folder.read_json(rundir.EXPLANATION)
+        sentences = explanation.get("drivers")
+        if not sentences:
+            return ""
+        lines = [f"### {t('report.h_drivers')}", " ".join(sentences) + " " + t("report.drivers_hedge")]
+        shap = explanation.get("mean_abs_shap") or {}
+        permutation = explanation.get("permutation_importance") or {}
+        columns = list(shap or permutation)[:10]
+        if columns:
+            cells = [
+                [
+                    c,
+                    f"{shap[c]:.4g}" if c in shap else "—",
+                    f"{permutation[c]['mean']:.4g} ± {permutation[c]['std']:.2g}" if c in permutation else "—",
+                ]
+                for c in columns
+            ]
+            lines.append(_table([t("report.col_column"), t("report.col_shap"), t("report.col_permutation")], cells))
+        return "\n\n".join(lines)
 
 
 def render(run_dir: Path) -> str:

@@ -19,7 +19,8 @@ RUN_JSON = "run.json"
 EVENTS = "events.jsonl"
 DATA_PROFILE = "data_profile.json"
 PLOTS = "plots"
-EXPECTED = (LEADERBOARD, RESULTS, MODEL, CONFIG, RUN_JSON, EVENTS, DATA_PROFILE, PLOTS)
+EXPLANATION = "explanation.json"
+EXPECTED = (LEADERBOARD, RESULTS, MODEL, CONFIG, RUN_JSON, EVENTS, DATA_PROFILE)
 
 
 def write_atomic(path: Path, text: str) -> None:

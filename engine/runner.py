@@ -214,7 +214,7 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
         run_info["missing"][name] = reason
         state.emit(ev.ArtifactMissing(name=name, reason=reason))
 
-    chosen = None
+    chosen = final = None
     if state.rows:
         state.emit(ev.PhaseChanged(phase="decision"))
         chosen = decision_mod.decide(
@@ -241,7 +241,10 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
             state.cancelled = True
             missing(rundir.MODEL, t("missing.refit_cancelled"))
         except Exception as exc:
+            final = None
             missing(rundir.MODEL, t("missing.refit_failed", error=_one_line(exc)))
+        if not state.cancel_requested():
+            _explain_and_draw(state, run_info, missing, chosen, final, dataset, folds, primary)
     else:
         missing(rundir.MODEL, t("missing.no_candidate"))
     status = "no_candidate" if not state.rows else "cancelled" if state.cancel_requested() else "finished"
@@ -274,6 +277,52 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
         decision=chosen,
         warnings=state.warnings,
     )
+
+
+def _explain_and_draw(state: _Run, run_info, missing, chosen, final, dataset, folds, primary) -> None:
+    """Explanations and charts: each is optional, bounded, and never fails the run (what is not made is listed)."""
+    from engine import explain, plots
+
+    config, folder, task = state.config, state.folder, dataset.task
+    timings = run_info.setdefault("timings", {})
+    explanation = None
+    if config.explain and final is not None:
+        state.emit(ev.PhaseChanged(phase="explaining"))
+        start = time.perf_counter()
+        try:
+            explanation = explain.explain(
+                final, folds.X_train, folds.X_test, folds.y_test, task, primary.scorer(task), config.seed
+            )
+        except Exception as exc:
+            missing(rundir.EXPLANATION, t("missing.explain_failed", error=_one_line(exc)))
+        else:
+            summary = {**explanation.to_json(), "drivers": explain.drivers(explanation, dataset.target, task)}
+            folder.write_json(rundir.EXPLANATION, summary)
+            if explanation.shap_error:
+                missing("SHAP", explanation.shap_error)
+        timings["explain_s"] = time.perf_counter() - start
+    if config.charts == "none":
+        return
+    state.emit(ev.PhaseChanged(phase="charts"))
+    start = time.perf_counter()
+    try:
+        y_pred = proba = None
+        if final is not None:
+            y_pred = final.predict(folds.X_test)
+            if task != "regression" and hasattr(final, "predict_proba"):
+                proba = final.predict_proba(folds.X_test)
+        classes = [str(c) for c in final.classes_] if final is not None and task != "regression" else []
+        figures = plots.build(
+            state.rows, primary, chosen, task, dataset.target, folds.y_test, y_pred, proba, classes, explanation
+        )
+        run_info["charts"] = list(figures)
+        not_made = plots.export(figures, folder / rundir.PLOTS, png=config.charts == "html+png")
+    except Exception as exc:
+        missing(rundir.PLOTS, t("missing.charts_failed", error=_one_line(exc)))
+    else:
+        for name, reason in not_made.items():
+            missing(name, reason)
+    timings["charts_s"] = time.perf_counter() - start
 
 
 def _save_model(pipeline: Any, folder: RunFolder) -> None:

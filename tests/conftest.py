@@ -41,7 +41,15 @@ def quick_config(data: Path, out: Path, **overrides):
     """A small, fast run: two cheap models, 3 folds, a single latency repeat."""
     from engine import config
 
-    values = {"data": data, "out": out, "cv_folds": 3, "latency_repeats": 1, "models": ["linear", "hist_gb"]}
+    values = {
+        "data": data,
+        "out": out,
+        "cv_folds": 3,
+        "latency_repeats": 1,
+        "models": ["linear", "hist_gb"],
+        "explain": False,
+        "charts": "none",
+    }
     values.update(overrides)
     return config.build("fast", values)
 
@@ -88,6 +96,13 @@ def write_preset(path: Path, **values) -> Path:
     """A preset file of our own: also exercises --preset FILE.toml."""
     import tomli_w
 
-    base = {"cv_folds": 3, "latency_repeats": 1, "time_budget_s": 120, "models": ["linear", "hist_gb"]}
+    base = {
+        "cv_folds": 3,
+        "latency_repeats": 1,
+        "time_budget_s": 120,
+        "models": ["linear", "hist_gb"],
+        "explain": False,
+        "charts": "none",
+    }  # explanations and charts have tests of their own
     path.write_text(tomli_w.dumps({**base, **values}), encoding="utf-8")
     return path

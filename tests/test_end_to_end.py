@@ -40,6 +40,10 @@ RUN_JSON_KEYS = {
 }
 
 
+def info_explainer(model: str) -> str:
+    return {"linear": "linear", "knn": "kernel"}.get(model, "tree")
+
+
 def cli(args, capsys):
     """Run `automl-tui ARGS` in this process: (exit code, stdout, stderr)."""
     with pytest.raises(SystemExit) as finished:
@@ -59,7 +63,9 @@ def assert_sections_in_order(report):
 
 
 def test_classification_run_through_the_installed_command(tmp_path, penguins_csv):
-    preset = write_preset(tmp_path / "quick.toml", models=["linear", "hist_gb", "random_forest"])
+    preset = write_preset(
+        tmp_path / "quick.toml", models=["linear", "hist_gb", "random_forest"], explain=True, charts="html+png"
+    )
     out = tmp_path / "runs"
     done = subprocess.run(
         [sys.executable, "-m", "automl_tui", penguins_csv, "--preset", preset, "--target", "species", "--out", out],
@@ -121,13 +127,25 @@ def test_classification_run_through_the_installed_command(tmp_path, penguins_csv
     predictions = model.predict(raw.drop(columns="species"))
     assert (predictions == raw["species"]).mean() > 0.9  # raw rows in, including ones with missing values
 
+    # explanations and charts, embedded next to the numbers they illustrate
+    details = report.split("## 5.")[1].split("## 6.")[0]
+    assert "### What drives the prediction" in details and "not causes" in details
+    for chart in ("shap_summary", "permutation_importance", "confusion_matrix"):
+        assert "![" in details and f"(plots/{chart}.png)" in details
+        assert (folder / "plots" / f"{chart}.png").stat().st_size > 10_000
+    assert "(plots/tradeoff_latency.png)" in report.split("## 2.")[0]
+    assert "None: every expected artifact is present." in report.split("## 7.")[1]
+    explanation = json.loads((folder / "explanation.json").read_text())
+    assert explanation["explainer"] == info_explainer(info["recommended"])
+    assert set(explanation["permutation_importance"]) <= set(raw.columns) - {"species"}
+
     kinds = [json.loads(line)["kind"] for line in (folder / "events.jsonl").read_text().splitlines()]
     assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
     assert kinds.count("candidate_finished") == 3
 
 
 def test_regression_run(tmp_path, diabetes_csv, capsys):
-    preset = write_preset(tmp_path / "quick.toml", models=["linear", "lightgbm", "knn"])
+    preset = write_preset(tmp_path / "quick.toml", models=["linear", "lightgbm", "knn"], explain=True, charts="html")
     code, out, err = cli(
         [
             diabetes_csv,
@@ -155,6 +173,10 @@ def test_regression_run(tmp_path, diabetes_csv, capsys):
     report = (folder / "report.md").read_text()
     assert_sections_in_order(report)
     assert "| count |" in report  # the target's distribution in the Data section
+    # charts as HTML only (charts = "html"): linked, not embedded, and no PNG is expected
+    assert "[Predicted against actual on the test rows](plots/predicted_vs_actual.html)" in report
+    assert not list((folder / "plots").glob("*.png"))
+    assert "None: every expected artifact is present." in report.split("## 7.")[1]
     model = joblib.load(folder / "model.joblib")
     raw = pd.read_csv(diabetes_csv)
     assert model.predict(raw.drop(columns="target").head(5)).shape == (5,)
@@ -317,3 +339,14 @@ def test_no_arguments_without_a_terminal_never_opens_the_wizard(capsys):
     with pytest.raises(SystemExit) as finished:
         entry_main([])  # under pytest, stdin and stdout are not a terminal
     assert finished.value.code == 2 and "Give a table" in capsys.readouterr().err
+
+
+def test_no_browser_means_html_charts_and_a_missing_artifacts_entry(tmp_path, breast_cancer_csv, capsys, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chrome"))
+    preset = write_preset(tmp_path / "p.toml", models=["linear"], charts="html+png")
+    code, out, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
+    assert code == 0  # the run finishes normally
+    folder = only_run_folder(tmp_path / "runs")
+    assert (folder / "plots" / "roc_curve.html").is_file()
+    missing = (folder / "report.md").read_text().split("## 7. Debug: Missing artifacts")[1]
+    assert "`plots/roc_curve.png` | the PNG could not be made" in missing and "apt-get install chromium" in missing

@@ -28,8 +28,13 @@ async def check_snapshot(pilot, name: str) -> None:
     app = pilot.app
     # the footer fills in its keys a moment after a screen appears: wait for them, then for a quiet frame
     await until(pilot, lambda: app.screen.query(Footer) and app.screen.query_one(Footer).children)
-    await pilot.pause(0.2)
     svg = app.export_screenshot(title=name)
+    for _ in range(20):  # settled: two shots 0.2 s apart are the same (late layout, e.g. a scrollbar appearing)
+        await pilot.pause(0.2)
+        again = app.export_screenshot(title=name)
+        if again == svg:
+            break
+        svg = again
     expected = SNAPSHOTS / f"{name}.svg"
     actual = SNAPSHOTS / f"{name}.actual.svg"
     if os.environ.get("UPDATE_SNAPSHOTS") or not expected.exists():

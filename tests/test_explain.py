@@ -1,0 +1,71 @@
+"""Explanations in the table's own column names, that add up to what the model outputs."""
+
+import numpy as np
+import pytest
+
+from engine import data, evaluate, explain, preprocess
+from engine.registry import metrics, models
+
+
+def fitted(penguins_csv, target, model):
+    dataset = data.load(penguins_csv, target)
+    split = evaluate.split(dataset.X, dataset.y, dataset.task, 0.2, 3, 0)
+    pipeline = preprocess.pipeline(preprocess.plan(dataset.profiles), models.get(model), dataset.task, 0)
+    pipeline.fit(split.X_train, split.y_train)
+    primary = metrics.get(metrics.default_primary(dataset.task, dataset.class_counts))
+    found = explain.explain(
+        pipeline, split.X_train, split.X_test, split.y_test, dataset.task, primary.scorer(dataset.task), seed=0
+    )
+    return dataset, split, pipeline, found
+
+
+def model_output(pipeline, rows, task):
+    features = pipeline.named_steps["preprocess"].transform(rows)
+    model = pipeline.named_steps["model"]
+    if task == "regression":
+        return model.predict(features)
+    if hasattr(model, "decision_function") and task == "binary":
+        return model.decision_function(features)  # linear and boosting explainers explain the margin
+    return model.predict_proba(features)
+
+
+@pytest.mark.parametrize(
+    ("target", "model", "explainer"),
+    [
+        ("body_mass_g", "hist_gb", "tree"),
+        ("sex", "linear", "linear"),
+        ("species", "random_forest", "tree"),
+        ("sex", "knn", "kernel"),
+    ],
+)
+def test_shap_values_use_original_columns_and_add_up(penguins_csv, target, model, explainer):
+    dataset, split, pipeline, found = fitted(penguins_csv, target, model)
+    assert found.explainer == explainer and found.shap_error is None
+    assert set(found.columns) == set(dataset.X.columns)  # island, sex, species: not island_Biscoe etc.
+    assert found.values.shape == (len(found.rows), len(found.columns))
+    output = model_output(pipeline, found.rows, dataset.task)
+    if dataset.task == "multiclass":  # each row is explained for the class predicted for it
+        predicted = np.searchsorted(pipeline.classes_, pipeline.predict(found.rows))
+        output = output[np.arange(len(output)), predicted]
+    elif output.ndim == 2:
+        output = output[:, 1]
+    np.testing.assert_allclose(found.values.sum(axis=1) + found.base_value, output, atol=1e-4)
+
+
+def test_permutation_importance_is_kept_when_shap_fails(penguins_csv, monkeypatch):
+    def refuse(model, background, task):
+        raise TypeError("no explainer for this model")
+
+    monkeypatch.setattr(explain, "_explainer_for", refuse)
+    dataset, _, _, found = fitted(penguins_csv, "sex", "linear")
+    assert "SHAP could not explain this model" in found.shap_error and "no explainer" in found.shap_error
+    assert found.values is None
+    assert list(found.permutation)[0] in ("bill_depth_mm", "body_mass_g", "bill_length_mm")
+    assert explain.drivers(found, "sex", "binary")[0].endswith("is among the columns the model relies on most.")
+
+
+def test_drivers_say_the_direction_in_plain_words(penguins_csv):
+    _, _, _, found = fitted(penguins_csv, "body_mass_g", "hist_gb")
+    sentences = explain.drivers(found, "body_mass_g", "regression")
+    assert any("**species** matters most when it is 'Gentoo'" in s for s in sentences)
+    assert any(s == "Higher **flipper_length_mm** goes with a higher predicted body_mass_g." for s in sentences)
