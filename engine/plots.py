@@ -197,7 +197,8 @@ def importance_bar(values: dict[str, float], errors: dict[str, float] | None, ti
             error_x={"type": "data", "array": [errors[k] for k, _ in top]} if errors else None,
         )
     )
-    return _layout(fig, title, axis, "")
+    fig = _layout(fig, title, axis, "")
+    return fig.update_layout(margin={"l": 170}).update_yaxes(ticksuffix="  ")  # room for column names
 
 
 def shap_summary(explanation: Any) -> Any:
@@ -240,7 +241,8 @@ def shap_summary(explanation: Any) -> Any:
         )
     fig.update_yaxes(tickvals=list(range(len(order))), ticktext=order)
     fig.add_vline(x=0, line_color=OTHER_COLOR)
-    return _layout(fig, t("plots.shap_summary_title"), t("plots.shap_axis"), "")
+    fig = _layout(fig, t("plots.shap_summary_title"), t("plots.shap_axis"), "")
+    return fig.update_layout(margin={"l": 170}).update_yaxes(ticksuffix="  ")
 
 
 def build(rows, metric, decision, task, target, y_test, y_pred, proba, classes, explanation) -> dict[str, Any]:
