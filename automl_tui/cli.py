@@ -13,7 +13,7 @@ import typer
 from engine.messages import t  # light: the catalogue is a TOML file read on first use
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_NO_CANDIDATE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-SUBCOMMANDS = ("run", "presets", "report")
+SUBCOMMANDS = ("run", "presets", "report", "predict", "plugins")
 
 app = typer.Typer(
     add_completion=False,
@@ -100,6 +100,36 @@ def report_command(
     except UserError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     typer.echo(str(path))
+
+
+@app.command("predict", help=t("cli.help_predict"))
+def predict_command(
+    run_dir: Annotated[Path, typer.Argument(help=t("cli.help_run_dir"))],
+    data: Annotated[Path | None, typer.Argument(help=t("cli.help_predict_data"), show_default=False)] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=t("cli.help_predict_output"))] = None,
+    card: Annotated[bool, typer.Option("--card", help=t("cli.help_card"))] = False,
+) -> None:
+    from engine import rundir
+    from engine.errors import UserError
+
+    if card:
+        path = run_dir / rundir.MODEL_CARD
+        if not path.is_file():
+            raise _fail(t("cli.no_card", run_dir=run_dir), EXIT_BAD_INPUT)
+        typer.echo(path.read_text(encoding="utf-8"))
+    if data is None:
+        if card:
+            return
+        raise _fail(t("cli.predict_no_data"), EXIT_BAD_INPUT)
+    from automl_tui.headless import predict_with_progress
+
+    try:
+        summary = predict_with_progress(run_dir, data, output)
+    except UserError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    for note in summary.notes:
+        typer.echo(t("cli.note", note=note), err=True)
+    typer.echo(t("predict.done", rows=summary.rows, path=summary.out_path, seconds=summary.seconds))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -171,3 +171,19 @@ def run_headless(config: RunConfig, out: Console | None = None, err: Console | N
         return EXIT_INTERRUPTED
     view.summary(result)
     return {"finished": EXIT_OK, "cancelled": EXIT_INTERRUPTED}.get(result.status, EXIT_NO_CANDIDATE)
+
+
+def predict_with_progress(run_dir: Path, data: Path, output: Path | None) -> Any:
+    """engine.predict with a progress bar when a person watches (stderr is a terminal), silent otherwise."""
+    from engine.predict import predict_file
+
+    err = Console(stderr=True)
+    if not err.is_terminal:
+        return predict_file(run_dir, data, output)
+    from rich.progress import Progress
+
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(t("cli.predicting", name=data.name), total=None)
+        return predict_file(
+            run_dir, data, output, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
+        )

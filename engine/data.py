@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,7 @@ class Dataset:
     source: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
     target_was_guessed: bool = False
+    source_rows: Any = None  # each kept row's position among the file's data rows (0-based)
 
     @property
     def class_counts(self) -> dict[str, int]:
@@ -116,20 +118,15 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
-def read_table(path: Path) -> tuple[Any, dict[str, Any]]:
-    """(DataFrame, how it was read) or a UserError for a file that is missing or not a table."""
-    import pandas as pd
-
+def sniff(path: Path) -> dict[str, Any]:
+    """How to read `path` (format, encoding, delimiter), or a UserError for a file that is missing or not a table."""
     if not path.exists():
         raise UserError("data.missing_file", path=path)
     if not path.is_file():
         raise UserError("data.not_a_file", path=path)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        try:
-            return pd.read_parquet(path), {"format": "parquet"}
-        except Exception as exc:  # pyarrow raises many types for a broken file
-            raise UserError("data.not_a_table", path=path, reason=str(exc).splitlines()[0]) from None
+        return {"format": "parquet"}
     if suffix not in TEXT_FORMATS:
         raise UserError("data.unsupported_format", path=path, suffix=suffix)
     with open(path, "rb") as handle:
@@ -140,14 +137,43 @@ def read_table(path: Path) -> tuple[Any, dict[str, Any]]:
         raise UserError("data.not_a_table", path=path, reason=t("data.binary_content"))
     encoding = detect_encoding(sample)
     delimiter = "\t" if suffix in (".tsv", ".tab") else detect_delimiter(sample.decode(encoding, "replace"))
+    return {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+
+
+def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -> Iterator[Any]:
+    """The table as DataFrames of at most `chunk_rows` rows (one frame when None); read errors are UserErrors."""
+    import pandas as pd
+
     try:
-        frame = pd.read_csv(path, sep=delimiter, encoding=encoding, low_memory=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        raise UserError("data.not_a_table", path=path, reason=str(exc).strip().splitlines()[-1]) from None
+        if how["format"] == "parquet":
+            if chunk_rows is None:
+                yield pd.read_parquet(path)
+                return
+            import pyarrow.parquet as pq
+
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
+                yield batch.to_pandas()
+            return
+        frames = pd.read_csv(
+            path, sep=how["delimiter"], encoding=how["encoding"], low_memory=False, chunksize=chunk_rows
+        )
+        for frame in [frames] if chunk_rows is None else frames:
+            frame.columns = [str(name).strip() for name in frame.columns]
+            yield frame
     except pd.errors.EmptyDataError:
         raise UserError("data.empty_file", path=path) from None
-    frame.columns = [str(name).strip() for name in frame.columns]
-    return frame, {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise UserError("data.not_a_table", path=path, reason=str(exc).strip().splitlines()[-1]) from None
+    except Exception as exc:  # pyarrow raises many types for a broken Parquet file
+        if how["format"] != "parquet":
+            raise
+        raise UserError("data.not_a_table", path=path, reason=str(exc).splitlines()[0]) from None
+
+
+def read_table(path: Path) -> tuple[Any, dict[str, Any]]:
+    """(DataFrame, how it was read) or a UserError for a file that is missing or not a table."""
+    how = sniff(path)
+    return next(iter_table(path, how)), how
 
 
 def _looks_like_dates(values: Any) -> bool:
@@ -286,6 +312,7 @@ def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, ta
         source=source,
         warnings=warnings,
         target_was_guessed=guessed,
+        source_rows=y.index.to_numpy(),
     )
 
 

@@ -23,6 +23,7 @@ class Split:
     cv: Any
     n_folds: int
     warnings: list[str]
+    test_positions: Any = None  # the test rows' positions in the dataset given to split()
 
 
 def split(X: Any, y: Any, task: str, test_size: float, cv_folds: int, seed: int) -> Split:
@@ -64,6 +65,7 @@ def split(X: Any, y: Any, task: str, test_size: float, cv_folds: int, seed: int)
         cv,
         n_folds,
         warnings,
+        X_test.index.to_numpy(),
     )
 
 

@@ -15,12 +15,18 @@ from engine import decision as decision_mod
 from engine import rundir
 from engine.errors import UserError
 from engine.messages import t
+from engine.registry import metrics
 from engine.rundir import RunFolder
 
 
 def write(run_dir: Path) -> Path:
+    """model_card.md, then report.md (which lists the card among the artifacts), from the run folder."""
+    if not Path(run_dir).is_dir():
+        raise UserError("report.not_a_run", path=run_dir)
+    summary = RunReport(Path(run_dir))
+    rundir.write_atomic(Path(run_dir) / rundir.MODEL_CARD, summary.model_card())
     path = Path(run_dir) / rundir.REPORT
-    rundir.write_atomic(path, render(Path(run_dir)))
+    rundir.write_atomic(path, summary.render())
     return path
 
 
@@ -87,8 +93,6 @@ class RunReport:
         metric_name = (
             self.info.get("primary_metric") or self.config.get("primary_metric") or started.get("primary_metric")
         )
-        from engine.registry import metrics
-
         self.metric = metrics.get(metric_name) if metric_name else None
         settings = self.config.get("decision", {})
         self.decision = None
@@ -266,8 +270,6 @@ class RunReport:
         row = self.by_model[self.decision.recommended]
         metric_names = self.info.get("metrics") or [self.metric.name]
         test = self.info.get("test_metrics") or {}
-        from engine.registry import metrics
-
         out.append(
             _table(
                 [t("report.col_metric"), t("report.col_cv"), t("report.col_test")],
@@ -328,7 +330,9 @@ class RunReport:
 
     def expected(self) -> list[str]:
         """Every file this run should have left, given its settings and how far it got."""
-        names = list(rundir.EXPECTED)
+        names = [*rundir.EXPECTED, rundir.MODEL_CARD]
+        if self.decision is not None and (self.folder / rundir.MODEL).exists():
+            names.append(rundir.TEST_PREDICTIONS)
         wanted_charts = self.config.get("charts", "html+png")
         if self.decision is not None and self.config.get("explain", True) and self.status != "cancelled":
             names.append(rundir.EXPLANATION)
@@ -358,6 +362,42 @@ class RunReport:
             rows.append([f"`{name}`", reason])
         out.append(_table([t("report.col_artifact"), t("report.col_reason")], rows) if rows else t("missing.none"))
         return "\n\n".join(out)
+
+    def model_card(self) -> str:
+        """A short card for whoever uses the model: what it is for, what it learned from, how good, its limits."""
+        p, d = self.profile, self.decision
+        lines = [f"# {t('card.title', target=p.get('target', '?'), run_id=self.run_id)}"]
+        if d is None:
+            return "\n\n".join([*lines, t("report.no_decision")]) + "\n"
+        test = self.info.get("test_metrics") or {}
+        refit = self.info.get("refit", {})
+        task = t(f"tui.task_{self.task}") if self.task in ("binary", "multiclass", "regression") else self.task
+        lines += [
+            f"## {t('card.h_use')}",
+            t("card.use", model=d.recommended, target=p.get("target"), task=task, priority=self.priority),
+            f"## {t('card.h_data')}",
+            t(
+                "card.data",
+                rows=p.get("rows"),
+                columns=p.get("columns"),
+                name=p.get("source", {}).get("name"),
+                dataset_key=self.dataset_key,
+                train=refit.get("train_rows", "?"),
+                test=refit.get("test_rows", "?"),
+            ),
+            f"## {t('card.h_performance')}",
+            "\n".join(f"- {metrics.get(m).title}: {v:.4f}" for m, v in test.items()) or t("report.not_measured"),
+            f"## {t('card.h_limits')}",
+            "\n".join(
+                f"- {line}"
+                for line in [
+                    t("card.limit_shift"),
+                    t("card.limit_association"),
+                    *[e["message"] for e in self.events if e.get("kind") == "warning"],
+                ]
+            ),
+        ]
+        return "\n\n".join(lines) + "\n"
 
     def figure(self, name: str) -> str:
         """The chart as an image when its PNG exists, as a link when only the HTML does, else nothing."""

@@ -20,6 +20,8 @@ EVENTS = "events.jsonl"
 DATA_PROFILE = "data_profile.json"
 PLOTS = "plots"
 EXPLANATION = "explanation.json"
+TEST_PREDICTIONS = "test_predictions.csv"
+MODEL_CARD = "model_card.md"
 EXPECTED = (LEADERBOARD, RESULTS, MODEL, CONFIG, RUN_JSON, EVENTS, DATA_PROFILE)
 
 

@@ -237,6 +237,7 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
                 final, folds.X_test, folds.y_test, dataset.task, task_metrics
             )
             _save_model(final, folder)
+            _save_test_predictions(final, folder, dataset, folds)
         except KeyboardInterrupt:
             state.cancelled = True
             missing(rundir.MODEL, t("missing.refit_cancelled"))
@@ -323,6 +324,16 @@ def _explain_and_draw(state: _Run, run_info, missing, chosen, final, dataset, fo
         for name, reason in not_made.items():
             missing(name, reason)
     timings["charts_s"] = time.perf_counter() - start
+
+
+def _save_test_predictions(pipeline: Any, folder: RunFolder, dataset, folds) -> None:
+    """The saved model's predictions on the test rows, by row number in the file: `predict` must repeat them."""
+    from engine.predict import prediction_frame
+
+    frame = prediction_frame(pipeline, folds.X_test, dataset.task)
+    frame.insert(0, "actual", folds.y_test.to_numpy())
+    frame.insert(0, "row", dataset.source_rows[folds.test_positions] + 1)
+    frame.to_csv(folder / rundir.TEST_PREDICTIONS, index=False)
 
 
 def _save_model(pipeline: Any, folder: RunFolder) -> None:

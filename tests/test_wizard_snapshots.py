@@ -20,6 +20,7 @@ from automl_tui.screens.confirm import ConfirmScreen
 from automl_tui.screens.decision import DecisionScreen
 from automl_tui.screens.recent import RecentRunsScreen
 from automl_tui.screens.run import RunScreen
+from automl_tui.widgets.leaderboard import Leaderboard
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -82,6 +83,8 @@ async def test_every_screen(project):
         await until(pilot, runner.paused.is_set)
         clock.now += 12.5  # 12.5 s into the 30 s budget
         await until(pilot, lambda: isinstance(app.screen, RunScreen))
+        # the replayed events are messages: wait until the screen has shown the two finished models
+        await until(pilot, lambda: len(app.screen.query_one(Leaderboard).scores) == 2)
         await check_snapshot(pilot, "6_run")
         runner.resume.set()
         await until(pilot, lambda: isinstance(app.screen, DecisionScreen))

@@ -1,0 +1,170 @@
+"""Predict with a run's model on new rows, checked against the table it was trained on.
+
+The new table is read in chunks (so a million rows fit in memory), each chunk checked and coerced the way
+training data was, and the predictions (plus class probabilities) are written next to the ID column when the
+training table had one. Loading model.joblib runs code from it: only the run folder the user names is loaded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine import rundir
+from engine.errors import UserError
+from engine.messages import t
+
+CHUNK_ROWS = 100_000
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What the model expects, from the run's data_profile.json."""
+
+    used: list[str]  # columns the model reads
+    numeric: list[str]
+    id_column: str | None
+    target: str
+    task: str
+
+
+@dataclass
+class PredictionSummary:
+    out_path: Path
+    rows: int
+    seconds: float
+    notes: list[str] = field(default_factory=list)
+
+
+def prediction_frame(pipeline: Any, X: Any, task: str) -> Any:
+    """`prediction`, and `probability_<class>` per class for classification, one row per row of X."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"prediction": pipeline.predict(X)}, index=X.index)
+    if task != "regression" and hasattr(pipeline, "predict_proba"):
+        probabilities = pipeline.predict_proba(X)
+        for position, label in enumerate(pipeline.classes_):
+            frame[f"probability_{label}"] = probabilities[:, position]
+    return frame.reset_index(drop=True)
+
+
+def schema(run_dir: Path) -> Schema:
+    profile = rundir.RunFolder(Path(run_dir)).read_json(rundir.DATA_PROFILE)
+    if not profile:
+        raise UserError("predict.no_profile", run_dir=run_dir)
+    columns = profile["profiles"]
+    return Schema(
+        used=[c["name"] for c in columns if c["kind"] not in ("id", "constant", "empty")],
+        numeric=[c["name"] for c in columns if c["kind"] == "numeric"],
+        id_column=next((c["name"] for c in columns if c["kind"] == "id"), None),
+        target=profile["target"],
+        task=profile["task"],
+    )
+
+
+def load_model(run_dir: Path) -> Any:
+    import joblib
+
+    path = Path(run_dir) / rundir.MODEL
+    if not path.is_file():
+        raise UserError("predict.no_model", run_dir=run_dir)
+    return joblib.load(path)
+
+
+def _seen_categories(pipeline: Any) -> dict[str, set[str]]:
+    """Training categories of the one-hot encoded columns, to count values the model never saw."""
+    transformer = pipeline.named_steps["preprocess"]
+    if "one_hot" not in transformer.named_transformers_:
+        return {}
+    columns = next(cols for name, _, cols in transformer.transformers_ if name == "one_hot")
+    encoder = transformer.named_transformers_["one_hot"].steps[-1][1]
+    return {column: set(map(str, categories)) for column, categories in zip(columns, encoder.categories_, strict=True)}
+
+
+def _count_rows(path: Path, how: dict[str, Any]) -> int | None:
+    if how["format"] == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(path).metadata.num_rows
+    with open(path, "rb") as handle:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    return max(lines - 1, 0)  # the header line (a quoted newline inside a cell makes this an estimate)
+
+
+def predict_file(
+    run_dir: Path,
+    data_path: Path,
+    out_path: Path | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    on_progress: Callable[[int, int | None], None] | None = None,
+) -> PredictionSummary:
+    """Predictions for every row of `data_path`, written to `out_path` (default: beside it)."""
+    import pandas as pd
+
+    from engine import data
+
+    started = time.perf_counter()
+    run_dir, data_path = Path(run_dir), Path(data_path)
+    expected = schema(run_dir)
+    pipeline = load_model(run_dir)
+    how = data.sniff(data_path)
+    out_path = out_path or data_path.with_name(f"{data_path.stem}_predictions.csv")
+    if out_path.exists():
+        raise UserError("predict.output_exists", path=out_path)
+    total = _count_rows(data_path, how)
+    seen = _seen_categories(pipeline)
+    not_numbers: dict[str, int] = {}
+    unseen: dict[str, int] = {}
+    notes: list[str] = []
+    done = 0
+    tmp = out_path.with_name(f".{out_path.name}.tmp")
+    try:
+        for chunk in data.iter_table(data_path, how, chunk_rows):
+            if done == 0:
+                notes += _check_columns(list(chunk.columns), expected)
+            rows = chunk[expected.used].copy()
+            for column in expected.numeric:  # as in training: numbers stored as text are read as numbers
+                as_numbers = pd.to_numeric(rows[column], errors="coerce")
+                failed = int((as_numbers.isna() & rows[column].notna()).sum())
+                if failed:
+                    not_numbers[column] = not_numbers.get(column, 0) + failed
+                rows[column] = as_numbers
+            for column, categories in seen.items():
+                values = rows[column].dropna().astype(str)
+                count = int((~values.isin(categories)).sum())
+                if count:
+                    unseen[column] = unseen.get(column, 0) + count
+            frame = prediction_frame(pipeline, rows, expected.task)
+            if expected.id_column and expected.id_column in chunk.columns:
+                frame.insert(0, expected.id_column, chunk[expected.id_column].to_numpy())
+            frame.to_csv(tmp, mode="w" if done == 0 else "a", header=done == 0, index=False)
+            done += len(chunk)
+            if on_progress is not None:
+                on_progress(done, total)
+        if done == 0:
+            raise UserError("data.header_only", path=data_path)
+        tmp.replace(out_path)  # a half-written file never takes the output's name
+    finally:
+        tmp.unlink(missing_ok=True)
+    notes += [t("predict.note_not_numbers", column=c, count=n) for c, n in not_numbers.items()]
+    notes += [t("predict.note_unseen", column=c, count=n) for c, n in unseen.items()]
+    return PredictionSummary(out_path=out_path, rows=done, seconds=time.perf_counter() - started, notes=notes)
+
+
+def _check_columns(columns: list[str], expected: Schema) -> list[str]:
+    from engine.messages import suggest
+
+    missing = [c for c in expected.used if c not in columns]
+    if missing:
+        hints = "".join(suggest(c, columns) for c in missing[:1])
+        raise UserError("predict.missing_columns", columns=", ".join(missing), hint=hints)
+    notes = []
+    if expected.target in columns:
+        notes.append(t("predict.note_target_ignored", column=expected.target))
+    extra = [c for c in columns if c not in expected.used and c not in (expected.target, expected.id_column)]
+    if extra:
+        notes.append(t("predict.note_extra", columns=", ".join(extra)))
+    return notes

@@ -1,0 +1,120 @@
+"""`automl-tui predict`: the saved model repeats its in-run test predictions, and bad tables are explained."""
+
+import pandas as pd
+import pytest
+from conftest import quick_config
+
+import engine
+from automl_tui.cli import main
+from engine.errors import UserError
+from engine.predict import predict_file
+
+
+@pytest.fixture(scope="module")
+def penguin_run(tmp_path_factory):
+    from conftest import PENGUINS
+
+    folder = tmp_path_factory.mktemp("predict")
+    frame = pd.read_csv(PENGUINS)
+    frame.insert(0, "penguin_id", range(1001, 1001 + len(frame)))  # an ID column, kept next to predictions
+    data = folder / "penguins_with_id.csv"
+    frame.to_csv(data, index=False)
+    result = engine.run(quick_config(data, folder / "runs", target="species"))
+    return result.run_dir, frame
+
+
+def cli(args, capsys):
+    with pytest.raises(SystemExit) as finished:
+        main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return finished.value.code, captured.out, captured.err
+
+
+def test_predictions_repeat_the_in_run_test_predictions(penguin_run, tmp_path, capsys):
+    run_dir, frame = penguin_run
+    expected = pd.read_csv(f"{run_dir}/test_predictions.csv")
+    new_rows = frame.iloc[expected["row"] - 1].drop(columns="species")
+    new_rows.to_csv(tmp_path / "new.csv", index=False)
+    code, out, err = cli(["predict", run_dir, tmp_path / "new.csv", "-o", tmp_path / "out.csv"], capsys)
+    assert code == 0, err
+    assert f"Wrote {len(new_rows)} predictions" in out
+    got = pd.read_csv(tmp_path / "out.csv")
+    assert list(got.columns) == [
+        "penguin_id",
+        "prediction",
+        "probability_Adelie",
+        "probability_Chinstrap",
+        "probability_Gentoo",
+    ]
+    assert list(got["penguin_id"]) == list(new_rows["penguin_id"])
+    assert list(got["prediction"]) == list(expected["prediction"])
+    pd.testing.assert_series_equal(got["probability_Gentoo"], expected["probability_Gentoo"], check_exact=False)
+
+
+def test_chunks_give_the_same_predictions_as_one_pass(penguin_run, tmp_path):
+    run_dir, frame = penguin_run
+    frame.to_csv(tmp_path / "all.csv", index=False)
+    progress = []
+    chunked = predict_file(
+        run_dir,
+        tmp_path / "all.csv",
+        tmp_path / "chunked.csv",
+        chunk_rows=50,
+        on_progress=lambda done, total: progress.append((done, total)),
+    )
+    whole = predict_file(run_dir, tmp_path / "all.csv", tmp_path / "whole.csv")
+    assert chunked.rows == whole.rows == len(frame)
+    assert progress[0] == (50, 344) and progress[-1] == (344, 344) and len(progress) == 7
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "chunked.csv"), pd.read_csv(tmp_path / "whole.csv"))
+
+
+def test_missing_columns_are_named(penguin_run, tmp_path, capsys):
+    run_dir, frame = penguin_run
+    frame.drop(columns=["island", "bill_length_mm"]).to_csv(tmp_path / "less.csv", index=False)
+    code, out, err = cli(["predict", run_dir, tmp_path / "less.csv"], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "lacks columns the model needs: island, bill_length_mm" in err and len(err.strip().splitlines()) == 1
+
+
+def test_unseen_categories_text_numbers_and_extra_columns_are_handled_with_notes(penguin_run, tmp_path):
+    run_dir, frame = penguin_run
+    odd = frame.drop(columns="species").head(20).copy()
+    odd["island"] = ["Atlantis"] * 5 + list(odd["island"][5:])
+    odd["body_mass_g"] = odd["body_mass_g"].astype("object")
+    odd.loc[odd.index[:3], "body_mass_g"] = ["3750", "heavy", "4100"]  # numbers stored as text, one word
+    odd["comment"] = "new column"
+    summary = predict_file(run_dir, write(odd, tmp_path / "odd.csv"), tmp_path / "odd_out.csv")
+    assert summary.rows == 20 and len(pd.read_csv(tmp_path / "odd_out.csv")) == 20
+    notes = " ".join(summary.notes)
+    assert "5 rows have a value of 'island' the model never saw" in notes
+    assert "1 values of 'body_mass_g' were not numbers" in notes
+    assert "Columns the model does not use were ignored: comment." in notes
+
+
+def write(frame, path):
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_predictions_never_overwrite_a_file(penguin_run, tmp_path):
+    run_dir, frame = penguin_run
+    data = write(frame.head(5), tmp_path / "few.csv")
+    (tmp_path / "few_predictions.csv").write_text("precious")
+    with pytest.raises(UserError, match="already exists"):
+        predict_file(run_dir, data)
+    assert (tmp_path / "few_predictions.csv").read_text() == "precious"
+
+
+def test_model_card_is_written_and_printed(penguin_run, capsys):
+    run_dir, _ = penguin_run
+    code, out, err = cli(["predict", run_dir, "--card"], capsys)
+    assert code is None or code == 0
+    for heading in (
+        "# Model card: predicting species",
+        "## Intended use",
+        "## Training data",
+        "## Performance on the held-out test rows",
+        "## Known limits and warnings",
+    ):
+        assert heading in out
+    assert "balanced accuracy: 0." in out and "associations in the data, not causes" in out
