@@ -132,6 +132,48 @@ def predict_command(
     typer.echo(t("predict.done", rows=summary.rows, path=summary.out_path, seconds=summary.seconds))
 
 
+@app.command("plugins", help=t("cli.help_plugins"))
+def plugins_command() -> None:
+    from engine import plugins
+    from engine.registry import metrics, models, steps
+
+    plugins.load_entry_points()
+    for heading, kind, registry in (
+        ("models", "model", models.REGISTRY),
+        ("metrics", "metric", metrics.REGISTRY),
+        ("steps", "step", steps.REGISTRY),
+    ):
+        typer.echo(t(f"plugins.heading_{heading}"))
+        for spec in registry.all():
+            typer.echo(t("plugins.line", name=spec.name, title=spec.title, origin=plugins.origin(kind, spec.name)))
+        if not registry.all():
+            typer.echo(f"  {t('plugins.none')}")
+    typer.echo(t("plugins.heading_plugins"))
+    for record in plugins.records():
+        if record.error:
+            typer.echo(
+                t(
+                    "plugins.plugin_failed",
+                    name=record.name,
+                    source=record.source,
+                    target=record.target,
+                    error=record.error,
+                )
+            )
+        else:
+            typer.echo(
+                t(
+                    "plugins.plugin_ok",
+                    name=record.name,
+                    source=record.source,
+                    target=record.target,
+                    added=", ".join(record.added) or t("plugins.none"),
+                )
+            )
+    if not plugins.records():
+        typer.echo(f"  {t('plugins.none')}")
+
+
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or (args[0] not in SUBCOMMANDS and args[0] not in ("--help", "-h")):

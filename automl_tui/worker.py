@@ -83,6 +83,7 @@ def _forward_cancel(child: subprocess.Popen, cancel: Any, stop: threading.Event)
 def _child(write_fd: int) -> None:
     import engine
     from engine import config as config_mod
+    from engine import plugins
 
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Cancel arrives as SIGINT
     with os.fdopen(write_fd, "w", encoding="utf-8", buffering=1) as out:
@@ -91,7 +92,9 @@ def _child(write_fd: int) -> None:
             out.write(json.dumps([kind, payload], default=str) + "\n")
 
         try:
-            config = config_mod.RunConfig.model_validate_json(sys.stdin.read())
+            values = json.loads(sys.stdin.read())
+            plugins.load_all(values.get("plugins"))  # before validation: plugin models must be known
+            config = config_mod.RunConfig.model_validate(values)
             result = engine.run(config, on_event=lambda event: send("event", event.to_dict()))
         except UserError as exc:
             send("user_error", {"key": exc.message_key, "values": {k: str(v) for k, v in exc.values.items()}})

@@ -52,6 +52,8 @@ class RunConfig(_Strict):
     primary_metric: str | None = None
     latency_repeats: int = Field(5, ge=1, le=100)
     explain: bool = True  # SHAP and permutation importance for the recommended model
+    plugins: list[str] = Field(default_factory=list)  # modules whose register() adds models, metrics or steps
+    steps: list[str] = Field(default_factory=list)  # preprocessing steps (from plugins) before each model
     charts: Literal["html+png", "html", "none"] = "html+png"  # PNGs need Chrome/Chromium for kaleido
     decision: DecisionSettings = Field(default_factory=DecisionSettings)
 
@@ -64,6 +66,13 @@ class RunConfig(_Strict):
         if not resolved:
             raise ValueError("list at least one model")
         return list(dict.fromkeys(resolved))
+
+    @field_validator("steps")
+    @classmethod
+    def _known_steps(cls, names: list[str]) -> list[str]:
+        from engine.registry import steps
+
+        return [steps.resolve(name) for name in names]
 
     @field_validator("primary_metric")
     @classmethod
@@ -131,7 +140,11 @@ def read_preset(name_or_file: str) -> tuple[str, dict[str, Any]]:
 
 def build(preset: str = "fast", overrides: dict[str, Any] | None = None) -> RunConfig:
     """Preset values, then every override that is not None (CLI flags win over the preset)."""
+    from engine import plugins
+
     name, values = read_preset(preset)
+    # plugins first: the models, metrics and steps they add must be known before names are checked
+    plugins.load_all([*values.get("plugins", []), *((overrides or {}).get("plugins") or [])])
     source = f"preset '{preset}'"
     validate(values, source)  # a typo in the preset file is blamed on the file, not the flags
     merged = {**values, "preset": name}

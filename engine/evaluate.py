@@ -95,7 +95,12 @@ def cross_validate(pipeline: Any, split_: Split, task: str, metrics: list[Metric
     """Leaderboard columns for one candidate; exceptions propagate so the caller records the failure."""
     from sklearn.model_selection import cross_validate as sk_cross_validate
 
-    scoring = {m.name: m.scorer(task) for m in metrics}
+    from engine.errors import UserError
+
+    usable = scorable(pipeline, metrics)
+    if metrics[0] not in usable:  # the ranking metric needs probabilities this model cannot give
+        raise UserError("evaluate.no_probabilities", metric=metrics[0].title)
+    scoring = {m.name: m.scorer(task) for m in usable}
     # scikit-learn caches predict/predict_proba across scorers, so each fold predicts once per method
     result = sk_cross_validate(
         pipeline,
@@ -107,9 +112,9 @@ def cross_validate(pipeline: Any, split_: Split, task: str, metrics: list[Metric
         error_score="raise",
     )
     row: dict[str, Any] = {}
-    for m in metrics:
+    for m in usable:
         values = [float(v) for v in result[f"test_{m.name}"]]
-        if m.scorers[task].startswith("neg_"):
+        if m.negated(task):
             values = [-v for v in values]
         row[f"{m.name}_mean"] = statistics.fmean(values)
         row[f"{m.name}_std"] = statistics.pstdev(values)
@@ -124,5 +129,11 @@ def cross_validate(pipeline: Any, split_: Split, task: str, metrics: list[Metric
     return row
 
 
+def scorable(pipeline: Any, metrics: list[MetricSpec]) -> list[MetricSpec]:
+    """The metrics this model can be scored on: those needing probabilities only when it gives them."""
+    gives_probabilities = hasattr(pipeline, "predict_proba")
+    return [m for m in metrics if gives_probabilities or not m.needs_proba]
+
+
 def test_scores(estimator: Any, X_test: Any, y_test: Any, task: str, metrics: list[MetricSpec]) -> dict[str, float]:
-    return {m.name: m.value(task, estimator, X_test, y_test) for m in metrics}
+    return {m.name: m.value(task, estimator, X_test, y_test) for m in scorable(estimator, metrics)}

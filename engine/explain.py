@@ -85,6 +85,8 @@ def _explainer_for(model: Any, background: Any, task: str) -> tuple[str, Any]:
 def _shap(pipeline: Any, X: Any, X_background: Any, task: str, seed: int) -> dict[str, Any]:
     import numpy as np
 
+    if len(pipeline.steps) > 2:
+        raise ValueError(t("plugins.steps_block_shap"))
     preprocess, model = pipeline.named_steps["preprocess"], pipeline.named_steps["model"]
     features = preprocess.transform(X)
     kind, explainer = _explainer_for(model, preprocess.transform(X_background), task)

@@ -124,13 +124,17 @@ def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) ->
     return ColumnTransformer(kept, remainder="drop", sparse_threshold=0.0)
 
 
-def pipeline(plans: list[ColumnPlan], model_spec: Any, task: str, seed: int, params: dict | None = None) -> Any:
-    """Preprocessing + estimator as one Pipeline: what model.joblib holds and what predicts on raw rows."""
+def pipeline(
+    plans: list[ColumnPlan], model_spec: Any, task: str, seed: int, params: dict | None = None, steps: tuple = ()
+) -> Any:
+    """Preprocessing, any plugin steps, then the estimator, as one Pipeline: what model.joblib holds and what
+    predicts on raw rows."""
     from sklearn.pipeline import Pipeline
 
     return Pipeline(
         [
             ("preprocess", build(plans, model_spec.needs_scaling, seed, task)),
+            *((f"step_{step.name}", step.build(seed)) for step in steps),
             ("model", model_spec.build(task, seed, params)),
         ]
     )

@@ -276,7 +276,9 @@ class RunReport:
                 [
                     [
                         metrics.get(m).title,
-                        f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}",
+                        f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}"
+                        if row.get(f"{m}_mean") is not None
+                        else "—",
                         f"{test[m]:.4f}" if m in test else "—",
                     ]
                     for m in metric_names

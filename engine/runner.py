@@ -71,6 +71,7 @@ class _Run:
         self.warnings: list[str] = []
         self.rows: list[dict[str, Any]] = []
         self.cancelled = False
+        self.steps: tuple = ()
 
     def emit(self, event: ev.Event) -> None:
         if isinstance(event, ev.RunWarning):
@@ -88,8 +89,8 @@ class _Run:
 
 
 def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, cancel: Any = None) -> RunResult:
-    from engine import data, evaluate, preprocess, search
-    from engine.registry import metrics, models
+    from engine import data, evaluate, plugins, preprocess, search
+    from engine.registry import metrics, models, steps
 
     if config.data is None:
         raise UserError("run.no_data")
@@ -149,6 +150,8 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
             candidates=[s.name for s in specs],
         )
     )
+    for message in plugins.warnings():
+        state.emit(ev.RunWarning(message=message))
     if dataset.target_was_guessed:
         state.emit(ev.RunWarning(message=t("run.target_guessed", target=dataset.target, task=task)))
     for message in dataset.warnings:
@@ -168,6 +171,7 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
         state.emit(ev.RunWarning(message=message))
 
     state.emit(ev.PhaseChanged(phase="training"))
+    state.steps = tuple(steps.get(name) for name in config.steps)
     for spec in specs:
         if state.cancel_requested():
             record(spec.name, "skipped", t("run.skipped_cancelled"))
@@ -177,7 +181,7 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
             continue
         state.emit(ev.CandidateStarted(model=spec.name))
         try:
-            pipeline = preprocess.pipeline(plans, spec, task, config.seed)
+            pipeline = preprocess.pipeline(plans, spec, task, config.seed, steps=state.steps)
             row = {"model": spec.name, "status": "ok", "reason": ""}
             with py_warnings.catch_warnings(record=True) as caught:
                 py_warnings.simplefilter("always")
@@ -192,7 +196,7 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
             record(spec.name, "cancelled", t("run.skipped_cancelled"))
             continue
         except Exception as exc:  # a failing candidate never stops the run
-            record(spec.name, "failed", _one_line(exc))
+            record(spec.name, "failed", str(exc) if isinstance(exc, UserError) else _one_line(exc))
             continue
         state.rows.append(row)
         folder.append_result(row, result_columns)
@@ -224,7 +228,7 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
         state.emit(ev.PhaseChanged(phase="refit"))
         try:
             spec = models.get(chosen.recommended)
-            final = preprocess.pipeline(plans, spec, dataset.task, config.seed)
+            final = preprocess.pipeline(plans, spec, dataset.task, config.seed, steps=state.steps)
             fit_start = time.perf_counter()
             final.fit(folds.X_train, folds.y_train)
             run_info["refit"] = {

@@ -12,8 +12,9 @@ from engine.registry import Registry
 @dataclass(frozen=True)
 class MetricSpec:
     name: str
-    # task -> scikit-learn scorer name; "neg_" scorers are negated back so values read naturally
-    scorers: dict[str, str]
+    # task -> scikit-learn scorer name ("neg_" ones are negated back so values read naturally), or a scorer
+    # object (scorer(estimator, X, y), higher is better) from a plugin
+    scorers: dict[str, Any]
     greater_is_better: bool
     needs_proba: bool = False
     # scores in [0, 1] (or up to 1 like R²) compare in absolute points; errors compare relatively
@@ -31,11 +32,16 @@ class MetricSpec:
     def scorer(self, task: str) -> Any:
         from sklearn.metrics import get_scorer
 
-        return get_scorer(self.scorers[task])
+        scorer = self.scorers[task]
+        return get_scorer(scorer) if isinstance(scorer, str) else scorer
+
+    def negated(self, task: str) -> bool:
+        scorer = self.scorers[task]
+        return isinstance(scorer, str) and scorer.startswith("neg_")
 
     def value(self, task: str, estimator: Any, X: Any, y: Any) -> float:
         raw = float(self.scorer(task)(estimator, X, y))
-        return -raw if self.scorers[task].startswith("neg_") else raw
+        return -raw if self.negated(task) else raw
 
 
 REGISTRY: Registry[MetricSpec] = Registry("metric")
