@@ -15,6 +15,7 @@ from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
 from automl_tui.screens.confirm import ConfirmScreen
 from automl_tui.screens.dataset import DatasetScreen
 from automl_tui.screens.decision import DecisionScreen, ReportScreen
+from automl_tui.screens.predict import PredictScreen
 from automl_tui.screens.recent import RecentRunsScreen
 from automl_tui.screens.run import RunScreen
 
@@ -137,6 +138,14 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
         # the run is on disk like a headless run's
         (run_dir,) = (project / "runs").iterdir()
         assert (run_dir / "model.joblib").is_file() and (run_dir / "report.md").is_file()
+
+        # predict on a file from the Decision Summary, with the same code as `automl-tui predict`
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, PredictScreen))
+        await pilot.press(*"penguins.csv", "enter")
+        await until(pilot, lambda: "Wrote 344 predictions" in text_of(app.screen, "#result"))
+        assert "target column 'species'" in text_of(app.screen, "#result")
+        assert (project / "penguins_predictions.csv").is_file()
 
 
 async def test_back_returns_to_the_previous_step_with_choices_kept(project):

@@ -21,6 +21,7 @@ class DecisionScreen(Screen[str]):
     BINDINGS = [
         Binding("r", "read_report", t("tui.key_report")),
         Binding("n", "new_run", t("tui.key_new_run")),
+        Binding("p", "predict", t("tui.key_predict")),
         Binding("h", "recent", t("tui.key_recent")),
     ]
 
@@ -83,6 +84,12 @@ class DecisionScreen(Screen[str]):
 
     def action_read_report(self) -> None:
         self.app.push_screen(ReportScreen(self.run_dir / "report.md"))
+
+    def action_predict(self) -> None:
+        from automl_tui.screens.predict import PredictScreen
+
+        if self.summary.decision is not None:
+            self.app.push_screen(PredictScreen(self.run_dir, Path.cwd()))
 
     def action_new_run(self) -> None:
         self.dismiss(NEW_RUN)

@@ -1,0 +1,78 @@
+"""Predict on a file with the model of the run on show: the same code as `automl-tui predict`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DirectoryTree, Footer, Input, ProgressBar, Static
+
+from automl_tui.screens.dataset import TableTree
+from automl_tui.state import shown_path
+from engine.messages import t
+
+
+class PredictScreen(Screen[None]):
+    BINDINGS = [Binding("escape", "app.pop_screen", t("tui.key_back"))]
+
+    def __init__(self, run_dir: Path, start_dir: Path) -> None:
+        super().__init__()
+        self.run_dir, self.start_dir = run_dir, start_dir
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("tui.predict_title"), classes="title")
+        yield Static(t("tui.predict_help"), classes="help")
+        with Horizontal(id="dataset-body"):
+            yield TableTree(self.start_dir, id="tree")
+            with Static(id="predict-detail"):
+                yield Input(placeholder=t("tui.path_placeholder"), id="path")
+                yield ProgressBar(show_eta=False, id="progress")
+                yield Static("", id="result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    @on(DirectoryTree.FileSelected)
+    def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
+        self.query_one("#path", Input).value = shown_path(event.path)
+        self.start(event.path)
+
+    @on(Input.Submitted, "#path")
+    def path_typed(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.start(Path(event.value.strip()).expanduser())
+
+    def start(self, path: Path) -> None:
+        self.query_one("#result", Static).update(t("tui.predicting", name=path.name))
+        self.predict_in_background(path)
+
+    @work(thread=True, exclusive=True, group="predict")
+    def predict_in_background(self, path: Path) -> None:
+        from engine.errors import UserError
+        from engine.predict import predict_file
+
+        bar = self.query_one("#progress", ProgressBar)
+
+        def progress(done: int, total: int | None) -> None:
+            self.app.call_from_thread(bar.update, total=total, progress=done)
+
+        try:
+            summary = predict_file(self.run_dir, path, on_progress=progress)
+        except UserError as exc:
+            self.app.call_from_thread(self.show, str(exc), True)
+            return
+        lines = [
+            t("predict.done", rows=summary.rows, path=shown_path(summary.out_path), seconds=summary.seconds),
+            *summary.notes,
+        ]
+        self.app.call_from_thread(self.show, "\n".join(lines), False)
+
+    def show(self, text: str, failed: bool) -> None:
+        result = self.query_one("#result", Static)
+        result.update(text)
+        result.set_class(failed, "error")
