@@ -18,8 +18,8 @@ from rich.text import Text
 
 from engine import events as ev
 from engine.config import RunConfig
+from engine.formatting import human_bytes
 from engine.messages import t
-from engine.report import human_bytes
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_CANDIDATE, EXIT_INTERRUPTED = 0, 2, 3, 130
 

@@ -14,6 +14,7 @@ from typing import Any
 from engine import decision as decision_mod
 from engine import rundir
 from engine.errors import UserError
+from engine.formatting import fmt, human_bytes, table
 from engine.messages import t
 from engine.registry import metrics
 from engine.rundir import RunFolder
@@ -23,32 +24,13 @@ def write(run_dir: Path) -> Path:
     """model_card.md, then report.md (which lists the card among the artifacts), from the run folder."""
     if not Path(run_dir).is_dir():
         raise UserError("report.not_a_run", path=run_dir)
+    from engine.model_card import render_card
+
     summary = RunReport(Path(run_dir))
-    rundir.write_atomic(Path(run_dir) / rundir.MODEL_CARD, summary.model_card())
+    rundir.write_atomic(Path(run_dir) / rundir.MODEL_CARD, render_card(summary))
     path = Path(run_dir) / rundir.REPORT
     rundir.write_atomic(path, summary.render())
     return path
-
-
-def _table(headers: list[str], rows: list[list[Any]]) -> str:
-    def cell(value: Any) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def human_bytes(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"
-
-
-def fmt(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
 def command_line(config: dict[str, Any]) -> str:
@@ -149,14 +131,14 @@ class RunReport:
         out.append(self.figure("tradeoff_latency"))
         return "\n\n".join(part for part in out if part)
 
-    def _short_table(self, names: list[str]) -> str:
+    def _shorttable(self, names: list[str]) -> str:
         rows = [
             [i, f"`{name}`", self.score_cell(r), f"{r['predict_ms_per_1k']:.2f}", human_bytes(r["size_bytes"])]
             for i, name in enumerate(names, start=1)
             for r in [self.by_model[name]]
         ]
         headers = ["#", t("report.col_model"), self.metric.title, t("report.col_latency"), t("report.col_size")]
-        return _table(headers, rows)
+        return table(headers, rows)
 
     def topk(self) -> str:
         if self.decision is None:
@@ -167,11 +149,11 @@ class RunReport:
             for part in [
                 f"## 2. {t('report.h_topk')}",
                 f"### {t('report.by_accuracy')}",
-                self._short_table(d.top_accuracy),
+                self._shorttable(d.top_accuracy),
                 f"### {t('report.by_speed')}",
-                self._short_table(d.top_speed),
+                self._shorttable(d.top_speed),
                 f"### {t('report.by_size')}",
-                self._short_table(d.top_size),
+                self._shorttable(d.top_size),
                 self.figure("tradeoff_size"),
                 self.figure("leaderboard"),
             ]
@@ -184,7 +166,7 @@ class RunReport:
             d = self.decision
             if d.alternatives:
                 rows = [[a["label"], f"`{a['model']}`", a["tradeoff"]] for a in d.alternatives]
-                out.append(_table([t("report.col_what"), t("report.col_model"), t("report.col_vs_recommended")], rows))
+                out.append(table([t("report.col_what"), t("report.col_model"), t("report.col_vs_recommended")], rows))
             else:
                 out.append(t("report.no_alternatives", model=d.recommended))
             out.append(t("report.pareto", models=", ".join(f"`{m}`" for m in d.pareto)))
@@ -192,7 +174,7 @@ class RunReport:
         if not_finished:
             out.append(f"### {t('report.h_not_finished')}")
             out.append(
-                _table(
+                table(
                     [t("report.col_model"), t("report.col_status"), t("report.col_reason")],
                     [[f"`{r['model']}`", r["status"], r.get("reason") or ""] for r in not_finished],
                 )
@@ -217,14 +199,14 @@ class RunReport:
         if "class_counts" in p:
             total = sum(p["class_counts"].values())
             out.append(
-                _table(
+                table(
                     [t("report.col_class"), t("report.col_rows"), t("report.col_share")],
                     [[k, v, f"{v / total:.1%}"] for k, v in p["class_counts"].items()],
                 )
             )
         elif "target_stats" in p:
             out.append(
-                _table(
+                table(
                     [t("report.col_stat"), t("report.col_value")], [[k, fmt(v)] for k, v in p["target_stats"].items()]
                 )
             )
@@ -234,7 +216,7 @@ class RunReport:
         plans = {c.column: c for c in plan([ColumnProfile(**c) for c in p["profiles"]])}
         out.append(f"### {t('report.h_columns')}")
         out.append(
-            _table(
+            table(
                 [
                     t("report.col_column"),
                     t("report.col_kind"),
@@ -271,7 +253,7 @@ class RunReport:
         metric_names = self.info.get("metrics") or [self.metric.name]
         test = self.info.get("test_metrics") or {}
         out.append(
-            _table(
+            table(
                 [t("report.col_metric"), t("report.col_cv"), t("report.col_test")],
                 [
                     [
@@ -310,7 +292,7 @@ class RunReport:
         if params:
             out.append(f"### {t('report.h_params')}")
             out.append(
-                _table([t("report.col_param"), t("report.col_value")], [[k, v] for k, v in sorted(params.items())])
+                table([t("report.col_param"), t("report.col_value")], [[k, v] for k, v in sorted(params.items())])
             )
         return "\n\n".join(out)
 
@@ -362,44 +344,8 @@ class RunReport:
             else:
                 reason = t("missing.unknown")
             rows.append([f"`{name}`", reason])
-        out.append(_table([t("report.col_artifact"), t("report.col_reason")], rows) if rows else t("missing.none"))
+        out.append(table([t("report.col_artifact"), t("report.col_reason")], rows) if rows else t("missing.none"))
         return "\n\n".join(out)
-
-    def model_card(self) -> str:
-        """A short card for whoever uses the model: what it is for, what it learned from, how good, its limits."""
-        p, d = self.profile, self.decision
-        lines = [f"# {t('card.title', target=p.get('target', '?'), run_id=self.run_id)}"]
-        if d is None:
-            return "\n\n".join([*lines, t("report.no_decision")]) + "\n"
-        test = self.info.get("test_metrics") or {}
-        refit = self.info.get("refit", {})
-        task = t(f"tui.task_{self.task}") if self.task in ("binary", "multiclass", "regression") else self.task
-        lines += [
-            f"## {t('card.h_use')}",
-            t("card.use", model=d.recommended, target=p.get("target"), task=task, priority=self.priority),
-            f"## {t('card.h_data')}",
-            t(
-                "card.data",
-                rows=p.get("rows"),
-                columns=p.get("columns"),
-                name=p.get("source", {}).get("name"),
-                dataset_key=self.dataset_key,
-                train=refit.get("train_rows", "?"),
-                test=refit.get("test_rows", "?"),
-            ),
-            f"## {t('card.h_performance')}",
-            "\n".join(f"- {metrics.get(m).title}: {v:.4f}" for m, v in test.items()) or t("report.not_measured"),
-            f"## {t('card.h_limits')}",
-            "\n".join(
-                f"- {line}"
-                for line in [
-                    t("card.limit_shift"),
-                    t("card.limit_association"),
-                    *[e["message"] for e in self.events if e.get("kind") == "warning"],
-                ]
-            ),
-        ]
-        return "\n\n".join(lines) + "\n"
 
     def figure(self, name: str) -> str:
         """The chart as an image when its PNG exists, as a link when only the HTML does, else nothing."""
@@ -429,7 +375,7 @@ class RunReport:
                 ]
                 for c in columns
             ]
-            lines.append(_table([t("report.col_column"), t("report.col_shap"), t("report.col_permutation")], cells))
+            lines.append(table([t("report.col_column"), t("report.col_shap"), t("report.col_permutation")], cells))
         return "\n\n".join(lines)
 
 

@@ -13,8 +13,9 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from automl_tui.state import NEW_RUN, RECENT, shown_path
 from automl_tui.widgets.pareto_chart import ParetoChart
+from engine.formatting import human_bytes
 from engine.messages import t
-from engine.report import RunReport, human_bytes
+from engine.report import RunReport
 
 
 class DecisionScreen(Screen[str]):

@@ -6,8 +6,8 @@ from typing import Any
 
 from textual.widgets import DataTable
 
+from engine.formatting import human_bytes
 from engine.messages import t
-from engine.report import human_bytes
 
 # key -> width: fixed, because rows arrive empty and fill in as models finish
 COLUMNS = {"model": 14, "score": 17, "fit": 6, "latency": 12, "size": 10, "status": 10}
