@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from engine.messages import t
-from engine.registry import metrics
 
 
 def render_card(run: Any) -> str:
     """The card for a `report.RunReport`."""
+    from engine.report import metric_title
+
     p, d = run.profile, run.decision
     lines = [f"# {t('card.title', target=p.get('target', '?'), run_id=run.run_id)}"]
     if d is None:
@@ -32,7 +33,7 @@ def render_card(run: Any) -> str:
             test=refit.get("test_rows", "?"),
         ),
         f"## {t('card.h_performance')}",
-        "\n".join(f"- {metrics.get(m).title}: {v:.4f}" for m, v in test.items()) or t("report.not_measured"),
+        "\n".join(f"- {metric_title(m)}: {v:.4f}" for m, v in test.items()) or t("report.not_measured"),
         f"## {t('card.h_limits')}",
         "\n".join(
             f"- {line}"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import decision as decision_mod
-from engine import rundir
+from engine import plugins, rundir
 from engine.errors import UserError
 from engine.formatting import fmt, human_bytes, table
 from engine.messages import t
@@ -50,6 +50,14 @@ def command_line(config: dict[str, Any]) -> str:
     return shlex.join(parts)
 
 
+def metric_title(name: str) -> str:
+    """A metric's words for people; its bare name when it came from a plugin that is gone."""
+    try:
+        return metrics.get(name).title
+    except ValueError:
+        return name
+
+
 class RunReport:
     """Everything a run folder says, decided once: the report and the wizard's Decision Summary read this."""
 
@@ -75,6 +83,8 @@ class RunReport:
         metric_name = (
             self.info.get("primary_metric") or self.config.get("primary_metric") or started.get("primary_metric")
         )
+        # the run may have used plugin metrics or models: load the same plugins before reading names
+        plugins.load_all(self.config.get("plugins"))
         self.metric = metrics.get(metric_name) if metric_name else None
         settings = self.config.get("decision", {})
         self.decision = None
@@ -257,7 +267,7 @@ class RunReport:
                 [t("report.col_metric"), t("report.col_cv"), t("report.col_test")],
                 [
                     [
-                        metrics.get(m).title,
+                        metric_title(m),
                         f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}"
                         if row.get(f"{m}_mean") is not None
                         else "—",

@@ -350,3 +350,41 @@ def test_no_browser_means_html_charts_and_a_missing_artifacts_entry(tmp_path, br
     assert (folder / "plots" / "roc_curve.html").is_file()
     missing = (folder / "report.md").read_text().split("## 7. Debug: Missing artifacts")[1]
     assert "`plots/roc_curve.png` | the PNG could not be made" in missing and "apt-get install chromium" in missing
+
+
+def test_kill_9_mid_run_leaves_a_folder_report_can_rebuild(tmp_path, capsys):
+    import signal
+    import time
+
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame
+    data = tmp_path / "cancer_x20.csv"
+    pd.concat([frame] * 20, ignore_index=True).to_csv(data, index=False)
+    preset = write_preset(tmp_path / "p.toml", models=["linear", "hist_gb", "random_forest", "extra_trees"])
+    out = tmp_path / "runs"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "automl_tui", data, "--preset", preset, "--target", "target", "--out", out],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # two models finished, a third in training: no warning, no clean-up
+        events = list(out.glob("*/events.jsonl"))
+        if events and events[0].read_text().count("candidate_finished") >= 2:
+            break
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    folder = only_run_folder(out)
+    assert not (folder / "report.md").exists()
+    code, printed, err = cli(["report", folder], capsys)
+    assert code in (0, None) and printed.strip().endswith("report.md"), err
+    report = (folder / "report.md").read_text()
+    assert "did not finish (interrupted or crashed)" in report.split("## 1.")[0]
+    finished = pd.read_csv(folder / "results_summary.csv")
+    finished = finished.loc[finished["status"] == "ok", "model"]
+    assert len(finished) >= 2
+    for model in finished:
+        assert f"`{model}`" in report.split("## 3.")[0]  # every finished model is in the rebuilt TopK
+    assert "`model.joblib` | the run stopped before writing it" in report.split("## 7.")[1]
