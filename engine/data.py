@@ -26,6 +26,14 @@ TARGET_NAMES = ("target", "label", "class", "y", "outcome", "response")
 _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _C1_CONTROLS = re.compile(r"[\x80-\x9f]")
 _NOT_A_TARGET = re.compile(r"(^|_)(id|year|month|day|date|time|timestamp)$", re.IGNORECASE)
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d+,\d+(?![\d,.])")
+_DECIMAL_POINT = re.compile(r"(?<![\d,.])\d+\.\d+(?![\d,.])")
+# a number written for people: optional currency, digits with thousands separators, optional unit or percent
+_HUMAN_NUMBER = re.compile(
+    r"^\s*(?P<sign>[-+]?)\s*[$€£¥]?\s*(?P<number>\d{1,3}(?:[,\u00a0 ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"\s*(?P<unit>%|[^\W\d_]{1,6}\.?)?\s*$"
+)
+NUMBERS_AS_TEXT_SHARE = 0.95
 _DATE_LIKE = re.compile(r"^\s*\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}")
 
 
@@ -136,8 +144,15 @@ def sniff(path: Path) -> dict[str, Any]:
     if b"\x00" in sample:
         raise UserError("data.not_a_table", path=path, reason=t("data.binary_content"))
     encoding = detect_encoding(sample)
-    delimiter = "\t" if suffix in (".tsv", ".tab") else detect_delimiter(sample.decode(encoding, "replace"))
-    return {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+    text = sample.decode(encoding, "replace")
+    delimiter = "\t" if suffix in (".tsv", ".tab") else detect_delimiter(text)
+    # European spreadsheets: ';' between fields and ',' before decimals ("3,75")
+    decimal = (
+        ","
+        if delimiter in (";", "\t") and len(_DECIMAL_COMMA.findall(text)) > len(_DECIMAL_POINT.findall(text))
+        else "."
+    )
+    return {"format": "csv", "encoding": encoding, "delimiter": delimiter, "decimal": decimal}
 
 
 def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -> Iterator[Any]:
@@ -155,7 +170,12 @@ def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -
                 yield batch.to_pandas()
             return
         frames = pd.read_csv(
-            path, sep=how["delimiter"], encoding=how["encoding"], low_memory=False, chunksize=chunk_rows
+            path,
+            sep=how["delimiter"],
+            encoding=how["encoding"],
+            decimal=how.get("decimal", "."),
+            low_memory=False,
+            chunksize=chunk_rows,
         )
         for frame in [frames] if chunk_rows is None else frames:
             frame.columns = [str(name).strip() for name in frame.columns]
@@ -284,6 +304,7 @@ def load(path: Path, target: str | None = None, task: str = "auto") -> Dataset:
 def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, task: str = "auto") -> Dataset:
     """Check and profile a table already read (the wizard reads once, then tries targets)."""
     path = source.get("path", "?")
+    frame, number_notes = numbers_from_text(frame)
     if len(frame.columns) < 2:
         raise UserError("data.no_features", path=path, delimiter=repr(source.get("delimiter", ",")))
     if frame.empty:
@@ -297,6 +318,7 @@ def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, ta
             "data.target_not_found", target=target, hint=hint, columns=", ".join(map(str, frame.columns[:12]))
         )
     y, resolved_task, warnings = _check_target(frame, target, task)
+    warnings = number_notes + warnings
     if len(y) < MIN_ROWS:
         raise UserError("data.too_few_rows", rows=len(y), needed=MIN_ROWS)
     X = frame.loc[y.index].drop(columns=[target])
@@ -329,3 +351,40 @@ def preview_rows(frame: Any, profiles: list[ColumnProfile], rows: int = 8) -> li
         ]
         for values in head.itertuples(index=False)
     ]
+
+
+def parse_numbers(values: Any) -> Any:
+    """Numbers written for people ("1,234", "$1,200", "12 kg", "15%", "inf") as floats; anything else missing."""
+    import numpy as np
+    import pandas as pd
+
+    text = values.astype("string").str.strip()
+    parts = text.str.extract(_HUMAN_NUMBER)
+    numbers = pd.to_numeric(parts["number"].str.replace(r"[,\u00a0 ]", "", regex=True), errors="coerce")
+    numbers = numbers.where(parts["sign"] != "-", -numbers)
+    infinite = text.str.fullmatch(r"[-+]?(inf|infinity)", case=False).fillna(False)
+    return numbers.where(~infinite, np.nan).astype("float64")
+
+
+def numbers_from_text(frame: Any) -> tuple[Any, list[str]]:
+    """Text columns whose values are nearly all numbers written for people become numeric columns."""
+    import numpy as np
+    import pandas as pd
+
+    notes = []
+    frame = frame.copy()
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_numeric_dtype(values):
+            if pd.api.types.is_float_dtype(values) and np.isinf(values).any():
+                notes.append(t("data.warn_infinite", column=name, count=int(np.isinf(values).sum())))
+                frame[name] = values.replace([np.inf, -np.inf], np.nan)
+            continue
+        present = values.dropna()
+        if present.empty or not present.astype(str).str.contains(r"\d").mean() > NUMBERS_AS_TEXT_SHARE:
+            continue
+        parsed = parse_numbers(values)
+        if parsed[present.index].notna().mean() >= NUMBERS_AS_TEXT_SHARE:
+            frame[name] = parsed
+            notes.append(t("data.warn_numbers_as_text", column=name))
+    return frame, notes

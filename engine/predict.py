@@ -127,7 +127,9 @@ def predict_file(
                 notes += _check_columns(list(chunk.columns), expected)
             rows = chunk[expected.used].copy()
             for column in expected.numeric:  # as in training: numbers stored as text are read as numbers
-                as_numbers = pd.to_numeric(rows[column], errors="coerce")
+                as_numbers = (
+                    rows[column] if pd.api.types.is_numeric_dtype(rows[column]) else data.parse_numbers(rows[column])
+                )
                 failed = int((as_numbers.isna() & rows[column].notna()).sum())
                 if failed:
                     not_numbers[column] = not_numbers.get(column, 0) + failed

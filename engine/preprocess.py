@@ -49,7 +49,9 @@ def categories_as_text(X: Any) -> Any:
 
 
 def as_float(X: Any) -> Any:
-    return X.astype("float64")
+    import numpy as np
+
+    return X.astype("float64").replace([np.inf, -np.inf], np.nan)  # an infinite value is treated as missing
 
 
 def text_or_empty(column: Any) -> Any:
