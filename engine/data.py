@@ -290,6 +290,8 @@ def _check_target(frame: Any, target: str, task: str) -> tuple[Any, str, list[st
         if len(singletons):
             warnings.append(t("data.warn_rare_classes", classes=", ".join(map(str, singletons.index)), target=target))
             y = y[y.isin(counts[counts >= 2].index)]
+            if y.empty:  # every class had a single row
+                raise UserError("data.too_few_rows", rows=0, needed=MIN_ROWS)
             if y.nunique() < 2:
                 raise UserError("data.target_constant", target=target, value=y.iloc[0])
     return y, resolved, warnings
@@ -325,6 +327,9 @@ def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, ta
     profiles = [profile_column(str(name), X[name]) for name in X.columns]
     if all(p.dropped for p in profiles):
         raise UserError("data.no_usable_features", target=target)
+    from engine.checks import data_warnings
+
+    warnings += data_warnings(X, y, resolved_task, profiles)
     return Dataset(
         X=X.reset_index(drop=True),
         y=y.reset_index(drop=True),

@@ -89,7 +89,7 @@ class _Run:
 
 
 def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, cancel: Any = None) -> RunResult:
-    from engine import data, evaluate, plugins, preprocess, search
+    from engine import checks, data, evaluate, plugins, preprocess, search
     from engine.registry import metrics, models, steps
 
     if config.data is None:
@@ -167,7 +167,8 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
     state.emit(ev.PhaseChanged(phase="preprocessing"))
     plans = preprocess.plan(dataset.profiles)
     folds = evaluate.split(dataset.X, dataset.y, task, config.test_size, config.cv_folds, config.seed)
-    for message in folds.warnings:
+    overlap = checks.overlap_warning(folds.X_train, folds.y_train, folds.X_test, folds.y_test)
+    for message in [*folds.warnings, *([overlap] if overlap else [])]:
         state.emit(ev.RunWarning(message=message))
 
     state.emit(ev.PhaseChanged(phase="training"))

@@ -1,0 +1,49 @@
+"""Warnings worth reading before trusting a score: leakage, imbalance, tiny classes, test rows copied from training."""
+
+import pandas as pd
+from sklearn.datasets import load_breast_cancer, load_diabetes
+
+from engine import checks, data, evaluate
+
+
+def cancer():
+    frame = load_breast_cancer(as_frame=True).frame
+    return frame.drop(columns="target"), frame["target"].map({0: "malignant", 1: "benign"})
+
+
+def profiles(X):
+    return [data.profile_column(c, X[c]) for c in X.columns]
+
+
+def test_a_column_derived_from_the_target_is_flagged_as_leakage():
+    X, y = cancer()
+    X = X.assign(diagnosis_code=y.str[:1])  # known only after the diagnosis
+    found = checks.data_warnings(X, y, "binary", profiles(X))
+    assert len(found) == 1 and "'diagnosis_code' alone gets the target right for 100.0% of rows" in found[0]
+    assert checks.data_warnings(*cancer(), "binary", profiles(cancer()[0])) == []  # honest columns: no warning
+
+
+def test_leakage_in_regression():
+    frame = load_diabetes(as_frame=True, scaled=False).frame
+    X, y = frame.drop(columns="target"), frame["target"]
+    X = X.assign(target_in_cents=y * 100)
+    found = checks.data_warnings(X, y, "regression", profiles(X))
+    assert any("'target_in_cents' follows the target almost exactly (correlation 1.000)" in w for w in found)
+
+
+def test_heavy_imbalance_and_tiny_classes():
+    X, y = cancer()
+    keep = (y == "benign") | (y.index < 8)  # 8 malignant rows among 357 benign ones
+    X, y = X[keep], y[keep]
+    found = " ".join(checks.data_warnings(X, y, "binary", profiles(X)))
+    assert "class 'malignant' is only" in found and "fewer than 10 rows: malignant (" in found
+
+
+def test_test_rows_copied_from_training_rows_are_counted():
+    X, y = cancer()
+    X, y = pd.concat([X, X.head(100)], ignore_index=True), pd.concat([y, y.head(100)], ignore_index=True)
+    split = evaluate.split(X, y, "binary", 0.2, 3, 0)
+    warning = checks.overlap_warning(split.X_train, split.y_train, split.X_test, split.y_test)
+    assert warning is not None and f"of the {len(split.X_test)} test rows are exact copies" in warning
+    clean = evaluate.split(*cancer(), "binary", 0.2, 3, 0)
+    assert checks.overlap_warning(clean.X_train, clean.y_train, clean.X_test, clean.y_test) is None
