@@ -51,6 +51,8 @@ class RunConfig(_Strict):
     models: list[str] = Field(default_factory=lambda: ["linear", "hist_gb", "random_forest"])
     primary_metric: str | None = None
     latency_repeats: int = Field(5, ge=1, le=100)
+    # models are compared on at most this many training rows (a stratified sample); the pick is refit on all
+    search_rows: int = Field(50_000, ge=100)
     explain: bool = True  # SHAP and permutation importance for the recommended model
     plugins: list[str] = Field(default_factory=list)  # modules whose register() adds models, metrics or steps
     steps: list[str] = Field(default_factory=list)  # preprocessing steps (from plugins) before each model

@@ -34,6 +34,9 @@ _HUMAN_NUMBER = re.compile(
     r"\s*(?P<unit>%|[^\W\d_]{1,6}\.?)?\s*$"
 )
 NUMBERS_AS_TEXT_SHARE = 0.95
+# Reading a table needs about this many times its file size in memory (measured: bench/README.md); a run
+# that would take more than MEMORY_SHARE of the memory left is refused before it starts.
+MEMORY_FACTOR_TEXT, MEMORY_FACTOR_PARQUET, MEMORY_SHARE = 5, 15, 0.5
 _DATE_LIKE = re.compile(r"^\s*\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}")
 
 
@@ -190,9 +193,29 @@ def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -
         raise UserError("data.not_a_table", path=path, reason=str(exc).splitlines()[0]) from None
 
 
+def available_memory() -> int | None:
+    """Bytes the system can still give (MemAvailable), or None where it cannot be known."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def memory_estimate(path: Path, how: dict[str, Any]) -> int:
+    """Bytes a table will take once read: text tables expand a few times, Parquet (compressed) more."""
+    return path.stat().st_size * (MEMORY_FACTOR_PARQUET if how["format"] == "parquet" else MEMORY_FACTOR_TEXT)
+
+
 def read_table(path: Path) -> tuple[Any, dict[str, Any]]:
-    """(DataFrame, how it was read) or a UserError for a file that is missing or not a table."""
+    """(DataFrame, how it was read) or a UserError for a file that is missing, not a table, or too big."""
     how = sniff(path)
+    needed, available = memory_estimate(path, how), available_memory()
+    if available is not None and needed > MEMORY_SHARE * available:
+        raise UserError("data.too_big", path=path, needed=f"{needed / 2**30:.1f}", available=f"{available / 2**30:.1f}")
     return next(iter_table(path, how)), how
 
 

@@ -69,6 +69,20 @@ def split(X: Any, y: Any, task: str, test_size: float, cv_folds: int, seed: int)
     )
 
 
+def sample_for_search(split_: Split, task: str, rows: int, seed: int) -> Split:
+    """The same split with the training part cut to `rows` (stratified for classes): what the search compares
+    models on when the table is large. The test part is untouched; the chosen model is refit on all rows."""
+    from dataclasses import replace
+
+    from sklearn.model_selection import train_test_split
+
+    if len(split_.y_train) <= rows:
+        return split_
+    stratify = split_.y_train if task != "regression" else None
+    X, _, y, _ = train_test_split(split_.X_train, split_.y_train, train_size=rows, random_state=seed, stratify=stratify)
+    return replace(split_, X_train=X.reset_index(drop=True), y_train=y.reset_index(drop=True))
+
+
 def serialized_size(estimator: Any) -> int:
     """Bytes of the pickled fitted pipeline: what model.joblib costs on disk, uncompressed."""
     return len(pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL))

@@ -144,9 +144,21 @@ def precision_recall(y_true: Any, positive_proba: Any, positive: str) -> Any:
     return _layout(fig, title, t("plots.recall"), t("plots.precision"))
 
 
+def _sample_points(y_true: Any, y_pred: Any, limit: int = 5000) -> tuple[Any, Any]:
+    """At most `limit` points: a scatter of a million dots says no more and a PNG of it takes minutes."""
+    import numpy as np
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if len(y_true) <= limit:
+        return y_true, y_pred
+    keep = np.random.default_rng(0).choice(len(y_true), size=limit, replace=False)
+    return y_true[keep], y_pred[keep]
+
+
 def predicted_vs_actual(y_true: Any, y_pred: Any, target: str) -> Any:
     import plotly.graph_objects as go
 
+    y_true, y_pred = _sample_points(y_true, y_pred)
     low, high = float(min(y_true.min(), y_pred.min())), float(max(y_true.max(), y_pred.max()))
     fig = go.Figure(
         [
@@ -173,6 +185,7 @@ def predicted_vs_actual(y_true: Any, y_pred: Any, target: str) -> Any:
 def residuals(y_true: Any, y_pred: Any, target: str) -> Any:
     import plotly.graph_objects as go
 
+    y_true, y_pred = _sample_points(y_true, y_pred)
     fig = go.Figure(
         [
             go.Scatter(x=y_pred, y=y_true - y_pred, mode="markers", marker={"color": FRONT_COLOR, "opacity": 0.6}),

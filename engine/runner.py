@@ -170,6 +170,11 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
     overlap = checks.overlap_warning(folds.X_train, folds.y_train, folds.X_test, folds.y_test)
     for message in [*folds.warnings, *([overlap] if overlap else [])]:
         state.emit(ev.RunWarning(message=message))
+    search_folds = evaluate.sample_for_search(folds, task, config.search_rows, config.seed)
+    if search_folds is not folds:
+        state.emit(
+            ev.RunWarning(message=t("run.search_sample", rows=len(search_folds.y_train), total=len(folds.y_train)))
+        )
 
     state.emit(ev.PhaseChanged(phase="training"))
     state.steps = tuple(steps.get(name) for name in config.steps)
@@ -187,7 +192,9 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
             with py_warnings.catch_warnings(record=True) as caught:
                 py_warnings.simplefilter("always")
                 row.update(
-                    evaluate.cross_validate(pipeline, folds, task, task_metrics, config.seed, config.latency_repeats)
+                    evaluate.cross_validate(
+                        pipeline, search_folds, task, task_metrics, config.seed, config.latency_repeats
+                    )
                 )
             # library warnings (e.g. a solver that did not converge) reach the report, not raw stderr
             for message in dict.fromkeys(str(w.message).strip().splitlines()[0] for w in caught[:50]):

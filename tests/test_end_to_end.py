@@ -388,3 +388,20 @@ def test_kill_9_mid_run_leaves_a_folder_report_can_rebuild(tmp_path, capsys):
     for model in finished:
         assert f"`{model}`" in report.split("## 3.")[0]  # every finished model is in the rebuilt TopK
     assert "`model.joblib` | the run stopped before writing it" in report.split("## 7.")[1]
+
+
+def test_large_tables_are_searched_on_a_sample_and_refit_on_all_rows(tmp_path, breast_cancer_csv, capsys):
+    preset = write_preset(tmp_path / "p.toml", models=["linear", "hist_gb"], search_rows=150)
+    code, out, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
+    assert code == 0, err
+    assert "compared on a stratified sample of 150 of the 455 training rows" in err
+    info = json.loads((only_run_folder(tmp_path / "runs") / "run.json").read_text())
+    assert info["refit"]["train_rows"] == 455 and info["refit"]["test_rows"] == 114
+
+
+def test_a_table_too_big_for_memory_is_refused_before_reading(tmp_path, breast_cancer_csv, capsys, monkeypatch):
+    from engine import data
+
+    monkeypatch.setattr(data, "available_memory", lambda: 100_000)  # 100 KB free
+    code, out, err = cli([breast_cancer_csv, "--out", tmp_path / "runs"], capsys)
+    assert code == 2 and "GB of memory once read" in err and len(err.strip().splitlines()) == 1
