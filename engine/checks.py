@@ -12,6 +12,7 @@ LEAKAGE_CORRELATION = 0.99
 HEAVY_IMBALANCE = 0.10  # smallest class share
 TINY_CLASS_ROWS = 10
 BINS = 20
+CHECK_ROWS = 100_000
 
 
 def _purity(column: Any, y: Any) -> float:
@@ -26,9 +27,13 @@ def _purity(column: Any, y: Any) -> float:
 
 
 def data_warnings(X: Any, y: Any, task: str, profiles: list[Any]) -> list[str]:
-    """Warnings about the table as a whole, before any model is trained."""
+    """Warnings about the table as a whole, before any model is trained (on a sample of a large table)."""
     import pandas as pd
 
+    all_y = y  # class sizes are counted on every row; the leakage look uses a sample
+    if len(X) > CHECK_ROWS:
+        X = X.sample(n=CHECK_ROWS, random_state=0)
+        y = y.loc[X.index]
     found = []
     for profile in profiles:
         if profile.dropped or profile.kind in ("text", "datetime"):
@@ -45,7 +50,7 @@ def data_warnings(X: Any, y: Any, task: str, profiles: list[Any]) -> list[str]:
             if purity >= LEAKAGE_PURITY:
                 found.append(t("checks.leakage_classification", column=profile.name, share=f"{purity:.1%}"))
     if task != "regression":
-        counts = y.value_counts()
+        counts = all_y.value_counts()
         share = counts.min() / counts.sum()
         if share < HEAVY_IMBALANCE:
             found.append(t("checks.imbalance", cls=counts.idxmin(), share=f"{share:.1%}"))
@@ -62,7 +67,7 @@ def overlap_warning(X_train: Any, y_train: Any, X_test: Any, y_test: Any) -> str
     import pandas as pd
 
     def fingerprints(X: Any, y: Any) -> Any:
-        return pd.util.hash_pandas_object(X.assign(__target__=y.to_numpy()).astype(str), index=False)
+        return pd.util.hash_pandas_object(X.assign(__target__=y.to_numpy()), index=False)
 
     copies = int(fingerprints(X_test, y_test).isin(set(fingerprints(X_train, y_train))).sum())
     if copies:

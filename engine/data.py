@@ -6,37 +6,25 @@ and reported as a UserError that says what to do.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from engine.errors import UserError
 from engine.messages import suggest, t
+from engine.reading import read_table
 
-SAMPLE_BYTES = 64 * 1024
-DELIMITERS = (",", ";", "\t", "|")
-TEXT_FORMATS = {".csv", ".txt", ".tsv", ".tab", ".dat", ""}
 MIN_ROWS = 20
 MAX_CLASSES_FOR_LABEL_CODES = 10  # an integer target with at most this many values is read as class codes
 TARGET_NAMES = ("target", "label", "class", "y", "outcome", "response")
-_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
-_C1_CONTROLS = re.compile(r"[\x80-\x9f]")
 _NOT_A_TARGET = re.compile(r"(^|_)(id|year|month|day|date|time|timestamp)$", re.IGNORECASE)
-_DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d+,\d+(?![\d,.])")
-_DECIMAL_POINT = re.compile(r"(?<![\d,.])\d+\.\d+(?![\d,.])")
 # a number written for people: optional currency, digits with thousands separators, optional unit or percent
 _HUMAN_NUMBER = re.compile(
     r"^\s*(?P<sign>[-+]?)\s*[$€£¥]?\s*(?P<number>\d{1,3}(?:[,\u00a0 ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"\s*(?P<unit>%|[^\W\d_]{1,6}\.?)?\s*$"
 )
 NUMBERS_AS_TEXT_SHARE = 0.95
-# Reading a table needs about this many times its file size in memory (measured: bench/README.md); a run
-# that would take more than MEMORY_SHARE of the memory left is refused before it starts.
-MEMORY_FACTOR_TEXT, MEMORY_FACTOR_PARQUET, MEMORY_SHARE = 5, 15, 0.5
 _DATE_LIKE = re.compile(r"^\s*\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}")
 
 
@@ -90,133 +78,6 @@ class Dataset:
         else:
             out["class_counts"] = self.class_counts
         return out
-
-
-def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM), then Shift_JIS/cp932 when it looks Japanese, then cp1252/latin-1.
-
-    cp932 accepts many latin-1 byte pairs too, so it is chosen only when the text has kana or when
-    the bytes would be C1 control characters in latin-1 (which real Western text almost never has).
-    """
-    if sample.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    # a sample may end in the middle of a multi-byte character: judge it up to its last newline
-    cut = sample[: sample.rfind(b"\n") + 1] or sample
-    for encoding in ("utf-8", "cp932"):
-        try:
-            text = cut.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if encoding == "utf-8" or _KANA.search(text) or _C1_CONTROLS.search(cut.decode("latin-1")):
-            return encoding
-    try:
-        cut.decode("cp1252")
-        return "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1"
-
-
-def detect_delimiter(text: str) -> str:
-    """The delimiter that splits the first lines into the same number (>1) of fields, most fields first."""
-    lines = [line for line in text.splitlines()[:30] if line.strip()]
-    if len(lines) > 1 and not text.endswith("\n"):
-        lines = lines[:-1]  # the sample may cut the last line short
-    best, best_fields = ",", 1
-    for delimiter in DELIMITERS:
-        counts = [len(row) for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)]
-        if counts and min(counts) == max(counts) and counts[0] > best_fields:
-            best, best_fields = delimiter, counts[0]
-    return best
-
-
-def sniff(path: Path) -> dict[str, Any]:
-    """How to read `path` (format, encoding, delimiter), or a UserError for a file that is missing or not a table."""
-    if not path.exists():
-        raise UserError("data.missing_file", path=path)
-    if not path.is_file():
-        raise UserError("data.not_a_file", path=path)
-    suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        return {"format": "parquet"}
-    if suffix not in TEXT_FORMATS:
-        raise UserError("data.unsupported_format", path=path, suffix=suffix)
-    with open(path, "rb") as handle:
-        sample = handle.read(SAMPLE_BYTES)
-    if not sample.strip():
-        raise UserError("data.empty_file", path=path)
-    if b"\x00" in sample:
-        raise UserError("data.not_a_table", path=path, reason=t("data.binary_content"))
-    encoding = detect_encoding(sample)
-    text = sample.decode(encoding, "replace")
-    delimiter = "\t" if suffix in (".tsv", ".tab") else detect_delimiter(text)
-    # European spreadsheets: ';' between fields and ',' before decimals ("3,75")
-    decimal = (
-        ","
-        if delimiter in (";", "\t") and len(_DECIMAL_COMMA.findall(text)) > len(_DECIMAL_POINT.findall(text))
-        else "."
-    )
-    return {"format": "csv", "encoding": encoding, "delimiter": delimiter, "decimal": decimal}
-
-
-def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -> Iterator[Any]:
-    """The table as DataFrames of at most `chunk_rows` rows (one frame when None); read errors are UserErrors."""
-    import pandas as pd
-
-    try:
-        if how["format"] == "parquet":
-            if chunk_rows is None:
-                yield pd.read_parquet(path)
-                return
-            import pyarrow.parquet as pq
-
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
-                yield batch.to_pandas()
-            return
-        frames = pd.read_csv(
-            path,
-            sep=how["delimiter"],
-            encoding=how["encoding"],
-            decimal=how.get("decimal", "."),
-            low_memory=False,
-            chunksize=chunk_rows,
-        )
-        for frame in [frames] if chunk_rows is None else frames:
-            frame.columns = [str(name).strip() for name in frame.columns]
-            yield frame
-    except pd.errors.EmptyDataError:
-        raise UserError("data.empty_file", path=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
-        raise UserError("data.not_a_table", path=path, reason=str(exc).strip().splitlines()[-1]) from None
-    except Exception as exc:  # pyarrow raises many types for a broken Parquet file
-        if how["format"] != "parquet":
-            raise
-        raise UserError("data.not_a_table", path=path, reason=str(exc).splitlines()[0]) from None
-
-
-def available_memory() -> int | None:
-    """Bytes the system can still give (MemAvailable), or None where it cannot be known."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        return None
-    return None
-
-
-def memory_estimate(path: Path, how: dict[str, Any]) -> int:
-    """Bytes a table will take once read: text tables expand a few times, Parquet (compressed) more."""
-    return path.stat().st_size * (MEMORY_FACTOR_PARQUET if how["format"] == "parquet" else MEMORY_FACTOR_TEXT)
-
-
-def read_table(path: Path) -> tuple[Any, dict[str, Any]]:
-    """(DataFrame, how it was read) or a UserError for a file that is missing, not a table, or too big."""
-    how = sniff(path)
-    needed, available = memory_estimate(path, how), available_memory()
-    if available is not None and needed > MEMORY_SHARE * available:
-        raise UserError("data.too_big", path=path, needed=f"{needed / 2**30:.1f}", available=f"{available / 2**30:.1f}")
-    return next(iter_table(path, how)), how
 
 
 def _looks_like_dates(values: Any) -> bool:
@@ -409,7 +270,8 @@ def numbers_from_text(frame: Any) -> tuple[Any, list[str]]:
                 frame[name] = values.replace([np.inf, -np.inf], np.nan)
             continue
         present = values.dropna()
-        if present.empty or not present.astype(str).str.contains(r"\d").mean() > NUMBERS_AS_TEXT_SHARE:
+        sample = present.sample(n=min(len(present), 1000), random_state=0)  # cheap look before a full parse
+        if sample.empty or parse_numbers(sample).notna().mean() < NUMBERS_AS_TEXT_SHARE:
             continue
         parsed = parse_numbers(values)
         if parsed[present.index].notna().mean() >= NUMBERS_AS_TEXT_SHARE:

@@ -18,8 +18,8 @@ SHAP_ROWS = 200  # rows explained: enough for a stable picture, small enough for
 BACKGROUND_ROWS = 50  # reference rows for the linear explainer
 # The model-agnostic explainer predicts about rows × (2 × features + 50) × background rows: kept small.
 AGNOSTIC_ROWS, AGNOSTIC_BACKGROUND = 40, 10
-PERMUTATION_ROWS = 2000
-PERMUTATION_REPEATS = 5
+PERMUTATION_ROWS = 1000  # enough rows for stable importances; each repeat predicts them once per column
+PERMUTATION_REPEATS = 3
 TREE_MODELS = ("Forest", "Trees", "GradientBoosting", "LGBM")
 
 

@@ -104,13 +104,13 @@ def predict_file(
     """Predictions for every row of `data_path`, written to `out_path` (default: beside it)."""
     import pandas as pd
 
-    from engine import data
+    from engine import data, reading
 
     started = time.perf_counter()
     run_dir, data_path = Path(run_dir), Path(data_path)
     expected = schema(run_dir)
     pipeline = load_model(run_dir)
-    how = data.sniff(data_path)
+    how = reading.sniff(data_path)
     out_path = out_path or data_path.with_name(f"{data_path.stem}_predictions.csv")
     if out_path.exists():
         raise UserError("predict.output_exists", path=out_path)
@@ -122,7 +122,7 @@ def predict_file(
     done = 0
     tmp = out_path.with_name(f".{out_path.name}.tmp")
     try:
-        for chunk in data.iter_table(data_path, how, chunk_rows):
+        for chunk in reading.iter_table(data_path, how, chunk_rows):
             if done == 0:
                 notes += _check_columns(list(chunk.columns), expected)
             rows = chunk[expected.used].copy()

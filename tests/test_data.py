@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from engine import data
+from engine import data, reading
 from engine.errors import UserError
 
 
@@ -27,7 +27,7 @@ def table(rows=40, sep=","):
 )
 def test_encodings_and_delimiters_are_sniffed(tmp_path, encoding, sep, expected_encoding):
     path = write(tmp_path / "t.csv", table(sep=sep), encoding)
-    frame, info = data.read_table(path)
+    frame, info = reading.read_table(path)
     assert info["encoding"] == expected_encoding and info["delimiter"] == sep
     assert list(frame.columns) == ["名前", "price", "city", "label"]
     assert frame["city"].iloc[2] == "東京"
@@ -35,7 +35,7 @@ def test_encodings_and_delimiters_are_sniffed(tmp_path, encoding, sep, expected_
 
 def test_latin1_file_is_not_mistaken_for_shift_jis(tmp_path):
     text = "name;city;label\n" + "".join(f"Renée {i};Genève;{'oui' if i % 2 else 'non'}\n" for i in range(30))
-    frame, info = data.read_table(write(tmp_path / "fr.csv", text, "latin-1"))
+    frame, info = reading.read_table(write(tmp_path / "fr.csv", text, "latin-1"))
     assert info["encoding"] in ("cp1252", "latin-1")
     assert frame["city"].iloc[0] == "Genève"
 
@@ -45,7 +45,7 @@ def test_tsv_and_parquet(tmp_path, penguins_csv):
     original.to_csv(tmp_path / "p.tsv", sep="\t", index=False)
     original.to_parquet(tmp_path / "p.parquet")
     for name in ("p.tsv", "p.parquet"):
-        frame, _ = data.read_table(tmp_path / name)
+        frame, _ = reading.read_table(tmp_path / name)
         assert frame.shape == original.shape
 
 

@@ -2,9 +2,9 @@ from engine import data, evaluate, preprocess, search
 from engine.registry import models
 
 
-def test_cheap_models_come_first():
-    names = [s.name for s in search.order([models.get(n) for n in ("random_forest", "linear", "hist_gb")])]
-    assert names == ["linear", "hist_gb", "random_forest"]
+def test_cheap_models_come_first_counting_prediction():
+    names = [s.name for s in search.order([models.get(n) for n in ("random_forest", "knn", "linear", "hist_gb")])]
+    assert names == ["linear", "hist_gb", "knn", "random_forest"]
 
 
 def test_estimate_grows_with_models_and_folds(penguins_csv):

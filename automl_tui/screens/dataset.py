@@ -162,12 +162,12 @@ class DatasetScreen(StepScreen):
 
     @work(thread=True, exclusive=True, group="inspect")
     def inspect_in_background(self, path: Path, target: str | None, reuse_frame: bool) -> None:
-        from engine import data
         from engine.errors import UserError
+        from engine.reading import read_table
 
         if not reuse_frame:
             try:
-                self.frame, source = data.read_table(path)
+                self.frame, source = read_table(path)
             except UserError as exc:
                 self.frame = None
                 self.app.call_from_thread(self.show, Inspection(path=path, error=str(exc)), (path, target))
