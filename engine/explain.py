@@ -9,6 +9,7 @@ sums keep SHAP's additivity, so per-column values still add up to the model's ou
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,12 +90,14 @@ def _shap(pipeline: Any, X: Any, X_background: Any, task: str, seed: int) -> dic
         raise ValueError(t("plugins.steps_block_shap"))
     preprocess, model = pipeline.named_steps["preprocess"], pipeline.named_steps["model"]
     features = preprocess.transform(X)
-    kind, explainer = _explainer_for(model, preprocess.transform(X_background), task)
-    if kind == "kernel":
-        raw = explainer.shap_values(features[:AGNOSTIC_ROWS], nsamples=2 * features.shape[1] + 50, silent=True)
-        base = explainer.expected_value
-    else:
-        raw, base = explainer.shap_values(features), explainer.expected_value
+    with warnings.catch_warnings():  # shap's notes on its own API changes are not the user's business
+        warnings.simplefilter("ignore")
+        kind, explainer = _explainer_for(model, preprocess.transform(X_background), task)
+        if kind == "kernel":
+            raw = explainer.shap_values(features[:AGNOSTIC_ROWS], nsamples=2 * features.shape[1] + 50, silent=True)
+            base = explainer.expected_value
+        else:
+            raw, base = explainer.shap_values(features), explainer.expected_value
     raw, base = np.asarray(raw), np.asarray(base)
     class_explained = None
     if raw.ndim == 3:  # one slice per class
