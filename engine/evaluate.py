@@ -150,4 +150,10 @@ def scorable(pipeline: Any, metrics: list[MetricSpec]) -> list[MetricSpec]:
 
 
 def test_scores(estimator: Any, X_test: Any, y_test: Any, task: str, metrics: list[MetricSpec]) -> dict[str, float]:
-    return {m.name: m.value(task, estimator, X_test, y_test) for m in scorable(estimator, metrics)}
+    """Every metric on the test rows; a multi-metric scorer predicts once per method, not once per metric."""
+    from sklearn.metrics import check_scoring
+
+    usable = scorable(estimator, metrics)
+    scorer = check_scoring(estimator, scoring={m.name: m.scorer(task) for m in usable})
+    raw = scorer(estimator, X_test, y_test)
+    return {m.name: -float(raw[m.name]) if m.negated(task) else float(raw[m.name]) for m in usable}

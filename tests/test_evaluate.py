@@ -55,3 +55,14 @@ def test_cross_validate_measures_score_time_latency_and_size(cancer):
     # 200 trees are far bigger and slower to predict than 30 coefficients: the measures see it
     assert big["size_bytes"] > 20 * small["size_bytes"]
     assert big["predict_ms_per_1k"] > small["predict_ms_per_1k"]
+
+
+def test_test_scores_equal_scoring_each_metric_on_its_own(cancer):
+    X, y = cancer
+    split = evaluate.split(X, y, "binary", test_size=0.2, cv_folds=3, seed=0)
+    plans = preprocess.plan([data.profile_column(c, X[c]) for c in X.columns])
+    pipeline = preprocess.pipeline(plans, models.get("hist_gb"), "binary", 0).fit(split.X_train, split.y_train)
+    task_metrics = metrics.for_task("binary")
+    together = evaluate.test_scores(pipeline, split.X_test, split.y_test, "binary", task_metrics)
+    one_by_one = {m.name: m.value("binary", pipeline, split.X_test, split.y_test) for m in task_metrics}
+    assert together == pytest.approx(one_by_one) and together["log_loss"] > 0
