@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from test_wizard import SIZE, choose_option, dataset_ready, until
-from textual.widgets import Footer
+from textual.widgets import Footer, ProgressBar
 from wizard_support import FakeClock, ReplayRunner, make_project
 
 from automl_tui.app import AutomlApp
@@ -81,10 +81,12 @@ async def test_every_screen(project):
         await check_snapshot(pilot, "5_confirm")
         await pilot.press("enter")
         await until(pilot, runner.paused.is_set)
-        clock.now += 12.5  # 12.5 s into the 30 s budget
         await until(pilot, lambda: isinstance(app.screen, RunScreen))
-        # the replayed events are messages: wait until the screen has shown the two finished models
+        # the replayed events are messages: wait until the screen has shown the two finished models (and so
+        # started its clock), then move the fake clock 12.5 s into the 30 s budget and wait for the bar to follow
         await until(pilot, lambda: len(app.screen.query_one(Leaderboard).scores) == 2)
+        clock.now += 12.5
+        await until(pilot, lambda: app.screen.query_one(ProgressBar).progress == 12.5)
         await check_snapshot(pilot, "6_run")
         runner.resume.set()
         await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
