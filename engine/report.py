@@ -387,9 +387,3 @@ class RunReport:
             ]
             lines.append(table([t("report.col_column"), t("report.col_shap"), t("report.col_permutation")], cells))
         return "\n\n".join(lines)
-
-
-def render(run_dir: Path) -> str:
-    if not Path(run_dir).is_dir():
-        raise UserError("report.not_a_run", path=run_dir)
-    return RunReport(Path(run_dir)).render()
