@@ -50,6 +50,8 @@ class HeadlessView:
                     run_dir=event.run_dir,
                 )
             )
+            if event.estimate_s is not None:
+                self.err.print(t("cli.run_estimate", seconds=event.estimate_s, memory=event.memory_mb))
         elif isinstance(event, ev.PhaseChanged):
             self.phase = event.phase
         elif isinstance(event, ev.CandidateStarted):

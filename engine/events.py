@@ -27,6 +27,8 @@ class RunStarted(Event):
     primary_metric: str
     budget_s: float
     candidates: list[str]
+    estimate_s: float | None = None  # about how long the search takes (measured on this data), at most the budget
+    memory_mb: float | None = None  # about how much memory the table takes once read
 
 
 @dataclass(frozen=True)

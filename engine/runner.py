@@ -89,7 +89,7 @@ class _Run:
 
 
 def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, cancel: Any = None) -> RunResult:
-    from engine import checks, data, evaluate, plugins, preprocess, search
+    from engine import checks, data, evaluate, plugins, preprocess, reading, search
     from engine.registry import metrics, models, steps
 
     if config.data is None:
@@ -105,6 +105,12 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
     if not specs:
         raise UserError("run.no_models", task=task, models=", ".join(config.models))
     specs = search.order(specs)
+    # split before the run folder exists: a class too small for the folds is bad input, not a half-made run
+    plans = preprocess.plan(dataset.profiles)
+    folds = evaluate.split(dataset.X, dataset.y, task, config.test_size, config.cv_folds, config.seed)
+    search_folds = evaluate.sample_for_search(folds, task, config.search_rows, config.seed)
+    baseline = search.measure_baseline(plans, search_folds.X_train, search_folds.y_train, task, config.seed)
+    estimate_s = search.estimate_seconds(baseline, specs, search_folds.n_folds, config.latency_repeats)
 
     run_id = new_run_id()
     key = dataset_key(config.data)
@@ -148,6 +154,8 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
             primary_metric=primary.name,
             budget_s=config.time_budget_s,
             candidates=[s.name for s in specs],
+            estimate_s=round(min(estimate_s, config.time_budget_s), 1),
+            memory_mb=round(reading.memory_estimate(config.data, dataset.source) / 2**20),
         )
     )
     for message in plugins.warnings():
@@ -165,12 +173,9 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
         record(name, "skipped", t(f"run.skipped_{why}", task=task))
 
     state.emit(ev.PhaseChanged(phase="preprocessing"))
-    plans = preprocess.plan(dataset.profiles)
-    folds = evaluate.split(dataset.X, dataset.y, task, config.test_size, config.cv_folds, config.seed)
     overlap = checks.overlap_warning(folds.X_train, folds.y_train, folds.X_test, folds.y_test)
     for message in [*folds.warnings, *([overlap] if overlap else [])]:
         state.emit(ev.RunWarning(message=message))
-    search_folds = evaluate.sample_for_search(folds, task, config.search_rows, config.seed)
     if search_folds is not folds:
         state.emit(
             ev.RunWarning(message=t("run.search_sample", rows=len(search_folds.y_train), total=len(folds.y_train)))

@@ -80,6 +80,7 @@ def test_classification_run_through_the_installed_command(tmp_path, penguins_csv
     assert sum(line.split()[0] in ("linear", "hist_gb", "random_forest") for line in lines if line) == 3
     assert "Decision Summary" in lines and any(line.startswith("Recommended: ") for line in lines)
     assert "predicting 'species'" in done.stderr
+    assert "Estimate: about" in done.stderr and "MB of memory for the table" in done.stderr
 
     folder = only_run_folder(out)
     for name in (
