@@ -155,7 +155,7 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
             budget_s=config.time_budget_s,
             candidates=[s.name for s in specs],
             estimate_s=round(min(estimate_s, config.time_budget_s), 1),
-            memory_mb=round(reading.memory_estimate(config.data, dataset.source) / 2**20),
+            memory_mb=round(reading.memory_estimate(config.data, dataset.source) / 2**20, 1),
         )
     )
     for message in plugins.warnings():
