@@ -16,12 +16,11 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from automl_tui.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_NO_CANDIDATE, EXIT_OK
 from engine import events as ev
 from engine.config import RunConfig
 from engine.formatting import human_bytes
 from engine.messages import t
-
-EXIT_OK, EXIT_BAD_INPUT, EXIT_NO_CANDIDATE, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 
 class HeadlessView:
