@@ -231,7 +231,7 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
         run_info["missing"][name] = reason
         state.emit(ev.ArtifactMissing(name=name, reason=reason))
 
-    chosen = final = None
+    chosen = final = test_predictions = None
     if state.rows:
         state.emit(ev.PhaseChanged(phase="decision"))
         chosen = decision_mod.decide(
@@ -254,7 +254,7 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
                 final, folds.X_test, folds.y_test, dataset.task, task_metrics
             )
             _save_model(final, folder)
-            _save_test_predictions(final, folder, dataset, folds)
+            test_predictions = _save_test_predictions(final, folder, dataset, folds)
         except KeyboardInterrupt:
             state.cancelled = True
             missing(rundir.MODEL, t("missing.refit_cancelled"))
@@ -262,7 +262,7 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
             final = None
             missing(rundir.MODEL, t("missing.refit_failed", error=_one_line(exc)))
         if not state.cancel_requested():
-            _explain_and_draw(state, run_info, missing, chosen, final, dataset, folds, primary)
+            _explain_and_draw(state, run_info, missing, chosen, final, test_predictions, dataset, folds, primary)
     else:
         missing(rundir.MODEL, t("missing.no_candidate"))
     status = "no_candidate" if not state.rows else "cancelled" if state.cancel_requested() else "finished"
@@ -297,7 +297,7 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
     )
 
 
-def _explain_and_draw(state: _Run, run_info, missing, chosen, final, dataset, folds, primary) -> None:
+def _explain_and_draw(state: _Run, run_info, missing, chosen, final, test_predictions, dataset, folds, primary) -> None:
     """Explanations and charts: each is optional, bounded, and never fails the run (what is not made is listed)."""
     from engine import explain, plots
 
@@ -324,11 +324,12 @@ def _explain_and_draw(state: _Run, run_info, missing, chosen, final, dataset, fo
     state.emit(ev.PhaseChanged(phase="charts"))
     start = time.perf_counter()
     try:
+        # the test rows were predicted once, when test_predictions.csv was written: the charts reuse them
         y_pred = proba = None
-        if final is not None:
-            y_pred = final.predict(folds.X_test)
-            if task != "regression" and hasattr(final, "predict_proba"):
-                proba = final.predict_proba(folds.X_test)
+        if test_predictions is not None:
+            y_pred = test_predictions["prediction"].to_numpy()
+            probability_columns = [c for c in test_predictions.columns if c.startswith("probability_")]
+            proba = test_predictions[probability_columns].to_numpy() if probability_columns else None
         classes = [str(c) for c in final.classes_] if final is not None and task != "regression" else []
         figures = plots.build(
             state.rows, primary, chosen, task, dataset.target, folds.y_test, y_pred, proba, classes, explanation
@@ -343,14 +344,16 @@ def _explain_and_draw(state: _Run, run_info, missing, chosen, final, dataset, fo
     timings["charts_s"] = time.perf_counter() - start
 
 
-def _save_test_predictions(pipeline: Any, folder: RunFolder, dataset, folds) -> None:
-    """The saved model's predictions on the test rows, by row number in the file: `predict` must repeat them."""
+def _save_test_predictions(pipeline: Any, folder: RunFolder, dataset, folds) -> Any:
+    """The saved model's predictions on the test rows, by row number in the file (`predict` must repeat them);
+    returned for the charts."""
     from engine.predict import prediction_frame
 
     frame = prediction_frame(pipeline, folds.X_test, dataset.task)
     frame.insert(0, "actual", folds.y_test.to_numpy())
     frame.insert(0, "row", dataset.source_rows[folds.test_positions] + 1)
     frame.to_csv(folder / rundir.TEST_PREDICTIONS, index=False)
+    return frame
 
 
 def _save_model(pipeline: Any, folder: RunFolder) -> None:
