@@ -38,6 +38,7 @@ def run_command(
     time_budget: Annotated[float | None, typer.Option("--time-budget", help=t("cli.help_time_budget"))] = None,
     out: Annotated[Path | None, typer.Option(help=t("cli.help_out"))] = None,
     seed: Annotated[int | None, typer.Option(help=t("cli.help_seed"))] = None,
+    max_trials: Annotated[int | None, typer.Option("--max-trials", help=t("cli.help_max_trials"), min=0)] = None,
 ) -> None:
     if data is None and sys.stdin.isatty() and sys.stdout.isatty():
         # The wizard decides the rest; it writes escape codes whatever the output is, so only a person at a
@@ -58,6 +59,7 @@ def run_command(
         "time_budget_s": time_budget,
         "out": out,
         "seed": seed,
+        "max_trials": max_trials,
     }
     try:
         config = config_mod.build(preset, overrides)

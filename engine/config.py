@@ -53,6 +53,14 @@ class RunConfig(_Strict):
     latency_repeats: int = Field(5, ge=1, le=100)
     # models are compared on at most this many training rows (a stratified sample); the pick is refit on all
     search_rows: int = Field(50_000, ge=100)
+    # the search: defaults of every model, then up to max_trials tuned candidates of the best tune_kinds kinds
+    # (None: as many as the time budget allows; a number makes the run budget-free and reproducible); tuning
+    # stops after `patience` candidates in a row without a gain
+    max_trials: int | None = Field(None, ge=0)
+    patience: int = Field(15, ge=1)
+    tune_kinds: int = Field(3, ge=1)
+    ensemble: bool = False  # a weighted ensemble of the best diverse candidates joins the leaderboard
+    threshold: bool = True  # binary targets: tune the decision threshold on out-of-fold predictions
     explain: bool = True  # SHAP and permutation importance for the recommended model
     plugins: list[str] = Field(default_factory=list)  # modules whose register() adds models, metrics or steps
     steps: list[str] = Field(default_factory=list)  # preprocessing steps (from plugins) before each model

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pickle
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,47 +106,129 @@ def predict_latency(estimator: Any, X: Any, repeats: int, seed: int) -> tuple[fl
     return median_ms(batch, repeats), median_ms(single, repeats * 3)
 
 
-def cross_validate(pipeline: Any, split_: Split, task: str, metrics: list[MetricSpec], seed: int, repeats: int) -> dict:
-    """Leaderboard columns for one candidate; exceptions propagate so the caller records the failure."""
-    from sklearn.model_selection import cross_validate as sk_cross_validate
+@dataclass
+class OutOfFold:
+    """Each training row's prediction by the fold model that did not see it: what ensembles and decision
+    thresholds are chosen on without fitting anything again. `proba` is None for models without probabilities."""
+
+    predictions: Any
+    proba: Any
+    classes: Any
+
+
+@dataclass
+class Evaluation:
+    row: dict[str, Any]  # the leaderboard columns
+    fold_scores: dict[str, list[float]]
+    out_of_fold: OutOfFold
+    fold_model: Any  # the first fold's fitted pipeline: it stands for the candidate's latency and size
+
+
+def fold_indices(split_: Split) -> list[tuple[Any, Any]]:
+    """(train, validation) positions per fold; the same for every candidate of a run (seeded folds)."""
+    return list(split_.cv.split(split_.X_train, split_.y_train))
+
+
+def cross_validate(
+    pipeline: Any,
+    split_: Split,
+    task: str,
+    metrics: list[MetricSpec],
+    seed: int,
+    repeats: int,
+    after_fold: Callable[[int, float], None] | None = None,
+) -> Evaluation:
+    """Fit and score fold by fold; exceptions propagate so the caller records the failure.
+
+    `after_fold(fold, primary_score)` is called after each fold and may raise to stop the candidate early
+    (the search prunes a clearly worse candidate after its first folds)."""
+    import numpy as np
+    from sklearn.base import clone
 
     from engine.errors import UserError
 
     usable = scorable(pipeline, metrics)
     if metrics[0] not in usable:  # the ranking metric needs probabilities this model cannot give
         raise UserError("evaluate.no_probabilities", metric=metrics[0].title)
-    scoring = {m.name: m.scorer(task) for m in usable}
-    # scikit-learn caches predict/predict_proba across scorers, so each fold predicts once per method
-    result = sk_cross_validate(
-        pipeline,
-        split_.X_train,
-        split_.y_train,
-        cv=split_.cv,
-        scoring=scoring,
-        return_estimator=True,
-        error_score="raise",
-    )
+    X, y = split_.X_train, split_.y_train
+    fold_scores: dict[str, list[float]] = {m.name: [] for m in usable}
+    fit_times, predictions, proba, classes, first = [], None, None, None, None
+    for fold, (train, validation) in enumerate(fold_indices(split_)):
+        model = clone(pipeline)
+        start = time.perf_counter()
+        model.fit(X.iloc[train], y.iloc[train])
+        fit_times.append(time.perf_counter() - start)
+        replay = Replay.of(model, X.iloc[validation], task)
+        if first is None:
+            first, classes = model, replay.classes_ if task != "regression" else None
+            predictions = np.empty(len(y), dtype=replay.predictions.dtype)
+            proba = None if replay.proba is None else np.zeros((len(y), replay.proba.shape[1]))
+        predictions[validation] = replay.predictions
+        if proba is not None:
+            proba[validation] = replay.proba
+        for m in usable:
+            fold_scores[m.name].append(m.value(task, replay, None, y.iloc[validation]))
+        if after_fold is not None:
+            after_fold(fold, fold_scores[metrics[0].name][-1])
     row: dict[str, Any] = {}
-    for m in usable:
-        values = [float(v) for v in result[f"test_{m.name}"]]
-        if m.negated(task):
-            values = [-v for v in values]
-        row[f"{m.name}_mean"] = statistics.fmean(values)
-        row[f"{m.name}_std"] = statistics.pstdev(values)
-    fitted = result["estimator"][0]  # one fold's model stands for the candidate's latency and size
-    per_1k, single = predict_latency(fitted, split_.X_train, repeats, seed)
+    for name, values in fold_scores.items():
+        row[f"{name}_mean"] = statistics.fmean(values)
+        row[f"{name}_std"] = statistics.pstdev(values)
+    per_1k, single = predict_latency(first, X, repeats, seed)
     row.update(
-        fit_s=statistics.fmean(result["fit_time"]),
+        fit_s=statistics.fmean(fit_times),
         predict_ms_per_1k=per_1k,
         predict_ms_single_row=single,
-        size_bytes=serialized_size(fitted),
+        size_bytes=serialized_size(first),
     )
-    return row
+    return Evaluation(row, fold_scores, OutOfFold(predictions, proba, classes), first)
+
+
+class Replay:
+    """Predictions made once, handed to scikit-learn scorers as if they came from the model: every metric of a
+    fold (and of an ensemble or a threshold, computed from out-of-fold predictions) is scored without predicting
+    again. The scorer's rows argument is ignored; the rows are the ones the predictions were made for."""
+
+    def __init__(self, predictions: Any, proba: Any, classes: Any, task: str) -> None:
+        self.predictions, self.proba, self.classes_, self.task = predictions, proba, classes, task
+
+    @staticmethod
+    def make(predictions: Any, proba: Any, classes: Any, task: str) -> Replay:
+        return (Replay if proba is None else ProbaReplay)(predictions, proba, classes, task)
+
+    @staticmethod
+    def of(model: Any, X: Any, task: str) -> Replay:
+        proba = model.predict_proba(X) if task != "regression" and hasattr(model, "predict_proba") else None
+        return Replay.make(model.predict(X), proba, getattr(model, "classes_", None), task)
+
+    def __sklearn_tags__(self) -> Any:
+        from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
+
+        classifier = self.task != "regression"
+        return Tags(
+            estimator_type="classifier" if classifier else "regressor",
+            target_tags=TargetTags(required=True),
+            classifier_tags=ClassifierTags() if classifier else None,
+            regressor_tags=None if classifier else RegressorTags(),
+        )
+
+    def predict(self, X: Any) -> Any:
+        return self.predictions
+
+
+class ProbaReplay(Replay):
+    """A Replay with probabilities: a separate class because scorers look for `predict_proba` with hasattr."""
+
+    def predict_proba(self, X: Any) -> Any:
+        return self.proba
 
 
 def scorable(pipeline: Any, metrics: list[MetricSpec]) -> list[MetricSpec]:
     """The metrics this model can be scored on: those needing probabilities only when it gives them."""
-    gives_probabilities = hasattr(pipeline, "predict_proba")
+    return scorable_by(hasattr(pipeline, "predict_proba"), metrics)
+
+
+def scorable_by(gives_probabilities: bool, metrics: list[MetricSpec]) -> list[MetricSpec]:
     return [m for m in metrics if gives_probabilities or not m.needs_proba]
 
 

@@ -86,9 +86,13 @@ def _explainer_for(model: Any, background: Any, task: str) -> tuple[str, Any]:
 def _shap(pipeline: Any, X: Any, X_background: Any, task: str, seed: int) -> dict[str, Any]:
     import numpy as np
 
+    from engine.preprocess import final_estimator
+
+    if not hasattr(pipeline, "steps"):
+        raise ValueError(t("explain.ensemble_no_shap"))
     if len(pipeline.steps) > 2:
         raise ValueError(t("plugins.steps_block_shap"))
-    preprocess, model = pipeline.named_steps["preprocess"], pipeline.named_steps["model"]
+    preprocess, model = pipeline.named_steps["preprocess"], final_estimator(pipeline)
     features = preprocess.transform(X)
     with warnings.catch_warnings():  # shap's notes on its own API changes are not the user's business
         warnings.simplefilter("ignore")
@@ -130,7 +134,9 @@ def explain(pipeline: Any, X_train: Any, X_test: Any, y_test: Any, task: str, sc
     """SHAP (when it can run) and permutation importance for a fitted pipeline; never raises for SHAP."""
     from sklearn.inspection import permutation_importance
 
-    used = [c for c in X_test.columns if c in set(column_groups(pipeline.named_steps["preprocess"]))]
+    from engine.preprocess import preprocessor
+
+    used = [c for c in X_test.columns if c in set(column_groups(preprocessor(pipeline)))]
     found = Explanation(columns=used)
     sample = X_test.sample(n=min(len(X_test), SHAP_ROWS), random_state=seed)
     background = X_train.sample(n=min(len(X_train), BACKGROUND_ROWS), random_state=seed)

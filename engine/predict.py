@@ -76,7 +76,9 @@ def load_model(run_dir: Path) -> Any:
 
 def _seen_categories(pipeline: Any) -> dict[str, set[str]]:
     """Training categories of the one-hot encoded columns, to count values the model never saw."""
-    transformer = pipeline.named_steps["preprocess"]
+    from engine.preprocess import preprocessor
+
+    transformer = preprocessor(pipeline)
     if "one_hot" not in transformer.named_transformers_:
         return {}
     columns = next(cols for name, _, cols in transformer.transformers_ if name == "one_hot")

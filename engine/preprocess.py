@@ -140,3 +140,22 @@ def pipeline(
             ("model", model_spec.build(task, seed, params)),
         ]
     )
+
+
+def preprocessor(model: Any) -> Any:
+    """The fitted ColumnTransformer of a saved model: its own, the wrapped model's (a tuned decision threshold),
+    or its first member's (an ensemble: every member gets the same columns)."""
+    from sklearn.pipeline import Pipeline
+
+    while not isinstance(model, Pipeline):
+        members = getattr(model, "estimators_", None)
+        model = members[0] if members else model.estimator_
+    return model.named_steps["preprocess"]
+
+
+def final_estimator(model: Any) -> Any:
+    """The pipeline's own estimator, looking through a tuned decision threshold; an ensemble is itself."""
+    from sklearn.pipeline import Pipeline
+
+    estimator = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    return getattr(estimator, "estimator_", estimator) if hasattr(estimator, "threshold") else estimator

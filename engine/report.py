@@ -43,6 +43,7 @@ def command_line(config: dict[str, Any]) -> str:
         ("--metric", "primary_metric"),
         ("--time-budget", "time_budget_s"),
         ("--seed", "seed"),
+        ("--max-trials", "max_trials"),
         ("--out", "out"),
     ):
         if config.get(key) is not None:
@@ -283,6 +284,7 @@ class RunReport:
             t("report.latency", batch=f"{row['predict_ms_per_1k']:.2f}", single=f"{row['predict_ms_single_row']:.2f}"),
             t("report.size", size=human_bytes(row["size_bytes"])),
             t("report.model_file", file=rundir.MODEL),
+            *self.training_facts(),
         ]
         out.append("\n".join(f"- {fact}" for fact in facts))
         out.append(self.drivers())
@@ -305,6 +307,47 @@ class RunReport:
                 table([t("report.col_param"), t("report.col_value")], [[k, v] for k, v in sorted(params.items())])
             )
         return "\n\n".join(out)
+
+    def training_facts(self) -> list[str]:
+        """How the saved model was trained: rows, threshold, ensemble members, and how the search went."""
+        refit, facts = self.info.get("refit") or {}, []
+        if refit.get("how"):
+            facts.append(t(f"report.refit_{refit['how']}", rows=refit.get("train_rows", "?")))
+        if refit.get("threshold"):
+            tuned = refit["threshold"]
+            facts.append(
+                t(
+                    "report.threshold",
+                    value=tuned["value"],
+                    metric=self.metric.title,
+                    before=tuned["score_default"],
+                    after=tuned["score_tuned"],
+                )
+            )
+        members = (refit.get("candidate") or {}).get("members")
+        if members:
+            listed = ", ".join(f"`{name}` × {weight}" for name, weight in members.items())
+            facts.append(t("report.ensemble_members", members=listed))
+        searched = self.info.get("search")
+        if searched:
+            ensemble = 1 if searched.get("ensemble") else 0
+            tried = sum(1 for r in self.attempted if r.get("status") != "skipped")
+            facts.append(
+                t(
+                    "report.search",
+                    tried=tried,
+                    defaults=tried - searched["tuned"] - ensemble,
+                    tuned=searched["tuned"],
+                    pruned=searched["pruned"],
+                    ensemble=t("report.search_ensemble") if ensemble else "",
+                    stop=t(
+                        f"report.stop_{searched['stop']}",
+                        patience=self.config.get("patience", "?"),
+                        max_trials=self.config.get("max_trials", "?"),
+                    ),
+                )
+            )
+        return facts
 
     def reproduce(self) -> str:
         out = [f"## 6. {t('report.h_reproduce')}"]

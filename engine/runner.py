@@ -9,14 +9,13 @@ from __future__ import annotations
 import platform
 import time
 import traceback
-import warnings as py_warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine import budget, rundir
 from engine import decision as decision_mod
 from engine import events as ev
-from engine import rundir
 from engine.config import RunConfig, to_toml
 from engine.errors import UserError
 from engine.messages import t
@@ -66,7 +65,10 @@ class _Run:
         self.config = config
         self.on_event = on_event
         self.cancel = cancel
-        self.started = time.monotonic()
+        self.clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None)
+        self.primary: Any = None
+        self.result_columns: list[str] = []
+        self.leaderboard_columns: list[str] = []
         self.folder: RunFolder | None = None
         self.warnings: list[str] = []
         self.rows: list[dict[str, Any]] = []
@@ -82,14 +84,36 @@ class _Run:
             self.on_event(event)
 
     def elapsed(self) -> float:
-        return time.monotonic() - self.started
+        return self.clock.elapsed()
+
+    def record(self, model: str, status: str, reason: str, described: dict[str, Any] | None = None) -> None:
+        """A candidate that did not finish: in results_summary.csv and the event stream, with the reason."""
+        assert self.folder is not None
+        self.folder.append_result(
+            {"model": model, "status": status, "reason": reason, "params": _params_text(described)},
+            self.result_columns,
+        )
+        self.emit(ev.CandidateFailed(model=model, status=status, reason=reason))
+
+    def finished(self, row: dict[str, Any], described: dict[str, Any]) -> None:
+        """A candidate that finished: on disk at once (results, leaderboard), then announced."""
+        assert self.folder is not None
+        row["params"] = _params_text(described)
+        self.rows.append(row)
+        self.folder.append_result(row, self.result_columns)
+        self.folder.write_csv(
+            rundir.LEADERBOARD, decision_mod.annotate(self.rows, self.primary), self.leaderboard_columns
+        )
+        self.emit(ev.CandidateFinished(row=row))
+
+    one_line = staticmethod(lambda exc: _one_line(exc))
 
     def cancel_requested(self) -> bool:
         return self.cancelled or bool(self.cancel is not None and self.cancel.is_set())
 
 
 def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, cancel: Any = None) -> RunResult:
-    from engine import checks, data, evaluate, plugins, preprocess, reading, search
+    from engine import checks, data, evaluate, plugins, preprocess, reading, search, training
     from engine.registry import metrics, models, steps
 
     if config.data is None:
@@ -121,8 +145,16 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
     rundir.write_atomic(folder / rundir.CONFIG, to_toml(effective))
     folder.write_json(rundir.DATA_PROFILE, dataset.summary())
     metric_names = [m.name for m in task_metrics]
-    leaderboard_columns = ["rank", "model", *metric_columns(metric_names), *TIMING_COLUMNS, *RANK_COLUMNS[1:]]
-    result_columns = [*RESULT_COLUMNS_HEAD, *metric_columns(metric_names), *TIMING_COLUMNS]
+    state.primary = primary
+    state.leaderboard_columns = [
+        "rank",
+        "model",
+        *metric_columns(metric_names),
+        *TIMING_COLUMNS,
+        *RANK_COLUMNS[1:],
+        "params",
+    ]
+    state.result_columns = [*RESULT_COLUMNS_HEAD, *metric_columns(metric_names), *TIMING_COLUMNS, "params"]
     run_info: dict[str, Any] = {
         "run_id": run_id,
         "dataset_key": key,
@@ -165,12 +197,8 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
     for message in dataset.warnings:
         state.emit(ev.RunWarning(message=message))
 
-    def record(model: str, status: str, reason: str) -> None:
-        folder.append_result({"model": model, "status": status, "reason": reason}, result_columns)
-        state.emit(ev.CandidateFailed(model=model, status=status, reason=reason))
-
     for name, why in unusable:
-        record(name, "skipped", t(f"run.skipped_{why}", task=task))
+        state.record(name, "skipped", t(f"run.skipped_{why}", task=task))
 
     state.emit(ev.PhaseChanged(phase="preprocessing"))
     overlap = checks.overlap_warning(folds.X_train, folds.y_train, folds.X_test, folds.y_test)
@@ -183,45 +211,15 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
 
     state.emit(ev.PhaseChanged(phase="training"))
     state.steps = tuple(steps.get(name) for name in config.steps)
-    for spec in specs:
-        if state.cancel_requested():
-            record(spec.name, "skipped", t("run.skipped_cancelled"))
-            continue
-        if state.rows and state.elapsed() >= config.time_budget_s:  # the first model always runs: never return nothing
-            record(spec.name, "skipped", t("run.skipped_budget", budget=config.time_budget_s))
-            continue
-        state.emit(ev.CandidateStarted(model=spec.name))
-        try:
-            pipeline = preprocess.pipeline(plans, spec, task, config.seed, steps=state.steps)
-            row = {"model": spec.name, "status": "ok", "reason": ""}
-            with py_warnings.catch_warnings(record=True) as caught:
-                py_warnings.simplefilter("always")
-                row.update(
-                    evaluate.cross_validate(
-                        pipeline, search_folds, task, task_metrics, config.seed, config.latency_repeats
-                    )
-                )
-            # library warnings (e.g. a solver that did not converge) reach the report, not raw stderr
-            for message in dict.fromkeys(str(w.message).strip().splitlines()[0] for w in caught[:50]):
-                state.emit(ev.RunWarning(message=t("run.model_warning", model=spec.name, message=message)))
-        except KeyboardInterrupt:
-            state.cancelled = True
-            record(spec.name, "cancelled", t("run.skipped_cancelled"))
-            continue
-        except Exception as exc:  # a failing candidate never stops the run
-            record(spec.name, "failed", str(exc) if isinstance(exc, UserError) else _one_line(exc))
-            continue
-        state.rows.append(row)
-        folder.append_result(row, result_columns)
-        folder.write_csv(rundir.LEADERBOARD, decision_mod.annotate(state.rows, primary), leaderboard_columns)
-        state.emit(ev.CandidateFinished(row=row))
-
-    return _finish(state, run_info, dataset, plans, folds, primary, task_metrics)
+    # a fold fits (k-1)/k of the search rows; the refit fits every training row
+    scale = len(folds.y_train) / (len(search_folds.y_train) * (search_folds.n_folds - 1) / search_folds.n_folds)
+    outcome = training.Training(state, state.clock, plans, task, primary, task_metrics, search_folds, scale).run(specs)
+    run_info["search"] = outcome.summary()
+    return _finish(state, run_info, dataset, plans, folds, search_folds, primary, task_metrics, outcome, scale)
 
 
-def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics) -> RunResult:
-    from engine import evaluate, preprocess, report
-    from engine.registry import models
+def _finish(state: _Run, run_info, dataset, plans, folds, search_folds, primary, task_metrics, outcome, scale):
+    from engine import evaluate, report
 
     config, folder = state.config, state.folder
     assert folder is not None
@@ -240,16 +238,9 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
         run_info["recommended"] = chosen.recommended
         state.emit(ev.PhaseChanged(phase="refit"))
         try:
-            spec = models.get(chosen.recommended)
-            final = preprocess.pipeline(plans, spec, dataset.task, config.seed, steps=state.steps)
-            fit_start = time.perf_counter()
-            final.fit(folds.X_train, folds.y_train)
-            run_info["refit"] = {
-                "fit_s": time.perf_counter() - fit_start,
-                "train_rows": len(folds.y_train),
-                "test_rows": len(folds.y_test),
-                "params": {k: repr(v) for k, v in final.named_steps["model"].get_params().items()},
-            }
+            final = _refit(
+                state, run_info, outcome, chosen.recommended, plans, dataset.task, folds, search_folds, scale
+            )
             run_info["test_metrics"] = evaluate.test_scores(
                 final, folds.X_test, folds.y_test, dataset.task, task_metrics
             )
@@ -258,6 +249,9 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
         except KeyboardInterrupt:
             state.cancelled = True
             missing(rundir.MODEL, t("missing.refit_cancelled"))
+        except budget.BudgetExceeded:
+            final = None
+            missing(rundir.MODEL, t("missing.budget"))
         except Exception as exc:
             final = None
             missing(rundir.MODEL, t("missing.refit_failed", error=_one_line(exc)))
@@ -297,9 +291,80 @@ def _finish(state: _Run, run_info, dataset, plans, folds, primary, task_metrics)
     )
 
 
+def _refit(state: _Run, run_info, outcome, name: str, plans, task: str, folds, search_folds, scale: float) -> Any:
+    """The recommended candidate trained on every training row, with its tuned decision threshold, within the
+    time left. When a full refit would overrun the budget it is trained on as many rows as fit in the time, and
+    if even that is stopped the model from its first cross-validation fold is kept (the report says which)."""
+    from engine import evaluate, threshold, training
+
+    config, clock = state.config, state.clock
+    candidate, evaluation = outcome.candidates[name], outcome.evaluations.get(name)
+    row = next(r for r in state.rows if r["model"] == name)
+    tuned = None
+    if config.threshold and evaluation is not None and threshold.applies(task, state.primary):
+        tuned = threshold.tune(evaluation, search_folds.y_train, evaluate.fold_indices(search_folds), state.primary)
+    after = (training.EXPLAIN_S if config.explain else 0.0) + training.charts_s(config) + budget.REPORT_S
+    available = clock.left_hard() - after
+    needed = training.refit_s(row, scale)
+    train = folds
+    if needed > available:  # fewer rows, in proportion to the time there is (a fold's worth at least)
+        rows = int(len(folds.y_train) * max(available, 0) / needed)
+        train = evaluate.sample_for_search(folds, task, max(rows, len(search_folds.y_train) // 2), config.seed)
+    model = _with_threshold(candidate.pipeline(plans, task, config.seed, state.steps), tuned)
+    start = time.perf_counter()
+    how = "all_rows" if train is folds else "sample"
+    try:
+        with budget.time_limit(max(available, 1.0)):
+            model.fit(train.X_train, train.y_train)
+    except budget.BudgetExceeded:
+        if evaluation is None or not hasattr(evaluation.fold_model, "steps"):
+            raise
+        # the fold model is saved as it was measured (at the default threshold): nothing is fitted again
+        how, model, tuned = "fold_model", evaluation.fold_model, None
+    run_info["refit"] = {
+        "fit_s": time.perf_counter() - start,
+        "how": how,
+        "train_rows": len(train.y_train) if how != "fold_model" else len(evaluate.fold_indices(search_folds)[0][0]),
+        "test_rows": len(folds.y_test),
+        "candidate": candidate.describe(),
+        "params": _estimator_params(model),
+        "threshold": None if tuned is None else vars(tuned),
+    }
+    return model
+
+
+def _with_threshold(model: Any, tuned: Any) -> Any:
+    """The model predicting the positive class from the tuned cut-off (inside the pipeline, so the saved model
+    keeps its preprocessing step names)."""
+    if tuned is None:
+        return model
+    from sklearn.model_selection import FixedThresholdClassifier
+    from sklearn.pipeline import Pipeline
+
+    def wrap(estimator: Any) -> Any:
+        return FixedThresholdClassifier(estimator, threshold=tuned.value, response_method="predict_proba")
+
+    if isinstance(model, Pipeline):
+        return Pipeline([*model.steps[:-1], ("model", wrap(model.steps[-1][1]))])
+    return wrap(model)
+
+
+def _estimator_params(model: Any) -> dict[str, str]:
+    """The trained estimator's own settings (defaults included) as text, for the report."""
+    from engine.preprocess import final_estimator
+
+    return {k: repr(v) for k, v in final_estimator(model).get_params(deep=False).items() if k != "estimators"}
+
+
+def _params_text(described: dict[str, Any] | None) -> str:
+    import json
+
+    return "" if not described else json.dumps(described, default=repr, sort_keys=True)
+
+
 def _explain_and_draw(state: _Run, run_info, missing, chosen, final, test_predictions, dataset, folds, primary) -> None:
     """Explanations and charts: each is optional, bounded, and never fails the run (what is not made is listed)."""
-    from engine import explain, plots
+    from engine import explain, plots, training
 
     config, folder, task = state.config, state.folder, dataset.task
     timings = run_info.setdefault("timings", {})
@@ -308,9 +373,12 @@ def _explain_and_draw(state: _Run, run_info, missing, chosen, final, test_predic
         state.emit(ev.PhaseChanged(phase="explaining"))
         start = time.perf_counter()
         try:
-            explanation = explain.explain(
-                final, folds.X_train, folds.X_test, folds.y_test, task, primary.scorer(task), config.seed
-            )
+            with budget.time_limit(state.clock.left_hard() - training.charts_s(config) - budget.REPORT_S):
+                explanation = explain.explain(
+                    final, folds.X_train, folds.X_test, folds.y_test, task, primary.scorer(task), config.seed
+                )
+        except budget.BudgetExceeded:
+            missing(rundir.EXPLANATION, t("missing.budget"))
         except Exception as exc:
             missing(rundir.EXPLANATION, t("missing.explain_failed", error=_one_line(exc)))
         else:
@@ -335,7 +403,11 @@ def _explain_and_draw(state: _Run, run_info, missing, chosen, final, test_predic
             state.rows, primary, chosen, task, dataset.target, folds.y_test, y_pred, proba, classes, explanation
         )
         run_info["charts"] = list(figures)
-        not_made = plots.export(figures, folder / rundir.PLOTS, png=config.charts == "html+png")
+        png = config.charts == "html+png"
+        if png and state.clock.left_hard() - budget.REPORT_S < training.charts_s(config):
+            png = False  # a browser start would overrun the budget: the HTML charts are made, the PNGs listed
+            missing(f"{rundir.PLOTS}/*.png", t("missing.budget"))
+        not_made = plots.export(figures, folder / rundir.PLOTS, png=png)
     except Exception as exc:
         missing(rundir.PLOTS, t("missing.charts_failed", error=_one_line(exc)))
     else:

@@ -7,7 +7,7 @@ the user's own data. Hyperparameter search and budget scheduling build on this (
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.registry.models import ModelSpec
@@ -62,3 +62,108 @@ def estimate_seconds(baseline: Baseline, specs: list[ModelSpec], cv_folds: int, 
     ]
     refit = max(spec.fit_cost for spec in specs) * baseline.fit_s if specs else 0.0
     return sum(per_model) + refit
+
+
+@dataclass
+class Candidate:
+    """One entry of the search: a model kind with parameters over its defaults, or an ensemble of candidates.
+
+    `name` is unique on the leaderboard: the kind's own name for its defaults, "<kind> #<n>" for tuned ones."""
+
+    name: str
+    spec: ModelSpec | None
+    params: dict[str, Any] = field(default_factory=dict)
+    members: tuple[tuple[Candidate, int], ...] = ()  # an ensemble's (member, weight)
+    trial: Any = None  # the optuna trial that proposed it
+
+    @property
+    def family(self) -> str:
+        return self.spec.name if self.spec is not None else ENSEMBLE
+
+    def pipeline(self, plans: list[Any], task: str, seed: int, steps: tuple = ()) -> Any:
+        from engine import preprocess
+
+        if not self.members:
+            assert self.spec is not None
+            return preprocess.pipeline(plans, self.spec, task, seed, self.params, steps)
+        from sklearn.ensemble import VotingClassifier, VotingRegressor
+
+        estimators = [(f"m{i}", m.pipeline(plans, task, seed, steps)) for i, (m, _) in enumerate(self.members)]
+        weights = [weight for _, weight in self.members]
+        if task == "regression":
+            return VotingRegressor(estimators, weights=weights)
+        return VotingClassifier(estimators, voting="soft", weights=weights)
+
+    def describe(self) -> dict[str, Any]:
+        """What the run folder keeps of it: enough to build it again."""
+        if self.members:
+            return {"members": {m.name: weight for m, weight in self.members}}
+        return {"family": self.family, "params": self.params}
+
+
+ENSEMBLE = "ensemble"
+
+
+def defaults(specs: list[ModelSpec]) -> list[Candidate]:
+    """Each model kind with its proven default settings, cheapest first: something finishes early."""
+    return [Candidate(spec.name, spec) for spec in order(specs)]
+
+
+class Pruned(Exception):
+    """A tuned candidate stopped after a fold because it was clearly behind the others at that fold."""
+
+
+def _suggest(trial: Any, name: str, domain: Any) -> Any:
+    """A value from a registry search-space entry: a list is a set of choices; a {low, high[, log, int]} dict
+    is a range."""
+    if isinstance(domain, list):
+        return trial.suggest_categorical(name, domain)
+    if domain.get("int"):
+        return trial.suggest_int(name, domain["low"], domain["high"], log=domain.get("log", False))
+    return trial.suggest_float(name, domain["low"], domain["high"], log=domain.get("log", False))
+
+
+class Tuner:
+    """Tuned candidates from optuna: a seeded TPE sampler over the search spaces of the kinds that did best
+    with their defaults, and a pruner that stops a candidate after a fold where it is in the worse half of the
+    candidates measured at that fold (successive elimination on folds). Same seed, same trials: same candidates."""
+
+    def __init__(self, specs: list[ModelSpec], task: str, seed: int, greater_is_better: bool) -> None:
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        self.task = task
+        self.specs = {spec.name: spec for spec in specs if spec.space(task)}
+        self.study = optuna.create_study(
+            direction="maximize" if greater_is_better else "minimize",
+            sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=5),
+            pruner=optuna.pruners.PercentilePruner(50.0, n_startup_trials=3),
+        )
+        self.proposed: dict[str, int] = {}
+
+    def ask(self) -> Candidate:
+        trial = self.study.ask()
+        kind = trial.suggest_categorical("model", list(self.specs))
+        spec = self.specs[kind]
+        params = {name: _suggest(trial, f"{kind}.{name}", domain) for name, domain in spec.space(self.task).items()}
+        self.proposed[kind] = self.proposed.get(kind, 0) + 1
+        return Candidate(f"{kind} #{self.proposed[kind]}", spec, params, trial=trial)
+
+    def after_fold(self, candidate: Candidate) -> Any:
+        def report(fold: int, value: float) -> None:
+            candidate.trial.report(value, fold)
+            if candidate.trial.should_prune():
+                raise Pruned
+
+        return report
+
+    def tell(self, candidate: Candidate, value: float | None, pruned: bool = False) -> None:
+        import optuna
+
+        state = optuna.trial.TrialState
+        if pruned:
+            self.study.tell(candidate.trial, state=state.PRUNED)
+        elif value is None:
+            self.study.tell(candidate.trial, state=state.FAIL)
+        else:
+            self.study.tell(candidate.trial, value)

@@ -29,3 +29,14 @@ class NoisyClassifier(DummyClassifier):
     def fit(self, X, y, sample_weight=None):
         warnings.warn("this model complains while training", UserWarning, stacklevel=2)
         return super().fit(X, y, sample_weight)
+
+
+class SlowClassifier(DummyClassifier):
+    """Trains for ten minutes unless stopped: a candidate that would blow any small time budget."""
+
+    def fit(self, X, y, sample_weight=None):
+        import time
+
+        for _ in range(6000):  # short sleeps: a timer signal is handled between them, as between boosting rounds
+            time.sleep(0.1)
+        return super().fit(X, y, sample_weight)

@@ -38,7 +38,7 @@ def diabetes_csv(tmp_path: Path) -> Path:
 
 
 def quick_config(data: Path, out: Path, **overrides):
-    """A small, fast run: two cheap models, 3 folds, a single latency repeat."""
+    """A small, fast run: two cheap models with their defaults (no tuning), 3 folds, a single latency repeat."""
     from engine import config
 
     values = {
@@ -47,6 +47,7 @@ def quick_config(data: Path, out: Path, **overrides):
         "cv_folds": 3,
         "latency_repeats": 1,
         "models": ["linear", "hist_gb"],
+        "max_trials": 0,
         "explain": False,
         "charts": "none",
     }
@@ -83,6 +84,15 @@ def extra_models(monkeypatch):
     )
     models.register(
         models.ModelSpec(
+            name="slow",
+            label="trains for ten minutes",
+            seed_param=None,
+            fit_cost=0.1,  # claims to be cheap: the budget must hold even when a cost hint is wrong
+            estimators={"classification": "broken_estimator:SlowClassifier"},
+        )
+    )
+    models.register(
+        models.ModelSpec(
             name="noisy",
             label="warns while training",
             seed_param=None,
@@ -101,8 +111,10 @@ def write_preset(path: Path, **values) -> Path:
         "latency_repeats": 1,
         "time_budget_s": 120,
         "models": ["linear", "hist_gb"],
+        "max_trials": 0,
         "explain": False,
         "charts": "none",
     }  # explanations and charts have tests of their own
-    path.write_text(tomli_w.dumps({**base, **values}), encoding="utf-8")
+    settings = {key: value for key, value in {**base, **values}.items() if value is not None}  # None: leave out
+    path.write_text(tomli_w.dumps(settings), encoding="utf-8")
     return path

@@ -244,7 +244,9 @@ def test_ctrl_c_during_a_fit_keeps_finished_models_and_exits_130(tmp_path, breas
 
 
 def test_a_tiny_budget_still_trains_one_model_and_skips_the_rest(tmp_path, breast_cancer_csv, capsys):
-    preset = write_preset(tmp_path / "p.toml", models=["linear", "hist_gb", "random_forest"], time_budget_s=0.001)
+    preset = write_preset(
+        tmp_path / "p.toml", models=["linear", "hist_gb", "random_forest"], time_budget_s=0.001, max_trials=None
+    )
     code, out, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
     assert code == 0
     results = pd.read_csv(only_run_folder(tmp_path / "runs") / "results_summary.csv")

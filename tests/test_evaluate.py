@@ -44,10 +44,10 @@ def test_cross_validate_measures_score_time_latency_and_size(cancer):
     task_metrics = metrics.for_task("binary")
     small = evaluate.cross_validate(
         preprocess.pipeline(plans, models.get("linear"), "binary", 0), split, "binary", task_metrics, 0, 2
-    )
+    ).row
     big = evaluate.cross_validate(
         preprocess.pipeline(plans, models.get("random_forest"), "binary", 0), split, "binary", task_metrics, 0, 2
-    )
+    ).row
     for row in (small, big):
         assert 0.85 < row["accuracy_mean"] <= 1 and row["accuracy_std"] >= 0
         assert row["log_loss_mean"] > 0 and row["fit_s"] > 0
@@ -55,6 +55,30 @@ def test_cross_validate_measures_score_time_latency_and_size(cancer):
     # 200 trees are far bigger and slower to predict than 30 coefficients: the measures see it
     assert big["size_bytes"] > 20 * small["size_bytes"]
     assert big["predict_ms_per_1k"] > small["predict_ms_per_1k"]
+
+
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_fold_scores_from_kept_predictions_equal_scikit_learns_cross_validate(cancer, task):
+    from sklearn.model_selection import cross_validate
+
+    X, y = cancer
+    if task == "regression":
+        y = X.pop("mean radius")
+    split = evaluate.split(X, y, task, test_size=0.2, cv_folds=3, seed=0)
+    plans = preprocess.plan([data.profile_column(c, X[c]) for c in X.columns])
+    pipeline = preprocess.pipeline(plans, models.get("linear"), task, 0)
+    task_metrics = metrics.for_task(task)
+    ours = evaluate.cross_validate(pipeline, split, task, task_metrics, 0, 1)
+    theirs = cross_validate(
+        pipeline, split.X_train, split.y_train, cv=split.cv, scoring={m.name: m.scorer(task) for m in task_metrics}
+    )
+    for m in task_metrics:
+        expected = [-v if m.negated(task) else v for v in theirs[f"test_{m.name}"]]
+        assert ours.fold_scores[m.name] == pytest.approx(expected, rel=1e-9), m.name
+    # every training row has exactly one out-of-fold prediction
+    assert len(ours.out_of_fold.predictions) == len(split.y_train)
+    if task == "binary":
+        assert ours.out_of_fold.proba.sum(axis=1) == pytest.approx(1.0)
 
 
 def test_test_scores_equal_scoring_each_metric_on_its_own(cancer):

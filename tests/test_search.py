@@ -1,5 +1,30 @@
-from engine import data, evaluate, preprocess, search
-from engine.registry import models
+"""The search: hard time budget, tuning, reproducible trials, ensembles and decision thresholds."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import quick_config
+
+from engine import budget, data, ensemble, evaluate, preprocess, search, threshold
+from engine.registry import metrics, models
+from engine.runner import run
+
+
+@pytest.fixture
+def cancer():
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame
+    return frame.drop(columns=["target"]), frame["target"].map({0: "malignant", 1: "benign"})
+
+
+def only_run(out):
+    (folder,) = out.iterdir()
+    return folder
 
 
 def test_cheap_models_come_first_counting_prediction():
@@ -18,3 +43,169 @@ def test_estimate_grows_with_models_and_folds(penguins_csv):
     many = search.estimate_seconds(baseline, [models.get(n) for n in ("linear", "hist_gb")], cv_folds=3, repeats=3)
     more_folds = search.estimate_seconds(baseline, [models.get(n) for n in ("linear", "hist_gb")], 10, 3)
     assert 0 < one < many < more_folds
+
+
+def test_a_slow_candidate_is_stopped_by_the_budget_and_recorded(tmp_path, breast_cancer_csv, extra_models):
+    config = quick_config(
+        breast_cancer_csv, tmp_path / "runs", models=["linear", "slow"], time_budget_s=6, max_trials=None
+    )
+    result = run(config)
+    assert result.elapsed_s <= 6 + budget.grace(6)
+    results = pd.read_csv(only_run(tmp_path / "runs") / "results_summary.csv")
+    slow = results[results["model"] == "slow"].iloc[0]
+    assert slow["status"] == "stopped" and "budget" in slow["reason"]
+    assert result.recommended.startswith("linear") and (only_run(tmp_path / "runs") / "model.joblib").is_file()
+
+
+def test_a_run_with_tuning_ends_within_its_budget_and_says_why_the_search_stopped(tmp_path, penguins_csv):
+    config = quick_config(
+        penguins_csv, tmp_path / "runs", target="species", time_budget_s=8, max_trials=None, models=["linear", "knn"]
+    )
+    result = run(config)
+    assert result.elapsed_s <= 8 + budget.grace(8)
+    folder = only_run(tmp_path / "runs")
+    info = json.loads((folder / "run.json").read_text())
+    assert info["search"]["stop"] in ("budget", "patience") and info["search"]["tuned"] >= 1
+    assert "The search tried" in (folder / "report.md").read_text()
+
+
+def test_max_trials_runs_repeat_exactly(tmp_path, penguins_csv):
+    def leaderboard(out):
+        config = quick_config(penguins_csv, out, target="species", max_trials=5, models=["linear", "knn", "hist_gb"])
+        run(config)
+        frame = pd.read_csv(only_run(out) / "leaderboard.csv")
+        return frame[["model", "params"] + [c for c in frame.columns if c.endswith(("_mean", "_std"))]]
+
+    first, second = leaderboard(tmp_path / "a"), leaderboard(tmp_path / "b")
+    assert len(first) == 3 + 5 - (pd.read_csv(only_run(tmp_path / "a") / "results_summary.csv")["status"] != "ok").sum()
+    assert first["model"].str.contains("#").any()  # tuned candidates are on the leaderboard
+    pd.testing.assert_frame_equal(first, second)  # same seed, same trials: the same scores, bit for bit
+
+
+def test_tuned_parameters_stay_inside_the_declared_spaces():
+    specs = [models.get("linear"), models.get("lightgbm")]
+    tuner = search.Tuner(specs, "binary", seed=0, greater_is_better=True)
+    for _ in range(12):
+        candidate = tuner.ask()
+        space = candidate.spec.space("binary")
+        assert set(candidate.params) == set(space)
+        for name, value in candidate.params.items():
+            domain = space[name]
+            assert value in domain if isinstance(domain, list) else domain["low"] <= value <= domain["high"]
+        tuner.tell(candidate, 0.5)
+
+
+def _evaluations(cancer, names, task="binary"):
+    X, y = cancer
+    split = evaluate.split(X, y, task, test_size=0.2, cv_folds=3, seed=0)
+    plans = preprocess.plan([data.profile_column(c, X[c]) for c in X.columns])
+    task_metrics = metrics.for_task(task)
+    members = []
+    for name in names:
+        candidate = search.Candidate(name, models.get(name))
+        evaluation = evaluate.cross_validate(candidate.pipeline(plans, task, 0), split, task, task_metrics, 0, 1)
+        members.append(ensemble.Member(candidate, {"model": name, **evaluation.row}, evaluation))
+    return split, plans, task_metrics, members
+
+
+def test_an_ensembles_scores_from_kept_predictions_equal_cross_validating_the_real_voting_model(cancer):
+    from sklearn.model_selection import cross_validate
+
+    split, plans, task_metrics, members = _evaluations(cancer, ["linear", "knn", "hist_gb"])
+    chosen = [(members[0], 2), (members[1], 1), (members[2], 1)]
+    scored = ensemble.evaluate_members(chosen, split, "binary", task_metrics, 0, 1)
+    voting = search.Candidate("ensemble", None, members=tuple((m.candidate, w) for m, w in chosen))
+    theirs = cross_validate(
+        voting.pipeline(plans, "binary", 0),
+        split.X_train,
+        split.y_train,
+        cv=split.cv,
+        scoring={m.name: m.scorer("binary") for m in task_metrics},
+    )
+    for m in task_metrics:
+        expected = [-v if m.negated("binary") else v for v in theirs[f"test_{m.name}"]]
+        assert scored.fold_scores[m.name] == pytest.approx(expected, rel=1e-6), m.name
+    assert scored.row["size_bytes"] > max(m.row["size_bytes"] for m, _ in chosen)
+
+
+def test_ensemble_selection_is_never_worse_than_its_best_member_out_of_fold(cancer):
+    split, _, _, members = _evaluations(cancer, ["linear", "knn", "hist_gb"])
+    primary = metrics.get("log_loss")
+    members.sort(key=lambda m: m.row["log_loss_mean"])
+    chosen = ensemble.select(members, split.y_train, evaluate.fold_indices(split), "binary", primary)
+    assert len(chosen) >= 2  # blending probabilities of different kinds of model lowers log loss here
+    scored = ensemble.evaluate_members(chosen, split, "binary", [primary], 0, 1)
+    assert scored.row["log_loss_mean"] <= members[0].row["log_loss_mean"]
+
+
+def _oof_evaluation(positive_proba, y):
+    proba = np.column_stack([1 - positive_proba, positive_proba])
+    predictions = np.where(positive_proba >= 0.5, "yes", "no")
+    oof = evaluate.OutOfFold(predictions, proba, np.array(["no", "yes"]))
+    return evaluate.Evaluation({}, {}, oof, None)
+
+
+def test_the_threshold_moves_when_the_default_cut_off_misses_the_rare_class():
+    rng = np.random.default_rng(0)
+    y = pd.Series(["yes"] * 30 + ["no"] * 270)
+    # the model ranks well but its probabilities for the rare class never reach 0.5
+    positive = np.where(y == "yes", rng.uniform(0.25, 0.45, len(y)), rng.uniform(0.0, 0.3, len(y)))
+    folds = [(np.setdiff1d(np.arange(300), v), v) for v in np.array_split(rng.permutation(300), 3)]
+    tuned = threshold.tune(_oof_evaluation(positive, y), y, folds, metrics.get("balanced_accuracy"))
+    assert tuned is not None and 0.2 < tuned.value < 0.45
+    assert tuned.score_default == pytest.approx(0.5) and tuned.score_tuned > 0.85
+
+
+def test_the_threshold_stays_when_moving_it_does_not_pay():
+    y = pd.Series(["yes"] * 150 + ["no"] * 150)
+    positive = np.where(y == "yes", 0.9, 0.1)
+    folds = [(np.arange(150, 300), np.arange(150)), (np.arange(150), np.arange(150, 300))]
+    assert threshold.tune(_oof_evaluation(positive, y), y, folds, metrics.get("accuracy")) is None
+    assert not threshold.applies("binary", metrics.get("roc_auc"))  # a probability metric ignores the cut-off
+
+
+def test_an_imbalanced_run_saves_and_reports_the_tuned_threshold(tmp_path, cancer):
+    from sklearn.model_selection import FixedThresholdClassifier
+
+    from engine.predict import load_model
+
+    X, y = cancer
+    rare = y[y == "malignant"].index[:30]
+    keep = y.index[(y == "benign") | y.index.isin(rare)]
+    path = tmp_path / "imbalanced.csv"
+    X.loc[keep, ["mean radius", "mean texture"]].assign(target=y[keep]).to_csv(path, index=False)
+    run(quick_config(path, tmp_path / "runs", models=["linear"], primary_metric="balanced_accuracy"))
+    folder = only_run(tmp_path / "runs")
+    tuned = json.loads((folder / "run.json").read_text())["refit"]["threshold"]
+    assert tuned is not None and tuned["value"] != 0.5 and tuned["score_tuned"] > tuned["score_default"]
+    assert isinstance(load_model(folder).named_steps["model"], FixedThresholdClassifier)
+    assert "decision threshold" in (folder / "report.md").read_text()
+
+
+def test_a_recommended_ensemble_is_saved_explained_and_predicts_like_its_test_run(tmp_path, breast_cancer_csv):
+    from engine.predict import predict_file
+
+    config = quick_config(
+        breast_cancer_csv,
+        tmp_path / "runs",
+        models=["linear", "knn", "hist_gb"],
+        ensemble=True,
+        priority="accuracy",
+        primary_metric="log_loss",
+        explain=True,
+    )
+    result = run(config)
+    folder = only_run(tmp_path / "runs")
+    leaderboard = pd.read_csv(folder / "leaderboard.csv")
+    assert "ensemble" in set(leaderboard["model"]) and result.recommended == "ensemble"
+    info = json.loads((folder / "run.json").read_text())
+    assert len(info["refit"]["candidate"]["members"]) >= 2
+    assert "SHAP" in info["missing"]  # not for an ensemble, and the report says why
+    assert json.loads((folder / "explanation.json").read_text())["permutation_importance"]
+    tested = pd.read_csv(folder / "test_predictions.csv")
+    rows = pd.read_csv(breast_cancer_csv).iloc[tested["row"] - 1]
+    table = tmp_path / "again.csv"
+    rows.to_csv(table, index=False)
+    predicted = pd.read_csv(predict_file(folder, table).out_path)
+    assert (predicted["prediction"].to_numpy() == tested["prediction"].to_numpy()).all()
+    assert "weighted average of" in (folder / "report.md").read_text()

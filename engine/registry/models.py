@@ -15,6 +15,7 @@ from engine.messages import t_or
 from engine.registry import Registry
 
 CLASSIFICATION = ("binary", "multiclass")
+FAMILIES = ("classification", "regression")
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,9 @@ class ModelSpec:
     aliases: tuple[str, ...] = ()
     dependency: str | None = None
     default_params: dict[str, dict[str, Any]] = field(default_factory=dict)  # family -> params
-    search_space: dict[str, list[Any]] = field(default_factory=dict)
+    # parameter -> a list of choices, or a range {"low", "high", "log": bool, "int": bool}; either for every task,
+    # or per family under "classification" / "regression" keys (parameters differ, e.g. C against alpha)
+    search_space: dict[str, Any] = field(default_factory=dict)
     # Relative cost hints (linear model = 1), after FLAML's per-estimator cost: used to order the search.
     fit_cost: float = 1.0
     predict_cost: float = 1.0
@@ -39,6 +42,11 @@ class ModelSpec:
 
     def supports(self, task: str) -> bool:
         return family(task) in self.estimators
+
+    def space(self, task: str) -> dict[str, Any]:
+        if any(key in self.search_space for key in FAMILIES):
+            return self.search_space.get(family(task), {})
+        return self.search_space
 
     def is_installed(self) -> bool:
         return self.dependency is None or importlib.util.find_spec(self.dependency) is not None
@@ -90,6 +98,21 @@ def candidates(names: list[str], task: str) -> tuple[list[ModelSpec], list[tuple
     return usable, skipped
 
 
+def _log(low: float, high: float, integer: bool = False) -> dict[str, Any]:
+    return {"low": low, "high": high, "log": True, "int": integer}
+
+
+def _per_family(shared: dict[str, Any], classification_only: dict[str, Any]) -> dict[str, Any]:
+    return {"classification": {**shared, **classification_only}, "regression": shared}
+
+
+# class weights help when classes are imbalanced and the metric counts each class (balanced accuracy, F1)
+_CLASS_WEIGHT = [None, "balanced"]
+_FOREST_SPACE = _per_family(
+    {"max_features": ["sqrt", 0.3, 0.6, 1.0], "min_samples_leaf": _log(1, 20, integer=True)},
+    {"class_weight": [None, "balanced", "balanced_subsample"]},
+)
+
 _BUILTIN = (
     ModelSpec(
         name="linear",
@@ -99,7 +122,10 @@ _BUILTIN = (
             "regression": "sklearn.linear_model:Ridge",
         },
         default_params={"classification": {"max_iter": 2000}},
-        search_space={"C": [0.01, 0.1, 1.0, 10.0], "alpha": [0.1, 1.0, 10.0]},
+        search_space={
+            "classification": {"C": _log(1e-3, 100.0), "class_weight": _CLASS_WEIGHT},
+            "regression": {"alpha": _log(1e-3, 1e3)},
+        },
         fit_cost=1.0,
         predict_cost=1.0,
         needs_scaling=True,
@@ -112,7 +138,7 @@ _BUILTIN = (
             "regression": "sklearn.neighbors:KNeighborsRegressor",
         },
         default_params={"classification": {"n_neighbors": 15}, "regression": {"n_neighbors": 15}},
-        search_space={"n_neighbors": [5, 15, 31], "weights": ["uniform", "distance"]},
+        search_space={"n_neighbors": _log(3, 60, integer=True), "weights": ["uniform", "distance"]},
         fit_cost=0.5,
         predict_cost=20.0,
         needs_scaling=True,
@@ -125,7 +151,15 @@ _BUILTIN = (
             "classification": "sklearn.ensemble:HistGradientBoostingClassifier",
             "regression": "sklearn.ensemble:HistGradientBoostingRegressor",
         },
-        search_space={"learning_rate": [0.03, 0.1, 0.3], "max_leaf_nodes": [15, 31, 63]},
+        search_space=_per_family(
+            {
+                "learning_rate": _log(0.02, 0.3),
+                "max_leaf_nodes": _log(7, 127, integer=True),
+                "min_samples_leaf": _log(5, 100, integer=True),
+                "l2_regularization": [0.0, 0.1, 1.0],
+            },
+            {"class_weight": _CLASS_WEIGHT},
+        ),
         fit_cost=8.0,
         predict_cost=3.0,
     ),
@@ -137,7 +171,7 @@ _BUILTIN = (
             "regression": "sklearn.ensemble:RandomForestRegressor",
         },
         default_params={"classification": {"n_estimators": 200}, "regression": {"n_estimators": 200}},
-        search_space={"max_features": ["sqrt", 0.5, 1.0], "min_samples_leaf": [1, 3, 10]},
+        search_space=_FOREST_SPACE,
         fit_cost=15.0,
         predict_cost=10.0,
     ),
@@ -149,7 +183,7 @@ _BUILTIN = (
             "regression": "sklearn.ensemble:ExtraTreesRegressor",
         },
         default_params={"classification": {"n_estimators": 200}, "regression": {"n_estimators": 200}},
-        search_space={"max_features": ["sqrt", 0.5, 1.0], "min_samples_leaf": [1, 3, 10]},
+        search_space=_FOREST_SPACE,
         fit_cost=10.0,
         predict_cost=10.0,
     ),
@@ -165,7 +199,17 @@ _BUILTIN = (
             "classification": {"n_estimators": 200, "learning_rate": 0.05, "verbose": -1},
             "regression": {"n_estimators": 200, "learning_rate": 0.05, "verbose": -1},
         },
-        search_space={"num_leaves": [15, 31, 63], "learning_rate": [0.03, 0.05, 0.1]},
+        search_space=_per_family(
+            {
+                "num_leaves": _log(7, 127, integer=True),
+                "learning_rate": _log(0.02, 0.3),
+                "n_estimators": _log(50, 500, integer=True),
+                "min_child_samples": _log(5, 100, integer=True),
+                "colsample_bytree": {"low": 0.5, "high": 1.0},
+                "reg_lambda": _log(1e-3, 10.0),
+            },
+            {"class_weight": _CLASS_WEIGHT},
+        ),
         fit_cost=6.0,
         predict_cost=3.0,
     ),
