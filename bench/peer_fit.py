@@ -41,18 +41,18 @@ def predict_ms_per_1k(predict, X: pd.DataFrame) -> float:
     return statistics.median(samples)
 
 
+def balanced_accuracy_loss(X_val, y_val, estimator, *args, **kwargs):
+    score = skm.balanced_accuracy_score(y_val, estimator.predict(X_val))
+    return 1 - score, {"balanced_accuracy": score}
+
+
 def fit_flaml(train, target, task, metric, budget, workdir):
     from flaml import AutoML
 
     automl = AutoML()
     flaml_task = "regression" if task == "regression" else "classification"
-    flaml_metric = metric
-    if metric == "balanced_accuracy":  # not built in: the same sklearn function, as FLAML's custom-metric form
-
-        def flaml_metric(X_val, y_val, estimator, *args, **kwargs):
-            score = skm.balanced_accuracy_score(y_val, estimator.predict(X_val))
-            return 1 - score, {"balanced_accuracy": score}
-
+    # balanced accuracy is not built in: the same sklearn function, in FLAML's custom-metric form
+    flaml_metric = balanced_accuracy_loss if metric == "balanced_accuracy" else metric
     automl.fit(
         X_train=train.drop(columns=[target]),
         y_train=train[target],

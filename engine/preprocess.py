@@ -49,9 +49,12 @@ def categories_as_text(X: Any) -> Any:
 
 
 def as_float(X: Any) -> Any:
+    """A float array with infinite values as missing. An array, not a frame: the steps after it validate an
+    array far faster, which is most of a small model's predict time."""
     import numpy as np
 
-    return X.astype("float64").replace([np.inf, -np.inf], np.nan)  # an infinite value is treated as missing
+    values = np.asarray(X, dtype="float64")
+    return np.where(np.isinf(values), np.nan, values)
 
 
 def text_or_empty(column: Any) -> Any:
