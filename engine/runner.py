@@ -213,7 +213,9 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
     state.steps = tuple(steps.get(name) for name in config.steps)
     # a fold fits (k-1)/k of the search rows; the refit fits every training row
     scale = len(folds.y_train) / (len(search_folds.y_train) * (search_folds.n_folds - 1) / search_folds.n_folds)
-    outcome = training.Training(state, state.clock, plans, task, primary, task_metrics, search_folds, scale).run(specs)
+    outcome = training.Training(state, plans, task, primary, task_metrics, search_folds, scale, len(folds.y_test)).run(
+        specs
+    )
     run_info["search"] = outcome.summary()
     return _finish(state, run_info, dataset, plans, folds, search_folds, primary, task_metrics, outcome, scale)
 
@@ -303,8 +305,7 @@ def _refit(state: _Run, run_info, outcome, name: str, plans, task: str, folds, s
     tuned = None
     if config.threshold and evaluation is not None and threshold.applies(task, state.primary):
         tuned = threshold.tune(evaluation, search_folds.y_train, evaluate.fold_indices(search_folds), state.primary)
-    after = (training.EXPLAIN_S if config.explain else 0.0) + training.charts_s(config) + budget.REPORT_S
-    available = clock.left_hard() - after
+    available = clock.left_hard() - training.after_refit_s(config, [row], len(folds.y_test))
     needed = training.refit_s(row, scale)
     train = folds
     if needed > available:  # fewer rows, in proportion to the time there is (a fold's worth at least)

@@ -22,6 +22,7 @@ from engine.messages import t
 KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (ensemble, threshold)
 REFIT_MARGIN = 1.5  # trees cost more than linearly in rows; the refit estimate leans high
 EXPLAIN_S = 3.0
+TEST_ROW_WRITE_S = 2e-6  # writing one row of test_predictions.csv
 
 
 @dataclass
@@ -55,25 +56,33 @@ def refit_s(row: dict[str, Any], scale: float) -> float:
     return float(row["fit_s"]) * scale * REFIT_MARGIN
 
 
-def after_search_s(config: Any, rows: list[dict[str, Any]], scale: float) -> float:
-    """What the phases after the search are likely to need: refit of a top candidate, explanation, charts,
-    report."""
+def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int) -> float:
+    """What follows the refit: scoring and saving the test rows' predictions (about three predicts and a CSV
+    line each), explanation, charts, report."""
+    slowest_ms = max((float(r["predict_ms_per_1k"]) for r in rows), default=0.0)
+    test = test_rows / 1000 * slowest_ms / 1000 * 3 + test_rows * TEST_ROW_WRITE_S
+    return test + (EXPLAIN_S if config.explain else 0.0) + charts_s(config) + budget.REPORT_S
+
+
+def after_search_s(config: Any, rows: list[dict[str, Any]], scale: float, test_rows: int) -> float:
+    """What the phases after the search are likely to need, judged on the slowest of the top candidates."""
     top = sorted(rows, key=lambda r: -r["fit_s"])[:3] if rows else []
     refit = max((refit_s(r, scale) for r in top), default=0.0)
-    return refit + (EXPLAIN_S if config.explain else 0.0) + charts_s(config) + budget.REPORT_S
+    return refit + after_refit_s(config, top, test_rows)
 
 
 class Training:
     """Runs the candidates; `state` is the runner's run in progress (folder, rows, events, cancel)."""
 
-    def __init__(self, state: Any, clock: budget.Clock, plans, task, primary, task_metrics, folds, scale) -> None:
-        self.state, self.clock, self.plans, self.task = state, clock, plans, task
+    def __init__(self, state: Any, plans, task, primary, task_metrics, folds, scale: float, test_rows: int) -> None:
+        self.state, self.clock, self.plans, self.task = state, state.clock, plans, task
         self.primary, self.task_metrics, self.folds, self.scale = primary, task_metrics, folds, scale
+        self.test_rows = test_rows
         self.config = state.config
         self.outcome = Outcome()
 
     def search_left(self) -> float:
-        left = self.clock.left() - after_search_s(self.config, self.state.rows, self.scale)
+        left = self.clock.left() - after_search_s(self.config, self.state.rows, self.scale, self.test_rows)
         if self.config.ensemble and self.outcome.ensemble is None:
             left -= self._ensemble_s()
         return left
@@ -162,7 +171,7 @@ class Training:
             return False
         left = self.search_left()
         if not state.rows:  # until one model finishes the grace period may be used: a run should not end empty
-            left = max(left, self.clock.left_hard() - after_search_s(config, [], self.scale))
+            left = max(left, self.clock.left_hard() - after_search_s(config, [], self.scale, self.test_rows))
         if left <= 0 or (estimate is not None and estimate > left):
             self.outcome.stop = "budget"
             state.record(candidate.name, "skipped", self._skip_reason())

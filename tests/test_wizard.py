@@ -94,8 +94,8 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
 
         await until(pilot, lambda: isinstance(app.screen, PresetScreen))
         prompts = [str(o.prompt) for o in app.screen.query_one("#choices", OptionList).options]
-        assert prompts[0].startswith("presets/quick.toml  ·  about") and "Two models, for tests." in prompts[0]
-        assert any(p.startswith("fast  ·  about") and "at most 30 s" in p for p in prompts)
+        assert prompts[0].startswith("presets/quick.toml  ·  default models in about") and "Two models," in prompts[0]
+        assert any(p.startswith("fast  ·  default models in about") and "up to 30 s" in p for p in prompts)
         await choose_option(pilot, "presets/quick.toml")
 
         await until(pilot, lambda: isinstance(app.screen, PriorityScreen))
