@@ -47,6 +47,7 @@ class RunConfig(_Strict):
     seed: int = 0
     out: Path = Path("runs")
     test_size: float = Field(0.2, gt=0, lt=0.5)
+    test_rows_max: int = Field(50_000, ge=10)  # the test split is test_size of the rows, at most this many
     cv_folds: int = Field(5, ge=2, le=20)
     models: list[str] = Field(default_factory=lambda: ["linear", "hist_gb", "random_forest"])
     primary_metric: str | None = None

@@ -41,14 +41,20 @@ class PredictionSummary:
 
 def prediction_frame(pipeline: Any, X: Any, task: str) -> Any:
     """`prediction`, and `probability_<class>` per class for classification, one row per row of X."""
+    from engine.evaluate import Replay
+
+    return frame_of(Replay.of(pipeline, X, task))
+
+
+def frame_of(replay: Any) -> Any:
+    """The prediction columns from predictions already made (an evaluate.Replay)."""
     import pandas as pd
 
-    frame = pd.DataFrame({"prediction": pipeline.predict(X)}, index=X.index)
-    if task != "regression" and hasattr(pipeline, "predict_proba"):
-        probabilities = pipeline.predict_proba(X)
-        for position, label in enumerate(pipeline.classes_):
-            frame[f"probability_{label}"] = probabilities[:, position]
-    return frame.reset_index(drop=True)
+    frame = pd.DataFrame({"prediction": replay.predictions})
+    if replay.proba is not None:
+        for position, label in enumerate(replay.classes_):
+            frame[f"probability_{label}"] = replay.proba[:, position]
+    return frame
 
 
 def schema(run_dir: Path) -> Schema:

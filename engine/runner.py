@@ -131,10 +131,16 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
     specs = search.order(specs)
     # split before the run folder exists: a class too small for the folds is bad input, not a half-made run
     plans = preprocess.plan(dataset.profiles)
-    folds = evaluate.split(dataset.X, dataset.y, task, config.test_size, config.cv_folds, config.seed)
+    folds = evaluate.split(
+        dataset.X, dataset.y, task, config.test_size, config.cv_folds, config.seed, config.test_rows_max
+    )
     search_folds = evaluate.sample_for_search(folds, task, config.search_rows, config.seed)
     baseline = search.measure_baseline(plans, search_folds.X_train, search_folds.y_train, task, config.seed)
     estimate_s = search.estimate_seconds(baseline, specs, search_folds.n_folds, config.latency_repeats)
+    rows = search.rows_for_budget(len(search_folds.y_train), estimate_s, state.clock)
+    if rows < len(search_folds.y_train):  # the defaults alone would eat the budget: compare on fewer rows
+        search_folds = evaluate.sample_for_search(folds, task, rows, config.seed)
+        estimate_s *= rows / len(folds.y_train)
 
     run_id = new_run_id()
     key = dataset_key(config.data)
@@ -213,9 +219,8 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
     state.steps = tuple(steps.get(name) for name in config.steps)
     # a fold fits (k-1)/k of the search rows; the refit fits every training row
     scale = len(folds.y_train) / (len(search_folds.y_train) * (search_folds.n_folds - 1) / search_folds.n_folds)
-    outcome = training.Training(state, plans, task, primary, task_metrics, search_folds, scale, len(folds.y_test)).run(
-        specs
-    )
+    trainer = training.Training(state, plans, task, primary, task_metrics, search_folds, scale, len(folds.y_test))
+    outcome = trainer.run(specs)
     run_info["search"] = outcome.summary()
     return _finish(state, run_info, dataset, plans, folds, search_folds, primary, task_metrics, outcome, scale)
 
@@ -243,11 +248,11 @@ def _finish(state: _Run, run_info, dataset, plans, folds, search_folds, primary,
             final = _refit(
                 state, run_info, outcome, chosen.recommended, plans, dataset.task, folds, search_folds, scale
             )
-            run_info["test_metrics"] = evaluate.test_scores(
-                final, folds.X_test, folds.y_test, dataset.task, task_metrics
-            )
+            # the test rows are predicted once: the scores, test_predictions.csv and the charts use the same
+            tested = evaluate.Replay.of(final, folds.X_test, dataset.task)
+            run_info["test_metrics"] = evaluate.replay_scores(tested, folds.y_test, dataset.task, task_metrics)
             _save_model(final, folder)
-            test_predictions = _save_test_predictions(final, folder, dataset, folds)
+            test_predictions = _save_test_predictions(tested, folder, dataset, folds)
         except KeyboardInterrupt:
             state.cancelled = True
             missing(rundir.MODEL, t("missing.refit_cancelled"))
@@ -305,7 +310,7 @@ def _refit(state: _Run, run_info, outcome, name: str, plans, task: str, folds, s
     tuned = None
     if config.threshold and evaluation is not None and threshold.applies(task, state.primary):
         tuned = threshold.tune(evaluation, search_folds.y_train, evaluate.fold_indices(search_folds), state.primary)
-    available = clock.left_hard() - training.after_refit_s(config, [row], len(folds.y_test))
+    available = clock.left_hard() - training.after_refit_s(config, [row], len(folds.y_test), png=False)
     needed = training.refit_s(row, scale)
     train = folds
     if needed > available:  # fewer rows, in proportion to the time there is (a fold's worth at least)
@@ -417,12 +422,12 @@ def _explain_and_draw(state: _Run, run_info, missing, chosen, final, test_predic
     timings["charts_s"] = time.perf_counter() - start
 
 
-def _save_test_predictions(pipeline: Any, folder: RunFolder, dataset, folds) -> Any:
+def _save_test_predictions(tested: Any, folder: RunFolder, dataset, folds) -> Any:
     """The saved model's predictions on the test rows, by row number in the file (`predict` must repeat them);
     returned for the charts."""
-    from engine.predict import prediction_frame
+    from engine.predict import frame_of
 
-    frame = prediction_frame(pipeline, folds.X_test, dataset.task)
+    frame = frame_of(tested)
     frame.insert(0, "actual", folds.y_test.to_numpy())
     frame.insert(0, "row", dataset.source_rows[folds.test_positions] + 1)
     frame.to_csv(folder / rundir.TEST_PREDICTIONS, index=False)

@@ -28,21 +28,39 @@ def order(specs: list[ModelSpec]) -> list[ModelSpec]:
     return sorted(specs, key=lambda spec: spec.fit_cost + spec.predict_cost)
 
 
+BASELINE_ROWS = 5000  # the linear fit is timed on at most this many rows and scaled to the rest
+
+
 def measure_baseline(plans: list[Any], X: Any, y: Any, task: str, seed: int) -> Baseline:
     from engine import evaluate, preprocess
     from engine.registry import models
 
     linear = preprocess.pipeline(plans, models.get("linear"), task, seed)
+    fit_rows = evaluate.sample_rows(X, y, task, BASELINE_ROWS, seed)
     timings = []
     for action in (
-        lambda: linear.fit(X, y),
+        lambda: linear.fit(*fit_rows),
         lambda: linear.predict(X.sample(n=evaluate.LATENCY_ROWS, replace=len(X) < evaluate.LATENCY_ROWS)),
         lambda: linear.predict(X.iloc[[0]]),
     ):
         start = time.perf_counter()
         action()
         timings.append(time.perf_counter() - start)
+    timings[0] *= len(y) / len(fit_rows[1])
     return Baseline(*timings)
+
+
+DEFAULTS_SHARE = 0.4  # of the budget left, what the default models should take at most
+MIN_SEARCH_ROWS = 5000
+
+
+def rows_for_budget(rows: int, estimate_s: float, clock: Any) -> int:
+    """Training rows to compare models on so that the defaults take about DEFAULTS_SHARE of the time left
+    (costs grow about linearly with rows), leaving time for tuning and the refit; never below MIN_SEARCH_ROWS."""
+    affordable = DEFAULTS_SHARE * clock.left()
+    if estimate_s <= affordable:
+        return rows
+    return max(MIN_SEARCH_ROWS, int(rows * affordable / estimate_s))
 
 
 def estimate_seconds(baseline: Baseline, specs: list[ModelSpec], cv_folds: int, repeats: int) -> float:

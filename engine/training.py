@@ -20,8 +20,11 @@ from engine.errors import UserError
 from engine.messages import t
 
 KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (ensemble, threshold)
+REFIT_SHARE = 0.25
 REFIT_MARGIN = 1.5  # trees cost more than linearly in rows; the refit estimate leans high
 EXPLAIN_S = 3.0
+CHARTS_HTML_S = 0.5
+MIN_START_S = 1.0  # a candidate given less than this would only be started to be stopped
 TEST_ROW_WRITE_S = 2e-6  # writing one row of test_predictions.csv
 
 
@@ -45,10 +48,13 @@ class Outcome:
         }
 
 
-def charts_s(config: Any) -> float:
+def charts_s(config: Any, png: bool = True) -> float:
+    """Seconds the charts take; without `png`, only the HTML ones (PNGs are dropped first when time is short,
+    so the search does not keep time back for them)."""
     if config.charts == "none":
         return 0.0
-    return 0.3 + (budget.PNG_START_S + 10 * budget.PNG_PER_CHART_S if config.charts == "html+png" else 0.0)
+    with_png = png and config.charts == "html+png"
+    return CHARTS_HTML_S + (budget.PNG_START_S + 10 * budget.PNG_PER_CHART_S if with_png else 0.0)
 
 
 def refit_s(row: dict[str, Any], scale: float) -> float:
@@ -56,19 +62,20 @@ def refit_s(row: dict[str, Any], scale: float) -> float:
     return float(row["fit_s"]) * scale * REFIT_MARGIN
 
 
-def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int) -> float:
+def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int, png: bool = True) -> float:
     """What follows the refit: scoring and saving the test rows' predictions (about three predicts and a CSV
     line each), explanation, charts, report."""
     slowest_ms = max((float(r["predict_ms_per_1k"]) for r in rows), default=0.0)
     test = test_rows / 1000 * slowest_ms / 1000 * 3 + test_rows * TEST_ROW_WRITE_S
-    return test + (EXPLAIN_S if config.explain else 0.0) + charts_s(config) + budget.REPORT_S
+    return test + (EXPLAIN_S if config.explain else 0.0) + charts_s(config, png) + budget.REPORT_S
 
 
 def after_search_s(config: Any, rows: list[dict[str, Any]], scale: float, test_rows: int) -> float:
     """What the phases after the search are likely to need, judged on the slowest of the top candidates."""
     top = sorted(rows, key=lambda r: -r["fit_s"])[:3] if rows else []
-    refit = max((refit_s(r, scale) for r in top), default=0.0)
-    return refit + after_refit_s(config, top, test_rows)
+    # a refit that would not fit is made on fewer rows: keep back at most a share of the budget for it
+    refit = min(max((refit_s(r, scale) for r in top), default=0.0), REFIT_SHARE * config.time_budget_s)
+    return refit + after_refit_s(config, top, test_rows, png=False)
 
 
 class Training:
@@ -99,6 +106,8 @@ class Training:
         config, outcome = self.config, self.outcome
         queue = search.defaults(specs)
         for position, candidate in enumerate(queue):
+            # no estimate for defaults: cost hints scaled from the linear model misjudge large tables (a linear
+            # fit slows with one-hot columns, boosting does not), so the timer decides
             if not self._try(candidate, estimate=None, pending=len(queue) - position - 1):
                 for rest in queue[position + 1 :]:
                     self.state.record(rest.name, "skipped", self._skip_reason())
@@ -170,14 +179,16 @@ class Training:
             state.record(candidate.name, "skipped", t("run.skipped_cancelled"))
             return False
         left = self.search_left()
-        if not state.rows:  # until one model finishes the grace period may be used: a run should not end empty
-            left = max(left, self.clock.left_hard() - after_search_s(config, [], self.scale, self.test_rows))
-        if left <= 0 or (estimate is not None and estimate > left):
+        if not state.rows:
+            # until one model finishes, everything but the report may give way (the refit to the fold model,
+            # explanations, charts) and the grace period may be used: a run should not end empty
+            left = max(left, self.clock.left_hard() - budget.REPORT_S - MIN_START_S)
+        if pending:
+            left /= 2
+        if left < MIN_START_S or (estimate is not None and estimate > left):
             self.outcome.stop = "budget"
             state.record(candidate.name, "skipped", self._skip_reason())
             return False
-        if pending:
-            left /= 2
         state.emit(ev.CandidateStarted(model=candidate.name))
         pipeline = candidate.pipeline(self.plans, self.task, config.seed, state.steps)
         after_fold = tuner.after_fold(candidate) if tuner is not None else None

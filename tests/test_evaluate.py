@@ -81,12 +81,13 @@ def test_fold_scores_from_kept_predictions_equal_scikit_learns_cross_validate(ca
         assert ours.out_of_fold.proba.sum(axis=1) == pytest.approx(1.0)
 
 
-def test_test_scores_equal_scoring_each_metric_on_its_own(cancer):
+def test_scores_from_one_prediction_equal_scoring_each_metric_on_its_own(cancer):
     X, y = cancer
     split = evaluate.split(X, y, "binary", test_size=0.2, cv_folds=3, seed=0)
     plans = preprocess.plan([data.profile_column(c, X[c]) for c in X.columns])
     pipeline = preprocess.pipeline(plans, models.get("hist_gb"), "binary", 0).fit(split.X_train, split.y_train)
     task_metrics = metrics.for_task("binary")
-    together = evaluate.test_scores(pipeline, split.X_test, split.y_test, "binary", task_metrics)
+    replay = evaluate.Replay.of(pipeline, split.X_test, "binary")
+    together = evaluate.replay_scores(replay, split.y_test, "binary", task_metrics)
     one_by_one = {m.name: m.value("binary", pipeline, split.X_test, split.y_test) for m in task_metrics}
     assert together == pytest.approx(one_by_one) and together["log_loss"] > 0
