@@ -226,7 +226,7 @@ def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, c
 
 
 def _finish(state: _Run, run_info, dataset, plans, folds, search_folds, primary, task_metrics, outcome, scale):
-    from engine import evaluate, report
+    from engine import evaluate, refit, report
 
     config, folder = state.config, state.folder
     assert folder is not None
@@ -245,7 +245,7 @@ def _finish(state: _Run, run_info, dataset, plans, folds, search_folds, primary,
         run_info["recommended"] = chosen.recommended
         state.emit(ev.PhaseChanged(phase="refit"))
         try:
-            final = _refit(
+            final = refit.final_model(
                 state, run_info, outcome, chosen.recommended, plans, dataset.task, folds, search_folds, scale
             )
             # the test rows are predicted once: the scores, test_predictions.csv and the charts use the same
@@ -296,70 +296,6 @@ def _finish(state: _Run, run_info, dataset, plans, folds, search_folds, primary,
         decision=chosen,
         warnings=state.warnings,
     )
-
-
-def _refit(state: _Run, run_info, outcome, name: str, plans, task: str, folds, search_folds, scale: float) -> Any:
-    """The recommended candidate trained on every training row, with its tuned decision threshold, within the
-    time left. When a full refit would overrun the budget it is trained on as many rows as fit in the time, and
-    if even that is stopped the model from its first cross-validation fold is kept (the report says which)."""
-    from engine import evaluate, threshold, training
-
-    config, clock = state.config, state.clock
-    candidate, evaluation = outcome.candidates[name], outcome.evaluations.get(name)
-    row = next(r for r in state.rows if r["model"] == name)
-    tuned = None
-    if config.threshold and evaluation is not None and threshold.applies(task, state.primary):
-        tuned = threshold.tune(evaluation, search_folds.y_train, evaluate.fold_indices(search_folds), state.primary)
-    available = clock.left_hard() - training.after_refit_s(config, [row], len(folds.y_test), png=False)
-    needed = training.refit_s(row, scale)
-    train = folds
-    if needed > available:  # fewer rows, in proportion to the time there is (a fold's worth at least)
-        rows = int(len(folds.y_train) * max(available, 0) / needed)
-        train = evaluate.sample_for_search(folds, task, max(rows, len(search_folds.y_train) // 2), config.seed)
-    model = _with_threshold(candidate.pipeline(plans, task, config.seed, state.steps), tuned)
-    start = time.perf_counter()
-    how = "all_rows" if train is folds else "sample"
-    try:
-        with budget.time_limit(max(available, 1.0)):
-            model.fit(train.X_train, train.y_train)
-    except budget.BudgetExceeded:
-        if evaluation is None or not hasattr(evaluation.fold_model, "steps"):
-            raise
-        # the fold model is saved as it was measured (at the default threshold): nothing is fitted again
-        how, model, tuned = "fold_model", evaluation.fold_model, None
-    run_info["refit"] = {
-        "fit_s": time.perf_counter() - start,
-        "how": how,
-        "train_rows": len(train.y_train) if how != "fold_model" else len(evaluate.fold_indices(search_folds)[0][0]),
-        "test_rows": len(folds.y_test),
-        "candidate": candidate.describe(),
-        "params": _estimator_params(model),
-        "threshold": None if tuned is None else vars(tuned),
-    }
-    return model
-
-
-def _with_threshold(model: Any, tuned: Any) -> Any:
-    """The model predicting the positive class from the tuned cut-off (inside the pipeline, so the saved model
-    keeps its preprocessing step names)."""
-    if tuned is None:
-        return model
-    from sklearn.model_selection import FixedThresholdClassifier
-    from sklearn.pipeline import Pipeline
-
-    def wrap(estimator: Any) -> Any:
-        return FixedThresholdClassifier(estimator, threshold=tuned.value, response_method="predict_proba")
-
-    if isinstance(model, Pipeline):
-        return Pipeline([*model.steps[:-1], ("model", wrap(model.steps[-1][1]))])
-    return wrap(model)
-
-
-def _estimator_params(model: Any) -> dict[str, str]:
-    """The trained estimator's own settings (defaults included) as text, for the report."""
-    from engine.preprocess import final_estimator
-
-    return {k: repr(v) for k, v in final_estimator(model).get_params(deep=False).items() if k != "estimators"}
 
 
 def _params_text(described: dict[str, Any] | None) -> str:

@@ -54,3 +54,19 @@ def tune(evaluation: Evaluation, y: Any, folds: list[tuple[Any, Any]], primary: 
     if sign * (best - default) < MIN_GAIN:
         return None
     return Threshold(best_cut, default, best)
+
+
+def apply(model: Any, tuned: Threshold | None) -> Any:
+    """The model predicting the positive class from the tuned cut-off (inside the pipeline, so the saved model
+    keeps its preprocessing step names)."""
+    if tuned is None:
+        return model
+    from sklearn.model_selection import FixedThresholdClassifier
+    from sklearn.pipeline import Pipeline
+
+    def wrap(estimator: Any) -> Any:
+        return FixedThresholdClassifier(estimator, threshold=tuned.value, response_method="predict_proba")
+
+    if isinstance(model, Pipeline):
+        return Pipeline([*model.steps[:-1], ("model", wrap(model.steps[-1][1]))])
+    return wrap(model)
