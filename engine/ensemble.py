@@ -113,15 +113,6 @@ def evaluate_members(
     else:
         voting = VotingClassifier(frozen, voting="soft", weights=weights)
     voting.fit(split_.X_train, split_.y_train)  # frozen members do not refit: this only records the classes
-    row: dict[str, Any] = {}
-    for name, values in scores.items():
-        row[f"{name}_mean"] = statistics.fmean(values)
-        row[f"{name}_std"] = statistics.pstdev(values)
-    per_1k, single = evaluate.predict_latency(voting, split_.X_train, repeats, seed)
-    row.update(
-        fit_s=sum(m.row["fit_s"] for m in parts),
-        predict_ms_per_1k=per_1k,
-        predict_ms_single_row=single,
-        size_bytes=evaluate.serialized_size(voting),
-    )
+    fit_s = sum(m.row["fit_s"] for m in parts)
+    row = evaluate.leaderboard_row(scores, fit_s, voting, split_.X_train, repeats, seed)
     return evaluate.Evaluation(row, scores, evaluate.OutOfFold(predictions, proba, classes), voting)

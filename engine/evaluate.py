@@ -183,18 +183,26 @@ def cross_validate(
             fold_scores[m.name].append(m.value(task, replay, None, y.iloc[validation]))
         if after_fold is not None:
             after_fold(fold, fold_scores[metrics[0].name][-1])
+    row = leaderboard_row(fold_scores, statistics.fmean(fit_times), first, X, repeats, seed)
+    return Evaluation(row, fold_scores, OutOfFold(predictions, proba, classes), first)
+
+
+def leaderboard_row(
+    fold_scores: dict[str, list[float]], fit_s: float, model: Any, X: Any, repeats: int, seed: int
+) -> dict[str, Any]:
+    """Mean and spread of each metric over the folds, then the fitted model's predict latency and size."""
     row: dict[str, Any] = {}
     for name, values in fold_scores.items():
         row[f"{name}_mean"] = statistics.fmean(values)
         row[f"{name}_std"] = statistics.pstdev(values)
-    per_1k, single = predict_latency(first, X, repeats, seed)
+    per_1k, single = predict_latency(model, X, repeats, seed)
     row.update(
-        fit_s=statistics.fmean(fit_times),
+        fit_s=fit_s,
         predict_ms_per_1k=per_1k,
         predict_ms_single_row=single,
-        size_bytes=serialized_size(first),
+        size_bytes=serialized_size(model),
     )
-    return Evaluation(row, fold_scores, OutOfFold(predictions, proba, classes), first)
+    return row
 
 
 class Replay:
