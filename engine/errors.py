@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import traceback
+
 from engine.messages import t
 
 
@@ -12,3 +14,11 @@ class UserError(Exception):
         self.message_key = message_key
         self.values = values
         super().__init__(t(message_key, **values))
+
+
+def one_line(exc: BaseException) -> str:
+    """An unexpected error as one line for the report: its type, first line, and the function it came from."""
+    text = str(exc).strip().splitlines()
+    where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    origin = f" ({where[0].name})" if where else ""
+    return f"{type(exc).__name__}: {text[0] if text else ''}{origin}"[:300]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import platform
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +16,7 @@ from engine import budget, rundir
 from engine import decision as decision_mod
 from engine import events as ev
 from engine.config import RunConfig, to_toml
-from engine.errors import UserError
+from engine.errors import UserError, one_line
 from engine.messages import t
 from engine.naming import dataset_key, new_run_id
 from engine.rundir import RunFolder
@@ -105,8 +104,6 @@ class _Run:
             rundir.LEADERBOARD, decision_mod.annotate(self.rows, self.primary), self.leaderboard_columns
         )
         self.emit(ev.CandidateFinished(row=row))
-
-    one_line = staticmethod(lambda exc: _one_line(exc))
 
     def cancel_requested(self) -> bool:
         return self.cancelled or bool(self.cancel is not None and self.cancel.is_set())
@@ -261,7 +258,7 @@ def _finish(state: _Run, run_info, dataset, plans, folds, search_folds, primary,
             missing(rundir.MODEL, t("missing.budget"))
         except Exception as exc:
             final = None
-            missing(rundir.MODEL, t("missing.refit_failed", error=_one_line(exc)))
+            missing(rundir.MODEL, t("missing.refit_failed", error=one_line(exc)))
         if not state.cancel_requested():
             _explain_and_draw(state, run_info, missing, chosen, final, test_predictions, dataset, folds, primary)
     else:
@@ -322,7 +319,7 @@ def _explain_and_draw(state: _Run, run_info, missing, chosen, final, test_predic
         except budget.BudgetExceeded:
             missing(rundir.EXPLANATION, t("missing.budget"))
         except Exception as exc:
-            missing(rundir.EXPLANATION, t("missing.explain_failed", error=_one_line(exc)))
+            missing(rundir.EXPLANATION, t("missing.explain_failed", error=one_line(exc)))
         else:
             summary = {**explanation.to_json(), "drivers": explain.drivers(explanation, dataset.target, task)}
             folder.write_json(rundir.EXPLANATION, summary)
@@ -351,7 +348,7 @@ def _explain_and_draw(state: _Run, run_info, missing, chosen, final, test_predic
             missing(f"{rundir.PLOTS}/*.png", t("missing.budget"))
         not_made = plots.export(figures, folder / rundir.PLOTS, png=png)
     except Exception as exc:
-        missing(rundir.PLOTS, t("missing.charts_failed", error=_one_line(exc)))
+        missing(rundir.PLOTS, t("missing.charts_failed", error=one_line(exc)))
     else:
         for name, reason in not_made.items():
             missing(name, reason)
@@ -378,10 +375,3 @@ def _save_model(pipeline: Any, folder: RunFolder) -> None:
     tmp = folder / f".{rundir.MODEL}.tmp"
     joblib.dump(pipeline, tmp)
     os.replace(tmp, folder / rundir.MODEL)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-    origin = f" ({where[0].name})" if where else ""
-    return f"{type(exc).__name__}: {text[0] if text else ''}{origin}"[:300]

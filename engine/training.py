@@ -16,7 +16,7 @@ from typing import Any
 from engine import budget, ensemble, evaluate, search
 from engine import decision as decision_mod
 from engine import events as ev
-from engine.errors import UserError
+from engine.errors import UserError, one_line
 from engine.messages import t
 
 KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (ensemble, threshold)
@@ -215,7 +215,7 @@ class Training:
         except Exception as exc:  # a failing candidate never stops the run
             if tuner is not None:
                 tuner.tell(candidate, None)
-            state.record(candidate.name, "failed", str(exc) if isinstance(exc, UserError) else state.one_line(exc))
+            state.record(candidate.name, "failed", str(exc) if isinstance(exc, UserError) else one_line(exc))
             return True
         # library warnings (e.g. a solver that did not converge) reach the report, not raw stderr
         for message in dict.fromkeys(str(w.message).strip().splitlines()[0] for w in caught[:50]):
