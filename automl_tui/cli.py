@@ -39,6 +39,7 @@ def run_command(
     out: Annotated[Path | None, typer.Option(help=t("cli.help_out"))] = None,
     seed: Annotated[int | None, typer.Option(help=t("cli.help_seed"))] = None,
     max_trials: Annotated[int | None, typer.Option("--max-trials", help=t("cli.help_max_trials"), min=0)] = None,
+    clearml: Annotated[bool, typer.Option("--clearml", help=t("cli.help_clearml"))] = False,
 ) -> None:
     if data is None and sys.stdin.isatty() and sys.stdout.isatty():
         # The wizard decides the rest; it writes escape codes whatever the output is, so only a person at a
@@ -60,8 +61,14 @@ def run_command(
         "out": out,
         "seed": seed,
         "max_trials": max_trials,
+        "clearml": {"enabled": True} if clearml else None,
     }
     try:
+        if clearml or config_mod.read_preset(preset)[1].get("clearml", {}).get("enabled"):
+            # said within seconds, before the engine's imports: the run would check it too, only later
+            from engine.tracking import sdk
+
+            sdk.check_server()
         config = config_mod.build(preset, overrides)
     except UserError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None

@@ -36,6 +36,13 @@ class DecisionSettings(_Strict):
     top_k: int = Field(5, ge=1, le=50, description="Rows in each TopK table.")
 
 
+class ClearMLSettings(_Strict):
+    # Where the server is and who you are come from clearml.conf or CLEARML_* variables, never from here:
+    # a config file is saved with every run and must not carry credentials.
+    enabled: bool = False  # each phase and each trained candidate becomes a ClearML task
+    project: str = Field("automl-tui", min_length=1)  # tasks go to project <project>/<dataset_key>
+
+
 class RunConfig(_Strict):
     data: Path | None = None
     target: str | None = None
@@ -67,6 +74,7 @@ class RunConfig(_Strict):
     steps: list[str] = Field(default_factory=list)  # preprocessing steps (from plugins) before each model
     charts: Literal["html+png", "html", "none"] = "html+png"  # PNGs need Chrome/Chromium for kaleido
     decision: DecisionSettings = Field(default_factory=DecisionSettings)
+    clearml: ClearMLSettings = Field(default_factory=ClearMLSettings)
 
     @field_validator("models")
     @classmethod
@@ -159,7 +167,11 @@ def build(preset: str = "fast", overrides: dict[str, Any] | None = None) -> RunC
     source = f"preset '{preset}'"
     validate(values, source)  # a typo in the preset file is blamed on the file, not the flags
     merged = {**values, "preset": name}
-    merged.update({key: value for key, value in (overrides or {}).items() if value is not None})
+    for key, value in (overrides or {}).items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = {**merged[key], **value}  # a flag sets one setting of a section, the rest stays
+        elif value is not None:
+            merged[key] = value
     return validate(merged, "command line")
 
 

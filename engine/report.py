@@ -383,10 +383,11 @@ class RunReport:
                     names.append(f"{rundir.PLOTS}/{chart}.png")
         return names
 
-    def missing(self) -> str:
-        out = [f"## 7. {t('report.h_missing')}"]
+    def missing_artifacts(self) -> list[tuple[str, str]]:
+        """(artifact, reason) for everything that should exist and does not: what was recorded, then what the
+        run folder lacks."""
         known = self.info.get("missing", {})
-        rows = [[f"`{name}`", reason] for name, reason in known.items() if not (self.folder / name).exists()]
+        found = [(name, reason) for name, reason in known.items() if not (self.folder / name).exists()]
         for name in self.expected():
             if (self.folder / name).exists() or name in known:
                 continue
@@ -396,9 +397,13 @@ class RunReport:
                 reason = t("missing.interrupted")
             else:
                 reason = t("missing.unknown")
-            rows.append([f"`{name}`", reason])
-        out.append(table([t("report.col_artifact"), t("report.col_reason")], rows) if rows else t("missing.none"))
-        return "\n\n".join(out)
+            found.append((name, reason))
+        return found
+
+    def missing(self) -> str:
+        rows = [[f"`{name}`", reason] for name, reason in self.missing_artifacts()]
+        table_text = table([t("report.col_artifact"), t("report.col_reason")], rows) if rows else t("missing.none")
+        return "\n\n".join([f"## 7. {t('report.h_missing')}", table_text])
 
     def figure(self, name: str) -> str:
         """The chart as an image when its PNG exists, as a link when only the HTML does, else nothing."""

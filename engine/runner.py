@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import budget, rundir
+from engine import budget, rundir, tracking
 from engine import decision as decision_mod
 from engine import events as ev
 from engine.config import RunConfig, to_toml
@@ -73,14 +73,29 @@ class _Run:
         self.rows: list[dict[str, Any]] = []
         self.cancelled = False
         self.steps: tuple = ()
+        self.trackers: list[tracking.Tracker] = []
 
     def emit(self, event: ev.Event) -> None:
         if isinstance(event, ev.RunWarning):
             self.warnings.append(event.message)
-        if self.folder is not None:
-            self.folder.append_event(event.to_dict())
+        for tracker in list(self.trackers):
+            try:
+                tracker.event(event)
+            except Exception as exc:  # a tracker that fails (a server gone away) stops; the run goes on
+                self.drop_tracker(tracker, exc)
         if self.on_event is not None:
             self.on_event(event)
+
+    def drop_tracker(self, tracker: tracking.Tracker, exc: Exception) -> None:
+        self.trackers.remove(tracker)
+        self.emit(ev.RunWarning(message=t("run.tracker_failed", tracker=type(tracker).__name__, error=one_line(exc))))
+
+    def close_trackers(self) -> None:
+        for tracker in list(self.trackers):
+            try:
+                tracker.close()
+            except Exception as exc:
+                self.drop_tracker(tracker, exc)
 
     def elapsed(self) -> float:
         return self.clock.elapsed()
@@ -110,12 +125,21 @@ class _Run:
 
 
 def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, cancel: Any = None) -> RunResult:
-    from engine import checks, data, evaluate, plugins, preprocess, reading, search, training
-    from engine.registry import metrics, models, steps
-
     if config.data is None:
         raise UserError("run.no_data")
     state = _Run(config, on_event, cancel)
+    state.trackers = tracking.for_config(config)  # a tracking server that cannot be used is said before any work
+    try:
+        return _run(state)
+    finally:
+        state.close_trackers()
+
+
+def _run(state: _Run) -> RunResult:
+    from engine import checks, data, evaluate, plugins, preprocess, reading, search, training
+    from engine.registry import metrics, models, steps
+
+    config = state.config
     dataset = data.load(config.data, config.target, config.task)
     task = dataset.task
     primary = metrics.get(config.primary_metric or metrics.default_primary(task, dataset.class_counts))

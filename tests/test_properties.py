@@ -35,6 +35,9 @@ KEYS = st.sampled_from(
         "steps",
         "primary_metric",
         "test_size",
+        "clearml",
+        "enabled",
+        "project",
         "whatever",
     ]
 )
