@@ -13,7 +13,7 @@ import typer
 from engine.messages import t  # light: the catalogue is a TOML file read on first use
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_NO_CANDIDATE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-SUBCOMMANDS = ("run", "presets", "report", "predict", "plugins")
+SUBCOMMANDS = ("run", "presets", "report", "predict", "plugins", "watch")
 
 app = typer.Typer(
     add_completion=False,
@@ -40,6 +40,7 @@ def run_command(
     seed: Annotated[int | None, typer.Option(help=t("cli.help_seed"))] = None,
     max_trials: Annotated[int | None, typer.Option("--max-trials", help=t("cli.help_max_trials"), min=0)] = None,
     clearml: Annotated[bool, typer.Option("--clearml", help=t("cli.help_clearml"))] = False,
+    remote: Annotated[str | None, typer.Option("--remote", metavar="QUEUE", help=t("cli.help_remote"))] = None,
 ) -> None:
     if data is None and sys.stdin.isatty() and sys.stdout.isatty():
         # The wizard decides the rest; it writes escape codes whatever the output is, so only a person at a
@@ -64,7 +65,7 @@ def run_command(
         "clearml": {"enabled": True} if clearml else None,
     }
     try:
-        if clearml or config_mod.read_preset(preset)[1].get("clearml", {}).get("enabled"):
+        if remote or clearml or config_mod.read_preset(preset)[1].get("clearml", {}).get("enabled"):
             # said within seconds, before the engine's imports: the run would check it too, only later
             from engine.tracking import sdk
 
@@ -74,9 +75,35 @@ def run_command(
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     if config.data is None:
         raise _fail(t("cli.no_data"), EXIT_BAD_INPUT)
+    if remote:
+        raise typer.Exit(_enqueue(config, remote))
     from automl_tui.headless import run_headless
 
     raise typer.Exit(run_headless(config))
+
+
+def _enqueue(config, queue: str) -> int:
+    from engine import remote
+    from engine.errors import UserError
+
+    try:
+        enqueued = remote.enqueue(config, queue)
+    except UserError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    typer.echo(t("remote.enqueued", run_id=enqueued.run_id, queue=enqueued.queue, task_id=enqueued.task_id))
+    if enqueued.link:
+        typer.echo(t("remote.link", link=enqueued.link))
+    return EXIT_OK
+
+
+@app.command("watch", help=t("cli.help_watch"))
+def watch_command(
+    run_id: Annotated[str, typer.Argument(help=t("cli.help_watch_run_id"))],
+    poll: Annotated[float, typer.Option("--poll", help=t("cli.help_poll"), min=0.1)] = 2.0,
+) -> None:
+    from automl_tui.headless import watch_headless
+
+    raise typer.Exit(watch_headless(run_id, poll))
 
 
 @app.command("presets", help=t("cli.help_presets"))

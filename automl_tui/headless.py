@@ -34,6 +34,7 @@ class HeadlessView:
         self.current = ""
         self.rows: list[dict[str, Any]] = []
         self.not_finished: list[ev.CandidateFailed] = []
+        self.finished: ev.RunFinished | None = None
 
     def __call__(self, event: ev.Event) -> None:
         if isinstance(event, ev.RunStarted):
@@ -66,6 +67,8 @@ class HeadlessView:
             self.err.print(t("cli.warning", message=event.message))
         elif isinstance(event, ev.ArtifactMissing):
             self.err.print(t("cli.artifact_missing", name=event.name, reason=event.reason))
+        elif isinstance(event, ev.RunFinished):
+            self.finished = event
 
     def _metric(self) -> str:
         return self.started.primary_metric if self.started else ""
@@ -111,31 +114,33 @@ class HeadlessView:
         )
         return Group(bar, status, self.leaderboard())
 
-    def summary(self, result: Any) -> None:
+    def summary(self, report: str) -> None:
+        """The Decision Summary, from the run_finished event (a local run, or one followed from the server)."""
         from engine.registry import metrics
 
-        report_path = f"{result.run_dir}/report.md"
-        if result.status == "no_candidate":
-            self.err.print(t("cli.no_candidate", path=report_path))
+        finished = self.finished
+        if finished is None or finished.status == "no_candidate":
+            self.err.print(t("cli.no_candidate", path=report))
             return
         if self.live:
             self.out.print(self.leaderboard())  # the live view is transient: keep the final table
         primary = metrics.get(self._metric())
+        priority = self.started.priority if self.started else "balanced"
         lines = [
-            t("cli.summary_recommended", model=result.recommended, priority=result.decision.priority),
-            t("cli.summary_why", reason=result.reason),
+            t("cli.summary_recommended", model=finished.recommended, priority=priority),
+            t("cli.summary_why", reason=finished.reason),
         ]
-        if primary.name in result.test_metrics:
-            lines.append(t("cli.summary_test", metric=primary.title, score=result.test_metrics[primary.name]))
-        lines.append(t("cli.summary_report", path=report_path))
+        if primary.name in finished.test_metrics:
+            lines.append(t("cli.summary_test", metric=primary.title, score=finished.test_metrics[primary.name]))
+        lines.append(t("cli.summary_report", path=report))
         if self.live:
             self.out.print(Panel("\n".join(lines), title=t("cli.summary_title"), expand=False))
         else:
             self.out.print(t("cli.summary_title"))
             for line in lines:
                 self.out.print(line)
-        if result.status == "cancelled":
-            self.err.print(t("cli.interrupted", path=report_path))
+        if finished.status == "cancelled":
+            self.err.print(t("cli.interrupted", path=report))
 
 
 def run_headless(config: RunConfig, out: Console | None = None, err: Console | None = None) -> int:
@@ -170,8 +175,38 @@ def run_headless(config: RunConfig, out: Console | None = None, err: Console | N
 
             err.print(t("cli.interrupted", path=report.write(Path(view.started.run_dir))))
         return EXIT_INTERRUPTED
-    view.summary(result)
+    view.summary(f"{result.run_dir}/report.md")
     return {"finished": EXIT_OK, "cancelled": EXIT_INTERRUPTED}.get(result.status, EXIT_NO_CANDIDATE)
+
+
+def watch_headless(run_id: str, poll_s: float) -> int:
+    """Follow a run from the ClearML server with the same view as a local run; returns the exit code."""
+    from engine.errors import UserError
+    from engine.tracking.follow import follow
+
+    out = Console(markup=False, highlight=False)
+    out.soft_wrap = not out.is_terminal
+    err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+    view = HeadlessView(out, err, live=False)  # events arrive in batches: plain lines read better than a live table
+    waiting: list[str] = []
+
+    def on_waiting(status: str) -> None:
+        if not waiting:
+            err.print(t("watch.waiting", run_id=run_id, status=status))
+        waiting.append(status)
+
+    try:
+        followed = follow(run_id, view, poll_s=poll_s, on_waiting=on_waiting)
+    except UserError as exc:
+        err.print(str(exc))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    if followed.status in ("failed", "stopped"):
+        err.print(t("watch.given_up", run_id=run_id, status=followed.status, message=followed.message or "-"))
+        return EXIT_NO_CANDIDATE
+    view.summary(followed.reporting_link or t("watch.reporting_task", run_id=run_id))
+    return {"finished": EXIT_OK, "cancelled": EXIT_INTERRUPTED}.get(followed.status, EXIT_NO_CANDIDATE)
 
 
 def predict_with_progress(run_dir: Path, data: Path, output: Path | None) -> Any:

@@ -29,6 +29,7 @@ class RunStarted(Event):
     candidates: list[str]
     estimate_s: float | None = None  # about how long the search takes (measured on this data), at most the budget
     memory_mb: float | None = None  # about how much memory the table takes once read
+    priority: str = "balanced"  # what the recommendation favours (accuracy | speed | size | balanced)
 
 
 @dataclass(frozen=True)

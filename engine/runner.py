@@ -124,18 +124,24 @@ class _Run:
         return self.cancelled or bool(self.cancel is not None and self.cancel.is_set())
 
 
-def run(config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, cancel: Any = None) -> RunResult:
+def run(
+    config: RunConfig,
+    on_event: Callable[[ev.Event], None] | None = None,
+    cancel: Any = None,
+    run_id: str | None = None,
+) -> RunResult:
+    """`run_id` is given when the run was named before it started (a remote run, named when it was enqueued)."""
     if config.data is None:
         raise UserError("run.no_data")
     state = _Run(config, on_event, cancel)
     state.trackers = tracking.for_config(config)  # a tracking server that cannot be used is said before any work
     try:
-        return _run(state)
+        return _run(state, run_id or new_run_id())
     finally:
         state.close_trackers()
 
 
-def _run(state: _Run) -> RunResult:
+def _run(state: _Run, run_id: str) -> RunResult:
     from engine import checks, data, evaluate, plugins, preprocess, reading, search, training
     from engine.registry import metrics, models, steps
 
@@ -163,7 +169,6 @@ def _run(state: _Run) -> RunResult:
         search_folds = evaluate.sample_for_search(folds, task, rows, config.seed)
         estimate_s *= rows / len(folds.y_train)
 
-    run_id = new_run_id()
     key = dataset_key(config.data)
     state.folder = folder = RunFolder.create(config.out, run_id)
     effective = config.model_copy(
@@ -215,6 +220,7 @@ def _run(state: _Run) -> RunResult:
             candidates=[s.name for s in specs],
             estimate_s=round(min(estimate_s, config.time_budget_s), 1),
             memory_mb=round(reading.memory_estimate(config.data, dataset.source) / 2**20, 1),
+            priority=config.priority,
         )
     )
     for message in plugins.warnings():

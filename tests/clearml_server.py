@@ -11,6 +11,7 @@ import base64
 import email.parser
 import email.policy
 import json
+import sys
 import threading
 import time
 import urllib.parse
@@ -88,7 +89,12 @@ class ClearMLTestServer:
 
             do_POST = do_GET
 
-        self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up: nothing to say
+                    super().handle_error(request, client_address)
+
+        self._http = Server(("127.0.0.1", 0), Handler)
         self._http.daemon_threads = True
         threading.Thread(target=self._http.serve_forever, daemon=True).start()
         return self
@@ -396,6 +402,8 @@ class ClearMLTestServer:
     queues__get_all_ex = queues__get_all
 
     def queues__get_by_id(self, body: dict[str, Any]) -> dict[str, Any]:
+        if body["queue"] not in self.queues:
+            raise ApiError(400, 701, f"Invalid queue id: {body['queue']}")
         return {"queue": self.queues[body["queue"]]}
 
     def queues__get_default(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -435,12 +443,15 @@ class ClearMLTestServer:
         return {"added": len(body["events"]), "errors": 0, "errors_info": {}}
 
     def events__get_task_log(self, body: dict[str, Any]) -> dict[str, Any]:
+        """As the real server: the latest `batch_size` lines (navigate_earlier), newest first unless order=asc."""
         logs = sorted(
             (e for e in self.events.get(body["task"], []) if e.get("type") == "log"),
             key=lambda e: e.get("timestamp", 0),
         )
-        if body.get("navigate_earlier", True) and body.get("order") != "asc":
-            logs.reverse()  # as the real server: the latest first unless asked otherwise
+        batch = int(body.get("batch_size") or 500)
+        logs = logs[-batch:] if body.get("navigate_earlier", True) else logs[:batch]
+        if body.get("order", "desc") == "desc":
+            logs.reverse()
         return {"events": logs, "returned": len(logs), "total": len(logs), "scroll_id": None}
 
     def events__get_task_events(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -492,6 +503,9 @@ class ClearMLTestServer:
                     self.unknown.append(endpoint)
                     raise ApiError(400, 0, f"endpoint {endpoint} is not served by the test server")
                 data, code, subcode, message = handler(body), 200, 0, "OK"
+        except (KeyError, TypeError) as exc:  # a request this server does not understand: said, not hung up on
+            self.unknown.append(f"{endpoint}: {type(exc).__name__}: {exc}")
+            data, code, subcode, message = {}, 500, 0, f"test server: {type(exc).__name__}: {exc}"
         except ApiError as exc:
             data, code, subcode, message = {}, exc.code, exc.subcode, exc.message
         meta = {

@@ -12,6 +12,7 @@ import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 
 from engine.errors import UserError
 
@@ -106,3 +107,23 @@ def redact(text: str, known: list[str] | None = None) -> str:
     for value in known if known is not None else secrets():
         text = text.replace(value, "***")
     return text
+
+
+def connect() -> Any:
+    """The SDK's Task class, once a server (not offline mode) is known to be there: for what only a server can
+    do (queues, remote runs, following a run)."""
+    if offline():
+        raise UserError("remote.offline")
+    prepare()
+    check_server()
+    from clearml import Task
+
+    return Task
+
+
+def web_link(task: Any) -> str:
+    """The task's page in the web app; a nicety (the run_id finds the run too), so never an error."""
+    try:
+        return str(task.get_output_log_web_page()) if task is not None else ""
+    except Exception:
+        return ""

@@ -1,0 +1,163 @@
+"""Runs on other machines, through a ClearML queue.
+
+`enqueue` makes a task "run · <run_id>" that carries everything the run needs (the effective config as a
+configuration object, the table as an artifact, the run_id as a parameter) and puts it on a queue. A clearml-agent
+executes it as `python -m engine.remote`: `agent_main` fetches the config and the table from the task and runs
+`engine.run` in a child process, so that the run's own phase tasks are made exactly as on the user's machine (the
+SDK allows one `Task.init` per process, and the agent's task is that one here). Nothing needs the user's files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from engine.errors import UserError
+
+RUN_PHASE = "run"  # the tag of the task that runs a whole run on an agent (the phases are tasks of their own)
+CONFIG_NAME = "automl-tui config"
+RUN_ID_PARAM = "automl-tui/run_id"
+DATA_NAME_PARAM = "automl-tui/data_name"
+DATASET_ARTIFACT = "dataset"
+RUN_FOLDER_ARTIFACT = "run_folder"
+ENTRY_MODULE = "engine.remote"
+# what the child run keeps of the agent's environment: the server and the credentials, not the agent's task
+_KEPT_CLEARML_VARIABLES = ("CLEARML_API_", "CLEARML_WEB_HOST", "CLEARML_FILES_HOST", "CLEARML_CONFIG_FILE")
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    run_id: str
+    task_id: str
+    queue: str
+    link: str
+
+
+def queues() -> list[str]:
+    """The names of the server's queues, for the wizard's "where to run" step."""
+    from engine.tracking import sdk
+
+    sdk.connect()
+    from clearml.backend_api.session.client import APIClient
+
+    return sorted(queue.name for queue in APIClient().queues.get_all())
+
+
+def _queue_exists(name: str) -> None:
+    known = queues()
+    if name not in known:
+        from engine.messages import suggest
+
+        raise UserError("remote.unknown_queue", queue=name, known=", ".join(known) or "-", hint=suggest(name, known))
+
+
+def enqueue(config: Any, queue: str) -> Enqueued:
+    """Put the run described by `config` on `queue`; returns at once with the run's name and where to see it."""
+    from engine.config import to_toml
+    from engine.naming import dataset_key, new_run_id, tags
+    from engine.tracking import sdk
+
+    Task = sdk.connect()
+    _queue_exists(queue)
+    if config.data is None or not Path(config.data).is_file():
+        raise UserError("remote.no_data", path=config.data)
+    run_id, key = new_run_id(), dataset_key(Path(config.data))
+    with sdk.quiet():
+        task = Task.create(
+            project_name=f"{config.clearml.project}/{key}",
+            task_name=f"{RUN_PHASE} · {run_id}",
+            task_type="controller",
+            module=ENTRY_MODULE,
+            add_task_init_call=False,
+            detect_repository=False,
+        )
+    task.set_tags(tags(run_id, key, RUN_PHASE))
+    task.set_configuration_object(CONFIG_NAME, config_text=to_toml(config), config_type="toml")
+    task.set_parameter(RUN_ID_PARAM, run_id, description="the run's name: its tasks are tagged run:<run_id>")
+    # the table's own name: its dataset_key (name + content hash) must be the same on the agent
+    task.set_parameter(DATA_NAME_PARAM, Path(config.data).name, description="the table's file name")
+    task.upload_artifact(DATASET_ARTIFACT, artifact_object=str(config.data), wait_on_upload=True)
+    Task.enqueue(task, queue_name=queue)
+    return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))
+
+
+def child_environment() -> dict[str, str]:
+    """The agent's environment without its task: the child's Task.init calls then make new tasks."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("CLEARML_", "TRAINS_")) or key.startswith(_KEPT_CLEARML_VARIABLES)
+    }
+
+
+def agent_main() -> int:
+    """What a clearml-agent runs: fetch the run from its task, run it in a child process, keep its folder."""
+    from engine.config import to_toml, validate
+    from engine.tracking import sdk
+    from engine.tracking.clearml_tracker import NO_AUTO_CONNECT
+
+    sdk.prepare()
+    from clearml import Task
+
+    task = Task.init(auto_connect_frameworks=NO_AUTO_CONNECT, auto_connect_arg_parser=False)
+    run_id = str(task.get_parameter(RUN_ID_PARAM))
+    values = tomllib.loads(task.get_configuration_object(CONFIG_NAME) or "")
+    work = Path(tempfile.mkdtemp(prefix=f"automl-tui-{run_id}-"))
+    # under its own name (the SDK's cached copy has a hash in its name), so the dataset_key is the user's
+    data = work / Path(str(task.get_parameter(DATA_NAME_PARAM))).name
+    shutil.copyfile(task.artifacts[DATASET_ARTIFACT].get_local_copy(), data)
+    values.update(data=str(data), out=str(work), clearml={**values.get("clearml", {}), "enabled": True})
+    config_path = work / "config.toml"
+    config_path.write_text(to_toml(validate(values, f"task {task.id}")), encoding="utf-8")
+    print(f"automl-tui: run {run_id} on this agent, folder {work / run_id}", flush=True)
+    done = subprocess.run(
+        [sys.executable, "-m", ENTRY_MODULE, "execute", run_id, str(config_path)], env=child_environment()
+    )
+    run_dir = work / run_id
+    if run_dir.is_dir():
+        task.upload_artifact(RUN_FOLDER_ARTIFACT, artifact_object=str(run_dir), wait_on_upload=True)
+    return done.returncode
+
+
+def execute(run_id: str, config_path: Path) -> int:
+    """The child: the run itself, tracked in ClearML like a local `--clearml` run, progress as plain lines."""
+    import engine
+    from engine import events as ev
+    from engine.config import validate
+    from engine.naming import slug
+
+    if slug(run_id) != run_id:
+        raise UserError("remote.bad_run_id", run_id=run_id)
+    config = validate(tomllib.loads(config_path.read_text(encoding="utf-8")), str(config_path))
+
+    def show(event: ev.Event) -> None:
+        print(f"automl-tui: {event.kind}: {_describe(event)}", flush=True)
+
+    result = engine.run(config, on_event=show, run_id=run_id)
+    return {"finished": 0, "cancelled": 130}.get(result.status, 3)
+
+
+def _describe(event: Any) -> str:
+    fields = {key: value for key, value in event.to_dict().items() if key not in ("kind", "at")}
+    return ", ".join(f"{key}={value}" for key, value in fields.items())[:300]
+
+
+def main(argv: list[str]) -> int:
+    try:
+        if argv[:1] == ["execute"] and len(argv) == 3:
+            return execute(argv[1], Path(argv[2]))
+        return agent_main()
+    except UserError as exc:
+        print(f"automl-tui: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
