@@ -30,7 +30,7 @@ def _fail(message: str, code: int) -> typer.Exit:
 @app.command("run", help=t("cli.help_run"))
 def run_command(
     data: Annotated[Path | None, typer.Argument(help=t("cli.help_data"), show_default=False)] = None,
-    preset: Annotated[str, typer.Option(help=t("cli.help_preset"))] = "fast",
+    preset: Annotated[str | None, typer.Option(help=t("cli.help_preset"), show_default=False)] = None,
     target: Annotated[str | None, typer.Option(help=t("cli.help_target"))] = None,
     task: Annotated[str | None, typer.Option(help=t("cli.help_task"))] = None,
     priority: Annotated[str | None, typer.Option(help=t("cli.help_priority"))] = None,
@@ -41,8 +41,9 @@ def run_command(
     max_trials: Annotated[int | None, typer.Option("--max-trials", help=t("cli.help_max_trials"), min=0)] = None,
     clearml: Annotated[bool, typer.Option("--clearml", help=t("cli.help_clearml"))] = False,
     remote: Annotated[str | None, typer.Option("--remote", metavar="QUEUE", help=t("cli.help_remote"))] = None,
+    clone: Annotated[str | None, typer.Option("--clone", metavar="TASK_ID", help=t("cli.help_clone"))] = None,
 ) -> None:
-    if data is None and sys.stdin.isatty() and sys.stdout.isatty():
+    if data is None and clone is None and sys.stdin.isatty() and sys.stdout.isatty():
         # The wizard decides the rest; it writes escape codes whatever the output is, so only a person at a
         # terminal gets it.
         from automl_tui.app import AutomlApp
@@ -64,6 +65,9 @@ def run_command(
         "max_trials": max_trials,
         "clearml": {"enabled": True} if clearml else None,
     }
+    if clone:
+        raise typer.Exit(_clone(clone, preset, overrides, remote))
+    preset = preset or "fast"
     try:
         if remote or clearml or config_mod.read_preset(preset)[1].get("clearml", {}).get("enabled"):
             # said within seconds, before the engine's imports: the run would check it too, only later
@@ -82,14 +86,47 @@ def run_command(
     raise typer.Exit(run_headless(config))
 
 
+def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None) -> int:
+    """Re-run a ClearML run: its config, then the preset given (if any), then the flags; on `queue`, or here."""
+    from engine import config as config_mod
+    from engine import remote
+    from engine.errors import UserError
+
+    try:
+        if overrides.pop("data") is not None:
+            raise UserError("clone.data_and_clone")
+        source = remote.clone_source(task_id)
+        values = {key: value for key, value in source.values.items() if key not in ("data", "out")}
+        if preset:
+            name, preset_values = config_mod.read_preset(preset)
+            values = {**values, **preset_values, "preset": name}
+        if queue:
+            config = config_mod.build_from(values, f"task {task_id}", overrides)
+            return _announce(remote.enqueue_clone(source, config, queue))
+        # here: the table comes from the server, the run is recorded in ClearML like the one it repeats
+        out = overrides.get("out") or Path("runs")
+        table = remote.fetch_table(source.dataset_task, source.data_name, out / "clone-tables" / task_id)
+        config = config_mod.build_from(
+            values, f"task {task_id}", {**overrides, "data": table, "clearml": {"enabled": True}}
+        )
+    except UserError as exc:
+        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    from automl_tui.headless import run_headless
+
+    return run_headless(config)
+
+
 def _enqueue(config, queue: str) -> int:
     from engine import remote
     from engine.errors import UserError
 
     try:
-        enqueued = remote.enqueue(config, queue)
+        return _announce(remote.enqueue(config, queue))
     except UserError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
+
+
+def _announce(enqueued) -> int:
     typer.echo(t("remote.enqueued", run_id=enqueued.run_id, queue=enqueued.queue, task_id=enqueued.task_id))
     if enqueued.link:
         typer.echo(t("remote.link", link=enqueued.link))

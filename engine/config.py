@@ -159,14 +159,18 @@ def read_preset(name_or_file: str) -> tuple[str, dict[str, Any]]:
 
 def build(preset: str = "fast", overrides: dict[str, Any] | None = None) -> RunConfig:
     """Preset values, then every override that is not None (CLI flags win over the preset)."""
+    name, values = read_preset(preset)
+    return build_from({**values, "preset": name}, f"preset '{preset}'", overrides)
+
+
+def build_from(values: dict[str, Any], source: str, overrides: dict[str, Any] | None = None) -> RunConfig:
+    """`values` (a preset's, or a cloned run's config), then every override that is not None."""
     from engine import plugins
 
-    name, values = read_preset(preset)
     # plugins first: the models, metrics and steps they add must be known before names are checked
     plugins.load_all([*values.get("plugins", []), *((overrides or {}).get("plugins") or [])])
-    source = f"preset '{preset}'"
     validate(values, source)  # a typo in the preset file is blamed on the file, not the flags
-    merged = {**values, "preset": name}
+    merged = dict(values)
     for key, value in (overrides or {}).items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
             merged[key] = {**merged[key], **value}  # a flag sets one setting of a section, the rest stays

@@ -25,6 +25,7 @@ RUN_PHASE = "run"  # the tag of the task that runs a whole run on an agent (the 
 CONFIG_NAME = "automl-tui config"
 RUN_ID_PARAM = "automl-tui/run_id"
 DATA_NAME_PARAM = "automl-tui/data_name"
+DATASET_TASK_PARAM = "automl-tui/dataset_task"  # the task whose artifact is the table (a clone's source)
 DATASET_ARTIFACT = "dataset"
 RUN_FOLDER_ARTIFACT = "run_folder"
 ENTRY_MODULE = "engine.remote"
@@ -60,8 +61,7 @@ def _queue_exists(name: str) -> None:
 
 def enqueue(config: Any, queue: str) -> Enqueued:
     """Put the run described by `config` on `queue`; returns at once with the run's name and where to see it."""
-    from engine.config import to_toml
-    from engine.naming import dataset_key, new_run_id, tags
+    from engine.naming import dataset_key, new_run_id
     from engine.tracking import sdk
 
     Task = sdk.connect()
@@ -78,12 +78,89 @@ def enqueue(config: Any, queue: str) -> Enqueued:
             add_task_init_call=False,
             detect_repository=False,
         )
+    task.upload_artifact(DATASET_ARTIFACT, artifact_object=str(config.data), wait_on_upload=True)
+    _describe_run(task, config, run_id, key, Path(config.data).name, dataset_task=task.id)
+    Task.enqueue(task, queue_name=queue)
+    return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))
+
+
+def _describe_run(task: Any, config: Any, run_id: str, key: str, data_name: str, dataset_task: str) -> None:
+    """What the agent reads: the config, the run's name, and where the table is (and under which file name: the
+    dataset_key, name + content hash, must be the same on the agent)."""
+    from engine.config import to_toml
+    from engine.naming import tags
+
     task.set_tags(tags(run_id, key, RUN_PHASE))
     task.set_configuration_object(CONFIG_NAME, config_text=to_toml(config), config_type="toml")
-    task.set_parameter(RUN_ID_PARAM, run_id, description="the run's name: its tasks are tagged run:<run_id>")
-    # the table's own name: its dataset_key (name + content hash) must be the same on the agent
-    task.set_parameter(DATA_NAME_PARAM, Path(config.data).name, description="the table's file name")
-    task.upload_artifact(DATASET_ARTIFACT, artifact_object=str(config.data), wait_on_upload=True)
+    task.set_parameters(
+        {RUN_ID_PARAM: run_id, DATA_NAME_PARAM: data_name, DATASET_TASK_PARAM: dataset_task},
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    """A run to re-run: its run task (or a template task made like one), its config, and where its table is."""
+
+    task: Any
+    values: dict[str, Any]
+    data_name: str
+    dataset_task: str
+    dataset_key: str
+
+
+def clone_source(task_id: str) -> Source:
+    """The run behind `task_id`: a run task, a template task with a config and a table, or any task of a run
+    enqueued with --remote (its run task is found by the run: tag)."""
+    from engine.tracking import sdk
+
+    Task = sdk.connect()
+    try:
+        task = Task.get_task(task_id=task_id)
+    except ValueError:
+        raise UserError("clone.unknown_task", task_id=task_id) from None
+    if task.get_configuration_object(CONFIG_NAME) is None:
+        run_tags = [tag for tag in task.get_tags() if tag.startswith("run:")]
+        runs = Task.get_tasks(tags=[*run_tags, f"phase:{RUN_PHASE}"]) if run_tags else []
+        if not runs:
+            raise UserError("clone.not_a_run", task_id=task_id)
+        task = runs[0]
+    values = tomllib.loads(task.get_configuration_object(CONFIG_NAME) or "")
+    params = task.get_parameters() or {}
+    key = next((tag.removeprefix("dataset:") for tag in task.get_tags() if tag.startswith("dataset:")), "")
+    return Source(
+        task=task,
+        values=values,
+        data_name=str(params.get(DATA_NAME_PARAM) or Path(str(values.get("data", "data.csv"))).name),
+        dataset_task=str(params.get(DATASET_TASK_PARAM) or task.id),
+        dataset_key=key,
+    )
+
+
+def fetch_table(dataset_task: str, data_name: str, folder: Path) -> Path:
+    """The run's table, downloaded into `folder` under its own file name."""
+    from clearml import Task
+
+    owner = Task.get_task(task_id=dataset_task)
+    if DATASET_ARTIFACT not in owner.artifacts:
+        raise UserError("clone.no_table", task_id=dataset_task)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(data_name).name
+    shutil.copyfile(owner.artifacts[DATASET_ARTIFACT].get_local_copy(), path)
+    return path
+
+
+def enqueue_clone(source: Source, config: Any, queue: str) -> Enqueued:
+    """The ClearML way of re-running: a clone of the run task (its parent), with the new config, on `queue`. The
+    table is not uploaded again: the clone reads it from the task that has it."""
+    from engine.naming import new_run_id
+    from engine.tracking import sdk
+
+    Task = sdk.connect()
+    _queue_exists(queue)
+    run_id = new_run_id()
+    with sdk.quiet():
+        task = Task.clone(source_task=source.task, name=f"{RUN_PHASE} · {run_id}", parent=source.task.id)
+    _describe_run(task, config, run_id, source.dataset_key, source.data_name, source.dataset_task)
     Task.enqueue(task, queue_name=queue)
     return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))
 
@@ -111,8 +188,9 @@ def agent_main() -> int:
     values = tomllib.loads(task.get_configuration_object(CONFIG_NAME) or "")
     work = Path(tempfile.mkdtemp(prefix=f"automl-tui-{run_id}-"))
     # under its own name (the SDK's cached copy has a hash in its name), so the dataset_key is the user's
-    data = work / Path(str(task.get_parameter(DATA_NAME_PARAM))).name
-    shutil.copyfile(task.artifacts[DATASET_ARTIFACT].get_local_copy(), data)
+    data = fetch_table(
+        str(task.get_parameter(DATASET_TASK_PARAM) or task.id), str(task.get_parameter(DATA_NAME_PARAM)), work
+    )
     values.update(data=str(data), out=str(work), clearml={**values.get("clearml", {}), "enabled": True})
     config_path = work / "config.toml"
     config_path.write_text(to_toml(validate(values, f"task {task.id}")), encoding="utf-8")

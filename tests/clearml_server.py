@@ -305,7 +305,9 @@ class ClearMLTestServer:
         copied = json.loads(json.dumps(source))
         for key in ("id", "status", "started", "status_reason", "status_message", "last_metrics", "output"):
             copied.pop(key, None)
-        copied["execution"]["artifacts"] = [a for a in copied["execution"].get("artifacts", []) if a["mode"] == "input"]
+        copied["execution"]["artifacts"] = [
+            a for a in copied["execution"].get("artifacts", []) if a.get("mode", "output") == "input"
+        ]
         copied.update(
             name=body.get("new_task_name") or source["name"], parent=body.get("new_task_parent") or source["id"]
         )

@@ -5,6 +5,7 @@ server alone, and `automl-tui watch` follows it live to the same Decision Summar
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -59,39 +60,67 @@ def the_task(server: ClearMLTestServer, name_start: str) -> dict:
     return task
 
 
-@pytest.mark.skipif(AGENT is None, reason="clearml-agent is installed by the test extra")
-def test_enqueue_then_a_real_agent_runs_it_and_watch_follows_it_live(tmp_path, server):
-    env = environment(server, tmp_path / "home")
-    preset = write_preset(tmp_path / "quick.toml", charts="html")
+def only_file(server: ClearMLTestServer, *parts: str) -> bytes:
+    (content,) = [content for path, content in server.files.items() if all(part in path for part in parts)]
+    return content
+
+
+@pytest.fixture(scope="module")
+def remote_run(tmp_path_factory):
+    """One run enqueued from the CLI, executed by a real agent while `automl-tui watch` follows it (the tests
+    below read what it left on the server)."""
+    if AGENT is None:
+        pytest.skip("clearml-agent is installed by the test extra")
+    root = tmp_path_factory.mktemp("remote")
+    server = ClearMLTestServer().start()
+    env = environment(server, root / "home")
+    preset = write_preset(root / "quick.toml", charts="html")
     enqueued = cli(env, PENGUINS, "--preset", preset, "--target", "species", "--remote", "default")
     assert enqueued.returncode == 0, enqueued.stderr
     run_id = re.search(r"Run (\S+) is queued on 'default'", enqueued.stdout).group(1)
-    assert f"automl-tui watch {run_id}" in enqueued.stdout
-
-    remote = the_task(server, "run · ")
-    assert remote["status"] == "queued" and remote["name"] == f"run · {run_id}"
-    assert {f"run:{run_id}", "phase:run"} <= set(remote["tags"])
-    assert remote["script"]["entry_point"] == "-m engine.remote"
-    # the table travels through the server: the agent never sees the user's file system
-    dataset = next(a for a in remote["execution"]["artifacts"] if a["key"] == "dataset")
-    assert dataset["uri"].endswith("penguins.csv")
-    uploaded = [content for path, content in server.files.items() if path.endswith("artifacts/dataset/penguins.csv")]
-    assert uploaded == [PENGUINS.read_bytes()]
-
-    agent = agent_execute(env, remote["id"])
+    queued = json.loads(json.dumps(the_task(server, "run · ")))  # as it was before the agent took it
+    agent = agent_execute(env, queued["id"])
     try:
         watched = cli(env, "watch", run_id, "--poll", "0.5", timeout=300)
         agent_log, _ = agent.communicate(timeout=300)
     finally:
         agent.kill()
     assert agent.returncode == 0, agent_log[-3000:]
+    yield {
+        "server": server,
+        "env": env,
+        "root": root,
+        "run_id": run_id,
+        "enqueued": enqueued,
+        "queued": queued,
+        "watched": watched,
+    }
+    server.stop()
+
+
+def test_enqueue_puts_everything_the_run_needs_on_the_server(remote_run):
+    run_id, queued, server = remote_run["run_id"], remote_run["queued"], remote_run["server"]
+    assert f"automl-tui watch {run_id}" in remote_run["enqueued"].stdout
+    assert queued["status"] == "queued" and queued["name"] == f"run · {run_id}"
+    assert {f"run:{run_id}", "phase:run"} <= set(queued["tags"])
+    assert queued["script"]["entry_point"] == "-m engine.remote"
+    # the table travels through the server: the agent never sees the user's file system
+    dataset = next(a for a in queued["execution"]["artifacts"] if a["key"] == "dataset")
+    assert dataset["uri"].endswith("penguins.csv")
+    uploaded = [content for path, content in server.files.items() if path.endswith("artifacts/dataset/penguins.csv")]
+    assert uploaded == [PENGUINS.read_bytes()]
+
+
+def test_the_agent_runs_it_and_watch_shows_it_as_a_local_run(remote_run):
+    run_id, server, watched = remote_run["run_id"], remote_run["server"], remote_run["watched"]
     assert watched.returncode == 0, watched.stderr
     # the same lines a local run prints: one per finished model, then the Decision Summary
     models = [line.split()[0] for line in watched.stdout.splitlines() if "balanced_accuracy=" in line]
     assert sorted(models) == ["hist_gb", "linear"]
     recommended = re.search(r"Recommended: (\S+) \(priority: balanced\)", watched.stdout).group(1)
 
-    assert the_task(server, "run · ")["status"] == "completed"
+    remote = the_task(server, f"run · {run_id}")
+    assert remote["status"] == "completed"
     reporting = the_task(server, f"reporting · {run_id}")
     assert {f"run:{run_id}", "phase:reporting"} <= set(reporting["tags"])
     # the agent's run is filed with the enqueued one: same project, same dataset key
@@ -99,14 +128,52 @@ def test_enqueue_then_a_real_agent_runs_it_and_watch_follows_it_live(tmp_path, s
     assert [t for t in reporting["tags"] if t.startswith("dataset:")] == [
         t for t in remote["tags"] if t.startswith("dataset:")
     ]
-    report_md = next(content for path, content in server.files.items() if path.endswith(".md") and "00_report" in path)
+    report_md = only_file(server, f"reporting %C2%B7 {run_id}", "00_report")
     assert report_md.decode().startswith(f"# automl-tui report · {run_id} · penguins-")
     assert f"- **Recommended model**: `{recommended}`" in report_md.decode()
     # the whole run folder came back to the server: its report is the one the reporting task carries
-    folder_zip = next(content for path, content in server.files.items() if "run_folder" in path)
-    with zipfile.ZipFile(io.BytesIO(folder_zip)) as archive:
+    with zipfile.ZipFile(io.BytesIO(only_file(server, f"run %C2%B7 {run_id}", "run_folder"))) as archive:
         assert archive.read("report.md") == report_md
     assert server.unknown == []
+
+
+def test_clone_with_overrides_runs_on_the_queue_from_the_source_table(remote_run, tmp_path):
+    server, env, source_id = remote_run["server"], remote_run["env"], remote_run["queued"]["id"]
+    accurate = write_preset(tmp_path / "accurate.toml", priority="accuracy", models=["linear"])
+    cloned = cli(env, "--clone", source_id, "--preset", accurate, "--seed", "7", "--remote", "default")
+    assert cloned.returncode == 0, cloned.stderr
+    run_id = re.search(r"Run (\S+) is queued on 'default'", cloned.stdout).group(1)
+    clone = the_task(server, f"run · {run_id}")
+    assert clone["parent"] == source_id and clone["status"] == "queued"
+    config = clone["configuration"]["automl-tui config"]["value"]
+    assert 'priority = "accuracy"' in config and "seed = 7" in config and 'target = "species"' in config
+    assert not [a for a in clone["execution"]["artifacts"] if a["key"] == "dataset"]  # read from its source
+    agent = agent_execute(env, clone["id"])
+    log, _ = agent.communicate(timeout=300)
+    assert agent.returncode == 0, log[-3000:]
+    assert the_task(server, f"run · {run_id}")["status"] == "completed"
+    report = only_file(server, f"reporting %C2%B7 {run_id}", "00_report").decode()
+    assert "- **Priority**: accuracy" in report and "`linear`" in report
+
+
+def test_clone_without_a_queue_runs_here_and_is_recorded(remote_run, tmp_path):
+    server, env, source_id = remote_run["server"], remote_run["env"], remote_run["queued"]["id"]
+    done = cli(env, "--clone", source_id, "--priority", "speed", "--max-trials", "0", "--out", tmp_path / "runs")
+    assert done.returncode == 0, done.stderr
+    (folder,) = [p for p in (tmp_path / "runs").iterdir() if p.name != "clone-tables"]
+    config = (folder / "config.toml").read_text()
+    assert 'priority = "speed"' in config and 'target = "species"' in config
+    table = tmp_path / "runs" / "clone-tables" / source_id / "penguins.csv"
+    assert table.read_bytes() == PENGUINS.read_bytes()  # the source's table, fetched from the server
+    assert the_task(server, f"reporting · {folder.name}")["status"] == "completed"
+
+
+def test_clone_of_a_task_that_is_not_a_run(remote_run):
+    server, env = remote_run["server"], remote_run["env"]
+    (other,) = [t["id"] for t in server.tasks.values() if t["name"].startswith(f"linear · {remote_run['run_id']}")]
+    server.tasks[other]["tags"] = [t for t in server.tasks[other]["tags"] if not t.startswith("run:")]
+    done = cli(env, "--clone", other, "--remote", "default")
+    assert done.returncode == 2 and "is not an automl-tui run that can be re-run" in done.stderr
 
 
 def test_an_unknown_queue_is_named_with_the_queues_there_are(tmp_path, server):
