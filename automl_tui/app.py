@@ -6,6 +6,7 @@ worker (a child process by default, so Cancel can stop a model mid-training).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -31,7 +32,11 @@ class AutomlApp(App[None]):
         out: Path = Path("runs"),
         runner: Callable[..., Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        clearml_queues: Callable[[], list[str]] | None = None,
+        remote_runner: Callable[..., Any] | None = None,
     ) -> None:
+        """`runner` runs here (engine.run's signature); `remote_runner` runs on a ClearML queue (the same, plus
+        `queue=`); `clearml_queues` lists the server's queues. Tests give their own."""
         super().__init__()
         start = (start_dir or Path.cwd()).resolve()
         self.state = WizardState(start_dir=start, out=out, data=default_table(start))
@@ -40,6 +45,8 @@ class AutomlApp(App[None]):
 
             runner = run_in_subprocess
         self.runner, self.clock = runner, clock
+        self.clearml_queues = clearml_queues or _server_queues
+        self.remote_runner = remote_runner or _run_remote
 
     def on_mount(self) -> None:
         self.wizard()
@@ -62,7 +69,10 @@ class AutomlApp(App[None]):
             elif step < len(steps) - 1:
                 step += 1
             else:
-                run_dir = await self.push_screen_wait(RunScreen(self.state.config(), self.runner, self.clock))
+                runner = self.runner
+                if self.state.where == "clearml":
+                    runner = functools.partial(self.remote_runner, queue=self.state.queue)
+                run_dir = await self.push_screen_wait(RunScreen(self.state.config(), runner, self.clock))
                 if run_dir is not None and await self.show_decision(Path(run_dir)) == NEW_RUN:
                     step = 0
 
@@ -84,3 +94,15 @@ class AutomlApp(App[None]):
         chosen = await self.push_screen_wait(RecentRunsScreen(self.state.out))
         if chosen is not None:
             await self.show_decision(chosen)
+
+
+def _server_queues() -> list[str]:
+    from engine import remote
+
+    return remote.queues()
+
+
+def _run_remote(config: Any, on_event: Any = None, cancel: Any = None, queue: str = "") -> Any:
+    from engine import remote
+
+    return remote.run_remote(config, queue, on_event, cancel)

@@ -21,7 +21,8 @@ class WizardState:
     rows: int | None = None
     preset: str = "fast"
     priority: str = "balanced"
-    where: str = "local"
+    where: str = "local"  # local | clearml
+    queue: str | None = None  # the ClearML queue, when where is clearml
     # preset name -> estimated seconds on this data (measured when the dataset is chosen)
     estimates: dict[str, float] = field(default_factory=dict)
 
@@ -37,8 +38,20 @@ class WizardState:
 
         data = shown_path(self.data) if self.data else None
         return command_line(
-            {"preset": self.preset, "data": data, "target": self.target, "priority": self.priority, "out": self.out}
+            {
+                "preset": self.preset,
+                "data": data,
+                "target": self.target,
+                "priority": self.priority,
+                "out": self.out,
+                "remote": self.queue if self.where == "clearml" else None,
+            }
         )
+
+    def where_title(self) -> str:
+        from engine.messages import t
+
+        return t("tui.where_clearml_title", queue=self.queue) if self.where == "clearml" else t("tui.where_local_title")
 
 
 def shown_path(path: Path) -> str:

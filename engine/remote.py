@@ -165,6 +165,55 @@ def enqueue_clone(source: Source, config: Any, queue: str) -> Enqueued:
     return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))
 
 
+@dataclass(frozen=True)
+class RemoteResult:
+    run_id: str
+    run_dir: str  # the run folder, downloaded from the run task once the agent is done
+    status: str
+
+
+def run_remote(config: Any, queue: str, on_event: Any = None, cancel: Any = None) -> RemoteResult:
+    """`engine.run` on an agent: enqueue, pass on the run's events as they reach the server, then bring the run
+    folder home, so whoever called it shows the run as a local one. Cancel stops the remote task."""
+    from engine.tracking.follow import follow
+
+    enqueued = enqueue(config, queue)
+    followed = follow(enqueued.run_id, on_event or (lambda event: None), poll_s=1.0, cancel=cancel)
+    if followed.status in ("failed", "stopped"):
+        raise UserError("watch.given_up", run_id=enqueued.run_id, status=followed.status, message=followed.message)
+    if cancel is not None and cancel.is_set():
+        _stop(enqueued.task_id)
+        raise KeyboardInterrupt
+    run_dir = download_run_folder(enqueued.task_id, Path(config.out) / enqueued.run_id)
+    return RemoteResult(run_id=enqueued.run_id, run_dir=str(run_dir), status=followed.status)
+
+
+def _stop(task_id: str) -> None:
+    from clearml import Task
+
+    Task.get_task(task_id=task_id).mark_stopped(force=True, status_message="cancelled by the user")
+
+
+def download_run_folder(task_id: str, destination: Path, wait_s: float = 120.0, poll_s: float = 1.0) -> Path:
+    """The run folder the agent uploaded, copied to `destination` (the agent uploads it after the report, so
+    this waits for the run task to end)."""
+    import time
+
+    from clearml import Task
+
+    task = Task.get_task(task_id=task_id)
+    deadline = time.monotonic() + wait_s
+    while str(task.get_status()) not in ("completed", "failed", "stopped", "closed", "published"):
+        if time.monotonic() > deadline:
+            raise UserError("remote.no_run_folder", task_id=task_id)
+        time.sleep(poll_s)
+        task.reload()
+    if RUN_FOLDER_ARTIFACT not in task.artifacts:
+        raise UserError("remote.no_run_folder", task_id=task_id)
+    shutil.copytree(task.artifacts[RUN_FOLDER_ARTIFACT].get_local_copy(), destination)
+    return destination
+
+
 def child_environment() -> dict[str, str]:
     """The agent's environment without its task: the child's Task.init calls then make new tasks."""
     return {

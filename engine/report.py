@@ -45,6 +45,7 @@ def command_line(config: dict[str, Any]) -> str:
         ("--seed", "seed"),
         ("--max-trials", "max_trials"),
         ("--out", "out"),
+        ("--remote", "remote"),
     ):
         if config.get(key) is not None:
             parts += [flag, str(config[key])]

@@ -193,3 +193,64 @@ def test_remote_needs_a_server(tmp_path, server):
 def test_watch_an_unknown_run(tmp_path, server):
     done = cli(environment(server, tmp_path / "home"), "watch", "20990101-000000-abcdef")
     assert done.returncode == 2 and "no task tagged run:20990101-000000-abcdef" in done.stderr
+
+
+async def test_the_wizard_lists_the_queues_enqueues_and_follows_the_run_to_its_decision(
+    remote_run, tmp_path, monkeypatch
+):
+    """The wizard, in this process, with the real SDK: pick a queue, Start; an agent takes the run; the run
+    screen shows its events as they reach the server, and the Decision Summary is the run's, brought home."""
+    from test_wizard import SIZE, choose_option, dataset_ready, until
+    from wizard_support import make_project
+
+    from automl_tui import app as app_module
+    from automl_tui.app import AutomlApp
+    from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
+    from automl_tui.screens.confirm import ConfirmScreen
+    from automl_tui.screens.decision import DecisionScreen
+
+    server = remote_run["server"]
+    for key, value in environment(server, tmp_path / "home").items():
+        monkeypatch.setenv(key, value)
+    project = make_project(tmp_path)
+    monkeypatch.chdir(project)
+    seen: list[str] = []
+
+    def recording_remote_runner(config, on_event=None, cancel=None, queue=""):
+        return app_module._run_remote(config, lambda e: (seen.append(e.kind), on_event(e)), cancel, queue)
+
+    before = set(server.tasks)
+    app = AutomlApp(start_dir=project, out=project / "runs", remote_runner=recording_remote_runner)
+    agent = None
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await dataset_ready(pilot, app)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+            await choose_option(pilot, "presets/quick.toml")
+            await until(pilot, lambda: isinstance(app.screen, PriorityScreen))
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, WhereScreen) and app.screen.checked)
+            await choose_option(pilot, "queue:default")
+            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            assert "--remote default" in str(app.screen.query_one("#command").render())
+            await pilot.press("enter")
+
+            def queued_run():
+                return next((t for i, t in server.tasks.items() if i not in before and t["status"] == "queued"), None)
+
+            await until(pilot, lambda: queued_run() is not None, timeout=60)
+            agent = agent_execute(environment(server, tmp_path / "home"), queued_run()["id"])
+            await until(pilot, lambda: isinstance(app.screen, DecisionScreen), timeout=240)
+            decision = app.screen
+            await until(pilot, lambda: decision.query("#headline"))
+            headline = str(decision.query_one("#headline").render())
+    finally:
+        if agent is not None:
+            agent.communicate(timeout=120)
+            agent.kill()
+    assert "Recommended: " in headline
+    assert seen.count("candidate_finished") == 2 and seen[-1] == "run_finished"
+    (run_dir,) = (project / "runs").iterdir()  # the agent's run folder, brought home under the run's id
+    assert (run_dir / "report.md").read_text(encoding="utf-8").startswith(f"# automl-tui report · {run_dir.name}")
+    assert (run_dir / "model.joblib").is_file()

@@ -48,7 +48,7 @@ def test_a_server_that_refuses_connections(tmp_path):
         "CLEARML_API_SECRET_KEY": "sk",
     }
     done, seconds = run_cli(tmp_path, env, "--clearml")
-    assert_refused_quickly(done, seconds, ["cannot be reached", "leave out --clearml"])
+    assert_refused_quickly(done, seconds, ["cannot be reached", "run here without ClearML"])
     assert not (tmp_path / "runs").exists()  # nothing started
 
 

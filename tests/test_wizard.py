@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from textual.widgets import Button, DataTable, Input, MarkdownViewer, OptionList, Select, Static
-from wizard_support import ReplayRunner, make_project
+from wizard_support import ReplayRunner, make_project, no_clearml
 
 import engine
 from automl_tui.app import AutomlApp
@@ -71,7 +71,7 @@ async def choose_option(pilot, option_id):
 
 
 async def test_whole_wizard_with_the_keyboard_on_real_data(project):
-    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run)
+    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run, clearml_queues=no_clearml)
     async with app.run_test(size=SIZE) as pilot:
         screen = await dataset_ready(pilot, app)
         # the sample is preselected, read, profiled, and a target is guessed
@@ -102,11 +102,16 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
         assert app.screen.query_one("#choices", OptionList).highlighted_option.id == "balanced"
         await choose_option(pilot, "accuracy")
 
-        await until(pilot, lambda: isinstance(app.screen, WhereScreen))
+        await until(pilot, lambda: isinstance(app.screen, WhereScreen) and app.screen.checked)
         options = app.screen.query_one("#choices", OptionList)
-        assert options.get_option("clearml").disabled and "Not available yet" in str(
-            options.get_option("clearml").prompt
+        # ClearML cannot be used here: the option says why and how to set it up; this machine stays the choice
+        clearml = options.get_option("clearml")
+        assert (
+            clearml.disabled
+            and "ClearML is not set up" in str(clearml.prompt)
+            and "clearml-init" in str(clearml.prompt)
         )
+        assert options.highlighted_option.id == "local"
         await pilot.press("enter")
 
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
@@ -149,7 +154,7 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
 
 
 async def test_back_returns_to_the_previous_step_with_choices_kept(project):
-    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run)
+    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run, clearml_queues=no_clearml)
     async with app.run_test(size=SIZE) as pilot:
         await dataset_ready(pilot, app)
         await pilot.press("enter")
@@ -165,7 +170,7 @@ async def test_back_returns_to_the_previous_step_with_choices_kept(project):
 
 
 async def test_a_file_that_is_not_a_table_is_explained_on_the_dataset_screen(project):
-    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run)
+    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run, clearml_queues=no_clearml)
     async with app.run_test(size=SIZE) as pilot:
         screen = await dataset_ready(pilot, app)
         path = screen.query_one("#path", Input)
@@ -180,7 +185,7 @@ async def test_a_file_that_is_not_a_table_is_explained_on_the_dataset_screen(pro
 
 
 async def test_a_validation_error_shows_before_anything_runs(project):
-    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run)
+    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run, clearml_queues=no_clearml)
     async with app.run_test(size=SIZE) as pilot:
         screen = await dataset_ready(pilot, app)
         path = screen.query_one("#path", Input)
@@ -207,7 +212,7 @@ async def test_cancel_stops_the_run_and_keeps_what_finished(project):
 
         return engine.run(config, on_event=hold_after_first_model, cancel=cancel)
 
-    app = AutomlApp(start_dir=project, out=project / "runs", runner=slow_engine)
+    app = AutomlApp(start_dir=project, out=project / "runs", runner=slow_engine, clearml_queues=no_clearml)
     async with app.run_test(size=SIZE) as pilot:
         await dataset_ready(pilot, app)
         await pilot.press("enter")
@@ -228,7 +233,7 @@ async def test_cancel_stops_the_run_and_keeps_what_finished(project):
 
 
 async def test_past_runs_reopen_their_decision_summary(project):
-    app = AutomlApp(start_dir=project, out=project / "runs", runner=ReplayRunner())
+    app = AutomlApp(start_dir=project, out=project / "runs", runner=ReplayRunner(), clearml_queues=no_clearml)
     (project / "runs").mkdir()
     ReplayRunner()(app.state.config(), None, None)  # a run from an earlier session
     async with app.run_test(size=SIZE) as pilot:

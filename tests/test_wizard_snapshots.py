@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from test_wizard import SIZE, choose_option, dataset_ready, until
 from textual.widgets import Footer, ProgressBar
-from wizard_support import FakeClock, ReplayRunner, make_project
+from wizard_support import FakeClock, ReplayRunner, make_project, two_queues
 
 from automl_tui.app import AutomlApp
 from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
@@ -63,7 +63,7 @@ def project(tmp_path, monkeypatch):
 async def test_every_screen(project):
     runner = ReplayRunner(pause_after=2)
     clock = FakeClock()
-    app = AutomlApp(start_dir=project, out=Path("runs"), runner=runner, clock=clock)
+    app = AutomlApp(start_dir=project, out=Path("runs"), runner=runner, clock=clock, clearml_queues=two_queues)
     async with app.run_test(size=SIZE) as pilot:
         await dataset_ready(pilot, app)
         await check_snapshot(pilot, "1_dataset")
@@ -74,7 +74,7 @@ async def test_every_screen(project):
         await until(pilot, lambda: isinstance(app.screen, PriorityScreen))
         await check_snapshot(pilot, "3_priority")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, WhereScreen))
+        await until(pilot, lambda: isinstance(app.screen, WhereScreen) and app.screen.checked)
         await check_snapshot(pilot, "4_where")
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))

@@ -35,6 +35,17 @@ def make_project(root: Path) -> Path:
     return project
 
 
+def no_clearml() -> list[str]:
+    """The queue lister of a machine where ClearML is not set up (the real one would import the SDK here)."""
+    from engine.errors import UserError
+
+    raise UserError("clearml.not_configured")
+
+
+def two_queues() -> list[str]:
+    return ["default", "gpu"]
+
+
 class FakeClock:
     def __init__(self) -> None:
         self.now = 100.0

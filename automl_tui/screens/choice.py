@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from automl_tui.screens.base import StepScreen
-from automl_tui.state import NEXT, available_presets
+from automl_tui.state import NEXT, WizardState, available_presets
 from engine.messages import t
 
 
@@ -88,16 +88,63 @@ class PriorityScreen(ChoiceScreen):
 
 
 class WhereScreen(ChoiceScreen):
+    """This machine, or one of the ClearML server's queues: they are looked up when the screen opens (a few
+    seconds at most); when ClearML cannot be used, the reason is shown and running here stays the choice."""
+
     step = "where"
 
+    def __init__(self, state: WizardState) -> None:
+        super().__init__(state)
+        self.checked = False  # the server has answered (or not): the options are final
+
     def choices(self) -> list[Option]:
-        return [
-            Option(card(t("tui.where_local_title"), t("tui.where_local_help")), id="local"),
-            Option(card(t("tui.where_clearml_title"), t("tui.where_clearml_unavailable")), id="clearml", disabled=True),
-        ]
+        return [self.local_option(), Option(t("tui.where_clearml_checking"), id="checking", disabled=True)]
+
+    def local_option(self) -> Option:
+        return Option(card(t("tui.where_local_title"), t("tui.where_local_help")), id="local")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#choices", OptionList)
+        options.highlighted = 0  # this machine, until the queues (one may be the earlier choice) are known
+        options.focus()
+        self.find_queues()
+
+    @work(thread=True, exclusive=True, group="queues")
+    def find_queues(self) -> None:
+        from engine.errors import UserError
+
+        try:
+            found, reason = self.app.clearml_queues(), ""
+        except UserError as exc:
+            found, reason = [], str(exc)
+        except Exception as exc:  # the server misbehaved: running here is still possible
+            found, reason = [], t("cli.internal_error", error=f"{type(exc).__name__}: {exc}")
+        self.app.call_from_thread(self.show_queues, found, reason or t("tui.where_clearml_none"))
+
+    def show_queues(self, queues: list[str], reason: str) -> None:
+        options = self.query_one("#choices", OptionList)
+        options.clear_options()
+        choices: list[Option | None] = [self.local_option()]
+        for queue in queues:
+            choices += [
+                None,
+                Option(
+                    card(t("tui.where_clearml_title", queue=queue), t("tui.where_clearml_help")), id=f"queue:{queue}"
+                ),
+            ]
+        if not queues:
+            choices += [
+                None,
+                Option(card(t("tui.where_clearml_unavailable_title"), reason), id="clearml", disabled=True),
+            ]
+        options.add_options(choices)
+        ids = [option.id for option in options.options]
+        options.highlighted = ids.index(self.current()) if self.current() in ids else 0
+        self.checked = True
 
     def current(self) -> str:
-        return self.state.where
+        return f"queue:{self.state.queue}" if self.state.where == "clearml" else "local"
 
     def choose(self, choice: str) -> None:
-        self.state.where = choice
+        self.state.where = "clearml" if choice.startswith("queue:") else "local"
+        self.state.queue = choice.removeprefix("queue:") if self.state.where == "clearml" else None
