@@ -40,7 +40,7 @@ def render_card(run: Any) -> str:
             for line in [
                 t("card.limit_shift"),
                 t("card.limit_association"),
-                *[e["message"] for e in run.events if e.get("kind") == "warning"],
+                *run.warnings(),
             ]
         ),
     ]

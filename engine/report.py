@@ -16,6 +16,7 @@ from engine import plugins, rundir
 from engine.errors import UserError
 from engine.formatting import fmt, human_bytes, table
 from engine.messages import t
+from engine.privacy import mask
 from engine.registry import metrics
 from engine.rundir import RunFolder
 
@@ -213,7 +214,7 @@ class RunReport:
             out.append(
                 table(
                     [t("report.col_class"), t("report.col_rows"), t("report.col_share")],
-                    [[k, v, f"{v / total:.1%}"] for k, v in p["class_counts"].items()],
+                    [[mask(str(k)), v, f"{v / total:.1%}"] for k, v in p["class_counts"].items()],
                 )
             )
         elif "target_stats" in p:
@@ -250,10 +251,9 @@ class RunReport:
                 ],
             )
         )
-        warnings = [e["message"] for e in self.events if e.get("kind") == "warning"]
-        if warnings:
+        if self.warnings():
             out.append(f"### {t('report.h_warnings')}")
-            out.append("\n".join(f"- {w}" for w in warnings))
+            out.append("\n".join(f"- {w}" for w in self.warnings()))
         return "\n\n".join(out)
 
     def details(self) -> str:
@@ -384,6 +384,10 @@ class RunReport:
                     names.append(f"{rundir.PLOTS}/{chart}.png")
         return names
 
+    def warnings(self) -> list[str]:
+        """The run's warnings, with personal data masked: they quote class labels and values from the table."""
+        return [mask(e["message"]) for e in self.events if e.get("kind") == "warning"]
+
     def missing_artifacts(self) -> list[tuple[str, str]]:
         """(artifact, reason) for everything that should exist and does not: what was recorded, then what the
         run folder lacks."""
@@ -421,7 +425,7 @@ class RunReport:
         sentences = explanation.get("drivers")
         if not sentences:
             return ""
-        lines = [f"### {t('report.h_drivers')}", " ".join(sentences) + " " + t("report.drivers_hedge")]
+        lines = [f"### {t('report.h_drivers')}", mask(" ".join(sentences)) + " " + t("report.drivers_hedge")]
         shap = explanation.get("mean_abs_shap") or {}
         permutation = explanation.get("permutation_importance") or {}
         columns = list(shap or permutation)[:10]

@@ -12,8 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import write_preset
+from conftest import write_preset
 
 pytest.importorskip("clearml")
 

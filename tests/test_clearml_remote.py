@@ -15,9 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from tests.clearml_server import ClearMLTestServer
-from tests.conftest import write_preset
+from clearml_server import ClearMLTestServer
+from conftest import write_preset
 
 pytest.importorskip("clearml")
 AGENT = shutil.which("clearml-agent", path=str(Path(sys.executable).parent))
@@ -134,6 +133,10 @@ def test_the_agent_runs_it_and_watch_shows_it_as_a_local_run(remote_run):
     # the whole run folder came back to the server: its report is the one the reporting task carries
     with zipfile.ZipFile(io.BytesIO(only_file(server, f"run %C2%B7 {run_id}", "run_folder"))) as archive:
         assert archive.read("report.md") == report_md
+        # credentials reach neither the run folder nor anything stored on the server (tasks, logs, files)
+        stored = [archive.read(name) for name in archive.namelist()] + list(server.files.values())
+    stored.append(json.dumps([server.tasks, server.events]).encode())
+    assert not [blob for blob in stored if server.secret_key.encode() in blob or server.access_key.encode() in blob]
     assert server.unknown == []
 
 

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.clearml_server import ClearMLTestServer
+from clearml_server import ClearMLTestServer
 
 PENGUINS = Path(__file__).parents[1] / "examples" / "penguins.csv"
 
@@ -30,6 +30,14 @@ def run_cli(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[subprocess
     return done, time.perf_counter() - start
 
 
+def server_at(port: int) -> dict[str, str]:
+    return {
+        "CLEARML_API_HOST": f"http://127.0.0.1:{port}",
+        "CLEARML_API_ACCESS_KEY": "ak",
+        "CLEARML_API_SECRET_KEY": "sk",
+    }
+
+
 def assert_refused_quickly(done, seconds, words):
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
@@ -42,12 +50,7 @@ def test_a_server_that_refuses_connections(tmp_path):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {
-        "CLEARML_API_HOST": f"http://127.0.0.1:{port}",
-        "CLEARML_API_ACCESS_KEY": "ak",
-        "CLEARML_API_SECRET_KEY": "sk",
-    }
-    done, seconds = run_cli(tmp_path, env, "--clearml")
+    done, seconds = run_cli(tmp_path, server_at(port), "--clearml")
     assert_refused_quickly(done, seconds, ["cannot be reached", "run here without ClearML"])
     assert not (tmp_path / "runs").exists()  # nothing started
 
@@ -56,12 +59,7 @@ def test_a_server_that_never_answers(tmp_path):
     with socket.socket() as silent:  # accepts connections (the kernel's backlog) and never says a word
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
-        env = {
-            "CLEARML_API_HOST": f"http://127.0.0.1:{silent.getsockname()[1]}",
-            "CLEARML_API_ACCESS_KEY": "ak",
-            "CLEARML_API_SECRET_KEY": "sk",
-        }
-        done, seconds = run_cli(tmp_path, env, "--clearml")
+        done, seconds = run_cli(tmp_path, server_at(silent.getsockname()[1]), "--clearml")
     assert_refused_quickly(done, seconds, ["cannot be reached", "timed out"])
 
 

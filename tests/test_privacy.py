@@ -33,3 +33,25 @@ def test_preview_masks_text_columns_but_not_numbers_or_dates():
     profiles = [data.profile_column(c, frame[c]) for c in frame.columns]
     rows = data.preview_rows(frame, profiles)
     assert rows[0] == ["***", "1234567890.0", "2024-01-02 10:30:00"]
+
+
+def test_reports_mask_personal_data_quoted_from_the_table(tmp_path, penguins_csv):
+    """Class labels and warnings quote the table: an e-mail address used as a label stays out of report.md and
+    model_card.md (a tiny class also puts the label in a warning)."""
+    from conftest import quick_config
+
+    from engine import runner
+
+    frame = pd.read_csv(penguins_csv)
+    frame["species"] = frame["species"].replace("Chinstrap", "chinstrap.lead@example.org")
+    keep = (frame["species"] != "chinstrap.lead@example.org") | (frame.index % 10 == 0)  # a tiny class
+    table = tmp_path / "penguins_owners.csv"
+    frame[keep].to_csv(table, index=False)
+    result = runner.run(quick_config(table, tmp_path / "runs", target="species"))
+
+    assert any("chinstrap.lead@example.org" in w for w in result.warnings)  # the raw warning, before masking
+    for name in ("report.md", "model_card.md"):
+        text = (tmp_path / "runs" / result.run_id / name).read_text(encoding="utf-8")
+        assert "example.org" not in text, name
+    report = (tmp_path / "runs" / result.run_id / "report.md").read_text(encoding="utf-8")
+    assert "| *** |" in report  # the class table keeps the row, masked

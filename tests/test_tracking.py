@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 
+from conftest import quick_config
+
 from engine import events as ev
 from engine import runner, tracking
 from engine.tracking.files import FileTracker
-from tests.conftest import quick_config
 
 
 class Recording(tracking.Tracker):
