@@ -2,10 +2,10 @@
 the wire-compatible test server (tests/clearml_server.py, on this machine: no network latency, so a real server
 adds its round trips on top).
 
-Usage: python bench/clearml_overhead.py [--repeats 2]
-Each run is a separate `automl-tui` process on the bundled penguins table (fast preset, defaults only:
---max-trials 0, so every run trains the same candidates); wall seconds are the whole command, engine seconds
-are run.json's elapsed_s (the run up to its report), tasks is the number of ClearML tasks made.
+Usage: python bench/clearml_overhead.py [--repeats 2] [--max-trials 0]
+Each run is a separate `automl-tui` process on the bundled penguins table (fast preset with --max-trials N, so
+every run trains the same candidates: the defaults, then N tuned ones); wall seconds are the whole command, engine
+seconds are run.json's elapsed_s (the run up to its report), tasks is the number of ClearML tasks made.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from clearml_server import ClearMLTestServer  # noqa: E402  (the test server: tests/ is not a package)
 
 
-def run_once(mode: str, server: ClearMLTestServer, work: Path) -> tuple[float, float, int]:
+def run_once(mode: str, server: ClearMLTestServer, work: Path, trials: int) -> tuple[float, float, int, int]:
     home, out = work / "home", work / "runs"
     home.mkdir(parents=True)
     env = {key: value for key, value in os.environ.items() if not key.startswith("CLEARML_")}
@@ -60,26 +60,31 @@ def run_once(mode: str, server: ClearMLTestServer, work: Path) -> tuple[float, f
     )
     wall = time.perf_counter() - start
     (run_dir,) = out.iterdir()
-    engine_s = json.loads((run_dir / "run.json").read_text())["elapsed_s"]
+    info = json.loads((run_dir / "run.json").read_text())
     offline_tasks = list((home / ".clearml" / "cache" / "offline").glob("offline-*/"))
     tasks = len(server.tasks) - before if mode == "online" else len(offline_tasks)
-    return wall, engine_s, tasks
+    return wall, info["elapsed_s"], info["n_candidates"], tasks
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=2)
-    repeats = parser.parse_args().repeats
+    parser.add_argument("--max-trials", type=int, default=0)
+    args = parser.parse_args()
+    repeats = args.repeats
     server = ClearMLTestServer().start()
-    print(f"{'tracking':<10}{'wall s':>8}{'engine s':>10}{'tasks':>7}  (median of {repeats})")
+    print(f"{'tracking':<10}{'wall s':>8}{'engine s':>10}{'models':>8}{'tasks':>7}  (median of {repeats})")
     try:
         for mode in ("none", "offline", "online"):
             results = []
             for _ in range(repeats):
                 with tempfile.TemporaryDirectory() as tmp:
-                    results.append(run_once(mode, server, Path(tmp)))
-            walls, engines, tasks = zip(*results, strict=True)
-            print(f"{mode:<10}{statistics.median(walls):>8.1f}{statistics.median(engines):>10.1f}{max(tasks):>7}")
+                    results.append(run_once(mode, server, Path(tmp), args.max_trials))
+            walls, engines, models, tasks = zip(*results, strict=True)
+            print(
+                f"{mode:<10}{statistics.median(walls):>8.1f}{statistics.median(engines):>10.1f}"
+                f"{max(models):>8}{max(tasks):>7}"
+            )
     finally:
         server.stop()
 

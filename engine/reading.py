@@ -20,10 +20,10 @@ _KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
 _C1_CONTROLS = re.compile(r"[\x80-\x9f]")
 _DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d+,\d+(?![\d,.])")
 _DECIMAL_POINT = re.compile(r"(?<![\d,.])\d+\.\d+(?![\d,.])")
-# A run needs about this many times the file size in memory: 10.4× measured for a 1M-row CSV (bench/README.md);
-# Parquet is compressed, so 3× that is assumed (not measured yet). A run that would take more than MEMORY_SHARE
-# of the memory left is refused before it starts.
-MEMORY_FACTOR_TEXT, MEMORY_FACTOR_PARQUET, MEMORY_SHARE = 10, 30, 0.5
+# A run needs about this many times the file size in memory: measured for the same 1M-row table (bench/README.md),
+# 5.5× as CSV and 20× as Parquet (compressed); the factors keep about twice that. A run that would take more than
+# MEMORY_SHARE of the memory left is refused before it starts.
+MEMORY_FACTOR_TEXT, MEMORY_FACTOR_PARQUET, MEMORY_SHARE = 10, 40, 0.5
 
 
 def detect_encoding(sample: bytes) -> str:

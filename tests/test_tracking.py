@@ -39,3 +39,22 @@ def test_every_tracker_sees_the_stream_and_a_broken_one_costs_only_itself(tmp_pa
     assert broken.kinds == written[: written.index("candidate_finished")] and broken.closed == 0
     assert any("tracking stopped (Recording: ConnectionError: server went away" in w for w in result.warnings)
     assert "tracking stopped" in (tmp_path / result.run_id / "report.md").read_text(encoding="utf-8")
+
+
+def test_only_the_candidates_the_decision_weighed_get_a_task_of_their_own():
+    from engine.decision import Decision
+    from engine.tracking.clearml_tracker import considered
+
+    decision = Decision(
+        recommended="linear",
+        priority="balanced",
+        reason="",
+        best_model="hist_gb #3",
+        within_tolerance=["hist_gb #3", "linear"],
+        top_accuracy=["hist_gb #3", "hist_gb #1"],
+        top_speed=["linear", "knn"],
+        top_size=["linear", "extra_trees"],
+        pareto=["hist_gb #3", "linear"],
+    )
+    assert considered(decision) == {"hist_gb #3", "hist_gb #1", "linear", "knn", "extra_trees"}
+    assert considered(None) == set()

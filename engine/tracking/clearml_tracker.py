@@ -1,9 +1,10 @@
 """The ClearML tracker: a run mirrored as ClearML tasks (DESIGN.md §5).
 
 Project `<project>/<dataset_key>`; one task per phase (`preprocessing`, `training`, `reporting`), named
-`<phase> · <run_id>` and tagged `run:<run_id>`, `dataset:<dataset_key>`, `phase:<phase>`; one child task of training
-per finished candidate. Every engine event is also written to the console log of the phase task open at the time,
-one JSON line each, so a run followed from the server replays the same event stream as a local one (`follow.py`).
+`<phase> · <run_id>` and tagged `run:<run_id>`, `dataset:<dataset_key>`, `phase:<phase>`; one child task of
+training per candidate the decision weighed (`considered`; every candidate is a row of the leaderboard table).
+Every engine event is also written to the console log of the phase task open at the time, one JSON line each, so a
+run followed from the server replays the same event stream as a local one (`follow.py`).
 
 The SDK allows one `Task.init` at a time in a process, so a phase's task is closed before the next one opens, and
 the candidates' tasks are made after the reporting task, when nothing else is open.
@@ -96,11 +97,15 @@ class ClearMLTracker(Tracker):
         if self.phase != "reporting":
             self._close_task()
             self._open("reporting")
-        self._finish_reporting(Path(self.started.run_dir))
+        from engine.report import RunReport
+
+        summary = RunReport(Path(self.started.run_dir))
+        self._finish_reporting(summary)
         self._close_task()
         training_id = self.task_ids.get("training")
         for row in self.rows:
-            self._candidate_task(row, training_id)
+            if row["model"] in considered(summary.decision):
+                self._candidate_task(row, training_id)
 
     # ---- phase tasks ----
 
@@ -108,7 +113,7 @@ class ClearMLTracker(Tracker):
         assert self.started is not None
         return naming.tags(self.started.run_id, self.started.dataset_key, phase)
 
-    def _init(self, name: str, phase: str, task_type: str) -> Any:
+    def _init(self, name: str, phase: str, task_type: str, extra_tags: list[str] = ()) -> Any:
         from clearml import Task
 
         assert self.started is not None
@@ -117,7 +122,7 @@ class ClearMLTracker(Tracker):
                 project_name=f"{self.project}/{self.started.dataset_key}",
                 task_name=name,
                 task_type=task_type,
-                tags=self._tags(phase),
+                tags=[*self._tags(phase), *extra_tags],
                 reuse_last_task_id=False,
                 # automl-tui reports what it means to: no hooks into frameworks, argv, streams or the machine
                 auto_connect_arg_parser=False,
@@ -171,8 +176,9 @@ class ClearMLTracker(Tracker):
     def _candidate_task(self, row: dict[str, Any], training_id: str | None) -> None:
         assert self.started is not None
         model = str(row["model"])
-        task = self._init(task_name(model, self.started.run_id), "training", "training")
-        task.add_tags([f"model:{naming.slug(model)}"])
+        recommended = self.finished is not None and self.finished.recommended == model
+        extra_tags = [f"model:{naming.slug(model)}", *(["recommended"] if recommended else [])]
+        task = self._init(task_name(model, self.started.run_id), "training", "training", extra_tags)
         if training_id:
             task.set_parent(training_id)
         described = json.loads(row["params"]) if row.get("params") else {}
@@ -184,9 +190,7 @@ class ClearMLTracker(Tracker):
         for key, value in row.items():
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 logger.report_single_value(key, float(value))
-        recommended = self.finished is not None and self.finished.recommended == model
         if recommended:
-            task.add_tags(["recommended"])
             self._attach_details(task, Path(self.started.run_dir))
         with sdk.quiet():
             task.close()
@@ -202,20 +206,18 @@ class ClearMLTracker(Tracker):
 
     # ---- reporting: the one place to read ----
 
-    def _finish_reporting(self, run_dir: Path) -> None:
+    def _finish_reporting(self, summary: Any) -> None:
         import io
 
         import pandas as pd
 
-        from engine.report import RunReport
-
+        run_dir = summary.folder.path
         logger = self.task.get_logger()
         report = run_dir / rundir.REPORT
         if report.exists():
             text = io.StringIO(report.read_text(encoding="utf-8"))
             logger.report_media(REPORT_TITLE, REPORT_SERIES, iteration=0, stream=text, file_extension=".md")
             self.task.upload_artifact("report", artifact_object=str(report), wait_on_upload=True)
-        summary = RunReport(run_dir)
         if summary.rows:
             frame = pd.DataFrame(summary.rows)
             logger.report_table("leaderboard", "leaderboard", iteration=0, table_plot=frame)
@@ -230,6 +232,14 @@ class ClearMLTracker(Tracker):
         if self.finished is not None:
             for name, value in self.finished.test_metrics.items():
                 logger.report_single_value(f"test {name}", float(value))
+
+
+def considered(decision: Any) -> set[str]:
+    """The candidates the decision weighed: the TopK by each axis, the Pareto front and the pick. Only these get a
+    task of their own (about a second each on a server); every candidate is a row of the leaderboard table."""
+    if decision is None:
+        return set()
+    return {*decision.top_accuracy, *decision.top_speed, *decision.top_size, *decision.pareto, decision.recommended}
 
 
 def _flat(params: dict[str, Any]) -> dict[str, Any]:
