@@ -439,6 +439,9 @@ class ClearMLTestServer:
     def workers__get_all(self, body: dict[str, Any]) -> dict[str, Any]:
         return {"workers": []}
 
+    def workers__get_runtime_properties(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {"runtime_properties": []}
+
     def events__add_batch(self, body: dict[str, Any]) -> dict[str, Any]:
         for event in body["events"]:
             self.events.setdefault(event.get("task", ""), []).append(event)

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -177,6 +178,36 @@ def test_clone_of_a_task_that_is_not_a_run(remote_run):
     server.tasks[other]["tags"] = [t for t in server.tasks[other]["tags"] if not t.startswith("run:")]
     done = cli(env, "--clone", other, "--remote", "default")
     assert done.returncode == 2 and "is not an automl-tui run that can be re-run" in done.stderr
+
+
+def test_an_agent_daemon_serving_the_queue_picks_the_run_up(tmp_path, server):
+    """As in production: `clearml-agent daemon --queue default` polls the queue and runs what it finds."""
+    if AGENT is None:
+        pytest.skip("clearml-agent is installed by the test extra")
+    env = environment(server, tmp_path / "home")
+    preset = write_preset(tmp_path / "quick.toml")
+    enqueued = cli(env, PENGUINS, "--preset", preset, "--target", "species", "--remote", "default")
+    assert enqueued.returncode == 0, enqueued.stderr
+    run_id = re.search(r"Run (\S+) is queued on 'default'", enqueued.stdout).group(1)
+    agent_env = {
+        **env,
+        "CLEARML_AGENT_SKIP_PIP_VENV_INSTALL": sys.executable,
+        "CLEARML_AGENT_SKIP_PYTHON_ENV_INSTALL": "1",
+    }
+    daemon = subprocess.Popen(
+        [AGENT, "daemon", "--queue", "default"], env=agent_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while the_task(server, f"run · {run_id}")["status"] not in ("completed", "failed"):
+            assert time.monotonic() < deadline, "the daemon did not run the queued task"
+            time.sleep(0.5)
+    finally:
+        daemon.kill()  # SIGKILL: the daemon's own shutdown waits on the server for minutes
+        daemon.wait()
+    assert the_task(server, f"run · {run_id}")["status"] == "completed"
+    assert the_task(server, f"reporting · {run_id}")["status"] == "completed"
+    assert server.queue("default")["entries"] == []
 
 
 def test_an_unknown_queue_is_named_with_the_queues_there_are(tmp_path, server):
