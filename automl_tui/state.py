@@ -34,7 +34,7 @@ class WizardState:
 
     def command_line(self) -> str:
         """The headless command that makes the same run (shown on the Confirm screen)."""
-        from engine.report import command_line
+        from engine.config import command_line
 
         data = shown_path(self.data) if self.data else None
         return command_line(

@@ -6,6 +6,7 @@ accepts a typo runs the wrong experiment.
 
 from __future__ import annotations
 
+import shlex
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -183,3 +184,22 @@ def to_toml(config: RunConfig) -> str:
     import tomli_w
 
     return tomli_w.dumps(config.model_dump(mode="json", exclude_none=True))
+
+
+def command_line(config: dict[str, Any]) -> str:
+    """The headless command that repeats this run."""
+    parts = ["automl-tui", "--preset", str(config.get("preset", "fast")), str(config.get("data", "DATA.csv"))]
+    for flag, key in (
+        ("--target", "target"),
+        ("--task", "task"),
+        ("--priority", "priority"),
+        ("--metric", "primary_metric"),
+        ("--time-budget", "time_budget_s"),
+        ("--seed", "seed"),
+        ("--max-trials", "max_trials"),
+        ("--out", "out"),
+        ("--remote", "remote"),
+    ):
+        if config.get(key) is not None:
+            parts += [flag, str(config[key])]
+    return shlex.join(parts)

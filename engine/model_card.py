@@ -32,6 +32,8 @@ def render_card(run: Any) -> str:
             train=refit.get("train_rows", "?"),
             test=refit.get("test_rows", "?"),
         ),
+        f"## {t('card.h_training')}",
+        "\n".join(f"- {fact}" for fact in training_facts(run)) or t("report.not_measured"),
         f"## {t('card.h_performance')}",
         "\n".join(f"- {metric_title(m)}: {v:.4f}" for m, v in test.items()) or t("report.not_measured"),
         f"## {t('card.h_limits')}",
@@ -45,3 +47,46 @@ def render_card(run: Any) -> str:
         ),
     ]
     return "\n\n".join(lines) + "\n"
+
+
+def training_facts(run: Any) -> list[str]:
+    """How the saved model was trained (rows, threshold, ensemble members, how the search went), for the report's
+    model details and the card, from a `report.RunReport`."""
+    refit, facts = run.info.get("refit") or {}, []
+    if refit.get("how"):
+        facts.append(t(f"report.refit_{refit['how']}", rows=refit.get("train_rows", "?")))
+    if refit.get("threshold"):
+        tuned = refit["threshold"]
+        facts.append(
+            t(
+                "report.threshold",
+                value=tuned["value"],
+                metric=run.metric.title,
+                before=tuned["score_default"],
+                after=tuned["score_tuned"],
+            )
+        )
+    members = (refit.get("candidate") or {}).get("members")
+    if members:
+        listed = ", ".join(f"`{name}` × {weight}" for name, weight in members.items())
+        facts.append(t("report.ensemble_members", members=listed))
+    searched = run.info.get("search")
+    if searched:
+        ensemble = 1 if searched.get("ensemble") else 0
+        tried = sum(1 for r in run.attempted if r.get("status") != "skipped")
+        facts.append(
+            t(
+                "report.search",
+                tried=tried,
+                defaults=tried - searched["tuned"] - ensemble,
+                tuned=searched["tuned"],
+                pruned=searched["pruned"],
+                ensemble=t("report.search_ensemble") if ensemble else "",
+                stop=t(
+                    f"report.stop_{searched['stop']}",
+                    patience=run.config.get("patience", "?"),
+                    max_trials=run.config.get("max_trials", "?"),
+                ),
+            )
+        )
+    return facts

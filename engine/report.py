@@ -11,6 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from engine import config as config_mod
 from engine import decision as decision_mod
 from engine import plugins, rundir
 from engine.errors import UserError
@@ -32,25 +33,6 @@ def write(run_dir: Path) -> Path:
     path = Path(run_dir) / rundir.REPORT
     rundir.write_atomic(path, summary.render())
     return path
-
-
-def command_line(config: dict[str, Any]) -> str:
-    """The headless command that repeats this run."""
-    parts = ["automl-tui", "--preset", str(config.get("preset", "fast")), str(config.get("data", "DATA.csv"))]
-    for flag, key in (
-        ("--target", "target"),
-        ("--task", "task"),
-        ("--priority", "priority"),
-        ("--metric", "primary_metric"),
-        ("--time-budget", "time_budget_s"),
-        ("--seed", "seed"),
-        ("--max-trials", "max_trials"),
-        ("--out", "out"),
-        ("--remote", "remote"),
-    ):
-        if config.get(key) is not None:
-            parts += [flag, str(config[key])]
-    return shlex.join(parts)
 
 
 def metric_title(name: str) -> str:
@@ -257,6 +239,8 @@ class RunReport:
         return "\n\n".join(out)
 
     def details(self) -> str:
+        from engine.model_card import training_facts
+
         out = [f"## 5. {t('report.h_details')}"]
         if self.decision is None:
             out.append(t("report.no_decision"))
@@ -285,7 +269,7 @@ class RunReport:
             t("report.latency", batch=f"{row['predict_ms_per_1k']:.2f}", single=f"{row['predict_ms_single_row']:.2f}"),
             t("report.size", size=human_bytes(row["size_bytes"])),
             t("report.model_file", file=rundir.MODEL),
-            *self.training_facts(),
+            *training_facts(self),
         ]
         out.append("\n".join(f"- {fact}" for fact in facts))
         out.append(self.drivers())
@@ -309,47 +293,6 @@ class RunReport:
             )
         return "\n\n".join(out)
 
-    def training_facts(self) -> list[str]:
-        """How the saved model was trained: rows, threshold, ensemble members, and how the search went."""
-        refit, facts = self.info.get("refit") or {}, []
-        if refit.get("how"):
-            facts.append(t(f"report.refit_{refit['how']}", rows=refit.get("train_rows", "?")))
-        if refit.get("threshold"):
-            tuned = refit["threshold"]
-            facts.append(
-                t(
-                    "report.threshold",
-                    value=tuned["value"],
-                    metric=self.metric.title,
-                    before=tuned["score_default"],
-                    after=tuned["score_tuned"],
-                )
-            )
-        members = (refit.get("candidate") or {}).get("members")
-        if members:
-            listed = ", ".join(f"`{name}` × {weight}" for name, weight in members.items())
-            facts.append(t("report.ensemble_members", members=listed))
-        searched = self.info.get("search")
-        if searched:
-            ensemble = 1 if searched.get("ensemble") else 0
-            tried = sum(1 for r in self.attempted if r.get("status") != "skipped")
-            facts.append(
-                t(
-                    "report.search",
-                    tried=tried,
-                    defaults=tried - searched["tuned"] - ensemble,
-                    tuned=searched["tuned"],
-                    pruned=searched["pruned"],
-                    ensemble=t("report.search_ensemble") if ensemble else "",
-                    stop=t(
-                        f"report.stop_{searched['stop']}",
-                        patience=self.config.get("patience", "?"),
-                        max_trials=self.config.get("max_trials", "?"),
-                    ),
-                )
-            )
-        return facts
-
     def reproduce(self) -> str:
         out = [f"## 6. {t('report.h_reproduce')}"]
         if self.config:
@@ -357,7 +300,7 @@ class RunReport:
             out.append(t("report.reproduce_exact") + f"\n\n```\n{exact}\n```")
         typed = self.info.get("config")
         if typed:
-            out.append(t("report.reproduce_typed") + f"\n\n```\n{command_line(typed)}\n```")
+            out.append(t("report.reproduce_typed") + f"\n\n```\n{config_mod.command_line(typed)}\n```")
         out.append(
             t("report.reproduce_config", file=rundir.CONFIG, seed=self.info.get("seed", self.config.get("seed", "?")))
         )

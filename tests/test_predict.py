@@ -113,8 +113,10 @@ def test_model_card_is_written_and_printed(penguin_run, capsys):
         "# Model card: predicting species",
         "## Intended use",
         "## Training data",
+        "## How it was trained",
         "## Performance on the held-out test rows",
         "## Known limits and warnings",
     ):
         assert heading in out
     assert "balanced accuracy: 0." in out and "associations in the data, not causes" in out
+    assert "- trained for keeps on all " in out  # the same facts as the report's model details
