@@ -174,7 +174,8 @@ class RemoteResult:
 
 def run_remote(config: Any, queue: str, on_event: Any = None, cancel: Any = None) -> RemoteResult:
     """`engine.run` on an agent: enqueue, pass on the run's events as they reach the server, then bring the run
-    folder home, so whoever called it shows the run as a local one. Cancel stops the remote task."""
+    folder home, so whoever called it shows the run as a local one. Cancel stops the remote task (a UserError
+    says so: what finished stays in the run's ClearML tasks)."""
     from engine.tracking.follow import follow
 
     enqueued = enqueue(config, queue)
@@ -183,15 +184,20 @@ def run_remote(config: Any, queue: str, on_event: Any = None, cancel: Any = None
         raise UserError("watch.given_up", run_id=enqueued.run_id, status=followed.status, message=followed.message)
     if cancel is not None and cancel.is_set():
         _stop(enqueued.task_id)
-        raise KeyboardInterrupt
+        raise UserError("remote.cancelled", run_id=enqueued.run_id)
     run_dir = download_run_folder(enqueued.task_id, Path(config.out) / enqueued.run_id)
     return RemoteResult(run_id=enqueued.run_id, run_dir=str(run_dir), status=followed.status)
 
 
 def _stop(task_id: str) -> None:
+    """A queued run leaves its queue (no agent takes it later); a running one is marked stopped, which its agent
+    sees and ends."""
     from clearml import Task
 
-    Task.get_task(task_id=task_id).mark_stopped(force=True, status_message="cancelled by the user")
+    task = Task.get_task(task_id=task_id)
+    if str(task.get_status()) == "queued":
+        Task.dequeue(task)
+    task.mark_stopped(force=True, status_message="cancelled by the user")
 
 
 def download_run_folder(task_id: str, destination: Path, wait_s: float = 120.0, poll_s: float = 1.0) -> Path:

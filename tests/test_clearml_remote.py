@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -170,6 +171,28 @@ def test_clone_without_a_queue_runs_here_and_is_recorded(remote_run, tmp_path):
     table = tmp_path / "runs" / "clone-tables" / source_id / "penguins.csv"
     assert table.read_bytes() == PENGUINS.read_bytes()  # the source's table, fetched from the server
     assert the_task(server, f"reporting · {folder.name}")["status"] == "completed"
+
+
+def test_cancelling_a_remote_run_takes_it_off_the_queue(remote_run, tmp_path, monkeypatch):
+    """Cancel in the wizard, before any agent took the run: it leaves the queue and is marked stopped."""
+    from engine import config as config_mod
+    from engine import remote
+    from engine.errors import UserError
+
+    server = remote_run["server"]
+    for key, value in environment(server, tmp_path / "home").items():
+        monkeypatch.setenv(key, value)
+    config = config_mod.build(
+        str(write_preset(tmp_path / "quick.toml")), {"data": PENGUINS, "target": "species", "out": tmp_path / "runs"}
+    )
+    cancel = threading.Event()
+    cancel.set()  # pressed at once: the first look at the server sees it
+    with pytest.raises(UserError, match="was cancelled: its task on ClearML is stopped"):
+        remote.run_remote(config, "default", cancel=cancel)
+    (stopped,) = [t for t in server.tasks.values() if t["status"] == "stopped"]
+    assert stopped["name"].startswith("run · ") and stopped["status_message"] == "cancelled by the user"
+    assert all(entry["task"] != stopped["id"] for entry in server.queue("default")["entries"])
+    assert not (tmp_path / "runs").exists()
 
 
 def test_clone_of_a_task_that_is_not_a_run(remote_run):

@@ -102,9 +102,9 @@ class ClearMLTracker(Tracker):
         summary = RunReport(Path(self.started.run_dir))
         self._finish_reporting(summary)
         self._close_task()
-        training_id = self.task_ids.get("training")
+        training_id, weighed = self.task_ids.get("training"), considered(summary.decision)
         for row in self.rows:
-            if row["model"] in considered(summary.decision):
+            if row["model"] in weighed:
                 self._candidate_task(row, training_id)
 
     # ---- phase tasks ----
@@ -113,7 +113,7 @@ class ClearMLTracker(Tracker):
         assert self.started is not None
         return naming.tags(self.started.run_id, self.started.dataset_key, phase)
 
-    def _init(self, name: str, phase: str, task_type: str, extra_tags: list[str] = ()) -> Any:
+    def _init(self, name: str, phase: str, task_type: str, extra_tags: tuple[str, ...] = ()) -> Any:
         from clearml import Task
 
         assert self.started is not None
@@ -177,7 +177,7 @@ class ClearMLTracker(Tracker):
         assert self.started is not None
         model = str(row["model"])
         recommended = self.finished is not None and self.finished.recommended == model
-        extra_tags = [f"model:{naming.slug(model)}", *(["recommended"] if recommended else [])]
+        extra_tags = (f"model:{naming.slug(model)}", *(("recommended",) if recommended else ()))
         task = self._init(task_name(model, self.started.run_id), "training", "training", extra_tags)
         if training_id:
             task.set_parent(training_id)
