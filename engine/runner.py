@@ -73,29 +73,20 @@ class _Run:
         self.rows: list[dict[str, Any]] = []
         self.cancelled = False
         self.steps: tuple = ()
-        self.trackers: list[tracking.Tracker] = []
+        self.trackers = tracking.Trackers([])
 
     def emit(self, event: ev.Event) -> None:
         if isinstance(event, ev.RunWarning):
             self.warnings.append(event.message)
-        for tracker in list(self.trackers):
-            try:
-                tracker.event(event)
-            except Exception as exc:  # a tracker that fails (a server gone away) stops; the run goes on
-                self.drop_tracker(tracker, exc)
+        failed = self.trackers.event(event)
         if self.on_event is not None:
             self.on_event(event)
+        self.tracking_stopped(failed)
 
-    def drop_tracker(self, tracker: tracking.Tracker, exc: Exception) -> None:
-        self.trackers.remove(tracker)
-        self.emit(ev.RunWarning(message=t("run.tracker_failed", tracker=type(tracker).__name__, error=one_line(exc))))
-
-    def close_trackers(self) -> None:
-        for tracker in list(self.trackers):
-            try:
-                tracker.close()
-            except Exception as exc:
-                self.drop_tracker(tracker, exc)
+    def tracking_stopped(self, failed: list[tuple[tracking.Tracker, Exception]]) -> None:
+        for tracker, exc in failed:
+            message = t("run.tracker_failed", tracker=type(tracker).__name__, error=one_line(exc))
+            self.emit(ev.RunWarning(message=message))
 
     def elapsed(self) -> float:
         return self.clock.elapsed()
@@ -134,11 +125,12 @@ def run(
     if config.data is None:
         raise UserError("run.no_data")
     state = _Run(config, on_event, cancel)
-    state.trackers = tracking.for_config(config)  # a tracking server that cannot be used is said before any work
+    # a tracking server that cannot be used is said before any work
+    state.trackers = tracking.Trackers(tracking.for_config(config))
     try:
         return _run(state, run_id or new_run_id())
     finally:
-        state.close_trackers()
+        state.tracking_stopped(state.trackers.close())
 
 
 def _run(state: _Run, run_id: str) -> RunResult:

@@ -7,17 +7,44 @@ holds is flushed whatever happens.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any
 
 from engine import events as ev
 
 
-class Tracker:
+class Tracker(ABC):
+    @abstractmethod
     def event(self, event: ev.Event) -> None:
-        raise NotImplementedError
+        """Called for every event of the run, in order."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: only trackers that hold something to flush override it
         """Called once when the run ends, finished or not."""
+
+
+class Trackers:
+    """The run's trackers, fed together; one that fails (a server gone away) is dropped and the failure returned,
+    so the run goes on and can say so."""
+
+    def __init__(self, trackers: list[Tracker]) -> None:
+        self.active = list(trackers)
+
+    def event(self, event: ev.Event) -> list[tuple[Tracker, Exception]]:
+        return self._each(lambda tracker: tracker.event(event))
+
+    def close(self) -> list[tuple[Tracker, Exception]]:
+        return self._each(lambda tracker: tracker.close())
+
+    def _each(self, call: Callable[[Tracker], None]) -> list[tuple[Tracker, Exception]]:
+        failed = []
+        for tracker in list(self.active):
+            try:
+                call(tracker)
+            except Exception as exc:
+                self.active.remove(tracker)
+                failed.append((tracker, exc))
+        return failed
 
 
 def for_config(config: Any) -> list[Tracker]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import io
 import json
 import logging
@@ -68,6 +69,7 @@ def server() -> tuple[str, str, str]:
     return host.rstrip("/"), access, secret
 
 
+@functools.cache  # once per process when it passes (a failure is raised, so never remembered)
 def check_server() -> None:
     """Refuse early, in one line, when the configured server cannot be used: not set up, unreachable, or the
     credentials are refused. Offline mode needs no server."""
