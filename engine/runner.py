@@ -7,7 +7,6 @@ finishes, and the report is always rebuilt from those files, so an interrupted r
 from __future__ import annotations
 
 import platform
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,29 +132,63 @@ def run(
         state.tracking_stopped(state.trackers.close())
 
 
-def _run(state: _Run, run_id: str) -> RunResult:
-    from engine import checks, data, evaluate, plugins, preprocess, reading, search, training
-    from engine.registry import metrics, models, steps
+@dataclass
+class Prepared:
+    """What a run checks and settles before any model is fitted; a pipeline's preprocessing step is this."""
 
-    config = state.config
+    dataset: Any
+    primary: Any
+    task_metrics: list[Any]
+    specs: list[Any]
+    unusable: list[tuple[str, str]]
+    plans: Any
+    folds: Any
+
+
+def prepare(config: RunConfig) -> Prepared:
+    from engine import data, evaluate, preprocess, search
+    from engine.registry import metrics, models
+
     dataset = data.load(config.data, config.target, config.task)
     task = dataset.task
     primary = metrics.get(config.primary_metric or metrics.default_primary(task, dataset.class_counts))
     if not primary.supports(task):
         raise UserError("run.metric_wrong_task", metric=primary.name, task=task)
-    task_metrics = [primary, *[m for m in metrics.for_task(task) if m.name != primary.name]]
     specs, unusable = models.candidates(config.models, task)
     if not specs:
         raise UserError("run.no_models", task=task, models=", ".join(config.models))
-    specs = search.order(specs)
     # split before the run folder exists: a class too small for the folds is bad input, not a half-made run
-    plans = preprocess.plan(dataset.profiles)
     folds = evaluate.split(
         dataset.X, dataset.y, task, config.test_size, config.cv_folds, config.seed, config.test_rows_max
     )
+    return Prepared(
+        dataset=dataset,
+        primary=primary,
+        task_metrics=[primary, *[m for m in metrics.for_task(task) if m.name != primary.name]],
+        specs=search.order(specs),
+        unusable=unusable,
+        plans=preprocess.plan(dataset.profiles),
+        folds=folds,
+    )
+
+
+def _run(state: _Run, run_id: str) -> RunResult:
+    from engine import checks, evaluate, plugins, reading, search, training
+    from engine.registry import steps
+
+    config = state.config
+    prepared = prepare(config)
+    dataset, primary, task_metrics, plans, folds = (
+        prepared.dataset,
+        prepared.primary,
+        prepared.task_metrics,
+        prepared.plans,
+        prepared.folds,
+    )
+    task = dataset.task
     search_folds = evaluate.sample_for_search(folds, task, config.search_rows, config.seed)
     baseline = search.measure_baseline(plans, search_folds.X_train, search_folds.y_train, task, config.seed)
-    estimate_s = search.estimate_seconds(baseline, specs, search_folds.n_folds, config.latency_repeats)
+    estimate_s = search.estimate_seconds(baseline, prepared.specs, search_folds.n_folds, config.latency_repeats)
     rows = search.rows_for_budget(len(search_folds.y_train), estimate_s, state.clock)
     if rows < len(search_folds.y_train):  # the defaults alone would eat the budget: compare on fewer rows
         search_folds = evaluate.sample_for_search(folds, task, rows, config.seed)
@@ -209,7 +242,7 @@ def _run(state: _Run, run_id: str) -> RunResult:
             target=dataset.target,
             primary_metric=primary.name,
             budget_s=config.time_budget_s,
-            candidates=[s.name for s in specs],
+            candidates=[s.name for s in prepared.specs],
             estimate_s=round(min(estimate_s, config.time_budget_s), 1),
             memory_mb=round(reading.memory_estimate(config.data, dataset.source) / 2**20, 1),
             priority=config.priority,
@@ -222,7 +255,7 @@ def _run(state: _Run, run_id: str) -> RunResult:
     for message in dataset.warnings:
         state.emit(ev.RunWarning(message=message))
 
-    for name, why in unusable:
+    for name, why in prepared.unusable:
         state.record(name, "skipped", t(f"run.skipped_{why}", task=task))
 
     state.emit(ev.PhaseChanged(phase="preprocessing"))
@@ -239,13 +272,13 @@ def _run(state: _Run, run_id: str) -> RunResult:
     # a fold fits (k-1)/k of the search rows; the refit fits every training row
     scale = len(folds.y_train) / (len(search_folds.y_train) * (search_folds.n_folds - 1) / search_folds.n_folds)
     trainer = training.Training(state, plans, task, primary, task_metrics, search_folds, scale, len(folds.y_test))
-    outcome = trainer.run(specs)
+    outcome = trainer.run(prepared.specs)
     run_info["search"] = outcome.summary()
     return _finish(state, run_info, dataset, plans, folds, search_folds, primary, task_metrics, outcome, scale)
 
 
 def _finish(state: _Run, run_info, dataset, plans, folds, search_folds, primary, task_metrics, outcome, scale):
-    from engine import evaluate, refit, report
+    from engine import evaluate, insights, refit, report
 
     config, folder = state.config, state.folder
     assert folder is not None
@@ -282,7 +315,9 @@ def _finish(state: _Run, run_info, dataset, plans, folds, search_folds, primary,
             final = None
             missing(rundir.MODEL, t("missing.refit_failed", error=one_line(exc)))
         if not state.cancel_requested():
-            _explain_and_draw(state, run_info, missing, chosen, final, test_predictions, dataset, folds, primary)
+            insights.explain_and_draw(
+                state, run_info, missing, chosen, final, test_predictions, dataset, folds, primary
+            )
     else:
         missing(rundir.MODEL, t("missing.no_candidate"))
     status = "no_candidate" if not state.rows else "cancelled" if state.cancel_requested() else "finished"
@@ -321,60 +356,6 @@ def _params_text(described: dict[str, Any] | None) -> str:
     import json
 
     return "" if not described else json.dumps(described, default=repr, sort_keys=True)
-
-
-def _explain_and_draw(state: _Run, run_info, missing, chosen, final, test_predictions, dataset, folds, primary) -> None:
-    """Explanations and charts: each is optional, bounded, and never fails the run (what is not made is listed)."""
-    from engine import explain, plots, training
-
-    config, folder, task = state.config, state.folder, dataset.task
-    timings = run_info.setdefault("timings", {})
-    explanation = None
-    if config.explain and final is not None:
-        state.emit(ev.PhaseChanged(phase="explaining"))
-        start = time.perf_counter()
-        try:
-            with budget.time_limit(state.clock.left_hard() - training.charts_s(config) - budget.REPORT_S):
-                explanation = explain.explain(
-                    final, folds.X_train, folds.X_test, folds.y_test, task, primary.scorer(task), config.seed
-                )
-        except budget.BudgetExceeded:
-            missing(rundir.EXPLANATION, t("missing.budget"))
-        except Exception as exc:
-            missing(rundir.EXPLANATION, t("missing.explain_failed", error=one_line(exc)))
-        else:
-            summary = {**explanation.to_json(), "drivers": explain.drivers(explanation, dataset.target, task)}
-            folder.write_json(rundir.EXPLANATION, summary)
-            if explanation.shap_error:
-                missing("SHAP", explanation.shap_error)
-        timings["explain_s"] = time.perf_counter() - start
-    if config.charts == "none":
-        return
-    state.emit(ev.PhaseChanged(phase="charts"))
-    start = time.perf_counter()
-    try:
-        # the test rows were predicted once, when test_predictions.csv was written: the charts reuse them
-        y_pred = proba = None
-        if test_predictions is not None:
-            y_pred = test_predictions["prediction"].to_numpy()
-            probability_columns = [c for c in test_predictions.columns if c.startswith("probability_")]
-            proba = test_predictions[probability_columns].to_numpy() if probability_columns else None
-        classes = [str(c) for c in final.classes_] if final is not None and task != "regression" else []
-        figures = plots.build(
-            state.rows, primary, chosen, task, dataset.target, folds.y_test, y_pred, proba, classes, explanation
-        )
-        run_info["charts"] = list(figures)
-        png = config.charts == "html+png"
-        if png and state.clock.left_hard() - budget.REPORT_S < training.charts_s(config):
-            png = False  # a browser start would overrun the budget: the HTML charts are made, the PNGs listed
-            missing(f"{rundir.PLOTS}/*.png", t("missing.budget"))
-        not_made = plots.export(figures, folder / rundir.PLOTS, png=png)
-    except Exception as exc:
-        missing(rundir.PLOTS, t("missing.charts_failed", error=one_line(exc)))
-    else:
-        for name, reason in not_made.items():
-            missing(name, reason)
-    timings["charts_s"] = time.perf_counter() - start
 
 
 def _save_test_predictions(tested: Any, folder: RunFolder, dataset, folds) -> Any:
