@@ -156,6 +156,11 @@ class ClearMLBackend(TaskDetails):
             raise ApiError(400, 401, f"Invalid project id: {body['project']}")
         return {"project": self.projects[body["project"]]}
 
+    def projects__update(self, body: dict[str, Any]) -> dict[str, Any]:
+        project = self.projects[body["project"]]
+        project.update({key: value for key, value in body.items() if key != "project"})
+        return {"updated": 1, "fields": {}}
+
     def projects__create(self, body: dict[str, Any]) -> dict[str, Any]:
         project = {"id": uuid.uuid4().hex, "name": body["name"], "system_tags": body.get("system_tags", [])}
         self.projects[project["id"]] = project

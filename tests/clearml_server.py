@@ -149,5 +149,8 @@ class ClearMLTestServer(ClearMLBackend):
         request.send_response(code)
         request.send_header("Content-Type", content_type)
         request.send_header("Content-Length", str(len(payload)))
+        # one request a connection, as the real API server answers: the SDK forks its reporting process with
+        # the connections it holds, and a kept-alive socket read by both processes loses answers (a step hung)
+        request.send_header("Connection", "close")
         request.end_headers()
         request.wfile.write(payload)
