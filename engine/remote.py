@@ -61,11 +61,23 @@ def _queue_exists(name: str) -> None:
 
 def enqueue(config: Any, queue: str) -> Enqueued:
     """Put the run described by `config` on `queue`; returns at once with the run's name and where to see it."""
-    from engine.naming import dataset_key, new_run_id
     from engine.tracking import sdk
 
     Task = sdk.connect()
     _queue_exists(queue)
+    task, run_id = create_run_task(config)
+    Task.enqueue(task, queue_name=queue)
+    return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))
+
+
+def create_run_task(config: Any) -> tuple[Any, str]:
+    """(the task "run · <run_id>" carrying the config and the table, the run_id): what an agent, or the steps of a
+    pipeline, read the run from."""
+    from clearml import Task
+
+    from engine.naming import dataset_key, new_run_id
+    from engine.tracking import sdk
+
     if config.data is None or not Path(config.data).is_file():
         raise UserError("remote.no_data", path=config.data)
     run_id, key = new_run_id(), dataset_key(Path(config.data))
@@ -80,8 +92,7 @@ def enqueue(config: Any, queue: str) -> Enqueued:
         )
     task.upload_artifact(DATASET_ARTIFACT, artifact_object=str(config.data), wait_on_upload=True)
     _describe_run(task, config, run_id, key, Path(config.data).name, dataset_task=task.id)
-    Task.enqueue(task, queue_name=queue)
-    return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))
+    return task, run_id
 
 
 def _describe_run(task: Any, config: Any, run_id: str, key: str, data_name: str, dataset_task: str) -> None:
@@ -183,20 +194,23 @@ def run_remote(config: Any, queue: str, on_event: Any = None, cancel: Any = None
     if followed.status in ("failed", "stopped"):
         raise UserError("watch.given_up", run_id=enqueued.run_id, status=followed.status, message=followed.message)
     if cancel is not None and cancel.is_set():
-        _stop(enqueued.task_id)
+        stop_task(enqueued.task_id)
         raise UserError("remote.cancelled", run_id=enqueued.run_id)
     run_dir = download_run_folder(enqueued.task_id, Path(config.out) / enqueued.run_id)
     return RemoteResult(run_id=enqueued.run_id, run_dir=str(run_dir), status=followed.status)
 
 
-def _stop(task_id: str) -> None:
-    """A queued run leaves its queue (no agent takes it later); a running one is marked stopped, which its agent
-    sees and ends."""
+def stop_task(task_id: str) -> None:
+    """A queued task leaves its queue (no agent takes it later); a running one is marked stopped, which its agent
+    sees and ends; one that has ended keeps its status."""
     from clearml import Task
 
     task = Task.get_task(task_id=task_id)
-    if str(task.get_status()) == "queued":
+    status = str(task.get_status())
+    if status == "queued":
         Task.dequeue(task)
+    elif status != "in_progress":
+        return
     task.mark_stopped(force=True, status_message="cancelled by the user")
 
 
@@ -229,6 +243,19 @@ def child_environment() -> dict[str, str]:
     }
 
 
+def read_run(task: Any) -> tuple[dict[str, Any], str, Path]:
+    """(config values pointing at a local copy of the table, run_id, a work folder) from a run task."""
+    run_id = str(task.get_parameter(RUN_ID_PARAM))
+    values = tomllib.loads(task.get_configuration_object(CONFIG_NAME) or "")
+    work = Path(tempfile.mkdtemp(prefix=f"automl-tui-{run_id}-"))
+    # under its own name (the SDK's cached copy has a hash in its name), so the dataset_key is the user's
+    data = fetch_table(
+        str(task.get_parameter(DATASET_TASK_PARAM) or task.id), str(task.get_parameter(DATA_NAME_PARAM)), work
+    )
+    values.update(data=str(data), out=str(work))
+    return values, run_id, work
+
+
 def agent_main() -> int:
     """What a clearml-agent runs: fetch the run from its task, run it in a child process, keep its folder."""
     from engine.config import to_toml, validate
@@ -239,14 +266,8 @@ def agent_main() -> int:
     from clearml import Task
 
     task = Task.init(auto_connect_frameworks=NO_AUTO_CONNECT, auto_connect_arg_parser=False)
-    run_id = str(task.get_parameter(RUN_ID_PARAM))
-    values = tomllib.loads(task.get_configuration_object(CONFIG_NAME) or "")
-    work = Path(tempfile.mkdtemp(prefix=f"automl-tui-{run_id}-"))
-    # under its own name (the SDK's cached copy has a hash in its name), so the dataset_key is the user's
-    data = fetch_table(
-        str(task.get_parameter(DATASET_TASK_PARAM) or task.id), str(task.get_parameter(DATA_NAME_PARAM)), work
-    )
-    values.update(data=str(data), out=str(work), clearml={**values.get("clearml", {}), "enabled": True})
+    values, run_id, work = read_run(task)
+    values["clearml"] = {**values.get("clearml", {}), "enabled": True}
     config_path = work / "config.toml"
     config_path.write_text(to_toml(validate(values, f"task {task.id}")), encoding="utf-8")
     print(f"automl-tui: run {run_id} on this agent, folder {work / run_id}", flush=True)
