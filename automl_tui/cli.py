@@ -42,6 +42,7 @@ def run_command(
     clearml: Annotated[bool, typer.Option("--clearml", help=t("cli.help_clearml"))] = False,
     remote: Annotated[str | None, typer.Option("--remote", metavar="QUEUE", help=t("cli.help_remote"))] = None,
     clone: Annotated[str | None, typer.Option("--clone", metavar="TASK_ID", help=t("cli.help_clone"))] = None,
+    pipeline: Annotated[bool, typer.Option("--pipeline", help=t("cli.help_pipeline"))] = False,
 ) -> None:
     if data is None and clone is None and sys.stdin.isatty() and sys.stdout.isatty():
         # The wizard decides the rest; it writes escape codes whatever the output is, so only a person at a
@@ -65,6 +66,8 @@ def run_command(
         "max_trials": max_trials,
         "clearml": {"enabled": True} if clearml else None,
     }
+    if pipeline and (clone or not remote):
+        raise _fail(t("cli.pipeline_needs_remote"), EXIT_BAD_INPUT)
     if clone:
         raise typer.Exit(_clone(clone, preset, overrides, remote))
     preset = preset or "fast"
@@ -79,6 +82,10 @@ def run_command(
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     if config.data is None:
         raise _fail(t("cli.no_data"), EXIT_BAD_INPUT)
+    if pipeline:
+        from automl_tui.headless import pipeline_headless
+
+        raise typer.Exit(pipeline_headless(config, remote))
     if remote:
         raise typer.Exit(_enqueue(config, remote))
     from automl_tui.headless import run_headless

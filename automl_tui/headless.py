@@ -209,6 +209,34 @@ def watch_headless(run_id: str, poll_s: float) -> int:
     return {"finished": EXIT_OK, "cancelled": EXIT_INTERRUPTED}.get(followed.status, EXIT_NO_CANDIDATE)
 
 
+def pipeline_headless(config: RunConfig, queue: str) -> int:
+    """Run `config` as a ClearML pipeline on `queue` (the controller here, the steps on agents), each step's
+    changes as a line; then the run as a local run shows it, read back from the run folder that came home."""
+    from engine.errors import UserError
+    from engine.pipeline import run_pipeline
+    from engine.rundir import RunFolder
+
+    out = Console(markup=False, highlight=False, soft_wrap=True)
+    err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+    try:
+        run_dir = run_pipeline(
+            config, queue, on_step=lambda step, status: err.print(t("pipeline.step", step=step, status=status))
+        )
+    except UserError as exc:
+        err.print(str(exc))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        err.print(t("pipeline.cancelled"))
+        return EXIT_INTERRUPTED
+    view = HeadlessView(out, err, live=False)
+    for event in RunFolder(run_dir).read_events():
+        if event["kind"] == "run_started":  # written on the reporting agent: the folder is here now
+            event["run_dir"] = str(run_dir)
+        view(ev.from_dict(event))
+    view.summary(str(run_dir / "report.md"))
+    return EXIT_OK if view.finished is not None and view.finished.status == "finished" else EXIT_NO_CANDIDATE
+
+
 def predict_with_progress(run_dir: Path, data: Path, output: Path | None) -> Any:
     """engine.predict with a progress bar when a person watches (stderr is a terminal), silent otherwise."""
     from engine.predict import predict_file

@@ -4,6 +4,7 @@ server alone, and `automl-tui watch` follows it live to the same Decision Summar
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -16,6 +17,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import psutil
 import pytest
 from clearml_server import ClearMLTestServer
 from conftest import write_preset
@@ -44,16 +46,45 @@ def cli(env: dict[str, str], *args, timeout: float = 120) -> subprocess.Complete
     )
 
 
-def agent_execute(env: dict[str, str], task_id: str) -> subprocess.Popen:
+def agent_environment(env: dict[str, str], worker: str = "test-agent") -> dict[str, str]:
     """The real agent, using this Python (where automl-tui is installed) instead of building an environment."""
-    agent_env = {
+    return {
         **env,
         "CLEARML_AGENT_SKIP_PIP_VENV_INSTALL": sys.executable,
         "CLEARML_AGENT_SKIP_PYTHON_ENV_INSTALL": "1",
+        "CLEARML_WORKER_ID": worker,
     }
+
+
+def agent_execute(env: dict[str, str], task_id: str) -> subprocess.Popen:
     return subprocess.Popen(
-        [AGENT, "execute", "--id", task_id], env=agent_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [AGENT, "execute", "--id", task_id],
+        env=agent_environment(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
+
+
+@contextlib.contextmanager
+def agent_daemon(env: dict[str, str], log: Path, worker: str = "test-agent"):
+    """A real `clearml-agent daemon` serving the queue `default`, its output in `log` (read it when a test fails)."""
+    with log.open("w") as out:
+        daemon = subprocess.Popen(
+            [AGENT, "daemon", "--queue", "default", "--foreground"],
+            env=agent_environment(env, worker),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield daemon
+        finally:
+            # SIGKILL (the daemon's own shutdown waits on the server for minutes), to the tasks it runs as well:
+            # they run in sessions of their own and would go on using the cores
+            for process in [*psutil.Process(daemon.pid).children(recursive=True), daemon]:
+                with contextlib.suppress(psutil.NoSuchProcess, ProcessLookupError):
+                    process.kill()
+            daemon.wait()
 
 
 def the_task(server: ClearMLTestServer, name_start: str) -> dict:
@@ -212,22 +243,11 @@ def test_an_agent_daemon_serving_the_queue_picks_the_run_up(tmp_path, server):
     enqueued = cli(env, PENGUINS, "--preset", preset, "--target", "species", "--remote", "default")
     assert enqueued.returncode == 0, enqueued.stderr
     run_id = re.search(r"Run (\S+) is queued on 'default'", enqueued.stdout).group(1)
-    agent_env = {
-        **env,
-        "CLEARML_AGENT_SKIP_PIP_VENV_INSTALL": sys.executable,
-        "CLEARML_AGENT_SKIP_PYTHON_ENV_INSTALL": "1",
-    }
-    daemon = subprocess.Popen(
-        [AGENT, "daemon", "--queue", "default"], env=agent_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
+    with agent_daemon(env, tmp_path / "daemon.log"):
         deadline = time.monotonic() + 300
         while the_task(server, f"run · {run_id}")["status"] not in ("completed", "failed"):
             assert time.monotonic() < deadline, "the daemon did not run the queued task"
             time.sleep(0.5)
-    finally:
-        daemon.kill()  # SIGKILL: the daemon's own shutdown waits on the server for minutes
-        daemon.wait()
     assert the_task(server, f"run · {run_id}")["status"] == "completed"
     assert the_task(server, f"reporting · {run_id}")["status"] == "completed"
     assert server.queue("default")["entries"] == []

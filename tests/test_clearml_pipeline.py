@@ -1,0 +1,164 @@
+"""The pipeline fan-out (`--remote QUEUE --pipeline`): the merge of the families' runs, the preprocessing check, and
+the whole pipeline with a real PipelineController in the command and two real agent daemons sharing the steps."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from clearml_server import ClearMLTestServer
+from conftest import quick_config, write_preset
+from test_clearml_remote import AGENT, PENGUINS, agent_daemon, cli, environment, only_file
+
+import engine
+from engine import pipeline
+from engine.report import RunReport
+
+
+def family_run(out: Path, family: str) -> Path:
+    """What a training step keeps: an engine.run limited to one family (as train_family runs it)."""
+    config = quick_config(PENGUINS, out, target="species", models=[family], ensemble=False)
+    return Path(engine.run(config, run_id=f"run-1-{family}").run_dir)
+
+
+def test_merge_compares_the_families_picks_and_reports_a_failed_step(tmp_path):
+    parts = {family: family_run(tmp_path / "agents", family) for family in ("linear", "hist_gb")}
+    parts["random_forest"] = "the agent ran out of memory"  # a step that failed: it must not vanish
+    config = quick_config(PENGUINS, tmp_path, target="species", models=["linear", "hist_gb", "random_forest"])
+    prepared = json.loads(pipeline.check_table(config.model_dump()))
+    run_dir = pipeline.merge(parts, tmp_path / "runs", "run-1", config.model_dump(), prepared, elapsed_s=12.5)
+
+    report = RunReport(run_dir)
+    picks = {
+        json.loads((part / "run.json").read_text())["recommended"] for part in parts.values() if isinstance(part, Path)
+    }
+    assert {row["model"] for row in report.rows} == picks  # the leaderboard: each family's pick
+    assert report.decision.recommended in picks
+    assert (run_dir / "model.joblib").is_file()
+    attempted = {row["model"]: row for row in report.attempted}
+    assert attempted["random_forest"]["status"] == "failed"
+    assert attempted["random_forest"]["reason"] == "the agent ran out of memory"
+    text = (run_dir / "report.md").read_text(encoding="utf-8")
+    debug = text[text.index("Debug: Missing artifacts") :]
+    assert "training_random_forest (pipeline step)" in debug and "the agent ran out of memory" in debug
+    kinds = [event["kind"] for event in report.events]
+    assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
+    assert kinds.count("run_started") == 1  # one run, not one per family
+    finished = report.events[-1]
+    assert finished["recommended"] == report.decision.recommended and finished["status"] == "finished"
+    assert report.events[0]["run_id"] == "run-1"
+
+
+def test_preprocessing_refuses_a_table_with_the_reason(tmp_path):
+    config = quick_config(PENGUINS, tmp_path, target="no_such_column")
+    outcome = json.loads(pipeline.check_table(config.model_dump()))
+    assert outcome["status"] == "failed"
+    assert "no_such_column" in outcome["reason"]
+    good = json.loads(pipeline.check_table(quick_config(PENGUINS, tmp_path, target="species").model_dump()))
+    assert good["status"] == "ok" and good["task"] == "multiclass" and good["target"] == "species"
+    assert good["families"] == ["linear", "hist_gb"]
+
+
+@pytest.fixture(scope="module")
+def two_agents(tmp_path_factory):
+    """A test server and two real agent daemons serving its queue `default` (each its own worker)."""
+    if AGENT is None:
+        pytest.skip("clearml-agent is installed by the test extra")
+    root = tmp_path_factory.mktemp("pipeline")
+    server = ClearMLTestServer().start()
+    env = environment(server, root / "home")
+    logs = [root / "agent-1.log", root / "agent-2.log"]
+    with contextlib.ExitStack() as stack:
+        for number, log in enumerate(logs, 1):
+            stack.enter_context(agent_daemon(env, log, worker=f"test-agent-{number}"))
+        yield server, env, root, logs
+    server.stop()
+
+
+def ran(log: Path) -> list[str]:
+    """The task ids a daemon ran, from its output."""
+    return re.findall(r"Running task '([0-9a-f]+)'", log.read_text(errors="replace"))
+
+
+def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents):
+    server, env, root, logs = two_agents
+    preset = write_preset(root / "quick.toml")
+    out = root / "runs"
+    args = ["--preset", preset, "--target", "species", "--remote", "default", "--pipeline", "--out", out]
+    done = cli(env, PENGUINS, *args, timeout=600)
+    assert done.returncode == 0, done.stderr + "".join(log.read_text()[-3000:] for log in logs)
+    assert "Recommended: " in done.stdout
+    for step in ("preprocessing", "training_linear", "training_hist_gb", "reporting"):
+        assert f"step {step}: completed" in done.stderr
+    steps = {t["name"]: t for t in server.tasks.values() if not t["name"].startswith(("run · ", "pipeline · "))}
+    assert {name: task["status"] for name, task in steps.items()} == dict.fromkeys(
+        ["preprocessing", "training_linear", "training_hist_gb", "reporting"], "completed"
+    )
+    # both agents took a share of the run
+    assert all(ran(log) for log in logs), [ran(log) for log in logs]
+    assert set(ran(logs[0]) + ran(logs[1])) == {task["id"] for task in steps.values()}
+    (run_dir,) = out.iterdir()
+    report = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert report.startswith(f"# automl-tui report · {run_dir.name} · penguins-")
+    assert {row["model"] for row in RunReport(run_dir).attempted} >= {"linear", "hist_gb"}
+    assert (run_dir / "model.joblib").is_file()
+    # the reporting step's artifact is the report it wrote; the one here names this machine's table and folder
+    on_agent = only_file(server, "reporting.", "artifacts/report/").decode()
+    assert on_agent.split("## 6.")[0] == report.split("## 6.")[0]
+    assert str(PENGUINS.resolve()) in report and str(run_dir / "config.toml") in report
+    assert str(PENGUINS.resolve()) not in on_agent
+    assert server.unknown == []
+
+
+def test_a_table_refused_by_preprocessing_trains_nothing_and_says_why(two_agents):
+    server, env, root, _ = two_agents
+    before = set(server.tasks)
+    done = cli(env, PENGUINS, "--target", "no_such_column", "--remote", "default", "--pipeline", "--out", root / "x")
+    assert done.returncode == 2, done.stderr
+    assert "stopped after its preprocessing step, before any training" in done.stderr
+    assert "no_such_column" in done.stderr
+    assert "Traceback" not in done.stderr
+    new = [server.tasks[task_id] for task_id in set(server.tasks) - before]
+    assert not [t for t in new if t["name"].startswith("training_") and t["status"] != "created"]
+    assert not (root / "x").exists() or not any((root / "x").iterdir())
+
+
+def test_pipeline_needs_a_queue(tmp_path):
+    done = cli({"PATH": os.environ["PATH"], "HOME": str(tmp_path)}, PENGUINS, "--pipeline")
+    assert done.returncode == 2
+    assert "--remote QUEUE" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_ctrl_c_aborts_the_running_steps_and_starts_no_more(two_agents):
+    server, env, root, _ = two_agents
+    before = set(server.tasks)
+    preset = write_preset(root / "slow.toml", max_trials=None, time_budget_s=60)  # training takes its minute
+    args = [PENGUINS, "--preset", preset, "--target", "species", "--remote", "default", "--pipeline"]
+    command = subprocess.Popen(
+        [sys.executable, "-m", "automl_tui", *map(str, [*args, "--out", root / "cancelled"])],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    seen = []
+    for line in command.stderr:
+        seen.append(line)
+        if re.match(r"step training_\w+: running", line):
+            break
+    command.send_signal(signal.SIGINT)
+    stderr = "".join(seen) + command.stderr.read()
+    assert command.wait(timeout=120) == 130, stderr
+    assert "Pipeline cancelled" in stderr and "Traceback" not in stderr
+    new = {task["name"]: task for task_id, task in server.tasks.items() if task_id not in before}
+    assert new["preprocessing"]["status"] == "completed"
+    training = [task["status"] for name, task in new.items() if name.startswith("training_")]
+    assert "stopped" in training and "completed" not in training, training
+    assert new.get("reporting", {}).get("status") in (None, "created")  # made at most, never run
