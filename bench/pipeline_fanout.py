@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from clearml_server import ClearMLTestServer  # noqa: E402  (the test server: tests/ is not a package)
 from conftest import write_preset  # noqa: E402
-from test_clearml_remote import agent_daemon, environment  # noqa: E402
+from test_clearml_remote import agent_daemon, environment, quick_agent_config  # noqa: E402
 
 PENGUINS = ROOT / "examples" / "penguins.csv"
 
@@ -67,6 +67,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
             work = Path(tmp)
             env = environment(server, work / "home")
+            quick_agent_config(work / "home")  # agents set up as the README advises
             preset = write_preset(work / "bench.toml", models=args.models, max_trials=args.max_trials)
             for number in range(agents):
                 stack.enter_context(agent_daemon(env, work / f"agent-{number}.log", worker=f"bench-{number}"))

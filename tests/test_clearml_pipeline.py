@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from clearml_server import ClearMLTestServer
 from conftest import quick_config, write_preset
-from test_clearml_remote import AGENT, PENGUINS, agent_daemon, cli, environment, only_file
+from test_clearml_remote import AGENT, PENGUINS, agent_daemon, cli, environment, only_file, quick_agent_config
 
 import engine
 from engine import pipeline
@@ -74,6 +74,7 @@ def two_agents(tmp_path_factory):
     root = tmp_path_factory.mktemp("pipeline")
     server = ClearMLTestServer().start()
     env = environment(server, root / "home")
+    quick_agent_config(root / "home")
     logs = [root / "agent-1.log", root / "agent-2.log"]
     with contextlib.ExitStack() as stack:
         for number, log in enumerate(logs, 1):
