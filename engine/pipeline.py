@@ -28,6 +28,7 @@ from engine import events as ev
 from engine import rundir
 from engine.errors import UserError
 
+PIPELINE_PHASE = "pipeline"  # the controller's phase tag: `watch` gives up on a run whose controller failed
 PREPROCESSING_STEP = "preprocessing"
 REPORTING_STEP = "reporting"
 OUTCOME = "outcome"
@@ -59,13 +60,15 @@ def run_pipeline(config: Any, queue: str, on_step: Callable[[str, str], None] | 
     from clearml import PipelineController, Task
 
     from engine import remote
-    from engine.naming import dataset_key
+    from engine.naming import dataset_key, tags
     from engine.pipeline_steps import preprocessing_step, reporting_step, training_step
     from engine.tracking import sdk
+    from engine.tracking.clearml_tracker import task_name
 
     sdk.connect()
-    remote._queue_exists(queue)
+    remote.require_queue(queue)
     holder, run_id = remote.create_run_task(config)
+    key = dataset_key(Path(config.data))
     families = list(config.models)
     refused: list[str] = []
 
@@ -81,31 +84,42 @@ def run_pipeline(config: Any, queue: str, on_step: Callable[[str, str], None] | 
         if on_step is not None:
             on_step(node.name, node.status)
 
-    common = {"execution_queue": queue, "function_return": [OUTCOME], "status_change_callback": step_changed}
+    def named(step: str, phase: str) -> dict[str, Any]:
+        """What every step has: the queue, its outcome, its name and tags by the naming rules."""
+        return {
+            "name": step,
+            "task_name": task_name(step, run_id),
+            "tags": tags(run_id, key, phase),
+            "execution_queue": queue,
+            "function_return": [OUTCOME],
+            "status_change_callback": step_changed,
+        }
+
     with sdk.quiet():
         pipe = PipelineController(
-            name=f"pipeline · {run_id}",
-            project=f"{config.clearml.project}/{dataset_key(Path(config.data))}",
+            name=task_name(PIPELINE_PHASE, run_id),
+            project=f"{config.clearml.project}/{key}",
             version="1.0.0",
             add_pipeline_tags=False,
             pool_frequency=POLL_MINUTES,
         )
+        pipe.add_tags(tags(run_id, key, PIPELINE_PHASE))
         pipe.add_function_step(
-            name=PREPROCESSING_STEP, function=preprocessing_step, function_kwargs={"run_task": holder.id}, **common
+            function=preprocessing_step,
+            function_kwargs={"run_task": holder.id},
+            **named(PREPROCESSING_STEP, "preprocessing"),
         )
         for family in families:
             pipe.add_function_step(
-                name=step_name(family),
                 parents=[PREPROCESSING_STEP],
                 function=training_step,
                 # the preprocessing outcome reaches the step as text: the target and task it settled
                 function_kwargs={"run_task": holder.id, "family": family, "prepared": "${preprocessing.outcome}"},
                 pre_execute_callback=preprocessing_passed,
                 continue_behaviour=REACH_REPORTING,
-                **common,
+                **named(step_name(family), "training"),
             )
         pipe.add_function_step(
-            name=REPORTING_STEP,
             parents=[step_name(family) for family in families],
             function=reporting_step,
             # the controller fills in each step's task id inside this JSON text
@@ -114,7 +128,7 @@ def run_pipeline(config: Any, queue: str, on_step: Callable[[str, str], None] | 
                 "steps": json.dumps({family: "${" + step_name(family) + ".id}" for family in families}),
                 "prepared": "${preprocessing.outcome}",
             },
-            **common,
+            **named(REPORTING_STEP, "reporting"),
         )
         try:
             pipe.start_locally(run_pipeline_steps_locally=False)
@@ -228,6 +242,8 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     from clearml import Task
 
     from engine import remote
+    from engine.tracking import sdk
+    from engine.tracking.clearml_tracker import EVENT_PREFIX
 
     values, run_id = _values_of(run_task)
     created = Task.get_task(task_id=run_task).data.created  # the run began when it was put on the queue
@@ -242,6 +258,11 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     elapsed_s = time.time() - created.timestamp()
     run_dir = merge(parts, Path(values["out"]), run_id, values, json.loads(prepared), elapsed_s)
     me = Task.current_task()
+    # the run's events in this task's log, as a tracked run's reporting task has them: `watch` replays them.
+    # Printed: under an agent the SDK sends no log of its own (the agent sends the step's output)
+    known = sdk.secrets()
+    for event in rundir.RunFolder(run_dir).read_events():
+        print(EVENT_PREFIX + sdk.redact(json.dumps(event, default=str, sort_keys=True), known), flush=True)
     me.upload_artifact(remote.RUN_FOLDER_ARTIFACT, artifact_object=str(run_dir), wait_on_upload=True)
     # the report is this step's artifact, as it is the reporting task's on a tracked run
     me.upload_artifact("report", artifact_object=str(run_dir / rundir.REPORT), wait_on_upload=True)

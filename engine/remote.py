@@ -51,7 +51,7 @@ def queues() -> list[str]:
     return sorted(queue.name for queue in APIClient().queues.get_all())
 
 
-def _queue_exists(name: str) -> None:
+def require_queue(name: str) -> None:
     known = queues()
     if name not in known:
         from engine.messages import suggest
@@ -64,7 +64,7 @@ def enqueue(config: Any, queue: str) -> Enqueued:
     from engine.tracking import sdk
 
     Task = sdk.connect()
-    _queue_exists(queue)
+    require_queue(queue)
     task, run_id = create_run_task(config)
     Task.enqueue(task, queue_name=queue)
     return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))
@@ -167,7 +167,7 @@ def enqueue_clone(source: Source, config: Any, queue: str) -> Enqueued:
     from engine.tracking import sdk
 
     Task = sdk.connect()
-    _queue_exists(queue)
+    require_queue(queue)
     run_id = new_run_id()
     with sdk.quiet():
         task = Task.clone(source_task=source.task, name=f"{RUN_PHASE} · {run_id}", parent=source.task.id)

@@ -98,23 +98,41 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
     assert "Recommended: " in done.stdout
     for step in ("preprocessing", "training_linear", "training_hist_gb", "reporting"):
         assert f"step {step}: completed" in done.stderr
-    steps = {t["name"]: t for t in server.tasks.values() if not t["name"].startswith(("run · ", "pipeline · "))}
-    assert {name: task["status"] for name, task in steps.items()} == dict.fromkeys(
-        ["preprocessing", "training_linear", "training_hist_gb", "reporting"], "completed"
-    )
+    (run_dir,) = out.iterdir()
+    run_id = run_dir.name
+    # the steps are named and tagged like the phases of a tracked run
+    steps = {
+        t["name"]: t
+        for t in server.tasks.values()
+        if f"run:{run_id}" in t["tags"] and not {"phase:run", "phase:pipeline"} & set(t["tags"])
+    }
+    names = ["preprocessing", "training_linear", "training_hist_gb", "reporting"]
+    assert {name: task["status"] for name, task in steps.items()} == {f"{n} · {run_id}": "completed" for n in names}
+    phases = {name.split(" · ")[0]: {t for t in task["tags"] if t.startswith("phase:")} for name, task in steps.items()}
+    assert phases == {
+        "preprocessing": {"phase:preprocessing"},
+        "training_linear": {"phase:training"},
+        "training_hist_gb": {"phase:training"},
+        "reporting": {"phase:reporting"},
+    }
     # both agents took a share of the run
     assert all(ran(log) for log in logs), [ran(log) for log in logs]
     assert set(ran(logs[0]) + ran(logs[1])) == {task["id"] for task in steps.values()}
-    (run_dir,) = out.iterdir()
     report = (run_dir / "report.md").read_text(encoding="utf-8")
     assert report.startswith(f"# automl-tui report · {run_dir.name} · penguins-")
     assert {row["model"] for row in RunReport(run_dir).attempted} >= {"linear", "hist_gb"}
     assert (run_dir / "model.joblib").is_file()
     # the reporting step's artifact is the report it wrote; the one here names this machine's table and folder
-    on_agent = only_file(server, "reporting.", "artifacts/report/").decode()
+    on_agent = only_file(server, steps[f"reporting · {run_id}"]["id"], "artifacts/report/").decode()
     assert on_agent.split("## 6.")[0] == report.split("## 6.")[0]
     assert str(PENGUINS.resolve()) in report and str(run_dir / "config.toml") in report
     assert str(PENGUINS.resolve()) not in on_agent
+    # followed from anywhere: the same lines and Decision Summary, from the reporting step's log
+    watched = cli(env, "watch", run_id, "--poll", "0.5")
+    assert watched.returncode == 0, watched.stderr
+    assert [line for line in watched.stdout.splitlines() if line.startswith("Recommended: ")] == [
+        line for line in done.stdout.splitlines() if line.startswith("Recommended: ")
+    ]
     assert server.unknown == []
 
 
@@ -158,7 +176,7 @@ def test_ctrl_c_aborts_the_running_steps_and_starts_no_more(two_agents):
     stderr = "".join(seen) + command.stderr.read()
     assert command.wait(timeout=120) == 130, stderr
     assert "Pipeline cancelled" in stderr and "Traceback" not in stderr
-    new = {task["name"]: task for task_id, task in server.tasks.items() if task_id not in before}
+    new = {task["name"].split(" · ")[0]: task for task_id, task in server.tasks.items() if task_id not in before}
     assert new["preprocessing"]["status"] == "completed"
     training = [task["status"] for name, task in new.items() if name.startswith("training_")]
     assert "stopped" in training and "completed" not in training, training

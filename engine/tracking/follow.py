@@ -47,6 +47,7 @@ def follow(
     on_waiting: Callable[[str], None] | None = None,
 ) -> Followed:
     """Poll the server until the run finishes (or its remote task fails), passing on each new event once."""
+    from engine.pipeline import PIPELINE_PHASE
     from engine.remote import RUN_PHASE
 
     Task = sdk.connect()
@@ -66,8 +67,8 @@ def follow(
                 if isinstance(event, ev.RunFinished):
                     return Followed(status=event.status, reporting_link=sdk.web_link(by_phase.get("reporting")))
             seen[task.id] = len(events)
-        remote = by_phase.get(RUN_PHASE)
-        if remote is not None:
+        # what drives the run elsewhere: the run task on an agent, or a pipeline's controller
+        for remote in filter(None, (by_phase.get(RUN_PHASE), by_phase.get(PIPELINE_PHASE))):
             remote.reload()
             status = str(remote.get_status())
             if status in GIVEN_UP:
