@@ -134,10 +134,10 @@ def run_pipeline(config: Any, queue: str, on_step: Callable[[str, str], None] | 
             pipe.start_locally(run_pipeline_steps_locally=False)
         except KeyboardInterrupt:
             pipe.stop(mark_aborted=True)  # no further step starts
+            if on_step is not None:
+                on_step(PIPELINE_PHASE, "stopping")
             # the controller aborts its steps by the status it last saw: stop each one still on a queue or an agent
-            for node in pipe.get_pipeline_dag().values():
-                if node.job is not None:
-                    remote.stop_task(node.job.task_id())
+            remote.stop_tasks([node.job.task_id() for node in pipe.get_pipeline_dag().values() if node.job])
             raise
     if refused and refused[0]:
         raise UserError("pipeline.refused", run_id=run_id, reason=refused[0])

@@ -194,15 +194,15 @@ def run_remote(config: Any, queue: str, on_event: Any = None, cancel: Any = None
     if followed.status in ("failed", "stopped"):
         raise UserError("watch.given_up", run_id=enqueued.run_id, status=followed.status, message=followed.message)
     if cancel is not None and cancel.is_set():
-        stop_task(enqueued.task_id)
+        stop_tasks([enqueued.task_id])
         raise UserError("remote.cancelled", run_id=enqueued.run_id)
     run_dir = download_run_folder(enqueued.task_id, Path(config.out) / enqueued.run_id)
     return RemoteResult(run_id=enqueued.run_id, run_dir=str(run_dir), status=followed.status)
 
 
-def stop_task(task_id: str) -> None:
+def stop_task(task_id: str) -> bool:
     """A queued task leaves its queue (no agent takes it later); a running one is marked stopped, which its agent
-    sees and ends; one that has ended keeps its status."""
+    sees and ends; one that has ended keeps its status. Returns whether the task was still queued or running."""
     from clearml import Task
 
     task = Task.get_task(task_id=task_id)
@@ -210,8 +210,25 @@ def stop_task(task_id: str) -> None:
     if status == "queued":
         Task.dequeue(task)
     elif status != "in_progress":
-        return
+        return False
     task.mark_stopped(force=True, status_message="cancelled by the user")
+    return True
+
+
+def stop_tasks(task_ids: list[str], quiet_s: float = 10.0, poll_s: float = 1.0, wait_s: float = 60.0) -> None:
+    """Stop the tasks and keep them stopped: an agent that took one off its queue a moment before starts it anyway,
+    and its script marks it started again a few seconds later; so they are looked at until none has come back
+    for `quiet_s`."""
+    import time
+
+    deadline = time.monotonic() + wait_s
+    calm_since = time.monotonic()
+    while time.monotonic() < deadline:
+        if [task_id for task_id in task_ids if stop_task(task_id)]:
+            calm_since = time.monotonic()
+        elif time.monotonic() - calm_since >= quiet_s:
+            return
+        time.sleep(poll_s)
 
 
 def download_run_folder(task_id: str, destination: Path, wait_s: float = 120.0, poll_s: float = 1.0) -> Path:

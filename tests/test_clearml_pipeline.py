@@ -10,6 +10,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -176,6 +177,7 @@ def test_ctrl_c_aborts_the_running_steps_and_starts_no_more(two_agents):
     stderr = "".join(seen) + command.stderr.read()
     assert command.wait(timeout=120) == 130, stderr
     assert "Pipeline cancelled" in stderr and "Traceback" not in stderr
+    time.sleep(5)  # and they stay stopped: an agent that took a step just before may have started it anyway
     new = {task["name"].split(" · ")[0]: task for task_id, task in server.tasks.items() if task_id not in before}
     assert new["preprocessing"]["status"] == "completed"
     training = [task["status"] for name, task in new.items() if name.startswith("training_")]
