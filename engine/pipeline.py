@@ -34,7 +34,9 @@ REPORTING_STEP = "reporting"
 OUTCOME = "outcome"
 OUTCOME_PARAMETER = f"return/{OUTCOME}"  # where ClearML keeps a function step's text return value
 STOP_REASONS = ["cancelled", "budget", "patience", "max_trials", "exhausted"]  # the shortest search first
-POLL_MINUTES = 0.05  # the controller looks at its steps every 3 s (ClearML's default, 12 s, adds a minute a run)
+POLL_MINUTES = (
+    0.05  # the controller looks at its steps every 3 s (with ClearML's default, 12 s, a run took minutes longer)
+)
 # a family step that fails or is aborted must not stop the run: the reporting step lists it
 REACH_REPORTING = {
     "continue_on_fail": True,
@@ -243,7 +245,7 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
 
     from engine import remote
     from engine.tracking import sdk
-    from engine.tracking.clearml_tracker import EVENT_PREFIX
+    from engine.tracking.clearml_tracker import event_line
 
     values, run_id = _values_of(run_task)
     created = Task.get_task(task_id=run_task).data.created  # the run began when it was put on the queue
@@ -262,7 +264,7 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     # Printed: under an agent the SDK sends no log of its own (the agent sends the step's output)
     known = sdk.secrets()
     for event in rundir.RunFolder(run_dir).read_events():
-        print(EVENT_PREFIX + sdk.redact(json.dumps(event, default=str, sort_keys=True), known), flush=True)
+        print(event_line(event, known), flush=True)
     me.upload_artifact(remote.RUN_FOLDER_ARTIFACT, artifact_object=str(run_dir), wait_on_upload=True)
     # the report is this step's artifact, as it is the reporting task's on a tracked run
     me.upload_artifact("report", artifact_object=str(run_dir / rundir.REPORT), wait_on_upload=True)

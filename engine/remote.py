@@ -224,7 +224,8 @@ def stop_tasks(task_ids: list[str], quiet_s: float = 10.0, poll_s: float = 1.0, 
     deadline = time.monotonic() + wait_s
     calm_since = time.monotonic()
     while time.monotonic() < deadline:
-        if [task_id for task_id in task_ids if stop_task(task_id)]:
+        still_live = [stop_task(task_id) for task_id in task_ids]  # every task looked at, each round
+        if any(still_live):
             calm_since = time.monotonic()
         elif time.monotonic() - calm_since >= quiet_s:
             return

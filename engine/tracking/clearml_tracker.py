@@ -57,6 +57,11 @@ REPORT_TITLE, REPORT_SERIES = "00_report", "report_md"
 DEBUG_TITLE, MISSING_SERIES = "99_debug", "missing_artifacts"
 
 
+def event_line(event: dict[str, Any], known_secrets: list[str]) -> str:
+    """An event as one line of a task's log: what `watch` (tracking/follow.py) reads back."""
+    return EVENT_PREFIX + sdk.redact(json.dumps(event, default=str, sort_keys=True), known_secrets)
+
+
 def task_name(phase: str, run_id: str) -> str:
     return f"{phase} · {run_id}"
 
@@ -153,8 +158,7 @@ class ClearMLTracker(Tracker):
         if self.task is None:
             self.pending.append(event)
             return
-        line = json.dumps(event.to_dict(), default=str, sort_keys=True)
-        self.task.get_logger().report_text(EVENT_PREFIX + sdk.redact(line, self.known_secrets), print_console=False)
+        self.task.get_logger().report_text(event_line(event.to_dict(), self.known_secrets), print_console=False)
 
     def _connect_config(self) -> None:
         assert self.started is not None
