@@ -39,7 +39,7 @@ class AutomlApp(App[None]):
         `queue=`); `clearml_queues` lists the server's queues. Tests give their own."""
         super().__init__()
         start = (start_dir or Path.cwd()).resolve()
-        self.state = WizardState(start_dir=start, out=out, data=default_table(start))
+        self.state = WizardState(start_dir=start, out=out, data=default_table(start, out))
         if runner is None:
             from automl_tui.worker import run_in_subprocess
 

@@ -18,7 +18,7 @@ SUBCOMMANDS = ("run", "presets", "report", "predict", "plugins", "watch")
 app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,  # plain help: rich's help formatter alone costs ~0.1 s of start-up
-    help=t("cli.help_app"),
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -27,7 +27,7 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-@app.command("run", help=t("cli.help_run"))
+@app.command("run", help=t("cli.help_run"), epilog=t("cli.help_run_epilog"))
 def run_command(
     data: Annotated[Path | None, typer.Argument(help=t("cli.help_data"), show_default=False)] = None,
     preset: Annotated[str | None, typer.Option(help=t("cli.help_preset"), show_default=False)] = None,
@@ -219,11 +219,11 @@ def plugins_command() -> None:
 
     plugins.load_entry_points()
     for heading, kind, registry in (
-        ("models", "model", models.REGISTRY),
-        ("metrics", "metric", metrics.REGISTRY),
-        ("steps", "step", steps.REGISTRY),
+        (t("plugins.heading_models"), "model", models.REGISTRY),
+        (t("plugins.heading_metrics"), "metric", metrics.REGISTRY),
+        (t("plugins.heading_steps"), "step", steps.REGISTRY),
     ):
-        typer.echo(t(f"plugins.heading_{heading}"))
+        typer.echo(heading)
         for spec in registry.all():
             typer.echo(t("plugins.line", name=spec.name, title=spec.title, origin=plugins.origin(kind, spec.name)))
         if not registry.all():
@@ -256,8 +256,10 @@ def plugins_command() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or (args[0] not in SUBCOMMANDS and args[0] not in ("--help", "-h")):
-        args.insert(0, "run")  # `automl-tui DATA.csv ...` means `automl-tui run DATA.csv ...`
+    if not args or args[0] not in SUBCOMMANDS:
+        # `automl-tui DATA.csv ...` means `automl-tui run DATA.csv ...`; so does `automl-tui --help`: what a
+        # person asking wants first is how to run on a table (the run's epilog lists the other commands)
+        args.insert(0, "run")
     try:
         app(args=args, prog_name="automl-tui", standalone_mode=True)
     except KeyboardInterrupt:

@@ -62,7 +62,8 @@ class HeadlessView:
                 self.out.print(self.candidate_line(event.row))
         elif isinstance(event, ev.CandidateFailed):
             self.not_finished.append(event)
-            self.err.print(t("cli.candidate_not_finished", model=event.model, status=event.status, reason=event.reason))
+            words = ev.status_word(event.status)
+            self.err.print(t("cli.candidate_not_finished", model=event.model, status=words, reason=event.reason))
         elif isinstance(event, ev.RunWarning):
             self.err.print(t("cli.warning", message=event.message))
         elif isinstance(event, ev.ArtifactMissing):

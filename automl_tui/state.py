@@ -62,8 +62,18 @@ def shown_path(path: Path) -> str:
         return str(path)
 
 
-def default_table(folder: Path) -> Path | None:
-    """The most recently changed table in `folder` or its direct subfolders: a sensible first choice."""
+def made_here(out: Path) -> set[Path]:
+    """Tables automl-tui wrote (resolved paths): predictions made with the runs in `out`. They are never offered
+    as tables to learn from."""
+    from engine.rundir import predictions_written
+
+    return predictions_written(out)
+
+
+def default_table(folder: Path, out: Path) -> Path | None:
+    """The most recently changed table in `folder` or its direct subfolders, leaving out the run folders in `out`
+    and the tables automl-tui wrote: a sensible first choice."""
+    skip, runs = made_here(out), out.resolve()
     candidates = [
         path
         for pattern in ("*", "*/*")
@@ -71,16 +81,21 @@ def default_table(folder: Path) -> Path | None:
         if path.suffix.lower() in TABLE_SUFFIXES
         and path.is_file()
         and not path.name.startswith(".")
-        and "runs" not in path.relative_to(folder).parts
+        and runs not in path.resolve().parents
+        and path.resolve() not in skip
     ]
     return max(candidates, key=lambda p: p.stat().st_mtime, default=None)
 
 
 def available_presets(start_dir: Path) -> dict[str, Any]:
-    """Built-in presets by name, then preset files in the project's `presets/` folder by relative path."""
+    """Built-in presets by name, then preset files in the project's `presets/` folder by relative path; a file
+    that is a built-in preset word for word (the repository's own presets/, or a copy) is offered once, by name."""
     from engine import config
 
-    names = [*config.builtin_presets(), *(shown_path(p) for p in sorted((start_dir / "presets").glob("*.toml")))]
+    builtin = config.builtin_presets()
+    builtin_texts = {path.read_bytes() for path in builtin.values()}
+    own = [p for p in sorted((start_dir / "presets").glob("*.toml")) if p.read_bytes() not in builtin_texts]
+    names = [*builtin, *(shown_path(p) for p in own)]
     presets = {}
     for name in names:
         try:

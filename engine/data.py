@@ -17,6 +17,8 @@ from engine.reading import read_table
 
 MIN_ROWS = 20
 MAX_CLASSES_FOR_LABEL_CODES = 10  # an integer target with at most this many values is read as class codes
+# column kinds that carry nothing a model can generalise from: such columns are dropped
+DROPPED_KINDS = ("id", "constant", "empty")
 TARGET_NAMES = ("target", "label", "class", "y", "outcome", "response")
 _NOT_A_TARGET = re.compile(r"(^|_)(id|year|month|day|date|time|timestamp)$", re.IGNORECASE)
 # a number written for people: optional currency, digits with thousands separators, optional unit or percent
@@ -38,7 +40,7 @@ class ColumnProfile:
 
     @property
     def dropped(self) -> bool:
-        return self.kind in ("id", "constant", "empty")
+        return self.kind in DROPPED_KINDS
 
 
 @dataclass
@@ -52,8 +54,12 @@ class Dataset:
     profiles: list[ColumnProfile]
     source: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
-    target_was_guessed: bool = False
+    target_reason: str | None = None  # why the target was chosen, when it was guessed (None: the user named it)
     source_rows: Any = None  # each kept row's position among the file's data rows (0-based)
+
+    @property
+    def target_was_guessed(self) -> bool:
+        return self.target_reason is not None
 
     @property
     def class_counts(self) -> dict[str, int]:
@@ -68,7 +74,7 @@ class Dataset:
             "columns": int(self.X.shape[1]) + 1,
             "target": self.target,
             "task": self.task,
-            "target_was_guessed": self.target_was_guessed,
+            "target_reason": self.target_reason,
             "source": self.source,
             "profiles": [asdict(p) for p in self.profiles],
             "warnings": list(self.warnings),
@@ -120,17 +126,21 @@ def profile_column(name: str, values: Any) -> ColumnProfile:
     return ColumnProfile(name, kind, int(n_rows - len(non_missing)), n_unique, str(values.dtype))
 
 
-def guess_target(frame: Any) -> str:
-    """The most plausible target: a conventional name, else the last column that could be a label or value."""
+def guess_target(frame: Any) -> tuple[str, str]:
+    """(the most plausible target, why in words): a conventional name, else the last column that could be a label
+    or value (date parts, keys, IDs and free text are passed over)."""
     by_lower = {str(name).lower(): name for name in frame.columns}
     for name in TARGET_NAMES:
         if name in by_lower:
-            return by_lower[name]
+            return by_lower[name], t("data.target_reason_name", names=", ".join(TARGET_NAMES))
+    passed_over = []
     for name in reversed(frame.columns):
-        if _NOT_A_TARGET.search(str(name)):
-            continue  # a date part or key is almost never what people want to predict
-        if profile_column(name, frame[name]).kind in ("numeric", "categorical"):
-            return name
+        # a date part or key is almost never what people want to predict
+        if not _NOT_A_TARGET.search(str(name)) and profile_column(name, frame[name]).kind in ("numeric", "categorical"):
+            if not passed_over:
+                return name, t("data.target_reason_last")
+            return name, t("data.target_reason_last_usable", passed=", ".join(f"'{c}'" for c in passed_over))
+        passed_over.append(str(name))
     raise UserError("data.no_target_candidate")
 
 
@@ -195,9 +205,9 @@ def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, ta
         raise UserError("data.no_features", path=path, delimiter=repr(source.get("delimiter", ",")))
     if frame.empty:
         raise UserError("data.header_only", path=path)
-    guessed = target is None
+    reason = None
     if target is None:
-        target = guess_target(frame)
+        target, reason = guess_target(frame)
     elif target not in frame.columns:
         hint = suggest(target, [str(c) for c in frame.columns])
         raise UserError(
@@ -222,7 +232,7 @@ def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, ta
         profiles=profiles,
         source=source,
         warnings=warnings,
-        target_was_guessed=guessed,
+        target_reason=reason,
         source_rows=y.index.to_numpy(),
     )
 

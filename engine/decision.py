@@ -16,6 +16,8 @@ from typing import Any
 from engine.messages import t
 from engine.registry.metrics import MetricSpec
 
+# the axes a recommendation weighs, each with its TopK list
+AXES = ("accuracy", "speed", "size")
 LATENCY = "predict_ms_per_1k"
 SIZE = "size_bytes"
 

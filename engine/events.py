@@ -6,6 +6,16 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+# The one definition of the words a run records; every face has a message for each (a test holds them complete).
+PHASES = ("preprocessing", "training", "decision", "refit", "explaining", "charts", "reporting")
+# a candidate's status in results_summary.csv: "ok" finished; every other one arrives as CandidateFailed
+CANDIDATE_STATUSES = ("ok", "failed", "skipped", "stopped", "pruned", "cancelled")
+# what a live view shows before a candidate has one of those
+LIVE_STATUSES = ("waiting", "training")
+RUN_STATUSES = ("running", "finished", "cancelled", "no_candidate")
+# what a warning is about: the table itself (a limit of any model learned from it) or how this run went
+WARNING_TOPICS = ("data", "run")
+
 
 @dataclass(frozen=True)
 class Event:
@@ -35,7 +45,7 @@ class RunStarted(Event):
 @dataclass(frozen=True)
 class PhaseChanged(Event):
     kind: ClassVar[str] = "phase_changed"
-    phase: str  # preprocessing | training | decision | refit | reporting
+    phase: str  # one of PHASES
 
 
 @dataclass(frozen=True)
@@ -54,14 +64,15 @@ class CandidateFinished(Event):
 class CandidateFailed(Event):
     kind: ClassVar[str] = "candidate_failed"
     model: str
-    status: str  # failed | skipped | cancelled
-    reason: str
+    status: str  # one of CANDIDATE_STATUSES but "ok"
+    reason: str  # why, in words that do not repeat the status
 
 
 @dataclass(frozen=True)
 class RunWarning(Event):
     kind: ClassVar[str] = "warning"
     message: str
+    topic: str = "data"  # one of WARNING_TOPICS: the model card lists only the data's
 
 
 @dataclass(frozen=True)
@@ -74,12 +85,19 @@ class ArtifactMissing(Event):
 @dataclass(frozen=True)
 class RunFinished(Event):
     kind: ClassVar[str] = "run_finished"
-    status: str  # finished | cancelled | no_candidate
+    status: str  # one of RUN_STATUSES but "running"
     recommended: str | None
     reason: str
     test_metrics: dict[str, float]
     report_path: str
     elapsed_s: float
+
+
+def status_word(status: str) -> str:
+    """A candidate's status (CANDIDATE_STATUSES or LIVE_STATUSES) in the user's words, for every face."""
+    from engine.messages import t
+
+    return t(f"status.{status}")
 
 
 EVENT_TYPES: dict[str, type[Event]] = {

@@ -53,9 +53,12 @@ def explain_and_draw(state: Any, run_info, missing, chosen, final, test_predicti
         )
         run_info["charts"] = list(figures)
         png = config.charts == "html+png"
-        if png and state.clock.left_hard() - budget.REPORT_S < training.charts_s(config):
-            png = False  # a browser start would overrun the budget: the HTML charts are made, the PNGs listed
-            missing(f"{rundir.PLOTS}/*.png", t("missing.budget"))
+        left, needed = state.clock.left_hard() - budget.REPORT_S, training.charts_s(config)
+        if png and left < needed:
+            png = False  # a browser start would overrun the budget: the HTML charts are made, each PNG listed
+            reason = t("missing.png_time", needed=needed, left=max(left, 0.0))
+            for name in figures:
+                missing(f"{rundir.PLOTS}/{name}.png", reason)
         not_made = plots.export(figures, folder / rundir.PLOTS, png=png)
     except Exception as exc:
         missing(rundir.PLOTS, t("missing.charts_failed", error=one_line(exc)))

@@ -8,6 +8,7 @@ falls back to English so a partial translation never breaks a run.
 from __future__ import annotations
 
 import difflib
+import logging
 import os
 import tomllib
 from functools import cache
@@ -41,10 +42,14 @@ def language() -> str:
 
 
 def t(key: str, /, **values: object) -> str:
-    """The text for `key` in the user's language, with `{placeholders}` filled in."""
+    """The text for `key` in the user's language, with `{placeholders}` filled in.
+
+    A key missing from every catalogue is logged and shown as itself: a screen never crashes on a word (the
+    catalogue tests keep the catalogues complete)."""
     text = _catalogue(language()).get(key) or _catalogue(DEFAULT_LANG).get(key)
     if text is None:
-        raise KeyError(f"message {key!r} is not in the catalogue")
+        logging.getLogger(__name__).error("message %r is not in the catalogue", key)
+        return key
     return text.format(**values) if values else text
 
 

@@ -42,7 +42,7 @@ def render_card(run: Any) -> str:
             for line in [
                 t("card.limit_shift"),
                 t("card.limit_association"),
-                *run.warnings(),
+                *run.warnings(topic="data"),  # limits of the data; how the run went is the report's
             ]
         ),
     ]
@@ -71,22 +71,42 @@ def training_facts(run: Any) -> list[str]:
         listed = ", ".join(f"`{name}` × {weight}" for name, weight in members.items())
         facts.append(t("report.ensemble_members", members=listed))
     searched = run.info.get("search")
-    if searched:
-        ensemble = 1 if searched.get("ensemble") else 0
-        tried = sum(1 for r in run.attempted if r.get("status") != "skipped")
-        facts.append(
-            t(
-                "report.search",
-                tried=tried,
-                defaults=tried - searched["tuned"] - ensemble,
-                tuned=searched["tuned"],
-                pruned=searched["pruned"],
-                ensemble=t("report.search_ensemble") if ensemble else "",
-                stop=t(
-                    f"report.stop_{searched['stop']}",
-                    patience=run.config.get("patience", "?"),
-                    max_trials=run.config.get("max_trials", "?"),
-                ),
-            )
-        )
+    sentence = searched and search_sentence(run.attempted, searched, run.config)
+    if sentence:
+        facts.append(sentence)
     return facts
+
+
+def search_sentence(attempted: list[dict[str, Any]], searched: dict[str, Any], config: dict[str, Any]) -> str:
+    """How the search went, counted from results_summary.csv (every candidate's row) and ended as run.json says;
+    empty for a run folder older than the rows' `stage`."""
+    from collections import Counter
+
+    if not attempted or "stage" not in attempted[0]:
+        return ""
+    tried = [row for row in attempted if row.get("status") != "skipped"]
+    stages = Counter(row["stage"] for row in tried)
+    stop = searched["stop"]
+    figures = {
+        "at": searched.get("stop_at_s"),
+        "left": max(searched.get("stop_left_s") or 0.0, 0.0),
+        "needed": searched.get("stop_needed_s"),
+        "budget": config.get("time_budget_s", 0),
+        "patience": config.get("patience", "?"),
+        "max_trials": config.get("max_trials", "?"),
+    }
+    if stop != "budget":
+        ended = t(f"report.stop_{stop}", **figures)
+    elif figures["at"] is None:  # a run folder older than these figures
+        ended = ""
+    else:
+        ended = t("report.stop_budget" if figures["needed"] is None else "report.stop_budget_needed", **figures)
+    return t(
+        "report.search",
+        tried=len(tried),
+        defaults=stages["default"],
+        tuned=stages["tuned"],
+        pruned=sum(1 for row in tried if row["status"] == "pruned"),
+        ensemble=t("report.search_ensemble") if stages["ensemble"] else "",
+        stop=ended,
+    ).strip()

@@ -33,7 +33,6 @@ PREPROCESSING_STEP = "preprocessing"
 REPORTING_STEP = "reporting"
 OUTCOME = "outcome"
 OUTCOME_PARAMETER = f"return/{OUTCOME}"  # where ClearML keeps a function step's text return value
-STOP_REASONS = ["cancelled", "budget", "patience", "max_trials", "exhausted"]  # the shortest search first
 POLL_MINUTES = (
     0.05  # the controller looks at its steps every 3 s (with ClearML's default, 12 s, a run took minutes longer)
 )
@@ -358,8 +357,11 @@ def merge(
     )
     searches = [family_info["search"] for family_info in infos.values() if family_info.get("search")]
     if searches:  # one search over the families: its counts added up, and what cut the search shortest
+        from engine.training import STOP_FIGURES, STOPS
+
+        shortest = min(searches, key=lambda s: STOPS.index(s["stop"]))
         info["search"] = {
-            "stop": min((s["stop"] for s in searches), key=STOP_REASONS.index),
+            **{key: shortest.get(key) for key in ("stop", *STOP_FIGURES)},
             **{count: sum(s[count] for s in searches) for count in ("tuned", "pruned", "stopped_budget")},
             "ensemble": None,
         }
@@ -374,6 +376,7 @@ def merge(
         folder.write_csv(rundir.LEADERBOARD, decision_mod.annotate(picks, primary), columns)
     folder.write_json(rundir.RUN_JSON, info)
     report_path = report.write(folder.path)
+    folder.write_json(rundir.RUN_JSON, {**info, "written": folder.files()})
     folder.append_event(
         ev.RunFinished(
             status=info["status"],

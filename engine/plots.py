@@ -12,6 +12,19 @@ from typing import Any
 from engine.messages import t
 
 WIDTH, HEIGHT = 900, 520
+TRADEOFF_AXES = ("latency", "size")
+# every chart a run can draw, by file stem: the run's (every candidate), then the recommended model's
+RUN_CHARTS = ("tradeoff_latency", "tradeoff_size", "leaderboard")
+MODEL_CHARTS = (
+    "shap_summary",
+    "shap_importance",
+    "permutation_importance",
+    "confusion_matrix",
+    "roc_curve",
+    "precision_recall",
+    "predicted_vs_actual",
+    "residuals",
+)
 RECOMMENDED_COLOR, FRONT_COLOR, OTHER_COLOR = "#d62728", "#1f77b4", "#9aa5b1"
 
 

@@ -159,6 +159,7 @@ def predict_file(
         tmp.replace(out_path)  # a half-written file never takes the output's name
     finally:
         tmp.unlink(missing_ok=True)
+    rundir.RunFolder(run_dir).record_predictions(out_path, done, data_path)
     notes += [t("predict.note_not_numbers", column=c, count=n) for c, n in not_numbers.items()]
     notes += [t("predict.note_unseen", column=c, count=n) for c, n in unseen.items()]
     return PredictionSummary(out_path=out_path, rows=done, seconds=time.perf_counter() - started, notes=notes)

@@ -7,6 +7,9 @@ from typing import Any
 
 from engine import budget, evaluate, threshold, training
 
+# how the saved model was trained (run.json's refit.how): all training rows, a sample of them, or the first CV fold's
+HOWS = ("all_rows", "sample", "fold_model")
+
 
 def final_model(state: Any, run_info, outcome, name: str, plans, task: str, folds, search_folds, scale: float) -> Any:
     """The recommended candidate trained on every training row, with its tuned decision threshold, within the
@@ -48,7 +51,9 @@ def final_model(state: Any, run_info, outcome, name: str, plans, task: str, fold
 
 
 def estimator_params(model: Any) -> dict[str, str]:
-    """The trained estimator's own settings (defaults included) as text, for the report."""
+    """The trained estimator's own settings (defaults included) as text, for the report; parameters scikit-learn
+    has deprecated (their value is the marker "deprecated") are no setting of the model and are left out."""
     from engine.preprocess import final_estimator
 
-    return {k: repr(v) for k, v in final_estimator(model).get_params(deep=False).items() if k != "estimators"}
+    params = final_estimator(model).get_params(deep=False).items()
+    return {k: repr(v) for k, v in params if k != "estimators" and not (isinstance(v, str) and v == "deprecated")}

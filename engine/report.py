@@ -13,8 +13,9 @@ from typing import Any
 
 from engine import config as config_mod
 from engine import decision as decision_mod
-from engine import plugins, rundir
+from engine import plots, plugins, rundir
 from engine.errors import UserError
+from engine.events import status_word
 from engine.formatting import fmt, human_bytes, table
 from engine.messages import t
 from engine.privacy import mask
@@ -163,7 +164,7 @@ class RunReport:
                 rows = [[a["label"], f"`{a['model']}`", a["tradeoff"]] for a in d.alternatives]
                 out.append(table([t("report.col_what"), t("report.col_model"), t("report.col_vs_recommended")], rows))
             else:
-                out.append(t("report.no_alternatives", model=d.recommended))
+                out.append(self.no_alternatives())
             out.append(t("report.pareto", models=", ".join(f"`{m}`" for m in d.pareto)))
         not_finished = [r for r in self.attempted if r.get("status") != "ok"]
         if not_finished:
@@ -171,10 +172,17 @@ class RunReport:
             out.append(
                 table(
                     [t("report.col_model"), t("report.col_status"), t("report.col_reason")],
-                    [[f"`{r['model']}`", r["status"], r.get("reason") or ""] for r in not_finished],
+                    [[f"`{r['model']}`", status_word(r["status"]), r.get("reason") or ""] for r in not_finished],
                 )
             )
         return "\n\n".join(out)
+
+    def no_alternatives(self) -> str:
+        """Why the Alternatives list is empty: one model finished, or the recommended one leads on every axis."""
+        assert self.decision is not None
+        if len(self.rows) == 1:
+            return t("report.no_alternatives", model=self.decision.recommended)
+        return t("report.no_alternatives_dominant", model=self.decision.recommended, n=len(self.rows))
 
     def data(self) -> str:
         p = self.profile
@@ -188,8 +196,8 @@ class RunReport:
             t("report.data_read", encoding=source.get("encoding", "-"), delimiter=repr(source.get("delimiter", "-"))),
             t("report.data_target", target=p["target"], task=p["task"]),
         ]
-        if p.get("target_was_guessed"):
-            facts.append(t("report.data_target_guessed"))
+        if p.get("target_reason"):
+            facts.append(t("report.data_target_guessed", why=p["target_reason"]))
         out.append("\n".join(f"- {f}" for f in facts))
         if "class_counts" in p:
             total = sum(p["class_counts"].values())
@@ -268,22 +276,14 @@ class RunReport:
             t("report.fit_time", seconds=f"{row['fit_s']:.3g}"),
             t("report.latency", batch=f"{row['predict_ms_per_1k']:.2f}", single=f"{row['predict_ms_single_row']:.2f}"),
             t("report.size", size=human_bytes(row["size_bytes"])),
-            t("report.model_file", file=rundir.MODEL),
+            t("report.model_file", file=rundir.MODEL)
+            if (self.folder / rundir.MODEL).exists()
+            else t("report.model_file_missing", file=rundir.MODEL),
             *training_facts(self),
         ]
         out.append("\n".join(f"- {fact}" for fact in facts))
         out.append(self.drivers())
-        charts = (
-            "shap_summary",
-            "shap_importance",
-            "permutation_importance",
-            "confusion_matrix",
-            "roc_curve",
-            "precision_recall",
-            "predicted_vs_actual",
-            "residuals",
-        )
-        out += [self.figure(name) for name in charts]
+        out += [self.figure(name) for name in plots.MODEL_CHARTS]
         out = [part for part in out if part]
         params = self.info.get("refit", {}).get("params")
         if params:
@@ -327,20 +327,28 @@ class RunReport:
                     names.append(f"{rundir.PLOTS}/{chart}.png")
         return names
 
-    def warnings(self) -> list[str]:
-        """The run's warnings, with personal data masked: they quote class labels and values from the table."""
-        return [mask(e["message"]) for e in self.events if e.get("kind") == "warning"]
+    def warnings(self, topic: str | None = None) -> list[str]:
+        """The run's warnings (those about `topic` only, when given: events.WARNING_TOPICS), with personal data
+        masked: they quote class labels and values from the table."""
+        return [
+            mask(e["message"])
+            for e in self.events
+            if e.get("kind") == "warning" and topic in (None, e.get("topic", "data"))
+        ]
 
     def missing_artifacts(self) -> list[tuple[str, str]]:
         """(artifact, reason) for everything that should exist and does not: what was recorded, then what the
         run folder lacks."""
         known = self.info.get("missing", {})
+        written = set(self.info.get("written", ()))
         found = [(name, reason) for name, reason in known.items() if not (self.folder / name).exists()]
         for name in self.expected():
             if (self.folder / name).exists() or name in known:
                 continue
             if name == rundir.LEADERBOARD and self.rows:
                 reason = t("missing.leaderboard_fallback", file=rundir.RESULTS)
+            elif name in written:
+                reason = t("missing.removed")
             elif self.status == "running":
                 reason = t("missing.interrupted")
             else:

@@ -22,7 +22,21 @@ PLOTS = "plots"
 EXPLANATION = "explanation.json"
 TEST_PREDICTIONS = "test_predictions.csv"
 MODEL_CARD = "model_card.md"
+PREDICTIONS_LOG = "predictions.jsonl"  # every predictions file made with the run's model: never a training table
 EXPECTED = (LEADERBOARD, RESULTS, MODEL, CONFIG, RUN_JSON, EVENTS, DATA_PROFILE)
+
+
+def predictions_written(out: Path) -> set[Path]:
+    """Every predictions file the runs in `out` wrote (resolved paths): files the product made, never offered as a
+    table to learn from."""
+    written = set()
+    for log in Path(out).glob(f"*/{PREDICTIONS_LOG}"):
+        for line in log.read_text(encoding="utf-8").splitlines():
+            try:
+                written.add(Path(json.loads(line)["path"]))
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue  # a line cut short by a crash: the others still count
+    return written
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -49,6 +63,18 @@ class RunFolder:
 
     def __truediv__(self, name: str) -> Path:
         return self.path / name
+
+    def files(self) -> list[str]:
+        """Every file in the folder, as paths relative to it (what a finished run wrote)."""
+        return sorted(
+            str(p.relative_to(self.path)) for p in self.path.rglob("*") if p.is_file() and not p.name.startswith(".")
+        )
+
+    def record_predictions(self, path: Path, rows: int, source: Path) -> None:
+        """Note a predictions file made with this run's model (predictions_written reads these)."""
+        line = {"path": str(Path(path).resolve()), "rows": rows, "source": str(Path(source).resolve())}
+        with open(self / PREDICTIONS_LOG, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line) + "\n")
 
     def append_event(self, event: dict[str, Any]) -> None:
         with open(self / EVENTS, "a", encoding="utf-8") as handle:

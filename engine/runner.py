@@ -20,7 +20,7 @@ from engine.messages import t
 from engine.naming import dataset_key, new_run_id
 from engine.rundir import RunFolder
 
-RESULT_COLUMNS_HEAD = ["model", "status", "reason"]
+RESULT_COLUMNS_HEAD = ["model", "stage", "status", "reason"]
 TIMING_COLUMNS = ["fit_s", "predict_ms_per_1k", "predict_ms_single_row", "size_bytes"]
 RANK_COLUMNS = ["rank", "rank_accuracy", "rank_speed", "rank_size", "pareto"]
 VERSIONED_LIBRARIES = ("scikit-learn", "pandas", "numpy", "lightgbm", "pydantic")
@@ -85,16 +85,18 @@ class _Run:
     def tracking_stopped(self, failed: list[tuple[tracking.Tracker, Exception]]) -> None:
         for tracker, exc in failed:
             message = t("run.tracker_failed", tracker=type(tracker).__name__, error=one_line(exc))
-            self.emit(ev.RunWarning(message=message))
+            self.emit(ev.RunWarning(message=message, topic="run"))
 
     def elapsed(self) -> float:
         return self.clock.elapsed()
 
-    def record(self, model: str, status: str, reason: str, described: dict[str, Any] | None = None) -> None:
+    def record(
+        self, model: str, status: str, reason: str, described: dict[str, Any] | None = None, stage: str = "default"
+    ) -> None:
         """A candidate that did not finish: in results_summary.csv and the event stream, with the reason."""
         assert self.folder is not None
         self.folder.append_result(
-            {"model": model, "status": status, "reason": reason, "params": _params_text(described)},
+            {"model": model, "stage": stage, "status": status, "reason": reason, "params": _params_text(described)},
             self.result_columns,
         )
         self.emit(ev.CandidateFailed(model=model, status=status, reason=reason))
@@ -249,23 +251,29 @@ def _run(state: _Run, run_id: str) -> RunResult:
         )
     )
     for message in plugins.warnings():
-        state.emit(ev.RunWarning(message=message))
+        state.emit(ev.RunWarning(message=message, topic="run"))
     if dataset.target_was_guessed:
-        state.emit(ev.RunWarning(message=t("run.target_guessed", target=dataset.target, task=task)))
+        state.emit(
+            ev.RunWarning(
+                message=t("run.target_guessed", target=dataset.target, task=task, why=dataset.target_reason),
+                topic="run",
+            )
+        )
     for message in dataset.warnings:
         state.emit(ev.RunWarning(message=message))
 
     for name, why in prepared.unusable:
-        state.record(name, "skipped", t(f"run.skipped_{why}", task=task))
+        state.record(name, "skipped", why)
 
     state.emit(ev.PhaseChanged(phase="preprocessing"))
     overlap = checks.overlap_warning(folds.X_train, folds.y_train, folds.X_test, folds.y_test)
-    for message in [*folds.warnings, *([overlap] if overlap else [])]:
-        state.emit(ev.RunWarning(message=message))
+    for message in folds.warnings:
+        state.emit(ev.RunWarning(message=message, topic="run"))
+    if overlap:
+        state.emit(ev.RunWarning(message=overlap))
     if search_folds is not folds:
-        state.emit(
-            ev.RunWarning(message=t("run.search_sample", rows=len(search_folds.y_train), total=len(folds.y_train)))
-        )
+        sampled = t("run.search_sample", rows=len(search_folds.y_train), total=len(folds.y_train))
+        state.emit(ev.RunWarning(message=sampled, topic="run"))
 
     state.emit(ev.PhaseChanged(phase="training"))
     state.steps = tuple(steps.get(name) for name in config.steps)
@@ -319,13 +327,15 @@ def _finish(state: _Run, run_info, dataset, plans, folds, search_folds, primary,
                 state, run_info, missing, chosen, final, test_predictions, dataset, folds, primary
             )
     else:
+        missing(rundir.LEADERBOARD, t("missing.no_candidate"))
         missing(rundir.MODEL, t("missing.no_candidate"))
     status = "no_candidate" if not state.rows else "cancelled" if state.cancel_requested() else "finished"
     run_info.update(status=status, elapsed_s=round(state.elapsed(), 3))
     folder.write_json(rundir.RUN_JSON, run_info)
     state.emit(ev.PhaseChanged(phase="reporting"))
     report_path = report.write(folder.path)
-    run_info["elapsed_s"] = round(state.elapsed(), 3)
+    # what the run wrote: a file missing later was removed afterwards, and a rebuilt report says so
+    run_info.update(elapsed_s=round(state.elapsed(), 3), written=folder.files())
     folder.write_json(rundir.RUN_JSON, run_info)
     reason = chosen.reason if chosen else t("run.no_candidate_finished")
     state.emit(

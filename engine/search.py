@@ -98,6 +98,11 @@ class Candidate:
     def family(self) -> str:
         return self.spec.name if self.spec is not None else ENSEMBLE
 
+    @property
+    def stage(self) -> str:
+        """Which part of the search it comes from: one of STAGES."""
+        return "ensemble" if self.members else "tuned" if self.trial is not None else "default"
+
     def pipeline(self, plans: list[Any], task: str, seed: int, steps: tuple = ()) -> Any:
         from engine import preprocess
 
@@ -120,6 +125,8 @@ class Candidate:
 
 
 ENSEMBLE = "ensemble"
+# the parts of a search, in order: each kind's defaults, tuned candidates, an ensemble of the best
+STAGES = ("default", "tuned", "ensemble")
 
 
 def defaults(specs: list[ModelSpec]) -> list[Candidate]:

@@ -26,17 +26,26 @@ EXPLAIN_S = 3.0
 CHARTS_HTML_S = 0.5
 MIN_START_S = 1.0  # a candidate given less than this would only be started to be stopped
 TEST_ROW_WRITE_S = 2e-6  # writing one row of test_predictions.csv
+# why a search ended, the shortest search first: Ctrl+C, the time ran short, no gain for `patience` trials,
+# `max_trials` tried, every candidate tried
+STOPS = ("cancelled", "budget", "patience", "max_trials", "exhausted")
+# the figures kept when the time ran short (Outcome's fields, and the search summary's keys in run.json)
+STOP_FIGURES = ("stop_at_s", "stop_left_s", "stop_needed_s")
 
 
 @dataclass
 class Outcome:
     candidates: dict[str, search.Candidate] = field(default_factory=dict)
     evaluations: dict[str, evaluate.Evaluation] = field(default_factory=dict)
-    stop: str = "exhausted"  # exhausted | budget | patience | max_trials | cancelled
+    stop: str = "exhausted"  # one of STOPS
     tuned: int = 0
     pruned: int = 0
     stopped: int = 0
     ensemble: str | None = None
+    # when the time ran short: seconds into the run, search seconds that were left, and what the next one needed
+    stop_at_s: float | None = None
+    stop_left_s: float | None = None
+    stop_needed_s: float | None = None
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -45,6 +54,7 @@ class Outcome:
             "pruned": self.pruned,
             "stopped_budget": self.stopped,
             "ensemble": self.ensemble,
+            **{name: getattr(self, name) for name in STOP_FIGURES},
         }
 
 
@@ -110,7 +120,7 @@ class Training:
             # fit slows with one-hot columns, boosting does not), so the timer decides
             if not self._try(candidate, estimate=None, pending=len(queue) - position - 1):
                 for rest in queue[position + 1 :]:
-                    self.state.record(rest.name, "skipped", self._skip_reason())
+                    self.state.record(rest.name, "skipped", self._skip_reason(), stage=rest.stage)
                 return outcome
         tunable = [s for s in self._best_kinds(specs) if s.space(self.task)]
         if tunable and config.max_trials != 0:
@@ -124,9 +134,9 @@ class Training:
                     outcome.stop = "patience"
                     break
                 candidate = tuner.ask()
-                outcome.tuned += 1
                 if not self._try(candidate, estimate=self._measured_cost(candidate), tuner=tuner):
                     break
+                outcome.tuned += 1
                 score = self._best_score()
                 gain = (score - best) if self.primary.greater_is_better else (best - score)
                 since_gain = 0 if gain > self._meaningful_gain(best) else since_gain + 1
@@ -136,9 +146,23 @@ class Training:
         return outcome
 
     def _skip_reason(self) -> str:
-        if self.outcome.stop == "cancelled":
+        outcome = self.outcome
+        if outcome.stop == "cancelled":
             return t("run.skipped_cancelled")
-        return t("run.skipped_budget", budget=self.config.time_budget_s)
+        facts = {
+            "left": max(outcome.stop_left_s or 0.0, 0.0),
+            "at": outcome.stop_at_s,
+            "budget": self.config.time_budget_s,
+        }
+        if outcome.stop_needed_s is not None:
+            return t("run.skipped_budget_needed", needed=outcome.stop_needed_s, **facts)
+        return t("run.skipped_budget", **facts)
+
+    def _out_of_time(self, left: float, needed: float | None = None) -> None:
+        """The search ends for want of time: the figures behind it are kept, so the words can be exact."""
+        outcome = self.outcome
+        outcome.stop, outcome.stop_at_s = "budget", round(self.clock.elapsed(), 1)
+        outcome.stop_left_s, outcome.stop_needed_s = round(left, 1), None if needed is None else round(needed, 1)
 
     def _best_kinds(self, specs: list[Any]) -> list[Any]:
         """The model kinds worth tuning: the best `tune_kinds` by their default's score."""
@@ -169,14 +193,14 @@ class Training:
             self.state.cancelled = True
             self.outcome.stop = "cancelled"
             if candidate.name not in self.outcome.candidates:
-                self.state.record(candidate.name, "cancelled", t("run.skipped_cancelled"))
+                self.state.record(candidate.name, "cancelled", t("run.cancelled"), stage=candidate.stage)
             return False
 
     def _evaluate(self, candidate: search.Candidate, estimate: float | None, tuner: Any, pending: int) -> bool:
         state, config = self.state, self.config
         if state.cancel_requested():
             self.outcome.stop = "cancelled"
-            state.record(candidate.name, "skipped", t("run.skipped_cancelled"))
+            state.record(candidate.name, "skipped", t("run.skipped_cancelled"), stage=candidate.stage)
             return False
         left = self.search_left()
         if not state.rows:
@@ -186,8 +210,8 @@ class Training:
         if pending:
             left /= 2
         if left < MIN_START_S or (estimate is not None and estimate > left):
-            self.outcome.stop = "budget"
-            state.record(candidate.name, "skipped", self._skip_reason())
+            self._out_of_time(left, estimate)
+            state.record(candidate.name, "skipped", self._skip_reason(), stage=candidate.stage)
             return False
         state.emit(ev.CandidateStarted(model=candidate.name))
         pipeline = candidate.pipeline(self.plans, self.task, config.seed, state.steps)
@@ -200,33 +224,36 @@ class Training:
                 )
         except budget.BudgetExceeded:
             self.outcome.stopped += 1
-            state.record(candidate.name, "stopped", t("run.stopped_budget", seconds=left))
+            state.record(candidate.name, "stopped", t("run.stopped_budget", seconds=left), stage=candidate.stage)
             if tuner is not None:
                 tuner.tell(candidate, None)
             if self.search_left() > 0 or not state.rows:
                 return True
-            self.outcome.stop = "budget"
+            self._out_of_time(self.search_left())
             return False
         except search.Pruned:
             self.outcome.pruned += 1
             tuner.tell(candidate, None, pruned=True)
-            state.record(candidate.name, "pruned", t("run.pruned"), candidate.describe())
+            state.record(candidate.name, "pruned", t("run.pruned"), candidate.describe(), stage=candidate.stage)
             return True
         except Exception as exc:  # a failing candidate never stops the run
             if tuner is not None:
                 tuner.tell(candidate, None)
-            state.record(candidate.name, "failed", str(exc) if isinstance(exc, UserError) else one_line(exc))
+            reason = str(exc) if isinstance(exc, UserError) else one_line(exc)
+            state.record(candidate.name, "failed", reason, candidate.describe(), stage=candidate.stage)
             return True
         # library warnings (e.g. a solver that did not converge) reach the report, not raw stderr
         for message in dict.fromkeys(str(w.message).strip().splitlines()[0] for w in caught[:50]):
-            state.emit(ev.RunWarning(message=t("run.model_warning", model=candidate.name, message=message)))
+            state.emit(
+                ev.RunWarning(message=t("run.model_warning", model=candidate.name, message=message), topic="run")
+            )
         if tuner is not None:
             tuner.tell(candidate, evaluation.row[f"{self.primary.name}_mean"])
         self._keep(candidate, evaluation)
         return True
 
     def _keep(self, candidate: search.Candidate, evaluation: evaluate.Evaluation) -> None:
-        row = {"model": candidate.name, "status": "ok", "reason": "", **evaluation.row}
+        row = {"model": candidate.name, "stage": candidate.stage, "status": "ok", "reason": "", **evaluation.row}
         self.outcome.candidates[candidate.name] = candidate
         self.outcome.evaluations[candidate.name] = evaluation
         self.state.finished(row, candidate.describe())
@@ -258,7 +285,8 @@ class Training:
                     chosen, self.folds, self.task, self.task_metrics, self.config.seed, self.config.latency_repeats
                 )
         except budget.BudgetExceeded:
-            self.state.record(candidate.name, "stopped", t("run.stopped_budget", seconds=self._ensemble_s()))
+            stopped = t("run.stopped_budget", seconds=self._ensemble_s())
+            self.state.record(candidate.name, "stopped", stopped, stage=candidate.stage)
             return
         self.outcome.ensemble = candidate.name
         self._keep(candidate, evaluation)

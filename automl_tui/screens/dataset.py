@@ -13,15 +13,24 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, DirectoryTree, Input, Select, Static
 
 from automl_tui.screens.base import StepScreen
-from automl_tui.state import NEXT, RECENT, TABLE_SUFFIXES, available_presets, shown_path
+from automl_tui.state import NEXT, RECENT, TABLE_SUFFIXES, available_presets, made_here, shown_path
 from engine.messages import t
 
 
 class TableTree(DirectoryTree):
-    """Folders and tables only: the files automl-tui can read."""
+    """Folders and tables only: the files automl-tui can read, less those it wrote itself (`made_here`)."""
+
+    def __init__(self, path: Path, made_here: set[Path], **kwargs: Any) -> None:
+        super().__init__(path, **kwargs)
+        self.made_here = made_here
 
     def filter_paths(self, paths):
-        return [p for p in paths if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() in TABLE_SUFFIXES)]
+        return [
+            p
+            for p in paths
+            if not p.name.startswith(".")
+            and (p.is_dir() or (p.suffix.lower() in TABLE_SUFFIXES and p.resolve() not in self.made_here))
+        ]
 
 
 @dataclass
@@ -33,6 +42,7 @@ class Inspection:
     preview: list[list[str]] = field(default_factory=list)
     column_rows: list[tuple[str, str, str]] = field(default_factory=list)  # name, type, what happens
     target: str | None = None
+    target_reason: str | None = None  # why the target was guessed; None when the user chose it
     task: str | None = None
     rows: int = 0
     balance: str = ""
@@ -61,8 +71,9 @@ def inspect_table(path: Path, frame: Any, source: dict, target: str | None, pres
     found.column_rows = [
         (p.name, p.kind, t("tui.target_column") if p.name == dataset.target else plans[p.name].reason) for p in profiles
     ]
-    found.target, found.task, found.rows, found.warnings = (
+    found.target, found.target_reason, found.task, found.rows, found.warnings = (
         dataset.target,
+        dataset.target_reason,
         dataset.task,
         len(dataset.y),
         dataset.warnings,
@@ -101,7 +112,7 @@ class DatasetScreen(StepScreen):
     def compose(self) -> ComposeResult:
         yield from self.compose_title()
         with Horizontal(id="dataset-body"):
-            yield TableTree(self.state.start_dir, id="tree")
+            yield TableTree(self.state.start_dir, made_here(self.state.out), id="tree")
             with VerticalScroll(id="dataset-detail"):
                 shown = shown_path(self.state.data) if self.state.data else ""
                 yield Input(value=shown, placeholder=t("tui.path_placeholder"), id="path")
@@ -165,6 +176,11 @@ class DatasetScreen(StepScreen):
         from engine.errors import UserError
         from engine.reading import read_table
 
+        if path.resolve() in made_here(self.state.out):
+            self.frame = None
+            refused = Inspection(path=path, error=t("tui.made_here", name=path.name))
+            self.app.call_from_thread(self.show, refused, (path, target))
+            return
         if not reuse_frame:
             try:
                 self.frame, source = read_table(path)
@@ -194,6 +210,7 @@ class DatasetScreen(StepScreen):
                     task=t(f"tui.task_{found.task}"),
                     balance=found.balance,
                 )
+                + (f"\n{t('tui.target_guessed', why=found.target_reason)}" if found.target_reason else "")
             )
         else:
             summary.update(t("tui.summary_unchecked", name=found.path.name))

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from automl_tui.state import NEW_RUN, RECENT, shown_path
 from automl_tui.widgets.pareto_chart import ParetoChart
+from engine.decision import AXES
 from engine.formatting import human_bytes
 from engine.messages import t
 from engine.report import RunReport
@@ -39,14 +40,10 @@ class DecisionScreen(Screen[str]):
         else:
             yield Static(self.headline(), id="headline")
             with TabbedContent(id="tabs"):
-                for axis, names in (
-                    ("accuracy", s.decision.top_accuracy),
-                    ("speed", s.decision.top_speed),
-                    ("size", s.decision.top_size),
-                ):
+                for axis in AXES:
                     with TabPane(t(f"tui.tab_{axis}"), id=f"tab-{axis}"):
-                        yield self.ranking(names)
-                with TabPane(t("tui.tab_alternatives"), id="tab-alternatives"):
+                        yield self.ranking(getattr(s.decision, f"top_{axis}"))
+                with TabPane(t("tui.tab_alternatives"), id="tab-alternatives"), VerticalScroll():
                     yield self.alternatives()
                 with TabPane(t("tui.tab_chart"), id="tab-chart"), VerticalScroll():
                     yield ParetoChart(s.rows, s.metric, s.decision.pareto, s.decision.recommended)
@@ -76,12 +73,17 @@ class DecisionScreen(Screen[str]):
             )
         return table
 
-    def alternatives(self) -> DataTable:
-        table = DataTable(cursor_type="row")
-        table.add_columns(t("report.col_what"), t("report.col_model"), t("report.col_vs_recommended"))
-        for alternative in self.summary.decision.alternatives:
-            table.add_row(alternative["label"], alternative["model"], alternative["tradeoff"])
-        return table
+    def alternatives(self) -> Static:
+        """Each alternative with what it gives up, as wrapped lines: the trade-offs are sentences, too long for a
+        table's cells on a small terminal."""
+        alternatives = self.summary.decision.alternatives
+        if not alternatives:
+            return Static(self.summary.no_alternatives(), id="alternatives")
+        text = Text()
+        for alternative in alternatives:
+            text.append(f"{alternative['label']}: {alternative['model']}\n", style="bold")
+            text.append(f"  {t('report.col_vs_recommended')}: {alternative['tradeoff']}\n")
+        return Static(text, id="alternatives")
 
     def action_read_report(self) -> None:
         self.app.push_screen(ReportScreen(self.run_dir / "report.md"))

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DirectoryTree, Footer, Input, ProgressBar, Static
 
 from automl_tui.screens.dataset import TableTree
-from automl_tui.state import shown_path
+from automl_tui.state import made_here, shown_path
 from engine.messages import t
 
 
@@ -22,12 +22,13 @@ class PredictScreen(Screen[None]):
     def __init__(self, run_dir: Path, start_dir: Path) -> None:
         super().__init__()
         self.run_dir, self.start_dir = run_dir, start_dir
+        self.made_here = made_here(run_dir.parent)
 
     def compose(self) -> ComposeResult:
         yield Static(t("tui.predict_title"), classes="title")
         yield Static(t("tui.predict_help"), classes="help")
         with Horizontal(id="dataset-body"):
-            yield TableTree(self.start_dir, id="tree")
+            yield TableTree(self.start_dir, self.made_here, id="tree")
             with Static(id="predict-detail"):
                 yield Input(placeholder=t("tui.path_placeholder"), id="path")
                 yield ProgressBar(show_eta=False, id="progress")

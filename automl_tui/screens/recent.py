@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from engine.messages import t
+from engine.report import metric_title
 
 
 def past_runs(out: Path) -> list[tuple[Path, dict]]:
@@ -37,22 +38,25 @@ class RecentRunsScreen(Screen[Path | None]):
         if not self.runs:
             yield Static(t("tui.recent_none"), classes="help")
         table = DataTable(cursor_type="row", zebra_stripes=True, id="runs")
+        # the number first, the long names last: on a small terminal what is cut off is the least needed
         table.add_columns(
             t("tui.col_run"),
-            t("tui.col_dataset"),
-            t("report.col_status"),
-            t("report.col_model"),
             t("tui.col_test_score"),
+            t("report.col_model"),
+            t("report.col_status"),
+            t("report.col_metric"),
+            t("tui.col_dataset"),
         )
         for folder, info in self.runs:
             metric = info.get("primary_metric", "")
             score = (info.get("test_metrics") or {}).get(metric)
             table.add_row(
                 info.get("run_id", folder.name),
-                info.get("dataset_key", "?"),
-                info.get("status", "?"),
+                f"{score:.4f}" if score is not None else "—",
                 info.get("recommended") or "—",
-                f"{metric} {score:.4f}" if score is not None else "—",
+                info.get("status", "?"),
+                metric_title(metric) if metric else "—",
+                info.get("dataset_key", "?"),
                 key=str(folder),
             )
         yield table

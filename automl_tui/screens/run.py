@@ -87,18 +87,19 @@ class RunScreen(Screen[Any]):
 
             board.set_metric(event.primary_metric, not metrics.get(event.primary_metric).greater_is_better)
             for model in event.candidates:
-                board.upsert(model, status=t("tui.status_waiting"))
+                board.upsert(model, status=ev.status_word("waiting"))
             log.write(t("tui.run_started", target=event.target, task=event.task, run_dir=event.run_dir))
         elif isinstance(event, ev.PhaseChanged) and not self.cancel_event.is_set():
             self.query_one("#phase", Static).update(t(f"tui.phase_{event.phase}"))
         elif isinstance(event, ev.CandidateStarted):
-            board.upsert(event.model, status=t("tui.status_training"))
+            board.upsert(event.model, status=ev.status_word("training"))
         elif isinstance(event, ev.CandidateFinished):
             board.finished(event.row)
         elif isinstance(event, ev.CandidateFailed):
-            board.upsert(event.model, status=t(f"tui.status_{event.status}"))
-            if event.status == "failed":
-                log.write(t("cli.candidate_not_finished", model=event.model, status=event.status, reason=event.reason))
+            board.upsert(event.model, status=ev.status_word(event.status))
+            if event.status in ("failed", "stopped"):  # pruned and skipped ones are routine: their row says so
+                words = ev.status_word(event.status)
+                log.write(t("cli.candidate_not_finished", model=event.model, status=words, reason=event.reason))
         elif isinstance(event, ev.RunWarning):
             log.write(t("cli.warning", message=event.message))
         elif isinstance(event, ev.ArtifactMissing):

@@ -6,11 +6,14 @@ from typing import Any
 
 from textual.widgets import DataTable
 
+from engine.events import status_word
 from engine.formatting import human_bytes
 from engine.messages import t
 
-# key -> width: fixed, because rows arrive empty and fill in as models finish
-COLUMNS = {"model": 14, "score": 17, "fit": 6, "latency": 12, "size": 10, "status": 10}
+# key -> width: fixed, because rows arrive empty and fill in as models finish; the model column (None) fits the
+# longest name, since tuned candidates ("random_forest #12") are named only when they start. Together they fit an
+# 80-column terminal: "balanced_accuracy", "12.34", "1234.56", "199.1 KB", "training…"
+COLUMNS = {"model": None, "score": 17, "fit": 5, "latency": 7, "size": 9, "status": 9}
 
 
 class Leaderboard(DataTable):
@@ -45,7 +48,7 @@ class Leaderboard(DataTable):
                 fit=f"{row['fit_s']:.2f}",
                 latency=f"{row['predict_ms_per_1k']:.2f}",
                 size=human_bytes(row["size_bytes"]),
-                status=t("tui.status_done"),
+                status=status_word("ok"),
             )
             worst = float("inf") if self.lower_is_better else float("-inf")
             # rank by the score kept per model (the cells hold formatted text); unfinished rows go last

@@ -85,14 +85,16 @@ def all_models() -> list[ModelSpec]:
 
 
 def candidates(names: list[str], task: str) -> tuple[list[ModelSpec], list[tuple[str, str]]]:
-    """(usable specs in order, [(name, reason)] for the ones left out) for a task."""
+    """(usable specs in order, [(name, why in words)] for the ones left out) for a task."""
+    from engine.messages import t
+
     usable, skipped = [], []
     for name in names:
         spec = get(name)
         if not spec.supports(task):
-            skipped.append((spec.name, "task"))
+            skipped.append((spec.name, t("run.skipped_task", task=task)))
         elif not spec.is_installed():
-            skipped.append((spec.name, "dependency"))
+            skipped.append((spec.name, t("run.skipped_dependency")))
         else:
             usable.append(spec)
     return usable, skipped

@@ -53,6 +53,7 @@ NO_AUTO_CONNECT = dict.fromkeys(
     False,
 )
 EVENT_PREFIX = "automl-tui event "
+MODEL_TAG = "model:"  # tags a candidate's own task (with the training phase's tag), before the model's slug
 REPORT_TITLE, REPORT_SERIES = "00_report", "report_md"
 DEBUG_TITLE, MISSING_SERIES = "99_debug", "missing_artifacts"
 
@@ -181,7 +182,7 @@ class ClearMLTracker(Tracker):
         assert self.started is not None
         model = str(row["model"])
         recommended = self.finished is not None and self.finished.recommended == model
-        extra_tags = (f"model:{naming.slug(model)}", *(("recommended",) if recommended else ()))
+        extra_tags = (f"{MODEL_TAG}{naming.slug(model)}", *(("recommended",) if recommended else ()))
         task = self._init(task_name(model, self.started.run_id), "training", "training", extra_tags)
         if training_id:
             task.set_parent(training_id)

@@ -12,7 +12,7 @@ from typing import Any
 from engine import events as ev
 from engine.errors import UserError
 from engine.tracking import sdk
-from engine.tracking.clearml_tracker import EVENT_PREFIX
+from engine.tracking.clearml_tracker import EVENT_PREFIX, MODEL_TAG
 
 PHASE_ORDER = ("preprocessing", "training", "reporting")
 LOG_LINES = 10_000  # a run logs a few lines per candidate: this is every line of any run
@@ -56,7 +56,8 @@ def follow(
         tasks = Task.get_tasks(tags=[f"run:{run_id}"])
         if not tasks:
             raise UserError("watch.unknown_run", run_id=run_id)
-        by_phase = {_tag_value(task, "phase:"): task for task in tasks}
+        # the phases' tasks: the candidates' own tasks carry the training phase's tag too, and hold no events
+        by_phase = {_tag_value(task, "phase:"): task for task in tasks if not _tag_value(task, MODEL_TAG)}
         for phase in PHASE_ORDER:
             task = by_phase.get(phase)
             if task is None:
