@@ -5,9 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from report_checks import check_new_reports
 
 ROOT = Path(__file__).resolve().parent.parent
 PENGUINS = ROOT / "examples" / "penguins.csv"
+_REPORTS_CHECKED: dict[Path, int] = {}
+
+
+@pytest.fixture(autouse=True)
+def every_report_agrees_with_its_run_folder(tmp_path_factory):
+    """After each test, each report.md it made (here, in a child process or on an agent) is checked against the
+    files beside it (report_checks.py)."""
+    yield
+    found = check_new_reports(tmp_path_factory.getbasetemp(), _REPORTS_CHECKED)
+    assert not found, "\n".join(found)
+
+
+@pytest.fixture(scope="session")
+def recorded_run(tmp_path_factory) -> Path:
+    """A run folder the wizard tests replay, made by the current engine once per test session."""
+    from wizard_support import record_run
+
+    return record_run(tmp_path_factory.mktemp("recorded"))
 
 
 @pytest.fixture

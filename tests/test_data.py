@@ -1,5 +1,7 @@
 """Loading and profiling real and deliberately awkward tables."""
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -158,11 +160,33 @@ def test_task_detection(values, task):
     assert data.detect_task(pd.Series(values)) == task
 
 
-def test_target_guess_prefers_conventional_names_then_last_column():
+def test_target_guess_prefers_conventional_names_then_last_column_and_says_why():
     frame = pd.DataFrame({"label": ["a", "b"] * 10, "x": range(20), "y2": range(20)})
-    assert data.guess_target(frame) == "label"
+    name, why = data.guess_target(frame)
+    assert name == "label" and "usually given to the column to predict" in why
+    frame = pd.DataFrame({"x": range(20), "kind": ["a", "b"] * 10})
+    assert data.guess_target(frame) == (
+        "kind",
+        "it is the last column, where tables usually keep what is to be predicted",
+    )
+    # the last column is a date part: passed over, and the reason names it
     frame = pd.DataFrame({"x": range(20), "kind": ["a", "b"] * 10, "year": [2020, 2021] * 10})
-    assert data.guess_target(frame) == "kind"
+    name, why = data.guess_target(frame)
+    assert name == "kind" and "the columns after it ('year') are dates, keys, IDs or free text" in why
+
+
+def test_penguins_target_guess_is_explained_in_the_run_and_the_report(penguins_csv, tmp_path):
+    from conftest import quick_config
+
+    import engine
+
+    result = engine.run(quick_config(penguins_csv, tmp_path))
+    assert any(
+        "predicting 'sex' (binary) because it is the last column that can be predicted" in w and "('year')" in w
+        for w in result.warnings
+    )
+    report = (Path(result.run_dir) / "report.md").read_text(encoding="utf-8")
+    assert "the target was chosen automatically because it is the last column that can be predicted" in report
 
 
 def test_load_guesses_target_and_says_so(penguins_csv, tmp_path):

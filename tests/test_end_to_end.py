@@ -251,7 +251,7 @@ def test_a_tiny_budget_still_trains_one_model_and_skips_the_rest(tmp_path, breas
     assert code == 0
     results = pd.read_csv(only_run_folder(tmp_path / "runs") / "results_summary.csv")
     assert sorted(results["status"]) == ["ok", "skipped", "skipped"]
-    assert results.loc[results["status"] == "skipped", "reason"].str.contains("time budget").all()
+    assert results.loc[results["status"] == "skipped", "reason"].str.contains("of the 0.001 s budget").all()
 
 
 def test_presets_command_lists_each_preset_in_plain_words(capsys):

@@ -1,36 +1,86 @@
-"""Every word users read comes from the catalogue: keys used in the code must exist there."""
+"""Every word users read comes from the catalogues: keys used in the code must exist in each of them, also the keys
+the code builds at run time from a value (a status, a phase, a priority), for every value that value can take."""
 
 import re
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
+from automl_tui.screens.base import STEPS
+from automl_tui.widgets.leaderboard import COLUMNS
+from engine import data, decision, events, plots, refit, training
+from engine.config import PRIORITIES, Task
 from engine.messages import _catalogue, t
 
 ROOT = Path(__file__).resolve().parent.parent
+SOURCES = [*ROOT.glob("engine/**/*.py"), *ROOT.glob("automl_tui/**/*.py")]
 LITERAL_KEY = re.compile(r"""(?:\bt|UserError)\(\s*["']([a-z_]+\.[a-z_]+)["']""")
-DYNAMIC_KEYS = {
-    "preprocess.drop_": ["id", "constant", "empty"],
-    "reason.also_": ["speed", "size", "balanced"],
-    "reason.": ["speed", "size", "balanced"],
-    "run.skipped_": ["task", "dependency"],
-    "priority.": ["accuracy", "speed", "size", "balanced"],
-    "report.status_": ["running", "cancelled", "no_candidate"],
+BUILT_KEY = re.compile(r"""\bt\(\s*f(["'])(.*?)\1""")
+LANGUAGES = sorted(
+    p.name.removesuffix(".toml") for p in resources.files("engine.locales").iterdir() if p.name.endswith(".toml")
+)
+TASKS = [task for task in Task.__args__ if task != "auto"]
+
+# every key the code builds at run time ({...} stands for the value), with every value it can take, each from the
+# value's one definition: a new status, phase or chart there has to have its words in every catalogue
+BUILT_KEYS = {
+    "status.{}": [*events.CANDIDATE_STATUSES, *events.LIVE_STATUSES],
+    "tui.phase_{}": events.PHASES,
+    "report.status_{}": [s for s in events.RUN_STATUSES if s != "finished"],
+    "report.stop_{}": [s for s in training.STOPS if s != "budget"],  # budget's two have literal keys
+    "report.refit_{}": refit.HOWS,
+    "report.fig_{}": [*plots.RUN_CHARTS, *plots.MODEL_CHARTS],
+    "plots.tradeoff_{}_title": plots.TRADEOFF_AXES,
+    "plots.tradeoff_{}_axis": plots.TRADEOFF_AXES,
+    "preprocess.drop_{}": data.DROPPED_KINDS,
+    "priority.{}": PRIORITIES,
+    "reason.{}": [p for p in PRIORITIES if p != "accuracy"],  # accuracy always picks the best: reason.best
+    "reason.also_{}": [p for p in PRIORITIES if p != "accuracy"],
+    "tui.priority_{}_title": PRIORITIES,
+    "tui.priority_{}_help": PRIORITIES,
+    "tui.task_{}": TASKS,
+    "tui.{}_title": STEPS,
+    "tui.{}_help": STEPS,
+    "tui.tab_{}": decision.AXES,
+    "tui.lb_{}": list(COLUMNS),
 }
 
 
-def test_every_literal_key_in_the_code_is_in_the_catalogue():
-    sources = [*ROOT.glob("engine/**/*.py"), *ROOT.glob("automl_tui/**/*.py")]
-    used = {key for path in sources for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))}
+def built_key_patterns() -> set[str]:
+    found = set()
+    for path in SOURCES:
+        for _, template in BUILT_KEY.findall(path.read_text(encoding="utf-8")):
+            found.add(re.sub(r"\{[^}]*\}", "{}", template))
+    return found
+
+
+def test_every_literal_key_in_the_code_is_in_every_catalogue():
+    used = {key for path in SOURCES for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))}
     assert len(used) > 50  # the pattern really finds the calls
-    missing = sorted(used - set(_catalogue("en")))
+    for language in LANGUAGES:
+        assert not sorted(used - set(_catalogue(language))), language
+
+
+def test_every_key_built_at_run_time_is_known_here():
+    found = built_key_patterns()
+    assert len(found) > 10  # the pattern really finds the calls
+    assert not sorted(found - set(BUILT_KEYS)), "add the new key and its values' definition to BUILT_KEYS"
+    assert not sorted(set(BUILT_KEYS) - found), "a key no longer built: remove it from BUILT_KEYS"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("pattern", sorted(BUILT_KEYS))
+def test_keys_built_at_run_time_exist_for_every_value(pattern, language):
+    missing = [
+        pattern.format(value) for value in BUILT_KEYS[pattern] if pattern.format(value) not in _catalogue(language)
+    ]
     assert not missing
 
 
-@pytest.mark.parametrize("prefix", DYNAMIC_KEYS)
-def test_keys_built_at_run_time_exist(prefix):
-    for suffix in DYNAMIC_KEYS[prefix]:
-        assert f"{prefix}{suffix}" in _catalogue("en")
+def test_a_missing_message_shows_its_key_and_is_logged_never_raises(caplog):
+    assert t("status.no_such_status") == "status.no_such_status"
+    assert "status.no_such_status" in caplog.text
 
 
 def test_unknown_language_falls_back_to_english(monkeypatch):

@@ -50,7 +50,7 @@ def test_missing_dependency_is_skipped_not_crashed(monkeypatch):
         )
     )
     usable, skipped = models.candidates(["linear", "imaginary_boost"], "regression")
-    assert [s.name for s in usable] == ["linear"] and skipped == [("imaginary_boost", "dependency")]
+    assert [s.name for s in usable] == ["linear"] and skipped == [("imaginary_boost", "its library is not installed")]
 
 
 def test_unknown_names_get_a_suggestion():

@@ -58,3 +58,63 @@ def test_only_the_candidates_the_decision_weighed_get_a_task_of_their_own():
     )
     assert considered(decision) == {"hist_gb #3", "hist_gb #1", "linear", "knn", "extra_trees"}
     assert considered(None) == set()
+
+
+class _FakeTask:
+    """What `follow` reads of a ClearML task: its name, tags, status and console log."""
+
+    def __init__(self, name: str, tags: list[str], events: list[ev.Event] = ()) -> None:
+        from engine.tracking.clearml_tracker import event_line
+
+        self.id = self.name = name
+        self.tags = tags
+        self.log = [event_line(e.to_dict(), []) for e in events]
+
+    def get_tags(self):
+        return self.tags
+
+    def get_reported_console_output(self, number_of_reports):
+        return self.log
+
+
+def test_following_a_run_reads_the_training_phase_even_beside_the_candidates_tasks(monkeypatch):
+    """The candidates' own tasks carry the training phase's tag too: the phase's events are still found."""
+    from engine.tracking import follow, sdk
+
+    run = ["run:r1", "dataset:d"]
+    started = ev.RunStarted(
+        run_id="r1",
+        dataset_key="d",
+        run_dir="/x",
+        task="binary",
+        target="y",
+        primary_metric="accuracy",
+        budget_s=30,
+        candidates=["linear"],
+    )
+    row = {"model": "linear", "accuracy_mean": 0.9, "accuracy_std": 0.0}
+    finished = ev.RunFinished(
+        status="finished", recommended="linear", reason="", test_metrics={}, report_path="", elapsed_s=1.0
+    )
+    tasks = [
+        _FakeTask("preprocessing · r1", [*run, "phase:preprocessing"], [started]),
+        _FakeTask(
+            "training · r1",
+            [*run, "phase:training"],
+            [ev.PhaseChanged(phase="training"), ev.CandidateFinished(row=row)],
+        ),
+        _FakeTask("linear · r1", [*run, "phase:training", "model:linear"]),  # made last, listed last
+        _FakeTask("reporting · r1", [*run, "phase:reporting"], [finished]),
+    ]
+
+    class FakeTaskAPI:
+        @staticmethod
+        def get_tasks(tags):
+            return tasks
+
+    monkeypatch.setattr(sdk, "connect", lambda: FakeTaskAPI)
+    monkeypatch.setattr(sdk, "web_link", lambda task: "")
+    seen = []
+    followed = follow.follow("r1", lambda event: seen.append(event.kind), poll_s=0)
+    assert followed.status == "finished"
+    assert seen == ["run_started", "phase_changed", "candidate_finished", "run_finished"]

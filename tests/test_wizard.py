@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 
 import pytest
@@ -229,13 +230,15 @@ async def test_cancel_stops_the_run_and_keeps_what_finished(project):
         await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
         assert "This run was cancelled" in text_of(app.screen, "#headline")
         (run_dir,) = (project / "runs").iterdir()
-        assert "skipped,not finished: the run was cancelled" in (run_dir / "results_summary.csv").read_text()
+        assert "skipped,the run was cancelled before it started" in (run_dir / "results_summary.csv").read_text()
 
 
-async def test_past_runs_reopen_their_decision_summary(project):
-    app = AutomlApp(start_dir=project, out=project / "runs", runner=ReplayRunner(), clearml_queues=no_clearml)
+async def test_past_runs_reopen_their_decision_summary(project, recorded_run):
+    app = AutomlApp(
+        start_dir=project, out=project / "runs", runner=ReplayRunner(recorded_run), clearml_queues=no_clearml
+    )
     (project / "runs").mkdir()
-    ReplayRunner()(app.state.config(), None, None)  # a run from an earlier session
+    ReplayRunner(recorded_run)(app.state.config(), None, None)  # a run from an earlier session
     async with app.run_test(size=SIZE) as pilot:
         await dataset_ready(pilot, app)
         await pilot.press("ctrl+r")
@@ -244,6 +247,57 @@ async def test_past_runs_reopen_their_decision_summary(project):
         assert table.row_count == 1 and "penguins-" in str(table.get_row_at(0))
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
-        assert "Recommended: linear" in text_of(app.screen, "#headline")
+        recommended = json.loads((recorded_run / "run.json").read_text())["recommended"]
+        assert f"Recommended: {recommended}" in text_of(app.screen, "#headline")
         await pilot.press("n")  # a new run starts the wizard again
         await dataset_ready(pilot, app)
+
+
+async def test_the_live_leaderboard_shows_every_name_whole_at_80_by_24():
+    from textual.app import App
+    from wizard_support import screen_lines
+
+    from automl_tui.widgets.leaderboard import Leaderboard
+
+    class Board(App):
+        def compose(self):
+            yield Leaderboard()
+
+    names = ["random_forest", "random_forest #1", "random_forest #12", "extra_trees #3"]
+    app = Board()
+    async with app.run_test(size=(80, 24)) as pilot:
+        board = app.query_one(Leaderboard)
+        board.set_metric("balanced_accuracy", lower_is_better=False)
+        for name in names:
+            board.upsert(name, status="waiting")
+        await pilot.pause()
+        shown = [line.split()[0] + (f" {line.split()[1]}" if "#" in line else "") for line in screen_lines(app)[1:5]]
+    assert sorted(shown) == sorted(names)
+
+
+async def test_past_runs_and_alternatives_fit_80_by_24(project, recorded_run):
+    from wizard_support import screen_lines
+
+    app = AutomlApp(
+        start_dir=project, out=project / "runs", runner=ReplayRunner(recorded_run), clearml_queues=no_clearml
+    )
+    (project / "runs").mkdir()
+    ReplayRunner(recorded_run)(app.state.config(), None, None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await dataset_ready(pilot, app)
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: isinstance(app.screen, RecentRunsScreen))
+        await pilot.pause()
+        (run_dir,) = (project / "runs").iterdir()
+        info = json.loads((run_dir / "run.json").read_text())
+        score = f"{info['test_metrics'][info['primary_metric']]:.4f}"
+        assert any(run_dir.name in line and score in line for line in screen_lines(app))
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        decision = app.screen
+        await until(pilot, lambda: decision.query("#tab-accuracy DataTable"))
+        await pilot.press("right", "right", "right")  # to the Alternatives tab
+        await until(pilot, lambda: decision.query_one("#alternatives").region.height > 0)
+        shown = " ".join(" ".join(screen_lines(app)).split())
+        for alternative in decision.summary.decision.alternatives:
+            assert alternative["tradeoff"] in shown  # each trade-off whole, wrapped instead of cut

@@ -60,8 +60,8 @@ def project(tmp_path, monkeypatch):
     return folder
 
 
-async def test_every_screen(project):
-    runner = ReplayRunner(pause_after=2)
+async def test_every_screen(project, recorded_run):
+    runner = ReplayRunner(recorded_run, pause_after=2)
     clock = FakeClock()
     app = AutomlApp(start_dir=project, out=Path("runs"), runner=runner, clock=clock, clearml_queues=two_queues)
     async with app.run_test(size=SIZE) as pilot:

@@ -50,11 +50,15 @@ class TmuxSession:
     def keys(self, *keys: str) -> None:
         subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
 
-    def wait_for(self, text: str, timeout: float = 60.0, poll: float = 0.02) -> float:
-        """Seconds until `text` is on the screen; raises with the screen when it never shows."""
+    def wait_for(self, text: str, timeout: float = 60.0, poll: float = 0.02, never: str | None = None) -> float:
+        """Seconds until `text` is on the screen; raises with the screen when it never shows, or as soon as
+        `never` shows (a traceback, say)."""
         start = time.perf_counter()
         while time.perf_counter() - start < timeout:
-            if text in self.screen():
+            screen = self.screen()
+            if never is not None and never in screen:
+                raise AssertionError(f"{never!r} appeared while waiting for {text!r}:\n{screen}")
+            if text in screen:
                 return time.perf_counter() - start
             time.sleep(poll)
         raise AssertionError(f"{text!r} did not appear within {timeout} s; the screen shows:\n{self.screen()}")

@@ -1,4 +1,5 @@
-"""Helpers for driving the wizard in tests: a project folder, a replayed engine, a fake clock."""
+"""Helpers for driving the wizard in tests: a project folder, a run recorded by the current engine and replayed,
+a fake clock."""
 
 from __future__ import annotations
 
@@ -13,7 +14,46 @@ from conftest import PENGUINS, write_preset
 from engine import events as ev
 from engine.runner import RunResult
 
-RECORDED = Path(__file__).parent / "data" / "recorded_run"
+RECORDED_RUN_ID = "20261126-050047-a387d6"
+
+
+class SteppingTimer:
+    """A stand-in for time.perf_counter whose every reading moves on by a seeded random step: a run timed with it
+    measures the same fit and predict times on every machine, so the screens that show them can be snapshots."""
+
+    def __init__(self, seed: int = 0) -> None:
+        import random
+
+        self.now, self.steps = 0.0, random.Random(seed)
+
+    def perf_counter(self) -> float:
+        self.now += self.steps.uniform(0.0005, 0.02)
+        return self.now
+
+
+def record_run(out: Path) -> Path:
+    """A run made now by the current engine (so every status and event it can produce reaches the replayed
+    screens), the same on every machine: fixed seed, run id and tuned trials, and timings from a SteppingTimer."""
+    import pytest
+
+    import engine
+    from engine import config, evaluate
+
+    values = {
+        "data": PENGUINS,
+        "target": "species",
+        "out": out,
+        "models": ["linear", "hist_gb", "random_forest"],
+        "cv_folds": 3,
+        "latency_repeats": 3,
+        "max_trials": 4,
+        "explain": False,
+        "charts": "none",
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evaluate, "time", SteppingTimer())
+        result = engine.run(config.build("fast", values), run_id=RECORDED_RUN_ID)
+    return Path(result.run_dir)
 
 
 def make_project(root: Path) -> Path:
@@ -55,15 +95,17 @@ class FakeClock:
 
 
 class ReplayRunner:
-    """Plays back a recorded run folder as if the engine were running it; can pause after N finished models."""
+    """Plays back a recorded run folder (`record_run`) as if the engine were running it; can pause after N
+    finished models."""
 
-    def __init__(self, pause_after: int | None = None) -> None:
+    def __init__(self, recorded: Path, pause_after: int | None = None) -> None:
+        self.recorded = recorded
         self.pause_after = pause_after
         self.paused = threading.Event()
         self.resume = threading.Event()
 
     def __call__(self, config, on_event=None, cancel=None) -> RunResult:
-        (recorded,) = RECORDED.iterdir()
+        recorded = self.recorded
         run_dir = Path(config.out) / recorded.name
         shutil.copytree(recorded, run_dir)
         finished = 0
@@ -90,3 +132,60 @@ class ReplayRunner:
             leaderboard=[],
             elapsed_s=info["elapsed_s"],
         )
+
+
+def screen_lines(app) -> list[str]:
+    """The app's screen as a person sees it: its text, line by line (from the SVG screenshot, so a cell cut short
+    by its column is cut short here too)."""
+    import html
+    import re
+
+    lines: dict[float, list[tuple[float, str]]] = {}
+    svg = app.export_screenshot()
+    for x, y, text in re.findall(r'<text class="[^"]*-r\d+" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]*)</text>', svg):
+        lines.setdefault(float(y), []).append((float(x), html.unescape(text).replace("\xa0", " ")))
+    return ["".join(text for _, text in sorted(parts)) for _, parts in sorted(lines.items())]
+
+
+def make_fresh_table(folder: Path, rows: int = 600, seed: int = 7) -> Path:
+    """A table no other test uses (customers of a made-up shop), where the answer depends on interactions of the
+    columns: deep and shallow models differ, so tuning has something to find and something to prune."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    visits = rng.integers(0, 40, rows)
+    basket = rng.gamma(2.0, 30.0, rows).round(2)
+    region = rng.choice(["north", "south", "east", "west"], rows)
+    member = rng.choice(["yes", "no"], rows, p=[0.3, 0.7])
+    signal = (visits > 20) ^ (basket > 60) ^ (region == "east")
+    noisy = np.where(rng.random(rows) < 0.1, ~signal, signal)
+    frame = pd.DataFrame({"visits": visits, "basket_eur": basket, "region": region, "member": member, "returns": noisy})
+    frame["returns"] = frame["returns"].map({True: "comes back", False: "does not"})
+    path = folder / "shop_customers.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+STRESS_PRESET = {
+    "description": "Every status a run can record, for sure.",
+    "time_budget_s": 20,
+    "cv_folds": 3,
+    "latency_repeats": 1,
+    "models": ["linear", "stress_tree", "stress_slow", "stress_broken", "stress_regression_only"],
+    "plugins": ["stress_plugin"],
+    "explain": False,
+    "charts": "none",
+}
+
+
+def isolate_stress_plugin(monkeypatch) -> None:
+    """The stress plugin registers in this process for one test only, and its module is found by the engine's
+    child process too."""
+    from engine import plugins
+    from engine.registry import models
+
+    monkeypatch.setattr(models, "REGISTRY", models.REGISTRY.copy())
+    monkeypatch.setattr(plugins, "_RECORDS", dict(plugins._RECORDS))
+    tests = str(Path(__file__).parent)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")])))

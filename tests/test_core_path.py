@@ -1,0 +1,185 @@
+"""What a new user hit on the main path, each pinned: words that agree with the run folder, names shown whole,
+files the product wrote never offered back as data, help that says how to run on a table."""
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import ROOT, quick_config
+from test_end_to_end import cli
+
+import engine
+from engine import events as ev
+from engine.messages import t
+from engine.model_card import search_sentence
+from engine.report import RunReport
+
+
+@pytest.fixture(scope="module")
+def penguin_run(tmp_path_factory):
+    """A finished run on penguins (linear and hist_gb, no tuning), with its model saved."""
+    out = tmp_path_factory.mktemp("penguin_run")
+    return Path(engine.run(quick_config(ROOT / "examples" / "penguins.csv", out / "runs", target="species")).run_dir)
+
+
+def test_the_search_sentence_counts_the_candidates_results_summary_lists():
+    # six defaults and four tuned finished; a fifth tuned one was proposed but skipped for time
+    attempted = [{"model": f"kind{i}", "stage": "default", "status": "ok"} for i in range(6)]
+    attempted += [{"model": f"kind0 #{i}", "stage": "tuned", "status": "ok"} for i in range(1, 5)]
+    attempted += [{"model": "kind0 #5", "stage": "tuned", "status": "skipped"}]
+    searched = {"stop": "budget", "tuned": 5, "pruned": 0, "stop_at_s": 16.4, "stop_left_s": 2.1, "stop_needed_s": 3.5}
+    sentence = search_sentence(attempted, searched, {"time_budget_s": 30})
+    assert sentence.startswith(
+        "The search tried 10 candidates: 6 model kinds with their default settings, then 4 tuned ones (0 stopped"
+    )
+    # the stop is said with the figures it was made on, never "the budget was spent" at 16 s of 30
+    assert "It stopped at 16.4 s of the 30 s budget: the next candidate would have needed about 3.5 s" in sentence
+
+
+def test_a_search_stopped_by_the_clock_says_when_and_why_in_numbers_that_hold(tmp_path, breast_cancer_csv):
+    config = quick_config(
+        breast_cancer_csv,
+        tmp_path / "runs",
+        models=["linear", "hist_gb", "random_forest", "extra_trees"],
+        time_budget_s=8,
+        max_trials=None,
+    )
+    result = engine.run(config)
+    info = json.loads(Path(result.run_dir, "run.json").read_text())
+    assert info["search"]["stop"] == "budget"
+    assert info["search"]["stop_at_s"] <= info["elapsed_s"]
+    report = Path(result.run_dir, "report.md").read_text()
+    assert f"It stopped at {info['search']['stop_at_s']:.1f} s of the 8 s budget" in report
+    assert "when the time budget was spent" not in report
+    skipped = pd.read_csv(Path(result.run_dir, "results_summary.csv")).query("status == 'skipped'")
+    assert skipped["reason"].str.contains("of the 8 s budget").all()
+
+
+def test_alternatives_never_say_only_model_when_several_finished(tmp_path):
+    """The recommended model is the most accurate, fastest and smallest: no alternative, and the report says why."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "run.json").write_text(json.dumps({"run_id": "r", "primary_metric": "accuracy", "status": "finished"}))
+    rows = [
+        {"model": "linear", "accuracy_mean": 0.99, "accuracy_std": 0.01, "predict_ms_per_1k": 1.0, "size_bytes": 100},
+        {"model": "knn", "accuracy_mean": 0.90, "accuracy_std": 0.01, "predict_ms_per_1k": 9.0, "size_bytes": 900},
+    ]
+    with open(folder / "leaderboard.csv", "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    run = RunReport(folder)
+    assert run.decision.alternatives == []
+    alternatives = run.alternatives()
+    assert "only model" not in alternatives
+    assert (
+        "linear is at once the most accurate, the fastest to predict and the smallest of the 2 models" in alternatives
+    )
+
+
+def test_reasons_never_repeat_their_status(tmp_path, breast_cancer_csv, extra_models, capsys):
+    from conftest import write_preset
+
+    preset = write_preset(tmp_path / "p.toml", models=["linear", "slow"], time_budget_s=6, max_trials=None)
+    code, out, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
+    assert code == 0
+    assert "slow           stopped: still running after the" in err
+    for status in ev.CANDIDATE_STATUSES:
+        assert f"{status}: {status}" not in err
+
+
+def test_a_predictions_file_is_never_offered_as_a_table_to_learn_from(penguin_run, tmp_path):
+    from automl_tui.state import default_table, made_here
+    from engine.predict import predict_file
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "penguins.csv").write_bytes((ROOT / "examples" / "penguins.csv").read_bytes())
+    written = predict_file(penguin_run, project / "penguins.csv").out_path
+    assert written.name == "penguins_predictions.csv"  # the newest table in the folder, and the product's own
+    assert default_table(project, penguin_run.parent) == project / "penguins.csv"
+    assert written.resolve() in made_here(penguin_run.parent)
+
+
+async def test_the_dataset_screen_hides_and_refuses_a_predictions_file(penguin_run, tmp_path, monkeypatch):
+    from test_wizard import SIZE, until
+    from textual.widgets import Input, Static
+    from wizard_support import no_clearml
+
+    from automl_tui.app import AutomlApp
+    from automl_tui.screens.dataset import DatasetScreen, TableTree
+    from engine.predict import predict_file
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "penguins.csv").write_bytes((ROOT / "examples" / "penguins.csv").read_bytes())
+    predict_file(penguin_run, project / "penguins.csv")
+    monkeypatch.chdir(project)
+    app = AutomlApp(start_dir=project, out=penguin_run.parent, runner=engine.run, clearml_queues=no_clearml)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, DatasetScreen) and app.screen.inspection is not None)
+        screen = app.screen
+        assert screen.query_one("#path", Input).value == "penguins.csv"
+        tree = screen.query_one(TableTree)
+        await until(pilot, lambda: tree.root.children)
+        assert [node.label.plain for node in tree.root.children] == ["penguins.csv"]
+        path = screen.query_one("#path", Input)
+        path.focus()
+        path.value = "penguins_predictions.csv"
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.inspection.path.name == "penguins_predictions.csv")
+        problem = str(screen.query_one("#problem", Static).render())
+        assert "holds predictions automl-tui wrote" in problem
+
+
+def test_a_rebuilt_report_says_a_deleted_model_was_removed_and_never_cites_it(penguin_run, tmp_path):
+    import shutil
+
+    folder = tmp_path / penguin_run.name
+    shutil.copytree(penguin_run, folder)
+    (folder / "model.joblib").unlink()
+    report = Path(engine.report.write(folder)).read_text()
+    details = report.split("## 5.")[1].split("## 6.")[0]
+    assert "saved as model.joblib" not in details and "model.joblib is not in the run folder" in details
+    debug = report.split("\n## 7. ")[1]
+    assert "| `model.joblib` | the run wrote it, but it is no longer in the run folder" in debug
+    assert t("missing.unknown") not in debug
+
+
+def test_pngs_skipped_for_time_are_one_row_each_with_the_reason(tmp_path, penguins_csv, monkeypatch):
+    monkeypatch.setattr("engine.training.charts_s", lambda config, png=True: 1e6)  # as if no time were left
+    config = quick_config(penguins_csv, tmp_path / "runs", target="species", charts="html+png", max_trials=None)
+    result = engine.run(config)
+    debug = Path(result.run_dir, "report.md").read_text().split("\n## 7. ")[1]
+    rows = [line for line in debug.splitlines() if line.startswith("| `plots/")]
+    assert len(rows) == len(json.loads(Path(result.run_dir, "run.json").read_text())["charts"]) > 1
+    assert all("exporting the PNG charts needs about" in row for row in rows)
+    assert "*" not in debug and t("missing.unknown") not in debug
+
+
+def test_the_model_card_lists_limits_of_the_data_not_command_hints(tmp_path, penguins_csv):
+    result = engine.run(quick_config(penguins_csv, tmp_path / "runs"))  # no target: it is guessed, and said
+    assert any("No --target given" in w for w in result.warnings)
+    card = Path(result.run_dir, "model_card.md").read_text()
+    limits = card.split("## Known limits")[1]
+    assert "--target" not in limits and "11 rows have no value in the target" in limits
+    report = Path(result.run_dir, "report.md").read_text()
+    assert "'deprecated'" not in report
+
+
+def test_help_says_how_to_run_on_a_table(capsys):
+    for flag in ("--help", "-h"):
+        code, out, _ = cli([flag], capsys)
+        assert code == 0
+        assert "automl-tui DATA.csv" in out and "--target" in out and "--preset" in out and "--time-budget" in out
+        assert "automl-tui predict RUN_DIR NEW.csv" in out  # and the other commands
+
+
+def test_a_preset_file_that_is_a_builtin_is_offered_once():
+    from automl_tui.state import available_presets
+
+    offered = available_presets(ROOT)  # the repository's presets/ folder is where the built-ins come from
+    assert {"fast", "balanced", "best"} <= set(offered)
+    assert not [name for name in offered if name.startswith("presets/")]
