@@ -79,13 +79,20 @@ def test_alternatives_never_say_only_model_when_several_finished(tmp_path):
     )
 
 
-def test_reasons_never_repeat_their_status(tmp_path, breast_cancer_csv, extra_models, capsys):
-    from conftest import write_preset
+def test_the_headless_run_says_every_status_once_in_words(tmp_path, capsys, monkeypatch):
+    """The stress preset makes every status happen; each not-finished line is 'model  status: reason' with a reason
+    that does not repeat the status."""
+    import tomli_w
+    from wizard_support import STRESS_PRESET, isolate_stress_plugin, make_fresh_table
 
-    preset = write_preset(tmp_path / "p.toml", models=["linear", "slow"], time_budget_s=6, max_trials=None)
-    code, out, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
-    assert code == 0
-    assert "slow           stopped: still running after the" in err
+    isolate_stress_plugin(monkeypatch)
+    preset = tmp_path / "stress.toml"
+    preset.write_text(tomli_w.dumps(STRESS_PRESET), encoding="utf-8")
+    code, out, err = cli([make_fresh_table(tmp_path), "--preset", preset, "--out", tmp_path / "runs"], capsys)
+    assert code == 0 and "Recommended: " in out
+    for status in ("failed", "skipped", "stopped", "pruned"):
+        assert f" {ev.status_word(status)}: " in err
+    assert "stress_slow    stopped: still running after the" in err
     for status in ev.CANDIDATE_STATUSES:
         assert f"{status}: {status}" not in err
 
