@@ -209,8 +209,9 @@ class Training:
             left = max(left, self.clock.left_hard() - budget.REPORT_S - MIN_START_S)
         if pending:
             left /= 2
-        if left < MIN_START_S or (estimate is not None and estimate > left):
-            self._out_of_time(left, estimate)
+        too_long = estimate is not None and estimate > left
+        if left < MIN_START_S or too_long:
+            self._out_of_time(left, estimate if too_long else None)
             state.record(candidate.name, "skipped", self._skip_reason(), stage=candidate.stage)
             return False
         state.emit(ev.CandidateStarted(model=candidate.name))

@@ -20,6 +20,7 @@ SEARCH = re.compile(
 ONLY_MODEL = re.compile(r"`?(\S+?)`? is the only model that finished")
 CITED_FILE = re.compile(r"\]\(((?:plots/)?[\w.-]+\.(?:png|html|md|csv|joblib))\)")
 ENDED_AT = re.compile(r"(?:search ended|It stopped) at ([\d.]+) s of the ([\d.]+) s budget")
+NEEDED = re.compile(r"needed about ([\d.]+) s and ([\d.]+) s could be given")
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -73,6 +74,9 @@ def problems(run_dir: Path) -> list[str]:
     for at, _budget in ENDED_AT.findall(report):
         if elapsed is not None and float(at) > elapsed + 0.05:
             found.append(f"says the search ended at {at} s, but the run took {elapsed} s")
+    for needed, given in NEEDED.findall(report):
+        if float(needed) <= float(given):
+            found.append(f"says a candidate needed {needed} s and {given} s could be given: that is no reason to stop")
     return found
 
 

@@ -37,8 +37,8 @@ def test_enter_only_reaches_the_decision_summary_at_80_by_24(tmp_path):
         assert "automl-tui --preset fast shop_customers.csv --target returns" in term.words()
         term.keys("Enter")
         term.wait_for("Training on shop_customers.csv")
-        term.wait_for(" done ", timeout=120)  # a model finished: its row, whole
-        rows = [re.split(r"\s{2,}", line.strip())[0] for line in term.screen().splitlines() if " done " in line]
+        term.wait_for(" done\n", timeout=120)  # a model finished (status is the last column: its row, whole)
+        rows = [re.split(r"\s{2,}", line.strip())[0] for line in term.screen().splitlines() if line.endswith(" done")]
         assert rows and len(rows) == len(set(rows))
         term.wait_for("Decision Summary ·", timeout=180, never="Traceback")
         words = term.words()

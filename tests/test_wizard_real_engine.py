@@ -29,7 +29,7 @@ MISSING_WORD = re.compile(r"\b(?:status|tui|report|run|cli)\.[a-z_]+\b")  # a me
 def project(tmp_path, monkeypatch):
     folder = tmp_path / "shop"
     folder.mkdir()
-    make_fresh_table(folder)
+    make_fresh_table(folder, rows=300)  # small: the balanced preset's search ends by patience in well under 2 min
     monkeypatch.chdir(folder)
     return folder
 
