@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(
 def test_enter_only_reaches_the_decision_summary_at_80_by_24(tmp_path):
     project = tmp_path / "shop"
     project.mkdir()
-    make_fresh_table(project)
+    make_fresh_table(project, rows=300)
     # a home of its own and no CLEARML_* variables: ClearML is not set up here, whatever the machine has
     command = ["env", *(f"--unset={v}" for v in os.environ if v.startswith("CLEARML_")), f"HOME={tmp_path}"]
     command += [sys.executable, "-m", "automl_tui"]
