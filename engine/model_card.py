@@ -82,6 +82,8 @@ def search_sentence(attempted: list[dict[str, Any]], searched: dict[str, Any], c
     empty for a run folder older than the rows' `stage`."""
     from collections import Counter
 
+    from engine.training import MIN_START_S
+
     if not attempted or "stage" not in attempted[0]:
         return ""
     tried = [row for row in attempted if row.get("status") != "skipped"]
@@ -92,6 +94,7 @@ def search_sentence(attempted: list[dict[str, Any]], searched: dict[str, Any], c
         "left": max(searched.get("stop_left_s") or 0.0, 0.0),
         "needed": searched.get("stop_needed_s"),
         "budget": config.get("time_budget_s", 0),
+        "minimum": MIN_START_S,
         "patience": config.get("patience", "?"),
         "max_trials": config.get("max_trials", "?"),
     }

@@ -153,6 +153,7 @@ class Training:
             "left": max(outcome.stop_left_s or 0.0, 0.0),
             "at": outcome.stop_at_s,
             "budget": self.config.time_budget_s,
+            "minimum": MIN_START_S,
         }
         if outcome.stop_needed_s is not None:
             return t("run.skipped_budget_needed", needed=outcome.stop_needed_s, **facts)
@@ -162,7 +163,7 @@ class Training:
         """The search ends for want of time: the figures behind it are kept, so the words can be exact."""
         outcome = self.outcome
         outcome.stop, outcome.stop_at_s = "budget", round(self.clock.elapsed(), 1)
-        outcome.stop_left_s, outcome.stop_needed_s = round(left, 1), None if needed is None else round(needed, 1)
+        outcome.stop_left_s, outcome.stop_needed_s = round(left, 2), None if needed is None else round(needed, 1)
 
     def _best_kinds(self, specs: list[Any]) -> list[Any]:
         """The model kinds worth tuning: the best `tune_kinds` by their default's score."""

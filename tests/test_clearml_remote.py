@@ -283,7 +283,7 @@ async def test_the_wizard_lists_the_queues_enqueues_and_follows_the_run_to_its_d
 ):
     """The wizard, in this process, with the real SDK: pick a queue, Start; an agent takes the run; the run
     screen shows its events as they reach the server, and the Decision Summary is the run's, brought home."""
-    from test_wizard import SIZE, choose_option, dataset_ready, until
+    from test_wizard import SIZE, choose_option, dataset_ready, on_step, until
     from wizard_support import make_project
 
     from automl_tui import app as app_module
@@ -309,13 +309,13 @@ async def test_the_wizard_lists_the_queues_enqueues_and_follows_the_run_to_its_d
         async with app.run_test(size=SIZE) as pilot:
             await dataset_ready(pilot, app)
             await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+            await until(pilot, on_step(app, PresetScreen))
             await choose_option(pilot, "presets/quick.toml")
-            await until(pilot, lambda: isinstance(app.screen, PriorityScreen))
+            await until(pilot, on_step(app, PriorityScreen))
             await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, WhereScreen) and app.screen.checked)
+            await until(pilot, on_step(app, WhereScreen))
             await choose_option(pilot, "queue:default")
-            await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+            await until(pilot, on_step(app, ConfirmScreen))
             assert "--remote default" in str(app.screen.query_one("#command").render())
             await pilot.press("enter")
 

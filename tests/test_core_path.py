@@ -92,7 +92,7 @@ def test_the_headless_run_says_every_status_once_in_words(tmp_path, capsys, monk
     assert code == 0 and "Recommended: " in out
     for status in ("failed", "skipped", "stopped", "pruned"):
         assert f" {ev.status_word(status)}: " in err
-    assert "stress_slow    stopped: still running after the" in err
+    assert "stress_slow       stopped: still running after the" in err
     for status in ev.CANDIDATE_STATUSES:
         assert f"{status}: {status}" not in err
 

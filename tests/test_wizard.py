@@ -39,6 +39,14 @@ async def until(pilot, condition, timeout=60.0):
         await pilot.pause(0.05)
 
 
+def on_step(app, screen_type):
+    """A condition: the step is on show and ready for keys (mounted, its focus set, and the Where step's look-up
+    done); a key pressed a moment earlier is lost."""
+    return lambda: (
+        isinstance(app.screen, screen_type) and app.screen.focused is not None and getattr(app.screen, "checked", True)
+    )
+
+
 def text_of(screen, selector) -> str:
     return str(screen.query_one(selector, Static).render())
 
@@ -93,17 +101,17 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
         assert "Adelie" in text_of(screen, "#summary")
         await pilot.press("enter")  # Next has the focus once the table is good
 
-        await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+        await until(pilot, on_step(app, PresetScreen))
         prompts = [str(o.prompt) for o in app.screen.query_one("#choices", OptionList).options]
         assert prompts[0].startswith("presets/quick.toml  ·  default models in about") and "Two models," in prompts[0]
         assert any(p.startswith("fast  ·  default models in about") and "up to 30 s" in p for p in prompts)
         await choose_option(pilot, "presets/quick.toml")
 
-        await until(pilot, lambda: isinstance(app.screen, PriorityScreen))
+        await until(pilot, on_step(app, PriorityScreen))
         assert app.screen.query_one("#choices", OptionList).highlighted_option.id == "balanced"
         await choose_option(pilot, "accuracy")
 
-        await until(pilot, lambda: isinstance(app.screen, WhereScreen) and app.screen.checked)
+        await until(pilot, on_step(app, WhereScreen))
         options = app.screen.query_one("#choices", OptionList)
         # ClearML cannot be used here: the option says why and how to set it up; this machine stays the choice
         clearml = options.get_option("clearml")
@@ -115,7 +123,7 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
         assert options.highlighted_option.id == "local"
         await pilot.press("enter")
 
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, on_step(app, ConfirmScreen))
         command = text_of(app.screen, "#command")
         assert command == (
             "automl-tui --preset presets/quick.toml penguins.csv --target species --priority accuracy --out "
@@ -123,7 +131,7 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
         )
         await pilot.press("enter")  # Start
 
-        await until(pilot, lambda: isinstance(app.screen, RunScreen))
+        await until(pilot, lambda: isinstance(app.screen, (RunScreen, DecisionScreen)))  # a short run may be over
         await until(pilot, lambda: isinstance(app.screen, DecisionScreen), timeout=120)
         decision = app.screen
         await until(pilot, lambda: decision.query("#tab-accuracy DataTable"))  # composed and mounted
@@ -159,11 +167,11 @@ async def test_back_returns_to_the_previous_step_with_choices_kept(project):
     async with app.run_test(size=SIZE) as pilot:
         await dataset_ready(pilot, app)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+        await until(pilot, on_step(app, PresetScreen))
         await choose_option(pilot, "balanced")
-        await until(pilot, lambda: isinstance(app.screen, PriorityScreen))
+        await until(pilot, on_step(app, PriorityScreen))
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+        await until(pilot, on_step(app, PresetScreen))
         assert app.screen.query_one("#choices", OptionList).highlighted_option.id == "balanced"
         await pilot.press("escape")
         screen = await dataset_ready(pilot, app)
@@ -217,10 +225,10 @@ async def test_cancel_stops_the_run_and_keeps_what_finished(project):
     async with app.run_test(size=SIZE) as pilot:
         await dataset_ready(pilot, app)
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+        await until(pilot, on_step(app, PresetScreen))
         await choose_option(pilot, "presets/quick.toml")
         for screen_type in (PriorityScreen, WhereScreen, ConfirmScreen):
-            await until(pilot, lambda st=screen_type: isinstance(app.screen, st))
+            await until(pilot, on_step(app, screen_type))
             await pilot.press("enter")
         await until(pilot, release.is_set)
         assert isinstance(app.screen, RunScreen)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import tomli_w
-from test_wizard import SIZE, choose_option, dataset_ready, until
+from test_wizard import SIZE, choose_option, dataset_ready, on_step, until
 from wizard_support import STRESS_PRESET, isolate_stress_plugin, make_fresh_table, no_clearml, screen_lines
 
 from automl_tui.app import AutomlApp
@@ -39,10 +39,10 @@ async def run_to_the_decision(pilot, app, preset: str) -> tuple[Leaderboard, lis
     returns the live leaderboard and its rows on the run screen as last seen."""
     await dataset_ready(pilot, app)
     await pilot.press("enter")
-    await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+    await until(pilot, on_step(app, PresetScreen))
     await choose_option(pilot, preset)
     for step in (PriorityScreen, WhereScreen, ConfirmScreen):
-        await until(pilot, lambda step=step: isinstance(app.screen, step) and getattr(app.screen, "checked", True))
+        await until(pilot, on_step(app, step))
         await pilot.press("enter")
     await until(pilot, lambda: isinstance(app.screen, RunScreen))
     board = app.screen.query_one(Leaderboard)

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from test_wizard import SIZE, choose_option, dataset_ready, until
+from test_wizard import SIZE, choose_option, dataset_ready, on_step, until
 from textual.widgets import Footer, ProgressBar
 from wizard_support import FakeClock, ReplayRunner, make_project, two_queues
 
@@ -68,16 +68,16 @@ async def test_every_screen(project, recorded_run):
         await dataset_ready(pilot, app)
         await check_snapshot(pilot, "1_dataset")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+        await until(pilot, on_step(app, PresetScreen))
         await check_snapshot(pilot, "2_preset")
         await choose_option(pilot, "fast")
-        await until(pilot, lambda: isinstance(app.screen, PriorityScreen))
+        await until(pilot, on_step(app, PriorityScreen))
         await check_snapshot(pilot, "3_priority")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, WhereScreen) and app.screen.checked)
+        await until(pilot, on_step(app, WhereScreen))
         await check_snapshot(pilot, "4_where")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await until(pilot, on_step(app, ConfirmScreen))
         await check_snapshot(pilot, "5_confirm")
         await pilot.press("enter")
         await until(pilot, runner.paused.is_set)
