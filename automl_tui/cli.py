@@ -43,6 +43,9 @@ def run_command(
     remote: Annotated[str | None, typer.Option("--remote", metavar="QUEUE", help=t("cli.help_remote"))] = None,
     clone: Annotated[str | None, typer.Option("--clone", metavar="TASK_ID", help=t("cli.help_clone"))] = None,
     pipeline: Annotated[bool, typer.Option("--pipeline", help=t("cli.help_pipeline"))] = False,
+    allow_plugin: Annotated[
+        list[str] | None, typer.Option("--allow-plugin", metavar="MODULE", help=t("cli.help_allow_plugin"))
+    ] = None,
 ) -> None:
     if data is None and clone is None and sys.stdin.isatty() and sys.stdout.isatty():
         # The wizard decides the rest; it writes escape codes whatever the output is, so only a person at a
@@ -52,8 +55,10 @@ def run_command(
         AutomlApp(out=out or Path("runs")).run()
         raise typer.Exit(EXIT_OK)
     from engine import config as config_mod
+    from engine import plugins
     from engine.errors import UserError
 
+    plugins.trust(allow_plugin or [])
     overrides = {
         "data": data,
         "target": target,
@@ -154,8 +159,8 @@ def watch_command(
 def presets_command() -> None:
     from engine import config as config_mod
 
-    for name in sorted(config_mod.builtin_presets(), key=lambda n: config_mod.build(n).time_budget_s):
-        preset = config_mod.build(name)
+    for name in sorted(config_mod.builtin_presets(), key=lambda n: config_mod.preview(n).time_budget_s):
+        preset = config_mod.preview(name)
         typer.echo(
             t(
                 "cli.preset_line",
@@ -188,6 +193,7 @@ def predict_command(
     data: Annotated[Path | None, typer.Argument(help=t("cli.help_predict_data"), show_default=False)] = None,
     output: Annotated[Path | None, typer.Option("-o", "--output", help=t("cli.help_predict_output"))] = None,
     card: Annotated[bool, typer.Option("--card", help=t("cli.help_card"))] = False,
+    raw_csv: Annotated[bool, typer.Option("--raw-csv", help=t("cli.help_raw_csv"))] = False,
 ) -> None:
     from engine import rundir
     from engine.errors import UserError
@@ -204,7 +210,7 @@ def predict_command(
     from automl_tui.headless import predict_with_progress
 
     try:
-        summary = predict_with_progress(run_dir, data, output)
+        summary = predict_with_progress(run_dir, data, output, raw_csv)
     except UserError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
     for note in summary.notes:

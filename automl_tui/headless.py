@@ -238,17 +238,21 @@ def pipeline_headless(config: RunConfig, queue: str) -> int:
     return EXIT_OK if view.finished is not None and view.finished.status == "finished" else EXIT_NO_CANDIDATE
 
 
-def predict_with_progress(run_dir: Path, data: Path, output: Path | None) -> Any:
+def predict_with_progress(run_dir: Path, data: Path, output: Path | None, raw_csv: bool = False) -> Any:
     """engine.predict with a progress bar when a person watches (stderr is a terminal), silent otherwise."""
     from engine.predict import predict_file
 
     err = Console(stderr=True)
     if not err.is_terminal:
-        return predict_file(run_dir, data, output)
+        return predict_file(run_dir, data, output, raw_csv=raw_csv)
     from rich.progress import Progress
 
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task(t("cli.predicting", name=data.name), total=None)
         return predict_file(
-            run_dir, data, output, on_progress=lambda done, total: progress.update(task, completed=done, total=total)
+            run_dir,
+            data,
+            output,
+            on_progress=lambda done, total: progress.update(task, completed=done, total=total),
+            raw_csv=raw_csv,
         )

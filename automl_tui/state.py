@@ -91,6 +91,7 @@ def available_presets(start_dir: Path) -> dict[str, Any]:
     """Built-in presets by name, then preset files in the project's `presets/` folder by relative path; a file
     that is a built-in preset word for word (the repository's own presets/, or a copy) is offered once, by name."""
     from engine import config
+    from engine.errors import UserError
 
     builtin = config.builtin_presets()
     builtin_texts = {path.read_bytes() for path in builtin.values()}
@@ -99,7 +100,7 @@ def available_presets(start_dir: Path) -> dict[str, Any]:
     presets = {}
     for name in names:
         try:
-            presets[name] = config.build(name)
-        except Exception:  # a broken preset file of the user's is left out here; the CLI explains why
+            presets[name] = config.preview(name)  # read and checked; its plugins are not imported
+        except UserError:  # a broken preset file of the user's is left out here; the CLI explains why
             continue
     return dict(sorted(presets.items(), key=lambda item: item[1].time_budget_s))

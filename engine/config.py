@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from engine.errors import UserError
 from engine.messages import suggest
@@ -79,27 +79,38 @@ class RunConfig(_Strict):
 
     @field_validator("models")
     @classmethod
-    def _known_models(cls, names: list[str]) -> list[str]:
+    def _known_models(cls, names: list[str], info: ValidationInfo) -> list[str]:
         from engine.registry import models
 
-        resolved = [models.resolve(name) for name in names]
+        resolved = [_registered(models.resolve, name, info) for name in names]
         if not resolved:
             raise ValueError("list at least one model")
         return list(dict.fromkeys(resolved))
 
     @field_validator("steps")
     @classmethod
-    def _known_steps(cls, names: list[str]) -> list[str]:
+    def _known_steps(cls, names: list[str], info: ValidationInfo) -> list[str]:
         from engine.registry import steps
 
-        return [steps.resolve(name) for name in names]
+        return [_registered(steps.resolve, name, info) for name in names]
 
     @field_validator("primary_metric")
     @classmethod
-    def _known_metric(cls, name: str | None) -> str | None:
+    def _known_metric(cls, name: str | None, info: ValidationInfo) -> str | None:
         from engine.registry import metrics
 
-        return None if name is None else metrics.resolve(name)
+        return None if name is None else _registered(metrics.resolve, name, info)
+
+
+def _registered(resolve: Any, name: str, info: ValidationInfo) -> str:
+    """The registered name; while the plugins a config names are not imported (a preset listed, or checked before
+    its plugins may load), an unknown name is kept as written: a plugin may add it."""
+    try:
+        return resolve(name)
+    except ValueError:
+        if (info.context or {}).get("plugins_pending"):
+            return name
+        raise
 
 
 def _fields_of(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
@@ -110,10 +121,11 @@ def _fields_of(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return list(model.model_fields)
 
 
-def validate(values: dict[str, Any], source: str) -> RunConfig:
-    """A RunConfig from plain values, or a UserError naming the first bad key and how to fix it."""
+def validate(values: dict[str, Any], source: str, plugins_pending: bool = False) -> RunConfig:
+    """A RunConfig from plain values, or a UserError naming the first bad key and how to fix it. With
+    `plugins_pending`, names that only a plugin of the config could add are let through (nothing is imported)."""
     try:
-        return RunConfig.model_validate(values)
+        return RunConfig.model_validate(values, context={"plugins_pending": plugins_pending})
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
@@ -158,6 +170,13 @@ def read_preset(name_or_file: str) -> tuple[str, dict[str, Any]]:
     return name_or_file, values
 
 
+def preview(preset: str) -> RunConfig:
+    """A preset checked without importing its plugins: to list and describe it (a plugin runs code, and only
+    the preset chosen to run may load its own)."""
+    name, values = read_preset(preset)
+    return validate({**values, "preset": name}, f"preset '{preset}'", plugins_pending=True)
+
+
 def build(preset: str = "fast", overrides: dict[str, Any] | None = None) -> RunConfig:
     """Preset values, then every override that is not None (CLI flags win over the preset)."""
     name, values = read_preset(preset)
@@ -168,7 +187,9 @@ def build_from(values: dict[str, Any], source: str, overrides: dict[str, Any] | 
     """`values` (a preset's, or a cloned run's config), then every override that is not None."""
     from engine import plugins
 
-    # plugins first: the models, metrics and steps they add must be known before names are checked
+    # a typo in the preset is refused before any plugin is imported; then the plugins (only trusted ones), whose
+    # models, metrics and steps must be known before their names are checked
+    validate(values, source, plugins_pending=True)
     plugins.load_all([*values.get("plugins", []), *((overrides or {}).get("plugins") or [])])
     validate(values, source)  # a typo in the preset file is blamed on the file, not the flags
     merged = dict(values)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.messages import t
-from engine.registry.metrics import MetricSpec
+from engine.registry.metrics import RankingMetric
 
 # the axes a recommendation weighs, each with its TopK list
 AXES = ("accuracy", "speed", "size")
@@ -36,32 +36,32 @@ class Decision:
     alternatives: list[dict[str, str]] = field(default_factory=list)
 
 
-def score(row: dict[str, Any], metric: MetricSpec) -> float:
+def score(row: dict[str, Any], metric: RankingMetric) -> float:
     return float(row[f"{metric.name}_mean"])
 
 
-def _goodness(row: dict[str, Any], metric: MetricSpec) -> float:
+def _goodness(row: dict[str, Any], metric: RankingMetric) -> float:
     """Higher is better whatever the metric's direction."""
     return score(row, metric) if metric.greater_is_better else -score(row, metric)
 
 
-def _by_accuracy(rows: list[dict[str, Any]], metric: MetricSpec) -> list[dict[str, Any]]:
+def _by_accuracy(rows: list[dict[str, Any]], metric: RankingMetric) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-_goodness(r, metric), r[LATENCY]))
 
 
-def _dominates(a: dict[str, Any], b: dict[str, Any], metric: MetricSpec) -> bool:
+def _dominates(a: dict[str, Any], b: dict[str, Any], metric: RankingMetric) -> bool:
     no_worse = _goodness(a, metric) >= _goodness(b, metric) and a[LATENCY] <= b[LATENCY] and a[SIZE] <= b[SIZE]
     better = _goodness(a, metric) > _goodness(b, metric) or a[LATENCY] < b[LATENCY] or a[SIZE] < b[SIZE]
     return no_worse and better
 
 
-def pareto_front(rows: list[dict[str, Any]], metric: MetricSpec) -> list[str]:
+def pareto_front(rows: list[dict[str, Any]], metric: RankingMetric) -> list[str]:
     """Models no other model beats on score, latency and size at once, most accurate first."""
     front = [r for r in rows if not any(_dominates(o, r, metric) for o in rows if o is not r)]
     return [r["model"] for r in _by_accuracy(front, metric)]
 
 
-def annotate(rows: list[dict[str, Any]], metric: MetricSpec) -> list[dict[str, Any]]:
+def annotate(rows: list[dict[str, Any]], metric: RankingMetric) -> list[dict[str, Any]]:
     """Rows sorted by accuracy with rank per axis and a pareto flag: the leaderboard.csv content."""
     ranked = [dict(r) for r in _by_accuracy(rows, metric)]
     front = set(pareto_front(ranked, metric))
@@ -75,7 +75,7 @@ def annotate(rows: list[dict[str, Any]], metric: MetricSpec) -> list[dict[str, A
     return ranked
 
 
-def within_tolerance(rows: list[dict[str, Any]], metric: MetricSpec, tolerance: float) -> list[dict[str, Any]]:
+def within_tolerance(rows: list[dict[str, Any]], metric: RankingMetric, tolerance: float) -> list[dict[str, Any]]:
     best = score(_by_accuracy(rows, metric)[0], metric)
 
     def gap(row: dict[str, Any]) -> float:
@@ -85,7 +85,7 @@ def within_tolerance(rows: list[dict[str, Any]], metric: MetricSpec, tolerance: 
     return [r for r in rows if gap(r) <= tolerance + 1e-12]
 
 
-def compare(row: dict[str, Any], reference: dict[str, Any], metric: MetricSpec) -> str:
+def compare(row: dict[str, Any], reference: dict[str, Any], metric: RankingMetric) -> str:
     """Plain words for what `row` gives up or gains against `reference`: score, speed, size."""
     parts = [_score_gap(row, reference, metric)]
     for key, faster, slower in (
@@ -104,7 +104,7 @@ def _ratio(value: float) -> str:
     return f"{value:.1f}" if value < 10 else f"{value:.0f}"
 
 
-def _score_gap(row: dict[str, Any], reference: dict[str, Any], metric: MetricSpec) -> str:
+def _score_gap(row: dict[str, Any], reference: dict[str, Any], metric: RankingMetric) -> str:
     difference = _goodness(row, metric) - _goodness(reference, metric)
     if metric.bounded:
         amount = f"{abs(difference) * 100:.1f}"
@@ -117,7 +117,7 @@ def _score_gap(row: dict[str, Any], reference: dict[str, Any], metric: MetricSpe
     return t(key, amount=amount, metric=metric.title)
 
 
-def decide(rows: list[dict[str, Any]], metric: MetricSpec, priority: str, tolerance: float, top_k: int) -> Decision:
+def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tolerance: float, top_k: int) -> Decision:
     if not rows:
         raise ValueError("no finished candidate to decide between")
     ranked = _by_accuracy(rows, metric)
@@ -164,7 +164,7 @@ def decide(rows: list[dict[str, Any]], metric: MetricSpec, priority: str, tolera
     )
 
 
-def _tolerance_words(metric: MetricSpec, tolerance: float) -> str:
+def _tolerance_words(metric: RankingMetric, tolerance: float) -> str:
     if metric.bounded:
         points = f"{tolerance * 100:g}"
         key = "reason.tolerance_point" if points == "1" else "reason.tolerance_points"

@@ -13,6 +13,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.formatting import md_safe
 from engine.messages import t
 
 SHAP_ROWS = 200  # rows explained: enough for a stable picture, small enough for a fast preset
@@ -172,38 +173,41 @@ def explain(pipeline: Any, X_train: Any, X_test: Any, y_test: Any, task: str, sc
 
 
 def drivers(found: Explanation, target: str, task: str, top: int = 3) -> list[str]:
-    """Plain-words sentences on the top columns and the direction of their effect, hedged honestly."""
+    """Plain-words sentences on the top columns and the direction of their effect, hedged honestly; Markdown, with
+    the names and values quoted from the table made safe (md_safe)."""
     import numpy as np
     import pandas as pd
 
     if found.values is None:
         ranked = list(found.permutation)[:top]
-        return [t("explain.driver_importance_only", column=c) for c in ranked]
+        return [t("explain.driver_importance_only", column=md_safe(c)) for c in ranked]
     sentences = []
     outcome = (
-        t("explain.outcome_regression", target=target)
+        t("explain.outcome_regression", target=md_safe(target))
         if task == "regression"
         else (
-            t("explain.outcome_binary", cls=found.class_explained)
+            t("explain.outcome_binary", cls=md_safe(found.class_explained))
             if task == "binary"
             else t("explain.outcome_multiclass")
         )
     )
     for column in list(found.mean_abs())[:top]:
         values = found.values[:, found.columns.index(column)]
+        shown = md_safe(column)
         feature = found.rows[column]
         numeric = pd.to_numeric(feature, errors="coerce")
         if numeric.notna().mean() > 0.9 and numeric.nunique() > 2 and task != "multiclass":
             correlation = np.corrcoef(numeric.fillna(numeric.median()), values)[0, 1]
             if correlation > 0.3:
-                sentences.append(t("explain.driver_higher", column=column, outcome=outcome))
+                sentences.append(t("explain.driver_higher", column=shown, outcome=outcome))
             elif correlation < -0.3:
-                sentences.append(t("explain.driver_lower", column=column, outcome=outcome))
+                sentences.append(t("explain.driver_lower", column=shown, outcome=outcome))
             else:
-                sentences.append(t("explain.driver_mixed", column=column))
+                sentences.append(t("explain.driver_mixed", column=shown))
         elif task != "multiclass":
             by_value = pd.Series(values, index=feature.index).groupby(feature.astype(str)).mean()
-            sentences.append(t("explain.driver_category", column=column, value=by_value.idxmax(), outcome=outcome))
+            value = md_safe(by_value.idxmax())
+            sentences.append(t("explain.driver_category", column=shown, value=value, outcome=outcome))
         else:
-            sentences.append(t("explain.driver_importance_only", column=column))
+            sentences.append(t("explain.driver_importance_only", column=shown))
     return sentences

@@ -1,8 +1,60 @@
-"""Small formatting helpers shared by the report, the model card and the faces: Markdown tables, sizes, numbers."""
+"""Small formatting helpers shared by the report, the model card and the faces: Markdown tables, untrusted text
+made safe to show, sizes, numbers."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+# what turns text into live Markdown or HTML: tags and entities, emphasis and code, links and images, tables; an
+# underscore inside a word (bill_length_mm) never starts emphasis and stays as it is, for people reading the file
+_MARKDOWN_LIVE = re.compile(r"([\\`*\[\]<>|~&]|(?<![^\W_])_|_(?![^\W_]))")
+# characters a terminal would act on (escape sequences, bell, backspace...): shown as their \x.. code instead
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def md_safe(value: Any) -> str:
+    """Text from the table (a column name, a class label, a file name, a message quoting them) as it must appear
+    in report.md and model_card.md: personal data masked, and shown as typed, never as live markup."""
+    from engine.privacy import mask
+
+    text = without_controls(mask(str(value)).replace("\r", " ").replace("\n", " "))
+    return _MARKDOWN_LIVE.sub(r"\\\1", text)
+
+
+def md_code_block(text: str) -> str:
+    """A command line as a Markdown code block: no control characters, and a fence longer than any run of
+    backticks in it, so nothing closes it early."""
+    shown = without_controls(text)
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", shown)), default=0))
+    return f"{fence}\n{shown}\n{fence}"
+
+
+# a spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...) sends data away)
+FORMULA_START = "=+-@\t\r"
+
+
+def spreadsheet_safe(frame: Any) -> Any:
+    """`frame` for a CSV people open in Excel: a text cell or column name that would start a formula gets a
+    leading apostrophe (shown, never run); numbers, negative ones written as text too, stay as they are."""
+    import pandas as pd
+
+    def neutral(values: Any) -> Any:
+        text = values.astype("string")
+        formula = text.str[:1].isin(list(FORMULA_START)) & pd.to_numeric(text, errors="coerce").isna()
+        return values.where(~formula.fillna(False), "'" + text)
+
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = neutral(safe[column])
+    safe.columns = neutral(pd.Series(safe.columns.astype(str))).tolist()
+    return safe
+
+
+def without_controls(text: str) -> str:
+    """`text` with the characters a terminal acts on written out as codes (ESC as \\x1b): safe to print."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> str:

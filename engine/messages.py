@@ -13,6 +13,7 @@ import os
 import tomllib
 from functools import cache
 from importlib import resources
+from pathlib import PurePath
 
 DEFAULT_LANG = "en"
 
@@ -50,7 +51,13 @@ def t(key: str, /, **values: object) -> str:
     if text is None:
         logging.getLogger(__name__).error("message %r is not in the catalogue", key)
         return key
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    # values may quote the table or a file name: no character of theirs may act on a terminal
+    from engine.formatting import without_controls
+
+    shown = {k: without_controls(str(v)) if isinstance(v, str | PurePath) else v for k, v in values.items()}
+    return text.format(**shown)
 
 
 def t_or(key: str, fallback: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.formatting import md_safe
 from engine.messages import t
 
 
@@ -13,7 +14,7 @@ def render_card(run: Any) -> str:
     from engine.report import metric_title
 
     p, d = run.profile, run.decision
-    lines = [f"# {t('card.title', target=p.get('target', '?'), run_id=run.run_id)}"]
+    lines = [f"# {t('card.title', target=md_safe(p.get('target', '?')), run_id=run.run_id)}"]
     if d is None:
         return "\n\n".join([*lines, t("report.no_decision")]) + "\n"
     test = run.info.get("test_metrics") or {}
@@ -21,13 +22,13 @@ def render_card(run: Any) -> str:
     task = t(f"tui.task_{run.task}") if run.task in ("binary", "multiclass", "regression") else run.task
     lines += [
         f"## {t('card.h_use')}",
-        t("card.use", model=d.recommended, target=p.get("target"), task=task, priority=run.priority),
+        t("card.use", model=d.recommended, target=md_safe(p.get("target")), task=task, priority=run.priority),
         f"## {t('card.h_data')}",
         t(
             "card.data",
             rows=p.get("rows"),
             columns=p.get("columns"),
-            name=p.get("source", {}).get("name"),
+            name=md_safe(p.get("source", {}).get("name")),
             dataset_key=run.dataset_key,
             train=refit.get("train_rows", "?"),
             test=refit.get("test_rows", "?"),
@@ -35,7 +36,7 @@ def render_card(run: Any) -> str:
         f"## {t('card.h_training')}",
         "\n".join(f"- {fact}" for fact in training_facts(run)) or t("report.not_measured"),
         f"## {t('card.h_performance')}",
-        "\n".join(f"- {metric_title(m)}: {v:.4f}" for m, v in test.items()) or t("report.not_measured"),
+        "\n".join(f"- {metric_title(run.info, m)}: {v:.4f}" for m, v in test.items()) or t("report.not_measured"),
         f"## {t('card.h_limits')}",
         "\n".join(
             f"- {line}"

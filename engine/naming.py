@@ -8,6 +8,8 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
+from engine.privacy import mask
+
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _HASH_CHUNK = 1 << 20
 
@@ -30,7 +32,7 @@ def dataset_key(path: Path) -> str:
     with open(path, "rb") as handle:
         while chunk := handle.read(_HASH_CHUNK):
             digest.update(chunk)
-    return f"{slug(path.stem)}-{digest.hexdigest()[:8]}"
+    return f"{slug(mask(path.stem))}-{digest.hexdigest()[:8]}"
 
 
 def tags(run_id: str, dataset: str, phase: str | None = None) -> list[str]:

@@ -344,6 +344,7 @@ def merge(
         task=prepared["task"],
         target=prepared["target"],
         primary_metric=primary.name,
+        metric_facts={**info.get("metric_facts", {}), primary.name: primary.facts_json()},
         run_id=run_id,
         dataset_key=dataset_key(config.data),
         priority=config.priority,

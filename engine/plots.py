@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from engine.formatting import without_controls
 from engine.messages import t
 
 WIDTH, HEIGHT = 900, 520
@@ -106,10 +107,9 @@ def confusion(y_true: Any, y_pred: Any, classes: list[str]) -> Any:
     from sklearn.metrics import confusion_matrix
 
     matrix = confusion_matrix(y_true, y_pred, labels=classes)
+    shown = [without_controls(c) for c in classes]
     fig = go.Figure(
-        go.Heatmap(
-            z=matrix, x=classes, y=classes, colorscale="Blues", text=matrix, texttemplate="%{text}", showscale=False
-        )
+        go.Heatmap(z=matrix, x=shown, y=shown, colorscale="Blues", text=matrix, texttemplate="%{text}", showscale=False)
     )
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, t("plots.confusion_title"), t("plots.predicted"), t("plots.actual"))
@@ -217,7 +217,7 @@ def importance_bar(values: dict[str, float], errors: dict[str, float] | None, ti
     fig = go.Figure(
         go.Bar(
             x=[v for _, v in top],
-            y=[k for k, _ in top],
+            y=[without_controls(k) for k, _ in top],
             orientation="h",
             marker_color=FRONT_COLOR,
             error_x={"type": "data", "array": [errors[k] for k, _ in top]} if errors else None,
@@ -265,7 +265,7 @@ def shap_summary(explanation: Any) -> Any:
                 hoverinfo="text+x",
             )
         )
-    fig.update_yaxes(tickvals=list(range(len(order))), ticktext=order)
+    fig.update_yaxes(tickvals=list(range(len(order))), ticktext=[without_controls(c) for c in order])
     fig.add_vline(x=0, line_color=OTHER_COLOR)
     fig = _layout(fig, t("plots.shap_summary_title"), t("plots.shap_axis"), "")
     return fig.update_layout(margin={"l": 170}).update_yaxes(ticksuffix="  ")
@@ -320,4 +320,5 @@ def export(figures: dict[str, Any], folder: Path, png: bool = True) -> dict[str,
     except Exception as exc:  # no browser for kaleido, most often: the HTML is there, say how to get PNGs
         first_line = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
         return {f"plots/{name}.png": t("plots.png_failed", error=first_line) for name in figures}
-    return {}
+    # the browser can also give up on one chart without a word: what is not there is said, never assumed
+    return {f"plots/{name}.png": t("plots.png_not_made") for name in figures if not (folder / f"{name}.png").exists()}

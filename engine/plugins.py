@@ -3,15 +3,22 @@
 Two ways in: an installed package's entry point in the group `automl_tui.plugins` (loaded for every run), or
 a module named in a preset or config (`plugins = ["package.module"]`). The entry point or module gives a
 `register()` function (a module's own, or the named callable). A plugin that fails to load or register is a
-warning naming it, never a crash; importing a plugin runs its code, so only what the user installed or named
-is loaded.
+warning naming it, never a crash.
+
+Importing a plugin runs its code. An installed entry point was chosen by whoever installed it; a module named in a
+preset file or a run's config may come from anyone who shared the file, so it is imported only once the user has
+trusted it (`--allow-plugin MODULE`, or the wizard's question), and that choice is remembered in the user's
+configuration folder (`trusted_plugins.txt`).
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from engine.errors import UserError
 from engine.messages import t
 
 GROUP = "automl_tui.plugins"
@@ -28,6 +35,39 @@ class PluginRecord:
 
 _RECORDS: dict[str, PluginRecord] = {}
 _ENTRY_POINTS_LOADED = False
+_TRUSTED_HERE: set[str] = set()  # trusted for this process only (an agent running a run it was given)
+
+
+def trust_file() -> Path:
+    """Where the modules the user trusted are remembered: one per line."""
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "automl-tui" / "trusted_plugins.txt"
+
+
+def trusted() -> set[str]:
+    path = trust_file()
+    remembered = set(path.read_text(encoding="utf-8").split()) if path.is_file() else set()
+    return remembered | _TRUSTED_HERE
+
+
+def untrusted(modules: list[str]) -> list[str]:
+    """The modules among `modules` the user has not trusted yet, in order."""
+    known = trusted()
+    return [module for module in dict.fromkeys(modules) if module not in known]
+
+
+def trust(modules: list[str], remember: bool = True) -> None:
+    """The user trusts `modules`: remembered for later runs, or (`remember=False`) for this process only."""
+    new = untrusted(modules)
+    if not new:
+        return
+    if not remember:
+        _TRUSTED_HERE.update(new)
+        return
+    path = trust_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("".join(f"{module}\n" for module in new))
 
 
 def _registered() -> set[str]:
@@ -70,6 +110,11 @@ def load_entry_points() -> list[PluginRecord]:
 
 
 def load_modules(names: list[str]) -> list[PluginRecord]:
+    """Import the modules a config names, all of them trusted, or none: a UserError names the others."""
+    refused = untrusted(names)
+    if refused:
+        flags = " ".join(f"--allow-plugin {module}" for module in refused)
+        raise UserError("plugins.not_trusted", modules=", ".join(refused), flags=flags)
     return [load(name, name, "config") for name in names]
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from engine import rundir
 from engine.errors import UserError
+from engine.formatting import spreadsheet_safe
 from engine.messages import t
 
 CHUNK_ROWS = 100_000
@@ -108,8 +109,10 @@ def predict_file(
     out_path: Path | None = None,
     chunk_rows: int = CHUNK_ROWS,
     on_progress: Callable[[int, int | None], None] | None = None,
+    raw_csv: bool = False,
 ) -> PredictionSummary:
-    """Predictions for every row of `data_path`, written to `out_path` (default: beside it)."""
+    """Predictions for every row of `data_path`, written to `out_path` (default: beside it); text that a spreadsheet
+    would run as a formula is neutralised unless `raw_csv` (formatting.spreadsheet_safe)."""
     import pandas as pd
 
     from engine import data, reading
@@ -150,6 +153,8 @@ def predict_file(
             frame = prediction_frame(pipeline, rows, expected.task)
             if expected.id_column and expected.id_column in chunk.columns:
                 frame.insert(0, expected.id_column, chunk[expected.id_column].to_numpy())
+            if not raw_csv:
+                frame = spreadsheet_safe(frame)
             frame.to_csv(tmp, mode="w" if done == 0 else "a", header=done == 0, index=False)
             done += len(chunk)
             if on_progress is not None:

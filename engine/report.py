@@ -13,13 +13,13 @@ from typing import Any
 
 from engine import config as config_mod
 from engine import decision as decision_mod
-from engine import plots, plugins, rundir
+from engine import plots, rundir
 from engine.errors import UserError
 from engine.events import status_word
-from engine.formatting import fmt, human_bytes, table
+from engine.formatting import fmt, human_bytes, md_code_block, md_safe, table
 from engine.messages import t
 from engine.privacy import mask
-from engine.registry import metrics
+from engine.registry.metrics import MetricFacts
 from engine.rundir import RunFolder
 
 
@@ -36,12 +36,10 @@ def write(run_dir: Path) -> Path:
     return path
 
 
-def metric_title(name: str) -> str:
-    """A metric's words for people; its bare name when it came from a plugin that is gone."""
-    try:
-        return metrics.get(name).title
-    except ValueError:
-        return name
+def metric_title(info: dict[str, Any], name: str) -> str:
+    """A metric's words for people, as the run (`info`: its run.json) recorded them; else its bare name."""
+    facts = MetricFacts.recorded(info.get("metric_facts", {}), name)
+    return facts.title if facts else name
 
 
 class RunReport:
@@ -69,9 +67,8 @@ class RunReport:
         metric_name = (
             self.info.get("primary_metric") or self.config.get("primary_metric") or started.get("primary_metric")
         )
-        # the run may have used plugin metrics or models: load the same plugins before reading names
-        plugins.load_all(self.config.get("plugins"))
-        self.metric = metrics.get(metric_name) if metric_name else None
+        # what the run recorded of its metric: reading a run folder imports no plugin (they run code)
+        self.metric = MetricFacts.recorded(self.info.get("metric_facts", {}), metric_name) if metric_name else None
         settings = self.config.get("decision", {})
         self.decision = None
         if self.rows and self.metric is not None:
@@ -172,7 +169,10 @@ class RunReport:
             out.append(
                 table(
                     [t("report.col_model"), t("report.col_status"), t("report.col_reason")],
-                    [[f"`{r['model']}`", status_word(r["status"]), r.get("reason") or ""] for r in not_finished],
+                    [
+                        [f"`{r['model']}`", status_word(r["status"]), md_safe(r.get("reason") or "")]
+                        for r in not_finished
+                    ],
                 )
             )
         return "\n\n".join(out)
@@ -192,19 +192,19 @@ class RunReport:
             return "\n\n".join(out)
         source = p.get("source", {})
         facts = [
-            t("report.data_rows", rows=p["rows"], columns=p["columns"], name=source.get("name", "?")),
+            t("report.data_rows", rows=p["rows"], columns=p["columns"], name=md_safe(source.get("name", "?"))),
             t("report.data_read", encoding=source.get("encoding", "-"), delimiter=repr(source.get("delimiter", "-"))),
-            t("report.data_target", target=p["target"], task=p["task"]),
+            t("report.data_target", target=md_safe(p["target"]), task=p["task"]),
         ]
         if p.get("target_reason"):
-            facts.append(t("report.data_target_guessed", why=p["target_reason"]))
+            facts.append(t("report.data_target_guessed", why=md_safe(p["target_reason"])))
         out.append("\n".join(f"- {f}" for f in facts))
         if "class_counts" in p:
             total = sum(p["class_counts"].values())
             out.append(
                 table(
                     [t("report.col_class"), t("report.col_rows"), t("report.col_share")],
-                    [[mask(str(k)), v, f"{v / total:.1%}"] for k, v in p["class_counts"].items()],
+                    [[md_safe(k), v, f"{v / total:.1%}"] for k, v in p["class_counts"].items()],
                 )
             )
         elif "target_stats" in p:
@@ -230,7 +230,7 @@ class RunReport:
                 ],
                 [
                     [
-                        c["name"],
+                        md_safe(c["name"]),
                         c["kind"],
                         c["n_missing"],
                         c["n_unique"],
@@ -261,7 +261,7 @@ class RunReport:
                 [t("report.col_metric"), t("report.col_cv"), t("report.col_test")],
                 [
                     [
-                        metric_title(m),
+                        metric_title(self.info, m),
                         f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}"
                         if row.get(f"{m}_mean") is not None
                         else "—",
@@ -297,10 +297,12 @@ class RunReport:
         out = [f"## 6. {t('report.h_reproduce')}"]
         if self.config:
             exact = shlex.join(["automl-tui", "--preset", str(self.folder / rundir.CONFIG)])
-            out.append(t("report.reproduce_exact") + f"\n\n```\n{exact}\n```")
+            out.append(t("report.reproduce_exact") + "\n\n" + md_code_block(exact))
         typed = self.info.get("config")
         if typed:
-            out.append(t("report.reproduce_typed") + f"\n\n```\n{config_mod.command_line(typed)}\n```")
+            # the table's path is the user's (it may hold a name or an address): masked; config.toml keeps it whole
+            shown = {**typed, "data": mask(str(typed["data"]))} if typed.get("data") else typed
+            out.append(t("report.reproduce_typed") + "\n\n" + md_code_block(config_mod.command_line(shown)))
         out.append(
             t("report.reproduce_config", file=rundir.CONFIG, seed=self.info.get("seed", self.config.get("seed", "?")))
         )
@@ -328,10 +330,10 @@ class RunReport:
         return names
 
     def warnings(self, topic: str | None = None) -> list[str]:
-        """The run's warnings (those about `topic` only, when given: events.WARNING_TOPICS), with personal data
-        masked: they quote class labels and values from the table."""
+        """The run's warnings (those about `topic` only, when given: events.WARNING_TOPICS), as Markdown: they
+        quote column names, class labels and values from the table (md_safe)."""
         return [
-            mask(e["message"])
+            md_safe(e["message"])
             for e in self.events
             if e.get("kind") == "warning" and topic in (None, e.get("topic", "data"))
         ]
@@ -376,14 +378,15 @@ class RunReport:
         sentences = explanation.get("drivers")
         if not sentences:
             return ""
-        lines = [f"### {t('report.h_drivers')}", mask(" ".join(sentences)) + " " + t("report.drivers_hedge")]
+        # the sentences quote the table's columns already made safe (explain.drivers): they carry Markdown of ours
+        lines = [f"### {t('report.h_drivers')}", " ".join(sentences) + " " + t("report.drivers_hedge")]
         shap = explanation.get("mean_abs_shap") or {}
         permutation = explanation.get("permutation_importance") or {}
         columns = list(shap or permutation)[:10]
         if columns:
             cells = [
                 [
-                    c,
+                    md_safe(c),
                     f"{shap[c]:.4g}" if c in shap else "—",
                     f"{permutation[c]['mean']:.4g} ± {permutation[c]['std']:.2g}" if c in permutation else "—",
                 ]

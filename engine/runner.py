@@ -221,6 +221,7 @@ def _run(state: _Run, run_id: str) -> RunResult:
         "target": dataset.target,
         "primary_metric": primary.name,
         "metrics": metric_names,
+        "metric_facts": {m.name: m.facts_json() for m in task_metrics},
         "priority": config.priority,
         "preset": config.preset,
         "recommended": None,
@@ -371,12 +372,13 @@ def _params_text(described: dict[str, Any] | None) -> str:
 def _save_test_predictions(tested: Any, folder: RunFolder, dataset, folds) -> Any:
     """The saved model's predictions on the test rows, by row number in the file (`predict` must repeat them);
     returned for the charts."""
+    from engine.formatting import spreadsheet_safe
     from engine.predict import frame_of
 
     frame = frame_of(tested)
     frame.insert(0, "actual", folds.y_test.to_numpy())
     frame.insert(0, "row", dataset.source_rows[folds.test_positions] + 1)
-    frame.to_csv(folder / rundir.TEST_PREDICTIONS, index=False)
+    spreadsheet_safe(frame).to_csv(folder / rundir.TEST_PREDICTIONS, index=False)  # as `predict` writes them
     return frame
 
 

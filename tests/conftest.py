@@ -12,6 +12,15 @@ PENGUINS = ROOT / "examples" / "penguins.csv"
 _REPORTS_CHECKED: dict[Path, int] = {}
 
 
+@pytest.fixture(autouse=True, scope="session")
+def user_configuration_of_its_own(tmp_path_factory):
+    """The plugins a test trusts are remembered in a configuration folder of the test session's, never the user's
+    (child processes inherit it)."""
+    import os
+
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+
+
 @pytest.fixture(autouse=True)
 def every_report_agrees_with_its_run_folder(tmp_path_factory):
     """After each test, each report.md it made (here, in a child process or on an agent) is checked against the

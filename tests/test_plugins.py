@@ -74,6 +74,11 @@ def test_a_config_module_plugin_is_used_and_a_broken_one_only_warns(tmp_path, br
     preset = write_preset(tmp_path / "p.toml", models=["linear", "my_ridge"], plugins=["my_plugin", "broken_plugin"])
     env = {**os.environ, "PYTHONPATH": str(plugins)}
     done = run_cli(breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs", env=env)
+    # modules named in a file are code: refused until the user trusts them, and nothing is imported or run
+    assert done.returncode == 2 and not (tmp_path / "runs").exists()
+    assert "--allow-plugin my_plugin --allow-plugin broken_plugin" in done.stderr
+    allowed = ["--allow-plugin", "my_plugin", "--allow-plugin", "broken_plugin"]
+    done = run_cli(breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs", *allowed, env=env)
     assert done.returncode == 0, done.stderr
     assert "plugin 'broken_plugin' (broken_plugin) could not be loaded and was left out: ImportError" in done.stderr
     (folder,) = (tmp_path / "runs").iterdir()

@@ -187,5 +187,6 @@ def isolate_stress_plugin(monkeypatch) -> None:
 
     monkeypatch.setattr(models, "REGISTRY", models.REGISTRY.copy())
     monkeypatch.setattr(plugins, "_RECORDS", dict(plugins._RECORDS))
+    plugins.trust(STRESS_PRESET["plugins"])  # as the user would, once
     tests = str(Path(__file__).parent)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")])))

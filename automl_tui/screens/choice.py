@@ -39,7 +39,10 @@ class ChoiceScreen(StepScreen):
 
     @on(OptionList.OptionSelected, "#choices")
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.choose(event.option_id)
+        self.go_on(event.option_id)
+
+    def go_on(self, choice: str) -> None:
+        self.choose(choice)
         self.dismiss(NEXT)
 
 
@@ -50,7 +53,8 @@ class PresetScreen(ChoiceScreen):
         from engine.registry import models
 
         out = []
-        for name, preset in available_presets(self.state.start_dir).items():
+        self.presets = available_presets(self.state.start_dir)
+        for name, preset in self.presets.items():
             estimate = self.state.estimates.get(name)
             timing = (
                 t("tui.preset_estimate", estimate=f"{estimate:.0f}", budget=f"{preset.time_budget_s:g}")
@@ -60,7 +64,7 @@ class PresetScreen(ChoiceScreen):
             prompt = card(
                 f"{name}  ·  {timing}",
                 " ".join(preset.description.split()) or t("tui.preset_no_description"),
-                t("tui.preset_models", models=", ".join(models.get(name).title for name in preset.models)),
+                t("tui.preset_models", models=", ".join(models.title_of(name) for name in preset.models)),
             )
             out.append(Option(prompt, id=name))
         return out
@@ -70,6 +74,23 @@ class PresetScreen(ChoiceScreen):
 
     def choose(self, choice: str) -> None:
         self.state.preset = choice
+
+    def go_on(self, choice: str) -> None:
+        """A preset that names plugin code the user has not trusted goes on only once they trust it."""
+        from automl_tui.screens.trust import TrustPluginsScreen
+        from engine import plugins
+
+        pending = plugins.untrusted(self.presets[choice].plugins)
+        if not pending:
+            super().go_on(choice)
+            return
+
+        def answered(trusted: bool | None) -> None:
+            if trusted:
+                plugins.trust(pending)
+                super(PresetScreen, self).go_on(choice)
+
+        self.app.push_screen(TrustPluginsScreen(choice, pending), answered)
 
 
 class PriorityScreen(ChoiceScreen):

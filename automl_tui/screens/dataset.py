@@ -88,7 +88,7 @@ def inspect_table(path: Path, frame: Any, source: dict, target: str | None, pres
     split = evaluate.split(dataset.X, dataset.y, dataset.task, 0.2, 3, 0)
     baseline = search.measure_baseline(list(plans.values()), split.X_train, split.y_train, dataset.task, 0)
     for name, preset in presets.items():
-        specs, _ = models.candidates(preset.models, dataset.task)
+        specs, _ = models.candidates(models.registered(preset.models), dataset.task)  # a plugin's: not imported
         estimate = search.estimate_seconds(baseline, specs, preset.cv_folds, preset.latency_repeats)
         found.estimates[name] = min(estimate, preset.time_budget_s)
     return found

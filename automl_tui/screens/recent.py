@@ -55,7 +55,7 @@ class RecentRunsScreen(Screen[Path | None]):
                 f"{score:.4f}" if score is not None else "—",
                 info.get("recommended") or "—",
                 info.get("status", "?"),
-                metric_title(metric) if metric else "—",
+                metric_title(info, metric) if metric else "—",
                 info.get("dataset_key", "?"),
                 key=str(folder),
             )

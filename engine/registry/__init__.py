@@ -26,9 +26,16 @@ class Registry(Generic[Spec]):
         self._specs[spec.name] = spec
         self._aliases.update(dict.fromkeys(keys, spec.name))
 
+    @staticmethod
+    def _key(name: str) -> str:
+        return name.strip().lower().replace("-", "_")
+
+    def knows(self, name: str) -> bool:
+        return self._key(name) in self._aliases
+
     def resolve(self, name: str) -> str:
         """The canonical name for a name or alias; unknown names raise ValueError with a suggestion."""
-        key = name.strip().lower().replace("-", "_")
+        key = self._key(name)
         if key in self._aliases:
             return self._aliases[key]
         hint = suggest(key, list(self._aliases))

@@ -2,11 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
 
 from engine.messages import t_or
 from engine.registry import Registry
+
+
+class RankingMetric(Protocol):
+    """What ranking by a metric needs of it: a registered MetricSpec, or the MetricFacts a run folder recorded."""
+
+    name: str
+    greater_is_better: bool
+    bounded: bool
+
+    @property
+    def title(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class MetricFacts:
+    """A metric as a run recorded it (run.json's metric_facts): enough to read the run folder again without
+    importing the plugin that may have provided the metric."""
+
+    name: str
+    title: str
+    greater_is_better: bool
+    bounded: bool
+
+    @classmethod
+    def recorded(cls, facts: dict[str, dict[str, Any]], name: str) -> MetricFacts | None:
+        """The facts recorded for `name`, else a built-in metric's (a folder from before facts were recorded);
+        None for a metric neither knows."""
+        if name in facts:
+            return cls(**facts[name])
+        try:
+            return get(name).facts()
+        except ValueError:
+            return None
 
 
 @dataclass(frozen=True)
@@ -28,6 +61,12 @@ class MetricSpec:
 
     def supports(self, task: str) -> bool:
         return task in self.scorers
+
+    def facts(self) -> MetricFacts:
+        return MetricFacts(self.name, self.title, self.greater_is_better, self.bounded)
+
+    def facts_json(self) -> dict[str, Any]:
+        return asdict(self.facts())
 
     def scorer(self, task: str) -> Any:
         from sklearn.metrics import get_scorer

