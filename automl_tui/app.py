@@ -80,9 +80,18 @@ class AutomlApp(App[None]):
         """The Decision Summary; from it, the recent runs can be browsed until a new run is asked for."""
         from automl_tui.screens.decision import DecisionScreen
         from automl_tui.screens.recent import RecentRunsScreen
+        from engine.errors import DAMAGED_FOLDER, UserError, one_line
 
         while True:
-            action = await self.push_screen_wait(DecisionScreen(run_dir))
+            try:
+                screen = DecisionScreen(run_dir)
+            except UserError as exc:  # a damaged run folder among the past runs: said, and the wizard goes on
+                self.notify(str(exc), severity="error", timeout=15)
+                return RECENT
+            except DAMAGED_FOLDER as exc:
+                self.notify(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), severity="error")
+                return RECENT
+            action = await self.push_screen_wait(screen)
             if action != RECENT:
                 return action
             chosen = await self.push_screen_wait(RecentRunsScreen(self.state.out))

@@ -4,6 +4,7 @@ the engine (pandas, scikit-learn) is imported inside the commands that run it.""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,7 @@ import typer
 from engine.messages import t  # light: the catalogue is a TOML file read on first use
 
 EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_NO_CANDIDATE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM: what `timeout`, `docker stop`, systemd and CI cancels send
 SUBCOMMANDS = ("run", "presets", "report", "predict", "plugins", "watch")
 
 app = typer.Typer(
@@ -178,12 +180,14 @@ def report_command(
     run_dir: Annotated[Path, typer.Argument(help=t("cli.help_run_dir"))],
 ) -> None:
     from engine import report
-    from engine.errors import UserError
+    from engine.errors import DAMAGED_FOLDER, UserError, one_line
 
     try:
         path = report.write(run_dir)
     except UserError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    except DAMAGED_FOLDER as exc:  # a file of the folder holds what no run writes (edited, or damaged)
+        raise _fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), EXIT_BAD_INPUT) from None
     typer.echo(str(path))
 
 
@@ -194,9 +198,10 @@ def predict_command(
     output: Annotated[Path | None, typer.Option("-o", "--output", help=t("cli.help_predict_output"))] = None,
     card: Annotated[bool, typer.Option("--card", help=t("cli.help_card"))] = False,
     raw_csv: Annotated[bool, typer.Option("--raw-csv", help=t("cli.help_raw_csv"))] = False,
+    trust: Annotated[bool, typer.Option("--trust", help=t("cli.help_trust"))] = False,
 ) -> None:
     from engine import rundir
-    from engine.errors import UserError
+    from engine.errors import DAMAGED_FOLDER, UserError, one_line
 
     if card:
         path = run_dir / rundir.MODEL_CARD
@@ -210,9 +215,11 @@ def predict_command(
     from automl_tui.headless import predict_with_progress
 
     try:
-        summary = predict_with_progress(run_dir, data, output, raw_csv)
+        summary = predict_with_progress(run_dir, data, output, raw_csv, trust)
     except UserError as exc:
         raise _fail(str(exc), EXIT_BAD_INPUT) from None
+    except DAMAGED_FOLDER as exc:
+        raise _fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), EXIT_BAD_INPUT) from None
     for note in summary.notes:
         typer.echo(t("cli.note", note=note), err=True)
     typer.echo(t("predict.done", rows=summary.rows, path=summary.out_path, seconds=summary.seconds))
@@ -266,10 +273,21 @@ def main(argv: list[str] | None = None) -> None:
         # `automl-tui DATA.csv ...` means `automl-tui run DATA.csv ...`; so does `automl-tui --help`: what a
         # person asking wants first is how to run on a table (the run's epilog lists the other commands)
         args.insert(0, "run")
+    terminated: list[int] = []
+
+    def stop_as_on_ctrl_c(signum: int, frame: object) -> None:
+        terminated.append(signum)
+        raise KeyboardInterrupt  # the same path as Ctrl+C: what finished is kept and reported
+
+    signal.signal(signal.SIGTERM, stop_as_on_ctrl_c)
     try:
         app(args=args, prog_name="automl-tui", standalone_mode=True)
+    except SystemExit as exc:
+        if terminated and exc.code == EXIT_INTERRUPTED:
+            sys.exit(EXIT_TERMINATED)
+        raise
     except KeyboardInterrupt:
-        sys.exit(EXIT_INTERRUPTED)
+        sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
     except Exception as exc:  # a bug, not bad input: one line, the traceback only on request
         if os.environ.get("AUTOML_TUI_DEBUG"):
             raise

@@ -176,6 +176,10 @@ def run_headless(config: RunConfig, out: Console | None = None, err: Console | N
 
             err.print(t("cli.interrupted", path=report.write(Path(view.started.run_dir))))
         return EXIT_INTERRUPTED
+    except OSError as exc:  # the disk is full, or the run folder went away while the run wrote to it
+        where = view.started.run_dir if view.started is not None else config.out
+        err.print(t("cli.could_not_write", folder=where, reason=exc.strerror or exc, file=exc.filename or "-"))
+        return EXIT_NO_CANDIDATE
     view.summary(f"{result.run_dir}/report.md")
     return {"finished": EXIT_OK, "cancelled": EXIT_INTERRUPTED}.get(result.status, EXIT_NO_CANDIDATE)
 
@@ -238,13 +242,15 @@ def pipeline_headless(config: RunConfig, queue: str) -> int:
     return EXIT_OK if view.finished is not None and view.finished.status == "finished" else EXIT_NO_CANDIDATE
 
 
-def predict_with_progress(run_dir: Path, data: Path, output: Path | None, raw_csv: bool = False) -> Any:
+def predict_with_progress(
+    run_dir: Path, data: Path, output: Path | None, raw_csv: bool = False, trust: bool = False
+) -> Any:
     """engine.predict with a progress bar when a person watches (stderr is a terminal), silent otherwise."""
     from engine.predict import predict_file
 
     err = Console(stderr=True)
     if not err.is_terminal:
-        return predict_file(run_dir, data, output, raw_csv=raw_csv)
+        return predict_file(run_dir, data, output, raw_csv=raw_csv, trust=trust)
     from rich.progress import Progress
 
     with Progress(console=err, transient=True) as progress:
@@ -255,4 +261,5 @@ def predict_with_progress(run_dir: Path, data: Path, output: Path | None, raw_cs
             output,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
             raw_csv=raw_csv,
+            trust=trust,
         )

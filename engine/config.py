@@ -51,23 +51,23 @@ class RunConfig(_Strict):
     preset: str = "fast"
     description: str = ""
     priority: Priority = "balanced"
-    time_budget_s: float = Field(30.0, gt=0)
-    seed: int = 0
+    time_budget_s: float = Field(30.0, gt=0, le=7 * 24 * 3600)  # a week at most: a larger one is a typo
+    seed: int = Field(0, ge=0, le=2**32 - 1)  # what numpy and scikit-learn accept
     out: Path = Path("runs")
     test_size: float = Field(0.2, gt=0, lt=0.5)
-    test_rows_max: int = Field(50_000, ge=10)  # the test split is test_size of the rows, at most this many
+    test_rows_max: int = Field(50_000, ge=10, le=10**9)  # the test split is test_size of the rows, at most this many
     cv_folds: int = Field(5, ge=2, le=20)
     models: list[str] = Field(default_factory=lambda: ["linear", "hist_gb", "random_forest"])
     primary_metric: str | None = None
     latency_repeats: int = Field(5, ge=1, le=100)
     # models are compared on at most this many training rows (a stratified sample); the pick is refit on all
-    search_rows: int = Field(50_000, ge=100)
+    search_rows: int = Field(50_000, ge=100, le=10**9)
     # the search: defaults of every model, then up to max_trials tuned candidates of the best tune_kinds kinds
     # (None: as many as the time budget allows; a number makes the run budget-free and reproducible); tuning
     # stops after `patience` candidates in a row without a gain
-    max_trials: int | None = Field(None, ge=0)
-    patience: int = Field(15, ge=1)
-    tune_kinds: int = Field(3, ge=1)
+    max_trials: int | None = Field(None, ge=0, le=100_000)
+    patience: int = Field(15, ge=1, le=100_000)
+    tune_kinds: int = Field(3, ge=1, le=100)
     ensemble: bool = False  # a weighted ensemble of the best diverse candidates joins the leaderboard
     threshold: bool = True  # binary targets: tune the decision threshold on out-of-fold predictions
     explain: bool = True  # SHAP and permutation importance for the recommended model

@@ -22,3 +22,8 @@ def one_line(exc: BaseException) -> str:
     where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
     origin = f" ({where[0].name})" if where else ""
     return f"{type(exc).__name__}: {text[0] if text else ''}{origin}"[:300]
+
+
+# what reading a run folder whose files were edited or damaged raises beyond the checks of their format (a key
+# missing, a value of the wrong type): said as "this folder cannot be read", never as an internal error
+DAMAGED_FOLDER = (KeyError, TypeError, ValueError, AttributeError, IndexError)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import rundir
-from engine.errors import UserError
+from engine.errors import UserError, one_line
 from engine.formatting import spreadsheet_safe
 from engine.messages import t
 
@@ -59,6 +59,8 @@ def frame_of(replay: Any) -> Any:
 
 
 def schema(run_dir: Path) -> Schema:
+    if not Path(run_dir).is_dir():
+        raise UserError("report.not_a_run", path=run_dir)
     profile = rundir.RunFolder(Path(run_dir)).read_json(rundir.DATA_PROFILE)
     if not profile:
         raise UserError("predict.no_profile", run_dir=run_dir)
@@ -72,13 +74,38 @@ def schema(run_dir: Path) -> Schema:
     )
 
 
-def load_model(run_dir: Path) -> Any:
+def load_model(run_dir: Path, trust: bool = False) -> Any:
+    """The run's model. Unpickling runs code that is inside the file: without `trust` it is loaded only when the run
+    was made by this user on this machine (or brought home by their run) and the file is the one it saved."""
     import joblib
 
     path = Path(run_dir) / rundir.MODEL
     if not path.is_file():
         raise UserError("predict.no_model", run_dir=run_dir)
-    return joblib.load(path)
+    if not trust:
+        doubt = provenance_doubt(run_dir)
+        if doubt:
+            raise UserError("predict.untrusted_model", path=path, doubt=doubt)
+    try:
+        model = joblib.load(path)
+    except Exception as exc:  # a damaged or foreign file: unpickling raises many kinds
+        raise UserError("predict.model_unreadable", path=path, reason=one_line(exc)) from None
+    if not hasattr(model, "predict"):
+        raise UserError("predict.model_unreadable", path=path, reason=type(model).__name__)
+    return model
+
+
+def provenance_doubt(run_dir: Path) -> str | None:
+    """Why the run's model.joblib may not be the one a run of this user saved on this machine; None when it is."""
+    info = rundir.RunFolder(Path(run_dir)).read_json(rundir.RUN_JSON)
+    made_by, here = info.get("made_by"), rundir.here()
+    if not made_by or not info.get("model_sha256"):
+        return t("predict.doubt_unknown")
+    if made_by != here:
+        return t("predict.doubt_elsewhere", user=made_by.get("user", "?"), host=made_by.get("host", "?"))
+    if rundir.sha256_of(Path(run_dir) / rundir.MODEL) != info["model_sha256"]:
+        return t("predict.doubt_changed")
+    return None
 
 
 def _seen_categories(pipeline: Any) -> dict[str, set[str]]:
@@ -110,6 +137,7 @@ def predict_file(
     chunk_rows: int = CHUNK_ROWS,
     on_progress: Callable[[int, int | None], None] | None = None,
     raw_csv: bool = False,
+    trust: bool = False,
 ) -> PredictionSummary:
     """Predictions for every row of `data_path`, written to `out_path` (default: beside it); text that a spreadsheet
     would run as a formula is neutralised unless `raw_csv` (formatting.spreadsheet_safe)."""
@@ -120,7 +148,7 @@ def predict_file(
     started = time.perf_counter()
     run_dir, data_path = Path(run_dir), Path(data_path)
     expected = schema(run_dir)
-    pipeline = load_model(run_dir)
+    pipeline = load_model(run_dir, trust)
     how = reading.sniff(data_path)
     out_path = out_path or data_path.with_name(f"{data_path.stem}_predictions.csv")
     if out_path.exists():
@@ -162,9 +190,14 @@ def predict_file(
         if done == 0:
             raise UserError("data.header_only", path=data_path)
         tmp.replace(out_path)  # a half-written file never takes the output's name
+    except OSError as exc:  # reading errors are UserErrors already: this is the output's place
+        raise UserError("predict.cannot_write", path=out_path, reason=exc.strerror or exc) from None
     finally:
         tmp.unlink(missing_ok=True)
-    rundir.RunFolder(run_dir).record_predictions(out_path, done, data_path)
+    try:
+        rundir.RunFolder(run_dir).record_predictions(out_path, done, data_path)
+    except OSError as exc:  # a run folder shared read-only: the predictions are written all the same
+        notes.append(t("predict.note_not_recorded", run_dir=run_dir, reason=exc.strerror or exc))
     notes += [t("predict.note_not_numbers", column=c, count=n) for c, n in not_numbers.items()]
     notes += [t("predict.note_unseen", column=c, count=n) for c, n in unseen.items()]
     return PredictionSummary(out_path=out_path, rows=done, seconds=time.perf_counter() - started, notes=notes)

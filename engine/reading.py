@@ -65,10 +65,9 @@ def detect_delimiter(text: str) -> str:
 
 def sniff(path: Path) -> dict[str, Any]:
     """How to read `path` (format, encoding, delimiter), or a UserError for a file that is missing or not a table."""
-    if not path.exists():
-        raise UserError("data.missing_file", path=path)
-    if not path.is_file():
-        raise UserError("data.not_a_file", path=path)
+    problem = file_problem(path)
+    if problem:
+        raise UserError(problem, path=path)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         return {"format": "parquet"}
@@ -90,6 +89,25 @@ def sniff(path: Path) -> dict[str, Any]:
         else "."
     )
     return {"format": "csv", "encoding": encoding, "delimiter": delimiter, "decimal": decimal}
+
+
+def file_problem(path: Path) -> str | None:
+    """None for a regular file, else the message key that says why it cannot be read as one: missing, a folder, a
+    link to nothing or to itself, or a device, pipe or socket (reading one may never end)."""
+    import errno
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "data.broken_link" if path.is_symlink() else "data.missing_file"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "data.link_loop"
+        raise UserError("data.unreadable", path=path, reason=exc.strerror) from None
+    if stat.S_ISDIR(mode):
+        return "data.not_a_file"
+    return None if stat.S_ISREG(mode) else "data.special_file"
 
 
 def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -> Iterator[Any]:
@@ -150,4 +168,13 @@ def read_table(path: Path) -> tuple[Any, dict[str, Any]]:
     needed, available = memory_estimate(path, how), available_memory()
     if available is not None and needed > MEMORY_SHARE * available:
         raise UserError("data.too_big", path=path, needed=f"{needed / 2**30:.1f}", available=f"{available / 2**30:.1f}")
-    return next(iter_table(path, how)), how
+    before = _signature(path)
+    frame = next(iter_table(path, how))
+    if _signature(path) != before:  # written to (or cut short) while it was read: what was read is no table
+        raise UserError("data.changed_while_read", path=path)
+    return frame, how
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine import rundir
 from engine.errors import UserError
 
 RUN_PHASE = "run"  # the tag of the task that runs a whole run on an agent (the phases are tasks of their own)
@@ -249,6 +250,7 @@ def download_run_folder(task_id: str, destination: Path, wait_s: float = 120.0, 
     if RUN_FOLDER_ARTIFACT not in task.artifacts:
         raise UserError("remote.no_run_folder", task_id=task_id)
     shutil.copytree(task.artifacts[RUN_FOLDER_ARTIFACT].get_local_copy(), destination)
+    rundir.adopt(destination)  # this user's own run, made on their agent: its model loads here without asking
     return destination
 
 

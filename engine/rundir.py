@@ -26,6 +26,31 @@ PREDICTIONS_LOG = "predictions.jsonl"  # every predictions file made with the ru
 EXPECTED = (LEADERBOARD, RESULTS, MODEL, CONFIG, RUN_JSON, EVENTS, DATA_PROFILE)
 
 
+def here() -> dict[str, str]:
+    """Who and where: what a run folder records of the person and machine that made it (provenance)."""
+    import getpass
+    import socket
+
+    return {"user": getpass.getuser(), "host": socket.gethostname()}
+
+
+def sha256_of(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def adopt(folder: Path) -> None:
+    """A run folder this user's own run brought home (from an agent): made by them, as far as trusting its model
+    goes. Its model's hash stays the one the run recorded."""
+    run = RunFolder(folder)
+    run.write_json(RUN_JSON, {**run.read_json(RUN_JSON), "made_by": here()})
+
+
 def predictions_written(out: Path) -> set[Path]:
     """Every predictions file the runs in `out` wrote (resolved paths): files the product made, never offered as a
     table to learn from."""
@@ -42,8 +67,11 @@ def predictions_written(out: Path) -> set[Path]:
 def write_atomic(path: Path, text: str) -> None:
     """Write to a temporary file then rename, so readers never see half a file."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)  # left only when writing failed (a full disk): never a half file
 
 
 class RunFolder:
@@ -84,8 +112,17 @@ class RunFolder:
         write_atomic(self / name, json.dumps(data, indent=2, default=str) + "\n")
 
     def read_json(self, name: str) -> dict[str, Any]:
+        """The file's object, {} when it is not there; a UserError when it is there but no JSON object."""
         path = self / name
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if not path.exists():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise UserError("report.corrupt_file", path=path, reason=str(exc)) from None
+        if not isinstance(data, dict):
+            raise UserError("report.corrupt_file", path=path, reason=type(data).__name__)
+        return data
 
     def append_result(self, row: dict[str, Any], columns: list[str]) -> None:
         path = self / RESULTS
@@ -98,29 +135,37 @@ class RunFolder:
 
     def write_csv(self, name: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
         tmp = self / f".{name}.tmp"
-        with open(tmp, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-            writer.writeheader()
-            writer.writerows(rows)
-        os.replace(tmp, self / name)
+        try:
+            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+                writer.writeheader()
+                writer.writerows(rows)
+            os.replace(tmp, self / name)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def read_csv(self, name: str) -> list[dict[str, Any]]:
         path = self / name
         if not path.exists():
             return []
-        with open(path, encoding="utf-8", newline="") as handle:
-            return [{key: _number(value) for key, value in row.items()} for row in csv.DictReader(handle)]
+        try:
+            with open(path, encoding="utf-8", newline="") as handle:
+                return [{key: _number(value) for key, value in row.items()} for row in csv.DictReader(handle)]
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise UserError("report.corrupt_file", path=path, reason=str(exc)) from None
 
     def read_events(self) -> list[dict[str, Any]]:
         path = self / EVENTS
         if not path.exists():
             return []
         events = []
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
-                events.append(json.loads(line))
+                event = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a line cut short by a crash: the rest is still good
+            if isinstance(event, dict) and isinstance(event.get("kind"), str):
+                events.append(event)
         return events
 
 

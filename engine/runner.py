@@ -230,6 +230,7 @@ def _run(state: _Run, run_id: str) -> RunResult:
         "elapsed_s": None,
         "n_candidates": 0,
         "seed": config.seed,
+        "made_by": rundir.here(),  # with model_sha256: predict loads the model without asking only when both hold
         "status": "running",
         "versions": library_versions(),
         "config": config.model_dump(mode="json", exclude_none=True),
@@ -312,7 +313,7 @@ def _finish(state: _Run, run_info, dataset, plans, folds, search_folds, primary,
             # the test rows are predicted once: the scores, test_predictions.csv and the charts use the same
             tested = evaluate.Replay.of(final, folds.X_test, dataset.task)
             run_info["test_metrics"] = evaluate.replay_scores(tested, folds.y_test, dataset.task, task_metrics)
-            _save_model(final, folder)
+            run_info["model_sha256"] = _save_model(final, folder)
             test_predictions = _save_test_predictions(tested, folder, dataset, folds)
         except KeyboardInterrupt:
             state.cancelled = True
@@ -382,11 +383,17 @@ def _save_test_predictions(tested: Any, folder: RunFolder, dataset, folds) -> An
     return frame
 
 
-def _save_model(pipeline: Any, folder: RunFolder) -> None:
+def _save_model(pipeline: Any, folder: RunFolder) -> str:
+    """model.joblib, written whole or not at all; returns its sha256 (the run records it)."""
     import os
 
     import joblib
 
     tmp = folder / f".{rundir.MODEL}.tmp"
-    joblib.dump(pipeline, tmp)
-    os.replace(tmp, folder / rundir.MODEL)
+    try:
+        joblib.dump(pipeline, tmp)
+        digest = rundir.sha256_of(tmp)
+        os.replace(tmp, folder / rundir.MODEL)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return digest

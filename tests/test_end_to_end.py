@@ -276,7 +276,9 @@ def test_a_runs_config_toml_repeats_it_exactly(tmp_path, breast_cancer_csv, caps
     assert f"automl-tui --preset {first / 'config.toml'}" in (first / "report.md").read_text()
 
 
-def test_sigint_stops_the_command_keeps_finished_models_and_exits_130(tmp_path):
+@pytest.mark.parametrize(("stop", "code"), [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_stop_signal_keeps_finished_models_reports_and_exits_128_plus_it(tmp_path, stop, code):
+    """Ctrl+C, and SIGTERM (timeout, docker stop, systemd, a CI cancel) the same way."""
     import signal
     import time
 
@@ -295,14 +297,15 @@ def test_sigint_stops_the_command_keeps_finished_models_and_exits_130(tmp_path):
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a background shell may ignore SIGINT
     )
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # wait for the first finished model, then press Ctrl+C
+    while True:  # wait for the first finished model, then stop the run
         events = list(out.glob("*/events.jsonl"))
         if events and "candidate_finished" in events[0].read_text():
             break
+        assert time.monotonic() < deadline and child.poll() is None, "no model finished before the deadline"
         time.sleep(0.1)
-    child.send_signal(signal.SIGINT)
+    child.send_signal(getattr(signal, stop))
     stdout, stderr = child.communicate(timeout=60)
-    assert child.returncode == 130, stderr
+    assert child.returncode == code, stderr
     assert "Traceback" not in stderr and "Interrupted" in stderr
     folder = only_run_folder(out)
     results = pd.read_csv(folder / "results_summary.csv")
@@ -372,10 +375,11 @@ def test_kill_9_mid_run_leaves_a_folder_report_can_rebuild(tmp_path, capsys):
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # two models finished, a third in training: no warning, no clean-up
+    while True:  # two models finished, a third in training: no warning, no clean-up
         events = list(out.glob("*/events.jsonl"))
         if events and events[0].read_text().count("candidate_finished") >= 2:
             break
+        assert time.monotonic() < deadline and child.poll() is None, "two models did not finish before the deadline"
         time.sleep(0.05)
     child.send_signal(signal.SIGKILL)
     child.wait(timeout=30)

@@ -69,7 +69,7 @@ async def test_the_wizard_lists_a_shared_preset_without_running_its_plugin(tmp_p
 
     from automl_tui.app import AutomlApp
     from automl_tui.screens.choice import PresetScreen
-    from automl_tui.screens.trust import TrustPluginsScreen
+    from automl_tui.screens.trust import TrustScreen
 
     project = tmp_path / "shared"
     project.mkdir()
@@ -86,7 +86,7 @@ async def test_the_wizard_lists_a_shared_preset_without_running_its_plugin(tmp_p
         while options.highlighted_option.id != "presets/quick.toml":
             await pilot.press("up")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, TrustPluginsScreen))
+        await until(pilot, lambda: isinstance(app.screen, TrustScreen))
         assert "marker_plugin" in str(app.screen.query_one("#trust-body").render())
         await pilot.press("enter")  # the default answer: Back
         await until(pilot, lambda: isinstance(app.screen, PresetScreen))
@@ -196,3 +196,208 @@ def test_markdown_and_terminal_text_helpers_leave_nothing_live():
     assert live_markup(HOSTILE["image"]) and live_markup(HOSTILE["script"])  # the check can fail
     assert md_safe("bill_length_mm") == "bill_length_mm"  # words stay readable in the raw file
     assert textwrap.dedent(md_safe("**x**")) == "\\*\\*x\\*\\*"
+
+
+# ---- every failure path: a documented exit code and one sentence, never a traceback ----
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    from conftest import quick_config
+
+    import engine
+
+    out = tmp_path_factory.mktemp("finished")
+    return Path(engine.run(quick_config(PENGUINS, out / "runs", target="species")).run_dir)
+
+
+def copy_of(run_dir: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    return Path(shutil.copytree(run_dir, tmp_path / run_dir.name))
+
+
+@pytest.mark.parametrize(
+    ("name", "damage"),
+    [
+        ("run.json", "{not json"),
+        ("run.json", "[1, 2, 3]"),
+        ("data_profile.json", '{"rows": 3}'),
+        ("leaderboard.csv", "model,balanced_accuracy_mean\nlinear,not a number\n"),
+        ("events.jsonl", '[1]\n"text"\n{broken\n'),
+    ],
+)
+def test_report_on_a_damaged_run_folder_says_so_in_one_line(finished_run, tmp_path, capsys, name, damage):
+    folder = copy_of(finished_run, tmp_path)
+    (folder / name).write_text(damage)
+    code, out, err = cli(["report", folder], capsys)
+    assert code in (0, 2), err  # a damaged events file is skipped line by line; the others are refused
+    assert "internal error" not in err and "Traceback" not in err
+    if code == 2:
+        assert len(err.strip().splitlines()) == 1 and str(folder) in err
+
+
+def test_predict_refuses_a_model_file_that_is_no_model(finished_run, tmp_path, capsys):
+    import joblib
+
+    folder = copy_of(finished_run, tmp_path)
+    joblib.dump({"not": "a model"}, folder / "model.joblib")
+    code, _, err = cli(["predict", folder, PENGUINS, "-o", tmp_path / "p.csv"], capsys)
+    assert code == 2 and "the file is not the one the run saved" in err  # asked before anything is unpickled
+    code, _, err = cli(["predict", folder, PENGUINS, "-o", tmp_path / "p.csv", "--trust"], capsys)
+    assert code == 2 and "is not a model automl-tui saved" in err
+
+
+def test_a_model_made_elsewhere_is_loaded_only_with_trust(finished_run, tmp_path, capsys):
+    import json
+
+    folder = copy_of(finished_run, tmp_path)
+    info = json.loads((folder / "run.json").read_text())
+    (folder / "run.json").write_text(json.dumps({**info, "made_by": {"user": "mallory", "host": "elsewhere"}}))
+    code, _, err = cli(["predict", folder, PENGUINS, "-o", tmp_path / "p.csv"], capsys)
+    assert code == 2 and "made by mallory on elsewhere" in err and "--trust" in err
+    assert not (tmp_path / "p.csv").exists()
+    code, _, err = cli(["predict", folder, PENGUINS, "-o", tmp_path / "p.csv", "--trust"], capsys)
+    assert code == 0, err
+
+
+def test_predict_onto_a_read_only_place_says_where(finished_run, tmp_path, capsys):
+    import os
+
+    if os.geteuid() == 0:
+        target = Path("/proc/predictions.csv")  # not even root may write here
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        target = locked / "p.csv"
+    code, _, err = cli(["predict", finished_run, PENGUINS, "-o", target], capsys)
+    assert code == 2 and f"Cannot write the predictions to {target}" in err
+
+
+def test_predict_with_a_run_folder_that_does_not_exist(tmp_path, capsys):
+    code, _, err = cli(["predict", tmp_path / "runs" / "nope", PENGUINS], capsys)
+    assert code == 2 and "is not an automl-tui run folder" in err
+
+
+@pytest.mark.parametrize(
+    ("make", "said"),
+    [
+        (lambda p: __import__("os").mkfifo(p), "is a device, pipe or socket"),
+        (lambda p: p.symlink_to(p), "a link that leads back to itself"),
+        (lambda p: p.symlink_to(p.parent / "gone.csv"), "a link to a file that does not exist"),
+    ],
+)
+def test_what_is_not_a_file_is_named_for_what_it_is(tmp_path, capsys, make, said):
+    path = tmp_path / "table.csv"
+    make(path)
+    code, _, err = cli([path, "--out", tmp_path / "runs"], capsys)
+    assert code == 2 and said in err
+
+
+def test_a_device_is_not_read_forever(tmp_path, capsys):
+    code, _, err = cli(["/dev/zero", "--out", tmp_path / "runs"], capsys)
+    assert code == 2 and "is a device, pipe or socket" in err
+
+
+def test_a_table_that_changes_while_it_is_read_is_refused(tmp_path, monkeypatch):
+    from engine import reading
+    from engine.errors import UserError
+
+    table = tmp_path / "growing.csv"
+    table.write_bytes(PENGUINS.read_bytes())
+    real = reading.iter_table
+
+    def read_while_someone_writes(path, how, chunk_rows=None):
+        frames = real(path, how, chunk_rows)
+        with open(path, "a") as handle:
+            handle.write("Adelie,Dream,40.0,18.0,190,3900,male,2009\n")
+        yield from frames
+
+    monkeypatch.setattr(reading, "iter_table", read_while_someone_writes)
+    with pytest.raises(UserError, match="changed while it was read"):
+        reading.read_table(table)
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ["seed = 9223372036854775807", "time_budget_s = 1e308", "max_trials = 9223372036854775807", "plugins = 5"],
+)
+def test_absurd_settings_are_refused_with_the_key(tmp_path, capsys, setting):
+    preset = tmp_path / "absurd.toml"
+    preset.write_text(setting + "\n")
+    code, _, err = cli([PENGUINS, "--preset", preset, "--out", tmp_path / "runs"], capsys)
+    assert code == 2 and f"'{setting.split()[0]}'" in err and "internal error" not in err
+
+
+def test_a_full_disk_stops_the_run_with_one_line_and_no_half_files(tmp_path, capsys, monkeypatch):
+    import errno
+    import os
+
+    from engine import rundir
+
+    real_replace = os.replace
+    writes = []
+
+    def full_after_a_while(source, destination):
+        writes.append(destination)
+        if len(writes) > 6:  # the run folder exists and the first models are on disk
+            raise OSError(errno.ENOSPC, "No space left on device", str(destination))
+        return real_replace(source, destination)
+
+    monkeypatch.setattr(rundir.os, "replace", full_after_a_while)
+    code, _, err = cli([PENGUINS, "--target", "species", "--max-trials", "0", "--out", tmp_path / "runs"], capsys)
+    assert code == 3 and "No space left on device" in err and "internal error" not in err
+    assert not list((tmp_path / "runs").rglob(".*.tmp"))
+
+
+def test_a_run_folder_removed_mid_run_stops_it_with_one_line(tmp_path, capsys, monkeypatch):
+    import shutil
+
+    from automl_tui import headless
+
+    real_view = headless.HeadlessView.__call__
+
+    def remove_after_the_first_model(view, event):
+        real_view(view, event)
+        if event.kind == "candidate_finished" and view.started is not None:
+            shutil.rmtree(view.started.run_dir, ignore_errors=True)
+
+    monkeypatch.setattr(headless.HeadlessView, "__call__", remove_after_the_first_model)
+    code, _, err = cli([PENGUINS, "--target", "species", "--max-trials", "0", "--out", tmp_path / "runs"], capsys)
+    assert code == 3 and "The run stopped: it could not write to" in err and "internal error" not in err
+
+
+async def test_the_wizard_asks_before_loading_a_model_made_elsewhere(finished_run, tmp_path):
+    import json
+
+    from test_wizard import until
+    from textual.app import App
+    from textual.widgets import Input, Static
+
+    from automl_tui.screens.predict import PredictScreen
+    from automl_tui.screens.trust import TrustScreen
+
+    folder = copy_of(finished_run, tmp_path)
+    info = json.loads((folder / "run.json").read_text())
+    (folder / "run.json").write_text(json.dumps({**info, "made_by": {"user": "mallory", "host": "elsewhere"}}))
+    (tmp_path / "new.csv").write_bytes(PENGUINS.read_bytes())
+
+    class Predicting(App):
+        def on_mount(self) -> None:
+            self.push_screen(PredictScreen(folder, tmp_path))
+
+    app = Predicting()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, PredictScreen))
+        await pilot.press(*str(tmp_path / "new.csv"), "enter")
+        await until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        assert "made by mallory on elsewhere" in str(app.screen.query_one("#trust-body").render())
+        await pilot.press("enter")  # the default: Back, nothing loaded
+        await until(pilot, lambda: isinstance(app.screen, PredictScreen))
+        assert "--trust" in str(app.screen.query_one("#result", Static).render())
+        assert not (tmp_path / "new_predictions.csv").exists()
+        app.screen.query_one("#path", Input).focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        await pilot.press("shift+tab", "enter")  # to "Trust and continue"
+        await until(pilot, lambda: "Wrote 344 predictions" in str(app.screen.query_one("#result", Static).render()))

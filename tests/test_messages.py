@@ -55,9 +55,19 @@ def built_key_patterns() -> set[str]:
     return found
 
 
+def any_key_literal() -> re.Pattern:
+    """Any string literal that reads as a key of a catalogue section ("data.missing_file"), wherever it is written
+    (a key chosen in code and passed on later); file names such as "report.md" are not keys."""
+    sections = sorted({key.split(".")[0] for key in _catalogue("en")})
+    return re.compile(
+        rf"""["']((?:{"|".join(sections)})\.(?!(?:md|csv|json|jsonl|toml|html|png|joblib)\b)[a-z_]+)["']"""
+    )
+
+
 def test_every_literal_key_in_the_code_is_in_every_catalogue():
     used = {key for path in SOURCES for key in LITERAL_KEY.findall(path.read_text(encoding="utf-8"))}
     assert len(used) > 50  # the pattern really finds the calls
+    used |= {key for path in SOURCES for key in any_key_literal().findall(path.read_text(encoding="utf-8"))}
     for language in LANGUAGES:
         assert not sorted(used - set(_catalogue(language))), language
 

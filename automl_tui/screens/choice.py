@@ -77,7 +77,7 @@ class PresetScreen(ChoiceScreen):
 
     def go_on(self, choice: str) -> None:
         """A preset that names plugin code the user has not trusted goes on only once they trust it."""
-        from automl_tui.screens.trust import TrustPluginsScreen
+        from automl_tui.screens.trust import TrustScreen
         from engine import plugins
 
         pending = plugins.untrusted(self.presets[choice].plugins)
@@ -90,7 +90,8 @@ class PresetScreen(ChoiceScreen):
                 plugins.trust(pending)
                 super(PresetScreen, self).go_on(choice)
 
-        self.app.push_screen(TrustPluginsScreen(choice, pending), answered)
+        body = t("tui.trust_plugins_body", preset=choice, modules=", ".join(pending))
+        self.app.push_screen(TrustScreen(t("tui.trust_plugins_title"), body), answered)
 
 
 class PriorityScreen(ChoiceScreen):

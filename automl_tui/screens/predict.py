@@ -48,12 +48,24 @@ class PredictScreen(Screen[None]):
         if event.value.strip():
             self.start(Path(event.value.strip()).expanduser())
 
-    def start(self, path: Path) -> None:
+    def start(self, path: Path, trust: bool = False) -> None:
         self.query_one("#result", Static).update(t("tui.predicting", name=path.name))
-        self.predict_in_background(path)
+        self.predict_in_background(path, trust)
+
+    def ask_trust(self, path: Path, doubt: str) -> None:
+        """The model file may not be this user's: loading it runs its code, so they are asked first."""
+        from automl_tui.screens.trust import TrustScreen
+
+        def answered(trusted: bool | None) -> None:
+            if trusted:
+                self.start(path, trust=True)
+            else:
+                self.show(doubt, True)
+
+        self.app.push_screen(TrustScreen(t("tui.trust_model_title"), doubt), answered)
 
     @work(thread=True, exclusive=True, group="predict")
-    def predict_in_background(self, path: Path) -> None:
+    def predict_in_background(self, path: Path, trust: bool) -> None:
         from engine.errors import UserError
         from engine.predict import predict_file
 
@@ -63,9 +75,12 @@ class PredictScreen(Screen[None]):
             self.app.call_from_thread(bar.update, total=total, progress=done)
 
         try:
-            summary = predict_file(self.run_dir, path, on_progress=progress)
+            summary = predict_file(self.run_dir, path, on_progress=progress, trust=trust)
         except UserError as exc:
-            self.app.call_from_thread(self.show, str(exc), True)
+            if exc.message_key == "predict.untrusted_model":
+                self.app.call_from_thread(self.ask_trust, path, str(exc))
+            else:
+                self.app.call_from_thread(self.show, str(exc), True)
             return
         lines = [
             t("predict.done", rows=summary.rows, path=shown_path(summary.out_path), seconds=summary.seconds),

@@ -1,4 +1,4 @@
-"""Asked before a preset's plugin code is imported for the first time: importing a module runs it."""
+"""Asked before code the user did not write runs for the first time: a preset's plugins, a shared model file."""
 
 from __future__ import annotations
 
@@ -12,25 +12,26 @@ from textual.widgets import Button, Static
 from engine.messages import t
 
 
-class TrustPluginsScreen(ModalScreen[bool]):
-    """Dismisses with True when the user trusts the modules; Back (the default) with False."""
+class TrustScreen(ModalScreen[bool]):
+    """Dismisses with True when the user trusts what `body` names; Back (the default, so Enter alone never runs
+    someone else's code) with False."""
 
     BINDINGS = [Binding("escape", "refuse", t("tui.key_back"))]
 
-    def __init__(self, preset: str, modules: list[str]) -> None:
+    def __init__(self, title: str, body: str) -> None:
         super().__init__()
-        self.preset, self.modules = preset, modules
+        self.title_text, self.body = title, body
 
     def compose(self) -> ComposeResult:
         with Vertical(id="trust"):
-            yield Static(t("tui.trust_title"), classes="title")
-            yield Static(t("tui.trust_body", preset=self.preset, modules=", ".join(self.modules)), id="trust-body")
+            yield Static(self.title_text, classes="title")
+            yield Static(self.body, id="trust-body")
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.trust_yes"), id="trust-yes", variant="warning")
                 yield Button(t("tui.button_back"), id="trust-no", variant="primary")
 
     def on_mount(self) -> None:
-        self.query_one("#trust-no", Button).focus()  # Enter alone never runs someone else's code
+        self.query_one("#trust-no", Button).focus()
 
     @on(Button.Pressed, "#trust-yes")
     def accept(self) -> None:
