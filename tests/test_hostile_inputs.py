@@ -348,6 +348,12 @@ def test_a_full_disk_stops_the_run_with_one_line_and_no_half_files(tmp_path, cap
     code, _, err = cli([PENGUINS, "--target", "species", "--max-trials", "0", "--out", tmp_path / "runs"], capsys)
     assert code == 3 and "No space left on device" in err and "internal error" not in err
     assert not list((tmp_path / "runs").rglob(".*.tmp"))
+    monkeypatch.undo()  # space again: the report of what was written says what is missing, and why
+    (folder,) = (tmp_path / "runs").iterdir()
+    code, _, err = cli(["report", folder], capsys)
+    assert code == 0, err
+    report = (folder / "report.md").read_text()
+    assert "did not finish" in report and "| `model.joblib` | the run stopped before writing it" in report
 
 
 def test_a_run_folder_removed_mid_run_stops_it_with_one_line(tmp_path, capsys, monkeypatch):

@@ -15,6 +15,7 @@ from textual.widgets import Button, DataTable, DirectoryTree, Input, Select, Sta
 from automl_tui.screens.base import StepScreen
 from automl_tui.state import NEXT, RECENT, TABLE_SUFFIXES, available_presets, made_here, shown_path
 from engine.messages import t
+from engine.privacy import mask
 
 
 class TableTree(DirectoryTree):
@@ -222,7 +223,7 @@ class DatasetScreen(StepScreen):
             if found.target in found.columns:
                 select.value = found.target
         for table_id, headers, rows in (
-            ("#preview", found.columns, found.preview),
+            ("#preview", [mask(name) for name in found.columns], found.preview),  # a screenshot shares nothing
             ("#columns", [t("report.col_column"), t("report.col_kind"), t("tui.col_what_happens")], found.column_rows),
         ):
             table = self.query_one(table_id, DataTable)
