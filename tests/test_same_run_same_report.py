@@ -1,0 +1,56 @@
+"""A refactoring of the engine must not change what a run produces: the same `--max-trials` run, timed by a seeded
+timer, gives the same leaderboard and the same report text as the run stored in tests/data/reference_run/ (made
+before the engine-contract redesign). When a change is meant to alter them, run
+`UPDATE_REFERENCE_RUN=1 pytest tests/test_same_run_same_report.py`, and say why in the commit."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import PENGUINS
+from wizard_support import SteppingTimer
+
+REFERENCE = Path(__file__).parent / "data" / "reference_run"
+RUN_ID = "20261129-000000-reference"
+
+
+def reference_run(out: Path) -> Path:
+    import engine
+    from engine import config, evaluate
+
+    values = {
+        "data": PENGUINS,
+        "target": "sex",
+        "out": out,
+        "models": ["linear", "hist_gb", "random_forest"],
+        "cv_folds": 3,
+        "latency_repeats": 2,
+        "max_trials": 6,
+        "charts": "html",  # PNGs depend on a browser being installed
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evaluate, "time", SteppingTimer())
+        result = engine.run(config.build("fast", values), run_id=RUN_ID)
+    return Path(result.run_dir)
+
+
+def comparable(report: str, run_dir: Path) -> str:
+    """The report without what differs between machines: folders, and the library versions line."""
+    text = report.replace(str(run_dir), "<RUN_DIR>").replace(str(run_dir.parent), "<OUT>")
+    text = text.replace(str(PENGUINS.resolve()), "<DATA>")
+    return re.sub(r"^python \d.*$", "<VERSIONS>", text, flags=re.MULTILINE)
+
+
+def test_the_same_run_gives_the_same_leaderboard_and_report(tmp_path):
+    run_dir = reference_run(tmp_path / "runs")
+    leaderboard = (run_dir / "leaderboard.csv").read_text(encoding="utf-8")
+    report = comparable((run_dir / "report.md").read_text(encoding="utf-8"), run_dir)
+    if os.environ.get("UPDATE_REFERENCE_RUN"):
+        REFERENCE.mkdir(parents=True, exist_ok=True)
+        (REFERENCE / "leaderboard.csv").write_text(leaderboard, encoding="utf-8")
+        (REFERENCE / "report.md").write_text(report, encoding="utf-8")
+    assert leaderboard == (REFERENCE / "leaderboard.csv").read_text(encoding="utf-8")
+    assert report == (REFERENCE / "report.md").read_text(encoding="utf-8")
