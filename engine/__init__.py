@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.config import RunConfig
+    from engine.events import Event
+    from engine.runner import RunResult
 
 
-def run(config: Any, on_event: Any = None, cancel: Any = None, run_id: str | None = None) -> Any:
+def run(
+    config: RunConfig,
+    on_event: Callable[[Event], None] | None = None,
+    cancel: Any = None,
+    run_id: str | None = None,
+) -> RunResult:
+    """A whole run (runner.run): `cancel` is anything with is_set(), a threading.Event say."""
     # imported here so `import engine` stays cheap for the CLI's --help
     from engine.runner import run as _run
 

@@ -1,4 +1,5 @@
-"""The run's time budget: a clock with a hard end, and a way to stop work that would overrun it.
+"""The run's time budget: a clock with a hard end, a way to stop work that would overrun it, and the forecasts of
+what each phase after the search will need (so the search leaves them their time).
 
 A run must end within `budget + max(10%, 5 s)`. Work is stopped by a timer signal that raises
 `BudgetExceeded` in the main thread: scikit-learn and LightGBM return to Python between trees, boosting
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 # Seconds kept back after the search for what follows it, when no measurement says better:
 # saving files and writing the report (the refit, explanation and charts are estimated from measurements).
@@ -20,6 +22,12 @@ REPORT_S = 1.0
 # A PNG export starts a headless browser (~3 s here) and then takes ~0.4 s per chart.
 PNG_START_S = 3.5
 PNG_PER_CHART_S = 0.45
+REFIT_SHARE = 0.25  # at most this share of the budget is kept back for the refit (a larger one is made on fewer rows)
+REFIT_MARGIN = 1.5  # trees cost more than linearly in rows; the refit estimate leans high
+EXPLAIN_S = 3.0
+CHARTS_HTML_S = 0.5
+TEST_ROW_WRITE_S = 2e-6  # writing one row of test_predictions.csv
+MIN_START_S = 1.0  # a candidate given less than this would only be started to be stopped
 
 
 class BudgetExceeded(Exception):
@@ -70,3 +78,33 @@ def time_limit(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def charts_s(config: Any, png: bool = True) -> float:
+    """Seconds the charts take; without `png`, only the HTML ones (PNGs are dropped first when time is short,
+    so the search does not keep time back for them)."""
+    if config.charts == "none":
+        return 0.0
+    with_png = png and config.charts == "html+png"
+    return CHARTS_HTML_S + (PNG_START_S + 10 * PNG_PER_CHART_S if with_png else 0.0)
+
+
+def refit_s(row: dict[str, Any], scale: float) -> float:
+    """Seconds one refit of a candidate on all training rows is likely to take, from its measured fold fits."""
+    return float(row["fit_s"]) * scale * REFIT_MARGIN
+
+
+def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int, png: bool = True) -> float:
+    """What follows the refit: scoring and saving the test rows' predictions (about three predicts and a CSV
+    line each), explanation, charts, report."""
+    slowest_ms = max((float(r["predict_ms_per_1k"]) for r in rows), default=0.0)
+    test = test_rows / 1000 * slowest_ms / 1000 * 3 + test_rows * TEST_ROW_WRITE_S
+    return test + (EXPLAIN_S if config.explain else 0.0) + charts_s(config, png) + REPORT_S
+
+
+def after_search_s(config: Any, rows: list[dict[str, Any]], scale: float, test_rows: int) -> float:
+    """What the phases after the search are likely to need, judged on the slowest of the top candidates."""
+    top = sorted(rows, key=lambda r: -r["fit_s"])[:3] if rows else []
+    # a refit that would not fit is made on fewer rows: keep back at most a share of the budget for it
+    refit = min(max((refit_s(r, scale) for r in top), default=0.0), REFIT_SHARE * config.time_budget_s)
+    return refit + after_refit_s(config, top, test_rows, png=False)

@@ -4,42 +4,66 @@ budget, and never fails the run: what is not made is listed as missing, with the
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine import budget, rundir
-from engine import events as ev
+from engine.context import RunContext
 from engine.errors import one_line
 from engine.messages import t
 
 
-def explain_and_draw(state: Any, run_info, missing, chosen, final, test_predictions, dataset, folds, primary) -> None:
-    from engine import explain, plots, training
+@dataclass(frozen=True)
+class Insights:
+    """What explaining and drawing made: the charts (by file stem) and how long each part took."""
 
-    config, folder, task = state.config, state.folder, dataset.task
-    timings = run_info.setdefault("timings", {})
-    explanation = None
-    if config.explain and final is not None:
-        state.emit(ev.PhaseChanged(phase="explaining"))
+    charts: list[str] | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def explain_and_draw(ctx: RunContext, decision: Any, model: Any, test_predictions: Any, dataset: Any, folds: Any):
+    """The explanation of `model` (the refit model; None when it could not be made) and the charts of the run."""
+    timings: dict[str, float] = {}
+    explanation = _explain(ctx, model, dataset, folds, timings) if ctx.config.explain and model is not None else None
+    charts = None
+    if ctx.config.charts != "none":
         start = time.perf_counter()
-        try:
-            with budget.time_limit(state.clock.left_hard() - training.charts_s(config) - budget.REPORT_S):
-                explanation = explain.explain(
-                    final, folds.X_train, folds.X_test, folds.y_test, task, primary.scorer(task), config.seed
-                )
-        except budget.BudgetExceeded:
-            missing(rundir.EXPLANATION, t("missing.budget"))
-        except Exception as exc:
-            missing(rundir.EXPLANATION, t("missing.explain_failed", error=one_line(exc)))
-        else:
-            summary = {**explanation.to_json(), "drivers": explain.drivers(explanation, dataset.target, task)}
-            folder.write_json(rundir.EXPLANATION, summary)
-            if explanation.shap_error:
-                missing("SHAP", explanation.shap_error)
-        timings["explain_s"] = time.perf_counter() - start
-    if config.charts == "none":
-        return
-    state.emit(ev.PhaseChanged(phase="charts"))
+        charts = _draw(ctx, decision, model, test_predictions, dataset, folds, explanation)
+        timings["charts_s"] = time.perf_counter() - start
+    return Insights(charts=charts, timings=timings)
+
+
+def _explain(ctx: RunContext, model: Any, dataset: Any, folds: Any, timings: dict[str, float]) -> Any:
+    from engine import explain
+
+    config = ctx.config
+    ctx.phase("explaining")
     start = time.perf_counter()
+    explanation = None
+    try:
+        with budget.time_limit(ctx.clock.left_hard() - budget.charts_s(config) - budget.REPORT_S):
+            explanation = explain.explain(
+                model, folds.X_train, folds.X_test, folds.y_test, ctx.task, ctx.primary.scorer(ctx.task), config.seed
+            )
+    except budget.BudgetExceeded:
+        ctx.artifact_missing(rundir.EXPLANATION, t("missing.budget"))
+    except Exception as exc:
+        ctx.artifact_missing(rundir.EXPLANATION, t("missing.explain_failed", error=one_line(exc)))
+    else:
+        summary = {**explanation.to_json(), "drivers": explain.drivers(explanation, dataset.target, ctx.task)}
+        ctx.folder.write_json(rundir.EXPLANATION, summary)
+        if explanation.shap_error:
+            ctx.artifact_missing("SHAP", explanation.shap_error)
+    timings["explain_s"] = time.perf_counter() - start
+    return explanation
+
+
+def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation) -> list[str] | None:
+    """The charts as HTML (and PNG when there is time); their names, or None when none could be built."""
+    from engine import plots
+
+    config, task = ctx.config, ctx.task
+    ctx.phase("charts")
     try:
         # the test rows were predicted once, when test_predictions.csv was written: the charts reuse them
         y_pred = proba = None
@@ -47,22 +71,30 @@ def explain_and_draw(state: Any, run_info, missing, chosen, final, test_predicti
             y_pred = test_predictions["prediction"].to_numpy()
             probability_columns = [c for c in test_predictions.columns if c.startswith("probability_")]
             proba = test_predictions[probability_columns].to_numpy() if probability_columns else None
-        classes = [str(c) for c in final.classes_] if final is not None and task != "regression" else []
+        classes = [str(c) for c in model.classes_] if model is not None and task != "regression" else []
         figures = plots.build(
-            state.rows, primary, chosen, task, dataset.target, folds.y_test, y_pred, proba, classes, explanation
+            ctx.candidates.rows,
+            ctx.primary,
+            decision,
+            task,
+            dataset.target,
+            folds.y_test,
+            y_pred,
+            proba,
+            classes,
+            explanation,
         )
-        run_info["charts"] = list(figures)
         png = config.charts == "html+png"
-        left, needed = state.clock.left_hard() - budget.REPORT_S, training.charts_s(config)
+        left, needed = ctx.clock.left_hard() - budget.REPORT_S, budget.charts_s(config)
         if png and left < needed:
             png = False  # a browser start would overrun the budget: the HTML charts are made, each PNG listed
             reason = t("missing.png_time", needed=needed, left=max(left, 0.0))
             for name in figures:
-                missing(f"{rundir.PLOTS}/{name}.png", reason)
-        not_made = plots.export(figures, folder / rundir.PLOTS, png=png)
+                ctx.artifact_missing(f"{rundir.PLOTS}/{name}.png", reason)
+        not_made = plots.export(figures, ctx.folder / rundir.PLOTS, png=png)
     except Exception as exc:
-        missing(rundir.PLOTS, t("missing.charts_failed", error=one_line(exc)))
-    else:
-        for name, reason in not_made.items():
-            missing(name, reason)
-    timings["charts_s"] = time.perf_counter() - start
+        ctx.artifact_missing(rundir.PLOTS, t("missing.charts_failed", error=one_line(exc)))
+        return None
+    for name, reason in not_made.items():
+        ctx.artifact_missing(name, reason)
+    return list(figures)

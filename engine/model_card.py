@@ -83,7 +83,7 @@ def search_sentence(attempted: list[dict[str, Any]], searched: dict[str, Any], c
     empty for a run folder older than the rows' `stage`."""
     from collections import Counter
 
-    from engine.training import MIN_START_S
+    from engine.budget import MIN_START_S
 
     if not attempted or "stage" not in attempted[0]:
         return ""

@@ -275,11 +275,13 @@ def merge(
 ) -> Path:
     """One run folder from the families' (`parts`: family -> its run folder, or why its step failed), with the
     events a run on one machine would have written, so the report and the command read it the same way."""
-    from engine import decision as decision_mod
-    from engine import report
+    from dataclasses import replace
+
+    from engine import report, run_record
     from engine.config import to_toml, validate
     from engine.naming import dataset_key
     from engine.registry import metrics
+    from engine.registry.metrics import MetricFacts
 
     # the effective config, as a run writes it: with what preprocessing settled
     config = validate(values, "pipeline").model_copy(
@@ -289,36 +291,67 @@ def merge(
     done = {family: rundir.RunFolder(part) for family, part in parts.items() if isinstance(part, Path)}
     failed = {family: reason for family, reason in parts.items() if isinstance(reason, str)}
     infos = {family: part.read_json(rundir.RUN_JSON) for family, part in done.items()}
-    started = {
-        family: next(e for e in part.read_events() if e["kind"] == "run_started") for family, part in done.items()
-    }
     primary = metrics.get(prepared["primary_metric"])
-    rundir.write_atomic(folder / rundir.CONFIG, to_toml(config))
-    folder.append_event(
-        ev.RunStarted(
-            run_id=run_id,
-            dataset_key=dataset_key(config.data),
-            run_dir=str(folder.path),
-            task=prepared["task"],
-            target=prepared["target"],
-            primary_metric=primary.name,
-            budget_s=config.time_budget_s,
-            candidates=[name for family in done for name in started[family]["candidates"]],
-            priority=config.priority,
-        ).to_dict()
+    chosen, winner, picks = _pick(done, infos, primary, config)
+    kept = infos[winner] if winner else {}
+    others = [MetricFacts(**f) for name, f in kept.get("metric_facts", {}).items() if name != primary.name]
+    facts = run_record.RunFacts(
+        run_id, dataset_key(config.data), folder.path, prepared["task"], prepared["target"], [primary, *others], config
     )
+    rundir.write_atomic(folder / rundir.CONFIG, to_toml(config))
+    started = [next(e for e in part.read_events() if e["kind"] == "run_started") for part in done.values()]
+    folder.append_event(facts.started([name for event in started for name in event["candidates"]]).to_dict())
+    _copy_events(folder, done, winner)
+    missing = {f"{step_name(family)} (pipeline step)": reason for family, reason in failed.items()}
+    for family, reason in failed.items():
+        folder.append_event(ev.CandidateFailed(model=family, status="failed", reason=reason).to_dict())
+        folder.append_event(ev.ArtifactMissing(name=f"{step_name(family)} (pipeline step)", reason=reason).to_dict())
+    attempted = [row for part in done.values() for row in part.read_csv(rundir.RESULTS)]
+    attempted += [{"model": family, "status": "failed", "reason": reason} for family, reason in failed.items()]
+    folder.write_csv(rundir.RESULTS, attempted, list(dict.fromkeys(key for row in attempted for key in row)))
+    if winner:
+        _copy_winner(folder, done[winner], picks, primary)
+    outcome = run_record.RunOutcome(
+        status="finished" if winner else "no_candidate",
+        recommended=chosen.recommended if winner else None,
+        test_metrics=kept.get("test_metrics", {}),
+        elapsed_s=round(elapsed_s, 3),
+        n_candidates=sum(1 for row in attempted if row.get("status") == "ok"),
+        missing={**kept.get("missing", {}), **missing},
+        search=_one_search([info["search"] for info in infos.values() if info.get("search")]),
+        refit=kept.get("refit"),
+        charts=kept.get("charts"),
+        timings=kept.get("timings"),
+        model_sha256=kept.get("model_sha256"),
+        pipeline={step_name(family): "failed" if family in failed else "completed" for family in parts},
+    )
+    run_record.write(facts, outcome)
+    report_path = report.write(folder.path)
+    outcome = replace(outcome, written=folder.files())
+    run_record.write(facts, outcome)
+    folder.append_event(outcome.finished_event(chosen.reason if winner else "", report_path).to_dict())
+    return folder.path
+
+
+def _pick(done: dict[str, Any], infos: dict[str, dict], primary: Any, config: Any) -> tuple[Any, str | None, list]:
+    """(the decision among the families' picks, the family whose pick it is, the picks' leaderboard rows)."""
+    from engine import decision as decision_mod
+
     picks = [
         row
         for family, part in done.items()
         for row in part.read_csv(rundir.LEADERBOARD)
         if row["model"] == infos[family].get("recommended")
     ]
-    chosen = (
-        decision_mod.decide(picks, primary, config.priority, config.decision.tolerance, config.decision.top_k)
-        if picks
-        else None
-    )
-    winner = next((f for f in done if chosen and infos[f].get("recommended") == chosen.recommended), None)
+    if not picks:
+        return None, None, picks
+    chosen = decision_mod.decide(picks, primary, config.priority, config.decision.tolerance, config.decision.top_k)
+    winner = next((f for f in done if infos[f].get("recommended") == chosen.recommended), None)
+    return chosen, winner, picks
+
+
+def _copy_events(folder: Any, done: dict[str, Any], winner: str | None) -> None:
+    """The families' events, as one run's: each warning once, and only the kept model's missing artifacts."""
     warned: set[str] = set()
     for family, part in done.items():
         for event in part.read_events():
@@ -332,60 +365,30 @@ def merge(
                     continue  # every family read the same table: its warnings once
                 warned.add(event["message"])
             folder.append_event(event)
-    missing = {f"{step_name(family)} (pipeline step)": reason for family, reason in failed.items()}
-    for family, reason in failed.items():
-        folder.append_event(ev.CandidateFailed(model=family, status="failed", reason=reason).to_dict())
-        folder.append_event(ev.ArtifactMissing(name=f"{step_name(family)} (pipeline step)", reason=reason).to_dict())
-    attempted = [row for part in done.values() for row in part.read_csv(rundir.RESULTS)]
-    attempted += [{"model": family, "status": "failed", "reason": reason} for family, reason in failed.items()]
-    folder.write_csv(rundir.RESULTS, attempted, list(dict.fromkeys(key for row in attempted for key in row)))
-    info: dict[str, Any] = dict(infos[winner]) if winner else {}
-    info.update(
-        task=prepared["task"],
-        target=prepared["target"],
-        primary_metric=primary.name,
-        metric_facts={**info.get("metric_facts", {}), primary.name: primary.facts_json()},
-        run_id=run_id,
-        dataset_key=dataset_key(config.data),
-        priority=config.priority,
-        config=config.model_dump(mode="json", exclude_none=True),
-        status="finished" if winner else "no_candidate",
-        recommended=chosen.recommended if winner else None,
-        n_candidates=sum(1 for row in attempted if row.get("status") == "ok"),
-        missing={**info.get("missing", {}), **missing},
-        pipeline={step_name(family): "failed" if family in failed else "completed" for family in parts},
-        elapsed_s=round(elapsed_s, 3),
-    )
-    searches = [family_info["search"] for family_info in infos.values() if family_info.get("search")]
-    if searches:  # one search over the families: its counts added up, and what cut the search shortest
-        from engine.training import STOP_FIGURES, STOPS
 
-        shortest = min(searches, key=lambda s: STOPS.index(s["stop"]))
-        info["search"] = {
-            **{key: shortest.get(key) for key in ("stop", *STOP_FIGURES)},
-            **{count: sum(s[count] for s in searches) for count in ("tuned", "pruned", "stopped_budget")},
-            "ensemble": None,
-        }
-    if winner:
-        source = done[winner]
-        for name in (rundir.MODEL, rundir.TEST_PREDICTIONS, rundir.EXPLANATION, rundir.DATA_PROFILE):
-            if (source / name).exists():
-                shutil.copy2(source / name, folder / name)
-        if (source / rundir.PLOTS).is_dir():
-            shutil.copytree(source / rundir.PLOTS, folder / rundir.PLOTS)
-        columns = list(source.read_csv(rundir.LEADERBOARD)[0])
-        folder.write_csv(rundir.LEADERBOARD, decision_mod.annotate(picks, primary), columns)
-    folder.write_json(rundir.RUN_JSON, info)
-    report_path = report.write(folder.path)
-    folder.write_json(rundir.RUN_JSON, {**info, "written": folder.files()})
-    folder.append_event(
-        ev.RunFinished(
-            status=info["status"],
-            recommended=info["recommended"],
-            reason=chosen.reason if winner else "",
-            test_metrics=info.get("test_metrics", {}),
-            report_path=str(report_path),
-            elapsed_s=info["elapsed_s"],
-        ).to_dict()
-    )
-    return folder.path
+
+def _copy_winner(folder: Any, source: Any, picks: list[dict], primary: Any) -> None:
+    """The kept family's model, its test predictions, explanation, profile and charts; the picks' leaderboard."""
+    from engine import decision as decision_mod
+
+    for name in (rundir.MODEL, rundir.TEST_PREDICTIONS, rundir.EXPLANATION, rundir.DATA_PROFILE):
+        if (source / name).exists():
+            shutil.copy2(source / name, folder / name)
+    if (source / rundir.PLOTS).is_dir():
+        shutil.copytree(source / rundir.PLOTS, folder / rundir.PLOTS)
+    columns = list(source.read_csv(rundir.LEADERBOARD)[0])
+    folder.write_csv(rundir.LEADERBOARD, decision_mod.annotate(picks, primary), columns)
+
+
+def _one_search(searches: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The families' searches as one: their counts added up, and what cut the search shortest."""
+    if not searches:
+        return None
+    from engine.training import STOP_FIGURES, STOPS
+
+    shortest = min(searches, key=lambda s: STOPS.index(s["stop"]))
+    return {
+        **{key: shortest.get(key) for key in ("stop", *STOP_FIGURES)},
+        **{count: sum(s[count] for s in searches) for count in ("tuned", "pruned", "stopped_budget")},
+        "ensemble": None,
+    }

@@ -1,29 +1,24 @@
 """A run, phase by phase: preprocessing → training → decision → refit → reporting.
 
-Every finished candidate is on disk (results_summary.csv, leaderboard.csv, events.jsonl) the moment it
-finishes, and the report is always rebuilt from those files, so an interrupted run still reports.
+Each phase is given the RunContext and returns its result; this module only puts them in order. Every finished
+candidate is on disk (results_summary.csv, leaderboard.csv, events.jsonl) the moment it finishes, and the report is
+always rebuilt from those files, so an interrupted run still reports.
 """
 
 from __future__ import annotations
 
-import platform
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from engine import budget, rundir, tracking
+from engine import budget, run_record, rundir, tracking
 from engine import decision as decision_mod
 from engine import events as ev
 from engine.config import RunConfig, to_toml
+from engine.context import Announcer, Cancel, RunContext
 from engine.errors import UserError, one_line
 from engine.messages import t
-from engine.naming import dataset_key, new_run_id
-from engine.rundir import RunFolder
-
-RESULT_COLUMNS_HEAD = ["model", "stage", "status", "reason"]
-TIMING_COLUMNS = ["fit_s", "predict_ms_per_1k", "predict_ms_single_row", "size_bytes"]
-RANK_COLUMNS = ["rank", "rank_accuracy", "rank_speed", "rank_size", "pareto"]
-VERSIONED_LIBRARIES = ("scikit-learn", "pandas", "numpy", "lightgbm", "pydantic")
+from engine.naming import new_run_id
 
 
 @dataclass
@@ -40,101 +35,7 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def metric_columns(metric_names: list[str]) -> list[str]:
-    return [f"{name}_{stat}" for name in metric_names for stat in ("mean", "std")]
-
-
-def library_versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {"python": platform.python_version()}
-    for name in ("automl-tui", *VERSIONED_LIBRARIES):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            continue
-    return found
-
-
-class _Run:
-    """The state of one run while it is in progress."""
-
-    def __init__(self, config: RunConfig, on_event: Callable[[ev.Event], None] | None, cancel: Any) -> None:
-        self.config = config
-        self.on_event = on_event
-        self.cancel = cancel
-        self.clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None)
-        self.primary: Any = None
-        self.result_columns: list[str] = []
-        self.leaderboard_columns: list[str] = []
-        self.folder: RunFolder | None = None
-        self.warnings: list[str] = []
-        self.rows: list[dict[str, Any]] = []
-        self.cancelled = False
-        self.steps: tuple = ()
-        self.trackers = tracking.Trackers([])
-
-    def emit(self, event: ev.Event) -> None:
-        if isinstance(event, ev.RunWarning):
-            self.warnings.append(event.message)
-        failed = self.trackers.event(event)
-        if self.on_event is not None:
-            self.on_event(event)
-        self.tracking_stopped(failed)
-
-    def tracking_stopped(self, failed: list[tuple[tracking.Tracker, Exception]]) -> None:
-        for tracker, exc in failed:
-            message = t("run.tracker_failed", tracker=type(tracker).__name__, error=one_line(exc))
-            self.emit(ev.RunWarning(message=message, topic="run"))
-
-    def elapsed(self) -> float:
-        return self.clock.elapsed()
-
-    def record(
-        self, model: str, status: str, reason: str, described: dict[str, Any] | None = None, stage: str = "default"
-    ) -> None:
-        """A candidate that did not finish: in results_summary.csv and the event stream, with the reason."""
-        assert self.folder is not None
-        self.folder.append_result(
-            {"model": model, "stage": stage, "status": status, "reason": reason, "params": _params_text(described)},
-            self.result_columns,
-        )
-        self.emit(ev.CandidateFailed(model=model, status=status, reason=reason))
-
-    def finished(self, row: dict[str, Any], described: dict[str, Any]) -> None:
-        """A candidate that finished: on disk at once (results, leaderboard), then announced."""
-        assert self.folder is not None
-        row["params"] = _params_text(described)
-        self.rows.append(row)
-        self.folder.append_result(row, self.result_columns)
-        self.folder.write_csv(
-            rundir.LEADERBOARD, decision_mod.annotate(self.rows, self.primary), self.leaderboard_columns
-        )
-        self.emit(ev.CandidateFinished(row=row))
-
-    def cancel_requested(self) -> bool:
-        return self.cancelled or bool(self.cancel is not None and self.cancel.is_set())
-
-
-def run(
-    config: RunConfig,
-    on_event: Callable[[ev.Event], None] | None = None,
-    cancel: Any = None,
-    run_id: str | None = None,
-) -> RunResult:
-    """`run_id` is given when the run was named before it started (a remote run, named when it was enqueued)."""
-    if config.data is None:
-        raise UserError("run.no_data")
-    state = _Run(config, on_event, cancel)
-    # a tracking server that cannot be used is said before any work
-    state.trackers = tracking.Trackers(tracking.for_config(config))
-    try:
-        return _run(state, run_id or new_run_id())
-    finally:
-        state.tracking_stopped(state.trackers.close())
-
-
-@dataclass
+@dataclass(frozen=True)
 class Prepared:
     """What a run checks and settles before any model is fitted; a pipeline's preprocessing step is this."""
 
@@ -145,6 +46,24 @@ class Prepared:
     unusable: list[tuple[str, str]]
     plans: Any
     folds: Any
+
+
+def run(
+    config: RunConfig,
+    on_event: Callable[[ev.Event], None] | None = None,
+    cancel: Any = None,
+    run_id: str | None = None,
+) -> RunResult:
+    """The one entry point of every face. `cancel` is anything with is_set() (a threading.Event); `run_id` is
+    given when the run was named before it started (a remote run, named when it was enqueued)."""
+    if config.data is None:
+        raise UserError("run.no_data")
+    # a tracking server that cannot be used is said before any work
+    announcer = Announcer(tracking.Trackers(tracking.for_config(config)), on_event)
+    try:
+        return _run(config, announcer, Cancel(cancel), run_id or new_run_id())
+    finally:
+        announcer.close()
 
 
 def prepare(config: RunConfig) -> Prepared:
@@ -174,203 +93,165 @@ def prepare(config: RunConfig) -> Prepared:
     )
 
 
-def _run(state: _Run, run_id: str) -> RunResult:
-    from engine import checks, evaluate, plugins, reading, search, training
+def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str) -> RunResult:
+    from engine import search, training
+
+    clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None)
+    prepared = prepare(config)
+    plan = search.plan(prepared, config, clock)
+    ctx, facts = _open(config, run_id, prepared, plan, announcer, cancel, clock)
+    ctx.phase("training")
+    searched = training.search_phase(ctx, prepared.specs, prepared.plans, plan)
+    return _finish(ctx, facts, prepared, plan, searched)
+
+
+def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) -> tuple[RunContext, Any]:
+    """The run folder with what is settled before any fit (config.toml, the data profile, run.json), the context
+    the phases are given, and RunStarted with the warnings about the table."""
+    from engine import plugins, reading
+    from engine.candidates import CandidateLog
+    from engine.naming import dataset_key
     from engine.registry import steps
 
-    config = state.config
-    prepared = prepare(config)
-    dataset, primary, task_metrics, plans, folds = (
-        prepared.dataset,
-        prepared.primary,
-        prepared.task_metrics,
-        prepared.plans,
-        prepared.folds,
-    )
-    task = dataset.task
-    search_folds = evaluate.sample_for_search(folds, task, config.search_rows, config.seed)
-    baseline = search.measure_baseline(plans, search_folds.X_train, search_folds.y_train, task, config.seed)
-    estimate_s = search.estimate_seconds(baseline, prepared.specs, search_folds.n_folds, config.latency_repeats)
-    rows = search.rows_for_budget(len(search_folds.y_train), estimate_s, state.clock)
-    if rows < len(search_folds.y_train):  # the defaults alone would eat the budget: compare on fewer rows
-        search_folds = evaluate.sample_for_search(folds, task, rows, config.seed)
-        estimate_s *= rows / len(folds.y_train)
-
-    key = dataset_key(config.data)
-    state.folder = folder = RunFolder.create(config.out, run_id)
+    dataset, primary = prepared.dataset, prepared.primary
+    folder = rundir.RunFolder.create(config.out, run_id)
     effective = config.model_copy(
-        update={"data": config.data.resolve(), "target": dataset.target, "task": task, "primary_metric": primary.name}
+        update={
+            "data": config.data.resolve(),
+            "target": dataset.target,
+            "task": dataset.task,
+            "primary_metric": primary.name,
+        }
     )
     rundir.write_atomic(folder / rundir.CONFIG, to_toml(effective))
     folder.write_json(rundir.DATA_PROFILE, dataset.summary())
-    metric_names = [m.name for m in task_metrics]
-    state.primary = primary
-    state.leaderboard_columns = [
-        "rank",
-        "model",
-        *metric_columns(metric_names),
-        *TIMING_COLUMNS,
-        *RANK_COLUMNS[1:],
-        "params",
-    ]
-    state.result_columns = [*RESULT_COLUMNS_HEAD, *metric_columns(metric_names), *TIMING_COLUMNS, "params"]
-    run_info: dict[str, Any] = {
-        "run_id": run_id,
-        "dataset_key": key,
-        "task": task,
-        "target": dataset.target,
-        "primary_metric": primary.name,
-        "metrics": metric_names,
-        "metric_facts": {m.name: m.facts_json() for m in task_metrics},
-        "priority": config.priority,
-        "preset": config.preset,
-        "recommended": None,
-        "test_metrics": {},
-        "budget_s": config.time_budget_s,
-        "elapsed_s": None,
-        "n_candidates": 0,
-        "seed": config.seed,
-        "made_by": rundir.here(),  # with model_sha256: predict loads the model without asking only when both hold
-        "status": "running",
-        "versions": library_versions(),
-        "config": config.model_dump(mode="json", exclude_none=True),
-        "missing": {},
-    }
-    folder.write_json(rundir.RUN_JSON, run_info)
-    state.emit(
-        ev.RunStarted(
-            run_id=run_id,
-            dataset_key=key,
-            run_dir=str(folder.path),
-            task=task,
-            target=dataset.target,
-            primary_metric=primary.name,
-            budget_s=config.time_budget_s,
-            candidates=[s.name for s in prepared.specs],
-            estimate_s=round(min(estimate_s, config.time_budget_s), 1),
-            memory_mb=round(reading.memory_estimate(config.data, dataset.source) / 2**20, 1),
-            priority=config.priority,
-        )
+    facts = run_record.RunFacts(
+        run_id, dataset_key(config.data), folder.path, dataset.task, dataset.target, prepared.task_metrics, config
     )
+    run_record.write(facts, run_record.RunOutcome())
+    candidates = CandidateLog(folder, primary, [m.name for m in prepared.task_metrics], announcer.emit)
+    ctx = RunContext(
+        config,
+        run_id,
+        folder,
+        clock,
+        dataset.task,
+        primary,
+        prepared.task_metrics,
+        tuple(steps.get(name) for name in config.steps),
+        announcer,
+        candidates,
+        cancel,
+    )
+    memory_mb = round(reading.memory_estimate(config.data, dataset.source) / 2**20, 1)
+    estimate_s = round(min(plan.estimate_s, config.time_budget_s), 1)
+    ctx.emit(facts.started([s.name for s in prepared.specs], estimate_s, memory_mb))
     for message in plugins.warnings():
-        state.emit(ev.RunWarning(message=message, topic="run"))
+        ctx.warn(message, topic="run")
     if dataset.target_was_guessed:
-        state.emit(
-            ev.RunWarning(
-                message=t("run.target_guessed", target=dataset.target, task=task, why=dataset.target_reason),
-                topic="run",
-            )
-        )
+        why = dataset.target_reason
+        ctx.warn(t("run.target_guessed", target=dataset.target, task=dataset.task, why=why), topic="run")
     for message in dataset.warnings:
-        state.emit(ev.RunWarning(message=message))
-
+        ctx.warn(message)
     for name, why in prepared.unusable:
-        state.record(name, "skipped", why)
+        candidates.not_finished(name, "skipped", why)
+    _check_split(ctx, prepared.folds, plan)
+    return ctx, facts
 
-    state.emit(ev.PhaseChanged(phase="preprocessing"))
-    overlap = checks.overlap_warning(folds.X_train, folds.y_train, folds.X_test, folds.y_test)
+
+def _check_split(ctx: RunContext, folds: Any, plan: Any) -> None:
+    from engine import checks
+
+    ctx.phase("preprocessing")
     for message in folds.warnings:
-        state.emit(ev.RunWarning(message=message, topic="run"))
+        ctx.warn(message, topic="run")
+    overlap = checks.overlap_warning(folds.X_train, folds.y_train, folds.X_test, folds.y_test)
     if overlap:
-        state.emit(ev.RunWarning(message=overlap))
-    if search_folds is not folds:
-        sampled = t("run.search_sample", rows=len(search_folds.y_train), total=len(folds.y_train))
-        state.emit(ev.RunWarning(message=sampled, topic="run"))
-
-    state.emit(ev.PhaseChanged(phase="training"))
-    state.steps = tuple(steps.get(name) for name in config.steps)
-    # a fold fits (k-1)/k of the search rows; the refit fits every training row
-    scale = len(folds.y_train) / (len(search_folds.y_train) * (search_folds.n_folds - 1) / search_folds.n_folds)
-    trainer = training.Training(state, plans, task, primary, task_metrics, search_folds, scale, len(folds.y_test))
-    outcome = trainer.run(prepared.specs)
-    run_info["search"] = outcome.summary()
-    return _finish(state, run_info, dataset, plans, folds, search_folds, primary, task_metrics, outcome, scale)
+        ctx.warn(overlap)
+    if plan.sampled:
+        ctx.warn(t("run.search_sample", rows=len(plan.folds.y_train), total=len(folds.y_train)), topic="run")
 
 
-def _finish(state: _Run, run_info, dataset, plans, folds, search_folds, primary, task_metrics, outcome, scale):
-    from engine import evaluate, insights, refit, report
+def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched: Any) -> RunResult:
+    """Decision, refit and test, explanation and charts, then run.json, the report and RunFinished."""
+    from engine import insights, report
 
-    config, folder = state.config, state.folder
-    assert folder is not None
-    run_info["n_candidates"] = len(state.rows)
-
-    def missing(name: str, reason: str) -> None:
-        run_info["missing"][name] = reason
-        state.emit(ev.ArtifactMissing(name=name, reason=reason))
-
-    chosen = final = test_predictions = None
-    if state.rows:
-        state.emit(ev.PhaseChanged(phase="decision"))
-        chosen = decision_mod.decide(
-            state.rows, primary, config.priority, config.decision.tolerance, config.decision.top_k
+    config, rows = ctx.config, ctx.candidates.rows
+    decision = kept = None
+    outcome = run_record.RunOutcome(search=searched.summary(), n_candidates=len(rows), missing=ctx.missing)
+    if rows:
+        ctx.phase("decision")
+        decision = decision_mod.decide(
+            rows, ctx.primary, config.priority, config.decision.tolerance, config.decision.top_k
         )
-        run_info["recommended"] = chosen.recommended
-        state.emit(ev.PhaseChanged(phase="refit"))
-        try:
-            final = refit.final_model(
-                state, run_info, outcome, chosen.recommended, plans, dataset.task, folds, search_folds, scale
+        ctx.phase("refit")
+        kept, outcome = _refit_and_test(ctx, prepared, plan, searched, decision, outcome)
+        if not ctx.cancel.requested():
+            made = insights.explain_and_draw(
+                ctx, decision, kept.model if kept else None, kept and kept.tested, prepared.dataset, prepared.folds
             )
-            # the test rows are predicted once: the scores, test_predictions.csv and the charts use the same
-            tested = evaluate.Replay.of(final, folds.X_test, dataset.task)
-            run_info["test_metrics"] = evaluate.replay_scores(tested, folds.y_test, dataset.task, task_metrics)
-            run_info["model_sha256"] = _save_model(final, folder)
-            test_predictions = _save_test_predictions(tested, folder, dataset, folds)
-        except KeyboardInterrupt:
-            state.cancelled = True
-            missing(rundir.MODEL, t("missing.refit_cancelled"))
-        except budget.BudgetExceeded:
-            final = None
-            missing(rundir.MODEL, t("missing.budget"))
-        except Exception as exc:
-            final = None
-            missing(rundir.MODEL, t("missing.refit_failed", error=one_line(exc)))
-        if not state.cancel_requested():
-            insights.explain_and_draw(
-                state, run_info, missing, chosen, final, test_predictions, dataset, folds, primary
-            )
+            outcome = replace(outcome, charts=made.charts, timings=made.timings)
     else:
-        missing(rundir.LEADERBOARD, t("missing.no_candidate"))
-        missing(rundir.MODEL, t("missing.no_candidate"))
-    status = "no_candidate" if not state.rows else "cancelled" if state.cancel_requested() else "finished"
-    run_info.update(status=status, elapsed_s=round(state.elapsed(), 3))
-    folder.write_json(rundir.RUN_JSON, run_info)
-    state.emit(ev.PhaseChanged(phase="reporting"))
-    report_path = report.write(folder.path)
+        ctx.artifact_missing(rundir.LEADERBOARD, t("missing.no_candidate"))
+        ctx.artifact_missing(rundir.MODEL, t("missing.no_candidate"))
+    status = "no_candidate" if not rows else "cancelled" if ctx.cancel.requested() else "finished"
+    outcome = replace(outcome, status=status, elapsed_s=round(ctx.clock.elapsed(), 3), missing=ctx.missing)
+    run_record.write(facts, outcome)
+    ctx.phase("reporting")
+    report_path = report.write(ctx.folder.path)
     # what the run wrote: a file missing later was removed afterwards, and a rebuilt report says so
-    run_info.update(elapsed_s=round(state.elapsed(), 3), written=folder.files())
-    folder.write_json(rundir.RUN_JSON, run_info)
-    reason = chosen.reason if chosen else t("run.no_candidate_finished")
-    state.emit(
-        ev.RunFinished(
-            status=status,
-            recommended=run_info["recommended"],
-            reason=reason,
-            test_metrics=run_info["test_metrics"],
-            report_path=str(report_path),
-            elapsed_s=run_info["elapsed_s"],
-        )
-    )
+    outcome = replace(outcome, elapsed_s=round(ctx.clock.elapsed(), 3), written=ctx.folder.files())
+    run_record.write(facts, outcome)
+    reason = decision.reason if decision else t("run.no_candidate_finished")
+    ctx.emit(outcome.finished_event(reason, report_path))
     return RunResult(
-        run_id=run_info["run_id"],
-        run_dir=str(folder.path),
+        run_id=ctx.run_id,
+        run_dir=str(ctx.folder.path),
         status=status,
-        recommended=run_info["recommended"],
+        recommended=outcome.recommended,
         reason=reason,
-        test_metrics=run_info["test_metrics"],
-        leaderboard=decision_mod.annotate(state.rows, primary) if state.rows else [],
-        elapsed_s=run_info["elapsed_s"],
-        decision=chosen,
-        warnings=state.warnings,
+        test_metrics=outcome.test_metrics,
+        leaderboard=ctx.candidates.ranked() if rows else [],
+        elapsed_s=outcome.elapsed_s,
+        decision=decision,
+        warnings=ctx.announcer.warnings,
     )
 
 
-def _params_text(described: dict[str, Any] | None) -> str:
-    import json
+@dataclass(frozen=True)
+class Kept:
+    """The saved model and its predictions on the test rows (made once: the scores, the CSV and the charts)."""
 
-    return "" if not described else json.dumps(described, default=repr, sort_keys=True)
+    model: Any
+    tested: Any  # test_predictions.csv's frame
 
 
-def _save_test_predictions(tested: Any, folder: RunFolder, dataset, folds) -> Any:
+def _refit_and_test(ctx, prepared: Prepared, plan, searched, decision, outcome) -> tuple[Kept | None, Any]:
+    """The recommended model trained for keeps, scored on the test rows and saved; None (and the reason among
+    the missing artifacts) when that could not be done."""
+    from engine import evaluate, refit
+
+    folds, task = prepared.folds, ctx.task
+    outcome = replace(outcome, recommended=decision.recommended)
+    try:
+        final = refit.final_model(ctx, searched, decision.recommended, prepared.plans, folds, plan)
+        tested = evaluate.Replay.of(final.model, folds.X_test, task)
+        scores = evaluate.replay_scores(tested, folds.y_test, task, ctx.task_metrics)
+        sha = _save_model(final.model, ctx.folder)
+        frame = _save_test_predictions(tested, ctx.folder, prepared.dataset, folds)
+    except KeyboardInterrupt:
+        ctx.cancel.caught = True
+        ctx.artifact_missing(rundir.MODEL, t("missing.refit_cancelled"))
+    except budget.BudgetExceeded:
+        ctx.artifact_missing(rundir.MODEL, t("missing.budget"))
+    except Exception as exc:
+        ctx.artifact_missing(rundir.MODEL, t("missing.refit_failed", error=one_line(exc)))
+    else:
+        return Kept(final.model, frame), replace(outcome, refit=final.summary(), test_metrics=scores, model_sha256=sha)
+    return None, outcome
+
+
+def _save_test_predictions(tested: Any, folder: rundir.RunFolder, dataset, folds) -> Any:
     """The saved model's predictions on the test rows, by row number in the file (`predict` must repeat them);
     returned for the charts."""
     from engine.formatting import spreadsheet_safe
@@ -383,7 +264,7 @@ def _save_test_predictions(tested: Any, folder: RunFolder, dataset, folds) -> An
     return frame
 
 
-def _save_model(pipeline: Any, folder: RunFolder) -> str:
+def _save_model(pipeline: Any, folder: rundir.RunFolder) -> str:
     """model.joblib, written whole or not at all; returns its sha256 (the run records it)."""
     import os
 

@@ -1,8 +1,6 @@
-"""Which candidates to try, in what order, and what they are likely to cost.
-
-Today: cheap, diverse models first (so something finishes early), and a time estimate measured on
-the user's own data. Hyperparameter search and budget scheduling build on this (see the search issue).
-"""
+"""Which candidates to try, in what order, on which rows, and what they are likely to cost: cheap, diverse models
+first (so something finishes early), a time estimate measured on the user's own data, the tuned candidates of an
+optuna study, and ensembles of the best."""
 
 from __future__ import annotations
 
@@ -26,6 +24,35 @@ def order(specs: list[ModelSpec]) -> list[ModelSpec]:
     """Cheapest first, counting prediction too: scoring and timing a model predict as much as they fit, and a
     nearest-neighbours model that fits instantly can take minutes to predict on a large table."""
     return sorted(specs, key=lambda spec: spec.fit_cost + spec.predict_cost)
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """The rows the candidates are compared on, and what that is expected to cost."""
+
+    folds: Any  # the search's evaluate.Split: the training rows, or a stratified sample when they would eat the budget
+    estimate_s: float  # about how long the default models take on those rows
+    scale: float  # rows of the refit / rows of one fold's fit: how much longer the refit takes than a fold
+    test_rows: int
+    sampled: bool
+
+
+def plan(prepared: Any, config: Any, clock: Any) -> SearchPlan:
+    """The rows to compare on, for a `runner.Prepared` table: all training rows (up to `search_rows`), fewer when
+    the default models alone would eat the budget."""
+    from engine import evaluate
+
+    folds, task = prepared.folds, prepared.dataset.task
+    searched = evaluate.sample_for_search(folds, task, config.search_rows, config.seed)
+    baseline = measure_baseline(prepared.plans, searched.X_train, searched.y_train, task, config.seed)
+    estimate_s = estimate_seconds(baseline, prepared.specs, searched.n_folds, config.latency_repeats)
+    rows = rows_for_budget(len(searched.y_train), estimate_s, clock)
+    if rows < len(searched.y_train):  # the defaults alone would eat the budget: compare on fewer rows
+        searched = evaluate.sample_for_search(folds, task, rows, config.seed)
+        estimate_s *= rows / len(folds.y_train)
+    # a fold fits (k-1)/k of the search rows; the refit fits every training row
+    scale = len(folds.y_train) / (len(searched.y_train) * (searched.n_folds - 1) / searched.n_folds)
+    return SearchPlan(searched, estimate_s, scale, len(folds.y_test), sampled=searched is not folds)
 
 
 BASELINE_ROWS = 5000  # the linear fit is timed on at most this many rows and scaled to the rest

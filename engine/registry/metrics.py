@@ -30,6 +30,9 @@ class MetricFacts:
     greater_is_better: bool
     bounded: bool
 
+    def facts_json(self) -> dict[str, Any]:
+        return asdict(self)
+
     @classmethod
     def recorded(cls, facts: dict[str, dict[str, Any]], name: str) -> MetricFacts | None:
         """The facts recorded for `name`, else a built-in metric's (a folder from before facts were recorded);

@@ -1,0 +1,88 @@
+"""What every phase of a run is given: the run's settings and facts, its clock, its folder, and the ways to say
+what happens (events, candidates). Phases read the context and return results; only the runner puts them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import events as ev
+from engine.budget import Clock
+from engine.candidates import CandidateLog
+from engine.config import RunConfig
+from engine.errors import one_line
+from engine.messages import t
+from engine.registry.metrics import MetricSpec
+from engine.rundir import RunFolder
+
+
+@dataclass
+class Cancel:
+    """Whether the run should stop: asked by the caller (a threading.Event set elsewhere), or Ctrl+C caught while
+    a model was training."""
+
+    asked: Any = None  # anything with is_set()
+    caught: bool = False
+
+    def requested(self) -> bool:
+        return self.caught or bool(self.asked is not None and self.asked.is_set())
+
+
+@dataclass
+class Announcer:
+    """Every event of the run, in order, to its trackers (the run folder's events.jsonl, ClearML) and the caller.
+    A tracker that fails is dropped and said as a warning: the run goes on."""
+
+    trackers: Any  # tracking.Trackers
+    on_event: Callable[[ev.Event], None] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def emit(self, event: ev.Event) -> None:
+        if isinstance(event, ev.RunWarning):
+            self.warnings.append(event.message)
+        failed = self.trackers.event(event)
+        if self.on_event is not None:
+            self.on_event(event)
+        self._said_stopped(failed)
+
+    def close(self) -> None:
+        self._said_stopped(self.trackers.close())
+
+    def _said_stopped(self, failed: list[tuple[Any, Exception]]) -> None:
+        for tracker, exc in failed:
+            message = t("run.tracker_failed", tracker=type(tracker).__name__, error=one_line(exc))
+            self.emit(ev.RunWarning(message=message, topic="run"))
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """One run in progress, as its phases see it."""
+
+    config: RunConfig
+    run_id: str
+    folder: RunFolder
+    clock: Clock
+    task: str
+    primary: MetricSpec
+    task_metrics: list[MetricSpec]
+    steps: tuple  # preprocessing steps from plugins, before each model
+    announcer: Announcer
+    candidates: CandidateLog
+    cancel: Cancel
+    missing: dict[str, str] = field(default_factory=dict)  # artifact -> why the run could not make it
+
+    def emit(self, event: ev.Event) -> None:
+        self.announcer.emit(event)
+
+    def artifact_missing(self, name: str, reason: str) -> None:
+        """An artifact the run could not make, and why: in run.json and the report's Debug section."""
+        self.missing[name] = reason
+        self.emit(ev.ArtifactMissing(name=name, reason=reason))
+
+    def warn(self, message: str, topic: str = "data") -> None:
+        self.emit(ev.RunWarning(message=message, topic=topic))
+
+    def phase(self, phase: str) -> None:
+        self.emit(ev.PhaseChanged(phase=phase))
