@@ -12,13 +12,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine.messages import t
 from textual import work
 from textual.app import App
 from textual.binding import Binding
 
 from automl_tui.screens.dataset import DatasetScreen
 from automl_tui.state import BACK, NEW_RUN, RECENT, WizardState, default_table
-from engine.messages import t
 
 
 class AutomlApp(App[None]):
@@ -78,9 +78,10 @@ class AutomlApp(App[None]):
 
     async def show_decision(self, run_dir: Path) -> str:
         """The Decision Summary; from it, the recent runs can be browsed until a new run is asked for."""
+        from automl_tui_engine.errors import DAMAGED_FOLDER, UserError, one_line
+
         from automl_tui.screens.decision import DecisionScreen
         from automl_tui.screens.recent import RecentRunsScreen
-        from engine.errors import DAMAGED_FOLDER, UserError, one_line
 
         while True:
             try:
@@ -106,12 +107,12 @@ class AutomlApp(App[None]):
 
 
 def _server_queues() -> list[str]:
-    from engine import remote
+    from automl_tui_engine.clearml import remote
 
     return remote.queues()
 
 
 def _run_remote(config: Any, on_event: Any = None, cancel: Any = None, queue: str = "") -> Any:
-    from engine import remote
+    from automl_tui_engine.clearml import remote
 
     return remote.run_remote(config, queue, on_event, cancel)

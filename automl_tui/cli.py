@@ -10,11 +10,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from automl_tui_engine import exit_codes
+from automl_tui_engine.messages import t  # light: the catalogue is a TOML file read on first use
 
-from engine.messages import t  # light: the catalogue is a TOML file read on first use
-
-EXIT_OK, EXIT_ERROR, EXIT_BAD_INPUT, EXIT_NO_CANDIDATE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
-EXIT_TERMINATED = 143  # 128 + SIGTERM: what `timeout`, `docker stop`, systemd and CI cancels send
 SUBCOMMANDS = ("run", "presets", "report", "predict", "plugins", "watch")
 
 app = typer.Typer(
@@ -55,10 +53,10 @@ def run_command(
         from automl_tui.app import AutomlApp
 
         AutomlApp(out=out or Path("runs")).run()
-        raise typer.Exit(EXIT_OK)
-    from engine import config as config_mod
-    from engine import plugins
-    from engine.errors import UserError
+        raise typer.Exit(exit_codes.OK)
+    from automl_tui_engine import config as config_mod
+    from automl_tui_engine.errors import UserError
+    from automl_tui_engine.extension import plugins
 
     plugins.trust(allow_plugin or [])
     overrides = {
@@ -74,21 +72,21 @@ def run_command(
         "clearml": {"enabled": True} if clearml else None,
     }
     if pipeline and (clone or not remote):
-        raise _fail(t("cli.pipeline_needs_remote"), EXIT_BAD_INPUT)
+        raise _fail(t("cli.pipeline_needs_remote"), exit_codes.BAD_INPUT)
     if clone:
         raise typer.Exit(_clone(clone, preset, overrides, remote))
     preset = preset or "fast"
     try:
         if remote or clearml or config_mod.read_preset(preset)[1].get("clearml", {}).get("enabled"):
             # said within seconds, before the engine's imports: the run would check it too, only later
-            from engine.tracking import sdk
+            from automl_tui_engine.clearml import sdk
 
             sdk.check_server()
         config = config_mod.build(preset, overrides)
     except UserError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise _fail(str(exc), exit_codes.BAD_INPUT) from None
     if config.data is None:
-        raise _fail(t("cli.no_data"), EXIT_BAD_INPUT)
+        raise _fail(t("cli.no_data"), exit_codes.BAD_INPUT)
     if pipeline:
         from automl_tui.headless import pipeline_headless
 
@@ -102,9 +100,9 @@ def run_command(
 
 def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None) -> int:
     """Re-run a ClearML run: its config, then the preset given (if any), then the flags; on `queue`, or here."""
-    from engine import config as config_mod
-    from engine import remote
-    from engine.errors import UserError
+    from automl_tui_engine import config as config_mod
+    from automl_tui_engine.clearml import remote
+    from automl_tui_engine.errors import UserError
 
     try:
         if overrides.pop("data") is not None:
@@ -124,27 +122,27 @@ def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None)
             values, f"task {task_id}", {**overrides, "data": table, "clearml": {"enabled": True}}
         )
     except UserError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise _fail(str(exc), exit_codes.BAD_INPUT) from None
     from automl_tui.headless import run_headless
 
     return run_headless(config)
 
 
 def _enqueue(config, queue: str) -> int:
-    from engine import remote
-    from engine.errors import UserError
+    from automl_tui_engine.clearml import remote
+    from automl_tui_engine.errors import UserError
 
     try:
         return _announce(remote.enqueue(config, queue))
     except UserError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise _fail(str(exc), exit_codes.BAD_INPUT) from None
 
 
 def _announce(enqueued) -> int:
     typer.echo(t("remote.enqueued", run_id=enqueued.run_id, queue=enqueued.queue, task_id=enqueued.task_id))
     if enqueued.link:
         typer.echo(t("remote.link", link=enqueued.link))
-    return EXIT_OK
+    return exit_codes.OK
 
 
 @app.command("watch", help=t("cli.help_watch"))
@@ -159,7 +157,7 @@ def watch_command(
 
 @app.command("presets", help=t("cli.help_presets"))
 def presets_command() -> None:
-    from engine import config as config_mod
+    from automl_tui_engine import config as config_mod
 
     for name in sorted(config_mod.builtin_presets(), key=lambda n: config_mod.preview(n).time_budget_s):
         preset = config_mod.preview(name)
@@ -179,15 +177,15 @@ def presets_command() -> None:
 def report_command(
     run_dir: Annotated[Path, typer.Argument(help=t("cli.help_run_dir"))],
 ) -> None:
-    from engine import report
-    from engine.errors import DAMAGED_FOLDER, UserError, one_line
+    from automl_tui_engine.errors import DAMAGED_FOLDER, UserError, one_line
+    from automl_tui_engine.outputs import report
 
     try:
         path = report.write(run_dir)
     except UserError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise _fail(str(exc), exit_codes.BAD_INPUT) from None
     except DAMAGED_FOLDER as exc:  # a file of the folder holds what no run writes (edited, or damaged)
-        raise _fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), EXIT_BAD_INPUT) from None
+        raise _fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), exit_codes.BAD_INPUT) from None
     typer.echo(str(path))
 
 
@@ -200,26 +198,26 @@ def predict_command(
     raw_csv: Annotated[bool, typer.Option("--raw-csv", help=t("cli.help_raw_csv"))] = False,
     trust: Annotated[bool, typer.Option("--trust", help=t("cli.help_trust"))] = False,
 ) -> None:
-    from engine import rundir
-    from engine.errors import DAMAGED_FOLDER, UserError, one_line
+    from automl_tui_engine.errors import DAMAGED_FOLDER, UserError, one_line
+    from automl_tui_engine.outputs import rundir
 
     if card:
         path = run_dir / rundir.MODEL_CARD
         if not path.is_file():
-            raise _fail(t("cli.no_card", run_dir=run_dir), EXIT_BAD_INPUT)
+            raise _fail(t("cli.no_card", run_dir=run_dir), exit_codes.BAD_INPUT)
         typer.echo(path.read_text(encoding="utf-8"))
     if data is None:
         if card:
             return
-        raise _fail(t("cli.predict_no_data"), EXIT_BAD_INPUT)
+        raise _fail(t("cli.predict_no_data"), exit_codes.BAD_INPUT)
     from automl_tui.headless import predict_with_progress
 
     try:
         summary = predict_with_progress(run_dir, data, output, raw_csv, trust)
     except UserError as exc:
-        raise _fail(str(exc), EXIT_BAD_INPUT) from None
+        raise _fail(str(exc), exit_codes.BAD_INPUT) from None
     except DAMAGED_FOLDER as exc:
-        raise _fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), EXIT_BAD_INPUT) from None
+        raise _fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), exit_codes.BAD_INPUT) from None
     for note in summary.notes:
         typer.echo(t("cli.note", note=note), err=True)
     typer.echo(t("predict.done", rows=summary.rows, path=summary.out_path, seconds=summary.seconds))
@@ -227,8 +225,8 @@ def predict_command(
 
 @app.command("plugins", help=t("cli.help_plugins"))
 def plugins_command() -> None:
-    from engine import plugins
-    from engine.registry import metrics, models, steps
+    from automl_tui_engine.extension import plugins
+    from automl_tui_engine.extension.registry import metrics, models, steps
 
     plugins.load_entry_points()
     for heading, kind, registry in (
@@ -283,13 +281,13 @@ def main(argv: list[str] | None = None) -> None:
     try:
         app(args=args, prog_name="automl-tui", standalone_mode=True)
     except SystemExit as exc:
-        if terminated and exc.code == EXIT_INTERRUPTED:
-            sys.exit(EXIT_TERMINATED)
+        if terminated and exc.code == exit_codes.INTERRUPTED:
+            sys.exit(exit_codes.TERMINATED)
         raise
     except KeyboardInterrupt:
-        sys.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+        sys.exit(exit_codes.TERMINATED if terminated else exit_codes.INTERRUPTED)
     except Exception as exc:  # a bug, not bad input: one line, the traceback only on request
         if os.environ.get("AUTOML_TUI_DEBUG"):
             raise
         typer.echo(t("cli.internal_error", error=f"{type(exc).__name__}: {exc}"), err=True)
-        sys.exit(EXIT_ERROR)
+        sys.exit(exit_codes.ERROR)

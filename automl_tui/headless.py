@@ -10,17 +10,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine import events as ev
+from automl_tui_engine import exit_codes
+from automl_tui_engine.config import RunConfig
+from automl_tui_engine.formatting import human_bytes
+from automl_tui_engine.messages import t
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
-
-from automl_tui.cli import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_NO_CANDIDATE, EXIT_OK
-from engine import events as ev
-from engine.config import RunConfig
-from engine.formatting import human_bytes
-from engine.messages import t
 
 
 class HeadlessView:
@@ -117,7 +116,7 @@ class HeadlessView:
 
     def summary(self, report: str) -> None:
         """The Decision Summary, from the run_finished event (a local run, or one followed from the server)."""
-        from engine.registry import metrics
+        from automl_tui_engine.extension.registry import metrics
 
         finished = self.finished
         if finished is None or finished.status == "no_candidate":
@@ -146,8 +145,8 @@ class HeadlessView:
 
 def run_headless(config: RunConfig, out: Console | None = None, err: Console | None = None) -> int:
     """Run the engine with a terminal view; returns the process exit code."""
-    import engine
-    from engine.errors import UserError
+    import automl_tui_engine as engine
+    from automl_tui_engine.errors import UserError
 
     # user text (messages, column names) is printed as-is: no markup, no highlighting, and no hard wrapping
     # when piped, so each plain line stays one line for whoever reads it
@@ -168,26 +167,26 @@ def run_headless(config: RunConfig, out: Console | None = None, err: Console | N
             result = engine.run(config, on_event=view, cancel=cancel)
     except UserError as exc:
         err.print(str(exc))
-        return EXIT_BAD_INPUT
+        return exit_codes.BAD_INPUT
     except KeyboardInterrupt:
         # Ctrl+C outside a model's training (the engine handles those): what finished is on disk already
         if view.started is not None:
-            from engine import report
+            from automl_tui_engine.outputs import report
 
             err.print(t("cli.interrupted", path=report.write(Path(view.started.run_dir))))
-        return EXIT_INTERRUPTED
+        return exit_codes.INTERRUPTED
     except OSError as exc:  # the disk is full, or the run folder went away while the run wrote to it
         where = view.started.run_dir if view.started is not None else config.out
         err.print(t("cli.could_not_write", folder=where, reason=exc.strerror or exc, file=exc.filename or "-"))
-        return EXIT_NO_CANDIDATE
+        return exit_codes.NOT_FINISHED
     view.summary(f"{result.run_dir}/report.md")
-    return {"finished": EXIT_OK, "cancelled": EXIT_INTERRUPTED}.get(result.status, EXIT_NO_CANDIDATE)
+    return exit_codes.of_run(result.status)
 
 
 def watch_headless(run_id: str, poll_s: float) -> int:
     """Follow a run from the ClearML server with the same view as a local run; returns the exit code."""
-    from engine.errors import UserError
-    from engine.tracking.follow import follow
+    from automl_tui_engine.clearml.follow import follow
+    from automl_tui_engine.errors import UserError
 
     out = Console(markup=False, highlight=False)
     out.soft_wrap = not out.is_terminal
@@ -204,22 +203,22 @@ def watch_headless(run_id: str, poll_s: float) -> int:
         followed = follow(run_id, view, poll_s=poll_s, on_waiting=on_waiting)
     except UserError as exc:
         err.print(str(exc))
-        return EXIT_BAD_INPUT
+        return exit_codes.BAD_INPUT
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        return exit_codes.INTERRUPTED
     if followed.status in ("failed", "stopped"):
         err.print(t("watch.given_up", run_id=run_id, status=followed.status, message=followed.message or "-"))
-        return EXIT_NO_CANDIDATE
+        return exit_codes.NOT_FINISHED
     view.summary(followed.reporting_link or t("watch.reporting_task", run_id=run_id))
-    return {"finished": EXIT_OK, "cancelled": EXIT_INTERRUPTED}.get(followed.status, EXIT_NO_CANDIDATE)
+    return exit_codes.of_run(followed.status)
 
 
 def pipeline_headless(config: RunConfig, queue: str) -> int:
     """Run `config` as a ClearML pipeline on `queue` (the controller here, the steps on agents), each step's
     changes as a line; then the run as a local run shows it, read back from the run folder that came home."""
-    from engine.errors import UserError
-    from engine.pipeline import run_pipeline
-    from engine.rundir import RunFolder
+    from automl_tui_engine.clearml.pipeline import run_pipeline
+    from automl_tui_engine.errors import UserError
+    from automl_tui_engine.outputs.rundir import RunFolder
 
     out = Console(markup=False, highlight=False, soft_wrap=True)
     err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
@@ -229,24 +228,24 @@ def pipeline_headless(config: RunConfig, queue: str) -> int:
         )
     except UserError as exc:
         err.print(str(exc))
-        return EXIT_BAD_INPUT
+        return exit_codes.BAD_INPUT
     except KeyboardInterrupt:
         err.print(t("pipeline.cancelled"))
-        return EXIT_INTERRUPTED
+        return exit_codes.INTERRUPTED
     view = HeadlessView(out, err, live=False)
     for event in RunFolder(run_dir).read_events():
         if event["kind"] == "run_started":  # written on the reporting agent: the folder is here now
             event["run_dir"] = str(run_dir)
         view(ev.from_dict(event))
     view.summary(str(run_dir / "report.md"))
-    return EXIT_OK if view.finished is not None and view.finished.status == "finished" else EXIT_NO_CANDIDATE
+    return exit_codes.of_run(view.finished.status) if view.finished is not None else exit_codes.NOT_FINISHED
 
 
 def predict_with_progress(
     run_dir: Path, data: Path, output: Path | None, raw_csv: bool = False, trust: bool = False
 ) -> Any:
-    """engine.predict with a progress bar when a person watches (stderr is a terminal), silent otherwise."""
-    from engine.predict import predict_file
+    """automl_tui_engine.predict with a progress bar when a person watches (stderr is a terminal), silent otherwise."""
+    from automl_tui_engine.predict import predict_file
 
     err = Console(stderr=True)
     if not err.is_terminal:

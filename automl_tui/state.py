@@ -27,14 +27,14 @@ class WizardState:
     estimates: dict[str, float] = field(default_factory=dict)
 
     def config(self) -> Any:
-        from engine import config
+        from automl_tui_engine import config
 
         overrides = {"data": self.data, "target": self.target, "out": self.out, "priority": self.priority}
         return config.build(self.preset, overrides)
 
     def command_line(self) -> str:
         """The headless command that makes the same run (shown on the Confirm screen)."""
-        from engine.config import command_line
+        from automl_tui_engine.config import command_line
 
         data = shown_path(self.data) if self.data else None
         return command_line(
@@ -49,7 +49,7 @@ class WizardState:
         )
 
     def where_title(self) -> str:
-        from engine.messages import t
+        from automl_tui_engine.messages import t
 
         return t("tui.where_clearml_title", queue=self.queue) if self.where == "clearml" else t("tui.where_local_title")
 
@@ -65,7 +65,7 @@ def shown_path(path: Path) -> str:
 def made_here(out: Path) -> set[Path]:
     """Tables automl-tui wrote (resolved paths): predictions made with the runs in `out`. They are never offered
     as tables to learn from."""
-    from engine.rundir import predictions_written
+    from automl_tui_engine.outputs.rundir import predictions_written
 
     return predictions_written(out)
 
@@ -90,8 +90,8 @@ def default_table(folder: Path, out: Path) -> Path | None:
 def available_presets(start_dir: Path) -> dict[str, Any]:
     """Built-in presets by name, then preset files in the project's `presets/` folder by relative path; a file
     that is a built-in preset word for word (the repository's own presets/, or a copy) is offered once, by name."""
-    from engine import config
-    from engine.errors import UserError
+    from automl_tui_engine import config
+    from automl_tui_engine.errors import UserError
 
     builtin = config.builtin_presets()
     builtin_texts = {path.read_bytes() for path in builtin.values()}

@@ -20,16 +20,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from engine.errors import UserError
+from automl_tui_engine.errors import UserError
 
 POLL_S = 0.05
 
 
 def run_in_subprocess(config: Any, on_event: Callable[[Any], None] | None = None, cancel: Any = None) -> Any:
     """engine.run in a child process; events reach `on_event` here as they happen."""
-    from engine import events as ev
-    from engine.report import RunReport
-    from engine.runner import RunResult
+    from automl_tui_engine import events as ev
+    from automl_tui_engine.outputs.report import RunReport
+    from automl_tui_engine.runner import RunResult
 
     read_fd, write_fd = os.pipe()
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log:
@@ -81,9 +81,9 @@ def _forward_cancel(child: subprocess.Popen, cancel: Any, stop: threading.Event)
 
 
 def _child(write_fd: int) -> None:
-    import engine
-    from engine import config as config_mod
-    from engine import plugins
+    import automl_tui_engine as engine
+    from automl_tui_engine import config as config_mod
+    from automl_tui_engine.extension import plugins
 
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Cancel arrives as SIGINT
     with os.fdopen(write_fd, "w", encoding="utf-8", buffering=1) as out:

@@ -11,8 +11,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import engine
-from engine import config
+import automl_tui_engine as engine
+from automl_tui_engine import config
 
 
 def main() -> None:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from engine.config import RunConfig
-    from engine.events import Event
-    from engine.runner import RunResult
+    from automl_tui_engine.config import RunConfig
+    from automl_tui_engine.events import Event
+    from automl_tui_engine.runner import RunResult
 
 
 def run(
@@ -19,6 +19,6 @@ def run(
 ) -> RunResult:
     """A whole run (runner.run): `cancel` is anything with is_set(), a threading.Event say."""
     # imported here so `import engine` stays cheap for the CLI's --help
-    from engine.runner import run as _run
+    from automl_tui_engine.runner import run as _run
 
     return _run(config, on_event, cancel, run_id)

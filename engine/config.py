@@ -12,10 +12,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.messages import suggest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
-
-from engine.errors import UserError
-from engine.messages import suggest
 
 Priority = Literal["accuracy", "speed", "size", "balanced"]
 Task = Literal["auto", "binary", "multiclass", "regression"]
@@ -80,7 +79,7 @@ class RunConfig(_Strict):
     @field_validator("models")
     @classmethod
     def _known_models(cls, names: list[str], info: ValidationInfo) -> list[str]:
-        from engine.registry import models
+        from automl_tui_engine.extension.registry import models
 
         resolved = [_registered(models.resolve, name, info) for name in names]
         if not resolved:
@@ -90,14 +89,14 @@ class RunConfig(_Strict):
     @field_validator("steps")
     @classmethod
     def _known_steps(cls, names: list[str], info: ValidationInfo) -> list[str]:
-        from engine.registry import steps
+        from automl_tui_engine.extension.registry import steps
 
         return [_registered(steps.resolve, name, info) for name in names]
 
     @field_validator("primary_metric")
     @classmethod
     def _known_metric(cls, name: str | None, info: ValidationInfo) -> str | None:
-        from engine.registry import metrics
+        from automl_tui_engine.extension.registry import metrics
 
         return None if name is None else _registered(metrics.resolve, name, info)
 
@@ -185,7 +184,7 @@ def build(preset: str = "fast", overrides: dict[str, Any] | None = None) -> RunC
 
 def build_from(values: dict[str, Any], source: str, overrides: dict[str, Any] | None = None) -> RunConfig:
     """`values` (a preset's, or a cloned run's config), then every override that is not None."""
-    from engine import plugins
+    from automl_tui_engine.extension import plugins
 
     # a typo in the preset is refused before any plugin is imported; then the plugins (only trusted ones), whose
     # models, metrics and steps must be known before their names are checked

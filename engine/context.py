@@ -8,14 +8,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine import events as ev
-from engine.budget import Clock
-from engine.candidates import CandidateLog
-from engine.config import RunConfig
-from engine.errors import one_line
-from engine.messages import t
-from engine.registry.metrics import MetricSpec
-from engine.rundir import RunFolder
+from automl_tui_engine import events as ev
+from automl_tui_engine.config import RunConfig
+from automl_tui_engine.errors import one_line
+from automl_tui_engine.extension.registry.metrics import MetricSpec
+from automl_tui_engine.messages import t
+from automl_tui_engine.outputs.candidate_log import CandidateLog
+from automl_tui_engine.outputs.rundir import RunFolder
+from automl_tui_engine.search.budget import Clock
 
 
 @dataclass

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.messages import t
-from engine.registry.metrics import RankingMetric
+from automl_tui_engine.extension.registry.metrics import RankingMetric
+from automl_tui_engine.messages import t
 
 # the axes a recommendation weighs, each with its TopK list
 AXES = ("accuracy", "speed", "size")

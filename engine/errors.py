@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 
-from engine.messages import t
+from automl_tui_engine.messages import t
 
 
 class UserError(Exception):

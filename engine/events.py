@@ -95,7 +95,7 @@ class RunFinished(Event):
 
 def status_word(status: str) -> str:
     """A candidate's status (CANDIDATE_STATUSES or LIVE_STATUSES) in the user's words, for every face."""
-    from engine.messages import t
+    from automl_tui_engine.messages import t
 
     return t(f"status.{status}")
 

@@ -16,7 +16,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def md_safe(value: Any) -> str:
     """Text from the table (a column name, a class label, a file name, a message quoting them) as it must appear
     in report.md and model_card.md: personal data masked, and shown as typed, never as live markup."""
-    from engine.privacy import mask
+    from automl_tui_engine.table.privacy import mask
 
     text = without_controls(mask(str(value)).replace("\r", " ").replace("\n", " "))
     return _MARKDOWN_LIVE.sub(r"\\\1", text)

@@ -1,4 +1,4 @@
-"""The one catalogue of words users read (CLI, report, later the wizard).
+"""The one catalogue of words users read (the command line, the wizard, the report, the model card).
 
 Texts live in `engine/locales/<lang>.toml` so a translation is a new file, not a code change.
 The language comes from AUTOML_TUI_LANG (default English); a key missing in a translation
@@ -21,7 +21,7 @@ DEFAULT_LANG = "en"
 @cache
 def _catalogue(lang: str) -> dict[str, str]:
     try:
-        text = resources.files("engine.locales").joinpath(f"{lang}.toml").read_text(encoding="utf-8")
+        text = resources.files("automl_tui_engine.locales").joinpath(f"{lang}.toml").read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
     flat: dict[str, str] = {}
@@ -54,7 +54,7 @@ def t(key: str, /, **values: object) -> str:
     if not values:
         return text
     # values may quote the table or a file name: no character of theirs may act on a terminal
-    from engine.formatting import without_controls
+    from automl_tui_engine.formatting import without_controls
 
     shown = {k: without_controls(str(v)) if isinstance(v, str | PurePath) else v for k, v in values.items()}
     return text.format(**shown)

@@ -1,4 +1,4 @@
-"""The one owner of names: run ids, dataset keys, file-safe slugs and tracking tags (DESIGN.md §5)."""
+"""The one owner of names: run ids, dataset keys, file-safe slugs and tracking tags."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import secrets
 from datetime import datetime
 from pathlib import Path
 
-from engine.privacy import mask
+from automl_tui_engine.table.privacy import mask
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _HASH_CHUNK = 1 << 20
@@ -35,9 +35,30 @@ def dataset_key(path: Path) -> str:
     return f"{slug(mask(path.stem))}-{digest.hexdigest()[:8]}"
 
 
+# the phases of a run as ClearML tasks: the run's own phases (preprocessing, training, reporting), the task an
+# agent runs a whole run in, and a pipeline's controller
+RUN_PHASE = "run"
+PIPELINE_PHASE = "pipeline"
+
+
 def tags(run_id: str, dataset: str, phase: str | None = None) -> list[str]:
     """Tags every task and artifact of a run carries."""
     out = [f"run:{run_id}", f"dataset:{dataset}"]
     if phase:
         out.append(f"phase:{phase}")
     return out
+
+
+def model_tag(model: str) -> str:
+    """The tag of a candidate's own task (besides the training phase's tags)."""
+    return f"model:{slug(model)}"
+
+
+def tag_value(task_tags: list[str], key: str) -> str:
+    """The value of the `key:` tag among `task_tags`; "" when there is none."""
+    return next((tag.removeprefix(f"{key}:") for tag in task_tags if tag.startswith(f"{key}:")), "")
+
+
+def task_name(phase: str, run_id: str) -> str:
+    """A ClearML task's name: `<phase> · <run_id>` (a candidate's task: `<model> · <run_id>`)."""
+    return f"{phase} · {run_id}"

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine import rundir
-from engine.errors import UserError, one_line
-from engine.formatting import spreadsheet_safe
-from engine.messages import t
+from automl_tui_engine.errors import UserError, one_line
+from automl_tui_engine.formatting import spreadsheet_safe
+from automl_tui_engine.messages import t
+from automl_tui_engine.outputs import rundir
 
 CHUNK_ROWS = 100_000
 
@@ -42,7 +42,7 @@ class PredictionSummary:
 
 def prediction_frame(pipeline: Any, X: Any, task: str) -> Any:
     """`prediction`, and `probability_<class>` per class for classification, one row per row of X."""
-    from engine.evaluate import Replay
+    from automl_tui_engine.search.evaluate import Replay
 
     return frame_of(Replay.of(pipeline, X, task))
 
@@ -110,7 +110,7 @@ def provenance_doubt(run_dir: Path) -> str | None:
 
 def _seen_categories(pipeline: Any) -> dict[str, set[str]]:
     """Training categories of the one-hot encoded columns, to count values the model never saw."""
-    from engine.preprocess import preprocessor
+    from automl_tui_engine.table.preprocess import preprocessor
 
     transformer = preprocessor(pipeline)
     if "one_hot" not in transformer.named_transformers_:
@@ -142,8 +142,7 @@ def predict_file(
     """Predictions for every row of `data_path`, written to `out_path` (default: beside it); text that a spreadsheet
     would run as a formula is neutralised unless `raw_csv` (formatting.spreadsheet_safe)."""
     import pandas as pd
-
-    from engine import data, reading
+    from automl_tui_engine.table import data, reading
 
     started = time.perf_counter()
     run_dir, data_path = Path(run_dir), Path(data_path)
@@ -204,7 +203,7 @@ def predict_file(
 
 
 def _check_columns(columns: list[str], expected: Schema) -> list[str]:
-    from engine.messages import suggest
+    from automl_tui_engine.messages import suggest
 
     missing = [c for c in expected.used if c not in columns]
     if missing:

@@ -11,14 +11,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from engine import budget, run_record, rundir, tracking
-from engine import decision as decision_mod
-from engine import events as ev
-from engine.config import RunConfig, to_toml
-from engine.context import Announcer, Cancel, RunContext
-from engine.errors import UserError, one_line
-from engine.messages import t
-from engine.naming import new_run_id
+from automl_tui_engine import decision as decision_mod
+from automl_tui_engine import events as ev
+from automl_tui_engine import tracking
+from automl_tui_engine.config import RunConfig, to_toml
+from automl_tui_engine.context import Announcer, Cancel, RunContext
+from automl_tui_engine.errors import UserError, one_line
+from automl_tui_engine.messages import t
+from automl_tui_engine.naming import new_run_id
+from automl_tui_engine.outputs import run_record, rundir
+from automl_tui_engine.search import budget
 
 
 @dataclass
@@ -59,16 +61,27 @@ def run(
     if config.data is None:
         raise UserError("run.no_data")
     # a tracking server that cannot be used is said before any work
-    announcer = Announcer(tracking.Trackers(tracking.for_config(config)), on_event)
+    announcer = Announcer(tracking.Trackers(_trackers(config)), on_event)
     try:
         return _run(config, announcer, Cancel(cancel), run_id or new_run_id())
     finally:
         announcer.close()
 
 
+def _trackers(config: RunConfig) -> list[tracking.Tracker]:
+    """The run folder's events.jsonl, and ClearML tasks when the config asks for them."""
+    trackers: list[tracking.Tracker] = [tracking.FileTracker()]
+    if config.clearml.enabled:
+        from automl_tui_engine.clearml.tracker import ClearMLTracker
+
+        trackers.append(ClearMLTracker(config.clearml.project))
+    return trackers
+
+
 def prepare(config: RunConfig) -> Prepared:
-    from engine import data, evaluate, preprocess, search
-    from engine.registry import metrics, models
+    from automl_tui_engine.extension.registry import metrics, models
+    from automl_tui_engine.search import candidates, evaluate
+    from automl_tui_engine.table import data, preprocess
 
     dataset = data.load(config.data, config.target, config.task)
     task = dataset.task
@@ -86,7 +99,7 @@ def prepare(config: RunConfig) -> Prepared:
         dataset=dataset,
         primary=primary,
         task_metrics=[primary, *[m for m in metrics.for_task(task) if m.name != primary.name]],
-        specs=search.order(specs),
+        specs=candidates.order(specs),
         unusable=unusable,
         plans=preprocess.plan(dataset.profiles),
         folds=folds,
@@ -94,11 +107,11 @@ def prepare(config: RunConfig) -> Prepared:
 
 
 def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str) -> RunResult:
-    from engine import search, training
+    from automl_tui_engine.search import candidates, training
 
     clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None)
     prepared = prepare(config)
-    plan = search.plan(prepared, config, clock)
+    plan = candidates.plan(prepared, config, clock)
     ctx, facts = _open(config, run_id, prepared, plan, announcer, cancel, clock)
     ctx.phase("training")
     searched = training.search_phase(ctx, prepared.specs, prepared.plans, plan)
@@ -108,10 +121,11 @@ def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str) -
 def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) -> tuple[RunContext, Any]:
     """The run folder with what is settled before any fit (config.toml, the data profile, run.json), the context
     the phases are given, and RunStarted with the warnings about the table."""
-    from engine import plugins, reading
-    from engine.candidates import CandidateLog
-    from engine.naming import dataset_key
-    from engine.registry import steps
+    from automl_tui_engine.extension import plugins
+    from automl_tui_engine.extension.registry import steps
+    from automl_tui_engine.naming import dataset_key
+    from automl_tui_engine.outputs.candidate_log import CandidateLog
+    from automl_tui_engine.table import reading
 
     dataset, primary = prepared.dataset, prepared.primary
     folder = rundir.RunFolder.create(config.out, run_id)
@@ -129,7 +143,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) ->
         run_id, dataset_key(config.data), folder.path, dataset.task, dataset.target, prepared.task_metrics, config
     )
     run_record.write(facts, run_record.RunOutcome())
-    candidates = CandidateLog(folder, primary, [m.name for m in prepared.task_metrics], announcer.emit)
+    log = CandidateLog(folder, primary, [m.name for m in prepared.task_metrics], announcer.emit)
     ctx = RunContext(
         config,
         run_id,
@@ -140,7 +154,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) ->
         prepared.task_metrics,
         tuple(steps.get(name) for name in config.steps),
         announcer,
-        candidates,
+        log,
         cancel,
     )
     memory_mb = round(reading.memory_estimate(config.data, dataset.source) / 2**20, 1)
@@ -154,13 +168,13 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) ->
     for message in dataset.warnings:
         ctx.warn(message)
     for name, why in prepared.unusable:
-        candidates.not_finished(name, "skipped", why)
+        log.not_finished(name, "skipped", why)
     _check_split(ctx, prepared.folds, plan)
     return ctx, facts
 
 
 def _check_split(ctx: RunContext, folds: Any, plan: Any) -> None:
-    from engine import checks
+    from automl_tui_engine.table import checks
 
     ctx.phase("preprocessing")
     for message in folds.warnings:
@@ -174,7 +188,7 @@ def _check_split(ctx: RunContext, folds: Any, plan: Any) -> None:
 
 def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched: Any) -> RunResult:
     """Decision, refit and test, explanation and charts, then run.json, the report and RunFinished."""
-    from engine import insights, report
+    from automl_tui_engine.outputs import insights, report
 
     config, rows = ctx.config, ctx.candidates.rows
     decision = kept = None
@@ -229,7 +243,7 @@ class Kept:
 def _refit_and_test(ctx, prepared: Prepared, plan, searched, decision, outcome) -> tuple[Kept | None, Any]:
     """The recommended model trained for keeps, scored on the test rows and saved; None (and the reason among
     the missing artifacts) when that could not be done."""
-    from engine import evaluate, refit
+    from automl_tui_engine.search import evaluate, refit
 
     folds, task = prepared.folds, ctx.task
     outcome = replace(outcome, recommended=decision.recommended)
@@ -254,8 +268,8 @@ def _refit_and_test(ctx, prepared: Prepared, plan, searched, decision, outcome) 
 def _save_test_predictions(tested: Any, folder: rundir.RunFolder, dataset, folds) -> Any:
     """The saved model's predictions on the test rows, by row number in the file (`predict` must repeat them);
     returned for the charts."""
-    from engine.formatting import spreadsheet_safe
-    from engine.predict import frame_of
+    from automl_tui_engine.formatting import spreadsheet_safe
+    from automl_tui_engine.predict import frame_of
 
     frame = frame_of(tested)
     frame.insert(0, "actual", folds.y_test.to_numpy())

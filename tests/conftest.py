@@ -67,7 +67,7 @@ def diabetes_csv(tmp_path: Path) -> Path:
 
 def quick_config(data: Path, out: Path, **overrides):
     """A small, fast run: two cheap models with their defaults (no tuning), 3 folds, a single latency repeat."""
-    from engine import config
+    from automl_tui_engine import config
 
     values = {
         "data": data,
@@ -86,7 +86,7 @@ def quick_config(data: Path, out: Path, **overrides):
 @pytest.fixture
 def extra_models(monkeypatch):
     """Register test-only models for one test; the registry is restored afterwards."""
-    from engine.registry import models
+    from automl_tui_engine.extension.registry import models
 
     monkeypatch.setattr(models, "REGISTRY", models.REGISTRY.copy())
     models.register(

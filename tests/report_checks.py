@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from engine.messages import t
+from automl_tui_engine.messages import t
 
 SEARCH = re.compile(
     r"The search tried (\d+) candidates: (\d+) model kinds with their default settings, "

@@ -2,7 +2,7 @@
 happen for sure: one trains for ten minutes (stopped by the budget), one always fails, one is regression-only
 (skipped on a classification table), and a tree whose search space has clearly bad corners (pruned when tuned)."""
 
-from engine.registry import models
+from automl_tui_engine.extension.registry import models
 
 
 def register() -> None:

@@ -1,9 +1,9 @@
 """Warnings worth reading before trusting a score: leakage, imbalance, tiny classes, test rows copied from training."""
 
 import pandas as pd
+from automl_tui_engine.search import evaluate
+from automl_tui_engine.table import checks, data
 from sklearn.datasets import load_breast_cancer, load_diabetes
-
-from engine import checks, data, evaluate
 
 
 def cancer():

@@ -13,14 +13,13 @@ import sys
 import time
 from pathlib import Path
 
+import automl_tui_engine as engine
 import pytest
+from automl_tui_engine.clearml import pipeline_agent
+from automl_tui_engine.outputs.report import RunReport
 from clearml_server import ClearMLTestServer
 from conftest import quick_config, write_preset
 from test_clearml_remote import AGENT, PENGUINS, agent_daemon, cli, environment, only_file, quick_agent_config
-
-import engine
-from engine import pipeline
-from engine.report import RunReport
 
 
 def family_run(out: Path, family: str) -> Path:
@@ -33,8 +32,8 @@ def test_merge_compares_the_families_picks_and_reports_a_failed_step(tmp_path):
     parts = {family: family_run(tmp_path / "agents", family) for family in ("linear", "hist_gb")}
     parts["random_forest"] = "the agent ran out of memory"  # a step that failed: it must not vanish
     config = quick_config(PENGUINS, tmp_path, target="species", models=["linear", "hist_gb", "random_forest"])
-    prepared = json.loads(pipeline.check_table(config.model_dump()))
-    run_dir = pipeline.merge(parts, tmp_path / "runs", "run-1", config.model_dump(), prepared, elapsed_s=12.5)
+    prepared = json.loads(pipeline_agent.check_table(config.model_dump()))
+    run_dir = pipeline_agent.merge(parts, tmp_path / "runs", "run-1", config.model_dump(), prepared, elapsed_s=12.5)
 
     report = RunReport(run_dir)
     picks = {
@@ -59,10 +58,10 @@ def test_merge_compares_the_families_picks_and_reports_a_failed_step(tmp_path):
 
 def test_preprocessing_refuses_a_table_with_the_reason(tmp_path):
     config = quick_config(PENGUINS, tmp_path, target="no_such_column")
-    outcome = json.loads(pipeline.check_table(config.model_dump()))
+    outcome = json.loads(pipeline_agent.check_table(config.model_dump()))
     assert outcome["status"] == "failed"
     assert "no_such_column" in outcome["reason"]
-    good = json.loads(pipeline.check_table(quick_config(PENGUINS, tmp_path, target="species").model_dump()))
+    good = json.loads(pipeline_agent.check_table(quick_config(PENGUINS, tmp_path, target="species").model_dump()))
     assert good["status"] == "ok" and good["task"] == "multiclass" and good["target"] == "species"
     assert good["families"] == ["linear", "hist_gb"]
 

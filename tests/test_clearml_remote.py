@@ -141,7 +141,7 @@ def test_enqueue_puts_everything_the_run_needs_on_the_server(remote_run):
     assert f"automl-tui watch {run_id}" in remote_run["enqueued"].stdout
     assert queued["status"] == "queued" and queued["name"] == f"run · {run_id}"
     assert {f"run:{run_id}", "phase:run"} <= set(queued["tags"])
-    assert queued["script"]["entry_point"] == "-m engine.remote"
+    assert queued["script"]["entry_point"] == "-m automl_tui_engine.clearml.agent"
     # the table travels through the server: the agent never sees the user's file system
     dataset = next(a for a in queued["execution"]["artifacts"] if a["key"] == "dataset")
     assert dataset["uri"].endswith("penguins.csv")
@@ -212,9 +212,9 @@ def test_clone_without_a_queue_runs_here_and_is_recorded(remote_run, tmp_path):
 
 def test_cancelling_a_remote_run_takes_it_off_the_queue(remote_run, tmp_path, monkeypatch):
     """Cancel in the wizard, before any agent took the run: it leaves the queue and is marked stopped."""
-    from engine import config as config_mod
-    from engine import remote
-    from engine.errors import UserError
+    from automl_tui_engine import config as config_mod
+    from automl_tui_engine.clearml import remote
+    from automl_tui_engine.errors import UserError
 
     server = remote_run["server"]
     for key, value in environment(server, tmp_path / "home").items():

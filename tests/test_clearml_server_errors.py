@@ -88,7 +88,7 @@ def test_a_preset_can_turn_clearml_on(tmp_path):
 
 
 def test_the_flag_turns_tracking_on_and_keeps_the_presets_other_clearml_settings(tmp_path):
-    from engine import config
+    from automl_tui_engine import config
 
     preset = tmp_path / "team.toml"
     preset.write_text('[clearml]\nproject = "team-models"\n', encoding="utf-8")

@@ -1,7 +1,6 @@
 import pytest
-
-from engine import config
-from engine.errors import UserError
+from automl_tui_engine import config
+from automl_tui_engine.errors import UserError
 
 
 def test_builtin_presets_load_and_validate():

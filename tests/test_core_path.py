@@ -5,16 +5,15 @@ import csv
 import json
 from pathlib import Path
 
+import automl_tui_engine as engine
 import pandas as pd
 import pytest
+from automl_tui_engine import events as ev
+from automl_tui_engine.messages import t
+from automl_tui_engine.outputs.model_card import search_sentence
+from automl_tui_engine.outputs.report import RunReport
 from conftest import ROOT, quick_config
 from test_end_to_end import cli
-
-import engine
-from engine import events as ev
-from engine.messages import t
-from engine.model_card import search_sentence
-from engine.report import RunReport
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +97,9 @@ def test_the_headless_run_says_every_status_once_in_words(tmp_path, capsys, monk
 
 
 def test_a_predictions_file_is_never_offered_as_a_table_to_learn_from(penguin_run, tmp_path):
+    from automl_tui_engine.predict import predict_file
+
     from automl_tui.state import default_table, made_here
-    from engine.predict import predict_file
 
     project = tmp_path / "project"
     project.mkdir()
@@ -111,13 +111,13 @@ def test_a_predictions_file_is_never_offered_as_a_table_to_learn_from(penguin_ru
 
 
 async def test_the_dataset_screen_hides_and_refuses_a_predictions_file(penguin_run, tmp_path, monkeypatch):
+    from automl_tui_engine.predict import predict_file
     from test_wizard import SIZE, until
     from textual.widgets import Input, Static
     from wizard_support import no_clearml
 
     from automl_tui.app import AutomlApp
     from automl_tui.screens.dataset import DatasetScreen, TableTree
-    from engine.predict import predict_file
 
     project = tmp_path / "project"
     project.mkdir()
@@ -147,7 +147,9 @@ def test_a_rebuilt_report_says_a_deleted_model_was_removed_and_never_cites_it(pe
     folder = tmp_path / penguin_run.name
     shutil.copytree(penguin_run, folder)
     (folder / "model.joblib").unlink()
-    report = Path(engine.report.write(folder)).read_text()
+    from automl_tui_engine.outputs import report
+
+    report = Path(report.write(folder)).read_text()
     details = report.split("## 5.")[1].split("## 6.")[0]
     assert "saved as model.joblib" not in details and "model.joblib is not in the run folder" in details
     debug = report.split("\n## 7. ")[1]
@@ -156,7 +158,9 @@ def test_a_rebuilt_report_says_a_deleted_model_was_removed_and_never_cites_it(pe
 
 
 def test_pngs_skipped_for_time_are_one_row_each_with_the_reason(tmp_path, penguins_csv, monkeypatch):
-    monkeypatch.setattr("engine.budget.charts_s", lambda config, png=True: 1e6)  # as if no time were left
+    monkeypatch.setattr(
+        "automl_tui_engine.search.budget.charts_s", lambda config, png=True: 1e6
+    )  # as if no time were left
     config = quick_config(penguins_csv, tmp_path / "runs", target="species", charts="html+png", max_trials=None)
     result = engine.run(config)
     debug = Path(result.run_dir, "report.md").read_text().split("\n## 7. ")[1]

@@ -4,9 +4,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from engine import data, reading
-from engine.errors import UserError
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.table import data, reading
 
 
 def write(path, text, encoding="utf-8"):
@@ -176,9 +175,8 @@ def test_target_guess_prefers_conventional_names_then_last_column_and_says_why()
 
 
 def test_penguins_target_guess_is_explained_in_the_run_and_the_report(penguins_csv, tmp_path):
+    import automl_tui_engine as engine
     from conftest import quick_config
-
-    import engine
 
     result = engine.run(quick_config(penguins_csv, tmp_path))
     assert any(

@@ -1,9 +1,8 @@
 """The recommendation rule on constructed leaderboards, where the right answer is known by construction."""
 
 import pytest
-
-from engine import decision
-from engine.registry import metrics
+from automl_tui_engine import decision
+from automl_tui_engine.extension.registry import metrics
 
 ACCURACY = metrics.get("accuracy")
 RMSE = metrics.get("rmse")

@@ -407,7 +407,7 @@ def test_large_tables_are_searched_on_a_sample_and_refit_on_all_rows(tmp_path, b
 
 
 def test_a_table_too_big_for_memory_is_refused_before_reading(tmp_path, breast_cancer_csv, capsys, monkeypatch):
-    from engine import reading
+    from automl_tui_engine.table import reading
 
     monkeypatch.setattr(reading, "available_memory", lambda: 100_000)  # 100 KB free
     code, out, err = cli([breast_cancer_csv, "--out", tmp_path / "runs"], capsys)

@@ -1,10 +1,10 @@
 import pandas as pd
 import pytest
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.extension.registry import metrics, models
+from automl_tui_engine.search import evaluate
+from automl_tui_engine.table import data, preprocess
 from sklearn.datasets import load_breast_cancer
-
-from engine import data, evaluate, preprocess
-from engine.errors import UserError
-from engine.registry import metrics, models
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 
 import numpy as np
 import pytest
-
-from engine import data, evaluate, explain, preprocess
-from engine.registry import metrics, models
+from automl_tui_engine.extension.registry import metrics, models
+from automl_tui_engine.outputs import explain
+from automl_tui_engine.search import evaluate
+from automl_tui_engine.table import data, preprocess
 
 
 def fitted(penguins_csv, target, model):

@@ -94,8 +94,8 @@ async def test_the_wizard_lists_a_shared_preset_without_running_its_plugin(tmp_p
 
 
 def test_a_preset_with_a_typo_is_refused_before_its_plugin_is_imported(tmp_path, marker):
-    from engine import config
-    from engine.errors import UserError
+    from automl_tui_engine import config
+    from automl_tui_engine.errors import UserError
 
     preset = hostile_preset(tmp_path, time_budgett_s=5)
     with pytest.raises(UserError, match="Unknown setting 'time_budgett_s'"):
@@ -112,9 +112,8 @@ def test_a_plugin_named_in_a_file_runs_only_once_trusted(tmp_path, marker, capsy
 
 def test_reading_a_shared_run_folder_imports_nothing(tmp_path, marker, capsys):
     """A run folder whose config names a plugin (and a plugin metric): `report` renders from what it recorded."""
+    import automl_tui_engine as engine
     from conftest import quick_config
-
-    import engine
 
     run_dir = Path(engine.run(quick_config(PENGUINS, tmp_path / "runs", target="species")).run_dir)
     config = (run_dir / "config.toml").read_text()
@@ -189,7 +188,7 @@ def test_raw_csv_keeps_cells_as_predicted(tmp_path, capsys):
 
 
 def test_markdown_and_terminal_text_helpers_leave_nothing_live():
-    from engine.formatting import md_safe, without_controls
+    from automl_tui_engine.formatting import md_safe, without_controls
 
     for text in HOSTILE.values():
         assert not live_markup(md_safe(text)) and "\x1b" not in without_controls(text)
@@ -203,9 +202,8 @@ def test_markdown_and_terminal_text_helpers_leave_nothing_live():
 
 @pytest.fixture(scope="module")
 def finished_run(tmp_path_factory):
+    import automl_tui_engine as engine
     from conftest import quick_config
-
-    import engine
 
     out = tmp_path_factory.mktemp("finished")
     return Path(engine.run(quick_config(PENGUINS, out / "runs", target="species")).run_dir)
@@ -300,8 +298,8 @@ def test_a_device_is_not_read_forever(tmp_path, capsys):
 
 
 def test_a_table_that_changes_while_it_is_read_is_refused(tmp_path, monkeypatch):
-    from engine import reading
-    from engine.errors import UserError
+    from automl_tui_engine.errors import UserError
+    from automl_tui_engine.table import reading
 
     table = tmp_path / "growing.csv"
     table.write_bytes(PENGUINS.read_bytes())
@@ -333,7 +331,7 @@ def test_a_full_disk_stops_the_run_with_one_line_and_no_half_files(tmp_path, cap
     import errno
     import os
 
-    from engine import rundir
+    from automl_tui_engine.outputs import rundir
 
     real_replace = os.replace
     writes = []

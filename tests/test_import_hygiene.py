@@ -16,7 +16,11 @@ def top_level(modules: set[str]) -> set[str]:
 
 
 def test_engine_imports_no_ui_code():
-    loaded = top_level(loaded_modules("import engine.runner, engine.report, engine.data, engine.decision"))
+    loaded = top_level(
+        loaded_modules(
+            "import automl_tui_engine.runner, automl_tui_engine.outputs.report, automl_tui_engine.table.data"
+        )
+    )
     assert not loaded & {"textual", "rich", "automl_tui"}
 
 

@@ -6,19 +6,24 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from automl_tui_engine import decision, events
+from automl_tui_engine.config import PRIORITIES, Task
+from automl_tui_engine.messages import _catalogue, t
+from automl_tui_engine.outputs import plots
+from automl_tui_engine.search import refit, training
+from automl_tui_engine.table import data
 
 from automl_tui.screens.base import STEPS
 from automl_tui.widgets.leaderboard import COLUMNS
-from engine import data, decision, events, plots, refit, training
-from engine.config import PRIORITIES, Task
-from engine.messages import _catalogue, t
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [*ROOT.glob("engine/**/*.py"), *ROOT.glob("automl_tui/**/*.py")]
 LITERAL_KEY = re.compile(r"""(?:\bt|UserError)\(\s*["']([a-z_]+\.[a-z_]+)["']""")
 BUILT_KEY = re.compile(r"""\bt\(\s*f(["'])(.*?)\1""")
 LANGUAGES = sorted(
-    p.name.removesuffix(".toml") for p in resources.files("engine.locales").iterdir() if p.name.endswith(".toml")
+    p.name.removesuffix(".toml")
+    for p in resources.files("automl_tui_engine.locales").iterdir()
+    if p.name.endswith(".toml")
 )
 TASKS = [task for task in Task.__args__ if task != "auto"]
 

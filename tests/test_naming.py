@@ -1,6 +1,6 @@
 import re
 
-from engine.naming import dataset_key, new_run_id, slug, tags
+from automl_tui_engine.naming import dataset_key, new_run_id, slug, tags
 
 
 def test_run_ids_are_sortable_unique_and_file_safe():

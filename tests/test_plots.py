@@ -5,9 +5,9 @@ import shutil
 import numpy as np
 import pandas as pd
 import pytest
-
-from engine import decision, plots
-from engine.registry import metrics
+from automl_tui_engine import decision
+from automl_tui_engine.extension.registry import metrics
+from automl_tui_engine.outputs import plots
 
 ACCURACY = metrics.get("accuracy")
 ROWS = [

@@ -8,10 +8,9 @@ import textwrap
 
 import pandas as pd
 import pytest
+from automl_tui_engine import config
+from automl_tui_engine.errors import UserError
 from conftest import write_preset
-
-from engine import config
-from engine.errors import UserError
 
 HOW_TO_INSTALL = "install the example plugin: pip install -e examples/plugins/automl-tui-example"
 
@@ -62,7 +61,7 @@ def test_a_config_module_plugin_is_used_and_a_broken_one_only_warns(tmp_path, br
     plugins.mkdir()
     (plugins / "my_plugin.py").write_text(
         textwrap.dedent("""
-        from engine.registry import models
+        from automl_tui_engine.extension.registry import models
 
         def register():
             models.register(models.ModelSpec(

@@ -1,13 +1,13 @@
 """`automl-tui predict`: the saved model repeats its in-run test predictions, and bad tables are explained."""
 
+import automl_tui_engine as engine
 import pandas as pd
 import pytest
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.predict import predict_file
 from conftest import quick_config
 
-import engine
 from automl_tui.cli import main
-from engine.errors import UserError
-from engine.predict import predict_file
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,8 @@
 
 import pandas as pd
 import pytest
-
-from engine import data, preprocess
-from engine.registry import models
+from automl_tui_engine.extension.registry import models
+from automl_tui_engine.table import data, preprocess
 
 
 def mixed_frame(rows=120):

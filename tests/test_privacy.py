@@ -1,8 +1,7 @@
 import pandas as pd
 import pytest
-
-from engine import data
-from engine.privacy import mask
+from automl_tui_engine.table import data
+from automl_tui_engine.table.privacy import mask
 
 
 @pytest.mark.parametrize(
@@ -38,9 +37,8 @@ def test_preview_masks_text_columns_but_not_numbers_or_dates():
 def test_reports_mask_personal_data_quoted_from_the_table(tmp_path, penguins_csv):
     """Class labels and warnings quote the table: an e-mail address used as a label stays out of report.md and
     model_card.md (a tiny class also puts the label in a warning)."""
+    from automl_tui_engine import runner
     from conftest import quick_config
-
-    from engine import runner
 
     frame = pd.read_csv(penguins_csv)
     frame["species"] = frame["species"].replace("Chinstrap", "chinstrap.lead@example.org")

@@ -5,11 +5,11 @@ import io
 import tempfile
 from pathlib import Path
 
+from automl_tui_engine import config
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.table import data
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-from engine import config, data
-from engine.errors import UserError
 
 CELLS = st.one_of(
     st.none(),

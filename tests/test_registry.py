@@ -1,9 +1,8 @@
 """Every registered model and metric works on small real data, for each task it declares."""
 
 import pytest
+from automl_tui_engine.extension.registry import metrics, models
 from sklearn.datasets import load_diabetes, load_iris
-
-from engine.registry import metrics, models
 
 
 def iris(task):

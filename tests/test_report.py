@@ -3,11 +3,11 @@
 import json
 from pathlib import Path
 
+import automl_tui_engine as engine
 import pandas as pd
 import pytest
 from conftest import quick_config
 
-import engine
 from automl_tui.cli import main
 
 

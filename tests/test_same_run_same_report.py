@@ -18,8 +18,9 @@ RUN_ID = "20261129-000000-reference"
 
 
 def reference_run(out: Path) -> Path:
-    import engine
-    from engine import config, evaluate
+    import automl_tui_engine as engine
+    from automl_tui_engine import config
+    from automl_tui_engine.search import evaluate
 
     values = {
         "data": PENGUINS,

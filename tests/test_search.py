@@ -7,11 +7,11 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from automl_tui_engine.extension.registry import metrics, models
+from automl_tui_engine.runner import run
+from automl_tui_engine.search import budget, candidates, ensemble, evaluate, threshold
+from automl_tui_engine.table import data, preprocess
 from conftest import quick_config
-
-from engine import budget, data, ensemble, evaluate, preprocess, search, threshold
-from engine.registry import metrics, models
-from engine.runner import run
 
 
 @pytest.fixture
@@ -28,20 +28,20 @@ def only_run(out):
 
 
 def test_cheap_models_come_first_counting_prediction():
-    names = [s.name for s in search.order([models.get(n) for n in ("random_forest", "knn", "linear", "hist_gb")])]
+    names = [s.name for s in candidates.order([models.get(n) for n in ("random_forest", "knn", "linear", "hist_gb")])]
     assert names == ["linear", "hist_gb", "knn", "random_forest"]
 
 
 def test_estimate_grows_with_models_and_folds(penguins_csv):
     dataset = data.load(penguins_csv, "species")
     split = evaluate.split(dataset.X, dataset.y, dataset.task, 0.2, 3, 0)
-    baseline = search.measure_baseline(
+    baseline = candidates.measure_baseline(
         preprocess.plan(dataset.profiles), split.X_train, split.y_train, dataset.task, seed=0
     )
     assert baseline.fit_s > 0 and baseline.batch_s > 0 and baseline.call_s > 0
-    one = search.estimate_seconds(baseline, [models.get("linear")], cv_folds=3, repeats=3)
-    many = search.estimate_seconds(baseline, [models.get(n) for n in ("linear", "hist_gb")], cv_folds=3, repeats=3)
-    more_folds = search.estimate_seconds(baseline, [models.get(n) for n in ("linear", "hist_gb")], 10, 3)
+    one = candidates.estimate_seconds(baseline, [models.get("linear")], cv_folds=3, repeats=3)
+    many = candidates.estimate_seconds(baseline, [models.get(n) for n in ("linear", "hist_gb")], cv_folds=3, repeats=3)
+    more_folds = candidates.estimate_seconds(baseline, [models.get(n) for n in ("linear", "hist_gb")], 10, 3)
     assert 0 < one < many < more_folds
 
 
@@ -85,7 +85,7 @@ def test_max_trials_runs_repeat_exactly(tmp_path, penguins_csv):
 
 def test_tuned_parameters_stay_inside_the_declared_spaces():
     specs = [models.get("linear"), models.get("lightgbm")]
-    tuner = search.Tuner(specs, "binary", seed=0, greater_is_better=True)
+    tuner = candidates.Tuner(specs, "binary", seed=0, greater_is_better=True)
     for _ in range(12):
         candidate = tuner.ask()
         space = candidate.spec.space("binary")
@@ -103,7 +103,7 @@ def _evaluations(cancer, names, task="binary"):
     task_metrics = metrics.for_task(task)
     members = []
     for name in names:
-        candidate = search.Candidate(name, models.get(name))
+        candidate = candidates.Candidate(name, models.get(name))
         evaluation = evaluate.cross_validate(candidate.pipeline(plans, task, 0), split, task, task_metrics, 0, 1)
         members.append(ensemble.Member(candidate, {"model": name, **evaluation.row}, evaluation))
     return split, plans, task_metrics, members
@@ -115,7 +115,7 @@ def test_an_ensembles_scores_from_kept_predictions_equal_cross_validating_the_re
     split, plans, task_metrics, members = _evaluations(cancer, ["linear", "knn", "hist_gb"])
     chosen = [(members[0], 2), (members[1], 1), (members[2], 1)]
     scored = ensemble.evaluate_members(chosen, split, "binary", task_metrics, 0, 1)
-    voting = search.Candidate("ensemble", None, members=tuple((m.candidate, w) for m, w in chosen))
+    voting = candidates.Candidate("ensemble", None, members=tuple((m.candidate, w) for m, w in chosen))
     theirs = cross_validate(
         voting.pipeline(plans, "binary", 0),
         split.X_train,
@@ -166,9 +166,8 @@ def test_the_threshold_stays_when_moving_it_does_not_pay():
 
 
 def test_an_imbalanced_run_saves_and_reports_the_tuned_threshold(tmp_path, cancer):
+    from automl_tui_engine.predict import load_model
     from sklearn.model_selection import FixedThresholdClassifier
-
-    from engine.predict import load_model
 
     X, y = cancer
     rare = y[y == "malignant"].index[:30]
@@ -184,7 +183,7 @@ def test_an_imbalanced_run_saves_and_reports_the_tuned_threshold(tmp_path, cance
 
 
 def test_a_recommended_ensemble_is_saved_explained_and_predicts_like_its_test_run(tmp_path, breast_cancer_csv):
-    from engine.predict import predict_file
+    from automl_tui_engine.predict import predict_file
 
     config = quick_config(
         breast_cancer_csv,

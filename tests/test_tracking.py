@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
+from automl_tui_engine import events as ev
+from automl_tui_engine import runner, tracking
+from automl_tui_engine.tracking import FileTracker
 from conftest import quick_config
-
-from engine import events as ev
-from engine import runner, tracking
-from engine.tracking.files import FileTracker
 
 
 class Recording(tracking.Tracker):
@@ -28,7 +27,7 @@ class Recording(tracking.Tracker):
 
 def test_every_tracker_sees_the_stream_and_a_broken_one_costs_only_itself(tmp_path, penguins_csv, monkeypatch):
     healthy, broken = Recording(), Recording(fail_on="candidate_finished")
-    monkeypatch.setattr(tracking, "for_config", lambda config: [FileTracker(), healthy, broken])
+    monkeypatch.setattr(runner, "_trackers", lambda config: [FileTracker(), healthy, broken])
     result = runner.run(quick_config(penguins_csv, tmp_path, target="species"))
 
     assert result.status == "finished" and len(result.leaderboard) == 2
@@ -42,8 +41,8 @@ def test_every_tracker_sees_the_stream_and_a_broken_one_costs_only_itself(tmp_pa
 
 
 def test_only_the_candidates_the_decision_weighed_get_a_task_of_their_own():
-    from engine.decision import Decision
-    from engine.tracking.clearml_tracker import considered
+    from automl_tui_engine.clearml.tracker import considered
+    from automl_tui_engine.decision import Decision
 
     decision = Decision(
         recommended="linear",
@@ -64,7 +63,7 @@ class _FakeTask:
     """What `follow` reads of a ClearML task: its name, tags, status and console log."""
 
     def __init__(self, name: str, tags: list[str], events: list[ev.Event] = ()) -> None:
-        from engine.tracking.clearml_tracker import event_line
+        from automl_tui_engine.clearml.tracker import event_line
 
         self.id = self.name = name
         self.tags = tags
@@ -79,7 +78,7 @@ class _FakeTask:
 
 def test_following_a_run_reads_the_training_phase_even_beside_the_candidates_tasks(monkeypatch):
     """The candidates' own tasks carry the training phase's tag too: the phase's events are still found."""
-    from engine.tracking import follow, sdk
+    from automl_tui_engine.clearml import follow, sdk
 
     run = ["run:r1", "dataset:d"]
     started = ev.RunStarted(

@@ -6,11 +6,11 @@ import asyncio
 import json
 import threading
 
+import automl_tui_engine as engine
 import pytest
 from textual.widgets import Button, DataTable, Input, MarkdownViewer, OptionList, Select, Static
 from wizard_support import ReplayRunner, make_project, no_clearml
 
-import engine
 from automl_tui.app import AutomlApp
 from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
 from automl_tui.screens.confirm import ConfirmScreen

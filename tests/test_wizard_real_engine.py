@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import tomli_w
+from automl_tui_engine import events as ev
 from test_wizard import SIZE, choose_option, dataset_ready, on_step, until
 from wizard_support import STRESS_PRESET, isolate_stress_plugin, make_fresh_table, no_clearml, screen_lines
 
@@ -19,7 +20,6 @@ from automl_tui.screens.confirm import ConfirmScreen
 from automl_tui.screens.decision import DecisionScreen
 from automl_tui.screens.run import RunScreen
 from automl_tui.widgets.leaderboard import Leaderboard
-from engine import events as ev
 
 RUN_TIMEOUT_S = 300  # a 2-minute preset on a machine that is busy with other work
 MISSING_WORD = re.compile(r"\b(?:status|tui|report|run|cli)\.[a-z_]+\b")  # a message key shown instead of words

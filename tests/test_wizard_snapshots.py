@@ -56,7 +56,9 @@ def project(tmp_path, monkeypatch):
     folder = make_project(tmp_path)
     monkeypatch.chdir(folder)
     # the cost estimate is measured on the machine: fixed here so the Preset screen renders the same
-    monkeypatch.setattr("engine.search.estimate_seconds", lambda baseline, specs, folds, repeats: 7.0 * len(specs))
+    monkeypatch.setattr(
+        "automl_tui_engine.search.candidates.estimate_seconds", lambda baseline, specs, folds, repeats: 7.0 * len(specs)
+    )
     return folder
 
 

@@ -9,10 +9,9 @@ import shutil
 import threading
 from pathlib import Path
 
+from automl_tui_engine import events as ev
+from automl_tui_engine.runner import RunResult
 from conftest import PENGUINS, write_preset
-
-from engine import events as ev
-from engine.runner import RunResult
 
 RECORDED_RUN_ID = "20261126-050047-a387d6"
 
@@ -34,10 +33,10 @@ class SteppingTimer:
 def record_run(out: Path) -> Path:
     """A run made now by the current engine (so every status and event it can produce reaches the replayed
     screens), the same on every machine: fixed seed, run id and tuned trials, and timings from a SteppingTimer."""
+    import automl_tui_engine as engine
     import pytest
-
-    import engine
-    from engine import config, evaluate
+    from automl_tui_engine import config
+    from automl_tui_engine.search import evaluate
 
     values = {
         "data": PENGUINS,
@@ -77,7 +76,7 @@ def make_project(root: Path) -> Path:
 
 def no_clearml() -> list[str]:
     """The queue lister of a machine where ClearML is not set up (the real one would import the SDK here)."""
-    from engine.errors import UserError
+    from automl_tui_engine.errors import UserError
 
     raise UserError("clearml.not_configured")
 
@@ -182,8 +181,8 @@ STRESS_PRESET = {
 def isolate_stress_plugin(monkeypatch) -> None:
     """The stress plugin registers in this process for one test only, and its module is found by the engine's
     child process too."""
-    from engine import plugins
-    from engine.registry import models
+    from automl_tui_engine.extension import plugins
+    from automl_tui_engine.extension.registry import models
 
     monkeypatch.setattr(models, "REGISTRY", models.REGISTRY.copy())
     monkeypatch.setattr(plugins, "_RECORDS", dict(plugins._RECORDS))

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
+from automl_tui_engine.messages import t
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from automl_tui.state import BACK, NEXT, WizardState
-from engine.messages import t
 
 STEPS = ("dataset", "preset", "priority", "where", "confirm")
 

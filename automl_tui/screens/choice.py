@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from automl_tui_engine.messages import t
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,7 +11,6 @@ from textual.widgets.option_list import Option
 
 from automl_tui.screens.base import StepScreen
 from automl_tui.state import NEXT, WizardState, available_presets
-from engine.messages import t
 
 
 def card(title: str, *lines: str) -> Text:
@@ -50,7 +50,7 @@ class PresetScreen(ChoiceScreen):
     step = "preset"
 
     def choices(self) -> list[Option]:
-        from engine.registry import models
+        from automl_tui_engine.extension.registry import models
 
         out = []
         self.presets = available_presets(self.state.start_dir)
@@ -77,8 +77,9 @@ class PresetScreen(ChoiceScreen):
 
     def go_on(self, choice: str) -> None:
         """A preset that names plugin code the user has not trusted goes on only once they trust it."""
+        from automl_tui_engine.extension import plugins
+
         from automl_tui.screens.trust import TrustScreen
-        from engine import plugins
 
         pending = plugins.untrusted(self.presets[choice].plugins)
         if not pending:
@@ -98,7 +99,7 @@ class PriorityScreen(ChoiceScreen):
     step = "priority"
 
     def choices(self) -> list[Option]:
-        from engine.config import PRIORITIES
+        from automl_tui_engine.config import PRIORITIES
 
         return [Option(card(t(f"tui.priority_{p}_title"), t(f"tui.priority_{p}_help")), id=p) for p in PRIORITIES]
 
@@ -133,7 +134,7 @@ class WhereScreen(ChoiceScreen):
 
     @work(thread=True, exclusive=True, group="queues")
     def find_queues(self) -> None:
-        from engine.errors import UserError
+        from automl_tui_engine.errors import UserError
 
         try:
             found, reason = self.app.clearml_queues(), ""

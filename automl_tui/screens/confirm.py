@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from automl_tui_engine.messages import t
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,7 +11,6 @@ from textual.widgets import Button, Static
 
 from automl_tui.screens.base import StepScreen
 from automl_tui.state import shown_path
-from engine.messages import t
 
 
 class ConfirmScreen(StepScreen):

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine.messages import t
+from automl_tui_engine.table.privacy import mask
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,8 +16,6 @@ from textual.widgets import Button, DataTable, DirectoryTree, Input, Select, Sta
 
 from automl_tui.screens.base import StepScreen
 from automl_tui.state import NEXT, RECENT, TABLE_SUFFIXES, available_presets, made_here, shown_path
-from engine.messages import t
-from engine.privacy import mask
 
 
 class TableTree(DirectoryTree):
@@ -54,9 +54,10 @@ class Inspection:
 
 def inspect_table(path: Path, frame: Any, source: dict, target: str | None, presets: dict[str, Any]) -> Inspection:
     """Profile `frame` for `target` (guessed when None); validation problems become `error`, not exceptions."""
-    from engine import data, evaluate, preprocess, search
-    from engine.errors import UserError
-    from engine.registry import models
+    from automl_tui_engine.errors import UserError
+    from automl_tui_engine.extension.registry import models
+    from automl_tui_engine.search import candidates, evaluate
+    from automl_tui_engine.table import data, preprocess
 
     columns = [str(c) for c in frame.columns]
     profiles = [data.profile_column(name, frame[name]) for name in columns]
@@ -87,10 +88,10 @@ def inspect_table(path: Path, frame: Any, source: dict, target: str | None, pres
         total = sum(counts.values())
         found.balance = ", ".join(f"{name} {count / total:.0%}" for name, count in list(counts.items())[:8])
     split = evaluate.split(dataset.X, dataset.y, dataset.task, 0.2, 3, 0)
-    baseline = search.measure_baseline(list(plans.values()), split.X_train, split.y_train, dataset.task, 0)
+    baseline = candidates.measure_baseline(list(plans.values()), split.X_train, split.y_train, dataset.task, 0)
     for name, preset in presets.items():
         specs, _ = models.candidates(models.registered(preset.models), dataset.task)  # a plugin's: not imported
-        estimate = search.estimate_seconds(baseline, specs, preset.cv_folds, preset.latency_repeats)
+        estimate = candidates.estimate_seconds(baseline, specs, preset.cv_folds, preset.latency_repeats)
         found.estimates[name] = min(estimate, preset.time_budget_s)
     return found
 
@@ -174,8 +175,8 @@ class DatasetScreen(StepScreen):
 
     @work(thread=True, exclusive=True, group="inspect")
     def inspect_in_background(self, path: Path, target: str | None, reuse_frame: bool) -> None:
-        from engine.errors import UserError
-        from engine.reading import read_table
+        from automl_tui_engine.errors import UserError
+        from automl_tui_engine.table.reading import read_table
 
         if path.resolve() in made_here(self.state.out):
             self.frame = None

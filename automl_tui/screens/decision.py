@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from automl_tui_engine.decision import AXES
+from automl_tui_engine.formatting import human_bytes
+from automl_tui_engine.messages import t
+from automl_tui_engine.outputs.report import RunReport
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,10 +17,6 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from automl_tui.state import NEW_RUN, RECENT, shown_path
 from automl_tui.widgets.pareto_chart import ParetoChart
-from engine.decision import AXES
-from engine.formatting import human_bytes
-from engine.messages import t
-from engine.report import RunReport
 
 
 class DecisionScreen(Screen[str]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from automl_tui_engine.messages import t
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,7 +14,6 @@ from textual.widgets import DirectoryTree, Footer, Input, ProgressBar, Static
 
 from automl_tui.screens.dataset import TableTree
 from automl_tui.state import made_here, shown_path
-from engine.messages import t
 
 
 class PredictScreen(Screen[None]):
@@ -66,8 +66,8 @@ class PredictScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="predict")
     def predict_in_background(self, path: Path, trust: bool) -> None:
-        from engine.errors import UserError
-        from engine.predict import predict_file
+        from automl_tui_engine.errors import UserError
+        from automl_tui_engine.predict import predict_file
 
         bar = self.query_one("#progress", ProgressBar)
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from automl_tui_engine.extension.registry.metrics import MetricFacts
+from automl_tui_engine.messages import t
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-
-from engine.messages import t
-from engine.report import metric_title
 
 
 def past_runs(out: Path) -> list[tuple[Path, dict]]:
@@ -55,7 +54,7 @@ class RecentRunsScreen(Screen[Path | None]):
                 f"{score:.4f}" if score is not None else "—",
                 info.get("recommended") or "—",
                 info.get("status", "?"),
-                metric_title(info, metric) if metric else "—",
+                MetricFacts.title_in(info, metric) if metric else "—",
                 info.get("dataset_key", "?"),
                 key=str(folder),
             )

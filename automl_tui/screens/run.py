@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from automl_tui_engine import events as ev
+from automl_tui_engine.messages import t
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,8 +15,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, ProgressBar, RichLog, Static
 
 from automl_tui.widgets.leaderboard import Leaderboard
-from engine import events as ev
-from engine.messages import t
 
 
 class EngineEvent(Message):
@@ -57,7 +57,7 @@ class RunScreen(Screen[Any]):
 
     @work(thread=True, exclusive=True, group="engine")
     def run_engine(self) -> None:
-        from engine.errors import UserError
+        from automl_tui_engine.errors import UserError
 
         try:
             result = self.runner(
@@ -83,7 +83,7 @@ class RunScreen(Screen[Any]):
         log = self.query_one("#log", RichLog)
         if isinstance(event, ev.RunStarted):
             self.started_at = self.clock()
-            from engine.registry import metrics
+            from automl_tui_engine.extension.registry import metrics
 
             board.set_metric(event.primary_metric, not metrics.get(event.primary_metric).greater_is_better)
             for model in event.candidates:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from automl_tui_engine.messages import t
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
-
-from engine.messages import t
 
 
 class TrustScreen(ModalScreen[bool]):

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from automl_tui_engine.events import status_word
+from automl_tui_engine.formatting import human_bytes
+from automl_tui_engine.messages import t
 from textual.widgets import DataTable
-
-from engine.events import status_word
-from engine.formatting import human_bytes
-from engine.messages import t
 
 # key -> width: fixed, because rows arrive empty and fill in as models finish; the model column (None) fits the
 # longest name, since tuned candidates ("random_forest #12") are named only when they start. Together they fit an

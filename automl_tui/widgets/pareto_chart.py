@@ -5,10 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from automl_tui_engine.messages import t
 from rich.text import Text
 from textual.widget import Widget
-
-from engine.messages import t
 
 RECOMMENDED, FRONT, OTHER = "★", "●", "○"
 

@@ -4,7 +4,7 @@ automl-tui calls `register()` once per process (see docs/EXTENDING.md). Each reg
 function the built-ins use; names must be new, and aliases too.
 """
 
-from engine.registry import metrics, models, steps
+from automl_tui_engine.extension.registry import metrics, models, steps
 
 
 def register() -> None:

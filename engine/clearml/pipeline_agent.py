@@ -1,0 +1,253 @@
+"""What a pipeline's steps do on their agents (clearml/pipeline.py is the controller that starts them): check the
+table once, train one model family, and merge the families' run folders into the run's own, whose report the
+reporting step keeps. The step functions ClearML copies (clearml/pipeline_steps.py) call these.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+from automl_tui_engine import events as ev
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.outputs import rundir
+
+PREPROCESSING_STEP = "preprocessing"
+REPORTING_STEP = "reporting"
+OUTCOME = "outcome"
+OUTCOME_PARAMETER = f"return/{OUTCOME}"  # where ClearML keeps a function step's text return value
+
+
+def step_name(family: str) -> str:
+    return f"training_{family}"
+
+
+def outcome_of(task: Any) -> dict[str, Any]:
+    """What a step returned (its outcome, JSON text), or {} when it returned nothing."""
+    text = task.get_parameters(cast=False).get(OUTCOME_PARAMETER)
+    return json.loads(text) if text else {}
+
+
+def _values_of(run_task: str) -> tuple[dict[str, Any], str]:
+    from automl_tui_engine.clearml import remote
+    from clearml import Task
+
+    values, run_id, _ = remote.read_run(Task.get_task(task_id=run_task))
+    return values, run_id
+
+
+def prepare_table(run_task: str) -> str:
+    """The preprocessing step: the run's table checked once, before any agent trains on it."""
+    return check_table(_values_of(run_task)[0])
+
+
+def check_table(values: dict[str, Any]) -> str:
+    """The outcome of the checks a run makes before fitting (JSON text): what they settled, or why the table
+    cannot be used."""
+    from automl_tui_engine.config import validate
+    from automl_tui_engine.runner import prepare
+
+    try:
+        prepared = prepare(validate(values, "the run task"))
+    except UserError as exc:
+        return json.dumps({"status": "failed", "reason": str(exc)})
+    dataset = prepared.dataset
+    return json.dumps(
+        {
+            "status": "ok",
+            "target": dataset.target,
+            "task": dataset.task,
+            "primary_metric": prepared.primary.name,
+            "rows": len(dataset.y),
+            "train_rows": len(prepared.folds.y_train),
+            "test_rows": len(prepared.folds.y_test),
+            "families": [spec.name for spec in prepared.specs],
+            "warnings": [*dataset.warnings, *prepared.folds.warnings],
+        }
+    )
+
+
+def train_family(run_task: str, family: str, prepared: str) -> str:
+    """A training step: the family's share of the run, its run folder kept on this step's task. A failure is
+    returned, not raised, so the reporting step still runs and lists it."""
+    import automl_tui_engine as engine
+    from automl_tui_engine.clearml import remote
+    from automl_tui_engine.config import validate
+    from automl_tui_engine.errors import one_line
+    from clearml import Task
+
+    settled = json.loads(prepared or "{}")  # parameters arrive as text
+    try:
+        values, run_id = _values_of(run_task)
+        values.update(
+            target=settled["target"],
+            task=settled["task"],
+            models=[family],
+            ensemble=False,
+            clearml={**values.get("clearml", {}), "enabled": False},
+        )
+        result = engine.run(validate(values, f"task {run_task}"), run_id=f"{run_id}-{family}")
+        Task.current_task().upload_artifact(
+            remote.RUN_FOLDER_ARTIFACT, artifact_object=result.run_dir, wait_on_upload=True
+        )
+    except Exception as exc:
+        return json.dumps({"family": family, "status": "failed", "reason": one_line(exc)})
+    return json.dumps({"family": family, "status": result.status, "recommended": result.recommended})
+
+
+def report_families(run_task: str, steps: str, prepared: str) -> str:
+    """The reporting step: the families' run folders merged into the run's own, whose report this step keeps."""
+    import time
+
+    from automl_tui_engine.clearml import remote, sdk
+    from automl_tui_engine.clearml.tracker import event_line
+    from clearml import Task
+
+    values, run_id = _values_of(run_task)
+    created = Task.get_task(task_id=run_task).data.created  # the run began when it was put on the queue
+    parts: dict[str, Path | str] = {}
+    for family, task_id in json.loads(steps).items():
+        step = Task.get_task(task_id=task_id)
+        outcome = outcome_of(step)
+        if remote.RUN_FOLDER_ARTIFACT in step.artifacts:
+            parts[family] = Path(step.artifacts[remote.RUN_FOLDER_ARTIFACT].get_local_copy())
+        else:
+            parts[family] = outcome.get("reason") or f"the step ended {step.get_status()} without a run folder"
+    elapsed_s = time.time() - created.timestamp()
+    run_dir = merge(parts, Path(values["out"]), run_id, values, json.loads(prepared), elapsed_s)
+    me = Task.current_task()
+    # the run's events in this task's log, as a tracked run's reporting task has them: `watch` replays them.
+    # Printed: under an agent the SDK sends no log of its own (the agent sends the step's output)
+    known = sdk.secrets()
+    for event in rundir.RunFolder(run_dir).read_events():
+        print(event_line(event, known), flush=True)
+    me.upload_artifact(remote.RUN_FOLDER_ARTIFACT, artifact_object=str(run_dir), wait_on_upload=True)
+    # the report is this step's artifact, as it is the reporting task's on a tracked run
+    me.upload_artifact("report", artifact_object=str(run_dir / rundir.REPORT), wait_on_upload=True)
+    return json.dumps({"status": json.loads((run_dir / rundir.RUN_JSON).read_text())["status"]})
+
+
+def merge(
+    parts: dict[str, Path | str], out: Path, run_id: str, values: dict[str, Any], prepared: dict, elapsed_s: float
+) -> Path:
+    """One run folder from the families' (`parts`: family -> its run folder, or why its step failed), with the
+    events a run on one machine would have written, so the report and the command read it the same way."""
+    from dataclasses import replace
+
+    from automl_tui_engine.config import to_toml, validate
+    from automl_tui_engine.extension.registry import metrics
+    from automl_tui_engine.extension.registry.metrics import MetricFacts
+    from automl_tui_engine.naming import dataset_key
+    from automl_tui_engine.outputs import report, run_record
+
+    # the effective config, as a run writes it: with what preprocessing settled
+    config = validate(values, "pipeline").model_copy(
+        update={"target": prepared["target"], "task": prepared["task"], "primary_metric": prepared["primary_metric"]}
+    )
+    folder = rundir.RunFolder.create(out, run_id)
+    done = {family: rundir.RunFolder(part) for family, part in parts.items() if isinstance(part, Path)}
+    failed = {family: reason for family, reason in parts.items() if isinstance(reason, str)}
+    infos = {family: part.read_json(rundir.RUN_JSON) for family, part in done.items()}
+    primary = metrics.get(prepared["primary_metric"])
+    chosen, winner, picks = _pick(done, infos, primary, config)
+    kept = infos[winner] if winner else {}
+    others = [MetricFacts(**f) for name, f in kept.get("metric_facts", {}).items() if name != primary.name]
+    facts = run_record.RunFacts(
+        run_id, dataset_key(config.data), folder.path, prepared["task"], prepared["target"], [primary, *others], config
+    )
+    rundir.write_atomic(folder / rundir.CONFIG, to_toml(config))
+    started = [next(e for e in part.read_events() if e["kind"] == "run_started") for part in done.values()]
+    folder.append_event(facts.started([name for event in started for name in event["candidates"]]).to_dict())
+    _copy_events(folder, done, winner)
+    missing = {f"{step_name(family)} (pipeline step)": reason for family, reason in failed.items()}
+    for family, reason in failed.items():
+        folder.append_event(ev.CandidateFailed(model=family, status="failed", reason=reason).to_dict())
+        folder.append_event(ev.ArtifactMissing(name=f"{step_name(family)} (pipeline step)", reason=reason).to_dict())
+    attempted = [row for part in done.values() for row in part.read_csv(rundir.RESULTS)]
+    attempted += [{"model": family, "status": "failed", "reason": reason} for family, reason in failed.items()]
+    folder.write_csv(rundir.RESULTS, attempted, list(dict.fromkeys(key for row in attempted for key in row)))
+    if winner:
+        _copy_winner(folder, done[winner], picks, primary)
+    outcome = run_record.RunOutcome(
+        status="finished" if winner else "no_candidate",
+        recommended=chosen.recommended if winner else None,
+        test_metrics=kept.get("test_metrics", {}),
+        elapsed_s=round(elapsed_s, 3),
+        n_candidates=sum(1 for row in attempted if row.get("status") == "ok"),
+        missing={**kept.get("missing", {}), **missing},
+        search=_one_search([info["search"] for info in infos.values() if info.get("search")]),
+        refit=kept.get("refit"),
+        charts=kept.get("charts"),
+        timings=kept.get("timings"),
+        model_sha256=kept.get("model_sha256"),
+        pipeline={step_name(family): "failed" if family in failed else "completed" for family in parts},
+    )
+    run_record.write(facts, outcome)
+    report_path = report.write(folder.path)
+    outcome = replace(outcome, written=folder.files())
+    run_record.write(facts, outcome)
+    folder.append_event(outcome.finished_event(chosen.reason if winner else "", report_path).to_dict())
+    return folder.path
+
+
+def _pick(done: dict[str, Any], infos: dict[str, dict], primary: Any, config: Any) -> tuple[Any, str | None, list]:
+    """(the decision among the families' picks, the family whose pick it is, the picks' leaderboard rows)."""
+    from automl_tui_engine import decision as decision_mod
+
+    picks = [
+        row
+        for family, part in done.items()
+        for row in part.read_csv(rundir.LEADERBOARD)
+        if row["model"] == infos[family].get("recommended")
+    ]
+    if not picks:
+        return None, None, picks
+    chosen = decision_mod.decide(picks, primary, config.priority, config.decision.tolerance, config.decision.top_k)
+    winner = next((f for f in done if infos[f].get("recommended") == chosen.recommended), None)
+    return chosen, winner, picks
+
+
+def _copy_events(folder: Any, done: dict[str, Any], winner: str | None) -> None:
+    """The families' events, as one run's: each warning once, and only the kept model's missing artifacts."""
+    warned: set[str] = set()
+    for family, part in done.items():
+        for event in part.read_events():
+            kind = event["kind"]
+            if kind in ("run_started", "run_finished", "phase_changed") or (
+                kind == "artifact_missing" and family != winner
+            ):
+                continue  # the run's own beginning and end are written here; only the kept model's gaps matter
+            if kind == "warning":
+                if event["message"] in warned:
+                    continue  # every family read the same table: its warnings once
+                warned.add(event["message"])
+            folder.append_event(event)
+
+
+def _copy_winner(folder: Any, source: Any, picks: list[dict], primary: Any) -> None:
+    """The kept family's model, its test predictions, explanation, profile and charts; the picks' leaderboard."""
+    from automl_tui_engine import decision as decision_mod
+
+    for name in (rundir.MODEL, rundir.TEST_PREDICTIONS, rundir.EXPLANATION, rundir.DATA_PROFILE):
+        if (source / name).exists():
+            shutil.copy2(source / name, folder / name)
+    if (source / rundir.PLOTS).is_dir():
+        shutil.copytree(source / rundir.PLOTS, folder / rundir.PLOTS)
+    columns = list(source.read_csv(rundir.LEADERBOARD)[0])
+    folder.write_csv(rundir.LEADERBOARD, decision_mod.annotate(picks, primary), columns)
+
+
+def _one_search(searches: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The families' searches as one: their counts added up, and what cut the search shortest."""
+    if not searches:
+        return None
+    from automl_tui_engine.search.training import STOP_FIGURES, STOPS
+
+    shortest = min(searches, key=lambda s: STOPS.index(s["stop"]))
+    return {
+        **{key: shortest.get(key) for key in ("stop", *STOP_FIGURES)},
+        **{count: sum(s[count] for s in searches) for count in ("tuned", "pruned", "stopped_budget")},
+        "ensemble": None,
+    }

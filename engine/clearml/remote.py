@@ -1,0 +1,260 @@
+"""Runs on other machines, through a ClearML queue: the client side.
+
+`enqueue` makes a task "run · <run_id>" that carries everything the run needs (the effective config as a
+configuration object, the table as an artifact, the run_id as a parameter) and puts it on a queue, where a
+clearml-agent runs it (clearml/agent.py). This module also clones runs, follows one live to its folder, and stops
+them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.naming import RUN_PHASE, tag_value, task_name
+from automl_tui_engine.outputs import rundir
+
+CONFIG_NAME = "automl-tui config"
+RUN_ID_PARAM = "automl-tui/run_id"
+DATA_NAME_PARAM = "automl-tui/data_name"
+DATASET_TASK_PARAM = "automl-tui/dataset_task"  # the task whose artifact is the table (a clone's source)
+DATASET_ARTIFACT = "dataset"
+RUN_FOLDER_ARTIFACT = "run_folder"
+ENTRY_MODULE = "automl_tui_engine.clearml.agent"  # what an agent runs: clearml/agent.py
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    run_id: str
+    task_id: str
+    queue: str
+    link: str
+
+
+def queues() -> list[str]:
+    """The names of the server's queues, for the wizard's "where to run" step."""
+    from automl_tui_engine.clearml import sdk
+
+    sdk.connect()
+    from clearml.backend_api.session.client import APIClient
+
+    return sorted(queue.name for queue in APIClient().queues.get_all())
+
+
+def require_queue(name: str) -> None:
+    known = queues()
+    if name not in known:
+        from automl_tui_engine.messages import suggest
+
+        raise UserError("remote.unknown_queue", queue=name, known=", ".join(known) or "-", hint=suggest(name, known))
+
+
+def enqueue(config: Any, queue: str) -> Enqueued:
+    """Put the run described by `config` on `queue`; returns at once with the run's name and where to see it."""
+    from automl_tui_engine.clearml import sdk
+
+    Task = sdk.connect()
+    require_queue(queue)
+    task, run_id = create_run_task(config)
+    Task.enqueue(task, queue_name=queue)
+    return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))
+
+
+def create_run_task(config: Any) -> tuple[Any, str]:
+    """(the task "run · <run_id>" carrying the config and the table, the run_id): what an agent, or the steps of a
+    pipeline, read the run from."""
+    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.naming import dataset_key, new_run_id
+    from clearml import Task
+
+    if config.data is None or not Path(config.data).is_file():
+        raise UserError("remote.no_data", path=config.data)
+    run_id, key = new_run_id(), dataset_key(Path(config.data))
+    with sdk.quiet():
+        task = Task.create(
+            project_name=f"{config.clearml.project}/{key}",
+            task_name=task_name(RUN_PHASE, run_id),
+            task_type="controller",
+            module=ENTRY_MODULE,
+            add_task_init_call=False,
+            detect_repository=False,
+        )
+    task.upload_artifact(DATASET_ARTIFACT, artifact_object=str(config.data), wait_on_upload=True)
+    _describe_run(task, config, run_id, key, Path(config.data).name, dataset_task=task.id)
+    return task, run_id
+
+
+def _describe_run(task: Any, config: Any, run_id: str, key: str, data_name: str, dataset_task: str) -> None:
+    """What the agent reads: the config, the run's name, and where the table is (and under which file name: the
+    dataset_key, name + content hash, must be the same on the agent)."""
+    from automl_tui_engine.config import to_toml
+    from automl_tui_engine.naming import tags
+
+    task.set_tags(tags(run_id, key, RUN_PHASE))
+    task.set_configuration_object(CONFIG_NAME, config_text=to_toml(config), config_type="toml")
+    task.set_parameters(
+        {RUN_ID_PARAM: run_id, DATA_NAME_PARAM: data_name, DATASET_TASK_PARAM: dataset_task},
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    """A run to re-run: its run task (or a template task made like one), its config, and where its table is."""
+
+    task: Any
+    values: dict[str, Any]
+    data_name: str
+    dataset_task: str
+    dataset_key: str
+
+
+def clone_source(task_id: str) -> Source:
+    """The run behind `task_id`: a run task, a template task with a config and a table, or any task of a run
+    enqueued with --remote (its run task is found by the run: tag)."""
+    from automl_tui_engine.clearml import sdk
+
+    Task = sdk.connect()
+    try:
+        task = Task.get_task(task_id=task_id)
+    except ValueError:
+        raise UserError("clone.unknown_task", task_id=task_id) from None
+    if task.get_configuration_object(CONFIG_NAME) is None:
+        run_id = tag_value(task.get_tags(), "run")
+        runs = Task.get_tasks(tags=[f"run:{run_id}", f"phase:{RUN_PHASE}"]) if run_id else []
+        if not runs:
+            raise UserError("clone.not_a_run", task_id=task_id)
+        task = runs[0]
+    values = tomllib.loads(task.get_configuration_object(CONFIG_NAME) or "")
+    params = task.get_parameters() or {}
+    key = tag_value(task.get_tags(), "dataset")
+    return Source(
+        task=task,
+        values=values,
+        data_name=str(params.get(DATA_NAME_PARAM) or Path(str(values.get("data", "data.csv"))).name),
+        dataset_task=str(params.get(DATASET_TASK_PARAM) or task.id),
+        dataset_key=key,
+    )
+
+
+def fetch_table(dataset_task: str, data_name: str, folder: Path) -> Path:
+    """The run's table, downloaded into `folder` under its own file name."""
+    from clearml import Task
+
+    owner = Task.get_task(task_id=dataset_task)
+    if DATASET_ARTIFACT not in owner.artifacts:
+        raise UserError("clone.no_table", task_id=dataset_task)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(data_name).name
+    shutil.copyfile(owner.artifacts[DATASET_ARTIFACT].get_local_copy(), path)
+    return path
+
+
+def enqueue_clone(source: Source, config: Any, queue: str) -> Enqueued:
+    """The ClearML way of re-running: a clone of the run task (its parent), with the new config, on `queue`. The
+    table is not uploaded again: the clone reads it from the task that has it."""
+    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.naming import new_run_id
+
+    Task = sdk.connect()
+    require_queue(queue)
+    run_id = new_run_id()
+    with sdk.quiet():
+        task = Task.clone(source_task=source.task, name=task_name(RUN_PHASE, run_id), parent=source.task.id)
+    _describe_run(task, config, run_id, source.dataset_key, source.data_name, source.dataset_task)
+    Task.enqueue(task, queue_name=queue)
+    return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))
+
+
+@dataclass(frozen=True)
+class RemoteResult:
+    run_id: str
+    run_dir: str  # the run folder, downloaded from the run task once the agent is done
+    status: str
+
+
+def run_remote(config: Any, queue: str, on_event: Any = None, cancel: Any = None) -> RemoteResult:
+    """`engine.run` on an agent: enqueue, pass on the run's events as they reach the server, then bring the run
+    folder home, so whoever called it shows the run as a local one. Cancel stops the remote task (a UserError
+    says so: what finished stays in the run's ClearML tasks)."""
+    from automl_tui_engine.clearml.follow import follow
+
+    enqueued = enqueue(config, queue)
+    followed = follow(enqueued.run_id, on_event or (lambda event: None), poll_s=1.0, cancel=cancel)
+    if followed.status in ("failed", "stopped"):
+        raise UserError("watch.given_up", run_id=enqueued.run_id, status=followed.status, message=followed.message)
+    if cancel is not None and cancel.is_set():
+        stop_tasks([enqueued.task_id])
+        raise UserError("remote.cancelled", run_id=enqueued.run_id)
+    run_dir = download_run_folder(enqueued.task_id, Path(config.out) / enqueued.run_id)
+    return RemoteResult(run_id=enqueued.run_id, run_dir=str(run_dir), status=followed.status)
+
+
+def stop_task(task_id: str) -> bool:
+    """A queued task leaves its queue (no agent takes it later); a running one is marked stopped, which its agent
+    sees and ends; one that has ended keeps its status. Returns whether the task was still queued or running."""
+    from clearml import Task
+
+    task = Task.get_task(task_id=task_id)
+    status = str(task.get_status())
+    if status == "queued":
+        Task.dequeue(task)
+    elif status != "in_progress":
+        return False
+    task.mark_stopped(force=True, status_message="cancelled by the user")
+    return True
+
+
+def stop_tasks(task_ids: list[str], quiet_s: float = 10.0, poll_s: float = 1.0, wait_s: float = 60.0) -> None:
+    """Stop the tasks and keep them stopped: an agent that took one off its queue a moment before starts it anyway,
+    and its script marks it started again a few seconds later; so they are looked at until none has come back
+    for `quiet_s`."""
+    import time
+
+    deadline = time.monotonic() + wait_s
+    calm_since = time.monotonic()
+    while time.monotonic() < deadline:
+        still_live = [stop_task(task_id) for task_id in task_ids]  # every task looked at, each round
+        if any(still_live):
+            calm_since = time.monotonic()
+        elif time.monotonic() - calm_since >= quiet_s:
+            return
+        time.sleep(poll_s)
+
+
+def download_run_folder(task_id: str, destination: Path, wait_s: float = 120.0, poll_s: float = 1.0) -> Path:
+    """The run folder the agent uploaded, copied to `destination` (the agent uploads it after the report, so
+    this waits for the run task to end)."""
+    import time
+
+    from clearml import Task
+
+    task = Task.get_task(task_id=task_id)
+    deadline = time.monotonic() + wait_s
+    while str(task.get_status()) not in ("completed", "failed", "stopped", "closed", "published"):
+        if time.monotonic() > deadline:
+            raise UserError("remote.no_run_folder", task_id=task_id)
+        time.sleep(poll_s)
+        task.reload()
+    if RUN_FOLDER_ARTIFACT not in task.artifacts:
+        raise UserError("remote.no_run_folder", task_id=task_id)
+    shutil.copytree(task.artifacts[RUN_FOLDER_ARTIFACT].get_local_copy(), destination)
+    rundir.adopt(destination)  # this user's own run, made on their agent: its model loads here without asking
+    return destination
+
+
+def read_run(task: Any) -> tuple[dict[str, Any], str, Path]:
+    """(config values pointing at a local copy of the table, run_id, a work folder) from a run task."""
+    run_id = str(task.get_parameter(RUN_ID_PARAM))
+    values = tomllib.loads(task.get_configuration_object(CONFIG_NAME) or "")
+    work = Path(tempfile.mkdtemp(prefix=f"automl-tui-{run_id}-"))
+    # under its own name (the SDK's cached copy has a hash in its name), so the dataset_key is the user's
+    data = fetch_table(
+        str(task.get_parameter(DATASET_TASK_PARAM) or task.id), str(task.get_parameter(DATA_NAME_PARAM)), work
+    )
+    values.update(data=str(data), out=str(work))
+    return values, run_id, work

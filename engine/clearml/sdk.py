@@ -1,0 +1,131 @@
+"""The ClearML SDK, set up for automl-tui: quick to fail, quick to close, and never aimed at a server the user did
+not configure. The settings were measured against clearml 2.1 (README, "Sharing runs with ClearML")."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import io
+import json
+import logging
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+from automl_tui_engine.errors import UserError
+
+# An unreachable server must be reported within a few seconds: one short try, then a clear message.
+CONNECT_TIMEOUT_S = 2.0
+_SDK_OVERRIDES = {
+    # Task.close() waits ~11 s for a reporting subprocess otherwise (minutes without network)
+    "sdk": {"development": {"report_use_subprocess": False}},
+    # the SDK retries a missing server 240 times by default; we check reachability ourselves first
+    "api": {"http": {"retries": {"total": 1, "connect": 1, "read": 1, "backoff_factor": 0.5}}},
+}
+_SECRET_SETTINGS = ("api.credentials.access_key", "api.credentials.secret_key")
+_SECRET_VARIABLES = ("CLEARML_API_ACCESS_KEY", "CLEARML_API_SECRET_KEY", "CLEARML_AUTH_TOKEN")
+
+
+def offline() -> bool:
+    return os.environ.get("CLEARML_OFFLINE_MODE", "").lower() in ("1", "true", "yes", "on")
+
+
+def prepare() -> None:
+    """Apply automl-tui's SDK settings (before any task exists) and keep the SDK's info lines off the terminal."""
+    from clearml.config import ConfigWrapper
+
+    ConfigWrapper.set_overrides(_SDK_OVERRIDES)
+    logging.getLogger("clearml").setLevel(logging.WARNING)
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """The SDK prints its own progress lines ("ClearML Task: created new task id=…") to stdout, where automl-tui
+    writes its results: they are dropped; what matters is in the tasks and the run folder."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        yield
+
+
+def setting(key: str) -> str:
+    from clearml.config import ConfigWrapper
+
+    return str(ConfigWrapper.get(key, "") or "")
+
+
+def server() -> tuple[str, str, str]:
+    """(API address, access key, secret key) as the SDK will use them: CLEARML_* variables win over clearml.conf."""
+    # the variables first: reading clearml.conf means importing the SDK (1-2 s), only done when it is needed
+    found = []
+    for variable, key in (
+        ("CLEARML_API_HOST", "api.api_server"),
+        ("CLEARML_API_ACCESS_KEY", "api.credentials.access_key"),
+        ("CLEARML_API_SECRET_KEY", "api.credentials.secret_key"),
+    ):
+        found.append(os.environ.get(variable) or setting(key))
+    host, access, secret = found
+    return host.rstrip("/"), access, secret
+
+
+@functools.cache  # once per process when it passes (a failure is raised, so never remembered)
+def check_server() -> None:
+    """Refuse early, in one line, when the configured server cannot be used: not set up, unreachable, or the
+    credentials are refused. Offline mode needs no server."""
+    if offline():
+        return
+    host, access, secret = server()
+    if not host:
+        raise UserError("clearml.not_configured")
+    if not (access and secret):
+        raise UserError("clearml.no_credentials", host=host)
+    token = base64.b64encode(f"{access}:{secret}".encode()).decode()
+    request = urllib.request.Request(
+        f"{host}/auth.login", data=b"{}", headers={"Authorization": f"Basic {token}"}, method="POST"
+    )
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT_S) as response:
+            json.load(response)
+    except urllib.error.HTTPError as exc:
+        if exc.code in (400, 401, 403):
+            raise UserError("clearml.bad_credentials", host=host) from None
+        raise UserError("clearml.server_error", host=host, status=exc.code) from None
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise UserError("clearml.unreachable", host=host, reason=str(reason)) from None
+
+
+def secrets() -> list[str]:
+    """Every credential value the SDK could use, to strip from text that leaves the process."""
+    found = [os.environ.get(name, "") for name in _SECRET_VARIABLES]
+    with contextlib.suppress(Exception):  # clearml's config unreadable: the variables are all there is
+        found += [setting(key) for key in _SECRET_SETTINGS]
+    return [value for value in found if len(value) >= 4]
+
+
+def redact(text: str, known: list[str] | None = None) -> str:
+    for value in known if known is not None else secrets():
+        text = text.replace(value, "***")
+    return text
+
+
+def connect() -> Any:
+    """The SDK's Task class, once a server (not offline mode) is known to be there: for what only a server can
+    do (queues, remote runs, following a run)."""
+    if offline():
+        raise UserError("remote.offline")
+    prepare()
+    check_server()
+    from clearml import Task
+
+    return Task
+
+
+def web_link(task: Any) -> str:
+    """The task's page in the web app; a nicety (the run_id finds the run too), so never an error."""
+    try:
+        return str(task.get_output_log_web_page()) if task is not None else ""
+    except Exception:
+        return ""

@@ -1,0 +1,249 @@
+"""The ClearML tracker: a run mirrored as ClearML tasks.
+
+Project `<project>/<dataset_key>`; one task per phase (`preprocessing`, `training`, `reporting`), named
+`<phase> · <run_id>` and tagged `run:<run_id>`, `dataset:<dataset_key>`, `phase:<phase>`; one child task of
+training per candidate the decision weighed (`considered`; every candidate is a row of the leaderboard table).
+Every engine event is also written to the console log of the phase task open at the time, one JSON line each, so a
+run followed from the server replays the same event stream as a local one (`follow.py`).
+
+The SDK allows one `Task.init` at a time in a process, so a phase's task is closed before the next one opens, and
+the candidates' tasks are made after the reporting task, when nothing else is open.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from automl_tui_engine import events as ev
+from automl_tui_engine import naming
+from automl_tui_engine.clearml import sdk
+from automl_tui_engine.messages import t
+from automl_tui_engine.outputs import rundir
+from automl_tui_engine.tracking import Tracker
+
+# the engine's phases, grouped into the three phase tasks
+PHASE_TASK = {
+    "preprocessing": "preprocessing",
+    "training": "training",
+    "decision": "reporting",
+    "refit": "reporting",
+    "explaining": "reporting",
+    "charts": "reporting",
+    "reporting": "reporting",
+}
+# every framework hook off, and no repository/package detection: the phase tasks record what automl-tui reports
+NO_AUTO_CONNECT = dict.fromkeys(
+    (
+        "matplotlib",
+        "tensorflow",
+        "tensorboard",
+        "pytorch",
+        "xgboost",
+        "scikit",
+        "fastai",
+        "lightgbm",
+        "hydra",
+        "tfdefines",
+        "joblib",
+        "megengine",
+        "catboost",
+        "gradio",
+        "detect_repository",
+    ),
+    False,
+)
+EVENT_PREFIX = "automl-tui event "
+REPORT_TITLE, REPORT_SERIES = "00_report", "report_md"
+DEBUG_TITLE, MISSING_SERIES = "99_debug", "missing_artifacts"
+
+
+def event_line(event: dict[str, Any], known_secrets: list[str]) -> str:
+    """An event as one line of a task's log: what `watch` (tracking/follow.py) reads back."""
+    return EVENT_PREFIX + sdk.redact(json.dumps(event, default=str, sort_keys=True), known_secrets)
+
+
+class ClearMLTracker(Tracker):
+    def __init__(self, project: str) -> None:
+        sdk.prepare()
+        sdk.check_server()  # before any data is read: a server that cannot be used is bad input, said at once
+        self.project = project
+        self.started: ev.RunStarted | None = None
+        self.task: Any = None
+        self.phase = ""
+        self.pending: list[ev.Event] = []  # events while no phase task is open, logged to the next one
+        self.rows: list[dict[str, Any]] = []
+        self.finished: ev.RunFinished | None = None
+        self.task_ids: dict[str, str] = {}
+        self.known_secrets = sdk.secrets()
+
+    def event(self, event: ev.Event) -> None:
+        if isinstance(event, ev.RunStarted):
+            self.started = event
+            self._open("preprocessing")
+        elif isinstance(event, ev.PhaseChanged):
+            phase = PHASE_TASK.get(event.phase, self.phase)
+            if phase != self.phase:
+                self._close_task()
+                self._open(phase)
+        elif isinstance(event, ev.CandidateFinished):
+            self.rows.append(event.row)
+            self._report_candidate(event.row)
+        elif isinstance(event, ev.RunFinished):
+            self.finished = event
+        self._log(event)
+
+    def close(self) -> None:
+        if self.started is None:
+            return
+        if self.phase != "reporting":
+            self._close_task()
+            self._open("reporting")
+        from automl_tui_engine.outputs.report import RunReport
+
+        summary = RunReport(Path(self.started.run_dir))
+        self._finish_reporting(summary)
+        self._close_task()
+        training_id, weighed = self.task_ids.get("training"), considered(summary.decision)
+        for row in self.rows:
+            if row["model"] in weighed:
+                self._candidate_task(row, training_id)
+
+    # ---- phase tasks ----
+
+    def _tags(self, phase: str) -> list[str]:
+        assert self.started is not None
+        return naming.tags(self.started.run_id, self.started.dataset_key, phase)
+
+    def _init(self, name: str, phase: str, task_type: str, extra_tags: tuple[str, ...] = ()) -> Any:
+        from clearml import Task
+
+        assert self.started is not None
+        with sdk.quiet():
+            return Task.init(
+                project_name=f"{self.project}/{self.started.dataset_key}",
+                task_name=name,
+                task_type=task_type,
+                tags=[*self._tags(phase), *extra_tags],
+                reuse_last_task_id=False,
+                # automl-tui reports what it means to: no hooks into frameworks, argv, streams or the machine
+                auto_connect_arg_parser=False,
+                auto_connect_frameworks=NO_AUTO_CONNECT,
+                auto_connect_streams=False,
+                auto_resource_monitoring=False,
+            )
+
+    def _open(self, phase: str) -> None:
+        assert self.started is not None
+        task_type = {"preprocessing": "data_processing", "training": "training"}.get(phase, "qc")
+        self.task = self._init(naming.task_name(phase, self.started.run_id), phase, task_type)
+        self.phase = phase
+        self.task_ids[phase] = self.task.id
+        if phase == "preprocessing":
+            self._connect_config()
+        for event in self.pending:
+            self._log(event)
+        self.pending = []
+
+    def _close_task(self) -> None:
+        if self.task is not None:
+            with sdk.quiet():
+                self.task.close()
+        self.task = None
+
+    def _log(self, event: ev.Event) -> None:
+        if self.task is None:
+            self.pending.append(event)
+            return
+        self.task.get_logger().report_text(event_line(event.to_dict(), self.known_secrets), print_console=False)
+
+    def _connect_config(self) -> None:
+        assert self.started is not None
+        folder = rundir.RunFolder(Path(self.started.run_dir))
+        config_text = (folder / rundir.CONFIG).read_text(encoding="utf-8")
+        self.task.set_configuration_object("automl-tui config", config_text=config_text, config_type="toml")
+        profile = folder / rundir.DATA_PROFILE
+        if profile.exists():
+            self.task.upload_artifact("data_profile", artifact_object=str(profile), wait_on_upload=True)
+
+    # ---- training: the live leaderboard ----
+
+    def _report_candidate(self, row: dict[str, Any]) -> None:
+        assert self.started is not None and self.task is not None
+        metric = self.started.primary_metric
+        logger = self.task.get_logger()
+        logger.report_scalar(f"cv {metric}", row["model"], float(row[f"{metric}_mean"]), iteration=len(self.rows))
+
+    def _candidate_task(self, row: dict[str, Any], training_id: str | None) -> None:
+        assert self.started is not None
+        model = str(row["model"])
+        recommended = self.finished is not None and self.finished.recommended == model
+        extra_tags = (naming.model_tag(model), *(("recommended",) if recommended else ()))
+        task = self._init(naming.task_name(model, self.started.run_id), "training", "training", extra_tags)
+        if training_id:
+            task.set_parent(training_id)
+        described = json.loads(row["params"]) if row.get("params") else {}
+        if described:  # {"family": kind, "params": what differs from its defaults} (an ensemble: its members)
+            task.connect(_flat({k: v for k, v in described.items() if k != "params"}), name="model")
+            if described.get("params"):
+                task.connect(_flat(described["params"]), name="params")
+        logger = task.get_logger()
+        for key, value in row.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                logger.report_single_value(key, float(value))
+        if recommended:
+            self._attach_details(task, Path(self.started.run_dir))
+        with sdk.quiet():
+            task.close()
+
+    def _attach_details(self, task: Any, run_dir: Path) -> None:
+        """The recommended model's task carries its charts and model card: details live with the model."""
+        logger = task.get_logger()
+        for chart in sorted((run_dir / rundir.PLOTS).glob("*.html")):
+            logger.report_media("charts", chart.stem, local_path=str(chart), iteration=0)
+        card = run_dir / rundir.MODEL_CARD
+        if card.exists():
+            task.upload_artifact("model_card", artifact_object=str(card), wait_on_upload=True)
+
+    # ---- reporting: the one place to read ----
+
+    def _finish_reporting(self, summary: Any) -> None:
+        import io
+
+        import pandas as pd
+
+        run_dir = summary.folder.path
+        logger = self.task.get_logger()
+        report = run_dir / rundir.REPORT
+        if report.exists():
+            text = io.StringIO(report.read_text(encoding="utf-8"))
+            logger.report_media(REPORT_TITLE, REPORT_SERIES, iteration=0, stream=text, file_extension=".md")
+            self.task.upload_artifact("report", artifact_object=str(report), wait_on_upload=True)
+        if summary.rows:
+            frame = pd.DataFrame(summary.rows)
+            logger.report_table("leaderboard", "leaderboard", iteration=0, table_plot=frame)
+            self.task.upload_artifact("leaderboard", artifact_object=frame, wait_on_upload=True)
+        missing = summary.missing_artifacts()
+        if not report.exists():
+            missing.append((rundir.REPORT, t("missing.interrupted")))
+        frame = pd.DataFrame(missing, columns=["artifact", "reason"])
+        logger.report_table(DEBUG_TITLE, MISSING_SERIES, iteration=0, table_plot=frame)
+        for chart in sorted((run_dir / rundir.PLOTS).glob("*.html")):
+            logger.report_media("charts", chart.stem, local_path=str(chart), iteration=0)
+        if self.finished is not None:
+            for name, value in self.finished.test_metrics.items():
+                logger.report_single_value(f"test {name}", float(value))
+
+
+def considered(decision: Any) -> set[str]:
+    """The candidates the decision weighed: the TopK by each axis, the Pareto front and the pick. Only these get a
+    task of their own (about a second each on a server); every candidate is a row of the leaderboard table."""
+    if decision is None:
+        return set()
+    return {*decision.top_accuracy, *decision.top_speed, *decision.top_size, *decision.pareto, decision.recommended}
+
+
+def _flat(params: dict[str, Any]) -> dict[str, Any]:
+    """Parameters as ClearML shows them: plain values, nested ones as text."""
+    return {key: value if isinstance(value, (int, float, str, bool)) else repr(value) for key, value in params.items()}

@@ -1,0 +1,172 @@
+"""The metric registry: direction, whether probabilities are needed, and the scikit-learn scorer per task."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+from automl_tui_engine.extension.registry import Registry
+from automl_tui_engine.messages import t_or
+
+
+class RankingMetric(Protocol):
+    """What ranking by a metric needs of it: a registered MetricSpec, or the MetricFacts a run folder recorded."""
+
+    name: str
+    greater_is_better: bool
+    bounded: bool
+
+    @property
+    def title(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class MetricFacts:
+    """A metric as a run recorded it (run.json's metric_facts): enough to read the run folder again without
+    importing the plugin that may have provided the metric."""
+
+    name: str
+    title: str
+    greater_is_better: bool
+    bounded: bool
+
+    def facts_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def title_in(cls, info: dict[str, Any], name: str) -> str:
+        """A metric's words for people, as a run (`info`: its run.json) recorded them; else its bare name."""
+        facts = cls.recorded(info.get("metric_facts", {}), name)
+        return facts.title if facts else name
+
+    @classmethod
+    def recorded(cls, facts: dict[str, dict[str, Any]], name: str) -> MetricFacts | None:
+        """The facts recorded for `name`, else a built-in metric's (a folder from before facts were recorded);
+        None for a metric neither knows."""
+        if name in facts:
+            return cls(**facts[name])
+        try:
+            return get(name).facts()
+        except ValueError:
+            return None
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    name: str
+    # task -> scikit-learn scorer name ("neg_" ones are negated back so values read naturally), or a scorer
+    # object (scorer(estimator, X, y), higher is better) from a plugin
+    scorers: dict[str, Any]
+    greater_is_better: bool
+    needs_proba: bool = False
+    # scores in [0, 1] (or up to 1 like R²) compare in absolute points; errors compare relatively
+    bounded: bool = True
+    aliases: tuple[str, ...] = ()
+    label: str = ""  # plain words for people; built-ins take theirs from the message catalogue
+
+    @property
+    def title(self) -> str:
+        return t_or(f"metrics.{self.name}", self.label or self.name)
+
+    def supports(self, task: str) -> bool:
+        return task in self.scorers
+
+    def facts(self) -> MetricFacts:
+        return MetricFacts(self.name, self.title, self.greater_is_better, self.bounded)
+
+    def facts_json(self) -> dict[str, Any]:
+        return asdict(self.facts())
+
+    def scorer(self, task: str) -> Any:
+        from sklearn.metrics import get_scorer
+
+        scorer = self.scorers[task]
+        return get_scorer(scorer) if isinstance(scorer, str) else scorer
+
+    def negated(self, task: str) -> bool:
+        scorer = self.scorers[task]
+        return isinstance(scorer, str) and scorer.startswith("neg_")
+
+    def value(self, task: str, estimator: Any, X: Any, y: Any) -> float:
+        raw = float(self.scorer(task)(estimator, X, y))
+        return -raw if self.negated(task) else raw
+
+
+REGISTRY: Registry[MetricSpec] = Registry("metric")
+
+
+def register(spec: MetricSpec) -> None:
+    REGISTRY.register(spec)
+
+
+def resolve(name: str) -> str:
+    return REGISTRY.resolve(name)
+
+
+def get(name: str) -> MetricSpec:
+    return REGISTRY.get(name)
+
+
+def for_task(task: str) -> list[MetricSpec]:
+    return [spec for spec in REGISTRY.all() if spec.supports(task)]
+
+
+def default_primary(task: str, class_counts: dict[Any, int] | None = None) -> str:
+    """The ranking metric when the user names none.
+
+    Regression: R² (share of the variation explained; scale-free, so "points" read the same on any data).
+    Classification: accuracy when the smallest class has at least half as many rows as the largest,
+    otherwise balanced accuracy, because plain accuracy rewards always predicting the majority class.
+    """
+    if task == "regression":
+        return "r2"
+    counts = list((class_counts or {}).values())
+    if counts and min(counts) * 2 < max(counts):
+        return "balanced_accuracy"
+    return "accuracy"
+
+
+_CLASSIFICATION = ("binary", "multiclass")
+_BUILTIN = (
+    MetricSpec("accuracy", dict.fromkeys(_CLASSIFICATION, "accuracy"), True, aliases=("acc",)),
+    MetricSpec(
+        "balanced_accuracy",
+        dict.fromkeys(_CLASSIFICATION, "balanced_accuracy"),
+        True,
+        aliases=("bacc",),
+    ),
+    MetricSpec("f1_macro", dict.fromkeys(_CLASSIFICATION, "f1_macro"), True, aliases=("f1",)),
+    MetricSpec(
+        "roc_auc",
+        {"binary": "roc_auc", "multiclass": "roc_auc_ovr"},
+        True,
+        needs_proba=True,
+        aliases=("auc",),
+    ),
+    MetricSpec(
+        "log_loss",
+        dict.fromkeys(_CLASSIFICATION, "neg_log_loss"),
+        False,
+        needs_proba=True,
+        bounded=False,
+        aliases=("logloss", "cross_entropy"),
+    ),
+    MetricSpec("r2", {"regression": "r2"}, True, aliases=("r_squared",)),
+    MetricSpec(
+        "rmse",
+        {"regression": "neg_root_mean_squared_error"},
+        False,
+        bounded=False,
+        aliases=("root_mean_squared_error",),
+    ),
+    MetricSpec(
+        "mae",
+        {"regression": "neg_mean_absolute_error"},
+        False,
+        bounded=False,
+        aliases=("mean_absolute_error",),
+    ),
+)
+
+for _spec in _BUILTIN:
+    register(_spec)

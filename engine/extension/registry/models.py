@@ -1,0 +1,235 @@
+"""The model registry: each entry declares its estimators, defaults, search space and cost hints.
+
+Estimators are named as "module:Class" strings and imported only when a model is built, so reading
+the registry (for `--help`, config validation or the wizard) stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass, field
+from typing import Any
+
+from automl_tui_engine.extension.registry import Registry
+from automl_tui_engine.messages import t_or
+
+CLASSIFICATION = ("binary", "multiclass")
+FAMILIES = ("classification", "regression")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    # "classification" and/or "regression" -> "module:Class"
+    estimators: dict[str, str]
+    label: str = ""  # plain words for people; built-ins take theirs from the message catalogue
+    aliases: tuple[str, ...] = ()
+    dependency: str | None = None
+    default_params: dict[str, dict[str, Any]] = field(default_factory=dict)  # family -> params
+    # parameter -> a list of choices, or a range {"low", "high", "log": bool, "int": bool}; either for every task,
+    # or per family under "classification" / "regression" keys (parameters differ, e.g. C against alpha)
+    search_space: dict[str, Any] = field(default_factory=dict)
+    # Relative cost hints (linear model = 1), after FLAML's per-estimator cost: used to order the search.
+    fit_cost: float = 1.0
+    predict_cost: float = 1.0
+    needs_scaling: bool = False
+    seed_param: str | None = "random_state"
+
+    @property
+    def title(self) -> str:
+        return t_or(f"models.{self.name}", self.label or self.name)
+
+    def supports(self, task: str) -> bool:
+        return family(task) in self.estimators
+
+    def space(self, task: str) -> dict[str, Any]:
+        if any(key in self.search_space for key in FAMILIES):
+            return self.search_space.get(family(task), {})
+        return self.search_space
+
+    def is_installed(self) -> bool:
+        return self.dependency is None or importlib.util.find_spec(self.dependency) is not None
+
+    def build(self, task: str, seed: int, params: dict[str, Any] | None = None) -> Any:
+        module_name, class_name = self.estimators[family(task)].split(":")
+        estimator_class = getattr(importlib.import_module(module_name), class_name)
+        merged = {**self.default_params.get(family(task), {}), **(params or {})}
+        if self.seed_param:
+            merged.setdefault(self.seed_param, seed)
+        return estimator_class(**merged)
+
+
+def family(task: str) -> str:
+    return "classification" if task in CLASSIFICATION else "regression"
+
+
+REGISTRY: Registry[ModelSpec] = Registry("model")
+
+
+def register(spec: ModelSpec) -> None:
+    """Add a model; a plugin calls exactly this."""
+    REGISTRY.register(spec)
+
+
+def resolve(name: str) -> str:
+    return REGISTRY.resolve(name)
+
+
+def get(name: str) -> ModelSpec:
+    return REGISTRY.get(name)
+
+
+def title_of(name: str) -> str:
+    """A model's words for people; its name as written when no registered model has it (yet: a preset's plugin
+    adds it when the preset runs)."""
+    try:
+        return get(name).title
+    except ValueError:
+        return name
+
+
+def registered(names: list[str]) -> list[str]:
+    """The names among `names` a registered model has."""
+    return [name for name in names if REGISTRY.knows(name)]
+
+
+def all_models() -> list[ModelSpec]:
+    return REGISTRY.all()
+
+
+def candidates(names: list[str], task: str) -> tuple[list[ModelSpec], list[tuple[str, str]]]:
+    """(usable specs in order, [(name, why in words)] for the ones left out) for a task."""
+    from automl_tui_engine.messages import t
+
+    usable, skipped = [], []
+    for name in names:
+        spec = get(name)
+        if not spec.supports(task):
+            skipped.append((spec.name, t("run.skipped_task", task=task)))
+        elif not spec.is_installed():
+            skipped.append((spec.name, t("run.skipped_dependency")))
+        else:
+            usable.append(spec)
+    return usable, skipped
+
+
+def _log(low: float, high: float, integer: bool = False) -> dict[str, Any]:
+    return {"low": low, "high": high, "log": True, "int": integer}
+
+
+def _per_family(shared: dict[str, Any], classification_only: dict[str, Any]) -> dict[str, Any]:
+    return {"classification": {**shared, **classification_only}, "regression": shared}
+
+
+# class weights help when classes are imbalanced and the metric counts each class (balanced accuracy, F1)
+_CLASS_WEIGHT = [None, "balanced"]
+_FOREST_SPACE = _per_family(
+    {"max_features": ["sqrt", 0.3, 0.6, 1.0], "min_samples_leaf": _log(1, 20, integer=True)},
+    {"class_weight": [None, "balanced", "balanced_subsample"]},
+)
+
+_BUILTIN = (
+    ModelSpec(
+        name="linear",
+        aliases=("logistic", "logistic_regression", "ridge", "lr"),
+        estimators={
+            "classification": "sklearn.linear_model:LogisticRegression",
+            "regression": "sklearn.linear_model:Ridge",
+        },
+        default_params={"classification": {"max_iter": 2000}},
+        search_space={
+            "classification": {"C": _log(1e-3, 100.0), "class_weight": _CLASS_WEIGHT},
+            "regression": {"alpha": _log(1e-3, 1e3)},
+        },
+        fit_cost=1.0,
+        predict_cost=1.0,
+        needs_scaling=True,
+    ),
+    ModelSpec(
+        name="knn",
+        aliases=("k_nearest_neighbours", "kneighbors", "k_neighbors"),
+        estimators={
+            "classification": "sklearn.neighbors:KNeighborsClassifier",
+            "regression": "sklearn.neighbors:KNeighborsRegressor",
+        },
+        default_params={"classification": {"n_neighbors": 15}, "regression": {"n_neighbors": 15}},
+        search_space={"n_neighbors": _log(3, 60, integer=True), "weights": ["uniform", "distance"]},
+        fit_cost=0.5,
+        predict_cost=20.0,
+        needs_scaling=True,
+        seed_param=None,
+    ),
+    ModelSpec(
+        name="hist_gb",
+        aliases=("hist_gradient_boosting", "histgradientboosting", "hgb", "gbm"),
+        estimators={
+            "classification": "sklearn.ensemble:HistGradientBoostingClassifier",
+            "regression": "sklearn.ensemble:HistGradientBoostingRegressor",
+        },
+        search_space=_per_family(
+            {
+                "learning_rate": _log(0.02, 0.3),
+                "max_leaf_nodes": _log(7, 127, integer=True),
+                "min_samples_leaf": _log(5, 100, integer=True),
+                "l2_regularization": [0.0, 0.1, 1.0],
+            },
+            {"class_weight": _CLASS_WEIGHT},
+        ),
+        fit_cost=8.0,
+        predict_cost=3.0,
+    ),
+    ModelSpec(
+        name="random_forest",
+        aliases=("rf", "randomforest"),
+        estimators={
+            "classification": "sklearn.ensemble:RandomForestClassifier",
+            "regression": "sklearn.ensemble:RandomForestRegressor",
+        },
+        default_params={"classification": {"n_estimators": 200}, "regression": {"n_estimators": 200}},
+        search_space=_FOREST_SPACE,
+        fit_cost=15.0,
+        predict_cost=10.0,
+    ),
+    ModelSpec(
+        name="extra_trees",
+        aliases=("extratrees", "et"),
+        estimators={
+            "classification": "sklearn.ensemble:ExtraTreesClassifier",
+            "regression": "sklearn.ensemble:ExtraTreesRegressor",
+        },
+        default_params={"classification": {"n_estimators": 200}, "regression": {"n_estimators": 200}},
+        search_space=_FOREST_SPACE,
+        fit_cost=10.0,
+        predict_cost=10.0,
+    ),
+    ModelSpec(
+        name="lightgbm",
+        aliases=("lgbm", "lgb"),
+        dependency="lightgbm",
+        estimators={
+            "classification": "lightgbm:LGBMClassifier",
+            "regression": "lightgbm:LGBMRegressor",
+        },
+        default_params={
+            "classification": {"n_estimators": 200, "learning_rate": 0.05, "verbose": -1},
+            "regression": {"n_estimators": 200, "learning_rate": 0.05, "verbose": -1},
+        },
+        search_space=_per_family(
+            {
+                "num_leaves": _log(7, 127, integer=True),
+                "learning_rate": _log(0.02, 0.3),
+                "n_estimators": _log(50, 500, integer=True),
+                "min_child_samples": _log(5, 100, integer=True),
+                "colsample_bytree": {"low": 0.5, "high": 1.0},
+                "reg_lambda": _log(1e-3, 10.0),
+            },
+            {"class_weight": _CLASS_WEIGHT},
+        ),
+        fit_cost=6.0,
+        predict_cost=3.0,
+    ),
+)
+
+for _spec in _BUILTIN:
+    register(_spec)

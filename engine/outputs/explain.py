@@ -1,0 +1,211 @@
+"""Why the recommended model predicts what it does, in the table's own column names.
+
+Two views: SHAP values (the right explainer for the model family, on a bounded sample of test rows), and
+permutation importance on the test split (model-agnostic, and kept when SHAP cannot run). SHAP values of the
+model's internal features (one-hot columns, date parts, words) are summed back to the column they came from;
+sums keep SHAP's additivity, so per-column values still add up to the model's output.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from automl_tui_engine.formatting import md_safe
+from automl_tui_engine.messages import t
+
+SHAP_ROWS = 200  # rows explained: enough for a stable picture, small enough for a fast preset
+BACKGROUND_ROWS = 50  # reference rows for the linear explainer
+# The model-agnostic explainer predicts about rows × (2 × features + 50) × background rows: kept small.
+AGNOSTIC_ROWS, AGNOSTIC_BACKGROUND = 40, 10
+PERMUTATION_ROWS = 1000  # enough rows for stable importances; each repeat predicts them once per column
+PERMUTATION_REPEATS = 3
+TREE_MODELS = ("Forest", "Trees", "GradientBoosting", "LGBM")
+
+
+@dataclass
+class Explanation:
+    columns: list[str]  # original columns the model uses
+    permutation: dict[str, tuple[float, float]] = field(default_factory=dict)  # column -> (mean, std)
+    explainer: str | None = None  # tree | linear | kernel (model-agnostic)
+    shap_error: str | None = None
+    values: Any = None  # (rows, columns) SHAP per original column (see `class_explained`)
+    base_value: Any = None  # SHAP's expected value (per row for multiclass: that row's class)
+    rows: Any = None  # the explained rows, raw
+    class_explained: str | None = None  # binary: the positive class; multiclass: "predicted"
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def mean_abs(self) -> dict[str, float]:
+        if self.values is None:
+            return {}
+        import numpy as np
+
+        means = np.abs(self.values).mean(axis=0)
+        return dict(sorted(zip(self.columns, map(float, means), strict=True), key=lambda kv: -kv[1]))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "explainer": self.explainer,
+            "shap_error": self.shap_error,
+            "class_explained": self.class_explained,
+            "mean_abs_shap": self.mean_abs(),
+            "permutation_importance": {k: {"mean": m, "std": s} for k, (m, s) in self.permutation.items()},
+            "seconds": self.seconds,
+        }
+
+
+def column_groups(preprocess: Any) -> list[str]:
+    """For each feature the fitted ColumnTransformer outputs, the original column it came from."""
+    owners: list[str] = []
+    for name, transformer, columns in preprocess.transformers_:
+        if name == "remainder" or transformer == "drop":
+            continue
+        outputs = transformer.get_feature_names_out(columns if isinstance(columns, list) else [columns])
+        if isinstance(columns, str):  # a text column: every word is that column's
+            owners += [columns] * len(outputs)
+            continue
+        for output in outputs:
+            owners.append(max((c for c in columns if c in output), key=len))
+    return owners
+
+
+def _explainer_for(model: Any, background: Any, task: str) -> tuple[str, Any]:
+    import shap
+
+    kind = type(model).__name__
+    if any(part in kind for part in TREE_MODELS):
+        return "tree", shap.TreeExplainer(model)
+    if hasattr(model, "coef_"):
+        return "linear", shap.LinearExplainer(model, background)
+    predict = model.predict_proba if task != "regression" else model.predict
+    # KernelExplainer, not the permutation one: the latter spends ~11 s compiling with numba on first use
+    return "kernel", shap.KernelExplainer(predict, background[:AGNOSTIC_BACKGROUND])
+
+
+def _shap(pipeline: Any, X: Any, X_background: Any, task: str, seed: int) -> dict[str, Any]:
+    import numpy as np
+    from automl_tui_engine.table.preprocess import final_estimator
+
+    if not hasattr(pipeline, "steps"):
+        raise ValueError(t("explain.ensemble_no_shap"))
+    if len(pipeline.steps) > 2:
+        raise ValueError(t("plugins.steps_block_shap"))
+    preprocess, model = pipeline.named_steps["preprocess"], final_estimator(pipeline)
+    features = preprocess.transform(X)
+    with warnings.catch_warnings():  # shap's notes on its own API changes are not the user's business
+        warnings.simplefilter("ignore")
+        kind, explainer = _explainer_for(model, preprocess.transform(X_background), task)
+        if kind == "kernel":
+            raw = explainer.shap_values(features[:AGNOSTIC_ROWS], nsamples=2 * features.shape[1] + 50, silent=True)
+            base = explainer.expected_value
+        else:
+            raw, base = explainer.shap_values(features), explainer.expected_value
+    raw, base = np.asarray(raw), np.asarray(base)
+    class_explained = None
+    if raw.ndim == 3:  # one slice per class
+        classes = list(model.classes_)
+        if task == "binary":
+            raw, base, class_explained = raw[:, :, 1], base[..., 1], str(classes[1])
+        else:  # each row explained for the class the model predicts for it
+            predicted = np.searchsorted(classes, model.predict(features))  # classes_ is sorted
+            index = np.arange(len(raw))
+            raw = raw[index, :, predicted]
+            base = base[index, predicted] if base.ndim == 2 else base[predicted]
+            class_explained = "predicted"
+    elif task == "binary":
+        class_explained = str(model.classes_[1])
+    owners = column_groups(preprocess)
+    columns = list(dict.fromkeys(owners))
+    grouped = np.zeros((raw.shape[0], len(columns)))
+    for position, owner in enumerate(owners):
+        grouped[:, columns.index(owner)] += raw[:, position]
+    return {
+        "explainer": kind,
+        "values": grouped,
+        "base_value": base,
+        "columns": columns,
+        "class_explained": class_explained,
+    }
+
+
+def explain(pipeline: Any, X_train: Any, X_test: Any, y_test: Any, task: str, scorer: Any, seed: int) -> Explanation:
+    """SHAP (when it can run) and permutation importance for a fitted pipeline; never raises for SHAP."""
+    from automl_tui_engine.table.preprocess import preprocessor
+    from sklearn.inspection import permutation_importance
+
+    used = [c for c in X_test.columns if c in set(column_groups(preprocessor(pipeline)))]
+    found = Explanation(columns=used)
+    sample = X_test.sample(n=min(len(X_test), SHAP_ROWS), random_state=seed)
+    background = X_train.sample(n=min(len(X_train), BACKGROUND_ROWS), random_state=seed)
+    start = time.perf_counter()
+    try:
+        shap_result = _shap(pipeline, sample, background, task, seed)
+    except Exception as exc:  # an explainer that does not support the model: say so, keep permutation
+        found.shap_error = t("explain.shap_failed", error=f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+    else:
+        found.columns = shap_result["columns"]
+        found.explainer, found.values = shap_result["explainer"], shap_result["values"]
+        found.base_value, found.class_explained = shap_result["base_value"], shap_result["class_explained"]
+        found.rows = sample[found.columns].head(len(found.values))
+    found.seconds["shap"] = time.perf_counter() - start
+    start = time.perf_counter()
+    rows = min(len(X_test), PERMUTATION_ROWS)
+    result = permutation_importance(
+        pipeline,
+        X_test.head(rows),
+        y_test.head(rows),
+        scoring=scorer,
+        n_repeats=PERMUTATION_REPEATS,
+        random_state=seed,
+    )
+    found.permutation = {
+        column: (float(result.importances_mean[i]), float(result.importances_std[i]))
+        for i, column in enumerate(X_test.columns)
+        if column in used
+    }
+    found.permutation = dict(sorted(found.permutation.items(), key=lambda kv: -kv[1][0]))
+    found.seconds["permutation"] = time.perf_counter() - start
+    return found
+
+
+def drivers(found: Explanation, target: str, task: str, top: int = 3) -> list[str]:
+    """Plain-words sentences on the top columns and the direction of their effect, hedged honestly; Markdown, with
+    the names and values quoted from the table made safe (md_safe)."""
+    import numpy as np
+    import pandas as pd
+
+    if found.values is None:
+        ranked = list(found.permutation)[:top]
+        return [t("explain.driver_importance_only", column=md_safe(c)) for c in ranked]
+    sentences = []
+    outcome = (
+        t("explain.outcome_regression", target=md_safe(target))
+        if task == "regression"
+        else (
+            t("explain.outcome_binary", cls=md_safe(found.class_explained))
+            if task == "binary"
+            else t("explain.outcome_multiclass")
+        )
+    )
+    for column in list(found.mean_abs())[:top]:
+        values = found.values[:, found.columns.index(column)]
+        shown = md_safe(column)
+        feature = found.rows[column]
+        numeric = pd.to_numeric(feature, errors="coerce")
+        if numeric.notna().mean() > 0.9 and numeric.nunique() > 2 and task != "multiclass":
+            correlation = np.corrcoef(numeric.fillna(numeric.median()), values)[0, 1]
+            if correlation > 0.3:
+                sentences.append(t("explain.driver_higher", column=shown, outcome=outcome))
+            elif correlation < -0.3:
+                sentences.append(t("explain.driver_lower", column=shown, outcome=outcome))
+            else:
+                sentences.append(t("explain.driver_mixed", column=shown))
+        elif task != "multiclass":
+            by_value = pd.Series(values, index=feature.index).groupby(feature.astype(str)).mean()
+            value = md_safe(by_value.idxmax())
+            sentences.append(t("explain.driver_category", column=shown, value=value, outcome=outcome))
+        else:
+            sentences.append(t("explain.driver_importance_only", column=shown))
+    return sentences

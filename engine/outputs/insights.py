@@ -1,0 +1,101 @@
+"""After the decision: the recommended model's explanation and the run's charts. Each is optional, bounded by the
+budget, and never fails the run: what is not made is listed as missing, with the reason."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from automl_tui_engine.context import RunContext
+from automl_tui_engine.errors import one_line
+from automl_tui_engine.messages import t
+from automl_tui_engine.outputs import rundir
+from automl_tui_engine.search import budget
+
+
+@dataclass(frozen=True)
+class Insights:
+    """What explaining and drawing made: the charts (by file stem) and how long each part took."""
+
+    charts: list[str] | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def explain_and_draw(ctx: RunContext, decision: Any, model: Any, test_predictions: Any, dataset: Any, folds: Any):
+    """The explanation of `model` (the refit model; None when it could not be made) and the charts of the run."""
+    timings: dict[str, float] = {}
+    explanation = _explain(ctx, model, dataset, folds, timings) if ctx.config.explain and model is not None else None
+    charts = None
+    if ctx.config.charts != "none":
+        start = time.perf_counter()
+        charts = _draw(ctx, decision, model, test_predictions, dataset, folds, explanation)
+        timings["charts_s"] = time.perf_counter() - start
+    return Insights(charts=charts, timings=timings)
+
+
+def _explain(ctx: RunContext, model: Any, dataset: Any, folds: Any, timings: dict[str, float]) -> Any:
+    from automl_tui_engine.outputs import explain
+
+    config = ctx.config
+    ctx.phase("explaining")
+    start = time.perf_counter()
+    explanation = None
+    try:
+        with budget.time_limit(ctx.clock.left_hard() - budget.charts_s(config) - budget.REPORT_S):
+            explanation = explain.explain(
+                model, folds.X_train, folds.X_test, folds.y_test, ctx.task, ctx.primary.scorer(ctx.task), config.seed
+            )
+    except budget.BudgetExceeded:
+        ctx.artifact_missing(rundir.EXPLANATION, t("missing.budget"))
+    except Exception as exc:
+        ctx.artifact_missing(rundir.EXPLANATION, t("missing.explain_failed", error=one_line(exc)))
+    else:
+        summary = {**explanation.to_json(), "drivers": explain.drivers(explanation, dataset.target, ctx.task)}
+        ctx.folder.write_json(rundir.EXPLANATION, summary)
+        if explanation.shap_error:
+            ctx.artifact_missing("SHAP", explanation.shap_error)
+    timings["explain_s"] = time.perf_counter() - start
+    return explanation
+
+
+def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation) -> list[str] | None:
+    """The charts as HTML (and PNG when there is time); their names, or None when none could be built."""
+    from automl_tui_engine.outputs import plots
+
+    config, task = ctx.config, ctx.task
+    ctx.phase("charts")
+    try:
+        # the test rows were predicted once, when test_predictions.csv was written: the charts reuse them
+        y_pred = proba = None
+        if test_predictions is not None:
+            y_pred = test_predictions["prediction"].to_numpy()
+            probability_columns = [c for c in test_predictions.columns if c.startswith("probability_")]
+            proba = test_predictions[probability_columns].to_numpy() if probability_columns else None
+        classes = [str(c) for c in model.classes_] if model is not None and task != "regression" else []
+        figures = plots.build(
+            ctx.candidates.rows,
+            ctx.primary,
+            decision,
+            task,
+            dataset.target,
+            folds.y_test,
+            y_pred,
+            proba,
+            classes,
+            explanation,
+        )
+        png = config.charts == "html+png"
+        left, needed = ctx.clock.left_hard() - budget.REPORT_S, budget.charts_s(config)
+        if png and left < needed:
+            png = False  # a browser start would overrun the budget: the HTML charts are made, each PNG listed
+            reason = t("missing.png_time", needed=needed, left=max(left, 0.0))
+            for name in figures:
+                ctx.artifact_missing(f"{rundir.PLOTS}/{name}.png", reason)
+        not_made = plots.export(figures, ctx.folder / rundir.PLOTS, png=png)
+    except Exception as exc:
+        ctx.artifact_missing(rundir.PLOTS, t("missing.charts_failed", error=one_line(exc)))
+        return None
+    for name, reason in not_made.items():
+        ctx.artifact_missing(name, reason)
+    return list(figures)

@@ -1,0 +1,117 @@
+"""model_card.md: a short card for whoever uses the model (what it is for, what it learned from, how good it
+is, its limits), built from the same run folder view as the report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from automl_tui_engine.formatting import md_safe
+from automl_tui_engine.messages import t
+
+
+def render_card(run: Any) -> str:
+    """The card for a `report.RunReport`."""
+    from automl_tui_engine.extension.registry.metrics import MetricFacts
+
+    p, d = run.profile, run.decision
+    lines = [f"# {t('card.title', target=md_safe(p.get('target', '?')), run_id=run.run_id)}"]
+    if d is None:
+        return "\n\n".join([*lines, t("report.no_decision")]) + "\n"
+    test = run.info.get("test_metrics") or {}
+    refit = run.info.get("refit", {})
+    task = t(f"tui.task_{run.task}") if run.task in ("binary", "multiclass", "regression") else run.task
+    lines += [
+        f"## {t('card.h_use')}",
+        t("card.use", model=d.recommended, target=md_safe(p.get("target")), task=task, priority=run.priority),
+        f"## {t('card.h_data')}",
+        t(
+            "card.data",
+            rows=p.get("rows"),
+            columns=p.get("columns"),
+            name=md_safe(p.get("source", {}).get("name")),
+            dataset_key=run.dataset_key,
+            train=refit.get("train_rows", "?"),
+            test=refit.get("test_rows", "?"),
+        ),
+        f"## {t('card.h_training')}",
+        "\n".join(f"- {fact}" for fact in training_facts(run)) or t("report.not_measured"),
+        f"## {t('card.h_performance')}",
+        "\n".join(f"- {MetricFacts.title_in(run.info, m)}: {v:.4f}" for m, v in test.items())
+        or t("report.not_measured"),
+        f"## {t('card.h_limits')}",
+        "\n".join(
+            f"- {line}"
+            for line in [
+                t("card.limit_shift"),
+                t("card.limit_association"),
+                *run.warnings(topic="data"),  # limits of the data; how the run went is the report's
+            ]
+        ),
+    ]
+    return "\n\n".join(lines) + "\n"
+
+
+def training_facts(run: Any) -> list[str]:
+    """How the saved model was trained (rows, threshold, ensemble members, how the search went), for the report's
+    model details and the card, from a `report.RunReport`."""
+    refit, facts = run.info.get("refit") or {}, []
+    if refit.get("how"):
+        facts.append(t(f"report.refit_{refit['how']}", rows=refit.get("train_rows", "?")))
+    if refit.get("threshold"):
+        tuned = refit["threshold"]
+        facts.append(
+            t(
+                "report.threshold",
+                value=tuned["value"],
+                metric=run.metric.title,
+                before=tuned["score_default"],
+                after=tuned["score_tuned"],
+            )
+        )
+    members = (refit.get("candidate") or {}).get("members")
+    if members:
+        listed = ", ".join(f"`{name}` × {weight}" for name, weight in members.items())
+        facts.append(t("report.ensemble_members", members=listed))
+    searched = run.info.get("search")
+    sentence = searched and search_sentence(run.attempted, searched, run.config)
+    if sentence:
+        facts.append(sentence)
+    return facts
+
+
+def search_sentence(attempted: list[dict[str, Any]], searched: dict[str, Any], config: dict[str, Any]) -> str:
+    """How the search went, counted from results_summary.csv (every candidate's row) and ended as run.json says;
+    empty for a run folder older than the rows' `stage`."""
+    from collections import Counter
+
+    from automl_tui_engine.search.budget import MIN_START_S
+
+    if not attempted or "stage" not in attempted[0]:
+        return ""
+    tried = [row for row in attempted if row.get("status") != "skipped"]
+    stages = Counter(row["stage"] for row in tried)
+    stop = searched["stop"]
+    figures = {
+        "at": searched.get("stop_at_s"),
+        "left": max(searched.get("stop_left_s") or 0.0, 0.0),
+        "needed": searched.get("stop_needed_s"),
+        "budget": config.get("time_budget_s", 0),
+        "minimum": MIN_START_S,
+        "patience": config.get("patience", "?"),
+        "max_trials": config.get("max_trials", "?"),
+    }
+    if stop != "budget":
+        ended = t(f"report.stop_{stop}", **figures)
+    elif figures["at"] is None:  # a run folder older than these figures
+        ended = ""
+    else:
+        ended = t("report.stop_budget" if figures["needed"] is None else "report.stop_budget_needed", **figures)
+    return t(
+        "report.search",
+        tried=len(tried),
+        defaults=stages["default"],
+        tuned=stages["tuned"],
+        pruned=sum(1 for row in tried if row["status"] == "pruned"),
+        ensemble=t("report.search_ensemble") if stages["ensemble"] else "",
+        stop=ended,
+    ).strip()

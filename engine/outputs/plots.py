@@ -1,0 +1,324 @@
+"""Charts of the run and of the recommended model (plotly), saved as interactive HTML and static PNG.
+
+PNGs are exported in one batch so the browser behind kaleido starts once. Without a Chrome/Chromium the HTML
+files are still written and each missing PNG is reported with the fix; the run never fails for a chart.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from automl_tui_engine.formatting import without_controls
+from automl_tui_engine.messages import t
+
+WIDTH, HEIGHT = 900, 520
+TRADEOFF_AXES = ("latency", "size")
+# every chart a run can draw, by file stem: the run's (every candidate), then the recommended model's
+RUN_CHARTS = ("tradeoff_latency", "tradeoff_size", "leaderboard")
+MODEL_CHARTS = (
+    "shap_summary",
+    "shap_importance",
+    "permutation_importance",
+    "confusion_matrix",
+    "roc_curve",
+    "precision_recall",
+    "predicted_vs_actual",
+    "residuals",
+)
+RECOMMENDED_COLOR, FRONT_COLOR, OTHER_COLOR = "#d62728", "#1f77b4", "#9aa5b1"
+
+
+def _layout(fig: Any, title: str, x: str, y: str) -> Any:
+    fig.update_layout(
+        title=title,
+        xaxis_title=x,
+        yaxis_title=y,
+        template="plotly_white",
+        width=WIDTH,
+        height=HEIGHT,
+        margin={"l": 70, "r": 30, "t": 60, "b": 60},
+    )
+    return fig
+
+
+def leaderboard(rows: list[dict], metric: Any) -> Any:
+    import plotly.graph_objects as go
+
+    ordered = sorted(rows, key=lambda r: r[f"{metric.name}_mean"], reverse=metric.greater_is_better)
+    fig = go.Figure(
+        go.Bar(
+            x=[r["model"] for r in ordered],
+            y=[r[f"{metric.name}_mean"] for r in ordered],
+            error_y={"type": "data", "array": [r[f"{metric.name}_std"] for r in ordered]},
+            marker_color=FRONT_COLOR,
+        )
+    )
+    return _layout(
+        fig,
+        t("plots.leaderboard_title", metric=metric.title),
+        t("plots.model"),
+        t("plots.cv_score", metric=metric.title),
+    )
+
+
+def tradeoff(rows: list[dict], metric: Any, pareto: list[str], recommended: str, axis: str) -> Any:
+    """Score against predict latency (axis='latency') or size (axis='size'); Pareto front joined, pick starred."""
+    import plotly.graph_objects as go
+
+    key = "predict_ms_per_1k" if axis == "latency" else "size_bytes"
+    scale = 1.0 if axis == "latency" else 1 / 1024
+    fig = go.Figure()
+    front = sorted((r for r in rows if r["model"] in pareto), key=lambda r: r[key])
+    fig.add_trace(
+        go.Scatter(
+            x=[r[key] * scale for r in front],
+            y=[r[f"{metric.name}_mean"] for r in front],
+            mode="lines",
+            line={"color": FRONT_COLOR, "dash": "dot"},
+            name=t("plots.pareto_front"),
+        )
+    )
+    for r in rows:
+        chosen, on_front = r["model"] == recommended, r["model"] in pareto
+        fig.add_trace(
+            go.Scatter(
+                x=[r[key] * scale],
+                y=[r[f"{metric.name}_mean"]],
+                mode="markers+text",
+                text=[r["model"]],
+                textposition="top center",
+                name=r["model"],
+                showlegend=False,
+                marker={
+                    "size": 16 if chosen else 11,
+                    "symbol": "star" if chosen else "circle",
+                    "color": RECOMMENDED_COLOR if chosen else FRONT_COLOR if on_front else OTHER_COLOR,
+                },
+            )
+        )
+    fig.update_xaxes(type="log")
+    title = t(f"plots.tradeoff_{axis}_title", metric=metric.title, model=recommended)
+    return _layout(fig, title, t(f"plots.tradeoff_{axis}_axis"), t("plots.cv_score", metric=metric.title))
+
+
+def confusion(y_true: Any, y_pred: Any, classes: list[str]) -> Any:
+    import plotly.graph_objects as go
+    from sklearn.metrics import confusion_matrix
+
+    matrix = confusion_matrix(y_true, y_pred, labels=classes)
+    shown = [without_controls(c) for c in classes]
+    fig = go.Figure(
+        go.Heatmap(z=matrix, x=shown, y=shown, colorscale="Blues", text=matrix, texttemplate="%{text}", showscale=False)
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, t("plots.confusion_title"), t("plots.predicted"), t("plots.actual"))
+
+
+def roc(y_true: Any, positive_proba: Any, positive: str) -> Any:
+    import plotly.graph_objects as go
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    fpr, tpr, _ = roc_curve(y_true == positive, positive_proba)
+    auc = roc_auc_score(y_true == positive, positive_proba)
+    fig = go.Figure(
+        [
+            go.Scatter(x=fpr, y=tpr, mode="lines", name=t("plots.model"), line={"color": FRONT_COLOR}),
+            go.Scatter(
+                x=[0, 1], y=[0, 1], mode="lines", name=t("plots.guessing"), line={"dash": "dot", "color": OTHER_COLOR}
+            ),
+        ]
+    )
+    return _layout(
+        fig, t("plots.roc_title", auc=f"{auc:.3f}", cls=positive), t("plots.fpr"), t("plots.tpr", cls=positive)
+    )
+
+
+def precision_recall(y_true: Any, positive_proba: Any, positive: str) -> Any:
+    import plotly.graph_objects as go
+    from sklearn.metrics import average_precision_score, precision_recall_curve
+
+    precision, recall, _ = precision_recall_curve(y_true == positive, positive_proba)
+    average = average_precision_score(y_true == positive, positive_proba)
+    base_rate = float((y_true == positive).mean())
+    fig = go.Figure(
+        [
+            go.Scatter(x=recall, y=precision, mode="lines", name=t("plots.model"), line={"color": FRONT_COLOR}),
+            go.Scatter(
+                x=[0, 1],
+                y=[base_rate, base_rate],
+                mode="lines",
+                name=t("plots.guessing"),
+                line={"dash": "dot", "color": OTHER_COLOR},
+            ),
+        ]
+    )
+    title = t("plots.pr_title", ap=f"{average:.3f}", cls=positive)
+    return _layout(fig, title, t("plots.recall"), t("plots.precision"))
+
+
+def _sample_points(y_true: Any, y_pred: Any, limit: int = 5000) -> tuple[Any, Any]:
+    """At most `limit` points: a scatter of a million dots says no more and a PNG of it takes minutes."""
+    import numpy as np
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if len(y_true) <= limit:
+        return y_true, y_pred
+    keep = np.random.default_rng(0).choice(len(y_true), size=limit, replace=False)
+    return y_true[keep], y_pred[keep]
+
+
+def predicted_vs_actual(y_true: Any, y_pred: Any, target: str) -> Any:
+    import plotly.graph_objects as go
+
+    y_true, y_pred = _sample_points(y_true, y_pred)
+    low, high = float(min(y_true.min(), y_pred.min())), float(max(y_true.max(), y_pred.max()))
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=y_true, y=y_pred, mode="markers", marker={"color": FRONT_COLOR, "opacity": 0.6}, name=t("plots.rows")
+            ),
+            go.Scatter(
+                x=[low, high],
+                y=[low, high],
+                mode="lines",
+                line={"dash": "dot", "color": OTHER_COLOR},
+                name=t("plots.perfect"),
+            ),
+        ]
+    )
+    return _layout(
+        fig,
+        t("plots.pred_actual_title", target=target),
+        t("plots.actual_value", target=target),
+        t("plots.predicted_value", target=target),
+    )
+
+
+def residuals(y_true: Any, y_pred: Any, target: str) -> Any:
+    import plotly.graph_objects as go
+
+    y_true, y_pred = _sample_points(y_true, y_pred)
+    fig = go.Figure(
+        [
+            go.Scatter(x=y_pred, y=y_true - y_pred, mode="markers", marker={"color": FRONT_COLOR, "opacity": 0.6}),
+        ]
+    )
+    fig.add_hline(y=0, line_dash="dot", line_color=OTHER_COLOR)
+    return _layout(
+        fig, t("plots.residuals_title"), t("plots.predicted_value", target=target), t("plots.residual", target=target)
+    )
+
+
+def importance_bar(values: dict[str, float], errors: dict[str, float] | None, title: str, axis: str) -> Any:
+    import plotly.graph_objects as go
+
+    top = list(values.items())[:20][::-1]  # largest at the top of a horizontal bar chart
+    fig = go.Figure(
+        go.Bar(
+            x=[v for _, v in top],
+            y=[without_controls(k) for k, _ in top],
+            orientation="h",
+            marker_color=FRONT_COLOR,
+            error_x={"type": "data", "array": [errors[k] for k, _ in top]} if errors else None,
+        )
+    )
+    fig = _layout(fig, title, axis, "")
+    return fig.update_layout(margin={"l": 170}).update_yaxes(ticksuffix="  ")  # room for column names
+
+
+def shap_summary(explanation: Any) -> Any:
+    """Beeswarm-style: one row per column, one dot per explained row, coloured by the column's value."""
+    import numpy as np
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    order = list(explanation.mean_abs())[:15][::-1]
+    rng = np.random.default_rng(0)
+    fig = go.Figure()
+    for position, column in enumerate(order):
+        values = explanation.values[:, explanation.columns.index(column)]
+        raw = pd.to_numeric(explanation.rows[column], errors="coerce")
+        span = raw.max() - raw.min()
+        colour = ((raw - raw.min()) / span).fillna(0.5).to_numpy() if span and span == span else np.full(len(raw), 0.5)
+        fig.add_trace(
+            go.Scatter(
+                x=values,
+                y=position + rng.uniform(-0.25, 0.25, len(values)),
+                mode="markers",
+                showlegend=False,
+                marker={
+                    "color": colour,
+                    "colorscale": "RdBu_r",
+                    "cmin": 0,
+                    "cmax": 1,
+                    "size": 6,
+                    "opacity": 0.7,
+                    "showscale": position == len(order) - 1,
+                    "colorbar": {
+                        "title": t("plots.feature_value"),
+                        "tickvals": [0, 1],
+                        "ticktext": [t("plots.low"), t("plots.high")],
+                    },
+                },
+                text=[f"{column} = {v}" for v in explanation.rows[column]],
+                hoverinfo="text+x",
+            )
+        )
+    fig.update_yaxes(tickvals=list(range(len(order))), ticktext=[without_controls(c) for c in order])
+    fig.add_vline(x=0, line_color=OTHER_COLOR)
+    fig = _layout(fig, t("plots.shap_summary_title"), t("plots.shap_axis"), "")
+    return fig.update_layout(margin={"l": 170}).update_yaxes(ticksuffix="  ")
+
+
+def build(rows, metric, decision, task, target, y_test, y_pred, proba, classes, explanation) -> dict[str, Any]:
+    """Every chart this run can draw, by file stem."""
+    figures = {
+        "leaderboard": leaderboard(rows, metric),
+        "tradeoff_latency": tradeoff(rows, metric, decision.pareto, decision.recommended, "latency"),
+        "tradeoff_size": tradeoff(rows, metric, decision.pareto, decision.recommended, "size"),
+    }
+    if y_pred is not None:
+        if task == "regression":
+            figures["predicted_vs_actual"] = predicted_vs_actual(y_test, y_pred, target)
+            figures["residuals"] = residuals(y_test, y_pred, target)
+        else:
+            figures["confusion_matrix"] = confusion(y_test, y_pred, classes)
+            if task == "binary" and proba is not None:
+                figures["roc_curve"] = roc(y_test, proba[:, 1], classes[1])
+                figures["precision_recall"] = precision_recall(y_test, proba[:, 1], classes[1])
+    if explanation is not None:
+        if explanation.values is not None:
+            figures["shap_summary"] = shap_summary(explanation)
+            figures["shap_importance"] = importance_bar(
+                explanation.mean_abs(), None, t("plots.shap_importance_title"), t("plots.shap_importance_axis")
+            )
+        permutation = explanation.permutation
+        figures["permutation_importance"] = importance_bar(
+            {k: m for k, (m, _) in permutation.items()},
+            {k: s for k, (_, s) in permutation.items()},
+            t("plots.permutation_title"),
+            t("plots.permutation_axis", metric=metric.title),
+        )
+    return figures
+
+
+def export(figures: dict[str, Any], folder: Path, png: bool = True) -> dict[str, str]:
+    """Write `<name>.html` (and `<name>.png`) for each figure; returns {file: reason} for PNGs not written."""
+    import plotly.io as pio
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, fig in figures.items():
+        # plotly.js is written once beside the pages, so they open offline and travel with the folder
+        fig.write_html(folder / f"{name}.html", include_plotlyjs="directory")
+    if not png:
+        return {}
+    try:
+        pio.write_images(
+            list(figures.values()), [folder / f"{name}.png" for name in figures], width=WIDTH, height=HEIGHT
+        )
+    except Exception as exc:  # no browser for kaleido, most often: the HTML is there, say how to get PNGs
+        first_line = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+        return {f"plots/{name}.png": t("plots.png_failed", error=first_line) for name in figures}
+    # the browser can also give up on one chart without a word: what is not there is said, never assumed
+    return {f"plots/{name}.png": t("plots.png_not_made") for name in figures if not (folder / f"{name}.png").exists()}

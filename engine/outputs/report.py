@@ -1,0 +1,390 @@
+"""report.md, rebuilt from the files in a run folder (so a crashed or interrupted run still reports).
+
+Order (README and docs/ARCHITECTURE.md): Decision Summary, TopK, Alternatives, Data, Recommended model details,
+Reproduce, Debug: Missing artifacts.
+"""
+
+from __future__ import annotations
+
+import shlex
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from automl_tui_engine import config as config_mod
+from automl_tui_engine import decision as decision_mod
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.events import status_word
+from automl_tui_engine.extension.registry.metrics import MetricFacts
+from automl_tui_engine.formatting import fmt, human_bytes, md_code_block, md_safe, table
+from automl_tui_engine.messages import t
+from automl_tui_engine.outputs import plots, rundir
+from automl_tui_engine.outputs.rundir import RunFolder
+from automl_tui_engine.table.privacy import mask
+
+
+def write(run_dir: Path) -> Path:
+    """model_card.md, then report.md (which lists the card among the artifacts), from the run folder."""
+    if not Path(run_dir).is_dir():
+        raise UserError("report.not_a_run", path=run_dir)
+    from automl_tui_engine.outputs.model_card import render_card
+
+    summary = RunReport(Path(run_dir))
+    rundir.write_atomic(Path(run_dir) / rundir.MODEL_CARD, render_card(summary))
+    path = Path(run_dir) / rundir.REPORT
+    rundir.write_atomic(path, summary.render())
+    return path
+
+
+class RunReport:
+    """Everything a run folder says, decided once: the report and the wizard's Decision Summary read this."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.folder = RunFolder(Path(run_dir))
+        self.info = self.folder.read_json(rundir.RUN_JSON)
+        config_path = self.folder / rundir.CONFIG
+        self.config = tomllib.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
+        self.profile = self.folder.read_json(rundir.DATA_PROFILE)
+        self.events = self.folder.read_events()
+        self.attempted = self.folder.read_csv(rundir.RESULTS)
+        self.rows = [r for r in self.folder.read_csv(rundir.LEADERBOARD) if r.get("model")]
+        if not self.rows:  # leaderboard.csv lost: the append-only results file still has every finished row
+            self.rows = [r for r in self.attempted if r.get("status") == "ok"]
+        started = next((e for e in self.events if e.get("kind") == "run_started"), {})
+        if not (self.info or self.config or started or self.attempted):
+            raise UserError("report.not_a_run", path=run_dir)
+        self.run_id = self.info.get("run_id") or started.get("run_id") or run_dir.name
+        self.dataset_key = self.info.get("dataset_key") or started.get("dataset_key", "?")
+        self.task = self.info.get("task") or self.config.get("task") or started.get("task", "?")
+        self.status = self.info.get("status", "running")
+        self.priority = self.info.get("priority") or self.config.get("priority", "balanced")
+        metric_name = (
+            self.info.get("primary_metric") or self.config.get("primary_metric") or started.get("primary_metric")
+        )
+        # what the run recorded of its metric: reading a run folder imports no plugin (they run code)
+        self.metric = MetricFacts.recorded(self.info.get("metric_facts", {}), metric_name) if metric_name else None
+        settings = self.config.get("decision", {})
+        self.decision = None
+        if self.rows and self.metric is not None:
+            self.decision = decision_mod.decide(
+                self.rows, self.metric, self.priority, settings.get("tolerance", 0.01), settings.get("top_k", 5)
+            )
+        self.by_model = {r["model"]: r for r in self.rows}
+
+    def score_cell(self, row: dict[str, Any]) -> str:
+        m = self.metric.name
+        return f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}"
+
+    def render(self) -> str:
+        sections = [
+            f"# {t('report.title', run_id=self.run_id, dataset_key=self.dataset_key)}",
+            self.status_note(),
+            self.decision_summary(),
+            self.topk(),
+            self.alternatives(),
+            self.data(),
+            self.details(),
+            self.reproduce(),
+            self.missing(),
+        ]
+        return "\n\n".join(s for s in sections if s) + "\n"
+
+    def status_note(self) -> str:
+        if self.status == "finished":
+            return ""
+        return f"> {t(f'report.status_{self.status}')}"
+
+    def decision_summary(self) -> str:
+        out = [f"## 1. {t('report.h_decision')}"]
+        if self.decision is None:
+            out.append(t("report.no_decision"))
+            return "\n\n".join(out)
+        d = self.decision
+        test = self.info.get("test_metrics") or {}
+        refit = self.info.get("refit", {})
+        lines = [
+            f"- **{t('report.recommended')}**: `{d.recommended}`",
+            f"- **{t('report.priority')}**: {self.priority} — {t(f'priority.{self.priority}')}",
+            f"- **{t('report.why')}**: {d.reason}",
+        ]
+        if self.metric.name in test:
+            lines.append(
+                f"- **{t('report.test_score')}**: {self.metric.title} = {test[self.metric.name]:.4f} "
+                + t("report.test_rows", rows=refit.get("test_rows", "?"))
+            )
+        else:
+            lines.append(f"- **{t('report.test_score')}**: {t('report.not_measured')}")
+        out.append("\n".join(lines))
+        out.append(self.figure("tradeoff_latency"))
+        return "\n\n".join(part for part in out if part)
+
+    def _shorttable(self, names: list[str]) -> str:
+        rows = [
+            [i, f"`{name}`", self.score_cell(r), f"{r['predict_ms_per_1k']:.2f}", human_bytes(r["size_bytes"])]
+            for i, name in enumerate(names, start=1)
+            for r in [self.by_model[name]]
+        ]
+        headers = ["#", t("report.col_model"), self.metric.title, t("report.col_latency"), t("report.col_size")]
+        return table(headers, rows)
+
+    def topk(self) -> str:
+        if self.decision is None:
+            return ""
+        d = self.decision
+        return "\n\n".join(
+            part
+            for part in [
+                f"## 2. {t('report.h_topk')}",
+                f"### {t('report.by_accuracy')}",
+                self._shorttable(d.top_accuracy),
+                f"### {t('report.by_speed')}",
+                self._shorttable(d.top_speed),
+                f"### {t('report.by_size')}",
+                self._shorttable(d.top_size),
+                self.figure("tradeoff_size"),
+                self.figure("leaderboard"),
+            ]
+            if part
+        )
+
+    def alternatives(self) -> str:
+        out = [f"## 3. {t('report.h_alternatives')}"]
+        if self.decision is not None:
+            d = self.decision
+            if d.alternatives:
+                rows = [[a["label"], f"`{a['model']}`", a["tradeoff"]] for a in d.alternatives]
+                out.append(table([t("report.col_what"), t("report.col_model"), t("report.col_vs_recommended")], rows))
+            else:
+                out.append(self.no_alternatives())
+            out.append(t("report.pareto", models=", ".join(f"`{m}`" for m in d.pareto)))
+        not_finished = [r for r in self.attempted if r.get("status") != "ok"]
+        if not_finished:
+            out.append(f"### {t('report.h_not_finished')}")
+            out.append(
+                table(
+                    [t("report.col_model"), t("report.col_status"), t("report.col_reason")],
+                    [
+                        [f"`{r['model']}`", status_word(r["status"]), md_safe(r.get("reason") or "")]
+                        for r in not_finished
+                    ],
+                )
+            )
+        return "\n\n".join(out)
+
+    def no_alternatives(self) -> str:
+        """Why the Alternatives list is empty: one model finished, or the recommended one leads on every axis."""
+        assert self.decision is not None
+        if len(self.rows) == 1:
+            return t("report.no_alternatives", model=self.decision.recommended)
+        return t("report.no_alternatives_dominant", model=self.decision.recommended, n=len(self.rows))
+
+    def data(self) -> str:
+        p = self.profile
+        out = [f"## 4. {t('report.h_data')}"]
+        if not p:
+            out.append(t("report.no_profile"))
+            return "\n\n".join(out)
+        source = p.get("source", {})
+        facts = [
+            t("report.data_rows", rows=p["rows"], columns=p["columns"], name=md_safe(source.get("name", "?"))),
+            t("report.data_read", encoding=source.get("encoding", "-"), delimiter=repr(source.get("delimiter", "-"))),
+            t("report.data_target", target=md_safe(p["target"]), task=p["task"]),
+        ]
+        if p.get("target_reason"):
+            facts.append(t("report.data_target_guessed", why=md_safe(p["target_reason"])))
+        out.append("\n".join(f"- {f}" for f in facts))
+        if "class_counts" in p:
+            total = sum(p["class_counts"].values())
+            out.append(
+                table(
+                    [t("report.col_class"), t("report.col_rows"), t("report.col_share")],
+                    [[md_safe(k), v, f"{v / total:.1%}"] for k, v in p["class_counts"].items()],
+                )
+            )
+        elif "target_stats" in p:
+            out.append(
+                table(
+                    [t("report.col_stat"), t("report.col_value")], [[k, fmt(v)] for k, v in p["target_stats"].items()]
+                )
+            )
+        from automl_tui_engine.table.data import ColumnProfile
+        from automl_tui_engine.table.preprocess import plan
+
+        plans = {c.column: c for c in plan([ColumnProfile(**c) for c in p["profiles"]])}
+        out.append(f"### {t('report.h_columns')}")
+        out.append(
+            table(
+                [
+                    t("report.col_column"),
+                    t("report.col_kind"),
+                    t("report.col_missing"),
+                    t("report.col_unique"),
+                    t("report.col_treatment"),
+                    t("report.col_reason"),
+                ],
+                [
+                    [
+                        md_safe(c["name"]),
+                        c["kind"],
+                        c["n_missing"],
+                        c["n_unique"],
+                        plans[c["name"]].treatment,
+                        plans[c["name"]].reason,
+                    ]
+                    for c in p["profiles"]
+                ],
+            )
+        )
+        if self.warnings():
+            out.append(f"### {t('report.h_warnings')}")
+            out.append("\n".join(f"- {w}" for w in self.warnings()))
+        return "\n\n".join(out)
+
+    def details(self) -> str:
+        from automl_tui_engine.outputs.model_card import training_facts
+
+        out = [f"## 5. {t('report.h_details')}"]
+        if self.decision is None:
+            out.append(t("report.no_decision"))
+            return "\n\n".join(out)
+        row = self.by_model[self.decision.recommended]
+        metric_names = self.info.get("metrics") or [self.metric.name]
+        test = self.info.get("test_metrics") or {}
+        out.append(
+            table(
+                [t("report.col_metric"), t("report.col_cv"), t("report.col_test")],
+                [
+                    [
+                        MetricFacts.title_in(self.info, m),
+                        f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}"
+                        if row.get(f"{m}_mean") is not None
+                        else "—",
+                        f"{test[m]:.4f}" if m in test else "—",
+                    ]
+                    for m in metric_names
+                    if f"{m}_mean" in row
+                ],
+            )
+        )
+        facts = [
+            t("report.fit_time", seconds=f"{row['fit_s']:.3g}"),
+            t("report.latency", batch=f"{row['predict_ms_per_1k']:.2f}", single=f"{row['predict_ms_single_row']:.2f}"),
+            t("report.size", size=human_bytes(row["size_bytes"])),
+            t("report.model_file", file=rundir.MODEL)
+            if (self.folder / rundir.MODEL).exists()
+            else t("report.model_file_missing", file=rundir.MODEL),
+            *training_facts(self),
+        ]
+        out.append("\n".join(f"- {fact}" for fact in facts))
+        out.append(self.drivers())
+        out += [self.figure(name) for name in plots.MODEL_CHARTS]
+        out = [part for part in out if part]
+        params = self.info.get("refit", {}).get("params")
+        if params:
+            out.append(f"### {t('report.h_params')}")
+            out.append(
+                table([t("report.col_param"), t("report.col_value")], [[k, v] for k, v in sorted(params.items())])
+            )
+        return "\n\n".join(out)
+
+    def reproduce(self) -> str:
+        out = [f"## 6. {t('report.h_reproduce')}"]
+        if self.config:
+            exact = shlex.join(["automl-tui", "--preset", str(self.folder / rundir.CONFIG)])
+            out.append(t("report.reproduce_exact") + "\n\n" + md_code_block(exact))
+        typed = self.info.get("config")
+        if typed:
+            # the table's path is the user's (it may hold a name or an address): masked; config.toml keeps it whole
+            shown = {**typed, "data": mask(str(typed["data"]))} if typed.get("data") else typed
+            out.append(t("report.reproduce_typed") + "\n\n" + md_code_block(config_mod.command_line(shown)))
+        out.append(
+            t("report.reproduce_config", file=rundir.CONFIG, seed=self.info.get("seed", self.config.get("seed", "?")))
+        )
+        versions = self.info.get("versions", {})
+        if versions:
+            out.append(", ".join(f"{k} {v}" for k, v in versions.items()))
+        return "\n\n".join(out)
+
+    def expected(self) -> list[str]:
+        """Every file this run should have left, given its settings and how far it got."""
+        names = [*rundir.EXPECTED, rundir.MODEL_CARD]
+        if self.decision is not None and (self.folder / rundir.MODEL).exists():
+            names.append(rundir.TEST_PREDICTIONS)
+        wanted_charts = self.config.get("charts", "html+png")
+        if self.decision is not None and self.config.get("explain", True) and self.status != "cancelled":
+            names.append(rundir.EXPLANATION)
+        if self.decision is not None and wanted_charts != "none" and self.status != "cancelled":
+            charts = self.info.get("charts")
+            if not charts:
+                names.append(rundir.PLOTS)
+            for chart in charts or []:
+                names.append(f"{rundir.PLOTS}/{chart}.html")
+                if wanted_charts == "html+png":
+                    names.append(f"{rundir.PLOTS}/{chart}.png")
+        return names
+
+    def warnings(self, topic: str | None = None) -> list[str]:
+        """The run's warnings (those about `topic` only, when given: events.WARNING_TOPICS), as Markdown: they
+        quote column names, class labels and values from the table (md_safe)."""
+        return [
+            md_safe(e["message"])
+            for e in self.events
+            if e.get("kind") == "warning" and topic in (None, e.get("topic", "data"))
+        ]
+
+    def missing_artifacts(self) -> list[tuple[str, str]]:
+        """(artifact, reason) for everything that should exist and does not: what was recorded, then what the
+        run folder lacks."""
+        known = self.info.get("missing", {})
+        written = set(self.info.get("written", ()))
+        found = [(name, reason) for name, reason in known.items() if not (self.folder / name).exists()]
+        for name in self.expected():
+            if (self.folder / name).exists() or name in known:
+                continue
+            if name == rundir.LEADERBOARD and self.rows:
+                reason = t("missing.leaderboard_fallback", file=rundir.RESULTS)
+            elif name in written:
+                reason = t("missing.removed")
+            elif self.status == "running":
+                reason = t("missing.interrupted")
+            else:
+                reason = t("missing.unknown")
+            found.append((name, reason))
+        return found
+
+    def missing(self) -> str:
+        rows = [[f"`{name}`", reason] for name, reason in self.missing_artifacts()]
+        table_text = table([t("report.col_artifact"), t("report.col_reason")], rows) if rows else t("missing.none")
+        return "\n\n".join([f"## 7. {t('report.h_missing')}", table_text])
+
+    def figure(self, name: str) -> str:
+        """The chart as an image when its PNG exists, as a link when only the HTML does, else nothing."""
+        caption = t(f"report.fig_{name}")
+        page = f"{rundir.PLOTS}/{name}.html"
+        if (self.folder / rundir.PLOTS / f"{name}.png").exists():
+            return f"![{caption}]({rundir.PLOTS}/{name}.png)\n\n[{t('report.interactive')}]({page})"
+        if (self.folder / page).exists():
+            return f"[{caption}]({page})"
+        return ""
+
+    def drivers(self) -> str:
+        explanation = self.folder.read_json(rundir.EXPLANATION)
+        sentences = explanation.get("drivers")
+        if not sentences:
+            return ""
+        # the sentences quote the table's columns already made safe (explain.drivers): they carry Markdown of ours
+        lines = [f"### {t('report.h_drivers')}", " ".join(sentences) + " " + t("report.drivers_hedge")]
+        shap = explanation.get("mean_abs_shap") or {}
+        permutation = explanation.get("permutation_importance") or {}
+        columns = list(shap or permutation)[:10]
+        if columns:
+            cells = [
+                [
+                    md_safe(c),
+                    f"{shap[c]:.4g}" if c in shap else "—",
+                    f"{permutation[c]['mean']:.4g} ± {permutation[c]['std']:.2g}" if c in permutation else "—",
+                ]
+                for c in columns
+            ]
+            lines.append(table([t("report.col_column"), t("report.col_shap"), t("report.col_permutation")], cells))
+        return "\n\n".join(lines)

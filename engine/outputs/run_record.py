@@ -1,0 +1,111 @@
+"""The one writer of what a run says of itself: run.json, and the RunStarted and RunFinished events. A run on one
+machine and a pipeline's reporting step (which merges the families' folders) both write through here."""
+
+from __future__ import annotations
+
+import platform
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from automl_tui_engine import events as ev
+from automl_tui_engine.config import RunConfig
+from automl_tui_engine.outputs import rundir
+
+VERSIONED_LIBRARIES = ("scikit-learn", "pandas", "numpy", "lightgbm", "pydantic")
+
+
+def library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": platform.python_version()}
+    for name in ("automl-tui", *VERSIONED_LIBRARIES):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return found
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What a run is, settled before any model is fitted: the head of run.json, and its RunStarted event."""
+
+    run_id: str
+    dataset_key: str
+    run_dir: Path
+    task: str
+    target: str
+    metrics: list[Any]  # MetricSpec or MetricFacts (anything with name and facts_json()), the primary metric first
+    config: RunConfig
+
+    def started(self, candidates: list[str], estimate_s: float | None = None, memory_mb: float | None = None):
+        return ev.RunStarted(
+            run_id=self.run_id,
+            dataset_key=self.dataset_key,
+            run_dir=str(self.run_dir),
+            task=self.task,
+            target=self.target,
+            primary_metric=self.metrics[0].name,
+            budget_s=self.config.time_budget_s,
+            candidates=candidates,
+            estimate_s=estimate_s,
+            memory_mb=memory_mb,
+            priority=self.config.priority,
+        )
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a run went, as far as it got (the rest of run.json)."""
+
+    status: str = "running"  # events.RUN_STATUSES
+    recommended: str | None = None
+    test_metrics: dict[str, float] = field(default_factory=dict)
+    elapsed_s: float | None = None
+    n_candidates: int = 0
+    missing: dict[str, str] = field(default_factory=dict)  # artifact -> why it is not there
+    search: dict[str, Any] | None = None  # training.SearchResult.summary()
+    refit: dict[str, Any] | None = None  # refit.Refit.summary()
+    charts: list[str] | None = None
+    timings: dict[str, float] | None = None
+    model_sha256: str | None = None  # with made_by: predict loads the model without asking only when both hold
+    written: list[str] | None = None  # every file the finished run left: one missing later was removed
+    pipeline: dict[str, str] | None = None  # a pipeline run's steps and how each ended
+
+    def finished_event(self, reason: str, report_path: Path) -> ev.RunFinished:
+        return ev.RunFinished(
+            status=self.status,
+            recommended=self.recommended,
+            reason=reason,
+            test_metrics=self.test_metrics,
+            report_path=str(report_path),
+            elapsed_s=self.elapsed_s or 0.0,
+        )
+
+
+def write(facts: RunFacts, outcome: RunOutcome) -> dict[str, Any]:
+    """run.json from the run's facts and outcome; returns what was written."""
+    config = facts.config
+    record = {
+        "run_id": facts.run_id,
+        "dataset_key": facts.dataset_key,
+        "task": facts.task,
+        "target": facts.target,
+        "primary_metric": facts.metrics[0].name,
+        "metrics": [metric.name for metric in facts.metrics],
+        "metric_facts": {metric.name: metric.facts_json() for metric in facts.metrics},
+        "priority": config.priority,
+        "preset": config.preset,
+        "budget_s": config.time_budget_s,
+        "seed": config.seed,
+        "made_by": rundir.here(),
+        "versions": library_versions(),
+        "config": config.model_dump(mode="json", exclude_none=True),
+        **{key: value for key, value in asdict(outcome).items() if value is not None or key in ALWAYS},
+    }
+    rundir.RunFolder(facts.run_dir).write_json(rundir.RUN_JSON, record)
+    return record
+
+
+ALWAYS = ("recommended", "elapsed_s")  # keys run.json has even before they are known

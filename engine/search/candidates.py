@@ -1,0 +1,222 @@
+"""Which candidates to try, in what order, on which rows, and what they are likely to cost: cheap, diverse models
+first (so something finishes early), a time estimate measured on the user's own data, the tuned candidates of an
+optuna study, and ensembles of the best."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from automl_tui_engine.extension.registry.models import ModelSpec
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The linear model's measured costs on this data: what the other models' cost hints scale."""
+
+    fit_s: float  # one fit on all the rows given
+    batch_s: float  # one predict of 1,000 rows
+    call_s: float  # one predict of a single row: a pipeline's fixed cost per call
+
+
+def order(specs: list[ModelSpec]) -> list[ModelSpec]:
+    """Cheapest first, counting prediction too: scoring and timing a model predict as much as they fit, and a
+    nearest-neighbours model that fits instantly can take minutes to predict on a large table."""
+    return sorted(specs, key=lambda spec: spec.fit_cost + spec.predict_cost)
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """The rows the candidates are compared on, and what that is expected to cost."""
+
+    folds: Any  # the search's evaluate.Split: the training rows, or a stratified sample when they would eat the budget
+    estimate_s: float  # about how long the default models take on those rows
+    scale: float  # rows of the refit / rows of one fold's fit: how much longer the refit takes than a fold
+    test_rows: int
+    sampled: bool
+
+
+def plan(prepared: Any, config: Any, clock: Any) -> SearchPlan:
+    """The rows to compare on, for a `runner.Prepared` table: all training rows (up to `search_rows`), fewer when
+    the default models alone would eat the budget."""
+    from automl_tui_engine.search import evaluate
+
+    folds, task = prepared.folds, prepared.dataset.task
+    searched = evaluate.sample_for_search(folds, task, config.search_rows, config.seed)
+    baseline = measure_baseline(prepared.plans, searched.X_train, searched.y_train, task, config.seed)
+    estimate_s = estimate_seconds(baseline, prepared.specs, searched.n_folds, config.latency_repeats)
+    rows = rows_for_budget(len(searched.y_train), estimate_s, clock)
+    if rows < len(searched.y_train):  # the defaults alone would eat the budget: compare on fewer rows
+        searched = evaluate.sample_for_search(folds, task, rows, config.seed)
+        estimate_s *= rows / len(folds.y_train)
+    # a fold fits (k-1)/k of the search rows; the refit fits every training row
+    scale = len(folds.y_train) / (len(searched.y_train) * (searched.n_folds - 1) / searched.n_folds)
+    return SearchPlan(searched, estimate_s, scale, len(folds.y_test), sampled=searched is not folds)
+
+
+BASELINE_ROWS = 5000  # the linear fit is timed on at most this many rows and scaled to the rest
+
+
+def measure_baseline(plans: list[Any], X: Any, y: Any, task: str, seed: int) -> Baseline:
+    from automl_tui_engine.extension.registry import models
+    from automl_tui_engine.search import evaluate
+    from automl_tui_engine.table import preprocess
+
+    linear = preprocess.pipeline(plans, models.get("linear"), task, seed)
+    fit_rows = evaluate.sample_rows(X, y, task, BASELINE_ROWS, seed)
+    timings = []
+    for action in (
+        lambda: linear.fit(*fit_rows),
+        lambda: linear.predict(X.sample(n=evaluate.LATENCY_ROWS, replace=len(X) < evaluate.LATENCY_ROWS)),
+        lambda: linear.predict(X.iloc[[0]]),
+    ):
+        start = time.perf_counter()
+        action()
+        timings.append(time.perf_counter() - start)
+    timings[0] *= len(y) / len(fit_rows[1])
+    return Baseline(*timings)
+
+
+DEFAULTS_SHARE = 0.4  # of the budget left, what the default models should take at most
+MIN_SEARCH_ROWS = 5000
+
+
+def rows_for_budget(rows: int, estimate_s: float, clock: Any) -> int:
+    """Training rows to compare models on so that the defaults take about DEFAULTS_SHARE of the time left
+    (costs grow about linearly with rows), leaving time for tuning and the refit; never below MIN_SEARCH_ROWS."""
+    affordable = DEFAULTS_SHARE * clock.left()
+    if estimate_s <= affordable:
+        return rows
+    return max(MIN_SEARCH_ROWS, int(rows * affordable / estimate_s))
+
+
+def estimate_seconds(baseline: Baseline, specs: list[ModelSpec], cv_folds: int, repeats: int) -> float:
+    """About how long a run of `specs` takes: measured linear costs scaled by each model's cost hints.
+
+    Per model: `cv_folds` fits on (k-1)/k of the rows, predict-latency repeats, and the small predict
+    calls of scoring and single-row timing; plus one refit of the winner. Cost hints are relative
+    averages, so this is shown as "about", never as a promise.
+    """
+    share = (cv_folds - 1) / cv_folds
+    small_calls = 1 + 3 * repeats + 2 * cv_folds
+    per_model = [
+        spec.fit_cost * baseline.fit_s * cv_folds * share
+        + spec.predict_cost * baseline.batch_s * repeats
+        + small_calls * baseline.call_s
+        for spec in specs
+    ]
+    refit = max(spec.fit_cost for spec in specs) * baseline.fit_s if specs else 0.0
+    return sum(per_model) + refit
+
+
+@dataclass
+class Candidate:
+    """One entry of the search: a model kind with parameters over its defaults, or an ensemble of candidates.
+
+    `name` is unique on the leaderboard: the kind's own name for its defaults, "<kind> #<n>" for tuned ones."""
+
+    name: str
+    spec: ModelSpec | None
+    params: dict[str, Any] = field(default_factory=dict)
+    members: tuple[tuple[Candidate, int], ...] = ()  # an ensemble's (member, weight)
+    trial: Any = None  # the optuna trial that proposed it
+
+    @property
+    def family(self) -> str:
+        return self.spec.name if self.spec is not None else ENSEMBLE
+
+    @property
+    def stage(self) -> str:
+        """Which part of the search it comes from: one of STAGES."""
+        return "ensemble" if self.members else "tuned" if self.trial is not None else "default"
+
+    def pipeline(self, plans: list[Any], task: str, seed: int, steps: tuple = ()) -> Any:
+        from automl_tui_engine.table import preprocess
+
+        if not self.members:
+            assert self.spec is not None
+            return preprocess.pipeline(plans, self.spec, task, seed, self.params, steps)
+        from sklearn.ensemble import VotingClassifier, VotingRegressor
+
+        estimators = [(f"m{i}", m.pipeline(plans, task, seed, steps)) for i, (m, _) in enumerate(self.members)]
+        weights = [weight for _, weight in self.members]
+        if task == "regression":
+            return VotingRegressor(estimators, weights=weights)
+        return VotingClassifier(estimators, voting="soft", weights=weights)
+
+    def describe(self) -> dict[str, Any]:
+        """What the run folder keeps of it: enough to build it again."""
+        if self.members:
+            return {"members": {m.name: weight for m, weight in self.members}}
+        return {"family": self.family, "params": self.params}
+
+
+ENSEMBLE = "ensemble"
+# the parts of a search, in order: each kind's defaults, tuned candidates, an ensemble of the best
+STAGES = ("default", "tuned", "ensemble")
+
+
+def defaults(specs: list[ModelSpec]) -> list[Candidate]:
+    """Each model kind with its proven default settings, cheapest first: something finishes early."""
+    return [Candidate(spec.name, spec) for spec in order(specs)]
+
+
+class Pruned(Exception):
+    """A tuned candidate stopped after a fold because it was clearly behind the others at that fold."""
+
+
+def _suggest(trial: Any, name: str, domain: Any) -> Any:
+    """A value from a registry search-space entry: a list is a set of choices; a {low, high[, log, int]} dict
+    is a range."""
+    if isinstance(domain, list):
+        return trial.suggest_categorical(name, domain)
+    if domain.get("int"):
+        return trial.suggest_int(name, domain["low"], domain["high"], log=domain.get("log", False))
+    return trial.suggest_float(name, domain["low"], domain["high"], log=domain.get("log", False))
+
+
+class Tuner:
+    """Tuned candidates from optuna: a seeded TPE sampler over the search spaces of the kinds that did best
+    with their defaults, and a pruner that stops a candidate after a fold where it is in the worse half of the
+    candidates measured at that fold (successive elimination on folds). Same seed, same trials: same candidates."""
+
+    def __init__(self, specs: list[ModelSpec], task: str, seed: int, greater_is_better: bool) -> None:
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        self.task = task
+        self.specs = {spec.name: spec for spec in specs if spec.space(task)}
+        self.study = optuna.create_study(
+            direction="maximize" if greater_is_better else "minimize",
+            sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=5),
+            pruner=optuna.pruners.PercentilePruner(50.0, n_startup_trials=3),
+        )
+        self.proposed: dict[str, int] = {}
+
+    def ask(self) -> Candidate:
+        trial = self.study.ask()
+        kind = trial.suggest_categorical("model", list(self.specs))
+        spec = self.specs[kind]
+        params = {name: _suggest(trial, f"{kind}.{name}", domain) for name, domain in spec.space(self.task).items()}
+        self.proposed[kind] = self.proposed.get(kind, 0) + 1
+        return Candidate(f"{kind} #{self.proposed[kind]}", spec, params, trial=trial)
+
+    def after_fold(self, candidate: Candidate) -> Any:
+        def report(fold: int, value: float) -> None:
+            candidate.trial.report(value, fold)
+            if candidate.trial.should_prune():
+                raise Pruned
+
+        return report
+
+    def tell(self, candidate: Candidate, value: float | None, pruned: bool = False) -> None:
+        import optuna
+
+        state = optuna.trial.TrialState
+        if pruned:
+            self.study.tell(candidate.trial, state=state.PRUNED)
+        elif value is None:
+            self.study.tell(candidate.trial, state=state.FAIL)
+        else:
+            self.study.tell(candidate.trial, value)

@@ -1,0 +1,256 @@
+"""Honest measurement of one candidate: cross-validated scores, fit time, predict latency, size on disk."""
+
+from __future__ import annotations
+
+import pickle
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from automl_tui_engine.extension.registry.metrics import MetricSpec
+from automl_tui_engine.messages import t
+
+LATENCY_ROWS = 1000
+
+
+@dataclass
+class Split:
+    X_train: Any
+    X_test: Any
+    y_train: Any
+    y_test: Any
+    cv: Any
+    n_folds: int
+    warnings: list[str]
+    test_positions: Any = None  # the test rows' positions in the dataset given to split()
+
+
+def split(X: Any, y: Any, task: str, test_size: float, cv_folds: int, seed: int, max_test_rows: int = 0) -> Split:
+    """An untouched test split (stratified for classes) and CV folds on the rest.
+
+    `max_test_rows` (0: no cap) bounds the test split: 50,000 rows measure a score to about ±0.002, and on a
+    large table more would only cost time that the budget needs for the search.
+
+    When a class is too small for the requested folds, fewer folds are used (with a warning)
+    instead of failing: a rare class must still appear in every validation fold.
+    """
+    import math
+
+    from automl_tui_engine.errors import UserError
+    from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
+
+    classification = task != "regression"
+    n_test = math.ceil(len(y) * test_size)
+    if max_test_rows:
+        n_test = min(n_test, max_test_rows)
+    if classification:
+        n_test = max(n_test, y.nunique())
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=n_test, random_state=seed, stratify=y if classification else None
+    )
+    warnings = []
+    n_folds = cv_folds
+    if classification:
+        smallest = int(y_train.value_counts().min())
+        if smallest < cv_folds:
+            n_folds = smallest
+            if n_folds < 2:
+                raise UserError("data.class_too_small", cls=y_train.value_counts().idxmin())
+            warnings.append(t("evaluate.fewer_folds", requested=cv_folds, used=n_folds, count=smallest))
+        cv = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    else:
+        cv = KFold(n_splits=cv_folds, shuffle=True, random_state=seed)
+    return Split(
+        X_train.reset_index(drop=True),
+        X_test.reset_index(drop=True),
+        y_train.reset_index(drop=True),
+        y_test.reset_index(drop=True),
+        cv,
+        n_folds,
+        warnings,
+        X_test.index.to_numpy(),
+    )
+
+
+def sample_for_search(split_: Split, task: str, rows: int, seed: int) -> Split:
+    """The same split with the training part cut to `rows` (stratified for classes): what the search compares
+    models on when the table is large. The test part is untouched; the chosen model is refit on more rows."""
+    from dataclasses import replace
+
+    if len(split_.y_train) <= rows:
+        return split_
+    X, y = sample_rows(split_.X_train, split_.y_train, task, rows, seed)
+    return replace(split_, X_train=X, y_train=y)
+
+
+def sample_rows(X: Any, y: Any, task: str, rows: int, seed: int) -> tuple[Any, Any]:
+    """At most `rows` rows (stratified for classes, every class kept), index reset."""
+    from sklearn.model_selection import train_test_split
+
+    if len(y) <= rows:
+        return X, y
+    stratify = y if task != "regression" else None
+    X, _, y, _ = train_test_split(X, y, train_size=max(rows, y.nunique()), random_state=seed, stratify=stratify)
+    return X.reset_index(drop=True), y.reset_index(drop=True)
+
+
+def serialized_size(estimator: Any) -> int:
+    """Bytes of the pickled fitted pipeline: what model.joblib costs on disk, uncompressed."""
+    return len(pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def predict_latency(estimator: Any, X: Any, repeats: int, seed: int) -> tuple[float, float]:
+    """(median ms to predict 1,000 rows, median ms to predict a single row), raw rows in."""
+    batch = X.sample(n=LATENCY_ROWS, replace=len(X) < LATENCY_ROWS, random_state=seed)
+    single = X.iloc[[0]]
+
+    def median_ms(rows: Any, times: int) -> float:
+        samples = []
+        for _ in range(times):
+            start = time.perf_counter()
+            estimator.predict(rows)
+            samples.append((time.perf_counter() - start) * 1000)
+        return statistics.median(samples)
+
+    estimator.predict(single)  # first call warms caches; users pay it once, not per call
+    return median_ms(batch, repeats), median_ms(single, repeats * 3)
+
+
+@dataclass
+class OutOfFold:
+    """Each training row's prediction by the fold model that did not see it: what ensembles and decision
+    thresholds are chosen on without fitting anything again. `proba` is None for models without probabilities."""
+
+    predictions: Any
+    proba: Any
+    classes: Any
+
+
+@dataclass
+class Evaluation:
+    row: dict[str, Any]  # the leaderboard columns
+    fold_scores: dict[str, list[float]]
+    out_of_fold: OutOfFold
+    fold_model: Any  # the first fold's fitted pipeline: it stands for the candidate's latency and size
+
+
+def fold_indices(split_: Split) -> list[tuple[Any, Any]]:
+    """(train, validation) positions per fold; the same for every candidate of a run (seeded folds)."""
+    return list(split_.cv.split(split_.X_train, split_.y_train))
+
+
+def cross_validate(
+    pipeline: Any,
+    split_: Split,
+    task: str,
+    metrics: list[MetricSpec],
+    seed: int,
+    repeats: int,
+    after_fold: Callable[[int, float], None] | None = None,
+) -> Evaluation:
+    """Fit and score fold by fold; exceptions propagate so the caller records the failure.
+
+    `after_fold(fold, primary_score)` is called after each fold and may raise to stop the candidate early
+    (the search prunes a clearly worse candidate after its first folds)."""
+    import numpy as np
+    from automl_tui_engine.errors import UserError
+    from sklearn.base import clone
+
+    usable = scorable(pipeline, metrics)
+    if metrics[0] not in usable:  # the ranking metric needs probabilities this model cannot give
+        raise UserError("evaluate.no_probabilities", metric=metrics[0].title)
+    X, y = split_.X_train, split_.y_train
+    fold_scores: dict[str, list[float]] = {m.name: [] for m in usable}
+    fit_times, predictions, proba, classes, first = [], None, None, None, None
+    for fold, (train, validation) in enumerate(fold_indices(split_)):
+        model = clone(pipeline)
+        start = time.perf_counter()
+        model.fit(X.iloc[train], y.iloc[train])
+        fit_times.append(time.perf_counter() - start)
+        replay = Replay.of(model, X.iloc[validation], task)
+        if first is None:
+            first, classes = model, replay.classes_ if task != "regression" else None
+            predictions = np.empty(len(y), dtype=replay.predictions.dtype)
+            proba = None if replay.proba is None else np.zeros((len(y), replay.proba.shape[1]))
+        predictions[validation] = replay.predictions
+        if proba is not None:
+            proba[validation] = replay.proba
+        for m in usable:
+            fold_scores[m.name].append(m.value(task, replay, None, y.iloc[validation]))
+        if after_fold is not None:
+            after_fold(fold, fold_scores[metrics[0].name][-1])
+    row = leaderboard_row(fold_scores, statistics.fmean(fit_times), first, X, repeats, seed)
+    return Evaluation(row, fold_scores, OutOfFold(predictions, proba, classes), first)
+
+
+def leaderboard_row(
+    fold_scores: dict[str, list[float]], fit_s: float, model: Any, X: Any, repeats: int, seed: int
+) -> dict[str, Any]:
+    """Mean and spread of each metric over the folds, then the fitted model's predict latency and size."""
+    row: dict[str, Any] = {}
+    for name, values in fold_scores.items():
+        row[f"{name}_mean"] = statistics.fmean(values)
+        row[f"{name}_std"] = statistics.pstdev(values)
+    per_1k, single = predict_latency(model, X, repeats, seed)
+    row.update(
+        fit_s=fit_s,
+        predict_ms_per_1k=per_1k,
+        predict_ms_single_row=single,
+        size_bytes=serialized_size(model),
+    )
+    return row
+
+
+class Replay:
+    """Predictions made once, handed to scikit-learn scorers as if they came from the model: every metric of a
+    fold (and of an ensemble or a threshold, computed from out-of-fold predictions) is scored without predicting
+    again. The scorer's rows argument is ignored; the rows are the ones the predictions were made for."""
+
+    def __init__(self, predictions: Any, proba: Any, classes: Any, task: str) -> None:
+        self.predictions, self.proba, self.classes_, self.task = predictions, proba, classes, task
+
+    @staticmethod
+    def make(predictions: Any, proba: Any, classes: Any, task: str) -> Replay:
+        return (Replay if proba is None else ProbaReplay)(predictions, proba, classes, task)
+
+    @staticmethod
+    def of(model: Any, X: Any, task: str) -> Replay:
+        proba = model.predict_proba(X) if task != "regression" and hasattr(model, "predict_proba") else None
+        return Replay.make(model.predict(X), proba, getattr(model, "classes_", None), task)
+
+    def __sklearn_tags__(self) -> Any:
+        from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
+
+        classifier = self.task != "regression"
+        return Tags(
+            estimator_type="classifier" if classifier else "regressor",
+            target_tags=TargetTags(required=True),
+            classifier_tags=ClassifierTags() if classifier else None,
+            regressor_tags=None if classifier else RegressorTags(),
+        )
+
+    def predict(self, X: Any) -> Any:
+        return self.predictions
+
+
+class ProbaReplay(Replay):
+    """A Replay with probabilities: a separate class because scorers look for `predict_proba` with hasattr."""
+
+    def predict_proba(self, X: Any) -> Any:
+        return self.proba
+
+
+def scorable(pipeline: Any, metrics: list[MetricSpec]) -> list[MetricSpec]:
+    """The metrics this model can be scored on: those needing probabilities only when it gives them."""
+    return scorable_by(hasattr(pipeline, "predict_proba"), metrics)
+
+
+def scorable_by(gives_probabilities: bool, metrics: list[MetricSpec]) -> list[MetricSpec]:
+    return [m for m in metrics if gives_probabilities or not m.needs_proba]
+
+
+def replay_scores(replay: Replay, y: Any, task: str, metrics: list[MetricSpec]) -> dict[str, float]:
+    """Every metric the predictions allow, scored from predictions already made."""
+    return {m.name: m.value(task, replay, None, y) for m in scorable_by(replay.proba is not None, metrics)}

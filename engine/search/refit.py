@@ -1,0 +1,88 @@
+"""The recommended model, trained for keeps within the time left (the refit phase of a run)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from automl_tui_engine.context import RunContext
+from automl_tui_engine.search import budget, evaluate, threshold
+from automl_tui_engine.search.candidates import SearchPlan
+
+# how the saved model was trained (run.json's refit.how): all training rows, a sample of them, or the first CV fold's
+HOWS = ("all_rows", "sample", "fold_model")
+
+
+@dataclass(frozen=True)
+class Refit:
+    """The model to save, and how it was trained."""
+
+    model: Any
+    how: str  # one of HOWS
+    fit_s: float
+    train_rows: int
+    test_rows: int
+    candidate: dict[str, Any]  # search.Candidate.describe()
+    threshold: dict[str, float] | None  # the tuned decision threshold (threshold.Tuned), when it paid
+
+    def summary(self) -> dict[str, Any]:
+        """run.json's "refit"."""
+        return {
+            "fit_s": self.fit_s,
+            "how": self.how,
+            "train_rows": self.train_rows,
+            "test_rows": self.test_rows,
+            "candidate": self.candidate,
+            "params": estimator_params(self.model),
+            "threshold": self.threshold,
+        }
+
+
+def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: Any, plan: SearchPlan) -> Refit:
+    """The recommended candidate (`name`, of a training.SearchResult) trained on every training row of `folds`,
+    with its tuned decision threshold, within the time left. When a full refit would overrun the budget it is
+    trained on as many rows as fit in the time, and if even that is stopped the model from its first
+    cross-validation fold is kept (the report says which)."""
+    config, clock, task = ctx.config, ctx.clock, ctx.task
+    candidate, evaluation = searched.candidates[name], searched.evaluations.get(name)
+    row = ctx.candidates.row_of(name)
+    search_folds = plan.folds
+    tuned = None
+    if config.threshold and evaluation is not None and threshold.applies(task, ctx.primary):
+        tuned = threshold.tune(evaluation, search_folds.y_train, evaluate.fold_indices(search_folds), ctx.primary)
+    available = clock.left_hard() - budget.after_refit_s(config, [row], len(folds.y_test), png=False)
+    needed = budget.refit_s(row, plan.scale)
+    train = folds
+    if needed > available:  # fewer rows, in proportion to the time there is (a fold's worth at least)
+        rows = int(len(folds.y_train) * max(available, 0) / needed)
+        train = evaluate.sample_for_search(folds, task, max(rows, len(search_folds.y_train) // 2), config.seed)
+    model = threshold.apply(candidate.pipeline(plans, task, config.seed, ctx.steps), tuned)
+    start = time.perf_counter()
+    how = "all_rows" if train is folds else "sample"
+    try:
+        with budget.time_limit(max(available, 1.0)):
+            model.fit(train.X_train, train.y_train)
+    except budget.BudgetExceeded:
+        if evaluation is None or not hasattr(evaluation.fold_model, "steps"):
+            raise
+        # the fold model is saved as it was measured (at the default threshold): nothing is fitted again
+        how, model, tuned = "fold_model", evaluation.fold_model, None
+    return Refit(
+        model=model,
+        how=how,
+        fit_s=time.perf_counter() - start,
+        train_rows=len(train.y_train) if how != "fold_model" else len(evaluate.fold_indices(search_folds)[0][0]),
+        test_rows=len(folds.y_test),
+        candidate=candidate.describe(),
+        threshold=None if tuned is None else vars(tuned),
+    )
+
+
+def estimator_params(model: Any) -> dict[str, str]:
+    """The trained estimator's own settings (defaults included) as text, for the report; parameters scikit-learn
+    has deprecated (their value is the marker "deprecated") are no setting of the model and are left out."""
+    from automl_tui_engine.table.preprocess import final_estimator
+
+    params = final_estimator(model).get_params(deep=False).items()
+    return {k: repr(v) for k, v in params if k != "estimators" and not (isinstance(v, str) and v == "deprecated")}

@@ -1,0 +1,280 @@
+"""The training phase: default models, then tuned ones, then an ensemble, all inside the time budget.
+
+Each candidate is cross-validated fold by fold under a hard time limit; what finishes is written to disk at
+once, what is stopped is recorded with the reason (stopped by the budget, pruned). The search ends when the
+budget (less what the refit, explanations, charts and report will need: budget.after_search_s) is spent, when
+`max_trials` tuned candidates were tried, or when `patience` tuned candidates in a row brought no gain: small
+tables do not burn the whole budget. `search()` is the phase; it returns a SearchResult.
+"""
+
+from __future__ import annotations
+
+import warnings as py_warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from automl_tui_engine import decision as decision_mod
+from automl_tui_engine import events as ev
+from automl_tui_engine.context import RunContext
+from automl_tui_engine.errors import UserError, one_line
+from automl_tui_engine.messages import t
+from automl_tui_engine.search import budget, ensemble, evaluate
+from automl_tui_engine.search.candidates import ENSEMBLE, Candidate, Pruned, SearchPlan, Tuner, defaults
+
+KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (ensemble, threshold)
+# why a search ended, the shortest search first: Ctrl+C, the time ran short, no gain for `patience` trials,
+# `max_trials` tried, every candidate tried
+STOPS = ("cancelled", "budget", "patience", "max_trials", "exhausted")
+# the figures kept when the time ran short (SearchResult's fields, and the search summary's keys in run.json)
+STOP_FIGURES = ("stop_at_s", "stop_left_s", "stop_needed_s")
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What the search found: each finished candidate (how to build it again), the out-of-fold predictions kept
+    for the best ones, and how the search went."""
+
+    candidates: dict[str, Candidate] = field(default_factory=dict)
+    evaluations: dict[str, evaluate.Evaluation] = field(default_factory=dict)
+    stop: str = "exhausted"  # one of STOPS
+    tuned: int = 0
+    pruned: int = 0
+    stopped: int = 0
+    ensemble: str | None = None
+    # when the time ran short: seconds into the run, search seconds that were left, and what the next one needed
+    stop_at_s: float | None = None
+    stop_left_s: float | None = None
+    stop_needed_s: float | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """run.json's "search"."""
+        return {
+            "stop": self.stop,
+            "tuned": self.tuned,
+            "pruned": self.pruned,
+            "stopped_budget": self.stopped,
+            "ensemble": self.ensemble,
+            **{name: getattr(self, name) for name in STOP_FIGURES},
+        }
+
+
+def search_phase(ctx: RunContext, specs: list[Any], plans: Any, plan: SearchPlan) -> SearchResult:
+    """The candidates of `specs` (their defaults, then tuned ones, then an ensemble) compared on `plan`'s rows."""
+    return _Search(ctx, plans, plan).run(specs)
+
+
+class _Search:
+    """One search in progress: what it found so far, and the rules for going on."""
+
+    def __init__(self, ctx: RunContext, plans: Any, plan: SearchPlan) -> None:
+        self.ctx, self.config, self.clock, self.task = ctx, ctx.config, ctx.clock, ctx.task
+        self.primary, self.plans, self.plan, self.folds = ctx.primary, plans, plan, plan.folds
+        self.log = ctx.candidates
+        self.candidates: dict[str, Candidate] = {}
+        self.evaluations: dict[str, evaluate.Evaluation] = {}
+        self.counts = {"tuned": 0, "pruned": 0, "stopped": 0}
+        self.stop = "exhausted"
+        self.stop_figures: dict[str, float | None] = dict.fromkeys(STOP_FIGURES)
+        self.ensemble: str | None = None
+
+    def result(self) -> SearchResult:
+        return SearchResult(
+            candidates=self.candidates,
+            evaluations=self.evaluations,
+            stop=self.stop,
+            ensemble=self.ensemble,
+            **self.counts,
+            **self.stop_figures,
+        )
+
+    def search_left(self) -> float:
+        rows = self.log.rows
+        left = self.clock.left() - budget.after_search_s(self.config, rows, self.plan.scale, self.plan.test_rows)
+        if self.config.ensemble and self.ensemble is None:
+            left -= self._ensemble_s()
+        return left
+
+    def _ensemble_s(self) -> float:
+        """An ensemble is scored from kept predictions; what costs is timing its members' predictions."""
+        repeats = self.config.latency_repeats
+        top = self.log.ranked()[: ensemble.POOL] if self.log.rows else []
+        return 0.5 + sum(
+            (r["predict_ms_per_1k"] * (repeats + 1) + r["predict_ms_single_row"] * 3 * repeats) / 1000 for r in top
+        )
+
+    def run(self, specs: list[Any]) -> SearchResult:
+        config = self.config
+        queue = defaults(specs)
+        for position, candidate in enumerate(queue):
+            # no estimate for defaults: cost hints scaled from the linear model misjudge large tables (a linear
+            # fit slows with one-hot columns, boosting does not), so the timer decides
+            if not self._try(candidate, estimate=None, pending=len(queue) - position - 1):
+                for rest in queue[position + 1 :]:
+                    self.log.not_finished(rest.name, "skipped", self._skip_reason(), stage=rest.stage)
+                return self.result()
+        tunable = [s for s in self._best_kinds(specs) if s.space(self.task)]
+        if tunable and config.max_trials != 0:
+            tuner = Tuner(tunable, self.task, config.seed, self.primary.greater_is_better)
+            best, since_gain = self._best_score(), 0
+            while True:
+                if config.max_trials is not None and self.counts["tuned"] >= config.max_trials:
+                    self.stop = "max_trials"
+                    break
+                if since_gain >= config.patience and config.max_trials is None:
+                    self.stop = "patience"
+                    break
+                candidate = tuner.ask()
+                if not self._try(candidate, estimate=self._measured_cost(candidate), tuner=tuner):
+                    break
+                self.counts["tuned"] += 1
+                score = self._best_score()
+                gain = (score - best) if self.primary.greater_is_better else (best - score)
+                since_gain = 0 if gain > self._meaningful_gain(best) else since_gain + 1
+                best = score if gain > 0 else best
+        if config.ensemble and self.stop != "cancelled":
+            self._ensemble()
+        return self.result()
+
+    def _skip_reason(self) -> str:
+        if self.stop == "cancelled":
+            return t("run.skipped_cancelled")
+        figures = self.stop_figures
+        facts = {
+            "left": max(figures["stop_left_s"] or 0.0, 0.0),
+            "at": figures["stop_at_s"],
+            "budget": self.config.time_budget_s,
+            "minimum": budget.MIN_START_S,
+        }
+        if figures["stop_needed_s"] is not None:
+            return t("run.skipped_budget_needed", needed=figures["stop_needed_s"], **facts)
+        return t("run.skipped_budget", **facts)
+
+    def _out_of_time(self, left: float, needed: float | None = None) -> None:
+        """The search ends for want of time: the figures behind it are kept, so the words can be exact."""
+        self.stop = "budget"
+        self.stop_figures = {
+            "stop_at_s": round(self.clock.elapsed(), 1),
+            "stop_left_s": round(left, 2),
+            "stop_needed_s": None if needed is None else round(needed, 1),
+        }
+
+    def _best_kinds(self, specs: list[Any]) -> list[Any]:
+        """The model kinds worth tuning: the best `tune_kinds` by their default's score."""
+        kinds = list(dict.fromkeys(self.candidates[r["model"]].family for r in self.log.ranked()))
+        by_name = {s.name: s for s in specs}
+        return [by_name[k] for k in kinds[: self.config.tune_kinds] if k in by_name]
+
+    def _best_score(self) -> float:
+        return decision_mod.score(self.log.ranked()[0], self.primary)
+
+    def _meaningful_gain(self, best: float) -> float:
+        return 0.001 if self.primary.bounded else 0.001 * abs(best)
+
+    def _measured_cost(self, candidate: Candidate) -> float | None:
+        """Seconds its kind's default took to evaluate: how long this one will likely take."""
+        row = self.log.row_of(candidate.family)
+        return None if row is None else row["fit_s"] * self.folds.n_folds
+
+    def _try(self, candidate: Candidate, estimate: float | None, tuner: Any = None, pending: int = 0) -> bool:
+        """Evaluate one candidate; False when the search must end (budget spent or run cancelled).
+
+        While other default models wait (`pending`), one may use at most half the search time left, so a slow
+        one cannot starve the rest."""
+        try:
+            return self._evaluate(candidate, estimate, tuner, pending)
+        except KeyboardInterrupt:  # Ctrl+C may land anywhere, also between two candidates
+            self.ctx.cancel.caught = True
+            self.stop = "cancelled"
+            if candidate.name not in self.candidates:
+                self.log.not_finished(candidate.name, "cancelled", t("run.cancelled"), stage=candidate.stage)
+            return False
+
+    def _evaluate(self, candidate: Candidate, estimate: float | None, tuner: Any, pending: int) -> bool:
+        ctx, config, log = self.ctx, self.config, self.log
+        if ctx.cancel.requested():
+            self.stop = "cancelled"
+            log.not_finished(candidate.name, "skipped", t("run.skipped_cancelled"), stage=candidate.stage)
+            return False
+        left = self.search_left()
+        if not log.rows:
+            # until one model finishes, everything but the report may give way (the refit to the fold model,
+            # explanations, charts) and the grace period may be used: a run should not end empty
+            left = max(left, self.clock.left_hard() - budget.REPORT_S - budget.MIN_START_S)
+        if pending:
+            left /= 2
+        too_long = estimate is not None and estimate > left
+        if left < budget.MIN_START_S or too_long:
+            self._out_of_time(left, estimate if too_long else None)
+            log.not_finished(candidate.name, "skipped", self._skip_reason(), stage=candidate.stage)
+            return False
+        ctx.emit(ev.CandidateStarted(model=candidate.name))
+        pipeline = candidate.pipeline(self.plans, self.task, config.seed, ctx.steps)
+        after_fold = tuner.after_fold(candidate) if tuner is not None else None
+        try:
+            with py_warnings.catch_warnings(record=True) as caught, budget.time_limit(left):
+                py_warnings.simplefilter("always")
+                evaluation = evaluate.cross_validate(
+                    pipeline, self.folds, self.task, ctx.task_metrics, config.seed, config.latency_repeats, after_fold
+                )
+        except budget.BudgetExceeded:
+            self.counts["stopped"] += 1
+            log.not_finished(candidate.name, "stopped", t("run.stopped_budget", seconds=left), stage=candidate.stage)
+            if tuner is not None:
+                tuner.tell(candidate, None)
+            if self.search_left() > 0 or not log.rows:
+                return True
+            self._out_of_time(self.search_left())
+            return False
+        except Pruned:
+            self.counts["pruned"] += 1
+            tuner.tell(candidate, None, pruned=True)
+            log.not_finished(candidate.name, "pruned", t("run.pruned"), candidate.describe(), stage=candidate.stage)
+            return True
+        except Exception as exc:  # a failing candidate never stops the run
+            if tuner is not None:
+                tuner.tell(candidate, None)
+            reason = str(exc) if isinstance(exc, UserError) else one_line(exc)
+            log.not_finished(candidate.name, "failed", reason, candidate.describe(), stage=candidate.stage)
+            return True
+        # library warnings (e.g. a solver that did not converge) reach the report, not raw stderr
+        for message in dict.fromkeys(str(w.message).strip().splitlines()[0] for w in caught[:50]):
+            ctx.warn(t("run.model_warning", model=candidate.name, message=message), topic="run")
+        if tuner is not None:
+            tuner.tell(candidate, evaluation.row[f"{self.primary.name}_mean"])
+        self._keep(candidate, evaluation)
+        return True
+
+    def _keep(self, candidate: Candidate, evaluation: evaluate.Evaluation) -> None:
+        row = {"model": candidate.name, "stage": candidate.stage, "status": "ok", "reason": "", **evaluation.row}
+        self.candidates[candidate.name] = candidate
+        self.evaluations[candidate.name] = evaluation
+        self.log.finished(row, candidate.describe())
+        # only the best candidates' out-of-fold predictions stay in memory
+        for kept in self.log.ranked()[KEEP_EVALUATIONS:]:
+            self.evaluations.pop(kept["model"], None)
+
+    def _ensemble(self) -> None:
+        pool, kinds = [], set()
+        for row in self.log.ranked():
+            candidate = self.candidates[row["model"]]
+            if candidate.family in kinds or row["model"] not in self.evaluations:
+                continue
+            kinds.add(candidate.family)
+            pool.append(ensemble.Member(candidate, row, self.evaluations[row["model"]]))
+        folds = evaluate.fold_indices(self.folds)
+        chosen = ensemble.select(pool, self.folds.y_train, folds, self.task, self.primary)
+        if not chosen:
+            return
+        candidate = Candidate(ENSEMBLE, None, members=tuple((m.candidate, weight) for m, weight in chosen))
+        self.ctx.emit(ev.CandidateStarted(model=candidate.name))
+        try:
+            with budget.time_limit(max(self.search_left() + self._ensemble_s(), 0.5)):
+                evaluation = ensemble.evaluate_members(
+                    chosen, self.folds, self.task, self.ctx.task_metrics, self.config.seed, self.config.latency_repeats
+                )
+        except budget.BudgetExceeded:
+            stopped = t("run.stopped_budget", seconds=self._ensemble_s())
+            self.log.not_finished(candidate.name, "stopped", stopped, stage=candidate.stage)
+            return
+        self.ensemble = candidate.name
+        self._keep(candidate, evaluation)

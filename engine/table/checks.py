@@ -1,0 +1,75 @@
+"""Data problems worth a warning (not a refusal): likely leakage, heavy imbalance, tiny classes, and test rows
+that also appear in the training rows. Each finding is one plain sentence for the report and the screens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from automl_tui_engine.messages import t
+
+LEAKAGE_PURITY = 0.99  # share of rows whose target one column alone gets right
+LEAKAGE_CORRELATION = 0.99
+HEAVY_IMBALANCE = 0.10  # smallest class share
+TINY_CLASS_ROWS = 10
+BINS = 20
+CHECK_ROWS = 100_000
+
+
+def _purity(column: Any, y: Any) -> float:
+    """Share of rows whose target is the most common target among rows with the same value of `column`."""
+    import pandas as pd
+
+    keys = column
+    if pd.api.types.is_numeric_dtype(column) and column.nunique() > BINS:
+        keys = pd.qcut(column, BINS, duplicates="drop")
+    table = pd.crosstab(keys.astype(str), y)
+    return float(table.max(axis=1).sum() / max(table.to_numpy().sum(), 1))
+
+
+def data_warnings(X: Any, y: Any, task: str, profiles: list[Any]) -> list[str]:
+    """Warnings about the table as a whole, before any model is trained (on a sample of a large table)."""
+    import pandas as pd
+
+    all_y = y  # class sizes are counted on every row; the leakage look uses a sample
+    if len(X) > CHECK_ROWS:
+        X = X.sample(n=CHECK_ROWS, random_state=0)
+        y = y.loc[X.index]
+    found = []
+    for profile in profiles:
+        if profile.dropped or profile.kind in ("text", "datetime"):
+            continue
+        column = X[profile.name]
+        if task == "regression":
+            numbers = pd.to_numeric(column, errors="coerce")
+            if numbers.notna().mean() > 0.9 and numbers.nunique() > 2:
+                correlation = abs(numbers.corr(y))
+                if correlation >= LEAKAGE_CORRELATION:
+                    found.append(t("checks.leakage_regression", column=profile.name, r=f"{correlation:.3f}"))
+        elif profile.n_unique < 0.5 * len(column):  # an ID-like column would be "perfect" trivially
+            purity = _purity(column.fillna("missing") if column.dtype == object else column, y)
+            if purity >= LEAKAGE_PURITY:
+                found.append(t("checks.leakage_classification", column=profile.name, share=f"{purity:.1%}"))
+    if task != "regression":
+        counts = all_y.value_counts()
+        share = counts.min() / counts.sum()
+        if share < HEAVY_IMBALANCE:
+            found.append(t("checks.imbalance", cls=counts.idxmin(), share=f"{share:.1%}"))
+        tiny = counts[counts < TINY_CLASS_ROWS]
+        if len(tiny):
+            found.append(
+                t("checks.tiny_classes", classes=", ".join(f"{k} ({v})" for k, v in tiny.items()), rows=TINY_CLASS_ROWS)
+            )
+    return found
+
+
+def overlap_warning(X_train: Any, y_train: Any, X_test: Any, y_test: Any) -> str | None:
+    """A warning when test rows are exact copies of training rows: the test score would flatter the model."""
+    import pandas as pd
+
+    def fingerprints(X: Any, y: Any) -> Any:
+        return pd.util.hash_pandas_object(X.assign(__target__=y.to_numpy()), index=False)
+
+    copies = int(fingerprints(X_test, y_test).isin(set(fingerprints(X_train, y_train))).sum())
+    if copies:
+        return t("checks.test_overlap", count=copies, total=len(X_test))
+    return None

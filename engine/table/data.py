@@ -1,0 +1,290 @@
+"""Load a table, profile its columns, pick and check the target, detect the task.
+
+Everything that can be wrong with the user's file is found here, before a run folder exists,
+and reported as a UserError that says what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.messages import suggest, t
+from automl_tui_engine.table.reading import read_table
+
+MIN_ROWS = 20
+MAX_CLASSES_FOR_LABEL_CODES = 10  # an integer target with at most this many values is read as class codes
+# column kinds that carry nothing a model can generalise from: such columns are dropped
+DROPPED_KINDS = ("id", "constant", "empty")
+TARGET_NAMES = ("target", "label", "class", "y", "outcome", "response")
+_NOT_A_TARGET = re.compile(r"(^|_)(id|year|month|day|date|time|timestamp)$", re.IGNORECASE)
+# a number written for people: optional currency, digits with thousands separators, optional unit or percent
+_HUMAN_NUMBER = re.compile(
+    r"^\s*(?P<sign>[-+]?)\s*[$€£¥]?\s*(?P<number>\d{1,3}(?:[,\u00a0 ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"\s*(?P<unit>%|[^\W\d_]{1,6}\.?)?\s*$"
+)
+NUMBERS_AS_TEXT_SHARE = 0.95
+_DATE_LIKE = re.compile(r"^\s*\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}")
+
+
+@dataclass
+class ColumnProfile:
+    name: str
+    kind: str  # numeric | categorical | datetime | text | id | constant | empty
+    n_missing: int
+    n_unique: int
+    dtype: str
+
+    @property
+    def dropped(self) -> bool:
+        return self.kind in DROPPED_KINDS
+
+
+@dataclass
+class Dataset:
+    """A validated table ready for modelling, plus everything the report says about it."""
+
+    X: Any
+    y: Any
+    target: str
+    task: str
+    profiles: list[ColumnProfile]
+    source: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+    target_reason: str | None = None  # why the target was chosen, when it was guessed (None: the user named it)
+    source_rows: Any = None  # each kept row's position among the file's data rows (0-based)
+
+    @property
+    def target_was_guessed(self) -> bool:
+        return self.target_reason is not None
+
+    @property
+    def class_counts(self) -> dict[str, int]:
+        if self.task == "regression":
+            return {}
+        return {str(k): int(v) for k, v in self.y.value_counts().items()}
+
+    def summary(self) -> dict[str, Any]:
+        """What the report's Data section needs, as plain JSON values."""
+        out: dict[str, Any] = {
+            "rows": int(len(self.X)),
+            "columns": int(self.X.shape[1]) + 1,
+            "target": self.target,
+            "task": self.task,
+            "target_reason": self.target_reason,
+            "source": self.source,
+            "profiles": [asdict(p) for p in self.profiles],
+            "warnings": list(self.warnings),
+        }
+        if self.task == "regression":
+            out["target_stats"] = {k: float(v) for k, v in self.y.describe().items()}
+        else:
+            out["class_counts"] = self.class_counts
+        return out
+
+
+def _looks_like_dates(values: Any) -> bool:
+    import pandas as pd
+
+    sample = values.dropna().astype(str).head(200)
+    if sample.empty or sample.str.match(_DATE_LIKE).mean() < 0.9:
+        return False
+    parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return parsed.notna().mean() >= 0.9
+
+
+def profile_column(name: str, values: Any) -> ColumnProfile:
+    import pandas as pd
+
+    n_rows = len(values)
+    non_missing = values.dropna()
+    n_unique = int(non_missing.nunique())
+    kind: str
+    if non_missing.empty:
+        kind = "empty"
+    elif n_unique == 1:
+        kind = "constant"
+    elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        is_integer = pd.api.types.is_integer_dtype(values)
+        all_unique = n_unique == n_rows and n_rows > MIN_ROWS
+        looks_named_id = bool(re.search(r"(^|[_\s])id$|^id[_\s]|^index$", name, re.IGNORECASE))
+        kind = "id" if is_integer and all_unique and (values.is_monotonic_increasing or looks_named_id) else "numeric"
+    elif pd.api.types.is_datetime64_any_dtype(values) or _looks_like_dates(values):
+        kind = "datetime"
+    else:
+        text = non_missing.astype(str)
+        unique_share = n_unique / max(len(non_missing), 1)
+        if unique_share > 0.5 and text.str.split().str.len().mean() >= 4:
+            kind = "text"
+        elif unique_share >= 0.95 and n_unique > MIN_ROWS:
+            kind = "id"
+        else:
+            kind = "categorical"
+    return ColumnProfile(name, kind, int(n_rows - len(non_missing)), n_unique, str(values.dtype))
+
+
+def guess_target(frame: Any) -> tuple[str, str]:
+    """(the most plausible target, why in words): a conventional name, else the last column that could be a label
+    or value (date parts, keys, IDs and free text are passed over)."""
+    by_lower = {str(name).lower(): name for name in frame.columns}
+    for name in TARGET_NAMES:
+        if name in by_lower:
+            return by_lower[name], t("data.target_reason_name", names=", ".join(TARGET_NAMES))
+    passed_over = []
+    for name in reversed(frame.columns):
+        # a date part or key is almost never what people want to predict
+        if not _NOT_A_TARGET.search(str(name)) and profile_column(name, frame[name]).kind in ("numeric", "categorical"):
+            if not passed_over:
+                return name, t("data.target_reason_last")
+            return name, t("data.target_reason_last_usable", passed=", ".join(f"'{c}'" for c in passed_over))
+        passed_over.append(str(name))
+    raise UserError("data.no_target_candidate")
+
+
+def detect_task(y: Any) -> str:
+    import pandas as pd
+
+    n_unique = y.nunique()
+    if n_unique == 2:
+        return "binary"
+    if pd.api.types.is_bool_dtype(y) or not pd.api.types.is_numeric_dtype(y):
+        return "multiclass"
+    integer_valued = bool((y == y.round()).all())
+    return "multiclass" if integer_valued and n_unique <= MAX_CLASSES_FOR_LABEL_CODES else "regression"
+
+
+def _check_target(frame: Any, target: str, task: str) -> tuple[Any, str, list[str]]:
+    """(y without missing rows, task, warnings) or a UserError when the target cannot be learned."""
+    import pandas as pd
+
+    y = frame[target]
+    warnings: list[str] = []
+    if y.isna().all():
+        raise UserError("data.target_all_missing", target=target)
+    n_missing = int(y.isna().sum())
+    if n_missing:
+        warnings.append(t("data.warn_target_missing", count=n_missing, target=target))
+    y = y.dropna()
+    if y.nunique() < 2:
+        raise UserError("data.target_constant", target=target, value=y.iloc[0])
+    resolved = detect_task(y) if task == "auto" else task
+    if resolved == "regression" and not pd.api.types.is_numeric_dtype(y):
+        raise UserError("data.target_not_numeric", target=target)
+    if resolved != "regression":
+        y = y.astype(str)
+        if y.nunique() > max(50, len(y) // 2):
+            raise UserError("data.target_too_many_classes", target=target, count=y.nunique())
+        if resolved == "binary" and y.nunique() != 2:
+            raise UserError("data.task_mismatch", target=target, count=y.nunique())
+        counts = y.value_counts()
+        singletons = counts[counts < 2]
+        if len(singletons):
+            warnings.append(t("data.warn_rare_classes", classes=", ".join(map(str, singletons.index)), target=target))
+            y = y[y.isin(counts[counts >= 2].index)]
+            if y.empty:  # every class had a single row
+                raise UserError("data.too_few_rows", rows=0, needed=MIN_ROWS)
+            if y.nunique() < 2:
+                raise UserError("data.target_constant", target=target, value=y.iloc[0])
+    return y, resolved, warnings
+
+
+def load(path: Path, target: str | None = None, task: str = "auto") -> Dataset:
+    """Read, check and profile a table; the single way data enters a run."""
+    frame, source = read_table(path)
+    return from_frame(frame, {"path": str(path), "name": path.name, **source}, target, task)
+
+
+def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, task: str = "auto") -> Dataset:
+    """Check and profile a table already read (the wizard reads once, then tries targets)."""
+    path = source.get("path", "?")
+    frame, number_notes = numbers_from_text(frame)
+    if len(frame.columns) < 2:
+        raise UserError("data.no_features", path=path, delimiter=repr(source.get("delimiter", ",")))
+    if frame.empty:
+        raise UserError("data.header_only", path=path)
+    reason = None
+    if target is None:
+        target, reason = guess_target(frame)
+    elif target not in frame.columns:
+        hint = suggest(target, [str(c) for c in frame.columns])
+        raise UserError(
+            "data.target_not_found", target=target, hint=hint, columns=", ".join(map(str, frame.columns[:12]))
+        )
+    y, resolved_task, warnings = _check_target(frame, target, task)
+    warnings = number_notes + warnings
+    if len(y) < MIN_ROWS:
+        raise UserError("data.too_few_rows", rows=len(y), needed=MIN_ROWS)
+    X = frame.loc[y.index].drop(columns=[target])
+    profiles = [profile_column(str(name), X[name]) for name in X.columns]
+    if all(p.dropped for p in profiles):
+        raise UserError("data.no_usable_features", target=target)
+    from automl_tui_engine.table.checks import data_warnings
+
+    warnings += data_warnings(X, y, resolved_task, profiles)
+    return Dataset(
+        X=X.reset_index(drop=True),
+        y=y.reset_index(drop=True),
+        target=str(target),
+        task=resolved_task,
+        profiles=profiles,
+        source=source,
+        warnings=warnings,
+        target_reason=reason,
+        source_rows=y.index.to_numpy(),
+    )
+
+
+def preview_rows(frame: Any, profiles: list[ColumnProfile], rows: int = 8) -> list[list[str]]:
+    """The first rows as text for a preview, with personal data (e-mails, phone numbers, cards) masked."""
+    from automl_tui_engine.table.privacy import mask
+
+    text_kinds = {p.name: p.kind not in ("numeric", "datetime") for p in profiles}
+    head = frame.head(rows)
+    return [
+        [
+            "" if value is None or value != value else mask(str(value)) if text_kinds.get(str(name)) else str(value)
+            for name, value in zip(head.columns, values, strict=True)
+        ]
+        for values in head.itertuples(index=False)
+    ]
+
+
+def parse_numbers(values: Any) -> Any:
+    """Numbers written for people ("1,234", "$1,200", "12 kg", "15%", "inf") as floats; anything else missing."""
+    import numpy as np
+    import pandas as pd
+
+    text = values.astype("string").str.strip()
+    parts = text.str.extract(_HUMAN_NUMBER)
+    numbers = pd.to_numeric(parts["number"].str.replace(r"[,\u00a0 ]", "", regex=True), errors="coerce")
+    numbers = numbers.where(parts["sign"] != "-", -numbers)
+    infinite = text.str.fullmatch(r"[-+]?(inf|infinity)", case=False).fillna(False)
+    return numbers.where(~infinite, np.nan).astype("float64")
+
+
+def numbers_from_text(frame: Any) -> tuple[Any, list[str]]:
+    """Text columns whose values are nearly all numbers written for people become numeric columns."""
+    import numpy as np
+    import pandas as pd
+
+    notes = []
+    frame = frame.copy()
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_numeric_dtype(values):
+            if pd.api.types.is_float_dtype(values) and np.isinf(values).any():
+                notes.append(t("data.warn_infinite", column=name, count=int(np.isinf(values).sum())))
+                frame[name] = values.replace([np.inf, -np.inf], np.nan)
+            continue
+        present = values.dropna()
+        sample = present.sample(n=min(len(present), 1000), random_state=0)  # cheap look before a full parse
+        if sample.empty or parse_numbers(sample).notna().mean() < NUMBERS_AS_TEXT_SHARE:
+            continue
+        parsed = parse_numbers(values)
+        if parsed[present.index].notna().mean() >= NUMBERS_AS_TEXT_SHARE:
+            frame[name] = parsed
+            notes.append(t("data.warn_numbers_as_text", column=name))
+    return frame, notes

@@ -1,0 +1,164 @@
+"""A scikit-learn ColumnTransformer built from the column profile.
+
+Each column's treatment is decided once here and recorded with its reason, so the report's Data
+section says exactly what happened to every column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from automl_tui_engine.messages import t
+from automl_tui_engine.table.data import ColumnProfile
+
+ONE_HOT_MAX_CATEGORIES = 20  # above this, target encoding keeps the feature count small
+ONE_HOT_MIN_FREQUENCY = 5  # rarer categories are grouped as "infrequent"
+TEXT_MAX_FEATURES = 300
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    column: str
+    treatment: str  # numeric | one_hot | target_encoding | datetime_parts | tfidf | dropped
+    reason: str
+
+
+def plan(profiles: list[ColumnProfile]) -> list[ColumnPlan]:
+    plans = []
+    for p in profiles:
+        if p.dropped:
+            plans.append(ColumnPlan(p.name, "dropped", t(f"preprocess.drop_{p.kind}")))
+        elif p.kind == "numeric":
+            plans.append(ColumnPlan(p.name, "numeric", t("preprocess.numeric")))
+        elif p.kind == "datetime":
+            plans.append(ColumnPlan(p.name, "datetime_parts", t("preprocess.datetime")))
+        elif p.kind == "text":
+            plans.append(ColumnPlan(p.name, "tfidf", t("preprocess.text", n=TEXT_MAX_FEATURES)))
+        elif p.n_unique <= ONE_HOT_MAX_CATEGORIES:
+            plans.append(ColumnPlan(p.name, "one_hot", t("preprocess.one_hot", n=p.n_unique)))
+        else:
+            plans.append(ColumnPlan(p.name, "target_encoding", t("preprocess.target_encoding", n=p.n_unique)))
+    return plans
+
+
+# Module-level functions (not lambdas) so a fitted pipeline pickles into model.joblib.
+def categories_as_text(X: Any) -> Any:
+    """Mixed-type or missing categories become plain strings, with 'missing' as its own category."""
+    return X.astype("object").where(X.notna(), "missing").astype(str)
+
+
+def as_float(X: Any) -> Any:
+    """A float array with infinite values as missing. An array, not a frame: the steps after it validate an
+    array far faster, which is most of a small model's predict time."""
+    import numpy as np
+
+    values = np.asarray(X, dtype="float64")
+    return np.where(np.isinf(values), np.nan, values)
+
+
+def text_or_empty(column: Any) -> Any:
+    return column.fillna("").astype(str)
+
+
+def datetime_parts(X: Any) -> Any:
+    import pandas as pd
+
+    parts = {}
+    for name in X.columns:
+        stamps = pd.to_datetime(X[name], errors="coerce", format="mixed")
+        for part in ("year", "month", "day", "day_of_week", "hour"):
+            parts[f"{name}_{part}"] = getattr(stamps.dt, part).astype("float64")
+    return pd.DataFrame(parts, index=X.index)
+
+
+def _datetime_part_names(transformer: Any, input_features: Any) -> list[str]:
+    return [f"{name}_{part}" for name in input_features for part in ("year", "month", "day", "day_of_week", "hour")]
+
+
+def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) -> Any:
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.impute import SimpleImputer
+    from sklearn.model_selection import KFold, StratifiedKFold
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler, TargetEncoder
+
+    def columns(treatment: str) -> list[str]:
+        return [p.column for p in plans if p.treatment == treatment]
+
+    def maybe_scaled(*steps: Any) -> Any:
+        return make_pipeline(*steps, StandardScaler()) if needs_scaling else make_pipeline(*steps)
+
+    numeric = maybe_scaled(
+        FunctionTransformer(as_float, feature_names_out="one-to-one"),
+        SimpleImputer(strategy="median", add_indicator=True),
+    )
+    dates = maybe_scaled(
+        FunctionTransformer(datetime_parts, feature_names_out=_datetime_part_names),
+        SimpleImputer(strategy="median", keep_empty_features=True),
+    )
+    one_hot = make_pipeline(
+        FunctionTransformer(categories_as_text, feature_names_out="one-to-one"),
+        OneHotEncoder(
+            handle_unknown="infrequent_if_exist",
+            max_categories=ONE_HOT_MAX_CATEGORIES,
+            min_frequency=ONE_HOT_MIN_FREQUENCY,
+            sparse_output=False,
+        ),
+    )
+    target_encoded = maybe_scaled(
+        FunctionTransformer(categories_as_text, feature_names_out="one-to-one"),
+        # cross-fitted encoding, so a row's own target never leaks into its feature
+        TargetEncoder(cv=(KFold if task == "regression" else StratifiedKFold)(5, shuffle=True, random_state=seed)),
+    )
+    transformers = [
+        ("numeric", numeric, columns("numeric")),
+        ("datetime", dates, columns("datetime_parts")),
+        ("one_hot", one_hot, columns("one_hot")),
+        ("target_encoding", target_encoded, columns("target_encoding")),
+    ]
+    for name in columns("tfidf"):
+        text = make_pipeline(
+            FunctionTransformer(text_or_empty, feature_names_out="one-to-one"),
+            TfidfVectorizer(max_features=TEXT_MAX_FEATURES),
+        )
+        transformers.append((f"text_{name}", text, name))
+    kept = [(label, step, cols) for label, step, cols in transformers if len(cols)]
+    # dense output: HistGradientBoosting and most models here do not take sparse input
+    return ColumnTransformer(kept, remainder="drop", sparse_threshold=0.0)
+
+
+def pipeline(
+    plans: list[ColumnPlan], model_spec: Any, task: str, seed: int, params: dict | None = None, steps: tuple = ()
+) -> Any:
+    """Preprocessing, any plugin steps, then the estimator, as one Pipeline: what model.joblib holds and what
+    predicts on raw rows."""
+    from sklearn.pipeline import Pipeline
+
+    return Pipeline(
+        [
+            ("preprocess", build(plans, model_spec.needs_scaling, seed, task)),
+            *((f"step_{step.name}", step.build(seed)) for step in steps),
+            ("model", model_spec.build(task, seed, params)),
+        ]
+    )
+
+
+def preprocessor(model: Any) -> Any:
+    """The fitted ColumnTransformer of a saved model: its own, the wrapped model's (a tuned decision threshold),
+    or its first member's (an ensemble: every member gets the same columns)."""
+    from sklearn.pipeline import Pipeline
+
+    while not isinstance(model, Pipeline):
+        members = getattr(model, "estimators_", None)
+        model = members[0] if members else model.estimator_
+    return model.named_steps["preprocess"]
+
+
+def final_estimator(model: Any) -> Any:
+    """The pipeline's own estimator, looking through a tuned decision threshold; an ensemble is itself."""
+    from sklearn.pipeline import Pipeline
+
+    estimator = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    return getattr(estimator, "estimator_", estimator) if hasattr(estimator, "threshold") else estimator

@@ -1,0 +1,130 @@
+"""The house's shape, from its imports: no circles, and every import points down the layers below (the picture in
+docs/ARCHITECTURE.md). The engine knows no face. A new module gets its place here; moving one up or down is a
+design decision, made here on purpose."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE = "automl_tui_engine"
+# bottom first; a module may import from its own layer (no circle) and the layers below
+LAYERS = [
+    ["exit_codes", "errors", "messages", "naming", "events", "formatting", "table.privacy", "search.budget"],
+    ["extension.registry", "extension.registry.models", "extension.registry.metrics", "extension.registry.steps",
+     "extension.plugins", "config"],
+    ["table.reading", "table.data", "table.checks", "table.preprocess"],
+    ["decision"],
+    ["outputs.rundir", "outputs.candidate_log", "outputs.plots", "outputs.explain", "outputs.model_card",
+     "outputs.report", "outputs.run_record"],
+    ["context", "tracking"],
+    ["search.evaluate", "search.threshold", "search.ensemble", "search.candidates", "search.training",
+     "search.refit"],
+    ["outputs.insights", "predict", "clearml.sdk", "clearml.tracker"],
+    ["runner", ""],  # "" is the package itself: automl_tui_engine.run
+    ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
+     "clearml.pipeline"],
+]  # fmt: skip
+LAYER = {f"{ENGINE}.{name}".rstrip("."): level for level, names in enumerate(LAYERS) for name in names}
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in [*ROOT.glob("engine/**/*.py"), *ROOT.glob("automl_tui/**/*.py")]:
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        parts[0] = ENGINE if parts[0] == "engine" else parts[0]
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def imports(path: Path, known: set[str]) -> set[str]:
+    """The project modules `path` imports, at the top or inside functions (a lazy import is still a dependency)."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [f"{node.module}.{alias.name}" for alias in node.names] + [node.module]
+        else:
+            continue
+        for name in names:
+            while name and name not in known:
+                name = name.rpartition(".")[0]
+            if name:
+                out.add(name)
+    return out
+
+
+@pytest.fixture(scope="module")
+def graph() -> dict[str, set[str]]:
+    found = modules()
+    known = set(found)
+    graph = {}
+    for name, path in found.items():
+        deps = imports(path, known) - {name}
+        # `from package import module` names the package too: only the module counts
+        graph[name] = {d for d in deps if not any(o.startswith(d + ".") and o in deps for o in deps)}
+    return graph
+
+
+def test_every_engine_module_has_a_layer(graph):
+    engine_modules = {name for name in graph if name.startswith(ENGINE) and not name.endswith("locales")}
+    packages = {f"{ENGINE}.{p}" for p in ("table", "search", "outputs", "extension", "clearml")}
+    assert sorted(engine_modules - set(LAYER) - packages) == []
+
+
+def test_there_is_no_import_circle(graph):
+    import graphlib
+
+    try:
+        tuple(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        pytest.fail(f"import circle: {' -> '.join(exc.args[1])}")
+
+
+def test_imports_only_point_down(graph):
+    upward = [
+        f"{name} ({LAYER[name]}) imports {dep} ({LAYER[dep]})"
+        for name, deps in graph.items()
+        if name in LAYER
+        for dep in deps
+        if dep in LAYER and LAYER[dep] > LAYER[name]
+    ]
+    assert upward == []
+
+
+def test_the_engine_imports_no_face(graph):
+    faces = [
+        f"{n} imports {d}"
+        for n, deps in graph.items()
+        if n.startswith(ENGINE)
+        for d in deps
+        if d.startswith("automl_tui.")
+    ]
+    assert faces == []
+
+
+def test_every_import_names_something_that_exists():
+    """Also the imports inside functions, which run only when their path is taken (an agent's, say)."""
+    import importlib
+
+    missing = []
+    for path in modules().values():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in (ENGINE, "automl_tui")
+            ):
+                continue
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                if not hasattr(module, alias.name):
+                    try:
+                        importlib.import_module(f"{node.module}.{alias.name}")
+                    except ModuleNotFoundError:
+                        missing.append(f"{path.relative_to(ROOT)}: from {node.module} import {alias.name}")
+    assert missing == []
