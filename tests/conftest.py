@@ -12,6 +12,15 @@ PENGUINS = ROOT / "examples" / "penguins.csv"
 _REPORTS_CHECKED: dict[Path, int] = {}
 
 
+def pytest_collection_modifyitems(items):
+    """Two tiers: `pytest -m quick` while editing (engine units, config, decision, report, CLI errors: under a
+    minute), and the whole suite, which CI runs. A test is quick unless it is marked slow (real runs of a preset,
+    subprocesses, agents, servers, terminals)."""
+    for item in items:
+        if not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.quick)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def user_configuration_of_its_own(tmp_path_factory):
     """The plugins a test trusts are remembered in a configuration folder of the test session's, never the user's

@@ -21,6 +21,8 @@ from clearml_server import ClearMLTestServer
 from conftest import quick_config, write_preset
 from test_clearml_remote import AGENT, PENGUINS, agent_daemon, cli, environment, only_file, quick_agent_config
 
+pytestmark = pytest.mark.slow  # real runs, agents or servers: the full tier (see conftest)
+
 
 def family_run(out: Path, family: str) -> Path:
     """What a training step keeps: an engine.run limited to one family (as train_family runs it)."""

@@ -22,6 +22,8 @@ import pytest
 from clearml_server import ClearMLTestServer
 from conftest import write_preset
 
+pytestmark = pytest.mark.slow  # real runs, agents or servers: the full tier (see conftest)
+
 pytest.importorskip("clearml")
 AGENT = shutil.which("clearml-agent", path=str(Path(sys.executable).parent))
 PENGUINS = Path(__file__).parents[1] / "examples" / "penguins.csv"

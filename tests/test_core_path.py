@@ -37,6 +37,7 @@ def test_the_search_sentence_counts_the_candidates_results_summary_lists():
     assert "It stopped at 16.4 s of the 30 s budget: the next candidate would have needed about 3.5 s" in sentence
 
 
+@pytest.mark.slow
 def test_a_search_stopped_by_the_clock_says_when_and_why_in_numbers_that_hold(tmp_path, breast_cancer_csv):
     config = quick_config(
         breast_cancer_csv,
@@ -78,6 +79,7 @@ def test_alternatives_never_say_only_model_when_several_finished(tmp_path):
     )
 
 
+@pytest.mark.slow
 def test_the_headless_run_says_every_status_once_in_words(tmp_path, capsys, monkeypatch):
     """The stress preset makes every status happen; each not-finished line is 'model  status: reason' with a reason
     that does not repeat the status."""
@@ -110,6 +112,7 @@ def test_a_predictions_file_is_never_offered_as_a_table_to_learn_from(penguin_ru
     assert written.resolve() in made_here(penguin_run.parent)
 
 
+@pytest.mark.slow
 async def test_the_dataset_screen_hides_and_refuses_a_predictions_file(penguin_run, tmp_path, monkeypatch):
     from automl_tui_engine.predict import predict_file
     from test_wizard import SIZE, until
@@ -157,6 +160,7 @@ def test_a_rebuilt_report_says_a_deleted_model_was_removed_and_never_cites_it(pe
     assert t("missing.unknown") not in debug
 
 
+@pytest.mark.slow
 def test_pngs_skipped_for_time_are_one_row_each_with_the_reason(tmp_path, penguins_csv, monkeypatch):
     monkeypatch.setattr(
         "automl_tui_engine.search.budget.charts_s", lambda config, png=True: 1e6
@@ -170,6 +174,7 @@ def test_pngs_skipped_for_time_are_one_row_each_with_the_reason(tmp_path, pengui
     assert "*" not in debug and t("missing.unknown") not in debug
 
 
+@pytest.mark.slow
 def test_the_model_card_lists_limits_of_the_data_not_command_hints(tmp_path, penguins_csv):
     result = engine.run(quick_config(penguins_csv, tmp_path / "runs"))  # no target: it is guessed, and said
     assert any("No --target given" in w for w in result.warnings)

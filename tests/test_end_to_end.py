@@ -11,6 +11,8 @@ from conftest import write_preset
 
 from automl_tui.cli import main
 
+pytestmark = pytest.mark.slow  # real runs of the engine or the wizard: the full tier (see conftest)
+
 REPORT_SECTIONS = [
     "## 1. Decision Summary",
     "## 2. TopK",

@@ -62,6 +62,7 @@ def hostile_preset(folder: Path, **extra) -> Path:
     return path
 
 
+@pytest.mark.slow
 async def test_the_wizard_lists_a_shared_preset_without_running_its_plugin(tmp_path, marker, monkeypatch):
     from test_wizard import SIZE, dataset_ready, on_step, until
     from textual.widgets import OptionList
@@ -103,6 +104,7 @@ def test_a_preset_with_a_typo_is_refused_before_its_plugin_is_imported(tmp_path,
     assert not marker.exists()
 
 
+@pytest.mark.slow
 def test_a_plugin_named_in_a_file_runs_only_once_trusted(tmp_path, marker, capsys):
     preset = hostile_preset(tmp_path)
     code, _, err = cli([PENGUINS, "--preset", preset, "--out", tmp_path / "runs"], capsys)
@@ -110,6 +112,7 @@ def test_a_plugin_named_in_a_file_runs_only_once_trusted(tmp_path, marker, capsy
     assert not marker.exists() and not (tmp_path / "runs").exists()
 
 
+@pytest.mark.slow
 def test_reading_a_shared_run_folder_imports_nothing(tmp_path, marker, capsys):
     """A run folder whose config names a plugin (and a plugin metric): `report` renders from what it recorded."""
     import automl_tui_engine as engine
@@ -124,6 +127,7 @@ def test_reading_a_shared_run_folder_imports_nothing(tmp_path, marker, capsys):
     assert not marker.exists() and "marker_plugin" not in sys.modules
 
 
+@pytest.mark.slow
 def test_hostile_names_come_out_as_text_everywhere(tmp_path, capsys):
     """Column names, class labels and the file name carry the corpus through a whole run, `predict` included."""
     frame = pd.read_csv(PENGUINS).dropna()
@@ -174,6 +178,7 @@ def _number(text: str) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_raw_csv_keeps_cells_as_predicted(tmp_path, capsys):
     frame = pd.read_csv(PENGUINS).dropna()
     frame["species"] = frame["species"].replace("Gentoo", HOSTILE["formula"])
@@ -327,6 +332,7 @@ def test_absurd_settings_are_refused_with_the_key(tmp_path, capsys, setting):
     assert code == 2 and f"'{setting.split()[0]}'" in err and "internal error" not in err
 
 
+@pytest.mark.slow
 def test_a_full_disk_stops_the_run_with_one_line_and_no_half_files(tmp_path, capsys, monkeypatch):
     import errno
     import os
@@ -354,6 +360,7 @@ def test_a_full_disk_stops_the_run_with_one_line_and_no_half_files(tmp_path, cap
     assert "did not finish" in report and "| `model.joblib` | the run stopped before writing it" in report
 
 
+@pytest.mark.slow
 def test_a_run_folder_removed_mid_run_stops_it_with_one_line(tmp_path, capsys, monkeypatch):
     import shutil
 
@@ -371,6 +378,7 @@ def test_a_run_folder_removed_mid_run_stops_it_with_one_line(tmp_path, capsys, m
     assert code == 3 and "The run stopped: it could not write to" in err and "internal error" not in err
 
 
+@pytest.mark.slow
 async def test_the_wizard_asks_before_loading_a_model_made_elsewhere(finished_run, tmp_path):
     import json
 

@@ -61,6 +61,7 @@ def test_without_a_browser_html_is_written_and_each_png_is_reported(tmp_path, mo
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="no Chromium (.ci/run installs it)")
+@pytest.mark.slow
 def test_pngs_are_exported_in_one_batch(tmp_path):
     figures = {name: plots.leaderboard(ROWS[:i], ACCURACY) for i, name in enumerate(("one", "two", "three"), 2)}
     assert plots.export(figures, tmp_path) == {}

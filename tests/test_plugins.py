@@ -12,6 +12,8 @@ from automl_tui_engine import config
 from automl_tui_engine.errors import UserError
 from conftest import write_preset
 
+pytestmark = pytest.mark.slow  # real runs of the engine or the wizard: the full tier (see conftest)
+
 HOW_TO_INSTALL = "install the example plugin: pip install -e examples/plugins/automl-tui-example"
 
 

@@ -13,6 +13,8 @@ import pytest
 from conftest import PENGUINS
 from wizard_support import SteppingTimer
 
+pytestmark = pytest.mark.slow  # real runs of the engine or the wizard: the full tier (see conftest)
+
 REFERENCE = Path(__file__).parent / "data" / "reference_run"
 RUN_ID = "20261129-000000-reference"
 

@@ -45,6 +45,7 @@ def test_estimate_grows_with_models_and_folds(penguins_csv):
     assert 0 < one < many < more_folds
 
 
+@pytest.mark.slow
 def test_a_slow_candidate_is_stopped_by_the_budget_and_recorded(tmp_path, breast_cancer_csv, extra_models):
     config = quick_config(
         breast_cancer_csv, tmp_path / "runs", models=["linear", "slow"], time_budget_s=6, max_trials=None
@@ -57,6 +58,7 @@ def test_a_slow_candidate_is_stopped_by_the_budget_and_recorded(tmp_path, breast
     assert result.recommended.startswith("linear") and (only_run(tmp_path / "runs") / "model.joblib").is_file()
 
 
+@pytest.mark.slow
 def test_a_run_with_tuning_ends_within_its_budget_and_says_why_the_search_stopped(tmp_path, penguins_csv):
     config = quick_config(
         penguins_csv, tmp_path / "runs", target="species", time_budget_s=8, max_trials=None, models=["linear", "knn"]
@@ -69,6 +71,7 @@ def test_a_run_with_tuning_ends_within_its_budget_and_says_why_the_search_stoppe
     assert "The search tried" in (folder / "report.md").read_text()
 
 
+@pytest.mark.slow
 def test_max_trials_runs_repeat_exactly(tmp_path, penguins_csv):
     def leaderboard(out):
         config = quick_config(penguins_csv, out, target="species", max_trials=5, models=["linear", "knn", "hist_gb"])
@@ -109,6 +112,7 @@ def _evaluations(cancer, names, task="binary"):
     return split, plans, task_metrics, members
 
 
+@pytest.mark.slow
 def test_an_ensembles_scores_from_kept_predictions_equal_cross_validating_the_real_voting_model(cancer):
     from sklearn.model_selection import cross_validate
 
@@ -129,6 +133,7 @@ def test_an_ensembles_scores_from_kept_predictions_equal_cross_validating_the_re
     assert scored.row["size_bytes"] > max(m.row["size_bytes"] for m, _ in chosen)
 
 
+@pytest.mark.slow
 def test_ensemble_selection_is_never_worse_than_its_best_member_out_of_fold(cancer):
     split, _, _, members = _evaluations(cancer, ["linear", "knn", "hist_gb"])
     primary = metrics.get("log_loss")
@@ -165,6 +170,7 @@ def test_the_threshold_stays_when_moving_it_does_not_pay():
     assert not threshold.applies("binary", metrics.get("roc_auc"))  # a probability metric ignores the cut-off
 
 
+@pytest.mark.slow
 def test_an_imbalanced_run_saves_and_reports_the_tuned_threshold(tmp_path, cancer):
     from automl_tui_engine.predict import load_model
     from sklearn.model_selection import FixedThresholdClassifier
@@ -182,6 +188,7 @@ def test_an_imbalanced_run_saves_and_reports_the_tuned_threshold(tmp_path, cance
     assert "decision threshold" in (folder / "report.md").read_text()
 
 
+@pytest.mark.slow
 def test_a_recommended_ensemble_is_saved_explained_and_predicts_like_its_test_run(tmp_path, breast_cancer_csv):
     from automl_tui_engine.predict import predict_file
 

@@ -9,9 +9,12 @@ import pytest
 from tmux_session import TmuxSession
 from wizard_support import make_fresh_table
 
-pytestmark = pytest.mark.skipif(
-    __import__("shutil").which("tmux") is None, reason="tmux is not installed (.ci/run installs it)"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        __import__("shutil").which("tmux") is None, reason="tmux is not installed (.ci/run installs it)"
+    ),
+]
 
 
 def test_enter_only_reaches_the_decision_summary_at_80_by_24(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from automl_tui_engine import events as ev
 from automl_tui_engine import runner, tracking
 from automl_tui_engine.tracking import FileTracker
@@ -25,6 +26,7 @@ class Recording(tracking.Tracker):
         self.closed += 1
 
 
+@pytest.mark.slow
 def test_every_tracker_sees_the_stream_and_a_broken_one_costs_only_itself(tmp_path, penguins_csv, monkeypatch):
     healthy, broken = Recording(), Recording(fail_on="candidate_finished")
     monkeypatch.setattr(runner, "_trackers", lambda config: [FileTracker(), healthy, broken])

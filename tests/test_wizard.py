@@ -20,6 +20,8 @@ from automl_tui.screens.predict import PredictScreen
 from automl_tui.screens.recent import RecentRunsScreen
 from automl_tui.screens.run import RunScreen
 
+pytestmark = pytest.mark.slow  # real runs of the engine or the wizard: the full tier (see conftest)
+
 SIZE = (100, 30)
 
 

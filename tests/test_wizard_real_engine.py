@@ -21,6 +21,8 @@ from automl_tui.screens.decision import DecisionScreen
 from automl_tui.screens.run import RunScreen
 from automl_tui.widgets.leaderboard import Leaderboard
 
+pytestmark = pytest.mark.slow  # real runs, agents or servers: the full tier (see conftest)
+
 RUN_TIMEOUT_S = 300  # a 2-minute preset on a machine that is busy with other work
 MISSING_WORD = re.compile(r"\b(?:status|tui|report|run|cli)\.[a-z_]+\b")  # a message key shown instead of words
 

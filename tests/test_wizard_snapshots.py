@@ -22,6 +22,8 @@ from automl_tui.screens.recent import RecentRunsScreen
 from automl_tui.screens.run import RunScreen
 from automl_tui.widgets.leaderboard import Leaderboard
 
+pytestmark = pytest.mark.slow  # real runs of the engine or the wizard: the full tier (see conftest)
+
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 
