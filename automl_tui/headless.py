@@ -91,7 +91,8 @@ class HeadlessView:
         table = Table(box=None, header_style="bold")
         for header in (t("report.col_model"), f"{m} ± std", t("cli.col_fit"), t("cli.col_latency"), t("cli.col_size")):
             table.add_column(header)
-        for row in sorted(self.rows, key=lambda r: r[f"{m}_mean"], reverse=m not in ("log_loss", "rmse", "mae")):
+        best_first = self.started is None or self.started.greater_is_better
+        for row in sorted(self.rows, key=lambda r: r[f"{m}_mean"], reverse=best_first):
             table.add_row(
                 row["model"],
                 f"{row[f'{m}_mean']:.4f} ± {row[f'{m}_std']:.4f}",

@@ -40,6 +40,7 @@ class RunStarted(Event):
     estimate_s: float | None = None  # about how long the search takes (measured on this data), at most the budget
     memory_mb: float | None = None  # about how much memory the table takes once read
     priority: str = "balanced"  # what the recommendation favours (accuracy | speed | size | balanced)
+    greater_is_better: bool = True  # the primary metric's direction, so a face sorts a plugin metric rightly too
 
 
 @dataclass(frozen=True)

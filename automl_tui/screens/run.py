@@ -83,9 +83,7 @@ class RunScreen(Screen[Any]):
         log = self.query_one("#log", RichLog)
         if isinstance(event, ev.RunStarted):
             self.started_at = self.clock()
-            from automl_tui_engine.extension.registry import metrics
-
-            board.set_metric(event.primary_metric, not metrics.get(event.primary_metric).greater_is_better)
+            board.set_metric(event.primary_metric, lower_is_better=not event.greater_is_better)
             for model in event.candidates:
                 board.upsert(model, status=ev.status_word("waiting"))
             log.write(t("tui.run_started", target=event.target, task=event.task, run_dir=event.run_dir))
