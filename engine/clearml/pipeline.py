@@ -32,7 +32,7 @@ from automl_tui_engine.clearml.pipeline_agent import (
 )
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.naming import PIPELINE_PHASE, task_name
-from automl_tui_engine.outputs import rundir
+from automl_tui_engine.outputs import run_record, rundir
 
 POLL_MINUTES = (
     0.05  # the controller looks at its steps every 3 s (with ClearML's default, 12 s, a run took minutes longer)
@@ -148,8 +148,6 @@ def at_home(run_dir: Path, config: Any) -> Path:
     here = {"data": str(Path(config.data).resolve()), "out": str(Path(config.out))}
     effective = tomllib.loads((run_dir / rundir.CONFIG).read_text(encoding="utf-8"))
     rundir.write_atomic(run_dir / rundir.CONFIG, to_toml(validate({**effective, **here}, str(run_dir))))
-    folder = rundir.RunFolder(run_dir)
-    info = folder.read_json(rundir.RUN_JSON)
-    folder.write_json(rundir.RUN_JSON, {**info, "config": {**info.get("config", {}), **here}})
+    run_record.amend(run_dir, config={**rundir.RunFolder(run_dir).read_json(rundir.RUN_JSON).get("config", {}), **here})
     report.write(run_dir)
     return run_dir

@@ -17,7 +17,7 @@ from typing import Any
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.naming import RUN_PHASE, tag_value, task_name
-from automl_tui_engine.outputs import rundir
+from automl_tui_engine.outputs import run_record
 
 CONFIG_NAME = "automl-tui config"
 RUN_ID_PARAM = "automl-tui/run_id"
@@ -243,7 +243,7 @@ def download_run_folder(task_id: str, destination: Path, wait_s: float = 120.0, 
     if RUN_FOLDER_ARTIFACT not in task.artifacts:
         raise UserError("remote.no_run_folder", task_id=task_id)
     shutil.copytree(task.artifacts[RUN_FOLDER_ARTIFACT].get_local_copy(), destination)
-    rundir.adopt(destination)  # this user's own run, made on their agent: its model loads here without asking
+    run_record.adopt(destination)  # this user's own run, made on their agent: its model loads here without asking
     return destination
 
 

@@ -52,6 +52,7 @@ class RunFacts:
             estimate_s=estimate_s,
             memory_mb=memory_mb,
             priority=self.config.priority,
+            greater_is_better=self.metrics[0].greater_is_better,
         )
 
 
@@ -106,6 +107,18 @@ def write(facts: RunFacts, outcome: RunOutcome) -> dict[str, Any]:
     }
     rundir.RunFolder(facts.run_dir).write_json(rundir.RUN_JSON, record)
     return record
+
+
+def amend(run_dir: Path, **changes: Any) -> None:
+    """run.json of a run folder brought home from an agent, with the keys that differ here replaced."""
+    folder = rundir.RunFolder(run_dir)
+    folder.write_json(rundir.RUN_JSON, {**folder.read_json(rundir.RUN_JSON), **changes})
+
+
+def adopt(run_dir: Path) -> None:
+    """A run folder this user's own run brought home: made by them, as far as trusting its model goes. Its model's
+    hash stays the one the run recorded."""
+    amend(run_dir, made_by=rundir.here())
 
 
 ALWAYS = ("recommended", "elapsed_s")  # keys run.json has even before they are known

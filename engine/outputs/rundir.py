@@ -44,13 +44,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def adopt(folder: Path) -> None:
-    """A run folder this user's own run brought home (from an agent): made by them, as far as trusting its model
-    goes. Its model's hash stays the one the run recorded."""
-    run = RunFolder(folder)
-    run.write_json(RUN_JSON, {**run.read_json(RUN_JSON), "made_by": here()})
-
-
 def predictions_written(out: Path) -> set[Path]:
     """Every predictions file the runs in `out` wrote (resolved paths): files the product made, never offered as a
     table to learn from."""
