@@ -23,7 +23,7 @@ LAYERS = [
     ["context", "tracking"],
     ["search.evaluate", "search.threshold", "search.ensemble", "search.candidates", "search.training",
      "search.refit"],
-    ["outputs.insights", "predict", "clearml.sdk", "clearml.tracker"],
+    ["outputs.insights", "predict", "inspection", "clearml.sdk", "clearml.tracker"],
     ["runner", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
      "clearml.pipeline"],

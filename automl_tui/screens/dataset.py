@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine.inspection import Inspection, inspect_table
 from automl_tui_engine.messages import t
 from automl_tui_engine.table.privacy import mask
 from textual import on, work
@@ -32,68 +32,6 @@ class TableTree(DirectoryTree):
             if not p.name.startswith(".")
             and (p.is_dir() or (p.suffix.lower() in TABLE_SUFFIXES and p.resolve() not in self.made_here))
         ]
-
-
-@dataclass
-class Inspection:
-    """What the engine found in a table, for this screen to show."""
-
-    path: Path
-    columns: list[str] = field(default_factory=list)
-    preview: list[list[str]] = field(default_factory=list)
-    column_rows: list[tuple[str, str, str]] = field(default_factory=list)  # name, type, what happens
-    target: str | None = None
-    target_reason: str | None = None  # why the target was guessed; None when the user chose it
-    task: str | None = None
-    rows: int = 0
-    balance: str = ""
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
-    estimates: dict[str, float] = field(default_factory=dict)
-
-
-def inspect_table(path: Path, frame: Any, source: dict, target: str | None, presets: dict[str, Any]) -> Inspection:
-    """Profile `frame` for `target` (guessed when None); validation problems become `error`, not exceptions."""
-    from automl_tui_engine.errors import UserError
-    from automl_tui_engine.extension.registry import models
-    from automl_tui_engine.search import candidates, evaluate
-    from automl_tui_engine.table import data, preprocess
-
-    columns = [str(c) for c in frame.columns]
-    profiles = [data.profile_column(name, frame[name]) for name in columns]
-    found = Inspection(path=path, columns=columns, preview=data.preview_rows(frame, profiles))
-    try:
-        dataset = data.from_frame(frame, source, target)
-    except UserError as exc:
-        found.error = str(exc)
-        found.target = target
-        found.column_rows = [(p.name, p.kind, "") for p in profiles]
-        return found
-    plans = {p.column: p for p in preprocess.plan(dataset.profiles)}
-    found.column_rows = [
-        (p.name, p.kind, t("tui.target_column") if p.name == dataset.target else plans[p.name].reason) for p in profiles
-    ]
-    found.target, found.target_reason, found.task, found.rows, found.warnings = (
-        dataset.target,
-        dataset.target_reason,
-        dataset.task,
-        len(dataset.y),
-        dataset.warnings,
-    )
-    if dataset.task == "regression":
-        y = dataset.y
-        found.balance = t("tui.target_range", low=f"{y.min():.4g}", high=f"{y.max():.4g}", mean=f"{y.mean():.4g}")
-    else:
-        counts = dataset.class_counts
-        total = sum(counts.values())
-        found.balance = ", ".join(f"{name} {count / total:.0%}" for name, count in list(counts.items())[:8])
-    split = evaluate.split(dataset.X, dataset.y, dataset.task, 0.2, 3, 0)
-    baseline = candidates.measure_baseline(list(plans.values()), split.X_train, split.y_train, dataset.task, 0)
-    for name, preset in presets.items():
-        specs, _ = models.candidates(models.registered(preset.models), dataset.task)  # a plugin's: not imported
-        estimate = candidates.estimate_seconds(baseline, specs, preset.cv_folds, preset.latency_repeats)
-        found.estimates[name] = min(estimate, preset.time_budget_s)
-    return found
 
 
 class DatasetScreen(StepScreen):
