@@ -157,8 +157,13 @@ def test_pipeline_needs_a_queue(tmp_path):
     assert "--remote QUEUE" in done.stderr and "Traceback" not in done.stderr
 
 
+def idle_polls(log: Path) -> int:
+    """How often a daemon (in the foreground) found its queue empty: it polls only while it runs nothing."""
+    return log.read_text(errors="replace").count("No tasks in queue")
+
+
 def test_ctrl_c_aborts_the_running_steps_and_starts_no_more(two_agents):
-    server, env, root, _ = two_agents
+    server, env, root, logs = two_agents
     before = set(server.tasks)
     preset = write_preset(root / "slow.toml", max_trials=None, time_budget_s=60)  # training takes its minute
     args = [PENGUINS, "--preset", preset, "--target", "species", "--remote", "default", "--pipeline"]
@@ -178,7 +183,13 @@ def test_ctrl_c_aborts_the_running_steps_and_starts_no_more(two_agents):
     stderr = "".join(seen) + command.stderr.read()
     assert command.wait(timeout=120) == 130, stderr
     assert "Pipeline cancelled" in stderr and "Traceback" not in stderr
-    time.sleep(5)  # and they stay stopped: an agent that took a step just before may have started it anyway
+    # and they stay stopped (an agent that took a step just before may start it anyway): once each agent has found
+    # the queue empty twice more, neither is running a step, so a step started again would show as completed below
+    polls = [idle_polls(log) for log in logs]
+    deadline = time.monotonic() + 120
+    while any(idle_polls(log) < before + 2 for log, before in zip(logs, polls, strict=True)):
+        assert time.monotonic() < deadline, "an agent did not come back to the queue: " + logs[0].read_text()[-2000:]
+        time.sleep(0.2)
     new = {task["name"].split(" · ")[0]: task for task_id, task in server.tasks.items() if task_id not in before}
     assert new["preprocessing"]["status"] == "completed"
     training = [task["status"] for name, task in new.items() if name.startswith("training_")]

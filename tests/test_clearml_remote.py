@@ -55,6 +55,7 @@ def agent_environment(env: dict[str, str], worker: str = "test-agent") -> dict[s
         "CLEARML_AGENT_SKIP_PIP_VENV_INSTALL": sys.executable,
         "CLEARML_AGENT_SKIP_PYTHON_ENV_INSTALL": "1",
         "CLEARML_WORKER_ID": worker,
+        "PYTHONUNBUFFERED": "1",  # its log shows each poll as it happens
     }
 
 
