@@ -50,91 +50,116 @@ def run_pipeline(config: Any, queue: str, on_step: Callable[[str, str], None] | 
     """Run `config` as a pipeline whose steps go to `queue`; the controller runs here until the reporting step
     ends (`on_step(step, status)` hears each step's changes). Returns the run folder, copied into `config.out`."""
     from automl_tui_engine.clearml import remote, sdk
-    from automl_tui_engine.clearml.pipeline_steps import preprocessing_step, reporting_step, training_step
-    from automl_tui_engine.naming import dataset_key, tags
-    from clearml import PipelineController, Task
 
     sdk.connect()
     remote.require_queue(queue)
     holder, run_id = remote.create_run_task(config)
-    key = dataset_key(Path(config.data))
-    families = list(config.models)
-    refused: list[str] = []
-
-    def preprocessing_passed(pipeline: Any, node: Any, parameters: dict) -> bool:
-        """Before each training step: the table passed preprocessing (read once), else no agent trains on it."""
-        if not refused:
-            step = pipeline.get_pipeline_dag()[PREPROCESSING_STEP]
-            outcome = outcome_of(Task.get_task(task_id=step.executed))
-            refused.append("" if outcome.get("status") == "ok" else outcome.get("reason", "no outcome"))
-        return not refused[0]
-
-    def step_changed(pipeline: Any, node: Any, previous: str) -> None:
-        if on_step is not None:
-            on_step(node.name, node.status)
-
-    def named(step: str, phase: str) -> dict[str, Any]:
-        """What every step has: the queue, its outcome, its name and tags by the naming rules."""
-        return {
-            "name": step,
-            "task_name": task_name(step, run_id),
-            "tags": tags(run_id, key, phase),
-            "execution_queue": queue,
-            "function_return": [OUTCOME],
-            "status_change_callback": step_changed,
-        }
-
+    run = PipelineRun(config, queue, on_step, run_id, holder.id)
     with sdk.quiet():
-        pipe = PipelineController(
-            name=task_name(PIPELINE_PHASE, run_id),
-            project=f"{config.clearml.project}/{key}",
-            version="1.0.0",
-            add_pipeline_tags=False,
-            pool_frequency=POLL_MINUTES,
-        )
-        pipe.add_tags(tags(run_id, key, PIPELINE_PHASE))
-        pipe.add_function_step(
-            function=preprocessing_step,
-            function_kwargs={"run_task": holder.id},
-            **named(PREPROCESSING_STEP, "preprocessing"),
-        )
-        for family in families:
-            pipe.add_function_step(
-                parents=[PREPROCESSING_STEP],
-                function=training_step,
-                # the preprocessing outcome reaches the step as text: the target and task it settled
-                function_kwargs={"run_task": holder.id, "family": family, "prepared": "${preprocessing.outcome}"},
-                pre_execute_callback=preprocessing_passed,
-                continue_behaviour=REACH_REPORTING,
-                **named(step_name(family), "training"),
-            )
-        pipe.add_function_step(
-            parents=[step_name(family) for family in families],
-            function=reporting_step,
-            # the controller fills in each step's task id inside this JSON text
-            function_kwargs={
-                "run_task": holder.id,
-                "steps": json.dumps({family: "${" + step_name(family) + ".id}" for family in families}),
-                "prepared": "${preprocessing.outcome}",
-            },
-            **named(REPORTING_STEP, "reporting"),
-        )
+        pipe = run.controller()
         try:
             pipe.start_locally(run_pipeline_steps_locally=False)
         except KeyboardInterrupt:
             pipe.stop(mark_aborted=True)  # no further step starts
-            if on_step is not None:
-                on_step(PIPELINE_PHASE, "stopping")
+            run.step_changed(PIPELINE_PHASE, "stopping")
             # the controller aborts its steps by the status it last saw: stop each one still on a queue or an agent
             remote.stop_tasks([node.job.task_id() for node in pipe.get_pipeline_dag().values() if node.job])
             raise
-    if refused and refused[0]:
-        raise UserError("pipeline.refused", run_id=run_id, reason=refused[0])
-    reporting = pipe.get_pipeline_dag()[REPORTING_STEP]
-    if not reporting.executed or reporting.status != "completed":
-        stopped = [name for name, node in pipe.get_pipeline_dag().items() if node.status in ("failed", "aborted")]
-        raise UserError("pipeline.failed", run_id=run_id, steps=", ".join(stopped) or REPORTING_STEP)
-    return at_home(remote.download_run_folder(reporting.executed, Path(config.out) / run_id), config)
+    reporting = run.reporting_task(pipe)
+    return at_home(remote.download_run_folder(reporting, Path(config.out) / run_id), config)
+
+
+class PipelineRun:
+    """One pipeline run's controller: its steps (named and tagged by the naming rules) and how it ended."""
+
+    def __init__(
+        self, config: Any, queue: str, on_step: Callable[[str, str], None] | None, run_id: str, holder_id: str
+    ) -> None:
+        from automl_tui_engine.naming import dataset_key
+
+        self.config, self.queue, self.on_step, self.run_id, self.holder_id = config, queue, on_step, run_id, holder_id
+        self.key = dataset_key(Path(config.data))
+        self.families = list(config.models)
+        self.refused: str | None = None  # why preprocessing refused the table ("" when it passed); None: not read yet
+
+    def preprocessing_passed(self, pipeline: Any, node: Any, parameters: dict) -> bool:
+        """Before each training step: the table passed preprocessing (read once), else no agent trains on it."""
+        from clearml import Task
+
+        if self.refused is None:
+            step = pipeline.get_pipeline_dag()[PREPROCESSING_STEP]
+            outcome = outcome_of(Task.get_task(task_id=step.executed))
+            self.refused = "" if outcome.get("status") == "ok" else outcome.get("reason", "no outcome")
+        return not self.refused
+
+    def step_changed(self, step: str, status: str) -> None:
+        if self.on_step is not None:
+            self.on_step(step, status)
+
+    def named(self, step: str, phase: str) -> dict[str, Any]:
+        """What every step has: the queue, its outcome, its name and tags by the naming rules."""
+        from automl_tui_engine.naming import tags
+
+        return {
+            "name": step,
+            "task_name": task_name(step, self.run_id),
+            "tags": tags(self.run_id, self.key, phase),
+            "execution_queue": self.queue,
+            "function_return": [OUTCOME],
+            "status_change_callback": lambda pipeline, node, previous: self.step_changed(node.name, node.status),
+        }
+
+    def controller(self) -> Any:
+        """The controller with its steps: preprocessing, one training step per family (in parallel), reporting."""
+        from automl_tui_engine.clearml.pipeline_steps import preprocessing_step, reporting_step, training_step
+        from automl_tui_engine.naming import tags
+        from clearml import PipelineController
+
+        pipe = PipelineController(
+            name=task_name(PIPELINE_PHASE, self.run_id),
+            project=f"{self.config.clearml.project}/{self.key}",
+            version="1.0.0",
+            add_pipeline_tags=False,
+            pool_frequency=POLL_MINUTES,
+        )
+        pipe.add_tags(tags(self.run_id, self.key, PIPELINE_PHASE))
+        pipe.add_function_step(
+            function=preprocessing_step,
+            function_kwargs={"run_task": self.holder_id},
+            **self.named(PREPROCESSING_STEP, "preprocessing"),
+        )
+        for family in self.families:
+            pipe.add_function_step(
+                parents=[PREPROCESSING_STEP],
+                function=training_step,
+                # the preprocessing outcome reaches the step as text: the target and task it settled
+                function_kwargs={"run_task": self.holder_id, "family": family, "prepared": "${preprocessing.outcome}"},
+                pre_execute_callback=self.preprocessing_passed,
+                continue_behaviour=REACH_REPORTING,
+                **self.named(step_name(family), "training"),
+            )
+        pipe.add_function_step(
+            parents=[step_name(family) for family in self.families],
+            function=reporting_step,
+            # the controller fills in each step's task id inside this JSON text
+            function_kwargs={
+                "run_task": self.holder_id,
+                "steps": json.dumps({family: "${" + step_name(family) + ".id}" for family in self.families}),
+                "prepared": "${preprocessing.outcome}",
+            },
+            **self.named(REPORTING_STEP, "reporting"),
+        )
+        return pipe
+
+    def reporting_task(self, pipe: Any) -> str:
+        """The id of the reporting step that completed; else why the run ended without a report, as a UserError."""
+        if self.refused:
+            raise UserError("pipeline.refused", run_id=self.run_id, reason=self.refused)
+        reporting = pipe.get_pipeline_dag()[REPORTING_STEP]
+        if not reporting.executed or reporting.status != "completed":
+            stopped = [name for name, node in pipe.get_pipeline_dag().items() if node.status in ("failed", "aborted")]
+            raise UserError("pipeline.failed", run_id=self.run_id, steps=", ".join(stopped) or REPORTING_STEP)
+        return reporting.executed
 
 
 def at_home(run_dir: Path, config: Any) -> Path:
