@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import PENGUINS
-from wizard_support import SteppingTimer
+from wizard_support import timed_run
 
 pytestmark = pytest.mark.slow  # real runs of the engine or the wizard: the full tier (see conftest)
 
@@ -20,10 +20,6 @@ RUN_ID = "20261129-000000-reference"
 
 
 def reference_run(out: Path) -> Path:
-    import automl_tui_engine as engine
-    from automl_tui_engine import config
-    from automl_tui_engine.search import evaluate
-
     values = {
         "data": PENGUINS,
         "target": "sex",
@@ -34,10 +30,7 @@ def reference_run(out: Path) -> Path:
         "max_trials": 6,
         "charts": "html",  # PNGs depend on a browser being installed
     }
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(evaluate, "time", SteppingTimer())
-        result = engine.run(config.build("fast", values), run_id=RUN_ID)
-    return Path(result.run_dir)
+    return timed_run(RUN_ID, values)
 
 
 def comparable(report: str, run_dir: Path) -> str:

@@ -30,14 +30,23 @@ class SteppingTimer:
         return self.now
 
 
-def record_run(out: Path) -> Path:
-    """A run made now by the current engine (so every status and event it can produce reaches the replayed
-    screens), the same on every machine: fixed seed, run id and tuned trials, and timings from a SteppingTimer."""
+def timed_run(run_id: str, values: dict) -> Path:
+    """A `fast` run with `values` that is the same on every machine: a fixed run id, and timings from a
+    SteppingTimer (give a fixed max_trials too)."""
     import automl_tui_engine as engine
     import pytest
     from automl_tui_engine import config
     from automl_tui_engine.search import evaluate
 
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evaluate, "time", SteppingTimer())
+        result = engine.run(config.build("fast", values), run_id=run_id)
+    return Path(result.run_dir)
+
+
+def record_run(out: Path) -> Path:
+    """A run made now by the current engine (so every status and event it can produce reaches the replayed
+    screens), the same on every machine."""
     values = {
         "data": PENGUINS,
         "target": "species",
@@ -49,10 +58,7 @@ def record_run(out: Path) -> Path:
         "explain": False,
         "charts": "none",
     }
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(evaluate, "time", SteppingTimer())
-        result = engine.run(config.build("fast", values), run_id=RECORDED_RUN_ID)
-    return Path(result.run_dir)
+    return timed_run(RECORDED_RUN_ID, values)
 
 
 def make_project(root: Path) -> Path:
