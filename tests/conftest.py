@@ -155,3 +155,11 @@ def write_preset(path: Path, **values) -> Path:
     settings = {key: value for key, value in {**base, **values}.items() if value is not None}  # None: leave out
     path.write_text(tomli_w.dumps(settings), encoding="utf-8")
     return path
+
+
+def sigint_as_at_a_terminal() -> None:
+    """preexec_fn of a child a test stops with SIGINT: a shell running the tests in the background (CI under nohup,
+    say) starts them with SIGINT ignored, and the child would inherit that and never stop."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

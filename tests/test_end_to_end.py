@@ -7,7 +7,7 @@ import sys
 import joblib
 import pandas as pd
 import pytest
-from conftest import write_preset
+from conftest import sigint_as_at_a_terminal, write_preset
 
 from automl_tui.cli import main
 
@@ -296,7 +296,7 @@ def test_a_stop_signal_keeps_finished_models_reports_and_exits_128_plus_it(tmp_p
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # a background shell may ignore SIGINT
+        preexec_fn=sigint_as_at_a_terminal,
     )
     deadline = time.monotonic() + 120
     while True:  # wait for the first finished model, then stop the run
