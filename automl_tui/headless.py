@@ -92,7 +92,16 @@ class HeadlessView:
         for header in (t("report.col_model"), f"{m} ± std", t("cli.col_fit"), t("cli.col_latency"), t("cli.col_size")):
             table.add_column(header)
         best_first = self.started is None or self.started.greater_is_better
-        for row in sorted(self.rows, key=lambda r: r[f"{m}_mean"], reverse=best_first):
+        guessed = self.started.baseline if self.started else None
+        rows = (
+            [*self.rows, {"model": t("verdict.row"), f"{m}_mean": guessed[m]}]
+            if guessed and m in guessed
+            else self.rows
+        )
+        for row in sorted(rows, key=lambda r: r[f"{m}_mean"], reverse=best_first):
+            if "fit_s" not in row:  # the guess: where the models stand against guessing
+                table.add_row(row["model"], f"{row[f'{m}_mean']:.4f}", "—", "—", "—", style="dim")
+                continue
             table.add_row(
                 row["model"],
                 f"{row[f'{m}_mean']:.4f} ± {row[f'{m}_std']:.4f}",
@@ -128,6 +137,7 @@ class HeadlessView:
         primary = metrics.get(self._metric())
         priority = self.started.priority if self.started else "balanced"
         lines = [
+            *finished.verdict,
             t("cli.summary_recommended", model=finished.recommended, priority=priority),
             t("cli.summary_why", reason=finished.reason),
         ]

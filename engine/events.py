@@ -41,6 +41,7 @@ class RunStarted(Event):
     memory_mb: float | None = None  # about how much memory the table takes once read
     priority: str = "balanced"  # what the recommendation favours (accuracy | speed | size | balanced)
     greater_is_better: bool = True  # the primary metric's direction, so a face sorts a plugin metric rightly too
+    baseline: dict[str, float] | None = None  # what guessing scores in the same folds, per metric (search/baseline)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class RunFinished(Event):
     test_metrics: dict[str, float]
     report_path: str
     elapsed_s: float
+    verdict: list[str] = field(default_factory=list)  # is the model any good, in sentences (verdict.py)
 
 
 def status_word(status: str) -> str:

@@ -76,3 +76,8 @@ def human_bytes(size: float) -> str:
 
 def fmt(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def plain_number(value: float) -> str:
+    """A score for prose: three decimals, or whole numbers with thousands separators once they are that large."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3f}"

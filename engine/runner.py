@@ -13,7 +13,7 @@ from typing import Any
 
 from automl_tui_engine import decision as decision_mod
 from automl_tui_engine import events as ev
-from automl_tui_engine import tracking
+from automl_tui_engine import tracking, verdict
 from automl_tui_engine.config import RunConfig, to_toml
 from automl_tui_engine.context import Announcer, Cancel, RunContext
 from automl_tui_engine.errors import UserError, one_line
@@ -139,8 +139,16 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) ->
     )
     rundir.write_atomic(folder / rundir.CONFIG, to_toml(effective))
     folder.write_json(rundir.DATA_PROFILE, dataset.summary())
+    guessed, no_baseline = _baseline(prepared, plan)
     facts = run_record.RunFacts(
-        run_id, dataset_key(config.data), folder.path, dataset.task, dataset.target, prepared.task_metrics, config
+        run_id,
+        dataset_key(config.data),
+        folder.path,
+        dataset.task,
+        dataset.target,
+        prepared.task_metrics,
+        config,
+        guessed,
     )
     run_record.write(facts, run_record.RunOutcome())
     log = CandidateLog(folder, primary, [m.name for m in prepared.task_metrics], announcer.emit)
@@ -160,6 +168,8 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) ->
     memory_mb = round(reading.memory_estimate(config.data, dataset.source) / 2**20, 1)
     estimate_s = round(min(plan.estimate_s, config.time_budget_s), 1)
     ctx.emit(facts.started([s.name for s in prepared.specs], estimate_s, memory_mb))
+    if no_baseline:
+        ctx.artifact_missing(BASELINE, no_baseline)
     for message in plugins.warnings():
         ctx.warn(message, topic="run")
     if dataset.target_was_guessed:
@@ -171,6 +181,20 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) ->
         log.not_finished(name, "skipped", why)
     _check_split(ctx, prepared.folds, plan)
     return ctx, facts
+
+
+BASELINE = "baseline (what guessing scores)"  # its row among the missing artifacts when it could not be scored
+
+
+def _baseline(prepared: Prepared, plan: Any) -> tuple[dict[str, Any] | None, str]:
+    """What guessing scores in the candidates' folds and on the test rows (run.json's "baseline"), else why not."""
+    from automl_tui_engine.search import baseline
+
+    try:
+        guessed = baseline.measure(plan.folds, prepared.folds, prepared.dataset.task, prepared.task_metrics)
+    except Exception as exc:  # a plugin metric that cannot score a constant guess: the run goes on without it
+        return None, one_line(exc)
+    return guessed.summary(), ""
 
 
 def _check_split(ctx: RunContext, folds: Any, plan: Any) -> None:
@@ -215,9 +239,9 @@ def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched
     report_path = report.write(ctx.folder.path)
     # what the run wrote: a file missing later was removed afterwards, and a rebuilt report says so
     outcome = replace(outcome, elapsed_s=round(ctx.clock.elapsed(), 3), written=ctx.folder.files())
-    run_record.write(facts, outcome)
+    record = run_record.write(facts, outcome)
     reason = decision.reason if decision else t("run.no_candidate_finished")
-    ctx.emit(outcome.finished_event(reason, report_path))
+    ctx.emit(outcome.finished_event(reason, report_path, verdict.sentences_of(record, ctx.candidates.rows)))
     return RunResult(
         run_id=ctx.run_id,
         run_dir=str(ctx.folder.path),
@@ -251,6 +275,7 @@ def _refit_and_test(ctx, prepared: Prepared, plan, searched, decision, outcome) 
         final = refit.final_model(ctx, searched, decision.recommended, prepared.plans, folds, plan)
         tested = evaluate.Replay.of(final.model, folds.X_test, task)
         scores = evaluate.replay_scores(tested, folds.y_test, task, ctx.task_metrics)
+        found = None if task == "regression" else verdict.per_class(folds.y_test, tested.predictions)
         sha = _save_model(final.model, ctx.folder)
         frame = _save_test_predictions(tested, ctx.folder, prepared.dataset, folds)
     except KeyboardInterrupt:
@@ -261,7 +286,8 @@ def _refit_and_test(ctx, prepared: Prepared, plan, searched, decision, outcome) 
     except Exception as exc:
         ctx.artifact_missing(rundir.MODEL, t("missing.refit_failed", error=one_line(exc)))
     else:
-        return Kept(final.model, frame), replace(outcome, refit=final.summary(), test_metrics=scores, model_sha256=sha)
+        kept = replace(outcome, refit=final.summary(), test_metrics=scores, model_sha256=sha, per_class=found)
+        return Kept(final.model, frame), kept
     return None, outcome
 
 

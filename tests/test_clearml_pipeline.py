@@ -18,7 +18,7 @@ import pytest
 from automl_tui_engine.clearml import pipeline_agent
 from automl_tui_engine.outputs.report import RunReport
 from clearml_server import ClearMLTestServer
-from conftest import quick_config, write_preset
+from conftest import quick_config, sigint_as_at_a_terminal, write_preset
 from test_clearml_remote import AGENT, PENGUINS, agent_daemon, cli, environment, only_file, quick_agent_config
 
 pytestmark = pytest.mark.slow  # real runs, agents or servers: the full tier (see conftest)
@@ -98,6 +98,7 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
     done = cli(env, PENGUINS, *args, timeout=600)
     assert done.returncode == 0, done.stderr + "".join(log.read_text()[-3000:] for log in logs)
     assert "Recommended: " in done.stdout
+    assert "Clearly better than guessing: balanced accuracy" in done.stdout  # the merge judged the kept model
     for step in ("preprocessing", "training_linear", "training_hist_gb", "reporting"):
         assert f"step {step}: completed" in done.stderr
     (run_dir,) = out.iterdir()
@@ -173,6 +174,7 @@ def test_ctrl_c_aborts_the_running_steps_and_starts_no_more(two_agents):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=sigint_as_at_a_terminal,
     )
     seen = []
     for line in command.stderr:

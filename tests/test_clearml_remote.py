@@ -159,6 +159,7 @@ def test_the_agent_runs_it_and_watch_shows_it_as_a_local_run(remote_run):
     models = [line.split()[0] for line in watched.stdout.splitlines() if "balanced_accuracy=" in line]
     assert sorted(models) == ["hist_gb", "linear"]
     recommended = re.search(r"Recommended: (\S+) \(priority: balanced\)", watched.stdout).group(1)
+    assert "Clearly better than guessing: balanced accuracy" in watched.stdout  # the verdict reached watch too
 
     remote = the_task(server, f"run · {run_id}")
     assert remote["status"] == "completed"

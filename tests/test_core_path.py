@@ -90,7 +90,7 @@ def test_the_headless_run_says_every_status_once_in_words(tmp_path, capsys, monk
     preset = tmp_path / "stress.toml"
     preset.write_text(tomli_w.dumps(STRESS_PRESET), encoding="utf-8")
     code, out, err = cli([make_fresh_table(tmp_path), "--preset", preset, "--out", tmp_path / "runs"], capsys)
-    assert code == 0 and "Recommended: " in out
+    assert code == 0 and "Recommended: " in out and "than guessing" in out
     for status in ("failed", "skipped", "stopped", "pruned"):
         assert f" {ev.status_word(status)}: " in err
     assert "stress_slow       stopped: still running after the" in err

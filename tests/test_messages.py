@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from automl_tui_engine import decision, events
+from automl_tui_engine import decision, events, verdict
 from automl_tui_engine.config import PRIORITIES, Task
 from automl_tui_engine.messages import _catalogue, t
 from automl_tui_engine.outputs import plots
@@ -49,6 +49,7 @@ BUILT_KEYS = {
     "tui.{}_help": STEPS,
     "tui.tab_{}": decision.AXES,
     "tui.lb_{}": list(COLUMNS),
+    "verdict.{}": verdict.LEVELS,
 }
 
 

@@ -140,8 +140,9 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
         headline = text_of(decision, "#headline")
         assert "Recommended: " in headline and "(priority: accuracy)" in headline
         assert "Test balanced accuracy:" in headline
+        assert headline.startswith("Clearly better than guessing: balanced accuracy")
         ranking = decision.query_one("#tab-accuracy DataTable", DataTable)
-        assert ranking.row_count == 2
+        assert ranking.row_count == 3 and "guessing (baseline)" in str(ranking.get_row_at(2))  # two models, the guess
         assert "report.md" in text_of(decision, "#report-path")
 
         await pilot.press("r")

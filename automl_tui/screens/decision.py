@@ -7,6 +7,7 @@ from pathlib import Path
 from automl_tui_engine.decision import AXES
 from automl_tui_engine.formatting import human_bytes
 from automl_tui_engine.messages import t
+from automl_tui_engine.outputs import quality
 from automl_tui_engine.outputs.report import RunReport
 from rich.text import Text
 from textual.app import ComposeResult
@@ -42,7 +43,7 @@ class DecisionScreen(Screen[str]):
             with TabbedContent(id="tabs"):
                 for axis in AXES:
                     with TabPane(t(f"tui.tab_{axis}"), id=f"tab-{axis}"):
-                        yield self.ranking(getattr(s.decision, f"top_{axis}"))
+                        yield self.ranking(getattr(s.decision, f"top_{axis}"), with_guess=axis == "accuracy")
                 with TabPane(t("tui.tab_alternatives"), id="tab-alternatives"), VerticalScroll():
                     yield self.alternatives()
                 with TabPane(t("tui.tab_chart"), id="tab-chart"), VerticalScroll():
@@ -52,7 +53,19 @@ class DecisionScreen(Screen[str]):
 
     def headline(self) -> Text:
         s, d = self.summary, self.summary.decision
-        text = Text(t("tui.recommended", model=d.recommended, priority=s.priority), style="bold")
+        text = Text()
+        if s.verdict is not None:
+            head, *test = s.verdict.sentences(s.metric_titles)
+            style = (
+                "bold green"
+                if s.verdict.level == "clearly"
+                else "bold yellow"
+                if s.verdict.level == "slightly"
+                else "bold red"
+            )
+            text.append(head + "\n", style=style)
+            text.append("".join(f"  {line}\n" for line in test))
+        text.append(t("tui.recommended", model=d.recommended, priority=s.priority), style="bold")
         lines = [d.reason]
         test = s.info.get("test_metrics") or {}
         if s.metric.name in test:
@@ -62,7 +75,7 @@ class DecisionScreen(Screen[str]):
         text.append("\n" + "\n".join(lines))
         return text
 
-    def ranking(self, names: list[str]) -> DataTable:
+    def ranking(self, names: list[str], with_guess: bool = False) -> DataTable:
         s = self.summary
         table = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns("#", t("report.col_model"), s.metric.title, t("report.col_latency"), t("report.col_size"))
@@ -71,6 +84,9 @@ class DecisionScreen(Screen[str]):
             table.add_row(
                 position, name, s.score_cell(row), f"{row['predict_ms_per_1k']:.2f}", human_bytes(row["size_bytes"])
             )
+        guess = quality.guess_row(s) if with_guess else None
+        if guess:
+            table.add_row(*guess)
         return table
 
     def alternatives(self) -> Static:

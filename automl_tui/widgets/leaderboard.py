@@ -20,7 +20,8 @@ class Leaderboard(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.metric = ""
         self.lower_is_better = False
-        self.scores: dict[str, float] = {}
+        self.scores: dict[str, float] = {}  # the finished models'
+        self.guessed: dict[str, float] = {}  # the guess's row: ranked with the models, not one of them
 
     def on_mount(self) -> None:
         for key, width in COLUMNS.items():
@@ -37,6 +38,14 @@ class Leaderboard(DataTable):
         for column, value in cells.items():
             self.update_cell(model, column, value)
 
+    def guess(self, score: float) -> None:
+        """The guess's row (what always answering the most frequent class, or the mean, scores): the models rank
+        around it."""
+        label = t("verdict.row")
+        self.guessed[label] = score
+        self.upsert(label, score=f"{score:.4f}")
+        self.rank()
+
     def finished(self, row: dict[str, Any]) -> None:
         m = self.metric
         self.scores[row["model"]] = row[f"{m}_mean"]
@@ -49,6 +58,10 @@ class Leaderboard(DataTable):
                 size=human_bytes(row["size_bytes"]),
                 status=status_word("ok"),
             )
-            worst = float("inf") if self.lower_is_better else float("-inf")
-            # rank by the score kept per model (the cells hold formatted text); unfinished rows go last
-            self.sort("model", key=lambda model: self.scores.get(model, worst), reverse=not self.lower_is_better)
+            self.rank()
+
+    def rank(self) -> None:
+        worst = float("inf") if self.lower_is_better else float("-inf")
+        # by the score kept per model (the cells hold formatted text); unfinished rows go last
+        ranked = {**self.guessed, **self.scores}
+        self.sort("model", key=lambda model: ranked.get(model, worst), reverse=not self.lower_is_better)

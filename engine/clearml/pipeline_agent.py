@@ -136,6 +136,7 @@ def merge(
     events a run on one machine would have written, so the report and the command read it the same way."""
     from dataclasses import replace
 
+    from automl_tui_engine import verdict
     from automl_tui_engine.config import to_toml, validate
     from automl_tui_engine.extension.registry import metrics
     from automl_tui_engine.extension.registry.metrics import MetricFacts
@@ -155,7 +156,14 @@ def merge(
     kept = infos[winner] if winner else {}
     others = [MetricFacts(**f) for name, f in kept.get("metric_facts", {}).items() if name != primary.name]
     facts = run_record.RunFacts(
-        run_id, dataset_key(config.data), folder.path, prepared["task"], prepared["target"], [primary, *others], config
+        run_id,
+        dataset_key(config.data),
+        folder.path,
+        prepared["task"],
+        prepared["target"],
+        [primary, *others],
+        config,
+        kept.get("baseline"),  # every family guessed in the same folds: the kept one's stands for all
     )
     rundir.write_atomic(folder / rundir.CONFIG, to_toml(config))
     started = [next(e for e in part.read_events() if e["kind"] == "run_started") for part in done.values()]
@@ -182,13 +190,15 @@ def merge(
         charts=kept.get("charts"),
         timings=kept.get("timings"),
         model_sha256=kept.get("model_sha256"),
+        per_class=kept.get("per_class"),
         pipeline={step_name(family): "failed" if family in failed else "completed" for family in parts},
     )
     run_record.write(facts, outcome)
     report_path = report.write(folder.path)
     outcome = replace(outcome, written=folder.files())
-    run_record.write(facts, outcome)
-    folder.append_event(outcome.finished_event(chosen.reason if winner else "", report_path).to_dict())
+    record = run_record.write(facts, outcome)
+    said = verdict.sentences_of(record, picks)
+    folder.append_event(outcome.finished_event(chosen.reason if winner else "", report_path, said).to_dict())
     return folder.path
 
 

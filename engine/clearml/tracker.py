@@ -234,6 +234,9 @@ class ClearMLTracker(Tracker):
         if self.finished is not None:
             for name, value in self.finished.test_metrics.items():
                 logger.report_single_value(f"test {name}", float(value))
+        guessed = summary.info.get("baseline") or {}
+        for name, value in guessed.get("test", {}).items():  # beside the model's: is it better than guessing
+            logger.report_single_value(f"guessing test {name}", float(value))
 
 
 def considered(decision: Any) -> set[str]:

@@ -12,6 +12,7 @@ from automl_tui_engine.messages import t
 def render_card(run: Any) -> str:
     """The card for a `report.RunReport`."""
     from automl_tui_engine.extension.registry.metrics import MetricFacts
+    from automl_tui_engine.outputs import quality
 
     p, d = run.profile, run.decision
     lines = [f"# {t('card.title', target=md_safe(p.get('target', '?')), run_id=run.run_id)}"]
@@ -36,7 +37,9 @@ def render_card(run: Any) -> str:
         f"## {t('card.h_training')}",
         "\n".join(f"- {fact}" for fact in training_facts(run)) or t("report.not_measured"),
         f"## {t('card.h_performance')}",
-        "\n".join(f"- {MetricFacts.title_in(run.info, m)}: {v:.4f}" for m, v in test.items())
+        "\n".join(
+            [*quality.verdict_lines(run), *(f"- {MetricFacts.title_in(run.info, m)}: {v:.4f}" for m, v in test.items())]
+        )
         or t("report.not_measured"),
         f"## {t('card.h_limits')}",
         "\n".join(

@@ -13,12 +13,14 @@ from typing import Any
 
 from automl_tui_engine import config as config_mod
 from automl_tui_engine import decision as decision_mod
+from automl_tui_engine import verdict
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.events import status_word
 from automl_tui_engine.extension.registry.metrics import MetricFacts
-from automl_tui_engine.formatting import fmt, human_bytes, md_code_block, md_safe, table
+from automl_tui_engine.formatting import human_bytes, md_code_block, md_safe, table
 from automl_tui_engine.messages import t
-from automl_tui_engine.outputs import plots, rundir
+from automl_tui_engine.outputs import plots, quality, rundir
+from automl_tui_engine.outputs.data_section import data_section
 from automl_tui_engine.outputs.rundir import RunFolder
 from automl_tui_engine.table.privacy import mask
 
@@ -70,6 +72,9 @@ class RunReport:
                 self.rows, self.metric, self.priority, settings.get("tolerance", 0.01), settings.get("top_k", 5)
             )
         self.by_model = {r["model"]: r for r in self.rows}
+        recommended = self.decision.recommended if self.decision else None
+        self.verdict = verdict.of_record(self.info, self.by_model.get(recommended))
+        self.metric_titles = {name: MetricFacts.title_in(self.info, name) for name in self.info.get("metrics", [])}
 
     def score_cell(self, row: dict[str, Any]) -> str:
         m = self.metric.name
@@ -82,7 +87,7 @@ class RunReport:
             self.decision_summary(),
             self.topk(),
             self.alternatives(),
-            self.data(),
+            data_section(self),
             self.details(),
             self.reproduce(),
             self.missing(),
@@ -103,6 +108,7 @@ class RunReport:
         test = self.info.get("test_metrics") or {}
         refit = self.info.get("refit", {})
         lines = [
+            *quality.verdict_lines(self),
             f"- **{t('report.recommended')}**: `{d.recommended}`",
             f"- **{t('report.priority')}**: {self.priority} — {t(f'priority.{self.priority}')}",
             f"- **{t('report.why')}**: {d.reason}",
@@ -115,15 +121,19 @@ class RunReport:
         else:
             lines.append(f"- **{t('report.test_score')}**: {t('report.not_measured')}")
         out.append("\n".join(lines))
+        out.append(quality.per_class_table(self))
         out.append(self.figure("tradeoff_latency"))
         return "\n\n".join(part for part in out if part)
 
-    def _shorttable(self, names: list[str]) -> str:
+    def _shorttable(self, names: list[str], with_guess: bool = False) -> str:
         rows = [
             [i, f"`{name}`", self.score_cell(r), f"{r['predict_ms_per_1k']:.2f}", human_bytes(r["size_bytes"])]
             for i, name in enumerate(names, start=1)
             for r in [self.by_model[name]]
         ]
+        guess = quality.guess_row(self) if with_guess else None
+        if guess:
+            rows.append(guess)
         headers = ["#", t("report.col_model"), self.metric.title, t("report.col_latency"), t("report.col_size")]
         return table(headers, rows)
 
@@ -136,7 +146,7 @@ class RunReport:
             for part in [
                 f"## 2. {t('report.h_topk')}",
                 f"### {t('report.by_accuracy')}",
-                self._shorttable(d.top_accuracy),
+                self._shorttable(d.top_accuracy, with_guess=True),
                 f"### {t('report.by_speed')}",
                 self._shorttable(d.top_speed),
                 f"### {t('report.by_size')}",
@@ -177,68 +187,6 @@ class RunReport:
         if len(self.rows) == 1:
             return t("report.no_alternatives", model=self.decision.recommended)
         return t("report.no_alternatives_dominant", model=self.decision.recommended, n=len(self.rows))
-
-    def data(self) -> str:
-        p = self.profile
-        out = [f"## 4. {t('report.h_data')}"]
-        if not p:
-            out.append(t("report.no_profile"))
-            return "\n\n".join(out)
-        source = p.get("source", {})
-        facts = [
-            t("report.data_rows", rows=p["rows"], columns=p["columns"], name=md_safe(source.get("name", "?"))),
-            t("report.data_read", encoding=source.get("encoding", "-"), delimiter=repr(source.get("delimiter", "-"))),
-            t("report.data_target", target=md_safe(p["target"]), task=p["task"]),
-        ]
-        if p.get("target_reason"):
-            facts.append(t("report.data_target_guessed", why=md_safe(p["target_reason"])))
-        out.append("\n".join(f"- {f}" for f in facts))
-        if "class_counts" in p:
-            total = sum(p["class_counts"].values())
-            out.append(
-                table(
-                    [t("report.col_class"), t("report.col_rows"), t("report.col_share")],
-                    [[md_safe(k), v, f"{v / total:.1%}"] for k, v in p["class_counts"].items()],
-                )
-            )
-        elif "target_stats" in p:
-            out.append(
-                table(
-                    [t("report.col_stat"), t("report.col_value")], [[k, fmt(v)] for k, v in p["target_stats"].items()]
-                )
-            )
-        from automl_tui_engine.table.data import ColumnProfile
-        from automl_tui_engine.table.preprocess import plan
-
-        plans = {c.column: c for c in plan([ColumnProfile(**c) for c in p["profiles"]])}
-        out.append(f"### {t('report.h_columns')}")
-        out.append(
-            table(
-                [
-                    t("report.col_column"),
-                    t("report.col_kind"),
-                    t("report.col_missing"),
-                    t("report.col_unique"),
-                    t("report.col_treatment"),
-                    t("report.col_reason"),
-                ],
-                [
-                    [
-                        md_safe(c["name"]),
-                        c["kind"],
-                        c["n_missing"],
-                        c["n_unique"],
-                        plans[c["name"]].treatment,
-                        plans[c["name"]].reason,
-                    ]
-                    for c in p["profiles"]
-                ],
-            )
-        )
-        if self.warnings():
-            out.append(f"### {t('report.h_warnings')}")
-            out.append("\n".join(f"- {w}" for w in self.warnings()))
-        return "\n\n".join(out)
 
     def details(self) -> str:
         from automl_tui_engine.outputs.model_card import training_facts

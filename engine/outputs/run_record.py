@@ -38,6 +38,7 @@ class RunFacts:
     target: str
     metrics: list[Any]  # MetricSpec or MetricFacts (anything with name and facts_json()), the primary metric first
     config: RunConfig
+    baseline: dict[str, Any] | None = None  # search/baseline.Baseline.summary(): what guessing scores
 
     def started(self, candidates: list[str], estimate_s: float | None = None, memory_mb: float | None = None):
         return ev.RunStarted(
@@ -53,6 +54,7 @@ class RunFacts:
             memory_mb=memory_mb,
             priority=self.config.priority,
             greater_is_better=self.metrics[0].greater_is_better,
+            baseline=self.baseline["cv_mean"] if self.baseline else None,
         )
 
 
@@ -73,8 +75,10 @@ class RunOutcome:
     model_sha256: str | None = None  # with made_by: predict loads the model without asking only when both hold
     written: list[str] | None = None  # every file the finished run left: one missing later was removed
     pipeline: dict[str, str] | None = None  # a pipeline run's steps and how each ended
+    # classification: per class of the test rows, how many there are and how many the model finds (verdict.per_class)
+    per_class: list[dict[str, Any]] | None = None
 
-    def finished_event(self, reason: str, report_path: Path) -> ev.RunFinished:
+    def finished_event(self, reason: str, report_path: Path, verdict: list[str]) -> ev.RunFinished:
         return ev.RunFinished(
             status=self.status,
             recommended=self.recommended,
@@ -82,6 +86,7 @@ class RunOutcome:
             test_metrics=self.test_metrics,
             report_path=str(report_path),
             elapsed_s=self.elapsed_s or 0.0,
+            verdict=verdict,
         )
 
 
@@ -103,6 +108,7 @@ def write(facts: RunFacts, outcome: RunOutcome) -> dict[str, Any]:
         "made_by": rundir.here(),
         "versions": library_versions(),
         "config": config.model_dump(mode="json", exclude_none=True),
+        **({"baseline": facts.baseline} if facts.baseline else {}),
         **{key: value for key, value in asdict(outcome).items() if value is not None or key in ALWAYS},
     }
     rundir.RunFolder(facts.run_dir).write_json(rundir.RUN_JSON, record)

@@ -1,0 +1,71 @@
+"""The report's Data section, from a run folder's data profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from automl_tui_engine.formatting import fmt, md_safe, table
+from automl_tui_engine.messages import t
+
+
+def data_section(report: Any) -> str:
+    """Section 4: the table as read, its target, the classes or the target's spread, each column and what was
+    done with it, and the warnings about the data."""
+    p = report.profile
+    out = [f"## 4. {t('report.h_data')}"]
+    if not p:
+        out.append(t("report.no_profile"))
+        return "\n\n".join(out)
+    source = p.get("source", {})
+    facts = [
+        t("report.data_rows", rows=p["rows"], columns=p["columns"], name=md_safe(source.get("name", "?"))),
+        t("report.data_read", encoding=source.get("encoding", "-"), delimiter=repr(source.get("delimiter", "-"))),
+        t("report.data_target", target=md_safe(p["target"]), task=p["task"]),
+    ]
+    if p.get("target_reason"):
+        facts.append(t("report.data_target_guessed", why=md_safe(p["target_reason"])))
+    out.append("\n".join(f"- {f}" for f in facts))
+    if "class_counts" in p:
+        total = sum(p["class_counts"].values())
+        out.append(
+            table(
+                [t("report.col_class"), t("report.col_rows"), t("report.col_share")],
+                [[md_safe(k), v, f"{v / total:.1%}"] for k, v in p["class_counts"].items()],
+            )
+        )
+    elif "target_stats" in p:
+        out.append(
+            table([t("report.col_stat"), t("report.col_value")], [[k, fmt(v)] for k, v in p["target_stats"].items()])
+        )
+    from automl_tui_engine.table.data import ColumnProfile
+    from automl_tui_engine.table.preprocess import plan
+
+    plans = {c.column: c for c in plan([ColumnProfile(**c) for c in p["profiles"]])}
+    out.append(f"### {t('report.h_columns')}")
+    out.append(
+        table(
+            [
+                t("report.col_column"),
+                t("report.col_kind"),
+                t("report.col_missing"),
+                t("report.col_unique"),
+                t("report.col_treatment"),
+                t("report.col_reason"),
+            ],
+            [
+                [
+                    md_safe(c["name"]),
+                    c["kind"],
+                    c["n_missing"],
+                    c["n_unique"],
+                    plans[c["name"]].treatment,
+                    plans[c["name"]].reason,
+                ]
+                for c in p["profiles"]
+            ],
+        )
+    )
+    if report.warnings():
+        out.append(f"### {t('report.h_warnings')}")
+        out.append("\n".join(f"- {w}" for w in report.warnings()))
+    return "\n\n".join(out)

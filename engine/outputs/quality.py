@@ -1,0 +1,42 @@
+"""Is the recommended model any good, as the report and the wizard show it: the verdict against guessing
+(verdict.py), the guess's row beside the models, and per class of the test rows how many the model finds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from automl_tui_engine.formatting import md_safe, table
+from automl_tui_engine.messages import t
+
+
+def verdict_lines(report: Any) -> list[str]:
+    """The Decision Summary's first lines (Markdown list items); none for a run without a baseline."""
+    if report.verdict is None:
+        return []
+    sentences = report.verdict.sentences(report.metric_titles)
+    # the guess and the class it names come from the table: plain text in Markdown
+    head, *test = [md_safe(sentence) for sentence in sentences]
+    return [f"- **{t('report.verdict')}**: {head}", *[f"  - {line}" for line in test]]
+
+
+def guess_row(report: Any) -> list[str] | None:
+    """The guess as a leaderboard row (#, name, score, latency, size), for the tables that rank the models."""
+    baseline = report.info.get("baseline")
+    name = report.metric.name if report.metric else None
+    if not baseline or name not in baseline.get("cv_mean", {}):
+        return None
+    score = f"{baseline['cv_mean'][name]:.4f} ± {baseline['cv_std'].get(name, 0.0):.4f}"
+    return ["—", t("verdict.row"), score, "—", "—"]
+
+
+def per_class_table(report: Any) -> str:
+    """Per class of the test rows: how many there are, how many the model finds, and that share."""
+    found = report.info.get("per_class")
+    if not found:
+        return ""
+    rows = [
+        [md_safe(c["class"]), c["rows"], c["found"], f"{c['found'] / c['rows']:.0%}" if c["rows"] else "—"]
+        for c in found
+    ]
+    headers = [t("report.col_class"), t("report.col_rows"), t("report.col_found"), t("report.col_found_share")]
+    return t("report.per_class") + "\n\n" + table(headers, rows)

@@ -1,0 +1,144 @@
+"""Is the recommended model any good? A one-line verdict against guessing (search/baseline.py), by a rule a reader
+can check:
+
+- gap = the model's cross-validated score minus the guess's, in the better direction; its uncertainty is the
+  standard error of that difference over the folds, se = sqrt((sd_model² + sd_guess²) / (folds - 1));
+- share = the part of the way from guessing to a perfect score that the gap covers (for a metric with no perfect
+  score: the gap relative to the guess's score);
+- **no better than guessing** when the gap is under 2 se, or when on the test rows the model scores worse than the
+  guess on the ranking metric; **only slightly better** when the share is under 20%; else **clearly better**.
+- Where the guess beats the model on the test rows (ranking metric, or accuracy: how often it is right), it is said.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from automl_tui_engine.formatting import plain_number
+from automl_tui_engine.messages import t
+
+LEVELS = ("clearly", "slightly", "no_better")
+MIN_SHARE = 0.2  # below this share of the way from guessing to perfect, a gap is too small to act on
+NOISE_SE = 2.0  # gaps within this many standard errors are noise
+# besides the ranking metric, the test score compared with the guess's: "right how often" is what a reader checks
+PLAIN_METRIC = "accuracy"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    level: str  # one of LEVELS
+    metric: str
+    score: float  # the model's cross-validated score
+    guess_score: float  # the guess's, in the same folds
+    guess: str  # what the guess says: the most frequent class, or the mean
+    regression: bool
+    gap: float
+    se: float
+    share: float
+    # (metric, the model's test score, the guess's) where the guess did better on the test rows
+    worse_on_test: list[tuple[str, float, float]] = field(default_factory=list)
+
+    def sentences(self, titles: dict[str, str]) -> list[str]:
+        """The verdict in words: the headline, then each test score where the guess did better."""
+        guess = (
+            t("verdict.guess_mean", value=self.guess) if self.regression else t("verdict.guess_class", label=self.guess)
+        )
+        lines = [
+            t(
+                f"verdict.{self.level}",
+                metric=titles.get(self.metric, self.metric),
+                score=plain_number(self.score),
+                guess_score=plain_number(self.guess_score),
+                guess=guess,
+            )
+        ]
+        for name, score, guess_score in self.worse_on_test:
+            lines.append(
+                t(
+                    "verdict.worse_on_test",
+                    metric=titles.get(name, name),
+                    score=plain_number(score),
+                    guess_score=plain_number(guess_score),
+                    guess=guess,
+                )
+            )
+        return lines
+
+
+def _goodness(value: float, metric: Any) -> float:
+    return value if metric.greater_is_better else -value
+
+
+def _perfect(metric: Any) -> float | None:
+    """The best score a metric can have: 1 for bounded scores, 0 for errors; None for an open-ended score."""
+    if not metric.greater_is_better:
+        return 0.0
+    return 1.0 if metric.bounded else None
+
+
+def judge(
+    row: dict[str, Any], baseline: dict[str, Any], metrics: list[Any], test: dict[str, float], task: str
+) -> Verdict:
+    """The verdict on the model whose leaderboard `row` is given. `baseline` is run.json's "baseline", `metrics` the
+    facts of every metric scored (the ranking metric first), `test` the model's test scores."""
+    metric = metrics[0]
+    name = metric.name
+    guess = baseline["cv_mean"][name]
+    gap = _goodness(row[f"{name}_mean"], metric) - _goodness(guess, metric)
+    spread = (row.get(f"{name}_std") or 0.0) ** 2 + (baseline["cv_std"].get(name) or 0.0) ** 2
+    se = math.sqrt(spread / max(baseline["folds"] - 1, 1))
+    perfect = _perfect(metric)
+    room = abs(perfect - guess) if perfect is not None else abs(guess)
+    share = gap / room if room > 1e-12 else (math.inf if gap > 0 else 0.0)
+    worse = [
+        (m.name, test[m.name], baseline["test"][m.name])
+        for m in metrics
+        if m.name in (name, PLAIN_METRIC) and m.name in test and m.name in baseline["test"]
+        and _goodness(test[m.name], m) < _goodness(baseline["test"][m.name], m) - 1e-12
+    ]  # fmt: skip
+    if gap <= NOISE_SE * se or gap <= 0 or any(worse_name == name for worse_name, _, _ in worse):
+        level = "no_better"
+    elif share < MIN_SHARE:
+        level = "slightly"
+    else:
+        level = "clearly"
+    return Verdict(
+        level, name, row[f"{name}_mean"], guess, baseline["guess"], task == "regression", gap, se, share, worse
+    )
+
+
+def of_record(record: dict[str, Any], row: dict[str, Any] | None) -> Verdict | None:
+    """The verdict from run.json's content and the recommended model's leaderboard row; None when the run has no
+    baseline (made before baselines, or it could not be scored) or no recommended model."""
+    from automl_tui_engine.extension.registry.metrics import MetricFacts
+
+    baseline, facts = record.get("baseline"), record.get("metric_facts", {})
+    if not baseline or row is None:
+        return None
+    metrics = [found for name in record.get("metrics", []) if (found := MetricFacts.recorded(facts, name))]
+    if not metrics or metrics[0].name not in baseline["cv_mean"]:
+        return None
+    return judge(row, baseline, metrics, record.get("test_metrics") or {}, record.get("task", ""))
+
+
+def sentences_of(record: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:
+    """The verdict in words for a run's record (run.json's content) and its leaderboard rows; none without one."""
+    row = next((r for r in rows if r["model"] == record.get("recommended")), None)
+    found = of_record(record, row)
+    if found is None:
+        return []
+    return found.sentences({name: f.get("title", name) for name, f in record.get("metric_facts", {}).items()})
+
+
+def per_class(actual: Any, predicted: Any) -> list[dict[str, Any]]:
+    """Per class of the test rows: how many rows have it and how many of those the model finds (its recall)."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"actual": list(actual), "predicted": list(predicted)})
+    out = []
+    for label, group in frame.groupby("actual", sort=True):
+        found = int((group["predicted"] == label).sum())
+        out.append({"class": str(label), "rows": len(group), "found": found})
+    return out

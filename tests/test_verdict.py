@@ -1,0 +1,124 @@
+"""Is the recommended model any good? Every run scores guessing (the most frequent class, or the mean) in the same
+folds and on the same test rows, and the Decision Summary opens with a verdict by the rule in verdict.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from automl_tui_engine import verdict
+from automl_tui_engine.extension.registry import metrics
+from conftest import PENGUINS, quick_config
+
+ACCURACY, RMSE = metrics.get("accuracy"), metrics.get("rmse")
+
+
+def guess(score: float, std: float = 0.0, test: float | None = None, name: str = "accuracy") -> dict:
+    return {
+        "guess": "no",
+        "cv_mean": {name: score},
+        "cv_std": {name: std},
+        "folds": 5,
+        "test": {} if test is None else {name: test},
+    }
+
+
+def row(score: float, std: float, name: str = "accuracy") -> dict:
+    return {"model": "m", f"{name}_mean": score, f"{name}_std": std}
+
+
+def test_a_model_far_above_guessing_is_clearly_better():
+    found = verdict.judge(row(0.95, 0.01), guess(0.60), [ACCURACY], {"accuracy": 0.94}, "binary")
+    assert found.level == "clearly"
+    assert found.sentences({"accuracy": "accuracy"})[0].startswith("Clearly better than guessing: accuracy 0.950")
+
+
+def test_a_gap_inside_the_noise_is_no_better_than_guessing():
+    # 0.02 better with fold scores spread by 0.03: within two standard errors
+    found = verdict.judge(row(0.87, 0.03), guess(0.85, 0.01), [ACCURACY], {}, "binary")
+    assert found.level == "no_better"
+    assert "Do not use this model" in found.sentences({})[0]
+
+
+def test_a_real_but_small_gain_is_only_slightly_better():
+    # 0.03 above a guess of 0.85 is 20% of the way to perfect at most: measured precisely, still small
+    found = verdict.judge(row(0.875, 0.002), guess(0.85, 0.0), [ACCURACY], {}, "binary")
+    assert found.level == "slightly"
+    assert "Collect more rows or better columns" in found.sentences({})[0]
+
+
+def test_a_model_worse_than_guessing_on_the_test_rows_is_flagged_whatever_its_cross_validated_score():
+    found = verdict.judge(row(0.95, 0.01), guess(0.60, test=0.85), [ACCURACY], {"accuracy": 0.74}, "binary")
+    assert found.level == "no_better"
+    head, test_line = found.sentences({"accuracy": "accuracy"})
+    assert (
+        test_line
+        == "On the test rows, always answering 'no' does better on accuracy: 0.850, against the model's 0.740."
+    )
+
+
+def test_an_error_metric_counts_lower_as_better():
+    baseline = {**guess(100.0, 2.0, name="rmse"), "guess": "1234"}
+    assert verdict.judge(row(40.0, 2.0, "rmse"), baseline, [RMSE], {}, "regression").level == "clearly"
+    assert verdict.judge(row(130.0, 2.0, "rmse"), baseline, [RMSE], {}, "regression").level == "no_better"
+    words = verdict.judge(row(40.0, 2.0, "rmse"), baseline, [RMSE], {}, "regression").sentences({"rmse": "RMSE"})
+    assert "always predicting the average (1234)" in words[0]
+
+
+def test_per_class_counts_how_many_of_each_class_the_model_finds():
+    found = verdict.per_class(["a", "a", "b", "b", "b"], ["a", "b", "b", "b", "a"])
+    assert found == [{"class": "a", "rows": 2, "found": 1}, {"class": "b", "rows": 3, "found": 2}]
+
+
+def test_the_guess_is_scored_in_the_candidates_folds_and_on_the_test_rows(tmp_path):
+    import pandas as pd
+    from automl_tui_engine.search import baseline, evaluate
+    from automl_tui_engine.table import data
+
+    frame = pd.DataFrame({"x": [i % 7 for i in range(100)], "y": ["yes"] * 70 + ["no"] * 30})
+    dataset = data.from_frame(frame, {"name": "t.csv"}, "y")
+    split = evaluate.split(dataset.X, dataset.y, dataset.task, 0.2, 5, 0)
+    task_metrics = [metrics.get("balanced_accuracy"), ACCURACY]
+    found = baseline.measure(split, split, dataset.task, task_metrics)
+    assert found.guess == "yes" and found.folds == 5
+    assert found.cv_mean["balanced_accuracy"] == pytest.approx(0.5)
+    assert found.cv_mean["accuracy"] == pytest.approx(0.7, abs=0.02)
+    assert found.test["accuracy"] == pytest.approx(0.7, abs=0.05)
+
+
+@pytest.mark.slow
+def test_a_run_on_a_table_with_no_signal_says_do_not_use_it(tmp_path, capsys):
+    """Every face gets the verdict: the RunFinished event (headless, watch), run.json, and the report."""
+    import automl_tui_engine as engine
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    noise = pd.DataFrame({"tenure": rng.integers(1, 72, 400), "monthly": rng.normal(70, 20, 400).round(2)})
+    noise["churn"] = np.where(rng.random(400) < 0.15, "yes", "no")
+    path = tmp_path / "noise.csv"
+    noise.to_csv(path, index=False)
+    events = []
+    result = engine.run(quick_config(path, tmp_path / "runs", target="churn"), on_event=events.append)
+    finished = events[-1]
+    assert finished.kind == "run_finished" and finished.verdict[0].startswith("No better than guessing")
+    started = next(e for e in events if e.kind == "run_started")
+    assert started.baseline["balanced_accuracy"] == pytest.approx(0.5)
+    info = json.loads((Path(result.run_dir) / "run.json").read_text())
+    assert info["baseline"]["guess"] == "no"
+    report = (Path(result.run_dir) / "report.md").read_text()
+    summary = report.split("## 2.")[0]
+    assert "**Is it any good?**: No better than guessing" in summary
+    assert "| no |" in summary and "| yes |" in summary  # the per-class table
+    assert "| — | guessing (baseline) | 0.5000 ± 0.0000 | — | — |" in report
+
+
+@pytest.mark.slow
+def test_the_bundled_sample_is_clearly_better_than_guessing(tmp_path):
+    import automl_tui_engine as engine
+
+    result = engine.run(quick_config(PENGUINS, tmp_path / "runs", target="species"))
+    summary = (Path(result.run_dir) / "report.md").read_text().split("## 2.")[0]
+    assert "**Is it any good?**: Clearly better than guessing" in summary
+    assert "always answering 'Adelie'" in summary
