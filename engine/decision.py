@@ -6,6 +6,11 @@ The rule, per priority (tolerance from `decision.tolerance`, default 1 point):
 - size:     among models within the tolerance of the best score, the smallest on disk;
 - balanced: among models within the tolerance of the best score, the lowest latency × size.
 "Within the tolerance" is absolute for scores between 0 and 1 and relative for errors (RMSE, log loss).
+
+Ties within noise: predict times within LATENCY_TIE of each other are the same (the same fitted model, timed again,
+moves that much: bench/latency_noise.py), so speed and balanced pick among the tied the smallest model, then the more
+accurate; equal bytes are equal sizes; equal scores go to the smaller model. The same run then gives the same pick
+whatever the machine was doing while it timed the models.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from automl_tui_engine.messages import t
 AXES = ("accuracy", "speed", "size")
 LATENCY = "predict_ms_per_1k"
 SIZE = "size_bytes"
+# predict times within this factor of each other are tied: one fitted model timed 15 times moved by up to 2.6×
+LATENCY_TIE = 3.0
 
 
 @dataclass
@@ -46,7 +53,13 @@ def _goodness(row: dict[str, Any], metric: RankingMetric) -> float:
 
 
 def _by_accuracy(rows: list[dict[str, Any]], metric: RankingMetric) -> list[dict[str, Any]]:
-    return sorted(rows, key=lambda r: (-_goodness(r, metric), r[LATENCY]))
+    return sorted(rows, key=lambda r: (-_goodness(r, metric), r[SIZE], r[LATENCY]))
+
+
+def _tied_fastest(rows: list[dict[str, Any]], cost: Any) -> list[dict[str, Any]]:
+    """The rows whose `cost` (a predict time, or time × size) is within timing noise of the lowest."""
+    lowest = min(cost(r) for r in rows)
+    return [r for r in rows if cost(r) <= lowest * LATENCY_TIE]
 
 
 def _dominates(a: dict[str, Any], b: dict[str, Any], metric: RankingMetric) -> bool:
@@ -88,15 +101,17 @@ def within_tolerance(rows: list[dict[str, Any]], metric: RankingMetric, toleranc
 def compare(row: dict[str, Any], reference: dict[str, Any], metric: RankingMetric) -> str:
     """Plain words for what `row` gives up or gains against `reference`: score, speed, size."""
     parts = [_score_gap(row, reference, metric)]
-    for key, faster, slower in (
-        (LATENCY, "compare.faster", "compare.slower"),
-        (SIZE, "compare.smaller", "compare.larger"),
+    for key, faster, slower, noise in (
+        (LATENCY, "compare.faster", "compare.slower", LATENCY_TIE),
+        (SIZE, "compare.smaller", "compare.larger", 1.05),
     ):
         ratio = reference[key] / max(row[key], 1e-12)
-        if ratio >= 1.05:
+        if ratio >= noise:
             parts.append(t(faster, ratio=_ratio(ratio)))
-        elif ratio <= 1 / 1.05:
+        elif ratio <= 1 / noise:
             parts.append(t(slower, ratio=_ratio(1 / ratio)))
+        elif key == LATENCY:
+            parts.append(t("compare.same_speed"))
     return ", ".join(parts)
 
 
@@ -123,13 +138,13 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
     ranked = _by_accuracy(rows, metric)
     best = ranked[0]
     close = within_tolerance(rows, metric, tolerance)
-    choose = {
-        "accuracy": lambda: best,
-        "speed": lambda: min(close, key=lambda r: (r[LATENCY], -_goodness(r, metric))),
-        "size": lambda: min(close, key=lambda r: (r[SIZE], -_goodness(r, metric))),
-        "balanced": lambda: min(close, key=lambda r: (r[LATENCY] * r[SIZE], -_goodness(r, metric))),
+    tied = {
+        "accuracy": [best],
+        "speed": _tied_fastest(close, lambda r: r[LATENCY]),
+        "size": close,
+        "balanced": _tied_fastest(close, lambda r: r[LATENCY] * r[SIZE]),
     }[priority]
-    chosen = choose()
+    chosen = min(tied, key=lambda r: (r[SIZE], -_goodness(r, metric), r[LATENCY]))
     tolerance_words = _tolerance_words(metric, tolerance)
     facts = {
         "model": chosen["model"],
@@ -149,6 +164,8 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
             reason += " " + t(f"reason.also_{priority}", **facts)
     else:
         reason = t(f"reason.{priority}", **facts, tradeoff=compare(chosen, best, metric))
+    if priority in ("speed", "balanced") and len(tied) > 1:
+        reason += " " + t("reason.tied_speed", n=len(tied), ratio=f"{LATENCY_TIE:g}")
     front = pareto_front(rows, metric)
     return Decision(
         recommended=chosen["model"],
@@ -174,10 +191,13 @@ def _tolerance_words(metric: RankingMetric, tolerance: float) -> str:
 
 def _alternatives(rows, chosen, best, front, metric) -> list[dict[str, str]]:
     by_name = {r["model"]: r for r in rows}
+    fastest = min(rows, key=lambda r: (r[LATENCY], r[SIZE]))
+    smallest = min(rows, key=lambda r: (r[SIZE], -_goodness(r, metric)))
     picks = [
         ("alt.most_accurate", best),
-        ("alt.fastest", min(rows, key=lambda r: r[LATENCY])),
-        ("alt.smallest", min(rows, key=lambda r: r[SIZE])),
+        # only when it is really faster or smaller than the pick: within timing noise, or the same bytes, it is not
+        *([("alt.fastest", fastest)] if chosen[LATENCY] > fastest[LATENCY] * LATENCY_TIE else []),
+        *([("alt.smallest", smallest)] if smallest[SIZE] < chosen[SIZE] else []),
         *[("alt.pareto", by_name[name]) for name in front],
     ]
     seen = {chosen["model"]}

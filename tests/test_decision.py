@@ -3,6 +3,7 @@
 import pytest
 from automl_tui_engine import decision
 from automl_tui_engine.extension.registry import metrics
+from automl_tui_engine.messages import t
 
 ACCURACY = metrics.get("accuracy")
 RMSE = metrics.get("rmse")
@@ -76,3 +77,56 @@ def test_annotate_ranks_every_axis_and_flags_pareto():
     linear = next(r for r in ranked if r["model"] == "linear")
     assert (linear["rank_accuracy"], linear["rank_speed"], linear["rank_size"], linear["pareto"]) == (3, 1, 1, True)
     assert not next(r for r in ranked if r["model"] == "bloated")["pareto"]
+
+
+def test_timing_noise_does_not_change_the_pick():
+    """Two models of one kind and the same bytes: the balanced pick is the more accurate one, whichever the timing
+    happened to favour (the same fitted model timed again moves by up to 2.6×: bench/latency_noise.py)."""
+    for first_latency, second_latency in ((4.87, 9.93), (9.93, 4.87)):
+        rows = [row("linear", 0.9849, first_latency, 4_175), row("linear #2", 0.9910, second_latency, 4_175)]
+        chosen = decision.decide(rows, ACCURACY, "balanced", tolerance=0.01, top_k=3)
+        assert chosen.recommended == "linear #2"
+        assert "timing noise" in chosen.reason or chosen.recommended == chosen.best_model
+
+
+def test_among_models_equally_fast_within_noise_speed_keeps_the_smallest():
+    rows = [row("big", 0.90, 4.0, 900_000), row("small", 0.90, 7.0, 4_000), row("slow", 0.90, 40.0, 1_000)]
+    chosen = decision.decide(rows, ACCURACY, "speed", tolerance=0.01, top_k=3)
+    assert chosen.recommended == "small"
+    assert "2 of them predict within 3× of each other's time" in chosen.reason
+
+
+def test_an_alternative_is_called_smallest_or_fastest_only_when_it_really_is():
+    rows = [row("linear", 0.9849, 4.87, 4_175), row("linear #2", 0.9910, 9.93, 4_175), row("forest", 0.99, 60, 9e5)]
+    chosen = decision.decide(rows, ACCURACY, "balanced", tolerance=0.01, top_k=3)
+    labels = {alternative["label"] for alternative in chosen.alternatives}
+    assert t("alt.smallest") not in labels and t("alt.fastest") not in labels
+    # and the trade-off does not sell noise as speed
+    assert decision.compare(rows[0], rows[1], ACCURACY).endswith("as fast to predict (within timing noise)")
+
+
+def test_equal_scores_go_to_the_smaller_model():
+    rows = [row("forest", 0.9883, 20.0, 457_800), row("boost", 0.9883, 24.0, 199_100)]
+    assert decision.decide(rows, ACCURACY, "accuracy", tolerance=0.01, top_k=3).recommended == "boost"
+
+
+@pytest.mark.slow
+def test_the_same_command_three_times_gives_the_same_recommendation(tmp_path):
+    """Real timings, which move from run to run: with the search fixed (--max-trials), the pick must not."""
+    import automl_tui_engine as engine
+    from conftest import PENGUINS, quick_config
+
+    picks = {
+        engine.run(
+            quick_config(
+                PENGUINS,
+                tmp_path / f"runs{attempt}",
+                target="species",
+                models=["linear", "hist_gb", "random_forest"],
+                max_trials=2,
+                latency_repeats=3,
+            )
+        ).recommended
+        for attempt in range(3)
+    }
+    assert len(picks) == 1, picks
