@@ -68,3 +68,20 @@ def test_rebuild_after_a_crash_falls_back_to_results_summary(finished_run, capsy
 def test_report_on_a_folder_that_is_not_a_run(tmp_path, capsys):
     code, captured = report_cli(tmp_path, capsys)
     assert code == 2 and "not an automl-tui run folder" in captured.err
+
+
+def test_the_reproduce_section_promises_an_exact_repeat_only_for_a_search_fixed_in_size(finished_run, capsys):
+    """A run with max_trials repeats exactly; one under a time budget may try more or fewer models."""
+    import tomllib
+
+    import tomli_w
+
+    folder = Path(finished_run.run_dir)
+    fixed = (folder / "report.md").read_text()
+    assert "Exactly this run again" in fixed and "time budget" not in fixed.split("## 6.")[1]
+    config = tomllib.loads((folder / "config.toml").read_text())
+    del config["max_trials"]  # as a run under its time budget records it
+    (folder / "config.toml").write_text(tomli_w.dumps(config))
+    code, _ = report_cli(folder, capsys)
+    budgeted = (folder / "report.md").read_text().split("## 6.")[1]
+    assert code == 0 and "Exactly" not in budgeted and "`--max-trials N`" in budgeted

@@ -239,7 +239,9 @@ class RunReport:
         out = [f"## 6. {t('report.h_reproduce')}"]
         if self.config:
             exact = shlex.join(["automl-tui", "--preset", str(self.folder / rundir.CONFIG)])
-            out.append(t("report.reproduce_exact") + "\n\n" + md_code_block(exact))
+            exactly = self.config.get("max_trials") is not None  # a budget-free search repeats itself
+            words = t("report.reproduce_exact") if exactly else t("report.reproduce_budget")
+            out.append(words + "\n\n" + md_code_block(exact))
         typed = self.info.get("config")
         if typed:
             # the table's path is the user's (it may hold a name or an address): masked; config.toml keeps it whole
