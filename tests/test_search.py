@@ -71,6 +71,22 @@ def test_a_run_with_tuning_ends_within_its_budget_and_says_why_the_search_stoppe
     assert "The search tried" in (folder / "report.md").read_text()
 
 
+def test_a_candidate_already_tried_is_never_trained_again_and_a_spent_space_ends_the_tuning():
+    """Four possible settings in all: four candidates, then none (the sampler only repeats itself)."""
+    tiny = models.ModelSpec(
+        name="tiny",
+        estimators={"classification": "sklearn.linear_model:LogisticRegression"},
+        search_space={"C": [0.1, 1.0], "fit_intercept": [True, False]},
+    )
+    tuner = candidates.Tuner([tiny], "binary", seed=0, greater_is_better=True)
+    tried = []
+    while (candidate := tuner.ask()) is not None:
+        tried.append(json.dumps(candidate.params, sort_keys=True))
+        tuner.tell(candidate, 0.5 + 0.1 * len(tried))
+        assert len(tried) <= 4, tried
+    assert len(tried) == len(set(tried)) == 4
+
+
 @pytest.mark.slow
 def test_max_trials_runs_repeat_exactly(tmp_path, penguins_csv):
     def leaderboard(out):

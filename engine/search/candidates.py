@@ -121,6 +121,7 @@ class Candidate:
     params: dict[str, Any] = field(default_factory=dict)
     members: tuple[tuple[Candidate, int], ...] = ()  # an ensemble's (member, weight)
     trial: Any = None  # the optuna trial that proposed it
+    key: str = ""  # a tuned candidate's kind and parameters as text: the same key is the same candidate
 
     @property
     def family(self) -> str:
@@ -176,6 +177,9 @@ def _suggest(trial: Any, name: str, domain: Any) -> Any:
     return trial.suggest_float(name, domain["low"], domain["high"], log=domain.get("log", False))
 
 
+REPEATS_BEFORE_SPENT = 20  # proposals in a row that repeat earlier candidates: the tuner has nothing new to try
+
+
 class Tuner:
     """Tuned candidates from optuna: a seeded TPE sampler over the search spaces of the kinds that did best
     with their defaults, and a pruner that stops a candidate after a fold where it is in the worse half of the
@@ -193,14 +197,38 @@ class Tuner:
             pruner=optuna.pruners.PercentilePruner(50.0, n_startup_trials=3),
         )
         self.proposed: dict[str, int] = {}
+        # each candidate proposed so far (kind and parameters) -> how it ended: a score, "pruned", "failed", or
+        # None while it is being evaluated
+        self.outcomes: dict[str, float | str | None] = {}
 
-    def ask(self) -> Candidate:
-        trial = self.study.ask()
-        kind = trial.suggest_categorical("model", list(self.specs))
-        spec = self.specs[kind]
-        params = {name: _suggest(trial, f"{kind}.{name}", domain) for name, domain in spec.space(self.task).items()}
-        self.proposed[kind] = self.proposed.get(kind, 0) + 1
-        return Candidate(f"{kind} #{self.proposed[kind]}", spec, params, trial=trial)
+    def ask(self) -> Candidate | None:
+        """The next candidate to evaluate; None when the sampler keeps proposing candidates already tried (a small
+        space is spent). A repeat is never trained again: optuna is told how it ended the first time."""
+        import json
+
+        for _ in range(REPEATS_BEFORE_SPENT):
+            trial = self.study.ask()
+            kind = trial.suggest_categorical("model", list(self.specs))
+            spec = self.specs[kind]
+            space = spec.space(self.task)
+            params = {name: _suggest(trial, f"{kind}.{name}", domain) for name, domain in space.items()}
+            key = json.dumps([kind, params], sort_keys=True, default=str)
+            if key in self.outcomes:
+                self._tell_again(trial, self.outcomes[key])
+                continue
+            self.outcomes[key] = None
+            self.proposed[kind] = self.proposed.get(kind, 0) + 1
+            return Candidate(f"{kind} #{self.proposed[kind]}", spec, params, trial=trial, key=key)
+        return None
+
+    def _tell_again(self, trial: Any, outcome: float | str | None) -> None:
+        import optuna
+
+        state = optuna.trial.TrialState
+        if isinstance(outcome, float):
+            self.study.tell(trial, outcome)
+        else:
+            self.study.tell(trial, state=state.PRUNED if outcome == "pruned" else state.FAIL)
 
     def after_fold(self, candidate: Candidate) -> Any:
         def report(fold: int, value: float) -> None:
@@ -220,3 +248,4 @@ class Tuner:
             self.study.tell(candidate.trial, state=state.FAIL)
         else:
             self.study.tell(candidate.trial, value)
+        self.outcomes[candidate.key] = "pruned" if pruned else "failed" if value is None else float(value)

@@ -124,6 +124,9 @@ class _Search:
                     self.stop = "patience"
                     break
                 candidate = tuner.ask()
+                if candidate is None:  # every setting it proposes now was tried already
+                    self.stop = "exhausted"
+                    break
                 if not self._try(candidate, estimate=self._measured_cost(candidate), tuner=tuner):
                     break
                 self.counts["tuned"] += 1
