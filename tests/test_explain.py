@@ -70,3 +70,23 @@ def test_drivers_say_the_direction_in_plain_words(penguins_csv):
     sentences = explain.drivers(found, "body_mass_g", "regression")
     assert any("**species** matters most when it is 'Gentoo'" in s for s in sentences)
     assert any(s == "Higher **flipper_length_mm** goes with a higher predicted body_mass_g." for s in sentences)
+
+
+def test_a_column_shuffling_does_not_hurt_gets_no_claim_on_its_direction(penguins_csv):
+    """SHAP may credit a column whose information another column carries; when shuffling it barely changes the
+    score, the sentence says the measures disagree instead of claiming the model relies on it."""
+    _, _, _, found = fitted(penguins_csv, "body_mass_g", "hist_gb")
+    top = list(found.mean_abs())[0]
+    found.permutation[top] = (-0.005, 0.004)
+    sentences = explain.drivers(found, "body_mass_g", "regression")
+    assert sentences[0].startswith(f"**{top}** moves the model's output (SHAP), but shuffling it barely changes")
+    assert "-0.005" in sentences[0]
+
+
+def test_a_negative_direction_is_said_plainly(penguins_csv):
+    _, _, _, found = fitted(penguins_csv, "body_mass_g", "hist_gb")
+    column = next(c for c in found.mean_abs() if c == "flipper_length_mm")
+    found.values[:, found.columns.index(column)] *= -1  # as if more flipper meant less mass
+    sentences = explain.drivers(found, "body_mass_g", "regression")
+    assert "Lower **flipper_length_mm** goes with a higher predicted body_mass_g." in sentences
+    assert not any("opposite" in s for s in sentences)

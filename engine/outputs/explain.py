@@ -177,8 +177,10 @@ def drivers(found: Explanation, target: str, task: str, top: int = 3) -> list[st
     import pandas as pd
 
     if found.values is None:
-        ranked = list(found.permutation)[:top]
-        return [t("explain.driver_importance_only", column=md_safe(c)) for c in ranked]
+        ranked = [c for c in found.permutation if _clearly_matters(found, c)][:top]
+        return [t("explain.driver_importance_only", column=md_safe(c)) for c in ranked] or [
+            t("explain.no_clear_driver")
+        ]
     sentences = []
     outcome = (
         t("explain.outcome_regression", target=md_safe(target))
@@ -192,6 +194,9 @@ def drivers(found: Explanation, target: str, task: str, top: int = 3) -> list[st
     for column in list(found.mean_abs())[:top]:
         values = found.values[:, found.columns.index(column)]
         shown = md_safe(column)
+        if _clearly_matters(found, column) is False:  # the two measures disagree: no claim on its direction
+            sentences.append(t("explain.driver_disputed", column=shown, value=f"{found.permutation[column][0]:.3g}"))
+            continue
         feature = found.rows[column]
         numeric = pd.to_numeric(feature, errors="coerce")
         if numeric.notna().mean() > 0.9 and numeric.nunique() > 2 and task != "multiclass":
@@ -209,3 +214,12 @@ def drivers(found: Explanation, target: str, task: str, top: int = 3) -> list[st
         else:
             sentences.append(t("explain.driver_importance_only", column=shown))
     return sentences
+
+
+def _clearly_matters(found: Explanation, column: str) -> bool | None:
+    """Whether shuffling the column clearly lowers the score (its permutation importance is above zero by more
+    than twice its spread over the repeats); None when it was not measured."""
+    if column not in found.permutation:
+        return None
+    mean, spread = found.permutation[column]
+    return mean > 0 and mean > 2 * spread
