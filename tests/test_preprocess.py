@@ -68,3 +68,22 @@ def test_scaling_only_for_models_that_need_it():
     assert "StandardScaler" not in numeric_step_names(
         preprocess.build(plans, needs_scaling=False, seed=0, task="binary")
     )
+
+
+def test_a_date_only_column_gets_no_hour_and_a_column_with_times_keeps_it():
+    frame = pd.DataFrame(
+        {
+            "signed": pd.date_range("2024-01-01", periods=60, freq="D").astype(str),
+            "seen": pd.date_range("2024-01-01 08:30", periods=60, freq="7h").astype(str),
+            "target": ["a", "b"] * 30,
+        }
+    )
+    plans = {p.column: p for p in plans_for(frame)}
+    assert plans["signed"].parts == ("year", "month", "day", "day_of_week")
+    assert "no time of day" in plans["signed"].reason
+    assert plans["seen"].parts[-1] == "hour"
+    pipe = preprocess.pipeline(list(plans.values()), models.get("linear"), "binary", seed=0)
+    pipe.fit(frame[["signed", "seen"]], frame["target"])
+    names = list(pipe.named_steps["preprocess"].get_feature_names_out())
+    assert not any(name.endswith("signed_hour") for name in names)
+    assert any(name.endswith("seen_hour") for name in names)

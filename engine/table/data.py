@@ -37,6 +37,7 @@ class ColumnProfile:
     n_missing: int
     n_unique: int
     dtype: str
+    has_time: bool = True  # a datetime column with a time of day in its values (else only dates: no hour part)
 
     @property
     def dropped(self) -> bool:
@@ -123,7 +124,16 @@ def profile_column(name: str, values: Any) -> ColumnProfile:
             kind = "id"
         else:
             kind = "categorical"
-    return ColumnProfile(name, kind, int(n_rows - len(non_missing)), n_unique, str(values.dtype))
+    has_time = kind != "datetime" or _has_time_of_day(non_missing)
+    return ColumnProfile(name, kind, int(n_rows - len(non_missing)), n_unique, str(values.dtype), has_time)
+
+
+def _has_time_of_day(values: Any) -> bool:
+    """Whether any of the dates carries a time other than midnight."""
+    import pandas as pd
+
+    stamps = pd.to_datetime(values, errors="coerce", format="mixed", utc=True).dropna()
+    return bool(((stamps.dt.hour != 0) | (stamps.dt.minute != 0) | (stamps.dt.second != 0)).any())
 
 
 def guess_target(frame: Any) -> tuple[str, str]:

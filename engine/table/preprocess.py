@@ -17,11 +17,15 @@ ONE_HOT_MIN_FREQUENCY = 5  # rarer categories are grouped as "infrequent"
 TEXT_MAX_FEATURES = 300
 
 
+DATE_PARTS = ("year", "month", "day", "day_of_week", "hour")
+
+
 @dataclass(frozen=True)
 class ColumnPlan:
     column: str
     treatment: str  # numeric | one_hot | target_encoding | datetime_parts | tfidf | dropped
     reason: str
+    parts: tuple[str, ...] = ()  # datetime_parts: the parts made (a date-only column has no hour)
 
 
 def plan(profiles: list[ColumnProfile]) -> list[ColumnPlan]:
@@ -32,7 +36,9 @@ def plan(profiles: list[ColumnProfile]) -> list[ColumnPlan]:
         elif p.kind == "numeric":
             plans.append(ColumnPlan(p.name, "numeric", t("preprocess.numeric")))
         elif p.kind == "datetime":
-            plans.append(ColumnPlan(p.name, "datetime_parts", t("preprocess.datetime")))
+            parts = DATE_PARTS if p.has_time else DATE_PARTS[:-1]
+            reason = t("preprocess.datetime") if p.has_time else t("preprocess.date_only")
+            plans.append(ColumnPlan(p.name, "datetime_parts", reason, parts))
         elif p.kind == "text":
             plans.append(ColumnPlan(p.name, "tfidf", t("preprocess.text", n=TEXT_MAX_FEATURES)))
         elif p.n_unique <= ONE_HOT_MAX_CATEGORIES:
@@ -61,19 +67,20 @@ def text_or_empty(column: Any) -> Any:
     return column.fillna("").astype(str)
 
 
-def datetime_parts(X: Any) -> Any:
+def datetime_parts(X: Any, parts: tuple[str, ...] = DATE_PARTS) -> Any:
     import pandas as pd
 
-    parts = {}
+    found = {}
     for name in X.columns:
         stamps = pd.to_datetime(X[name], errors="coerce", format="mixed")
-        for part in ("year", "month", "day", "day_of_week", "hour"):
-            parts[f"{name}_{part}"] = getattr(stamps.dt, part).astype("float64")
-    return pd.DataFrame(parts, index=X.index)
+        for part in parts:
+            found[f"{name}_{part}"] = getattr(stamps.dt, part).astype("float64")
+    return pd.DataFrame(found, index=X.index)
 
 
 def _datetime_part_names(transformer: Any, input_features: Any) -> list[str]:
-    return [f"{name}_{part}" for name in input_features for part in ("year", "month", "day", "day_of_week", "hour")]
+    parts = (transformer.kw_args or {}).get("parts", DATE_PARTS)
+    return [f"{name}_{part}" for name in input_features for part in parts]
 
 
 def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) -> Any:
@@ -94,10 +101,13 @@ def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) ->
         FunctionTransformer(as_float, feature_names_out="one-to-one"),
         SimpleImputer(strategy="median", add_indicator=True),
     )
-    dates = maybe_scaled(
-        FunctionTransformer(datetime_parts, feature_names_out=_datetime_part_names),
-        SimpleImputer(strategy="median", keep_empty_features=True),
-    )
+
+    def dates(parts: tuple[str, ...]) -> Any:
+        return maybe_scaled(
+            FunctionTransformer(datetime_parts, kw_args={"parts": parts}, feature_names_out=_datetime_part_names),
+            SimpleImputer(strategy="median", keep_empty_features=True),
+        )
+
     one_hot = make_pipeline(
         FunctionTransformer(categories_as_text, feature_names_out="one-to-one"),
         OneHotEncoder(
@@ -114,7 +124,11 @@ def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) ->
     )
     transformers = [
         ("numeric", numeric, columns("numeric")),
-        ("datetime", dates, columns("datetime_parts")),
+        # one per date column, each with its own parts; named by position (a column name may hold "__")
+        *(
+            (f"datetime_{i}", dates(p.parts), [p.column])
+            for i, p in enumerate(p for p in plans if p.treatment == "datetime_parts")
+        ),
         ("one_hot", one_hot, columns("one_hot")),
         ("target_encoding", target_encoded, columns("target_encoding")),
     ]
