@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from automl_tui_engine.extension.registry.metrics import RankingMetric
+from automl_tui_engine.formatting import plain_number
 from automl_tui_engine.messages import t
 
 # the axes a recommendation weighs, each with its TopK list
@@ -149,11 +150,11 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
     facts = {
         "model": chosen["model"],
         "metric": metric.title,
-        "score": f"{score(chosen, metric):.4g}",
+        "score": plain_number(score(chosen, metric)),
         "n": len(rows),
         "tolerance": tolerance_words,
         "best_model": best["model"],
-        "best_score": f"{score(best, metric):.4g}",
+        "best_score": plain_number(score(best, metric)),
         "n_close": len(close),
     }
     if chosen is best:
