@@ -232,3 +232,20 @@ def test_a_recommended_ensemble_is_saved_explained_and_predicts_like_its_test_ru
     predicted = pd.read_csv(predict_file(folder, table).out_path)
     assert (predicted["prediction"].to_numpy() == tested["prediction"].to_numpy()).all()
     assert "weighted average of" in (folder / "report.md").read_text()
+
+
+def test_a_time_limit_a_library_turned_into_its_own_error_is_still_the_time_running_out():
+    """Seen on a busy machine: the limit expired inside scikit-learn's check of Pipeline.predict, which raises
+    "has no attribute 'predict'" from any error; the candidate was called failed instead of stopped."""
+
+    class Library:
+        def predict(self):
+            try:
+                raise budget.BudgetExceeded  # as the timer signal would, mid-call
+            except Exception as exc:
+                raise AttributeError("This 'Pipeline' has no attribute 'predict'") from exc
+
+    with pytest.raises(budget.BudgetExceeded), budget.time_limit(60):
+        Library().predict()
+    with pytest.raises(AttributeError), budget.time_limit(60):  # a real error of the library stays one
+        raise AttributeError("no such thing")

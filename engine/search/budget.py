@@ -75,9 +75,28 @@ def time_limit(seconds: float) -> Iterator[None]:
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except BudgetExceeded:
+        raise
+    except Exception as exc:
+        # a library that caught the expiry and raised its own error instead (scikit-learn turns any error in a
+        # method's availability check into "has no attribute 'predict'"): it is still the time running out
+        if _caused_by_expiry(exc):
+            raise BudgetExceeded from exc
+        raise
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def _caused_by_expiry(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, BudgetExceeded):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def charts_s(config: Any, png: bool = True) -> float:
