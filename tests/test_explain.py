@@ -90,3 +90,26 @@ def test_a_negative_direction_is_said_plainly(penguins_csv):
     sentences = explain.drivers(found, "body_mass_g", "regression")
     assert "Lower **flipper_length_mm** goes with a higher predicted body_mass_g." in sentences
     assert not any("opposite" in s for s in sentences)
+
+
+def test_an_explainer_failing_without_a_message_still_leaves_permutation_importance(penguins_csv, monkeypatch):
+    """Seen on a busy machine: an error with no words broke the explanation itself (IndexError)."""
+
+    def refuse(model, background, task):
+        raise RuntimeError()
+
+    monkeypatch.setattr(explain, "_explainer_for", refuse)
+    _, _, _, found = fitted(penguins_csv, "sex", "linear")
+    assert found.shap_error.startswith("SHAP could not explain this model (RuntimeError: ")
+    assert found.permutation
+
+
+def test_running_out_of_time_inside_shap_is_not_taken_for_an_explainer_failure(penguins_csv, monkeypatch):
+    from automl_tui_engine.search.budget import BudgetExceeded
+
+    def out_of_time(model, background, task):
+        raise BudgetExceeded
+
+    monkeypatch.setattr(explain, "_explainer_for", out_of_time)
+    with pytest.raises(BudgetExceeded):
+        fitted(penguins_csv, "sex", "linear")

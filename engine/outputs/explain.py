@@ -132,6 +132,8 @@ def _shap(pipeline: Any, X: Any, X_background: Any, task: str, seed: int) -> dic
 
 def explain(pipeline: Any, X_train: Any, X_test: Any, y_test: Any, task: str, scorer: Any, seed: int) -> Explanation:
     """SHAP (when it can run) and permutation importance for a fitted pipeline; never raises for SHAP."""
+    from automl_tui_engine.errors import one_line
+    from automl_tui_engine.search.budget import BudgetExceeded
     from automl_tui_engine.table.preprocess import preprocessor
     from sklearn.inspection import permutation_importance
 
@@ -142,8 +144,10 @@ def explain(pipeline: Any, X_train: Any, X_test: Any, y_test: Any, task: str, sc
     start = time.perf_counter()
     try:
         shap_result = _shap(pipeline, sample, background, task, seed)
+    except BudgetExceeded:
+        raise  # out of time: the caller says so, rather than spending more on permutation importance
     except Exception as exc:  # an explainer that does not support the model: say so, keep permutation
-        found.shap_error = t("explain.shap_failed", error=f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
+        found.shap_error = t("explain.shap_failed", error=one_line(exc))
     else:
         found.columns = shap_result["columns"]
         found.explainer, found.values = shap_result["explainer"], shap_result["values"]
