@@ -34,7 +34,7 @@ def test_the_search_sentence_counts_the_candidates_results_summary_lists():
         "The search tried 10 candidates: 6 model kinds with their default settings, then 4 tuned ones (0 stopped"
     )
     # the stop is said with the figures it was made on, never "the budget was spent" at 16 s of 30
-    assert "It stopped at 16.4 s of the 30 s budget: the next candidate would have needed about 3.5 s" in sentence
+    assert "It stopped at 16.4 s of the 30 s budget: the next candidate would have needed about 3.50 s" in sentence
 
 
 @pytest.mark.slow

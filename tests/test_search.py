@@ -249,3 +249,12 @@ def test_a_time_limit_a_library_turned_into_its_own_error_is_still_the_time_runn
         Library().predict()
     with pytest.raises(AttributeError), budget.time_limit(60):  # a real error of the library stays one
         raise AttributeError("no such thing")
+
+
+def test_the_figures_of_a_budget_stop_never_read_as_no_reason_to_stop():
+    """Seen under load: "needed about 0.0 s and 0.00 s could be given". Whatever the two times, when one is more
+    than the other, the words say so."""
+    rng = np.random.default_rng(0)
+    for left in rng.uniform(0, 5, 2000):
+        needed = left + rng.uniform(1e-6, 0.02)
+        assert budget.round_up(needed) > budget.round_down(left)

@@ -89,7 +89,7 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation) -
         left, needed = ctx.clock.left_hard() - budget.REPORT_S, budget.charts_s(config)
         if png and left < needed:
             png = False  # a browser start would overrun the budget: the HTML charts are made, each PNG listed
-            reason = t("missing.png_time", needed=needed, left=max(left, 0.0))
+            reason = t("missing.png_time", needed=budget.round_up(needed), left=budget.round_down(max(left, 0.0)))
             for name in figures:
                 ctx.artifact_missing(f"{rundir.PLOTS}/{name}.png", reason)
         not_made = plots.export(figures, ctx.folder / rundir.PLOTS, png=png)

@@ -9,6 +9,7 @@ rounds and solver steps, so a slow fit stops within moments instead of running o
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 import time
@@ -97,6 +98,16 @@ def _caused_by_expiry(exc: BaseException) -> bool:
         seen.add(id(cause))
         cause = cause.__cause__ or cause.__context__
     return False
+
+
+def round_down(seconds: float) -> float:
+    """Seconds to the hundredth, never more than there were: what "could be given" says."""
+    return math.floor(seconds * 100) / 100
+
+
+def round_up(seconds: float) -> float:
+    """Seconds to the hundredth, never less than needed: what "would need" says."""
+    return math.ceil(seconds * 100) / 100
 
 
 def charts_s(config: Any, png: bool = True) -> float:

@@ -157,8 +157,9 @@ class _Search:
         self.stop = "budget"
         self.stop_figures = {
             "stop_at_s": round(self.clock.elapsed(), 1),
-            "stop_left_s": round(left, 2),
-            "stop_needed_s": None if needed is None else round(needed, 1),
+            # rounded apart (left down, needed up), so the words never read "needed 1.0 s, 1.00 s could be given"
+            "stop_left_s": budget.round_down(left),
+            "stop_needed_s": None if needed is None else budget.round_up(needed),
         }
 
     def _best_kinds(self, specs: list[Any]) -> list[Any]:
@@ -207,7 +208,8 @@ class _Search:
             left /= 2
         too_long = estimate is not None and estimate > left
         if left < budget.MIN_START_S or too_long:
-            self._out_of_time(left, estimate if too_long else None)
+            # too little left to start anything is the reason whatever the estimate (which may be tiny)
+            self._out_of_time(left, estimate if too_long and left >= budget.MIN_START_S else None)
             log.not_finished(candidate.name, "skipped", self._skip_reason(), stage=candidate.stage)
             return False
         ctx.emit(ev.CandidateStarted(model=candidate.name))
