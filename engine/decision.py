@@ -48,9 +48,13 @@ def score(row: dict[str, Any], metric: RankingMetric) -> float:
     return float(row[f"{metric.name}_mean"])
 
 
+def directed(value: float, metric: Any) -> float:
+    """A score with higher always better, whatever the metric's direction."""
+    return value if metric.greater_is_better else -value
+
+
 def _goodness(row: dict[str, Any], metric: RankingMetric) -> float:
-    """Higher is better whatever the metric's direction."""
-    return score(row, metric) if metric.greater_is_better else -score(row, metric)
+    return directed(score(row, metric), metric)
 
 
 def _by_accuracy(rows: list[dict[str, Any]], metric: RankingMetric) -> list[dict[str, Any]]:

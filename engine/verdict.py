@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from automl_tui_engine.decision import directed
 from automl_tui_engine.formatting import plain_number
 from automl_tui_engine.messages import t
 
@@ -67,10 +68,6 @@ class Verdict:
         return lines
 
 
-def _goodness(value: float, metric: Any) -> float:
-    return value if metric.greater_is_better else -value
-
-
 def _perfect(metric: Any) -> float | None:
     """The best score a metric can have: 1 for bounded scores, 0 for errors; None for an open-ended score."""
     if not metric.greater_is_better:
@@ -86,7 +83,7 @@ def judge(
     metric = metrics[0]
     name = metric.name
     guess = baseline["cv_mean"][name]
-    gap = _goodness(row[f"{name}_mean"], metric) - _goodness(guess, metric)
+    gap = directed(row[f"{name}_mean"], metric) - directed(guess, metric)
     spread = (row.get(f"{name}_std") or 0.0) ** 2 + (baseline["cv_std"].get(name) or 0.0) ** 2
     se = math.sqrt(spread / max(baseline["folds"] - 1, 1))
     perfect = _perfect(metric)
@@ -96,7 +93,7 @@ def judge(
         (m.name, test[m.name], baseline["test"][m.name])
         for m in metrics
         if m.name in (name, PLAIN_METRIC) and m.name in test and m.name in baseline["test"]
-        and _goodness(test[m.name], m) < _goodness(baseline["test"][m.name], m) - 1e-12
+        and directed(test[m.name], m) < directed(baseline["test"][m.name], m) - 1e-12
     ]  # fmt: skip
     if gap <= NOISE_SE * se or gap <= 0 or any(worse_name == name for worse_name, _, _ in worse):
         level = "no_better"
