@@ -39,6 +39,9 @@ def run_command(
     out: Annotated[Path | None, typer.Option(help=t("cli.help_out"))] = None,
     seed: Annotated[int | None, typer.Option(help=t("cli.help_seed"))] = None,
     max_trials: Annotated[int | None, typer.Option("--max-trials", help=t("cli.help_max_trials"), min=0)] = None,
+    split: Annotated[
+        str | None, typer.Option("--split", metavar="random|time[:COLUMN]", help=t("cli.help_split"))
+    ] = None,
     clearml: Annotated[bool, typer.Option("--clearml", help=t("cli.help_clearml"))] = False,
     remote: Annotated[str | None, typer.Option("--remote", metavar="QUEUE", help=t("cli.help_remote"))] = None,
     clone: Annotated[str | None, typer.Option("--clone", metavar="TASK_ID", help=t("cli.help_clone"))] = None,
@@ -69,6 +72,7 @@ def run_command(
         "out": out,
         "seed": seed,
         "max_trials": max_trials,
+        "split": split,
         "clearml": {"enabled": True} if clearml else None,
     }
     if pipeline and (clone or not remote):

@@ -21,6 +21,7 @@ class WizardState:
     rows: int | None = None
     preset: str = "fast"
     priority: str = "balanced"
+    split: str = "random"  # RunConfig.split: random, or time:COLUMN when the user chose to test on the latest rows
     where: str = "local"  # local | clearml
     queue: str | None = None  # the ClearML queue, when where is clearml
     # preset name -> estimated seconds on this data (measured when the dataset is chosen)
@@ -29,7 +30,13 @@ class WizardState:
     def config(self) -> Any:
         from automl_tui_engine import config
 
-        overrides = {"data": self.data, "target": self.target, "out": self.out, "priority": self.priority}
+        overrides = {
+            "data": self.data,
+            "target": self.target,
+            "out": self.out,
+            "priority": self.priority,
+            "split": self.split,
+        }
         return config.build(self.preset, overrides)
 
     def command_line(self) -> str:
@@ -43,6 +50,7 @@ class WizardState:
                 "data": data,
                 "target": self.target,
                 "priority": self.priority,
+                "split": self.split,
                 "out": self.out,
                 "remote": self.queue if self.where == "clearml" else None,
             }

@@ -54,6 +54,9 @@ class RunConfig(_Strict):
     seed: int = Field(0, ge=0, le=2**32 - 1)  # what numpy and scikit-learn accept
     out: Path = Path("runs")
     test_size: float = Field(0.2, gt=0, lt=0.5)
+    # which rows test the model: "random", or "time[:COLUMN]" (the latest rows by a date column: for a model that
+    # will predict the future); the search's folds stay shuffled within the training rows either way
+    split: str = Field("random", pattern=r"^(random|time(:.+)?)$")
     test_rows_max: int = Field(50_000, ge=10, le=10**9)  # the test split is test_size of the rows, at most this many
     cv_folds: int = Field(5, ge=2, le=20)
     models: list[str] = Field(default_factory=lambda: ["linear", "hist_gb", "random_forest"])
@@ -217,9 +220,10 @@ def command_line(config: dict[str, Any]) -> str:
         ("--time-budget", "time_budget_s"),
         ("--seed", "seed"),
         ("--max-trials", "max_trials"),
+        ("--split", "split"),
         ("--out", "out"),
         ("--remote", "remote"),
     ):
-        if config.get(key) is not None:
+        if config.get(key) is not None and not (key == "split" and config[key] == "random"):  # the default
             parts += [flag, str(config[key])]
     return shlex.join(parts)

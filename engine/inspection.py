@@ -27,6 +27,7 @@ class Inspection:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     estimates: dict[str, float] = field(default_factory=dict)
+    date_columns: list[str] = field(default_factory=list)  # what a time split can order the rows by
 
 
 def inspect_table(path: Path, frame: Any, source: dict, target: str | None, presets: dict[str, Any]) -> Inspection:
@@ -50,6 +51,7 @@ def inspect_table(path: Path, frame: Any, source: dict, target: str | None, pres
     found.column_rows = [
         (p.name, p.kind, t("tui.target_column") if p.name == dataset.target else plans[p.name].reason) for p in profiles
     ]
+    found.date_columns = dataset.date_columns
     found.target, found.target_reason, found.task, found.rows, found.warnings = (
         dataset.target,
         dataset.target_reason,

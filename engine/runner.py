@@ -92,8 +92,9 @@ def prepare(config: RunConfig) -> Prepared:
     if not specs:
         raise UserError("run.no_models", task=task, models=", ".join(config.models))
     # split before the run folder exists: a class too small for the folds is bad input, not a half-made run
+    order = evaluate.TimeOrder.of(dataset, config.split)
     folds = evaluate.split(
-        dataset.X, dataset.y, task, config.test_size, config.cv_folds, config.seed, config.test_rows_max
+        dataset.X, dataset.y, task, config.test_size, config.cv_folds, config.seed, config.test_rows_max, order
     )
     return Prepared(
         dataset=dataset,
@@ -138,7 +139,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) ->
         }
     )
     rundir.write_atomic(folder / rundir.CONFIG, to_toml(effective))
-    folder.write_json(rundir.DATA_PROFILE, dataset.summary())
+    folder.write_json(rundir.DATA_PROFILE, {**dataset.summary(), "split": prepared.folds.facts})
     guessed, no_baseline = _baseline(prepared, plan)
     facts = run_record.RunFacts(
         run_id,
@@ -197,6 +198,20 @@ def _baseline(prepared: Prepared, plan: Any) -> tuple[dict[str, Any] | None, str
     return guessed.summary(), ""
 
 
+def _gap_se(ctx: RunContext, plan: Any, searched: Any, recommended: str) -> float | None:
+    """How uncertain the recommended model's gap over guessing is, from its out-of-fold predictions (kept for
+    the best candidates); None when they were not kept or cannot be scored."""
+    from automl_tui_engine.search import baseline
+
+    evaluation = searched.evaluations.get(recommended)
+    if evaluation is None:
+        return None
+    try:
+        return baseline.gap_se(evaluation.out_of_fold, plan.folds, ctx.task, ctx.primary, ctx.config.seed)
+    except Exception:  # a plugin metric that cannot score a resample: the folds' spread is used alone
+        return None
+
+
 def _check_split(ctx: RunContext, folds: Any, plan: Any) -> None:
     from automl_tui_engine.table import checks
 
@@ -222,6 +237,8 @@ def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched
         decision = decision_mod.decide(
             rows, ctx.primary, config.priority, config.decision.tolerance, config.decision.top_k
         )
+        if facts.baseline:
+            outcome = replace(outcome, gap_se=_gap_se(ctx, plan, searched, decision.recommended))
         ctx.phase("refit")
         kept, outcome = _refit_and_test(ctx, prepared, plan, searched, decision, outcome)
         if not ctx.cancel.requested():

@@ -1,8 +1,9 @@
 """Is the recommended model any good? A one-line verdict against guessing (search/baseline.py), by a rule a reader
 can check:
 
-- gap = the model's cross-validated score minus the guess's, in the better direction; its uncertainty is the
-  standard error of that difference over the folds, se = sqrt((sd_model² + sd_guess²) / (folds - 1));
+- gap = the model's cross-validated score minus the guess's, in the better direction; its uncertainty se is the
+  larger of the standard error over the folds, sqrt((sd_model² + sd_guess²) / (folds - 1)), and the spread of the
+  gap over resampled training rows (search/baseline.gap_se: a few folds can agree by chance);
 - share = the part of the way from guessing to a perfect score that the gap covers (for a metric with no perfect
   score: the gap relative to the guess's score);
 - **no better than guessing** when the gap is under 2 se, or when on the test rows the model scores worse than the
@@ -76,7 +77,12 @@ def _perfect(metric: Any) -> float | None:
 
 
 def judge(
-    row: dict[str, Any], baseline: dict[str, Any], metrics: list[Any], test: dict[str, float], task: str
+    row: dict[str, Any],
+    baseline: dict[str, Any],
+    metrics: list[Any],
+    test: dict[str, float],
+    task: str,
+    resampled_se: float | None = None,
 ) -> Verdict:
     """The verdict on the model whose leaderboard `row` is given. `baseline` is run.json's "baseline", `metrics` the
     facts of every metric scored (the ranking metric first), `test` the model's test scores."""
@@ -85,7 +91,7 @@ def judge(
     guess = baseline["cv_mean"][name]
     gap = directed(row[f"{name}_mean"], metric) - directed(guess, metric)
     spread = (row.get(f"{name}_std") or 0.0) ** 2 + (baseline["cv_std"].get(name) or 0.0) ** 2
-    se = math.sqrt(spread / max(baseline["folds"] - 1, 1))
+    se = max(math.sqrt(spread / max(baseline["folds"] - 1, 1)), resampled_se or 0.0)
     perfect = _perfect(metric)
     room = abs(perfect - guess) if perfect is not None else abs(guess)
     share = gap / room if room > 1e-12 else (math.inf if gap > 0 else 0.0)
@@ -117,7 +123,8 @@ def of_record(record: dict[str, Any], row: dict[str, Any] | None) -> Verdict | N
     metrics = [found for name in record.get("metrics", []) if (found := MetricFacts.recorded(facts, name))]
     if not metrics or metrics[0].name not in baseline["cv_mean"]:
         return None
-    return judge(row, baseline, metrics, record.get("test_metrics") or {}, record.get("task", ""))
+    test = record.get("test_metrics") or {}
+    return judge(row, baseline, metrics, test, record.get("task", ""), record.get("gap_se"))
 
 
 def sentences_of(record: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:

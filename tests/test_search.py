@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import numpy as np
@@ -178,6 +179,37 @@ def test_the_threshold_moves_when_the_default_cut_off_misses_the_rare_class():
     assert tuned.score_default == pytest.approx(0.5) and tuned.score_tuned > 0.85
 
 
+def test_a_candidate_is_ranked_at_its_own_threshold_and_probability_scores_stay():
+    rng = np.random.default_rng(1)
+    y = pd.Series(["yes"] * 30 + ["no"] * 270)
+    positive = np.where(y == "yes", rng.uniform(0.25, 0.45, len(y)), rng.uniform(0.0, 0.3, len(y)))
+    folds = [(np.setdiff1d(np.arange(300), v), v) for v in np.array_split(rng.permutation(300), 3)]
+    evaluation = _oof_evaluation(positive, y)
+    scored = [metrics.get(name) for name in ("balanced_accuracy", "accuracy", "log_loss")]
+    for m in scored:
+        values = ensemble.fold_scores(
+            evaluation.out_of_fold.predictions,
+            evaluation.out_of_fold.proba,
+            np.array(["no", "yes"]),
+            y,
+            folds,
+            "binary",
+            m,
+        )
+        evaluation.fold_scores[m.name] = values
+        evaluation.row[f"{m.name}_mean"] = float(np.mean(values))
+    at_own, tuned = threshold.at_own_threshold(evaluation, y, folds, scored[0], scored)
+    assert tuned is not None and at_own.row["threshold"] == tuned.value and tuned.positive == "yes"
+    assert at_own.row["balanced_accuracy_mean"] == pytest.approx(tuned.score_tuned)
+    assert at_own.row["balanced_accuracy_mean"] > evaluation.row["balanced_accuracy_mean"] + 0.3
+    assert at_own.row["accuracy_mean"] != evaluation.row["accuracy_mean"]  # every label metric at the same cut-off
+    assert at_own.row["log_loss_mean"] == evaluation.row["log_loss_mean"]  # probabilities do not move
+    # each fold is labelled at one cut-off (the one the other folds chose): "yes" is exactly the likelier rows
+    for _, validation in folds:
+        said_yes = at_own.out_of_fold.predictions[validation] == "yes"
+        assert said_yes.any() and positive[validation][said_yes].min() > positive[validation][~said_yes].max()
+
+
 def test_the_threshold_stays_when_moving_it_does_not_pay():
     y = pd.Series(["yes"] * 150 + ["no"] * 150)
     positive = np.where(y == "yes", 0.9, 0.1)
@@ -202,6 +234,10 @@ def test_an_imbalanced_run_saves_and_reports_the_tuned_threshold(tmp_path, cance
     assert tuned is not None and tuned["value"] != 0.5 and tuned["score_tuned"] > tuned["score_default"]
     assert isinstance(load_model(folder).named_steps["model"], FixedThresholdClassifier)
     assert "decision threshold" in (folder / "report.md").read_text()
+    # it was ranked at the cut-off it is saved with: its leaderboard score is the tuned one
+    (row,) = [r for r in csv.DictReader((folder / "leaderboard.csv").open()) if r["model"] == "linear"]
+    assert float(row["threshold"]) == tuned["value"]
+    assert float(row["balanced_accuracy_mean"]) == pytest.approx(tuned["score_tuned"])
 
 
 @pytest.mark.slow

@@ -41,6 +41,12 @@ def test_a_gap_inside_the_noise_is_no_better_than_guessing():
     assert "Do not use this model" in found.sentences({})[0]
 
 
+def test_folds_that_agree_by_chance_do_not_hide_the_rows_spread():
+    # three folds at 0.875 ± 0.002 look precise, but resampling the rows says the gap is ±0.02: noise
+    precise = verdict.judge(row(0.875, 0.002), guess(0.85, 0.0), [ACCURACY], {}, "binary", resampled_se=0.02)
+    assert precise.level == "no_better" and precise.se == 0.02
+
+
 def test_a_real_but_small_gain_is_only_slightly_better():
     # 0.03 above a guess of 0.85 is 20% of the way to perfect at most: measured precisely, still small
     found = verdict.judge(row(0.875, 0.002), guess(0.85, 0.0), [ACCURACY], {}, "binary")

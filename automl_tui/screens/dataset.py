@@ -58,6 +58,9 @@ class DatasetScreen(StepScreen):
                 yield Input(value=shown, placeholder=t("tui.path_placeholder"), id="path")
                 yield Static("", id="summary")
                 yield Select([], prompt=t("tui.target_prompt"), id="target", allow_blank=True)
+                # shown only for a table with dates: test on random rows, or on the latest ones
+                random = [(t("tui.split_random"), "random")]
+                yield Select(random, value="random", id="split", allow_blank=False, classes="hidden")
                 yield Static("", id="problem", classes="error")
                 yield Static(t("tui.preview_title"), classes="subtitle")
                 yield DataTable(id="preview", show_cursor=False, zebra_stripes=True)
@@ -99,6 +102,8 @@ class DatasetScreen(StepScreen):
             return
         self.state.data, self.state.target = found.path, found.target
         self.state.detected_task, self.state.rows, self.state.estimates = found.task, found.rows, found.estimates
+        chosen = self.query_one("#split", Select).value
+        self.state.split = chosen if isinstance(chosen, str) and found.date_columns else "random"
         self.dismiss(NEXT)
 
     def action_recent(self) -> None:
@@ -161,6 +166,7 @@ class DatasetScreen(StepScreen):
             select.set_options([(name, name) for name in found.columns])
             if found.target in found.columns:
                 select.value = found.target
+        self.show_split_choice(found.date_columns)
         for table_id, headers, rows in (
             ("#preview", [mask(name) for name in found.columns], found.preview),  # a screenshot shares nothing
             ("#columns", [t("report.col_column"), t("report.col_kind"), t("tui.col_what_happens")], found.column_rows),
@@ -173,3 +179,16 @@ class DatasetScreen(StepScreen):
         next_button.disabled = found.error is not None
         if not next_button.disabled:
             next_button.focus()  # a good table is chosen: Enter goes on
+
+    def show_split_choice(self, dates: list[str]) -> None:
+        """Random test rows, or the latest by a date column (for a model that will predict the future)."""
+        split = self.query_one("#split", Select)
+        split.set_class(not dates, "hidden")
+        if not dates:
+            return
+        options = [(t("tui.split_random"), "random")]
+        options += [(t("tui.split_time", column=name), f"time:{name}") for name in dates]
+        keep = self.state.split if self.state.split in {value for _, value in options} else "random"
+        with self.prevent(Select.Changed):
+            split.set_options(options)
+            split.value = keep

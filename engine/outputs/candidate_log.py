@@ -27,7 +27,8 @@ class CandidateLog:
         self, folder: RunFolder, primary: MetricSpec, metric_names: list[str], emit: Callable[[ev.Event], None]
     ) -> None:
         self.folder, self.primary, self.emit = folder, primary, emit
-        scores = metric_columns(metric_names)
+        # "threshold": the decision threshold a binary candidate's label scores are at, when not 0.5
+        scores = [*metric_columns(metric_names), "threshold"]
         self.result_columns = [*RESULT_COLUMNS_HEAD, *scores, *TIMING_COLUMNS, "params"]
         self.leaderboard_columns = ["rank", "model", *scores, *TIMING_COLUMNS, *RANK_COLUMNS, "params"]
         self.rows: list[dict[str, Any]] = []  # the finished ones

@@ -24,6 +24,7 @@ def data_section(report: Any) -> str:
     ]
     if p.get("target_reason"):
         facts.append(t("report.data_target_guessed", why=md_safe(p["target_reason"])))
+    facts.append(split_sentence(p, report.config.get("test_size", 0.2)))
     out.append("\n".join(f"- {f}" for f in facts))
     if "class_counts" in p:
         total = sum(p["class_counts"].values())
@@ -69,3 +70,20 @@ def data_section(report: Any) -> str:
         out.append(f"### {t('report.h_warnings')}")
         out.append("\n".join(f"- {w}" for w in report.warnings()))
     return "\n\n".join(out)
+
+
+def split_sentence(profile: dict[str, Any], test_size: float) -> str:
+    """Which rows tested the model, and why those: the latest ones by a date column, or random ones (and then,
+    when the table has dates, how to test on the latest instead)."""
+    split = profile.get("split") or {"how": "random"}
+    if split["how"] == "time":
+        return t("report.split_time", **{**split, "column": md_safe(split["column"])})
+    dates = [c["name"] for c in profile.get("profiles", []) if c.get("kind") == "datetime"]
+    if dates:
+        return t(
+            "report.split_random_dates",
+            share=f"{test_size:.0%}",
+            columns=", ".join(md_safe(d) for d in dates),
+            first=md_safe(dates[0]),
+        )
+    return t("report.split_random", share=f"{test_size:.0%}")

@@ -120,6 +120,12 @@ class RunReport:
             )
         else:
             lines.append(f"- **{t('report.test_score')}**: {t('report.not_measured')}")
+        cut = refit.get("threshold")
+        if cut and cut.get("positive") is not None:
+            percent = f"{cut['value']:.0%}"
+            lines.append(
+                f"- **{t('report.cutoff')}**: " + t("report.cutoff_line", positive=cut["positive"], percent=percent)
+            )
         out.append("\n".join(lines))
         out.append(quality.per_class_table(self))
         out.append(self.figure("tradeoff_latency"))

@@ -77,6 +77,8 @@ class RunOutcome:
     pipeline: dict[str, str] | None = None  # a pipeline run's steps and how each ended
     # classification: per class of the test rows, how many there are and how many the model finds (verdict.per_class)
     per_class: list[dict[str, Any]] | None = None
+    # the standard error of the recommended model's gap over guessing, from resampled rows (search/baseline.gap_se)
+    gap_se: float | None = None
 
     def finished_event(self, reason: str, report_path: Path, verdict: list[str]) -> ev.RunFinished:
         return ev.RunFinished(

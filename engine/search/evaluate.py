@@ -25,10 +25,22 @@ class Split:
     n_folds: int
     warnings: list[str]
     test_positions: Any = None  # the test rows' positions in the dataset given to split()
+    facts: dict[str, Any] | None = None  # how the test rows were chosen (data_profile.json's "split")
 
 
-def split(X: Any, y: Any, task: str, test_size: float, cv_folds: int, seed: int, max_test_rows: int = 0) -> Split:
-    """An untouched test split (stratified for classes) and CV folds on the rest.
+def split(
+    X: Any,
+    y: Any,
+    task: str,
+    test_size: float,
+    cv_folds: int,
+    seed: int,
+    max_test_rows: int = 0,
+    order: TimeOrder | None = None,
+) -> Split:
+    """An untouched test split (stratified for classes) and CV folds on the rest; with `order`, the test rows are
+    the latest ones by its column (train on the past, test on the future the model will be used on), and the
+    folds that choose among models stay shuffled within the past.
 
     `max_test_rows` (0: no cap) bounds the test split: 50,000 rows measure a score to about ±0.002, and on a
     large table more would only cost time that the budget needs for the search.
@@ -47,10 +59,17 @@ def split(X: Any, y: Any, task: str, test_size: float, cv_folds: int, seed: int,
         n_test = min(n_test, max_test_rows)
     if classification:
         n_test = max(n_test, y.nunique())
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=n_test, random_state=seed, stratify=y if classification else None
-    )
     warnings = []
+    if order is None:
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, y, test_size=n_test, random_state=seed, stratify=y if classification else None
+        )
+        facts: dict[str, Any] = {"how": "random"}
+    else:
+        X_train, X_test, y_train, y_test, facts = order.split(X, y, n_test)
+        unseen = sorted(map(str, set(y_test) - set(y_train))) if classification else []
+        if unseen:
+            warnings.append(t("evaluate.class_only_latest", classes=", ".join(unseen), column=order.column))
     n_folds = cv_folds
     if classification:
         smallest = int(y_train.value_counts().min())
@@ -71,7 +90,54 @@ def split(X: Any, y: Any, task: str, test_size: float, cv_folds: int, seed: int,
         n_folds,
         warnings,
         X_test.index.to_numpy(),
+        facts,
     )
+
+
+@dataclass(frozen=True)
+class TimeOrder:
+    """A date column the rows are ordered by for a time split; rows without a date count as the oldest."""
+
+    column: str
+    stamps: Any  # the column parsed, aligned with the table's rows
+
+    @staticmethod
+    def of(dataset: Any, how: str) -> TimeOrder | None:
+        """The order a run's `split` setting asks for ("random", "time" or "time:COLUMN"); a missing, ambiguous
+        or non-date column is bad input, said before any work."""
+        from automl_tui_engine.errors import UserError
+
+        if how == "random":
+            return None
+        dates = dataset.date_columns
+        column = how.partition(":")[2]
+        if column and column not in dates:
+            known = dict.fromkeys(map(str, dataset.X.columns))
+            key = "evaluate.time_not_a_date" if column in known else "evaluate.time_no_column"
+            raise UserError(key, column=column, dates=", ".join(dates) or "-")
+        if not column:
+            if len(dates) != 1:
+                key = "evaluate.time_which_column" if dates else "evaluate.time_no_dates"
+                raise UserError(key, dates=", ".join(dates))
+            column = dates[0]
+        return TimeOrder(column, dataset.timestamps(column))
+
+    def split(self, X: Any, y: Any, n_test: int) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+        """(X_train, X_test, y_train, y_test, facts): the `n_test` latest rows are the test rows."""
+        import numpy as np
+
+        positions = np.argsort(self.stamps.fillna(self.stamps.min()).to_numpy(), kind="stable")
+        train, test = positions[:-n_test], positions[-n_test:]
+        stamps = self.stamps.dropna()
+        shown = "%Y-%m-%d" if (stamps == stamps.dt.normalize()).all() else "%Y-%m-%d %H:%M"
+        facts = {
+            "how": "time",
+            "column": self.column,
+            "train_until": self.stamps.iloc[train].max().strftime(shown),
+            "test_from": self.stamps.iloc[test].min().strftime(shown),
+            "test_until": self.stamps.iloc[test].max().strftime(shown),
+        }
+        return X.iloc[train], X.iloc[test], y.iloc[train], y.iloc[test], facts
 
 
 def sample_for_search(split_: Split, task: str, rows: int, seed: int) -> Split:

@@ -41,16 +41,14 @@ class Refit:
 
 def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: Any, plan: SearchPlan) -> Refit:
     """The recommended candidate (`name`, of a training.SearchResult) trained on every training row of `folds`,
-    with its tuned decision threshold, within the time left. When a full refit would overrun the budget it is
+    with the decision threshold it was ranked at, within the time left. When a full refit would overrun the budget it is
     trained on as many rows as fit in the time, and if even that is stopped the model from its first
     cross-validation fold is kept (the report says which)."""
     config, clock, task = ctx.config, ctx.clock, ctx.task
     candidate, evaluation = searched.candidates[name], searched.evaluations.get(name)
     row = ctx.candidates.row_of(name)
     search_folds = plan.folds
-    tuned = None
-    if config.threshold and evaluation is not None and threshold.applies(task, ctx.primary):
-        tuned = threshold.tune(evaluation, search_folds.y_train, evaluate.fold_indices(search_folds), ctx.primary)
+    tuned = searched.thresholds.get(name)  # the cut-off it was ranked at
     available = clock.left_hard() - budget.after_refit_s(config, [row], len(folds.y_test), png=False)
     needed = budget.refit_s(row, plan.scale)
     train = folds

@@ -18,7 +18,7 @@ from automl_tui_engine import events as ev
 from automl_tui_engine.context import RunContext
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.messages import t
-from automl_tui_engine.search import budget, ensemble, evaluate
+from automl_tui_engine.search import budget, ensemble, evaluate, threshold
 from automl_tui_engine.search.candidates import ENSEMBLE, Candidate, Pruned, SearchPlan, Tuner, defaults
 
 KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (ensemble, threshold)
@@ -36,6 +36,7 @@ class SearchResult:
 
     candidates: dict[str, Candidate] = field(default_factory=dict)
     evaluations: dict[str, evaluate.Evaluation] = field(default_factory=dict)
+    thresholds: dict[str, threshold.Threshold] = field(default_factory=dict)  # the candidates ranked at their own
     stop: str = "exhausted"  # one of STOPS
     tuned: int = 0
     pruned: int = 0
@@ -72,6 +73,8 @@ class _Search:
         self.log = ctx.candidates
         self.candidates: dict[str, Candidate] = {}
         self.evaluations: dict[str, evaluate.Evaluation] = {}
+        self.thresholds: dict[str, threshold.Threshold] = {}
+        self.own_thresholds = ctx.config.threshold and threshold.applies(self.task, self.primary)
         self.counts = {"tuned": 0, "pruned": 0, "stopped": 0}
         self.stop = "exhausted"
         self.stop_figures: dict[str, float | None] = dict.fromkeys(STOP_FIGURES)
@@ -81,6 +84,7 @@ class _Search:
         return SearchResult(
             candidates=self.candidates,
             evaluations=self.evaluations,
+            thresholds=self.thresholds,
             stop=self.stop,
             ensemble=self.ensemble,
             **self.counts,
@@ -244,12 +248,19 @@ class _Search:
         # library warnings (e.g. a solver that did not converge) reach the report, not raw stderr
         for message in dict.fromkeys(str(w.message).strip().splitlines()[0] for w in caught[:50]):
             ctx.warn(t("run.model_warning", model=candidate.name, message=message), topic="run")
+        row = self._keep(candidate, evaluation)
         if tuner is not None:
-            tuner.tell(candidate, evaluation.row[f"{self.primary.name}_mean"])
-        self._keep(candidate, evaluation)
+            tuner.tell(candidate, row[f"{self.primary.name}_mean"])
         return True
 
-    def _keep(self, candidate: Candidate, evaluation: evaluate.Evaluation) -> None:
+    def _keep(self, candidate: Candidate, evaluation: evaluate.Evaluation) -> dict[str, Any]:
+        """The finished candidate, at its own decision threshold when that applies, on disk and announced."""
+        if self.own_thresholds:
+            folds = evaluate.fold_indices(self.folds)
+            metrics = self.ctx.task_metrics
+            evaluation, tuned = threshold.at_own_threshold(evaluation, self.folds.y_train, folds, self.primary, metrics)
+            if tuned is not None:
+                self.thresholds[candidate.name] = tuned
         row = {"model": candidate.name, "stage": candidate.stage, "status": "ok", "reason": "", **evaluation.row}
         self.candidates[candidate.name] = candidate
         self.evaluations[candidate.name] = evaluation
@@ -257,6 +268,7 @@ class _Search:
         # only the best candidates' out-of-fold predictions stay in memory
         for kept in self.log.ranked()[KEEP_EVALUATIONS:]:
             self.evaluations.pop(kept["model"], None)
+        return row
 
     def _ensemble(self) -> None:
         pool, kinds = [], set()

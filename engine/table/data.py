@@ -63,6 +63,16 @@ class Dataset:
         return self.target_reason is not None
 
     @property
+    def date_columns(self) -> list[str]:
+        return [p.name for p in self.profiles if p.kind == "datetime"]
+
+    def timestamps(self, column: str) -> Any:
+        """A date column as timestamps (UTC, so mixed offsets compare); unreadable values are missing."""
+        import pandas as pd
+
+        return pd.to_datetime(self.X[column], errors="coerce", format="mixed", utc=True)
+
+    @property
     def class_counts(self) -> dict[str, int]:
         if self.task == "regression":
             return {}
