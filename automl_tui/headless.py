@@ -13,7 +13,7 @@ from typing import Any
 from automl_tui_engine import events as ev
 from automl_tui_engine import exit_codes
 from automl_tui_engine.config import RunConfig
-from automl_tui_engine.formatting import human_bytes
+from automl_tui_engine.formatting import human_bytes, score_text
 from automl_tui_engine.messages import t
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -73,14 +73,19 @@ class HeadlessView:
     def _metric(self) -> str:
         return self.started.primary_metric if self.started else ""
 
+    def _score(self, value: float) -> str:
+        """A figure of the primary metric as every face writes it (a share, or an error in the target's unit)."""
+        started = self.started
+        return score_text(value, started.metric_bounded, started.metric_unit) if started else score_text(value)
+
     def candidate_line(self, row: dict[str, Any]) -> str:
         m = self._metric()
         return t(
             "cli.candidate_line",
             model=row["model"],
             metric=m,
-            score=row[f"{m}_mean"],
-            std=row[f"{m}_std"],
+            score=self._score(row[f"{m}_mean"]),
+            std=self._score(row[f"{m}_std"]),
             fit=row["fit_s"],
             latency=row["predict_ms_per_1k"],
             size=human_bytes(row["size_bytes"]),
@@ -100,11 +105,11 @@ class HeadlessView:
         )
         for row in sorted(rows, key=lambda r: r[f"{m}_mean"], reverse=best_first):
             if "fit_s" not in row:  # the guess: where the models stand against guessing
-                table.add_row(row["model"], f"{row[f'{m}_mean']:.4f}", "—", "—", "—", style="dim")
+                table.add_row(row["model"], self._score(row[f"{m}_mean"]), "—", "—", "—", style="dim")
                 continue
             table.add_row(
                 row["model"],
-                f"{row[f'{m}_mean']:.4f} ± {row[f'{m}_std']:.4f}",
+                f"{self._score(row[f'{m}_mean'])} ± {self._score(row[f'{m}_std'])}",
                 f"{row['fit_s']:.2f}",
                 f"{row['predict_ms_per_1k']:.2f}",
                 human_bytes(row["size_bytes"]),
@@ -142,7 +147,9 @@ class HeadlessView:
             t("cli.summary_why", reason=finished.reason),
         ]
         if primary.name in finished.test_metrics:
-            lines.append(t("cli.summary_test", metric=primary.title, score=finished.test_metrics[primary.name]))
+            lines.append(
+                t("cli.summary_test", metric=primary.title, score=self._score(finished.test_metrics[primary.name]))
+            )
         lines.append(t("cli.summary_report", path=report))
         if self.live:
             self.out.print(Panel("\n".join(lines), title=t("cli.summary_title"), expand=False))

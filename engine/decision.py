@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from automl_tui_engine.extension.registry.metrics import RankingMetric
-from automl_tui_engine.formatting import plain_number
+from automl_tui_engine.formatting import metric_text
 from automl_tui_engine.messages import t
 
 # the axes a recommendation weighs, each with its TopK list
@@ -154,11 +154,11 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
     facts = {
         "model": chosen["model"],
         "metric": metric.title,
-        "score": plain_number(score(chosen, metric)),
+        "score": metric_text(score(chosen, metric), metric),
         "n": len(rows),
         "tolerance": tolerance_words,
         "best_model": best["model"],
-        "best_score": plain_number(score(best, metric)),
+        "best_score": metric_text(score(best, metric), metric),
         "n_close": len(close),
     }
     if chosen is best:

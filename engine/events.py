@@ -42,6 +42,9 @@ class RunStarted(Event):
     priority: str = "balanced"  # what the recommendation favours (accuracy | speed | size | balanced)
     greater_is_better: bool = True  # the primary metric's direction, so a face sorts a plugin metric rightly too
     baseline: dict[str, float] | None = None  # what guessing scores in the same folds, per metric (search/baseline)
+    # how the primary metric's figures are written (formatting.score_text): a share, or an error in the target's unit
+    metric_bounded: bool = True
+    metric_unit: str = ""
 
 
 @dataclass(frozen=True)

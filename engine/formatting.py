@@ -78,6 +78,34 @@ def fmt(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def plain_number(value: float) -> str:
-    """A score for prose: three decimals, or whole numbers with thousands separators once they are that large."""
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3f}"
+CURRENCY_SIGNS = "$€£¥"  # a target written with one of these keeps it in front of its figures: ¥153,362
+
+
+def score_text(value: float, bounded: bool = True, unit: str = "") -> str:
+    """A score or error for people: three decimals for scores in [0, 1]; others to four significant figures, whole
+    numbers with thousands separators once that large (never 153362.3393), in the target's unit where it has one."""
+    if value != value:  # NaN: nothing was measured
+        return "—"
+    if bounded:
+        return f"{value:.3f}"
+    return with_unit(f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}", unit)
+
+
+def with_unit(figure: str, unit: str) -> str:
+    """'¥153,362', '-$12', '12.5%', '1,234 kg': a currency sign in front, a percent sign after, other units spaced."""
+    if not unit:
+        return figure
+    if unit in CURRENCY_SIGNS:
+        sign, digits = ("-", figure[1:]) if figure.startswith("-") else ("", figure)
+        return f"{sign}{unit}{digits}"
+    return f"{figure}%" if unit == "%" else f"{figure} {unit}"
+
+
+def metric_text(value: float, metric: Any) -> str:
+    """A metric's value as `score_text` writes it, from the metric's facts (bounded, and the unit it is in)."""
+    return score_text(value, metric.bounded, getattr(metric, "unit", ""))
+
+
+def spread_text(mean: float, std: float | None, metric: Any) -> str:
+    """'0.913 ± 0.014', '¥153,362 ± ¥1,838': a cross-validated score and its spread over the folds."""
+    return f"{metric_text(mean, metric)} ± {metric_text(std or 0.0, metric)}"

@@ -85,7 +85,10 @@ def prepare(config: RunConfig) -> Prepared:
 
     dataset = data.load(config.data, config.target, config.task)
     task = dataset.task
-    primary = metrics.get(config.primary_metric or metrics.default_primary(task, dataset.class_counts))
+    # errors in the target's own unit (RMSE, MAE) are written in it: "¥153,362", not "153362.3393"
+    primary = metrics.get(config.primary_metric or metrics.default_primary(task, dataset.class_counts)).for_target(
+        dataset.target_unit
+    )
     if not primary.supports(task):
         raise UserError("run.metric_wrong_task", metric=primary.name, task=task)
     specs, unusable = models.candidates(config.models, task)
@@ -99,7 +102,10 @@ def prepare(config: RunConfig) -> Prepared:
     return Prepared(
         dataset=dataset,
         primary=primary,
-        task_metrics=[primary, *[m for m in metrics.for_task(task) if m.name != primary.name]],
+        task_metrics=[
+            primary,
+            *[m.for_target(dataset.target_unit) for m in metrics.for_task(task) if m.name != primary.name],
+        ],
         specs=candidates.order(specs),
         unusable=unusable,
         plans=preprocess.plan(dataset.profiles),
@@ -150,6 +156,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) ->
         prepared.task_metrics,
         config,
         guessed,
+        dataset.target_unit,
     )
     run_record.write(facts, run_record.RunOutcome())
     log = CandidateLog(folder, primary, [m.name for m in prepared.task_metrics], announcer.emit)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from automl_tui_engine.decision import directed
-from automl_tui_engine.formatting import plain_number
+from automl_tui_engine.formatting import score_text, with_unit
 from automl_tui_engine.messages import t
 
 LEVELS = ("clearly", "slightly", "no_better")
@@ -41,18 +41,27 @@ class Verdict:
     share: float
     # (metric, the model's test score, the guess's) where the guess did better on the test rows
     worse_on_test: list[tuple[str, float, float]] = field(default_factory=list)
+    bounded: bool = True  # the ranking metric's: how its figures are written (formatting.score_text)
+    unit: str = ""  # the ranking metric's unit (an error in the target's unit)
+    target_unit: str = ""  # the target's, for the mean a regression guess answers
+
+    def shown(self, name: str, value: float) -> str:
+        """A figure of the ranking metric in its own terms; the plain accuracy compared beside it is a share."""
+        return score_text(value, self.bounded, self.unit) if name == self.metric else score_text(value)
 
     def sentences(self, titles: dict[str, str]) -> list[str]:
         """The verdict in words: the headline, then each test score where the guess did better."""
         guess = (
-            t("verdict.guess_mean", value=self.guess) if self.regression else t("verdict.guess_class", label=self.guess)
+            t("verdict.guess_mean", value=with_unit(self.guess, self.target_unit))
+            if self.regression
+            else t("verdict.guess_class", label=self.guess)
         )
         lines = [
             t(
                 f"verdict.{self.level}",
                 metric=titles.get(self.metric, self.metric),
-                score=plain_number(self.score),
-                guess_score=plain_number(self.guess_score),
+                score=self.shown(self.metric, self.score),
+                guess_score=self.shown(self.metric, self.guess_score),
                 guess=guess,
             )
         ]
@@ -61,8 +70,8 @@ class Verdict:
                 t(
                     "verdict.worse_on_test",
                     metric=titles.get(name, name),
-                    score=plain_number(score),
-                    guess_score=plain_number(guess_score),
+                    score=self.shown(name, score),
+                    guess_score=self.shown(name, guess_score),
                     guess=guess,
                 )
             )
@@ -83,6 +92,7 @@ def judge(
     test: dict[str, float],
     task: str,
     resampled_se: float | None = None,
+    target_unit: str = "",
 ) -> Verdict:
     """The verdict on the model whose leaderboard `row` is given. `baseline` is run.json's "baseline", `metrics` the
     facts of every metric scored (the ranking metric first), `test` the model's test scores."""
@@ -108,7 +118,19 @@ def judge(
     else:
         level = "clearly"
     return Verdict(
-        level, name, row[f"{name}_mean"], guess, baseline["guess"], task == "regression", gap, se, share, worse
+        level,
+        name,
+        row[f"{name}_mean"],
+        guess,
+        baseline["guess"],
+        task == "regression",
+        gap,
+        se,
+        share,
+        worse,
+        metric.bounded,
+        getattr(metric, "unit", ""),
+        target_unit,
     )
 
 
@@ -124,7 +146,9 @@ def of_record(record: dict[str, Any], row: dict[str, Any] | None) -> Verdict | N
     if not metrics or metrics[0].name not in baseline["cv_mean"]:
         return None
     test = record.get("test_metrics") or {}
-    return judge(row, baseline, metrics, test, record.get("task", ""), record.get("gap_se"))
+    return judge(
+        row, baseline, metrics, test, record.get("task", ""), record.get("gap_se"), record.get("target_unit", "")
+    )
 
 
 def sentences_of(record: dict[str, Any], rows: list[dict[str, Any]]) -> list[str]:

@@ -24,16 +24,18 @@ ROWS = [
 def test_tradeoff_chart_marks_the_leaderboards_pareto_front_and_pick():
     chosen = decision.decide(ROWS, ACCURACY, "balanced", 0.01, 5)
     fig = plots.tradeoff(ROWS, ACCURACY, chosen.pareto, chosen.recommended, "latency")
-    front, *markers = fig.data
+    front, *markers, others = fig.data
     on_front = sorted((r for r in ROWS if r["model"] in chosen.pareto), key=lambda r: r["predict_ms_per_1k"])
     assert list(front.x) == [r["predict_ms_per_1k"] for r in on_front]
     assert list(front.y) == [r["accuracy_mean"] for r in on_front]
-    by_name = {m.name: m for m in markers}
-    assert set(by_name) == {r["model"] for r in ROWS}
-    for row in ROWS:
+    # the front and the pick are named in the legend; the rest are one grey entry, named on hover only
+    by_name = {m.name.removesuffix(" (recommended)"): m for m in markers}
+    assert set(by_name) == {r["model"] for r in on_front} | {chosen.recommended}
+    for row in on_front:
         assert by_name[row["model"]].y[0] == row["accuracy_mean"]
     assert by_name[chosen.recommended].marker.symbol == "star"
-    assert by_name["knn"].marker.color == plots.OTHER_COLOR  # dominated: not on the front
+    assert list(others.text) == ["knn"] and others.marker.color == plots.OTHER_COLOR  # dominated
+    assert all("text" not in trace.mode for trace in fig.data)  # no name is printed over another
     assert fig.layout.xaxis.type == "log"
 
 
@@ -44,10 +46,36 @@ def test_confusion_matrix_counts_the_test_rows():
     assert np.array(fig.data[0].z).tolist() == [[1, 1, 0], [0, 2, 1], [0, 0, 1]]
 
 
-def test_leaderboard_chart_has_every_model_with_its_spread():
-    fig = plots.leaderboard(ROWS, ACCURACY)
-    assert list(fig.data[0].x) == ["forest", "boost", "linear", "knn"]
-    assert list(fig.data[0].error_y.array) == [0.01] * 4
+def test_leaderboard_chart_zooms_to_the_models_and_labels_each_score():
+    fig = plots.leaderboard(ROWS, ACCURACY, recommended="linear", guess=0.5)
+    (dots,) = fig.data
+    assert list(dots.y) == ["knn", "linear", "boost", "forest"]  # the best at the top
+    assert list(dots.error_x.array) == [0.01] * 4
+    assert list(dots.text) == ["0.880", "0.912", "0.915", "0.920"]
+    assert list(dots.marker.symbol) == ["circle", "star", "circle", "circle"]
+    low, high = fig.layout.xaxis.range
+    assert 0.85 < low < 0.87 and 0.93 < high < 0.95  # not 0 to 1, where every model looks the same
+    assert "Guessing scores 0.500, far off this range" in fig.layout.title.text
+    near = plots.leaderboard(ROWS, ACCURACY, guess=0.86)
+    assert near.layout.shapes[0].x0 == 0.86 and near.layout.xaxis.range[0] < 0.86  # drawn where it is
+
+
+def test_the_shap_chart_says_which_class_moves_right():
+    assert "makes 'はい' more likely" in plots._shap_title("はい")
+    assert "explained for the class predicted for it" in plots._shap_title("predicted")
+    assert "raises the prediction" in plots._shap_title(None)
+
+
+def test_the_terminal_chart_keeps_its_height_for_the_models_near_the_top():
+    from automl_tui.widgets.pareto_chart import ParetoChart
+
+    rows = [*ROWS, {"model": "broken", "accuracy_mean": 0.31, "predict_ms_per_1k": 900.0}]
+    text = ParetoChart(rows, ACCURACY, ["forest", "boost", "linear"], "linear").render().plain
+    lines = text.splitlines()
+    marked = [i for i, line in enumerate(lines[:10]) if any(mark in line for mark in "★●○")]
+    assert len(marked) >= 4  # the four close models spread over the rows, not squashed into the top one
+    assert lines[9].lstrip().startswith("≤") and "○5" in lines[9]  # the far-off one is pinned at the bottom
+    assert "≥" in lines[11]  # and its slow predict time is pinned at the right edge
 
 
 def test_without_a_browser_html_is_written_and_each_png_is_reported(tmp_path, monkeypatch):

@@ -117,7 +117,7 @@ def test_a_run_on_a_table_with_no_signal_says_do_not_use_it(tmp_path, capsys):
     summary = report.split("## 2.")[0]
     assert "**Is it any good?**: No better than guessing" in summary
     assert "| no |" in summary and "| yes |" in summary  # the per-class table
-    assert "| — | guessing (baseline) | 0.5000 ± 0.0000 | — | — |" in report
+    assert "| — | guessing (baseline) | 0.500 ± 0.000 | — | — |" in report
 
 
 @pytest.mark.slow

@@ -301,7 +301,7 @@ async def test_past_runs_and_alternatives_fit_80_by_24(project, recorded_run):
         await pilot.pause()
         (run_dir,) = (project / "runs").iterdir()
         info = json.loads((run_dir / "run.json").read_text())
-        score = f"{info['test_metrics'][info['primary_metric']]:.4f}"
+        score = f"{info['test_metrics'][info['primary_metric']]:.3f}"
         assert any(run_dir.name in line and score in line for line in screen_lines(app))
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, DecisionScreen))

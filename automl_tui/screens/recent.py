@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from automl_tui_engine.extension.registry.metrics import MetricFacts
+from automl_tui_engine.formatting import metric_text, score_text
 from automl_tui_engine.messages import t
 from textual import on
 from textual.app import ComposeResult
@@ -49,9 +50,10 @@ class RecentRunsScreen(Screen[Path | None]):
         for folder, info in self.runs:
             metric = info.get("primary_metric", "")
             score = (info.get("test_metrics") or {}).get(metric)
+            facts = MetricFacts.recorded(info.get("metric_facts", {}), metric)
             table.add_row(
                 info.get("run_id", folder.name),
-                f"{score:.4f}" if score is not None else "—",
+                "—" if score is None else metric_text(score, facts) if facts else score_text(score),
                 info.get("recommended") or "—",
                 info.get("status", "?"),
                 MetricFacts.title_in(info, metric) if metric else "—",

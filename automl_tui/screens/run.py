@@ -83,7 +83,7 @@ class RunScreen(Screen[Any]):
         log = self.query_one("#log", RichLog)
         if isinstance(event, ev.RunStarted):
             self.started_at = self.clock()
-            board.set_metric(event.primary_metric, lower_is_better=not event.greater_is_better)
+            board.set_metric(event.primary_metric, not event.greater_is_better, event.metric_bounded, event.metric_unit)
             for model in event.candidates:
                 board.upsert(model, status=ev.status_word("waiting"))
             if event.baseline and event.primary_metric in event.baseline:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from automl_tui_engine.events import status_word
-from automl_tui_engine.formatting import human_bytes
+from automl_tui_engine.formatting import human_bytes, score_text
 from automl_tui_engine.messages import t
 from textual.widgets import DataTable
 
@@ -20,6 +20,7 @@ class Leaderboard(DataTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.metric = ""
         self.lower_is_better = False
+        self.bounded, self.unit = True, ""  # how the metric's figures are written (formatting.score_text)
         self.scores: dict[str, float] = {}  # the finished models'
         self.guessed: dict[str, float] = {}  # the guess's row: ranked with the models, not one of them
 
@@ -27,8 +28,8 @@ class Leaderboard(DataTable):
         for key, width in COLUMNS.items():
             self.add_column(t(f"tui.lb_{key}"), key=key, width=width)
 
-    def set_metric(self, metric: str, lower_is_better: bool) -> None:
-        self.metric, self.lower_is_better = metric, lower_is_better
+    def set_metric(self, metric: str, lower_is_better: bool, bounded: bool = True, unit: str = "") -> None:
+        self.metric, self.lower_is_better, self.bounded, self.unit = metric, lower_is_better, bounded, unit
         self.columns["score"].label = metric  # type: ignore[assignment]
 
     def upsert(self, model: str, **cells: str) -> None:
@@ -43,7 +44,7 @@ class Leaderboard(DataTable):
         around it."""
         label = t("verdict.row")
         self.guessed[label] = score
-        self.upsert(label, score=f"{score:.4f}")
+        self.upsert(label, score=score_text(score, self.bounded, self.unit))
         self.rank()
 
     def finished(self, row: dict[str, Any]) -> None:
@@ -52,7 +53,7 @@ class Leaderboard(DataTable):
         with self.app.batch_update():
             self.upsert(
                 row["model"],
-                score=f"{row[f'{m}_mean']:.4f} ± {row[f'{m}_std']:.4f}",
+                score=" ± ".join(score_text(row[f"{m}_{stat}"], self.bounded, self.unit) for stat in ("mean", "std")),
                 fit=f"{row['fit_s']:.2f}",
                 latency=f"{row['predict_ms_per_1k']:.2f}",
                 size=human_bytes(row["size_bytes"]),

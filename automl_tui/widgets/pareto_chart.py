@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from automl_tui_engine.formatting import score_text
 from automl_tui_engine.messages import t
 from rich.text import Text
 from textual.widget import Widget
@@ -25,25 +26,35 @@ class ParetoChart(Widget):
     def render(self) -> Text:
         width = max(self.size.width - 12, 20)
         height = 10
-        scores = [score for _, score, _ in self.points]
+        sign = 1 if self.metric.greater_is_better else -1
+        goodness = [sign * score for _, score, _ in self.points]
         latencies = [math.log10(max(ms, 1e-3)) for _, _, ms in self.points]
-        low, high = min(scores), max(scores)
-        left, right = min(latencies), max(latencies)
+        # one far-off model must not squash the rest into a row: beyond the usual spread it is pinned to the edge
+        worst, best = _fenced(goodness)
+        slow_kept, fastest = _fenced([-x for x in latencies])  # faster is better
+        left, right = -fastest, -slow_kept
         grid = [[" "] * width for _ in range(height)]
-        for number, ((model, score, _), x_log) in enumerate(zip(self.points, latencies, strict=True), start=1):
-            x = 0 if right == left else round((x_log - left) / (right - left) * (width - 3))
-            y = 0 if high == low else round((high - score) / (high - low) * (height - 1))
+        for number, ((model, _, _), good, x_log) in enumerate(zip(self.points, goodness, latencies, strict=True), 1):
+            x = 0 if right == left else round((min(max(x_log, left), right) - left) / (right - left) * (width - 3))
+            y = 0 if best == worst else round((best - max(good, worst)) / (best - worst) * (height - 1))
             mark = RECOMMENDED if model == self.recommended else FRONT if model in self.pareto else OTHER
             for offset, char in enumerate(f"{mark}{number}"):
                 if x + offset < width:
                     grid[y][x + offset] = char
+        pinned = min(goodness) < worst
         text = Text()
         for index, line in enumerate(grid):
-            label = f"{high:.3f}" if index == 0 else f"{low:.3f}" if index == height - 1 else ""
+            label = ""
+            if index == 0:
+                label = score_text(sign * best, self.metric.bounded, getattr(self.metric, "unit", ""))
+            elif index == height - 1:
+                bottom = score_text(sign * worst, self.metric.bounded, getattr(self.metric, "unit", ""))
+                label = ("≤" if sign > 0 else "≥") + bottom if pinned else bottom
             text.append(f"{label:>8} │" + "".join(line) + "\n")
-        fast, slow = min(ms for *_, ms in self.points), max(ms for *_, ms in self.points)
+        fast, slow = 10**left, 10**right
         text.append(" " * 9 + "└" + "─" * width + "\n")
-        text.append(" " * 10 + t("tui.chart_axis", fast=f"{fast:.1f}", slow=f"{slow:.1f}") + "\n")
+        slow_text = ("≥" if max(latencies) > right else "") + f"{slow:.1f}"
+        text.append(" " * 10 + t("tui.chart_axis", fast=f"{fast:.1f}", slow=slow_text) + "\n")
         legend = "  ".join(f"{n}={model}" for n, (model, *_) in enumerate(self.points, start=1))
         text.append(
             t(
@@ -56,3 +67,14 @@ class ParetoChart(Widget):
             )
         )
         return text
+
+
+def _fenced(values: list[float]) -> tuple[float, float]:
+    """(low, high) of `values` with a far-low outlier left out: the low end is at most 1.5 interquartile ranges
+    below the lower quartile (Tukey's fence), so the rest keep the chart's height. Higher is better."""
+    ordered = sorted(values)
+    if len(ordered) < 4:
+        return ordered[0], ordered[-1]
+    q1, q3 = ordered[len(ordered) // 4], ordered[(3 * len(ordered)) // 4]
+    fence = q1 - 1.5 * (q3 - q1)
+    return max(ordered[0], min(fence, q1)), ordered[-1]

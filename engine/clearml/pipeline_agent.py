@@ -151,7 +151,8 @@ def merge(
     done = {family: rundir.RunFolder(part) for family, part in parts.items() if isinstance(part, Path)}
     failed = {family: reason for family, reason in parts.items() if isinstance(reason, str)}
     infos = {family: part.read_json(rundir.RUN_JSON) for family, part in done.items()}
-    primary = metrics.get(prepared["primary_metric"])
+    unit = next((info["target_unit"] for info in infos.values() if info.get("target_unit")), "")
+    primary = metrics.get(prepared["primary_metric"]).for_target(unit)
     chosen, winner, picks = _pick(done, infos, primary, config)
     kept = infos[winner] if winner else {}
     others = [MetricFacts(**f) for name, f in kept.get("metric_facts", {}).items() if name != primary.name]
@@ -164,6 +165,7 @@ def merge(
         [primary, *others],
         config,
         kept.get("baseline"),  # every family guessed in the same folds: the kept one's stands for all
+        unit,
     )
     rundir.write_atomic(folder / rundir.CONFIG, to_toml(config))
     started = [next(e for e in part.read_events() if e["kind"] == "run_started") for part in done.values()]
@@ -191,6 +193,7 @@ def merge(
         timings=kept.get("timings"),
         model_sha256=kept.get("model_sha256"),
         per_class=kept.get("per_class"),
+        gap_se=kept.get("gap_se"),
         pipeline={step_name(family): "failed" if family in failed else "completed" for family in parts},
     )
     run_record.write(facts, outcome)

@@ -84,6 +84,7 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation) -
             proba,
             classes,
             explanation,
+            _guess_score(ctx),
         )
         png = config.charts == "html+png"
         left, needed = ctx.clock.left_hard() - budget.REPORT_S, budget.charts_s(config)
@@ -99,3 +100,9 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation) -
     for name, reason in not_made.items():
         ctx.artifact_missing(name, reason)
     return list(figures)
+
+
+def _guess_score(ctx: Any) -> float | None:
+    """What guessing scores on the ranking metric in the candidates' folds (run.json's baseline), if measured."""
+    baseline = ctx.folder.read_json(rundir.RUN_JSON).get("baseline") or {}
+    return (baseline.get("cv_mean") or {}).get(ctx.primary.name)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from automl_tui_engine.formatting import md_safe
+from automl_tui_engine.formatting import md_safe, metric_text
 from automl_tui_engine.messages import t
 
 
 def render_card(run: Any) -> str:
     """The card for a `report.RunReport`."""
-    from automl_tui_engine.extension.registry.metrics import MetricFacts
     from automl_tui_engine.outputs import quality
 
     p, d = run.profile, run.decision
@@ -38,7 +37,14 @@ def render_card(run: Any) -> str:
         "\n".join(f"- {fact}" for fact in training_facts(run)) or t("report.not_measured"),
         f"## {t('card.h_performance')}",
         "\n".join(
-            [*quality.verdict_lines(run), *(f"- {MetricFacts.title_in(run.info, m)}: {v:.4f}" for m, v in test.items())]
+            [
+                *quality.verdict_lines(run),
+                *(
+                    f"- {facts.title}: {metric_text(v, facts)}"
+                    for m, v in test.items()
+                    for facts in [run.metric_facts(m)]
+                ),
+            ]
         )
         or t("report.not_measured"),
         f"## {t('card.h_limits')}",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from automl_tui_engine.formatting import without_controls
+from automl_tui_engine.formatting import metric_text, without_controls
 from automl_tui_engine.messages import t
 
 WIDTH, HEIGHT = 900, 520
@@ -27,6 +27,8 @@ MODEL_CHARTS = (
     "residuals",
 )
 RECOMMENDED_COLOR, FRONT_COLOR, OTHER_COLOR = "#d62728", "#1f77b4", "#9aa5b1"
+FRONT_SYMBOLS = ("circle", "diamond", "square", "triangle-up", "triangle-down", "cross", "x", "pentagon")
+MAX_ROWS = 15  # the leaderboard chart shows the best ones (rows stay readable at HEIGHT); leaderboard.csv has all
 
 
 def _layout(fig: Any, title: str, x: str, y: str) -> Any:
@@ -42,24 +44,48 @@ def _layout(fig: Any, title: str, x: str, y: str) -> Any:
     return fig
 
 
-def leaderboard(rows: list[dict], metric: Any) -> Any:
+def leaderboard(rows: list[dict], metric: Any, recommended: str | None = None, guess: float | None = None) -> Any:
+    """Every model's cross-validated score as a dot with its spread, best at the top, on an axis zoomed to the
+    models' range (bars from 0 made every model look the same), each dot labelled with its score; guessing is
+    a dashed line when it falls near that range, else said in the subtitle."""
     import plotly.graph_objects as go
 
-    ordered = sorted(rows, key=lambda r: r[f"{metric.name}_mean"], reverse=metric.greater_is_better)
+    m = metric.name
+    ordered = sorted(rows, key=lambda r: r[f"{m}_mean"], reverse=not metric.greater_is_better)[-MAX_ROWS:]
+    means, spreads = [r[f"{m}_mean"] for r in ordered], [r.get(f"{m}_std") or 0.0 for r in ordered]
+    low = min(v - s for v, s in zip(means, spreads, strict=True))
+    high = max(v + s for v, s in zip(means, spreads, strict=True))
+    pad = (high - low) * 0.15 or abs(high) * 0.05 or 0.01
     fig = go.Figure(
-        go.Bar(
-            x=[r["model"] for r in ordered],
-            y=[r[f"{metric.name}_mean"] for r in ordered],
-            error_y={"type": "data", "array": [r[f"{metric.name}_std"] for r in ordered]},
-            marker_color=FRONT_COLOR,
+        go.Scatter(
+            x=means,
+            y=[without_controls(r["model"]) for r in ordered],
+            mode="markers+text",
+            text=[metric_text(v, metric) for v in means],
+            textposition="top center",
+            error_x={"type": "data", "array": spreads, "color": OTHER_COLOR},
+            marker={
+                "size": [14 if r["model"] == recommended else 9 for r in ordered],
+                "symbol": ["star" if r["model"] == recommended else "circle" for r in ordered],
+                "color": [RECOMMENDED_COLOR if r["model"] == recommended else FRONT_COLOR for r in ordered],
+            },
+            showlegend=False,
         )
     )
-    return _layout(
-        fig,
-        t("plots.leaderboard_title", metric=metric.title),
-        t("plots.model"),
-        t("plots.cv_score", metric=metric.title),
-    )
+    notes = [t("plots.zoomed")]
+    if len(rows) > len(ordered):
+        notes.append(t("plots.best_of", shown=len(ordered), n=len(rows)))
+    if guess is not None:
+        if low - 2 * pad <= guess <= high + 2 * pad:
+            fig.add_vline(x=guess, line_dash="dash", line_color=OTHER_COLOR, annotation_text=t("plots.guess_line"))
+            low, high = min(low, guess), max(high, guess)
+        else:
+            notes.append(t("plots.guess_off_range", score=metric_text(guess, metric)))
+    fig.update_xaxes(range=[low - pad, high + pad])
+    title = f"{t('plots.leaderboard_title', metric=metric.title)}<br><sup>{'<br>'.join(notes)}</sup>"
+    fig = _layout(fig, title, t("plots.cv_score", metric=metric.title), "")
+    fig.update_layout(margin={"l": 170, "t": 60 + 20 * len(notes)})
+    return fig.update_yaxes(ticksuffix="  ")
 
 
 def tradeoff(rows: list[dict], metric: Any, pareto: list[str], recommended: str, axis: str) -> Any:
@@ -79,22 +105,35 @@ def tradeoff(rows: list[dict], metric: Any, pareto: list[str], recommended: str,
             name=t("plots.pareto_front"),
         )
     )
-    for r in rows:
-        chosen, on_front = r["model"] == recommended, r["model"] in pareto
+    # names go in the legend, never on the plot: tuned models sit close together and their names printed over
+    # each other; the front and the pick are named there (each its own symbol), the rest are one grey entry
+    named = [*front, *(r for r in rows if r["model"] == recommended and r["model"] not in pareto)]
+    others = [r for r in rows if r not in named]
+    for position, r in enumerate(named):
+        chosen = r["model"] == recommended
         fig.add_trace(
             go.Scatter(
                 x=[r[key] * scale],
                 y=[r[f"{metric.name}_mean"]],
-                mode="markers+text",
-                text=[r["model"]],
-                textposition="top center",
-                name=r["model"],
-                showlegend=False,
+                mode="markers",
+                name=without_controls(r["model"]) + (f" ({t('plots.recommended')})" if chosen else ""),
                 marker={
-                    "size": 16 if chosen else 11,
-                    "symbol": "star" if chosen else "circle",
-                    "color": RECOMMENDED_COLOR if chosen else FRONT_COLOR if on_front else OTHER_COLOR,
+                    "size": 18 if chosen else 12,
+                    "symbol": "star" if chosen else FRONT_SYMBOLS[position % len(FRONT_SYMBOLS)],
+                    "color": RECOMMENDED_COLOR if chosen else FRONT_COLOR,
                 },
+            )
+        )
+    if others:
+        fig.add_trace(
+            go.Scatter(
+                x=[r[key] * scale for r in others],
+                y=[r[f"{metric.name}_mean"] for r in others],
+                mode="markers",
+                text=[without_controls(r["model"]) for r in others],
+                hoverinfo="text+x+y",
+                name=t("plots.other_models", n=len(others)),
+                marker={"size": 9, "color": OTHER_COLOR},
             )
         )
     fig.update_xaxes(type="log")
@@ -267,14 +306,26 @@ def shap_summary(explanation: Any) -> Any:
         )
     fig.update_yaxes(tickvals=list(range(len(order))), ticktext=[without_controls(c) for c in order])
     fig.add_vline(x=0, line_color=OTHER_COLOR)
-    fig = _layout(fig, t("plots.shap_summary_title"), t("plots.shap_axis"), "")
-    return fig.update_layout(margin={"l": 170}).update_yaxes(ticksuffix="  ")
+    fig = _layout(fig, _shap_title(explanation.class_explained), t("plots.shap_axis"), "")
+    return fig.update_layout(margin={"l": 170, "t": 80}).update_yaxes(ticksuffix="  ")
 
 
-def build(rows, metric, decision, task, target, y_test, y_pred, proba, classes, explanation) -> dict[str, Any]:
-    """Every chart this run can draw, by file stem."""
+def _shap_title(class_explained: str | None) -> str:
+    """What "to the right" means: a higher prediction, the named class more likely, or each row's predicted class
+    more likely (a multiclass model's rows are each explained for the class it predicts for them)."""
+    if class_explained is None:
+        sub = t("plots.shap_summary_sub")
+    elif class_explained == "predicted":
+        sub = t("plots.shap_summary_sub_multiclass")
+    else:
+        sub = t("plots.shap_summary_sub_binary", cls=without_controls(class_explained))
+    return f"{t('plots.shap_summary_title')}<br><sup>{sub}</sup>"
+
+
+def build(rows, metric, decision, task, target, y_test, y_pred, proba, classes, explanation, guess=None) -> dict:
+    """Every chart this run can draw, by file stem; `guess` is what guessing scores (the leaderboard's line)."""
     figures = {
-        "leaderboard": leaderboard(rows, metric),
+        "leaderboard": leaderboard(rows, metric, decision.recommended, guess),
         "tradeoff_latency": tradeoff(rows, metric, decision.pareto, decision.recommended, "latency"),
         "tradeoff_size": tradeoff(rows, metric, decision.pareto, decision.recommended, "size"),
     }

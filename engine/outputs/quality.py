@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from automl_tui_engine.formatting import md_safe, table
+from automl_tui_engine.formatting import md_safe, spread_text, table
 from automl_tui_engine.messages import t
 
 
@@ -25,7 +25,7 @@ def guess_row(report: Any) -> list[str] | None:
     name = report.metric.name if report.metric else None
     if not baseline or name not in baseline.get("cv_mean", {}):
         return None
-    score = f"{baseline['cv_mean'][name]:.4f} ± {baseline['cv_std'].get(name, 0.0):.4f}"
+    score = spread_text(baseline["cv_mean"][name], baseline["cv_std"].get(name), report.metric)
     return ["—", t("verdict.row"), score, "—", "—"]
 
 

@@ -17,7 +17,7 @@ from automl_tui_engine import verdict
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.events import status_word
 from automl_tui_engine.extension.registry.metrics import MetricFacts
-from automl_tui_engine.formatting import human_bytes, md_code_block, md_safe, table
+from automl_tui_engine.formatting import human_bytes, md_code_block, md_safe, metric_text, spread_text, table
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs import plots, quality, rundir
 from automl_tui_engine.outputs.data_section import data_section
@@ -78,7 +78,11 @@ class RunReport:
 
     def score_cell(self, row: dict[str, Any]) -> str:
         m = self.metric.name
-        return f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}"
+        return spread_text(row[f"{m}_mean"], row.get(f"{m}_std"), self.metric)
+
+    def metric_facts(self, name: str) -> Any:
+        """A metric's facts as the run recorded them (title, bounded, unit); a bare name when it has none."""
+        return MetricFacts.recorded(self.info.get("metric_facts", {}), name) or MetricFacts(name, name, True, True)
 
     def render(self) -> str:
         sections = [
@@ -115,7 +119,9 @@ class RunReport:
         ]
         if self.metric.name in test:
             lines.append(
-                f"- **{t('report.test_score')}**: {self.metric.title} = {test[self.metric.name]:.4f} "
+                f"- **{t('report.test_score')}**: {self.metric.title} = "
+                + metric_text(test[self.metric.name], self.metric)
+                + " "
                 + t("report.test_rows", rows=refit.get("test_rows", "?"))
             )
         else:
@@ -209,14 +215,15 @@ class RunReport:
                 [t("report.col_metric"), t("report.col_cv"), t("report.col_test")],
                 [
                     [
-                        MetricFacts.title_in(self.info, m),
-                        f"{row[f'{m}_mean']:.4f} ± {row.get(f'{m}_std') or 0:.4f}"
+                        facts.title,
+                        spread_text(row[f"{m}_mean"], row.get(f"{m}_std"), facts)
                         if row.get(f"{m}_mean") is not None
                         else "—",
-                        f"{test[m]:.4f}" if m in test else "—",
+                        metric_text(test[m], facts) if m in test else "—",
                     ]
                     for m in metric_names
                     if f"{m}_mean" in row
+                    for facts in [self.metric_facts(m)]
                 ],
             )
         )

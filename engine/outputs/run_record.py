@@ -39,6 +39,7 @@ class RunFacts:
     metrics: list[Any]  # MetricSpec or MetricFacts (anything with name and facts_json()), the primary metric first
     config: RunConfig
     baseline: dict[str, Any] | None = None  # search/baseline.Baseline.summary(): what guessing scores
+    target_unit: str = ""  # the unit the target's numbers were written with ("¥", "%"), if any
 
     def started(self, candidates: list[str], estimate_s: float | None = None, memory_mb: float | None = None):
         return ev.RunStarted(
@@ -54,6 +55,8 @@ class RunFacts:
             memory_mb=memory_mb,
             priority=self.config.priority,
             greater_is_better=self.metrics[0].greater_is_better,
+            metric_bounded=self.metrics[0].bounded,
+            metric_unit=getattr(self.metrics[0], "unit", ""),
             baseline=self.baseline["cv_mean"] if self.baseline else None,
         )
 
@@ -111,6 +114,7 @@ def write(facts: RunFacts, outcome: RunOutcome) -> dict[str, Any]:
         "versions": library_versions(),
         "config": config.model_dump(mode="json", exclude_none=True),
         **({"baseline": facts.baseline} if facts.baseline else {}),
+        **({"target_unit": facts.target_unit} if facts.target_unit else {}),
         **{key: value for key, value in asdict(outcome).items() if value is not None or key in ALWAYS},
     }
     rundir.RunFolder(facts.run_dir).write_json(rundir.RUN_JSON, record)

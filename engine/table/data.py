@@ -23,7 +23,7 @@ TARGET_NAMES = ("target", "label", "class", "y", "outcome", "response")
 _NOT_A_TARGET = re.compile(r"(^|_)(id|year|month|day|date|time|timestamp)$", re.IGNORECASE)
 # a number written for people: optional currency, digits with thousands separators, optional unit or percent
 _HUMAN_NUMBER = re.compile(
-    r"^\s*(?P<sign>[-+]?)\s*[$€£¥]?\s*(?P<number>\d{1,3}(?:[,\u00a0 ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"^\s*(?P<sign>[-+]?)\s*(?P<currency>[$€£¥￥])?\s*(?P<number>\d{1,3}(?:[,\u00a0 ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"\s*(?P<unit>%|[^\W\d_]{1,6}\.?)?\s*$"
 )
 NUMBERS_AS_TEXT_SHARE = 0.95
@@ -57,6 +57,11 @@ class Dataset:
     warnings: list[str] = field(default_factory=list)
     target_reason: str | None = None  # why the target was chosen, when it was guessed (None: the user named it)
     source_rows: Any = None  # each kept row's position among the file's data rows (0-based)
+    units: dict[str, str] = field(default_factory=dict)  # column -> the unit its numbers were written with ("¥", "%")
+
+    @property
+    def target_unit(self) -> str:
+        return self.units.get(self.target, "")
 
     @property
     def target_was_guessed(self) -> bool:
@@ -92,6 +97,8 @@ class Dataset:
         }
         if self.task == "regression":
             out["target_stats"] = {k: float(v) for k, v in self.y.describe().items()}
+            if self.target_unit:
+                out["target_unit"] = self.target_unit
         else:
             out["class_counts"] = self.class_counts
         return out
@@ -220,7 +227,7 @@ def load(path: Path, target: str | None = None, task: str = "auto") -> Dataset:
 def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, task: str = "auto") -> Dataset:
     """Check and profile a table already read (the wizard reads once, then tries targets)."""
     path = source.get("path", "?")
-    frame, number_notes = numbers_from_text(frame)
+    frame, number_notes, units = numbers_from_text(frame)
     if len(frame.columns) < 2:
         raise UserError("data.no_features", path=path, delimiter=repr(source.get("delimiter", ",")))
     if frame.empty:
@@ -254,6 +261,7 @@ def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, ta
         warnings=warnings,
         target_reason=reason,
         source_rows=y.index.to_numpy(),
+        units=units,
     )
 
 
@@ -285,12 +293,23 @@ def parse_numbers(values: Any) -> Any:
     return numbers.where(~infinite, np.nan).astype("float64")
 
 
-def numbers_from_text(frame: Any) -> tuple[Any, list[str]]:
-    """Text columns whose values are nearly all numbers written for people become numeric columns."""
+def written_unit(values: Any) -> str:
+    """The currency sign or unit nearly every number of a text column is written with ("¥1,234" → "¥"), or ""."""
+    parts = values.dropna().astype("string").str.strip().str.extract(_HUMAN_NUMBER)
+    marks = parts["currency"].str.replace("￥", "¥").fillna(parts["unit"]).dropna()
+    if marks.empty:
+        return ""
+    common = marks.value_counts()
+    return str(common.index[0]) if common.iloc[0] >= NUMBERS_AS_TEXT_SHARE * len(parts) else ""
+
+
+def numbers_from_text(frame: Any) -> tuple[Any, list[str], dict[str, str]]:
+    """Text columns whose values are nearly all numbers written for people become numeric columns; the unit they
+    were written with is kept (column -> unit), so figures in that column's terms can be written the same way."""
     import numpy as np
     import pandas as pd
 
-    notes = []
+    notes, units = [], {}
     frame = frame.copy()
     for name in frame.columns:
         values = frame[name]
@@ -305,6 +324,9 @@ def numbers_from_text(frame: Any) -> tuple[Any, list[str]]:
             continue
         parsed = parse_numbers(values)
         if parsed[present.index].notna().mean() >= NUMBERS_AS_TEXT_SHARE:
+            unit = written_unit(values)
+            if unit:
+                units[str(name)] = unit
             frame[name] = parsed
             notes.append(t("data.warn_numbers_as_text", column=name))
-    return frame, notes
+    return frame, notes, units

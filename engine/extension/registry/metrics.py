@@ -15,6 +15,7 @@ class RankingMetric(Protocol):
     name: str
     greater_is_better: bool
     bounded: bool
+    unit: str  # the target's unit its values are in ("¥", "%", "kg"), or ""
 
     @property
     def title(self) -> str: ...
@@ -29,6 +30,7 @@ class MetricFacts:
     title: str
     greater_is_better: bool
     bounded: bool
+    unit: str = ""  # the target's unit its values were in (a record from before units has none)
 
     def facts_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,6 +65,8 @@ class MetricSpec:
     bounded: bool = True
     aliases: tuple[str, ...] = ()
     label: str = ""  # plain words for people; built-ins take theirs from the message catalogue
+    in_target_units: bool = False  # an error measured in the target's own unit (RMSE, MAE), not a share
+    unit: str = ""  # that unit, once a run knows its target (for_target)
 
     @property
     def title(self) -> str:
@@ -72,7 +76,13 @@ class MetricSpec:
         return task in self.scorers
 
     def facts(self) -> MetricFacts:
-        return MetricFacts(self.name, self.title, self.greater_is_better, self.bounded)
+        return MetricFacts(self.name, self.title, self.greater_is_better, self.bounded, self.unit)
+
+    def for_target(self, unit: str) -> MetricSpec:
+        """This metric as a run with a target written in `unit` measures it: errors in the target's unit say so."""
+        from dataclasses import replace
+
+        return replace(self, unit=unit) if self.in_target_units else self
 
     def facts_json(self) -> dict[str, Any]:
         return asdict(self.facts())
@@ -157,6 +167,7 @@ _BUILTIN = (
         {"regression": "neg_root_mean_squared_error"},
         False,
         bounded=False,
+        in_target_units=True,
         aliases=("root_mean_squared_error",),
     ),
     MetricSpec(
@@ -164,6 +175,7 @@ _BUILTIN = (
         {"regression": "neg_mean_absolute_error"},
         False,
         bounded=False,
+        in_target_units=True,
         aliases=("mean_absolute_error",),
     ),
 )
