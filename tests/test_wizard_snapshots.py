@@ -6,7 +6,9 @@ browser. When the change is intended, run `UPDATE_SNAPSHOTS=1 pytest tests/test_
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -38,6 +40,9 @@ async def check_snapshot(pilot, name: str) -> None:
         if again == svg:
             break
         svg = again
+    # a number shown to a person is rounded for them (formatting.score_text), even in a snapshot being remade
+    shown = html.unescape(re.sub(r"<[^>]+>", "", svg))
+    assert not re.findall(r"\d\.\d{5,}", shown), f"{name} shows an unrounded number"
     expected = SNAPSHOTS / f"{name}.svg"
     actual = SNAPSHOTS / f"{name}.actual.svg"
     if os.environ.get("UPDATE_SNAPSHOTS") or not expected.exists():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from automl_tui_engine.decision import AXES
-from automl_tui_engine.formatting import human_bytes
+from automl_tui_engine.formatting import human_bytes, metric_text
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs import quality
 from automl_tui_engine.outputs.report import RunReport
@@ -69,7 +69,7 @@ class DecisionScreen(Screen[str]):
         lines = [d.reason]
         test = s.info.get("test_metrics") or {}
         if s.metric.name in test:
-            lines.append(t("cli.summary_test", metric=s.metric.title, score=test[s.metric.name]))
+            lines.append(t("cli.summary_test", metric=s.metric.title, score=metric_text(test[s.metric.name], s.metric)))
         if s.status != "finished":
             lines.append(t(f"report.status_{s.status}"))
         text.append("\n" + "\n".join(lines))
