@@ -45,6 +45,11 @@ def test_a_cp932_churn_table_gets_a_verdict_a_baseline_and_what_it_finds_per_cla
     assert "for always answering 'いいえ'" in first_screen
     assert "| いいえ | 71 |" in first_screen and "| はい | 13 |" in first_screen  # the per-class table
     assert "| — | guessing (baseline) | 0.500 ± 0.000 | — | — |" in report
+    # plain words before TopK, where most terms first appear, and the kinds of the models the tables name
+    words = first_screen.split("### Plain words")[1]
+    assert "- **balanced accuracy**: how often the model is right within each class" in words
+    assert "- **Pareto**: models that no other model beats" in words and "- **TopK**:" in words
+    assert "- Model kinds: `" in words
 
 
 def test_a_sales_table_in_yen_reports_its_errors_in_yen(tmp_path, tables):

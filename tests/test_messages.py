@@ -6,7 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from automl_tui_engine import decision, events, verdict
+from automl_tui_engine import decision, events, glossary, verdict
 from automl_tui_engine.config import PRIORITIES, Task
 from automl_tui_engine.messages import _catalogue, t
 from automl_tui_engine.outputs import plots
@@ -50,6 +50,9 @@ BUILT_KEYS = {
     "tui.tab_{}": decision.AXES,
     "tui.lb_{}": list(COLUMNS),
     "verdict.{}": verdict.LEVELS,
+    "glossary.{}": glossary.TERMS,
+    "glossary.{}_term": glossary.OTHER_TERMS,
+    "metrics.{}": glossary.METRIC_TERMS,
 }
 
 
@@ -106,3 +109,16 @@ def test_unknown_language_falls_back_to_english(monkeypatch):
 
 def test_placeholders_are_filled():
     assert t("data.too_few_rows", rows=3, needed=20).startswith("Only 3 usable rows; at least 20")
+
+
+def test_plain_words_are_found_by_their_own_words_and_each_metric_has_them():
+    from automl_tui_engine.extension.registry import metrics
+
+    text = "Clearly better than guessing: balanced accuracy 0.947 ± 0.025 on the test rows; see TopK and SHAP."
+    assert glossary.found_in(text) == ["baseline", "balanced_accuracy", "spread", "test_rows", "topk", "shap"]
+    assert "accuracy" not in glossary.found_in("balanced accuracy")  # the longer term is not also the shorter
+    assert glossary.found_in("By accuracy") == ["accuracy"]
+    # every built-in metric a run can rank by has its plain words
+    assert {spec.name for spec in metrics._BUILTIN} == set(glossary.METRIC_TERMS)
+    assert glossary.kind_words("lightgbm #4") == "gradient-boosted trees (LightGBM)"
+    assert glossary.kind_words("my_plugin_model") == "my_plugin_model"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from automl_tui_engine import glossary
 from automl_tui_engine.decision import AXES
 from automl_tui_engine.formatting import human_bytes, metric_text
 from automl_tui_engine.messages import t
@@ -48,6 +49,8 @@ class DecisionScreen(Screen[str]):
                     yield self.alternatives()
                 with TabPane(t("tui.tab_chart"), id="tab-chart"), VerticalScroll():
                     yield ParetoChart(s.rows, s.metric, s.decision.pareto, s.decision.recommended)
+                with TabPane(t("tui.tab_words"), id="tab-words"), VerticalScroll():
+                    yield Static(self.plain_words(), id="words")
         yield Static(t("tui.report_path", path=shown_path(self.run_dir / "report.md")), id="report-path")
         yield Footer()
 
@@ -66,6 +69,7 @@ class DecisionScreen(Screen[str]):
             text.append(head + "\n", style=style)
             text.append("".join(f"  {line}\n" for line in test))
         text.append(t("tui.recommended", model=d.recommended, priority=s.priority), style="bold")
+        text.append(f" · {glossary.kind_words(d.recommended)}")
         lines = [d.reason]
         test = s.info.get("test_metrics") or {}
         if s.metric.name in test:
@@ -75,9 +79,26 @@ class DecisionScreen(Screen[str]):
         text.append("\n" + "\n".join(lines))
         return text
 
+    def screen_text(self) -> str:
+        """Every word this screen shows a person: what its plain-words tab explains."""
+        d = self.summary.decision
+        tabs = [t(f"tui.tab_{axis}") for axis in AXES]
+        lines = [str(self.headline()), *tabs, t("tui.tab_alternatives"), str(self.alternatives().render())]
+        return "\n".join([*lines, self.summary.metric.title, "±", *(a["tradeoff"] for a in d.alternatives)])
+
+    def plain_words(self) -> str:
+        d = self.summary.decision
+        shown = [d.recommended, *d.top_accuracy, *d.top_speed, *d.top_size]
+        keys = glossary.found_in(self.screen_text())
+        return "\n".join([*(glossary.line(key, markdown=False) for key in keys), glossary.kinds_line(shown, False)])
+
     def ranking(self, names: list[str], with_guess: bool = False) -> DataTable:
         s = self.summary
         table = DataTable(cursor_type="row", zebra_stripes=True)
+        # on hover: what the score column and its ± mean
+        table.tooltip = "\n".join(
+            glossary.line(key, markdown=False) for key in glossary.found_in(f"{s.metric.title} ±")
+        )
         table.add_columns("#", t("report.col_model"), s.metric.title, t("report.col_latency"), t("report.col_size"))
         for position, name in enumerate(names, start=1):
             row = s.by_model[name]

@@ -6,6 +6,7 @@ import threading
 from typing import Any
 
 from automl_tui_engine import events as ev
+from automl_tui_engine import glossary
 from automl_tui_engine.messages import t
 from textual import work
 from textual.app import ComposeResult
@@ -84,6 +85,9 @@ class RunScreen(Screen[Any]):
         if isinstance(event, ev.RunStarted):
             self.started_at = self.clock()
             board.set_metric(event.primary_metric, not event.greater_is_better, event.metric_bounded, event.metric_unit)
+            # on hover: what the score column and its ± mean, in plain words
+            words = [k for k in (event.primary_metric, "cross_validation", "spread") if k in glossary.TERMS]
+            board.tooltip = "\n".join(glossary.line(key, markdown=False) for key in words)
             for model in event.candidates:
                 board.upsert(model, status=ev.status_word("waiting"))
             if event.baseline and event.primary_metric in event.baseline:

@@ -13,7 +13,7 @@ from typing import Any
 
 from automl_tui_engine import config as config_mod
 from automl_tui_engine import decision as decision_mod
-from automl_tui_engine import verdict
+from automl_tui_engine import glossary, verdict
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.events import status_word
 from automl_tui_engine.extension.registry.metrics import MetricFacts
@@ -85,18 +85,25 @@ class RunReport:
         return MetricFacts.recorded(self.info.get("metric_facts", {}), name) or MetricFacts(name, name, True, True)
 
     def render(self) -> str:
+        rest = [self.topk(), self.alternatives(), data_section(self), self.details(), self.reproduce(), self.missing()]
+        summary = self.decision_summary()
         sections = [
             f"# {t('report.title', run_id=self.run_id, dataset_key=self.dataset_key)}",
             self.status_note(),
-            self.decision_summary(),
-            self.topk(),
-            self.alternatives(),
-            data_section(self),
-            self.details(),
-            self.reproduce(),
-            self.missing(),
+            "\n\n".join(part for part in [summary, self.plain_words("\n".join([summary, *rest]))] if part),
+            *rest,
         ]
         return "\n\n".join(s for s in sections if s) + "\n"
+
+    def plain_words(self, text: str) -> str:
+        """The end of the Decision Summary: a line of plain words for each term the report uses, before most of
+        them first appear (TopK, Alternatives, details), and the model kinds the tables name."""
+        if self.decision is None:
+            return ""
+        lines = [glossary.line(key) for key in glossary.found_in(text)]
+        shown = [*self.decision.top_accuracy, *self.decision.top_speed, *self.decision.top_size]
+        lines.append(glossary.kinds_line([self.decision.recommended, *shown]))
+        return f"### {t('glossary.h_words')}\n\n" + "\n".join(f"- {line}" for line in lines)
 
     def status_note(self) -> str:
         if self.status == "finished":
@@ -113,7 +120,7 @@ class RunReport:
         refit = self.info.get("refit", {})
         lines = [
             *quality.verdict_lines(self),
-            f"- **{t('report.recommended')}**: `{d.recommended}`",
+            f"- **{t('report.recommended')}**: `{d.recommended}` — {glossary.kind_words(d.recommended)}",
             f"- **{t('report.priority')}**: {self.priority} — {t(f'priority.{self.priority}')}",
             f"- **{t('report.why')}**: {d.reason}",
         ]
