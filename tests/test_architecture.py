@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ENGINE = "automl_tui_engine"
 # bottom first; a module may import from its own layer (no circle) and the layers below
 LAYERS = [
-    ["exit_codes", "errors", "messages", "naming", "events", "formatting", "table.privacy", "search.budget"],
+    ["exit_codes", "errors", "messages", "glossary", "naming", "events", "formatting", "table.privacy",
+     "search.budget"],
     ["extension.registry", "extension.registry.models", "extension.registry.metrics", "extension.registry.steps",
      "extension.plugins", "config"],
     ["table.reading", "table.data", "table.checks", "table.preprocess"],
