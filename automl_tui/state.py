@@ -56,6 +56,14 @@ class WizardState:
             }
         )
 
+    def split_title(self, test_size: float) -> str:
+        from automl_tui_engine.messages import t
+
+        how, _, column = self.split.partition(":")
+        if how == "time":
+            return t("tui.confirm_split_time", column=column)
+        return t("tui.confirm_split_random", share=f"{test_size:.0%}")
+
     def where_title(self) -> str:
         from automl_tui_engine.messages import t
 

@@ -28,6 +28,8 @@ LATENCY = "predict_ms_per_1k"
 SIZE = "size_bytes"
 # predict times within this factor of each other are tied: one fitted model timed 15 times moved by up to 2.6×
 LATENCY_TIE = 3.0
+# sizes within 5% of each other are the same size: a few bytes of a pickled setting are no reason to choose
+SIZE_TIE = 1.05
 
 
 @dataclass
@@ -108,7 +110,7 @@ def compare(row: dict[str, Any], reference: dict[str, Any], metric: RankingMetri
     parts = [_score_gap(row, reference, metric)]
     for key, faster, slower, noise in (
         (LATENCY, "compare.faster", "compare.slower", LATENCY_TIE),
-        (SIZE, "compare.smaller", "compare.larger", 1.05),
+        (SIZE, "compare.smaller", "compare.larger", SIZE_TIE),
     ):
         ratio = reference[key] / max(row[key], 1e-12)
         if ratio >= noise:
@@ -149,7 +151,9 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
         "size": close,
         "balanced": _tied_fastest(close, lambda r: r[LATENCY] * r[SIZE]),
     }[priority]
-    chosen = min(tied, key=lambda r: (r[SIZE], -_goodness(r, metric), r[LATENCY]))
+    smallest = min(r[SIZE] for r in tied)
+    same_size = [r for r in tied if r[SIZE] <= smallest * SIZE_TIE]
+    chosen = min(same_size, key=lambda r: (-_goodness(r, metric), r[SIZE], r[LATENCY]))
     tolerance_words = _tolerance_words(metric, tolerance)
     facts = {
         "model": chosen["model"],
@@ -170,7 +174,7 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
     else:
         reason = t(f"reason.{priority}", **facts, tradeoff=compare(chosen, best, metric))
     if priority in ("speed", "balanced") and len(tied) > 1:
-        reason += " " + t("reason.tied_speed", n=len(tied), ratio=f"{LATENCY_TIE:g}")
+        reason += " " + t("reason.tied_speed", n=len(tied), ratio=f"{LATENCY_TIE:g}", size=f"{SIZE_TIE - 1:.0%}")
     front = pareto_front(rows, metric)
     return Decision(
         recommended=chosen["model"],
@@ -202,7 +206,7 @@ def _alternatives(rows, chosen, best, front, metric) -> list[dict[str, str]]:
         ("alt.most_accurate", best),
         # only when it is really faster or smaller than the pick: within timing noise, or the same bytes, it is not
         *([("alt.fastest", fastest)] if chosen[LATENCY] > fastest[LATENCY] * LATENCY_TIE else []),
-        *([("alt.smallest", smallest)] if smallest[SIZE] < chosen[SIZE] else []),
+        *([("alt.smallest", smallest)] if smallest[SIZE] * SIZE_TIE < chosen[SIZE] else []),
         *[("alt.pareto", by_name[name]) for name in front],
     ]
     seen = {chosen["model"]}

@@ -74,10 +74,6 @@ def human_bytes(size: float) -> str:
     return f"{size:.1f} GB"
 
 
-def fmt(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
-
-
 CURRENCY_SIGNS = "$€£¥"  # a target written with one of these keeps it in front of its figures: ¥153,362
 
 

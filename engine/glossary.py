@@ -17,6 +17,7 @@ OTHER_TERMS = (
     "threshold",
     "pareto",
     "topk",
+    "point",
     "shap",
     "permutation",
     "ensemble",
@@ -39,7 +40,7 @@ def found_in(text: str) -> list[str]:
     lowered = text.lower()
     first: dict[str, int] = {}
     for key in sorted(TERMS, key=lambda k: -len(term(k))):
-        pattern = re.compile(rf"(?<!\w){re.escape(term(key).lower())}(?!\w)")
+        pattern = re.compile(rf"(?<!\w){re.escape(term(key).lower())}s?(?!\w)")  # "points" is "point" too
         matches = list(pattern.finditer(lowered))
         if matches:
             first[key] = matches[0].start()

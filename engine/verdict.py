@@ -24,6 +24,10 @@ from automl_tui_engine.messages import t
 LEVELS = ("clearly", "slightly", "no_better")
 MIN_SHARE = 0.2  # below this share of the way from guessing to perfect, a gap is too small to act on
 NOISE_SE = 2.0  # gaps within this many standard errors are noise
+# a test score below the cross-validated one by more than this many of the folds' standard deviations (and at
+# least TEST_DROP_MIN of the score's scale) is said: new rows will likely score nearer the test score
+TEST_DROP_SD = 2.0
+TEST_DROP_MIN = 0.02
 # besides the ranking metric, the test score compared with the guess's: "right how often" is what a reader checks
 PLAIN_METRIC = "accuracy"
 
@@ -41,6 +45,8 @@ class Verdict:
     share: float
     # (metric, the model's test score, the guess's) where the guess did better on the test rows
     worse_on_test: list[tuple[str, float, float]] = field(default_factory=list)
+    # (cross-validated, test) score of the ranking metric when the test rows scored clearly lower
+    test_drop: tuple[float, float] | None = None
     bounded: bool = True  # the ranking metric's: how its figures are written (formatting.score_text)
     unit: str = ""  # the ranking metric's unit (an error in the target's unit)
     target_unit: str = ""  # the target's, for the mean a regression guess answers
@@ -65,6 +71,10 @@ class Verdict:
                 guess=guess,
             )
         ]
+        if self.test_drop:
+            cv, tested = self.test_drop
+            lines.append(t("verdict.test_drop", metric=titles.get(self.metric, self.metric),
+                           test=self.shown(self.metric, tested), cv=self.shown(self.metric, cv)))  # fmt: skip
         for name, score, guess_score in self.worse_on_test:
             lines.append(
                 t(
@@ -111,6 +121,12 @@ def judge(
         if m.name in (name, PLAIN_METRIC) and m.name in test and m.name in baseline["test"]
         and directed(test[m.name], m) < directed(baseline["test"][m.name], m) - 1e-12
     ]  # fmt: skip
+    drop = None
+    if name in test:
+        fell = directed(row[f"{name}_mean"], metric) - directed(test[name], metric)
+        scale = 1.0 if metric.bounded else abs(row[f"{name}_mean"])
+        if fell > max(TEST_DROP_SD * (row.get(f"{name}_std") or 0.0), TEST_DROP_MIN * scale):
+            drop = (row[f"{name}_mean"], test[name])
     if gap <= NOISE_SE * se or gap <= 0 or any(worse_name == name for worse_name, _, _ in worse):
         level = "no_better"
     elif share < MIN_SHARE:
@@ -128,6 +144,7 @@ def judge(
         se,
         share,
         worse,
+        drop,
         metric.bounded,
         getattr(metric, "unit", ""),
         target_unit,

@@ -105,6 +105,15 @@ def test_an_alternative_is_called_smallest_or_fastest_only_when_it_really_is():
     assert decision.compare(rows[0], rows[1], ACCURACY).endswith("as fast to predict (within timing noise)")
 
 
+def test_sizes_a_few_bytes_apart_count_as_equal_and_the_more_accurate_is_kept():
+    """A tuned setting pickles a few bytes more (class_weight="balanced"): 10 bytes must not beat 0.7 points."""
+    rows = [row("linear", 0.9692, 1.9, 5_425), row("linear #1", 0.9758, 2.0, 5_435), row("big", 0.97, 2.0, 9e5)]
+    for priority in ("balanced", "size", "speed"):
+        assert decision.decide(rows, ACCURACY, priority, tolerance=0.01, top_k=3).recommended == "linear #1"
+    chosen = decision.decide(rows, ACCURACY, "balanced", tolerance=0.01, top_k=3)
+    assert t("alt.smallest") not in {alternative["label"] for alternative in chosen.alternatives}
+
+
 def test_equal_scores_go_to_the_smaller_model():
     rows = [row("forest", 0.9883, 20.0, 457_800), row("boost", 0.9883, 24.0, 199_100)]
     assert decision.decide(rows, ACCURACY, "accuracy", tolerance=0.01, top_k=3).recommended == "boost"

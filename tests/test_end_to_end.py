@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow  # real runs of the engine or the wizard: the full
 REPORT_SECTIONS = [
     "## 1. Decision Summary",
     "## 2. TopK",
-    "### By accuracy",
+    "### By score (",
     "### By speed",
     "### By size",
     "## 3. Alternatives",

@@ -1,5 +1,6 @@
 """Each chart is drawn from the right data, and a missing browser costs PNGs, never the run."""
 
+import re
 import shutil
 
 import numpy as np
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 from automl_tui_engine import decision
 from automl_tui_engine.extension.registry import metrics
-from automl_tui_engine.outputs import plots
+from automl_tui_engine.outputs import chart_style, plots, run_charts
 
 ACCURACY = metrics.get("accuracy")
 ROWS = [
@@ -23,7 +24,7 @@ ROWS = [
 
 def test_tradeoff_chart_marks_the_leaderboards_pareto_front_and_pick():
     chosen = decision.decide(ROWS, ACCURACY, "balanced", 0.01, 5)
-    fig = plots.tradeoff(ROWS, ACCURACY, chosen.pareto, chosen.recommended, "latency")
+    fig = run_charts.tradeoff(ROWS, ACCURACY, chosen.pareto, chosen.recommended, "latency")
     front, *markers, others = fig.data
     on_front = sorted((r for r in ROWS if r["model"] in chosen.pareto), key=lambda r: r["predict_ms_per_1k"])
     assert list(front.x) == [r["predict_ms_per_1k"] for r in on_front]
@@ -34,9 +35,10 @@ def test_tradeoff_chart_marks_the_leaderboards_pareto_front_and_pick():
     for row in on_front:
         assert by_name[row["model"]].y[0] == row["accuracy_mean"]
     assert by_name[chosen.recommended].marker.symbol == "star"
-    assert list(others.text) == ["knn"] and others.marker.color == plots.OTHER_COLOR  # dominated
+    assert list(others.text) == ["knn"] and others.marker.color == chart_style.OTHER_COLOR  # dominated
     assert all("text" not in trace.mode for trace in fig.data)  # no name is printed over another
     assert fig.layout.xaxis.type == "log"
+    assert list(fig.layout.xaxis.ticktext) == ["5", "10", "20", "50", "100"]  # 20 is written "20", not "2"
 
 
 def test_confusion_matrix_counts_the_test_rows():
@@ -47,16 +49,19 @@ def test_confusion_matrix_counts_the_test_rows():
 
 
 def test_leaderboard_chart_zooms_to_the_models_and_labels_each_score():
-    fig = plots.leaderboard(ROWS, ACCURACY, recommended="linear", guess=0.5)
+    fig = run_charts.leaderboard(ROWS, ACCURACY, recommended="linear", guess=0.5)
     (dots,) = fig.data
-    assert list(dots.y) == ["knn", "linear", "boost", "forest"]  # the best at the top
-    assert list(dots.error_x.array) == [0.01] * 4
-    assert list(dots.text) == ["0.880", "0.912", "0.915", "0.920"]
+    # the best at the top, each named with its score (labels on the dots touched the row above)
+    assert list(dots.y) == ["knn  0.880", "linear  0.912", "boost  0.915", "forest  0.920"]
+    assert list(dots.error_x.array) == [0.01] * 4 and dots.mode == "markers"
     assert list(dots.marker.symbol) == ["circle", "star", "circle", "circle"]
     low, high = fig.layout.xaxis.range
     assert 0.85 < low < 0.87 and 0.93 < high < 0.95  # not 0 to 1, where every model looks the same
     assert "Guessing scores 0.500, far off this range" in fig.layout.title.text
-    near = plots.leaderboard(ROWS, ACCURACY, guess=0.86)
+    # a spread past a perfect score is drawn up to 1 only, and the axis stops there
+    perfect = run_charts.leaderboard([{**ROWS[0], "accuracy_mean": 0.986, "accuracy_std": 0.02}], ACCURACY)
+    assert list(perfect.data[0].error_x.array) == [pytest.approx(0.014)] and perfect.layout.xaxis.range[1] <= 1.01
+    near = run_charts.leaderboard(ROWS, ACCURACY, guess=0.86)
     assert near.layout.shapes[0].x0 == 0.86 and near.layout.xaxis.range[0] < 0.86  # drawn where it is
 
 
@@ -80,7 +85,10 @@ def test_the_terminal_chart_keeps_its_height_for_the_models_near_the_top():
 
 def test_without_a_browser_html_is_written_and_each_png_is_reported(tmp_path, monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chrome"))
-    figures = {"leaderboard": plots.leaderboard(ROWS, ACCURACY), "knn_only": plots.leaderboard(ROWS[3:], ACCURACY)}
+    figures = {
+        "leaderboard": run_charts.leaderboard(ROWS, ACCURACY),
+        "knn_only": run_charts.leaderboard(ROWS[3:], ACCURACY),
+    }
     missing = plots.export(figures, tmp_path / "plots")
     assert (tmp_path / "plots" / "leaderboard.html").is_file() and (tmp_path / "plots" / "plotly.min.js").is_file()
     assert set(missing) == {"plots/leaderboard.png", "plots/knn_only.png"}
@@ -91,7 +99,16 @@ def test_without_a_browser_html_is_written_and_each_png_is_reported(tmp_path, mo
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="no Chromium (.ci/run installs it)")
 @pytest.mark.slow
 def test_pngs_are_exported_in_one_batch(tmp_path):
-    figures = {name: plots.leaderboard(ROWS[:i], ACCURACY) for i, name in enumerate(("one", "two", "three"), 2)}
+    figures = {name: run_charts.leaderboard(ROWS[:i], ACCURACY) for i, name in enumerate(("one", "two", "three"), 2)}
     assert plots.export(figures, tmp_path) == {}
     for name in figures:
         assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_terminal_chart_never_runs_two_labels_together():
+    from automl_tui.widgets.pareto_chart import ParetoChart
+
+    rows = [{"model": f"linear #{i}", "accuracy_mean": 0.9, "predict_ms_per_1k": 5.0} for i in range(12)]
+    text = ParetoChart(rows, ACCURACY, [], "linear #0").render().plain
+    labels = re.findall(r"[★●○]\d+", text.split("└")[0])
+    assert sorted(labels, key=lambda label: int(label[1:])) == ["★1", *(f"○{n}" for n in range(2, 13))]

@@ -115,7 +115,7 @@ def test_a_random_split_on_a_table_with_dates_says_how_to_test_on_the_latest(tmp
 @pytest.mark.slow
 async def test_the_wizard_offers_a_time_split_for_a_table_with_dates(tmp_path, monkeypatch):
     from test_wizard import SIZE, dataset_ready, on_step, until
-    from textual.widgets import Select
+    from textual.widgets import Select, Static
     from wizard_support import no_clearml
 
     from automl_tui.app import AutomlApp
@@ -127,7 +127,9 @@ async def test_the_wizard_offers_a_time_split_for_a_table_with_dates(tmp_path, m
     async with app.run_test(size=SIZE) as pilot:
         screen = await dataset_ready(pilot, app)
         choice = screen.query_one("#split", Select)
-        assert choice.display and choice.value == "random"  # random unless the user agrees
+        box = screen.query_one("#split-box")
+        assert box.display and "This table has dates" in str(box.query_one(Static).render())
+        assert choice.value == "random"  # random unless the user agrees
         choice.focus()
         await pilot.press("enter", "down", "enter")  # open, the latest rows by 注文日, choose
         await until(pilot, lambda: choice.value == "time:注文日")
@@ -136,3 +138,4 @@ async def test_the_wizard_offers_a_time_split_for_a_table_with_dates(tmp_path, m
         await until(pilot, on_step(app, PresetScreen))
         assert app.state.split == "time:注文日" and app.state.config().split == "time:注文日"
         assert "--split 'time:注文日'" in app.state.command_line()
+        assert app.state.split_title(0.2) == "the latest by 注文日; trained on the earlier rows"  # the Ready screen

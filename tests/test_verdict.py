@@ -57,11 +57,22 @@ def test_a_real_but_small_gain_is_only_slightly_better():
 def test_a_model_worse_than_guessing_on_the_test_rows_is_flagged_whatever_its_cross_validated_score():
     found = verdict.judge(row(0.95, 0.01), guess(0.60, test=0.85), [ACCURACY], {"accuracy": 0.74}, "binary")
     assert found.level == "no_better"
-    head, test_line = found.sentences({"accuracy": "accuracy"})
+    head, drop_line, test_line = found.sentences({"accuracy": "accuracy"})
+    assert drop_line == (
+        "On the test rows it scored accuracy 0.740, clearly below the 0.950 of cross-validation: expect results "
+        "nearer 0.740 on new rows."
+    )
     assert (
         test_line
         == "On the test rows, always answering 'no' does better on accuracy: 0.850, against the model's 0.740."
     )
+
+
+def test_a_test_score_below_cross_validation_is_said_only_beyond_the_folds_spread():
+    within = verdict.judge(row(0.95, 0.02), guess(0.60), [ACCURACY], {"accuracy": 0.92}, "binary")
+    assert within.test_drop is None and len(within.sentences({})) == 1  # 0.03 lower, folds moved by 0.02 each
+    beyond = verdict.judge(row(0.95, 0.01), guess(0.60), [ACCURACY], {"accuracy": 0.90}, "binary")
+    assert beyond.test_drop == (0.95, 0.90) and beyond.level == "clearly"
 
 
 def test_an_error_metric_counts_lower_as_better():

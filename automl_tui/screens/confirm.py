@@ -26,6 +26,7 @@ class ConfirmScreen(StepScreen):
             (t("tui.confirm_target"), f"{s.target} · {t(f'tui.task_{s.detected_task}')}"),
             (t("tui.confirm_preset"), f"{s.preset} · {t('tui.preset_budget', budget=f'{config.time_budget_s:g}')}"),
             (t("tui.confirm_priority"), f"{s.priority} · {t(f'priority.{s.priority}')}"),
+            (t("tui.confirm_split"), s.split_title(config.test_size)),
             (t("tui.confirm_where"), s.where_title()),
             (t("tui.confirm_out"), str(s.out)),
         ]

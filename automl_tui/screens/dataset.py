@@ -11,7 +11,7 @@ from automl_tui_engine.table.privacy import mask
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, DirectoryTree, Input, Select, Static
 
 from automl_tui.screens.base import StepScreen
@@ -59,8 +59,10 @@ class DatasetScreen(StepScreen):
                 yield Static("", id="summary")
                 yield Select([], prompt=t("tui.target_prompt"), id="target", allow_blank=True)
                 # shown only for a table with dates: test on random rows, or on the latest ones
-                random = [(t("tui.split_random"), "random")]
-                yield Select(random, value="random", id="split", allow_blank=False, classes="hidden")
+                with Vertical(id="split-box", classes="hidden"):
+                    yield Static(t("tui.split_prompt"), classes="subtitle")
+                    random = [(t("tui.split_random"), "random")]
+                    yield Select(random, value="random", id="split", allow_blank=False)
                 yield Static("", id="problem", classes="error")
                 yield Static(t("tui.preview_title"), classes="subtitle")
                 yield DataTable(id="preview", show_cursor=False, zebra_stripes=True)
@@ -183,7 +185,7 @@ class DatasetScreen(StepScreen):
     def show_split_choice(self, dates: list[str]) -> None:
         """Random test rows, or the latest by a date column (for a model that will predict the future)."""
         split = self.query_one("#split", Select)
-        split.set_class(not dates, "hidden")
+        self.query_one("#split-box").set_class(not dates, "hidden")
         if not dates:
             return
         options = [(t("tui.split_random"), "random")]

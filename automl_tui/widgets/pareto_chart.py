@@ -38,9 +38,7 @@ class ParetoChart(Widget):
             x = 0 if right == left else round((min(max(x_log, left), right) - left) / (right - left) * (width - 3))
             y = 0 if best == worst else round((best - max(good, worst)) / (best - worst) * (height - 1))
             mark = RECOMMENDED if model == self.recommended else FRONT if model in self.pareto else OTHER
-            for offset, char in enumerate(f"{mark}{number}"):
-                if x + offset < width:
-                    grid[y][x + offset] = char
+            _place(grid, y, x, f"{mark}{number}")
         pinned = min(goodness) < worst
         text = Text()
         for index, line in enumerate(grid):
@@ -67,6 +65,19 @@ class ParetoChart(Widget):
             )
         )
         return text
+
+
+def _place(grid: list[list[str]], y: int, x: int, label: str) -> None:
+    """`label` at (y, x), or at the nearest free place to its right, then on the rows next to it, with a blank
+    between labels: close models ran together ("○1○139") and no one could tell which number was which."""
+    width = len(grid[0])
+    for row in sorted(range(len(grid)), key=lambda r: abs(r - y)):
+        for start in range(x, width - len(label) + 1):
+            cells = range(max(start - 1, 0), min(start + len(label) + 1, width))
+            if all(grid[row][c] == " " for c in cells):
+                grid[row][start : start + len(label)] = list(label)
+                return
+    grid[y][x : x + len(label)] = list(label)[: width - x]  # no room anywhere: drawn over, as before
 
 
 def _fenced(values: list[float]) -> tuple[float, float]:

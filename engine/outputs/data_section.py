@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from automl_tui_engine.formatting import fmt, md_safe, table
+from automl_tui_engine.formatting import md_safe, score_text, table
 from automl_tui_engine.messages import t
 
 
@@ -35,9 +35,10 @@ def data_section(report: Any) -> str:
             )
         )
     elif "target_stats" in p:
-        out.append(
-            table([t("report.col_stat"), t("report.col_value")], [[k, fmt(v)] for k, v in p["target_stats"].items()])
-        )
+        unit = p.get("target_unit", "")
+        stats = p["target_stats"].items()
+        rows = [[k, f"{v:,.0f}" if k == "count" else score_text(v, bounded=False, unit=unit)] for k, v in stats]
+        out.append(table([t("report.col_stat"), md_safe(p["target"])], rows))
     from automl_tui_engine.table.data import ColumnProfile
     from automl_tui_engine.table.preprocess import plan
 

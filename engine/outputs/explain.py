@@ -199,7 +199,10 @@ def drivers(found: Explanation, target: str, task: str, top: int = 3) -> list[st
         values = found.values[:, found.columns.index(column)]
         shown = md_safe(column)
         if _clearly_matters(found, column) is False:  # the two measures disagree: no claim on its direction
-            sentences.append(t("explain.driver_disputed", column=shown, value=f"{found.permutation[column][0]:.3g}"))
+            mean, spread = found.permutation[column]
+            # shuffling it even raised the score: the model may be leaning on noise in this column
+            key = "explain.driver_noise" if mean < -spread else "explain.driver_disputed"
+            sentences.append(t(key, column=shown, value=f"{mean:.3g}", spread=f"{spread:.2g}"))
             continue
         feature = found.rows[column]
         numeric = pd.to_numeric(feature, errors="coerce")

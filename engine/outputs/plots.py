@@ -9,10 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from automl_tui_engine.formatting import metric_text, without_controls
+from automl_tui_engine.formatting import without_controls
 from automl_tui_engine.messages import t
+from automl_tui_engine.outputs.chart_style import FRONT_COLOR, HEIGHT, OTHER_COLOR, WIDTH, layout
+from automl_tui_engine.outputs.run_charts import leaderboard, tradeoff
 
-WIDTH, HEIGHT = 900, 520
 TRADEOFF_AXES = ("latency", "size")
 # every chart a run can draw, by file stem: the run's (every candidate), then the recommended model's
 RUN_CHARTS = ("tradeoff_latency", "tradeoff_size", "leaderboard")
@@ -26,119 +27,6 @@ MODEL_CHARTS = (
     "predicted_vs_actual",
     "residuals",
 )
-RECOMMENDED_COLOR, FRONT_COLOR, OTHER_COLOR = "#d62728", "#1f77b4", "#9aa5b1"
-FRONT_SYMBOLS = ("circle", "diamond", "square", "triangle-up", "triangle-down", "cross", "x", "pentagon")
-MAX_ROWS = 15  # the leaderboard chart shows the best ones (rows stay readable at HEIGHT); leaderboard.csv has all
-
-
-def _layout(fig: Any, title: str, x: str, y: str) -> Any:
-    fig.update_layout(
-        title=title,
-        xaxis_title=x,
-        yaxis_title=y,
-        template="plotly_white",
-        width=WIDTH,
-        height=HEIGHT,
-        margin={"l": 70, "r": 30, "t": 60, "b": 60},
-    )
-    return fig
-
-
-def leaderboard(rows: list[dict], metric: Any, recommended: str | None = None, guess: float | None = None) -> Any:
-    """Every model's cross-validated score as a dot with its spread, best at the top, on an axis zoomed to the
-    models' range (bars from 0 made every model look the same), each dot labelled with its score; guessing is
-    a dashed line when it falls near that range, else said in the subtitle."""
-    import plotly.graph_objects as go
-
-    m = metric.name
-    ordered = sorted(rows, key=lambda r: r[f"{m}_mean"], reverse=not metric.greater_is_better)[-MAX_ROWS:]
-    means, spreads = [r[f"{m}_mean"] for r in ordered], [r.get(f"{m}_std") or 0.0 for r in ordered]
-    low = min(v - s for v, s in zip(means, spreads, strict=True))
-    high = max(v + s for v, s in zip(means, spreads, strict=True))
-    pad = (high - low) * 0.15 or abs(high) * 0.05 or 0.01
-    fig = go.Figure(
-        go.Scatter(
-            x=means,
-            y=[without_controls(r["model"]) for r in ordered],
-            mode="markers+text",
-            text=[metric_text(v, metric) for v in means],
-            textposition="top center",
-            error_x={"type": "data", "array": spreads, "color": OTHER_COLOR},
-            marker={
-                "size": [14 if r["model"] == recommended else 9 for r in ordered],
-                "symbol": ["star" if r["model"] == recommended else "circle" for r in ordered],
-                "color": [RECOMMENDED_COLOR if r["model"] == recommended else FRONT_COLOR for r in ordered],
-            },
-            showlegend=False,
-        )
-    )
-    notes = [t("plots.zoomed")]
-    if len(rows) > len(ordered):
-        notes.append(t("plots.best_of", shown=len(ordered), n=len(rows)))
-    if guess is not None:
-        if low - 2 * pad <= guess <= high + 2 * pad:
-            fig.add_vline(x=guess, line_dash="dash", line_color=OTHER_COLOR, annotation_text=t("plots.guess_line"))
-            low, high = min(low, guess), max(high, guess)
-        else:
-            notes.append(t("plots.guess_off_range", score=metric_text(guess, metric)))
-    fig.update_xaxes(range=[low - pad, high + pad])
-    title = f"{t('plots.leaderboard_title', metric=metric.title)}<br><sup>{'<br>'.join(notes)}</sup>"
-    fig = _layout(fig, title, t("plots.cv_score", metric=metric.title), "")
-    fig.update_layout(margin={"l": 170, "t": 60 + 20 * len(notes)})
-    return fig.update_yaxes(ticksuffix="  ")
-
-
-def tradeoff(rows: list[dict], metric: Any, pareto: list[str], recommended: str, axis: str) -> Any:
-    """Score against predict latency (axis='latency') or size (axis='size'); Pareto front joined, pick starred."""
-    import plotly.graph_objects as go
-
-    key = "predict_ms_per_1k" if axis == "latency" else "size_bytes"
-    scale = 1.0 if axis == "latency" else 1 / 1024
-    fig = go.Figure()
-    front = sorted((r for r in rows if r["model"] in pareto), key=lambda r: r[key])
-    fig.add_trace(
-        go.Scatter(
-            x=[r[key] * scale for r in front],
-            y=[r[f"{metric.name}_mean"] for r in front],
-            mode="lines",
-            line={"color": FRONT_COLOR, "dash": "dot"},
-            name=t("plots.pareto_front"),
-        )
-    )
-    # names go in the legend, never on the plot: tuned models sit close together and their names printed over
-    # each other; the front and the pick are named there (each its own symbol), the rest are one grey entry
-    named = [*front, *(r for r in rows if r["model"] == recommended and r["model"] not in pareto)]
-    others = [r for r in rows if r not in named]
-    for position, r in enumerate(named):
-        chosen = r["model"] == recommended
-        fig.add_trace(
-            go.Scatter(
-                x=[r[key] * scale],
-                y=[r[f"{metric.name}_mean"]],
-                mode="markers",
-                name=without_controls(r["model"]) + (f" ({t('plots.recommended')})" if chosen else ""),
-                marker={
-                    "size": 18 if chosen else 12,
-                    "symbol": "star" if chosen else FRONT_SYMBOLS[position % len(FRONT_SYMBOLS)],
-                    "color": RECOMMENDED_COLOR if chosen else FRONT_COLOR,
-                },
-            )
-        )
-    if others:
-        fig.add_trace(
-            go.Scatter(
-                x=[r[key] * scale for r in others],
-                y=[r[f"{metric.name}_mean"] for r in others],
-                mode="markers",
-                text=[without_controls(r["model"]) for r in others],
-                hoverinfo="text+x+y",
-                name=t("plots.other_models", n=len(others)),
-                marker={"size": 9, "color": OTHER_COLOR},
-            )
-        )
-    fig.update_xaxes(type="log")
-    title = t(f"plots.tradeoff_{axis}_title", metric=metric.title, model=recommended)
-    return _layout(fig, title, t(f"plots.tradeoff_{axis}_axis"), t("plots.cv_score", metric=metric.title))
 
 
 def confusion(y_true: Any, y_pred: Any, classes: list[str]) -> Any:
@@ -151,7 +39,7 @@ def confusion(y_true: Any, y_pred: Any, classes: list[str]) -> Any:
         go.Heatmap(z=matrix, x=shown, y=shown, colorscale="Blues", text=matrix, texttemplate="%{text}", showscale=False)
     )
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, t("plots.confusion_title"), t("plots.predicted"), t("plots.actual"))
+    return layout(fig, t("plots.confusion_title"), t("plots.predicted"), t("plots.actual"))
 
 
 def roc(y_true: Any, positive_proba: Any, positive: str) -> Any:
@@ -168,7 +56,7 @@ def roc(y_true: Any, positive_proba: Any, positive: str) -> Any:
             ),
         ]
     )
-    return _layout(
+    return layout(
         fig, t("plots.roc_title", auc=f"{auc:.3f}", cls=positive), t("plots.fpr"), t("plots.tpr", cls=positive)
     )
 
@@ -193,7 +81,7 @@ def precision_recall(y_true: Any, positive_proba: Any, positive: str) -> Any:
         ]
     )
     title = t("plots.pr_title", ap=f"{average:.3f}", cls=positive)
-    return _layout(fig, title, t("plots.recall"), t("plots.precision"))
+    return layout(fig, title, t("plots.recall"), t("plots.precision"))
 
 
 def _sample_points(y_true: Any, y_pred: Any, limit: int = 5000) -> tuple[Any, Any]:
@@ -226,7 +114,7 @@ def predicted_vs_actual(y_true: Any, y_pred: Any, target: str) -> Any:
             ),
         ]
     )
-    return _layout(
+    return layout(
         fig,
         t("plots.pred_actual_title", target=target),
         t("plots.actual_value", target=target),
@@ -244,7 +132,7 @@ def residuals(y_true: Any, y_pred: Any, target: str) -> Any:
         ]
     )
     fig.add_hline(y=0, line_dash="dot", line_color=OTHER_COLOR)
-    return _layout(
+    return layout(
         fig, t("plots.residuals_title"), t("plots.predicted_value", target=target), t("plots.residual", target=target)
     )
 
@@ -262,7 +150,7 @@ def importance_bar(values: dict[str, float], errors: dict[str, float] | None, ti
             error_x={"type": "data", "array": [errors[k] for k, _ in top]} if errors else None,
         )
     )
-    fig = _layout(fig, title, axis, "")
+    fig = layout(fig, title, axis, "")
     return fig.update_layout(margin={"l": 170}).update_yaxes(ticksuffix="  ")  # room for column names
 
 
@@ -306,7 +194,7 @@ def shap_summary(explanation: Any) -> Any:
         )
     fig.update_yaxes(tickvals=list(range(len(order))), ticktext=[without_controls(c) for c in order])
     fig.add_vline(x=0, line_color=OTHER_COLOR)
-    fig = _layout(fig, _shap_title(explanation.class_explained), t("plots.shap_axis"), "")
+    fig = layout(fig, _shap_title(explanation.class_explained), t("plots.shap_axis"), "")
     return fig.update_layout(margin={"l": 170, "t": 80}).update_yaxes(ticksuffix="  ")
 
 

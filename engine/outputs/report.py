@@ -17,7 +17,15 @@ from automl_tui_engine import glossary, verdict
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.events import status_word
 from automl_tui_engine.extension.registry.metrics import MetricFacts
-from automl_tui_engine.formatting import human_bytes, md_code_block, md_safe, metric_text, spread_text, table
+from automl_tui_engine.formatting import (
+    human_bytes,
+    md_code_block,
+    md_safe,
+    metric_text,
+    score_text,
+    spread_text,
+    table,
+)
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs import plots, quality, rundir
 from automl_tui_engine.outputs.data_section import data_section
@@ -36,6 +44,9 @@ def write(run_dir: Path) -> Path:
     path = Path(run_dir) / rundir.REPORT
     rundir.write_atomic(path, summary.render())
     return path
+
+
+ERROR_IN_UNITS = "rmse"  # the error a regression's Decision Summary quotes in the target's units
 
 
 class RunReport:
@@ -95,6 +106,14 @@ class RunReport:
         ]
         return "\n\n".join(s for s in sections if s) + "\n"
 
+    def typical_error(self, test: dict[str, float]) -> str:
+        """For a regression ranked by a share (R²): the typical error in the target's own terms, what a business
+        reader weighs ("RMSE ¥59,247"); empty otherwise."""
+        if self.task != "regression" or self.metric.name == ERROR_IN_UNITS or ERROR_IN_UNITS not in test:
+            return ""
+        facts = self.metric_facts(ERROR_IN_UNITS)
+        return t("report.typical_error", metric=facts.title, value=metric_text(test[ERROR_IN_UNITS], facts))
+
     def plain_words(self, text: str) -> str:
         """The end of the Decision Summary: a line of plain words for each term the report uses, before most of
         them first appear (TopK, Alternatives, details), and the model kinds the tables name."""
@@ -130,6 +149,7 @@ class RunReport:
                 + metric_text(test[self.metric.name], self.metric)
                 + " "
                 + t("report.test_rows", rows=refit.get("test_rows", "?"))
+                + self.typical_error(test)
             )
         else:
             lines.append(f"- **{t('report.test_score')}**: {t('report.not_measured')}")
@@ -164,7 +184,7 @@ class RunReport:
             part
             for part in [
                 f"## 2. {t('report.h_topk')}",
-                f"### {t('report.by_accuracy')}",
+                f"### {t('report.by_accuracy', metric=self.metric.title)}",
                 self._shorttable(d.top_accuracy, with_guess=True),
                 f"### {t('report.by_speed')}",
                 self._shorttable(d.top_speed),
@@ -347,12 +367,18 @@ class RunReport:
         shap = explanation.get("mean_abs_shap") or {}
         permutation = explanation.get("permutation_importance") or {}
         columns = list(shap or permutation)[:10]
+        regression = self.task == "regression"
         if columns:
             cells = [
                 [
                     md_safe(c),
-                    f"{shap[c]:.4g}" if c in shap else "—",
-                    f"{permutation[c]['mean']:.4g} ± {permutation[c]['std']:.2g}" if c in permutation else "—",
+                    # a regression's SHAP values are in the target's own terms; a classifier's are log-odds
+                    score_text(shap[c], bounded=False, unit=self.info.get("target_unit", "") if regression else "")
+                    if c in shap
+                    else "—",
+                    spread_text(permutation[c]["mean"], permutation[c]["std"], self.metric)
+                    if c in permutation
+                    else "—",
                 ]
                 for c in columns
             ]
