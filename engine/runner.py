@@ -20,7 +20,7 @@ from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.messages import t
 from automl_tui_engine.naming import new_run_id
 from automl_tui_engine.outputs import run_record, rundir
-from automl_tui_engine.search import budget
+from automl_tui_engine.search import budget, threads
 
 
 @dataclass
@@ -62,8 +62,12 @@ def run(
         raise UserError("run.no_data")
     # a tracking server that cannot be used is said before any work
     announcer = Announcer(tracking.Trackers(_trackers(config)), on_event)
+    # as many threads as there are free cores, set before the thread libraries load (search/threads.py)
+    count = threads.free_cores()
+    threads.settle(count)
     try:
-        return _run(config, announcer, Cancel(cancel), run_id or new_run_id())
+        with threads.limited(count):
+            return _run(config, announcer, Cancel(cancel), run_id or new_run_id(), count)
     finally:
         announcer.close()
 
@@ -113,19 +117,19 @@ def prepare(config: RunConfig) -> Prepared:
     )
 
 
-def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str) -> RunResult:
+def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str, thread_count: int) -> RunResult:
     from automl_tui_engine.search import candidates, training
 
     clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None)
     prepared = prepare(config)
     plan = candidates.plan(prepared, config, clock)
-    ctx, facts = _open(config, run_id, prepared, plan, announcer, cancel, clock)
+    ctx, facts = _open(config, run_id, prepared, plan, announcer, cancel, clock, thread_count)
     ctx.phase("training")
     searched = training.search_phase(ctx, prepared.specs, prepared.plans, plan)
     return _finish(ctx, facts, prepared, plan, searched)
 
 
-def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) -> tuple[RunContext, Any]:
+def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, thread_count) -> tuple[RunContext, Any]:
     """The run folder with what is settled before any fit (config.toml, the data profile, run.json), the context
     the phases are given, and RunStarted with the warnings about the table."""
     from automl_tui_engine.extension import plugins
@@ -157,6 +161,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) ->
         config,
         guessed,
         dataset.target_unit,
+        {"used": thread_count, "cores": threads.cores()},
     )
     run_record.write(facts, run_record.RunOutcome())
     log = CandidateLog(folder, primary, [m.name for m in prepared.task_metrics], announcer.emit)

@@ -81,6 +81,9 @@ def training_facts(run: Any) -> list[str]:
     if members:
         listed = ", ".join(f"`{name}` × {weight}" for name, weight in members.items())
         facts.append(t("report.ensemble_members", members=listed))
+    used = run.info.get("threads")
+    if used:
+        facts.append(t("report.threads", used=used["used"], cores=used["cores"]))
     searched = run.info.get("search")
     sentence = searched and search_sentence(run.attempted, searched, run.config)
     if sentence:

@@ -40,6 +40,7 @@ class RunFacts:
     config: RunConfig
     baseline: dict[str, Any] | None = None  # search/baseline.Baseline.summary(): what guessing scores
     target_unit: str = ""  # the unit the target's numbers were written with ("¥", "%"), if any
+    threads: dict[str, int] | None = None  # {"used", "cores"}: the threads fits used (search/threads.py)
 
     def started(self, candidates: list[str], estimate_s: float | None = None, memory_mb: float | None = None):
         return ev.RunStarted(
@@ -115,6 +116,7 @@ def write(facts: RunFacts, outcome: RunOutcome) -> dict[str, Any]:
         "config": config.model_dump(mode="json", exclude_none=True),
         **({"baseline": facts.baseline} if facts.baseline else {}),
         **({"target_unit": facts.target_unit} if facts.target_unit else {}),
+        **({"threads": facts.threads} if facts.threads else {}),
         **{key: value for key, value in asdict(outcome).items() if value is not None or key in ALWAYS},
     }
     rundir.RunFolder(facts.run_dir).write_json(rundir.RUN_JSON, record)

@@ -35,6 +35,9 @@ class ModelSpec:
     predict_cost: float = 1.0
     needs_scaling: bool = False
     seed_param: str | None = "random_state"
+    # the parameter an estimator takes its thread count by, when its default is every core (LightGBM's n_jobs):
+    # set from search/threads.py, so no fit starts more threads than there are free cores
+    threads_param: str | None = None
 
     @property
     def title(self) -> str:
@@ -57,6 +60,10 @@ class ModelSpec:
         merged = {**self.default_params.get(family(task), {}), **(params or {})}
         if self.seed_param:
             merged.setdefault(self.seed_param, seed)
+        if self.threads_param:
+            from automl_tui_engine.search import threads
+
+            merged.setdefault(self.threads_param, threads.count())
         return estimator_class(**merged)
 
 
@@ -206,6 +213,7 @@ _BUILTIN = (
     ModelSpec(
         name="lightgbm",
         aliases=("lgbm", "lgb"),
+        threads_param="n_jobs",
         dependency="lightgbm",
         estimators={
             "classification": "lightgbm:LGBMClassifier",
