@@ -201,7 +201,9 @@ def _check_target(frame: Any, target: str, task: str) -> tuple[Any, str, list[st
     if resolved == "regression" and not pd.api.types.is_numeric_dtype(y):
         raise UserError("data.target_not_numeric", target=target)
     if resolved != "regression":
-        y = y.astype(str)
+        # integer class codes stay integers: scikit-learn's forests cannot weight classes whose labels are
+        # number-like text ("0", "1": "The classes, [0, 1], are not in class_weight"); other labels become text
+        y = y.astype("int64") if pd.api.types.is_integer_dtype(y) else y.astype(str)
         if y.nunique() > max(50, len(y) // 2):
             raise UserError("data.target_too_many_classes", target=target, count=y.nunique())
         if resolved == "binary" and y.nunique() != 2:
