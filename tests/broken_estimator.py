@@ -40,3 +40,16 @@ class SlowClassifier(DummyClassifier):
         for _ in range(6000):  # short sleeps: a timer signal is handled between them, as between boosting rounds
             time.sleep(0.1)
         return super().fit(X, y, sample_weight)
+
+
+class FlakyClassifier(DummyClassifier):
+    """Trains with some settings and fails with others, as a search space with an invalid corner would."""
+
+    def __init__(self, *, strategy="prior", random_state=None, constant=None, fail=False):
+        super().__init__(strategy=strategy, random_state=random_state, constant=constant)
+        self.fail = fail
+
+    def fit(self, X, y, sample_weight=None):
+        if self.fail:
+            raise ValueError("this setting always fails")
+        return super().fit(X, y, sample_weight)

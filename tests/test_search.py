@@ -294,3 +294,28 @@ def test_the_figures_of_a_budget_stop_never_read_as_no_reason_to_stop():
     for left in rng.uniform(0, 5, 2000):
         needed = left + rng.uniform(1e-6, 0.02)
         assert budget.round_up(needed) > budget.round_down(left)
+
+
+@pytest.mark.slow
+def test_a_failed_trial_is_not_a_trial_without_a_gain(tmp_path, cancer, monkeypatch):
+    """Tuning stops after `patience` trials that finished without a gain; trials that failed do not count."""
+    monkeypatch.setattr(models, "REGISTRY", models.REGISTRY.copy())
+    models.register(
+        models.ModelSpec(
+            name="flaky",
+            seed_param=None,
+            estimators={"classification": "broken_estimator:FlakyClassifier"},
+            search_space={"fail": [True, False], "strategy": ["prior", "most_frequent", "stratified", "uniform"]},
+        )
+    )
+    X, y = cancer
+    path = tmp_path / "cancer.csv"
+    X.assign(target=y).to_csv(path, index=False)
+    run(quick_config(path, tmp_path / "runs", models=["flaky"], max_trials=None, patience=3, time_budget_s=120, seed=2))
+    folder = only_run(tmp_path / "runs")
+    tuned = [r for r in csv.DictReader((folder / "results_summary.csv").open()) if r["stage"] == "tuned"]
+    statuses = [r["status"] for r in tuned]
+    assert "failed" in statuses  # the space has a failing corner, and the search met it
+    assert json.loads((folder / "run.json").read_text())["search"]["stop"] == "patience"
+    # the three that finished (or were pruned) without a gain ended it, failures aside
+    assert statuses.count("ok") + statuses.count("pruned") == 3

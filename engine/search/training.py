@@ -21,6 +21,7 @@ from automl_tui_engine.messages import t
 from automl_tui_engine.search import budget, ensemble, evaluate, threshold
 from automl_tui_engine.search.candidates import ENSEMBLE, Candidate, Pruned, SearchPlan, Tuner, defaults
 
+FAILURES_BEFORE_SPENT = 2  # failed tuned candidates in a row, in units of `patience`, that end the search
 KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (ensemble, threshold)
 # why a search ended, the shortest search first: Ctrl+C, the time ran short, no gain for `patience` trials,
 # `max_trials` tried, every candidate tried
@@ -119,7 +120,7 @@ class _Search:
         tunable = [s for s in self._best_kinds(specs) if s.space(self.task)]
         if tunable and config.max_trials != 0:
             tuner = Tuner(tunable, self.task, config.seed, self.primary.greater_is_better)
-            best, since_gain = self._best_score(), 0
+            best, since_gain, failed_in_a_row = self._best_score(), 0, 0
             while True:
                 if config.max_trials is not None and self.counts["tuned"] >= config.max_trials:
                     self.stop = "max_trials"
@@ -131,9 +132,19 @@ class _Search:
                 if candidate is None:  # every setting it proposes now was tried already
                     self.stop = "exhausted"
                     break
+                pruned = self.counts["pruned"]
                 if not self._try(candidate, estimate=self._measured_cost(candidate), tuner=tuner):
                     break
                 self.counts["tuned"] += 1
+                if candidate.name not in self.candidates and self.counts["pruned"] == pruned:
+                    # it failed: that says nothing of whether tuning still gains, so it is no "trial without a
+                    # gain"; a space that keeps failing still ends the search
+                    failed_in_a_row += 1
+                    if failed_in_a_row >= FAILURES_BEFORE_SPENT * config.patience and config.max_trials is None:
+                        self.stop = "patience"
+                        break
+                    continue
+                failed_in_a_row = 0
                 score = self._best_score()
                 gain = (score - best) if self.primary.greater_is_better else (best - score)
                 since_gain = 0 if gain > self._meaningful_gain(best) else since_gain + 1
