@@ -24,7 +24,7 @@ from automl_tui_engine.messages import t
 LEVELS = ("clearly", "slightly", "no_better")
 MIN_SHARE = 0.2  # below this share of the way from guessing to perfect, a gap is too small to act on
 NOISE_SE = 2.0  # gaps within this many standard errors are noise
-# a test score below the cross-validated one by more than this many of the folds' standard deviations (and at
+# a test score below the cross-validated one by more than this many standard deviations of a fold's score (and at
 # least TEST_DROP_MIN of the score's scale) is said: new rows will likely score nearer the test score
 TEST_DROP_SD = 2.0
 TEST_DROP_MIN = 0.02
@@ -125,7 +125,10 @@ def judge(
     if name in test:
         fell = directed(row[f"{name}_mean"], metric) - directed(test[name], metric)
         scale = 1.0 if metric.bounded else abs(row[f"{name}_mean"])
-        if fell > max(TEST_DROP_SD * (row.get(f"{name}_std") or 0.0), TEST_DROP_MIN * scale):
+        # how much a score on a fold's worth of rows moves: the folds' spread, or the resampled one scaled to a fold
+        # (five folds can agree by chance: 0.988 then 0.963 on 67 test rows is two rows, not a drop)
+        one_sample = max(row.get(f"{name}_std") or 0.0, (resampled_se or 0.0) * math.sqrt(baseline["folds"]))
+        if fell > max(TEST_DROP_SD * one_sample, TEST_DROP_MIN * scale):
             drop = (row[f"{name}_mean"], test[name])
     if gap <= NOISE_SE * se or gap <= 0 or any(worse_name == name for worse_name, _, _ in worse):
         level = "no_better"

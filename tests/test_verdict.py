@@ -73,6 +73,9 @@ def test_a_test_score_below_cross_validation_is_said_only_beyond_the_folds_sprea
     assert within.test_drop is None and len(within.sentences({})) == 1  # 0.03 lower, folds moved by 0.02 each
     beyond = verdict.judge(row(0.95, 0.01), guess(0.60), [ACCURACY], {"accuracy": 0.90}, "binary")
     assert beyond.test_drop == (0.95, 0.90) and beyond.level == "clearly"
+    # folds that agree by chance do not make a two-row difference a drop: the resampled spread, per fold, counts
+    lucky = verdict.judge(row(0.988, 0.004), guess(0.33), [ACCURACY], {"accuracy": 0.963}, "binary", 0.008)
+    assert lucky.test_drop is None
 
 
 def test_an_error_metric_counts_lower_as_better():
