@@ -174,7 +174,7 @@ def test_the_threshold_moves_when_the_default_cut_off_misses_the_rare_class():
     # the model ranks well but its probabilities for the rare class never reach 0.5
     positive = np.where(y == "yes", rng.uniform(0.25, 0.45, len(y)), rng.uniform(0.0, 0.3, len(y)))
     folds = [(np.setdiff1d(np.arange(300), v), v) for v in np.array_split(rng.permutation(300), 3)]
-    tuned = threshold.tune(_oof_evaluation(positive, y), y, folds, metrics.get("balanced_accuracy"))
+    _, tuned = threshold.at_own_threshold(_oof_evaluation(positive, y), y, folds, metrics.get("balanced_accuracy"), [])
     assert tuned is not None and 0.2 < tuned.value < 0.45
     assert tuned.score_default == pytest.approx(0.5) and tuned.score_tuned > 0.85
 
@@ -214,7 +214,7 @@ def test_the_threshold_stays_when_moving_it_does_not_pay():
     y = pd.Series(["yes"] * 150 + ["no"] * 150)
     positive = np.where(y == "yes", 0.9, 0.1)
     folds = [(np.arange(150, 300), np.arange(150)), (np.arange(150), np.arange(150, 300))]
-    assert threshold.tune(_oof_evaluation(positive, y), y, folds, metrics.get("accuracy")) is None
+    assert threshold.at_own_threshold(_oof_evaluation(positive, y), y, folds, metrics.get("accuracy"), [])[1] is None
     assert not threshold.applies("binary", metrics.get("roc_auc"))  # a probability metric ignores the cut-off
 
 

@@ -19,7 +19,7 @@ from automl_tui_engine.search.evaluate import Evaluation, OutOfFold
 
 # a cut-off picked among many on the same predictions flatters itself a little: demand a clear gain
 MIN_GAIN = 0.005
-GRID = 49
+GRID = 19  # candidate cut-offs at every 5% quantile of the probabilities: each costs a metric per fold
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,11 @@ def applies(task: str, primary: MetricSpec) -> bool:
     return task == "binary" and not primary.needs_proba
 
 
-def tune(evaluation: Evaluation, y: Any, folds: list[tuple[Any, Any]], primary: MetricSpec) -> Threshold | None:
-    """The best cut-off for the primary metric, or None when 0.5 is as good (within MIN_GAIN or the noise)."""
-    return _search(evaluation, y, folds, primary)[0]
-
-
 def _search(
     evaluation: Evaluation, y: Any, folds: list[tuple[Any, Any]], primary: MetricSpec
 ) -> tuple[Threshold | None, list[float]]:
-    """`tune`'s answer, and the cut-off each fold was scored at.
+    """The best cut-off for the primary metric (None when 0.5 is as good, within MIN_GAIN or the noise), and the
+    cut-off each fold was scored at.
 
     The score is cross-fitted: each fold is scored at the cut-off that is best on the other folds, so a cut-off
     fitted to noise scores like 0.5 (on a table with no signal, the best of 49 cut-offs on the same predictions
