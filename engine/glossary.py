@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from automl_tui_engine.messages import t, t_or
+from automl_tui_engine.naming import kind_of
 
 METRIC_TERMS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss", "r2", "rmse", "mae")
 OTHER_TERMS = (
@@ -46,11 +47,6 @@ def found_in(text: str) -> list[str]:
             first[key] = matches[0].start()
             lowered = pattern.sub(lambda m: " " * len(m.group()), lowered)
     return sorted(first, key=first.__getitem__)
-
-
-def kind_of(model: str) -> str:
-    """The model kind of a candidate's name ("hist_gb #3" → "hist_gb")."""
-    return model.split(" #")[0]
 
 
 def kind_words(model: str) -> str:

@@ -14,6 +14,18 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 _HASH_CHUNK = 1 << 20
 
 
+TUNED_MARK = " #"  # a tuned candidate is named after its kind: "hist_gb #3" is the third tuned hist_gb
+
+
+def tuned_name(kind: str, number: int) -> str:
+    return f"{kind}{TUNED_MARK}{number}"
+
+
+def kind_of(candidate: str) -> str:
+    """The model kind a candidate's name stands for ("hist_gb #3" → "hist_gb")."""
+    return candidate.split(TUNED_MARK)[0]
+
+
 def slug(text: str, max_len: int = 40) -> str:
     """A name safe in file names and tags: no separators, no traversal, never empty."""
     cleaned = _UNSAFE.sub("-", text).strip("-.")[:max_len].strip("-.")

@@ -67,7 +67,7 @@ def run(
     threads.settle(count)
     try:
         with threads.limited(count):
-            return _run(config, announcer, Cancel(cancel), run_id or new_run_id(), count)
+            return _run(config, announcer, Cancel(cancel), run_id or new_run_id())
     finally:
         announcer.close()
 
@@ -117,19 +117,19 @@ def prepare(config: RunConfig) -> Prepared:
     )
 
 
-def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str, thread_count: int) -> RunResult:
+def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str) -> RunResult:
     from automl_tui_engine.search import candidates, training
 
     clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None)
     prepared = prepare(config)
     plan = candidates.plan(prepared, config, clock)
-    ctx, facts = _open(config, run_id, prepared, plan, announcer, cancel, clock, thread_count)
+    ctx, facts = _open(config, run_id, prepared, plan, announcer, cancel, clock)
     ctx.phase("training")
     searched = training.search_phase(ctx, prepared.specs, prepared.plans, plan)
     return _finish(ctx, facts, prepared, plan, searched)
 
 
-def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, thread_count) -> tuple[RunContext, Any]:
+def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) -> tuple[RunContext, Any]:
     """The run folder with what is settled before any fit (config.toml, the data profile, run.json), the context
     the phases are given, and RunStarted with the warnings about the table."""
     from automl_tui_engine.extension import plugins
@@ -161,7 +161,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, th
         config,
         guessed,
         dataset.target_unit,
-        {"used": thread_count, "cores": threads.cores()},
+        {"used": threads.count(), "cores": threads.cores()},
     )
     run_record.write(facts, run_record.RunOutcome())
     log = CandidateLog(folder, primary, [m.name for m in prepared.task_metrics], announcer.emit)
@@ -254,9 +254,9 @@ def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched
         ctx.phase("refit")
         kept, outcome = _refit_and_test(ctx, prepared, plan, searched, decision, outcome)
         if not ctx.cancel.requested():
-            made = insights.explain_and_draw(
-                ctx, decision, kept.model if kept else None, kept and kept.tested, prepared.dataset, prepared.folds
-            )
+            model, tested = (kept.model, kept.tested) if kept else (None, None)
+            guess = (facts.baseline or {}).get("cv_mean", {}).get(ctx.primary.name)  # the leaderboard chart's line
+            made = insights.explain_and_draw(ctx, decision, model, tested, prepared.dataset, prepared.folds, guess)
             outcome = replace(outcome, charts=made.charts, timings=made.timings)
     else:
         ctx.artifact_missing(rundir.LEADERBOARD, t("missing.no_candidate"))

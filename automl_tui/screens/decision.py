@@ -81,10 +81,9 @@ class DecisionScreen(Screen[str]):
 
     def screen_text(self) -> str:
         """Every word this screen shows a person: what its plain-words tab explains."""
-        d = self.summary.decision
         tabs = [t(f"tui.tab_{axis}") for axis in AXES]
-        lines = [str(self.headline()), *tabs, t("tui.tab_alternatives"), str(self.alternatives().render())]
-        return "\n".join([*lines, self.summary.metric.title, "±", *(a["tradeoff"] for a in d.alternatives)])
+        shown = [str(self.headline()), *tabs, t("tui.tab_alternatives"), str(self.alternatives_text())]
+        return "\n".join([*shown, self.summary.metric.title, "±"])  # the rankings' score column
 
     def plain_words(self) -> str:
         d = self.summary.decision
@@ -113,14 +112,17 @@ class DecisionScreen(Screen[str]):
     def alternatives(self) -> Static:
         """Each alternative with what it gives up, as wrapped lines: the trade-offs are sentences, too long for a
         table's cells on a small terminal."""
+        return Static(self.alternatives_text(), id="alternatives")
+
+    def alternatives_text(self) -> Text | str:
         alternatives = self.summary.decision.alternatives
         if not alternatives:
-            return Static(self.summary.no_alternatives(), id="alternatives")
+            return self.summary.no_alternatives()
         text = Text()
         for alternative in alternatives:
             text.append(f"{alternative['label']}: {alternative['model']}\n", style="bold")
             text.append(f"  {t('report.col_vs_recommended')}: {alternative['tradeoff']}\n")
-        return Static(text, id="alternatives")
+        return text
 
     def action_read_report(self) -> None:
         self.app.push_screen(ReportScreen(self.run_dir / "report.md"))

@@ -22,14 +22,17 @@ class Insights:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def explain_and_draw(ctx: RunContext, decision: Any, model: Any, test_predictions: Any, dataset: Any, folds: Any):
-    """The explanation of `model` (the refit model; None when it could not be made) and the charts of the run."""
+def explain_and_draw(
+    ctx: RunContext, decision: Any, model: Any, test_predictions: Any, dataset: Any, folds: Any, guess: float | None
+):
+    """The explanation of `model` (the refit model; None when it could not be made) and the charts of the run;
+    `guess` is what guessing scores on the ranking metric (None when it was not measured)."""
     timings: dict[str, float] = {}
     explanation = _explain(ctx, model, dataset, folds, timings) if ctx.config.explain and model is not None else None
     charts = None
     if ctx.config.charts != "none":
         start = time.perf_counter()
-        charts = _draw(ctx, decision, model, test_predictions, dataset, folds, explanation)
+        charts = _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, guess)
         timings["charts_s"] = time.perf_counter() - start
     return Insights(charts=charts, timings=timings)
 
@@ -59,7 +62,7 @@ def _explain(ctx: RunContext, model: Any, dataset: Any, folds: Any, timings: dic
     return explanation
 
 
-def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation) -> list[str] | None:
+def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, guess) -> list[str] | None:
     """The charts as HTML (and PNG when there is time); their names, or None when none could be built."""
     from automl_tui_engine.outputs import plots
 
@@ -84,7 +87,7 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation) -
             proba,
             classes,
             explanation,
-            _guess_score(ctx),
+            guess,
         )
         png = config.charts == "html+png"
         left, needed = ctx.clock.left_hard() - budget.REPORT_S, budget.charts_s(config)
@@ -100,9 +103,3 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation) -
     for name, reason in not_made.items():
         ctx.artifact_missing(name, reason)
     return list(figures)
-
-
-def _guess_score(ctx: Any) -> float | None:
-    """What guessing scores on the ranking metric in the candidates' folds (run.json's baseline), if measured."""
-    baseline = ctx.folder.read_json(rundir.RUN_JSON).get("baseline") or {}
-    return (baseline.get("cv_mean") or {}).get(ctx.primary.name)

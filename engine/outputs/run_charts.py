@@ -15,8 +15,8 @@ MAX_ROWS = 15  # the leaderboard chart shows the best ones (rows stay readable a
 
 def leaderboard(rows: list[dict], metric: Any, recommended: str | None = None, guess: float | None = None) -> Any:
     """Every model's cross-validated score as a dot with its spread, best at the top, on an axis zoomed to the
-    models' range (bars from 0 made every model look the same), each dot labelled with its score; guessing is
-    a dashed line when it falls near that range, else said in the subtitle."""
+    models' range (bars from 0 made every model look the same), each name followed by its score; guessing is a
+    dashed line when it falls near that range, else said in the subtitle."""
     import plotly.graph_objects as go
 
     m = metric.name

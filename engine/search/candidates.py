@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from automl_tui_engine.extension.registry.models import ModelSpec
+from automl_tui_engine.naming import tuned_name
 
 
 @dataclass(frozen=True)
@@ -218,7 +219,7 @@ class Tuner:
                 continue
             self.outcomes[key] = None
             self.proposed[kind] = self.proposed.get(kind, 0) + 1
-            return Candidate(f"{kind} #{self.proposed[kind]}", spec, params, trial=trial, key=key)
+            return Candidate(tuned_name(kind, self.proposed[kind]), spec, params, trial=trial, key=key)
         return None
 
     def _tell_again(self, trial: Any, outcome: float | str | None) -> None:

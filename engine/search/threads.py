@@ -70,7 +70,7 @@ def count() -> int:
 def settle(count: int) -> None:
     """Tell the thread libraries not yet loaded, and the estimators built from now on (ModelSpec.threads_param),
     how many threads to start; a value the user set in the environment stays theirs."""
-    _settled.append(count)
+    _settled[:] = [count]
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, str(count))
 

@@ -71,6 +71,7 @@ class _Search:
     def __init__(self, ctx: RunContext, plans: Any, plan: SearchPlan) -> None:
         self.ctx, self.config, self.clock, self.task = ctx, ctx.config, ctx.clock, ctx.task
         self.primary, self.plans, self.plan, self.folds = ctx.primary, plans, plan, plan.folds
+        self.fold_positions = evaluate.fold_indices(self.folds)  # the same folds for every candidate of the run
         self.log = ctx.candidates
         self.candidates: dict[str, Candidate] = {}
         self.evaluations: dict[str, evaluate.Evaluation] = {}
@@ -267,9 +268,9 @@ class _Search:
     def _keep(self, candidate: Candidate, evaluation: evaluate.Evaluation) -> dict[str, Any]:
         """The finished candidate, at its own decision threshold when that applies, on disk and announced."""
         if self.own_thresholds:
-            folds = evaluate.fold_indices(self.folds)
-            metrics = self.ctx.task_metrics
-            evaluation, tuned = threshold.at_own_threshold(evaluation, self.folds.y_train, folds, self.primary, metrics)
+            evaluation, tuned = threshold.at_own_threshold(
+                evaluation, self.folds.y_train, self.fold_positions, self.primary, self.ctx.task_metrics
+            )
             if tuned is not None:
                 self.thresholds[candidate.name] = tuned
         row = {"model": candidate.name, "stage": candidate.stage, "status": "ok", "reason": "", **evaluation.row}
@@ -289,8 +290,7 @@ class _Search:
                 continue
             kinds.add(candidate.family)
             pool.append(ensemble.Member(candidate, row, self.evaluations[row["model"]]))
-        folds = evaluate.fold_indices(self.folds)
-        chosen = ensemble.select(pool, self.folds.y_train, folds, self.task, self.primary)
+        chosen = ensemble.select(pool, self.folds.y_train, self.fold_positions, self.task, self.primary)
         if not chosen:
             return
         candidate = Candidate(ENSEMBLE, None, members=tuple((m.candidate, weight) for m, weight in chosen))
