@@ -91,3 +91,19 @@ def test_scores_from_one_prediction_equal_scoring_each_metric_on_its_own(cancer)
     together = evaluate.replay_scores(replay, split.y_test, "binary", task_metrics)
     one_by_one = {m.name: m.value("binary", pipeline, split.X_test, split.y_test) for m in task_metrics}
     assert together == pytest.approx(one_by_one) and together["log_loss"] > 0
+
+
+@pytest.mark.quick
+def test_a_sample_of_a_regression_target_with_every_value_distinct_has_the_rows_asked_for():
+    # a continuous target has as many distinct values as rows: they are not classes to keep one row of each
+    X = pd.DataFrame({"x": range(8000)})
+    y = pd.Series([i * 0.5 for i in range(8000)])
+    sample_X, sample_y = evaluate.sample_rows(X, y, "regression", 5000, seed=0)
+    assert len(sample_X) == len(sample_y) == 5000
+
+
+@pytest.mark.quick
+def test_a_stratified_sample_keeps_a_row_of_every_class_even_beyond_the_rows_asked_for():
+    y = pd.Series([f"c{i % 60}" for i in range(600)])
+    sample_X, sample_y = evaluate.sample_rows(pd.DataFrame({"x": range(600)}), y, "multiclass", 40, seed=0)
+    assert len(sample_y) == 60 and sample_y.nunique() == 60

@@ -155,10 +155,12 @@ def sample_rows(X: Any, y: Any, task: str, rows: int, seed: int) -> tuple[Any, A
     """At most `rows` rows (stratified for classes, every class kept), index reset."""
     from sklearn.model_selection import train_test_split
 
+    stratify = y if task != "regression" else None
+    if stratify is not None:
+        rows = max(rows, y.nunique())  # a stratified sample holds at least one row of every class
     if len(y) <= rows:
         return X, y
-    stratify = y if task != "regression" else None
-    X, _, y, _ = train_test_split(X, y, train_size=max(rows, y.nunique()), random_state=seed, stratify=stratify)
+    X, _, y, _ = train_test_split(X, y, train_size=rows, random_state=seed, stratify=stratify)
     return X.reset_index(drop=True), y.reset_index(drop=True)
 
 
