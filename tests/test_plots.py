@@ -2,6 +2,7 @@
 
 import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -112,3 +113,23 @@ def test_the_terminal_chart_never_runs_two_labels_together():
     text = ParetoChart(rows, ACCURACY, [], "linear #0").render().plain
     labels = re.findall(r"[★●○]\d+", text.split("└")[0])
     assert sorted(labels, key=lambda label: int(label[1:])) == ["★1", *(f"○{n}" for n in range(2, 13))]
+
+
+@pytest.mark.slow
+def test_classes_coded_as_numbers_are_found_by_the_model_charts(tmp_path):
+    import automl_tui_engine as engine
+    from conftest import quick_config
+    from sklearn.datasets import load_breast_cancer
+
+    path = tmp_path / "coded.csv"
+    load_breast_cancer(as_frame=True).frame.to_csv(path, index=False)  # target written 0 / 1
+    result = engine.run(quick_config(path, tmp_path / "runs", target="target", models=["linear"], charts="html"))
+    plots_folder = Path(result.run_dir, "plots")
+    assert re.search(r"area 0\.9\d\d", (plots_folder / "roc_curve.html").read_text())
+    assert re.search(r"average precision 0\.9\d\d", (plots_folder / "precision_recall.html").read_text())
+    # the confusion matrix counts every test row: none is lost to "0" not being 0
+    import base64
+
+    cells = re.search(r'"z":\{"dtype":"(\w+)","bdata":"([^"]+)"', (plots_folder / "confusion_matrix.html").read_text())
+    counts = np.frombuffer(base64.b64decode(cells.group(2)), dtype=cells.group(1))  # plotly's typed-array encoding
+    assert counts.sum() == len(pd.read_csv(Path(result.run_dir, "test_predictions.csv")))

@@ -76,13 +76,17 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, g
             probability_columns = [c for c in test_predictions.columns if c.startswith("probability_")]
             proba = test_predictions[probability_columns].to_numpy() if probability_columns else None
         classes = [str(c) for c in model.classes_] if model is not None and task != "regression" else []
+        y_test = folds.y_test
+        if task != "regression":  # the charts name classes as text: labels coded 0/1 are compared as "0"/"1"
+            y_test = y_test.astype(str)
+            y_pred = None if y_pred is None else y_pred.astype(str)
         figures = plots.build(
             ctx.candidates.rows,
             ctx.primary,
             decision,
             task,
             dataset.target,
-            folds.y_test,
+            y_test,
             y_pred,
             proba,
             classes,
