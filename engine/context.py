@@ -71,6 +71,7 @@ class RunContext:
     announcer: Announcer
     candidates: CandidateLog
     cancel: Cancel
+    png_browser: Any = None  # outputs.png_browser.PngBrowser when the run draws PNG charts
     missing: dict[str, str] = field(default_factory=dict)  # artifact -> why the run could not make it
 
     def emit(self, event: ev.Event) -> None:

@@ -118,18 +118,25 @@ def prepare(config: RunConfig) -> Prepared:
 
 
 def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str) -> RunResult:
+    from automl_tui_engine.outputs.png_browser import PngBrowser
     from automl_tui_engine.search import candidates, training
 
     clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None)
     prepared = prepare(config)
     plan = candidates.plan(prepared, config, clock)
-    ctx, facts = _open(config, run_id, prepared, plan, announcer, cancel, clock)
-    ctx.phase("training")
-    searched = training.search_phase(ctx, prepared.specs, prepared.plans, plan)
-    return _finish(ctx, facts, prepared, plan, searched)
+    # the browser that draws the PNG charts starts before the search, so that its start overlaps the search
+    browser = PngBrowser() if config.charts == "html+png" else None
+    try:
+        ctx, facts = _open(config, run_id, prepared, plan, announcer, cancel, clock, browser)
+        ctx.phase("training")
+        searched = training.search_phase(ctx, prepared.specs, prepared.plans, plan)
+        return _finish(ctx, facts, prepared, plan, searched)
+    finally:
+        if browser is not None:
+            browser.close()
 
 
-def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) -> tuple[RunContext, Any]:
+def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, browser) -> tuple[RunContext, Any]:
     """The run folder with what is settled before any fit (config.toml, the data profile, run.json), the context
     the phases are given, and RunStarted with the warnings about the table."""
     from automl_tui_engine.extension import plugins
@@ -177,6 +184,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock) ->
         announcer,
         log,
         cancel,
+        browser,
     )
     memory_mb = round(reading.memory_estimate(config.data, dataset.source) / 2**20, 1)
     estimate_s = round(min(plan.estimate_s, config.time_budget_s), 1)

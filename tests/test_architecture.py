@@ -19,7 +19,7 @@ LAYERS = [
      "extension.plugins", "config"],
     ["table.reading", "table.data", "table.checks", "table.preprocess"],
     ["decision", "verdict"],
-    ["outputs.rundir", "outputs.candidate_log", "outputs.chart_style", "outputs.run_charts",
+    ["outputs.rundir", "outputs.candidate_log", "outputs.chart_style", "outputs.run_charts", "outputs.png_browser",
      "outputs.plots", "outputs.explain", "outputs.model_card",
      "outputs.report", "outputs.run_record", "outputs.quality", "outputs.data_section"],
     ["context", "tracking"],

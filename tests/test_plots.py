@@ -99,11 +99,19 @@ def test_without_a_browser_html_is_written_and_each_png_is_reported(tmp_path, mo
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="no Chromium (.ci/run installs it)")
 @pytest.mark.slow
-def test_pngs_are_exported_in_one_batch(tmp_path):
+def test_one_browser_draws_the_pngs_of_several_exports(tmp_path):
+    from automl_tui_engine.outputs.png_browser import PngBrowser
+
     figures = {name: run_charts.leaderboard(ROWS[:i], ACCURACY) for i, name in enumerate(("one", "two", "three"), 2)}
-    assert plots.export(figures, tmp_path) == {}
-    for name in figures:
-        assert (tmp_path / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    browser = PngBrowser()  # as a run starts it, before the search
+    try:
+        for folder in (tmp_path / "first", tmp_path / "second"):
+            assert plots.export(figures, folder, browser=browser) == {}
+            for name in figures:
+                assert (folder / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        browser.close()
+    assert not browser._thread.is_alive()  # closing stops its thread: a finished run leaves nothing running
 
 
 def test_the_terminal_chart_never_runs_two_labels_together():

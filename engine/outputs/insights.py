@@ -100,7 +100,7 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, g
             reason = t("missing.png_time", needed=budget.round_up(needed), left=budget.round_down(max(left, 0.0)))
             for name in figures:
                 ctx.artifact_missing(f"{rundir.PLOTS}/{name}.png", reason)
-        not_made = plots.export(figures, ctx.folder / rundir.PLOTS, png=png)
+        not_made = plots.export(figures, ctx.folder / rundir.PLOTS, png=png, browser=ctx.png_browser)
     except Exception as exc:
         ctx.artifact_missing(rundir.PLOTS, t("missing.charts_failed", error=one_line(exc)))
         return None

@@ -1,6 +1,6 @@
 """Charts of the run and of the recommended model (plotly), saved as interactive HTML and static PNG.
 
-PNGs are exported in one batch so the browser behind kaleido starts once. Without a Chrome/Chromium the HTML
+PNGs are drawn by the run's one browser (png_browser.py). Without a Chrome/Chromium the HTML
 files are still written and each missing PNG is reported with the fix; the run never fails for a chart.
 """
 
@@ -242,22 +242,30 @@ def build(rows, metric, decision, task, target, y_test, y_pred, proba, classes, 
     return figures
 
 
-def export(figures: dict[str, Any], folder: Path, png: bool = True) -> dict[str, str]:
-    """Write `<name>.html` (and `<name>.png`) for each figure; returns {file: reason} for PNGs not written."""
-    import plotly.io as pio
-
+def export(figures: dict[str, Any], folder: Path, png: bool = True, browser: Any = None) -> dict[str, str]:
+    """Write `<name>.html` (and `<name>.png`) for each figure; returns {file: reason} for PNGs not written.
+    `browser` is the run's png_browser.PngBrowser, started while the search ran; without one, one is started here."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, fig in figures.items():
         # plotly.js is written once beside the pages, so they open offline and travel with the folder
         fig.write_html(folder / f"{name}.html", include_plotlyjs="directory")
     if not png:
         return {}
+    from automl_tui_engine.outputs.png_browser import PngBrowser
+
+    own = browser is None
+    browser = browser or PngBrowser()
     try:
-        pio.write_images(
-            list(figures.values()), [folder / f"{name}.png" for name in figures], width=WIDTH, height=HEIGHT
-        )
+        browser.write(figures, folder, WIDTH, HEIGHT)
     except Exception as exc:  # no browser for kaleido, most often: the HTML is there, say how to get PNGs
         first_line = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
-        return {f"plots/{name}.png": t("plots.png_failed", error=first_line) for name in figures}
+        return {
+            f"plots/{name}.png": t("plots.png_failed", error=first_line)
+            for name in figures
+            if not (folder / f"{name}.png").exists()
+        }
+    finally:
+        if own:
+            browser.close()
     # the browser can also give up on one chart without a word: what is not there is said, never assumed
     return {f"plots/{name}.png": t("plots.png_not_made") for name in figures if not (folder / f"{name}.png").exists()}

@@ -20,9 +20,9 @@ from typing import Any
 # Seconds kept back after the search for what follows it, when no measurement says better:
 # saving files and writing the report (the refit, explanation and charts are estimated from measurements).
 REPORT_S = 1.0
-# A PNG export starts a headless browser (~3 s here) and then takes ~0.4 s per chart.
-PNG_START_S = 3.5
-PNG_PER_CHART_S = 0.45
+# The PNG charts' browser starts while the search runs (outputs/png_browser.py); then each chart takes ~0.33 s here
+PNG_PER_CHART_S = 0.35
+CHARTS_MAX = 9  # charts a run draws at most: the run's three, the explanation's three, a binary model's three
 REFIT_SHARE = 0.25  # at most this share of the budget is kept back for the refit (a larger one is made on fewer rows)
 REFIT_MARGIN = 1.5  # trees cost more than linearly in rows; the refit estimate leans high
 EXPLAIN_S = 3.0
@@ -110,13 +110,11 @@ def round_up(seconds: float) -> float:
     return math.ceil(seconds * 100) / 100
 
 
-def charts_s(config: Any, png: bool = True) -> float:
-    """Seconds the charts take; without `png`, only the HTML ones (PNGs are dropped first when time is short,
-    so the search does not keep time back for them)."""
+def charts_s(config: Any) -> float:
+    """Seconds the charts take, PNGs included (when time is short after all, the PNGs are dropped first)."""
     if config.charts == "none":
         return 0.0
-    with_png = png and config.charts == "html+png"
-    return CHARTS_HTML_S + (PNG_START_S + 10 * PNG_PER_CHART_S if with_png else 0.0)
+    return CHARTS_HTML_S + (CHARTS_MAX * PNG_PER_CHART_S if config.charts == "html+png" else 0.0)
 
 
 def refit_s(row: dict[str, Any], scale: float) -> float:
@@ -124,12 +122,12 @@ def refit_s(row: dict[str, Any], scale: float) -> float:
     return float(row["fit_s"]) * scale * REFIT_MARGIN
 
 
-def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int, png: bool = True) -> float:
+def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int) -> float:
     """What follows the refit: scoring and saving the test rows' predictions (about three predicts and a CSV
     line each), explanation, charts, report."""
     slowest_ms = max((float(r["predict_ms_per_1k"]) for r in rows), default=0.0)
     test = test_rows / 1000 * slowest_ms / 1000 * 3 + test_rows * TEST_ROW_WRITE_S
-    return test + (EXPLAIN_S if config.explain else 0.0) + charts_s(config, png) + REPORT_S
+    return test + (EXPLAIN_S if config.explain else 0.0) + charts_s(config) + REPORT_S
 
 
 def after_search_s(config: Any, rows: list[dict[str, Any]], scale: float, test_rows: int) -> float:
@@ -137,4 +135,4 @@ def after_search_s(config: Any, rows: list[dict[str, Any]], scale: float, test_r
     top = sorted(rows, key=lambda r: -r["fit_s"])[:3] if rows else []
     # a refit that would not fit is made on fewer rows: keep back at most a share of the budget for it
     refit = min(max((refit_s(r, scale) for r in top), default=0.0), REFIT_SHARE * config.time_budget_s)
-    return refit + after_refit_s(config, top, test_rows, png=False)
+    return refit + after_refit_s(config, top, test_rows)

@@ -49,7 +49,7 @@ def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: An
     row = ctx.candidates.row_of(name)
     search_folds = plan.folds
     tuned = searched.thresholds.get(name)  # the cut-off it was ranked at
-    available = clock.left_hard() - budget.after_refit_s(config, [row], len(folds.y_test), png=False)
+    available = clock.left_hard() - budget.after_refit_s(config, [row], len(folds.y_test))
     needed = budget.refit_s(row, plan.scale)
     train = folds
     if needed > available:  # fewer rows, in proportion to the time there is (a fold's worth at least)
