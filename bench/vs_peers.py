@@ -13,7 +13,12 @@ or the peer's fit seconds; predict ms per 1,000 test rows (median of 5, after a 
 model bytes (model.joblib; FLAML pickled; AutoGluon's predictor folder); ratios of automl-tui's figures to
 each peer's (score: difference).
 
+`--priorities balanced accuracy` runs automl-tui once per priority (`accuracy` is the peers' objective: the best
+score, whatever it costs). `--hog` keeps one core busy (`python -c "while 1: pass"`) for the whole bench, automl-tui
+and peers alike: a laptop doing other work.
+
 Usage: python bench/vs_peers.py --peers-python .bench-peers/bin/python [--presets fast balanced] [--budget 30]
+       [--priorities balanced accuracy] [--hog] [--only fair randhie]
 """
 
 from __future__ import annotations
@@ -61,10 +66,10 @@ def our_predict_ms(run_dir: Path, test) -> float:
     return predict_ms_per_1k(joblib.load(run_dir / "model.joblib").predict, test)
 
 
-def run_ours(script: str, path: Path, target: str, preset: str, out: Path) -> dict:
+def run_ours(script: str, path: Path, target: str, preset: str, priority: str, out: Path) -> dict:
     start = time.perf_counter()
     subprocess.run(
-        [script, str(path), "--preset", preset, "--target", target, "--out", str(out)],
+        [script, str(path), "--preset", preset, "--priority", priority, "--target", target, "--out", str(out)],
         check=True,
         capture_output=True,
     )
@@ -75,17 +80,28 @@ def run_ours(script: str, path: Path, target: str, preset: str, out: Path) -> di
 
 
 def main() -> None:
-    import pandas as pd
-
     parser = argparse.ArgumentParser()
     parser.add_argument("--peers-python", required=True)
     parser.add_argument("--presets", nargs="+", default=["fast", "balanced"])
     parser.add_argument("--budget", type=float, default=30.0, help="the peers' time budget, seconds")
+    parser.add_argument("--priorities", nargs="+", default=["balanced"])
+    parser.add_argument("--hog", action="store_true", help="keep one core busy for the whole bench")
     parser.add_argument("--only", nargs="*", help="dataset names to run (default: all)")
     args = parser.parse_args()
+    hog = subprocess.Popen([sys.executable, "-c", "while 1: pass"]) if args.hog else None
+    try:
+        compare(args)
+    finally:
+        if hog is not None:
+            hog.kill()
+
+
+def compare(args: argparse.Namespace) -> None:
+    import pandas as pd
+
     script = shutil.which("automl-tui") or sys.exit("automl-tui is not installed in this environment")
     header = (
-        f"{'dataset':<14}{'rows':>6} {'metric':<18}{'system':<16}{'score':>8}{'secs':>7}{'ms/1k':>9}{'MB':>9}"
+        f"{'dataset':<14}{'rows':>6} {'metric':<18}{'system':<21}{'score':>8}{'secs':>7}{'ms/1k':>9}{'MB':>9}"
         f"  {'vs FLAML (Δscore, ×ms, ×size)':<32}{'vs AutoGluon':<28}model"
     )
     lines = [header]
@@ -96,13 +112,13 @@ def main() -> None:
                 continue
             frame = pd.read_csv(path)
             results, reference = {}, None
-            for preset in args.presets:
-                ours = run_ours(script, path, target, preset, tmp / "runs" / f"{name}-{preset}")
+            for preset, priority in [(p, q) for p in args.presets for q in args.priorities]:
+                ours = run_ours(script, path, target, preset, priority, tmp / "runs" / f"{name}-{preset}-{priority}")
                 info = ours["info"]
                 metric, task = info["primary_metric"], info["task"]
                 positions = pd.read_csv(ours["run_dir"] / "test_predictions.csv")["row"].to_numpy() - 1
                 test = frame.iloc[positions]
-                results[f"automl-tui {preset}"] = {
+                results[f"automl-tui {preset}/{priority[:3]}"] = {
                     "score": info["test_metrics"][metric],
                     "wall_s": info["elapsed_s"],
                     "predict_ms_per_1k": our_predict_ms(ours["run_dir"], test.drop(columns=[target])),
@@ -147,7 +163,7 @@ def main() -> None:
                         f" ×{r['bytes'] / peer['bytes']:.3f}"
                     )
                 lines.append(
-                    f"{name:<14}{len(frame):>6} {metric:<18}{system:<16}{r['score']:>8.4f}{r['wall_s']:>7.1f}"
+                    f"{name:<14}{len(frame):>6} {metric:<18}{system:<21}{r['score']:>8.4f}{r['wall_s']:>7.1f}"
                     f"{r['predict_ms_per_1k']:>9.2f}{r['bytes'] / 1e6:>9.3f}  {versus[0]:<32}{versus[1]:<28}"
                     f"{r['model']}"
                 )
