@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -150,15 +151,49 @@ def test_an_ensembles_scores_from_kept_predictions_equal_cross_validating_the_re
     assert scored.row["size_bytes"] > max(m.row["size_bytes"] for m, _ in chosen)
 
 
+def _curvy_table(rows: int = 1200) -> tuple[pd.DataFrame, pd.Series]:
+    """A yes/no outcome with a straight part, a wave and an interaction: each kind of model gets a different
+    part right, which is when averaging them pays."""
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(rows, 6)), columns=[f"x{i}" for i in range(6)])
+    logit = 1.5 * X.x0 - 1.0 * X.x1 + 2.0 * np.sin(2 * X.x2) + 1.5 * (X.x3 * X.x4 > 0)
+    return X, pd.Series(np.where(rng.uniform(size=rows) < 1 / (1 + np.exp(-logit)), "yes", "no"), name="outcome")
+
+
 @pytest.mark.slow
-def test_ensemble_selection_is_never_worse_than_its_best_member_out_of_fold(cancer):
-    split, _, _, members = _evaluations(cancer, ["linear", "knn", "hist_gb"])
+def test_an_ensemble_of_different_kinds_of_model_is_kept_when_it_wins_on_rows_its_weights_never_saw():
+    split, _, _, members = _evaluations(_curvy_table(), ["linear", "knn", "hist_gb"])
     primary = metrics.get("log_loss")
     members.sort(key=lambda m: m.row["log_loss_mean"])
     chosen = ensemble.select(members, split.y_train, evaluate.fold_indices(split), "binary", primary)
-    assert len(chosen) >= 2  # blending probabilities of different kinds of model lowers log loss here
-    scored = ensemble.evaluate_members(chosen, split, "binary", [primary], 0, 1)
-    assert scored.row["log_loss_mean"] <= members[0].row["log_loss_mean"]
+    assert chosen is not None and len(chosen.members) >= 2
+    scored = ensemble.evaluate_members(chosen.members, split, "binary", [primary], 0, 1, chosen.out_of_fold)
+    best = members[0].evaluation.fold_scores["log_loss"]
+    assert all(own < theirs for own, theirs in zip(scored.fold_scores["log_loss"], best, strict=True))
+
+
+def test_an_ensemble_of_models_that_only_fit_noise_is_not_kept():
+    # five "models" whose answers are coin flips: on the rows the weights are chosen on, some blend looks better
+    # than the best of them; scored on rows its weights never saw, it is not
+    rng = np.random.default_rng(3)
+    y = pd.Series(rng.choice(["no", "yes"], 600))
+    folds = [(np.setdiff1d(np.arange(600), v), v) for v in np.array_split(rng.permutation(600), 5)]
+    primary = metrics.get("accuracy")
+    pool = []
+    for i in range(5):
+        evaluation = _oof_evaluation(rng.uniform(0.3, 0.7, 600), y)
+        evaluation.fold_scores[primary.name] = ensemble.fold_scores(
+            evaluation.out_of_fold.predictions,
+            evaluation.out_of_fold.proba,
+            np.array(["no", "yes"]),
+            y,
+            folds,
+            "binary",
+            primary,
+        )
+        pool.append(ensemble.Member(None, {"model": f"noise {i}"}, evaluation))
+    pool.sort(key=lambda m: -np.mean(m.evaluation.fold_scores[primary.name]))
+    assert ensemble.select(pool, y, folds, "binary", primary) is None
 
 
 def _oof_evaluation(positive_proba, y):
@@ -241,11 +276,14 @@ def test_an_imbalanced_run_saves_and_reports_the_tuned_threshold(tmp_path, cance
 
 
 @pytest.mark.slow
-def test_a_recommended_ensemble_is_saved_explained_and_predicts_like_its_test_run(tmp_path, breast_cancer_csv):
+def test_a_recommended_ensemble_is_saved_explained_and_predicts_like_its_test_run(tmp_path):
     from automl_tui_engine.predict import predict_file
 
+    X, y = _curvy_table()
+    table = tmp_path / "curvy.csv"
+    X.assign(outcome=y).to_csv(table, index=False)
     config = quick_config(
-        breast_cancer_csv,
+        table,
         tmp_path / "runs",
         models=["linear", "knn", "hist_gb"],
         ensemble=True,
@@ -262,10 +300,10 @@ def test_a_recommended_ensemble_is_saved_explained_and_predicts_like_its_test_ru
     assert "SHAP" in info["missing"]  # not for an ensemble, and the report says why
     assert json.loads((folder / "explanation.json").read_text())["permutation_importance"]
     tested = pd.read_csv(folder / "test_predictions.csv")
-    rows = pd.read_csv(breast_cancer_csv).iloc[tested["row"] - 1]
-    table = tmp_path / "again.csv"
-    rows.to_csv(table, index=False)
-    predicted = pd.read_csv(predict_file(folder, table).out_path)
+    rows = pd.read_csv(table).iloc[tested["row"] - 1]
+    again = tmp_path / "again.csv"
+    rows.to_csv(again, index=False)
+    predicted = pd.read_csv(predict_file(folder, again).out_path)
     assert (predicted["prediction"].to_numpy() == tested["prediction"].to_numpy()).all()
     assert "weighted average of" in (folder / "report.md").read_text()
 
@@ -319,3 +357,44 @@ def test_a_failed_trial_is_not_a_trial_without_a_gain(tmp_path, cancer, monkeypa
     assert json.loads((folder / "run.json").read_text())["search"]["stop"] == "patience"
     # the three that finished (or were pruned) without a gain ended it, failures aside
     assert statuses.count("ok") + statuses.count("pruned") == 3
+
+
+@pytest.mark.quick
+def test_a_forest_is_made_with_the_trees_that_fit_the_time_it_can_be_given():
+    # a tenth of 200 trees took 1 s of the 21 s: three folds of 66 trees take about half of the 20 s left
+    assert budget.parts_that_fit(200, 20, 1.0, 21.0, 3) == 66
+    assert budget.parts_that_fit(200, 20, 0.01, 21.0, 3) == 200  # all of them fit: never more
+    assert budget.parts_that_fit(200, 20, 5.0, 6.0, 3) == 20  # not even the probe's again: the timer decides
+
+
+@pytest.mark.slow
+def test_a_sized_forest_and_its_tuned_candidates_are_compared_refit_and_reported_with_that_size(
+    tmp_path, penguins_csv, monkeypatch
+):
+    import joblib
+
+    monkeypatch.setattr(budget, "parts_that_fit", lambda full, probe, probe_s, left, folds: 7)
+    config = quick_config(
+        penguins_csv, tmp_path / "runs", target="species", models=["random_forest"], max_trials=None, patience=2
+    )
+    result = run(config)
+    params = {row["model"]: json.loads(row["params"])["params"] for row in _leaderboard(result.run_dir)}
+    assert params["random_forest"] == {"n_estimators": 7}
+    assert len(params) > 1 and all(p["n_estimators"] == 7 for p in params.values())  # the tuned ones too
+    assert any("random_forest was made with 7 trees instead of 200" in w for w in result.warnings)
+    forest = joblib.load(Path(result.run_dir, "model.joblib"))[-1]
+    assert len(forest.estimators_) == 7  # the model kept is the one that was compared
+
+
+@pytest.mark.slow
+def test_a_run_of_a_fixed_number_of_trials_keeps_every_forest_whole(tmp_path, penguins_csv, monkeypatch):
+    monkeypatch.setattr(budget, "parts_that_fit", lambda full, probe, probe_s, left, folds: 7)
+    config = quick_config(penguins_csv, tmp_path / "runs", target="species", models=["random_forest"], max_trials=1)
+    result = run(config)  # no clock: sizing by time would make the same command give other models
+    params = [json.loads(row["params"])["params"] for row in _leaderboard(result.run_dir)]
+    assert all("n_estimators" not in p for p in params) and not any("trees instead" in w for w in result.warnings)
+
+
+def _leaderboard(run_dir: str) -> list[dict[str, str]]:
+    with open(Path(run_dir, "leaderboard.csv"), newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))

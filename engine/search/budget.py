@@ -110,6 +110,18 @@ def round_up(seconds: float) -> float:
     return math.ceil(seconds * 100) / 100
 
 
+PROBE_SHARE = 10  # a forest's size is judged by timing one fold's fit of a tenth of its trees
+SIZED_SHARE = 0.5  # of the time a sized forest can be given, what its fits may take (the rest: predicting, timing)
+
+
+def parts_that_fit(full: int, probe: int, probe_s: float, left: float, folds: int) -> int:
+    """How many of a model's `full` parts (trees) to make so that its `folds` fits take about SIZED_SHARE of the
+    `left` seconds it can be given, from `probe_s`, the time one fold's fit of `probe` parts took (and used up);
+    never fewer than `probe`, never more than `full`."""
+    affordable = SIZED_SHARE * (left - probe_s) / (folds * probe_s / probe)
+    return int(min(full, max(probe, affordable)))
+
+
 def charts_s(config: Any) -> float:
     """Seconds the charts take, PNGs included (when time is short after all, the PNGs are dropped first)."""
     if config.charts == "none":

@@ -38,6 +38,9 @@ class ModelSpec:
     # the parameter an estimator takes its thread count by, when its default is every core (LightGBM's n_jobs):
     # set from search/threads.py, so no fit starts more threads than there are free cores
     threads_param: str | None = None
+    # the parameter that says how many parts (trees) the model is made of, where fewer still make a sound model:
+    # a default that would not be done in the time it can be given is made with as many as fit (search/training.py)
+    size_param: str | None = None
 
     @property
     def title(self) -> str:
@@ -50,6 +53,10 @@ class ModelSpec:
         if any(key in self.search_space for key in FAMILIES):
             return self.search_space.get(family(task), {})
         return self.search_space
+
+    def default(self, task: str, param: str) -> Any:
+        """The value `param` takes when nothing sets it: the registry's default, else None (the estimator's)."""
+        return self.default_params.get(family(task), {}).get(param)
 
     def is_installed(self) -> bool:
         return self.dependency is None or importlib.util.find_spec(self.dependency) is not None
@@ -195,6 +202,7 @@ _BUILTIN = (
         },
         default_params={"classification": {"n_estimators": 200}, "regression": {"n_estimators": 200}},
         search_space=_FOREST_SPACE,
+        size_param="n_estimators",
         fit_cost=15.0,
         predict_cost=10.0,
     ),
@@ -207,6 +215,7 @@ _BUILTIN = (
         },
         default_params={"classification": {"n_estimators": 200}, "regression": {"n_estimators": 200}},
         search_space=_FOREST_SPACE,
+        size_param="n_estimators",
         fit_cost=10.0,
         predict_cost=10.0,
     ),
