@@ -398,3 +398,17 @@ def test_a_run_of_a_fixed_number_of_trials_keeps_every_forest_whole(tmp_path, pe
 def _leaderboard(run_dir: str) -> list[dict[str, str]]:
     with open(Path(run_dir, "leaderboard.csv"), newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+@pytest.mark.quick
+def test_settings_too_close_to_fit_another_model_are_one_candidate():
+    # linear's classification space: C on a log scale from 0.001 to 100, two class weightings
+    tuner = candidates.Tuner([models.get("linear")], "binary", seed=0, greater_is_better=True)
+    tried = []
+    while (candidate := tuner.ask()) is not None and len(tried) < 200:
+        tried.append(candidate.params)
+        tuner.tell(candidate, 0.5 + 1e-4 * len(tried))
+    values = sorted({p["C"] for p in tried})
+    assert len(tried) <= 2 * (5 * candidates.LOG_STEPS_PER_DECADE + 1)  # the grid, not 200 slightly different Cs
+    assert all(b / a > 1.4 for a, b in zip(values, values[1:], strict=False))  # a grid step (×1.47) apart
+    assert values[0] >= 0.001 and values[-1] <= 100

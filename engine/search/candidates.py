@@ -168,14 +168,26 @@ class Pruned(Exception):
     """A tuned candidate stopped after a fold because it was clearly behind the others at that fold."""
 
 
+LOG_STEPS_PER_DECADE = 6  # a log-scaled setting is tried on this grid: closer values fit the same model
+
+
 def _suggest(trial: Any, name: str, domain: Any) -> Any:
     """A value from a registry search-space entry: a list is a set of choices; a {low, high[, log, int]} dict
-    is a range."""
+    is a range. A log-scaled float is put on a grid of LOG_STEPS_PER_DECADE per decade: ten tuned linear models
+    with C between 3.1 and 3.4 had the same R² to the third decimal, and on the grid they are one candidate,
+    trained once."""
+    import math
+
     if isinstance(domain, list):
         return trial.suggest_categorical(name, domain)
+    low, high, log = domain["low"], domain["high"], domain.get("log", False)
     if domain.get("int"):
-        return trial.suggest_int(name, domain["low"], domain["high"], log=domain.get("log", False))
-    return trial.suggest_float(name, domain["low"], domain["high"], log=domain.get("log", False))
+        return trial.suggest_int(name, low, high, log=log)
+    value = trial.suggest_float(name, low, high, log=log)
+    if not log:
+        return value
+    on_grid = 10 ** (round(math.log10(value) * LOG_STEPS_PER_DECADE) / LOG_STEPS_PER_DECADE)
+    return float(f"{min(max(on_grid, low), high):.3g}")
 
 
 REPEATS_BEFORE_SPENT = 20  # proposals in a row that repeat earlier candidates: the tuner has nothing new to try
