@@ -412,3 +412,19 @@ def test_settings_too_close_to_fit_another_model_are_one_candidate():
     assert len(tried) <= 2 * (5 * candidates.LOG_STEPS_PER_DECADE + 1)  # the grid, not 200 slightly different Cs
     assert all(b / a > 1.4 for a, b in zip(values, values[1:], strict=False))  # a grid step (×1.47) apart
     assert values[0] >= 0.001 and values[-1] <= 100
+
+
+@pytest.mark.quick
+def test_the_search_keeps_back_time_for_refitting_a_model_likely_to_be_recommended_not_the_slowest():
+    from automl_tui_engine import config as config_mod
+
+    fast = {"fit_s": 0.1, "predict_ms_per_1k": 5.0}
+    slow = {"fit_s": 10.0, "predict_ms_per_1k": 50.0}
+    settings = config_mod.build("fast", {"data": "x.csv"})
+    best_first = [fast, fast, fast, slow]  # the slow one ranks fourth: it will not be recommended
+    assert budget.after_search_s(settings, best_first, 1.5, 1000) < budget.after_search_s(
+        settings, [slow, fast, fast, fast], 1.5, 1000
+    )
+    assert budget.after_search_s(settings, best_first, 1.5, 1000) == budget.after_search_s(
+        settings, best_first[:3], 1.5, 1000
+    )

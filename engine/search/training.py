@@ -96,8 +96,8 @@ class _Search:
         )
 
     def search_left(self) -> float:
-        rows = self.log.rows
-        left = self.clock.left() - budget.after_search_s(self.config, rows, self.plan.scale, self.plan.test_rows)
+        ranked = self.log.ranked()
+        left = self.clock.left() - budget.after_search_s(self.config, ranked, self.plan.scale, self.plan.test_rows)
         if self.config.ensemble and self.ensemble is None:
             left -= self._ensemble_s()
         return left
