@@ -125,3 +125,38 @@ def test_running_out_of_time_inside_shap_is_not_taken_for_an_explainer_failure(p
     monkeypatch.setattr(explain, "_explainer_for", out_of_time)
     with pytest.raises(BudgetExceeded):
         fitted(penguins_csv, "sex", "linear")
+
+
+@pytest.mark.parametrize("seconds", [1e-6, float("inf")])
+def test_a_slow_model_is_explained_on_fewer_rows_rather_than_not_at_all(tmp_path, seconds):
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(rng.normal(size=(2000, 4)), columns=["a", "b", "c", "d"])
+    table["y"] = table.a * 2 + table.b + rng.normal(size=2000)
+    path = tmp_path / "t.csv"
+    table.to_csv(path, index=False)
+    dataset = data.load(path, "y")
+    split = evaluate.split(dataset.X, dataset.y, dataset.task, 0.2, 3, 0)
+    pipeline = preprocess.pipeline(preprocess.plan(dataset.profiles), models.get("hist_gb"), dataset.task, 0)
+    pipeline.fit(split.X_train, split.y_train)
+    found = explain.explain(
+        pipeline,
+        split.X_train,
+        split.X_test,
+        split.y_test,
+        "regression",
+        metrics.get("r2").scorer("regression"),
+        0,
+        seconds,
+    )
+    rows = found.to_json()["rows"]
+    if seconds == float("inf"):
+        assert rows == {"shap": explain.SHAP_ROWS, "permutation": len(split.X_test), "fewer_for_time": False}
+    else:  # no time at all: the fewest rows that still say something, not nothing
+        assert rows == {
+            "shap": explain.SHAP_PROBE_ROWS,
+            "permutation": explain.PERMUTATION_MIN_ROWS,
+            "fewer_for_time": True,
+        }
+    assert list(found.mean_abs())[0] == "a" and list(found.permutation)[0] == "a"  # still the right story

@@ -44,10 +44,20 @@ def _explain(ctx: RunContext, model: Any, dataset: Any, folds: Any, timings: dic
     ctx.phase("explaining")
     start = time.perf_counter()
     explanation = None
+    after = budget.charts_s(config) + budget.REPORT_S
+    # what the budget kept for it (at least its forecast); the hard end stops it if fitting to that fails
+    seconds = max(budget.EXPLAIN_S, ctx.clock.left() - after)
     try:
-        with budget.time_limit(ctx.clock.left_hard() - budget.charts_s(config) - budget.REPORT_S):
+        with budget.time_limit(ctx.clock.left_hard() - after):
             explanation = explain.explain(
-                model, folds.X_train, folds.X_test, folds.y_test, ctx.task, ctx.primary.scorer(ctx.task), config.seed
+                model,
+                folds.X_train,
+                folds.X_test,
+                folds.y_test,
+                ctx.task,
+                ctx.primary.scorer(ctx.task),
+                config.seed,
+                seconds,
             )
     except budget.BudgetExceeded:
         ctx.artifact_missing(rundir.EXPLANATION, t("missing.budget"))

@@ -383,4 +383,8 @@ class RunReport:
                 for c in columns
             ]
             lines.append(table([t("report.col_column"), t("report.col_shap"), t("report.col_permutation")], cells))
+        rows = explanation.get("rows")
+        if rows:  # a slow model is explained on fewer rows (explain.py): the reader sees how many
+            key = "report.drivers_rows_for_time" if rows.get("fewer_for_time") else "report.drivers_rows"
+            lines.append(t(key, shap=rows["shap"], permutation=rows["permutation"]))
         return "\n\n".join(lines)
