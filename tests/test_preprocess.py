@@ -87,3 +87,23 @@ def test_a_date_only_column_gets_no_hour_and_a_column_with_times_keeps_it():
     names = list(pipe.named_steps["preprocess"].get_feature_names_out())
     assert not any(name.endswith("signed_hour") for name in names)
     assert any(name.endswith("seen_hour") for name in names)
+
+
+def test_a_model_saved_before_categories_became_arrays_predicts_the_same_without_warnings():
+    import pickle
+    import warnings
+
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
+
+    rows = pd.DataFrame({"island": ["Biscoe", "Dream", None, "Dream"]})
+    # the one-hot step as models saved before 2026-11-29 hold it: fitted on a frame, naming the old function
+    saved = make_pipeline(
+        FunctionTransformer(preprocess.categories_as_text, feature_names_out="one-to-one"),
+        OneHotEncoder(handle_unknown="infrequent_if_exist", sparse_output=False),
+    ).fit(rows)
+    loaded = pickle.loads(pickle.dumps(saved))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scikit-learn's feature-name warning would fail here
+        encoded = loaded.transform(rows)
+    assert encoded.tolist() == [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]]  # Biscoe, Dream, missing
