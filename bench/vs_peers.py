@@ -11,7 +11,8 @@ Peers run in their own environment (`--peers-python`), made by:
 Columns: test score; engine s (automl-tui's own elapsed_s: load, search, refit, explain, charts and report)
 or the peer's fit seconds; predict ms per 1,000 test rows (median of 5, after a warm-up, same code for all);
 model bytes (model.joblib; FLAML pickled; AutoGluon's predictor folder); ratios of automl-tui's figures to
-each peer's (score: difference); the model recommended, and how many candidates the budget stopped unfinished.
+each peer's (score: difference); the model recommended, how many candidates the budget stopped unfinished,
+and why the search ended (budget, patience, max_trials, exhausted).
 
 `--priorities balanced accuracy` runs automl-tui once per priority (`accuracy` is the peers' objective: the best
 score, whatever it costs). `--hog` keeps one core busy (`python -c "while 1: pass"`) for the whole bench, automl-tui
@@ -124,7 +125,8 @@ def compare(args: argparse.Namespace) -> None:
                     "predict_ms_per_1k": our_predict_ms(ours["run_dir"], test.drop(columns=[target])),
                     "bytes": (ours["run_dir"] / "model.joblib").stat().st_size,
                     # models the budget stopped before they finished (issue 17: none on a busy machine)
-                    "model": f"{info['recommended']}, {info['search']['stopped_budget']} stopped",
+                    "model": f"{info['recommended']}, {info['search']['stopped_budget']} stopped,"
+                    f" search ended by {info['search']['stop']}",
                 }
                 reference = reference or (metric, task, positions)
             metric, task, positions = reference
