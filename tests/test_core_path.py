@@ -162,7 +162,8 @@ def test_a_rebuilt_report_says_a_deleted_model_was_removed_and_never_cites_it(pe
 
 @pytest.mark.slow
 def test_pngs_skipped_for_time_are_one_row_each_with_the_reason(tmp_path, penguins_csv, monkeypatch):
-    monkeypatch.setattr("automl_tui_engine.search.budget.charts_s", lambda config: 1e6)  # as if no time were left
+    # as if no time were left
+    monkeypatch.setattr("automl_tui_engine.search.budget.charts_s", lambda config, charts=9: 1e6)
     config = quick_config(penguins_csv, tmp_path / "runs", target="species", charts="html+png", max_trials=None)
     result = engine.run(config)
     debug = Path(result.run_dir, "report.md").read_text().split("\n## 7. ")[1]

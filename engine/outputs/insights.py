@@ -104,7 +104,7 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, g
             guess,
         )
         png = config.charts == "html+png"
-        left, needed = ctx.clock.left_hard() - budget.REPORT_S, budget.charts_s(config)
+        left, needed = ctx.clock.left_hard() - budget.REPORT_S, budget.charts_s(config, len(figures))
         if png and left < needed:
             png = False  # a browser start would overrun the budget: the HTML charts are made, each PNG listed
             reason = t("missing.png_time", needed=budget.round_up(needed), left=budget.round_down(max(left, 0.0)))

@@ -122,11 +122,12 @@ def parts_that_fit(full: int, probe: int, probe_s: float, left: float, folds: in
     return int(min(full, max(probe, affordable)))
 
 
-def charts_s(config: Any) -> float:
-    """Seconds the charts take, PNGs included (when time is short after all, the PNGs are dropped first)."""
+def charts_s(config: Any, charts: int = CHARTS_MAX) -> float:
+    """Seconds `charts` charts take, PNGs included (when time is short after all, the PNGs are dropped first);
+    before they are built, as many as a run draws at most."""
     if config.charts == "none":
         return 0.0
-    return CHARTS_HTML_S + (CHARTS_MAX * PNG_PER_CHART_S if config.charts == "html+png" else 0.0)
+    return CHARTS_HTML_S + (charts * PNG_PER_CHART_S if config.charts == "html+png" else 0.0)
 
 
 def refit_s(row: dict[str, Any], scale: float) -> float:

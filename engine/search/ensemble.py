@@ -108,7 +108,7 @@ def _greedy(pool: list[Member], y: Any, folds: list[tuple[Any, Any]], task: str,
         return sign * statistics.fmean(fold_scores(predictions, proba, classes, y, folds, task, primary))
 
     weights = [0] * len(pool)
-    weights[0] = 1
+    weights[0] = 1  # the pool is ordered best first
     best = goodness(weights)
     for _ in range(ROUNDS - 1):
         tries = []
