@@ -17,7 +17,7 @@ LAYERS = [
      "search.budget", "search.threads"],
     ["extension.registry", "extension.registry.models", "extension.registry.metrics", "extension.registry.steps",
      "extension.plugins", "config"],
-    ["table.reading", "table.data", "table.checks", "table.preprocess"],
+    ["table.reading", "table.data", "table.checks", "table.lean_columns", "table.preprocess"],
     ["decision", "verdict"],
     ["outputs.rundir", "outputs.candidate_log", "outputs.chart_style", "outputs.run_charts", "outputs.png_browser",
      "outputs.plots", "outputs.explain", "outputs.model_card",

@@ -99,7 +99,7 @@ def _datetime_part_names(transformer: Any, input_features: Any) -> list[str]:
 
 
 def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) -> Any:
-    from sklearn.compose import ColumnTransformer
+    from automl_tui_engine.table.lean_columns import LeanColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.impute import SimpleImputer
     from sklearn.model_selection import KFold, StratifiedKFold
@@ -155,7 +155,7 @@ def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) ->
         transformers.append((f"text_{name}", text, name))
     kept = [(label, step, cols) for label, step, cols in transformers if len(cols)]
     # dense output: HistGradientBoosting and most models here do not take sparse input
-    return ColumnTransformer(kept, remainder="drop", sparse_threshold=0.0)
+    return LeanColumnTransformer(kept, remainder="drop", sparse_threshold=0.0)
 
 
 def pipeline(
