@@ -70,6 +70,9 @@ class RunConfig(_Strict):
     max_trials: int | None = Field(None, ge=0, le=100_000)
     patience: int = Field(15, ge=1, le=100_000)
     tune_kinds: int = Field(3, ge=1, le=100)
+    # a candidate that enters the best `confirm_top` is cross-validated again on folds shuffled another way and
+    # ranked on both: the best of many candidates scored on the same folds is partly the luckiest (0: never)
+    confirm_top: int = Field(0, ge=0, le=100)
     ensemble: bool = False  # a weighted ensemble of the best diverse candidates joins the leaderboard
     threshold: bool = True  # binary targets: tune the decision threshold on out-of-fold predictions
     explain: bool = True  # SHAP and permutation importance for the recommended model

@@ -73,6 +73,46 @@ def test_a_run_with_tuning_ends_within_its_budget_and_says_why_the_search_stoppe
     assert "The search tried" in (folder / "report.md").read_text()
 
 
+def test_a_pooled_score_is_over_the_folds_of_both_sets_and_keeps_the_first_sets_predictions():
+    def evaluation(scores):
+        row = {"folds": len(scores), "r2_mean": float(np.mean(scores)), "r2_std": float(np.std(scores)), "fit_s": 1.0}
+        return evaluate.Evaluation(row, {"r2": scores}, out_of_fold=f"oof {scores}", fold_model=f"model {scores}")
+
+    first, second = evaluation([0.30, 0.20, 0.10]), evaluation([0.0, 0.05, 0.05])
+    both = evaluate.pooled(first, second)
+    assert both.row["folds"] == 6
+    assert both.row["r2_mean"] == pytest.approx(0.7 / 6)
+    assert both.row["r2_std"] == pytest.approx(np.std([0.30, 0.20, 0.10, 0.0, 0.05, 0.05]))
+    assert (both.fold_scores, both.out_of_fold, both.fold_model) == (
+        first.fold_scores,
+        "oof [0.3, 0.2, 0.1]",
+        "model [0.3, 0.2, 0.1]",
+    )
+    assert first.row["r2_mean"] == pytest.approx(0.2)  # the first evaluation is left as it was
+
+
+def test_candidates_entering_the_best_are_scored_on_a_second_set_of_folds_too(tmp_path, diabetes_csv):
+    def ran(out, confirm_top):
+        models = ["linear", "knn", "hist_gb"]
+        run(quick_config(diabetes_csv, out, target="target", models=models, confirm_top=confirm_top))
+        folder = only_run(out)
+        board = pd.read_csv(folder / "leaderboard.csv").set_index("model")
+        return board, json.loads((folder / "run.json").read_text())["search"], (folder / "report.md").read_text()
+
+    plain, plain_search, plain_report = ran(tmp_path / "plain", 0)
+    checked, search, report = ran(tmp_path / "checked", 1)
+    assert set(plain["folds"]) == {3} and plain_search["confirmed"] == 0
+    assert "shuffled another way" not in plain_report
+    # the first candidate always enters the best one; the others only when they beat the leader so far
+    assert checked.loc["linear", "folds"] == 6
+    assert set(checked["folds"]) <= {3, 6} and search["confirmed"] == (checked["folds"] == 6).sum()
+    for model in checked.index[checked["folds"] == 6]:
+        assert checked.loc[model, "r2_mean"] != plain.loc[model, "r2_mean"]  # a second opinion on other folds
+    for model in checked.index[checked["folds"] == 3]:
+        assert checked.loc[model, "r2_mean"] == plain.loc[model, "r2_mean"]
+    assert f"The {search['confirmed']} candidates that reached the best 1" in report
+
+
 def test_a_candidate_already_tried_is_never_trained_again_and_a_spent_space_ends_the_tuning():
     """Four possible settings in all: four candidates, then none (the sampler only repeats itself)."""
     tiny = models.ModelSpec(

@@ -27,8 +27,9 @@ class CandidateLog:
         self, folder: RunFolder, primary: MetricSpec, metric_names: list[str], emit: Callable[[ev.Event], None]
     ) -> None:
         self.folder, self.primary, self.emit = folder, primary, emit
-        # "threshold": the decision threshold a binary candidate's label scores are at, when not 0.5
-        scores = [*metric_columns(metric_names), "threshold"]
+        # "threshold": the decision threshold a binary candidate's label scores are at, when not 0.5; "folds": how
+        # many cross-validation folds the scores are over (twice the run's for a candidate confirmed on a second set)
+        scores = [*metric_columns(metric_names), "threshold", "folds"]
         self.result_columns = [*RESULT_COLUMNS_HEAD, *scores, *TIMING_COLUMNS, "params"]
         self.leaderboard_columns = ["rank", "model", *scores, *TIMING_COLUMNS, *RANK_COLUMNS, "params"]
         self.rows: list[dict[str, Any]] = []  # the finished ones

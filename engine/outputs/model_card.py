@@ -126,4 +126,8 @@ def search_sentence(attempted: list[dict[str, Any]], searched: dict[str, Any], c
         pruned=sum(1 for row in tried if row["status"] == "pruned"),
         ensemble=t("report.search_ensemble") if stages["ensemble"] else "",
         stop=ended,
-    ).strip()
+    ).strip() + _confirmed(searched.get("confirmed") or 0, config)
+
+
+def _confirmed(count: int, config: dict[str, Any]) -> str:
+    return " " + t("report.search_confirmed", n=count, top=config.get("confirm_top", "?")) if count else ""

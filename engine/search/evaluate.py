@@ -140,6 +140,25 @@ class TimeOrder:
         return X.iloc[train], X.iloc[test], y.iloc[train], y.iloc[test], facts
 
 
+def reshuffled(split_: Split, seed: int) -> Split:
+    """The same training rows in as many folds, shuffled another way: a second opinion on a candidate's score."""
+    from dataclasses import replace
+
+    return replace(split_, cv=type(split_.cv)(n_splits=split_.n_folds, shuffle=True, random_state=seed))
+
+
+def pooled(first: Evaluation, second: Evaluation) -> Evaluation:
+    """`first` ranked on the folds of both evaluations: each metric's mean and spread over all their folds. Its
+    fold scores and out-of-fold outputs stay the first's, which every candidate of the run shares the folds of."""
+    row = dict(first.row, folds=first.row["folds"] + second.row["folds"])
+    for name, scores in first.fold_scores.items():
+        if name in second.fold_scores:
+            both = [*scores, *second.fold_scores[name]]
+            row[f"{name}_mean"] = statistics.fmean(both)
+            row[f"{name}_std"] = statistics.pstdev(both)
+    return Evaluation(row, first.fold_scores, first.out_of_fold, first.fold_model)
+
+
 def sample_for_search(split_: Split, task: str, rows: int, seed: int) -> Split:
     """The same split with the training part cut to `rows` (stratified for classes): what the search compares
     models on when the table is large. The test part is untouched; the chosen model is refit on more rows."""
@@ -264,8 +283,9 @@ def cross_validate(
 def leaderboard_row(
     fold_scores: dict[str, list[float]], fit_s: float, model: Any, X: Any, repeats: int, seed: int
 ) -> dict[str, Any]:
-    """Mean and spread of each metric over the folds, then the fitted model's predict latency and size."""
-    row: dict[str, Any] = {}
+    """How many folds, mean and spread of each metric over them, then the fitted model's predict latency and
+    size."""
+    row: dict[str, Any] = {"folds": len(next(iter(fold_scores.values())))}
     for name, values in fold_scores.items():
         row[f"{name}_mean"] = statistics.fmean(values)
         row[f"{name}_std"] = statistics.pstdev(values)
