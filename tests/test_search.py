@@ -113,6 +113,23 @@ def test_candidates_entering_the_best_are_scored_on_a_second_set_of_folds_too(tm
     assert f"The {search['confirmed']} candidates that reached the best 1" in report
 
 
+def test_a_forest_is_also_offered_with_a_quarter_of_its_trees_as_a_tuned_candidate(tmp_path, penguins_csv):
+    def ran(out, max_trials):
+        run(quick_config(penguins_csv, out, target="species", models=["linear", "extra_trees"], max_trials=max_trials))
+        folder = only_run(out)
+        return pd.read_csv(folder / "leaderboard.csv").set_index("model"), folder
+
+    board, folder = ran(tmp_path / "one", 1)
+    light, full = board.loc["extra_trees #1"], board.loc["extra_trees"]
+    assert json.loads(light["params"]) == {"family": "extra_trees", "params": {"n_estimators": 50}}
+    assert light["size_bytes"] < full["size_bytes"] / 2  # a quarter of the trees: far smaller on disk
+    stages = pd.read_csv(folder / "results_summary.csv").set_index("model")["stage"]
+    assert stages["extra_trees #1"] == "tuned" and stages["extra_trees"] == "default"
+    # it is one of the tuned candidates --max-trials counts: none when no tuning is asked for
+    none, _ = ran(tmp_path / "none", 0)
+    assert set(none.index) == {"linear", "extra_trees"}
+
+
 def test_a_candidate_already_tried_is_never_trained_again_and_a_spent_space_ends_the_tuning():
     """Four possible settings in all: four candidates, then none (the sampler only repeats itself)."""
     tiny = models.ModelSpec(
@@ -431,8 +448,10 @@ def test_a_run_of_a_fixed_number_of_trials_keeps_every_forest_whole(tmp_path, pe
     monkeypatch.setattr(budget, "parts_that_fit", lambda full, probe, probe_s, left, folds: 7)
     config = quick_config(penguins_csv, tmp_path / "runs", target="species", models=["random_forest"], max_trials=1)
     result = run(config)  # no clock: sizing by time would make the same command give other models
-    params = [json.loads(row["params"])["params"] for row in _leaderboard(result.run_dir)]
-    assert all("n_estimators" not in p for p in params) and not any("trees instead" in w for w in result.warnings)
+    params = {row["model"]: json.loads(row["params"])["params"] for row in _leaderboard(result.run_dir)}
+    # the default whole; its one tuned candidate is the lighter forest, a quarter of the 200 trees by design
+    assert params == {"random_forest": {}, "random_forest #1": {"n_estimators": 50}}
+    assert not any("trees instead" in w for w in result.warnings)
 
 
 def _leaderboard(run_dir: str) -> list[dict[str, str]]:

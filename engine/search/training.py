@@ -20,7 +20,16 @@ from automl_tui_engine.context import RunContext
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.messages import t
 from automl_tui_engine.search import budget, ensemble, evaluate, threshold
-from automl_tui_engine.search.candidates import ENSEMBLE, Candidate, Pruned, SearchPlan, Tuner, defaults
+from automl_tui_engine.search.candidates import (
+    ENSEMBLE,
+    LIGHTER_SHARE,
+    Candidate,
+    Pruned,
+    SearchPlan,
+    Tuner,
+    defaults,
+    lighter,
+)
 
 FAILURES_BEFORE_SPENT = 2  # failed tuned candidates in a row, in units of `patience`, that end the search
 KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (ensemble, threshold)
@@ -124,41 +133,72 @@ class _Search:
                 for rest in queue[position + 1 :]:
                     self.log.not_finished(rest.name, "skipped", self._skip_reason(), stage=rest.stage)
                 return self.result()
-        tunable = [s for s in self._best_kinds(specs) if s.space(self.task)]
-        if tunable and config.max_trials != 0:
-            tuner = Tuner(tunable, self.task, config.seed, self.primary.greater_is_better)
-            best, since_gain, failed_in_a_row = self._best_score(), 0, 0
-            while True:
-                if config.max_trials is not None and self.counts["tuned"] >= config.max_trials:
-                    self.stop = "max_trials"
-                    break
-                if since_gain >= config.patience and config.max_trials is None:
-                    self.stop = "patience"
-                    break
-                candidate = tuner.ask()
-                if candidate is None:  # every setting it proposes now was tried already
-                    self.stop = "exhausted"
-                    break
-                pruned = self.counts["pruned"]
-                if not self._try(candidate, estimate=self._measured_cost(candidate), tuner=tuner):
-                    break
-                self.counts["tuned"] += 1
-                if candidate.name not in self.candidates and self.counts["pruned"] == pruned:
-                    # it failed: that says nothing of whether tuning still gains, so it is no "trial without a
-                    # gain"; a space that keeps failing still ends the search
-                    failed_in_a_row += 1
-                    if failed_in_a_row >= FAILURES_BEFORE_SPENT * config.patience and config.max_trials is None:
-                        self.stop = "patience"
-                        break
-                    continue
-                failed_in_a_row = 0
-                score = self._best_score()
-                gain = (score - best) if self.primary.greater_is_better else (best - score)
-                since_gain = 0 if gain > self._meaningful_gain(best) else since_gain + 1
-                best = score if gain > 0 else best
+        numbers: dict[str, int] = {}  # candidates of each kind numbered so far ("<kind> #<n>")
+        if self._lighter(queue, numbers):
+            self._tune(specs, numbers)
         if config.ensemble and self.stop != "cancelled":
             self._ensemble()
         return self.result()
+
+    def _lighter(self, queue: list[Candidate], numbers: dict[str, int]) -> bool:
+        """A lighter version of each forest whose default finished (candidates.lighter), when the search has the
+        time; it counts as a tuned candidate. False when the search must end."""
+        config = self.config
+        for default in queue:
+            kept = self.candidates.get(default.name)
+            if kept is None or kept.spec is None or kept.spec.size_param is None:
+                continue
+            if config.max_trials is not None and self.counts["tuned"] >= config.max_trials:
+                return True
+            param = kept.spec.size_param
+            candidate = lighter(kept, kept.params.get(param) or kept.spec.default(self.task, param) or 0, numbers)
+            measured = self._measured_cost(kept)
+            if candidate is None or measured is None:
+                continue
+            estimate = measured / LIGHTER_SHARE
+            if estimate > self.search_left():  # an offer, not a need: without the time it is not made
+                continue
+            if not self._try(candidate, estimate=estimate):
+                return False
+            self.counts["tuned"] += 1
+        return True
+
+    def _tune(self, specs: list[Any], numbers: dict[str, int]) -> None:
+        """Tuned candidates of the best kinds until the budget, `max_trials`, `patience` or the space ends it."""
+        config = self.config
+        tunable = [s for s in self._best_kinds(specs) if s.space(self.task)]
+        if not tunable or config.max_trials == 0:
+            return
+        tuner = Tuner(tunable, self.task, config.seed, self.primary.greater_is_better, numbers)
+        best, since_gain, failed_in_a_row = self._best_score(), 0, 0
+        while True:
+            if config.max_trials is not None and self.counts["tuned"] >= config.max_trials:
+                self.stop = "max_trials"
+                break
+            if since_gain >= config.patience and config.max_trials is None:
+                self.stop = "patience"
+                break
+            candidate = tuner.ask()
+            if candidate is None:  # every setting it proposes now was tried already
+                self.stop = "exhausted"
+                break
+            pruned = self.counts["pruned"]
+            if not self._try(candidate, estimate=self._measured_cost(candidate), tuner=tuner):
+                break
+            self.counts["tuned"] += 1
+            if candidate.name not in self.candidates and self.counts["pruned"] == pruned:
+                # it failed: that says nothing of whether tuning still gains, so it is no "trial without a
+                # gain"; a space that keeps failing still ends the search
+                failed_in_a_row += 1
+                if failed_in_a_row >= FAILURES_BEFORE_SPENT * config.patience and config.max_trials is None:
+                    self.stop = "patience"
+                    break
+                continue
+            failed_in_a_row = 0
+            score = self._best_score()
+            gain = (score - best) if self.primary.greater_is_better else (best - score)
+            since_gain = 0 if gain > self._meaningful_gain(best) else since_gain + 1
+            best = score if gain > 0 else best
 
     def _skip_reason(self) -> str:
         if self.stop == "cancelled":
