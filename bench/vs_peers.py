@@ -11,8 +11,8 @@ Peers run in their own environment (`--peers-python`), made by:
 Columns: test score; engine s (automl-tui's own elapsed_s: load, search, refit, explain, charts and report)
 or the peer's fit seconds; predict ms per 1,000 test rows (median of 5, after a warm-up, same code for all);
 model bytes (model.joblib; FLAML pickled; AutoGluon's predictor folder); ratios of automl-tui's figures to
-each peer's (score: difference); the model recommended, how many candidates the budget stopped unfinished,
-and why the search ended (budget, patience, max_trials, exhausted).
+each peer's (score: difference); the model recommended, how many candidates the budget stopped unfinished, how
+many failed, and why the search ended (budget, patience, max_trials, exhausted).
 
 `--priorities balanced accuracy` runs automl-tui once per priority (`accuracy` is the peers' objective: the best
 score, whatever it costs). `--hog` keeps one core busy (`python -c "while 1: pass"`) for the whole bench, automl-tui
@@ -65,6 +65,13 @@ def our_predict_ms(run_dir: Path, test) -> float:
     from peer_fit import predict_ms_per_1k
 
     return predict_ms_per_1k(joblib.load(run_dir / "model.joblib").predict, test)
+
+
+def failed(run_dir: Path) -> int:
+    import csv
+
+    with open(run_dir / "results_summary.csv", encoding="utf-8") as rows:
+        return sum(row["status"] == "failed" for row in csv.DictReader(rows))
 
 
 def run_ours(script: str, path: Path, target: str, preset: str, priority: str, out: Path) -> dict:
@@ -124,9 +131,10 @@ def compare(args: argparse.Namespace) -> None:
                     "wall_s": info["elapsed_s"],
                     "predict_ms_per_1k": our_predict_ms(ours["run_dir"], test.drop(columns=[target])),
                     "bytes": (ours["run_dir"] / "model.joblib").stat().st_size,
-                    # models the budget stopped before they finished (issue 17: none on a busy machine)
+                    # models the budget stopped before they finished (issue 17: none on a busy machine), and
+                    # candidates that failed (a search space invalid for the table: none)
                     "model": f"{info['recommended']}, {info['search']['stopped_budget']} stopped,"
-                    f" search ended by {info['search']['stop']}",
+                    f" {failed(ours['run_dir'])} failed, search ended by {info['search']['stop']}",
                 }
                 reference = reference or (metric, task, positions)
             metric, task, positions = reference
