@@ -12,7 +12,7 @@ Columns: test score; engine s (automl-tui's own elapsed_s: load, search, refit, 
 or the peer's fit seconds; predict ms per 1,000 test rows (median of 5, after a warm-up, same code for all);
 model bytes (model.joblib; FLAML pickled; AutoGluon's predictor folder); ratios of automl-tui's figures to
 each peer's (score: difference); the model recommended, how many candidates the budget stopped unfinished, how
-many failed, and why the search ended (budget, patience, max_trials, exhausted).
+many failed, how many PNG charts the run made, and why the search ended (budget, patience, max_trials, exhausted).
 
 `--priorities balanced accuracy` runs automl-tui once per priority (`accuracy` is the peers' objective: the best
 score, whatever it costs). `--hog` keeps one core busy (`python -c "while 1: pass"`) for the whole bench, automl-tui
@@ -134,7 +134,8 @@ def compare(args: argparse.Namespace) -> None:
                     # models the budget stopped before they finished (issue 17: none on a busy machine), and
                     # candidates that failed (a search space invalid for the table: none)
                     "model": f"{info['recommended']}, {info['search']['stopped_budget']} stopped,"
-                    f" {failed(ours['run_dir'])} failed, search ended by {info['search']['stop']}",
+                    f" {failed(ours['run_dir'])} failed, {len(list(ours['run_dir'].glob('plots/*.png')))} PNG,"
+                    f" search ended by {info['search']['stop']}",
                 }
                 reference = reference or (metric, task, positions)
             metric, task, positions = reference
