@@ -171,8 +171,9 @@ MIN_PARTS = 10  # fewer trees than this average too little to be worth offering
 def lighter(default: Candidate, parts: int, numbers: dict[str, int]) -> Candidate | None:
     """`default` (a kind made of `parts` averaged parts: a forest's trees) with a quarter of them, numbered after
     the kind's candidates so far (`numbers`, updated); None when too few parts are left to make a sound model.
-    The average of a quarter of the trees usually scores within noise of all of them, predicts about 4× faster and
-    is 4× smaller: what the speed, size and balanced priorities weigh."""
+    The average of a quarter of the trees scores close to all of them and is 4× smaller and about 3× faster to
+    predict (extra_trees on digits: CV accuracy 0.974 against 0.983, 9 against 29 ms per 1,000 rows): what the
+    speed, size and balanced priorities weigh."""
     import json
 
     spec = default.spec
