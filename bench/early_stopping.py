@@ -1,7 +1,8 @@
 """What early-stopped boosting rounds would change for histogram boosting's defaults: 5-fold CV score, fit
 seconds, rounds grown, and predict ms per 1,000 rows of the first fold's model (fastest of 5), with scikit-learn's
 `early_stopping` off and on (10% of the fold's rows held out to stop on). automl-tui's hist_gb uses scikit-learn's
-"auto": off up to 10,000 rows, on above (randhie), so "off" is today's default for the smaller tables only. A measurement for a decision not yet taken (issue 17, item 4).
+"auto": off up to 10,000 rows, on above (randhie), so "off" is today's default for the smaller tables only.
+A measurement for a decision not yet taken (issue 17, item 4).
 
 Usage: python bench/early_stopping.py   (needs the bench extra: statsmodels)
 """
