@@ -163,6 +163,8 @@ def predict_file(
         for chunk in reading.iter_table(data_path, how, chunk_rows):
             if done == 0:
                 notes += _check_columns(list(chunk.columns), expected)
+            if chunk.empty:  # a header and no rows: said below, not a model's complaint about 0 samples
+                continue
             rows = chunk[expected.used].copy()
             for column in expected.numeric:  # as in training: numbers stored as text are read as numbers
                 as_numbers = (

@@ -76,6 +76,15 @@ def test_missing_columns_are_named(penguin_run, tmp_path, capsys):
     assert "lacks columns the model needs: island, bill_length_mm" in err and len(err.strip().splitlines()) == 1
 
 
+def test_a_table_with_a_header_and_no_rows_is_said_so(penguin_run, tmp_path, capsys):
+    run_dir, frame = penguin_run
+    frame.head(0).to_csv(tmp_path / "empty.csv", index=False)
+    code, out, err = cli(["predict", run_dir, tmp_path / "empty.csv"], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert "has a header but no rows" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "empty_predictions.csv").exists()
+
+
 def test_unseen_categories_text_numbers_and_extra_columns_are_handled_with_notes(penguin_run, tmp_path):
     run_dir, frame = penguin_run
     odd = frame.drop(columns="species").head(20).copy()
