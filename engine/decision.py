@@ -55,12 +55,13 @@ def directed(value: float, metric: Any) -> float:
     return value if metric.greater_is_better else -value
 
 
-def _goodness(row: dict[str, Any], metric: RankingMetric) -> float:
+def goodness(row: dict[str, Any], metric: RankingMetric) -> float:
+    """A leaderboard row's score with higher always better."""
     return directed(score(row, metric), metric)
 
 
 def _by_accuracy(rows: list[dict[str, Any]], metric: RankingMetric) -> list[dict[str, Any]]:
-    return sorted(rows, key=lambda r: (-_goodness(r, metric), r[SIZE], r[LATENCY]))
+    return sorted(rows, key=lambda r: (-goodness(r, metric), r[SIZE], r[LATENCY]))
 
 
 def _tied_fastest(rows: list[dict[str, Any]], cost: Any) -> list[dict[str, Any]]:
@@ -70,8 +71,8 @@ def _tied_fastest(rows: list[dict[str, Any]], cost: Any) -> list[dict[str, Any]]
 
 
 def _dominates(a: dict[str, Any], b: dict[str, Any], metric: RankingMetric) -> bool:
-    no_worse = _goodness(a, metric) >= _goodness(b, metric) and a[LATENCY] <= b[LATENCY] and a[SIZE] <= b[SIZE]
-    better = _goodness(a, metric) > _goodness(b, metric) or a[LATENCY] < b[LATENCY] or a[SIZE] < b[SIZE]
+    no_worse = goodness(a, metric) >= goodness(b, metric) and a[LATENCY] <= b[LATENCY] and a[SIZE] <= b[SIZE]
+    better = goodness(a, metric) > goodness(b, metric) or a[LATENCY] < b[LATENCY] or a[SIZE] < b[SIZE]
     return no_worse and better
 
 
@@ -127,7 +128,7 @@ def _ratio(value: float) -> str:
 
 
 def _score_gap(row: dict[str, Any], reference: dict[str, Any], metric: RankingMetric) -> str:
-    difference = _goodness(row, metric) - _goodness(reference, metric)
+    difference = goodness(row, metric) - goodness(reference, metric)
     if metric.bounded:
         amount = f"{abs(difference) * 100:.1f}"
         key = "compare.points_better" if difference > 0 else "compare.points_worse"
@@ -153,7 +154,7 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
     }[priority]
     smallest = min(r[SIZE] for r in tied)
     same_size = [r for r in tied if r[SIZE] <= smallest * SIZE_TIE]
-    chosen = min(same_size, key=lambda r: (-_goodness(r, metric), r[SIZE], r[LATENCY]))
+    chosen = min(same_size, key=lambda r: (-goodness(r, metric), r[SIZE], r[LATENCY]))
     tolerance_words = _tolerance_words(metric, tolerance)
     facts = {
         "model": chosen["model"],
@@ -201,7 +202,7 @@ def _tolerance_words(metric: RankingMetric, tolerance: float) -> str:
 def _alternatives(rows, chosen, best, front, metric) -> list[dict[str, str]]:
     by_name = {r["model"]: r for r in rows}
     fastest = min(rows, key=lambda r: (r[LATENCY], r[SIZE]))
-    smallest = min(rows, key=lambda r: (r[SIZE], -_goodness(r, metric)))
+    smallest = min(rows, key=lambda r: (r[SIZE], -goodness(r, metric)))
     picks = [
         ("alt.most_accurate", best),
         # only when it is really faster or smaller than the pick: within timing noise, or the same bytes, it is not

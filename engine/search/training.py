@@ -366,12 +366,8 @@ class _Search:
     def _enters_top(self, evaluation: evaluate.Evaluation) -> bool:
         if self.second_folds is None:
             return False
-        mine = decision_mod.directed(decision_mod.score(evaluation.row, self.primary), self.primary)
-        ahead = sum(
-            1
-            for row in self.log.rows
-            if decision_mod.directed(decision_mod.score(row, self.primary), self.primary) > mine
-        )
+        mine = decision_mod.goodness(evaluation.row, self.primary)
+        ahead = sum(decision_mod.goodness(row, self.primary) > mine for row in self.log.rows)
         return ahead < self.config.confirm_top
 
     def _confirmed(self, pipeline: Any, evaluation: evaluate.Evaluation) -> evaluate.Evaluation:
