@@ -14,7 +14,7 @@ ENGINE = "automl_tui_engine"
 # bottom first; a module may import from its own layer (no circle) and the layers below
 LAYERS = [
     ["exit_codes", "errors", "messages", "glossary", "naming", "events", "formatting", "table.privacy",
-     "search.budget", "search.threads"],
+     "search.budget", "search.threads", "search.lean_forests"],
     ["extension.registry", "extension.registry.models", "extension.registry.metrics", "extension.registry.steps",
      "extension.plugins", "config"],
     ["table.reading", "table.data", "table.checks", "table.lean_columns", "table.preprocess"],

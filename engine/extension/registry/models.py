@@ -197,8 +197,8 @@ _BUILTIN = (
         name="random_forest",
         aliases=("rf", "randomforest"),
         estimators={
-            "classification": "sklearn.ensemble:RandomForestClassifier",
-            "regression": "sklearn.ensemble:RandomForestRegressor",
+            "classification": "automl_tui_engine.search.lean_forests:LeanRandomForestClassifier",
+            "regression": "automl_tui_engine.search.lean_forests:LeanRandomForestRegressor",
         },
         default_params={"classification": {"n_estimators": 200}, "regression": {"n_estimators": 200}},
         search_space=_FOREST_SPACE,
@@ -210,8 +210,8 @@ _BUILTIN = (
         name="extra_trees",
         aliases=("extratrees", "et"),
         estimators={
-            "classification": "sklearn.ensemble:ExtraTreesClassifier",
-            "regression": "sklearn.ensemble:ExtraTreesRegressor",
+            "classification": "automl_tui_engine.search.lean_forests:LeanExtraTreesClassifier",
+            "regression": "automl_tui_engine.search.lean_forests:LeanExtraTreesRegressor",
         },
         default_params={"classification": {"n_estimators": 200}, "regression": {"n_estimators": 200}},
         search_space=_FOREST_SPACE,
