@@ -446,11 +446,16 @@ def test_a_sized_forest_and_its_tuned_candidates_are_compared_refit_and_reported
 @pytest.mark.slow
 def test_a_run_of_a_fixed_number_of_trials_keeps_every_forest_whole(tmp_path, penguins_csv, monkeypatch):
     monkeypatch.setattr(budget, "parts_that_fit", lambda full, probe, probe_s, left, folds: 7)
-    config = quick_config(penguins_csv, tmp_path / "runs", target="species", models=["random_forest"], max_trials=1)
+    config = quick_config(penguins_csv, tmp_path / "runs", target="species", models=["random_forest"], max_trials=2)
     result = run(config)  # no clock: sizing by time would make the same command give other models
     params = {row["model"]: json.loads(row["params"])["params"] for row in _leaderboard(result.run_dir)}
-    # the default whole; its one tuned candidate is the lighter forest, a quarter of the 200 trees by design
-    assert params == {"random_forest": {}, "random_forest #1": {"n_estimators": 50}}
+    # the default whole; its two tuned candidates are the lighter forests, a quarter of the 200 trees by design,
+    # then a quarter of those
+    assert params == {
+        "random_forest": {},
+        "random_forest #1": {"n_estimators": 50},
+        "random_forest #2": {"n_estimators": 12},
+    }
     assert not any("trees instead" in w for w in result.warnings)
 
 

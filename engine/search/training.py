@@ -141,26 +141,29 @@ class _Search:
         return self.result()
 
     def _lighter(self, queue: list[Candidate], numbers: dict[str, int]) -> bool:
-        """A lighter version of each forest whose default finished (candidates.lighter), when the search has the
-        time; it counts as a tuned candidate. False when the search must end."""
+        """Lighter versions of each forest whose default finished (candidates.lighter: a quarter of the trees, then
+        a quarter of those), while the search has the time; each counts as a tuned candidate. False when the
+        search must end."""
         config = self.config
         for default in queue:
-            kept = self.candidates.get(default.name)
-            if kept is None or kept.spec is None or kept.spec.size_param is None:
-                continue
-            if config.max_trials is not None and self.counts["tuned"] >= config.max_trials:
-                return True
-            param = kept.spec.size_param
-            candidate = lighter(kept, kept.params.get(param) or kept.spec.default(self.task, param) or 0, numbers)
-            measured = self._measured_cost(kept)
-            if candidate is None or measured is None:
-                continue
-            estimate = measured / LIGHTER_SHARE
-            if estimate > self.search_left():  # an offer, not a need: without the time it is not made
-                continue
-            if not self._try(candidate, estimate=estimate):
-                return False
-            self.counts["tuned"] += 1
+            heavier, measured = self.candidates.get(default.name), None
+            if heavier is not None and heavier.spec is not None and heavier.spec.size_param is not None:
+                measured = self._measured_cost(heavier)
+            while measured is not None:
+                if config.max_trials is not None and self.counts["tuned"] >= config.max_trials:
+                    return True
+                param = heavier.spec.size_param
+                parts = heavier.params.get(param) or heavier.spec.default(self.task, param) or 0
+                candidate = lighter(heavier, parts, numbers)
+                measured /= LIGHTER_SHARE
+                if candidate is None or measured > self.search_left():  # an offer: without the time, not made
+                    break
+                if not self._try(candidate, estimate=measured):
+                    return False
+                self.counts["tuned"] += 1
+                heavier = self.candidates.get(candidate.name)
+                if heavier is None:  # it failed or was stopped: a lighter one would not do better
+                    break
         return True
 
     def _tune(self, specs: list[Any], numbers: dict[str, int]) -> None:
