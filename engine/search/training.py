@@ -141,29 +141,30 @@ class _Search:
         return self.result()
 
     def _lighter(self, queue: list[Candidate], numbers: dict[str, int]) -> bool:
-        """Lighter versions of each forest whose default finished (candidates.lighter: a quarter of the trees, then
-        a quarter of those), while the search has the time; each counts as a tuned candidate. False when the
-        search must end."""
+        """Lighter versions of each forest whose default finished (candidates.lighter: a quarter of the trees),
+        then of those that finished (a quarter of a quarter), while the search has the time: every forest's first
+        step before any second one. Each counts as a tuned candidate. False when the search must end."""
         config = self.config
-        for default in queue:
-            heavier, measured = self.candidates.get(default.name), None
-            if heavier is not None and heavier.spec is not None and heavier.spec.size_param is not None:
-                measured = self._measured_cost(heavier)
-            while measured is not None:
+        rung = [self.candidates.get(default.name) for default in queue]
+        rung = [(kept, self._measured_cost(kept)) for kept in rung if kept is not None and kept.spec is not None]
+        while rung:
+            finished = []
+            for heavier, measured in rung:
+                if heavier.spec.size_param is None or measured is None:
+                    continue
                 if config.max_trials is not None and self.counts["tuned"] >= config.max_trials:
                     return True
                 param = heavier.spec.size_param
                 parts = heavier.params.get(param) or heavier.spec.default(self.task, param) or 0
-                candidate = lighter(heavier, parts, numbers)
-                measured /= LIGHTER_SHARE
-                if candidate is None or measured > self.search_left():  # an offer: without the time, not made
-                    break
-                if not self._try(candidate, estimate=measured):
+                candidate, estimate = lighter(heavier, parts, numbers), measured / LIGHTER_SHARE
+                if candidate is None or estimate > self.search_left():  # an offer: without the time, not made
+                    continue
+                if not self._try(candidate, estimate=estimate):
                     return False
                 self.counts["tuned"] += 1
-                heavier = self.candidates.get(candidate.name)
-                if heavier is None:  # it failed or was stopped: a lighter one would not do better
-                    break
+                if candidate.name in self.candidates:  # failed or stopped: a lighter one would not do better
+                    finished.append((self.candidates[candidate.name], estimate))
+            rung = finished
         return True
 
     def _tune(self, specs: list[Any], numbers: dict[str, int]) -> None:
