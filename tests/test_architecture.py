@@ -24,7 +24,7 @@ LAYERS = [
      "outputs.report", "outputs.run_record", "outputs.quality", "outputs.data_section"],
     ["context", "tracking"],
     ["search.evaluate", "search.baseline", "search.threshold", "search.ensemble", "search.candidates",
-     "search.training", "search.refit"],
+     "search.training", "search.outcome", "search.refit"],
     ["outputs.insights", "predict", "inspection", "clearml.sdk", "clearml.tracker"],
     ["runner", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",

@@ -10,7 +10,7 @@ from automl_tui_engine import decision, events, glossary, verdict
 from automl_tui_engine.config import PRIORITIES, Task
 from automl_tui_engine.messages import _catalogue, t
 from automl_tui_engine.outputs import plots
-from automl_tui_engine.search import refit, training
+from automl_tui_engine.search import outcome, refit
 from automl_tui_engine.table import data
 
 from automl_tui.screens.base import STEPS
@@ -33,7 +33,7 @@ BUILT_KEYS = {
     "status.{}": [*events.CANDIDATE_STATUSES, *events.LIVE_STATUSES],
     "tui.phase_{}": events.PHASES,
     "report.status_{}": [s for s in events.RUN_STATUSES if s != "finished"],
-    "report.stop_{}": [s for s in training.STOPS if s != "budget"],  # budget's two have literal keys
+    "report.stop_{}": [s for s in outcome.STOPS if s != "budget"],  # budget's two have literal keys
     "report.refit_{}": refit.HOWS,
     "report.fig_{}": [*plots.RUN_CHARTS, *plots.MODEL_CHARTS],
     "plots.tradeoff_{}_title": plots.TRADEOFF_AXES,

@@ -256,7 +256,7 @@ def _one_search(searches: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The families' searches as one: their counts added up, and what cut the search shortest."""
     if not searches:
         return None
-    from automl_tui_engine.search.training import STOP_FIGURES, STOPS
+    from automl_tui_engine.search.outcome import STOP_FIGURES, STOPS
 
     shortest = min(searches, key=lambda s: STOPS.index(s["stop"]))
     return {

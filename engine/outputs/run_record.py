@@ -72,7 +72,7 @@ class RunOutcome:
     elapsed_s: float | None = None
     n_candidates: int = 0
     missing: dict[str, str] = field(default_factory=dict)  # artifact -> why it is not there
-    search: dict[str, Any] | None = None  # training.SearchResult.summary()
+    search: dict[str, Any] | None = None  # search.outcome.SearchResult.summary()
     refit: dict[str, Any] | None = None  # refit.Refit.summary()
     charts: list[str] | None = None
     timings: dict[str, float] | None = None

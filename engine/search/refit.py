@@ -40,7 +40,7 @@ class Refit:
 
 
 def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: Any, plan: SearchPlan) -> Refit:
-    """The recommended candidate (`name`, of a training.SearchResult) trained on every training row of `folds`,
+    """The recommended candidate (`name`, of a search's outcome.SearchResult) trained on every training row of `folds`,
     with the decision threshold it was ranked at, within the time left. When a full refit would overrun the budget it is
     trained on as many rows as fit in the time, and if even that is stopped the model from its first
     cross-validation fold is kept (the report says which)."""

@@ -4,14 +4,14 @@ Each candidate is cross-validated fold by fold under a hard time limit; what fin
 once, what is stopped is recorded with the reason (stopped by the budget, pruned). The search ends when the
 budget (less what the refit, explanations, charts and report will need: budget.after_search_s) is spent, when
 `max_trials` tuned candidates were tried, or when `patience` tuned candidates in a row brought no gain: small
-tables do not burn the whole budget. `search()` is the phase; it returns a SearchResult.
+tables do not burn the whole budget. `search_phase()` is the phase; it returns a SearchResult (outcome.py).
 """
 
 from __future__ import annotations
 
 import time
 import warnings as py_warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from automl_tui_engine import decision as decision_mod
@@ -30,46 +30,10 @@ from automl_tui_engine.search.candidates import (
     defaults,
     lighter,
 )
+from automl_tui_engine.search.outcome import STOP_FIGURES, SearchResult
 
 FAILURES_BEFORE_SPENT = 2  # failed tuned candidates in a row, in units of `patience`, that end the search
 KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (ensemble, threshold)
-# why a search ended, the shortest search first: Ctrl+C, the time ran short, no gain for `patience` trials,
-# `max_trials` tried, every candidate tried
-STOPS = ("cancelled", "budget", "patience", "max_trials", "exhausted")
-# the figures kept when the time ran short (SearchResult's fields, and the search summary's keys in run.json)
-STOP_FIGURES = ("stop_at_s", "stop_left_s", "stop_needed_s")
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    """What the search found: each finished candidate (how to build it again), the out-of-fold predictions kept
-    for the best ones, and how the search went."""
-
-    candidates: dict[str, Candidate] = field(default_factory=dict)
-    evaluations: dict[str, evaluate.Evaluation] = field(default_factory=dict)
-    thresholds: dict[str, threshold.Threshold] = field(default_factory=dict)  # the candidates ranked at their own
-    stop: str = "exhausted"  # one of STOPS
-    tuned: int = 0
-    pruned: int = 0
-    stopped: int = 0
-    confirmed: int = 0  # candidates cross-validated again on a second set of folds (RunConfig.confirm_top)
-    ensemble: str | None = None
-    # when the time ran short: seconds into the run, search seconds that were left, and what the next one needed
-    stop_at_s: float | None = None
-    stop_left_s: float | None = None
-    stop_needed_s: float | None = None
-
-    def summary(self) -> dict[str, Any]:
-        """run.json's "search"."""
-        return {
-            "stop": self.stop,
-            "tuned": self.tuned,
-            "confirmed": self.confirmed,
-            "pruned": self.pruned,
-            "stopped_budget": self.stopped,
-            "ensemble": self.ensemble,
-            **{name: getattr(self, name) for name in STOP_FIGURES},
-        }
 
 
 def search_phase(ctx: RunContext, specs: list[Any], plans: Any, plan: SearchPlan) -> SearchResult:
