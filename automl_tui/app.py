@@ -7,6 +7,8 @@ worker (a child process by default, so Cancel can stop a model mid-training).
 from __future__ import annotations
 
 import functools
+import os
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +20,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from automl_tui.screens.dataset import DatasetScreen
-from automl_tui.state import BACK, NEW_RUN, RECENT, WizardState, default_table
+from automl_tui.state import BACK, NEW_RUN, RECENT, SWITCH_LANGUAGE, WizardState, default_table
 
 
 class AutomlApp(App[None]):
@@ -104,6 +106,13 @@ class AutomlApp(App[None]):
         chosen = await self.push_screen_wait(RecentRunsScreen(self.state.out))
         if chosen is not None:
             await self.show_decision(chosen)
+
+
+def run_wizard(out: Path = Path("runs")) -> None:
+    """The wizard; asked to speak another language (its first screen's ctrl+l, which chose it), it starts again as a
+    new process: every label is made when its screen's module is imported."""
+    if AutomlApp(out=out).run() == SWITCH_LANGUAGE:
+        os.execv(sys.executable, [sys.executable, "-m", "automl_tui", "run", "--out", str(out)])
 
 
 def _server_queues() -> list[str]:

@@ -29,6 +29,7 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 @app.command("run", help=t("cli.help_run"), epilog=t("cli.help_run_epilog"))
 def run_command(
+    context: typer.Context,
     data: Annotated[Path | None, typer.Argument(help=t("cli.help_data"), show_default=False)] = None,
     preset: Annotated[str | None, typer.Option(help=t("cli.help_preset"), show_default=False)] = None,
     target: Annotated[str | None, typer.Option(help=t("cli.help_target"))] = None,
@@ -49,13 +50,14 @@ def run_command(
     allow_plugin: Annotated[
         list[str] | None, typer.Option("--allow-plugin", metavar="MODULE", help=t("cli.help_allow_plugin"))
     ] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help=t("cli.help_encoding"))] = None,
 ) -> None:
     if data is None and clone is None and sys.stdin.isatty() and sys.stdout.isatty():
         # The wizard decides the rest; it writes escape codes whatever the output is, so only a person at a
         # terminal gets it.
-        from automl_tui.app import AutomlApp
+        from automl_tui.app import run_wizard
 
-        AutomlApp(out=out or Path("runs")).run()
+        run_wizard(out or Path("runs"))
         raise typer.Exit(exit_codes.OK)
     from automl_tui_engine import config as config_mod
     from automl_tui_engine.errors import UserError
@@ -73,6 +75,8 @@ def run_command(
         "seed": seed,
         "max_trials": max_trials,
         "split": split,
+        "encoding": encoding,
+        "lang": context.obj,  # --lang, taken before the command line was read (entry.py)
         "clearml": {"enabled": True} if clearml else None,
     }
     if pipeline and (clone or not remote):
@@ -117,13 +121,13 @@ def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None)
             name, preset_values = config_mod.read_preset(preset)
             values = {**values, **preset_values, "preset": name}
         if queue:
-            config = config_mod.build_from(values, f"task {task_id}", overrides)
+            config = config_mod.build_from(values, t("config.source_task", task_id=task_id), overrides)
             return _announce(remote.enqueue_clone(source, config, queue))
         # here: the table comes from the server, the run is recorded in ClearML like the one it repeats
         out = overrides.get("out") or Path("runs")
         table = remote.fetch_table(source.dataset_task, source.data_name, out / "clone-tables" / task_id)
         config = config_mod.build_from(
-            values, f"task {task_id}", {**overrides, "data": table, "clearml": {"enabled": True}}
+            values, t("config.source_task", task_id=task_id), {**overrides, "data": table, "clearml": {"enabled": True}}
         )
     except UserError as exc:
         raise _fail(str(exc), exit_codes.BAD_INPUT) from None
@@ -201,6 +205,10 @@ def predict_command(
     card: Annotated[bool, typer.Option("--card", help=t("cli.help_card"))] = False,
     raw_csv: Annotated[bool, typer.Option("--raw-csv", help=t("cli.help_raw_csv"))] = False,
     trust: Annotated[bool, typer.Option("--trust", help=t("cli.help_trust"))] = False,
+    encoding: Annotated[str | None, typer.Option("--encoding", help=t("cli.help_predict_encoding"))] = None,
+    output_encoding: Annotated[
+        str | None, typer.Option("--output-encoding", help=t("cli.help_output_encoding"))
+    ] = None,
 ) -> None:
     from automl_tui_engine.errors import DAMAGED_FOLDER, UserError, one_line
     from automl_tui_engine.outputs import rundir
@@ -217,7 +225,9 @@ def predict_command(
     from automl_tui.headless import predict_with_progress
 
     try:
-        summary = predict_with_progress(run_dir, data, output, raw_csv, trust)
+        summary = predict_with_progress(
+            run_dir, data, output, raw_csv=raw_csv, trust=trust, encoding=encoding, out_encoding=output_encoding
+        )
     except UserError as exc:
         raise _fail(str(exc), exit_codes.BAD_INPUT) from None
     except DAMAGED_FOLDER as exc:
@@ -269,7 +279,8 @@ def plugins_command() -> None:
         typer.echo(f"  {t('plugins.none')}")
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None, lang: str | None = None) -> None:
+    """The command line; `lang` is the --lang entry.py took from it."""
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] not in SUBCOMMANDS:
         # `automl-tui DATA.csv ...` means `automl-tui run DATA.csv ...`; so does `automl-tui --help`: what a
@@ -283,7 +294,7 @@ def main(argv: list[str] | None = None) -> None:
 
     signal.signal(signal.SIGTERM, stop_as_on_ctrl_c)
     try:
-        app(args=args, prog_name="automl-tui", standalone_mode=True)
+        app(args=args, prog_name="automl-tui", standalone_mode=True, obj=lang)
     except SystemExit as exc:
         if terminated and exc.code == exit_codes.INTERRUPTED:
             sys.exit(exit_codes.TERMINATED)

@@ -1,18 +1,50 @@
 """The console script. A person at a terminal with no arguments gets the wizard at once (typer's import
-is skipped: start-up counts there); everything else goes through the command line in cli.py."""
+is skipped: start-up counts there); everything else goes through the command line in cli.py.
+
+`--lang ja|en` may stand anywhere on the line, for every command and the wizard: it is taken here, before any
+words are made (the commands' help texts are made when cli.py is imported)."""
 
 from __future__ import annotations
 
 import sys
 
+LANG_OPTION = "--lang"
+
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args and sys.stdin.isatty() and sys.stdout.isatty():
-        from automl_tui.app import AutomlApp
+    try:
+        args, lang = _take_language(args)
+    except ValueError as exc:
+        from automl_tui_engine import exit_codes
 
-        AutomlApp().run()
+        print(exc, file=sys.stderr)
+        sys.exit(exit_codes.BAD_INPUT)
+    if not args and sys.stdin.isatty() and sys.stdout.isatty():
+        from automl_tui.app import run_wizard
+
+        run_wizard()
         return
     from automl_tui.cli import main as cli_main
 
-    cli_main(args)
+    cli_main(args, lang)
+
+
+def _take_language(args: list[str]) -> tuple[list[str], str | None]:
+    """`args` without `--lang X` / `--lang=X`, and that language, now chosen (messages.choose_language)."""
+    from automl_tui_engine.messages import choose_language, t
+
+    rest, chosen = [], None
+    words = iter(args)
+    for word in words:
+        if word == LANG_OPTION:
+            chosen = next(words, None)
+            if chosen is None:
+                raise ValueError(t("cli.lang_needs_value"))
+        elif word.startswith(LANG_OPTION + "="):
+            chosen = word.partition("=")[2]
+        else:
+            rest.append(word)
+    if chosen is not None:
+        choose_language(chosen)
+    return rest, chosen

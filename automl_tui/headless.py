@@ -94,7 +94,13 @@ class HeadlessView:
     def leaderboard(self) -> Table:
         m = self._metric()
         table = Table(box=None, header_style="bold")
-        for header in (t("report.col_model"), f"{m} ± std", t("cli.col_fit"), t("cli.col_latency"), t("cli.col_size")):
+        for header in (
+            t("report.col_model"),
+            t("cli.col_score", metric=m),
+            t("cli.col_fit"),
+            t("cli.col_latency"),
+            t("cli.col_size"),
+        ):
             table.add_column(header)
         best_first = self.started is None or self.started.greater_is_better
         guessed = self.started.baseline if self.started else None
@@ -259,15 +265,14 @@ def pipeline_headless(config: RunConfig, queue: str) -> int:
     return exit_codes.of_run(view.finished.status) if view.finished is not None else exit_codes.NOT_FINISHED
 
 
-def predict_with_progress(
-    run_dir: Path, data: Path, output: Path | None, raw_csv: bool = False, trust: bool = False
-) -> Any:
-    """automl_tui_engine.predict with a progress bar when a person watches (stderr is a terminal), silent otherwise."""
+def predict_with_progress(run_dir: Path, data: Path, output: Path | None, **options: Any) -> Any:
+    """automl_tui_engine.predict with a progress bar when a person watches (stderr is a terminal), silent otherwise;
+    `options` are predict_file's (raw_csv, trust, encoding)."""
     from automl_tui_engine.predict import predict_file
 
     err = Console(stderr=True)
     if not err.is_terminal:
-        return predict_file(run_dir, data, output, raw_csv=raw_csv, trust=trust)
+        return predict_file(run_dir, data, output, **options)
     from rich.progress import Progress
 
     with Progress(console=err, transient=True) as progress:
@@ -277,6 +282,5 @@ def predict_with_progress(
             data,
             output,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
-            raw_csv=raw_csv,
-            trust=trust,
+            **options,
         )

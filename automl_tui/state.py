@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 NEXT, BACK, RECENT, NEW_RUN = "next", "back", "recent", "new_run"
+SWITCH_LANGUAGE = "switch_language"  # the wizard ends to start again in the other language
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
 
 

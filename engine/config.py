@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from automl_tui_engine.errors import UserError
-from automl_tui_engine.messages import suggest
+from automl_tui_engine.messages import suggest, t
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 Priority = Literal["accuracy", "speed", "size", "balanced"]
@@ -79,6 +79,10 @@ class RunConfig(_Strict):
     plugins: list[str] = Field(default_factory=list)  # modules whose register() adds models, metrics or steps
     steps: list[str] = Field(default_factory=list)  # preprocessing steps (from plugins) before each model
     charts: Literal["html+png", "html", "none"] = "html+png"  # PNGs need Chrome/Chromium for kaleido
+    # the language of everything the run says and writes (None: --lang, AUTOML_TUI_LANG or the system's locale)
+    lang: str | None = None
+    # the table's text encoding (None: detected); a name Python's codecs know, checked where the table is read
+    encoding: str | None = None
     decision: DecisionSettings = Field(default_factory=DecisionSettings)
     clearml: ClearMLSettings = Field(default_factory=ClearMLSettings)
 
@@ -98,6 +102,15 @@ class RunConfig(_Strict):
         from automl_tui_engine.extension.registry import steps
 
         return [_registered(steps.resolve, name, info) for name in names]
+
+    @field_validator("lang")
+    @classmethod
+    def _known_language(cls, lang: str | None) -> str | None:
+        from automl_tui_engine.messages import languages
+
+        if lang is not None and lang not in languages():
+            raise ValueError(t("common.unknown_language", lang=lang, known=", ".join(languages())))
+        return lang
 
     @field_validator("primary_metric")
     @classmethod
@@ -179,13 +192,13 @@ def preview(preset: str) -> RunConfig:
     """A preset checked without importing its plugins: to list and describe it (a plugin runs code, and only
     the preset chosen to run may load its own)."""
     name, values = read_preset(preset)
-    return validate({**values, "preset": name}, f"preset '{preset}'", plugins_pending=True)
+    return validate({**values, "preset": name}, t("config.source_preset", name=preset), plugins_pending=True)
 
 
 def build(preset: str = "fast", overrides: dict[str, Any] | None = None) -> RunConfig:
     """Preset values, then every override that is not None (CLI flags win over the preset)."""
     name, values = read_preset(preset)
-    return build_from({**values, "preset": name}, f"preset '{preset}'", overrides)
+    return build_from({**values, "preset": name}, t("config.source_preset", name=preset), overrides)
 
 
 def build_from(values: dict[str, Any], source: str, overrides: dict[str, Any] | None = None) -> RunConfig:
@@ -203,7 +216,7 @@ def build_from(values: dict[str, Any], source: str, overrides: dict[str, Any] | 
             merged[key] = {**merged[key], **value}  # a flag sets one setting of a section, the rest stays
         elif value is not None:
             merged[key] = value
-    return validate(merged, "command line")
+    return validate(merged, t("config.source_command_line"))
 
 
 def to_toml(config: RunConfig) -> str:

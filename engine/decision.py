@@ -20,7 +20,7 @@ from typing import Any
 
 from automl_tui_engine.extension.registry.metrics import RankingMetric
 from automl_tui_engine.formatting import metric_text
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import listing, sentences, t
 
 # the axes a recommendation weighs, each with its TopK list
 AXES = ("accuracy", "speed", "size")
@@ -120,7 +120,7 @@ def compare(row: dict[str, Any], reference: dict[str, Any], metric: RankingMetri
             parts.append(t(slower, ratio=_ratio(1 / ratio)))
         elif key == LATENCY:
             parts.append(t("compare.same_speed"))
-    return ", ".join(parts)
+    return listing(parts)
 
 
 def _ratio(value: float) -> str:
@@ -169,13 +169,14 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
     if chosen is best:
         reason = t("reason.best", **facts)
         if len(close) == 1:
-            reason += " " + t("reason.none_close", **facts)
+            reason = sentences(reason, t("reason.none_close", **facts))
         elif priority != "accuracy":
-            reason += " " + t(f"reason.also_{priority}", **facts)
+            reason = sentences(reason, t(f"reason.also_{priority}", **facts))
     else:
         reason = t(f"reason.{priority}", **facts, tradeoff=compare(chosen, best, metric))
     if priority in ("speed", "balanced") and len(tied) > 1:
-        reason += " " + t("reason.tied_speed", n=len(tied), ratio=f"{LATENCY_TIE:g}", size=f"{SIZE_TIE - 1:.0%}")
+        tied_words = t("reason.tied_speed", n=len(tied), ratio=f"{LATENCY_TIE:g}", size=f"{SIZE_TIE - 1:.0%}")
+        reason = sentences(reason, tied_words)
     front = pareto_front(rows, metric)
     return Decision(
         recommended=chosen["model"],

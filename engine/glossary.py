@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from automl_tui_engine.messages import t, t_or
+from automl_tui_engine.messages import listing, t, t_or
 from automl_tui_engine.naming import kind_of
 
 METRIC_TERMS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss", "r2", "rmse", "mae")
@@ -41,7 +41,9 @@ def found_in(text: str) -> list[str]:
     lowered = text.lower()
     first: dict[str, int] = {}
     for key in sorted(TERMS, key=lambda k: -len(term(k))):
-        pattern = re.compile(rf"(?<!\w){re.escape(term(key).lower())}s?(?!\w)")  # "points" is "point" too
+        # a term stands alone between non-letters; Japanese runs its words together, so only a Latin letter or
+        # digit beside it makes it part of another word ("当て推量より" uses 当て推量)
+        pattern = re.compile(rf"(?<![a-z0-9_]){re.escape(term(key).lower())}s?(?![a-z0-9_])")  # "points": "point"
         matches = list(pattern.finditer(lowered))
         if matches:
             first[key] = matches[0].start()
@@ -60,4 +62,4 @@ def kinds_line(models: list[str], markdown: bool = True) -> str:
     """'Model kinds: hist_gb = gradient-boosted trees (scikit-learn), …' for the kinds among `models`."""
     quote = "`" if markdown else ""
     kinds = dict.fromkeys(kind_of(m) for m in models)
-    return t("glossary.kinds", kinds=", ".join(f"{quote}{k}{quote} = {kind_words(k)}" for k in kinds))
+    return t("glossary.kinds", kinds=listing(f"{quote}{k}{quote} = {kind_words(k)}" for k in kinds))

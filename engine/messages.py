@@ -1,7 +1,9 @@
 """The one catalogue of words users read (the command line, the wizard, the report, the model card).
 
 Texts live in `engine/locales/<lang>.toml` so a translation is a new file, not a code change.
-The language comes from AUTOML_TUI_LANG (default English); a key missing in a translation
+The language, first found: `--lang` or a preset's `lang` (both through `choose_language`, which sets
+AUTOML_TUI_LANG so the processes a run starts speak it too), AUTOML_TUI_LANG, the system locale
+(LC_ALL, LC_MESSAGES, LANG: `ja_JP.UTF-8` is Japanese), else English. A key missing in a translation
 falls back to English so a partial translation never breaks a run.
 """
 
@@ -11,6 +13,7 @@ import difflib
 import logging
 import os
 import tomllib
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from pathlib import PurePath
@@ -38,8 +41,35 @@ def _catalogue(lang: str) -> dict[str, str]:
     return flat
 
 
+LANG_VARIABLE = "AUTOML_TUI_LANG"
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # POSIX order: the first one set decides
+
+
+@cache
+def languages() -> tuple[str, ...]:
+    """The languages with a catalogue ("en", "ja")."""
+    folder = resources.files("automl_tui_engine.locales")
+    return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")))
+
+
 def language() -> str:
-    return os.environ.get("AUTOML_TUI_LANG", DEFAULT_LANG)
+    chosen = os.environ.get(LANG_VARIABLE)
+    if chosen:
+        return chosen
+    for variable in LOCALE_VARIABLES:
+        value = os.environ.get(variable)
+        if value:
+            code = value.split(".")[0].split("_")[0].lower()  # "ja_JP.UTF-8" -> "ja"
+            return code if code in languages() else DEFAULT_LANG
+    return DEFAULT_LANG
+
+
+def choose_language(lang: str) -> None:
+    """Speak `lang` from now on, here and in every process started from here; a ValueError that says what to do
+    for one without a catalogue."""
+    if lang not in languages():
+        raise ValueError(t("common.unknown_language", lang=lang, known=", ".join(languages())))
+    os.environ[LANG_VARIABLE] = lang
 
 
 def t(key: str, /, **values: object) -> str:
@@ -58,6 +88,16 @@ def t(key: str, /, **values: object) -> str:
 
     shown = {k: without_controls(str(v)) if isinstance(v, str | PurePath) else v for k, v in values.items()}
     return text.format(**shown)
+
+
+def listing(items: Iterable[object]) -> str:
+    """Items one after another as the language writes a list ("a, b" in English, "a、b" in Japanese)."""
+    return t("common.list_separator").join(str(item) for item in items)
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another as the language writes them (a space between, or none in Japanese)."""
+    return t("common.sentence_separator").join(part for part in parts if part)
 
 
 def t_or(key: str, fallback: str) -> str:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
 from automl_tui_engine.table.privacy import mask
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+# letters and digits of every script are kept (a Japanese table keeps its name in its key); separators, spaces,
+# quotes and the rest are not
+_UNSAFE = re.compile(r"[^\w.-]+")
 _HASH_CHUNK = 1 << 20
 
 
@@ -27,8 +30,9 @@ def kind_of(candidate: str) -> str:
 
 
 def slug(text: str, max_len: int = 40) -> str:
-    """A name safe in file names and tags: no separators, no traversal, never empty."""
-    cleaned = _UNSAFE.sub("-", text).strip("-.")[:max_len].strip("-.")
+    """A name safe in file names and tags: no separators, no traversal, never empty. NFKC first: full-width
+    letters and digits become their usual forms, half-width kana full-width ones, so one name has one slug."""
+    cleaned = _UNSAFE.sub("-", unicodedata.normalize("NFKC", text)).strip("-.")[:max_len].strip("-.")
     return cleaned or "data"
 
 

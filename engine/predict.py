@@ -138,17 +138,21 @@ def predict_file(
     on_progress: Callable[[int, int | None], None] | None = None,
     raw_csv: bool = False,
     trust: bool = False,
+    encoding: str | None = None,
+    out_encoding: str | None = None,
 ) -> PredictionSummary:
     """Predictions for every row of `data_path`, written to `out_path` (default: beside it); text that a spreadsheet
-    would run as a formula is neutralised unless `raw_csv` (formatting.spreadsheet_safe)."""
-    import pandas as pd
-    from automl_tui_engine.table import data, reading
+    would run as a formula is neutralised unless `raw_csv` (formatting.spreadsheet_safe). The table is read in
+    `encoding` when given, else the one detected; the predictions are written in `out_encoding` when given, else in
+    the table's, byte-order mark included: a cp932 table from Excel gets cp932 predictions Excel opens as they are."""
+    from automl_tui_engine.table import reading
 
     started = time.perf_counter()
     run_dir, data_path = Path(run_dir), Path(data_path)
     expected = schema(run_dir)
     pipeline = load_model(run_dir, trust)
-    how = reading.sniff(data_path)
+    how = reading.sniff(data_path, encoding)
+    out_encoding = reading.known_encoding(out_encoding) if out_encoding else how.get("encoding", "utf-8")
     out_path = out_path or data_path.with_name(f"{data_path.stem}_predictions.csv")
     if out_path.exists():
         raise UserError("predict.output_exists", path=out_path)
@@ -160,36 +164,20 @@ def predict_file(
     done = 0
     tmp = out_path.with_name(f".{out_path.name}.tmp")
     try:
-        for chunk in reading.iter_table(data_path, how, chunk_rows):
+        # one handle for every chunk: a byte-order mark is written once, at the start
+        with open(tmp, "w", encoding=out_encoding, newline="") as written:
+            for chunk in reading.iter_table(data_path, how, chunk_rows):
+                if done == 0:
+                    notes += _check_columns(list(chunk.columns), expected)
+                if chunk.empty:  # a header and no rows: said below, not a model's complaint about 0 samples
+                    continue
+                frame = _predictions_of(chunk, pipeline, expected, seen, not_numbers, unseen, raw_csv)
+                _write(frame, written, header=done == 0, first_row=done + 1, path=out_path)
+                done += len(chunk)
+                if on_progress is not None:
+                    on_progress(done, total)
             if done == 0:
-                notes += _check_columns(list(chunk.columns), expected)
-            if chunk.empty:  # a header and no rows: said below, not a model's complaint about 0 samples
-                continue
-            rows = chunk[expected.used].copy()
-            for column in expected.numeric:  # as in training: numbers stored as text are read as numbers
-                as_numbers = (
-                    rows[column] if pd.api.types.is_numeric_dtype(rows[column]) else data.parse_numbers(rows[column])
-                )
-                failed = int((as_numbers.isna() & rows[column].notna()).sum())
-                if failed:
-                    not_numbers[column] = not_numbers.get(column, 0) + failed
-                rows[column] = as_numbers
-            for column, categories in seen.items():
-                values = rows[column].dropna().astype(str)
-                count = int((~values.isin(categories)).sum())
-                if count:
-                    unseen[column] = unseen.get(column, 0) + count
-            frame = prediction_frame(pipeline, rows, expected.task)
-            if expected.id_column and expected.id_column in chunk.columns:
-                frame.insert(0, expected.id_column, chunk[expected.id_column].to_numpy())
-            if not raw_csv:
-                frame = spreadsheet_safe(frame)
-            frame.to_csv(tmp, mode="w" if done == 0 else "a", header=done == 0, index=False)
-            done += len(chunk)
-            if on_progress is not None:
-                on_progress(done, total)
-        if done == 0:
-            raise UserError("data.header_only", path=data_path)
+                raise UserError("data.header_only", path=data_path)
         tmp.replace(out_path)  # a half-written file never takes the output's name
     except OSError as exc:  # reading errors are UserErrors already: this is the output's place
         raise UserError("predict.cannot_write", path=out_path, reason=exc.strerror or exc) from None
@@ -202,6 +190,69 @@ def predict_file(
     notes += [t("predict.note_not_numbers", column=c, count=n) for c, n in not_numbers.items()]
     notes += [t("predict.note_unseen", column=c, count=n) for c, n in unseen.items()]
     return PredictionSummary(out_path=out_path, rows=done, seconds=time.perf_counter() - started, notes=notes)
+
+
+def _predictions_of(
+    chunk: Any,
+    pipeline: Any,
+    expected: Schema,
+    seen: dict[str, set[str]],
+    not_numbers: dict[str, int],
+    unseen: dict[str, int],
+    raw_csv: bool,
+) -> Any:
+    """The prediction columns (and the ID) for a chunk of rows; values read as in training, and the numbers that
+    did not read and the categories never seen counted into `not_numbers` and `unseen`."""
+    import pandas as pd
+    from automl_tui_engine.table import data
+
+    rows = chunk[expected.used].copy()
+    for column in expected.numeric:  # as in training: numbers stored as text are read as numbers
+        as_numbers = rows[column] if pd.api.types.is_numeric_dtype(rows[column]) else data.parse_numbers(rows[column])
+        failed = int((as_numbers.isna() & rows[column].notna()).sum())
+        if failed:
+            not_numbers[column] = not_numbers.get(column, 0) + failed
+        rows[column] = as_numbers
+    for column, categories in seen.items():
+        values = rows[column].dropna().astype(str)
+        count = int((~values.isin(categories)).sum())
+        if count:
+            unseen[column] = unseen.get(column, 0) + count
+    frame = prediction_frame(pipeline, rows, expected.task)
+    if expected.id_column and expected.id_column in chunk.columns:
+        frame.insert(0, expected.id_column, chunk[expected.id_column].to_numpy())
+    return frame if raw_csv else spreadsheet_safe(frame)
+
+
+def _write(frame: Any, handle: Any, header: bool, first_row: int, path: Path) -> None:
+    """`frame` as CSV on `handle`; a UserError naming the first column name or row whose text the file's encoding
+    cannot hold (never replaced by '?')."""
+    import io
+
+    text = io.StringIO()
+    frame.to_csv(text, header=header, index=False)
+    try:
+        handle.write(text.getvalue())
+    except UnicodeEncodeError:
+        encoding = handle.encoding
+        for column in frame.columns if header else []:
+            if not _holds(encoding, str(column)):
+                raise UserError("predict.cannot_encode_header", path=path, column=column, encoding=encoding) from None
+        for row, values in enumerate(frame.astype(str).itertuples(index=False), start=first_row):
+            for column, value in zip(frame.columns, values, strict=True):
+                if not _holds(encoding, value):
+                    raise UserError(
+                        "predict.cannot_encode", path=path, row=row, column=column, encoding=encoding
+                    ) from None
+        raise
+
+
+def _holds(encoding: str, text: str) -> bool:
+    try:
+        text.encode(encoding)
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _check_columns(columns: list[str], expected: Schema) -> list[str]:

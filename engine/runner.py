@@ -17,7 +17,7 @@ from automl_tui_engine import tracking, verdict
 from automl_tui_engine.config import RunConfig, to_toml
 from automl_tui_engine.context import Announcer, Cancel, RunContext
 from automl_tui_engine.errors import UserError, one_line
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import choose_language, t
 from automl_tui_engine.naming import new_run_id
 from automl_tui_engine.outputs import run_record, rundir
 from automl_tui_engine.search import budget, threads
@@ -60,6 +60,8 @@ def run(
     given when the run was named before it started (a remote run, named when it was enqueued)."""
     if config.data is None:
         raise UserError("run.no_data")
+    if config.lang:  # a preset's or the flag's language: the run's words, and its child processes'
+        choose_language(config.lang)
     # a tracking server that cannot be used is said before any work
     announcer = Announcer(tracking.Trackers(_trackers(config)), on_event)
     # as many threads as there are free cores, set before the thread libraries load (search/threads.py)
@@ -87,7 +89,7 @@ def prepare(config: RunConfig) -> Prepared:
     from automl_tui_engine.search import candidates, evaluate
     from automl_tui_engine.table import data, preprocess
 
-    dataset = data.load(config.data, config.target, config.task)
+    dataset = data.load(config.data, config.target, config.task, config.encoding)
     task = dataset.task
     # errors in the target's own unit (RMSE, MAE) are written in it: "¥153,362", not "153362.3393"
     primary = metrics.get(config.primary_metric or metrics.default_primary(task, dataset.class_counts)).for_target(

@@ -23,11 +23,14 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True, scope="session")
 def user_configuration_of_its_own(tmp_path_factory):
-    """The plugins a test trusts are remembered in a configuration folder of the test session's, never the user's
-    (child processes inherit it)."""
+    """The plugins a test trusts are remembered in a configuration folder of the test session's, never the user's,
+    and the language is English (child processes inherit both)."""
     import os
 
     os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+    # the tests read English words: a developer's Japanese locale (LANG=ja_JP.UTF-8) must not change them; the
+    # tests of other languages set their own
+    os.environ["AUTOML_TUI_LANG"] = "en"
 
 
 @pytest.fixture(autouse=True)

@@ -24,14 +24,61 @@ def table(rows=40, sep=","):
 
 @pytest.mark.parametrize(
     ("encoding", "sep", "expected_encoding"),
-    [("utf-8", ",", "utf-8"), ("utf-8-sig", ";", "utf-8-sig"), ("cp932", "\t", "cp932"), ("cp932", ",", "cp932")],
+    [
+        ("utf-8", ",", "utf-8"),
+        ("utf-8-sig", ";", "utf-8-sig"),
+        ("cp932", "\t", "cp932"),
+        ("cp932", ",", "cp932"),
+        ("euc_jp", ",", "euc_jp"),  # older Unix systems' Japanese
+        ("iso2022_jp", ",", "iso2022_jp"),  # Japanese e-mail attachments
+        ("utf-16", "\t", "utf-16"),  # Excel's "Unicode text" export: UTF-16 LE with its mark, tab-separated
+        ("utf-16-be", ",", "utf-16"),  # written with a big-endian mark below
+    ],
 )
 def test_encodings_and_delimiters_are_sniffed(tmp_path, encoding, sep, expected_encoding):
-    path = write(tmp_path / "t.csv", table(sep=sep), encoding)
+    text = ("\ufeff" if encoding == "utf-16-be" else "") + table(sep=sep)
+    path = write(tmp_path / "t.csv", text, encoding)
     frame, info = reading.read_table(path)
     assert info["encoding"] == expected_encoding and info["delimiter"] == sep
     assert list(frame.columns) == ["名前", "price", "city", "label"]
     assert frame["city"].iloc[2] == "東京"
+
+
+SHOP = "店舗名,都道府県,業態,売場面積,前年比,種類\n" + "".join(
+    f"{name},{place},{kind},{area},{ratio},{label}\n"
+    for name, place, kind, area, ratio, label in [
+        ("新宿東口店", "東京都", "駅前型", 320, 1.04, "継続"),
+        ("梅田茶屋町店", "大阪府", "商業施設内", 410, 0.97, "改装"),
+        ("栄三丁目店", "愛知県", "路面店", 185, 1.12, "継続"),
+        ("天神西通り店", "福岡県", "路面店", 150, 0.88, "閉店検討"),
+        ("札幌大通店", "北海道", "地下街", 260, 1.01, "継続"),
+    ]
+    * 8
+)
+
+
+@pytest.mark.parametrize("encoding", ["cp932", "euc_jp", "iso2022_jp", "utf-16", "utf-8-sig"])
+def test_japanese_text_is_read_as_written_not_as_mojibake(tmp_path, encoding):
+    """Real Japanese text (kanji-heavy, few kana) in each encoding Japanese offices produce: the column names come
+    out as written, so `--target 種類` finds its column; a wrong guess (EUC-JP read as Latin text, Shift_JIS as
+    Korean) would turn 種類 into ¼ïÎà or Hangul."""
+    frame, info = reading.read_table(write(tmp_path / "店舗.csv", SHOP, encoding))
+    assert list(frame.columns) == ["店舗名", "都道府県", "業態", "売場面積", "前年比", "種類"]
+    assert frame["業態"].iloc[1] == "商業施設内" and frame["売場面積"].iloc[0] == 320
+    assert info["encoding"] == encoding
+
+
+def test_the_encoding_given_is_used_and_a_wrong_name_or_byte_is_said_in_one_line(tmp_path):
+    path = write(tmp_path / "t.csv", table(), "cp932")
+    frame, info = reading.read_table(path, encoding="shift_jis")
+    assert info["encoding"] == "shift_jis" and frame["city"].iloc[2] == "東京"
+    with pytest.raises(UserError, match="not an encoding name.*--encoding"):
+        reading.read_table(path, encoding="sjis-ish")
+    # the first 64 KB are cp932, a later row is not: the row is not read as something else
+    broken = write(tmp_path / "late.csv", table(rows=3000), "cp932")
+    broken.write_bytes(broken.read_bytes() + "商品,1.0,東京,yes\n".encode())
+    with pytest.raises(UserError, match="is not all cp932 text.*--encoding"):
+        reading.read_table(broken)
 
 
 def test_latin1_file_is_not_mistaken_for_shift_jis(tmp_path):
@@ -193,3 +240,29 @@ def test_load_guesses_target_and_says_so(penguins_csv, tmp_path):
     frame.to_csv(path, index=False)
     dataset = data.load(path)
     assert dataset.target == "species" and dataset.target_was_guessed and dataset.task == "multiclass"
+
+
+def test_japanese_numbers_and_dates_read_as_their_usual_forms():
+    """Full-width digits and signs, yen, △ for a negative amount; dates with 年月日, full-width digits and era
+    years. Written by people this way in Japanese tables, they are the numbers and dates they say."""
+    amounts = pd.Series(["１２３", "－５", "１２．５％", "￥1,234", "△500", "▲1,000円", "−7", "abc"])
+    assert data.parse_numbers(amounts).tolist()[:7] == [123.0, -5.0, 12.5, 1234.0, -500.0, -1000.0, -7.0]
+    assert pd.isna(data.parse_numbers(amounts).iloc[7])
+    days = pd.Series(
+        ["2024年4月1日", "令和6年4月1日", "R6.4.1", "平成元年1月8日", "２０２４年１２月３１日 10:30", "H31/4/30"]
+    )
+    assert [str(stamp) for stamp in data.timestamps(days)] == [
+        "2024-04-01 00:00:00",
+        "2024-04-01 00:00:00",
+        "2024-04-01 00:00:00",
+        "1989-01-08 00:00:00",
+        "2024-12-31 10:30:00",
+        "2019-04-30 00:00:00",
+    ]
+    frame = pd.DataFrame({"契約日": days.tolist() * 5, "売上": ["￥1,200", "￥８００", "△￥300"] * 10})
+    profiles = {c: data.profile_column(c, frame[c]).kind for c in frame.columns}
+    assert profiles["契約日"] == "datetime"
+    penguins = pd.read_csv(Path(__file__).parent.parent / "examples" / "penguins_ja.csv", encoding="cp932")
+    assert data.guess_target(penguins)[0] == "性別"  # 調査年 (survey year) is a date part, as `year` is
+    converted, notes, units = data.numbers_from_text(frame)
+    assert converted["売上"].tolist()[:3] == [1200.0, 800.0, -300.0] and units == {"売上": "¥"} and notes

@@ -2,11 +2,10 @@
 the code builds at run time from a value (a status, a phase, a priority), for every value that value can take."""
 
 import re
-from importlib import resources
 from pathlib import Path
 
 import pytest
-from automl_tui_engine import decision, events, glossary, verdict
+from automl_tui_engine import decision, events, glossary, messages, verdict
 from automl_tui_engine.config import PRIORITIES, Task
 from automl_tui_engine.messages import _catalogue, t
 from automl_tui_engine.outputs import plots
@@ -20,11 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [*ROOT.glob("engine/**/*.py"), *ROOT.glob("automl_tui/**/*.py")]
 LITERAL_KEY = re.compile(r"""(?:\bt|UserError)\(\s*["']([a-z_]+\.[a-z_]+)["']""")
 BUILT_KEY = re.compile(r"""\bt\(\s*f(["'])(.*?)\1""")
-LANGUAGES = sorted(
-    p.name.removesuffix(".toml")
-    for p in resources.files("automl_tui_engine.locales").iterdir()
-    if p.name.endswith(".toml")
-)
+LANGUAGES = messages.languages()
 TASKS = [task for task in Task.__args__ if task != "auto"]
 
 # every key the code builds at run time ({...} stands for the value), with every value it can take, each from the

@@ -141,3 +141,36 @@ def test_classes_coded_as_numbers_are_found_by_the_model_charts(tmp_path):
     cells = re.search(r'"z":\{"dtype":"(\w+)","bdata":"([^"]+)"', (plots_folder / "confusion_matrix.html").read_text())
     counts = np.frombuffer(base64.b64decode(cells.group(2)), dtype=cells.group(1))  # plotly's typed-array encoding
     assert counts.sum() == len(pd.read_csv(Path(result.run_dir, "test_predictions.csv")))
+
+
+JAPANESE_ROWS = [{**row, "model": name} for row, name in zip(ROWS, ["森林", "ブースト", "線形", "近傍"], strict=True)]
+
+
+@pytest.mark.slow
+def test_without_a_japanese_font_the_japanese_charts_are_html_only_and_each_png_is_listed(tmp_path, monkeypatch):
+    import automl_tui_engine as engine
+    from conftest import quick_config
+
+    monkeypatch.setattr(plots, "has_japanese_font", lambda: False)
+    table = Path(__file__).parent.parent / "examples" / "penguins_ja.csv"
+    result = engine.run(quick_config(table, tmp_path / "runs", target="種", models=["linear"], charts="html+png"))
+    folder = Path(result.run_dir)
+    htmls = {p.stem for p in (folder / "plots").glob("*.html")}
+    drawn = {p.stem for p in (folder / "plots").glob("*.png")}
+    debug = (folder / "report.md").read_text(encoding="utf-8").split("## 7. ", 1)[1]
+    listed = {line.split("`plots/")[1].split(".png`")[0] for line in debug.splitlines() if "empty boxes" in line}
+    # the charts that name the Japanese classes are HTML only, each listed; the others (English words, model
+    # names) are drawn as usual
+    assert "confusion_matrix" in listed and listed | drawn == htmls and not listed & drawn
+    assert any("no Japanese font" in w and "fonts-noto-cjk" in w for w in result.warnings)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="no Chromium (.ci/run installs it)")
+@pytest.mark.skipif(not plots.has_japanese_font(), reason="no Japanese font (.ci/run installs fonts-noto-cjk)")
+@pytest.mark.slow
+def test_with_a_japanese_font_a_chart_with_japanese_names_is_drawn_as_png(tmp_path):
+    """Drawn, not listed as missing; whether its glyphs are letters or boxes takes an eye (issue 18's note)."""
+    figure = run_charts.leaderboard(JAPANESE_ROWS, ACCURACY)
+    assert plots.with_japanese_text({"leaderboard": figure}) == ["leaderboard"]
+    assert plots.export({"leaderboard": figure}, tmp_path) == {}
+    assert (tmp_path / "leaderboard.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

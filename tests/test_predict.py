@@ -129,3 +129,46 @@ def test_model_card_is_written_and_printed(penguin_run, capsys):
         assert heading in out
     assert "balanced accuracy: 0." in out and "associations in the data, not causes" in out
     assert "- trained for keeps on all " in out  # the same facts as the report's model details
+
+
+@pytest.fixture(scope="module")
+def japanese_label_run(tmp_path_factory):
+    """A model whose classes are Japanese words: its predictions are text the output's encoding must hold."""
+    from conftest import PENGUINS
+
+    folder = tmp_path_factory.mktemp("predict_ja")
+    frame = pd.read_csv(PENGUINS)
+    frame["species"] = frame["species"].map({"Adelie": "アデリー", "Chinstrap": "ヒゲ", "Gentoo": "ジェンツー"})
+    frame.to_csv(folder / "penguins_ja.csv", index=False, encoding="utf-8")
+    result = engine.run(quick_config(folder / "penguins_ja.csv", folder / "runs", target="species"))
+    return result.run_dir, frame.drop(columns="species")
+
+
+def test_predictions_are_written_in_the_tables_encoding_with_its_byte_order_mark(japanese_label_run, tmp_path):
+    run_dir, rows = japanese_label_run
+    rows = rows.assign(備考="観察記録あり")  # Excel's tables have Japanese in them: what tells cp932 from ASCII
+    rows.to_csv(tmp_path / "excel.csv", index=False, encoding="cp932")
+    predict_file(run_dir, tmp_path / "excel.csv", tmp_path / "cp932_out.csv")
+    written = (tmp_path / "cp932_out.csv").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        written.decode("utf-8")  # Shift_JIS bytes, as Excel set to Japanese reads them
+    assert "ジェンツー" in written.decode("cp932")
+
+    rows.to_csv(tmp_path / "bom.csv", index=False, encoding="utf-8-sig")
+    predict_file(run_dir, tmp_path / "bom.csv", tmp_path / "bom_out.csv", chunk_rows=100)  # several chunks
+    written = (tmp_path / "bom_out.csv").read_bytes()
+    assert written.startswith(b"\xef\xbb\xbf") and written.count(b"\xef\xbb\xbf") == 1
+    got = pd.read_csv(tmp_path / "bom_out.csv", encoding="utf-8-sig")
+    assert len(got) == len(rows) and set(got["prediction"]) <= {"アデリー", "ヒゲ", "ジェンツー"}
+
+
+def test_a_prediction_the_output_encoding_cannot_hold_is_an_error_naming_it(japanese_label_run, tmp_path, capsys):
+    run_dir, rows = japanese_label_run
+    rows.to_csv(tmp_path / "latin.csv", index=False)
+    code, _, err = cli(["predict", run_dir, tmp_path / "latin.csv", "--output-encoding", "cp1252"], capsys)
+    assert code == 2
+    # the class names head the probability columns: the first thing cp1252 cannot write
+    assert "Cannot write the column name probability_" in err and "--output-encoding utf-8-sig" in err
+    assert "Traceback" not in err and not (tmp_path / "latin_predictions.csv").exists()
+    code, _, err = cli(["predict", run_dir, tmp_path / "latin.csv", "--output-encoding", "no-such-codec"], capsys)
+    assert code == 2 and "not an encoding name" in err

@@ -15,6 +15,18 @@ from automl_tui_engine.table.privacy import mask
         ("order 12345", "order 12345"),
         ("Adelie", "Adelie"),
         ("version 1.2.3", "version 1.2.3"),
+        # Japanese writing: full-width and mixed-width digits and dashes, numbers run into kana and kanji
+        ("携帯 ０９０－１２３４－５６７８", "携帯 ***"),
+        ("電話：０３（１２３４）５６７８です", "電話：***です"),
+        ("電話03-1234-5678まで", "電話***まで"),
+        ("０９０ー1234ー5678", "***"),
+        ("〒123-4567 東京都千代田区", "*** 東京都千代田区"),
+        ("〒１２３－４５６７", "***"),
+        ("マイナンバー 1234 5678 9012 です", "マイナンバー *** です"),
+        ("個人番号123456789012", "個人番号***"),
+        ("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏｍ", "***"),
+        ("売上 12,345,678 円", "売上 12,345,678 円"),
+        ("型番 A0901234567x", "型番 A0901234567x"),
     ],
 )
 def test_mask(text, expected):

@@ -1,9 +1,11 @@
 """The wizard in a real terminal (tmux), with the real engine in its child process: a table it has not seen, the
 built-in fast preset, Enter only, through to the Decision Summary."""
 
+import json
 import os
 import re
 import sys
+from pathlib import Path
 
 import pytest
 from tmux_session import TmuxSession
@@ -49,3 +51,41 @@ def test_enter_only_reaches_the_decision_summary_at_80_by_24(tmp_path):
         term.keys("C-q")
     (run_dir,) = (project / "runs").iterdir()
     assert (run_dir / "report.md").is_file() and (run_dir / "model.joblib").is_file()
+
+
+def test_in_japanese_at_80_by_24_after_ctrl_l_on_the_first_screen(tmp_path):
+    """The wizard started in English switches to Japanese with ctrl+l (it starts again as a new process), reads a
+    cp932 table with Japanese names, and walks with Enter only to a Japanese Decision Summary whose rows and
+    headline are whole at 80×24, where every Japanese character takes two cells."""
+    import shutil
+
+    from automl_tui_engine.messages import _catalogue
+
+    ja = _catalogue("ja")
+    project = tmp_path / "ペンギン"
+    project.mkdir()
+    shutil.copy(Path(__file__).parent.parent / "examples" / "penguins_ja.csv", project / "ペンギン調査.csv")
+    command = ["env", *(f"--unset={v}" for v in os.environ if v.startswith("CLEARML_")), f"HOME={tmp_path}"]
+    command += ["AUTOML_TUI_LANG=en", sys.executable, "-m", "automl_tui"]
+    step = lambda n, key: ja["tui.step_title"].format(number=n, total=5, name=ja[f"tui.{key}_title"])  # noqa: E731
+    with TmuxSession(command, cwd=project, width=80, height=24) as term:
+        term.wait_for("Step 1 of 5 · Your data", timeout=30)
+        term.keys("C-l")
+        term.wait_for(step(1, "dataset"), timeout=30, never="Traceback")
+        term.wait_for("ペンギン調査.csv", timeout=30)
+        term.wait_for("調査年", timeout=30)  # the table was read, its Japanese columns shown
+        for number, key in ((2, "preset"), (3, "priority"), (4, "where"), (5, "confirm")):
+            term.keys("Enter")
+            term.wait_for(step(number, key), never="Traceback")
+        term.keys("Enter")
+        term.wait_for(" " + ja["status.ok"] + "\n", timeout=120, never="Traceback")  # a finished row, whole
+        term.wait_for(ja["tui.decision_title"].split(" ·")[0] + " ·", timeout=180, never="Traceback")
+        words = term.words()
+        headline = ja["tui.recommended"].split("{")[0].strip()
+        assert headline in words, term.screen()
+        assert "Recommended" not in words and "Step " not in words  # nothing left in English
+        term.keys("C-q")
+    (run_dir,) = (project / "runs").iterdir()
+    report = (run_dir / "report.md").read_text(encoding="utf-8")
+    record = json.loads(run_dir.joinpath("run.json").read_text(encoding="utf-8"))
+    assert ja["report.h_decision"] in report and record["dataset_key"].startswith("ペンギン調査-")

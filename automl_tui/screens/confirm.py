@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from automl_tui_engine.messages import t
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -30,8 +31,10 @@ class ConfirmScreen(StepScreen):
             (t("tui.confirm_where"), s.where_title()),
             (t("tui.confirm_out"), str(s.out)),
         ]
-        width = max(len(label) for label, _ in rows)
-        yield Static("\n".join(f"{label:<{width}}  {value}" for label, value in rows), id="choices-summary")
+        # padded by the cells a label takes on screen: a Japanese character takes two
+        width = max(cell_len(label) for label, _ in rows)
+        lines = [f"{label}{' ' * (width - cell_len(label))}  {value}" for label, value in rows]
+        yield Static("\n".join(lines), id="choices-summary")
         yield Static(t("tui.confirm_command"), classes="subtitle")
         yield Static(s.command_line(), id="command")
         with Horizontal(classes="buttons"):

@@ -15,7 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DataTable, DirectoryTree, Input, Select, Static
 
 from automl_tui.screens.base import StepScreen
-from automl_tui.state import NEXT, RECENT, TABLE_SUFFIXES, available_presets, made_here, shown_path
+from automl_tui.state import NEXT, RECENT, SWITCH_LANGUAGE, TABLE_SUFFIXES, available_presets, made_here, shown_path
 
 
 class TableTree(DirectoryTree):
@@ -40,6 +40,8 @@ class DatasetScreen(StepScreen):
         *StepScreen.BINDINGS,
         Binding("ctrl+n", "next", t("tui.key_next")),
         Binding("ctrl+r", "recent", t("tui.key_recent")),
+        # every label is made when its screen class is, so a new language takes a new start of the wizard
+        Binding("ctrl+l", "switch_language", t("tui.key_language")),
     ]
 
     def __init__(self, state) -> None:
@@ -110,6 +112,13 @@ class DatasetScreen(StepScreen):
 
     def action_recent(self) -> None:
         self.dismiss(RECENT)
+
+    def action_switch_language(self) -> None:
+        from automl_tui_engine.messages import choose_language, language, languages
+
+        known = languages()
+        choose_language(known[(known.index(language()) + 1) % len(known)] if language() in known else known[0])
+        self.app.exit(SWITCH_LANGUAGE)
 
     def load(self, path: Path, target: str | None, reuse_frame: bool = False) -> None:
         self.requested = (path, target)

@@ -16,6 +16,7 @@ from typing import Any
 from automl_tui_engine import exit_codes
 from automl_tui_engine.clearml.remote import ENTRY_MODULE, RUN_FOLDER_ARTIFACT, read_run
 from automl_tui_engine.errors import UserError
+from automl_tui_engine.messages import t
 
 # what the child run keeps of the agent's environment: the server and the credentials, not the agent's task
 _KEPT_CLEARML_VARIABLES = ("CLEARML_API_", "CLEARML_WEB_HOST", "CLEARML_FILES_HOST", "CLEARML_CONFIG_FILE")
@@ -43,7 +44,7 @@ def agent_main() -> int:
     values, run_id, work = read_run(task)
     values["clearml"] = {**values.get("clearml", {}), "enabled": True}
     config_path = work / "config.toml"
-    config_path.write_text(to_toml(validate(values, f"task {task.id}")), encoding="utf-8")
+    config_path.write_text(to_toml(validate(values, t("config.source_task", task_id=task.id))), encoding="utf-8")
     print(f"automl-tui: run {run_id} on this agent, folder {work / run_id}", flush=True)
     done = subprocess.run(
         [sys.executable, "-m", ENTRY_MODULE, "execute", run_id, str(config_path)], env=child_environment()

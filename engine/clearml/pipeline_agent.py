@@ -12,6 +12,7 @@ from typing import Any
 
 from automl_tui_engine import events as ev
 from automl_tui_engine.errors import UserError
+from automl_tui_engine.messages import t
 from automl_tui_engine.outputs import rundir
 
 PREPROCESSING_STEP = "preprocessing"
@@ -88,7 +89,7 @@ def train_family(run_task: str, family: str, prepared: str) -> str:
             ensemble=False,
             clearml={**values.get("clearml", {}), "enabled": False},
         )
-        result = engine.run(validate(values, f"task {run_task}"), run_id=f"{run_id}-{family}")
+        result = engine.run(validate(values, t("config.source_task", task_id=run_task)), run_id=f"{run_id}-{family}")
         Task.current_task().upload_artifact(
             remote.RUN_FOLDER_ARTIFACT, artifact_object=result.run_dir, wait_on_upload=True
         )

@@ -91,12 +91,15 @@ def create_run_task(config: Any) -> tuple[Any, str]:
 
 def _describe_run(task: Any, config: Any, run_id: str, key: str, data_name: str, dataset_task: str) -> None:
     """What the agent reads: the config, the run's name, and where the table is (and under which file name: the
-    dataset_key, name + content hash, must be the same on the agent)."""
+    dataset_key, name + content hash, must be the same on the agent). The language the run was started in goes
+    with it: an agent's machine has its own locale, and the report is for the person who started the run."""
     from automl_tui_engine.config import to_toml
+    from automl_tui_engine.messages import language
     from automl_tui_engine.naming import tags
 
     task.set_tags(tags(run_id, key, RUN_PHASE))
-    task.set_configuration_object(CONFIG_NAME, config_text=to_toml(config), config_type="toml")
+    spoken = config.model_copy(update={"lang": config.lang or language()})
+    task.set_configuration_object(CONFIG_NAME, config_text=to_toml(spoken), config_type="toml")
     task.set_parameters(
         {RUN_ID_PARAM: run_id, DATA_NAME_PARAM: data_name, DATASET_TASK_PARAM: dataset_task},
     )

@@ -110,7 +110,14 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, g
             reason = t("missing.png_time", needed=budget.round_up(needed), left=budget.round_down(max(left, 0.0)))
             for name in figures:
                 ctx.artifact_missing(f"{rundir.PLOTS}/{name}.png", reason)
-        not_made = plots.export(figures, ctx.folder / rundir.PLOTS, png=png, browser=ctx.png_browser)
+        boxes = [] if not png or plots.has_japanese_font() else plots.with_japanese_text(figures)
+        if boxes:  # drawn, their Japanese would be empty boxes: said once, and each such PNG listed
+            ctx.warn(t("plots.no_japanese_font", count=len(boxes)), topic="run")
+            for name in boxes:
+                ctx.artifact_missing(f"{rundir.PLOTS}/{name}.png", t("missing.png_no_japanese_font"))
+        not_made = plots.export(
+            figures, ctx.folder / rundir.PLOTS, png=png, browser=ctx.png_browser, html_only=tuple(boxes)
+        )
     except Exception as exc:
         ctx.artifact_missing(rundir.PLOTS, t("missing.charts_failed", error=one_line(exc)))
         return None

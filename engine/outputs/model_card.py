@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from automl_tui_engine.formatting import md_safe, metric_text
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import sentences, t
 
 
 def render_card(run: Any) -> str:
@@ -118,7 +118,7 @@ def search_sentence(attempted: list[dict[str, Any]], searched: dict[str, Any], c
         ended = ""
     else:
         ended = t("report.stop_budget" if figures["needed"] is None else "report.stop_budget_needed", **figures)
-    return t(
+    said = t(
         "report.search",
         tried=len(tried),
         defaults=stages["default"],
@@ -126,8 +126,8 @@ def search_sentence(attempted: list[dict[str, Any]], searched: dict[str, Any], c
         pruned=sum(1 for row in tried if row["status"] == "pruned"),
         ensemble=t("report.search_ensemble") if stages["ensemble"] else "",
         stop=ended,
-    ).strip() + _confirmed(searched.get("confirmed") or 0, config)
-
-
-def _confirmed(count: int, config: dict[str, Any]) -> str:
-    return " " + t("report.search_confirmed", n=count, top=config.get("confirm_top", "?")) if count else ""
+    ).strip()
+    confirmed = searched.get("confirmed") or 0
+    if not confirmed:
+        return said
+    return sentences(said, t("report.search_confirmed", n=confirmed, top=config.get("confirm_top", "?")))

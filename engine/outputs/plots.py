@@ -6,6 +6,8 @@ files are still written and each missing PNG is reported with the fix; the run n
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -242,14 +244,50 @@ def build(rows, metric, decision, task, target, y_test, y_pred, proba, classes, 
     return figures
 
 
-def export(figures: dict[str, Any], folder: Path, png: bool = True, browser: Any = None) -> dict[str, str]:
-    """Write `<name>.html` (and `<name>.png`) for each figure; returns {file: reason} for PNGs not written.
-    `browser` is the run's png_browser.PngBrowser, started while the search ran; without one, one is started here."""
+JAPANESE_TEXT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")  # kana, kanji, half-width kana
+
+
+def with_japanese_text(figures: dict[str, Any]) -> list[str]:
+    """The figures whose titles, labels or hover text hold Japanese."""
+    import json
+
+    # plotly's JSON writes non-ASCII as \u escapes: read back and written plainly, the text is itself again
+    return [
+        name
+        for name, fig in figures.items()
+        if JAPANESE_TEXT.search(json.dumps(json.loads(fig.to_json()), ensure_ascii=False))
+    ]
+
+
+@cache
+def has_japanese_font() -> bool:
+    """Whether the browser that draws the PNGs can find a font with Japanese glyphs (fontconfig's list); where
+    there is no fontconfig to ask (macOS, Windows: their system fonts have them), assumed so."""
+    import shutil
+    import subprocess
+
+    listing = shutil.which("fc-list")
+    if listing is None:
+        return True
+    try:
+        found = subprocess.run([listing, ":lang=ja", "family"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+    return bool(found.stdout.strip())
+
+
+def export(
+    figures: dict[str, Any], folder: Path, png: bool = True, browser: Any = None, html_only: tuple[str, ...] = ()
+) -> dict[str, str]:
+    """Write `<name>.html` (and `<name>.png`, except for the figures in `html_only`) for each figure; returns
+    {file: reason} for PNGs not written. `browser` is the run's png_browser.PngBrowser, started while the search
+    ran; without one, one is started here."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, fig in figures.items():
         # plotly.js is written once beside the pages, so they open offline and travel with the folder
         fig.write_html(folder / f"{name}.html", include_plotlyjs="directory")
-    if not png:
+    figures = {name: fig for name, fig in figures.items() if name not in html_only}
+    if not png or not figures:
         return {}
     from automl_tui_engine.outputs.png_browser import PngBrowser
 

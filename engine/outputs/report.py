@@ -26,7 +26,7 @@ from automl_tui_engine.formatting import (
     spread_text,
     table,
 )
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import listing, sentences, t
 from automl_tui_engine.outputs import plots, quality, rundir
 from automl_tui_engine.outputs.data_section import data_section
 from automl_tui_engine.outputs.rundir import RunFolder
@@ -205,7 +205,7 @@ class RunReport:
                 out.append(table([t("report.col_what"), t("report.col_model"), t("report.col_vs_recommended")], rows))
             else:
                 out.append(self.no_alternatives())
-            out.append(t("report.pareto", models=", ".join(f"`{m}`" for m in d.pareto)))
+            out.append(t("report.pareto", models=listing(f"`{m}`" for m in d.pareto)))
         not_finished = [r for r in self.attempted if r.get("status") != "ok"]
         if not_finished:
             out.append(f"### {t('report.h_not_finished')}")
@@ -359,11 +359,11 @@ class RunReport:
 
     def drivers(self) -> str:
         explanation = self.folder.read_json(rundir.EXPLANATION)
-        sentences = explanation.get("drivers")
-        if not sentences:
+        said = explanation.get("drivers")
+        if not said:
             return ""
         # the sentences quote the table's columns already made safe (explain.drivers): they carry Markdown of ours
-        lines = [f"### {t('report.h_drivers')}", " ".join(sentences) + " " + t("report.drivers_hedge")]
+        lines = [f"### {t('report.h_drivers')}", sentences(*said, t("report.drivers_hedge"))]
         shap = explanation.get("mean_abs_shap") or {}
         permutation = explanation.get("permutation_importance") or {}
         columns = list(shap or permutation)[:10]

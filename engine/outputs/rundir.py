@@ -102,7 +102,8 @@ class RunFolder:
             handle.write(json.dumps(event, default=str) + "\n")
 
     def write_json(self, name: str, data: dict[str, Any]) -> None:
-        write_atomic(self / name, json.dumps(data, indent=2, default=str) + "\n")
+        # Japanese names as they are, not as \u escapes: these files are read by people too
+        write_atomic(self / name, json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
     def read_json(self, name: str) -> dict[str, Any]:
         """The file's object, {} when it is not there; a UserError when it is there but no JSON object."""

@@ -19,15 +19,28 @@ MIN_ROWS = 20
 MAX_CLASSES_FOR_LABEL_CODES = 10  # an integer target with at most this many values is read as class codes
 # column kinds that carry nothing a model can generalise from: such columns are dropped
 DROPPED_KINDS = ("id", "constant", "empty")
-TARGET_NAMES = ("target", "label", "class", "y", "outcome", "response")
-_NOT_A_TARGET = re.compile(r"(^|_)(id|year|month|day|date|time|timestamp)$", re.IGNORECASE)
+TARGET_NAMES = ("target", "label", "class", "y", "outcome", "response", "目的変数", "ラベル", "正解")
+# date parts, keys and IDs by name; Japanese writes a name as one word, so its endings count whatever is before
+# them (調査年, 契約日, 顧客番号)
+_NOT_A_TARGET = re.compile(
+    r"(^|_)(id|year|month|day|date|time|timestamp)$|(年|年度|月|日|日付|日時|時刻|番号|コード|ID)$", re.IGNORECASE
+)
 # a number written for people: optional currency, digits with thousands separators, optional unit or percent
+# after NFKC (full-width digits, signs and points are the usual ones): a sign (Japanese accounts write a negative
+# amount with △ or ▲, and − is the minus sign), a currency, the digits, a unit
 _HUMAN_NUMBER = re.compile(
-    r"^\s*(?P<sign>[-+]?)\s*(?P<currency>[$€£¥￥])?\s*(?P<number>\d{1,3}(?:[,\u00a0 ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"^\s*(?P<sign>[-+−△▲]?)\s*(?P<currency>[$€£¥])?\s*(?P<number>\d{1,3}(?:[,\u00a0 ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"\s*(?P<unit>%|[^\W\d_]{1,6}\.?)?\s*$"
 )
+_NEGATIVE_SIGNS = ("-", "−", "△", "▲")
 NUMBERS_AS_TEXT_SHARE = 0.95
-_DATE_LIKE = re.compile(r"^\s*\d{1,4}[-/.年]\d{1,2}[-/.月]\d{1,4}")
+_DATE_LIKE = re.compile(r"^\s*(?:令和|平成|昭和|大正|明治|[RHST])?\s*(?:\d{1,4}|元)[-/.年]\d{1,2}[-/.月]\d{1,4}")
+# Japanese eras, by name and by the letter forms write them with, and the Gregorian year before each one's first
+ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925, "大正": 1911, "R": 2018, "H": 1988, "S": 1925, "T": 1911}
+_JAPANESE_DATE = re.compile(
+    r"^\s*(?P<era>令和|平成|昭和|大正|[RHST])?\s*(?P<year>\d{1,4}|元)\s*(?P<mark>年|[-/.])\s*(?P<month>\d{1,2})\s*"
+    r"(?:月|[-/.])\s*(?P<day>\d{1,2})\s*日?(?P<rest>.*)$"
+)
 
 
 @dataclass
@@ -73,9 +86,7 @@ class Dataset:
 
     def timestamps(self, column: str) -> Any:
         """A date column as timestamps (UTC, so mixed offsets compare); unreadable values are missing."""
-        import pandas as pd
-
-        return pd.to_datetime(self.X[column], errors="coerce", format="mixed", utc=True)
+        return timestamps(self.X[column], utc=True)
 
     @property
     def class_counts(self) -> dict[str, int]:
@@ -104,14 +115,29 @@ class Dataset:
         return out
 
 
-def _looks_like_dates(values: Any) -> bool:
+def timestamps(values: Any, utc: bool = False) -> Any:
+    """Dates written for people as timestamps; unreadable values are missing. Japanese ones too: "2024年4月1日",
+    full-width digits, era years ("令和6年4月1日", "R6.4.1", 元年 for the first): rewritten as ISO dates first."""
     import pandas as pd
 
+    text = values.astype("string").str.normalize("NFKC")
+    parts = text.str.extract(_JAPANESE_DATE)
+    japanese = parts["year"].notna() & (parts["era"].notna() | (parts["mark"] == "年"))
+    if japanese.any():
+        rows = parts[japanese]
+        years = rows["year"].replace("元", "1").astype(int) + rows["era"].map(ERAS).fillna(0).astype(int)
+        text = text.copy()
+        text[japanese] = (
+            years.astype(str).str.zfill(4) + "-" + rows["month"].str.zfill(2) + "-" + rows["day"].str.zfill(2)
+        ) + rows["rest"].fillna("")
+    return pd.to_datetime(text, errors="coerce", format="mixed", utc=utc)
+
+
+def _looks_like_dates(values: Any) -> bool:
     sample = values.dropna().astype(str).head(200)
-    if sample.empty or sample.str.match(_DATE_LIKE).mean() < 0.9:
+    if sample.empty or sample.str.normalize("NFKC").str.match(_DATE_LIKE).mean() < 0.9:
         return False
-    parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
-    return parsed.notna().mean() >= 0.9
+    return timestamps(sample).notna().mean() >= 0.9
 
 
 def profile_column(name: str, values: Any) -> ColumnProfile:
@@ -147,9 +173,7 @@ def profile_column(name: str, values: Any) -> ColumnProfile:
 
 def _has_time_of_day(values: Any) -> bool:
     """Whether any of the dates carries a time other than midnight."""
-    import pandas as pd
-
-    stamps = pd.to_datetime(values, errors="coerce", format="mixed", utc=True).dropna()
+    stamps = timestamps(values, utc=True).dropna()
     return bool(((stamps.dt.hour != 0) | (stamps.dt.minute != 0) | (stamps.dt.second != 0)).any())
 
 
@@ -220,9 +244,9 @@ def _check_target(frame: Any, target: str, task: str) -> tuple[Any, str, list[st
     return y, resolved, warnings
 
 
-def load(path: Path, target: str | None = None, task: str = "auto") -> Dataset:
-    """Read, check and profile a table; the single way data enters a run."""
-    frame, source = read_table(path)
+def load(path: Path, target: str | None = None, task: str = "auto", encoding: str | None = None) -> Dataset:
+    """Read, check and profile a table; the single way data enters a run. `encoding` overrides the detected one."""
+    frame, source = read_table(path, encoding)
     return from_frame(frame, {"path": str(path), "name": path.name, **source}, target, task)
 
 
@@ -283,22 +307,23 @@ def preview_rows(frame: Any, profiles: list[ColumnProfile], rows: int = 8) -> li
 
 
 def parse_numbers(values: Any) -> Any:
-    """Numbers written for people ("1,234", "$1,200", "12 kg", "15%", "inf") as floats; anything else missing."""
+    """Numbers written for people ("1,234", "$1,200", "12 kg", "15%", "inf", and in Japanese "１２３", "－５",
+    "１２．５％", "￥1,234", "△500") as floats; anything else missing."""
     import numpy as np
     import pandas as pd
 
-    text = values.astype("string").str.strip()
+    text = values.astype("string").str.normalize("NFKC").str.strip()  # "１２．５％" is "12.5%", "￥" is "¥"
     parts = text.str.extract(_HUMAN_NUMBER)
     numbers = pd.to_numeric(parts["number"].str.replace(r"[,\u00a0 ]", "", regex=True), errors="coerce")
-    numbers = numbers.where(parts["sign"] != "-", -numbers)
+    numbers = numbers.where(~parts["sign"].isin(_NEGATIVE_SIGNS), -numbers)
     infinite = text.str.fullmatch(r"[-+]?(inf|infinity)", case=False).fillna(False)
     return numbers.where(~infinite, np.nan).astype("float64")
 
 
 def written_unit(values: Any) -> str:
     """The currency sign or unit nearly every number of a text column is written with ("¥1,234" → "¥"), or ""."""
-    parts = values.dropna().astype("string").str.strip().str.extract(_HUMAN_NUMBER)
-    marks = parts["currency"].str.replace("￥", "¥").fillna(parts["unit"]).dropna()
+    parts = values.dropna().astype("string").str.normalize("NFKC").str.strip().str.extract(_HUMAN_NUMBER)
+    marks = parts["currency"].fillna(parts["unit"]).dropna()
     if marks.empty:
         return ""
     common = marks.value_counts()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from automl_tui_engine.messages import t
-from automl_tui_engine.table.data import ColumnProfile
+from automl_tui_engine.table.data import ColumnProfile, timestamps
 
 ONE_HOT_MAX_CATEGORIES = 20  # above this, target encoding keeps the feature count small
 ONE_HOT_MIN_FREQUENCY = 5  # rarer categories are grouped as "infrequent"
@@ -87,7 +87,7 @@ def datetime_parts(X: Any, parts: tuple[str, ...] = DATE_PARTS) -> Any:
 
     found = {}
     for name in X.columns:
-        stamps = pd.to_datetime(X[name], errors="coerce", format="mixed")
+        stamps = timestamps(X[name])
         for part in parts:
             found[f"{name}_{part}"] = getattr(stamps.dt, part).astype("float64")
     return pd.DataFrame(found, index=X.index)

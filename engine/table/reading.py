@@ -16,8 +16,9 @@ from automl_tui_engine.messages import t
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
 TEXT_FORMATS = {".csv", ".txt", ".tsv", ".tab", ".dat", ""}
-_KANA = re.compile(r"[\u3040-\u30ff\uff66-\uff9f]")
-_C1_CONTROLS = re.compile(r"[\x80-\x9f]")
+# besides UTF-8/16 and ISO-2022-JP, what Japanese and Western offices' spreadsheets and systems write
+LEGACY_ENCODINGS = ("cp932", "euc_jp", "cp1252")
+BYTE_ORDER_MARKS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 _DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d+,\d+(?![\d,.])")
 _DECIMAL_POINT = re.compile(r"(?<![\d,.])\d+\.\d+(?![\d,.])")
 # A run needs about this many times the file size in memory: measured for the same 1M-row table (bench/README.md),
@@ -26,28 +27,39 @@ _DECIMAL_POINT = re.compile(r"(?<![\d,.])\d+\.\d+(?![\d,.])")
 MEMORY_FACTOR_TEXT, MEMORY_FACTOR_PARQUET, MEMORY_SHARE = 10, 40, 0.5
 
 
-def detect_encoding(sample: bytes) -> str:
-    """UTF-8 (with or without BOM), then Shift_JIS/cp932 when it looks Japanese, then cp1252/latin-1.
+def detect_encoding(sample: bytes) -> str | None:
+    """The encoding of a table's first bytes, or None when none of the encodings read here reads them as text.
 
-    cp932 accepts many latin-1 byte pairs too, so it is chosen only when the text has kana or when
-    the bytes would be C1 control characters in latin-1 (which real Western text almost never has).
+    A byte-order mark decides (Excel's "Unicode text" export is UTF-16 with one); ISO-2022-JP announces itself by
+    its escapes; text that is valid UTF-8 is UTF-8. Otherwise, among the LEGACY_ENCODINGS that decode every
+    byte, the one whose text charset-normalizer finds least garbled: Latin text with accents is often valid
+    Shift_JIS too, but reads as nonsense in it. Left to choose freely, the detector reads a Shift_JIS table as
+    Korean (cp949), and its default garble limit rejects real Japanese tables of numbers and short words.
     """
-    if sample.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
+    for mark, encoding in BYTE_ORDER_MARKS:
+        if sample.startswith(mark):
+            return encoding
     # a sample may end in the middle of a multi-byte character: judge it up to its last newline
     cut = sample[: sample.rfind(b"\n") + 1] or sample
-    for encoding in ("utf-8", "cp932"):
-        try:
-            text = cut.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if encoding == "utf-8" or _KANA.search(text) or _C1_CONTROLS.search(cut.decode("latin-1")):
-            return encoding
+    if b"\x1b$" in cut and _decodes(cut, "iso2022_jp"):
+        return "iso2022_jp"
+    if _decodes(cut, "utf-8"):
+        return "utf-8"
+    decodable = [encoding for encoding in LEGACY_ENCODINGS if _decodes(cut, encoding)]
+    if len(decodable) < 2:
+        return decodable[0] if decodable else None
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(cut, cp_isolation=decodable, threshold=1.0).best()
+    return best.encoding if best is not None else None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
     try:
-        cut.decode("cp1252")
-        return "cp1252"
+        data.decode(encoding)
+        return True
     except UnicodeDecodeError:
-        return "latin-1"
+        return False
 
 
 def detect_delimiter(text: str) -> str:
@@ -63,8 +75,9 @@ def detect_delimiter(text: str) -> str:
     return best
 
 
-def sniff(path: Path) -> dict[str, Any]:
-    """How to read `path` (format, encoding, delimiter), or a UserError for a file that is missing or not a table."""
+def sniff(path: Path, encoding: str | None = None) -> dict[str, Any]:
+    """How to read `path` (format, encoding, delimiter), or a UserError for a file that is missing or not a table.
+    `encoding` (the user's --encoding) is taken as given instead of detected."""
     problem = file_problem(path)
     if problem:
         raise UserError(problem, path=path)
@@ -77,10 +90,15 @@ def sniff(path: Path) -> dict[str, Any]:
         sample = handle.read(SAMPLE_BYTES)
     if not sample.strip():
         raise UserError("data.empty_file", path=path)
-    if b"\x00" in sample:
-        raise UserError("data.not_a_table", path=path, reason=t("data.binary_content"))
-    encoding = detect_encoding(sample)
-    text = sample.decode(encoding, "replace")
+    if encoding is None:
+        if b"\x00" in sample and not sample.startswith(tuple(mark for mark, _ in BYTE_ORDER_MARKS)):
+            raise UserError("data.not_a_table", path=path, reason=t("data.binary_content"))
+        encoding = detect_encoding(sample)
+        if encoding is None:
+            raise UserError("data.unknown_encoding", path=path)
+    else:
+        encoding = known_encoding(encoding)
+    text = _decoded_sample(sample, encoding)
     delimiter = "\t" if suffix in (".tsv", ".tab") else detect_delimiter(text)
     # European spreadsheets: ';' between fields and ',' before decimals ("3,75")
     decimal = (
@@ -89,6 +107,22 @@ def sniff(path: Path) -> dict[str, Any]:
         else "."
     )
     return {"format": "csv", "encoding": encoding, "delimiter": delimiter, "decimal": decimal}
+
+
+def known_encoding(name: str) -> str:
+    """`name` as Python's codec calls it, or a UserError that says how to name one."""
+    import codecs
+
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise UserError("data.bad_encoding", encoding=name) from None
+
+
+def _decoded_sample(sample: bytes, encoding: str) -> str:
+    # UTF-16 is two bytes a character: an odd cut would lose the last one, not matter
+    cut = sample[: len(sample) - len(sample) % 2] if encoding.startswith("utf-16") else sample
+    return cut.decode(encoding, "replace")
 
 
 def file_problem(path: Path) -> str | None:
@@ -137,7 +171,9 @@ def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -
             yield frame
     except pd.errors.EmptyDataError:
         raise UserError("data.empty_file", path=path) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+    except UnicodeDecodeError as exc:  # the sample fitted the encoding, a later row does not
+        raise UserError("data.decode_failed", path=path, encoding=how["encoding"], reason=exc.reason) from None
+    except (pd.errors.ParserError, ValueError, OSError) as exc:
         raise UserError("data.not_a_table", path=path, reason=str(exc).strip().splitlines()[-1]) from None
     except Exception as exc:  # pyarrow raises many types for a broken Parquet file
         if how["format"] != "parquet":
@@ -162,9 +198,10 @@ def memory_estimate(path: Path, how: dict[str, Any]) -> int:
     return path.stat().st_size * (MEMORY_FACTOR_PARQUET if how["format"] == "parquet" else MEMORY_FACTOR_TEXT)
 
 
-def read_table(path: Path) -> tuple[Any, dict[str, Any]]:
-    """(DataFrame, how it was read) or a UserError for a file that is missing, not a table, or too big."""
-    how = sniff(path)
+def read_table(path: Path, encoding: str | None = None) -> tuple[Any, dict[str, Any]]:
+    """(DataFrame, how it was read) or a UserError for a file that is missing, not a table, or too big;
+    `encoding` overrides the detected one."""
+    how = sniff(path, encoding)
     needed, available = memory_estimate(path, how), available_memory()
     if available is not None and needed > MEMORY_SHARE * available:
         raise UserError("data.too_big", path=path, needed=f"{needed / 2**30:.1f}", available=f"{available / 2**30:.1f}")

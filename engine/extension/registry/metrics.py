@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Protocol
 
 from automl_tui_engine.extension.registry import Registry
@@ -43,10 +43,12 @@ class MetricFacts:
 
     @classmethod
     def recorded(cls, facts: dict[str, dict[str, Any]], name: str) -> MetricFacts | None:
-        """The facts recorded for `name`, else a built-in metric's (a folder from before facts were recorded);
-        None for a metric neither knows."""
+        """The facts recorded for `name` (a built-in metric's title in the current language), else a built-in
+        metric's (a folder from before facts were recorded); None for a metric neither knows."""
         if name in facts:
-            return cls(**facts[name])
+            recorded = cls(**facts[name])
+            # a built-in metric's words come from the catalogue: a report rebuilt in another language uses them
+            return replace(recorded, title=t_or(f"metrics.{name}", recorded.title))
         try:
             return get(name).facts()
         except ValueError:
