@@ -14,6 +14,7 @@ from automl_tui_engine import exit_codes
 from automl_tui_engine.messages import t  # light: the catalogue is a TOML file read on first use
 
 SUBCOMMANDS = ("run", "presets", "report", "predict", "plugins", "watch")
+TITLE_CELLS = 46  # `automl-tui plugins` lines up the origins after the titles
 
 app = typer.Typer(
     add_completion=False,
@@ -241,6 +242,7 @@ def predict_command(
 def plugins_command() -> None:
     from automl_tui_engine.extension import plugins
     from automl_tui_engine.extension.registry import metrics, models, steps
+    from rich.cells import cell_len
 
     plugins.load_entry_points()
     for heading, kind, registry in (
@@ -250,7 +252,9 @@ def plugins_command() -> None:
     ):
         typer.echo(heading)
         for spec in registry.all():
-            typer.echo(t("plugins.line", name=spec.name, title=spec.title, origin=plugins.origin(kind, spec.name)))
+            # padded by screen cells: a Japanese title's characters take two each
+            title = spec.title + " " * max(TITLE_CELLS - cell_len(spec.title), 0)
+            typer.echo(t("plugins.line", name=spec.name, title=title, origin=plugins.origin(kind, spec.name)))
         if not registry.all():
             typer.echo(f"  {t('plugins.none')}")
     typer.echo(t("plugins.heading_plugins"))
