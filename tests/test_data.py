@@ -266,3 +266,20 @@ def test_japanese_numbers_and_dates_read_as_their_usual_forms():
     assert data.guess_target(penguins)[0] == "性別"  # 調査年 (survey year) is a date part, as `year` is
     converted, notes, units = data.numbers_from_text(frame)
     assert converted["売上"].tolist()[:3] == [1200.0, 800.0, -300.0] and units == {"売上": "¥"} and notes
+
+
+@pytest.mark.parametrize(
+    ("classes", "yes"),
+    [
+        (["なし", "あり"], "あり"),
+        (["いいえ", "はい"], "はい"),
+        (["×", "○"], "○"),
+        (["No", "Yes"], "Yes"),
+        ([0, 1], 1),
+        (["ｙｅｓ", "ｎｏ"], "ｙｅｓ"),
+        (["あり", "なし", "不明"], None),
+        (["Adelie", "Gentoo"], None),
+    ],
+)
+def test_the_yes_of_a_yes_no_pair_is_found_in_english_and_japanese(classes, yes):
+    assert data.yes_answer(classes) == yes

@@ -85,3 +85,17 @@ def test_the_reproduce_section_promises_an_exact_repeat_only_for_a_search_fixed_
     code, _ = report_cli(folder, capsys)
     budgeted = (folder / "report.md").read_text().split("## 6.")[1]
     assert code == 0 and "Exactly" not in budgeted and "`--max-trials N`" in budgeted
+
+
+def test_the_cut_off_is_told_of_the_yes_answer_of_a_japanese_yes_no_target(finished_run, capsys):
+    """A model's positive class is the second in sort order: of あり/なし that is なし. The report speaks of the
+    answer people ask about, at the same cut-off seen from its side."""
+    run_dir = Path(finished_run.run_dir)
+    record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    record["per_class"] = [{"class": "あり", "rows": 30, "found": 25}, {"class": "なし", "rows": 37, "found": 35}]
+    record["refit"]["threshold"] = {"value": 0.47, "positive": "なし", "score_default": 0.8, "score_tuned": 0.82}
+    (run_dir / "run.json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    code, said = report_cli(run_dir, capsys)
+    assert code == 0, said.err
+    report = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert "it answers 'あり' once it is at least 53% sure" in report

@@ -155,14 +155,23 @@ class RunReport:
             lines.append(f"- **{t('report.test_score')}**: {t('report.not_measured')}")
         cut = refit.get("threshold")
         if cut and cut.get("positive") is not None:
-            percent = f"{cut['value']:.0%}"
-            lines.append(
-                f"- **{t('report.cutoff')}**: " + t("report.cutoff_line", positive=cut["positive"], percent=percent)
-            )
+            lines.append(f"- **{t('report.cutoff')}**: " + self.cutoff_words(cut))
         out.append("\n".join(lines))
         out.append(quality.per_class_table(self))
         out.append(self.figure("tradeoff_latency"))
         return "\n\n".join(part for part in out if part)
+
+    def cutoff_words(self, cut: dict[str, Any]) -> str:
+        """The decision threshold in words, told of the "yes" answer when the classes are a yes/no pair (the
+        model's positive class is the second in sort order: なし of あり/なし)."""
+        from automl_tui_engine.table.data import yes_answer
+
+        positive, value = cut["positive"], cut["value"]
+        classes = [c["class"] for c in self.info.get("per_class") or []]
+        yes = yes_answer(classes)
+        if yes is not None and str(yes) != str(positive):
+            positive, value = yes, 1 - value
+        return t("report.cutoff_line", positive=positive, percent=f"{value:.0%}")
 
     def _shorttable(self, names: list[str], with_guess: bool = False) -> str:
         rows = [

@@ -19,6 +19,32 @@ MIN_ROWS = 20
 MAX_CLASSES_FOR_LABEL_CODES = 10  # an integer target with at most this many values is read as class codes
 # column kinds that carry nothing a model can generalise from: such columns are dropped
 DROPPED_KINDS = ("id", "constant", "empty")
+# the two answers of a yes/no column as English and Japanese tables write them, the "yes" first
+YES_NO_PAIRS = (
+    ("yes", "no"),
+    ("y", "n"),
+    ("true", "false"),
+    ("1", "0"),
+    ("あり", "なし"),
+    ("有り", "無し"),
+    ("有", "無"),
+    ("はい", "いいえ"),
+    ("○", "×"),
+    ("◯", "×"),
+    ("〇", "×"),
+)
+
+
+def yes_answer(classes: list[Any]) -> Any | None:
+    """Of two classes that are a yes/no pair (any case, full-width or not), the one that means yes; else None."""
+    import unicodedata
+
+    if len(classes) != 2:
+        return None
+    plain = {unicodedata.normalize("NFKC", str(c)).strip().lower(): c for c in classes}
+    return next((plain[yes] for yes, no in YES_NO_PAIRS if set(plain) == {yes, no}), None)
+
+
 TARGET_NAMES = ("target", "label", "class", "y", "outcome", "response", "目的変数", "ラベル", "正解")
 # date parts, keys and IDs by name; Japanese writes a name as one word, so its endings count whatever is before
 # them (調査年, 契約日, 顧客番号)
