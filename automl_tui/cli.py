@@ -179,7 +179,7 @@ def presets_command() -> None:
                 models=", ".join(preset.models),
             )
         )
-        typer.echo(f"    {' '.join(preset.description.split())}\n")
+        typer.echo(f"    {config_mod.describe(preset)}\n")
 
 
 @app.command("report", help=t("cli.help_report"))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from automl_tui_engine import events as ev
-from automl_tui_engine import exit_codes
+from automl_tui_engine import exit_codes, glossary
 from automl_tui_engine.config import RunConfig
 from automl_tui_engine.formatting import human_bytes, score_text
 from automl_tui_engine.messages import t
@@ -42,7 +42,7 @@ class HeadlessView:
                 t(
                     "cli.run_started",
                     run_id=event.run_id,
-                    task=event.task,
+                    task=glossary.task_word(event.task),
                     target=event.target,
                     metric=event.primary_metric,
                     budget=event.budget_s,
@@ -149,7 +149,7 @@ class HeadlessView:
         priority = self.started.priority if self.started else "balanced"
         lines = [
             *finished.verdict,
-            t("cli.summary_recommended", model=finished.recommended, priority=priority),
+            t("cli.summary_recommended", model=finished.recommended, priority=glossary.priority_word(priority)),
             t("cli.summary_why", reason=finished.reason),
         ]
         if primary.name in finished.test_metrics:

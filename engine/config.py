@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from automl_tui_engine.errors import UserError
-from automl_tui_engine.messages import suggest, t
+from automl_tui_engine.messages import listing, suggest, t, t_or
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 Priority = Literal["accuracy", "speed", "size", "balanced"]
@@ -109,7 +109,7 @@ class RunConfig(_Strict):
         from automl_tui_engine.messages import languages
 
         if lang is not None and lang not in languages():
-            raise ValueError(t("common.unknown_language", lang=lang, known=", ".join(languages())))
+            raise ValueError(t("common.unknown_language", lang=lang, known=listing(languages())))
         return lang
 
     @field_validator("primary_metric")
@@ -186,6 +186,12 @@ def read_preset(name_or_file: str) -> tuple[str, dict[str, Any]]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UserError("config.preset_unreadable", path=path, reason=str(exc)) from None
     return name_or_file, values
+
+
+def describe(preset: RunConfig) -> str:
+    """A preset in words: its file's own `description`, else a built-in preset's from the catalogue (in the
+    current language)."""
+    return " ".join(preset.description.split()) or t_or(f"presets.{preset.preset}", "")
 
 
 def preview(preset: str) -> RunConfig:

@@ -63,3 +63,13 @@ def kinds_line(models: list[str], markdown: bool = True) -> str:
     quote = "`" if markdown else ""
     kinds = dict.fromkeys(kind_of(m) for m in models)
     return t("glossary.kinds", kinds=listing(f"{quote}{k}{quote} = {kind_words(k)}" for k in kinds))
+
+
+def task_word(task: str) -> str:
+    """A task as people read it in the current language ("multiclass" in English, 多クラス分類 in Japanese)."""
+    return t(f"words.task_{task}")
+
+
+def priority_word(priority: str) -> str:
+    """A priority as people read it in the current language ("balanced" in English: the value --priority takes)."""
+    return t(f"words.priority_{priority}")

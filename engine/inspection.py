@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import listing, t
 
 
 @dataclass
@@ -65,7 +65,7 @@ def inspect_table(path: Path, frame: Any, source: dict, target: str | None, pres
     else:
         counts = dataset.class_counts
         total = sum(counts.values())
-        found.balance = ", ".join(f"{name} {count / total:.0%}" for name, count in list(counts.items())[:8])
+        found.balance = listing(f"{name} {count / total:.0%}" for name, count in list(counts.items())[:8])
     split = evaluate.split(dataset.X, dataset.y, dataset.task, 0.2, 3, 0)
     baseline = candidates.measure_baseline(list(plans.values()), split.X_train, split.y_train, dataset.task, 0)
     for name, preset in presets.items():

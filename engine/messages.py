@@ -68,7 +68,7 @@ def choose_language(lang: str) -> None:
     """Speak `lang` from now on, here and in every process started from here; a ValueError that says what to do
     for one without a catalogue."""
     if lang not in languages():
-        raise ValueError(t("common.unknown_language", lang=lang, known=", ".join(languages())))
+        raise ValueError(t("common.unknown_language", lang=lang, known=listing(languages())))
     os.environ[LANG_VARIABLE] = lang
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.formatting import spreadsheet_safe
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import listing, t
 from automl_tui_engine.outputs import rundir
 
 CHUNK_ROWS = 100_000
@@ -144,7 +144,8 @@ def predict_file(
     """Predictions for every row of `data_path`, written to `out_path` (default: beside it); text that a spreadsheet
     would run as a formula is neutralised unless `raw_csv` (formatting.spreadsheet_safe). The table is read in
     `encoding` when given, else the one detected; the predictions are written in `out_encoding` when given, else in
-    the table's, byte-order mark included: a cp932 table from Excel gets cp932 predictions Excel opens as they are."""
+    the table's, byte-order mark included, with its delimiter and decimal mark: a cp932 table from Excel gets cp932
+    predictions Excel opens as they are."""
     from automl_tui_engine.table import reading
 
     started = time.perf_counter()
@@ -153,6 +154,9 @@ def predict_file(
     pipeline = load_model(run_dir, trust)
     how = reading.sniff(data_path, encoding)
     out_encoding = reading.known_encoding(out_encoding) if out_encoding else how.get("encoding", "utf-8")
+    # and with the table's delimiter and decimal mark: Excel reads UTF-16 text by tabs, and a ';' table comes from
+    # where ',' is the decimal mark
+    written_as = {"sep": how.get("delimiter", ","), "decimal": how.get("decimal", ".")}
     out_path = out_path or data_path.with_name(f"{data_path.stem}_predictions.csv")
     if out_path.exists():
         raise UserError("predict.output_exists", path=out_path)
@@ -172,7 +176,7 @@ def predict_file(
                 if chunk.empty:  # a header and no rows: said below, not a model's complaint about 0 samples
                     continue
                 frame = _predictions_of(chunk, pipeline, expected, seen, not_numbers, unseen, raw_csv)
-                _write(frame, written, header=done == 0, first_row=done + 1, path=out_path)
+                _write(frame, written, written_as, header=done == 0, first_row=done + 1, path=out_path)
                 done += len(chunk)
                 if on_progress is not None:
                     on_progress(done, total)
@@ -224,13 +228,13 @@ def _predictions_of(
     return frame if raw_csv else spreadsheet_safe(frame)
 
 
-def _write(frame: Any, handle: Any, header: bool, first_row: int, path: Path) -> None:
+def _write(frame: Any, handle: Any, written_as: dict[str, str], header: bool, first_row: int, path: Path) -> None:
     """`frame` as CSV on `handle`; a UserError naming the first column name or row whose text the file's encoding
     cannot hold (never replaced by '?')."""
     import io
 
     text = io.StringIO()
-    frame.to_csv(text, header=header, index=False)
+    frame.to_csv(text, header=header, index=False, **written_as)
     try:
         handle.write(text.getvalue())
     except UnicodeEncodeError:
@@ -261,11 +265,11 @@ def _check_columns(columns: list[str], expected: Schema) -> list[str]:
     missing = [c for c in expected.used if c not in columns]
     if missing:
         hints = "".join(suggest(c, columns) for c in missing[:1])
-        raise UserError("predict.missing_columns", columns=", ".join(missing), hint=hints)
+        raise UserError("predict.missing_columns", columns=listing(missing), hint=hints)
     notes = []
     if expected.target in columns:
         notes.append(t("predict.note_target_ignored", column=expected.target))
     extra = [c for c in columns if c not in expected.used and c not in (expected.target, expected.id_column)]
     if extra:
-        notes.append(t("predict.note_extra", columns=", ".join(extra)))
+        notes.append(t("predict.note_extra", columns=listing(extra)))
     return notes

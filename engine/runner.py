@@ -13,7 +13,7 @@ from typing import Any
 
 from automl_tui_engine import decision as decision_mod
 from automl_tui_engine import events as ev
-from automl_tui_engine import tracking, verdict
+from automl_tui_engine import glossary, tracking, verdict
 from automl_tui_engine.config import RunConfig, to_toml
 from automl_tui_engine.context import Announcer, Cancel, RunContext
 from automl_tui_engine.errors import UserError, one_line
@@ -197,7 +197,9 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
         ctx.warn(message, topic="run")
     if dataset.target_was_guessed:
         why = dataset.target_reason
-        ctx.warn(t("run.target_guessed", target=dataset.target, task=dataset.task, why=why), topic="run")
+        ctx.warn(
+            t("run.target_guessed", target=dataset.target, task=glossary.task_word(dataset.task), why=why), topic="run"
+        )
     for message in dataset.warnings:
         ctx.warn(message)
     for name, why in prepared.unusable:

@@ -8,7 +8,7 @@ def test_builtin_presets_load_and_validate():
     assert {"fast", "balanced", "best"} <= set(presets)
     budgets = [config.build(name).time_budget_s for name in ("fast", "balanced", "best")]
     assert budgets == sorted(budgets) and budgets[0] <= 30
-    assert all(config.build(name).description for name in presets)
+    assert all(config.describe(config.build(name)) for name in presets)
 
 
 def test_cli_values_override_the_preset_and_none_keeps_it():

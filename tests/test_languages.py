@@ -94,7 +94,7 @@ def test_choose_language_reaches_the_processes_started_after(monkeypatch):
         check=True,
     )
     assert child.stdout.strip() == "ja" and t("alt.fastest") == _catalogue("ja")["alt.fastest"]
-    with pytest.raises(ValueError, match="en, ja"):
+    with pytest.raises(ValueError, match="en、ja"):  # said in Japanese, chosen just above
         messages.choose_language("xx")
 
 

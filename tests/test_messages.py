@@ -40,6 +40,8 @@ BUILT_KEYS = {
     "tui.priority_{}_title": PRIORITIES,
     "tui.priority_{}_help": PRIORITIES,
     "tui.task_{}": TASKS,
+    "words.task_{}": TASKS,
+    "words.priority_{}": PRIORITIES,
     "tui.{}_title": STEPS,
     "tui.{}_help": STEPS,
     "tui.tab_{}": decision.AXES,

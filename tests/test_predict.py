@@ -161,6 +161,12 @@ def test_predictions_are_written_in_the_tables_encoding_with_its_byte_order_mark
     got = pd.read_csv(tmp_path / "bom_out.csv", encoding="utf-8-sig")
     assert len(got) == len(rows) and set(got["prediction"]) <= {"アデリー", "ヒゲ", "ジェンツー"}
 
+    # Excel's "Unicode text": UTF-16, tab-separated; written back the same way, so Excel splits it into columns
+    rows.to_csv(tmp_path / "unicode.txt", index=False, sep="\t", encoding="utf-16")
+    predict_file(run_dir, tmp_path / "unicode.txt", tmp_path / "unicode_out.txt")
+    got = pd.read_csv(tmp_path / "unicode_out.txt", sep="\t", encoding="utf-16")
+    assert "prediction" in got.columns and len(got) == len(rows)
+
 
 def test_a_prediction_the_output_encoding_cannot_hold_is_an_error_naming_it(japanese_label_run, tmp_path, capsys):
     run_dir, rows = japanese_label_run

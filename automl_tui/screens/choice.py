@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import listing, t
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -50,6 +50,7 @@ class PresetScreen(ChoiceScreen):
     step = "preset"
 
     def choices(self) -> list[Option]:
+        from automl_tui_engine import config
         from automl_tui_engine.extension.registry import models
 
         out = []
@@ -63,8 +64,8 @@ class PresetScreen(ChoiceScreen):
             )
             prompt = card(
                 f"{name}  ·  {timing}",
-                " ".join(preset.description.split()) or t("tui.preset_no_description"),
-                t("tui.preset_models", models=", ".join(models.title_of(name) for name in preset.models)),
+                config.describe(preset) or t("tui.preset_no_description"),
+                t("tui.preset_models", models=listing(models.title_of(name) for name in preset.models)),
             )
             out.append(Option(prompt, id=name))
         return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from automl_tui_engine import glossary
 from automl_tui_engine.messages import t
 from rich.cells import cell_len
 from textual import on
@@ -26,7 +27,7 @@ class ConfirmScreen(StepScreen):
             (t("tui.confirm_data"), f"{shown_path(s.data)} ({t('tui.rows', rows=s.rows)})"),
             (t("tui.confirm_target"), f"{s.target} · {t(f'tui.task_{s.detected_task}')}"),
             (t("tui.confirm_preset"), f"{s.preset} · {t('tui.preset_budget', budget=f'{config.time_budget_s:g}')}"),
-            (t("tui.confirm_priority"), f"{s.priority} · {t(f'priority.{s.priority}')}"),
+            (t("tui.confirm_priority"), f"{glossary.priority_word(s.priority)} · {t(f'priority.{s.priority}')}"),
             (t("tui.confirm_split"), s.split_title(config.test_size)),
             (t("tui.confirm_where"), s.where_title()),
             (t("tui.confirm_out"), str(s.out)),

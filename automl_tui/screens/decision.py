@@ -68,7 +68,9 @@ class DecisionScreen(Screen[str]):
             )
             text.append(head + "\n", style=style)
             text.append("".join(f"  {line}\n" for line in test))
-        text.append(t("tui.recommended", model=d.recommended, priority=s.priority), style="bold")
+        text.append(
+            t("tui.recommended", model=d.recommended, priority=glossary.priority_word(s.priority)), style="bold"
+        )
         text.append(f" · {glossary.kind_words(d.recommended)}")
         lines = [d.reason]
         test = s.info.get("test_metrics") or {}

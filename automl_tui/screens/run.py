@@ -92,7 +92,9 @@ class RunScreen(Screen[Any]):
                 board.upsert(model, status=ev.status_word("waiting"))
             if event.baseline and event.primary_metric in event.baseline:
                 board.guess(event.baseline[event.primary_metric])
-            log.write(t("tui.run_started", target=event.target, task=event.task, run_dir=event.run_dir))
+            log.write(
+                t("tui.run_started", target=event.target, task=glossary.task_word(event.task), run_dir=event.run_dir)
+            )
         elif isinstance(event, ev.PhaseChanged) and not self.cancel_event.is_set():
             self.query_one("#phase", Static).update(t(f"tui.phase_{event.phase}"))
         elif isinstance(event, ev.CandidateStarted):

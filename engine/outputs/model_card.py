@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from automl_tui_engine import glossary
 from automl_tui_engine.formatting import md_safe, metric_text
 from automl_tui_engine.messages import sentences, t
 
@@ -22,7 +23,13 @@ def render_card(run: Any) -> str:
     task = t(f"tui.task_{run.task}") if run.task in ("binary", "multiclass", "regression") else run.task
     lines += [
         f"## {t('card.h_use')}",
-        t("card.use", model=d.recommended, target=md_safe(p.get("target")), task=task, priority=run.priority),
+        t(
+            "card.use",
+            model=d.recommended,
+            target=md_safe(p.get("target")),
+            task=task,
+            priority=glossary.priority_word(run.priority),
+        ),
         f"## {t('card.h_data')}",
         t(
             "card.data",

@@ -140,7 +140,7 @@ class RunReport:
         lines = [
             *quality.verdict_lines(self),
             f"- **{t('report.recommended')}**: `{d.recommended}` — {glossary.kind_words(d.recommended)}",
-            f"- **{t('report.priority')}**: {self.priority} — {t(f'priority.{self.priority}')}",
+            f"- **{t('report.priority')}**: {glossary.priority_word(self.priority)} — {t(f'priority.{self.priority}')}",
             f"- **{t('report.why')}**: {d.reason}",
         ]
         if self.metric.name in test:

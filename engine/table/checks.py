@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import listing, t
 
 LEAKAGE_PURITY = 0.99  # share of rows whose target one column alone gets right
 LEAKAGE_CORRELATION = 0.99
@@ -57,7 +57,7 @@ def data_warnings(X: Any, y: Any, task: str, profiles: list[Any]) -> list[str]:
         tiny = counts[counts < TINY_CLASS_ROWS]
         if len(tiny):
             found.append(
-                t("checks.tiny_classes", classes=", ".join(f"{k} ({v})" for k, v in tiny.items()), rows=TINY_CLASS_ROWS)
+                t("checks.tiny_classes", classes=listing(f"{k} ({v})" for k, v in tiny.items()), rows=TINY_CLASS_ROWS)
             )
     return found
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.errors import UserError
-from automl_tui_engine.messages import suggest, t
+from automl_tui_engine.messages import listing, suggest, t
 from automl_tui_engine.table.reading import read_table
 
 MIN_ROWS = 20
@@ -261,7 +261,7 @@ def _check_target(frame: Any, target: str, task: str) -> tuple[Any, str, list[st
         counts = y.value_counts()
         singletons = counts[counts < 2]
         if len(singletons):
-            warnings.append(t("data.warn_rare_classes", classes=", ".join(map(str, singletons.index)), target=target))
+            warnings.append(t("data.warn_rare_classes", classes=listing(map(str, singletons.index)), target=target))
             y = y[y.isin(counts[counts >= 2].index)]
             if y.empty:  # every class had a single row
                 raise UserError("data.too_few_rows", rows=0, needed=MIN_ROWS)
@@ -290,7 +290,7 @@ def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, ta
     elif target not in frame.columns:
         hint = suggest(target, [str(c) for c in frame.columns])
         raise UserError(
-            "data.target_not_found", target=target, hint=hint, columns=", ".join(map(str, frame.columns[:12]))
+            "data.target_not_found", target=target, hint=hint, columns=listing(map(str, frame.columns[:12]))
         )
     y, resolved_task, warnings = _check_target(frame, target, task)
     warnings = number_notes + warnings
