@@ -72,12 +72,22 @@ def choose_language(lang: str) -> None:
     os.environ[LANG_VARIABLE] = lang
 
 
+def _lookup(key: str) -> str | None:
+    """`key`'s text in the user's language, else in English; an empty text is a text (Japanese puts nothing
+    between sentences)."""
+    for lang in (language(), DEFAULT_LANG):
+        text = _catalogue(lang).get(key)
+        if text is not None:
+            return text
+    return None
+
+
 def t(key: str, /, **values: object) -> str:
     """The text for `key` in the user's language, with `{placeholders}` filled in.
 
     A key missing from every catalogue is logged and shown as itself: a screen never crashes on a word (the
     catalogue tests keep the catalogues complete)."""
-    text = _catalogue(language()).get(key) or _catalogue(DEFAULT_LANG).get(key)
+    text = _lookup(key)
     if text is None:
         logging.getLogger(__name__).error("message %r is not in the catalogue", key)
         return key
@@ -102,7 +112,8 @@ def sentences(*parts: str) -> str:
 
 def t_or(key: str, fallback: str) -> str:
     """The catalogue's text for `key`, else `fallback` (a plugin's own label, say)."""
-    return _catalogue(language()).get(key) or _catalogue(DEFAULT_LANG).get(key) or fallback
+    text = _lookup(key)
+    return fallback if text is None else text
 
 
 def suggest(word: str, choices: list[str] | tuple[str, ...]) -> str:

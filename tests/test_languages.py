@@ -152,3 +152,11 @@ def test_a_japanese_file_name_is_kept_in_the_dataset_key(tmp_path):
     assert re.fullmatch(r"顧客データ-[0-9a-f]{8}", key)
     (tmp_path / "ｶｽﾀﾏｰ　一覧.csv").write_bytes(table.read_bytes())  # half-width kana, a full-width space
     assert dataset_key(tmp_path / "ｶｽﾀﾏｰ　一覧.csv").startswith("カスタマー-一覧-")
+
+
+def test_japanese_puts_nothing_between_sentences_and_an_empty_text_is_not_english(monkeypatch):
+    monkeypatch.setenv(messages.LANG_VARIABLE, "ja")
+    assert messages.sentences("一つ目です。", "二つ目です。") == "一つ目です。二つ目です。"
+    assert messages.listing(["a", "b"]) == "a、b"
+    monkeypatch.setenv(messages.LANG_VARIABLE, "en")
+    assert messages.sentences("One.", "Two.") == "One. Two."
