@@ -48,8 +48,12 @@ def inspect_table(path: Path, frame: Any, source: dict, target: str | None, pres
         found.column_rows = [(p.name, p.kind, "") for p in profiles]
         return found
     plans = {p.column: p for p in preprocess.plan(dataset.profiles)}
+    # a column's kind as the run will see it: numbers written as text ("１２３", "￥1,200") are numbers by then
+    kinds = {p.name: p.kind for p in dataset.profiles}
+    target_words = t("tui.target_column")
     found.column_rows = [
-        (p.name, p.kind, t("tui.target_column") if p.name == dataset.target else plans[p.name].reason) for p in profiles
+        (p.name, kinds.get(p.name, p.kind), target_words if p.name == dataset.target else plans[p.name].reason)
+        for p in profiles
     ]
     found.date_columns = dataset.date_columns
     found.target, found.target_reason, found.task, found.rows, found.warnings = (

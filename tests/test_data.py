@@ -283,3 +283,20 @@ def test_japanese_numbers_and_dates_read_as_their_usual_forms():
 )
 def test_the_yes_of_a_yes_no_pair_is_found_in_english_and_japanese(classes, yes):
     assert data.yes_answer(classes) == yes
+
+
+def test_the_wizard_shows_a_column_of_full_width_digits_as_the_number_it_will_be(tmp_path):
+    from automl_tui_engine.inspection import inspect_table
+
+    rows = 60
+    frame = pd.DataFrame(
+        {
+            "年齢": ["２８", "３５", "４２", "５１"] * (rows // 4),
+            "地域": ["東京", "大阪", "名古屋"] * (rows // 3),
+            "解約": ["あり", "なし"] * (rows // 2),
+        }
+    )
+    found = inspect_table(tmp_path / "t.csv", frame, {"path": "t.csv", "name": "t.csv"}, "解約", {})
+    assert found.error is None, found.error
+    kinds = {name: kind for name, kind, _ in found.column_rows}
+    assert kinds["年齢"] == "numeric" and kinds["地域"] == "categorical"
