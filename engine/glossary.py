@@ -73,3 +73,13 @@ def task_word(task: str) -> str:
 def priority_word(priority: str) -> str:
     """A priority as people read it in the current language ("balanced" in English: the value --priority takes)."""
     return t(f"words.priority_{priority}")
+
+
+def kind_word(kind: str) -> str:
+    """A column kind (table.data.COLUMN_KINDS) as people read it in the current language."""
+    return t(f"words.kind_{kind}")
+
+
+def treatment_word(treatment: str) -> str:
+    """A column treatment (table.preprocess.TREATMENTS) as people read it in the current language."""
+    return t(f"words.treatment_{treatment}")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine import glossary
 from automl_tui_engine.messages import listing, t
 
 
@@ -45,14 +46,18 @@ def inspect_table(path: Path, frame: Any, source: dict, target: str | None, pres
     except UserError as exc:
         found.error = str(exc)
         found.target = target
-        found.column_rows = [(p.name, p.kind, "") for p in profiles]
+        found.column_rows = [(p.name, glossary.kind_word(p.kind), "") for p in profiles]
         return found
     plans = {p.column: p for p in preprocess.plan(dataset.profiles)}
     # a column's kind as the run will see it: numbers written as text ("１２３", "￥1,200") are numbers by then
     kinds = {p.name: p.kind for p in dataset.profiles}
     target_words = t("tui.target_column")
     found.column_rows = [
-        (p.name, kinds.get(p.name, p.kind), target_words if p.name == dataset.target else plans[p.name].reason)
+        (
+            p.name,
+            glossary.kind_word(kinds.get(p.name, p.kind)),
+            target_words if p.name == dataset.target else plans[p.name].reason,
+        )
         for p in profiles
     ]
     found.date_columns = dataset.date_columns

@@ -22,6 +22,8 @@ WORDS_IN_EVERY_LANGUAGE = {
     "glossary.topk_term",
     "glossary.shap_term",
     "tui.key_language",
+    "words.kind_id",
+    "words.treatment_tfidf",
 }
 JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff00-\uffef]")
 # what stays as written in any language: `code`, 'quoted names', {placeholders}, commands and options, file names

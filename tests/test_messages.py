@@ -10,7 +10,7 @@ from automl_tui_engine.config import PRIORITIES, Task
 from automl_tui_engine.messages import _catalogue, t
 from automl_tui_engine.outputs import plots
 from automl_tui_engine.search import outcome, refit
-from automl_tui_engine.table import data
+from automl_tui_engine.table import data, preprocess
 
 from automl_tui.screens.base import STEPS
 from automl_tui.widgets.leaderboard import COLUMNS
@@ -42,6 +42,8 @@ BUILT_KEYS = {
     "tui.task_{}": TASKS,
     "words.task_{}": TASKS,
     "words.priority_{}": PRIORITIES,
+    "words.kind_{}": data.COLUMN_KINDS,
+    "words.treatment_{}": preprocess.TREATMENTS,
     "tui.{}_title": STEPS,
     "tui.{}_help": STEPS,
     "tui.tab_{}": decision.AXES,

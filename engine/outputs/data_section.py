@@ -58,10 +58,10 @@ def data_section(report: Any) -> str:
             [
                 [
                     md_safe(c["name"]),
-                    c["kind"],
+                    glossary.kind_word(c["kind"]),
                     c["n_missing"],
                     c["n_unique"],
-                    plans[c["name"]].treatment,
+                    glossary.treatment_word(plans[c["name"]].treatment),
                     plans[c["name"]].reason,
                 ]
                 for c in p["profiles"]

@@ -19,6 +19,7 @@ MIN_ROWS = 20
 MAX_CLASSES_FOR_LABEL_CODES = 10  # an integer target with at most this many values is read as class codes
 # column kinds that carry nothing a model can generalise from: such columns are dropped
 DROPPED_KINDS = ("id", "constant", "empty")
+COLUMN_KINDS = ("numeric", "categorical", "datetime", "text", *DROPPED_KINDS)
 # the two answers of a yes/no column as English and Japanese tables write them, the "yes" first
 YES_NO_PAIRS = (
     ("yes", "no"),
@@ -72,7 +73,7 @@ _JAPANESE_DATE = re.compile(
 @dataclass
 class ColumnProfile:
     name: str
-    kind: str  # numeric | categorical | datetime | text | id | constant | empty
+    kind: str  # one of COLUMN_KINDS
     n_missing: int
     n_unique: int
     dtype: str

@@ -20,10 +20,13 @@ TEXT_MAX_FEATURES = 300
 DATE_PARTS = ("year", "month", "day", "day_of_week", "hour")
 
 
+TREATMENTS = ("numeric", "one_hot", "target_encoding", "datetime_parts", "tfidf", "dropped")
+
+
 @dataclass(frozen=True)
 class ColumnPlan:
     column: str
-    treatment: str  # numeric | one_hot | target_encoding | datetime_parts | tfidf | dropped
+    treatment: str  # one of TREATMENTS
     reason: str
     parts: tuple[str, ...] = ()  # datetime_parts: the parts made (a date-only column has no hour)
 
