@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from automl_tui_engine.errors import UserError
-from automl_tui_engine.messages import listing, suggest, t, t_or
+from automl_tui_engine.messages import known_language, suggest, t, t_or
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 Priority = Literal["accuracy", "speed", "size", "balanced"]
@@ -106,11 +106,7 @@ class RunConfig(_Strict):
     @field_validator("lang")
     @classmethod
     def _known_language(cls, lang: str | None) -> str | None:
-        from automl_tui_engine.messages import languages
-
-        if lang is not None and lang not in languages():
-            raise ValueError(t("common.unknown_language", lang=lang, known=listing(languages())))
-        return lang
+        return None if lang is None else known_language(lang)
 
     @field_validator("primary_metric")
     @classmethod

@@ -64,12 +64,23 @@ def language() -> str:
     return DEFAULT_LANG
 
 
-def choose_language(lang: str) -> None:
-    """Speak `lang` from now on, here and in every process started from here; a ValueError that says what to do
-    for one without a catalogue."""
+def known_language(lang: str) -> str:
+    """`lang` when it has a catalogue; else a ValueError that says which ones do."""
     if lang not in languages():
         raise ValueError(t("common.unknown_language", lang=lang, known=listing(languages())))
-    os.environ[LANG_VARIABLE] = lang
+    return lang
+
+
+def choose_language(lang: str) -> None:
+    """Speak `lang` from now on, here and in every process started from here (a ValueError for one without a
+    catalogue)."""
+    os.environ[LANG_VARIABLE] = known_language(lang)
+
+
+def next_language() -> str:
+    """The language after the current one, in turn: what the wizard's language key switches to."""
+    known = languages()
+    return known[(known.index(language()) + 1) % len(known)] if language() in known else known[0]
 
 
 def _lookup(key: str) -> str | None:

@@ -114,10 +114,9 @@ class DatasetScreen(StepScreen):
         self.dismiss(RECENT)
 
     def action_switch_language(self) -> None:
-        from automl_tui_engine.messages import choose_language, language, languages
+        from automl_tui_engine.messages import choose_language, next_language
 
-        known = languages()
-        choose_language(known[(known.index(language()) + 1) % len(known)] if language() in known else known[0])
+        choose_language(next_language())
         self.app.exit(SWITCH_LANGUAGE)
 
     def load(self, path: Path, target: str | None, reuse_frame: bool = False) -> None:

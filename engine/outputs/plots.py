@@ -266,11 +266,11 @@ def has_japanese_font() -> bool:
     import shutil
     import subprocess
 
-    listing = shutil.which("fc-list")
-    if listing is None:
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
         return True
     try:
-        found = subprocess.run([listing, ":lang=ja", "family"], capture_output=True, text=True, timeout=20)
+        found = subprocess.run([fc_list, ":lang=ja", "family"], capture_output=True, text=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired):
         return True
     return bool(found.stdout.strip())

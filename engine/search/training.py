@@ -109,13 +109,12 @@ class _Search:
         then of those that finished (a quarter of a quarter), while the search has the time: every forest's first
         step before any second one. Each counts as a tuned candidate. False when the search must end."""
         config = self.config
-        rung = [self.candidates.get(default.name) for default in queue]
-        rung = [(kept, self._measured_cost(kept)) for kept in rung if kept is not None and kept.spec is not None]
+        forests = [self.candidates.get(default.name) for default in queue]
+        forests = [kept for kept in forests if kept is not None and kept.spec and kept.spec.size_param]
+        rung = [(kept, measured) for kept in forests if (measured := self._measured_cost(kept)) is not None]
         while rung:
             finished = []
             for heavier, measured in rung:
-                if heavier.spec.size_param is None or measured is None:
-                    continue
                 if config.max_trials is not None and self.counts["tuned"] >= config.max_trials:
                     return True
                 param = heavier.spec.size_param
@@ -126,7 +125,8 @@ class _Search:
                 if not self._try(candidate, estimate=estimate):
                     return False
                 self.counts["tuned"] += 1
-                if candidate.name in self.candidates:  # failed or stopped: a lighter one would not do better
+                # only a finished one is offered lighter still: a failed or stopped one's lighter would not do better
+                if candidate.name in self.candidates:
                     finished.append((self.candidates[candidate.name], estimate))
             rung = finished
         return True

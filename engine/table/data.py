@@ -61,11 +61,22 @@ _HUMAN_NUMBER = re.compile(
 )
 _NEGATIVE_SIGNS = ("-", "−", "△", "▲")
 NUMBERS_AS_TEXT_SHARE = 0.95
-_DATE_LIKE = re.compile(r"^\s*(?:令和|平成|昭和|大正|明治|[RHST])?\s*(?:\d{1,4}|元)[-/.年]\d{1,2}[-/.月]\d{1,4}")
 # Japanese eras, by name and by the letter forms write them with, and the Gregorian year before each one's first
-ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925, "大正": 1911, "R": 2018, "H": 1988, "S": 1925, "T": 1911}
+ERAS = {
+    "令和": 2018,
+    "平成": 1988,
+    "昭和": 1925,
+    "大正": 1911,
+    "明治": 1867,
+    "R": 2018,
+    "H": 1988,
+    "S": 1925,
+    "T": 1911,
+}
+_ERA = "|".join(ERAS)
+_DATE_LIKE = re.compile(rf"^\s*(?:{_ERA})?\s*(?:\d{{1,4}}|元)[-/.年]\d{{1,2}}[-/.月]\d{{1,4}}")
 _JAPANESE_DATE = re.compile(
-    r"^\s*(?P<era>令和|平成|昭和|大正|[RHST])?\s*(?P<year>\d{1,4}|元)\s*(?P<mark>年|[-/.])\s*(?P<month>\d{1,2})\s*"
+    rf"^\s*(?P<era>{_ERA})?\s*(?P<year>\d{{1,4}}|元)\s*(?P<mark>年|[-/.])\s*(?P<month>\d{{1,2}})\s*"
     r"(?:月|[-/.])\s*(?P<day>\d{1,2})\s*日?(?P<rest>.*)$"
 )
 
