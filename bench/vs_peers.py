@@ -70,7 +70,7 @@ def our_predict_ms(run_dir: Path, test) -> float:
 def failed(run_dir: Path) -> int:
     import csv
 
-    with open(run_dir / "results_summary.csv", encoding="utf-8") as rows:
+    with open(run_dir / "results_summary.csv", encoding="utf-8-sig") as rows:
         return sum(row["status"] == "failed" for row in csv.DictReader(rows))
 
 

@@ -341,7 +341,8 @@ def _save_test_predictions(tested: Any, folder: rundir.RunFolder, dataset, folds
     frame = frame_of(tested)
     frame.insert(0, "actual", folds.y_test.to_numpy())
     frame.insert(0, "row", dataset.source_rows[folds.test_positions] + 1)
-    spreadsheet_safe(frame).to_csv(folder / rundir.TEST_PREDICTIONS, index=False)  # as `predict` writes them
+    # as `predict` writes them
+    spreadsheet_safe(frame).to_csv(folder / rundir.TEST_PREDICTIONS, index=False, encoding=rundir.CSV_ENCODING)
     return frame
 
 

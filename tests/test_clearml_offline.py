@@ -102,7 +102,7 @@ def test_each_candidate_is_a_child_of_training_with_its_numbers(recorded):
     run_id = info["run_id"]
     tasks = by_name(recorded["sessions"])
     training_id = tasks[f"training · {run_id}"]["id"]
-    leaderboard = (recorded["run_dir"] / "leaderboard.csv").read_text().splitlines()
+    leaderboard = (recorded["run_dir"] / "leaderboard.csv").read_text(encoding="utf-8-sig").splitlines()
     models = [line.split(",")[1] for line in leaderboard[1:]]
     assert sorted(models) == ["hist_gb", "linear"]
     for model in models:

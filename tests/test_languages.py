@@ -2,6 +2,7 @@
 placeholders and none left in English; the language is chosen by --lang, a preset, AUTOML_TUI_LANG or the system's
 locale; a run's report in Japanese has the English one's sections and numbers."""
 
+import codecs
 import re
 import string
 import subprocess
@@ -131,6 +132,10 @@ def test_a_japanese_run_writes_a_japanese_report_with_the_english_ones_sections_
     assert _catalogue("ja")["report.h_decision"] in japanese and "Decision Summary" not in japanese
     assert "種" in japanese and "アデリーペンギン" in japanese  # the table's own words, as written
     assert "dataset:penguins_ja-" in japanese or "penguins_ja-" in japanese  # the report says the key
+    # Excel reads UTF-8 only after a byte order mark: without one a Japanese Windows shows the classes as mojibake
+    for name in ("leaderboard.csv", "results_summary.csv", "test_predictions.csv"):
+        assert (run_dir / name).read_bytes().startswith(codecs.BOM_UTF8), name
+    assert "アデリーペンギン" in (run_dir / "test_predictions.csv").read_text(encoding="utf-8-sig")
 
     rebuilt = subprocess.run(
         [sys.executable, "-m", "automl_tui", "report", str(run_dir), "--lang", "en"],

@@ -327,7 +327,7 @@ def test_an_imbalanced_run_saves_and_reports_the_tuned_threshold(tmp_path, cance
     assert isinstance(load_model(folder).named_steps["model"], FixedThresholdClassifier)
     assert "decision threshold" in (folder / "report.md").read_text()
     # it was ranked at the cut-off it is saved with: its leaderboard score is the tuned one
-    (row,) = [r for r in csv.DictReader((folder / "leaderboard.csv").open()) if r["model"] == "linear"]
+    (row,) = [r for r in _rows(folder, "leaderboard.csv") if r["model"] == "linear"]
     assert float(row["threshold"]) == tuned["value"]
     assert float(row["balanced_accuracy_mean"]) == pytest.approx(tuned["score_tuned"])
 
@@ -408,7 +408,7 @@ def test_a_failed_trial_is_not_a_trial_without_a_gain(tmp_path, cancer, monkeypa
     X.assign(target=y).to_csv(path, index=False)
     run(quick_config(path, tmp_path / "runs", models=["flaky"], max_trials=None, patience=3, time_budget_s=120, seed=2))
     folder = only_run(tmp_path / "runs")
-    tuned = [r for r in csv.DictReader((folder / "results_summary.csv").open()) if r["stage"] == "tuned"]
+    tuned = [r for r in _rows(folder, "results_summary.csv") if r["stage"] == "tuned"]
     statuses = [r["status"] for r in tuned]
     assert "failed" in statuses  # the space has a failing corner, and the search met it
     assert json.loads((folder / "run.json").read_text())["search"]["stop"] == "patience"
@@ -435,7 +435,7 @@ def test_a_sized_forest_and_its_tuned_candidates_are_compared_refit_and_reported
         penguins_csv, tmp_path / "runs", target="species", models=["random_forest"], max_trials=None, patience=2
     )
     result = run(config)
-    params = {row["model"]: json.loads(row["params"])["params"] for row in _leaderboard(result.run_dir)}
+    params = {row["model"]: json.loads(row["params"])["params"] for row in _rows(result.run_dir, "leaderboard.csv")}
     assert params["random_forest"] == {"n_estimators": 7}
     assert len(params) > 1 and all(p["n_estimators"] == 7 for p in params.values())  # the tuned ones too
     assert any("random_forest was made with 7 trees instead of 200" in w for w in result.warnings)
@@ -448,7 +448,7 @@ def test_a_run_of_a_fixed_number_of_trials_keeps_every_forest_whole(tmp_path, pe
     monkeypatch.setattr(budget, "parts_that_fit", lambda full, probe, probe_s, left, folds: 7)
     config = quick_config(penguins_csv, tmp_path / "runs", target="species", models=["random_forest"], max_trials=2)
     result = run(config)  # no clock: sizing by time would make the same command give other models
-    params = {row["model"]: json.loads(row["params"])["params"] for row in _leaderboard(result.run_dir)}
+    params = {row["model"]: json.loads(row["params"])["params"] for row in _rows(result.run_dir, "leaderboard.csv")}
     # the default whole; its two tuned candidates are the lighter forests, a quarter of the 200 trees by design,
     # then a quarter of those
     assert params == {
@@ -459,8 +459,9 @@ def test_a_run_of_a_fixed_number_of_trials_keeps_every_forest_whole(tmp_path, pe
     assert not any("trees instead" in w for w in result.warnings)
 
 
-def _leaderboard(run_dir: str) -> list[dict[str, str]]:
-    with open(Path(run_dir, "leaderboard.csv"), newline="", encoding="utf-8") as f:
+def _rows(run_dir: str | Path, name: str) -> list[dict[str, str]]:
+    """A run folder's CSV as text rows (utf-8-sig: the run writes a byte order mark for Excel)."""
+    with open(Path(run_dir, name), newline="", encoding="utf-8-sig") as f:
         return list(csv.DictReader(f))
 
 

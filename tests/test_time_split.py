@@ -97,7 +97,7 @@ def test_a_run_split_in_time_tests_on_the_latest_rows_and_says_so(tmp_path):
     split = json.loads((folder / "data_profile.json").read_text(encoding="utf-8"))["split"]
     assert split["how"] == "time" and split["column"] == "注文日"
     file_rows = pd.read_csv(tmp_path / "orders.csv")
-    tested = [int(r["row"]) for r in csv.DictReader((folder / "test_predictions.csv").open(encoding="utf-8"))]
+    tested = [int(r["row"]) for r in csv.DictReader((folder / "test_predictions.csv").open(encoding="utf-8-sig"))]
     assert file_rows.loc[[r - 1 for r in tested], "注文日"].min() == split["test_from"]
     report = (folder / "report.md").read_text(encoding="utf-8")
     assert f"Test rows: the latest by 注文日 ({split['test_from']} to {split['test_until']})" in report

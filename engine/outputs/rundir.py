@@ -24,6 +24,9 @@ TEST_PREDICTIONS = "test_predictions.csv"
 MODEL_CARD = "model_card.md"
 PREDICTIONS_LOG = "predictions.jsonl"  # every predictions file made with the run's model: never a training table
 EXPECTED = (LEADERBOARD, RESULTS, MODEL, CONFIG, RUN_JSON, EVENTS, DATA_PROFILE)
+# the run's CSVs are opened by people in Excel, which reads UTF-8 only after a BOM (without one, a Japanese
+# Windows reads them as cp932: mojibake); pandas and csv readers given utf-8-sig read them either way
+CSV_ENCODING = "utf-8-sig"
 
 
 def here() -> dict[str, str]:
@@ -121,7 +124,7 @@ class RunFolder:
     def append_result(self, row: dict[str, Any], columns: list[str]) -> None:
         path = self / RESULTS
         new = not path.exists()
-        with open(path, "a", encoding="utf-8", newline="") as handle:
+        with open(path, "a", encoding=CSV_ENCODING, newline="") as handle:  # the BOM only at the file's start
             writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
             if new:
                 writer.writeheader()
@@ -130,7 +133,7 @@ class RunFolder:
     def write_csv(self, name: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
         tmp = self / f".{name}.tmp"
         try:
-            with open(tmp, "w", encoding="utf-8", newline="") as handle:
+            with open(tmp, "w", encoding=CSV_ENCODING, newline="") as handle:
                 writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
                 writer.writeheader()
                 writer.writerows(rows)
@@ -143,7 +146,7 @@ class RunFolder:
         if not path.exists():
             return []
         try:
-            with open(path, encoding="utf-8", newline="") as handle:
+            with open(path, encoding=CSV_ENCODING, newline="") as handle:
                 return [{key: _number(value) for key, value in row.items()} for row in csv.DictReader(handle)]
         except (csv.Error, UnicodeDecodeError) as exc:
             raise UserError("report.corrupt_file", path=path, reason=str(exc)) from None
