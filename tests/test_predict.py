@@ -128,6 +128,7 @@ def test_model_card_is_written_and_printed(penguin_run, capsys):
     ):
         assert heading in out
     assert "balanced accuracy: 0." in out and "associations in the data, not causes" in out
+    assert "**species** (multiclass)" in out  # the task as the report names it
     assert "- trained for keeps on all " in out  # the same facts as the report's model details
 
 

@@ -20,14 +20,13 @@ def render_card(run: Any) -> str:
         return "\n\n".join([*lines, t("report.no_decision")]) + "\n"
     test = run.info.get("test_metrics") or {}
     refit = run.info.get("refit", {})
-    task = t(f"tui.task_{run.task}") if run.task in ("binary", "multiclass", "regression") else run.task
     lines += [
         f"## {t('card.h_use')}",
         t(
             "card.use",
             model=d.recommended,
             target=md_safe(p.get("target")),
-            task=task,
+            task=glossary.task_word(run.task),
             priority=glossary.priority_word(run.priority),
         ),
         f"## {t('card.h_data')}",
