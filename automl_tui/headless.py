@@ -13,6 +13,7 @@ from typing import Any
 from automl_tui_engine import events as ev
 from automl_tui_engine import exit_codes, glossary
 from automl_tui_engine.config import RunConfig
+from automl_tui_engine.extension.registry import metrics
 from automl_tui_engine.formatting import human_bytes, score_text
 from automl_tui_engine.messages import t
 from rich.console import Console, Group
@@ -44,7 +45,7 @@ class HeadlessView:
                     run_id=event.run_id,
                     task=glossary.task_word(event.task),
                     target=event.target,
-                    metric=event.primary_metric,
+                    metric=metrics.title(event.primary_metric, event.metric_title),
                     budget=event.budget_s,
                     run_dir=event.run_dir,
                 )
@@ -137,8 +138,6 @@ class HeadlessView:
 
     def summary(self, report: str) -> None:
         """The Decision Summary, from the run_finished event (a local run, or one followed from the server)."""
-        from automl_tui_engine.extension.registry import metrics
-
         finished = self.finished
         if finished is None or finished.status == "no_candidate":
             self.err.print(t("cli.no_candidate", path=report))

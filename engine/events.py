@@ -45,6 +45,7 @@ class RunStarted(Event):
     # how the primary metric's figures are written (formatting.score_text): a share, or an error in the target's unit
     metric_bounded: bool = True
     metric_unit: str = ""
+    metric_title: str = ""  # the primary metric's words for people (registry.metrics.title), a plugin's label too
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,13 @@ class RunFinished(Event):
     report_path: str
     elapsed_s: float
     verdict: list[str] = field(default_factory=list)  # is the model any good, in sentences (verdict.py)
+
+
+def run_status_word(status: str) -> str:
+    """A run's status (RUN_STATUSES) in the user's words; one from a newer version is shown as written."""
+    from automl_tui_engine.messages import t
+
+    return t(f"run_status.{status}") if status in RUN_STATUSES else status
 
 
 def status_word(status: str) -> str:

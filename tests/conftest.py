@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,12 @@ from report_checks import check_new_reports
 
 ROOT = Path(__file__).resolve().parent.parent
 PENGUINS = ROOT / "examples" / "penguins.csv"
+PENGUINS_JA = ROOT / "examples" / "penguins_ja.csv"
+# The tests read English words: a developer's Japanese locale (LANG=ja_JP.UTF-8) must not change them. Set before
+# any test module imports the wizard, whose screens make their key labels when imported; a test session of another
+# language (the Japanese wizard snapshots run in one of their own) is asked for with AUTOML_TUI_TEST_LANG.
+TEST_LANGUAGE = os.environ.get("AUTOML_TUI_TEST_LANG", "en")
+os.environ["AUTOML_TUI_LANG"] = TEST_LANGUAGE
 _REPORTS_CHECKED: dict[Path, int] = {}
 
 
@@ -23,14 +30,9 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True, scope="session")
 def user_configuration_of_its_own(tmp_path_factory):
-    """The plugins a test trusts are remembered in a configuration folder of the test session's, never the user's,
-    and the language is English (child processes inherit both)."""
-    import os
-
+    """The plugins a test trusts are remembered in a configuration folder of the test session's, never the user's
+    (child processes inherit it, and the language)."""
     os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
-    # the tests read English words: a developer's Japanese locale (LANG=ja_JP.UTF-8) must not change them; the
-    # tests of other languages set their own
-    os.environ["AUTOML_TUI_LANG"] = "en"
 
 
 @pytest.fixture(autouse=True)

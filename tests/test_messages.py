@@ -28,6 +28,7 @@ BUILT_KEYS = {
     "status.{}": [*events.CANDIDATE_STATUSES, *events.LIVE_STATUSES],
     "tui.phase_{}": events.PHASES,
     "report.status_{}": [s for s in events.RUN_STATUSES if s != "finished"],
+    "run_status.{}": events.RUN_STATUSES,
     "report.stop_{}": [s for s in outcome.STOPS if s != "budget"],  # budget's two have literal keys
     "report.refit_{}": refit.HOWS,
     "report.fig_{}": [*plots.RUN_CHARTS, *plots.MODEL_CHARTS],

@@ -284,7 +284,7 @@ async def test_the_live_leaderboard_shows_every_name_whole_at_80_by_24():
     app = Board()
     async with app.run_test(size=(80, 24)) as pilot:
         board = app.query_one(Leaderboard)
-        board.set_metric("balanced_accuracy", lower_is_better=False)
+        board.set_metric("balanced_accuracy", "balanced accuracy", lower_is_better=False)
         for name in names:
             board.upsert(name, status="waiting")
         await pilot.pause()

@@ -1,4 +1,5 @@
-"""SVG snapshots of every wizard screen at 100×30, with a replayed engine and a fake clock so they are stable.
+"""SVG snapshots of every wizard screen at 100×30, with a replayed engine and a fake clock so they are stable; in
+Japanese, with a Japanese table, at 80×24 and 100×30 too (wide characters must not break columns or clip titles).
 
 A failing snapshot writes `tests/snapshots/<name>.actual.svg` beside the expected one: open both in a
 browser. When the change is intended, run `UPDATE_SNAPSHOTS=1 pytest tests/test_wizard_snapshots.py`.
@@ -9,9 +10,12 @@ from __future__ import annotations
 import html
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, TEST_LANGUAGE
 from test_wizard import SIZE, choose_option, dataset_ready, on_step, until
 from textual.widgets import Footer, ProgressBar
 from wizard_support import FakeClock, ReplayRunner, make_project, two_queues
@@ -27,6 +31,8 @@ from automl_tui.widgets.leaderboard import Leaderboard
 pytestmark = pytest.mark.slow  # real runs of the engine or the wizard: the full tier (see conftest)
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
+# English at the size the other wizard tests use; Japanese at the smallest terminal too, its names say both
+SIZES = {"en": [SIZE], "ja": [(80, 24), SIZE]}[TEST_LANGUAGE]
 
 
 async def check_snapshot(pilot, name: str) -> None:
@@ -69,25 +75,27 @@ def project(tmp_path, monkeypatch):
     return folder
 
 
-async def test_every_screen(project, recorded_run):
+@pytest.mark.parametrize("size", SIZES, ids=lambda size: "{}x{}".format(*size))
+async def test_every_screen(project, recorded_run, size):
     runner = ReplayRunner(recorded_run, pause_after=2)
     clock = FakeClock()
     app = AutomlApp(start_dir=project, out=Path("runs"), runner=runner, clock=clock, clearml_queues=two_queues)
-    async with app.run_test(size=SIZE) as pilot:
+    named = "{}" if TEST_LANGUAGE == "en" else f"{TEST_LANGUAGE}_{size[0]}x{size[1]}_{{}}"
+    async with app.run_test(size=size) as pilot:
         await dataset_ready(pilot, app)
-        await check_snapshot(pilot, "1_dataset")
+        await check_snapshot(pilot, named.format("1_dataset"))
         await pilot.press("enter")
         await until(pilot, on_step(app, PresetScreen))
-        await check_snapshot(pilot, "2_preset")
+        await check_snapshot(pilot, named.format("2_preset"))
         await choose_option(pilot, "fast")
         await until(pilot, on_step(app, PriorityScreen))
-        await check_snapshot(pilot, "3_priority")
+        await check_snapshot(pilot, named.format("3_priority"))
         await pilot.press("enter")
         await until(pilot, on_step(app, WhereScreen))
-        await check_snapshot(pilot, "4_where")
+        await check_snapshot(pilot, named.format("4_where"))
         await pilot.press("enter")
         await until(pilot, on_step(app, ConfirmScreen))
-        await check_snapshot(pilot, "5_confirm")
+        await check_snapshot(pilot, named.format("5_confirm"))
         await pilot.press("enter")
         await until(pilot, runner.paused.is_set)
         await until(pilot, lambda: isinstance(app.screen, RunScreen))
@@ -96,13 +104,29 @@ async def test_every_screen(project, recorded_run):
         await until(pilot, lambda: len(app.screen.query_one(Leaderboard).scores) == 2)
         clock.now += 12.5
         await until(pilot, lambda: app.screen.query_one(ProgressBar).progress == 12.5)
-        await check_snapshot(pilot, "6_run")
+        await check_snapshot(pilot, named.format("6_run"))
         runner.resume.set()
         await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
         await until(pilot, lambda: app.screen.query("#tab-accuracy DataTable"))
-        await check_snapshot(pilot, "7_decision")
+        await check_snapshot(pilot, named.format("7_decision"))
         await pilot.press("right", "right", "right", "right")  # to the chart tab
-        await check_snapshot(pilot, "8_decision_chart")
+        await check_snapshot(pilot, named.format("8_decision_chart"))
         await pilot.press("h")
         await until(pilot, lambda: isinstance(app.screen, RecentRunsScreen))
-        await check_snapshot(pilot, "9_recent")
+        await check_snapshot(pilot, named.format("9_recent"))
+
+
+@pytest.mark.skipif(TEST_LANGUAGE != "en", reason="this is the Japanese session the test below starts")
+def test_every_screen_in_japanese():
+    """The screens make their key labels when imported, as the wizard's language switch restarts it: the Japanese
+    walk runs in a test session of its own."""
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"{__file__}::test_every_screen"],
+        env={**os.environ, "AUTOML_TUI_TEST_LANG": "ja"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
+    assert "2 passed" in done.stdout  # both sizes were walked, none skipped

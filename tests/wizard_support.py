@@ -11,9 +11,12 @@ from pathlib import Path
 
 from automl_tui_engine import events as ev
 from automl_tui_engine.runner import RunResult
-from conftest import PENGUINS, write_preset
+from conftest import PENGUINS, PENGUINS_JA, TEST_LANGUAGE, write_preset
 
 RECORDED_RUN_ID = "20261126-050047-a387d6"
+# the table the wizard is walked with, and the column its recorded run predicts: a Japanese session's is Japanese
+# (wide characters in the preview and the leaderboard's class names)
+TABLE, TABLE_TARGET = {"en": (PENGUINS, "species"), "ja": (PENGUINS_JA, "種")}[TEST_LANGUAGE]
 
 
 class SteppingTimer:
@@ -48,8 +51,8 @@ def record_run(out: Path) -> Path:
     """A run made now by the current engine (so every status and event it can produce reaches the replayed
     screens), the same on every machine."""
     values = {
-        "data": PENGUINS,
-        "target": "species",
+        "data": TABLE,
+        "target": TABLE_TARGET,
         "out": out,
         "models": ["linear", "hist_gb", "random_forest"],
         "cv_folds": 3,
@@ -65,7 +68,7 @@ def make_project(root: Path) -> Path:
     """A folder as a user would have it: a table, a broken file, a table with a constant column, a preset."""
     project = root / "project"
     project.mkdir()
-    shutil.copy(PENGUINS, project / "penguins.csv")
+    shutil.copy(TABLE, project / TABLE.name)
     (project / "broken.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
     lines = ["temperature,site,label"] + [f"{20 + i % 7 / 2},{'AB'[i % 2]},ok" for i in range(40)]
     (project / "constant.csv").write_text("\n".join(lines) + "\n")
@@ -76,7 +79,7 @@ def make_project(root: Path) -> Path:
         time_budget_s=20,
         description="Two models, for tests.",
     )
-    os.utime(project / "penguins.csv")  # the newest table is the one the wizard starts on
+    os.utime(project / TABLE.name)  # the newest table is the one the wizard starts on
     return project
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from automl_tui_engine import events as ev
 from automl_tui_engine.extension.registry.metrics import MetricFacts
 from automl_tui_engine.formatting import metric_text, score_text
 from automl_tui_engine.messages import t
@@ -55,7 +56,7 @@ class RecentRunsScreen(Screen[Path | None]):
                 info.get("run_id", folder.name),
                 "—" if score is None else metric_text(score, facts) if facts else score_text(score),
                 info.get("recommended") or "—",
-                info.get("status", "?"),
+                ev.run_status_word(info.get("status", "?")),
                 MetricFacts.title_in(info, metric) if metric else "—",
                 info.get("dataset_key", "?"),
                 key=str(folder),

@@ -7,6 +7,7 @@ from typing import Any
 
 from automl_tui_engine import events as ev
 from automl_tui_engine import glossary
+from automl_tui_engine.extension.registry import metrics
 from automl_tui_engine.messages import t
 from textual import work
 from textual.app import ComposeResult
@@ -84,7 +85,13 @@ class RunScreen(Screen[Any]):
         log = self.query_one("#log", RichLog)
         if isinstance(event, ev.RunStarted):
             self.started_at = self.clock()
-            board.set_metric(event.primary_metric, not event.greater_is_better, event.metric_bounded, event.metric_unit)
+            board.set_metric(
+                event.primary_metric,
+                metrics.title(event.primary_metric, event.metric_title),
+                not event.greater_is_better,
+                event.metric_bounded,
+                event.metric_unit,
+            )
             # on hover: what the score column and its ± mean, in plain words
             words = [k for k in (event.primary_metric, "cross_validation", "spread") if k in glossary.TERMS]
             board.tooltip = "\n".join(glossary.line(key, markdown=False) for key in words)

@@ -28,9 +28,10 @@ class Leaderboard(DataTable):
         for key, width in COLUMNS.items():
             self.add_column(t(f"tui.lb_{key}"), key=key, width=width)
 
-    def set_metric(self, metric: str, lower_is_better: bool, bounded: bool = True, unit: str = "") -> None:
+    def set_metric(self, metric: str, title: str, lower_is_better: bool, bounded: bool = True, unit: str = "") -> None:
+        """Score the rows by `metric` (its name in the rows), headed by `title` (its words for people)."""
         self.metric, self.lower_is_better, self.bounded, self.unit = metric, lower_is_better, bounded, unit
-        self.columns["score"].label = metric  # type: ignore[assignment]
+        self.columns["score"].label = title  # type: ignore[assignment]
 
     def upsert(self, model: str, **cells: str) -> None:
         """Add the model's row, or change only the cells given."""

@@ -58,6 +58,7 @@ class RunFacts:
             greater_is_better=self.metrics[0].greater_is_better,
             metric_bounded=self.metrics[0].bounded,
             metric_unit=getattr(self.metrics[0], "unit", ""),
+            metric_title=self.metrics[0].title,
             baseline=self.baseline["cv_mean"] if self.baseline else None,
         )
 

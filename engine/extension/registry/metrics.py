@@ -9,6 +9,12 @@ from automl_tui_engine.extension.registry import Registry
 from automl_tui_engine.messages import t_or
 
 
+def title(name: str, label: str = "") -> str:
+    """A metric's words for people in the current language: a built-in's from the catalogue (so a run or report
+    in another language uses its own), else the label its plugin or its run gave it, else its name."""
+    return t_or(f"metrics.{name}", label or name)
+
+
 class RankingMetric(Protocol):
     """What ranking by a metric needs of it: a registered MetricSpec, or the MetricFacts a run folder recorded."""
 
@@ -48,7 +54,7 @@ class MetricFacts:
         if name in facts:
             recorded = cls(**facts[name])
             # a built-in metric's words come from the catalogue: a report rebuilt in another language uses them
-            return replace(recorded, title=t_or(f"metrics.{name}", recorded.title))
+            return replace(recorded, title=title(name, recorded.title))
         try:
             return get(name).facts()
         except ValueError:
@@ -72,7 +78,7 @@ class MetricSpec:
 
     @property
     def title(self) -> str:
-        return t_or(f"metrics.{self.name}", self.label or self.name)
+        return title(self.name, self.label)
 
     def supports(self, task: str) -> bool:
         return task in self.scorers
