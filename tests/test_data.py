@@ -105,6 +105,9 @@ def test_tsv_and_parquet(tmp_path, penguins_csv):
         ("a,b,target\n", "no rows"),
         ("\x89PNG\r\n\x1a\n\x00\x00\x00binary", "could not be read as a table"),
         ("just one column\nvalue\nvalue\n", "only one column"),
+        # pandas' tokenizer says these in its own words; people are told where, and what to do
+        ("a,b,target\n1,2,x\n3,4,y,extra\n5,6,z\n", "line 3 has 4 values where the header has 3 columns"),
+        ('a,b,target\n1,2,x\n"3,4,y\n5,6,z\n', "a quote opened on line 3 is never closed"),
     ],
 )
 def test_bad_files_give_one_clear_line(tmp_path, content, expected):

@@ -174,11 +174,27 @@ def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -
     except UnicodeDecodeError as exc:  # the sample fitted the encoding, a later row does not
         raise UserError("data.decode_failed", path=path, encoding=how["encoding"], reason=exc.reason) from None
     except (pd.errors.ParserError, ValueError, OSError) as exc:
-        raise UserError("data.not_a_table", path=path, reason=str(exc).strip().splitlines()[-1]) from None
+        raise UserError("data.not_a_table", path=path, reason=parser_reason(str(exc))) from None
     except Exception as exc:  # pyarrow raises many types for a broken Parquet file
         if how["format"] != "parquet":
             raise
         raise UserError("data.not_a_table", path=path, reason=str(exc).splitlines()[0]) from None
+
+
+# pandas' tokenizer says where a CSV breaks in its own English: the two breaks people make, in their words
+_WRONG_FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+_OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
+
+
+def parser_reason(message: str) -> str:
+    """Why pandas could not read a table, in the user's language where it is one of the common breaks (a row
+    with more values than the header, a quote never closed), else pandas' own last line."""
+    if found := _WRONG_FIELD_COUNT.search(message):
+        expected, line, saw = found.groups()
+        return t("data.wrong_field_count", line=line, expected=expected, saw=saw)
+    if found := _OPEN_QUOTE.search(message):
+        return t("data.open_quote", line=int(found.group(1)) + 1)  # pandas counts lines from 0 here
+    return message.strip().splitlines()[-1]
 
 
 def available_memory() -> int | None:
