@@ -147,7 +147,6 @@ class RunReport:
             lines.append(
                 f"- **{t('report.test_score')}**: {self.metric.title} = "
                 + metric_text(test[self.metric.name], self.metric)
-                + " "
                 + t("report.test_rows", rows=refit.get("test_rows", "?"))
                 + self.typical_error(test)
             )
