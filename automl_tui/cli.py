@@ -28,6 +28,11 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _refuse(exc) -> typer.Exit:
+    """A UserError's one line, and its exit code (bad input, or something on the server that went away)."""
+    return _fail(str(exc), exc.exit_code)
+
+
 @app.command("run", help=t("cli.help_run"), epilog=t("cli.help_run_epilog"))
 def run_command(
     context: typer.Context,
@@ -93,7 +98,7 @@ def run_command(
             sdk.check_server()
         config = config_mod.build(preset, overrides)
     except UserError as exc:
-        raise _fail(str(exc), exit_codes.BAD_INPUT) from None
+        raise _refuse(exc) from None
     if config.data is None:
         raise _fail(t("cli.no_data"), exit_codes.BAD_INPUT)
     if pipeline:
@@ -131,7 +136,7 @@ def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None)
             values, t("config.source_task", task_id=task_id), {**overrides, "data": table, "clearml": {"enabled": True}}
         )
     except UserError as exc:
-        raise _fail(str(exc), exit_codes.BAD_INPUT) from None
+        raise _refuse(exc) from None
     from automl_tui.headless import run_headless
 
     return run_headless(config)
@@ -144,7 +149,7 @@ def _enqueue(config, queue: str) -> int:
     try:
         return _announce(remote.enqueue(config, queue))
     except UserError as exc:
-        raise _fail(str(exc), exit_codes.BAD_INPUT) from None
+        raise _refuse(exc) from None
 
 
 def _announce(enqueued) -> int:
@@ -192,7 +197,7 @@ def report_command(
     try:
         path = report.write(run_dir)
     except UserError as exc:
-        raise _fail(str(exc), exit_codes.BAD_INPUT) from None
+        raise _refuse(exc) from None
     except DAMAGED_FOLDER as exc:  # a file of the folder holds what no run writes (edited, or damaged)
         raise _fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), exit_codes.BAD_INPUT) from None
     typer.echo(str(path))
@@ -230,7 +235,7 @@ def predict_command(
             run_dir, data, output, raw_csv=raw_csv, trust=trust, encoding=encoding, out_encoding=output_encoding
         )
     except UserError as exc:
-        raise _fail(str(exc), exit_codes.BAD_INPUT) from None
+        raise _refuse(exc) from None
     except DAMAGED_FOLDER as exc:
         raise _fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), exit_codes.BAD_INPUT) from None
     for note in summary.notes:

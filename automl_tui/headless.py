@@ -190,7 +190,7 @@ def run_headless(config: RunConfig, out: Console | None = None, err: Console | N
             result = engine.run(config, on_event=view, cancel=cancel)
     except UserError as exc:
         err.print(str(exc))
-        return exit_codes.BAD_INPUT
+        return exc.exit_code
     except KeyboardInterrupt:
         # Ctrl+C outside a model's training (the engine handles those): what finished is on disk already
         if view.started is not None:
@@ -226,7 +226,7 @@ def watch_headless(run_id: str, poll_s: float) -> int:
         followed = follow(run_id, view, poll_s=poll_s, on_waiting=on_waiting)
     except UserError as exc:
         err.print(str(exc))
-        return exit_codes.BAD_INPUT
+        return exc.exit_code
     except KeyboardInterrupt:
         return exit_codes.INTERRUPTED
     if followed.status in ("failed", "stopped"):
@@ -251,7 +251,7 @@ def pipeline_headless(config: RunConfig, queue: str) -> int:
         )
     except UserError as exc:
         err.print(str(exc))
-        return exit_codes.BAD_INPUT
+        return exc.exit_code
     except KeyboardInterrupt:
         err.print(t("pipeline.cancelled"))
         return exit_codes.INTERRUPTED

@@ -1,19 +1,30 @@
-"""Errors a user can fix. The CLI prints their one-line message and exits 2, never a traceback."""
+"""Errors a user can fix. The CLI prints their one-line message and exits with their code (2 for bad input), never
+a traceback."""
 
 from __future__ import annotations
 
 import traceback
 
+from automl_tui_engine import exit_codes
 from automl_tui_engine.messages import t
 
 
 class UserError(Exception):
     """Bad input or usage, worded from the message catalogue."""
 
+    exit_code = exit_codes.BAD_INPUT
+
     def __init__(self, message_key: str, /, **values: object) -> None:
         self.message_key = message_key
         self.values = values
         super().__init__(t(message_key, **values))
+
+
+class SourceGone(UserError):
+    """Something a run needs from the ClearML server is no longer there (its table's file, the task that holds it):
+    the input was right when it was given, so the run did not finish rather than being refused."""
+
+    exit_code = exit_codes.NOT_FINISHED
 
 
 def one_line(exc: BaseException) -> str:

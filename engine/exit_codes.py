@@ -3,7 +3,7 @@
 OK = 0
 ERROR = 1  # a bug: one line, the traceback with AUTOML_TUI_DEBUG=1
 BAD_INPUT = 2  # a table, preset, run folder or flag that cannot be used, said in one line
-NOT_FINISHED = 3  # no model finished, the disk filled up, or the run folder went away
+NOT_FINISHED = 3  # no model finished, the disk filled up, the run folder or its table on ClearML went away
 INTERRUPTED = 130  # Ctrl+C: what finished is kept and reported
 TERMINATED = 143  # SIGTERM (timeout, docker stop, a CI cancel): as Ctrl+C
 

@@ -263,6 +263,30 @@ def test_an_agent_daemon_serving_the_queue_picks_the_run_up(tmp_path, server):
     assert server.queue("default")["entries"] == []
 
 
+def test_a_run_whose_table_is_gone_from_the_file_server_fails_with_one_line(tmp_path, server):
+    if AGENT is None:
+        pytest.skip("clearml-agent is installed by the test extra")
+    env = environment(server, tmp_path / "home")
+    enqueued = cli(env, PENGUINS, "--preset", write_preset(tmp_path / "quick.toml"), "--remote", "default")
+    assert enqueued.returncode == 0, enqueued.stderr
+    run_id = re.search(r"Run (\S+) is queued on 'default'", enqueued.stdout).group(1)
+    (table,) = [path for path in server.files if path.endswith("artifacts/dataset/penguins.csv")]
+    del server.files[table]  # as when the file server was wiped, or the file deleted, before an agent took the run
+    task = the_task(server, f"run · {run_id}")
+    agent = agent_execute(env, task["id"])
+    log, _ = agent.communicate(timeout=300)
+    said = "This run's table cannot be downloaded from ClearML (artifact 'dataset' of task"
+    assert said in log and "Traceback" not in log, log[-3000:]
+    task = the_task(server, f"run · {run_id}")
+    # the reason heads the task's description in the web app (the agent keeps the status reason for its own)
+    assert task["status"] == "failed" and task["comment"].startswith(f"automl-tui: {said}")
+    assert task["status_reason"] == "worker execution exit code 3"
+    # re-running it here meets the same: one line, exit 3, nothing half made
+    again = cli(env, "--clone", task["id"], "--out", tmp_path / "runs")
+    assert again.returncode == 3 and said in again.stderr and "Traceback" not in again.stderr
+    assert not list((tmp_path / "runs").glob("2*"))
+
+
 def test_an_unknown_queue_is_named_with_the_queues_there_are(tmp_path, server):
     env = environment(server, tmp_path / "home")
     done = cli(env, PENGUINS, "--target", "species", "--remote", "defualt")

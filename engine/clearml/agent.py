@@ -41,7 +41,12 @@ def agent_main() -> int:
     from clearml import Task
 
     task = Task.init(auto_connect_frameworks=NO_AUTO_CONNECT, auto_connect_arg_parser=False)
-    values, run_id, work = read_run(task)
+    try:
+        values, run_id, work = read_run(task)
+    except UserError as exc:
+        # the reason at the top of the task's description: the agent writes its own status reason on exit
+        task.set_comment(f"automl-tui: {exc}\n\n{task.comment or ''}".strip())
+        raise
     values["clearml"] = {**values.get("clearml", {}), "enabled": True}
     config_path = work / "config.toml"
     config_path.write_text(to_toml(validate(values, t("config.source_task", task_id=task.id))), encoding="utf-8")
@@ -85,7 +90,7 @@ def main(argv: list[str]) -> int:
         return agent_main()
     except UserError as exc:
         print(f"automl-tui: {exc}", file=sys.stderr)
-        return exit_codes.BAD_INPUT
+        return exc.exit_code
 
 
 if __name__ == "__main__":

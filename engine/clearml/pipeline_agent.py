@@ -41,7 +41,11 @@ def _values_of(run_task: str) -> tuple[dict[str, Any], str]:
 
 def prepare_table(run_task: str) -> str:
     """The preprocessing step: the run's table checked once, before any agent trains on it."""
-    return check_table(_values_of(run_task)[0])
+    try:
+        values = _values_of(run_task)[0]
+    except UserError as exc:  # its table is gone from the server: the pipeline stops here, saying why
+        return json.dumps({"status": "failed", "reason": str(exc)})
+    return check_table(values)
 
 
 def check_table(values: dict[str, Any]) -> str:
@@ -112,8 +116,9 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     for family, task_id in json.loads(steps).items():
         step = Task.get_task(task_id=task_id)
         outcome = outcome_of(step)
-        if remote.RUN_FOLDER_ARTIFACT in step.artifacts:
-            parts[family] = Path(step.artifacts[remote.RUN_FOLDER_ARTIFACT].get_local_copy())
+        folder = remote.uploaded_run_folder(step)
+        if folder is not None:
+            parts[family] = folder
         else:
             parts[family] = outcome.get("reason") or f"the step ended {step.get_status()} without a run folder"
     elapsed_s = time.time() - created.timestamp()

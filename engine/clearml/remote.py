@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from automl_tui_engine.errors import UserError
+from automl_tui_engine.errors import SourceGone, UserError
 from automl_tui_engine.naming import RUN_PHASE, tag_value, task_name
 from automl_tui_engine.outputs import run_record
 
@@ -148,12 +148,19 @@ def fetch_table(dataset_task: str, data_name: str, folder: Path) -> Path:
     """The run's table, downloaded into `folder` under its own file name."""
     from clearml import Task
 
-    owner = Task.get_task(task_id=dataset_task)
+    try:
+        owner = Task.get_task(task_id=dataset_task)
+    except ValueError:  # the SDK's word for a task the server does not have
+        raise SourceGone("remote.table_task_gone", task_id=dataset_task) from None
     if DATASET_ARTIFACT not in owner.artifacts:
         raise UserError("clone.no_table", task_id=dataset_task)
+    artifact = owner.artifacts[DATASET_ARTIFACT]
+    downloaded = artifact.get_local_copy(raise_on_error=False)
+    if downloaded is None:  # the SDK logs why (gone from the file server, unreachable) and returns nothing
+        raise SourceGone("remote.table_gone", task_id=dataset_task, uri=artifact.url)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / Path(data_name).name
-    shutil.copyfile(owner.artifacts[DATASET_ARTIFACT].get_local_copy(), path)
+    shutil.copyfile(downloaded, path)
     return path
 
 
@@ -243,11 +250,20 @@ def download_run_folder(task_id: str, destination: Path, wait_s: float = 120.0, 
             raise UserError("remote.no_run_folder", task_id=task_id)
         time.sleep(poll_s)
         task.reload()
-    if RUN_FOLDER_ARTIFACT not in task.artifacts:
+    folder = uploaded_run_folder(task)
+    if folder is None:
         raise UserError("remote.no_run_folder", task_id=task_id)
-    shutil.copytree(task.artifacts[RUN_FOLDER_ARTIFACT].get_local_copy(), destination)
+    shutil.copytree(folder, destination)
     run_record.adopt(destination)  # this user's own run, made on their agent: its model loads here without asking
     return destination
+
+
+def uploaded_run_folder(task: Any) -> Path | None:
+    """The run folder a task uploaded, unpacked here; None when it has none or the file server no longer does."""
+    if RUN_FOLDER_ARTIFACT not in task.artifacts:
+        return None
+    local = task.artifacts[RUN_FOLDER_ARTIFACT].get_local_copy(raise_on_error=False)
+    return Path(local) if local is not None else None
 
 
 def read_run(task: Any) -> tuple[dict[str, Any], str, Path]:
