@@ -228,7 +228,9 @@ def guess_target(frame: Any) -> tuple[str, str]:
         if not _NOT_A_TARGET.search(str(name)) and profile_column(name, frame[name]).kind in ("numeric", "categorical"):
             if not passed_over:
                 return name, t("data.target_reason_last")
-            return name, t("data.target_reason_last_usable", passed=", ".join(f"'{c}'" for c in passed_over))
+            return name, t(
+                "data.target_reason_last_usable", passed=listing(t("common.quoted", name=c) for c in passed_over)
+            )
         passed_over.append(str(name))
     raise UserError("data.no_target_candidate")
 
