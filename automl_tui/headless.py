@@ -16,6 +16,7 @@ from automl_tui_engine.config import RunConfig
 from automl_tui_engine.extension.registry import metrics
 from automl_tui_engine.formatting import human_bytes, score_text
 from automl_tui_engine.messages import t
+from automl_tui_engine.outputs.rundir import RunFolder
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
@@ -136,8 +137,9 @@ class HeadlessView:
         )
         return Group(bar, status, self.leaderboard())
 
-    def summary(self, report: str) -> None:
-        """The Decision Summary, from the run_finished event (a local run, or one followed from the server)."""
+    def summary(self, report: str, link: str = "") -> None:
+        """The Decision Summary, from the run_finished event (a local run, or one followed from the server), and
+        the link to the run's reporting task when it was tracked in ClearML."""
         finished = self.finished
         if finished is None or finished.status == "no_candidate":
             self.err.print(t("cli.no_candidate", path=report))
@@ -156,6 +158,8 @@ class HeadlessView:
                 t("cli.summary_test", metric=primary.title, score=self._score(finished.test_metrics[primary.name]))
             )
         lines.append(t("cli.summary_report", path=report))
+        if link:
+            lines.append(t("cli.summary_link", link=link))
         if self.live:
             self.out.print(Panel("\n".join(lines), title=t("cli.summary_title"), expand=False))
         else:
@@ -202,7 +206,7 @@ def run_headless(config: RunConfig, out: Console | None = None, err: Console | N
         where = view.started.run_dir if view.started is not None else config.out
         err.print(t("cli.could_not_write", folder=where, reason=exc.strerror or exc, file=exc.filename or "-"))
         return exit_codes.NOT_FINISHED
-    view.summary(f"{result.run_dir}/report.md")
+    view.summary(f"{result.run_dir}/report.md", RunFolder(Path(result.run_dir)).shared_link())
     return exit_codes.of_run(result.status)
 
 
@@ -232,7 +236,7 @@ def watch_headless(run_id: str, poll_s: float) -> int:
     if followed.status in ("failed", "stopped"):
         err.print(t("watch.given_up", run_id=run_id, status=followed.status, message=followed.message or "-"))
         return exit_codes.NOT_FINISHED
-    view.summary(followed.reporting_link or t("watch.reporting_task", run_id=run_id))
+    view.summary(t("watch.reporting_task", run_id=run_id), followed.reporting_link)
     return exit_codes.of_run(followed.status)
 
 
@@ -241,7 +245,6 @@ def pipeline_headless(config: RunConfig, queue: str) -> int:
     changes as a line; then the run as a local run shows it, read back from the run folder that came home."""
     from automl_tui_engine.clearml.pipeline import run_pipeline
     from automl_tui_engine.errors import UserError
-    from automl_tui_engine.outputs.rundir import RunFolder
 
     out = Console(markup=False, highlight=False, soft_wrap=True)
     err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
@@ -260,7 +263,7 @@ def pipeline_headless(config: RunConfig, queue: str) -> int:
         if event["kind"] == "run_started":  # written on the reporting agent: the folder is here now
             event["run_dir"] = str(run_dir)
         view(ev.from_dict(event))
-    view.summary(str(run_dir / "report.md"))
+    view.summary(str(run_dir / "report.md"), RunFolder(run_dir).shared_link())
     return exit_codes.of_run(view.finished.status) if view.finished is not None else exit_codes.NOT_FINISHED
 
 

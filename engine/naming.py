@@ -75,6 +75,7 @@ def tag_value(task_tags: list[str], key: str) -> str:
     return next((tag.removeprefix(f"{key}:") for tag in task_tags if tag.startswith(f"{key}:")), "")
 
 
-def task_name(phase: str, run_id: str) -> str:
-    """A ClearML task's name: `<phase> · <run_id>` (a candidate's task: `<model> · <run_id>`)."""
-    return f"{phase} · {run_id}"
+def task_name(phase: str, run_id: str, dataset: str) -> str:
+    """A ClearML task's name: `<phase> · <run_id> · <dataset_key>` (a candidate's task: `<model> · …`): the run and
+    the table readable in any list of tasks, whatever project it was moved to."""
+    return f"{phase} · {run_id} · {dataset}"

@@ -79,7 +79,13 @@ def recorded(tmp_path_factory):
 
 
 def by_name(sessions: list[dict]) -> dict[str, dict]:
-    return {task["name"]: task for task in sessions}
+    """Tasks by `<phase> · <run_id>`; every name ends with its table's dataset key (checked here)."""
+    named = {}
+    for task in sessions:
+        key = next(tag.removeprefix("dataset:") for tag in task["tags"] if tag.startswith("dataset:"))
+        assert task["name"].endswith(f" · {key}"), task["name"]
+        named[task["name"].removesuffix(f" · {key}")] = task
+    return named
 
 
 def test_each_phase_is_a_task_named_and_tagged_by_the_run(recorded):

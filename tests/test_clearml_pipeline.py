@@ -103,6 +103,7 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
         assert f"step {step}: completed" in done.stderr
     (run_dir,) = out.iterdir()
     run_id = run_dir.name
+    key = json.loads((run_dir / "run.json").read_text())["dataset_key"]
     # the steps are named and tagged like the phases of a tracked run
     steps = {
         t["name"]: t
@@ -110,7 +111,9 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
         if f"run:{run_id}" in t["tags"] and not {"phase:run", "phase:pipeline"} & set(t["tags"])
     }
     names = ["preprocessing", "training_linear", "training_hist_gb", "reporting"]
-    assert {name: task["status"] for name, task in steps.items()} == {f"{n} · {run_id}": "completed" for n in names}
+    assert {name: task["status"] for name, task in steps.items()} == {
+        f"{n} · {run_id} · {key}": "completed" for n in names
+    }
     phases = {name.split(" · ")[0]: {t for t in task["tags"] if t.startswith("phase:")} for name, task in steps.items()}
     assert phases == {
         "preprocessing": {"phase:preprocessing"},
@@ -126,7 +129,11 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
     assert {row["model"] for row in RunReport(run_dir).attempted} >= {"linear", "hist_gb"}
     assert (run_dir / "model.joblib").is_file()
     # the reporting step's artifact is the report it wrote; the one here names this machine's table and folder
-    on_agent = only_file(server, steps[f"reporting · {run_id}"]["id"], "artifacts/report/").decode()
+    reporting_id = steps[f"reporting · {run_id} · {key}"]["id"]
+    on_agent = only_file(server, reporting_id, "artifacts/report/").decode()
+    # the one link to share is the reporting step's: printed last, under the report's title here and on the agent
+    (link,) = re.findall(r"^Share: (\S+)$", done.stdout, re.MULTILINE)
+    assert reporting_id in link and link in report.splitlines()[2] and link in on_agent.splitlines()[2]
     assert on_agent.split("## 6.")[0] == report.split("## 6.")[0]
     assert str(PENGUINS.resolve()) in report and str(run_dir / "config.toml") in report
     assert str(PENGUINS.resolve()) not in on_agent

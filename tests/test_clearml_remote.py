@@ -142,7 +142,7 @@ def remote_run(tmp_path_factory):
 def test_enqueue_puts_everything_the_run_needs_on_the_server(remote_run):
     run_id, queued, server = remote_run["run_id"], remote_run["queued"], remote_run["server"]
     assert f"automl-tui watch {run_id}" in remote_run["enqueued"].stdout
-    assert queued["status"] == "queued" and queued["name"] == f"run · {run_id}"
+    assert queued["status"] == "queued" and queued["name"].startswith(f"run · {run_id} · penguins-")
     assert {f"run:{run_id}", "phase:run"} <= set(queued["tags"])
     assert queued["script"]["entry_point"] == "-m automl_tui_engine.clearml.agent"
     # the table travels through the server: the agent never sees the user's file system
@@ -172,6 +172,10 @@ def test_the_agent_runs_it_and_watch_shows_it_as_a_local_run(remote_run):
     ]
     report_md = only_file(server, f"reporting %C2%B7 {run_id}", "00_report")
     assert report_md.decode().startswith(f"# automl-tui report · {run_id} · penguins-")
+    # one link to share, the reporting task's: under the report's title, and the last line `watch` prints
+    (link,) = re.findall(r"^Share: (\S+)$", watched.stdout, re.MULTILINE)
+    assert reporting["id"] in link and link.startswith(server.env()["CLEARML_WEB_HOST"])
+    assert report_md.decode().splitlines()[2] == f"**Link to share** (this run's reporting task in ClearML): {link}"
     assert f"- **Recommended model**: `{recommended}`" in report_md.decode()
     # the whole run folder came back to the server: its report is the one the reporting task carries
     with zipfile.ZipFile(io.BytesIO(only_file(server, f"run %C2%B7 {run_id}", "run_folder"))) as archive:

@@ -270,6 +270,27 @@ async def test_past_runs_reopen_their_decision_summary(project, recorded_run):
         await dataset_ready(pilot, app)
 
 
+async def test_a_tracked_runs_decision_summary_shows_its_link_and_c_copies_it(project, recorded_run, tmp_path):
+    import shutil
+
+    from automl_tui_engine.outputs import rundir
+
+    tracked = shutil.copytree(recorded_run, tmp_path / "tracked")
+    link = "https://clearml.example/projects/p1/experiments/abc123/output/log"
+    rundir.RunFolder(tracked).write_json(rundir.CLEARML, {"reporting_task": "abc123", "reporting_link": link})
+    app = AutomlApp(start_dir=project, out=project / "runs", clearml_queues=no_clearml)
+    async with app.run_test(size=SIZE) as pilot:
+        await dataset_ready(pilot, app)
+        app.push_screen(DecisionScreen(recorded_run))  # not tracked: no link, no key for one
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        assert not app.screen.query("#shared-link") and "c" not in app.screen.active_bindings
+        app.push_screen(DecisionScreen(tracked))
+        await until(pilot, lambda: app.screen.query("#shared-link"))
+        assert link in text_of(app.screen, "#shared-link")
+        await pilot.press("c")
+        assert app.clipboard == link
+
+
 async def test_the_live_leaderboard_shows_every_name_whole_at_80_by_24():
     from textual.app import App
     from wizard_support import screen_lines

@@ -27,6 +27,7 @@ class DecisionScreen(Screen[str]):
         Binding("n", "new_run", t("tui.key_new_run")),
         Binding("p", "predict", t("tui.key_predict")),
         Binding("h", "recent", t("tui.key_recent")),
+        Binding("c", "copy_link", t("tui.key_copy_link")),
     ]
 
     def __init__(self, run_dir: Path) -> None:
@@ -52,7 +53,17 @@ class DecisionScreen(Screen[str]):
                 with TabPane(t("tui.tab_words"), id="tab-words"), VerticalScroll():
                     yield Static(self.plain_words(), id="words")
         yield Static(t("tui.report_path", path=shown_path(self.run_dir / "report.md")), id="report-path")
+        if s.shared_link:
+            yield Static(t("tui.shared_link", link=s.shared_link), id="shared-link")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The copy key only for a run tracked in ClearML: the others have no link to share."""
+        return bool(self.summary.shared_link) if action == "copy_link" else True
+
+    def action_copy_link(self) -> None:
+        self.app.copy_to_clipboard(self.summary.shared_link)
+        self.notify(t("tui.copied_link"))
 
     def headline(self) -> Text:
         s, d = self.summary, self.summary.decision

@@ -102,7 +102,7 @@ class PipelineRun:
 
         return {
             "name": step,
-            "task_name": task_name(step, self.run_id),
+            "task_name": task_name(step, self.run_id, self.key),
             "tags": tags(self.run_id, self.key, phase),
             "execution_queue": self.queue,
             "function_return": [OUTCOME],
@@ -116,7 +116,7 @@ class PipelineRun:
         from clearml import PipelineController
 
         pipe = PipelineController(
-            name=task_name(PIPELINE_PHASE, self.run_id),
+            name=task_name(PIPELINE_PHASE, self.run_id, self.key),
             project=f"{self.config.clearml.project}/{self.key}",
             version="1.0.0",
             add_pipeline_tags=False,

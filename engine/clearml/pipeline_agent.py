@@ -107,7 +107,8 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     import time
 
     from automl_tui_engine.clearml import remote, sdk
-    from automl_tui_engine.clearml.tracker import event_line
+    from automl_tui_engine.clearml.tracker import event_line, record_shared_link
+    from automl_tui_engine.outputs import report
     from clearml import Task
 
     values, run_id = _values_of(run_task)
@@ -124,6 +125,8 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     elapsed_s = time.time() - created.timestamp()
     run_dir = merge(parts, Path(values["out"]), run_id, values, json.loads(prepared), elapsed_s)
     me = Task.current_task()
+    record_shared_link(run_dir, me)
+    report.write(run_dir)  # again, with the link to this step: the pipeline's reporting task
     # the run's events in this task's log, as a tracked run's reporting task has them: `watch` replays them.
     # Printed: under an agent the SDK sends no log of its own (the agent sends the step's output)
     known = sdk.secrets()

@@ -1,6 +1,6 @@
 """Runs on other machines, through a ClearML queue: the client side.
 
-`enqueue` makes a task "run · <run_id>" that carries everything the run needs (the effective config as a
+`enqueue` makes a task "run · <run_id> · <dataset_key>" that carries everything the run needs (the effective config as a
 configuration object, the table as an artifact, the run_id as a parameter) and puts it on a queue, where a
 clearml-agent runs it (clearml/agent.py). This module also clones runs, follows one live to its folder, and stops
 them.
@@ -66,8 +66,8 @@ def enqueue(config: Any, queue: str) -> Enqueued:
 
 
 def create_run_task(config: Any) -> tuple[Any, str]:
-    """(the task "run · <run_id>" carrying the config and the table, the run_id): what an agent, or the steps of a
-    pipeline, read the run from."""
+    """(the task "run · <run_id> · <dataset_key>" carrying the config and the table, the run_id): what an agent,
+    or the steps of a pipeline, read the run from."""
     from automl_tui_engine.clearml import sdk
     from automl_tui_engine.naming import dataset_key, new_run_id
     from clearml import Task
@@ -78,7 +78,7 @@ def create_run_task(config: Any) -> tuple[Any, str]:
     with sdk.quiet():
         task = Task.create(
             project_name=f"{config.clearml.project}/{key}",
-            task_name=task_name(RUN_PHASE, run_id),
+            task_name=task_name(RUN_PHASE, run_id, key),
             task_type="controller",
             module=ENTRY_MODULE,
             add_task_init_call=False,
@@ -174,7 +174,9 @@ def enqueue_clone(source: Source, config: Any, queue: str) -> Enqueued:
     require_queue(queue)
     run_id = new_run_id()
     with sdk.quiet():
-        task = Task.clone(source_task=source.task, name=task_name(RUN_PHASE, run_id), parent=source.task.id)
+        task = Task.clone(
+            source_task=source.task, name=task_name(RUN_PHASE, run_id, source.dataset_key), parent=source.task.id
+        )
     _describe_run(task, config, run_id, source.dataset_key, source.data_name, source.dataset_task)
     Task.enqueue(task, queue_name=queue)
     return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))

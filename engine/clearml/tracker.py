@@ -1,8 +1,9 @@
 """The ClearML tracker: a run mirrored as ClearML tasks.
 
 Project `<project>/<dataset_key>`; one task per phase (`preprocessing`, `training`, `reporting`), named
-`<phase> · <run_id>` and tagged `run:<run_id>`, `dataset:<dataset_key>`, `phase:<phase>`; one child task of
-training per candidate the decision weighed (`considered`; every candidate is a row of the leaderboard table).
+`<phase> · <run_id> · <dataset_key>` and tagged `run:<run_id>`, `dataset:<dataset_key>`, `phase:<phase>`; one child
+task of training per candidate the decision weighed (`considered`; every candidate is a row of the leaderboard
+table). The reporting task's web link is kept in the run folder (clearml.json): the one link a run is shared by.
 Every engine event is also written to the console log of the phase task open at the time, one JSON line each, so a
 run followed from the server replays the same event stream as a local one (`follow.py`).
 
@@ -57,6 +58,13 @@ NO_AUTO_CONNECT = dict.fromkeys(
 EVENT_PREFIX = "automl-tui event "
 REPORT_TITLE, REPORT_SERIES = "00_report", "report_md"
 DEBUG_TITLE, MISSING_SERIES = "99_debug", "missing_artifacts"
+
+
+def record_shared_link(run_dir: Path, task: Any) -> None:
+    """The reporting task's id and web page, in the run folder: the link a run is shared by, which the report, the
+    CLI and the wizard show. Offline there is no page to open."""
+    link = "" if sdk.offline() else sdk.web_link(task)
+    rundir.RunFolder(run_dir).write_json(rundir.CLEARML, {"reporting_task": task.id, "reporting_link": link})
 
 
 def event_line(event: dict[str, Any], known_secrets: list[str]) -> str:
@@ -137,11 +145,13 @@ class ClearMLTracker(Tracker):
     def _open(self, phase: str) -> None:
         assert self.started is not None
         task_type = {"preprocessing": "data_processing", "training": "training"}.get(phase, "qc")
-        self.task = self._init(naming.task_name(phase, self.started.run_id), phase, task_type)
+        self.task = self._init(naming.task_name(phase, self.started.run_id, self.started.dataset_key), phase, task_type)
         self.phase = phase
         self.task_ids[phase] = self.task.id
         if phase == "preprocessing":
             self._connect_config()
+        elif phase == "reporting":  # open before the report is written, so the report can carry its link
+            record_shared_link(Path(self.started.run_dir), self.task)
         for event in self.pending:
             self._log(event)
         self.pending = []
@@ -180,7 +190,9 @@ class ClearMLTracker(Tracker):
         model = str(row["model"])
         recommended = self.finished is not None and self.finished.recommended == model
         extra_tags = (naming.model_tag(model), *(("recommended",) if recommended else ()))
-        task = self._init(naming.task_name(model, self.started.run_id), "training", "training", extra_tags)
+        task = self._init(
+            naming.task_name(model, self.started.run_id, self.started.dataset_key), "training", "training", extra_tags
+        )
         if training_id:
             task.set_parent(training_id)
         described = json.loads(row["params"]) if row.get("params") else {}

@@ -70,6 +70,7 @@ class RunReport:
         self.dataset_key = self.info.get("dataset_key") or started.get("dataset_key", "?")
         self.task = self.info.get("task") or self.config.get("task") or started.get("task", "?")
         self.status = self.info.get("status", "running")
+        self.shared_link = self.folder.shared_link()
         self.priority = self.info.get("priority") or self.config.get("priority", "balanced")
         metric_name = (
             self.info.get("primary_metric") or self.config.get("primary_metric") or started.get("primary_metric")
@@ -100,6 +101,7 @@ class RunReport:
         summary = self.decision_summary()
         sections = [
             f"# {t('report.title', run_id=self.run_id, dataset_key=self.dataset_key)}",
+            t("report.shared_link", link=self.shared_link) if self.shared_link else "",
             self.status_note(),
             "\n\n".join(part for part in [summary, self.plain_words("\n".join([summary, *rest]))] if part),
             *rest,

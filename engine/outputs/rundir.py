@@ -23,6 +23,7 @@ EXPLANATION = "explanation.json"
 TEST_PREDICTIONS = "test_predictions.csv"
 MODEL_CARD = "model_card.md"
 PREDICTIONS_LOG = "predictions.jsonl"  # every predictions file made with the run's model: never a training table
+CLEARML = "clearml.json"  # a tracked run's reporting task: its id and the web link the run is shared by
 EXPECTED = (LEADERBOARD, RESULTS, MODEL, CONFIG, RUN_JSON, EVENTS, DATA_PROFILE)
 # the run's CSVs are opened by people in Excel, which reads UTF-8 only after a BOM (without one, a Japanese
 # Windows reads them as cp932: mojibake); pandas and csv readers given utf-8-sig read them either way
@@ -120,6 +121,10 @@ class RunFolder:
         if not isinstance(data, dict):
             raise UserError("report.corrupt_file", path=path, reason=type(data).__name__)
         return data
+
+    def shared_link(self) -> str:
+        """The web page of the run's reporting task in ClearML (the one link to share), "" for a run not tracked."""
+        return str(self.read_json(CLEARML).get("reporting_link") or "")
 
     def append_result(self, row: dict[str, Any], columns: list[str]) -> None:
         path = self / RESULTS
