@@ -13,7 +13,6 @@ import typer
 from automl_tui_engine import exit_codes
 from automl_tui_engine.messages import t  # light: the catalogue is a TOML file read on first use
 
-SUBCOMMANDS = ("run", "presets", "report", "predict", "plugins", "watch")
 TITLE_CELLS = 46  # `automl-tui plugins` lines up the origins after the titles
 
 app = typer.Typer(
@@ -187,20 +186,79 @@ def presets_command() -> None:
         typer.echo(f"    {config_mod.describe(preset)}\n")
 
 
+def _on_run_folder(action, run_dir: Path):
+    """`action()`'s result; a run folder that cannot be used, or whose files hold what no run writes (edited, or
+    damaged), is one line and exit 2."""
+    from automl_tui_engine.errors import DAMAGED_FOLDER, UserError, one_line
+
+    try:
+        return action()
+    except UserError as exc:
+        raise _refuse(exc) from None
+    except DAMAGED_FOLDER as exc:
+        raise _fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), exit_codes.BAD_INPUT) from None
+
+
 @app.command("report", help=t("cli.help_report"))
 def report_command(
     run_dir: Annotated[Path, typer.Argument(help=t("cli.help_run_dir"))],
 ) -> None:
-    from automl_tui_engine.errors import DAMAGED_FOLDER, UserError, one_line
     from automl_tui_engine.outputs import report
 
-    try:
-        path = report.write(run_dir)
-    except UserError as exc:
-        raise _refuse(exc) from None
-    except DAMAGED_FOLDER as exc:  # a file of the folder holds what no run writes (edited, or damaged)
-        raise _fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), exit_codes.BAD_INPUT) from None
-    typer.echo(str(path))
+    typer.echo(str(_on_run_folder(lambda: report.write(run_dir), run_dir)))
+
+
+@app.command("adopt", help=t("cli.help_adopt"))
+def adopt_command(
+    run_dir: Annotated[Path, typer.Argument(help=t("cli.help_run_dir"))],
+    model: Annotated[str, typer.Argument(help=t("cli.help_adopt_model"))],
+    use: Annotated[str, typer.Option("--use", help=t("cli.help_adopt_use"))] = "",
+    note: Annotated[str, typer.Option("--note", help=t("cli.help_adopt_note"))] = "",
+) -> None:
+    from automl_tui_engine import adoption
+    from automl_tui_engine.outputs import rundir
+
+    record = _on_run_folder(lambda: adoption.adopt(run_dir, model, use, note), run_dir)
+    decision = run_dir / rundir.DECISION
+    typer.echo(t("adopt.done", model=record["model"], use=record["use"], path=decision))
+    typer.echo(decision.read_text(encoding="utf-8"))
+
+
+RUNS_COLUMNS = ("run", "dataset", "status", "recommended", "adopted", "time_to_decision")
+
+
+@app.command("runs", help=t("cli.help_runs"))
+def runs_command(
+    out: Annotated[Path, typer.Option("--out", help=t("cli.help_out"), show_default=False)] = Path("runs"),
+) -> None:
+    from automl_tui_engine import adoption
+    from automl_tui_engine.events import run_status_word
+    from automl_tui_engine.outputs.decision_record import duration_words
+    from rich.console import Console
+    from rich.table import Table
+
+    runs = adoption.runs_overview(out)
+    if not runs:
+        typer.echo(t("adopt.runs_none", out=out))
+        return
+    table = Table(box=None)
+    for column in RUNS_COLUMNS:  # a run id and a dataset key are looked up as written: never cut
+        table.add_column(t(f"cli.col_{column}"), no_wrap=column in ("run", "dataset"))
+    for run in runs:
+        adopted = "; ".join(f"{a['model']} ({a['use']})" for a in run.adopted) or "—"
+        took = run.time_to_decision_s
+        table.add_row(
+            run.run_id,
+            run.dataset_key,
+            run_status_word(run.status),
+            run.recommended,
+            adopted,
+            duration_words(took) if took is not None else "—",
+        )
+    console = Console(markup=False, highlight=False)
+    if not console.is_terminal:  # piped or captured: whole rows, one line each, for whoever reads them
+        console.width = 1000
+    console.print(table)
 
 
 @app.command("predict", help=t("cli.help_predict"))
@@ -291,7 +349,7 @@ def plugins_command() -> None:
 def main(argv: list[str] | None = None, lang: str | None = None) -> None:
     """The command line; `lang` is the --lang entry.py took from it."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] not in SUBCOMMANDS:
+    if not args or args[0] not in {command.name for command in app.registered_commands}:
         # `automl-tui DATA.csv ...` means `automl-tui run DATA.csv ...`; so does `automl-tui --help`: what a
         # person asking wants first is how to run on a table (the run's epilog lists the other commands)
         args.insert(0, "run")

@@ -21,11 +21,11 @@ LAYERS = [
     ["decision", "verdict"],
     ["outputs.rundir", "outputs.candidate_log", "outputs.chart_style", "outputs.run_charts", "outputs.png_browser",
      "outputs.plots", "outputs.explain", "outputs.model_card",
-     "outputs.report", "outputs.run_record", "outputs.quality", "outputs.data_section"],
+     "outputs.report", "outputs.run_record", "outputs.quality", "outputs.data_section", "outputs.decision_record"],
     ["context", "tracking"],
     ["search.evaluate", "search.baseline", "search.threshold", "search.ensemble", "search.candidates",
      "search.training", "search.outcome", "search.refit"],
-    ["outputs.insights", "predict", "inspection", "clearml.sdk", "clearml.tracker"],
+    ["outputs.insights", "predict", "adoption", "inspection", "clearml.sdk", "clearml.tracker"],
     ["runner", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
      "clearml.pipeline"],

@@ -1,8 +1,7 @@
 """report.md, rebuilt from the files in a run folder (so a crashed or interrupted run still reports).
 
 Order (README and docs/ARCHITECTURE.md): Decision Summary, TopK, Alternatives, Data, Recommended model details,
-Reproduce, Debug: Missing artifacts.
-"""
+Reproduce, Debug: Missing artifacts."""
 
 from __future__ import annotations
 
@@ -27,9 +26,8 @@ from automl_tui_engine.formatting import (
     table,
 )
 from automl_tui_engine.messages import listing, sentences, t
-from automl_tui_engine.outputs import plots, quality, rundir
+from automl_tui_engine.outputs import decision_record, plots, quality, rundir
 from automl_tui_engine.outputs.data_section import data_section
-from automl_tui_engine.outputs.rundir import RunFolder
 from automl_tui_engine.table.privacy import mask
 
 
@@ -53,7 +51,7 @@ class RunReport:
     """Everything a run folder says, decided once: the report and the wizard's Decision Summary read this."""
 
     def __init__(self, run_dir: Path) -> None:
-        self.folder = RunFolder(Path(run_dir))
+        self.folder = rundir.RunFolder(Path(run_dir))
         self.info = self.folder.read_json(rundir.RUN_JSON)
         config_path = self.folder / rundir.CONFIG
         self.config = tomllib.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
@@ -71,6 +69,7 @@ class RunReport:
         self.task = self.info.get("task") or self.config.get("task") or started.get("task", "?")
         self.status = self.info.get("status", "running")
         self.shared_link = self.folder.shared_link()
+        self.adopted = decision_record.adoptions(self.info)  # what people decided to use it for (adoption.py)
         self.priority = self.info.get("priority") or self.config.get("priority", "balanced")
         metric_name = (
             self.info.get("primary_metric") or self.config.get("primary_metric") or started.get("primary_metric")
@@ -157,6 +156,7 @@ class RunReport:
         cut = refit.get("threshold")
         if cut and cut.get("positive") is not None:
             lines.append(f"- **{t('report.cutoff')}**: " + self.cutoff_words(cut))
+        lines += [f"- **{t('report.adopted')}**: {decision_record.line(a)}" for a in self.adopted]
         out.append("\n".join(lines))
         out.append(quality.per_class_table(self))
         out.append(self.figure("tradeoff_latency"))

@@ -1,0 +1,109 @@
+"""Adopting a model of a run for a named use ("online scoring", "monthly batch"): the record of the decision people
+took, written to the run folder (run.json, decision.md short enough to paste into minutes or a ticket) and rebuilt
+into report.md; and the runs of a folder with what was adopted and how long the decision took."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.formatting import human_bytes, md_safe, metric_text
+from automl_tui_engine.messages import listing, suggest, t
+from automl_tui_engine.outputs import decision_record, rundir
+
+
+def adopt(run_dir: Path, model: str, use: str, note: str = "") -> dict[str, Any]:
+    """Record that `model` (a finished candidate of the run) is adopted for `use`; a later adoption for the same use
+    replaces the earlier one (and says so). Rewrites decision.md and report.md; returns the record."""
+    from automl_tui_engine.outputs import report
+
+    summary = report.RunReport(Path(run_dir))
+    finished = [str(row["model"]) for row in summary.rows]
+    if model not in finished:
+        raise UserError("adopt.unknown_model", model=model, hint=suggest(model, finished), known=listing(finished))
+    use, note = " ".join(use.split()), " ".join(note.split())
+    if not use:
+        raise UserError("adopt.no_use")
+    started = next((e.get("at") for e in summary.events if e.get("kind") == "run_started"), None)
+    now = time.time()
+    who = rundir.here()
+    earlier = decision_record.adoptions(summary.info)
+    replaced = next((a["model"] for a in earlier if a["use"] == use and a["model"] != model), None)
+    record = {
+        "model": model,
+        "use": use,
+        "note": note,
+        "at": round(now, 3),
+        "by": f"{who['user']}@{who['host']}",
+        "after_s": round(now - started, 1) if started else None,
+        "replaces": replaced,
+    }
+    info = {**summary.info, decision_record.ADOPTIONS: [*(a for a in earlier if a["use"] != use), record]}
+    summary.folder.write_json(rundir.RUN_JSON, info)
+    report.write(run_dir)
+    rundir.write_atomic(Path(run_dir) / rundir.DECISION, decision_md(report.RunReport(Path(run_dir))))
+    return record
+
+
+def decision_md(run: Any) -> str:
+    """decision.md: the run, each adoption with the model's figures, and where to read more."""
+    lines = [f"# {t('adopt.title', run_id=run.run_id, dataset_key=run.dataset_key)}", ""]
+    for adoption in decision_record.adoptions(run.info):
+        lines.append(f"- {decision_record.line(adoption)}")
+        row = run.by_model.get(adoption["model"])
+        if row is not None and run.metric is not None:
+            m = run.metric
+            lines.append(
+                "  "
+                + t(
+                    "adopt.figures",
+                    metric=m.title,
+                    score=metric_text(row[f"{m.name}_mean"], m),
+                    latency=f"{row['predict_ms_per_1k']:.2f}",
+                    size=human_bytes(row["size_bytes"]),
+                )
+            )
+    lines += ["", t("adopt.more", report=md_safe(str(run.folder / rundir.REPORT)))]
+    if run.shared_link:
+        lines.append(t("report.shared_link", link=run.shared_link))
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class RunOverview:
+    """One run of a folder as `automl-tui runs` lists it."""
+
+    run_id: str
+    dataset_key: str
+    status: str
+    recommended: str
+    adopted: list[dict[str, Any]]
+
+    @property
+    def time_to_decision_s(self) -> float | None:
+        """From the run's start to its first adoption: how long the team took to decide."""
+        times = [a["after_s"] for a in self.adopted if a.get("after_s") is not None]
+        return min(times) if times else None
+
+
+def runs_overview(out: Path) -> list[RunOverview]:
+    """Every run folder under `out`, newest first, with what was adopted from it."""
+    found = []
+    for path in sorted((p for p in Path(out).glob("*") if (p / rundir.RUN_JSON).is_file()), reverse=True):
+        try:
+            info = rundir.RunFolder(path).read_json(rundir.RUN_JSON)
+        except UserError:
+            continue  # a damaged run.json: that folder says nothing it can be listed by
+        found.append(
+            RunOverview(
+                run_id=str(info.get("run_id") or path.name),
+                dataset_key=str(info.get("dataset_key", "?")),
+                status=str(info.get("status", "?")),
+                recommended=str(info.get("recommended") or "—"),
+                adopted=decision_record.adoptions(info),
+            )
+        )
+    return found

@@ -1,0 +1,72 @@
+"""The decision people take on a run: `automl-tui adopt` records which model is adopted for which use (decision.md,
+run.json, report.md) and `automl-tui runs` lists runs with it and the time from the run's start to that decision."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from automl_tui_engine.outputs import rundir
+from test_end_to_end import cli
+
+pytestmark = pytest.mark.slow  # a real run of the engine (the recorded one): the full tier (see conftest)
+
+
+@pytest.fixture
+def run_dir(recorded_run, tmp_path):
+    """A run folder of this test's own (the recorded one is shared by the session)."""
+    return shutil.copytree(recorded_run, tmp_path / "runs" / recorded_run.name)
+
+
+def adoptions(run_dir) -> list[dict]:
+    return json.loads((run_dir / rundir.RUN_JSON).read_text(encoding="utf-8"))["adoptions"]
+
+
+def test_adopting_writes_the_decision_for_minutes_and_into_run_json_and_the_report(run_dir, capsys):
+    info = json.loads((run_dir / rundir.RUN_JSON).read_text(encoding="utf-8"))
+    code, out, _ = cli(["adopt", run_dir, info["recommended"], "--use", "online scoring", "--note", "small"], capsys)
+    assert code in (None, 0)
+    decision = (run_dir / rundir.DECISION).read_text(encoding="utf-8")
+    assert decision in out  # printed, to paste as it is
+    assert decision.startswith(f"# Decision · {info['run_id']} · {info['dataset_key']}")
+    assert f"- for online scoring: `{info['recommended']}`, adopted " in decision and decision.count("\n- ") == 1
+    assert "balanced accuracy 0." in decision and "ms per 1,000 rows" in decision and "— small" in decision
+    (record,) = adoptions(run_dir)
+    assert record["model"] == info["recommended"] and record["by"] and record["after_s"] > 0
+    report = (run_dir / rundir.REPORT).read_text(encoding="utf-8")
+    summary = report.split("## 2.")[0]
+    assert f"- **Adopted**: for online scoring: `{info['recommended']}`" in summary
+
+    # another model for the same use replaces it (and says so); another use is a second record
+    other = next(m for m in ("linear", "hist_gb", "random_forest") if m != info["recommended"])
+    cli(["adopt", run_dir, other, "--use", "online  scoring"], capsys)
+    cli(["adopt", run_dir, info["recommended"], "--use", "monthly batch"], capsys)
+    assert [(a["use"], a["model"], a["replaces"]) for a in adoptions(run_dir)] == [
+        ("online scoring", other, info["recommended"]),
+        ("monthly batch", info["recommended"], None),
+    ]
+    decision = (run_dir / rundir.DECISION).read_text(encoding="utf-8")
+    assert f"(instead of `{info['recommended']}`)" in decision and decision.count("\n- ") == 2
+
+
+def test_adopting_a_model_the_run_does_not_have_or_for_no_use_is_one_line_and_writes_nothing(run_dir, capsys):
+    code, _, err = cli(["adopt", run_dir, "hist_bg", "--use", "online scoring"], capsys)
+    assert code == 2 and "'hist_bg' is not a model that finished in this run (did you mean 'hist_gb'?)" in err
+    code, _, err = cli(["adopt", run_dir, "hist_gb"], capsys)
+    assert code == 2 and err.strip() == "Say what the model is adopted for, e.g. --use 'online scoring'."
+    assert not (run_dir / rundir.DECISION).exists() and "adoptions" not in (run_dir / rundir.RUN_JSON).read_text()
+
+
+def test_runs_lists_each_run_with_what_was_adopted_and_the_time_to_decision(run_dir, tmp_path, capsys):
+    info = json.loads((run_dir / rundir.RUN_JSON).read_text(encoding="utf-8"))
+    undecided = shutil.copytree(run_dir, tmp_path / "runs" / "20200101-000000-abcdef")  # an older run
+    rundir.RunFolder(undecided).write_json(rundir.RUN_JSON, {**info, "run_id": undecided.name})
+    cli(["adopt", run_dir, info["recommended"], "--use", "online scoring"], capsys)
+    code, out, _ = cli(["runs", "--out", tmp_path / "runs"], capsys)
+    assert code in (None, 0)
+    (header, adopted, waiting) = out.splitlines()
+    assert header.split()[:2] == ["run", "dataset"] and "time to decision" in header
+    assert adopted.split()[0] == run_dir.name and f"{info['recommended']} (online scoring)" in adopted
+    assert adopted.rstrip().endswith((" min", " h", " days")) or " h " in adopted
+    assert waiting.split()[0] == undecided.name and waiting.rstrip().endswith("—")
