@@ -58,6 +58,37 @@ def test_adopting_a_model_the_run_does_not_have_or_for_no_use_is_one_line_and_wr
     assert not (run_dir / rundir.DECISION).exists() and "adoptions" not in (run_dir / rundir.RUN_JSON).read_text()
 
 
+async def test_a_on_the_decision_summary_adopts_a_model_for_a_use(run_dir, tmp_path):
+    from test_wizard import SIZE, dataset_ready, text_of, until
+    from textual.widgets import Input, Select
+    from wizard_support import make_project, no_clearml
+
+    from automl_tui.app import AutomlApp
+    from automl_tui.screens.adopt import AdoptScreen
+    from automl_tui.screens.decision import DecisionScreen
+
+    project = make_project(tmp_path)
+    app = AutomlApp(start_dir=project, out=project / "runs", clearml_queues=no_clearml)
+    async with app.run_test(size=SIZE) as pilot:
+        await dataset_ready(pilot, app)
+        app.push_screen(DecisionScreen(run_dir))
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and app.screen.query("#adopted"))
+        assert not app.screen.query_one("#adopted").display  # nothing adopted yet
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AdoptScreen))
+        recommended = app.screen.query_one("#adopt-model", Select).value  # offered first
+        await pilot.press("enter")  # no use given: said, and the form stays
+        assert "Say what the model is adopted for" in text_of(app.screen, "#adopt-problem")
+        app.screen.query_one("#adopt-use", Input).value = "monthly batch"
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        shown = text_of(app.screen, "#adopted")
+        assert app.screen.query_one("#adopted").display and f"for monthly batch: {recommended}" in shown
+    (record,) = adoptions(run_dir)
+    assert (record["model"], record["use"]) == (recommended, "monthly batch")
+    assert "for monthly batch" in (run_dir / rundir.DECISION).read_text(encoding="utf-8")
+
+
 def test_runs_lists_each_run_with_what_was_adopted_and_the_time_to_decision(run_dir, tmp_path, capsys):
     info = json.loads((run_dir / rundir.RUN_JSON).read_text(encoding="utf-8"))
     undecided = shutil.copytree(run_dir, tmp_path / "runs" / "20200101-000000-abcdef")  # an older run

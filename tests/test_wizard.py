@@ -282,7 +282,7 @@ async def test_a_tracked_runs_decision_summary_shows_its_link_and_c_copies_it(pr
     async with app.run_test(size=SIZE) as pilot:
         await dataset_ready(pilot, app)
         app.push_screen(DecisionScreen(recorded_run))  # not tracked: no link, no key for one
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and app.screen.query("#headline"))
         assert not app.screen.query("#shared-link") and "c" not in app.screen.active_bindings
         app.push_screen(DecisionScreen(tracked))
         await until(pilot, lambda: app.screen.query("#shared-link"))

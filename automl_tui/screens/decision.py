@@ -8,7 +8,7 @@ from automl_tui_engine import glossary
 from automl_tui_engine.decision import AXES
 from automl_tui_engine.formatting import human_bytes, metric_text
 from automl_tui_engine.messages import t
-from automl_tui_engine.outputs import quality
+from automl_tui_engine.outputs import decision_record, quality, rundir
 from automl_tui_engine.outputs.report import RunReport
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,6 +27,7 @@ class DecisionScreen(Screen[str]):
         Binding("n", "new_run", t("tui.key_new_run")),
         Binding("p", "predict", t("tui.key_predict")),
         Binding("h", "recent", t("tui.key_recent")),
+        Binding("a", "adopt", t("tui.key_adopt")),
         Binding("c", "copy_link", t("tui.key_copy_link")),
     ]
 
@@ -42,6 +43,7 @@ class DecisionScreen(Screen[str]):
             yield Static(t("report.no_decision"), classes="error")
         else:
             yield Static(self.headline(), id="headline")
+            yield Static(self.adopted_text(), id="adopted")
             with TabbedContent(id="tabs"):
                 for axis in AXES:
                     with TabPane(t(f"tui.tab_{axis}"), id=f"tab-{axis}"):
@@ -57,9 +59,36 @@ class DecisionScreen(Screen[str]):
             yield Static(t("tui.shared_link", link=s.shared_link), id="shared-link")
         yield Footer()
 
+    def on_mount(self) -> None:
+        if self.summary.decision is not None:
+            self.query_one("#adopted").display = bool(self.summary.adopted)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """The copy key only for a run tracked in ClearML: the others have no link to share."""
-        return bool(self.summary.shared_link) if action == "copy_link" else True
+        """The copy key only for a run tracked in ClearML (the others have no link to share); adopting only a run
+        with a decision."""
+        if action == "copy_link":
+            return bool(self.summary.shared_link)
+        return self.summary.decision is not None if action == "adopt" else True
+
+    def adopted_text(self) -> str:
+        return "\n".join(
+            f"{t('report.adopted')}: {decision_record.line(a, markdown=False)}" for a in self.summary.adopted
+        )
+
+    def action_adopt(self) -> None:
+        from automl_tui.screens.adopt import AdoptScreen
+
+        def adopted(record: dict | None) -> None:
+            if record is None:
+                return
+            self.summary = RunReport(self.run_dir)  # run.json and the report now say it
+            shown = self.query_one("#adopted", Static)
+            shown.update(self.adopted_text())
+            shown.display = True
+            path = shown_path(self.run_dir / rundir.DECISION)
+            self.notify(t("tui.adopted", model=record["model"], use=record["use"], path=path))
+
+        self.app.push_screen(AdoptScreen(self.run_dir, self.summary), adopted)
 
     def action_copy_link(self) -> None:
         self.app.copy_to_clipboard(self.summary.shared_link)

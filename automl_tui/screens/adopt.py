@@ -1,0 +1,74 @@
+"""Adopt a model of the run on show for a named use, with a note: the same record as `automl-tui adopt`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from automl_tui_engine.messages import t
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Select, Static
+
+
+def choices(summary: Any) -> list[tuple[str, str]]:
+    """(label, model) for the Select: the recommended model first, then each alternative with what it is, then the
+    rest of the TopK."""
+    d = summary.decision
+    labelled = {d.recommended: t("tui.adopt_recommended")}
+    for alternative in d.alternatives:
+        labelled.setdefault(alternative["model"], alternative["label"])
+    for model in [*d.top_accuracy, *d.top_speed, *d.top_size]:
+        labelled.setdefault(model, "")
+    return [(f"{model} · {why}" if why else model, model) for model, why in labelled.items()]
+
+
+class AdoptScreen(ModalScreen[dict | None]):
+    """Dismisses with the adoption recorded (adoption.adopt's record), or None when the user goes back."""
+
+    BINDINGS = [Binding("escape", "back", t("tui.key_back"))]
+
+    def __init__(self, run_dir: Path, summary: Any) -> None:
+        super().__init__()
+        self.run_dir, self.summary = run_dir, summary
+
+    def compose(self) -> ComposeResult:
+        options = choices(self.summary)
+        with Vertical(id="adopt"):
+            yield Static(t("tui.adopt_title"), classes="title")
+            yield Static(t("tui.adopt_help"), classes="help")
+            yield Select(options, value=options[0][1], allow_blank=False, id="adopt-model")
+            yield Input(placeholder=t("tui.adopt_use_placeholder"), id="adopt-use")
+            yield Input(placeholder=t("tui.adopt_note_placeholder"), id="adopt-note")
+            yield Static("", id="adopt-problem", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(t("tui.button_back"), id="adopt-back")
+                yield Button(t("tui.button_adopt"), id="adopt-yes", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#adopt-use", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#adopt-yes")
+    def adopt(self) -> None:
+        from automl_tui_engine import adoption
+        from automl_tui_engine.errors import UserError
+
+        try:
+            record = adoption.adopt(
+                self.run_dir,
+                str(self.query_one("#adopt-model", Select).value),
+                self.query_one("#adopt-use", Input).value,
+                self.query_one("#adopt-note", Input).value,
+            )
+        except UserError as exc:  # no use given: said here, the form stays
+            self.query_one("#adopt-problem", Static).update(str(exc))
+            return
+        self.dismiss(record)
+
+    @on(Button.Pressed, "#adopt-back")
+    def action_back(self) -> None:
+        self.dismiss(None)
