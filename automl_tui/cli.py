@@ -215,13 +215,17 @@ def adopt_command(
     use: Annotated[str, typer.Option("--use", help=t("cli.help_adopt_use"))] = "",
     note: Annotated[str, typer.Option("--note", help=t("cli.help_adopt_note"))] = "",
 ) -> None:
-    from automl_tui_engine import adoption
+    from automl_tui_engine import adoption, naming
     from automl_tui_engine.outputs import rundir
 
-    record = _on_run_folder(lambda: adoption.adopt(run_dir, model, use, note), run_dir)
+    adopted = _on_run_folder(lambda: adoption.adopt(run_dir, model, use, note), run_dir)
     decision = run_dir / rundir.DECISION
-    typer.echo(t("adopt.done", model=record["model"], use=record["use"], path=decision))
+    typer.echo(t("adopt.done", model=adopted.record["model"], use=adopted.record["use"], path=decision))
     typer.echo(decision.read_text(encoding="utf-8"))
+    if adopted.in_clearml == adoption.RECORDED:
+        typer.echo(t("adopt.in_clearml", tag=naming.adopted_tag(adopted.record["model"])))
+    elif adopted.in_clearml:
+        typer.echo(t("adopt.not_in_clearml", reason=adopted.in_clearml), err=True)
 
 
 RUNS_COLUMNS = ("run", "dataset", "status", "recommended", "adopted", "time_to_decision")

@@ -9,15 +9,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from automl_tui_engine.errors import UserError
+from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.formatting import human_bytes, md_safe, metric_text
 from automl_tui_engine.messages import listing, suggest, t
 from automl_tui_engine.outputs import decision_record, rundir
 
+RECORDED = "recorded"  # Adopted.in_clearml when the server has the decision too
 
-def adopt(run_dir: Path, model: str, use: str, note: str = "") -> dict[str, Any]:
+
+@dataclass(frozen=True)
+class Adopted:
+    record: dict[str, Any]  # as run.json keeps it
+    in_clearml: str  # "" for a run not tracked on a server, RECORDED, else why ClearML could not be told
+
+
+def adopt(run_dir: Path, model: str, use: str, note: str = "") -> Adopted:
     """Record that `model` (a finished candidate of the run) is adopted for `use`; a later adoption for the same use
-    replaces the earlier one (and says so). Rewrites decision.md and report.md; returns the record."""
+    replaces the earlier one (and says so). Rewrites decision.md and report.md, and tells ClearML when the run is
+    tracked there; the record on disk stands whatever the server says."""
     from automl_tui_engine.outputs import report
 
     summary = report.RunReport(Path(run_dir))
@@ -44,8 +53,23 @@ def adopt(run_dir: Path, model: str, use: str, note: str = "") -> dict[str, Any]
     info = {**summary.info, decision_record.ADOPTIONS: [*(a for a in earlier if a["use"] != use), record]}
     summary.folder.write_json(rundir.RUN_JSON, info)
     report.write(run_dir)
-    rundir.write_atomic(Path(run_dir) / rundir.DECISION, decision_md(report.RunReport(Path(run_dir))))
-    return record
+    decision = decision_md(report.RunReport(Path(run_dir)))
+    rundir.write_atomic(Path(run_dir) / rundir.DECISION, decision)
+    return Adopted(record, _tell_clearml(Path(run_dir), model, decision))
+
+
+def _tell_clearml(run_dir: Path, model: str, decision: str) -> str:
+    if not rundir.RunFolder(run_dir).shared_link():  # not tracked, or tracked offline: no server to tell
+        return ""
+    from automl_tui_engine.clearml.tracker import record_adoption
+
+    try:
+        record_adoption(run_dir, model, decision)
+    except UserError as exc:
+        return str(exc)
+    except Exception as exc:  # the server or the network: the decision is on disk, the CLI says what failed
+        return one_line(exc)
+    return RECORDED
 
 
 def decision_md(run: Any) -> str:

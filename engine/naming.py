@@ -70,6 +70,11 @@ def model_tag(model: str) -> str:
     return f"model:{slug(model)}"
 
 
+def adopted_tag(model: str) -> str:
+    """The tag every task of a run gets when people adopt `model` from it (automl-tui adopt)."""
+    return f"adopted:{slug(model)}"
+
+
 def tag_value(task_tags: list[str], key: str) -> str:
     """The value of the `key:` tag among `task_tags`; "" when there is none."""
     return next((tag.removeprefix(f"{key}:") for tag in task_tags if tag.startswith(f"{key}:")), "")

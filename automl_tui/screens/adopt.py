@@ -26,8 +26,8 @@ def choices(summary: Any) -> list[tuple[str, str]]:
     return [(f"{model} · {why}" if why else model, model) for model, why in labelled.items()]
 
 
-class AdoptScreen(ModalScreen[dict | None]):
-    """Dismisses with the adoption recorded (adoption.adopt's record), or None when the user goes back."""
+class AdoptScreen(ModalScreen[Any]):
+    """Dismisses with the adoption recorded (adoption.Adopted), or None when the user goes back."""
 
     BINDINGS = [Binding("escape", "back", t("tui.key_back"))]
 
@@ -58,7 +58,7 @@ class AdoptScreen(ModalScreen[dict | None]):
         from automl_tui_engine.errors import UserError
 
         try:
-            record = adoption.adopt(
+            adopted = adoption.adopt(
                 self.run_dir,
                 str(self.query_one("#adopt-model", Select).value),
                 self.query_one("#adopt-use", Input).value,
@@ -67,7 +67,7 @@ class AdoptScreen(ModalScreen[dict | None]):
         except UserError as exc:  # no use given: said here, the form stays
             self.query_one("#adopt-problem", Static).update(str(exc))
             return
-        self.dismiss(record)
+        self.dismiss(adopted)
 
     @on(Button.Pressed, "#adopt-back")
     def action_back(self) -> None:

@@ -76,17 +76,21 @@ class DecisionScreen(Screen[str]):
         )
 
     def action_adopt(self) -> None:
+        from automl_tui_engine.adoption import RECORDED
+
         from automl_tui.screens.adopt import AdoptScreen
 
-        def adopted(record: dict | None) -> None:
-            if record is None:
+        def adopted(done) -> None:  # adoption.Adopted, or None: the user went back
+            if done is None:
                 return
             self.summary = RunReport(self.run_dir)  # run.json and the report now say it
             shown = self.query_one("#adopted", Static)
             shown.update(self.adopted_text())
             shown.display = True
             path = shown_path(self.run_dir / rundir.DECISION)
-            self.notify(t("tui.adopted", model=record["model"], use=record["use"], path=path))
+            self.notify(t("tui.adopted", model=done.record["model"], use=done.record["use"], path=path))
+            if done.in_clearml not in ("", RECORDED):
+                self.notify(t("adopt.not_in_clearml", reason=done.in_clearml), severity="warning", timeout=15)
 
         self.app.push_screen(AdoptScreen(self.run_dir, self.summary), adopted)
 

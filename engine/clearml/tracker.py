@@ -67,6 +67,20 @@ def record_shared_link(run_dir: Path, task: Any) -> None:
     rundir.RunFolder(run_dir).write_json(rundir.CLEARML, {"reporting_task": task.id, "reporting_link": link})
 
 
+def record_adoption(run_dir: Path, model: str, decision_text: str) -> None:
+    """The decision in ClearML too: every task of the run tagged `adopted:<model>`, and decision.md's text at the
+    top of the reporting task's description (a finished task keeps its artifacts; its tags and description can
+    still change)."""
+    Task = sdk.connect()
+    folder = rundir.RunFolder(run_dir)
+    run_id = folder.read_json(rundir.RUN_JSON)["run_id"]
+    with sdk.quiet():
+        for task in Task.get_tasks(tags=[f"run:{run_id}"]):
+            task.add_tags([naming.adopted_tag(model)])
+        reporting = Task.get_task(task_id=folder.read_json(rundir.CLEARML)["reporting_task"])
+        reporting.set_comment(decision_text)
+
+
 def event_line(event: dict[str, Any], known_secrets: list[str]) -> str:
     """An event as one line of a task's log: what `watch` (tracking/follow.py) reads back."""
     return EVENT_PREFIX + sdk.redact(json.dumps(event, default=str, sort_keys=True), known_secrets)

@@ -1,0 +1,49 @@
+"""The golden path's end in ClearML, against the test server: a tracked run prints the one link to share (its
+reporting task), and a decision taken on it (`automl-tui adopt`) reaches every task of the run."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from automl_tui_engine.naming import adopted_tag
+from clearml_server import ClearMLTestServer
+from conftest import PENGUINS, write_preset
+from test_clearml_remote import cli, environment
+
+pytestmark = pytest.mark.slow  # a real run against a server: the full tier (see conftest)
+
+pytest.importorskip("clearml")
+
+
+def test_a_tracked_run_shares_one_link_and_an_adoption_reaches_its_tasks(tmp_path):
+    server = ClearMLTestServer().start()
+    try:
+        env = environment(server, tmp_path / "home")
+        out = tmp_path / "runs"
+        done = cli(env, PENGUINS, "--preset", write_preset(tmp_path / "quick.toml"), "--clearml", "--out", out)
+        assert done.returncode == 0, done.stderr
+        (run_dir,) = out.iterdir()
+        info = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+        run_id, key = info["run_id"], info["dataset_key"]
+        tasks = [task for task in server.tasks.values() if f"run:{run_id}" in task["tags"]]
+        (reporting,) = [task for task in tasks if task["name"] == f"reporting · {run_id} · {key}"]
+        (link,) = re.findall(r"^Share: (\S+)$", done.stdout, re.MULTILINE)
+        assert reporting["id"] in link and f"(this run's reporting task in ClearML): {link}" in (
+            run_dir / "report.md"
+        ).read_text(encoding="utf-8")
+
+        adopted = cli(env, "adopt", run_dir, info["recommended"], "--use", "online scoring", "--note", "small")
+        assert adopted.returncode == 0, adopted.stderr
+        tag = adopted_tag(info["recommended"])
+        assert f"tasks are tagged {tag} " in adopted.stdout
+        assert [task["id"] for task in server.tasks.values() if tag in task["tags"]] == [task["id"] for task in tasks]
+        decision = (run_dir / "decision.md").read_text(encoding="utf-8")
+        assert server.tasks[reporting["id"]]["comment"] == decision  # the record, where the link leads
+    finally:
+        server.stop()
+    # the server gone: the decision is still recorded here, and the one line says ClearML was not told
+    later = cli(env, "adopt", run_dir, info["recommended"], "--use", "monthly batch")
+    assert later.returncode == 0 and "ClearML could not be told" in later.stderr and "Traceback" not in later.stderr
+    assert "for monthly batch" in (run_dir / "decision.md").read_text(encoding="utf-8")
