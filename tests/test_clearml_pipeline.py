@@ -108,7 +108,7 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
     steps = {
         t["name"]: t
         for t in server.tasks.values()
-        if f"run:{run_id}" in t["tags"] and not {"phase:run", "phase:pipeline"} & set(t["tags"])
+        if f"run:{run_id}" in t["tags"] and not {"phase:run", "phase:pipeline", "recommended"} & set(t["tags"])
     }
     names = ["preprocessing", "training_linear", "training_hist_gb", "reporting"]
     assert {name: task["status"] for name, task in steps.items()} == {
@@ -144,6 +144,37 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
         line for line in done.stdout.splitlines() if line.startswith("Recommended: ")
     ]
     assert server.unknown == []
+
+
+def reported_items(server: ClearMLTestServer, task: dict) -> set[tuple[str, ...]]:
+    """What a task carries for a reader: its artifacts, and each table, chart, text and value it reported."""
+    artifacts = {("artifact", a["key"]) for a in task["execution"].get("artifacts", [])}
+    events = {(e["type"], e.get("metric", ""), e.get("variant", "")) for e in server.events.get(task["id"], [])}
+    return artifacts | {event for event in events if event[0] != "log"}
+
+
+def test_a_pipeline_run_reports_exactly_like_a_tracked_run(two_agents):
+    """The pipeline's reporting step and recommended model's task carry the items of a --clearml run's, so the two
+    modes cannot drift apart (the step also keeps the run folder the command brings home)."""
+    server, env, root, logs = two_agents
+    preset = write_preset(root / "same.toml", charts="html")
+    made = {}
+    for mode, flags in {"tracked": ["--clearml"], "pipeline": ["--remote", "default", "--pipeline"]}.items():
+        done = cli(env, PENGUINS, "--preset", preset, "--target", "species", *flags, "--out", root / mode, timeout=600)
+        assert done.returncode == 0, done.stderr + "".join(log.read_text()[-3000:] for log in logs)
+        (run_dir,) = (root / mode).iterdir()
+        info = json.loads((run_dir / "run.json").read_text())
+        of_run = [t for t in server.tasks.values() if f"run:{info['run_id']}" in t["tags"]]
+        (reporting,) = [t for t in of_run if "phase:reporting" in t["tags"]]
+        (recommended,) = [t for t in of_run if "recommended" in t["tags"]]
+        assert recommended["name"] == f"{info['recommended']} · {info['run_id']} · {info['dataset_key']}"
+        parent = server.tasks[recommended["parent"]]
+        assert "phase:training" in parent["tags"]  # the training task, or the family's training step
+        made[mode] = reported_items(server, reporting), reported_items(server, recommended)
+    tracked, pipeline = made["tracked"], made["pipeline"]
+    assert pipeline[0] - {("artifact", "run_folder")} == tracked[0]
+    assert ("artifact", "report") in tracked[0] and ("plot", "99_debug", "missing_artifacts") in tracked[0]
+    assert pipeline[1] == tracked[1] and ("artifact", "model_card") in tracked[1]
 
 
 def test_a_table_refused_by_preprocessing_trains_nothing_and_says_why(two_agents):

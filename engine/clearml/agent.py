@@ -35,7 +35,7 @@ def agent_main() -> int:
     """What a clearml-agent runs: fetch the run from its task, run it in a child process, keep its folder."""
     from automl_tui_engine.clearml import sdk
     from automl_tui_engine.clearml.tracker import NO_AUTO_CONNECT
-    from automl_tui_engine.config import to_toml, validate
+    from automl_tui_engine.config import build_from, to_toml
 
     sdk.prepare()
     from clearml import Task
@@ -49,7 +49,7 @@ def agent_main() -> int:
         raise
     values["clearml"] = {**values.get("clearml", {}), "enabled": True}
     config_path = work / "config.toml"
-    config_path.write_text(to_toml(validate(values, t("config.source_task", task_id=task.id))), encoding="utf-8")
+    config_path.write_text(to_toml(build_from(values, t("config.source_task", task_id=task.id))), encoding="utf-8")
     print(f"automl-tui: run {run_id} on this agent, folder {work / run_id}", flush=True)
     done = subprocess.run(
         [sys.executable, "-m", ENTRY_MODULE, "execute", run_id, str(config_path)], env=child_environment()
@@ -64,12 +64,12 @@ def execute(run_id: str, config_path: Path) -> int:
     """The child: the run itself, tracked in ClearML like a local `--clearml` run, progress as plain lines."""
     import automl_tui_engine as engine
     from automl_tui_engine import events as ev
-    from automl_tui_engine.config import validate
+    from automl_tui_engine.config import build_from
     from automl_tui_engine.naming import slug
 
     if slug(run_id) != run_id:
         raise UserError("remote.bad_run_id", run_id=run_id)
-    config = validate(tomllib.loads(config_path.read_text(encoding="utf-8")), str(config_path))
+    config = build_from(tomllib.loads(config_path.read_text(encoding="utf-8")), str(config_path))
 
     def show(event: ev.Event) -> None:
         print(f"automl-tui: {event.kind}: {_describe(event)}", flush=True)

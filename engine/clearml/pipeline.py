@@ -167,12 +167,12 @@ def at_home(run_dir: Path, config: Any) -> Path:
     folder (so the report's "Reproduce" commands work here)."""
     import tomllib
 
-    from automl_tui_engine.config import to_toml, validate
+    from automl_tui_engine.config import build_from, to_toml
     from automl_tui_engine.outputs import report
 
     here = {"data": str(Path(config.data).resolve()), "out": str(Path(config.out))}
     effective = tomllib.loads((run_dir / rundir.CONFIG).read_text(encoding="utf-8"))
-    rundir.write_atomic(run_dir / rundir.CONFIG, to_toml(validate({**effective, **here}, str(run_dir))))
+    rundir.write_atomic(run_dir / rundir.CONFIG, to_toml(build_from({**effective, **here}, str(run_dir))))
     run_record.amend(run_dir, config={**rundir.RunFolder(run_dir).read_json(rundir.RUN_JSON).get("config", {}), **here})
     report.write(run_dir)
     return run_dir

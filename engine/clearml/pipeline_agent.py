@@ -51,11 +51,11 @@ def prepare_table(run_task: str) -> str:
 def check_table(values: dict[str, Any]) -> str:
     """The outcome of the checks a run makes before fitting (JSON text): what they settled, or why the table
     cannot be used."""
-    from automl_tui_engine.config import validate
+    from automl_tui_engine.config import build_from
     from automl_tui_engine.runner import prepare
 
     try:
-        prepared = prepare(validate(values, "the run task"))
+        prepared = prepare(build_from(values, "the run task"))
     except UserError as exc:
         return json.dumps({"status": "failed", "reason": str(exc)})
     dataset = prepared.dataset
@@ -79,7 +79,7 @@ def train_family(run_task: str, family: str, prepared: str) -> str:
     returned, not raised, so the reporting step still runs and lists it."""
     import automl_tui_engine as engine
     from automl_tui_engine.clearml import remote
-    from automl_tui_engine.config import validate
+    from automl_tui_engine.config import build_from
     from automl_tui_engine.errors import one_line
     from clearml import Task
 
@@ -93,7 +93,7 @@ def train_family(run_task: str, family: str, prepared: str) -> str:
             ensemble=False,
             clearml={**values.get("clearml", {}), "enabled": False},
         )
-        result = engine.run(validate(values, t("config.source_task", task_id=run_task)), run_id=f"{run_id}-{family}")
+        result = engine.run(build_from(values, t("config.source_task", task_id=run_task)), run_id=f"{run_id}-{family}")
         Task.current_task().upload_artifact(
             remote.RUN_FOLDER_ARTIFACT, artifact_object=result.run_dir, wait_on_upload=True
         )
@@ -107,7 +107,7 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     import time
 
     from automl_tui_engine.clearml import remote, sdk
-    from automl_tui_engine.clearml.tracker import event_line, record_shared_link
+    from automl_tui_engine.clearml.tracker import event_line, publish_reporting, record_shared_link
     from automl_tui_engine.outputs import report
     from clearml import Task
 
@@ -133,9 +133,40 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     for event in rundir.RunFolder(run_dir).read_events():
         print(event_line(event, known), flush=True)
     me.upload_artifact(remote.RUN_FOLDER_ARTIFACT, artifact_object=str(run_dir), wait_on_upload=True)
-    # the report is this step's artifact, as it is the reporting task's on a tracked run
-    me.upload_artifact("report", artifact_object=str(run_dir / rundir.REPORT), wait_on_upload=True)
+    # this step carries what a tracked run's reporting task does, and the recommended model has its task
+    summary = report.RunReport(run_dir)
+    publish_reporting(me, summary, summary.info.get("test_metrics") or {})
+    if summary.decision is not None:
+        recommended_task(summary, me.get_project_name(), json.loads(steps))
     return json.dumps({"status": json.loads((run_dir / rundir.RUN_JSON).read_text())["status"]})
+
+
+def recommended_task(summary: Any, project: str, steps: dict[str, str]) -> None:
+    """The recommended model's own task, as a tracked run makes it: named and tagged by the naming rules, a child of
+    the training step that made it, with its numbers, charts and model card."""
+    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml.tracker import describe_candidate
+    from automl_tui_engine.naming import kind_of, model_tag, tags, task_name
+    from clearml import Task
+
+    model = summary.decision.recommended
+    with sdk.quiet():
+        task = Task.create(
+            project_name=project,
+            task_name=task_name(model, summary.run_id, summary.dataset_key),
+            task_type="training",
+            add_task_init_call=False,
+            detect_repository=False,
+        )
+    task.set_tags([*tags(summary.run_id, summary.dataset_key, "training"), model_tag(model), "recommended"])
+    made_by = steps.get(kind_of(model))  # an ensemble is no family's: it stays at the top
+    if made_by:
+        task.set_parent(made_by)
+    # its row as the search wrote it (a tracked run's candidate task reports that one, not the leaderboard's ranks)
+    row = next(row for row in summary.attempted if row["model"] == model)
+    describe_candidate(task, row, summary.folder.path)
+    task.flush(wait_for_uploads=True)
+    task.mark_completed(force=True)
 
 
 def merge(
@@ -146,14 +177,14 @@ def merge(
     from dataclasses import replace
 
     from automl_tui_engine import verdict
-    from automl_tui_engine.config import to_toml, validate
+    from automl_tui_engine.config import build_from, to_toml
     from automl_tui_engine.extension.registry import metrics
     from automl_tui_engine.extension.registry.metrics import MetricFacts
     from automl_tui_engine.naming import dataset_key
     from automl_tui_engine.outputs import report, run_record
 
     # the effective config, as a run writes it: with what preprocessing settled
-    config = validate(values, "pipeline").model_copy(
+    config = build_from(values, "pipeline").model_copy(
         update={"target": prepared["target"], "task": prepared["task"], "primary_metric": prepared["primary_metric"]}
     )
     folder = rundir.RunFolder.create(out, run_id)

@@ -125,7 +125,7 @@ class ClearMLTracker(Tracker):
         from automl_tui_engine.outputs.report import RunReport
 
         summary = RunReport(Path(self.started.run_dir))
-        self._finish_reporting(summary)
+        publish_reporting(self.task, summary, self.finished.test_metrics if self.finished else {})
         self._close_task()
         training_id, weighed = self.task_ids.get("training"), considered(summary.decision)
         for row in self.rows:
@@ -204,65 +204,69 @@ class ClearMLTracker(Tracker):
         model = str(row["model"])
         recommended = self.finished is not None and self.finished.recommended == model
         extra_tags = (naming.model_tag(model), *(("recommended",) if recommended else ()))
-        task = self._init(
-            naming.task_name(model, self.started.run_id, self.started.dataset_key), "training", "training", extra_tags
-        )
+        name = naming.task_name(model, self.started.run_id, self.started.dataset_key)
+        task = self._init(name, "training", "training", extra_tags)
         if training_id:
             task.set_parent(training_id)
-        described = json.loads(row["params"]) if row.get("params") else {}
-        if described:  # {"family": kind, "params": what differs from its defaults} (an ensemble: its members)
-            task.connect(_flat({k: v for k, v in described.items() if k != "params"}), name="model")
-            if described.get("params"):
-                task.connect(_flat(described["params"]), name="params")
-        logger = task.get_logger()
-        for key, value in row.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                logger.report_single_value(key, float(value))
-        if recommended:
-            self._attach_details(task, Path(self.started.run_dir))
+        describe_candidate(task, row, Path(self.started.run_dir) if recommended else None)
         with sdk.quiet():
             task.close()
 
-    def _attach_details(self, task: Any, run_dir: Path) -> None:
-        """The recommended model's task carries its charts and model card: details live with the model."""
-        logger = task.get_logger()
-        for chart in sorted((run_dir / rundir.PLOTS).glob("*.html")):
+
+# ---- what the tasks carry: a tracked run and a pipeline's reporting step make the same items ----
+
+
+def describe_candidate(task: Any, row: dict[str, Any], details_from: Path | None) -> None:
+    """A candidate's task: what it is (family, the parameters that differ from its defaults), its leaderboard
+    numbers, and for the recommended model (`details_from` its run folder) its charts and model card: the details
+    live with the model."""
+    described = json.loads(row["params"]) if row.get("params") else {}
+    if described:  # {"family": kind, "params": what differs from its defaults} (an ensemble: its members)
+        task.connect(_flat({k: v for k, v in described.items() if k != "params"}), name="model")
+        if described.get("params"):
+            task.connect(_flat(described["params"]), name="params")
+    logger = task.get_logger()
+    for key, value in row.items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            logger.report_single_value(key, float(value))
+    if details_from is not None:
+        for chart in sorted((details_from / rundir.PLOTS).glob("*.html")):
             logger.report_media("charts", chart.stem, local_path=str(chart), iteration=0)
-        card = run_dir / rundir.MODEL_CARD
+        card = details_from / rundir.MODEL_CARD
         if card.exists():
             task.upload_artifact("model_card", artifact_object=str(card), wait_on_upload=True)
 
-    # ---- reporting: the one place to read ----
 
-    def _finish_reporting(self, summary: Any) -> None:
-        import io
+def publish_reporting(task: Any, summary: Any, test_metrics: dict[str, float]) -> None:
+    """The reporting task, the one place to read: report.md's text and file, the leaderboard as a table and an
+    artifact, the missing artifacts with their reasons, the charts, and the test scores beside guessing's."""
+    import io
 
-        import pandas as pd
+    import pandas as pd
 
-        run_dir = summary.folder.path
-        logger = self.task.get_logger()
-        report = run_dir / rundir.REPORT
-        if report.exists():
-            text = io.StringIO(report.read_text(encoding="utf-8"))
-            logger.report_media(REPORT_TITLE, REPORT_SERIES, iteration=0, stream=text, file_extension=".md")
-            self.task.upload_artifact("report", artifact_object=str(report), wait_on_upload=True)
-        if summary.rows:
-            frame = pd.DataFrame(summary.rows)
-            logger.report_table("leaderboard", "leaderboard", iteration=0, table_plot=frame)
-            self.task.upload_artifact("leaderboard", artifact_object=frame, wait_on_upload=True)
-        missing = summary.missing_artifacts()
-        if not report.exists():
-            missing.append((rundir.REPORT, t("missing.interrupted")))
-        frame = pd.DataFrame(missing, columns=["artifact", "reason"])
-        logger.report_table(DEBUG_TITLE, MISSING_SERIES, iteration=0, table_plot=frame)
-        for chart in sorted((run_dir / rundir.PLOTS).glob("*.html")):
-            logger.report_media("charts", chart.stem, local_path=str(chart), iteration=0)
-        if self.finished is not None:
-            for name, value in self.finished.test_metrics.items():
-                logger.report_single_value(f"test {name}", float(value))
-        guessed = summary.info.get("baseline") or {}
-        for name, value in guessed.get("test", {}).items():  # beside the model's: is it better than guessing
-            logger.report_single_value(f"guessing test {name}", float(value))
+    run_dir = summary.folder.path
+    logger = task.get_logger()
+    report = run_dir / rundir.REPORT
+    if report.exists():
+        text = io.StringIO(report.read_text(encoding="utf-8"))
+        logger.report_media(REPORT_TITLE, REPORT_SERIES, iteration=0, stream=text, file_extension=".md")
+        task.upload_artifact("report", artifact_object=str(report), wait_on_upload=True)
+    if summary.rows:
+        frame = pd.DataFrame(summary.rows)
+        logger.report_table("leaderboard", "leaderboard", iteration=0, table_plot=frame)
+        task.upload_artifact("leaderboard", artifact_object=frame, wait_on_upload=True)
+    missing = summary.missing_artifacts()
+    if not report.exists():
+        missing.append((rundir.REPORT, t("missing.interrupted")))
+    frame = pd.DataFrame(missing, columns=["artifact", "reason"])
+    logger.report_table(DEBUG_TITLE, MISSING_SERIES, iteration=0, table_plot=frame)
+    for chart in sorted((run_dir / rundir.PLOTS).glob("*.html")):
+        logger.report_media("charts", chart.stem, local_path=str(chart), iteration=0)
+    for name, value in test_metrics.items():
+        logger.report_single_value(f"test {name}", float(value))
+    guessed = summary.info.get("baseline") or {}
+    for name, value in guessed.get("test", {}).items():  # beside the model's: is it better than guessing
+        logger.report_single_value(f"guessing test {name}", float(value))
 
 
 def considered(decision: Any) -> set[str]:
