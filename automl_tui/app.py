@@ -34,11 +34,12 @@ class AutomlApp(App[None]):
         out: Path = Path("runs"),
         runner: Callable[..., Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
-        clearml_queues: Callable[[], list[str]] | None = None,
+        clearml_queues: Callable[[], dict[str, int]] | None = None,
         remote_runner: Callable[..., Any] | None = None,
     ) -> None:
         """`runner` runs here (engine.run's signature); `remote_runner` runs on a ClearML queue (the same, plus
-        `queue=`); `clearml_queues` lists the server's queues. Tests give their own."""
+        `queue=` and `pipeline=`); `clearml_queues` gives the server's queues with how many agents serve each.
+        Tests give their own."""
         super().__init__()
         start = (start_dir or Path.cwd()).resolve()
         self.state = WizardState(start_dir=start, out=out, data=default_table(start, out))
@@ -72,8 +73,9 @@ class AutomlApp(App[None]):
                 step += 1
             else:
                 runner = self.runner
-                if self.state.where == "clearml":
-                    runner = functools.partial(self.remote_runner, queue=self.state.queue)
+                if self.state.where in ("clearml", "pipeline"):
+                    pipeline = self.state.where == "pipeline"
+                    runner = functools.partial(self.remote_runner, queue=self.state.queue, pipeline=pipeline)
                 run_dir = await self.push_screen_wait(RunScreen(self.state.config(), runner, self.clock))
                 if run_dir is not None and await self.show_decision(Path(run_dir)) == NEW_RUN:
                     step = 0
@@ -115,13 +117,19 @@ def run_wizard(out: Path = Path("runs")) -> None:
         os.execv(sys.executable, [sys.executable, "-m", "automl_tui", "run", "--out", str(out)])
 
 
-def _server_queues() -> list[str]:
+def _server_queues() -> dict[str, int]:
     from automl_tui_engine.clearml import remote
 
-    return remote.queues()
+    return remote.queue_agents()
 
 
-def _run_remote(config: Any, on_event: Any = None, cancel: Any = None, queue: str = "") -> Any:
+def _run_remote(config: Any, on_event: Any = None, cancel: Any = None, queue: str = "", pipeline: bool = False) -> Any:
+    """The run on `queue`: on one agent, or as a pipeline whose steps the queue's agents share (its controller in
+    this process, as `--pipeline` runs it)."""
+    if pipeline:
+        from automl_tui.worker import run_in_subprocess
+
+        return run_in_subprocess(config, on_event, cancel, pipeline_queue=queue)
     from automl_tui_engine.clearml import remote
 
     return remote.run_remote(config, queue, on_event, cancel)

@@ -71,6 +71,8 @@ class HeadlessView:
             self.err.print(t("cli.artifact_missing", name=event.name, reason=event.reason))
         elif isinstance(event, ev.RunFinished):
             self.finished = event
+        elif isinstance(event, ev.StepChanged):
+            self.err.print(t("pipeline.step", step=event.step, status=event.status))
 
     def _metric(self) -> str:
         return self.started.primary_metric if self.started else ""
@@ -248,21 +250,15 @@ def pipeline_headless(config: RunConfig, queue: str) -> int:
 
     out = Console(markup=False, highlight=False, soft_wrap=True)
     err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
+    view = HeadlessView(out, err, live=False)  # each step's changes, then the run's lines once it is home
     try:
-        run_dir = run_pipeline(
-            config, queue, on_step=lambda step, status: err.print(t("pipeline.step", step=step, status=status))
-        )
+        run_dir = run_pipeline(config, queue, view)
     except UserError as exc:
         err.print(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         err.print(t("pipeline.cancelled"))
         return exit_codes.INTERRUPTED
-    view = HeadlessView(out, err, live=False)
-    for event in RunFolder(run_dir).read_events():
-        if event["kind"] == "run_started":  # written on the reporting agent: the folder is here now
-            event["run_dir"] = str(run_dir)
-        view(ev.from_dict(event))
     view.summary(str(run_dir / "report.md"), RunFolder(run_dir).shared_link())
     return exit_codes.of_run(view.finished.status) if view.finished is not None else exit_codes.NOT_FINISHED
 

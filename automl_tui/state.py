@@ -23,8 +23,8 @@ class WizardState:
     preset: str = "fast"
     priority: str = "balanced"
     split: str = "random"  # RunConfig.split: random, or time:COLUMN when the user chose to test on the latest rows
-    where: str = "local"  # local | clearml
-    queue: str | None = None  # the ClearML queue, when where is clearml
+    where: str = "local"  # local | clearml (one agent) | pipeline (the queue's agents share the run's steps)
+    queue: str | None = None  # the ClearML queue, when where is not local
     # preset name -> estimated seconds on this data (measured when the dataset is chosen)
     estimates: dict[str, float] = field(default_factory=dict)
 
@@ -53,7 +53,8 @@ class WizardState:
                 "priority": self.priority,
                 "split": self.split,
                 "out": self.out,
-                "remote": self.queue if self.where == "clearml" else None,
+                "remote": self.queue if self.where != "local" else None,
+                "pipeline": self.where == "pipeline",
             }
         )
 
@@ -68,7 +69,11 @@ class WizardState:
     def where_title(self) -> str:
         from automl_tui_engine.messages import t
 
-        return t("tui.where_clearml_title", queue=self.queue) if self.where == "clearml" else t("tui.where_local_title")
+        if self.where == "local":
+            return t("tui.where_local_title")
+        return t(
+            "tui.where_pipeline_title" if self.where == "pipeline" else "tui.where_clearml_title", queue=self.queue
+        )
 
 
 def shown_path(path: Path) -> str:

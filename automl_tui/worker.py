@@ -4,7 +4,8 @@
 `python -m automl_tui.worker` with the config as JSON on stdin; it streams events back as JSON lines on
 a pipe of its own (its stdout and stderr stay free for libraries' chatter, which goes to a log file).
 Cancel sends SIGINT: the engine's own Ctrl+C path records the model in training as cancelled, keeps
-what finished and writes the report.
+what finished and writes the report. A ClearML pipeline's controller runs in the child the same way (the SDK
+hooks the process's output streams, which the wizard's screen owns), and Ctrl+C stops its steps.
 """
 
 from __future__ import annotations
@@ -25,8 +26,11 @@ from automl_tui_engine.errors import UserError
 POLL_S = 0.05
 
 
-def run_in_subprocess(config: Any, on_event: Callable[[Any], None] | None = None, cancel: Any = None) -> Any:
-    """engine.run in a child process; events reach `on_event` here as they happen."""
+def run_in_subprocess(
+    config: Any, on_event: Callable[[Any], None] | None = None, cancel: Any = None, pipeline_queue: str = ""
+) -> Any:
+    """engine.run in a child process, or the run as a pipeline on `pipeline_queue`; events reach `on_event` here
+    as they happen."""
     from automl_tui_engine import events as ev
     from automl_tui_engine.outputs.report import RunReport
     from automl_tui_engine.runner import RunResult
@@ -34,7 +38,7 @@ def run_in_subprocess(config: Any, on_event: Callable[[Any], None] | None = None
     read_fd, write_fd = os.pipe()
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log:
         child = subprocess.Popen(
-            [sys.executable, "-m", "automl_tui.worker", str(write_fd)],
+            [sys.executable, "-m", "automl_tui.worker", str(write_fd), pipeline_queue],
             stdin=subprocess.PIPE,
             stdout=log,
             stderr=log,
@@ -70,6 +74,10 @@ def run_in_subprocess(config: Any, on_event: Callable[[Any], None] | None = None
         raise KeyboardInterrupt
     if kind == "error":
         raise RuntimeError(payload)
+    if kind == "pipeline_result":
+        from automl_tui_engine.clearml.remote import RemoteResult
+
+        return RemoteResult(**payload)
     return RunResult(**payload, decision=RunReport(Path(payload["run_dir"])).decision)
 
 
@@ -80,10 +88,11 @@ def _forward_cancel(child: subprocess.Popen, cancel: Any, stop: threading.Event)
             return
 
 
-def _child(write_fd: int) -> None:
+def _child(write_fd: int, pipeline_queue: str) -> None:
     import automl_tui_engine as engine
     from automl_tui_engine import config as config_mod
     from automl_tui_engine.extension import plugins
+    from automl_tui_engine.outputs import rundir
 
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Cancel arrives as SIGINT
     with os.fdopen(write_fd, "w", encoding="utf-8", buffering=1) as out:
@@ -95,6 +104,13 @@ def _child(write_fd: int) -> None:
             values = json.loads(sys.stdin.read())
             plugins.load_all(values.get("plugins"))  # before validation: plugin models must be known
             config = config_mod.RunConfig.model_validate(values)
+            if pipeline_queue:
+                from automl_tui_engine.clearml.pipeline import run_pipeline
+
+                run_dir = run_pipeline(config, pipeline_queue, lambda event: send("event", event.to_dict()))
+                status = rundir.RunFolder(run_dir).read_json(rundir.RUN_JSON).get("status", "finished")
+                send("pipeline_result", {"run_id": run_dir.name, "run_dir": str(run_dir), "status": status})
+                return
             result = engine.run(config, on_event=lambda event: send("event", event.to_dict()))
         except UserError as exc:
             send("user_error", {"key": exc.message_key, "values": {k: str(v) for k, v in exc.values.items()}})
@@ -108,4 +124,4 @@ def _child(write_fd: int) -> None:
 
 
 if __name__ == "__main__":
-    _child(int(sys.argv[1]))
+    _child(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else "")

@@ -244,4 +244,6 @@ def command_line(config: dict[str, Any]) -> str:
     ):
         if config.get(key) is not None and not (key == "split" and config[key] == "random"):  # the default
             parts += [flag, str(config[key])]
+    if config.get("pipeline"):
+        parts.append("--pipeline")
     return shlex.join(parts)

@@ -100,6 +100,16 @@ class RunFinished(Event):
     verdict: list[str] = field(default_factory=list)  # is the model any good, in sentences (verdict.py)
 
 
+@dataclass(frozen=True)
+class StepChanged(Event):
+    """A step of a pipeline run changed status (clearml/pipeline.py): seen only by the command running the
+    pipeline's controller; the run folder that comes home holds the merged run's events."""
+
+    kind: ClassVar[str] = "step_changed"
+    step: str
+    status: str
+
+
 def run_status_word(status: str) -> str:
     """A run's status (RUN_STATUSES) in the user's words; one from a newer version is shown as written."""
     from automl_tui_engine.messages import t
@@ -125,6 +135,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         RunWarning,
         ArtifactMissing,
         RunFinished,
+        StepChanged,
     )
 }
 

@@ -62,6 +62,7 @@ class ClearMLBackend(TaskDetails):
         self.queues: dict[str, dict[str, Any]] = {}
         self.events: dict[str, list[dict[str, Any]]] = {}
         self.files: dict[str, bytes] = {}
+        self.workers: dict[str, dict[str, Any]] = {}  # agents registered, with the queues they serve
         # each endpoint `service.action` is the method `service__action`
         self.handlers: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             name.replace("__", "."): getattr(self, name) for name in dir(self) if "__" in name.strip("_")
@@ -320,12 +321,22 @@ class ClearMLBackend(TaskDetails):
         return {"entry": {"task": entry["task"], "added": entry["added"]}}
 
     def workers__register(self, body: dict[str, Any]) -> dict[str, Any]:
+        queues = [self.queues[q] for q in _as_list(body.get("queues")) if q in self.queues]
+        self.workers[body["worker"]] = {
+            "id": body["worker"],
+            "queues": [{"id": q["id"], "name": q["name"]} for q in queues],
+        }
         return {}
 
-    workers__unregister = workers__status_report = workers__register
+    def workers__unregister(self, body: dict[str, Any]) -> dict[str, Any]:
+        self.workers.pop(body.get("worker", ""), None)
+        return {}
+
+    def workers__status_report(self, body: dict[str, Any]) -> dict[str, Any]:
+        return {}
 
     def workers__get_all(self, body: dict[str, Any]) -> dict[str, Any]:
-        return {"workers": []}
+        return {"workers": list(self.workers.values())}
 
     def workers__get_runtime_properties(self, body: dict[str, Any]) -> dict[str, Any]:
         return {"runtime_properties": []}

@@ -235,3 +235,50 @@ def test_ctrl_c_aborts_the_running_steps_and_starts_no_more(two_agents):
     training = [task["status"] for name, task in new.items() if name.startswith("training_")]
     assert "stopped" in training and "completed" not in training, training
     assert new.get("reporting", {}).get("status") in (None, "created")  # made at most, never run
+
+
+async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(two_agents, tmp_path, monkeypatch):
+    """The where-to-run step offers the pipeline with the number of agents serving the queue; the run screen shows
+    each step as it changes, and the Decision Summary is the pipeline's run, brought home with its link."""
+    from test_wizard import SIZE, choose_option, dataset_ready, on_step, text_of, until
+    from textual.widgets import OptionList, RichLog
+    from wizard_support import make_project
+
+    from automl_tui.app import AutomlApp
+    from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
+    from automl_tui.screens.confirm import ConfirmScreen
+    from automl_tui.screens.decision import DecisionScreen
+    from automl_tui.screens.run import RunScreen
+
+    server, env, root, logs = two_agents
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    project = make_project(tmp_path)
+    monkeypatch.chdir(project)
+    app = AutomlApp(start_dir=project, out=project / "runs")
+    steps_seen: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await dataset_ready(pilot, app)
+        await pilot.press("enter")
+        await until(pilot, on_step(app, PresetScreen))
+        await choose_option(pilot, "presets/quick.toml")
+        await until(pilot, on_step(app, PriorityScreen))
+        await pilot.press("enter")
+        await until(pilot, on_step(app, WhereScreen))
+        option = app.screen.query_one("#choices", OptionList).get_option("pipeline:default")
+        assert "now 2 serve it" in str(option.prompt)  # both daemons registered for the queue
+        await choose_option(pilot, "pipeline:default")
+        await until(pilot, on_step(app, ConfirmScreen))
+        assert "--remote default --pipeline" in str(app.screen.query_one("#command").render())
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RunScreen))
+        run_screen = app.screen
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) or run_screen.error, timeout=400)
+        assert run_screen.error is None, run_screen.error
+        steps_seen = [str(line.text) for line in run_screen.query_one("#log", RichLog).lines]
+        await until(pilot, lambda: app.screen.query("#headline"))
+        assert "Recommended: " in text_of(app.screen, "#headline")
+        assert app.screen.query("#shared-link")  # the reporting step's page, to share
+    assert any("step reporting: completed" in line for line in steps_seen), steps_seen
+    (run_dir,) = (project / "runs").iterdir()
+    assert json.loads((run_dir / "run.json").read_text())["status"] == "finished"

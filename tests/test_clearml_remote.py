@@ -331,8 +331,8 @@ async def test_the_wizard_lists_the_queues_enqueues_and_follows_the_run_to_its_d
     monkeypatch.chdir(project)
     seen: list[str] = []
 
-    def recording_remote_runner(config, on_event=None, cancel=None, queue=""):
-        return app_module._run_remote(config, lambda e: (seen.append(e.kind), on_event(e)), cancel, queue)
+    def recording_remote_runner(config, on_event=None, cancel=None, queue="", pipeline=False):
+        return app_module._run_remote(config, lambda e: (seen.append(e.kind), on_event(e)), cancel, queue, pipeline)
 
     before = set(server.tasks)
     app = AutomlApp(start_dir=project, out=project / "runs", remote_runner=recording_remote_runner)

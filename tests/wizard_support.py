@@ -83,15 +83,16 @@ def make_project(root: Path) -> Path:
     return project
 
 
-def no_clearml() -> list[str]:
+def no_clearml() -> dict[str, int]:
     """The queue lister of a machine where ClearML is not set up (the real one would import the SDK here)."""
     from automl_tui_engine.errors import UserError
 
     raise UserError("clearml.not_configured")
 
 
-def two_queues() -> list[str]:
-    return ["default", "gpu"]
+def two_queues() -> dict[str, int]:
+    """A server's queues and how many agents serve each."""
+    return {"default": 2, "gpu": 0}
 
 
 class FakeClock:

@@ -140,20 +140,25 @@ class WhereScreen(ChoiceScreen):
         try:
             found, reason = self.app.clearml_queues(), ""
         except UserError as exc:
-            found, reason = [], str(exc)
+            found, reason = {}, str(exc)
         except Exception as exc:  # the server misbehaved: running here is still possible
-            found, reason = [], t("cli.internal_error", error=f"{type(exc).__name__}: {exc}")
+            found, reason = {}, t("cli.internal_error", error=f"{type(exc).__name__}: {exc}")
         self.app.call_from_thread(self.show_queues, found, reason or t("tui.where_clearml_none"))
 
-    def show_queues(self, queues: list[str], reason: str) -> None:
+    def show_queues(self, queues: dict[str, int], reason: str) -> None:
         options = self.query_one("#choices", OptionList)
         options.clear_options()
         choices: list[Option | None] = [self.local_option()]
-        for queue in queues:
+        for queue, agents in queues.items():
             choices += [
                 None,
                 Option(
                     card(t("tui.where_clearml_title", queue=queue), t("tui.where_clearml_help")), id=f"queue:{queue}"
+                ),
+                None,
+                Option(
+                    card(t("tui.where_pipeline_title", queue=queue), t("tui.where_pipeline_help", agents=agents)),
+                    id=f"pipeline:{queue}",
                 ),
             ]
         if not queues:
@@ -167,8 +172,10 @@ class WhereScreen(ChoiceScreen):
         self.checked = True
 
     def current(self) -> str:
-        return f"queue:{self.state.queue}" if self.state.where == "clearml" else "local"
+        where = {"clearml": "queue", "pipeline": "pipeline"}.get(self.state.where)
+        return f"{where}:{self.state.queue}" if where else "local"
 
     def choose(self, choice: str) -> None:
-        self.state.where = "clearml" if choice.startswith("queue:") else "local"
-        self.state.queue = choice.removeprefix("queue:") if self.state.where == "clearml" else None
+        where, _, queue = choice.partition(":")
+        self.state.where = {"queue": "clearml", "pipeline": "pipeline"}.get(where, "local")
+        self.state.queue = queue or None

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine import events as ev
 from automl_tui_engine.clearml.pipeline_agent import (
     OUTCOME,
     PREPROCESSING_STEP,
@@ -46,38 +47,40 @@ REACH_REPORTING = {
 }
 
 
-def run_pipeline(config: Any, queue: str, on_step: Callable[[str, str], None] | None = None) -> Path:
+def run_pipeline(config: Any, queue: str, on_event: Callable[[Any], None]) -> Path:
     """Run `config` as a pipeline whose steps go to `queue`; the controller runs here until the reporting step
-    ends (`on_step(step, status)` hears each step's changes). Returns the run folder, copied into `config.out`."""
+    ends. `on_event` hears each step's changes (events.StepChanged), then the run's own events, replayed from the
+    run folder that came home (copied into `config.out`; returned). Ctrl+C stops it: no further step starts, the
+    running ones are aborted."""
     from automl_tui_engine.clearml import remote, sdk
 
     sdk.connect()
     remote.require_queue(queue)
     holder, run_id = remote.create_run_task(config)
-    run = PipelineRun(config, queue, on_step, run_id, holder.id)
+    run = PipelineRun(config, queue, on_event, run_id, holder.id)
     with sdk.quiet():
         pipe = run.controller()
         try:
             pipe.start_locally(run_pipeline_steps_locally=False)
         except KeyboardInterrupt:
-            pipe.stop(mark_aborted=True)  # no further step starts
-            run.step_changed(PIPELINE_PHASE, "stopping")
-            # the controller aborts its steps by the status it last saw: stop each one still on a queue or an agent
-            remote.stop_tasks([node.job.task_id() for node in pipe.get_pipeline_dag().values() if node.job])
+            run.stop(pipe)
             raise
     reporting = run.reporting_task(pipe)
-    return at_home(remote.download_run_folder(reporting, Path(config.out) / run_id), config)
+    run_dir = at_home(remote.download_run_folder(reporting, Path(config.out) / run_id), config)
+    for event in rundir.RunFolder(run_dir).read_events():
+        if event["kind"] == "run_started":  # written on the reporting agent: the folder is here now
+            event["run_dir"] = str(run_dir)
+        on_event(ev.from_dict(event))
+    return run_dir
 
 
 class PipelineRun:
     """One pipeline run's controller: its steps (named and tagged by the naming rules) and how it ended."""
 
-    def __init__(
-        self, config: Any, queue: str, on_step: Callable[[str, str], None] | None, run_id: str, holder_id: str
-    ) -> None:
+    def __init__(self, config: Any, queue: str, on_event: Callable[[Any], None], run_id: str, holder_id: str) -> None:
         from automl_tui_engine.naming import dataset_key
 
-        self.config, self.queue, self.on_step, self.run_id, self.holder_id = config, queue, on_step, run_id, holder_id
+        self.config, self.queue, self.on_event, self.run_id, self.holder_id = config, queue, on_event, run_id, holder_id
         self.key = dataset_key(Path(config.data))
         self.families = list(config.models)
         self.refused: str | None = None  # why preprocessing refused the table ("" when it passed); None: not read yet
@@ -93,8 +96,16 @@ class PipelineRun:
         return not self.refused
 
     def step_changed(self, step: str, status: str) -> None:
-        if self.on_step is not None:
-            self.on_step(step, status)
+        self.on_event(ev.StepChanged(step=step, status=status))
+
+    def stop(self, pipe: Any) -> None:
+        """No further step starts, and each one still on a queue or an agent is stopped: the controller aborts its
+        steps by the status it last saw."""
+        from automl_tui_engine.clearml import remote
+
+        pipe.stop(mark_aborted=True)
+        self.step_changed(PIPELINE_PHASE, "stopping")
+        remote.stop_tasks([node.job.task_id() for node in pipe.get_pipeline_dag().values() if node.job])
 
     def named(self, step: str, phase: str) -> dict[str, Any]:
         """What every step has: the queue, its outcome, its name and tags by the naming rules."""

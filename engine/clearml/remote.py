@@ -46,6 +46,19 @@ def queues() -> list[str]:
     return sorted(queue.name for queue in APIClient().queues.get_all())
 
 
+def queue_agents() -> dict[str, int]:
+    """Each queue of the server with how many agents serve it now, for the wizard's "where to run" step (a pipeline
+    shares a run between that many)."""
+    from automl_tui_engine.clearml import sdk
+
+    sdk.connect()
+    from clearml.backend_api.session.client import APIClient
+
+    client = APIClient()
+    serving = [queue.name for worker in client.workers.get_all() for queue in (worker.queues or [])]
+    return {queue.name: serving.count(queue.name) for queue in sorted(client.queues.get_all(), key=lambda q: q.name)}
+
+
 def require_queue(name: str) -> None:
     known = queues()
     if name not in known:
