@@ -240,12 +240,11 @@ def test_ctrl_c_aborts_the_running_steps_and_starts_no_more(two_agents):
 async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(two_agents, tmp_path, monkeypatch):
     """The where-to-run step offers the pipeline with the number of agents serving the queue; the run screen shows
     each step as it changes, and the Decision Summary is the pipeline's run, brought home with its link."""
-    from test_wizard import SIZE, choose_option, dataset_ready, on_step, text_of, until
+    from test_wizard import SIZE, choose_option, on_step, text_of, until, walk_to_where
     from textual.widgets import OptionList, RichLog
     from wizard_support import make_project
 
     from automl_tui.app import AutomlApp
-    from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
     from automl_tui.screens.confirm import ConfirmScreen
     from automl_tui.screens.decision import DecisionScreen
     from automl_tui.screens.run import RunScreen
@@ -258,13 +257,7 @@ async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(two_ag
     app = AutomlApp(start_dir=project, out=project / "runs")
     steps_seen: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
-        await dataset_ready(pilot, app)
-        await pilot.press("enter")
-        await until(pilot, on_step(app, PresetScreen))
-        await choose_option(pilot, "presets/quick.toml")
-        await until(pilot, on_step(app, PriorityScreen))
-        await pilot.press("enter")
-        await until(pilot, on_step(app, WhereScreen))
+        await walk_to_where(pilot, app, "presets/quick.toml")
         option = app.screen.query_one("#choices", OptionList).get_option("pipeline:default")
         assert "now 2 serve it" in str(option.prompt)  # both daemons registered for the queue
         await choose_option(pilot, "pipeline:default")

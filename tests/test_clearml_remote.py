@@ -315,12 +315,11 @@ async def test_the_wizard_lists_the_queues_enqueues_and_follows_the_run_to_its_d
 ):
     """The wizard, in this process, with the real SDK: pick a queue, Start; an agent takes the run; the run
     screen shows its events as they reach the server, and the Decision Summary is the run's, brought home."""
-    from test_wizard import SIZE, choose_option, dataset_ready, on_step, until
+    from test_wizard import SIZE, choose_option, on_step, until, walk_to_where
     from wizard_support import make_project
 
     from automl_tui import app as app_module
     from automl_tui.app import AutomlApp
-    from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
     from automl_tui.screens.confirm import ConfirmScreen
     from automl_tui.screens.decision import DecisionScreen
 
@@ -339,13 +338,7 @@ async def test_the_wizard_lists_the_queues_enqueues_and_follows_the_run_to_its_d
     agent = None
     try:
         async with app.run_test(size=SIZE) as pilot:
-            await dataset_ready(pilot, app)
-            await pilot.press("enter")
-            await until(pilot, on_step(app, PresetScreen))
-            await choose_option(pilot, "presets/quick.toml")
-            await until(pilot, on_step(app, PriorityScreen))
-            await pilot.press("enter")
-            await until(pilot, on_step(app, WhereScreen))
+            await walk_to_where(pilot, app, "presets/quick.toml")
             await choose_option(pilot, "queue:default")
             await until(pilot, on_step(app, ConfirmScreen))
             assert "--remote default" in str(app.screen.query_one("#command").render())

@@ -66,6 +66,17 @@ async def dataset_ready(pilot, app):
     return app.screen
 
 
+async def walk_to_where(pilot, app, preset: str) -> None:
+    """From the dataset step to where-to-run: the table the wizard offers, `preset`, the default priority."""
+    await dataset_ready(pilot, app)
+    await pilot.press("enter")
+    await until(pilot, on_step(app, PresetScreen))
+    await choose_option(pilot, preset)
+    await until(pilot, on_step(app, PriorityScreen))
+    await pilot.press("enter")
+    await until(pilot, on_step(app, WhereScreen))
+
+
 def _has_error(app) -> bool:
     return (
         isinstance(app.screen, DatasetScreen)
