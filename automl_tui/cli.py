@@ -13,6 +13,9 @@ import typer
 from automl_tui_engine import exit_codes
 from automl_tui_engine.messages import t  # light: the catalogue is a TOML file read on first use
 
+from automl_tui.exits import fail, on_run_folder, refuse
+from automl_tui.templates_cli import template_app
+
 TITLE_CELLS = 46  # `automl-tui plugins` lines up the origins after the titles
 
 app = typer.Typer(
@@ -20,16 +23,7 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain help: rich's help formatter alone costs ~0.1 s of start-up
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    typer.echo(message, err=True)
-    return typer.Exit(code)
-
-
-def _refuse(exc) -> typer.Exit:
-    """A UserError's one line, and its exit code (bad input, or something on the server that went away)."""
-    return _fail(str(exc), exc.exit_code)
+app.add_typer(template_app, name="template")
 
 
 @app.command("run", help=t("cli.help_run"), epilog=t("cli.help_run_epilog"))
@@ -85,21 +79,26 @@ def run_command(
         "clearml": {"enabled": True} if clearml else None,
     }
     if pipeline and (clone or not remote):
-        raise _fail(t("cli.pipeline_needs_remote"), exit_codes.BAD_INPUT)
+        raise fail(t("cli.pipeline_needs_remote"), exit_codes.BAD_INPUT)
     if clone:
         raise typer.Exit(_clone(clone, preset, overrides, remote))
     preset = preset or "fast"
     try:
-        if remote or clearml or config_mod.read_preset(preset)[1].get("clearml", {}).get("enabled"):
+        settings = config_mod.read_preset(preset)[1].get("clearml", {})
+        if remote or clearml or settings.get("enabled") or settings.get("execution_mode") == "clone":
             # said within seconds, before the engine's imports: the run would check it too, only later
             from automl_tui_engine.clearml import sdk
 
             sdk.check_server()
         config = config_mod.build(preset, overrides)
+        if config.clearml.execution_mode == "clone":  # the preset re-runs a template: by clone, with the flags
+            from automl_tui_engine.clearml import templates
+
+            raise typer.Exit(_clone(templates.task_of(config.clearml.template), preset, overrides, remote))
     except UserError as exc:
-        raise _refuse(exc) from None
+        raise refuse(exc) from None
     if config.data is None:
-        raise _fail(t("cli.no_data"), exit_codes.BAD_INPUT)
+        raise fail(t("cli.no_data"), exit_codes.BAD_INPUT)
     if pipeline:
         from automl_tui.headless import pipeline_headless
 
@@ -125,6 +124,9 @@ def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None)
         if preset:
             name, preset_values = config_mod.read_preset(preset)
             values = {**values, **preset_values, "preset": name}
+        # a preset's order to re-run a template is carried out by this clone: what it makes is a run
+        clearml = {k: v for k, v in values.get("clearml", {}).items() if k not in ("execution_mode", "template")}
+        values["clearml"] = clearml
         if queue:
             config = config_mod.build_from(values, t("config.source_task", task_id=task_id), overrides)
             return _announce(remote.enqueue_clone(source, config, queue))
@@ -135,7 +137,7 @@ def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None)
             values, t("config.source_task", task_id=task_id), {**overrides, "data": table, "clearml": {"enabled": True}}
         )
     except UserError as exc:
-        raise _refuse(exc) from None
+        raise refuse(exc) from None
     from automl_tui.headless import run_headless
 
     return run_headless(config)
@@ -148,7 +150,7 @@ def _enqueue(config, queue: str) -> int:
     try:
         return _announce(remote.enqueue(config, queue))
     except UserError as exc:
-        raise _refuse(exc) from None
+        raise refuse(exc) from None
 
 
 def _announce(enqueued) -> int:
@@ -186,26 +188,13 @@ def presets_command() -> None:
         typer.echo(f"    {config_mod.describe(preset)}\n")
 
 
-def _on_run_folder(action, run_dir: Path):
-    """`action()`'s result; a run folder that cannot be used, or whose files hold what no run writes (edited, or
-    damaged), is one line and exit 2."""
-    from automl_tui_engine.errors import DAMAGED_FOLDER, UserError, one_line
-
-    try:
-        return action()
-    except UserError as exc:
-        raise _refuse(exc) from None
-    except DAMAGED_FOLDER as exc:
-        raise _fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), exit_codes.BAD_INPUT) from None
-
-
 @app.command("report", help=t("cli.help_report"))
 def report_command(
     run_dir: Annotated[Path, typer.Argument(help=t("cli.help_run_dir"))],
 ) -> None:
     from automl_tui_engine.outputs import report
 
-    typer.echo(str(_on_run_folder(lambda: report.write(run_dir), run_dir)))
+    typer.echo(str(on_run_folder(lambda: report.write(run_dir), run_dir)))
 
 
 @app.command("adopt", help=t("cli.help_adopt"))
@@ -218,7 +207,7 @@ def adopt_command(
     from automl_tui_engine import adoption, naming
     from automl_tui_engine.outputs import rundir
 
-    adopted = _on_run_folder(lambda: adoption.adopt(run_dir, model, use, note), run_dir)
+    adopted = on_run_folder(lambda: adoption.adopt(run_dir, model, use, note), run_dir)
     decision = run_dir / rundir.DECISION
     typer.echo(t("adopt.done", model=adopted.record["model"], use=adopted.record["use"], path=decision))
     typer.echo(decision.read_text(encoding="utf-8"))
@@ -284,12 +273,12 @@ def predict_command(
     if card:
         path = run_dir / rundir.MODEL_CARD
         if not path.is_file():
-            raise _fail(t("cli.no_card", run_dir=run_dir), exit_codes.BAD_INPUT)
+            raise fail(t("cli.no_card", run_dir=run_dir), exit_codes.BAD_INPUT)
         typer.echo(path.read_text(encoding="utf-8"))
     if data is None:
         if card:
             return
-        raise _fail(t("cli.predict_no_data"), exit_codes.BAD_INPUT)
+        raise fail(t("cli.predict_no_data"), exit_codes.BAD_INPUT)
     from automl_tui.headless import predict_with_progress
 
     try:
@@ -297,9 +286,9 @@ def predict_command(
             run_dir, data, output, raw_csv=raw_csv, trust=trust, encoding=encoding, out_encoding=output_encoding
         )
     except UserError as exc:
-        raise _refuse(exc) from None
+        raise refuse(exc) from None
     except DAMAGED_FOLDER as exc:
-        raise _fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), exit_codes.BAD_INPUT) from None
+        raise fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), exit_codes.BAD_INPUT) from None
     for note in summary.notes:
         typer.echo(t("cli.note", note=note), err=True)
     typer.echo(t("predict.done", rows=summary.rows, path=summary.out_path, seconds=summary.seconds))
@@ -353,7 +342,8 @@ def plugins_command() -> None:
 def main(argv: list[str] | None = None, lang: str | None = None) -> None:
     """The command line; `lang` is the --lang entry.py took from it."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] not in {command.name for command in app.registered_commands}:
+    commands = {command.name for command in app.registered_commands} | {g.name for g in app.registered_groups}
+    if not args or args[0] not in commands:
         # `automl-tui DATA.csv ...` means `automl-tui run DATA.csv ...`; so does `automl-tui --help`: what a
         # person asking wants first is how to run on a table (the run's epilog lists the other commands)
         args.insert(0, "run")

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import known_language, suggest, t, t_or
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 Priority = Literal["accuracy", "speed", "size", "balanced"]
 Task = Literal["auto", "binary", "multiclass", "regression"]
@@ -41,6 +41,16 @@ class ClearMLSettings(_Strict):
     # a config file is saved with every run and must not carry credentials.
     enabled: bool = False  # each phase and each trained candidate becomes a ClearML task
     project: str = Field("automl-tui", min_length=1)  # tasks go to project <project>/<dataset_key>
+    # "clone": this preset re-runs the template task named `template` (automl-tui template save) by clone, with the
+    # preset's and the flags' settings over the template's; "new" makes a run from the table given
+    execution_mode: Literal["new", "clone"] = "new"
+    template: str = ""
+
+    @model_validator(mode="after")
+    def _clone_names_a_template(self) -> ClearMLSettings:
+        if self.execution_mode == "clone" and not self.template.strip():
+            raise ValueError('execution_mode = "clone" re-runs a template: name it with template = "NAME"')
+        return self
 
 
 class RunConfig(_Strict):

@@ -55,6 +55,7 @@ def dataset_key(path: Path) -> str:
 # agent runs a whole run in, and a pipeline's controller
 RUN_PHASE = "run"
 PIPELINE_PHASE = "pipeline"
+TEMPLATE = "template"  # the tag of a template task (automl-tui template save), beside template:<name>
 
 
 def tags(run_id: str, dataset: str, phase: str | None = None) -> list[str]:
@@ -68,6 +69,11 @@ def tags(run_id: str, dataset: str, phase: str | None = None) -> list[str]:
 def model_tag(model: str) -> str:
     """The tag of a candidate's own task (besides the training phase's tags)."""
     return f"model:{slug(model)}"
+
+
+def template_tags(name: str, dataset: str) -> list[str]:
+    """The tags of a template task: found by `template`, by its name, and by its table."""
+    return [TEMPLATE, f"{TEMPLATE}:{slug(name)}", f"dataset:{dataset}"]
 
 
 def adopted_tag(model: str) -> str:

@@ -28,7 +28,7 @@ LAYERS = [
     ["outputs.insights", "predict", "adoption", "inspection", "clearml.sdk", "clearml.tracker"],
     ["runner", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
-     "clearml.pipeline"],
+     "clearml.pipeline", "clearml.templates"],
 ]  # fmt: skip
 LAYER = {f"{ENGINE}.{name}".rstrip("."): level for level, names in enumerate(LAYERS) for name in names}
 
