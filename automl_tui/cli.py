@@ -238,14 +238,13 @@ def runs_command(
     for column in RUNS_COLUMNS:  # a run id and a dataset key are looked up as written: never cut
         table.add_column(t(f"cli.col_{column}"), no_wrap=column in ("run", "dataset"))
     for run in runs:
-        adopted = "; ".join(f"{a['model']} ({a['use']})" for a in run.adopted) or "—"
         took = run.time_to_decision_s
         table.add_row(
             run.run_id,
             run.dataset_key,
             run_status_word(run.status),
             run.recommended,
-            adopted,
+            run.adopted_words(),
             duration_words(took) if took is not None else "—",
         )
     console = Console(markup=False, highlight=False)

@@ -98,13 +98,34 @@ def decision_md(run: Any) -> str:
 
 @dataclass(frozen=True)
 class RunOverview:
-    """One run of a folder as `automl-tui runs` lists it."""
+    """One run of a folder as `automl-tui runs` and the wizard's past runs list it (`info`: its run.json)."""
 
-    run_id: str
-    dataset_key: str
-    status: str
-    recommended: str
-    adopted: list[dict[str, Any]]
+    folder: Path
+    info: dict[str, Any]
+
+    @property
+    def run_id(self) -> str:
+        return str(self.info.get("run_id") or self.folder.name)
+
+    @property
+    def dataset_key(self) -> str:
+        return str(self.info.get("dataset_key", "?"))
+
+    @property
+    def status(self) -> str:
+        return str(self.info.get("status", "?"))
+
+    @property
+    def recommended(self) -> str:
+        return str(self.info.get("recommended") or "—")
+
+    @property
+    def adopted(self) -> list[dict[str, Any]]:
+        return decision_record.adoptions(self.info)
+
+    def adopted_words(self) -> str:
+        """'random_forest #2 (online scoring); linear (monthly batch)', or — when nothing was adopted."""
+        return "; ".join(f"{a['model']} ({a['use']})" for a in self.adopted) or "—"
 
     @property
     def time_to_decision_s(self) -> float | None:
@@ -114,20 +135,11 @@ class RunOverview:
 
 
 def runs_overview(out: Path) -> list[RunOverview]:
-    """Every run folder under `out`, newest first, with what was adopted from it."""
+    """Every run folder under `out`, newest first (run ids sort by start time), with what was adopted from it."""
     found = []
     for path in sorted((p for p in Path(out).glob("*") if (p / rundir.RUN_JSON).is_file()), reverse=True):
         try:
-            info = rundir.RunFolder(path).read_json(rundir.RUN_JSON)
+            found.append(RunOverview(path, rundir.RunFolder(path).read_json(rundir.RUN_JSON)))
         except UserError:
             continue  # a damaged run.json: that folder says nothing it can be listed by
-        found.append(
-            RunOverview(
-                run_id=str(info.get("run_id") or path.name),
-                dataset_key=str(info.get("dataset_key", "?")),
-                status=str(info.get("status", "?")),
-                recommended=str(info.get("recommended") or "—"),
-                adopted=decision_record.adoptions(info),
-            )
-        )
     return found

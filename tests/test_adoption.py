@@ -60,12 +60,13 @@ def test_adopting_a_model_the_run_does_not_have_or_for_no_use_is_one_line_and_wr
 
 async def test_a_on_the_decision_summary_adopts_a_model_for_a_use(run_dir, tmp_path):
     from test_wizard import SIZE, dataset_ready, text_of, until
-    from textual.widgets import Input, Select
+    from textual.widgets import DataTable, Input, Select
     from wizard_support import make_project, no_clearml
 
     from automl_tui.app import AutomlApp
     from automl_tui.screens.adopt import AdoptScreen
     from automl_tui.screens.decision import DecisionScreen
+    from automl_tui.screens.recent import RecentRunsScreen
 
     project = make_project(tmp_path)
     app = AutomlApp(start_dir=project, out=project / "runs", clearml_queues=no_clearml)
@@ -84,6 +85,11 @@ async def test_a_on_the_decision_summary_adopts_a_model_for_a_use(run_dir, tmp_p
         await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
         shown = text_of(app.screen, "#adopted")
         assert app.screen.query_one("#adopted").display and f"for monthly batch: {recommended}" in shown
+        app.screen.dismiss("recent")  # as h does, here with the run's own folder as the past runs
+        app.push_screen(RecentRunsScreen(run_dir.parent))
+        await until(pilot, lambda: isinstance(app.screen, RecentRunsScreen) and app.screen.query("#runs"))
+        row = [str(cell) for cell in app.screen.query_one("#runs", DataTable).get_row_at(0)]
+        assert f"{recommended} (monthly batch)" in row
     (record,) = adoptions(run_dir)
     assert (record["model"], record["use"]) == (recommended, "monthly batch")
     assert "for monthly batch" in (run_dir / rundir.DECISION).read_text(encoding="utf-8")

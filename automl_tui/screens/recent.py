@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from automl_tui_engine import events as ev
+from automl_tui_engine.adoption import runs_overview
 from automl_tui_engine.extension.registry.metrics import MetricFacts
 from automl_tui_engine.formatting import metric_text, score_text
 from automl_tui_engine.messages import t
@@ -16,22 +16,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 
-def past_runs(out: Path) -> list[tuple[Path, dict]]:
-    runs = []
-    for folder in sorted(out.glob("*/run.json"), reverse=True):  # run ids sort by start time
-        try:
-            runs.append((folder.parent, json.loads(folder.read_text(encoding="utf-8"))))
-        except (OSError, json.JSONDecodeError):
-            continue  # a folder that is not (or no longer) a run
-    return runs
-
-
 class RecentRunsScreen(Screen[Path | None]):
     BINDINGS = [Binding("escape", "close", t("tui.key_back"))]
 
     def __init__(self, out: Path) -> None:
         super().__init__()
-        self.runs = past_runs(out)
+        self.runs = runs_overview(out)
         self.out = out
 
     def compose(self) -> ComposeResult:
@@ -45,21 +35,24 @@ class RecentRunsScreen(Screen[Path | None]):
             t("tui.col_test_score"),
             t("report.col_model"),
             t("report.col_status"),
+            t("cli.col_adopted"),
             t("report.col_metric"),
             t("tui.col_dataset"),
         )
-        for folder, info in self.runs:
+        for run in self.runs:
+            info = run.info
             metric = info.get("primary_metric", "")
             score = (info.get("test_metrics") or {}).get(metric)
             facts = MetricFacts.recorded(info.get("metric_facts", {}), metric)
             table.add_row(
-                info.get("run_id", folder.name),
+                run.run_id,
                 "—" if score is None else metric_text(score, facts) if facts else score_text(score),
-                info.get("recommended") or "—",
-                ev.run_status_word(info.get("status", "?")),
+                run.recommended,
+                ev.run_status_word(run.status),
+                run.adopted_words(),
                 MetricFacts.title_in(info, metric) if metric else "—",
-                info.get("dataset_key", "?"),
-                key=str(folder),
+                run.dataset_key,
+                key=str(run.folder),
             )
         yield table
         yield Footer()
