@@ -58,6 +58,15 @@ def penguins_csv() -> Path:
 
 
 @pytest.fixture
+def cancer():
+    """scikit-learn's breast-cancer data as (X, y), y readable: for tests of the search's parts."""
+    from sklearn.datasets import load_breast_cancer
+
+    frame = load_breast_cancer(as_frame=True).frame
+    return frame.drop(columns=["target"]), frame["target"].map({0: "malignant", 1: "benign"})
+
+
+@pytest.fixture
 def breast_cancer_csv(tmp_path: Path) -> Path:
     """scikit-learn's breast-cancer data (binary, 569 rows), with a readable target."""
     from sklearn.datasets import load_breast_cancer
