@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.errors import UserError, one_line
-from automl_tui_engine.formatting import human_bytes, md_safe, metric_text
+from automl_tui_engine.formatting import human_bytes, metric_text
 from automl_tui_engine.messages import listing, suggest, t
 from automl_tui_engine.outputs import decision_record, rundir
 
@@ -90,7 +90,10 @@ def decision_md(run: Any) -> str:
                     size=human_bytes(row["size_bytes"]),
                 )
             )
-    lines += ["", t("adopt.more", report=md_safe(str(run.folder / rundir.REPORT)))]
+    if any(a["model"] != run.decision.recommended for a in decision_record.adoptions(run.info)):
+        # adopting records a decision; it does not retrain: the folder's model is still the recommended one
+        lines += ["", t("adopt.not_saved", recommended=run.decision.recommended)]
+    lines += ["", t("adopt.more", report=rundir.REPORT)]  # beside it, in the same folder
     if run.shared_link:
         lines.append(t("report.shared_link", link=run.shared_link))
     return "\n".join(lines) + "\n"

@@ -32,6 +32,9 @@ def test_adopting_writes_the_decision_for_minutes_and_into_run_json_and_the_repo
     assert decision.startswith(f"# Decision · {info['run_id']} · {info['dataset_key']}")
     assert f"- for online scoring: `{info['recommended']}`, adopted " in decision and decision.count("\n- ") == 1
     assert "balanced accuracy 0." in decision and "ms per 1,000 rows" in decision and "— small" in decision
+    # the report beside it, named as it is (a run id's digits are not personal data to mask)
+    assert "Full report: report.md, in this folder." in decision and "***" not in decision
+    assert "does not retrain" not in decision  # the adopted model is the one saved
     (record,) = adoptions(run_dir)
     assert record["model"] == info["recommended"] and record["by"] and record["after_s"] > 0
     report = (run_dir / rundir.REPORT).read_text(encoding="utf-8")
@@ -48,6 +51,8 @@ def test_adopting_writes_the_decision_for_minutes_and_into_run_json_and_the_repo
     ]
     decision = (run_dir / rundir.DECISION).read_text(encoding="utf-8")
     assert f"(instead of `{info['recommended']}`)" in decision and decision.count("\n- ") == 2
+    # another model adopted: said that the saved model is still the recommended one
+    assert f"is the recommended `{info['recommended']}`: adopting records the decision and does not retrain" in decision
 
 
 def test_adopting_a_model_the_run_does_not_have_or_for_no_use_is_one_line_and_writes_nothing(run_dir, capsys):

@@ -35,9 +35,9 @@ class RecentRunsScreen(Screen[Path | None]):
             t("tui.col_test_score"),
             t("report.col_model"),
             t("report.col_status"),
-            t("cli.col_adopted"),
             t("report.col_metric"),
             t("tui.col_dataset"),
+            t("cli.col_adopted"),
         )
         for run in self.runs:
             info = run.info
@@ -49,9 +49,9 @@ class RecentRunsScreen(Screen[Path | None]):
                 "—" if score is None else metric_text(score, facts) if facts else score_text(score),
                 run.recommended,
                 ev.run_status_word(run.status),
-                run.adopted_words(),
                 MetricFacts.title_in(info, metric) if metric else "—",
                 run.dataset_key,
+                run.adopted_words(),
                 key=str(run.folder),
             )
         yield table
