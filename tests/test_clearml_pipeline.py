@@ -90,18 +90,27 @@ def ran(log: Path) -> list[str]:
     return re.findall(r"Running task '([0-9a-f]+)'", log.read_text(errors="replace"))
 
 
-def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents):
+@pytest.fixture(scope="module")
+def cli_pipeline(two_agents):
+    """One pipeline run from the command line (charts as HTML: their items are compared with a tracked run's),
+    shared by the tests that read it: (the command's output, the preset, the run folder brought home)."""
     server, env, root, logs = two_agents
-    preset = write_preset(root / "quick.toml")
+    preset = write_preset(root / "quick.toml", charts="html")
     out = root / "runs"
     args = ["--preset", preset, "--target", "species", "--remote", "default", "--pipeline", "--out", out]
     done = cli(env, PENGUINS, *args, timeout=600)
     assert done.returncode == 0, done.stderr + "".join(log.read_text()[-3000:] for log in logs)
+    (run_dir,) = out.iterdir()
+    return done, preset, run_dir
+
+
+def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents, cli_pipeline):
+    server, env, root, logs = two_agents
+    done, _, run_dir = cli_pipeline
     assert "Recommended: " in done.stdout
     assert "Clearly better than guessing: balanced accuracy" in done.stdout  # the merge judged the kept model
     for step in ("preprocessing", "training_linear", "training_hist_gb", "reporting"):
         assert f"step {step}: completed" in done.stderr
-    (run_dir,) = out.iterdir()
     run_id = run_dir.name
     key = json.loads((run_dir / "run.json").read_text())["dataset_key"]
     # the steps are named and tagged like the phases of a tracked run
@@ -153,16 +162,16 @@ def reported_items(server: ClearMLTestServer, task: dict) -> set[tuple[str, ...]
     return artifacts | {event for event in events if event[0] != "log"}
 
 
-def test_a_pipeline_run_reports_exactly_like_a_tracked_run(two_agents):
+def test_a_pipeline_run_reports_exactly_like_a_tracked_run(two_agents, cli_pipeline):
     """The pipeline's reporting step and recommended model's task carry the items of a --clearml run's, so the two
     modes cannot drift apart (the step also keeps the run folder the command brings home)."""
-    server, env, root, logs = two_agents
-    preset = write_preset(root / "same.toml", charts="html")
+    server, env, root, _ = two_agents
+    _, preset, pipeline_dir = cli_pipeline
+    tracked = cli(env, PENGUINS, "--preset", preset, "--target", "species", "--clearml", "--out", root / "tracked")
+    assert tracked.returncode == 0, tracked.stderr
+    (tracked_dir,) = (root / "tracked").iterdir()
     made = {}
-    for mode, flags in {"tracked": ["--clearml"], "pipeline": ["--remote", "default", "--pipeline"]}.items():
-        done = cli(env, PENGUINS, "--preset", preset, "--target", "species", *flags, "--out", root / mode, timeout=600)
-        assert done.returncode == 0, done.stderr + "".join(log.read_text()[-3000:] for log in logs)
-        (run_dir,) = (root / mode).iterdir()
+    for mode, run_dir in {"tracked": tracked_dir, "pipeline": pipeline_dir}.items():
         info = json.loads((run_dir / "run.json").read_text())
         of_run = [t for t in server.tasks.values() if f"run:{info['run_id']}" in t["tags"]]
         (reporting,) = [t for t in of_run if "phase:reporting" in t["tags"]]
