@@ -266,7 +266,6 @@ def predict_command(
         str | None, typer.Option("--output-encoding", help=t("cli.help_output_encoding"))
     ] = None,
 ) -> None:
-    from automl_tui_engine.errors import DAMAGED_FOLDER, UserError, one_line
     from automl_tui_engine.outputs import rundir
 
     if card:
@@ -280,14 +279,8 @@ def predict_command(
         raise fail(t("cli.predict_no_data"), exit_codes.BAD_INPUT)
     from automl_tui.headless import predict_with_progress
 
-    try:
-        summary = predict_with_progress(
-            run_dir, data, output, raw_csv=raw_csv, trust=trust, encoding=encoding, out_encoding=output_encoding
-        )
-    except UserError as exc:
-        raise refuse(exc) from None
-    except DAMAGED_FOLDER as exc:
-        raise fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), exit_codes.BAD_INPUT) from None
+    options = {"raw_csv": raw_csv, "trust": trust, "encoding": encoding, "out_encoding": output_encoding}
+    summary = on_run_folder(lambda: predict_with_progress(run_dir, data, output, **options), run_dir)
     for note in summary.notes:
         typer.echo(t("cli.note", note=note), err=True)
     typer.echo(t("predict.done", rows=summary.rows, path=summary.out_path, seconds=summary.seconds))
