@@ -31,12 +31,12 @@ def save_command(
 
     overrides = {"data": data, "target": target, "priority": priority, "time_budget_s": time_budget}
     try:
-        saved = templates.save(config_mod.build(preset, overrides), name)
+        saved, link = templates.save(config_mod.build(preset, overrides), name)
     except UserError as exc:
         raise refuse(exc) from None
     typer.echo(t("template.saved", name=saved.name, task_id=saved.task_id))
-    if saved.link:
-        typer.echo(t("remote.link", link=saved.link))
+    if link:
+        typer.echo(t("remote.link", link=link))
 
 
 @template_app.command("list", help=t("cli.help_template_list"))

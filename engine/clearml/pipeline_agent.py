@@ -107,7 +107,7 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     import time
 
     from automl_tui_engine.clearml import remote, sdk
-    from automl_tui_engine.clearml.tracker import event_line, publish_reporting, record_shared_link
+    from automl_tui_engine.clearml.tracker import event_line, publish_reporting
     from automl_tui_engine.outputs import report
     from clearml import Task
 
@@ -123,10 +123,8 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
         else:
             parts[family] = outcome.get("reason") or f"the step ended {step.get_status()} without a run folder"
     elapsed_s = time.time() - created.timestamp()
-    run_dir = merge(parts, Path(values["out"]), run_id, values, json.loads(prepared), elapsed_s)
     me = Task.current_task()
-    record_shared_link(run_dir, me)
-    report.write(run_dir)  # again, with the link to this step: the pipeline's reporting task
+    run_dir = merge(parts, Path(values["out"]), run_id, values, json.loads(prepared), elapsed_s, reporting_task=me)
     # the run's events in this task's log, as a tracked run's reporting task has them: `watch` replays them.
     # Printed: under an agent the SDK sends no log of its own (the agent sends the step's output)
     known = sdk.secrets()
@@ -170,10 +168,17 @@ def recommended_task(summary: Any, project: str, steps: dict[str, str]) -> None:
 
 
 def merge(
-    parts: dict[str, Path | str], out: Path, run_id: str, values: dict[str, Any], prepared: dict, elapsed_s: float
+    parts: dict[str, Path | str],
+    out: Path,
+    run_id: str,
+    values: dict[str, Any],
+    prepared: dict,
+    elapsed_s: float,
+    reporting_task: Any = None,
 ) -> Path:
     """One run folder from the families' (`parts`: family -> its run folder, or why its step failed), with the
-    events a run on one machine would have written, so the report and the command read it the same way."""
+    events a run on one machine would have written, so the report and the command read it the same way. The
+    `reporting_task` (the pipeline's step making it) is the run's link to share, which the report carries."""
     from dataclasses import replace
 
     from automl_tui_engine import verdict
@@ -237,6 +242,10 @@ def merge(
         pipeline={step_name(family): "failed" if family in failed else "completed" for family in parts},
     )
     run_record.write(facts, outcome)
+    if reporting_task is not None:
+        from automl_tui_engine.clearml.tracker import record_shared_link
+
+        record_shared_link(folder.path, reporting_task)
     report_path = report.write(folder.path)
     outcome = replace(outcome, written=folder.files())
     record = run_record.write(facts, outcome)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,9 +79,9 @@ def enqueue(config: Any, queue: str) -> Enqueued:
     return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))
 
 
-def create_run_task(config: Any, name: str = "") -> tuple[Any, str]:
+def create_run_task(config: Any, name: Callable[[str], str] | None = None) -> tuple[Any, str]:
     """(the task "run · <run_id> · <dataset_key>" carrying the config and the table, the run_id): what an agent,
-    or the steps of a pipeline, read the run from. A template task is made the same way, under its `name`."""
+    or the steps of a pipeline, read the run from. A template task is made the same way, named by `name(key)`."""
     from automl_tui_engine.clearml import sdk
     from automl_tui_engine.naming import dataset_key, new_run_id
     from clearml import Task
@@ -91,7 +92,7 @@ def create_run_task(config: Any, name: str = "") -> tuple[Any, str]:
     with sdk.quiet():
         task = Task.create(
             project_name=f"{config.clearml.project}/{key}",
-            task_name=name or task_name(RUN_PHASE, run_id, key),
+            task_name=name(key) if name else task_name(RUN_PHASE, run_id, key),
             task_type="controller",
             module=ENTRY_MODULE,
             add_task_init_call=False,

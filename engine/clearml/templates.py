@@ -17,21 +17,19 @@ class Template:
     name: str
     dataset_key: str
     task_id: str
-    link: str
 
 
-def save(config: Any, name: str) -> Template:
-    """The template `name`: `config` and its table (uploaded), as a task tagged `template`."""
+def save(config: Any, name: str) -> tuple[Template, str]:
+    """The template `name`: `config` and its table (uploaded), as a task tagged `template`; and its web page."""
     from automl_tui_engine.clearml import remote, sdk
-    from automl_tui_engine.naming import dataset_key
 
     sdk.connect()
     if not slug(name).strip("-_"):
         raise UserError("template.bad_name", name=name)
-    key = dataset_key(config.data) if config.data else ""
-    task, _ = remote.create_run_task(config, name=task_name(TEMPLATE, slug(name), key))
+    task, _ = remote.create_run_task(config, name=lambda key: task_name(TEMPLATE, slug(name), key))
+    key = tag_value(task.get_tags(), "dataset")  # the key the task was filed under, as a run task says it
     task.set_tags(template_tags(name, key))
-    return Template(name=slug(name), dataset_key=key, task_id=task.id, link=sdk.web_link(task))
+    return Template(name=slug(name), dataset_key=key, task_id=task.id), sdk.web_link(task)
 
 
 def saved() -> list[Template]:
@@ -43,7 +41,7 @@ def saved() -> list[Template]:
         tasks = Task.get_tasks(tags=[TEMPLATE])
     newest_first = sorted(tasks, key=lambda task: task.data.created, reverse=True)
     return [
-        Template(tag_value(t.get_tags(), TEMPLATE), tag_value(t.get_tags(), "dataset"), t.id, sdk.web_link(t))
+        Template(tag_value(t.get_tags(), TEMPLATE), tag_value(t.get_tags(), "dataset"), t.id)
         for t in newest_first
         if tag_value(t.get_tags(), TEMPLATE)
     ]
