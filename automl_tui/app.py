@@ -73,7 +73,7 @@ class AutomlApp(App[None]):
                 step += 1
             else:
                 runner = self.runner
-                if self.state.where in ("clearml", "pipeline"):
+                if self.state.where != "local":
                     pipeline = self.state.where == "pipeline"
                     runner = functools.partial(self.remote_runner, queue=self.state.queue, pipeline=pipeline)
                 run_dir = await self.push_screen_wait(RunScreen(self.state.config(), runner, self.clock))

@@ -23,7 +23,7 @@ class WizardState:
     preset: str = "fast"
     priority: str = "balanced"
     split: str = "random"  # RunConfig.split: random, or time:COLUMN when the user chose to test on the latest rows
-    where: str = "local"  # local | clearml (one agent) | pipeline (the queue's agents share the run's steps)
+    where: str = "local"  # local | queue (one agent takes the run) | pipeline (the queue's agents share its steps)
     queue: str | None = None  # the ClearML queue, when where is not local
     # preset name -> estimated seconds on this data (measured when the dataset is chosen)
     estimates: dict[str, float] = field(default_factory=dict)

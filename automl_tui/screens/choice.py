@@ -172,10 +172,8 @@ class WhereScreen(ChoiceScreen):
         self.checked = True
 
     def current(self) -> str:
-        where = {"clearml": "queue", "pipeline": "pipeline"}.get(self.state.where)
-        return f"{where}:{self.state.queue}" if where else "local"
+        return "local" if self.state.where == "local" else f"{self.state.where}:{self.state.queue}"
 
     def choose(self, choice: str) -> None:
-        where, _, queue = choice.partition(":")
-        self.state.where = {"queue": "clearml", "pipeline": "pipeline"}.get(where, "local")
+        self.state.where, _, queue = choice.partition(":")  # the option ids are local, queue:Q and pipeline:Q
         self.state.queue = queue or None
