@@ -223,16 +223,25 @@ RUNS_COLUMNS = ("run", "dataset", "status", "recommended", "adopted", "time_to_d
 @app.command("runs", help=t("cli.help_runs"))
 def runs_command(
     out: Annotated[Path, typer.Option("--out", help=t("cli.help_out"), show_default=False)] = Path("runs"),
+    on_server: Annotated[bool, typer.Option("--clearml", help=t("cli.help_runs_clearml"))] = False,
 ) -> None:
-    from automl_tui_engine import adoption
+    from automl_tui_engine.errors import UserError
     from automl_tui_engine.events import run_status_word
-    from automl_tui_engine.outputs.decision_record import duration_words
+    from automl_tui_engine.outputs.decision_record import duration_words, runs_overview
     from rich.console import Console
     from rich.table import Table
 
-    runs = adoption.runs_overview(out)
+    if on_server:
+        from automl_tui_engine.clearml import run_properties
+
+        try:
+            runs = run_properties.runs_on_server()
+        except UserError as exc:
+            raise refuse(exc) from None
+    else:
+        runs = runs_overview(out)
     if not runs:
-        typer.echo(t("adopt.runs_none", out=out))
+        typer.echo(t("adopt.runs_none_clearml") if on_server else t("adopt.runs_none", out=out))
         return
     table = Table(box=None)
     for column in RUNS_COLUMNS:  # a run id and a dataset key are looked up as written: never cut

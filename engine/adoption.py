@@ -1,6 +1,6 @@
 """Adopting a model of a run for a named use ("online scoring", "monthly batch"): the record of the decision people
 took, written to the run folder (run.json, decision.md short enough to paste into minutes or a ticket) and rebuilt
-into report.md; and the runs of a folder with what was adopted and how long the decision took."""
+into report.md, and told to ClearML for a tracked run."""
 
 from __future__ import annotations
 
@@ -55,16 +55,16 @@ def adopt(run_dir: Path, model: str, use: str, note: str = "") -> Adopted:
     report.write(run_dir)
     decision = decision_md(report.RunReport(Path(run_dir)))
     rundir.write_atomic(Path(run_dir) / rundir.DECISION, decision)
-    return Adopted(record, _tell_clearml(Path(run_dir), model, decision))
+    return Adopted(record, _tell_clearml(Path(run_dir), decision))
 
 
-def _tell_clearml(run_dir: Path, model: str, decision: str) -> str:
+def _tell_clearml(run_dir: Path, decision: str) -> str:
     if not rundir.RunFolder(run_dir).shared_link():  # not tracked, or tracked offline: no server to tell
         return ""
     from automl_tui_engine.clearml.tracker import record_adoption
 
     try:
-        record_adoption(run_dir, model, decision)
+        record_adoption(run_dir, decision)
     except UserError as exc:
         return str(exc)
     except Exception as exc:  # the server or the network: the decision is on disk, the CLI says what failed
@@ -97,52 +97,3 @@ def decision_md(run: Any) -> str:
     if run.shared_link:
         lines.append(t("report.shared_link", link=run.shared_link))
     return "\n".join(lines) + "\n"
-
-
-@dataclass(frozen=True)
-class RunOverview:
-    """One run of a folder as `automl-tui runs` and the wizard's past runs list it (`info`: its run.json)."""
-
-    folder: Path
-    info: dict[str, Any]
-
-    @property
-    def run_id(self) -> str:
-        return str(self.info.get("run_id") or self.folder.name)
-
-    @property
-    def dataset_key(self) -> str:
-        return str(self.info.get("dataset_key", "?"))
-
-    @property
-    def status(self) -> str:
-        return str(self.info.get("status", "?"))
-
-    @property
-    def recommended(self) -> str:
-        return str(self.info.get("recommended") or "—")
-
-    @property
-    def adopted(self) -> list[dict[str, Any]]:
-        return decision_record.adoptions(self.info)
-
-    def adopted_words(self) -> str:
-        """'random_forest #2 (online scoring); linear (monthly batch)', or — when nothing was adopted."""
-        return "; ".join(f"{a['model']} ({a['use']})" for a in self.adopted) or "—"
-
-    @property
-    def time_to_decision_s(self) -> float | None:
-        """From the run's start to its first adoption: how long the team took to decide."""
-        times = [a["after_s"] for a in self.adopted if a.get("after_s") is not None]
-        return min(times) if times else None
-
-
-def runs_overview(out: Path) -> list[RunOverview]:
-    """Every run folder under `out`, newest first (run ids sort by start time), with what was adopted from it."""
-    found = []
-    for path in sorted((p for p in Path(out).glob("*") if (p / rundir.RUN_JSON).is_file()), reverse=True):
-        try:
-            found.append(RunOverview(path, rundir.RunFolder(path).read_json(rundir.RUN_JSON)))
-        except UserError:
-            continue  # a damaged run.json: that folder says nothing it can be listed by
-    return found

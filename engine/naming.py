@@ -62,8 +62,13 @@ def tags(run_id: str, dataset: str, phase: str | None = None) -> list[str]:
     """Tags every task and artifact of a run carries."""
     out = [f"run:{run_id}", f"dataset:{dataset}"]
     if phase:
-        out.append(f"phase:{phase}")
+        out.append(phase_tag(phase))
     return out
+
+
+def phase_tag(phase: str) -> str:
+    """The tag that finds a run's tasks of one phase (`phase:reporting`: every run's one place to read)."""
+    return f"phase:{phase}"
 
 
 def model_tag(model: str) -> str:
@@ -76,9 +81,18 @@ def template_tags(name: str, dataset: str) -> list[str]:
     return [TEMPLATE, f"{TEMPLATE}:{slug(name)}", f"dataset:{dataset}"]
 
 
+ADOPTED = "adopted"
+
+
 def adopted_tag(model: str) -> str:
     """The tag every task of a run gets when people adopt `model` from it (automl-tui adopt)."""
-    return f"adopted:{slug(model)}"
+    return f"{ADOPTED}:{slug(model)}"
+
+
+def with_adopted(task_tags: list[str], models: list[str]) -> list[str]:
+    """`task_tags` with the adopted tags of exactly `models`: a model no use adopts any longer loses its tag."""
+    kept = [tag for tag in task_tags if not tag.startswith(f"{ADOPTED}:")]
+    return [*kept, *dict.fromkeys(adopted_tag(model) for model in models)]
 
 
 def tag_value(task_tags: list[str], key: str) -> str:

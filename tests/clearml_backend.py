@@ -209,6 +209,19 @@ class ClearMLBackend(TaskDetails):
 
     tasks__edit = tasks__update = _edit
 
+    def tasks__edit_hyper_params(self, body: dict[str, Any]) -> dict[str, Any]:
+        """As the real server: user properties change in any status; other sections only on a draft (or forced)."""
+        task = self.task(body["task"])
+        items = body.get("hyperparams") or []
+        others = any(str(item.get("section", "")).lower() != "properties" for item in items)
+        if others and task["status"] != "created" and not body.get("force"):
+            raise ApiError(400, 110, f"Invalid task status: expected=created, status={task['status']}")
+        for item in items:
+            section = str(item["section"]).lower() if str(item["section"]).lower() == "properties" else item["section"]
+            task["hyperparams"].setdefault(section, {})[item["name"]] = {**item, "section": section}
+        task["last_update"] = _now()
+        return {"updated": 1}
+
     def tasks__update_batch(self, body: dict[str, Any]) -> dict[str, Any]:
         for item in body.get("items", []):
             self._edit(item)

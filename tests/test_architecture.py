@@ -25,7 +25,8 @@ LAYERS = [
     ["context", "tracking"],
     ["search.evaluate", "search.baseline", "search.threshold", "search.ensemble", "search.candidates",
      "search.training", "search.outcome", "search.refit"],
-    ["outputs.insights", "predict", "adoption", "inspection", "clearml.sdk", "clearml.tracker"],
+    ["outputs.insights", "predict", "adoption", "inspection", "clearml.sdk", "clearml.run_properties",
+     "clearml.tracker"],
     ["runner", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
      "clearml.pipeline", "clearml.templates"],

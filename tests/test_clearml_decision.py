@@ -3,6 +3,7 @@ reporting task), and a decision taken on it (`automl-tui adopt`) reaches every t
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 
@@ -41,6 +42,25 @@ def test_a_tracked_run_shares_one_link_and_an_adoption_reaches_its_tasks(tmp_pat
         assert [task["id"] for task in server.tasks.values() if tag in task["tags"]] == [task["id"] for task in tasks]
         decision = (run_dir / "decision.md").read_text(encoding="utf-8")
         assert server.tasks[reporting["id"]]["comment"] == decision  # the record, where the link leads
+        properties = server.tasks[reporting["id"]]["hyperparams"]["properties"]
+        said = {name: item["value"] for name, item in properties.items()}
+        adopted_words = f"{info['recommended']} (online scoring)"
+        assert said["run_status"] == "finished" and said["recommended"] == info["recommended"]
+        assert said["adopted"] == adopted_words
+        assert float(said["time_to_decision_s"]) > 0
+
+        # the team's runs, as the server lists them: the run, its table, what was adopted and how long it took
+        listed = cli(env, "runs", "--clearml")
+        assert listed.returncode == 0, listed.stderr
+        (row,) = [line for line in listed.stdout.splitlines() if run_id in line]
+        assert key in row and "finished" in row and adopted_words in row and re.search(r"\d+ min", row), row
+
+        # another model adopted for the same use replaces the first, whose tag goes
+        with open(run_dir / "leaderboard.csv", encoding="utf-8-sig") as handle:
+            other = next(r["model"] for r in csv.DictReader(handle) if r["model"] != info["recommended"])
+        assert cli(env, "adopt", run_dir, other, "--use", "online scoring").returncode == 0
+        run_tasks = [task for task in server.tasks.values() if f"run:{run_id}" in task["tags"]]
+        assert all(adopted_tag(other) in task["tags"] and tag not in task["tags"] for task in run_tasks)
     finally:
         server.stop()
     # the server gone: the decision is still recorded here, and the one line says ClearML was not told

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from automl_tui_engine import events as ev
-from automl_tui_engine.adoption import runs_overview
 from automl_tui_engine.extension.registry.metrics import MetricFacts
 from automl_tui_engine.formatting import metric_text, score_text
 from automl_tui_engine.messages import t
+from automl_tui_engine.outputs.decision_record import runs_overview
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.errors import SourceGone, UserError
-from automl_tui_engine.naming import RUN_PHASE, tag_value, task_name
+from automl_tui_engine.naming import RUN_PHASE, phase_tag, tag_value, task_name
 from automl_tui_engine.outputs import run_record
 
 CONFIG_NAME = "automl-tui config"
@@ -142,7 +142,7 @@ def clone_source(task_id: str) -> Source:
         raise UserError("clone.unknown_task", task_id=task_id) from None
     if task.get_configuration_object(CONFIG_NAME) is None:
         run_id = tag_value(task.get_tags(), "run")
-        runs = Task.get_tasks(tags=[f"run:{run_id}", f"phase:{RUN_PHASE}"]) if run_id else []
+        runs = Task.get_tasks(tags=[f"run:{run_id}", phase_tag(RUN_PHASE)]) if run_id else []
         if not runs:
             raise UserError("clone.not_a_run", task_id=task_id)
         task = runs[0]

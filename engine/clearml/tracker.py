@@ -67,18 +67,23 @@ def record_shared_link(run_dir: Path, task: Any) -> None:
     rundir.RunFolder(run_dir).write_json(rundir.CLEARML, {"reporting_task": task.id, "reporting_link": link})
 
 
-def record_adoption(run_dir: Path, model: str, decision_text: str) -> None:
-    """The decision in ClearML too: every task of the run tagged `adopted:<model>`, and decision.md's text at the
-    top of the reporting task's description (a finished task keeps its artifacts; its tags and description can
-    still change)."""
+def record_adoption(run_dir: Path, decision_text: str) -> None:
+    """The decision in ClearML too: every task of the run tagged `adopted:<model>` for each model adopted now (one
+    an adoption replaced loses its tag), decision.md's text as the reporting task's description, and the run's user
+    properties (a finished task keeps its artifacts; its tags, description and user properties can still change)."""
+    from automl_tui_engine.clearml import run_properties
+    from automl_tui_engine.outputs.decision_record import adoptions
+
     Task = sdk.connect()
     folder = rundir.RunFolder(run_dir)
-    run_id = folder.read_json(rundir.RUN_JSON)["run_id"]
+    info = folder.read_json(rundir.RUN_JSON)
+    adopted = [adoption["model"] for adoption in adoptions(info)]
     with sdk.quiet():
-        for task in Task.get_tasks(tags=[f"run:{run_id}"]):
-            task.add_tags([naming.adopted_tag(model)])
+        for task in Task.get_tasks(tags=[f"run:{info['run_id']}"]):
+            task.set_tags(naming.with_adopted(task.get_tags(), adopted))
         reporting = Task.get_task(task_id=folder.read_json(rundir.CLEARML)["reporting_task"])
         reporting.set_comment(decision_text)
+        run_properties.record(reporting, info)  # what `runs --clearml` and the web UI's columns read
 
 
 def event_line(event: dict[str, Any], known_secrets: list[str]) -> str:
@@ -267,6 +272,9 @@ def publish_reporting(task: Any, summary: Any, test_metrics: dict[str, float]) -
     guessed = summary.info.get("baseline") or {}
     for name, value in guessed.get("test", {}).items():  # beside the model's: is it better than guessing
         logger.report_single_value(f"guessing test {name}", float(value))
+    from automl_tui_engine.clearml import run_properties
+
+    run_properties.record(task, summary.info)
 
 
 def considered(decision: Any) -> set[str]:

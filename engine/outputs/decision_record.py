@@ -1,13 +1,18 @@
 """The decision people took on a run: which model is adopted for which use, as run.json keeps it ("adoptions", one
-per use, the latest) and as the report, decision.md and the runs list say it. Written by `automl_tui_engine.adoption`.
+per use, the latest) and as the report, decision.md and the runs list say it (RunOverview: a run as listed, with what
+was adopted from it and how long the decision took). Written by `automl_tui_engine.adoption`.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import t
+from automl_tui_engine.outputs import rundir
 
 ADOPTIONS = "adoptions"  # run.json's key: [{model, use, note, at, by, after_s, replaces}]
 
@@ -44,3 +49,53 @@ def line(adoption: dict[str, Any], markdown: bool = True) -> str:
     if adoption.get("replaces"):
         said += t("adopt.replaces", model=f"{quote}{adoption['replaces']}{quote}")
     return f"{said} — {adoption['note']}" if adoption.get("note") else said
+
+
+@dataclass(frozen=True)
+class RunOverview:
+    """One run as `automl-tui runs` and the wizard's past runs list it (`info`: its run.json, or what its reporting
+    task in ClearML says of it; `folder`: None for a run listed from the server)."""
+
+    folder: Path | None
+    info: dict[str, Any]
+
+    @property
+    def run_id(self) -> str:
+        return str(self.info.get("run_id") or getattr(self.folder, "name", "?"))
+
+    @property
+    def dataset_key(self) -> str:
+        return str(self.info.get("dataset_key", "?"))
+
+    @property
+    def status(self) -> str:
+        return str(self.info.get("status", "?"))
+
+    @property
+    def recommended(self) -> str:
+        return str(self.info.get("recommended") or "—")
+
+    @property
+    def adopted(self) -> list[dict[str, Any]]:
+        return adoptions(self.info)
+
+    def adopted_words(self) -> str:
+        """'random_forest #2 (online scoring); linear (monthly batch)', or — when nothing was adopted."""
+        return "; ".join(f"{a['model']} ({a['use']})" for a in self.adopted) or "—"
+
+    @property
+    def time_to_decision_s(self) -> float | None:
+        """From the run's start to its first adoption: how long the team took to decide."""
+        times = [a["after_s"] for a in self.adopted if a.get("after_s") is not None]
+        return min(times) if times else None
+
+
+def runs_overview(out: Path) -> list[RunOverview]:
+    """Every run folder under `out`, newest first (run ids sort by start time), with what was adopted from it."""
+    found = []
+    for path in sorted((p for p in Path(out).glob("*") if (p / rundir.RUN_JSON).is_file()), reverse=True):
+        try:
+            found.append(RunOverview(path, rundir.RunFolder(path).read_json(rundir.RUN_JSON)))
+        except UserError:
+            continue  # a damaged run.json: that folder says nothing it can be listed by
+    return found
