@@ -36,10 +36,11 @@ class AutomlApp(App[None]):
         clock: Callable[[], float] = time.monotonic,
         clearml_queues: Callable[[], dict[str, int]] | None = None,
         remote_runner: Callable[..., Any] | None = None,
+        clearml_templates: Callable[[], list[Any]] | None = None,
     ) -> None:
         """`runner` runs here (engine.run's signature); `remote_runner` runs on a ClearML queue (the same, plus
-        `queue=` and `pipeline=`); `clearml_queues` gives the server's queues with how many agents serve each.
-        Tests give their own."""
+        `queue=` and `pipeline=`, and `source=` for a template's re-run); `clearml_queues` gives the server's queues
+        with how many agents serve each, `clearml_templates` its templates. Tests give their own."""
         super().__init__()
         start = (start_dir or Path.cwd()).resolve()
         self.state = WizardState(start_dir=start, out=out, data=default_table(start, out))
@@ -50,6 +51,7 @@ class AutomlApp(App[None]):
         self.runner, self.clock = runner, clock
         self.clearml_queues = clearml_queues or _server_queues
         self.remote_runner = remote_runner or _run_remote
+        self.clearml_templates = clearml_templates or _server_templates
 
     def on_mount(self) -> None:
         self.wizard()
@@ -65,17 +67,24 @@ class AutomlApp(App[None]):
         step = 0
         while True:
             answer = await self.push_screen_wait(steps[step](self.state))
+            # a template brings its own preset and priority: from the table straight to where it runs, and back
+            skipped = (PresetScreen, PriorityScreen) if self.state.template else ()
             if answer == BACK:
                 step = max(step - 1, 0)
+                while steps[step] in skipped:
+                    step -= 1
             elif answer == RECENT:
                 await self.show_recent()
             elif step < len(steps) - 1:
                 step += 1
+                while steps[step] in skipped:
+                    step += 1
             else:
                 runner = self.runner
                 if self.state.where != "local":
                     pipeline = self.state.where == "pipeline"
-                    runner = functools.partial(self.remote_runner, queue=self.state.queue, pipeline=pipeline)
+                    clone = {"source": self.state.template.source} if self.state.template else {}
+                    runner = functools.partial(self.remote_runner, queue=self.state.queue, pipeline=pipeline, **clone)
                 run_dir = await self.push_screen_wait(RunScreen(self.state.config(), runner, self.clock))
                 if run_dir is not None and await self.show_decision(Path(run_dir)) == NEW_RUN:
                     step = 0
@@ -123,13 +132,24 @@ def _server_queues() -> dict[str, int]:
     return remote.queue_agents()
 
 
-def _run_remote(config: Any, on_event: Any = None, cancel: Any = None, queue: str = "", pipeline: bool = False) -> Any:
-    """The run on `queue`: on one agent, or as a pipeline whose steps the queue's agents share (its controller in
-    this process, as `--pipeline` runs it)."""
+def _server_templates() -> list[Any]:
+    """The server's templates; none when ClearML is not set up here (no server is asked then)."""
+    from automl_tui_engine.clearml import sdk, templates
+
+    if sdk.offline() or not all(sdk.server()):
+        return []
+    return templates.saved()
+
+
+def _run_remote(
+    config: Any, on_event: Any = None, cancel: Any = None, queue: str = "", pipeline: bool = False, source: Any = None
+) -> Any:
+    """The run on `queue`: on one agent (a clone of `source` when a template is re-run), or as a pipeline whose
+    steps the queue's agents share (its controller in a worker process, as `--pipeline` runs it)."""
     if pipeline:
         from automl_tui.worker import run_in_subprocess
 
         return run_in_subprocess(config, on_event, cancel, pipeline_queue=queue)
     from automl_tui_engine.clearml import remote
 
-    return remote.run_remote(config, queue, on_event, cancel)
+    return remote.run_remote(config, queue, on_event, cancel, source=source)

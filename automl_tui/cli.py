@@ -120,19 +120,12 @@ def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None)
         if overrides.pop("data") is not None:
             raise UserError("clone.data_and_clone")
         source = remote.clone_source(task_id)
-        values = {key: value for key, value in source.values.items() if key not in ("data", "out")}
-        if preset:
-            name, preset_values = config_mod.read_preset(preset)
-            values = {**values, **preset_values, "preset": name}
-        # a preset's order to re-run a template is carried out by this clone: what it makes is a run
-        clearml = {k: v for k, v in values.get("clearml", {}).items() if k not in ("execution_mode", "template")}
-        values["clearml"] = clearml
+        values = source.rerun_values(preset)
         if queue:
             config = config_mod.build_from(values, t("config.source_task", task_id=task_id), overrides)
             return _announce(remote.enqueue_clone(source, config, queue))
         # here: the table comes from the server, the run is recorded in ClearML like the one it repeats
-        out = overrides.get("out") or Path("runs")
-        table = remote.fetch_table(source.dataset_task, source.data_name, out / "clone-tables" / task_id)
+        table = source.table_in(overrides.get("out") or Path("runs"))
         config = config_mod.build_from(
             values, t("config.source_task", task_id=task_id), {**overrides, "data": table, "clearml": {"enabled": True}}
         )

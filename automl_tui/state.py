@@ -27,10 +27,19 @@ class WizardState:
     queue: str | None = None  # the ClearML queue, when where is not local
     # preset name -> estimated seconds on this data (measured when the dataset is chosen)
     estimates: dict[str, float] = field(default_factory=dict)
+    template: TemplateRerun | None = None  # a ClearML template re-run by clone: its settings, not a preset's
 
     def config(self) -> Any:
         from automl_tui_engine import config
 
+        if self.template is not None:
+            from automl_tui_engine.messages import t
+
+            source = self.template.source
+            # run here, the re-run is recorded in ClearML like the template it repeats (as `--clone` does)
+            tracked = {"enabled": True} if self.where == "local" else None
+            overrides = {"data": self.data, "out": self.out, "clearml": tracked}
+            return config.build_from(source.rerun_values(), t("config.source_task", task_id=source.task.id), overrides)
         overrides = {
             "data": self.data,
             "target": self.target,
@@ -44,6 +53,9 @@ class WizardState:
         """The headless command that makes the same run (shown on the Confirm screen)."""
         from automl_tui_engine.config import command_line
 
+        remote = self.queue if self.where != "local" else None
+        if self.template is not None:
+            return command_line({"clone": self.template.source.task.id, "out": self.out, "remote": remote})
         data = shown_path(self.data) if self.data else None
         return command_line(
             {
@@ -53,7 +65,7 @@ class WizardState:
                 "priority": self.priority,
                 "split": self.split,
                 "out": self.out,
-                "remote": self.queue if self.where != "local" else None,
+                "remote": remote,
                 "pipeline": self.where == "pipeline",
             }
         )
@@ -74,6 +86,14 @@ class WizardState:
         return t(
             "tui.where_pipeline_title" if self.where == "pipeline" else "tui.where_clearml_title", queue=self.queue
         )
+
+
+@dataclass(frozen=True)
+class TemplateRerun:
+    """A template chosen on the first step: its name, and the run it repeats (remote.Source: config, table, task)."""
+
+    name: str
+    source: Any
 
 
 def shown_path(path: Path) -> str:

@@ -238,8 +238,11 @@ def to_toml(config: RunConfig) -> str:
 
 
 def command_line(config: dict[str, Any]) -> str:
-    """The headless command that repeats this run."""
-    parts = ["automl-tui", "--preset", str(config.get("preset", "fast")), str(config.get("data", "DATA.csv"))]
+    """The headless command that repeats this run (`clone`: a re-run of that ClearML task, its table and settings)."""
+    if config.get("clone"):
+        parts = ["automl-tui", "--clone", str(config["clone"])]
+    else:
+        parts = ["automl-tui", "--preset", str(config.get("preset", "fast")), str(config.get("data", "DATA.csv"))]
     for flag, key in (
         ("--target", "target"),
         ("--task", "task"),

@@ -42,6 +42,19 @@ def environment(server: ClearMLTestServer, home: Path) -> dict[str, str]:
     return {**clean, **server.env(), "HOME": str(home)}
 
 
+def sdk_in_this_process(env: dict[str, str], monkeypatch) -> None:
+    """Point this process's SDK at a test's server. The SDK keeps, once per process, its session and its list of
+    file servers, from the server it first talked to (a later request to a stopped one retries for ever, and an
+    upload goes to the new server's API instead of its files): each test that uses it here starts afresh."""
+    from clearml.backend_interface.base import InterfaceBase
+    from clearml.storage.helper import _HttpDriver
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(InterfaceBase, "_default_session", None)
+    monkeypatch.setattr(_HttpDriver, "_file_server_hosts", None)
+
+
 def cli(env: dict[str, str], *args, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "automl_tui", *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env
@@ -225,8 +238,7 @@ def test_cancelling_a_remote_run_takes_it_off_the_queue(remote_run, tmp_path, mo
     from automl_tui_engine.errors import UserError
 
     server = remote_run["server"]
-    for key, value in environment(server, tmp_path / "home").items():
-        monkeypatch.setenv(key, value)
+    sdk_in_this_process(environment(server, tmp_path / "home"), monkeypatch)
     config = config_mod.build(
         str(write_preset(tmp_path / "quick.toml")), {"data": PENGUINS, "target": "species", "out": tmp_path / "runs"}
     )
@@ -324,8 +336,7 @@ async def test_the_wizard_lists_the_queues_enqueues_and_follows_the_run_to_its_d
     from automl_tui.screens.decision import DecisionScreen
 
     server = remote_run["server"]
-    for key, value in environment(server, tmp_path / "home").items():
-        monkeypatch.setenv(key, value)
+    sdk_in_this_process(environment(server, tmp_path / "home"), monkeypatch)
     project = make_project(tmp_path)
     monkeypatch.chdir(project)
     seen: list[str] = []

@@ -8,7 +8,7 @@ import re
 import pytest
 from clearml_server import ClearMLTestServer
 from conftest import PENGUINS, write_preset
-from test_clearml_remote import AGENT, agent_execute, cli, environment
+from test_clearml_remote import AGENT, agent_execute, cli, environment, sdk_in_this_process
 
 pytestmark = pytest.mark.slow  # agents and a server: the full tier (see conftest)
 
@@ -61,4 +61,74 @@ def test_a_template_is_saved_listed_and_rerun_by_clone_on_an_agent_and_from_a_pr
         )
         assert server.unknown == []
     finally:
+        server.stop()
+
+
+async def test_the_wizard_reruns_a_template_by_clone_on_a_queue(tmp_path, monkeypatch):
+    """ClearML set up and a template saved: the first step offers it; its table comes from the server, its settings
+    are the run's (no preset or priority step), the queue gets a clone of it (no pipeline: a clone is one task), and
+    the Decision Summary is that run's."""
+    if AGENT is None:
+        pytest.skip("clearml-agent is installed by the test extra")
+    from test_wizard import SIZE, choose_option, on_step, text_of, until
+    from textual.widgets import OptionList
+    from wizard_support import make_project
+
+    from automl_tui.app import AutomlApp
+    from automl_tui.screens.choice import WhereScreen
+    from automl_tui.screens.confirm import ConfirmScreen
+    from automl_tui.screens.dataset import DatasetScreen
+    from automl_tui.screens.decision import DecisionScreen
+    from automl_tui.screens.template import TemplateScreen
+
+    server = ClearMLTestServer().start()
+    agent = None
+    try:
+        env = environment(server, tmp_path / "home")
+        quick = write_preset(tmp_path / "quick.toml", priority="size")
+        saved = cli(env, "template", "save", "weekly-penguins", PENGUINS, "--preset", quick, "--target", "species")
+        assert saved.returncode == 0, saved.stderr
+        template_id = re.search(r"\(task (\w+)\)", saved.stdout).group(1)
+        sdk_in_this_process(env, monkeypatch)
+        project = make_project(tmp_path)
+        monkeypatch.chdir(project)
+        app = AutomlApp(start_dir=project, out=project / "runs")
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, DatasetScreen) and app.screen.templates)
+            assert str(app.screen.query_one("#template").label) == "Re-run a template (1)"
+            await pilot.press("ctrl+t")
+            await until(pilot, lambda: isinstance(app.screen, TemplateScreen))
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, DatasetScreen) and app.screen.inspection is not None)
+            await until(pilot, lambda: "weekly-penguins" in text_of(app.screen, "#template-note"))
+            assert app.screen.inspection.target == "species" and app.screen.inspection.path.name == PENGUINS.name
+            await pilot.press("ctrl+n")
+            await until(pilot, on_step(app, WhereScreen))  # the template's preset and priority: no step for them
+            ids = [option.id for option in app.screen.query_one("#choices", OptionList).options]
+            assert "queue:default" in ids and not any(str(i).startswith("pipeline:") for i in ids)
+            await choose_option(pilot, "queue:default")
+            await until(pilot, on_step(app, ConfirmScreen))
+            command = str(app.screen.query_one("#command").render())
+            assert f"automl-tui --clone {template_id}" in command and "--remote default" in command
+            assert "weekly-penguins" in str(app.screen.query_one("#choices-summary").render())
+            before = set(server.tasks)
+            await pilot.press("enter")
+
+            def queued():
+                return next((t for i, t in server.tasks.items() if i not in before and t["status"] == "queued"), None)
+
+            await until(pilot, lambda: queued() is not None, timeout=60)
+            clone = queued()
+            assert clone["parent"] == template_id  # a clone of the template, its lineage kept in ClearML
+            agent = agent_execute(env, clone["id"])
+            await until(pilot, lambda: isinstance(app.screen, DecisionScreen), timeout=240)
+            await until(pilot, lambda: app.screen.query("#headline"))
+            assert "Recommended: " in text_of(app.screen, "#headline")
+        (run_dir,) = [p for p in (project / "runs").iterdir() if p.name != "clone-tables"]
+        assert 'priority = "size"' in (run_dir / "config.toml").read_text(encoding="utf-8")
+        assert server.unknown == []
+    finally:
+        if agent is not None:
+            agent.communicate(timeout=120)
+            agent.kill()
         server.stop()

@@ -155,12 +155,13 @@ class WhereScreen(ChoiceScreen):
                 Option(
                     card(t("tui.where_clearml_title", queue=queue), t("tui.where_clearml_help")), id=f"queue:{queue}"
                 ),
-                None,
-                Option(
-                    card(t("tui.where_pipeline_title", queue=queue), t("tui.where_pipeline_help", agents=agents)),
-                    id=f"pipeline:{queue}",
-                ),
             ]
+            if self.state.template is None:  # a template re-runs by clone: one task, not a pipeline
+                pipeline_help = t("tui.where_pipeline_help", agents=agents)
+                choices += [
+                    None,
+                    Option(card(t("tui.where_pipeline_title", queue=queue), pipeline_help), id=f"pipeline:{queue}"),
+                ]
         if not queues:
             choices += [
                 None,

@@ -26,6 +26,7 @@ class ConfirmScreen(StepScreen):
         rows = [
             (t("tui.confirm_data"), f"{shown_path(s.data)} ({t('tui.rows', rows=s.rows)})"),
             (t("tui.confirm_target"), f"{s.target} · {t(f'tui.task_{s.detected_task}')}"),
+            *([(t("tui.confirm_template"), s.template.name)] if s.template else []),
             (t("tui.confirm_preset"), f"{s.preset} · {t('tui.preset_budget', budget=f'{config.time_budget_s:g}')}"),
             (t("tui.confirm_priority"), f"{glossary.priority_word(s.priority)} · {t(f'priority.{s.priority}')}"),
             (t("tui.confirm_split"), s.split_title(config.test_size)),

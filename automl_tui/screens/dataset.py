@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine import glossary
 from automl_tui_engine.inspection import Inspection, inspect_table
 from automl_tui_engine.messages import t
 from automl_tui_engine.table.privacy import mask
@@ -40,6 +41,7 @@ class DatasetScreen(StepScreen):
         *StepScreen.BINDINGS,
         Binding("ctrl+n", "next", t("tui.key_next")),
         Binding("ctrl+r", "recent", t("tui.key_recent")),
+        Binding("ctrl+t", "templates", t("tui.key_templates")),  # shown once the server lists templates
         # every label is made when its screen class is, so a new language takes a new start of the wizard
         Binding("ctrl+l", "switch_language", t("tui.key_language")),
     ]
@@ -50,6 +52,8 @@ class DatasetScreen(StepScreen):
         self.source: dict = {}
         self.inspection: Inspection | None = None
         self.requested: tuple[Path, str | None] | None = None
+        self.templates: list[Any] = []  # the ClearML server's templates, when ClearML is set up
+        self.template = state.template  # the template whose table is loaded (state.TemplateRerun), if any
 
     def compose(self) -> ComposeResult:
         yield from self.compose_title()
@@ -59,6 +63,7 @@ class DatasetScreen(StepScreen):
                 shown = shown_path(self.state.data) if self.state.data else ""
                 yield Input(value=shown, placeholder=t("tui.path_placeholder"), id="path")
                 yield Static("", id="summary")
+                yield Static("", id="template-note", classes="hidden")
                 yield Select([], prompt=t("tui.target_prompt"), id="target", allow_blank=True)
                 # shown only for a table with dates: test on random rows, or on the latest ones
                 with Vertical(id="split-box", classes="hidden"):
@@ -71,6 +76,8 @@ class DatasetScreen(StepScreen):
                 yield Static(t("tui.columns_title"), classes="subtitle")
                 yield DataTable(id="columns", show_cursor=False)
         with Horizontal(classes="buttons"):
+            # shown once the server lists templates: ClearML set up, and a template saved there
+            yield Button("", id="template", classes="hidden")
             yield Button(t("tui.button_next"), id="next", variant="primary", disabled=True)
         yield from self.compose_footer()
 
@@ -79,15 +86,71 @@ class DatasetScreen(StepScreen):
         if self.state.data is not None:
             # after the first paint: reading imports pandas, which would hold up the screen's appearance
             self.call_after_refresh(self.load, self.state.data, self.state.target)
+        self.find_templates()
+
+    @work(thread=True, exclusive=True, group="templates")
+    def find_templates(self) -> None:
+        try:
+            found = self.app.clearml_templates()
+        except Exception:  # the server cannot list them now: a table is still the way in (where-to-run says why)
+            return
+        self.app.call_from_thread(self.offer_templates, found)
+
+    def offer_templates(self, found: list[Any]) -> None:
+        self.templates = found
+        button = self.query_one("#template", Button)
+        button.label = t("tui.button_template", count=len(found))
+        button.set_class(not found, "hidden")
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return bool(self.templates) if action == "templates" else True
+
+    @on(Button.Pressed, "#template")
+    def template_pressed(self) -> None:
+        self.action_templates()
+
+    def action_templates(self) -> None:
+        from automl_tui.screens.template import TemplateScreen
+
+        def chosen(template: Any) -> None:
+            if template is not None:
+                self.query_one("#summary", Static).update(t("tui.template_fetching", name=template.name))
+                self.fetch_template(template)
+
+        self.app.push_screen(TemplateScreen(self.templates), chosen)
+
+    @work(thread=True, exclusive=True, group="template")
+    def fetch_template(self, template: Any) -> None:
+        """The template's table, downloaded beside the runs, then read like any table with the template's target."""
+        from automl_tui_engine.clearml import remote
+        from automl_tui_engine.errors import UserError
+
+        from automl_tui.state import TemplateRerun
+
+        try:
+            source = remote.clone_source(template.task_id)
+            table = source.table_in(self.state.out)
+        except UserError as exc:
+            self.app.call_from_thread(self.query_one("#problem", Static).update, str(exc))
+            return
+        self.app.call_from_thread(self.template_fetched, TemplateRerun(template.name, source), table)
+
+    def template_fetched(self, template: Any, table: Path) -> None:
+        self.template = template
+        self.query_one("#path", Input).value = shown_path(table)
+        self.load(table, template.source.values.get("target"))
 
     @on(DirectoryTree.FileSelected)
     def file_chosen(self, event: DirectoryTree.FileSelected) -> None:
+        self.template = None  # a table of one's own: a new run with a preset, not a template's re-run
         self.query_one("#path", Input).value = shown_path(event.path)
         self.load(event.path, None)
 
     @on(Input.Submitted, "#path")
     def path_typed(self, event: Input.Submitted) -> None:
         if event.value.strip():
+            self.template = None
             self.load(Path(event.value.strip()).expanduser(), None)
 
     @on(Select.Changed, "#target")
@@ -108,6 +171,11 @@ class DatasetScreen(StepScreen):
         self.state.detected_task, self.state.rows, self.state.estimates = found.task, found.rows, found.estimates
         chosen = self.query_one("#split", Select).value
         self.state.split = chosen if isinstance(chosen, str) and found.date_columns else "random"
+        self.state.template = self.template
+        if self.template is not None:  # the template's settings: shown on the Confirm step
+            values = self.template.source.values
+            self.state.preset, self.state.priority = values.get("preset", "fast"), values.get("priority", "balanced")
+            self.state.split = values.get("split", "random")
         self.dismiss(NEXT)
 
     def action_recent(self) -> None:
@@ -169,6 +237,17 @@ class DatasetScreen(StepScreen):
             )
         else:
             summary.update(t("tui.summary_unchecked", name=found.path.name))
+        note = ""
+        if self.template is not None:
+            values = self.template.source.values
+            note = t(
+                "tui.template_chosen",
+                name=self.template.name,
+                preset=values.get("preset", "?"),
+                priority=glossary.priority_word(values.get("priority", "balanced")),
+            )
+        self.query_one("#template-note", Static).update(note)
+        self.query_one("#template-note").set_class(not note, "hidden")
         problem.update("\n".join([*(found.error and [found.error] or []), *found.warnings]))
         problem.set_class(bool(found.error), "error")
         select = self.query_one("#target", Select)

@@ -26,6 +26,7 @@ DATA_NAME_PARAM = "automl-tui/data_name"
 DATASET_TASK_PARAM = "automl-tui/dataset_task"  # the task whose artifact is the table (a clone's source)
 DATASET_ARTIFACT = "dataset"
 RUN_FOLDER_ARTIFACT = "run_folder"
+EVENTS_ARTIFACT = "events"  # a pipeline step's run events on their own: small, for the live leaderboard
 ENTRY_MODULE = "automl_tui_engine.clearml.agent"  # what an agent runs: clearml/agent.py
 
 
@@ -129,6 +130,23 @@ class Source:
     dataset_task: str
     dataset_key: str
 
+    def rerun_values(self, preset: str | None = None) -> dict[str, Any]:
+        """What a re-run starts from: the run's config less its table and folder, then `preset` (if given) over it.
+        A preset's order to re-run a template is carried out by this re-run: what it makes is a run."""
+        values = {key: value for key, value in self.values.items() if key not in ("data", "out")}
+        if preset:
+            from automl_tui_engine.config import read_preset
+
+            name, preset_values = read_preset(preset)
+            values = {**values, **preset_values, "preset": name}
+        clearml = values.get("clearml", {})
+        values["clearml"] = {key: value for key, value in clearml.items() if key not in ("execution_mode", "template")}
+        return values
+
+    def table_in(self, out: Path) -> Path:
+        """The run's table, downloaded beside the runs in `out` (a re-run here reads it from there)."""
+        return fetch_table(self.dataset_task, self.data_name, Path(out) / "clone-tables" / self.task.id)
+
 
 def clone_source(task_id: str) -> Source:
     """The run behind `task_id`: a run task, a template task with a config and a table, or any task of a run
@@ -203,13 +221,15 @@ class RemoteResult:
     status: str
 
 
-def run_remote(config: Any, queue: str, on_event: Any = None, cancel: Any = None) -> RemoteResult:
-    """`engine.run` on an agent: enqueue, pass on the run's events as they reach the server, then bring the run
-    folder home, so whoever called it shows the run as a local one. Cancel stops the remote task (a UserError
-    says so: what finished stays in the run's ClearML tasks)."""
+def run_remote(
+    config: Any, queue: str, on_event: Any = None, cancel: Any = None, source: Source | None = None
+) -> RemoteResult:
+    """`engine.run` on an agent (of `config`, or as a clone of `source` with `config`): enqueue, pass on the run's
+    events as they reach the server, then bring the run folder home, so whoever called it shows the run as a local
+    one. Cancel stops the remote task (a UserError says so: what finished stays in the run's ClearML tasks)."""
     from automl_tui_engine.clearml.follow import follow
 
-    enqueued = enqueue(config, queue)
+    enqueued = enqueue_clone(source, config, queue) if source else enqueue(config, queue)
     followed = follow(enqueued.run_id, on_event or (lambda event: None), poll_s=1.0, cancel=cancel)
     if followed.status in ("failed", "stopped"):
         raise UserError("watch.given_up", run_id=enqueued.run_id, status=followed.status, message=followed.message)
@@ -293,3 +313,13 @@ def read_run(task: Any) -> tuple[dict[str, Any], str, Path]:
     )
     values.update(data=str(data), out=str(work))
     return values, run_id, work
+
+
+def uploaded_events(task: Any) -> list[dict[str, Any]]:
+    """The run events a task uploaded (EVENTS_ARTIFACT); [] when it has none or the file server cannot give them."""
+    from automl_tui_engine.outputs.rundir import read_events
+
+    if EVENTS_ARTIFACT not in task.artifacts:
+        return []
+    local = task.artifacts[EVENTS_ARTIFACT].get_local_copy(raise_on_error=False)
+    return read_events(Path(local)) if local else []

@@ -158,18 +158,22 @@ class RunFolder:
             raise UserError("report.corrupt_file", path=path, reason=str(exc)) from None
 
     def read_events(self) -> list[dict[str, Any]]:
-        path = self / EVENTS
-        if not path.exists():
-            return []
-        events = []
-        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-            try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
-                continue  # a line cut short by a crash: the rest is still good
-            if isinstance(event, dict) and isinstance(event.get("kind"), str):
-                events.append(event)
-        return events
+        return read_events(self / EVENTS)
+
+
+def read_events(path: Path) -> list[dict[str, Any]]:
+    """The events of an events.jsonl file (a run folder's, or a copy of one); [] when there is none."""
+    if not path.exists():
+        return []
+    events = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short by a crash: the rest is still good
+        if isinstance(event, dict) and isinstance(event.get("kind"), str):
+            events.append(event)
+    return events
 
 
 def _number(value: str | None) -> Any:
