@@ -243,14 +243,15 @@ def watch_headless(run_id: str, poll_s: float) -> int:
 
 
 def pipeline_headless(config: RunConfig, queue: str) -> int:
-    """Run `config` as a ClearML pipeline on `queue` (the controller here, the steps on agents), each step's
-    changes as a line; then the run as a local run shows it, read back from the run folder that came home."""
+    """Run `config` as a ClearML pipeline on `queue` (the controller here, the steps on agents): each step's
+    changes as a line, each family's candidates as its step ends, then the rest of the run as a local run shows it,
+    read back from the run folder that came home."""
     from automl_tui_engine.clearml.pipeline import run_pipeline
     from automl_tui_engine.errors import UserError
 
     out = Console(markup=False, highlight=False, soft_wrap=True)
     err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
-    view = HeadlessView(out, err, live=False)  # each step's changes, then the run's lines once it is home
+    view = HeadlessView(out, err, live=False)  # one line per step change and per candidate, as they come
     try:
         run_dir = run_pipeline(config, queue, view)
     except UserError as exc:

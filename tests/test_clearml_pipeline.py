@@ -4,6 +4,7 @@ the whole pipeline with a real PipelineController in the command and two real ag
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import os
 import re
@@ -19,7 +20,16 @@ from automl_tui_engine.clearml import pipeline_agent
 from automl_tui_engine.outputs.report import RunReport
 from clearml_server import ClearMLTestServer
 from conftest import quick_config, sigint_as_at_a_terminal, write_preset
-from test_clearml_remote import AGENT, PENGUINS, agent_daemon, cli, environment, only_file, quick_agent_config
+from test_clearml_remote import (
+    AGENT,
+    PENGUINS,
+    agent_daemon,
+    cli,
+    environment,
+    only_file,
+    quick_agent_config,
+    sdk_in_this_process,
+)
 
 pytestmark = pytest.mark.slow  # real runs, agents or servers: the full tier (see conftest)
 
@@ -261,16 +271,14 @@ async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(two_ag
     from automl_tui.screens.run import RunScreen
 
     server, env, root, logs = two_agents
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
+    sdk_in_this_process(env, monkeypatch)
     project = make_project(tmp_path)
     monkeypatch.chdir(project)
     steps_seen: list[str] = []
 
     def recording_remote_runner(config, on_event=None, cancel=None, queue="", pipeline=False):
         def seen(event):
-            if isinstance(event, StepChanged):
-                steps_seen.append(f"{event.step}: {event.status}")
+            steps_seen.append(f"{event.step}: {event.status}" if isinstance(event, StepChanged) else event.kind)
             on_event(event)
 
         return app_module._run_remote(config, seen, cancel, queue, pipeline)
@@ -292,5 +300,12 @@ async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(two_ag
         assert "Recommended: " in text_of(app.screen, "#headline")
         assert app.screen.query("#shared-link")  # the reporting step's page, to share
     assert "reporting: completed" in steps_seen, steps_seen  # each step's changes reached the run screen
+    # the live leaderboard follows the families: their candidates show before the reporting step starts, once each
+    reporting_began = next(i for i, seen in enumerate(steps_seen) if seen.startswith("reporting: "))
+    assert steps_seen.index("run_started") < steps_seen.index("candidate_finished") < reporting_began, steps_seen
+    assert steps_seen.count("run_started") == 1 and steps_seen.count("run_finished") == 1
     (run_dir,) = (project / "runs").iterdir()
     assert json.loads((run_dir / "run.json").read_text())["status"] == "finished"
+    with open(run_dir / "results_summary.csv", encoding="utf-8-sig") as handle:
+        tried = [row for row in csv.DictReader(handle) if row["status"] == "ok"]
+    assert steps_seen.count("candidate_finished") == len(tried)  # each candidate once, live or at the end

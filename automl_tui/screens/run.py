@@ -117,7 +117,7 @@ class RunScreen(Screen[Any]):
             log.write(t("cli.warning", message=event.message))
         elif isinstance(event, ev.ArtifactMissing):
             log.write(t("cli.artifact_missing", name=event.name, reason=event.reason))
-        elif isinstance(event, ev.StepChanged):  # a pipeline's: the leaderboard fills in when the run comes home
+        elif isinstance(event, ev.StepChanged):  # a pipeline's (its families' candidates arrive as steps end)
             log.write(t("pipeline.step", step=event.step, status=event.status))
 
     def on_run_ended(self, message: RunEnded) -> None:

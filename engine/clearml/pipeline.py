@@ -6,7 +6,8 @@ model family (in parallel when several agents serve the queue), then `reporting`
 limited to that family (its defaults and tuning; its pick for the run's priority refit and tested); the reporting
 step compares the families' picks with the same decision rule, keeps the winner's model and charts, lists every
 candidate tried and every step that failed (in the report's missing artifacts), and writes the report. The run folder
-comes back to the command.
+comes back to the command. The command shows each family's candidates as soon as its step ends (the step uploads
+its events beside its run folder), so the live leaderboard follows the families.
 
 Each step's result is checked, never assumed: a step returns its outcome as JSON text (ClearML keeps a step's text
 return value as a parameter and passes it to later steps as a string), preprocessing's is read before any training
@@ -35,6 +36,8 @@ from automl_tui_engine.errors import UserError
 from automl_tui_engine.naming import PIPELINE_PHASE, task_name
 from automl_tui_engine.outputs import run_record, rundir
 
+# what a family's step shows live as it ends: the run's start (once) and its candidates (once each)
+SHOWN_LIVE = (ev.RunStarted.kind, ev.CandidateFinished.kind, ev.CandidateFailed.kind)
 POLL_MINUTES = (
     0.05  # the controller looks at its steps every 3 s (with ClearML's default, 12 s, a run took minutes longer)
 )
@@ -66,11 +69,9 @@ def run_pipeline(config: Any, queue: str, on_event: Callable[[Any], None]) -> Pa
             run.stop(pipe)
             raise
     reporting = run.reporting_task(pipe)
-    run_dir = at_home(remote.download_run_folder(reporting, Path(config.out) / run_id), config)
+    run_dir = at_home(remote.download_run_folder(reporting, run.run_dir), config)
     for event in rundir.RunFolder(run_dir).read_events():
-        if event["kind"] == "run_started":  # written on the reporting agent: the folder is here now
-            event["run_dir"] = str(run_dir)
-        on_event(ev.from_dict(event))
+        run.pass_on(event)  # what the families' steps already showed is not shown twice
     return run_dir
 
 
@@ -84,6 +85,8 @@ class PipelineRun:
         self.key = dataset_key(Path(config.data))
         self.families = list(config.models)
         self.refused: str | None = None  # why preprocessing refused the table ("" when it passed); None: not read yet
+        self.run_dir = Path(config.out) / run_id  # where the run folder comes home
+        self.shown: set[tuple[str, str]] = set()  # (kind, model) of the run's events passed on so far
 
     def preprocessing_passed(self, pipeline: Any, node: Any, parameters: dict) -> bool:
         """Before each training step: the table passed preprocessing (read once), else no agent trains on it."""
@@ -95,8 +98,33 @@ class PipelineRun:
             self.refused = "" if outcome.get("status") == "ok" else outcome.get("reason", "no outcome")
         return not self.refused
 
-    def step_changed(self, step: str, status: str) -> None:
+    def step_changed(self, step: str, status: str, task_id: str | None = None) -> None:
         self.on_event(ev.StepChanged(step=step, status=status))
+        if status == "completed" and task_id and step in {step_name(family) for family in self.families}:
+            self.show_family(task_id)
+
+    def show_family(self, task_id: str) -> None:
+        """A family's candidates on the live leaderboard as soon as its step ends (the events it uploaded); the run's
+        own start first, once. When they cannot be had now, the leaderboard fills in when the run comes home."""
+        from automl_tui_engine.clearml import remote
+        from clearml import Task
+
+        for event in remote.uploaded_events(Task.get_task(task_id=task_id)):
+            if event["kind"] in SHOWN_LIVE:
+                self.pass_on(event)
+
+    def pass_on(self, event: dict[str, Any]) -> None:
+        """One of the run's events to `on_event`, as the run's (its id and folder here), each candidate's once."""
+        kind = event["kind"]
+        model = event.get("model") or (event.get("row") or {}).get("model") or ""
+        if kind in SHOWN_LIVE:
+            if (kind, model) in self.shown:
+                return
+            self.shown.add((kind, model))
+        if kind == ev.RunStarted.kind:  # a family's start stands for the run's: same table, folds and guessing
+            candidates = list(dict.fromkeys([*event["candidates"], *self.families]))
+            event = {**event, "run_id": self.run_id, "run_dir": str(self.run_dir), "candidates": candidates}
+        self.on_event(ev.from_dict(event))
 
     def stop(self, pipe: Any) -> None:
         """No further step starts, and each one still on a queue or an agent is stopped: the controller aborts its
@@ -117,7 +145,10 @@ class PipelineRun:
             "tags": tags(self.run_id, self.key, phase),
             "execution_queue": self.queue,
             "function_return": [OUTCOME],
-            "status_change_callback": lambda pipeline, node, previous: self.step_changed(node.name, node.status),
+            # the step's task: its job's (a step seen completed may not be marked executed until the next look)
+            "status_change_callback": lambda pipeline, node, previous: self.step_changed(
+                node.name, node.status, node.job.task_id() if node.job else node.executed
+            ),
         }
 
     def controller(self) -> Any:

@@ -94,9 +94,11 @@ def train_family(run_task: str, family: str, prepared: str) -> str:
             clearml={**values.get("clearml", {}), "enabled": False},
         )
         result = engine.run(build_from(values, t("config.source_task", task_id=run_task)), run_id=f"{run_id}-{family}")
-        Task.current_task().upload_artifact(
-            remote.RUN_FOLDER_ARTIFACT, artifact_object=result.run_dir, wait_on_upload=True
-        )
+        me = Task.current_task()
+        me.upload_artifact(remote.RUN_FOLDER_ARTIFACT, artifact_object=result.run_dir, wait_on_upload=True)
+        # the controller shows this family's candidates as soon as the step ends, without the whole folder
+        events = Path(result.run_dir) / rundir.EVENTS
+        me.upload_artifact(remote.EVENTS_ARTIFACT, artifact_object=events, wait_on_upload=True)
     except Exception as exc:
         return json.dumps({"family": family, "status": "failed", "reason": one_line(exc)})
     return json.dumps({"family": family, "status": result.status, "recommended": result.recommended})
