@@ -172,24 +172,35 @@ def reported_items(server: ClearMLTestServer, task: dict) -> set[tuple[str, ...]
     return artifacts | {event for event in events if event[0] != "log"}
 
 
-def test_a_pipeline_run_reports_exactly_like_a_tracked_run(two_agents, cli_pipeline):
-    """The pipeline's reporting step and recommended model's task carry the items of a --clearml run's, so the two
-    modes cannot drift apart (the step also keeps the run folder the command brings home)."""
+def reporting_and_recommended(server: ClearMLTestServer, run_dir: Path) -> tuple[dict, dict]:
+    """A run's reporting task and its recommended model's task, found by the run's tag."""
+    info = json.loads((run_dir / "run.json").read_text())
+    of_run = [t for t in server.tasks.values() if f"run:{info['run_id']}" in t["tags"]]
+    (reporting,) = [t for t in of_run if "phase:reporting" in t["tags"]]
+    (recommended,) = [t for t in of_run if "recommended" in t["tags"]]
+    assert recommended["name"] == f"{info['recommended']} · {info['run_id']} · {info['dataset_key']}"
+    assert "phase:training" in server.tasks[recommended["parent"]]["tags"]  # the training task, or family's step
+    return reporting, recommended
+
+
+@pytest.fixture(scope="module")
+def tracked_run(two_agents, cli_pipeline):
+    """The pipeline run's table and preset, run here with --clearml: what every mode's reporting task must carry."""
     server, env, root, _ = two_agents
-    _, preset, pipeline_dir = cli_pipeline
+    _, preset, _ = cli_pipeline
     tracked = cli(env, PENGUINS, "--preset", preset, "--target", "species", "--clearml", "--out", root / "tracked")
     assert tracked.returncode == 0, tracked.stderr
     (tracked_dir,) = (root / "tracked").iterdir()
+    return tracked_dir
+
+
+def test_a_pipeline_run_reports_exactly_like_a_tracked_run(two_agents, cli_pipeline, tracked_run):
+    """The pipeline's reporting step and recommended model's task carry the items of a --clearml run's, so the two
+    modes cannot drift apart (the step also keeps the run folder the command brings home)."""
+    server = two_agents[0]
     made = {}
-    for mode, run_dir in {"tracked": tracked_dir, "pipeline": pipeline_dir}.items():
-        info = json.loads((run_dir / "run.json").read_text())
-        of_run = [t for t in server.tasks.values() if f"run:{info['run_id']}" in t["tags"]]
-        (reporting,) = [t for t in of_run if "phase:reporting" in t["tags"]]
-        (recommended,) = [t for t in of_run if "recommended" in t["tags"]]
-        assert recommended["name"] == f"{info['recommended']} · {info['run_id']} · {info['dataset_key']}"
-        parent = server.tasks[recommended["parent"]]
-        assert "phase:training" in parent["tags"]  # the training task, or the family's training step
-        made[mode] = reported_items(server, reporting), reported_items(server, recommended)
+    for mode, run_dir in {"tracked": tracked_run, "pipeline": cli_pipeline[2]}.items():
+        made[mode] = tuple(reported_items(server, task) for task in reporting_and_recommended(server, run_dir))
     tracked, pipeline = made["tracked"], made["pipeline"]
     assert pipeline[0] - {("artifact", "run_folder")} == tracked[0]
     assert ("artifact", "report") in tracked[0] and ("plot", "99_debug", "missing_artifacts") in tracked[0]
@@ -256,9 +267,12 @@ def test_ctrl_c_aborts_the_running_steps_and_starts_no_more(two_agents):
     assert new.get("reporting", {}).get("status") in (None, "created")  # made at most, never run
 
 
-async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(two_agents, tmp_path, monkeypatch):
+async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(
+    two_agents, tracked_run, tmp_path, monkeypatch
+):
     """The where-to-run step offers the pipeline with the number of agents serving the queue; the run screen shows
-    each step as it changes, and the Decision Summary is the pipeline's run, brought home with its link."""
+    each step as it changes, and the Decision Summary is the pipeline's run, brought home with its link; its
+    reporting task carries what a --clearml run's does."""
     from automl_tui_engine.events import StepChanged
     from test_wizard import SIZE, choose_option, on_step, text_of, until, walk_to_where
     from textual.widgets import OptionList
@@ -298,7 +312,7 @@ async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(two_ag
         assert run_screen.error is None, run_screen.error
         await until(pilot, lambda: app.screen.query("#headline"))
         assert "Recommended: " in text_of(app.screen, "#headline")
-        assert app.screen.query("#shared-link")  # the reporting step's page, to share
+        shared = str(app.screen.query_one("#shared-link").render())  # the reporting step's page, to share
     assert "reporting: completed" in steps_seen, steps_seen  # each step's changes reached the run screen
     # the live leaderboard follows the families: their candidates show before the reporting step starts, once each
     reporting_began = next(i for i, seen in enumerate(steps_seen) if seen.startswith("reporting: "))
@@ -309,3 +323,9 @@ async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(two_ag
     with open(run_dir / "results_summary.csv", encoding="utf-8-sig") as handle:
         tried = [row for row in csv.DictReader(handle) if row["status"] == "ok"]
     assert steps_seen.count("candidate_finished") == len(tried)  # each candidate once, live or at the end
+    reporting, _ = reporting_and_recommended(server, run_dir)
+    assert reporting["id"] in "".join(shared.split())  # the link shown (wrapped on screen) opens the reporting task
+    # the same table as the tracked run, and the project's preset draws no charts: the rest must be the same
+    tracked = reported_items(server, reporting_and_recommended(server, tracked_run)[0])
+    charted = {item for item in tracked if item[1] == "charts"}
+    assert reported_items(server, reporting) - {("artifact", "run_folder")} == tracked - charted
