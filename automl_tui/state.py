@@ -38,7 +38,8 @@ class WizardState:
             source = self.template.source
             # run here, the re-run is recorded in ClearML like the template it repeats (as `--clone` does)
             tracked = {"enabled": True} if self.where == "local" else None
-            overrides = {"data": self.data, "out": self.out, "clearml": tracked}
+            # the target as the first step showed it (a template saved without one would be guessed again)
+            overrides = {"data": self.data, "target": self.target, "out": self.out, "clearml": tracked}
             return config.build_from(source.rerun_values(), t("config.source_task", task_id=source.task.id), overrides)
         overrides = {
             "data": self.data,

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -31,12 +32,14 @@ def save_command(
 
     overrides = {"data": data, "target": target, "priority": priority, "time_budget_s": time_budget}
     try:
-        saved, link = templates.save(config_mod.build(preset, overrides), name)
+        saved = templates.save(config_mod.build(preset, overrides), name)
     except UserError as exc:
         raise refuse(exc) from None
-    typer.echo(t("template.saved", name=saved.name, task_id=saved.task_id))
-    if link:
-        typer.echo(t("remote.link", link=link))
+    typer.echo(t("template.saved", name=saved.template.name, task_id=saved.template.task_id))
+    if saved.replaced:
+        typer.echo(t("template.replaced", name=saved.template.name, task_ids=", ".join(saved.replaced)))
+    if saved.link:
+        typer.echo(t("remote.link", link=saved.link))
 
 
 @template_app.command("list", help=t("cli.help_template_list"))
@@ -52,4 +55,4 @@ def list_command() -> None:
         typer.echo(t("template.none"))
         return
     for template in found:
-        typer.echo(t("template.line", name=template.name, dataset_key=template.dataset_key, task_id=template.task_id))
+        typer.echo(t("template.line", **asdict(template)))  # its name, table, when it was saved and its task

@@ -32,6 +32,12 @@ def adopt(run_dir: Path, model: str, use: str, note: str = "") -> Adopted:
     summary = report.RunReport(Path(run_dir))
     finished = [str(row["model"]) for row in summary.rows]
     if model not in finished:
+        from automl_tui_engine.events import status_word
+
+        tried = next((row for row in summary.attempted if row.get("model") == model), None)
+        if tried is not None:  # pruned, stopped or failed: it has no model to adopt
+            status = status_word(str(tried.get("status")))
+            raise UserError("adopt.not_finished", model=model, status=status, recommended=summary.decision.recommended)
         raise UserError("adopt.unknown_model", model=model, hint=suggest(model, finished), known=listing(finished))
     use, note = " ".join(use.split()), " ".join(note.split())
     if not use:
@@ -74,7 +80,14 @@ def _tell_clearml(run_dir: Path, decision: str) -> str:
 
 def decision_md(run: Any) -> str:
     """decision.md: the run, each adoption with the model's figures, and where to read more."""
+    from automl_tui_engine.glossary import task_word
+    from automl_tui_engine.table.privacy import mask
+
     lines = [f"# {t('adopt.title', run_id=run.run_id, dataset_key=run.dataset_key)}", ""]
+    info = run.info
+    if info.get("target"):  # what the model answers, for a reader who has not seen the report
+        table = mask(Path(str((info.get("config") or {}).get("data") or "?")).name)
+        lines += [t("adopt.predicts", target=info["target"], task=task_word(info.get("task", "")), table=table), ""]
     for adoption in decision_record.adoptions(run.info):
         lines.append(f"- {decision_record.line(adoption)}")
         row = run.by_model.get(adoption["model"])

@@ -259,4 +259,6 @@ def command_line(config: dict[str, Any]) -> str:
             parts += [flag, str(config[key])]
     if config.get("pipeline"):
         parts.append("--pipeline")
+    if (config.get("clearml") or {}).get("enabled") and not config.get("remote"):  # tracked here, as it was
+        parts.append("--clearml")
     return shlex.join(parts)

@@ -61,6 +61,13 @@ def test_adopting_a_model_the_run_does_not_have_or_for_no_use_is_one_line_and_wr
     code, _, err = cli(["adopt", run_dir, "hist_gb"], capsys)
     assert code == 2 and err.strip() == "Say what the model is adopted for, e.g. --use 'online scoring'."
     assert not (run_dir / rundir.DECISION).exists() and "adoptions" not in (run_dir / rundir.RUN_JSON).read_text()
+    # a candidate the search pruned is named as such, not as a typo of a finished one
+    folder = rundir.RunFolder(run_dir)
+    tried = folder.read_csv(rundir.RESULTS)
+    folder.write_csv(rundir.RESULTS, [*tried, {"model": "hist_gb #99", "status": "pruned"}], list(tried[0]))
+    code, _, err = cli(["adopt", run_dir, "hist_gb #99", "--use", "online scoring"], capsys)
+    assert code == 2 and err.startswith("'hist_gb #99' did not finish in this run (pruned")
+    folder.write_csv(rundir.RESULTS, tried, list(tried[0]))  # the folder as the run wrote it, for the report check
 
 
 async def test_a_on_the_decision_summary_adopts_a_model_for_a_use(run_dir, tmp_path):
@@ -84,8 +91,10 @@ async def test_a_on_the_decision_summary_adopts_a_model_for_a_use(run_dir, tmp_p
         await until(pilot, lambda: isinstance(app.screen, AdoptScreen))
         recommended = app.screen.query_one("#adopt-model", Select).value  # offered first
         await pilot.press("enter")  # no use given: said, and the form stays
-        assert "Say what the model is adopted for" in text_of(app.screen, "#adopt-problem")
+        assert text_of(app.screen, "#adopt-problem").startswith("Type what the model is adopted for")
         app.screen.query_one("#adopt-use", Input).value = "monthly batch"
+        await pilot.pause()
+        assert not text_of(app.screen, "#adopt-problem")  # typing a use takes the complaint away
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
         shown = text_of(app.screen, "#adopted")

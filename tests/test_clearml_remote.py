@@ -257,7 +257,13 @@ def test_clone_of_a_task_that_is_not_a_run(remote_run):
     (other,) = [t["id"] for t in server.tasks.values() if t["name"].startswith(f"linear · {remote_run['run_id']}")]
     server.tasks[other]["tags"] = [t for t in server.tasks[other]["tags"] if not t.startswith("run:")]
     done = cli(env, "--clone", other, "--remote", "default")
-    assert done.returncode == 2 and "is not an automl-tui run that can be re-run" in done.stderr
+    assert done.returncode == 2 and "cannot be re-run by clone: ClearML does not have its table" in done.stderr
+    # a task id the server does not have: our one line, none of the SDK's error lines before it
+    missing = cli(env, "--clone", "0123456789abcdef0123456789abcdef")
+    assert missing.returncode == 2 and missing.stderr.strip().splitlines() == [
+        "ClearML has no task 0123456789abcdef0123456789abcdef. Copy the id from the task's page in the web app (or "
+        "use the run task of a run enqueued with --remote)."
+    ]
 
 
 def test_an_agent_daemon_serving_the_queue_picks_the_run_up(tmp_path, server):
@@ -314,7 +320,7 @@ def test_an_unknown_queue_is_named_with_the_queues_there_are(tmp_path, server):
 def test_remote_needs_a_server(tmp_path, server):
     env = {**environment(server, tmp_path / "home"), "CLEARML_OFFLINE_MODE": "1"}
     done = cli(env, PENGUINS, "--target", "species", "--remote", "default")
-    assert done.returncode == 2 and "needs a ClearML server" in done.stderr
+    assert done.returncode == 2 and "This needs the ClearML server, and CLEARML_OFFLINE_MODE is on" in done.stderr
 
 
 def test_watch_an_unknown_run(tmp_path, server):

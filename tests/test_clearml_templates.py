@@ -30,7 +30,20 @@ def test_a_template_is_saved_listed_and_rerun_by_clone_on_an_agent_and_from_a_pr
         assert template["name"].startswith("template · weekly-penguins · penguins-")
         listed = cli(env, "template", "list")
         assert listed.returncode == 0 and listed.stdout.startswith("weekly-penguins  ·  penguins-")
-        assert f"task {task_id}" in listed.stdout
+        assert f"task {task_id}" in listed.stdout and "saved 20" in listed.stdout
+
+        # a name used as typed or refused; a table a run would refuse is refused now, not at the re-run
+        bad = cli(env, "template", "save", "weekly penguins", PENGUINS, "--preset", quick)
+        assert bad.returncode == 2 and "'weekly penguins' cannot name a template" in bad.stderr
+        no_target = cli(env, "template", "save", "t3", PENGUINS, "--preset", quick, "--target", "nope")
+        assert no_target.returncode == 2 and "Column 'nope' is not in the table" in no_target.stderr
+        # saved again under the same name: the newer one is the template, the older stays a task
+        again = cli(env, "template", "save", "weekly-penguins", PENGUINS, "--preset", quick, "--target", "species")
+        assert again.returncode == 0 and f"replaces the earlier template 'weekly-penguins' (task {task_id})" in (
+            again.stdout
+        )
+        assert not {"template", "template:weekly-penguins"} & set(server.tasks[task_id]["tags"])
+        assert len(cli(env, "template", "list").stdout.splitlines()) == 1
 
         # re-run by clone on an agent, with an override; the template itself stays as it was
         cloned = cli(env, "--clone", task_id, "--priority", "speed", "--remote", "default")

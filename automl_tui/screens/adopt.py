@@ -57,17 +57,26 @@ class AdoptScreen(ModalScreen[Any]):
         from automl_tui_engine import adoption
         from automl_tui_engine.errors import UserError
 
+        problem = self.query_one("#adopt-problem", Static)
+        use = self.query_one("#adopt-use", Input).value
+        if not use.strip():  # said in the form's words (the engine's names the command's --use)
+            problem.update(t("tui.adopt_no_use"))
+            return
         try:
             adopted = adoption.adopt(
                 self.run_dir,
                 str(self.query_one("#adopt-model", Select).value),
-                self.query_one("#adopt-use", Input).value,
+                use,
                 self.query_one("#adopt-note", Input).value,
             )
-        except UserError as exc:  # no use given: said here, the form stays
-            self.query_one("#adopt-problem", Static).update(str(exc))
+        except UserError as exc:
+            problem.update(str(exc))
             return
         self.dismiss(adopted)
+
+    @on(Input.Changed, "#adopt-use")
+    def use_typed(self) -> None:
+        self.query_one("#adopt-problem", Static).update("")
 
     @on(Button.Pressed, "#adopt-back")
     def action_back(self) -> None:

@@ -28,7 +28,12 @@ class TemplateScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         options = [
-            Option(card(template.name, t("tui.template_option", dataset_key=template.dataset_key)), id=task_id)
+            Option(
+                card(
+                    template.name, t("tui.template_option", dataset_key=template.dataset_key, created=template.created)
+                ),
+                id=task_id,
+            )
             for task_id, template in self.templates.items()
         ]
         with Vertical(id="template-box"):

@@ -131,9 +131,10 @@ class Source:
     dataset_key: str
 
     def rerun_values(self, preset: str | None = None) -> dict[str, Any]:
-        """What a re-run starts from: the run's config less its table and folder, then `preset` (if given) over it.
-        A preset's order to re-run a template is carried out by this re-run: what it makes is a run."""
-        values = {key: value for key, value in self.values.items() if key not in ("data", "out")}
+        """What a re-run starts from: the run's config less its table, folder and language (the re-run speaks its
+        own user's), then `preset` (if given) over it. A preset's order to re-run a template is carried out by this
+        re-run: what it makes is a run."""
+        values = {key: value for key, value in self.values.items() if key not in ("data", "out", "lang")}
         if preset:
             from automl_tui_engine.config import read_preset
 
@@ -155,7 +156,8 @@ def clone_source(task_id: str) -> Source:
 
     Task = sdk.connect()
     try:
-        task = Task.get_task(task_id=task_id)
+        with sdk.our_words():
+            task = Task.get_task(task_id=task_id)
     except ValueError:
         raise UserError("clone.unknown_task", task_id=task_id) from None
     if task.get_configuration_object(CONFIG_NAME) is None:
@@ -178,10 +180,12 @@ def clone_source(task_id: str) -> Source:
 
 def fetch_table(dataset_task: str, data_name: str, folder: Path) -> Path:
     """The run's table, downloaded into `folder` under its own file name."""
+    from automl_tui_engine.clearml import sdk
     from clearml import Task
 
     try:
-        owner = Task.get_task(task_id=dataset_task)
+        with sdk.our_words():
+            owner = Task.get_task(task_id=dataset_task)
     except ValueError:  # the SDK's word for a task the server does not have
         raise SourceGone("remote.table_task_gone", task_id=dataset_task) from None
     if DATASET_ARTIFACT not in owner.artifacts:

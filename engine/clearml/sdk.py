@@ -49,6 +49,18 @@ def quiet() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def our_words() -> Iterator[None]:
+    """Around a call whose failure automl-tui says in one line of its own (a task id the server does not have): the
+    SDK's error lines about it are left out."""
+    previous = logging.root.manager.disable
+    logging.disable(logging.ERROR)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
+
+
 def setting(key: str) -> str:
     from clearml.config import ConfigWrapper
 

@@ -246,6 +246,7 @@ def publish_reporting(task: Any, summary: Any, test_metrics: dict[str, float]) -
     """The reporting task, the one place to read: report.md's text and file, the leaderboard as a table and an
     artifact, the missing artifacts with their reasons, the charts, and the test scores beside guessing's."""
     import io
+    import warnings
 
     import pandas as pd
 
@@ -256,15 +257,18 @@ def publish_reporting(task: Any, summary: Any, test_metrics: dict[str, float]) -
         text = io.StringIO(report.read_text(encoding="utf-8"))
         logger.report_media(REPORT_TITLE, REPORT_SERIES, iteration=0, stream=text, file_extension=".md")
         task.upload_artifact("report", artifact_object=str(report), wait_on_upload=True)
-    if summary.rows:
-        frame = pd.DataFrame(summary.rows)
-        logger.report_table("leaderboard", "leaderboard", iteration=0, table_plot=frame)
-        task.upload_artifact("leaderboard", artifact_object=frame, wait_on_upload=True)
     missing = summary.missing_artifacts()
     if not report.exists():
         missing.append((rundir.REPORT, t("missing.interrupted")))
-    frame = pd.DataFrame(missing, columns=["artifact", "reason"])
-    logger.report_table(DEBUG_TITLE, MISSING_SERIES, iteration=0, table_plot=frame)
+    # the SDK's table code calls a pandas API that pandas 3 deprecates: a warning on every run's stderr, not ours
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        if summary.rows:
+            frame = pd.DataFrame(summary.rows)
+            logger.report_table("leaderboard", "leaderboard", iteration=0, table_plot=frame)
+            task.upload_artifact("leaderboard", artifact_object=frame, wait_on_upload=True)
+        frame = pd.DataFrame(missing, columns=["artifact", "reason"])
+        logger.report_table(DEBUG_TITLE, MISSING_SERIES, iteration=0, table_plot=frame)
     for chart in sorted((run_dir / rundir.PLOTS).glob("*.html")):
         logger.report_media("charts", chart.stem, local_path=str(chart), iteration=0)
     for name, value in test_metrics.items():
