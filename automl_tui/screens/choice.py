@@ -125,7 +125,8 @@ class WhereScreen(ChoiceScreen):
         return [self.local_option(), Option(t("tui.where_clearml_checking"), id="checking", disabled=True)]
 
     def local_option(self) -> Option:
-        return Option(card(t("tui.where_local_title"), t("tui.where_local_help")), id="local")
+        lines = [t("tui.where_local_help"), *([t("tui.where_local_template")] if self.state.template else [])]
+        return Option(card(t("tui.where_local_title"), *lines), id="local")
 
     def on_mount(self) -> None:
         options = self.query_one("#choices", OptionList)
@@ -153,7 +154,8 @@ class WhereScreen(ChoiceScreen):
             choices += [
                 None,
                 Option(
-                    card(t("tui.where_clearml_title", queue=queue), t("tui.where_clearml_help")), id=f"queue:{queue}"
+                    card(t("tui.where_clearml_title", queue=queue), t("tui.where_clearml_help", agents=agents)),
+                    id=f"queue:{queue}",
                 ),
             ]
             if self.state.template is None:  # a template re-runs by clone: one task, not a pipeline
