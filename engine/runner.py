@@ -145,7 +145,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
     from automl_tui_engine.extension.registry import steps
     from automl_tui_engine.naming import dataset_key
     from automl_tui_engine.outputs.candidate_log import CandidateLog
-    from automl_tui_engine.table import reading
+    from automl_tui_engine.table import input_ranges, reading
 
     dataset, primary = prepared.dataset, prepared.primary
     folder = rundir.RunFolder.create(config.out, run_id)
@@ -159,6 +159,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
     )
     rundir.write_atomic(folder / rundir.CONFIG, to_toml(effective))
     folder.write_json(rundir.DATA_PROFILE, {**dataset.summary(), "split": prepared.folds.facts})
+    folder.write_json(rundir.INPUT_RANGES, input_ranges.of(prepared.folds.X_train, dataset.profiles))
     guessed, no_baseline = _baseline(prepared, plan)
     facts = run_record.RunFacts(
         run_id,

@@ -17,7 +17,7 @@ LAYERS = [
      "search.budget", "search.threads", "search.lean_forests"],
     ["extension.registry", "extension.registry.models", "extension.registry.metrics", "extension.registry.steps",
      "extension.plugins", "config"],
-    ["table.reading", "table.data", "table.checks", "table.lean_columns", "table.preprocess"],
+    ["table.reading", "table.data", "table.checks", "table.lean_columns", "table.preprocess", "table.input_ranges"],
     ["decision", "verdict"],
     ["outputs.rundir", "outputs.candidate_log", "outputs.chart_style", "outputs.run_charts", "outputs.png_browser",
      "outputs.plots", "outputs.explain", "outputs.model_card",
@@ -25,7 +25,7 @@ LAYERS = [
     ["context", "tracking"],
     ["search.evaluate", "search.baseline", "search.threshold", "search.ensemble", "search.candidates",
      "search.training", "search.outcome", "search.refit"],
-    ["outputs.insights", "predict", "adoption", "inspection", "clearml.sdk", "clearml.run_properties",
+    ["outputs.insights", "predict", "whatif", "adoption", "inspection", "clearml.sdk", "clearml.run_properties",
      "clearml.tracker"],
     ["runner", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",

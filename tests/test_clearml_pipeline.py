@@ -146,7 +146,7 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
     report = (run_dir / "report.md").read_text(encoding="utf-8")
     assert report.startswith(f"# automl-tui report · {run_dir.name} · penguins-")
     assert {row["model"] for row in RunReport(run_dir).attempted} >= {"linear", "hist_gb"}
-    assert (run_dir / "model.joblib").is_file()
+    assert (run_dir / "model.joblib").is_file() and (run_dir / "input_ranges.json").is_file()  # what-if works on it
     # the reporting step's artifact is the report it wrote; the one here names this machine's table and folder
     reporting_id = steps[f"reporting · {run_id} · {key}"]["id"]
     on_agent = only_file(server, reporting_id, "artifacts/report/").decode()

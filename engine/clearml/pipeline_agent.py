@@ -294,7 +294,7 @@ def _copy_winner(folder: Any, source: Any, picks: list[dict], primary: Any) -> N
     """The kept family's model, its test predictions, explanation, profile and charts; the picks' leaderboard."""
     from automl_tui_engine import decision as decision_mod
 
-    for name in (rundir.MODEL, rundir.TEST_PREDICTIONS, rundir.EXPLANATION, rundir.DATA_PROFILE):
+    for name in (rundir.MODEL, rundir.TEST_PREDICTIONS, rundir.EXPLANATION, rundir.DATA_PROFILE, rundir.INPUT_RANGES):
         if (source / name).exists():
             shutil.copy2(source / name, folder / name)
     if (source / rundir.PLOTS).is_dir():

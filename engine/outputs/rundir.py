@@ -18,6 +18,7 @@ CONFIG = "config.toml"
 RUN_JSON = "run.json"
 EVENTS = "events.jsonl"
 DATA_PROFILE = "data_profile.json"
+INPUT_RANGES = "input_ranges.json"  # what training saw of each input column (table/input_ranges.py): for what-if
 PLOTS = "plots"
 EXPLANATION = "explanation.json"
 TEST_PREDICTIONS = "test_predictions.csv"

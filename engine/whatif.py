@@ -1,0 +1,110 @@
+"""Asking the saved model about one case (issue 20, "what-if"): a form with one field per input column of the
+trained table, in the table's own terms (the categories training saw, the range of numbers and dates it saw),
+filled with a typical row (medians, most frequent values); the answer for that row with some fields changed, and
+each value the model never saw in training named, so the answer is treated with care. These are the model's
+answers, not causal effects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.messages import listing, suggest, t
+from automl_tui_engine.outputs import rundir
+
+ASKED_KINDS = ("numeric", "categorical", "datetime", "text")  # the columns a model reads; ids and constants it drops
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input column as a form shows it: its kind, typical value, and what training saw of it."""
+
+    name: str
+    kind: str
+    typical: Any
+    low: Any = None  # numbers and dates: the smallest and largest training saw
+    high: Any = None
+    categories: list[str] = field(default_factory=list)  # categories and text: the values training saw, frequent first
+
+
+@dataclass(frozen=True)
+class Answer:
+    inputs: dict[str, Any]  # the whole row asked about
+    prediction: Any
+    probabilities: dict[str, float]  # classification: each class's probability; {} for regression
+    unseen: list[str]  # a sentence for each value outside what training saw
+
+
+def form(run_dir: Path) -> list[Field]:
+    """The fields of the run's model, in the table's column order, each with its typical value."""
+    seen = rundir.RunFolder(Path(run_dir)).read_json(rundir.INPUT_RANGES)
+    if not seen:
+        raise UserError("whatif.no_ranges", run_dir=run_dir)
+    return [
+        Field(
+            name=name,
+            kind=entry["kind"],
+            typical=entry.get("typical"),
+            low=entry.get("low"),
+            high=entry.get("high"),
+            categories=list(entry.get("categories") or {}),
+        )
+        for name, entry in seen.items()
+        if entry["kind"] in ASKED_KINDS
+    ]
+
+
+def ask(run_dir: Path, changes: dict[str, str], trust: bool = False) -> Answer:
+    """The model's answer for the typical row with `changes` (column -> value as typed) made to it."""
+    import pandas as pd
+    from automl_tui_engine.predict import load_model, prediction_frame, schema
+
+    fields = {f.name: f for f in form(run_dir)}
+    row: dict[str, Any] = {name: f.typical for name, f in fields.items()}
+    unseen = []
+    for name, text in changes.items():
+        if name not in fields:
+            known = list(fields)
+            raise UserError("whatif.unknown_column", column=name, hint=suggest(name, known), known=listing(known))
+        row[name], outside = _value(fields[name], text)
+        if outside:
+            unseen.append(outside)
+    model = load_model(run_dir, trust)
+    columns = list(rundir.RunFolder(Path(run_dir)).read_json(rundir.INPUT_RANGES))  # the columns it was fit on
+    frame = pd.DataFrame([{name: row.get(name) for name in columns}])
+    for name, f in fields.items():
+        if f.kind == "numeric":
+            frame[name] = pd.to_numeric(frame[name])
+    answered = prediction_frame(model, frame, schema(run_dir).task).iloc[0]
+    probabilities = {
+        key.removeprefix("probability_"): round(float(value), 4)
+        for key, value in answered.items()
+        if key.startswith("probability_")
+    }
+    prediction = answered["prediction"]
+    return Answer(row, prediction.item() if hasattr(prediction, "item") else prediction, probabilities, unseen)
+
+
+def _value(f: Field, text: str) -> tuple[Any, str]:
+    """The typed value as the column's kind holds it, and a sentence when training never saw one like it."""
+    if f.kind == "numeric":
+        try:
+            number = float(text.replace(",", ""))
+        except ValueError:
+            raise UserError("whatif.not_a_number", column=f.name, value=text) from None
+        if f.low is not None and not f.low <= number <= f.high:
+            return number, t("whatif.outside", column=f.name, value=text, low=_short(f.low), high=_short(f.high))
+        return number, ""
+    if f.kind == "datetime":
+        if f.low is not None and not str(f.low) <= text <= str(f.high):  # ISO dates compare as text
+            return text, t("whatif.outside", column=f.name, value=text, low=f.low, high=f.high)
+        return text, ""
+    if f.kind == "categorical" and f.categories and text not in f.categories:
+        return text, t("whatif.new_category", column=f.name, value=text, known=listing(f.categories[:8]))
+    return text, ""
+
+
+def _short(number: float) -> str:
+    return f"{number:g}"

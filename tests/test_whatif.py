@@ -1,0 +1,74 @@
+"""One case asked of a saved model (issue 20, first increment): the form from what training saw, the answer for the
+typical row with columns changed, values outside training named, and bad input as one line."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from automl_tui_engine import whatif
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.outputs import rundir
+from test_end_to_end import cli
+
+
+def test_the_form_holds_what_training_saw_with_a_typical_row(recorded_run):
+    fields = {field.name: field for field in whatif.form(recorded_run)}
+    assert "species" not in fields  # the target is what is asked for, not a field
+    bill = fields["bill_length_mm"]
+    assert bill.kind == "numeric" and bill.low < bill.typical < bill.high
+    assert set(fields["island"].categories) == {"Biscoe", "Dream", "Torgersen"}
+    assert fields["island"].typical in fields["island"].categories
+
+
+def test_changing_columns_changes_the_answer_and_unseen_values_are_named(recorded_run):
+    typical = whatif.ask(recorded_run, {})
+    assert abs(sum(typical.probabilities.values()) - 1) < 1e-3 and typical.unseen == []
+    # a Gentoo penguin by construction: Biscoe, a shallow bill, long flippers, heavy
+    gentoo = whatif.ask(
+        recorded_run,
+        {"island": "Biscoe", "bill_depth_mm": "14", "flipper_length_mm": "225", "body_mass_g": "5,600"},
+    )
+    assert gentoo.prediction == "Gentoo" and gentoo.probabilities["Gentoo"] > typical.probabilities["Gentoo"]
+    assert gentoo.inputs["body_mass_g"] == 5600.0 and gentoo.unseen == []
+    beyond = whatif.ask(recorded_run, {"flipper_length_mm": "400", "island": "Mars"})
+    assert [sentence.split(" (")[0] for sentence in beyond.unseen] == [
+        "the model has not seen flipper_length_mm = 400",
+        "the model has not seen 'Mars' in island",
+    ]
+
+
+def test_whatif_on_the_command_line(recorded_run, capsys):
+    code, out, err = cli(["whatif", recorded_run, "--set", "island=Dream", "--set", "flipper_length_mm=400"], capsys)
+    assert code in (None, 0)
+    assert out.startswith("Prediction: ") and "Asked about: island = Dream, flipper_length_mm = 400;" in out
+    assert "not causes" in out and err.startswith("Careful: the model has not seen flipper_length_mm = 400")
+    code, out, _ = cli(["whatif", recorded_run, "--json"], capsys)
+    answer = json.loads(out)
+    assert set(answer) == {"inputs", "prediction", "probabilities", "unseen", "note"} and answer["unseen"] == []
+    code, out, _ = cli(["whatif", recorded_run], capsys)  # no question: the form, then the typical row's answer
+    assert out.startswith("The model's inputs") and "  island: " in out and "Asked about the typical row" in out
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ("islnd=Dream", "'islnd' is not an input column of this model (did you mean 'island'?)"),
+        ("bill_length_mm=long", "'long' is not a number, and 'bill_length_mm' holds numbers"),
+        ("island", "'island' is not COLUMN=VALUE"),
+    ],
+)
+def test_bad_questions_are_one_line(recorded_run, capsys, setting, said):
+    code, _, err = cli(["whatif", recorded_run, "--set", setting], capsys)
+    assert code == 2 and err.startswith(said) and len(err.strip().splitlines()) == 1
+
+
+def test_a_run_from_before_whatif_says_to_re_run(recorded_run, tmp_path, capsys):
+    import shutil
+
+    old = shutil.copytree(recorded_run, tmp_path / recorded_run.name)
+    (old / rundir.INPUT_RANGES).unlink()
+    with pytest.raises(UserError, match="has no input_ranges.json"):
+        whatif.form(old)
+    code, _, err = cli(["whatif", old], capsys)
+    assert code == 2 and "re-run it to ask its model about one case" in err
