@@ -43,6 +43,15 @@ def whatif_command(
     if answer.probabilities:
         shares = " · ".join(f"{label} {share:.2f}" for label, share in answer.probabilities.items())
         typer.echo(t("whatif.probabilities", shares=shares))
+    moves = listing(f"{column} {value:+.3f}" for column, value in answer.pushes.items())
+    if answer.pushes:
+        typer.echo(
+            t("whatif.pushes_toward", toward=answer.explained, items=moves)
+            if answer.explained
+            else t("whatif.pushes_value", items=moves)
+        )
+    elif answer.why_not:
+        typer.echo(t("whatif.no_pushes", reason=answer.why_not))
     changed = listing(f"{column} = {value}" for column, value in changes.items())
     typer.echo(t("whatif.asked", changed=changed) if changes else t("whatif.asked_typical"))
     for sentence in answer.unseen:

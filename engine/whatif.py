@@ -15,6 +15,7 @@ from automl_tui_engine.messages import listing, suggest, t
 from automl_tui_engine.outputs import rundir
 
 ASKED_KINDS = ("numeric", "categorical", "datetime", "text")  # the columns a model reads; ids and constants it drops
+TOP_PUSHES = 3  # "the few columns that push this answer up or down most"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,11 @@ class Answer:
     prediction: Any
     probabilities: dict[str, float]  # classification: each class's probability; {} for regression
     unseen: list[str]  # a sentence for each value outside what training saw
+    # the columns that move this answer most (SHAP for the row, largest first), toward `explained` (a class) or the
+    # predicted value up (positive) and down; {} with `why_not` when the model cannot be explained this way
+    pushes: dict[str, float] = field(default_factory=dict)
+    explained: str = ""
+    why_not: str = ""
 
 
 def form(run_dir: Path) -> list[Field]:
@@ -58,7 +64,6 @@ def form(run_dir: Path) -> list[Field]:
 
 def ask(run_dir: Path, changes: dict[str, str], trust: bool = False) -> Answer:
     """The model's answer for the typical row with `changes` (column -> value as typed) made to it."""
-    import pandas as pd
     from automl_tui_engine.predict import load_model, prediction_frame, schema
 
     fields = {f.name: f for f in form(run_dir)}
@@ -73,18 +78,44 @@ def ask(run_dir: Path, changes: dict[str, str], trust: bool = False) -> Answer:
             unseen.append(outside)
     model = load_model(run_dir, trust)
     columns = list(rundir.RunFolder(Path(run_dir)).read_json(rundir.INPUT_RANGES))  # the columns it was fit on
-    frame = pd.DataFrame([{name: row.get(name) for name in columns}])
-    for name, f in fields.items():
-        if f.kind == "numeric":
-            frame[name] = pd.to_numeric(frame[name])
-    answered = prediction_frame(model, frame, schema(run_dir).task).iloc[0]
+    frame = row_frame(row, columns, fields)
+    task = schema(run_dir).task
+    answered = prediction_frame(model, frame, task).iloc[0]
     probabilities = {
         key.removeprefix("probability_"): round(float(value), 4)
         for key, value in answered.items()
         if key.startswith("probability_")
     }
     prediction = answered["prediction"]
-    return Answer(row, prediction.item() if hasattr(prediction, "item") else prediction, probabilities, unseen)
+    prediction = prediction.item() if hasattr(prediction, "item") else prediction
+    typical = row_frame({name: f.typical for name, f in fields.items()}, columns, fields)
+    pushes, explained, why_not = _pushes(model, frame, typical, task, prediction)
+    return Answer(row, prediction, probabilities, unseen, pushes, explained, why_not)
+
+
+def row_frame(row: dict[str, Any], columns: list[str], fields: dict[str, Field]) -> Any:
+    """One row as the model reads it: every column it was fit on (those it drops empty), numbers as numbers."""
+    import pandas as pd
+
+    frame = pd.DataFrame([{name: row.get(name) for name in columns}])
+    for name, f in fields.items():
+        if f.kind == "numeric":
+            frame[name] = pd.to_numeric(frame[name])
+    return frame
+
+
+def _pushes(model: Any, frame: Any, typical: Any, task: str, prediction: Any) -> tuple[dict[str, float], str, str]:
+    """(the TOP_PUSHES columns that move this answer most, the class they push toward, why there are none)."""
+    from automl_tui_engine.errors import one_line
+    from automl_tui_engine.outputs.explain import row_contributions
+
+    try:  # against the typical row: what this case's values do that the typical row's do not (trees: any row)
+        moved, explained = row_contributions(model, frame, typical, task)
+    except Exception as exc:  # an ensemble, a plugin's steps, or SHAP failing on this model: the answer stands
+        return {}, "", one_line(exc)
+    strongest = sorted(moved.items(), key=lambda item: abs(item[1]), reverse=True)[:TOP_PUSHES]
+    said = str(prediction) if explained == "predicted" else explained or ""
+    return {name: round(value, 4) for name, value in strongest if value}, said, ""
 
 
 def _value(f: Field, text: str) -> tuple[Any, str]:

@@ -31,6 +31,11 @@ def test_changing_columns_changes_the_answer_and_unseen_values_are_named(recorde
     )
     assert gentoo.prediction == "Gentoo" and gentoo.probabilities["Gentoo"] > typical.probabilities["Gentoo"]
     assert gentoo.inputs["body_mass_g"] == 5600.0 and gentoo.unseen == []
+    # the few columns that move it most, toward the class it predicts, strongest first
+    assert gentoo.explained == "Gentoo" and 0 < len(gentoo.pushes) <= whatif.TOP_PUSHES
+    assert set(gentoo.pushes) <= set(gentoo.inputs) and gentoo.why_not == ""
+    strengths = [abs(value) for value in gentoo.pushes.values()]
+    assert strengths == sorted(strengths, reverse=True)
     beyond = whatif.ask(recorded_run, {"flipper_length_mm": "400", "island": "Mars"})
     assert [sentence.split(" (")[0] for sentence in beyond.unseen] == [
         "the model has not seen flipper_length_mm = 400",
@@ -42,10 +47,12 @@ def test_whatif_on_the_command_line(recorded_run, capsys):
     code, out, err = cli(["whatif", recorded_run, "--set", "island=Dream", "--set", "flipper_length_mm=400"], capsys)
     assert code in (None, 0)
     assert out.startswith("Prediction: ") and "Asked about: island = Dream, flipper_length_mm = 400;" in out
+    assert "What moves this answer most (toward " in out
     assert "not causes" in out and err.startswith("Careful: the model has not seen flipper_length_mm = 400")
     code, out, _ = cli(["whatif", recorded_run, "--json"], capsys)
     answer = json.loads(out)
-    assert set(answer) == {"inputs", "prediction", "probabilities", "unseen", "note"} and answer["unseen"] == []
+    said = {"inputs", "prediction", "probabilities", "unseen", "pushes", "explained", "why_not", "note"}
+    assert set(answer) == said and answer["unseen"] == []
     code, out, _ = cli(["whatif", recorded_run], capsys)  # no question: the form, then the typical row's answer
     assert out.startswith("The model's inputs") and "  island: " in out and "Asked about the typical row" in out
 

@@ -144,6 +144,14 @@ def _shap(pipeline: Any, X: Any, X_background: Any, task: str, seed: int) -> dic
     }
 
 
+def row_contributions(pipeline: Any, row: Any, background: Any, task: str) -> tuple[dict[str, float], str | None]:
+    """How much each column of the table moves the model's answer for one row (SHAP, in the model's output units),
+    and the class explained (binary: the second class; multiclass: the one predicted; regression: None). Raises
+    ValueError when the model cannot be explained this way (an ensemble, a plugin's extra steps)."""
+    found = _shap(pipeline, row, background, task, seed=0)
+    return dict(zip(found["columns"], (float(v) for v in found["values"][0]), strict=True)), found["class_explained"]
+
+
 def _joined(first: dict[str, Any], then: dict[str, Any]) -> dict[str, Any]:
     """Two _shap results on consecutive rows as one; a per-row base value (multiclass) is joined too."""
     import numpy as np
