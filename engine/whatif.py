@@ -109,7 +109,9 @@ def _pushes(model: Any, frame: Any, typical: Any, task: str, prediction: Any) ->
     from automl_tui_engine.errors import one_line
     from automl_tui_engine.outputs.explain import row_contributions
 
-    try:  # against the typical row: what this case's values do that the typical row's do not (trees: any row)
+    # the typical row is the explainer's background: most models are explained against it; trees against the
+    # training rows their leaves hold
+    try:
         moved, explained = row_contributions(model, frame, typical, task)
     except Exception as exc:  # an ensemble, a plugin's steps, or SHAP failing on this model: the answer stands
         return {}, "", one_line(exc)
