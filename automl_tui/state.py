@@ -33,14 +33,10 @@ class WizardState:
         from automl_tui_engine import config
 
         if self.template is not None:
-            from automl_tui_engine.messages import t
-
-            source = self.template.source
             # run here, the re-run is recorded in ClearML like the template it repeats (as `--clone` does)
             tracked = {"enabled": True} if self.where == "local" else None
             # the target as the first step showed it (a template saved without one would be guessed again)
-            overrides = {"data": self.data, "target": self.target, "out": self.out, "clearml": tracked}
-            return config.build_from(source.rerun_values(), t("config.source_task", task_id=source.task.id), overrides)
+            return self.template.config({"data": self.data, "target": self.target, "out": self.out, "clearml": tracked})
         overrides = {
             "data": self.data,
             "target": self.target,
@@ -95,6 +91,15 @@ class TemplateRerun:
 
     name: str
     source: Any
+
+    def config(self, overrides: dict[str, Any] | None = None) -> Any:
+        """The re-run's RunConfig: the template's settings, then `overrides`; without any, the settings it brings
+        (preset, priority, split) as a run takes them."""
+        from automl_tui_engine.config import build_from
+        from automl_tui_engine.messages import t
+
+        source = self.source
+        return build_from(source.rerun_values(), t("config.source_task", task_id=source.task.id), overrides)
 
 
 def shown_path(path: Path) -> str:

@@ -45,9 +45,18 @@ class Answer:
 
 def form(run_dir: Path) -> list[Field]:
     """The fields of the run's model, in the table's column order, each with its typical value."""
+    return _fields(_seen(run_dir))
+
+
+def _seen(run_dir: Path) -> dict[str, dict[str, Any]]:
+    """input_ranges.json: every column the model was fit on (in order), with what training saw of it."""
     seen = rundir.RunFolder(Path(run_dir)).read_json(rundir.INPUT_RANGES)
     if not seen:
         raise UserError("whatif.no_ranges", run_dir=run_dir)
+    return seen
+
+
+def _fields(seen: dict[str, dict[str, Any]]) -> list[Field]:
     return [
         Field(
             name=name,
@@ -66,7 +75,8 @@ def ask(run_dir: Path, changes: dict[str, str], trust: bool = False) -> Answer:
     """The model's answer for the typical row with `changes` (column -> value as typed) made to it."""
     from automl_tui_engine.predict import load_model, prediction_frame, schema
 
-    fields = {f.name: f for f in form(run_dir)}
+    seen = _seen(run_dir)
+    fields = {f.name: f for f in _fields(seen)}
     row: dict[str, Any] = {name: f.typical for name, f in fields.items()}
     unseen = []
     for name, text in changes.items():
@@ -77,7 +87,7 @@ def ask(run_dir: Path, changes: dict[str, str], trust: bool = False) -> Answer:
         if outside:
             unseen.append(outside)
     model = load_model(run_dir, trust)
-    columns = list(rundir.RunFolder(Path(run_dir)).read_json(rundir.INPUT_RANGES))  # the columns it was fit on
+    columns = list(seen)  # the columns it was fit on, those it drops too
     frame = row_frame(row, columns, fields)
     task = schema(run_dir).task
     answered = prediction_frame(model, frame, task).iloc[0]

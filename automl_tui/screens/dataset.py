@@ -173,9 +173,9 @@ class DatasetScreen(StepScreen):
         self.state.split = chosen if isinstance(chosen, str) and found.date_columns else "random"
         self.state.template = self.template
         if self.template is not None:  # the template's settings: shown on the Confirm step
-            values = self.template.source.values
-            self.state.preset, self.state.priority = values.get("preset", "fast"), values.get("priority", "balanced")
-            self.state.split = values.get("split", "random")
+            settings = self.template.config()
+            self.state.preset, self.state.priority = settings.preset, settings.priority
+            self.state.split = settings.split
         self.dismiss(NEXT)
 
     def action_recent(self) -> None:
@@ -239,13 +239,9 @@ class DatasetScreen(StepScreen):
             summary.update(t("tui.summary_unchecked", name=found.path.name))
         note = ""
         if self.template is not None:
-            values = self.template.source.values
-            note = t(
-                "tui.template_chosen",
-                name=self.template.name,
-                preset=values.get("preset", "?"),
-                priority=glossary.priority_word(values.get("priority", "balanced")),
-            )
+            settings = self.template.config()
+            priority = glossary.priority_word(settings.priority)
+            note = t("tui.template_chosen", name=self.template.name, preset=settings.preset, priority=priority)
         self.query_one("#template-note", Static).update(note)
         self.query_one("#template-note").set_class(not note, "hidden")
         problem.update("\n".join([*(found.error and [found.error] or []), *found.warnings]))

@@ -300,9 +300,14 @@ def download_run_folder(task_id: str, destination: Path, wait_s: float = 120.0, 
 
 def uploaded_run_folder(task: Any) -> Path | None:
     """The run folder a task uploaded, unpacked here; None when it has none or the file server no longer does."""
-    if RUN_FOLDER_ARTIFACT not in task.artifacts:
+    return _local_copy(task, RUN_FOLDER_ARTIFACT)
+
+
+def _local_copy(task: Any, artifact: str) -> Path | None:
+    """A task's artifact, here; None when it has none or the file server cannot give it (the SDK says why)."""
+    if artifact not in task.artifacts:
         return None
-    local = task.artifacts[RUN_FOLDER_ARTIFACT].get_local_copy(raise_on_error=False)
+    local = task.artifacts[artifact].get_local_copy(raise_on_error=False)
     return Path(local) if local is not None else None
 
 
@@ -323,7 +328,5 @@ def uploaded_events(task: Any) -> list[dict[str, Any]]:
     """The run events a task uploaded (EVENTS_ARTIFACT); [] when it has none or the file server cannot give them."""
     from automl_tui_engine.outputs.rundir import read_events
 
-    if EVENTS_ARTIFACT not in task.artifacts:
-        return []
-    local = task.artifacts[EVENTS_ARTIFACT].get_local_copy(raise_on_error=False)
-    return read_events(Path(local)) if local else []
+    local = _local_copy(task, EVENTS_ARTIFACT)
+    return read_events(local) if local else []
