@@ -15,7 +15,7 @@ from automl_tui_engine.messages import t  # light: the catalogue is a TOML file 
 
 from automl_tui.exits import fail, on_run_folder, refuse
 from automl_tui.templates_cli import template_app
-from automl_tui.whatif_cli import whatif_command
+from automl_tui.whatif_cli import optimize_command, whatif_command
 
 TITLE_CELLS = 46  # `automl-tui plugins` lines up the origins after the titles
 
@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 app.add_typer(template_app, name="template")
 app.command("whatif", help=t("cli.help_whatif"))(whatif_command)
+app.command("optimize", help=t("cli.help_optimize"))(optimize_command)
 
 
 @app.command("run", help=t("cli.help_run"), epilog=t("cli.help_run_epilog"))

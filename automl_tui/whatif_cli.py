@@ -1,17 +1,21 @@
-"""`automl-tui whatif RUN_DIR --set COLUMN=VALUE …`: the model's answer for one case, the typical row of the
-training table with some columns changed (engine/whatif.py)."""
+"""Using the model to decide (engine/whatif/): `automl-tui whatif RUN_DIR --set COLUMN=VALUE …` (one case),
+`… --vary COLUMN=SPEC` (a grid of conditions), and `automl-tui optimize RUN_DIR --free …` (the best inputs)."""
 
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from automl_tui_engine.messages import listing, t
 
 from automl_tui.exits import fail, on_run_folder
+
+MOST_LINES = 30  # rows of a grid or search printed; the file holds every one
 
 
 def whatif_command(
@@ -19,25 +23,32 @@ def whatif_command(
     settings: Annotated[
         list[str] | None, typer.Option("--set", metavar="COLUMN=VALUE", help=t("cli.help_whatif_set"))
     ] = None,
+    varied: Annotated[
+        list[str] | None, typer.Option("--vary", metavar="COLUMN=SPEC", help=t("cli.help_whatif_vary"))
+    ] = None,
+    rows: Annotated[Path | None, typer.Option("--rows", help=t("cli.help_whatif_rows"))] = None,
+    focus: Annotated[str | None, typer.Option("--class", help=t("cli.help_whatif_class"))] = None,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help=t("cli.help_whatif_out"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=t("cli.help_json"))] = False,
     trust: Annotated[bool, typer.Option("--trust", help=t("cli.help_trust"))] = False,
 ) -> None:
-    from automl_tui_engine import exit_codes, whatif
+    from automl_tui_engine.whatif import case
 
-    changes = {}
-    for text in settings or []:
-        column, equals, value = text.partition("=")
-        if not equals or not column.strip():
-            raise fail(t("whatif.bad_set", text=text), exit_codes.BAD_INPUT)
-        changes[column.strip()] = value.strip()
-    answer = on_run_folder(lambda: whatif.ask(run_dir, changes, trust), run_dir)
+    changes = pairs(settings, "--set")
+    _not_there(out)
+    if varied:
+        said = ["automl-tui", "whatif", str(run_dir), *_repeated("--vary", varied), *_repeated("--set", settings)]
+        said += [*(["--rows", str(rows)] if rows else []), *(["--class", focus] if focus else [])]
+        on_run_folder(lambda: _grid(run_dir, varied, changes, rows, focus, out, trust, shlex.join(said)), run_dir)
+        return
+    answer = on_run_folder(lambda: case.ask(run_dir, changes, trust), run_dir)
     if as_json:
         said = {**asdict(answer), "note": t("whatif.honesty")}
         typer.echo(json.dumps(said, ensure_ascii=False, default=str))
         return
     if not changes:  # no question yet: what can be asked
         typer.echo(t("whatif.fields"))
-        for field in whatif.form(run_dir):
+        for field in case.form(run_dir):
             typer.echo("  " + field_line(field))
     typer.echo(t("whatif.prediction", prediction=answer.prediction))
     if answer.probabilities:
@@ -57,6 +68,115 @@ def whatif_command(
     for sentence in answer.unseen:
         typer.echo(t("whatif.careful", sentence=sentence), err=True)
     typer.echo(t("whatif.honesty"))
+
+
+def optimize_command(
+    run_dir: Annotated[Path, typer.Argument(help=t("cli.help_run_dir"))],
+    free: Annotated[str, typer.Option("--free", metavar="COLUMN,COLUMN", help=t("cli.help_optimize_free"))],
+    maximize: Annotated[bool, typer.Option("--maximize/--minimize", help=t("cli.help_optimize_goal"))] = True,
+    focus: Annotated[str | None, typer.Option("--class", help=t("cli.help_optimize_class"))] = None,
+    ranges: Annotated[
+        list[str] | None, typer.Option("--range", metavar="COLUMN=LOW:HIGH", help=t("cli.help_optimize_range"))
+    ] = None,
+    fixed: Annotated[
+        list[str] | None, typer.Option("--fix", metavar="COLUMN=VALUE", help=t("cli.help_optimize_fix"))
+    ] = None,
+    constraints: Annotated[
+        list[str] | None, typer.Option("--constraint", metavar="'A + B <= 100'", help=t("cli.help_optimize_rule"))
+    ] = None,
+    trials: Annotated[int, typer.Option("--trials", min=1, help=t("cli.help_optimize_trials"))] = 200,
+    time_limit: Annotated[float | None, typer.Option("--time", help=t("cli.help_optimize_time"))] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help=t("cli.help_optimize_top"))] = 5,
+    seed: Annotated[int, typer.Option("--seed", help=t("cli.help_optimize_seed"))] = 0,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help=t("cli.help_whatif_out"))] = None,
+    trust: Annotated[bool, typer.Option("--trust", help=t("cli.help_trust"))] = False,
+) -> None:
+    from automl_tui_engine.whatif import best as best_mod
+    from automl_tui_engine.whatif import records
+    from automl_tui_engine.whatif.case import SavedModel
+
+    _not_there(out)
+    freed = [name.strip() for name in free.split(",") if name.strip()]
+    changes, limits = pairs(fixed, "--fix"), pairs(ranges, "--range")
+    said = ["automl-tui", "optimize", str(run_dir), "--free", free, "--maximize" if maximize else "--minimize"]
+    said += [*(["--class", focus] if focus else []), *_repeated("--range", ranges), *_repeated("--fix", fixed)]
+    said += [*_repeated("--constraint", constraints), "--trials", str(trials), "--seed", str(seed)]
+
+    def search() -> tuple[Any, Path]:
+        saved = SavedModel.open(run_dir, trust)
+        found = best_mod.search(
+            saved, freed, maximize, focus, limits, changes, constraints, trials, time_limit, seed, top
+        )
+        return found, records.keep_best(saved, found, shlex.join(said))
+
+    found, path = on_run_folder(search, run_dir)
+    goal = t("whatif.goal_max" if maximize else "whatif.goal_min", answer=found.goal_title)
+    typer.echo(t("whatif.best_head", goal=goal, trials=len(found.history), met=found.met))
+    _print_table(found.table.drop(columns="careful"))
+    for sentence in (s for s in found.table["careful"] if s):
+        typer.echo(t("whatif.careful", sentence=sentence), err=True)
+    _saved(path, out, ("history",))
+
+
+def _grid(run_dir, varied, changes, rows, focus, out, trust, said) -> None:
+    from automl_tui_engine.whatif import grid as grid_mod
+    from automl_tui_engine.whatif import records
+    from automl_tui_engine.whatif.case import SavedModel
+
+    saved = SavedModel.open(run_dir, trust)
+    table = grid_mod.read_table(rows) if rows else None
+    found = grid_mod.grid(saved, [grid_mod.parse(saved, text) for text in varied], changes, table, focus)
+    path = records.keep_grid(saved, found, said)
+    columns = listing(v.column for v in found.varied)
+    key = "whatif.grid_head_rows" if found.rows else "whatif.grid_head"
+    typer.echo(t(key, columns=columns, count=len(found.table), rows=found.rows))
+    shown = dict.fromkeys([*(v.column for v in found.varied), "prediction", found.shown])
+    _print_table(found.table[list(shown)])
+    for sentence in found.unseen:
+        typer.echo(t("whatif.careful", sentence=sentence), err=True)
+    _saved(path, out, ("chart",))
+
+
+def _saved(path: Path, out: Path | None, charts: tuple[str, ...]) -> None:
+    """Where the record went (and a copy, with -o), then the honesty line."""
+    shown = [path.name] + [f"{path.stem}-{name}.html" for name in charts]
+    typer.echo(t("whatif.saved", folder=path.parent, files=listing(shown)))
+    if out is not None:
+        shutil.copyfile(path, out)
+        typer.echo(t("whatif.copied", path=out))
+    typer.echo(t("whatif.honesty"))
+
+
+def _print_table(table: Any) -> None:
+    text = table.head(MOST_LINES).to_string(index=False, float_format=lambda v: f"{v:.4g}")
+    typer.echo(text)
+    if len(table) > MOST_LINES:
+        typer.echo(t("whatif.more_rows", count=len(table) - MOST_LINES))
+
+
+def _not_there(out: Path | None) -> None:
+    """-o names a file that exists: refused before any work, as predict does."""
+    from automl_tui_engine import exit_codes
+
+    if out is not None and out.exists():
+        raise fail(t("whatif.output_exists", path=out), exit_codes.BAD_INPUT)
+
+
+def pairs(texts: list[str] | None, option: str) -> dict[str, str]:
+    """COLUMN=VALUE options as {column: value}; one that is not is a one-line refusal."""
+    from automl_tui_engine import exit_codes
+
+    found = {}
+    for text in texts or []:
+        column, equals, value = text.partition("=")
+        if not equals or not column.strip():
+            raise fail(t("whatif.bad_pair", text=text, option=option), exit_codes.BAD_INPUT)
+        found[column.strip()] = value.strip()
+    return found
+
+
+def _repeated(option: str, values: list[str] | None) -> list[str]:
+    return [part for value in values or [] for part in (option, value)]
 
 
 def field_line(field) -> str:

@@ -20,12 +20,13 @@ LAYERS = [
     ["table.reading", "table.data", "table.checks", "table.lean_columns", "table.preprocess", "table.input_ranges"],
     ["decision", "verdict"],
     ["outputs.rundir", "outputs.candidate_log", "outputs.chart_style", "outputs.run_charts", "outputs.png_browser",
-     "outputs.plots", "outputs.explain", "outputs.model_card",
+     "outputs.plots", "outputs.explain", "outputs.model_card", "outputs.whatif_charts", "outputs.whatif_record",
      "outputs.report", "outputs.run_record", "outputs.quality", "outputs.data_section", "outputs.decision_record"],
     ["context", "tracking"],
     ["search.evaluate", "search.baseline", "search.threshold", "search.ensemble", "search.candidates",
      "search.training", "search.outcome", "search.refit"],
-    ["outputs.insights", "predict", "whatif", "adoption", "inspection", "clearml.sdk", "clearml.run_properties",
+    ["outputs.insights", "predict", "whatif.case", "whatif.grid", "whatif.best", "whatif.records",
+     "adoption", "inspection", "clearml.sdk", "clearml.run_properties",
      "clearml.tracker"],
     ["runner", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
@@ -77,7 +78,7 @@ def graph() -> dict[str, set[str]]:
 
 def test_every_engine_module_has_a_layer(graph):
     engine_modules = {name for name in graph if name.startswith(ENGINE) and not name.endswith("locales")}
-    packages = {f"{ENGINE}.{p}" for p in ("table", "search", "outputs", "extension", "clearml")}
+    packages = {f"{ENGINE}.{p}" for p in ("table", "search", "outputs", "extension", "clearml", "whatif")}
     assert sorted(engine_modules - set(LAYER) - packages) == []
 
 

@@ -8,7 +8,7 @@ import pytest
 from automl_tui_engine import decision, events, glossary, messages, verdict
 from automl_tui_engine.config import PRIORITIES, Task
 from automl_tui_engine.messages import _catalogue, t
-from automl_tui_engine.outputs import plots
+from automl_tui_engine.outputs import plots, whatif_record
 from automl_tui_engine.search import outcome, refit
 from automl_tui_engine.table import data, preprocess
 
@@ -30,6 +30,7 @@ BUILT_KEYS = {
     "tui.phase_{}": events.PHASES,
     "report.status_{}": [s for s in events.RUN_STATUSES if s != "finished"],
     "cli.col_{}": RUNS_COLUMNS,
+    "whatif.kind_{}": whatif_record.KINDS,
     "run_status.{}": events.RUN_STATUSES,
     "report.stop_{}": [s for s in outcome.STOPS if s != "budget"],  # budget's two have literal keys
     "report.refit_{}": refit.HOWS,

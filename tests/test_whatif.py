@@ -6,14 +6,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from automl_tui_engine import whatif
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.outputs import rundir
+from automl_tui_engine.whatif import case
 from test_end_to_end import cli
 
 
 def test_the_form_holds_what_training_saw_with_a_typical_row(recorded_run):
-    fields = {field.name: field for field in whatif.form(recorded_run)}
+    fields = {field.name: field for field in case.form(recorded_run)}
     assert "species" not in fields  # the target is what is asked for, not a field
     bill = fields["bill_length_mm"]
     assert bill.kind == "numeric" and bill.low < bill.typical < bill.high
@@ -22,21 +22,21 @@ def test_the_form_holds_what_training_saw_with_a_typical_row(recorded_run):
 
 
 def test_changing_columns_changes_the_answer_and_unseen_values_are_named(recorded_run):
-    typical = whatif.ask(recorded_run, {})
+    typical = case.ask(recorded_run, {})
     assert abs(sum(typical.probabilities.values()) - 1) < 1e-3 and typical.unseen == []
     # a Gentoo penguin by construction: Biscoe, a shallow bill, long flippers, heavy
-    gentoo = whatif.ask(
+    gentoo = case.ask(
         recorded_run,
         {"island": "Biscoe", "bill_depth_mm": "14", "flipper_length_mm": "225", "body_mass_g": "5,600"},
     )
     assert gentoo.prediction == "Gentoo" and gentoo.probabilities["Gentoo"] > typical.probabilities["Gentoo"]
     assert gentoo.inputs["body_mass_g"] == 5600.0 and gentoo.unseen == []
     # the few columns that move it most, toward the class it predicts, strongest first
-    assert gentoo.explained == "Gentoo" and 0 < len(gentoo.pushes) <= whatif.TOP_PUSHES
+    assert gentoo.explained == "Gentoo" and 0 < len(gentoo.pushes) <= case.TOP_PUSHES
     assert set(gentoo.pushes) <= set(gentoo.inputs) and gentoo.why_not == ""
     strengths = [abs(value) for value in gentoo.pushes.values()]
     assert strengths == sorted(strengths, reverse=True)
-    beyond = whatif.ask(recorded_run, {"flipper_length_mm": "400", "island": "Mars"})
+    beyond = case.ask(recorded_run, {"flipper_length_mm": "400", "island": "Mars"})
     assert [sentence.split(" (")[0] for sentence in beyond.unseen] == [
         "the model has not seen flipper_length_mm = 400",
         "the model has not seen 'Mars' in island",
@@ -76,6 +76,6 @@ def test_a_run_from_before_whatif_says_to_re_run(recorded_run, tmp_path, capsys)
     old = shutil.copytree(recorded_run, tmp_path / recorded_run.name)
     (old / rundir.INPUT_RANGES).unlink()
     with pytest.raises(UserError, match="has no input_ranges.json"):
-        whatif.form(old)
+        case.form(old)
     code, _, err = cli(["whatif", old], capsys)
     assert code == 2 and "re-run it to ask its model about one case" in err

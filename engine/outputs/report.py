@@ -26,7 +26,7 @@ from automl_tui_engine.formatting import (
     table,
 )
 from automl_tui_engine.messages import listing, sentences, t
-from automl_tui_engine.outputs import decision_record, plots, quality, rundir
+from automl_tui_engine.outputs import decision_record, plots, quality, rundir, whatif_record
 from automl_tui_engine.outputs.data_section import data_section
 from automl_tui_engine.table.privacy import mask
 
@@ -275,7 +275,7 @@ class RunReport:
         ]
         out.append("\n".join(f"- {fact}" for fact in facts))
         out.append(self.drivers())
-        out += [self.figure(name) for name in plots.MODEL_CHARTS]
+        out += [self.figure(name) for name in plots.MODEL_CHARTS] + [whatif_record.section(self.folder.path)]
         out = [part for part in out if part]
         params = self.info.get("refit", {}).get("params")
         if params:

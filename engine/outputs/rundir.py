@@ -25,6 +25,7 @@ TEST_PREDICTIONS = "test_predictions.csv"
 MODEL_CARD = "model_card.md"
 PREDICTIONS_LOG = "predictions.jsonl"  # every predictions file made with the run's model: never a training table
 DECISION = "decision.md"  # what was adopted for which use (adoption.py), short enough to paste into minutes
+WHATIF = "whatif"  # what was asked of the model after the run: grids and best inputs (outputs/whatif_record.py)
 CLEARML = "clearml.json"  # a tracked run's reporting task: its id and the web link the run is shared by
 EXPECTED = (LEADERBOARD, RESULTS, MODEL, CONFIG, RUN_JSON, EVENTS, DATA_PROFILE)
 # the run's CSVs are opened by people in Excel, which reads UTF-8 only after a BOM (without one, a Japanese

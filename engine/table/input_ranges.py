@@ -22,6 +22,8 @@ def of(X_train: Any, profiles: list[Any]) -> dict[str, dict[str, Any]]:
         entry: dict[str, Any] = {"kind": kind}
         if kind == "numeric" and len(values):
             entry.update(low=float(values.min()), high=float(values.max()), typical=float(values.median()))
+            if (values == values.round()).all():  # counts, years, sizes: a search should try whole numbers only
+                entry["whole"] = True
         elif kind == "datetime" and len(values):
             stamps = timestamps(values, utc=True).dropna()
             if len(stamps):

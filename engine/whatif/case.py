@@ -28,6 +28,7 @@ class Field:
     low: Any = None  # numbers and dates: the smallest and largest training saw
     high: Any = None
     categories: list[str] = field(default_factory=list)  # categories and text: the values training saw, frequent first
+    whole: bool = False  # numbers: training saw whole numbers only
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ class Answer:
 
 def form(run_dir: Path) -> list[Field]:
     """The fields of the run's model, in the table's column order, each with its typical value."""
-    return _fields(_seen(run_dir))
+    return list(_fields(_seen(run_dir)).values())
 
 
 def _seen(run_dir: Path) -> dict[str, dict[str, Any]]:
@@ -56,62 +57,102 @@ def _seen(run_dir: Path) -> dict[str, dict[str, Any]]:
     return seen
 
 
-def _fields(seen: dict[str, dict[str, Any]]) -> list[Field]:
-    return [
-        Field(
+def _fields(seen: dict[str, dict[str, Any]]) -> dict[str, Field]:
+    return {
+        name: Field(
             name=name,
             kind=entry["kind"],
             typical=entry.get("typical"),
             low=entry.get("low"),
             high=entry.get("high"),
             categories=list(entry.get("categories") or {}),
+            whole=bool(entry.get("whole")),
         )
         for name, entry in seen.items()
         if entry["kind"] in ASKED_KINDS
-    ]
+    }
+
+
+@dataclass
+class SavedModel:
+    """A run's saved model with what training saw of its inputs: loaded once, asked many times (a form's every
+    edit, a grid's rows, a search's trials)."""
+
+    run_dir: Path
+    model: Any
+    task: str
+    target: str
+    columns: list[str]  # every column it was fit on, those it drops too
+    fields: dict[str, Field]  # the columns it reads, by name
+
+    @classmethod
+    def open(cls, run_dir: Path, trust: bool = False) -> SavedModel:
+        from automl_tui_engine.predict import load_model, schema
+
+        seen = _seen(run_dir)
+        expected = schema(run_dir)
+        model = load_model(run_dir, trust)
+        return cls(Path(run_dir), model, expected.task, expected.target, list(seen), _fields(seen))
+
+    @property
+    def typical(self) -> dict[str, Any]:
+        return {name: f.typical for name, f in self.fields.items()}
+
+    @property
+    def classes(self) -> list[str]:
+        return [str(label) for label in getattr(self.model, "classes_", [])]
+
+    def field(self, name: str) -> Field:
+        if name not in self.fields:
+            known = list(self.fields)
+            raise UserError("whatif.unknown_column", column=name, hint=suggest(name, known), known=listing(known))
+        return self.fields[name]
+
+    def row(self, changes: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+        """The typical row with `changes` (column -> value as typed) made, and a sentence per value training never
+        saw."""
+        row, unseen = self.typical, []
+        for name, text in changes.items():
+            row[name], outside = value_of(self.field(name), text)
+            if outside:
+                unseen.append(outside)
+        return row, unseen
+
+    def frame(self, rows: list[dict[str, Any]]) -> Any:
+        """Rows as the model reads them: every column it was fit on (those it drops empty), numbers as numbers."""
+        import pandas as pd
+
+        frame = pd.DataFrame([{name: row.get(name) for name in self.columns} for row in rows], columns=self.columns)
+        for name, f in self.fields.items():
+            if f.kind == "numeric":
+                frame[name] = pd.to_numeric(frame[name])
+        return frame
+
+    def predictions(self, frame: Any) -> Any:
+        """`prediction`, and `probability_<class>` per class, one row per row of `frame`."""
+        from automl_tui_engine.predict import prediction_frame
+
+        return prediction_frame(self.model, frame, self.task)
+
+    def answer(self, changes: dict[str, str]) -> Answer:
+        """The model's answer for the typical row with `changes` made to it."""
+        row, unseen = self.row(changes)
+        frame = self.frame([row])
+        answered = self.predictions(frame).iloc[0]
+        probabilities = {
+            key.removeprefix("probability_"): round(float(value), 4)
+            for key, value in answered.items()
+            if key.startswith("probability_")
+        }
+        prediction = answered["prediction"]
+        prediction = prediction.item() if hasattr(prediction, "item") else prediction
+        pushes, explained, why_not = _pushes(self.model, frame, self.frame([self.typical]), self.task, prediction)
+        return Answer(row, prediction, probabilities, unseen, pushes, explained, why_not)
 
 
 def ask(run_dir: Path, changes: dict[str, str], trust: bool = False) -> Answer:
     """The model's answer for the typical row with `changes` (column -> value as typed) made to it."""
-    from automl_tui_engine.predict import load_model, prediction_frame, schema
-
-    seen = _seen(run_dir)
-    fields = {f.name: f for f in _fields(seen)}
-    row: dict[str, Any] = {name: f.typical for name, f in fields.items()}
-    unseen = []
-    for name, text in changes.items():
-        if name not in fields:
-            known = list(fields)
-            raise UserError("whatif.unknown_column", column=name, hint=suggest(name, known), known=listing(known))
-        row[name], outside = _value(fields[name], text)
-        if outside:
-            unseen.append(outside)
-    model = load_model(run_dir, trust)
-    columns = list(seen)  # the columns it was fit on, those it drops too
-    frame = row_frame(row, columns, fields)
-    task = schema(run_dir).task
-    answered = prediction_frame(model, frame, task).iloc[0]
-    probabilities = {
-        key.removeprefix("probability_"): round(float(value), 4)
-        for key, value in answered.items()
-        if key.startswith("probability_")
-    }
-    prediction = answered["prediction"]
-    prediction = prediction.item() if hasattr(prediction, "item") else prediction
-    typical = row_frame({name: f.typical for name, f in fields.items()}, columns, fields)
-    pushes, explained, why_not = _pushes(model, frame, typical, task, prediction)
-    return Answer(row, prediction, probabilities, unseen, pushes, explained, why_not)
-
-
-def row_frame(row: dict[str, Any], columns: list[str], fields: dict[str, Field]) -> Any:
-    """One row as the model reads it: every column it was fit on (those it drops empty), numbers as numbers."""
-    import pandas as pd
-
-    frame = pd.DataFrame([{name: row.get(name) for name in columns}])
-    for name, f in fields.items():
-        if f.kind == "numeric":
-            frame[name] = pd.to_numeric(frame[name])
-    return frame
+    return SavedModel.open(run_dir, trust).answer(changes)
 
 
 def _pushes(model: Any, frame: Any, typical: Any, task: str, prediction: Any) -> tuple[dict[str, float], str, str]:
@@ -130,7 +171,7 @@ def _pushes(model: Any, frame: Any, typical: Any, task: str, prediction: Any) ->
     return {name: round(value, 4) for name, value in strongest if value}, said, ""
 
 
-def _value(f: Field, text: str) -> tuple[Any, str]:
+def value_of(f: Field, text: str) -> tuple[Any, str]:
     """The typed value as the column's kind holds it, and a sentence when training never saw one like it."""
     if f.kind == "numeric":
         try:

@@ -1,0 +1,83 @@
+"""Charts of what was asked of the model: a line (or bars, for categories) while one column varies, with each table
+row's own curve behind the average; a heatmap for two columns; the history of a search for the best inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from automl_tui_engine.formatting import without_controls
+from automl_tui_engine.messages import t
+from automl_tui_engine.outputs.chart_style import FRONT_COLOR, OTHER_COLOR, RECOMMENDED_COLOR, layout
+
+MOST_CURVES = 100  # individual curves drawn behind the average: more is a grey blur
+
+
+def answer_title(shown: str, target: str) -> str:
+    """What the chart's answer axis is: a class's probability, or the predicted target."""
+    if shown.startswith("probability_"):
+        return t("plots.whatif_probability", label=without_controls(shown.removeprefix("probability_")))
+    return t("plots.predicted_value", target=without_controls(target))
+
+
+def grid_chart(table: Any, columns: list[str], shown: str, target: str, curves: Any = None) -> Any:
+    import plotly.graph_objects as go
+
+    answer = answer_title(shown, target)
+    names = [without_controls(c) for c in columns]
+    if len(columns) == 2:
+        pivot = table.pivot_table(index=columns[1], columns=columns[0], values=shown, sort=False)
+        fig = go.Figure(
+            go.Heatmap(
+                z=pivot.to_numpy(),
+                x=_axis(list(pivot.columns)),
+                y=_axis(list(pivot.index)),
+                colorscale="Viridis",
+                colorbar={"title": {"text": answer}},
+            )
+        )
+        return layout(fig, t("plots.whatif_heatmap_title", answer=answer), names[0], names[1])
+    x = table[columns[0]].tolist()
+    numeric = _numbers(x)
+    traces = []
+    if curves is not None:
+        for curve in curves[:MOST_CURVES]:
+            traces.append(
+                go.Scatter(
+                    x=x, y=curve, mode="lines", line={"color": OTHER_COLOR, "width": 1}, opacity=0.35, showlegend=False
+                )
+            )
+    y = table[shown].tolist()
+    if numeric:
+        traces.append(go.Scatter(x=x, y=y, mode="lines+markers", line={"color": FRONT_COLOR, "width": 3}, name=answer))
+    elif curves is not None:  # the average over categories as dots: a bar would hide the rows' lines
+        marker = {"color": FRONT_COLOR, "size": 14}
+        traces.append(go.Scatter(x=[str(v) for v in x], y=y, mode="markers", marker=marker, name=answer))
+    else:
+        traces.append(go.Bar(x=[str(v) for v in x], y=y, marker_color=FRONT_COLOR, name=answer))
+    fig = go.Figure(traces)
+    key = "plots.whatif_line_title_rows" if curves is not None else "plots.whatif_line_title"
+    return layout(fig, t(key, answer=answer, column=names[0]), names[0], answer)
+
+
+def _numbers(values: list[Any]) -> bool:
+    return all(isinstance(v, int | float) for v in values)
+
+
+def _axis(values: list[Any]) -> list[Any]:
+    """Numbers stay numbers (plotly spaces and labels them); anything else is a label."""
+    return values if _numbers(values) else [str(v) for v in values]
+
+
+def history_chart(values: list[float], best: list[float], goal_title: str) -> Any:
+    """Each trial's answer, and the best found so far."""
+    import plotly.graph_objects as go
+
+    trials = list(range(1, len(values) + 1))
+    line = {"color": RECOMMENDED_COLOR, "width": 3}
+    fig = go.Figure(
+        [
+            go.Scatter(x=trials, y=values, mode="markers", marker={"color": OTHER_COLOR}, name=t("plots.whatif_trial")),
+            go.Scatter(x=trials, y=best, mode="lines", line=line, name=t("plots.whatif_best")),
+        ]
+    )
+    return layout(fig, t("plots.whatif_history_title", goal=goal_title), t("plots.whatif_trial_axis"), goal_title)

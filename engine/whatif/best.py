@@ -1,0 +1,213 @@
+"""The best inputs: optuna searches the columns the user frees, within ranges (default: what training saw), the
+others fixed, for the largest or smallest prediction (regression) or probability of a class, under simple
+constraints such as `discount + price <= 300`. `automl-tui optimize`, the wizard's Best inputs tab."""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.messages import listing, t
+from automl_tui_engine.whatif.case import Field, SavedModel, value_of
+
+FREED_KINDS = ("numeric", "categorical")  # what a search can try values of
+TOP = 5
+_QUOTED = re.compile(r"`([^`]+)`")  # a column whose name is not a plain word, in a constraint: `price (yen)`
+_COMPARE = {ast.LtE: 1, ast.Lt: 1, ast.GtE: -1, ast.Gt: -1}  # violation = sign × (left − right), met when ≤ 0
+_ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b}
+
+
+@dataclass(frozen=True)
+class Constraint:
+    text: str
+    tree: ast.Expression
+    names: dict[str, str]  # the expression's names -> column
+
+    def violation(self, row: dict[str, Any]) -> float:
+        compare = self.tree.body
+        left, right = (self._value(node, row) for node in (compare.left, compare.comparators[0]))
+        return _COMPARE[type(compare.ops[0])] * (left - right)
+
+    def _value(self, node: ast.AST, row: dict[str, Any]) -> float:
+        if isinstance(node, ast.Constant):
+            return float(node.value)
+        if isinstance(node, ast.Name):
+            return float(row[self.names[node.id]])
+        if isinstance(node, ast.UnaryOp):
+            return -self._value(node.operand, row)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            divisor = self._value(node.right, row)
+            return self._value(node.left, row) / divisor if divisor else math.inf
+        return _ARITHMETIC[type(node.op)](self._value(node.left, row), self._value(node.right, row))
+
+
+@dataclass
+class Best:
+    table: Any  # the top input sets, best first: rank, the freed columns, the answer, what training never saw
+    history: list[float]  # each trial's answer
+    best_so_far: list[float]  # the best answer met after each trial (NaN before the first that met the constraints)
+    goal_title: str
+    asked: dict[str, Any] = field(default_factory=dict)
+    met: int = 0  # trials whose inputs met every constraint
+
+
+def constraint(saved: SavedModel, text: str) -> Constraint:
+    """`left OP right` with OP one of <=, <, >=, >, each side numbers and numeric columns with + − × ÷."""
+    names: dict[str, str] = {}
+
+    def placeholder(match: re.Match) -> str:
+        names[f"_c{len(names)}"] = match.group(1)
+        return f"_c{len(names) - 1}"
+
+    try:
+        tree = ast.parse(_QUOTED.sub(placeholder, text), mode="eval")
+    except SyntaxError:
+        raise UserError("whatif.bad_constraint", text=text) from None
+    body = tree.body
+    if not (isinstance(body, ast.Compare) and len(body.ops) == 1 and type(body.ops[0]) in _COMPARE):
+        raise UserError("whatif.bad_constraint", text=text)
+    allowed = (ast.Compare, ast.BinOp, ast.UnaryOp, ast.USub, ast.Div, ast.Name, ast.Load, *_COMPARE, *_ARITHMETIC)
+    for node in ast.walk(body):
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+            continue
+        if not isinstance(node, allowed):
+            raise UserError("whatif.bad_constraint", text=text)
+        if isinstance(node, ast.Name):
+            column = names.setdefault(node.id, node.id)
+            if saved.field(column).kind != "numeric":
+                raise UserError("whatif.constraint_not_numeric", column=column, text=text)
+    return Constraint(text, tree, names)
+
+
+def search(
+    saved: SavedModel,
+    free: list[str],
+    maximize: bool = True,
+    focus: str | None = None,
+    ranges: dict[str, str] | None = None,
+    changes: dict[str, str] | None = None,
+    constraints: list[str] | None = None,
+    trials: int = 200,
+    timeout: float | None = None,
+    seed: int = 0,
+    top: int = TOP,
+) -> Best:
+    """The `top` input sets of the freed columns whose answers are the largest (`maximize`) or smallest, the other
+    columns at the typical row with `changes` made."""
+    import optuna
+
+    if not free:
+        raise UserError("whatif.nothing_free")
+    fields = [saved.field(name) for name in free]
+    for f in fields:
+        if f.kind not in FREED_KINDS:
+            raise UserError("whatif.cannot_free", column=f.name, kind=t(f"words.kind_{f.kind}"))
+    fixed_here = set(changes or {}) & set(free)
+    if fixed_here:
+        raise UserError("whatif.free_and_fixed", column=sorted(fixed_here)[0])
+    unknown_range = set(ranges or {}) - set(free)
+    if unknown_range:
+        raise UserError("whatif.range_not_free", column=sorted(unknown_range)[0])
+    shown = _shown(saved, focus)
+    spaces = {f.name: _space(f, (ranges or {}).get(f.name)) for f in fields}
+    rules = [constraint(saved, text) for text in constraints or []]
+    base, _ = saved.row(changes or {})
+
+    def objective(trial: Any) -> float:
+        row = {**base, **{name: suggest(trial, name) for name, suggest in spaces.items()}}
+        for number, rule in enumerate(rules):  # met when ≤ 0: TPE learns where the conditions hold
+            trial.set_constraint(str(number), rule.violation(row))
+        return float(saved.predictions(saved.frame([row]))[shown].iloc[0])
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    sampler = optuna.samplers.TPESampler(seed=seed)
+    study = optuna.create_study(direction="maximize" if maximize else "minimize", sampler=sampler)
+    study.optimize(objective, n_trials=trials, timeout=timeout)
+    best = _best(saved, study, fields, base, shown, maximize, top, rules)
+    best.asked = {
+        "free": free,
+        "goal": "maximize" if maximize else "minimize",
+        "shown": shown,
+        "ranges": ranges or {},
+        "fixed": changes or {},
+        "constraints": constraints or [],
+        "trials": len(best.history),
+        "seed": seed,
+    }
+    return best
+
+
+def _shown(saved: SavedModel, focus: str | None) -> str:
+    classes = saved.classes
+    if not classes:
+        if focus:
+            raise UserError("whatif.class_for_regression")
+        return "prediction"
+    if focus is None:
+        raise UserError("whatif.which_class", known=listing(classes), example=classes[-1])
+    if focus not in classes:
+        raise UserError("whatif.unknown_class", label=focus, known=listing(classes))
+    return f"probability_{focus}"
+
+
+def _space(f: Field, spec: str | None) -> Any:
+    """How a trial suggests a value of `f`: within `spec` (low:high, or a,b,c), else what training saw."""
+    if f.kind == "categorical":
+        choices = [value_of(f, part.strip())[0] for part in spec.split(",")] if spec else f.categories
+        choices = list(dict.fromkeys(c for c in choices if c != ""))
+        if not choices:
+            raise UserError("whatif.bad_search_range", column=f.name, spec=spec or "")
+        return lambda trial, name: trial.suggest_categorical(name, choices)
+    low, high = f.low, f.high
+    if spec:
+        try:
+            low, high = (float(part.replace(",", "")) for part in spec.split(":"))
+        except ValueError:
+            raise UserError("whatif.bad_search_range", column=f.name, spec=spec) from None
+    if low is None or not math.isfinite(low) or not math.isfinite(high) or high <= low:
+        raise UserError("whatif.bad_search_range", column=f.name, spec=spec or "")
+    if f.whole:
+        low_int, high_int = math.ceil(low), math.floor(high)
+        if high_int <= low_int:
+            raise UserError("whatif.bad_search_range", column=f.name, spec=spec or "")
+        return lambda trial, name: trial.suggest_int(name, low_int, high_int)
+    return lambda trial, name: trial.suggest_float(name, low, high)
+
+
+def _best(saved, study, fields, base, shown, maximize, top, rules) -> Best:
+    import pandas as pd
+
+    done = [trial for trial in study.trials if trial.value is not None]
+    met = [trial for trial in done if all(v <= 0 for v in trial.constraints.values())]
+    if not met:
+        raise UserError("whatif.no_trial_met", trials=len(done), constraints=listing(rule.text for rule in rules))
+    history, best_so_far, best = [], [], math.nan
+    for trial in done:
+        history.append(trial.value)
+        if trial in met:
+            best = trial.value if math.isnan(best) else (max if maximize else min)(best, trial.value)
+        best_so_far.append(best)
+    seen, rows = set(), []
+    for trial in sorted(met, key=lambda trial: trial.value, reverse=maximize):
+        key = tuple(trial.params[f.name] for f in fields)
+        if key in seen:
+            continue
+        seen.add(key)
+        row = {**base, **trial.params}
+        # a user's range can reach past what training saw
+        beyond = [sentence for f in fields if (sentence := value_of(f, str(row[f.name]))[1])]
+        rows.append({**{f.name: row[f.name] for f in fields}, shown: trial.value, "careful": " ".join(beyond)})
+        if len(rows) == top:
+            break
+    table = pd.DataFrame(rows)
+    table.insert(0, "rank", range(1, len(table) + 1))
+    answers = saved.predictions(saved.frame([{**base, **{f.name: r[f.name] for f in fields}} for r in rows]))
+    if shown != "prediction":
+        table.insert(len(fields) + 2, "prediction", answers["prediction"].to_numpy())
+    from automl_tui_engine.outputs.whatif_charts import answer_title
+
+    return Best(table, history, best_so_far, answer_title(shown, saved.target), met=len(met))
