@@ -50,23 +50,10 @@ def whatif_command(
         typer.echo(t("whatif.fields"))
         for field in case.form(run_dir):
             typer.echo("  " + field_line(field))
-    typer.echo(t("whatif.prediction", prediction=answer.prediction))
-    if answer.probabilities:
-        shares = " · ".join(f"{label} {share:.2f}" for label, share in answer.probabilities.items())
-        typer.echo(t("whatif.probabilities", shares=shares))
-    moves = listing(f"{column} {value:+.3f}" for column, value in answer.pushes.items())
-    if answer.pushes:
-        typer.echo(
-            t("whatif.pushes_toward", toward=answer.explained, items=moves)
-            if answer.explained
-            else t("whatif.pushes_value", items=moves)
-        )
-    elif answer.why_not:
-        typer.echo(t("whatif.no_pushes", reason=answer.why_not))
-    changed = listing(f"{column} = {value}" for column, value in changes.items())
-    typer.echo(t("whatif.asked", changed=changed) if changes else t("whatif.asked_typical"))
-    for sentence in answer.unseen:
-        typer.echo(t("whatif.careful", sentence=sentence), err=True)
+    said, careful = answer_text(answer, changes)
+    typer.echo(said)
+    for line in careful:
+        typer.echo(line, err=True)
     typer.echo(t("whatif.honesty"))
 
 
@@ -116,6 +103,27 @@ def optimize_command(
     for sentence in (s for s in found.table["careful"] if s):
         typer.echo(t("whatif.careful", sentence=sentence), err=True)
     _saved(path, out, ("history",))
+
+
+def answer_text(answer: Any, changes: dict[str, str]) -> tuple[str, list[str]]:
+    """One case's answer as the CLI and the wizard show it: prediction, probabilities, what moves it, what was asked;
+    and a "Careful:" line per value training never saw."""
+    lines = [t("whatif.prediction", prediction=answer.prediction)]
+    if answer.probabilities:
+        lines.append(
+            t("whatif.probabilities", shares=" · ".join(f"{k} {v:.2f}" for k, v in answer.probabilities.items()))
+        )
+    moves = listing(f"{column} {value:+.3f}" for column, value in answer.pushes.items())
+    if answer.pushes:
+        toward = answer.explained
+        lines.append(
+            t("whatif.pushes_toward", toward=toward, items=moves) if toward else t("whatif.pushes_value", items=moves)
+        )
+    elif answer.why_not:
+        lines.append(t("whatif.no_pushes", reason=answer.why_not))
+    changed = listing(f"{column} = {value}" for column, value in changes.items())
+    lines.append(t("whatif.asked", changed=changed) if changes else t("whatif.asked_typical"))
+    return "\n".join(lines), [t("whatif.careful", sentence=sentence) for sentence in answer.unseen]
 
 
 def _grid(run_dir, varied, changes, rows, focus, out, trust, said) -> None:

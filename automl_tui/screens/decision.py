@@ -28,6 +28,7 @@ class DecisionScreen(Screen[str]):
         Binding("p", "predict", t("tui.key_predict")),
         Binding("h", "recent", t("tui.key_recent")),
         Binding("a", "adopt", t("tui.key_adopt")),
+        Binding("w", "use", t("tui.key_use")),
         Binding("c", "copy_link", t("tui.key_copy_link")),
     ]
 
@@ -65,10 +66,10 @@ class DecisionScreen(Screen[str]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The copy key only for a run tracked in ClearML (the others have no link to share); adopting only a run
-        with a decision."""
+        with a decision, and asking its model too."""
         if action == "copy_link":
             return bool(self.summary.shared_link)
-        return self.summary.decision is not None if action == "adopt" else True
+        return self.summary.decision is not None if action in ("adopt", "use") else True
 
     def adopted_text(self) -> str:
         return "\n".join(
@@ -178,6 +179,14 @@ class DecisionScreen(Screen[str]):
 
         if self.summary.decision is not None:
             self.app.push_screen(PredictScreen(self.run_dir, Path.cwd()))
+
+    def action_use(self) -> None:
+        from automl_tui.screens.use import UseScreen
+
+        if (self.run_dir / rundir.INPUT_RANGES).exists():
+            self.app.push_screen(UseScreen(self.run_dir))
+        else:  # a run from before what-if: it says how to get there
+            self.notify(t("whatif.no_ranges", run_dir=shown_path(self.run_dir)), severity="warning")
 
     def action_new_run(self) -> None:
         self.dismiss(NEW_RUN)
