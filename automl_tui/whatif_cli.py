@@ -89,20 +89,20 @@ def optimize_command(
     said += [*(["--class", focus] if focus else []), *_repeated("--range", ranges), *_repeated("--fix", fixed)]
     said += [*_repeated("--constraint", constraints), "--trials", str(trials), "--seed", str(seed)]
 
-    def search() -> tuple[Any, Path]:
+    def search() -> tuple[Any, Any]:
         saved = SavedModel.open(run_dir, trust)
         found = best_mod.search(
             saved, freed, maximize, focus, limits, changes, constraints, trials, time_limit, seed, top
         )
         return found, records.keep_best(saved, found, shlex.join(said))
 
-    found, path = on_run_folder(search, run_dir)
+    found, kept = on_run_folder(search, run_dir)
     goal = t("whatif.goal_max" if maximize else "whatif.goal_min", answer=found.goal_title)
     typer.echo(t("whatif.best_head", goal=goal, trials=len(found.history), met=found.met))
     _print_table(found.table.drop(columns="careful"))
     for sentence in (s for s in found.table["careful"] if s):
         typer.echo(t("whatif.careful", sentence=sentence), err=True)
-    _saved(path, out, ("history",))
+    _saved(kept, out, ("history",))
 
 
 def answer_text(answer: Any, changes: dict[str, str]) -> tuple[str, list[str]]:
@@ -134,7 +134,7 @@ def _grid(run_dir, varied, changes, rows, focus, out, trust, said) -> None:
     saved = SavedModel.open(run_dir, trust)
     table = grid_mod.read_table(rows) if rows else None
     found = grid_mod.grid(saved, [grid_mod.parse(saved, text) for text in varied], changes, table, focus)
-    path = records.keep_grid(saved, found, said)
+    kept = records.keep_grid(saved, found, said)
     columns = listing(v.column for v in found.varied)
     key = "whatif.grid_head_rows" if found.rows else "whatif.grid_head"
     typer.echo(t(key, columns=columns, count=len(found.table), rows=found.rows))
@@ -142,17 +142,28 @@ def _grid(run_dir, varied, changes, rows, focus, out, trust, said) -> None:
     _print_table(found.table[list(shown)])
     for sentence in found.unseen:
         typer.echo(t("whatif.careful", sentence=sentence), err=True)
-    _saved(path, out, ("chart",))
+    _saved(kept, out, ("chart",))
 
 
-def _saved(path: Path, out: Path | None, charts: tuple[str, ...]) -> None:
-    """Where the record went (and a copy, with -o), then the honesty line."""
+def _saved(kept: Any, out: Path | None, charts: tuple[str, ...]) -> None:
+    """Where the record went (ClearML too, for a tracked run; and a copy, with -o), then the honesty line."""
+    path = kept.path
     shown = [path.name] + [f"{path.stem}-{name}.html" for name in charts]
     typer.echo(t("whatif.saved", folder=path.parent, files=listing(shown)))
+    told = clearml_line(kept)
+    if told:
+        typer.echo(told, err=bool(kept.not_told))
     if out is not None:
         shutil.copyfile(path, out)
         typer.echo(t("whatif.copied", path=out))
     typer.echo(t("whatif.honesty"))
+
+
+def clearml_line(kept: Any) -> str:
+    """For a tracked run: where the record is in ClearML, or why the server could not be told; else ""."""
+    if kept.link:
+        return t("whatif.in_clearml", link=kept.link)
+    return t("whatif.not_in_clearml", reason=kept.not_told) if kept.not_told else ""
 
 
 def _print_table(table: Any) -> None:

@@ -55,6 +55,7 @@ def dataset_key(path: Path) -> str:
 # agent runs a whole run in, and a pipeline's controller
 RUN_PHASE = "run"
 PIPELINE_PHASE = "pipeline"
+INFERENCE_PHASE = "inference"  # a question asked of a run's model after it finished (engine/clearml/inference.py)
 TEMPLATE = "template"  # the tag of a template task (automl-tui template save), beside template:<name>
 
 

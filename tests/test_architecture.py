@@ -26,7 +26,7 @@ LAYERS = [
     ["search.evaluate", "search.baseline", "search.threshold", "search.ensemble", "search.candidates",
      "search.training", "search.outcome", "search.refit"],
     ["outputs.insights", "predict", "whatif.case", "whatif.grid", "whatif.best", "whatif.records",
-     "adoption", "inspection", "clearml.sdk", "clearml.run_properties",
+     "adoption", "inspection", "clearml.sdk", "clearml.run_properties", "clearml.inference",
      "clearml.tracker"],
     ["runner", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",

@@ -55,6 +55,15 @@ def test_a_tracked_run_shares_one_link_and_an_adoption_reaches_its_tasks(tmp_pat
         (row,) = [line for line in listed.stdout.splitlines() if run_id in line]
         assert key in row and "finished" in row and adopted_words in row and re.search(r"\d+ min", row), row
 
+        # a question asked of the model afterwards is found beside the run: its own task, the run's tags
+        asked = cli(env, "whatif", run_dir, "--vary", "island=*")
+        assert asked.returncode == 0, asked.stderr
+        (inference,) = [task for task in server.tasks.values() if task["name"] == f"inference · {run_id} · {key}"]
+        assert {f"run:{run_id}", f"dataset:{key}", "phase:inference", tag} <= set(inference["tags"])
+        assert "In ClearML: " in asked.stdout and inference["id"] in asked.stdout
+        kept = {artifact["key"] for artifact in inference["execution"]["artifacts"]}
+        assert {"asked", "001-grid.csv", "001-grid-chart.html"} <= kept and inference["status"] == "completed"
+
         # another model adopted for the same use replaces the first, whose tag goes
         with open(run_dir / "leaderboard.csv", encoding="utf-8-sig") as handle:
             other = next(r["model"] for r in csv.DictReader(handle) if r["model"] != info["recommended"])

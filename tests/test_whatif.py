@@ -79,3 +79,11 @@ def test_a_run_from_before_whatif_says_to_re_run(recorded_run, tmp_path, capsys)
         case.form(old)
     code, _, err = cli(["whatif", old], capsys)
     assert code == 2 and "re-run it to ask its model about one case" in err
+
+
+def test_a_date_is_read_as_a_date():
+    day = case.Field("day", "datetime", "2024-02-01", low="2024-01-01", high="2024-03-31")
+    assert case.value_of(day, "2024-02-15") == ("2024-02-15", "")
+    assert case.value_of(day, "2024-05-01")[1].startswith("the model has not seen day = 2024-05-01")
+    with pytest.raises(UserError, match="'soon' is not a date, and 'day' holds dates: write one such as 2024-02-01"):
+        case.value_of(day, "soon")

@@ -29,7 +29,7 @@ from textual.widgets import (
 )
 
 from automl_tui.state import shown_path
-from automl_tui.whatif_cli import answer_text
+from automl_tui.whatif_cli import answer_text, clearml_line
 
 MOST_CHOICES = 30  # a category with more values is typed, with the frequent ones as its placeholder
 SEARCH_TRIALS = 200
@@ -187,12 +187,13 @@ class UseScreen(Screen[None]):
         said += [part for column, value in changes.items() for part in ("--set", f"{column}={value}")]
         try:
             found = grid.grid(self.saved, [grid.parse(self.saved, varied)], changes)
-            path = records.keep_grid(self.saved, found, shlex.join(said))
+            kept = records.keep_grid(self.saved, found, shlex.join(said))
         except UserError as exc:
             self.app.call_from_thread(self.show, "#grid-result", str(exc), True)
             return
         columns = list(dict.fromkeys([found.varied[0].column, "prediction", found.shown]))
-        text = "\n".join([t("tui.use_saved", path=shown_path(path)), *found.unseen])
+        careful = [t("whatif.careful", sentence=sentence) for sentence in found.unseen]
+        text = "\n".join(filter(None, [t("tui.use_saved", path=shown_path(kept.path)), clearml_line(kept), *careful]))
         self.app.call_from_thread(self.fill, "#grid-table", found.table[columns], "#grid-result", text)
 
     @on(Button.Pressed, "#best-search")
@@ -221,14 +222,16 @@ class UseScreen(Screen[None]):
         said += [part for rule in rules for part in ("--constraint", rule)] + ["--trials", str(SEARCH_TRIALS)]
         try:
             found = best.search(self.saved, free, maximize, focus, None, fixed, rules, SEARCH_TRIALS)
-            path = records.keep_best(self.saved, found, shlex.join(said))
+            kept = records.keep_best(self.saved, found, shlex.join(said))
         except UserError as exc:
             self.app.call_from_thread(self.show, "#best-result", str(exc), True)
             return
         goal = t("whatif.goal_max" if maximize else "whatif.goal_min", answer=found.goal_title)
         head = t("whatif.best_head", goal=goal, trials=len(found.history), met=found.met)
         careful = [t("whatif.careful", sentence=s) for s in found.table["careful"] if s]
-        text = "\n".join([head, t("tui.use_saved", path=shown_path(path)), *careful])
+        text = "\n".join(
+            filter(None, [head, t("tui.use_saved", path=shown_path(kept.path)), clearml_line(kept), *careful])
+        )
         self.app.call_from_thread(self.fill, "#best-table", found.table.drop(columns="careful"), "#best-result", text)
 
     def fill(self, table_id: str, frame: Any, result_id: str, text: str) -> None:

@@ -182,6 +182,12 @@ def value_of(f: Field, text: str) -> tuple[Any, str]:
             return number, t("whatif.outside", column=f.name, value=text, low=_short(f.low), high=_short(f.high))
         return number, ""
     if f.kind == "datetime":
+        import pandas as pd
+
+        try:
+            pd.Timestamp(text)
+        except ValueError:
+            raise UserError("whatif.not_a_date", column=f.name, value=text, example=f.typical or "2024-04-01") from None
         if f.low is not None and not str(f.low) <= text <= str(f.high):  # ISO dates compare as text
             return text, t("whatif.outside", column=f.name, value=text, low=f.low, high=f.high)
         return text, ""

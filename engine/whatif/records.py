@@ -3,6 +3,7 @@ and the inputs that made it, the moment it is answered, and report.md is rewritt
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,14 @@ from automl_tui_engine.outputs import whatif_record
 from automl_tui_engine.whatif.case import SavedModel
 
 
-def keep_grid(saved: SavedModel, grid: Any, said: str) -> Path:
+@dataclass(frozen=True)
+class Kept:
+    path: Path  # the answers' CSV under whatif/
+    link: str = ""  # a tracked run: the inference task's page in ClearML
+    not_told: str = ""  # a tracked run whose server could not be told: why (the record is on disk all the same)
+
+
+def keep_grid(saved: SavedModel, grid: Any, said: str) -> Kept:
     from automl_tui_engine.outputs.whatif_charts import grid_chart
 
     columns = [v.column for v in grid.varied]
@@ -24,7 +32,7 @@ def keep_grid(saved: SavedModel, grid: Any, said: str) -> Path:
     return _keep(saved.run_dir, whatif_record.GRID, grid.table, asked, {"chart": chart})
 
 
-def keep_best(saved: SavedModel, best: Any, said: str) -> Path:
+def keep_best(saved: SavedModel, best: Any, said: str) -> Kept:
     from automl_tui_engine.outputs.whatif_charts import history_chart
 
     asked = {"said": said, **best.asked}
@@ -32,9 +40,17 @@ def keep_best(saved: SavedModel, best: Any, said: str) -> Path:
     return _keep(saved.run_dir, whatif_record.BEST, best.table, asked, {"history": chart})
 
 
-def _keep(run_dir: Path, kind: str, table: Any, asked: dict[str, Any], figures: dict[str, Any]) -> Path:
-    from automl_tui_engine.outputs import report
+def _keep(run_dir: Path, kind: str, table: Any, asked: dict[str, Any], figures: dict[str, Any]) -> Kept:
+    from automl_tui_engine.errors import one_line
+    from automl_tui_engine.outputs import report, rundir
 
     path = whatif_record.save(run_dir, kind, table, asked, figures)
     report.write(run_dir)  # the report lists what was asked, beside the decision it serves
-    return path
+    if not rundir.RunFolder(run_dir).shared_link():  # not tracked, or tracked offline: no server to tell
+        return Kept(path)
+    from automl_tui_engine.clearml import inference
+
+    try:
+        return Kept(path, link=inference.record(run_dir, path.with_suffix(".json")))
+    except Exception as exc:  # the server or the network: the record is on disk, the face says what failed
+        return Kept(path, not_told=one_line(exc))
