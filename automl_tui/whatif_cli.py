@@ -26,6 +26,7 @@ def whatif_command(
     varied: Annotated[
         list[str] | None, typer.Option("--vary", metavar="COLUMN=SPEC", help=t("cli.help_whatif_vary"))
     ] = None,
+    row: Annotated[int | None, typer.Option("--row", min=1, help=t("cli.help_whatif_row"))] = None,
     rows: Annotated[Path | None, typer.Option("--rows", help=t("cli.help_whatif_rows"))] = None,
     focus: Annotated[str | None, typer.Option("--class", help=t("cli.help_whatif_class"))] = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help=t("cli.help_whatif_out"))] = None,
@@ -38,19 +39,26 @@ def whatif_command(
     _not_there(out)
     if varied:
         said = ["automl-tui", "whatif", str(run_dir), *_repeated("--vary", varied), *_repeated("--set", settings)]
-        said += [*(["--rows", str(rows)] if rows else []), *(["--class", focus] if focus else [])]
-        on_run_folder(lambda: _grid(run_dir, varied, changes, rows, focus, out, trust, shlex.join(said)), run_dir)
+        said += [*(["--row", str(row)] if row else []), *(["--rows", str(rows)] if rows else [])]
+        said += ["--class", focus] if focus else []
+        asked = shlex.join(said)
+        on_run_folder(lambda: _grid(run_dir, varied, changes, row, rows, focus, out, trust, asked), run_dir)
         return
-    answer = on_run_folder(lambda: case.ask(run_dir, changes, trust), run_dir)
+
+    def ask() -> Any:
+        saved = case.SavedModel.open(run_dir, trust)
+        return saved.answer({**(saved.table_row(row) if row else {}), **changes})
+
+    answer = on_run_folder(ask, run_dir)
     if as_json:
         said = {**asdict(answer), "note": t("whatif.honesty")}
         typer.echo(json.dumps(said, ensure_ascii=False, default=str))
         return
-    if not changes:  # no question yet: what can be asked
+    if not changes and not row:  # no question yet: what can be asked
         typer.echo(t("whatif.fields"))
         for field in case.form(run_dir):
             typer.echo("  " + field_line(field))
-    said, careful = answer_text(answer, changes)
+    said, careful = answer_text(answer, changes, row)
     typer.echo(said)
     for line in careful:
         typer.echo(line, err=True)
@@ -75,6 +83,7 @@ def optimize_command(
     time_limit: Annotated[float | None, typer.Option("--time", help=t("cli.help_optimize_time"))] = None,
     top: Annotated[int, typer.Option("--top", min=1, help=t("cli.help_optimize_top"))] = 5,
     seed: Annotated[int, typer.Option("--seed", help=t("cli.help_optimize_seed"))] = 0,
+    row: Annotated[int | None, typer.Option("--row", min=1, help=t("cli.help_whatif_row"))] = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help=t("cli.help_whatif_out"))] = None,
     trust: Annotated[bool, typer.Option("--trust", help=t("cli.help_trust"))] = False,
 ) -> None:
@@ -88,24 +97,24 @@ def optimize_command(
     said = ["automl-tui", "optimize", str(run_dir), "--free", free, "--maximize" if maximize else "--minimize"]
     said += [*(["--class", focus] if focus else []), *_repeated("--range", ranges), *_repeated("--fix", fixed)]
     said += [*_repeated("--constraint", constraints), "--trials", str(trials), "--seed", str(seed)]
+    said += ["--row", str(row)] if row else []
 
     def search() -> tuple[Any, Any]:
         saved = SavedModel.open(run_dir, trust)
-        found = best_mod.search(
-            saved, freed, maximize, focus, limits, changes, constraints, trials, time_limit, seed, top
-        )
+        held = {**_start(saved, row, freed), **changes}
+        found = best_mod.search(saved, freed, maximize, focus, limits, held, constraints, trials, time_limit, seed, top)
         return found, records.keep_best(saved, found, shlex.join(said))
 
     found, kept = on_run_folder(search, run_dir)
     goal = t("whatif.goal_max" if maximize else "whatif.goal_min", answer=found.goal_title)
-    typer.echo(t("whatif.best_head", goal=goal, trials=len(found.history), met=found.met))
+    typer.echo(t("whatif.best_head", goal=goal, trials=len(found.history), met=found.met, rest=rest_of_row(row)))
     _print_table(found.table.drop(columns="careful"))
     for sentence in (s for s in found.table["careful"] if s):
         typer.echo(t("whatif.careful", sentence=sentence), err=True)
     _saved(kept, out, ("history",))
 
 
-def answer_text(answer: Any, changes: dict[str, str]) -> tuple[str, list[str]]:
+def answer_text(answer: Any, changes: dict[str, str], row: int | None = None) -> tuple[str, list[str]]:
     """One case's answer as the CLI and the wizard show it: prediction, probabilities, what moves it, what was asked;
     and a "Careful:" line per value training never saw."""
     lines = [t("whatif.prediction", prediction=answer.prediction)]
@@ -122,22 +131,28 @@ def answer_text(answer: Any, changes: dict[str, str]) -> tuple[str, list[str]]:
     elif answer.why_not:
         lines.append(t("whatif.no_pushes", reason=answer.why_not))
     changed = listing(f"{column} = {value}" for column, value in changes.items())
-    lines.append(t("whatif.asked", changed=changed) if changes else t("whatif.asked_typical"))
+    if row:
+        changed = t("whatif.asked_row_changed", changed=changed) if changes else ""
+        lines.append(t("whatif.asked_row", row=row, changed=changed))
+    else:
+        lines.append(t("whatif.asked", changed=changed) if changes else t("whatif.asked_typical"))
     return "\n".join(lines), [t("whatif.careful", sentence=sentence) for sentence in answer.unseen]
 
 
-def _grid(run_dir, varied, changes, rows, focus, out, trust, said) -> None:
+def _grid(run_dir, varied, changes, row, rows, focus, out, trust, said) -> None:
     from automl_tui_engine.whatif import grid as grid_mod
     from automl_tui_engine.whatif import records
     from automl_tui_engine.whatif.case import SavedModel
 
     saved = SavedModel.open(run_dir, trust)
     table = grid_mod.read_table(rows) if rows else None
-    found = grid_mod.grid(saved, [grid_mod.parse(saved, text) for text in varied], changes, table, focus)
+    parsed = [grid_mod.parse(saved, text) for text in varied]
+    changes = {**_start(saved, row, [v.column for v in parsed]), **changes}
+    found = grid_mod.grid(saved, parsed, changes, table, focus)
     kept = records.keep_grid(saved, found, said)
     columns = listing(v.column for v in found.varied)
     key = "whatif.grid_head_rows" if found.rows else "whatif.grid_head"
-    typer.echo(t(key, columns=columns, count=len(found.table), rows=found.rows))
+    typer.echo(t(key, columns=columns, count=len(found.table), rows=found.rows, rest=rest_of_row(row)))
     shown = dict.fromkeys([*(v.column for v in found.varied), "prediction", found.shown])
     _print_table(found.table[list(shown)])
     for sentence in found.unseen:
@@ -171,6 +186,16 @@ def _print_table(table: Any) -> None:
     typer.echo(text)
     if len(table) > MOST_LINES:
         typer.echo(t("whatif.more_rows", count=len(table) - MOST_LINES))
+
+
+def rest_of_row(row: int | None) -> str:
+    """What the columns not varied or freed hold: the typical row's values, or the chosen row's."""
+    return t("whatif.rest_row", row=row) if row else t("whatif.rest_typical")
+
+
+def _start(saved: Any, row: int | None, moved: list[str]) -> dict[str, str]:
+    """The chosen row's values, but for the columns the grid varies or the search frees; {} without --row."""
+    return {k: v for k, v in saved.table_row(row).items() if k not in moved} if row else {}
 
 
 def _not_there(out: Path | None) -> None:

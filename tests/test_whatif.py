@@ -87,3 +87,13 @@ def test_a_date_is_read_as_a_date():
     assert case.value_of(day, "2024-05-01")[1].startswith("the model has not seen day = 2024-05-01")
     with pytest.raises(UserError, match="'soon' is not a date, and 'day' holds dates: write one such as 2024-02-01"):
         case.value_of(day, "soon")
+
+
+def test_a_case_can_start_from_a_row_of_the_table(recorded_run, capsys):
+    code, out, _ = cli(["whatif", recorded_run, "--row", "1", "--set", "island=Dream", "--json"], capsys)
+    asked = json.loads(out)["inputs"]  # the first penguin of the file, moved to Dream
+    assert (asked["bill_length_mm"], asked["sex"], asked["island"]) == (39.1, "male", "Dream")
+    code, out, _ = cli(["whatif", recorded_run, "--row", "1", "--set", "island=Dream"], capsys)
+    assert "Asked about row 1 of the table the model learned from, with island = Dream." in out
+    code, _, err = cli(["whatif", recorded_run, "--row", "999"], capsys)
+    assert code == 2 and err.startswith("penguins.csv has no row 999: its rows are numbered 1 to 344")

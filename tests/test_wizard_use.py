@@ -72,6 +72,12 @@ async def test_one_case_a_grid_and_the_best_inputs_on_the_bundled_sample(recorde
         await until(pilot, lambda: "Asked about: island = Dream, bill_depth_mm = 14" in answer(screen))
         await type_into(pilot, screen, "flipper_length_mm", "400")
         await until(pilot, lambda: "Careful: the model has not seen flipper_length_mm = 400" in answer(screen))
+        # the form filled from a row of the table: the first penguin of the file
+        row = screen.query_one("#case-row", Input)
+        row.focus()
+        await pilot.press("1", "enter")
+        await until(pilot, lambda: "bill_length_mm = 39.1" in answer(screen) and "Careful" not in answer(screen))
+        assert screen.query_one(f"#field-{_safe_id('island')}", Select).value == "Torgersen"
 
         await show_tab(pilot, screen, "tab-grid")
         screen.query_one("#grid-column", Select).value = "body_mass_g"
@@ -81,7 +87,10 @@ async def test_one_case_a_grid_and_the_best_inputs_on_the_bundled_sample(recorde
         assert screen.query_one("#grid-table", DataTable).row_count == 7
         record = json.loads((run_dir / rundir.WHATIF / "001-grid.json").read_text(encoding="utf-8"))
         # the other columns as on the One case tab, and the command that repeats it
-        assert "--vary body_mass_g=3000:6000:500 --set island=Dream --set bill_depth_mm=14" in record["asked"]["said"]
+        # (the form's own body_mass_g set aside)
+        said = record["asked"]["said"]
+        assert "--vary body_mass_g=3000:6000:500 --set island=Torgersen --set bill_length_mm=39.1" in said
+        assert "body_mass_g=3750" not in said
 
         await show_tab(pilot, screen, "tab-best")
         free = screen.query_one("#best-free", SelectionList)

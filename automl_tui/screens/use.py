@@ -29,7 +29,7 @@ from textual.widgets import (
 )
 
 from automl_tui.state import shown_path
-from automl_tui.whatif_cli import answer_text, clearml_line
+from automl_tui.whatif_cli import answer_text, clearml_line, rest_of_row
 
 MOST_CHOICES = 30  # a category with more values is typed, with the frequent ones as its placeholder
 SEARCH_TRIALS = 200
@@ -58,6 +58,7 @@ class UseScreen(Screen[None]):
                 yield Static(t("tui.use_case_help"), classes="help")
                 with Horizontal(id="case-body"):
                     with VerticalScroll(id="case-form"):
+                        yield Input(placeholder=t("tui.use_row_placeholder"), id="case-row", type="integer")
                         for field in self.fields.values():
                             with Horizontal(classes="field-row"):
                                 yield Label(self.field_label(field), classes="field-name")
@@ -166,6 +167,32 @@ class UseScreen(Screen[None]):
             text.append("\n" + line, style="bold yellow")
         self.app.call_from_thread(self.show, "#case-answer", text, False)
 
+    @on(Input.Submitted, "#case-row")
+    def row_asked(self, event: Input.Submitted) -> None:
+        if self.saved is not None and event.value.strip():
+            self.load_row(int(event.value))
+
+    @work(thread=True, exclusive=True, group="case")
+    def load_row(self, number: int) -> None:
+        """The form filled with a row of the table the model learned from; the answer follows the fields."""
+        from automl_tui_engine.errors import UserError
+
+        try:
+            values = self.saved.table_row(number)
+        except UserError as exc:
+            self.app.call_from_thread(self.show, "#case-answer", str(exc), True)
+            return
+        self.app.call_from_thread(self.fill_form, values)
+
+    def fill_form(self, values: dict[str, str]) -> None:
+        for field in self.fields.values():
+            widget = self.query_one(f"#field-{_safe_id(field.name)}")
+            value = values.get(field.name, _short(field.typical))  # a missing value: the typical one
+            if isinstance(widget, Select) and value not in field.categories:
+                continue  # a choice list holds what training saw; a new category is typed on the CLI
+            widget.value = value
+        self.ask_case()
+
     @on(Button.Pressed, "#grid-ask")
     def grid_asked(self) -> None:
         column = self.query_one("#grid-column", Select).value
@@ -174,7 +201,8 @@ class UseScreen(Screen[None]):
             return
         spec = self.query_one("#grid-spec", Input).value.strip() or "*"
         self.show("#grid-result", t("tui.use_working"), False)
-        self.answer_grid(f"{column}={spec}", self.changes())
+        held = {name: value for name, value in self.changes().items() if name != column}  # the form's value of it aside
+        self.answer_grid(f"{column}={spec}", held)
 
     @work(thread=True, exclusive=True, group="grid")
     def answer_grid(self, varied: str, changes: dict[str, str]) -> None:
@@ -227,7 +255,7 @@ class UseScreen(Screen[None]):
             self.app.call_from_thread(self.show, "#best-result", str(exc), True)
             return
         goal = t("whatif.goal_max" if maximize else "whatif.goal_min", answer=found.goal_title)
-        head = t("whatif.best_head", goal=goal, trials=len(found.history), met=found.met)
+        head = t("whatif.best_head", goal=goal, trials=len(found.history), met=found.met, rest=rest_of_row(None))
         careful = [t("whatif.careful", sentence=s) for s in found.table["careful"] if s]
         text = "\n".join(
             filter(None, [head, t("tui.use_saved", path=shown_path(kept.path)), clearml_line(kept), *careful])

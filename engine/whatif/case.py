@@ -118,6 +118,28 @@ class SavedModel:
                 unseen.append(outside)
         return row, unseen
 
+    def table_row(self, number: int) -> dict[str, str]:
+        """Row `number` (1 for the first under the header, as test_predictions.csv counts) of the table the run
+        learned from, as text for the form: its input columns that hold a value."""
+        import math
+        import tomllib
+
+        config = tomllib.loads((self.run_dir / rundir.CONFIG).read_text(encoding="utf-8"))
+        table = Path(str(config.get("data", "")))
+        if not table.is_file():
+            raise UserError("whatif.table_gone", table=table)
+        from automl_tui_engine.whatif.grid import read_table
+
+        rows = read_table(table)
+        if not 1 <= number <= len(rows):
+            raise UserError("whatif.no_such_row", row=number, table=table.name, count=len(rows))
+        found = rows.iloc[number - 1]
+        return {
+            name: format(value, ".12g") if isinstance(value, float) else str(value)
+            for name in self.fields
+            if name in found.index and not (isinstance(value := found[name], float) and math.isnan(value))
+        }
+
     def frame(self, rows: list[dict[str, Any]]) -> Any:
         """Rows as the model reads them: every column it was fit on (those it drops empty), numbers as numbers."""
         import pandas as pd
