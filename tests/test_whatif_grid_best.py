@@ -153,3 +153,17 @@ def grid_table(run_dir: Path, name: str):
     import pandas as pd
 
     return pd.read_csv(run_dir / rundir.WHATIF / f"{name}.csv", encoding="utf-8-sig")
+
+
+def test_the_report_says_which_chart_of_a_record_was_not_made_and_why(asked_run):
+    from automl_tui_engine.outputs import whatif_record
+
+    assert whatif_record.section(asked_run) == ""  # nothing asked yet: no part in the report
+    folder = asked_run / rundir.WHATIF
+    folder.mkdir()
+    record = {"kind": "grid", "made": "2026-11-29 21:00:00", "asked": {"said": "automl-tui whatif R --vary a=*"}}
+    record |= {"files": ["001-grid.csv"], "not_made": {"001-grid-chart.png": "no browser for the charts"}}
+    (folder / "001-grid.json").write_text(json.dumps(record), encoding="utf-8")
+    said = whatif_record.section(asked_run)
+    assert "grid of conditions: automl-tui whatif R --vary a=\\*" in said
+    assert "(`whatif/001-grid.csv`; `001-grid-chart.png`: no browser for the charts)" in said
