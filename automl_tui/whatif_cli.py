@@ -33,10 +33,17 @@ def whatif_command(
     as_json: Annotated[bool, typer.Option("--json", help=t("cli.help_json"))] = False,
     trust: Annotated[bool, typer.Option("--trust", help=t("cli.help_trust"))] = False,
 ) -> None:
+    from automl_tui_engine import exit_codes
     from automl_tui_engine.whatif import case
 
     changes = pairs(settings, "--set")
     _not_there(out)
+    if not varied:  # options of a grid, given for one case: said, not silently dropped
+        given = [name for name, value in (("--rows", rows), ("--class", focus), ("-o", out)) if value]
+        if given:
+            raise fail(t("whatif.needs_vary", options=listing(given)), exit_codes.BAD_INPUT)
+    elif as_json:
+        raise fail(t("whatif.json_one_case"), exit_codes.BAD_INPUT)
     if varied:
         said = ["automl-tui", "whatif", str(run_dir), *_repeated("--vary", varied), *_repeated("--set", settings)]
         said += [*(["--row", str(row)] if row else []), *(["--rows", str(rows)] if rows else [])]
@@ -97,6 +104,7 @@ def optimize_command(
     said = ["automl-tui", "optimize", str(run_dir), "--free", free, "--maximize" if maximize else "--minimize"]
     said += [*(["--class", focus] if focus else []), *_repeated("--range", ranges), *_repeated("--fix", fixed)]
     said += [*_repeated("--constraint", constraints), "--trials", str(trials), "--seed", str(seed)]
+    said += ["--time", f"{time_limit:g}"] if time_limit else []
     said += ["--row", str(row)] if row else []
 
     def search() -> tuple[Any, Any]:
@@ -117,7 +125,9 @@ def optimize_command(
 def answer_text(answer: Any, changes: dict[str, str], row: int | None = None) -> tuple[str, list[str]]:
     """One case's answer as the CLI and the wizard show it: prediction, probabilities, what moves it, what was asked;
     and a "Careful:" line per value training never saw."""
-    lines = [t("whatif.prediction", prediction=answer.prediction)]
+    from automl_tui_engine.whatif.case import short
+
+    lines = [t("whatif.prediction", prediction=short(answer.prediction))]
     if answer.probabilities:
         lines.append(
             t("whatif.probabilities", shares=" · ".join(f"{k} {v:.2f}" for k, v in answer.probabilities.items()))
@@ -140,12 +150,13 @@ def answer_text(answer: Any, changes: dict[str, str], row: int | None = None) ->
 
 
 def _grid(run_dir, varied, changes, row, rows, focus, out, trust, said) -> None:
+    from automl_tui_engine.table.reading import read_table
     from automl_tui_engine.whatif import grid as grid_mod
     from automl_tui_engine.whatif import records
     from automl_tui_engine.whatif.case import SavedModel
 
     saved = SavedModel.open(run_dir, trust)
-    table = grid_mod.read_table(rows) if rows else None
+    table = read_table(rows)[0] if rows else None
     parsed = [grid_mod.parse(saved, text) for text in varied]
     changes = {**_start(saved, row, [v.column for v in parsed]), **changes}
     found = grid_mod.grid(saved, parsed, changes, table, focus)
@@ -153,7 +164,9 @@ def _grid(run_dir, varied, changes, row, rows, focus, out, trust, said) -> None:
     columns = listing(v.column for v in found.varied)
     key = "whatif.grid_head_rows" if found.rows else "whatif.grid_head"
     typer.echo(t(key, columns=columns, count=len(found.table), rows=found.rows, rest=rest_of_row(row)))
-    shown = dict.fromkeys([*(v.column for v in found.varied), "prediction", found.shown])
+    # every class's probability beside the prediction: one class's alone reads as the predicted one's
+    probabilities = [c for c in found.table.columns if c.startswith("probability_")]
+    shown = dict.fromkeys([*(v.column for v in found.varied), "prediction", found.shown, *probabilities])
     _print_table(found.table[list(shown)])
     for sentence in found.unseen:
         typer.echo(t("whatif.careful", sentence=sentence), err=True)
@@ -204,6 +217,8 @@ def _not_there(out: Path | None) -> None:
 
     if out is not None and out.exists():
         raise fail(t("whatif.output_exists", path=out), exit_codes.BAD_INPUT)
+    if out is not None and not out.parent.is_dir():
+        raise fail(t("whatif.output_folder_missing", folder=out.parent), exit_codes.BAD_INPUT)
 
 
 def pairs(texts: list[str] | None, option: str) -> dict[str, str]:
@@ -225,8 +240,11 @@ def _repeated(option: str, values: list[str] | None) -> list[str]:
 
 def field_line(field) -> str:
     """A field as one line: its typical value and what training saw of it."""
+    from automl_tui_engine.whatif.case import short
+
     if field.low is not None:
-        return t("whatif.field_range", name=field.name, typical=field.typical, low=field.low, high=field.high)
+        typical, low, high = short(field.typical), short(field.low), short(field.high)
+        return t("whatif.field_range", name=field.name, typical=typical, low=low, high=high)
     if field.categories and len(field.categories) <= 12:
         return t("whatif.field_choices", name=field.name, typical=field.typical, choices=listing(field.categories))
     return t("whatif.field_plain", name=field.name, typical=field.typical)

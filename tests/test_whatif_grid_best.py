@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from automl_tui_engine.outputs import rundir
+from automl_tui_engine.table import reading
 from automl_tui_engine.whatif import best, grid
 from automl_tui_engine.whatif.case import SavedModel
 from test_end_to_end import cli
@@ -58,6 +59,9 @@ def test_the_search_finds_the_known_best_inputs_and_a_seeded_search_repeats(bowl
     assert found.best_so_far[-1] == top["prediction"] == max(found.history)
     again = best.search(saved, ["temperature", "pressure", "line"], trials=200, seed=0)
     assert again.table.equals(found.table) and again.history == found.history
+    # a strict condition is not met by a tie, even where whole numbers make ties likely
+    strict = best.search(saved, ["temperature"], constraints=["temperature > 3"], trials=40)
+    assert (strict.table["temperature"] > 3).all()
     # under a condition the top moves onto its edge: temperature 2, pressure 6 (yield 53)
     held = best.search(saved, ["temperature", "pressure", "line"], constraints=["temperature + pressure <= 8"])
     top = held.table.iloc[0]
@@ -107,12 +111,15 @@ def test_a_grid_of_one_column_gives_a_line_and_of_two_a_heatmap(asked_run, capsy
 def test_a_grid_over_a_table_averages_each_rows_curve(bowl):
     run_dir, table_path = bowl
     saved = SavedModel.open(run_dir)
-    table = grid.read_table(table_path)
+    table, _ = reading.read_table(table_path)
     found = grid.grid(saved, [grid.parse(saved, "temperature=0:10:1")], table=table)
     assert found.rows == grid.MOST_ROWS and found.curves.shape == (grid.MOST_ROWS, 11)
     assert found.table["prediction"].tolist() == pytest.approx(found.curves.mean(axis=0).tolist())
     peak = found.table.loc[found.table["prediction"].idxmax(), "temperature"]
     assert 2 <= peak <= 4  # the bowl's top is at temperature 3, whatever the other columns
+    # what is set holds in every row of the table: line B adds 5 to every row's yield
+    on_b = grid.grid(saved, [grid.parse(saved, "temperature=0:10:1")], {"line": "B"}, table=table)
+    assert (on_b.table["prediction"] > found.table["prediction"]).all()
     two = grid.grid(saved, [grid.parse(saved, "temperature=*"), grid.parse(saved, "pressure=*")], {"line": "B"})
     top = two.table.loc[two.table["prediction"].idxmax()]
     assert abs(top["temperature"] - 3) <= 1 and abs(top["pressure"] - 7) <= 1
@@ -127,6 +134,10 @@ def test_a_grid_over_a_table_averages_each_rows_curve(bowl):
         (["whatif", "--vary", "island=*", "--set", "island=Dream"], "'island' is both varied and --set"),
         (["whatif", "--vary", "island=*", "--class", "Emperor"], "'Emperor' is not a class this model predicts"),
         (["optimize", "--free", "island"], "Say which class's probability to search for, e.g. --class Gentoo"),
+        (["whatif", "--set", "bill_length_mm=40,5"], "'40,5' is not a number"),  # a decimal comma, not 405
+        (["whatif", "--class", "Gentoo", "--rows", "x.csv"], "--rows, --class belong to a grid of conditions"),
+        (["whatif", "--vary", "island=*", "--json"], "--json is for one case"),
+        (["whatif", "--vary", "island=*", "-o", "/no/such/folder/x.csv"], "The folder /no/such/folder does not"),
         (["optimize", "--free", "islnd", "--class", "Gentoo"], "'islnd' is not an input column of this model"),
         (
             ["optimize", "--free", "bill_length_mm", "--class", "Gentoo", "--constraint", "__import__('os')"],
@@ -161,9 +172,23 @@ def test_the_report_says_which_chart_of_a_record_was_not_made_and_why(asked_run)
     assert whatif_record.section(asked_run) == ""  # nothing asked yet: no part in the report
     folder = asked_run / rundir.WHATIF
     folder.mkdir()
-    record = {"kind": "grid", "made": "2026-11-29 21:00:00", "asked": {"said": "automl-tui whatif R --vary a=*"}}
+    asked = {"said": "automl-tui whatif R --vary a=*", "summary": "probability of x lowest, 0.1, at a = 1."}
+    record = {"kind": "grid", "made": "2026-11-29 21:00:00", "asked": asked}
     record |= {"files": ["001-grid.csv"], "not_made": {"001-grid-chart.png": "no browser for the charts"}}
     (folder / "001-grid.json").write_text(json.dumps(record), encoding="utf-8")
     said = whatif_record.section(asked_run)
-    assert "grid of conditions: automl-tui whatif R --vary a=\\*" in said
+    assert (
+        "grid of conditions: probability of x lowest, 0.1, at a = 1. Asked with `automl-tui whatif R --vary a=*`"
+        in said
+    )
     assert "(`whatif/001-grid.csv`; `001-grid-chart.png`: no browser for the charts)" in said
+
+
+def test_a_strict_condition_on_whole_numbers_excludes_the_tie(recorded_run):
+    saved = SavedModel.open(recorded_run)
+    assert saved.fields["flipper_length_mm"].whole  # training saw whole millimetres: trials try whole numbers
+    # the least Gentoo-like flippers above 210: 210 itself would win if a tie counted as met
+    found = best.search(
+        saved, ["flipper_length_mm"], maximize=False, focus="Gentoo", constraints=["flipper_length_mm > 210"]
+    )
+    assert (found.table["flipper_length_mm"] > 210).all() and found.met < len(found.history)

@@ -9,6 +9,7 @@ from typing import Any
 
 from automl_tui_engine.messages import listing, t
 from automl_tui_engine.whatif.best import FREED_KINDS
+from automl_tui_engine.whatif.case import short
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -33,6 +34,8 @@ from automl_tui.whatif_cli import answer_text, clearml_line, rest_of_row
 
 MOST_CHOICES = 30  # a category with more values is typed, with the frequent ones as its placeholder
 SEARCH_TRIALS = 200
+EDIT_PAUSE_S = 0.15  # a pause in typing this long asks the model
+SEARCH_SEED = 0  # the CLI's default: the command the record keeps repeats the wizard's answer
 
 
 class UseScreen(Screen[None]):
@@ -45,6 +48,7 @@ class UseScreen(Screen[None]):
         self.run_dir = Path(run_dir)
         self.fields = {field.name: field for field in form(self.run_dir)}
         self.saved: Any = None  # the SavedModel, once the worker has loaded it
+        self.pending: Any = None  # the timer that asks once an edit pauses
 
     def compose(self) -> ComposeResult:
         from automl_tui_engine.outputs.whatif_record import leaning
@@ -92,7 +96,7 @@ class UseScreen(Screen[None]):
         """The column's name, and the range training saw of a number or a date."""
         if field.low is None:
             return field.name
-        return f"{field.name}\n" + t("tui.use_range", low=_short(field.low), high=_short(field.high))
+        return f"{field.name}\n" + t("tui.use_range", low=short(field.low), high=short(field.high))
 
     def field_widget(self, field: Any) -> Any:
         """A choice of the categories training saw, or a box for a number, a date or text."""
@@ -101,7 +105,7 @@ class UseScreen(Screen[None]):
             choices = [(value, value) for value in field.categories]
             return Select(choices, value=field.typical, allow_blank=False, id=name, classes="field", compact=True)
         hint = listing(field.categories[:5]) if field.categories else ""
-        return Input(value=_short(field.typical), placeholder=hint, id=name, classes="field", compact=True)
+        return Input(value=short(field.typical), placeholder=hint, id=name, classes="field", compact=True)
 
     def column_choices(self) -> list[tuple[str, str]]:
         return [(name, name) for name in self.fields]
@@ -126,6 +130,9 @@ class UseScreen(Screen[None]):
 
     def model_ready(self, saved: Any) -> None:
         self.saved = saved
+        fields = self.query(".field")
+        if fields:  # a keyboard user types into the form at once; Tab goes on down the fields
+            fields.first().focus()
         classes = self.query_one("#best-class", Select)
         classes.set_options([(label, label) for label in saved.classes])
         classes.display = bool(saved.classes)
@@ -139,15 +146,18 @@ class UseScreen(Screen[None]):
         for field in self.fields.values():
             widget = self.query_one(f"#field-{_safe_id(field.name)}")
             value = str(widget.value if widget.value is not Select.BLANK else "").strip()
-            if value and value != _short(field.typical):
+            if value and value != short(field.typical):
                 found[field.name] = value
         return found
 
     @on(Input.Changed, ".field")
     @on(Select.Changed, ".field")
     def field_changed(self) -> None:
+        """The answer once typing pauses: SHAP for every keystroke would compete with the typing itself."""
         if self.saved is not None:
-            self.ask_case()
+            if self.pending is not None:
+                self.pending.stop()
+            self.pending = self.set_timer(EDIT_PAUSE_S, self.ask_case)
 
     def ask_case(self) -> None:
         self.answer_case(self.changes())
@@ -187,13 +197,14 @@ class UseScreen(Screen[None]):
     def fill_form(self, values: dict[str, str]) -> None:
         for field in self.fields.values():
             widget = self.query_one(f"#field-{_safe_id(field.name)}")
-            value = values.get(field.name, _short(field.typical))  # a missing value: the typical one
+            value = values.get(field.name, short(field.typical))  # a missing value: the typical one
             if isinstance(widget, Select) and value not in field.categories:
                 continue  # a choice list holds what training saw; a new category is typed on the CLI
             widget.value = value
         self.ask_case()
 
     @on(Button.Pressed, "#grid-ask")
+    @on(Input.Submitted, "#grid-spec")
     def grid_asked(self) -> None:
         column = self.query_one("#grid-column", Select).value
         if self.saved is None or column is Select.BLANK:
@@ -217,9 +228,10 @@ class UseScreen(Screen[None]):
             found = grid.grid(self.saved, [grid.parse(self.saved, varied)], changes)
             kept = records.keep_grid(self.saved, found, shlex.join(said))
         except UserError as exc:
-            self.app.call_from_thread(self.show, "#grid-result", str(exc), True)
+            self.app.call_from_thread(self.refused, "#grid-table", "#grid-result", str(exc))
             return
-        columns = list(dict.fromkeys([found.varied[0].column, "prediction", found.shown]))
+        probabilities = [c for c in found.table.columns if c.startswith("probability_")]
+        columns = list(dict.fromkeys([found.varied[0].column, "prediction", found.shown, *probabilities]))
         careful = [t("whatif.careful", sentence=sentence) for sentence in found.unseen]
         text = "\n".join(filter(None, [t("tui.use_saved", path=shown_path(kept.path)), clearml_line(kept), *careful]))
         self.app.call_from_thread(self.fill, "#grid-table", found.table[columns], "#grid-result", text)
@@ -247,12 +259,13 @@ class UseScreen(Screen[None]):
         said = ["automl-tui", "optimize", str(self.run_dir), "--free", ",".join(free)]
         said += ["--maximize" if maximize else "--minimize", *(["--class", focus] if focus else [])]
         said += [part for column, value in fixed.items() for part in ("--fix", f"{column}={value}")]
-        said += [part for rule in rules for part in ("--constraint", rule)] + ["--trials", str(SEARCH_TRIALS)]
+        said += [part for rule in rules for part in ("--constraint", rule)]
+        said += ["--trials", str(SEARCH_TRIALS), "--seed", str(SEARCH_SEED)]
         try:
-            found = best.search(self.saved, free, maximize, focus, None, fixed, rules, SEARCH_TRIALS)
+            found = best.search(self.saved, free, maximize, focus, None, fixed, rules, SEARCH_TRIALS, seed=SEARCH_SEED)
             kept = records.keep_best(self.saved, found, shlex.join(said))
         except UserError as exc:
-            self.app.call_from_thread(self.show, "#best-result", str(exc), True)
+            self.app.call_from_thread(self.refused, "#best-table", "#best-result", str(exc))
             return
         goal = t("whatif.goal_max" if maximize else "whatif.goal_min", answer=found.goal_title)
         head = t("whatif.best_head", goal=goal, trials=len(found.history), met=found.met, rest=rest_of_row(None))
@@ -267,8 +280,14 @@ class UseScreen(Screen[None]):
         table.clear(columns=True)
         table.add_columns(*[str(c) for c in frame.columns])
         for row in frame.itertuples(index=False):
-            table.add_row(*[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row])
+            table.add_row(*[short(v) for v in row])
         self.show(result_id, text, False)
+        self.query_one(result_id).scroll_visible()  # below a long list of columns on a small terminal
+
+    def refused(self, table_id: str, result_id: str, text: str) -> None:
+        """The one line of what was wrong, and no table of an earlier question under it."""
+        self.query_one(table_id, DataTable).clear(columns=True)
+        self.show(result_id, text, True)
 
     def show(self, selector: str, text: str | Text, failed: bool) -> None:
         shown = self.query_one(selector, Static)
@@ -279,7 +298,3 @@ class UseScreen(Screen[None]):
 def _safe_id(name: str) -> str:
     """A widget id from a column name (Japanese, spaces, symbols): its position-free hex spelling."""
     return name.encode("utf-8").hex()
-
-
-def _short(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value) if value is not None else ""

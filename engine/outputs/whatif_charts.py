@@ -19,11 +19,23 @@ def answer_title(shown: str, target: str) -> str:
     return t("plots.predicted_value", target=without_controls(target))
 
 
-def grid_chart(table: Any, columns: list[str], shown: str, target: str, curves: Any = None) -> Any:
+def grid_chart(
+    table: Any,
+    columns: list[str],
+    shown: str,
+    target: str,
+    curves: Any = None,
+    seen: tuple | None = None,
+    rows: int = 0,
+) -> Any:
+    """`curves`: each table row's answers, drawn behind the average; `seen`: the range training saw of the one varied
+    number, marked; `rows`: how many table rows the answers average (0: the typical row)."""
     import plotly.graph_objects as go
 
     answer = answer_title(shown, target)
     names = [without_controls(c) for c in columns]
+    # a probability is drawn on its whole scale, 0 to 1: an axis from 0.4 to 0.9 makes a small change look steep
+    probability = {"range": [0, 1]} if shown.startswith("probability_") else {}
     if len(columns) == 2:
         pivot = table.pivot_table(index=columns[1], columns=columns[0], values=shown, sort=False)
         fig = go.Figure(
@@ -33,9 +45,12 @@ def grid_chart(table: Any, columns: list[str], shown: str, target: str, curves: 
                 y=_axis(list(pivot.index)),
                 colorscale="Viridis",
                 colorbar={"title": {"text": answer}},
+                zmin=0 if probability else None,
+                zmax=1 if probability else None,
             )
         )
-        return layout(fig, t("plots.whatif_heatmap_title", answer=answer), names[0], names[1])
+        key = "plots.whatif_heatmap_title_rows" if rows else "plots.whatif_heatmap_title"
+        return layout(fig, t(key, answer=answer), names[0], names[1])
     x = table[columns[0]].tolist()
     numeric = _numbers(x)
     traces = []
@@ -55,7 +70,19 @@ def grid_chart(table: Any, columns: list[str], shown: str, target: str, curves: 
     else:
         traces.append(go.Bar(x=[str(v) for v in x], y=y, marker_color=FRONT_COLOR, name=answer))
     fig = go.Figure(traces)
-    key = "plots.whatif_line_title_rows" if curves is not None else "plots.whatif_line_title"
+    if numeric and seen and seen[0] is not None:  # beyond these lines the model answers about what it never saw
+        for edge in seen:
+            fig.add_vline(x=edge, line_dash="dot", line_color=OTHER_COLOR)
+        fig.add_annotation(
+            x=seen[0],
+            y=1,
+            yref="paper",
+            text=t("plots.whatif_seen", low=f"{seen[0]:g}", high=f"{seen[1]:g}"),
+            showarrow=False,
+            xanchor="left",
+        )
+    fig.update_yaxes(**probability)
+    key = "plots.whatif_line_title_rows" if rows else "plots.whatif_line_title"
     return layout(fig, t(key, answer=answer, column=names[0]), names[0], answer)
 
 

@@ -77,6 +77,9 @@ def section(run_dir: Path) -> str:
         kind = t(f"whatif.kind_{record['kind']}")
         # a chart that could not be made is said, with why (never silent)
         not_made = "".join(f"; `{name}`: {md_safe(why)}" for name, why in record.get("not_made", {}).items())
-        items.append(f"- {record['made']} · {kind}: {md_safe(asked.get('said', ''))} ({files}{not_made})")
+        summary = md_safe(asked.get("summary", ""))
+        command = f"`{asked.get('said', '')}`"
+        said = " ".join(filter(None, [summary, t("whatif.asked_with", command=command)]))
+        items.append(f"- {record['made']} · {kind}: {said} ({files}{not_made})")
     lines.append("\n".join(items))
     return "\n\n".join(lines)

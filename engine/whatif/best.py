@@ -12,12 +12,13 @@ from typing import Any
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, t
-from automl_tui_engine.whatif.case import Field, SavedModel, value_of
+from automl_tui_engine.whatif.case import Field, SavedModel, short, value_of
 
 FREED_KINDS = ("numeric", "categorical")  # what a search can try values of
 TOP = 5
 _QUOTED = re.compile(r"`([^`]+)`")  # a column whose name is not a plain word, in a constraint: `price (yen)`
 _COMPARE = {ast.LtE: 1, ast.Lt: 1, ast.GtE: -1, ast.Gt: -1}  # violation = sign × (left − right), met when ≤ 0
+STRICT_MARGIN = 1e-9
 _ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b}
 
 
@@ -30,7 +31,8 @@ class Constraint:
     def violation(self, row: dict[str, Any]) -> float:
         compare = self.tree.body
         left, right = (self._value(node, row) for node in (compare.left, compare.comparators[0]))
-        return _COMPARE[type(compare.ops[0])] * (left - right)
+        strict = isinstance(compare.ops[0], ast.Lt | ast.Gt)  # 210 > 210 is not met: a tie counts against it
+        return _COMPARE[type(compare.ops[0])] * (left - right) + (STRICT_MARGIN if strict else 0.0)
 
     def _value(self, node: ast.AST, row: dict[str, Any]) -> float:
         if isinstance(node, ast.Constant):
@@ -141,6 +143,13 @@ def search(
     return best
 
 
+def _told_apart(f: Field, value: Any) -> Any:
+    """A value as a person tells inputs apart: numbers to a thousandth of the range training saw."""
+    if isinstance(value, float) and f.low is not None and f.high > f.low:
+        return round(value / ((f.high - f.low) / 1000))
+    return value
+
+
 def _shown(saved: SavedModel, focus: str | None) -> str:
     classes = saved.classes
     if not classes:
@@ -193,14 +202,14 @@ def _best(saved, study, fields, base, shown, maximize, top, rules) -> Best:
         best_so_far.append(best)
     seen, rows = set(), []
     for trial in sorted(met, key=lambda trial: trial.value, reverse=maximize):
-        key = tuple(trial.params[f.name] for f in fields)
+        key = tuple(_told_apart(f, trial.params[f.name]) for f in fields)
         if key in seen:
             continue
         seen.add(key)
         row = {**base, **trial.params}
         # a user's range can reach past what training saw
-        beyond = [sentence for f in fields if (sentence := value_of(f, str(row[f.name]))[1])]
-        rows.append({**{f.name: row[f.name] for f in fields}, shown: trial.value, "careful": " ".join(beyond)})
+        beyond = [sentence for f in fields if (sentence := value_of(f, short(row[f.name]))[1])]
+        rows.append({**{f.name: row[f.name] for f in fields}, shown: trial.value, "careful": "; ".join(beyond)})
         if len(rows) == top:
             break
     table = pd.DataFrame(rows)

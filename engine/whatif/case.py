@@ -6,6 +6,7 @@ answers, not causal effects."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, suggest, t
 from automl_tui_engine.outputs import rundir
 
+_THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
 ASKED_KINDS = ("numeric", "categorical", "datetime", "text")  # the columns a model reads; ids and constants it drops
 TOP_PUSHES = 3  # "the few columns that push this answer up or down most"
 
@@ -128,9 +130,9 @@ class SavedModel:
         table = Path(str(config.get("data", "")))
         if not table.is_file():
             raise UserError("whatif.table_gone", table=table)
-        from automl_tui_engine.whatif.grid import read_table
+        from automl_tui_engine.table.reading import read_table
 
-        rows = read_table(table)
+        rows, _ = read_table(table)
         if not 1 <= number <= len(rows):
             raise UserError("whatif.no_such_row", row=number, table=table.name, count=len(rows))
         found = rows.iloc[number - 1]
@@ -196,12 +198,14 @@ def _pushes(model: Any, frame: Any, typical: Any, task: str, prediction: Any) ->
 def value_of(f: Field, text: str) -> tuple[Any, str]:
     """The typed value as the column's kind holds it, and a sentence when training never saw one like it."""
     if f.kind == "numeric":
+        # 5,600 is five thousand six hundred; 40,5 is a decimal comma, said rather than read as 405
+        plain = text.replace(",", "") if _THOUSANDS.fullmatch(text.strip()) else text
         try:
-            number = float(text.replace(",", ""))
+            number = float(plain)
         except ValueError:
             raise UserError("whatif.not_a_number", column=f.name, value=text) from None
         if f.low is not None and not f.low <= number <= f.high:
-            return number, t("whatif.outside", column=f.name, value=text, low=_short(f.low), high=_short(f.high))
+            return number, t("whatif.outside", column=f.name, value=text, low=short(f.low), high=short(f.high))
         return number, ""
     if f.kind == "datetime":
         import pandas as pd
@@ -218,5 +222,9 @@ def value_of(f: Field, text: str) -> tuple[Any, str]:
     return text, ""
 
 
-def _short(number: float) -> str:
-    return f"{number:g}"
+def short(value: Any) -> str:
+    """A number as people write it (2008, not 2008.0; 8.576, not 8.575946831862097); anything else as text, and
+    nothing for no value."""
+    if isinstance(value, float):
+        return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.0f}"
+    return "" if value is None else str(value)

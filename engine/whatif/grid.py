@@ -6,7 +6,6 @@ tab."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.errors import UserError
@@ -49,6 +48,8 @@ def parse(saved: SavedModel, text: str) -> Varied:
         values = _seen_values(f)
     elif ":" in spec and f.kind == "numeric":
         values = _numeric_range(f, spec)
+    elif f.kind == "datetime" and (span := _date_span(spec)):
+        values = span
     else:
         values = [value_of(f, part.strip())[0] for part in spec.split(",") if part.strip()]
     values = list(dict.fromkeys(values))  # a value listed twice is asked once
@@ -67,6 +68,22 @@ def _seen_values(f: Field) -> list[Any]:
 
         return [stamp.strftime("%Y-%m-%d") for stamp in pd.date_range(f.low, f.high, periods=STEPS).normalize()]
     return f.categories[:MOST_VALUES]
+
+
+def _date_span(spec: str) -> list[str]:
+    """`2023-01-01:2024-06-01` as STEPS evenly spaced days; [] for anything else (a list of dates, one date)."""
+    import pandas as pd
+
+    parts = spec.split(":")
+    if len(parts) != 2:
+        return []
+    try:
+        low, high = pd.Timestamp(parts[0]), pd.Timestamp(parts[1])
+    except ValueError:
+        return []
+    if high <= low:
+        return []
+    return list(dict.fromkeys(d.strftime("%Y-%m-%d") for d in pd.date_range(low, high, periods=STEPS).normalize()))
 
 
 def _numeric_range(f: Field, spec: str) -> list[float]:
@@ -118,7 +135,8 @@ def grid(
     if changed:
         raise UserError("whatif.vary_and_set", column=sorted(changed)[0])
     base, unseen = saved.row(changes or {})
-    bases = [base] if table is None else _table_rows(saved, table, seed)
+    held = {name: base[name] for name in changes or {}}  # over a table, what was set holds in every row
+    bases = [base] if table is None else [{**row, **held} for row in _table_rows(saved, table, seed)]
     combos = list(itertools.product(*(v.values for v in varied)))
     if len(combos) * len(bases) > MOST_ANSWERS:
         raise UserError("whatif.grid_too_big", count=len(combos) * len(bases), most=MOST_ANSWERS)
@@ -190,10 +208,3 @@ def _beyond(f: Field, values: list[Any]) -> str:
         return ""
     shown = listing(f"{v:g}" if isinstance(v, float) else str(v) for v in outside[:5])
     return t("whatif.grid_beyond", column=f.name, count=len(outside), values=shown)
-
-
-def read_table(path: Path) -> Any:
-    """A table of rows to vary over, read as automl-tui reads any table (encoding, delimiter)."""
-    from automl_tui_engine.table import reading
-
-    return next(reading.iter_table(Path(path), reading.sniff(Path(path))))

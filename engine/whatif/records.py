@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine.messages import listing, t
 from automl_tui_engine.outputs import whatif_record
-from automl_tui_engine.whatif.case import SavedModel
+from automl_tui_engine.outputs.whatif_charts import answer_title
+from automl_tui_engine.whatif.case import SavedModel, short
 
 
 @dataclass(frozen=True)
@@ -28,14 +30,40 @@ def keep_grid(saved: SavedModel, grid: Any, said: str) -> Kept:
         "rows": grid.rows,
         "shown": grid.shown,
     }
-    chart = grid_chart(grid.table, columns, grid.shown, saved.target, grid.curves)
+    varied = saved.fields[columns[0]]
+    seen = (varied.low, varied.high) if len(columns) == 1 and varied.kind == "numeric" else None
+    chart = grid_chart(grid.table, columns, grid.shown, saved.target, grid.curves, seen, grid.rows)
+    asked["summary"] = _grid_summary(grid, answer_title(grid.shown, saved.target))
     return _keep(saved.run_dir, whatif_record.GRID, grid.table, asked, {"chart": chart})
+
+
+def _grid_summary(grid: Any, answer: str) -> str:
+    """Where the answer is lowest and highest over the grid, in one sentence for the report."""
+    shown = grid.table[grid.shown]
+    low, high = grid.table.loc[shown.idxmin()], grid.table.loc[shown.idxmax()]
+
+    def at(row: Any) -> str:
+        return listing(f"{v.column} = {short(row[v.column])}" for v in grid.varied)
+
+    return t(
+        "whatif.grid_summary",
+        answer=answer,
+        low=short(low[grid.shown]),
+        low_at=at(low),
+        high=short(high[grid.shown]),
+        high_at=at(high),
+    )
 
 
 def keep_best(saved: SavedModel, best: Any, said: str) -> Kept:
     from automl_tui_engine.outputs.whatif_charts import history_chart
 
     asked = {"said": said, **best.asked}
+    top = best.table.iloc[0]
+    inputs = listing(f"{name} = {short(top[name])}" for name in best.asked["free"])
+    asked["summary"] = t(
+        "whatif.best_summary", inputs=inputs, answer=best.goal_title, value=short(top[best.asked["shown"]])
+    )
     chart = history_chart(best.history, best.best_so_far, best.goal_title)
     return _keep(saved.run_dir, whatif_record.BEST, best.table, asked, {"history": chart})
 
