@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from automl_tui_engine.messages import listing, t
+from automl_tui_engine.whatif import best as best_defaults  # light: its heavy imports are inside its functions
 
 from automl_tui.exits import fail, on_run_folder
 
@@ -86,10 +87,10 @@ def optimize_command(
     constraints: Annotated[
         list[str] | None, typer.Option("--constraint", metavar="'A + B <= 100'", help=t("cli.help_optimize_rule"))
     ] = None,
-    trials: Annotated[int, typer.Option("--trials", min=1, help=t("cli.help_optimize_trials"))] = 200,
+    trials: Annotated[int, typer.Option("--trials", min=1, help=t("cli.help_optimize_trials"))] = best_defaults.TRIALS,
     time_limit: Annotated[float | None, typer.Option("--time", help=t("cli.help_optimize_time"))] = None,
-    top: Annotated[int, typer.Option("--top", min=1, help=t("cli.help_optimize_top"))] = 5,
-    seed: Annotated[int, typer.Option("--seed", help=t("cli.help_optimize_seed"))] = 0,
+    top: Annotated[int, typer.Option("--top", min=1, help=t("cli.help_optimize_top"))] = best_defaults.TOP,
+    seed: Annotated[int, typer.Option("--seed", help=t("cli.help_optimize_seed"))] = best_defaults.SEED,
     row: Annotated[int | None, typer.Option("--row", min=1, help=t("cli.help_whatif_row"))] = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help=t("cli.help_whatif_out"))] = None,
     trust: Annotated[bool, typer.Option("--trust", help=t("cli.help_trust"))] = False,

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.messages import listing, t
-from automl_tui_engine.whatif.best import FREED_KINDS
+from automl_tui_engine.whatif.best import FREED_KINDS, SEED, TRIALS
 from automl_tui_engine.whatif.case import short
 from rich.text import Text
 from textual import on, work
@@ -33,9 +33,7 @@ from automl_tui.state import shown_path
 from automl_tui.whatif_cli import answer_text, clearml_line, rest_of_row
 
 MOST_CHOICES = 30  # a category with more values is typed, with the frequent ones as its placeholder
-SEARCH_TRIALS = 200
 EDIT_PAUSE_S = 0.15  # a pause in typing this long asks the model
-SEARCH_SEED = 0  # the CLI's default: the command the record keeps repeats the wizard's answer
 
 
 class UseScreen(Screen[None]):
@@ -77,7 +75,7 @@ class UseScreen(Screen[None]):
                 yield Static("", id="grid-result")
                 yield DataTable(id="grid-table", zebra_stripes=True)
             with TabPane(t("tui.use_tab_best"), id="tab-best"), VerticalScroll():
-                yield Static(t("tui.use_best_help"), classes="help")
+                yield Static(t("tui.use_best_help", trials=TRIALS), classes="help")
                 with Horizontal(classes="use-row"):
                     with Vertical(classes="use-column"):
                         yield Label(t("tui.use_free"))
@@ -246,7 +244,7 @@ class UseScreen(Screen[None]):
         focus = self.query_one("#best-class", Select).value if self.saved.classes else None
         rule = self.query_one("#best-constraint", Input).value.strip()
         fixed = {column: value for column, value in self.changes().items() if column not in free}
-        self.show("#best-result", t("tui.use_searching", trials=SEARCH_TRIALS), False)
+        self.show("#best-result", t("tui.use_searching", trials=TRIALS), False)
         self.search_best(list(free), goal == "maximize", focus, fixed, [rule] if rule else [])
 
     @work(thread=True, exclusive=True, group="best")
@@ -260,9 +258,9 @@ class UseScreen(Screen[None]):
         said += ["--maximize" if maximize else "--minimize", *(["--class", focus] if focus else [])]
         said += [part for column, value in fixed.items() for part in ("--fix", f"{column}={value}")]
         said += [part for rule in rules for part in ("--constraint", rule)]
-        said += ["--trials", str(SEARCH_TRIALS), "--seed", str(SEARCH_SEED)]
+        said += ["--trials", str(TRIALS), "--seed", str(SEED)]
         try:
-            found = best.search(self.saved, free, maximize, focus, None, fixed, rules, SEARCH_TRIALS, seed=SEARCH_SEED)
+            found = best.search(self.saved, free, maximize, focus, None, fixed, rules, TRIALS, seed=SEED)
             kept = records.keep_best(self.saved, found, shlex.join(said))
         except UserError as exc:
             self.app.call_from_thread(self.refused, "#best-table", "#best-result", str(exc))

@@ -106,6 +106,8 @@ def _numeric_range(f: Field, spec: str) -> list[float]:
 def _spaced(f: Field, low: float, high: float, count: int) -> list[float]:
     import math
 
+    if high <= low:  # training saw one value: there is no range to spread
+        return [low]
     step = (high - low) / (count - 1)
     values = [low + i * step for i in range(count)]
     if f.whole:
