@@ -277,15 +277,21 @@ def has_japanese_font() -> bool:
 
 
 def export(
-    figures: dict[str, Any], folder: Path, png: bool = True, browser: Any = None, html_only: tuple[str, ...] = ()
+    figures: dict[str, Any],
+    folder: Path,
+    png: bool = True,
+    browser: Any = None,
+    html_only: tuple[str, ...] = (),
+    plotly_js: str = "directory",
 ) -> dict[str, str]:
     """Write `<name>.html` (and `<name>.png`, except for the figures in `html_only`) for each figure; returns
     {file: reason} for PNGs not written. `browser` is the run's png_browser.PngBrowser, started while the search
-    ran; without one, one is started here."""
+    ran; without one, one is started here. `plotly_js`: where the pages find plotly.js (a relative path to one
+    already in the run folder), else written beside them."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, fig in figures.items():
         # plotly.js is written once beside the pages, so they open offline and travel with the folder
-        fig.write_html(folder / f"{name}.html", include_plotlyjs="directory")
+        fig.write_html(folder / f"{name}.html", include_plotlyjs=plotly_js)
     figures = {name: fig for name, fig in figures.items() if name not in html_only}
     if not png or not figures:
         return {}

@@ -13,6 +13,7 @@ from automl_tui_engine.formatting import md_safe, spreadsheet_safe
 from automl_tui_engine.messages import listing, t
 from automl_tui_engine.outputs import rundir
 
+PLOTLY_JS = "plotly.min.js"  # the name plotly gives the script it writes beside its pages
 LEANING = 3  # columns named as those the model leans on most
 GRID, BEST = "grid", "best"  # what a record holds: a grid of conditions, the best inputs a search found
 KINDS = (GRID, BEST)
@@ -30,7 +31,9 @@ def save(run_dir: Path, kind: str, table: Any, asked: dict[str, Any], figures: d
     csv_path = folder / f"{stem}.csv"
     spreadsheet_safe(table).to_csv(csv_path, index=False, encoding=rundir.CSV_ENCODING)
     named = {f"{stem}-{name}": fig for name, fig in figures.items()}
-    not_made = export(named, folder)
+    # the run's charts brought plotly.js (4.8 MB) already: the pages use that copy rather than one of their own
+    shared = Path(run_dir) / rundir.PLOTS / PLOTLY_JS
+    not_made = export(named, folder, plotly_js=f"../{rundir.PLOTS}/{PLOTLY_JS}" if shared.is_file() else "directory")
     files = [csv_path.name] + [f"{name}.{ext}" for name in named for ext in ("html", "png")]
     record = {
         "kind": kind,
