@@ -15,6 +15,8 @@ from automl_tui_engine.whatif import best, grid
 from automl_tui_engine.whatif.case import SavedModel
 from test_end_to_end import cli
 
+pytestmark = pytest.mark.slow  # real searches and the CLI face: the full tier (see conftest)
+
 BEST_YIELD = 55.0  # the bowl's top: temperature 3, pressure 7, line B
 
 
