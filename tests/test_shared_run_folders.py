@@ -122,3 +122,30 @@ async def test_the_wizard_asks_before_loading_a_model_made_elsewhere(finished_ru
         await until(pilot, lambda: isinstance(app.screen, TrustScreen))
         await pilot.press("shift+tab", "enter")  # to "Trust and continue"
         await until(pilot, lambda: "Wrote 344 predictions" in str(app.screen.query_one("#result", Static).render()))
+
+
+async def test_use_this_model_asks_before_loading_a_model_made_elsewhere(finished_run, tmp_path):
+    import json
+
+    from test_wizard import until
+    from textual.app import App
+    from textual.widgets import Static
+
+    from automl_tui.screens.trust import TrustScreen
+    from automl_tui.screens.use import UseScreen
+
+    folder = copy_of(finished_run, tmp_path)
+    info = json.loads((folder / "run.json").read_text())
+    (folder / "run.json").write_text(json.dumps({**info, "made_by": {"user": "mallory", "host": "elsewhere"}}))
+
+    class Using(App):
+        def on_mount(self) -> None:
+            self.push_screen(UseScreen(folder))
+
+    app = Using()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, TrustScreen))
+        assert "made by mallory on elsewhere" in str(app.screen.query_one("#trust-body").render())
+        await pilot.press("enter")  # the default: Back, nothing loaded
+        await until(pilot, lambda: "--trust" in str(app.screen.query_one("#case-answer", Static).render()))
+        assert app.screen.saved is None

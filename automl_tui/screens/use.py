@@ -115,16 +115,32 @@ class UseScreen(Screen[None]):
         self.open_model()
 
     @work(thread=True, exclusive=True, group="open")
-    def open_model(self) -> None:
+    def open_model(self, trust: bool = False) -> None:
         from automl_tui_engine.errors import UserError
         from automl_tui_engine.whatif.case import SavedModel
 
         try:
-            saved = SavedModel.open(self.run_dir)
-        except UserError as exc:  # an untrusted or unreadable model: said where the answer would be
-            self.app.call_from_thread(self.show, "#case-answer", str(exc), True)
+            saved = SavedModel.open(self.run_dir, trust)
+        except UserError as exc:  # an unreadable model, or one not made here: said where the answer would be
+            if exc.message_key == "predict.untrusted_model":
+                self.app.call_from_thread(self.ask_trust, str(exc))
+            else:
+                self.app.call_from_thread(self.show, "#case-answer", str(exc), True)
             return
         self.app.call_from_thread(self.model_ready, saved)
+
+    def ask_trust(self, doubt: str) -> None:
+        """The model file may not be this user's: loading it runs its code, so they are asked first (as predict
+        asks)."""
+        from automl_tui.screens.trust import TrustScreen
+
+        def answered(trusted: bool | None) -> None:
+            if trusted:
+                self.open_model(trust=True)
+            else:
+                self.show("#case-answer", doubt, True)
+
+        self.app.push_screen(TrustScreen(t("tui.trust_model_title"), doubt), answered)
 
     def model_ready(self, saved: Any) -> None:
         self.saved = saved
