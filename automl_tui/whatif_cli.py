@@ -46,10 +46,7 @@ def whatif_command(
     elif as_json:
         raise fail(t("whatif.json_one_case"), exit_codes.BAD_INPUT)
     if varied:
-        said = ["automl-tui", "whatif", str(run_dir), *_repeated("--vary", varied), *_repeated("--set", settings)]
-        said += [*(["--row", str(row)] if row else []), *(["--rows", str(rows)] if rows else [])]
-        said += ["--class", focus] if focus else []
-        asked = shlex.join(said)
+        asked = grid_said(run_dir, varied, changes, row, rows, focus)
         on_run_folder(lambda: _grid(run_dir, varied, changes, row, rows, focus, out, trust, asked), run_dir)
         return
 
@@ -102,21 +99,16 @@ def optimize_command(
     _not_there(out)
     freed = [name.strip() for name in free.split(",") if name.strip()]
     changes, limits = pairs(fixed, "--fix"), pairs(ranges, "--range")
-    said = ["automl-tui", "optimize", str(run_dir), "--free", free, "--maximize" if maximize else "--minimize"]
-    said += [*(["--class", focus] if focus else []), *_repeated("--range", ranges), *_repeated("--fix", fixed)]
-    said += [*_repeated("--constraint", constraints), "--trials", str(trials), "--seed", str(seed)]
-    said += ["--time", f"{time_limit:g}"] if time_limit else []
-    said += ["--row", str(row)] if row else []
+    said = best_said(run_dir, freed, maximize, focus, limits, changes, constraints or [], trials, seed, time_limit, row)
 
     def search() -> tuple[Any, Any]:
         saved = SavedModel.open(run_dir, trust)
         held = {**_start(saved, row, freed), **changes}
         found = best_mod.search(saved, freed, maximize, focus, limits, held, constraints, trials, time_limit, seed, top)
-        return found, records.keep_best(saved, found, shlex.join(said))
+        return found, records.keep_best(saved, found, said)
 
     found, kept = on_run_folder(search, run_dir)
-    goal = t("whatif.goal_max" if maximize else "whatif.goal_min", answer=found.goal_title)
-    typer.echo(t("whatif.best_head", goal=goal, trials=len(found.history), met=found.met, rest=rest_of_row(row)))
+    typer.echo(best_head(found, row))
     _print_table(found.table.drop(columns="careful"))
     for sentence in (s for s in found.table["careful"] if s):
         typer.echo(t("whatif.careful", sentence=sentence), err=True)
@@ -165,10 +157,7 @@ def _grid(run_dir, varied, changes, row, rows, focus, out, trust, said) -> None:
     columns = listing(v.column for v in found.varied)
     key = "whatif.grid_head_rows" if found.rows else "whatif.grid_head"
     typer.echo(t(key, columns=columns, count=len(found.table), rows=found.rows, rest=rest_of_row(row)))
-    # every class's probability beside the prediction: one class's alone reads as the predicted one's
-    probabilities = [c for c in found.table.columns if c.startswith("probability_")]
-    shown = dict.fromkeys([*(v.column for v in found.varied), "prediction", found.shown, *probabilities])
-    _print_table(found.table[list(shown)])
+    _print_table(found.table[found.shown_columns])
     for sentence in found.unseen:
         typer.echo(t("whatif.careful", sentence=sentence), err=True)
     _saved(kept, out, ("chart",))
@@ -235,8 +224,49 @@ def pairs(texts: list[str] | None, option: str) -> dict[str, str]:
     return found
 
 
+def grid_said(
+    run_dir: Path, varied: list[str], settings: dict[str, str], row: int | None, rows: Path | None, focus: str | None
+) -> str:
+    """The command that asks this grid again (kept with its record; the wizard's too)."""
+    said = ["automl-tui", "whatif", str(run_dir), *_repeated("--vary", varied), *_assigned("--set", settings)]
+    said += [*(["--row", str(row)] if row else []), *(["--rows", str(rows)] if rows else [])]
+    return shlex.join(said + (["--class", focus] if focus else []))
+
+
+def best_said(
+    run_dir: Path,
+    free: list[str],
+    maximize: bool,
+    focus: str | None,
+    ranges: dict[str, str],
+    fixed: dict[str, str],
+    constraints: list[str],
+    trials: int,
+    seed: int,
+    time_limit: float | None = None,
+    row: int | None = None,
+) -> str:
+    """The command that repeats this search (kept with its record; the wizard's too)."""
+    said = ["automl-tui", "optimize", str(run_dir), "--free", ",".join(free)]
+    said += ["--maximize" if maximize else "--minimize", *(["--class", focus] if focus else [])]
+    said += [*_assigned("--range", ranges), *_assigned("--fix", fixed)]
+    said += [*_repeated("--constraint", constraints), "--trials", str(trials), "--seed", str(seed)]
+    said += ["--time", f"{time_limit:g}"] if time_limit else []
+    return shlex.join(said + (["--row", str(row)] if row else []))
+
+
+def best_head(found: Any, row: int | None) -> str:
+    """The line above a search's best inputs: what was looked for, how many tries met the conditions."""
+    goal = t("whatif.goal_max" if found.asked["goal"] == "maximize" else "whatif.goal_min", answer=found.goal_title)
+    return t("whatif.best_head", goal=goal, trials=len(found.history), met=found.met, rest=rest_of_row(row))
+
+
 def _repeated(option: str, values: list[str] | None) -> list[str]:
     return [part for value in values or [] for part in (option, value)]
+
+
+def _assigned(option: str, values: dict[str, str]) -> list[str]:
+    return _repeated(option, [f"{column}={value}" for column, value in values.items()])
 
 
 def field_line(field) -> str:

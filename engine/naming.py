@@ -8,6 +8,7 @@ import secrets
 import unicodedata
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from automl_tui_engine.table.privacy import mask
 
@@ -53,6 +54,15 @@ def dataset_key(path: Path) -> str:
 
 # the phases of a run as ClearML tasks: the run's own phases (preprocessing, training, reporting), the task an
 # agent runs a whole run in, and a pipeline's controller
+# the answer columns of every predictions table (predict, test_predictions.csv, what-if)
+PREDICTION = "prediction"
+PROBABILITY = "probability_"  # + the class: one column per class of a classifier
+
+
+def probability_column(label: Any) -> str:
+    return f"{PROBABILITY}{label}"
+
+
 RUN_PHASE = "run"
 PIPELINE_PHASE = "pipeline"
 INFERENCE_PHASE = "inference"  # a question asked of a run's model after it finished (engine/clearml/inference.py)

@@ -16,6 +16,7 @@ from typing import Any
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.formatting import spreadsheet_safe
 from automl_tui_engine.messages import listing, t
+from automl_tui_engine.naming import PREDICTION, probability_column
 from automl_tui_engine.outputs import rundir
 
 CHUNK_ROWS = 100_000
@@ -51,10 +52,10 @@ def frame_of(replay: Any) -> Any:
     """The prediction columns from predictions already made (an evaluate.Replay)."""
     import pandas as pd
 
-    frame = pd.DataFrame({"prediction": replay.predictions})
+    frame = pd.DataFrame({PREDICTION: replay.predictions})
     if replay.proba is not None:
         for position, label in enumerate(replay.classes_):
-            frame[f"probability_{label}"] = replay.proba[:, position]
+            frame[probability_column(label)] = replay.proba[:, position]
     return frame
 
 

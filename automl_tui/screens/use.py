@@ -30,7 +30,7 @@ from textual.widgets import (
 )
 
 from automl_tui.state import shown_path
-from automl_tui.whatif_cli import answer_text, clearml_line, rest_of_row
+from automl_tui.whatif_cli import answer_text, best_head, best_said, clearml_line, grid_said
 
 MOST_CHOICES = 30  # a category with more values is typed, with the frequent ones as its placeholder
 EDIT_PAUSE_S = 0.15  # a pause in typing this long asks the model
@@ -231,24 +231,19 @@ class UseScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="grid")
     def answer_grid(self, varied: str, changes: dict[str, str]) -> None:
-        import shlex
-
         from automl_tui_engine.errors import UserError
         from automl_tui_engine.whatif import grid, records
 
-        said = ["automl-tui", "whatif", str(self.run_dir), "--vary", varied]
-        said += [part for column, value in changes.items() for part in ("--set", f"{column}={value}")]
+        said = grid_said(self.run_dir, [varied], changes, None, None, None)
         try:
             found = grid.grid(self.saved, [grid.parse(self.saved, varied)], changes)
-            kept = records.keep_grid(self.saved, found, shlex.join(said))
+            kept = records.keep_grid(self.saved, found, said)
         except UserError as exc:
             self.app.call_from_thread(self.refused, "#grid-table", "#grid-result", str(exc))
             return
-        probabilities = [c for c in found.table.columns if c.startswith("probability_")]
-        columns = list(dict.fromkeys([found.varied[0].column, "prediction", found.shown, *probabilities]))
         careful = [t("whatif.careful", sentence=sentence) for sentence in found.unseen]
         text = "\n".join(filter(None, [t("tui.use_saved", path=shown_path(kept.path)), clearml_line(kept), *careful]))
-        self.app.call_from_thread(self.fill, "#grid-table", found.table[columns], "#grid-result", text)
+        self.app.call_from_thread(self.fill, "#grid-table", found.table[found.shown_columns], "#grid-result", text)
 
     @on(Button.Pressed, "#best-search")
     def best_asked(self) -> None:
@@ -265,24 +260,17 @@ class UseScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="best")
     def search_best(self, free: list[str], maximize: bool, focus: Any, fixed: dict[str, str], rules: list[str]) -> None:
-        import shlex
-
         from automl_tui_engine.errors import UserError
         from automl_tui_engine.whatif import best, records
 
-        said = ["automl-tui", "optimize", str(self.run_dir), "--free", ",".join(free)]
-        said += ["--maximize" if maximize else "--minimize", *(["--class", focus] if focus else [])]
-        said += [part for column, value in fixed.items() for part in ("--fix", f"{column}={value}")]
-        said += [part for rule in rules for part in ("--constraint", rule)]
-        said += ["--trials", str(TRIALS), "--seed", str(SEED)]
+        said = best_said(self.run_dir, free, maximize, focus, {}, fixed, rules, TRIALS, SEED)
         try:
             found = best.search(self.saved, free, maximize, focus, None, fixed, rules, TRIALS, seed=SEED)
-            kept = records.keep_best(self.saved, found, shlex.join(said))
+            kept = records.keep_best(self.saved, found, said)
         except UserError as exc:
             self.app.call_from_thread(self.refused, "#best-table", "#best-result", str(exc))
             return
-        goal = t("whatif.goal_max" if maximize else "whatif.goal_min", answer=found.goal_title)
-        head = t("whatif.best_head", goal=goal, trials=len(found.history), met=found.met, rest=rest_of_row(None))
+        head = best_head(found, None)
         careful = [t("whatif.careful", sentence=s) for s in found.table["careful"] if s]
         text = "\n".join(
             filter(None, [head, t("tui.use_saved", path=shown_path(kept.path)), clearml_line(kept), *careful])

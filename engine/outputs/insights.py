@@ -10,6 +10,7 @@ from typing import Any
 from automl_tui_engine.context import RunContext
 from automl_tui_engine.errors import one_line
 from automl_tui_engine.messages import t
+from automl_tui_engine.naming import PREDICTION, PROBABILITY
 from automl_tui_engine.outputs import rundir
 from automl_tui_engine.search import budget
 
@@ -82,8 +83,8 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, g
         # the test rows were predicted once, when test_predictions.csv was written: the charts reuse them
         y_pred = proba = None
         if test_predictions is not None:
-            y_pred = test_predictions["prediction"].to_numpy()
-            probability_columns = [c for c in test_predictions.columns if c.startswith("probability_")]
+            y_pred = test_predictions[PREDICTION].to_numpy()
+            probability_columns = [c for c in test_predictions.columns if c.startswith(PROBABILITY)]
             proba = test_predictions[probability_columns].to_numpy() if probability_columns else None
         classes = [str(c) for c in model.classes_] if model is not None and task != "regression" else []
         y_test = folds.y_test

@@ -7,6 +7,7 @@ from typing import Any
 
 from automl_tui_engine.formatting import without_controls
 from automl_tui_engine.messages import t
+from automl_tui_engine.naming import PROBABILITY
 from automl_tui_engine.outputs.chart_style import FRONT_COLOR, OTHER_COLOR, RECOMMENDED_COLOR, layout
 
 MOST_CURVES = 100  # individual curves drawn behind the average: more is a grey blur
@@ -14,8 +15,8 @@ MOST_CURVES = 100  # individual curves drawn behind the average: more is a grey 
 
 def answer_title(shown: str, target: str) -> str:
     """What the chart's answer axis is: a class's probability, or the predicted target."""
-    if shown.startswith("probability_"):
-        return t("plots.whatif_probability", label=without_controls(shown.removeprefix("probability_")))
+    if shown.startswith(PROBABILITY):
+        return t("plots.whatif_probability", label=without_controls(shown.removeprefix(PROBABILITY)))
     return t("plots.predicted_value", target=without_controls(target))
 
 
@@ -35,7 +36,7 @@ def grid_chart(
     answer = answer_title(shown, target)
     names = [without_controls(c) for c in columns]
     # a probability is drawn on its whole scale, 0 to 1: an axis from 0.4 to 0.9 makes a small change look steep
-    probability = {"range": [0, 1]} if shown.startswith("probability_") else {}
+    probability = {"range": [0, 1]} if shown.startswith(PROBABILITY) else {}
     if len(columns) == 2:
         pivot = table.pivot_table(index=columns[1], columns=columns[0], values=shown, sort=False)
         fig = go.Figure(

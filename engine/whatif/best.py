@@ -12,6 +12,7 @@ from typing import Any
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, t
+from automl_tui_engine.naming import PREDICTION
 from automl_tui_engine.whatif.case import Field, SavedModel, short, value_of
 
 FREED_KINDS = ("numeric", "categorical")  # what a search can try values of
@@ -153,16 +154,11 @@ def _told_apart(f: Field, value: Any) -> Any:
 
 
 def _shown(saved: SavedModel, focus: str | None) -> str:
-    classes = saved.classes
-    if not classes:
-        if focus:
-            raise UserError("whatif.class_for_regression")
-        return "prediction"
-    if focus is None:
-        raise UserError("whatif.which_class", known=listing(classes), example=classes[-1])
-    if focus not in classes:
-        raise UserError("whatif.unknown_class", label=focus, known=listing(classes))
-    return f"probability_{focus}"
+    """The answer searched: a search of a classifier must be told which class's probability."""
+    shown = saved.answer_column(focus)
+    if shown is None:
+        raise UserError("whatif.which_class", known=listing(saved.classes), example=saved.classes[-1])
+    return shown
 
 
 def _space(f: Field, spec: str | None) -> Any:
@@ -217,8 +213,8 @@ def _best(saved, study, fields, base, shown, maximize, top, rules) -> Best:
     table = pd.DataFrame(rows)
     table.insert(0, "rank", range(1, len(table) + 1))
     answers = saved.predictions(saved.frame([{**base, **{f.name: r[f.name] for f in fields}} for r in rows]))
-    if shown != "prediction":
-        table.insert(len(fields) + 2, "prediction", answers["prediction"].to_numpy())
+    if shown != PREDICTION:
+        table.insert(len(fields) + 2, PREDICTION, answers[PREDICTION].to_numpy())
     from automl_tui_engine.outputs.whatif_charts import answer_title
 
     return Best(table, history, best_so_far, answer_title(shown, saved.target), met=len(met))

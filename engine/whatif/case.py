@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,27 @@ class SavedModel:
     def classes(self) -> list[str]:
         return [str(label) for label in getattr(self.model, "classes_", [])]
 
+    def answer_column(self, focus: str | None) -> str | None:
+        """The column of the answer asked about: `probability_<focus>` for a class of a classifier, `prediction` for
+        a regression; None for a classifier asked about no class (the caller chooses). A class for a regression, or
+        one the model does not predict, is refused."""
+        from automl_tui_engine.naming import PREDICTION, probability_column
+
+        if not self.classes:
+            if focus:
+                raise UserError("whatif.class_for_regression")
+            return PREDICTION
+        if focus is None:
+            return None
+        if focus not in self.classes:
+            raise UserError("whatif.unknown_class", label=focus, known=listing(self.classes))
+        return probability_column(focus)
+
+    @cached_property
+    def typical_frame(self) -> Any:
+        """The typical row as the model reads it: the explainer's background for every answer."""
+        return self.frame([self.typical])
+
     def field(self, name: str) -> Field:
         if name not in self.fields:
             known = list(self.fields)
@@ -160,17 +182,19 @@ class SavedModel:
 
     def answer(self, changes: dict[str, str]) -> Answer:
         """The model's answer for the typical row with `changes` made to it."""
+        from automl_tui_engine.naming import PREDICTION, PROBABILITY
+
         row, unseen = self.row(changes)
         frame = self.frame([row])
         answered = self.predictions(frame).iloc[0]
         probabilities = {
-            key.removeprefix("probability_"): round(float(value), 4)
+            key.removeprefix(PROBABILITY): round(float(value), 4)
             for key, value in answered.items()
-            if key.startswith("probability_")
+            if key.startswith(PROBABILITY)
         }
-        prediction = answered["prediction"]
+        prediction = answered[PREDICTION]
         prediction = prediction.item() if hasattr(prediction, "item") else prediction
-        pushes, explained, why_not = _pushes(self.model, frame, self.frame([self.typical]), self.task, prediction)
+        pushes, explained, why_not = _pushes(self.model, frame, self.typical_frame, self.task, prediction)
         return Answer(row, prediction, probabilities, unseen, pushes, explained, why_not)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, t
+from automl_tui_engine.naming import PREDICTION, PROBABILITY, probability_column
 from automl_tui_engine.whatif.case import Field, SavedModel, value_of
 
 STEPS = 21  # values tried across a range given without a step ("*" or low:high): ends included, even spacing
@@ -35,6 +36,13 @@ class Grid:
     curves: Any = None  # over a table, one varied column: one row per table row, one column per value (its answers)
     rows: int = 0  # table rows the answers are averaged over (0: the typical row)
     unseen: list[str] = field(default_factory=list)  # a sentence per varied column reaching beyond training
+
+    @property
+    def shown_columns(self) -> list[str]:
+        """The table as a person reads it: the varied columns, the prediction, the answer drawn, and every class's
+        probability (one class's alone, beside another's prediction, reads as the predicted one's)."""
+        probabilities = [c for c in self.table.columns if c.startswith(PROBABILITY)]
+        return list(dict.fromkeys([*(v.column for v in self.varied), PREDICTION, self.shown, *probabilities]))
 
 
 def parse(saved: SavedModel, text: str) -> Varied:
@@ -144,8 +152,10 @@ def grid(
         raise UserError("whatif.grid_too_big", count=len(combos) * len(bases), most=MOST_ANSWERS)
     rows = [{**row, **dict(zip([v.column for v in varied], combo, strict=True))} for row in bases for combo in combos]
     answers = saved.predictions(saved.frame(rows))
-    focus = _focus(saved, focus, answers)
-    shown = f"probability_{focus}" if focus else "prediction"
+    # a classifier asked about no class: the chart draws the class predicted most often here
+    most = str(answers[PREDICTION].astype(str).value_counts().index[0])
+    shown = saved.answer_column(focus) or probability_column(most)
+    focus = shown.removeprefix(PROBABILITY) if shown.startswith(PROBABILITY) else ""
     keys = pd.DataFrame([dict(zip([v.column for v in varied], combo, strict=True)) for combo in combos])
     if len(bases) == 1:
         table_out = pd.concat([keys, answers.reset_index(drop=True)], axis=1)
@@ -153,7 +163,7 @@ def grid(
     else:
         table_out, curves = _averaged(saved, keys, answers, len(bases), len(combos), shown)
     unseen += [sentence for v in varied if (sentence := _beyond(saved.fields[v.column], v.values))]
-    return Grid(varied, table_out, shown, focus or "", curves, 0 if table is None else len(bases), unseen)
+    return Grid(varied, table_out, shown, focus, curves, 0 if table is None else len(bases), unseen)
 
 
 def _table_rows(saved: SavedModel, table: Any, seed: int) -> list[dict[str, Any]]:
@@ -170,29 +180,15 @@ def _table_rows(saved: SavedModel, table: Any, seed: int) -> list[dict[str, Any]
     ]
 
 
-def _focus(saved: SavedModel, asked: str | None, answers: Any) -> str | None:
-    """The class whose probability a chart draws: the one asked for, else the one predicted most often here."""
-    classes = saved.classes
-    if not classes:
-        if asked:
-            raise UserError("whatif.class_for_regression")
-        return None
-    if asked is None:
-        return str(answers["prediction"].astype(str).value_counts().index[0])
-    if asked not in classes:
-        raise UserError("whatif.unknown_class", label=asked, known=listing(classes))
-    return asked
-
-
 def _averaged(saved: SavedModel, keys: Any, answers: Any, rows: int, combos: int, shown: str) -> tuple[Any, Any]:
     """The average over the table's rows per combination (partial dependence), and each row's answers (its curve)."""
     import pandas as pd
 
-    numbers = answers.drop(columns="prediction") if saved.classes else answers
+    numbers = answers.drop(columns=PREDICTION) if saved.classes else answers
     mean = numbers.groupby(numbers.index % combos).mean().reset_index(drop=True)
     if saved.classes:  # the class with the highest average probability
-        probabilities = mean.filter(like="probability_")
-        mean.insert(0, "prediction", probabilities.idxmax(axis=1).str.removeprefix("probability_"))
+        probabilities = mean.filter(like=PROBABILITY)
+        mean.insert(0, PREDICTION, probabilities.idxmax(axis=1).str.removeprefix(PROBABILITY))
     table_out = pd.concat([keys, mean], axis=1)
     curves = answers[shown].to_numpy().reshape(rows, combos) if len(keys.columns) == 1 else None
     return table_out, curves
