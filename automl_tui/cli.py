@@ -4,6 +4,7 @@ the engine (pandas, scikit-learn) is imported inside the commands that run it.""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -29,7 +30,7 @@ app.command("whatif", help=t("cli.help_whatif"))(whatif_command)
 app.command("optimize", help=t("cli.help_optimize"))(optimize_command)
 
 
-@app.command("run", help=t("cli.help_run"), epilog=t("cli.help_run_epilog"))
+@app.command("run", help=t("cli.help_run"))
 def run_command(
     context: typer.Context,
     data: Annotated[Path | None, typer.Argument(help=t("cli.help_data"), show_default=False)] = None,
@@ -336,13 +337,36 @@ def plugins_command() -> None:
         typer.echo(f"  {t('plugins.none')}")
 
 
+def command_list() -> list[tuple[str, str]]:
+    """Every command but run, as typed after `automl-tui`, with its help's first clause (to a sentence's end or a
+    colon, brackets left out): read from the app, so a command added is listed without a word written by hand."""
+    found = [(info.name, info.help) for info in app.registered_commands if info.name != "run"]
+    for group in app.registered_groups:
+        found += [(f"{group.name} {info.name}", info.help) for info in group.typer_instance.registered_commands]
+    unbracketed = [(name, re.sub(r" ?[(（][^)）]*[)）]", "", help or "")) for name, help in found]
+    return [(name, re.split(r"[.:] |[：。]", help, maxsplit=1)[0].rstrip(".")) for name, help in unbracketed]
+
+
+def _list_the_other_commands() -> None:
+    """`automl-tui --help` is run's help (how to run on a table, what a person asking wants first): its epilog
+    lists the other commands."""
+    commands = command_list()
+    width = max(len(name) for name, _ in commands)
+    lines = "\n".join(f"  automl-tui {name:<{width}}  {summary}" for name, summary in commands)
+    (run,) = (info for info in app.registered_commands if info.name == "run")
+    run.epilog = t("cli.help_run_epilog", commands=lines)
+
+
+_list_the_other_commands()
+
+
 def main(argv: list[str] | None = None, lang: str | None = None) -> None:
     """The command line; `lang` is the --lang entry.py took from it."""
     args = list(sys.argv[1:] if argv is None else argv)
     commands = {command.name for command in app.registered_commands} | {g.name for g in app.registered_groups}
     if not args or args[0] not in commands:
-        # `automl-tui DATA.csv ...` means `automl-tui run DATA.csv ...`; so does `automl-tui --help`: what a
-        # person asking wants first is how to run on a table (the run's epilog lists the other commands)
+        # `automl-tui DATA.csv ...` means `automl-tui run DATA.csv ...`; so does `automl-tui --help`
+        # (_list_the_other_commands)
         args.insert(0, "run")
     terminated: list[int] = []
 
