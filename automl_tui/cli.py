@@ -337,6 +337,22 @@ def plugins_command() -> None:
         typer.echo(f"  {t('plugins.none')}")
 
 
+@app.command("doctor", help=t("cli.help_doctor"))
+def doctor_command() -> None:
+    from automl_tui_engine import doctor
+
+    marks = {True: "✓", False: "✗", None: "·"}  # works, does not, not set up (a choice, not a fault)
+    examination = doctor.examine()
+    typer.echo(t("doctor.heading"))
+    for finding in examination.findings:
+        typer.echo("  " + t("doctor.line", mark=marks[finding.works], topic=finding.topic, said=finding.said))
+    versions = " · ".join(f"{name} {version}" for name, version in examination.versions.items())
+    typer.echo("  " + t("doctor.line", mark=marks[None], topic=t("doctor.versions"), said=versions))
+    command = examination.install_command()
+    if command:
+        typer.echo(t("doctor.install", command=command))
+
+
 def command_list() -> list[tuple[str, str]]:
     """Every command but run, as typed after `automl-tui`, with its help's first clause (to a sentence's end or a
     colon, brackets left out): read from the app, so a command added is listed without a word written by hand."""

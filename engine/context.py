@@ -71,7 +71,7 @@ class RunContext:
     announcer: Announcer
     candidates: CandidateLog
     cancel: Cancel
-    png_browser: Any = None  # outputs.png_browser.PngBrowser when the run draws PNG charts
+    png_browser: Any = None  # outputs.png_browser.PngBrowser when the run draws PNG charts and a browser is here
     missing: dict[str, str] = field(default_factory=dict)  # artifact -> why the run could not make it
 
     def emit(self, event: ev.Event) -> None:
@@ -81,6 +81,13 @@ class RunContext:
         """An artifact the run could not make, and why: in run.json and the report's Debug section."""
         self.missing[name] = reason
         self.emit(ev.ArtifactMissing(name=name, reason=reason))
+
+    def artifacts_missing(self, names: list[str], reason: str, together: str) -> None:
+        """Several artifacts missing for one reason: each recorded as artifact_missing does, said once, as
+        `together` ("7 PNG charts"), when there are more than one."""
+        for name in names:
+            self.missing[name] = reason
+        self.emit(ev.ArtifactMissing(name=names[0] if len(names) == 1 else together, reason=reason))
 
     def warn(self, message: str, topic: str = "data") -> None:
         self.emit(ev.RunWarning(message=message, topic=topic))

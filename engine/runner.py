@@ -120,14 +120,16 @@ def prepare(config: RunConfig) -> Prepared:
 
 
 def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str) -> RunResult:
-    from automl_tui_engine.outputs.png_browser import PngBrowser
+    from automl_tui_engine.outputs import png_browser
     from automl_tui_engine.search import candidates, training
 
     clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None)
     prepared = prepare(config)
     plan = candidates.plan(prepared, config, clock)
-    # the browser that draws the PNG charts starts before the search, so that its start overlaps the search
-    browser = PngBrowser() if config.charts == "html+png" else None
+    # the browser that draws the PNG charts starts before the search, so that its start overlaps the search; on a
+    # machine without one the charts phase says so, once
+    drawing = config.charts == "html+png" and png_browser.browser_path()
+    browser = png_browser.PngBrowser() if drawing else None
     try:
         ctx, facts = _open(config, run_id, prepared, plan, announcer, cancel, clock, browser)
         ctx.phase("training")

@@ -23,6 +23,7 @@ WORDS_IN_EVERY_LANGUAGE = {
     "glossary.topk_term",
     "glossary.shap_term",
     "tui.key_language",
+    "doctor.clearml",  # a product's name
     "words.kind_id",
     "words.treatment_tfidf",
 }

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from automl_tui_engine import decision
 from automl_tui_engine.extension.registry import metrics
-from automl_tui_engine.outputs import chart_style, plots, run_charts
+from automl_tui_engine.outputs import chart_style, plots, png_browser, run_charts
 
 ACCURACY = metrics.get("accuracy")
 ROWS = [
@@ -21,6 +21,7 @@ ROWS = [
         ("knn", 0.88, 30.0, 5e4),
     ]
 ]
+JAPANESE_ROWS = [{**row, "model": name} for row, name in zip(ROWS, ["森林", "ブースト", "線形", "近傍"], strict=True)]
 
 
 def test_tradeoff_chart_marks_the_leaderboards_pareto_front_and_pick():
@@ -93,8 +94,21 @@ def test_without_a_browser_html_is_written_and_each_png_is_reported(tmp_path, mo
     missing = plots.export(figures, tmp_path / "plots")
     assert (tmp_path / "plots" / "leaderboard.html").is_file() and (tmp_path / "plots" / "plotly.min.js").is_file()
     assert set(missing) == {"plots/leaderboard.png", "plots/knn_only.png"}
-    assert all("apt-get install chromium" in reason for reason in missing.values())
+    # our words, not the library's (whose advice, a download, cannot work without the internet)
+    (reason,) = set(missing.values())
+    assert "no Chrome or Chromium" in reason and "(Debian/Ubuntu: apt-get install chromium)" in reason
+    assert "kaleido" not in reason.lower()
     assert not list((tmp_path / "plots").glob("*.png"))
+
+
+def test_without_a_browser_or_a_japanese_font_both_are_named_at_once(tmp_path, monkeypatch):
+    """Naming only one, the user installs it, runs again, and only then learns of the other."""
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-chrome"))
+    monkeypatch.setattr(png_browser, "has_japanese_font", lambda: False)
+    figures = {"leaderboard": run_charts.leaderboard(JAPANESE_ROWS, ACCURACY)}
+    (reason,) = plots.export(figures, tmp_path / "plots").values()
+    assert "no Chrome or Chromium and no Japanese font" in reason
+    assert "apt-get install chromium fonts-noto-cjk" in reason
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="no Chromium (.ci/run installs it)")
@@ -143,15 +157,12 @@ def test_classes_coded_as_numbers_are_found_by_the_model_charts(tmp_path):
     assert counts.sum() == len(pd.read_csv(Path(result.run_dir, "test_predictions.csv")))
 
 
-JAPANESE_ROWS = [{**row, "model": name} for row, name in zip(ROWS, ["森林", "ブースト", "線形", "近傍"], strict=True)]
-
-
 @pytest.mark.slow
 def test_without_a_japanese_font_the_japanese_charts_are_html_only_and_each_png_is_listed(tmp_path, monkeypatch):
     import automl_tui_engine as engine
     from conftest import quick_config
 
-    monkeypatch.setattr(plots, "has_japanese_font", lambda: False)
+    monkeypatch.setattr(png_browser, "has_japanese_font", lambda: False)
     table = Path(__file__).parent.parent / "examples" / "penguins_ja.csv"
     result = engine.run(quick_config(table, tmp_path / "runs", target="種", models=["linear"], charts="html+png"))
     folder = Path(result.run_dir)
@@ -162,11 +173,11 @@ def test_without_a_japanese_font_the_japanese_charts_are_html_only_and_each_png_
     # the charts that name the Japanese classes are HTML only, each listed; the others (English words, model
     # names) are drawn as usual
     assert "confusion_matrix" in listed and listed | drawn == htmls and not listed & drawn
-    assert any("no Japanese font" in w and "fonts-noto-cjk" in w for w in result.warnings)
+    assert "no Japanese font to draw PNG charts (Debian/Ubuntu: apt-get install fonts-noto-cjk)" in debug
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="no Chromium (.ci/run installs it)")
-@pytest.mark.skipif(not plots.has_japanese_font(), reason="no Japanese font (.ci/run installs fonts-noto-cjk)")
+@pytest.mark.skipif(not png_browser.has_japanese_font(), reason="no Japanese font (.ci/run installs fonts-noto-cjk)")
 @pytest.mark.slow
 def test_with_a_japanese_font_a_chart_with_japanese_names_is_drawn_as_png(tmp_path):
     """Drawn, not listed as missing; whether its glyphs are letters or boxes takes an eye (issue 18's note)."""

@@ -13,6 +13,7 @@ import os
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.errors import UserError
@@ -67,16 +68,25 @@ def setting(key: str) -> str:
     return str(ConfigWrapper.get(key, "") or "")
 
 
+def config_file() -> Path | None:
+    """The configuration file the SDK would read, found as it finds it (clearml/backend_config/defs.py): the file a
+    CLEARML_CONFIG_FILE (or its old name TRAINS_CONFIG_FILE) variable names, else ~/clearml.conf or ~/trains.conf."""
+    named = os.environ.get("CLEARML_CONFIG_FILE") or os.environ.get("TRAINS_CONFIG_FILE")
+    places = [named] if named else ["~/trains.conf", "~/clearml.conf"]
+    return next((path for place in places if (path := Path(os.path.expandvars(place)).expanduser()).is_file()), None)
+
+
 def server() -> tuple[str, str, str]:
     """(API address, access key, secret key) as the SDK will use them: CLEARML_* variables win over clearml.conf."""
-    # the variables first: reading clearml.conf means importing the SDK (1-2 s), only done when it is needed
+    # the variables first: reading clearml.conf means importing the SDK (1-2 s), only done when there is one
+    read_file = config_file() is not None
     found = []
     for variable, key in (
         ("CLEARML_API_HOST", "api.api_server"),
         ("CLEARML_API_ACCESS_KEY", "api.credentials.access_key"),
         ("CLEARML_API_SECRET_KEY", "api.credentials.secret_key"),
     ):
-        found.append(os.environ.get(variable) or setting(key))
+        found.append(os.environ.get(variable) or (setting(key) if read_file else ""))
     host, access, secret = found
     return host.rstrip("/"), access, secret
 
@@ -128,8 +138,8 @@ def connect() -> Any:
     do (queues, remote runs, following a run)."""
     if offline():
         raise UserError("remote.offline")
+    check_server()  # first: a server that cannot be used is said before seconds go on importing the SDK
     prepare()
-    check_server()
     from clearml import Task
 
     return Task

@@ -106,22 +106,18 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, g
         )
         png = config.charts == "html+png"
         left, needed = ctx.clock.left_hard() - budget.REPORT_S, budget.charts_s(config, len(figures))
-        if png and left < needed:
-            png = False  # a browser start would overrun the budget: the HTML charts are made, each PNG listed
+        not_made = {}
+        if png and left < needed and ctx.png_browser is not None:  # (none: no browser here, which export says)
+            png = False  # drawing would overrun the budget: the HTML charts are made, each PNG listed
             reason = t("missing.png_time", needed=budget.round_up(needed), left=budget.round_down(max(left, 0.0)))
-            for name in figures:
-                ctx.artifact_missing(f"{rundir.PLOTS}/{name}.png", reason)
-        boxes = [] if not png or plots.has_japanese_font() else plots.with_japanese_text(figures)
-        if boxes:  # drawn, their Japanese would be empty boxes: said once, and each such PNG listed
-            ctx.warn(t("plots.no_japanese_font", count=len(boxes)), topic="run")
-            for name in boxes:
-                ctx.artifact_missing(f"{rundir.PLOTS}/{name}.png", t("missing.png_no_japanese_font"))
-        not_made = plots.export(
-            figures, ctx.folder / rundir.PLOTS, png=png, browser=ctx.png_browser, html_only=tuple(boxes)
-        )
+            not_made = {f"{rundir.PLOTS}/{name}.png": reason for name in figures}
+        not_made |= plots.export(figures, ctx.folder / rundir.PLOTS, png=png, browser=ctx.png_browser)
     except Exception as exc:
         ctx.artifact_missing(rundir.PLOTS, t("missing.charts_failed", error=one_line(exc)))
         return None
-    for name, reason in not_made.items():
-        ctx.artifact_missing(name, reason)
+    # each PNG not made is listed in the report; said once for all that share a reason (no browser: seven lines of
+    # the same words would bury the rest)
+    for reason in dict.fromkeys(not_made.values()):
+        names = [name for name, why in not_made.items() if why == reason]
+        ctx.artifacts_missing(names, reason, t("missing.png_charts", count=len(names)))
     return list(figures)

@@ -1,13 +1,13 @@
 """Charts of the run and of the recommended model (plotly), saved as interactive HTML and static PNG.
 
-PNGs are drawn by the run's one browser (png_browser.py). Without a Chrome/Chromium the HTML
-files are still written and each missing PNG is reported with the fix; the run never fails for a chart.
+PNGs are drawn by the run's one browser (png_browser.py). Without a Chrome/Chromium (or, for Japanese text, a
+Japanese font) the HTML files are still written and each missing PNG is reported with what to install; the run
+never fails for a chart.
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -259,57 +259,50 @@ def with_japanese_text(figures: dict[str, Any]) -> list[str]:
     ]
 
 
-@cache
-def has_japanese_font() -> bool:
-    """Whether the browser that draws the PNGs can find a font with Japanese glyphs (fontconfig's list); where
-    there is no fontconfig to ask (macOS, Windows: their system fonts have them), assumed so."""
-    import shutil
-    import subprocess
-
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        return True
-    try:
-        found = subprocess.run([fc_list, ":lang=ja", "family"], capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.TimeoutExpired):
-        return True
-    return bool(found.stdout.strip())
-
-
 def export(
     figures: dict[str, Any],
     folder: Path,
     png: bool = True,
     browser: Any = None,
-    html_only: tuple[str, ...] = (),
     plotly_js: str = "directory",
 ) -> dict[str, str]:
-    """Write `<name>.html` (and `<name>.png`, except for the figures in `html_only`) for each figure; returns
-    {file: reason} for PNGs not written. `browser` is the run's png_browser.PngBrowser, started while the search
-    ran; without one, one is started here. `plotly_js`: where the pages find plotly.js (a relative path to one
-    already in the run folder), else written beside them."""
+    """Write `<name>.html` (and `<name>.png`) for each figure; returns {file: reason} for PNGs not written: all of
+    them when this machine has no browser to draw them, those with Japanese text when it has no Japanese font.
+    `browser` is the run's png_browser.PngBrowser, started while the search ran; without one, one is started here.
+    `plotly_js`: where the pages find plotly.js (a relative path to one already in the run folder), else written
+    beside them."""
+    from automl_tui_engine.outputs import png_browser
+
     folder.mkdir(parents=True, exist_ok=True)
     for name, fig in figures.items():
         # plotly.js is written once beside the pages, so they open offline and travel with the folder
         fig.write_html(folder / f"{name}.html", include_plotlyjs=plotly_js)
-    figures = {name: fig for name, fig in figures.items() if name not in html_only}
     if not png or not figures:
         return {}
-    from automl_tui_engine.outputs.png_browser import PngBrowser
-
+    prefix = f"{folder.name}/"
+    japanese = [] if png_browser.has_japanese_font() else with_japanese_text(figures)
+    lacking = png_browser.lacking(bool(japanese))
+    if png_browser.BROWSER in lacking:  # nothing can be drawn: said with everything to install, nothing started
+        reason = t("missing.png_lacking", why=png_browser.lacking_words(lacking))
+        return {f"{prefix}{name}.png": reason for name in figures}
+    not_drawn = {}
+    if japanese:  # drawn, their Japanese text would be empty boxes
+        reason = t("missing.png_no_japanese_font", why=png_browser.lacking_words(lacking))
+        not_drawn = {f"{prefix}{name}.png": reason for name in japanese}
+        figures = {name: fig for name, fig in figures.items() if name not in japanese}
+        if not figures:
+            return not_drawn
     own = browser is None
-    browser = browser or PngBrowser()
+    browser = browser or png_browser.PngBrowser()
     try:
         browser.write(figures, folder, WIDTH, HEIGHT)
-    except Exception as exc:  # no browser for kaleido, most often: the HTML is there, say how to get PNGs
+    except Exception as exc:  # the browser would not start or gave up: the HTML is there
         first_line = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
-        return {
-            f"plots/{name}.png": t("plots.png_failed", error=first_line)
-            for name in figures
-            if not (folder / f"{name}.png").exists()
-        }
+        reason = t("missing.png_failed", error=first_line)
+        return not_drawn | {f"{prefix}{name}.png": reason for name in figures if not (folder / f"{name}.png").exists()}
     finally:
         if own:
             browser.close()
     # the browser can also give up on one chart without a word: what is not there is said, never assumed
-    return {f"plots/{name}.png": t("plots.png_not_made") for name in figures if not (folder / f"{name}.png").exists()}
+    reason = t("missing.png_not_made")
+    return not_drawn | {f"{prefix}{name}.png": reason for name in figures if not (folder / f"{name}.png").exists()}

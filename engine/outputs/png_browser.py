@@ -8,11 +8,63 @@ a browser that dies or hangs costs the PNGs not yet drawn, never the run.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 CHART_TIMEOUT_S = 30.0  # one chart that takes longer than this is not coming
 CLOSE_TIMEOUT_S = 10.0
+# What drawing PNGs needs beyond the Python packages: the Debian/Ubuntu package that brings it, and its words
+BROWSER = ("chromium", "png.lacks_browser")
+JAPANESE_FONT = ("fonts-noto-cjk", "png.lacks_japanese_font")
+
+
+def browser_path() -> str | None:
+    """The Chrome or Chromium kaleido would start (its own search: BROWSER_PATH, PATH, the usual places, its own
+    download), or None when there is none: then no PNG can be drawn, and nothing need be started to learn it."""
+    from choreographer.browsers.chromium import Chromium
+
+    path = Chromium.find_browser(skip_local=False)
+    return str(path) if path and Path(path).is_file() else None
+
+
+@cache
+def has_japanese_font() -> bool:
+    """Whether the browser that draws the PNGs can find a font with Japanese glyphs (fontconfig's list); where
+    there is no fontconfig to ask (macOS, Windows: their system fonts have them), assumed so."""
+    import shutil
+    import subprocess
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return True
+    try:
+        found = subprocess.run([fc_list, ":lang=ja", "family"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+    return bool(found.stdout.strip())
+
+
+def lacking(japanese: bool) -> list[tuple[str, str]]:
+    """What this machine lacks to draw PNGs (BROWSER, JAPANESE_FONT): the font only for charts with Japanese."""
+    missing = [] if browser_path() else [BROWSER]
+    return missing + ([JAPANESE_FONT] if japanese and not has_japanese_font() else [])
+
+
+def install_command(needs: list[tuple[str, str]]) -> str:
+    """The one command that installs all of `needs` (Debian/Ubuntu)."""
+    return "apt-get install " + " ".join(package for package, _ in needs)
+
+
+def lacking_words(needs: list[tuple[str, str]]) -> str:
+    """Why PNGs cannot be drawn here, naming all of `needs` and the one command that installs them."""
+    from automl_tui_engine.messages import t
+
+    command = install_command(needs)
+    if len(needs) == 1:
+        return t("png.lacking", lacking=t(needs[0][1]), command=command)
+    (_, first), (_, second) = needs
+    return t("png.lacking_both", first=t(first), second=t(second), command=command)
 
 
 class PngBrowser:

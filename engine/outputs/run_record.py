@@ -15,11 +15,11 @@ from automl_tui_engine.outputs import rundir
 VERSIONED_LIBRARIES = ("scikit-learn", "pandas", "numpy", "lightgbm", "pydantic")
 
 
-def library_versions() -> dict[str, str]:
+def library_versions(libraries: tuple[str, ...] = VERSIONED_LIBRARIES) -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     found = {"python": platform.python_version()}
-    for name in ("automl-tui", *VERSIONED_LIBRARIES):
+    for name in ("automl-tui", *libraries):
         try:
             found[name] = version(name)
         except PackageNotFoundError:
