@@ -142,3 +142,26 @@ def test_the_bundled_sample_is_clearly_better_than_guessing(tmp_path):
     summary = (Path(result.run_dir) / "report.md").read_text().split("## 2.")[0]
     assert "**Is it any good?**: Clearly better than guessing" in summary
     assert "always answering 'Adelie'" in summary
+
+
+def test_the_gap_over_guessing_has_a_standard_error_for_classes_coded_as_numbers_too(cancer):
+    """The rows' spread of the gap is the verdict's steadier measure; classes written 0/1 once made it fail
+    silently, leaving the folds' spread alone."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    from automl_tui_engine.search import baseline, evaluate
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = cancer
+    y = (y == "benign").astype(int)
+    folds = SimpleNamespace(X_train=X, y_train=y, cv=StratifiedKFold(3, shuffle=True, random_state=0))
+    model = make_pipeline(StandardScaler(), LogisticRegression())
+    proba = cross_val_predict(model, X, y, cv=folds.cv, method="predict_proba")
+    classes = np.unique(y)  # as a fitted model's classes_
+    out_of_fold = evaluate.OutOfFold(predictions=classes[proba.argmax(axis=1)], proba=proba, classes=classes)
+    error = baseline.gap_se(out_of_fold, folds, "binary", metrics.get("balanced_accuracy"), seed=0)
+    assert 0 < error < 0.1

@@ -77,7 +77,10 @@ def gap_se(model: Any, search: Any, task: str, metric: MetricSpec, seed: int) ->
     from automl_tui_engine.search import evaluate
 
     y = search.y_train.reset_index(drop=True)
-    guess_predictions = np.empty(len(y), dtype=float if task == "regression" else object)
+    truth = y.to_numpy()  # an array, not a Series: scikit-learn checks a Series anew on each of the many calls
+    # the guess's answers of the labels' own type: classes coded 0/1 kept in an object array are a target type
+    # scikit-learn refuses to score ("unknown")
+    guess_predictions = np.empty(len(y), dtype=float if task == "regression" else truth.dtype)
     guess_proba = None if model.proba is None else np.zeros_like(model.proba)
     for train, validation in evaluate.fold_indices(search):
         fitted = _guesser(task).fit(search.X_train.iloc[train], y.iloc[train])
@@ -89,7 +92,7 @@ def gap_se(model: Any, search: Any, task: str, metric: MetricSpec, seed: int) ->
 
     def score(predictions: Any, proba: Any, rows: Any) -> float:
         replay = evaluate.Replay.make(predictions[rows], None if proba is None else proba[rows], model.classes, task)
-        return directed(metric.value(task, replay, None, y.iloc[rows]), metric)
+        return directed(metric.value(task, replay, None, truth[rows]), metric)
 
     gaps = []
     with warnings.catch_warnings():  # a resample may miss a rare class: scikit-learn says so, and it is expected
