@@ -74,3 +74,18 @@ def test_default_primary_metric_rule():
     assert metrics.default_primary("binary", {"a": 50, "b": 45}) == "accuracy"
     assert metrics.default_primary("binary", {"a": 88, "b": 12}) == "balanced_accuracy"
     assert metrics.default_primary("multiclass", {"a": 152, "b": 124, "c": 68}) == "balanced_accuracy"
+
+
+def test_a_loaded_model_gets_the_threads_of_here_and_now():
+    """A model keeps the thread count of the machine that fit it; used elsewhere, or later on a busier machine, its
+    threads would wait for each other on cores taken by other work."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    fitted_elsewhere = make_pipeline(
+        StandardScaler(), models.get("lightgbm").build("binary", seed=0, params={"n_jobs": 8})
+    )
+    models.use_threads(fitted_elsewhere, 1)
+    assert fitted_elsewhere[-1].get_params()["n_jobs"] == 1
+    without_a_thread_setting = make_pipeline(models.get("linear").build("binary", seed=0))
+    models.use_threads(without_a_thread_setting, 1)  # nothing to set: left as it is

@@ -82,3 +82,16 @@ def limited(count: int) -> Iterator[None]:
 
     with threadpool_limits(limits=count):
         yield
+
+
+def use_free_cores() -> int:
+    """For a process that goes on to use a saved model (predict, what-if): the thread libraries, loaded or still to
+    load, start no more threads than the cores free now, from here on (a run sets its own for as long as it lasts,
+    runner.run; a loaded model is asked for as long as the process lives). Returns that count."""
+    from threadpoolctl import threadpool_limits
+
+    count = free_cores()
+    settle(count)
+    threadpool_limits(limits=count)  # not a context: in force for the rest of the process
+    return count
+

@@ -74,6 +74,16 @@ class ModelSpec:
         return estimator_class(**merged)
 
 
+def use_threads(pipeline: Any, count: int) -> None:
+    """A loaded model's own thread count (ModelSpec.threads_param: the count of the machine it was fit on, then)
+    set to `count`, as a run gives the models it builds: for a saved model about to be used here and now."""
+    estimator = pipeline[-1] if hasattr(pipeline, "steps") else pipeline
+    kind = f"{type(estimator).__module__.split('.')[0]}:{type(estimator).__name__}"
+    for spec in REGISTRY.all():
+        if spec.threads_param and kind in spec.estimators.values():
+            estimator.set_params(**{spec.threads_param: count})
+
+
 def family(task: str) -> str:
     return "classification" if task in CLASSIFICATION else "regression"
 
