@@ -19,6 +19,14 @@ os.environ["AUTOML_TUI_LANG"] = TEST_LANGUAGE
 _REPORTS_CHECKED: dict[Path, int] = {}
 
 
+def pytest_xdist_auto_num_workers(config):
+    """How many processes `-n auto` (pyproject's addopts) shares the test files out to: the cores free now, as a
+    run sizes its threads (search/threads.py); on a machine already busy, more would only fight over the same core."""
+    from automl_tui_engine.search import threads
+
+    return threads.free_cores()
+
+
 def pytest_collection_modifyitems(items):
     """Two tiers: `pytest -m quick` while editing (engine units, config, decision, report, CLI errors: under a
     minute), and the whole suite, which CI runs. A test is quick unless it is marked slow (real runs of a preset,
@@ -50,6 +58,34 @@ def recorded_run(tmp_path_factory) -> Path:
     from wizard_support import record_run
 
     return record_run(tmp_path_factory.mktemp("recorded"))
+
+
+def penguins_with_id():
+    """The bundled penguins with an ID column first (penguin_id, from 1001): predictions keep it beside them."""
+    import pandas as pd
+
+    frame = pd.read_csv(PENGUINS)
+    frame.insert(0, "penguin_id", range(1001, 1001 + len(frame)))
+    return frame
+
+
+@pytest.fixture(scope="session")
+def penguin_run(tmp_path_factory) -> Path:
+    """One real run, made once per test session, for the quick tests that read or use a finished run folder:
+    penguins_with_id, predicting species, with quick_config's two default models. A test that damages the folder
+    works on a copy (copy_of)."""
+    import automl_tui_engine as engine
+
+    folder = tmp_path_factory.mktemp("penguin_run")
+    penguins_with_id().to_csv(folder / "penguins_with_id.csv", index=False)
+    return Path(engine.run(quick_config(folder / "penguins_with_id.csv", folder / "runs", target="species")).run_dir)
+
+
+def copy_of(run_dir: Path, tmp_path: Path) -> Path:
+    """A run folder of a test's own, to damage as it likes."""
+    import shutil
+
+    return Path(shutil.copytree(run_dir, tmp_path / run_dir.name))
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ def test_figures_are_written_in_the_targets_unit():
     assert score_text(float("nan")) == "—"
 
 
+@pytest.mark.slow  # a real run of the engine: the full tier (see conftest)
 def test_a_cp932_churn_table_gets_a_verdict_a_baseline_and_what_it_finds_per_class(tmp_path, tables):
     run(quick_config(tables["churn.csv"], tmp_path / "runs", target="解約"))
     folder, report = only_run(tmp_path / "runs")
@@ -52,6 +53,7 @@ def test_a_cp932_churn_table_gets_a_verdict_a_baseline_and_what_it_finds_per_cla
     assert "- Model kinds: `" in words
 
 
+@pytest.mark.slow  # a real run of the engine: the full tier (see conftest)
 def test_a_sales_table_in_yen_reports_its_errors_in_yen(tmp_path, tables):
     run(quick_config(tables["sales.csv"], tmp_path / "runs", target="売上"))
     folder, report = only_run(tmp_path / "runs")
@@ -65,6 +67,7 @@ def test_a_sales_table_in_yen_reports_its_errors_in_yen(tmp_path, tables):
     assert "'値引率' holds numbers written as text" in report  # 12% read as the number 12
 
 
+@pytest.mark.slow  # a real run of the engine: the full tier (see conftest)
 def test_an_excel_export_with_semicolons_and_decimal_commas_can_be_tested_on_its_latest_rows(tmp_path, tables):
     run(quick_config(tables["excel_export.csv"], tmp_path / "runs", target="cultivar", split="time"))
     folder, report = only_run(tmp_path / "runs")

@@ -17,13 +17,6 @@ from conftest import ROOT, quick_config
 from test_end_to_end import cli
 
 
-@pytest.fixture(scope="module")
-def penguin_run(tmp_path_factory):
-    """A finished run on penguins (linear and hist_gb, no tuning), with its model saved."""
-    out = tmp_path_factory.mktemp("penguin_run")
-    return Path(engine.run(quick_config(ROOT / "examples" / "penguins.csv", out / "runs", target="species")).run_dir)
-
-
 def test_the_search_sentence_counts_the_candidates_results_summary_lists():
     # six defaults and four tuned finished; a fifth tuned one was proposed but skipped for time
     attempted = [{"model": f"kind{i}", "stage": "default", "status": "ok"} for i in range(6)]

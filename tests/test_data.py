@@ -224,6 +224,7 @@ def test_target_guess_prefers_conventional_names_then_last_column_and_says_why()
     assert name == "kind" and "the columns after it ('year') are dates, keys, IDs or free text" in why
 
 
+@pytest.mark.slow  # a real run of the engine: the full tier (see conftest)
 def test_penguins_target_guess_is_explained_in_the_run_and_the_report(penguins_csv, tmp_path):
     import automl_tui_engine as engine
     from conftest import quick_config

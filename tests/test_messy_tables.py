@@ -25,7 +25,12 @@ def test_the_corpus_is_large_enough_and_covers_both_outcomes():
     assert {case.exit_code for case in CASES} == {0, 2}
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.file for case in CASES])
+@pytest.mark.parametrize(
+    "case",
+    # a table that runs is a real run of the engine: the full tier; a refusal, said before any work, is quick
+    [pytest.param(case, marks=[pytest.mark.slow] if case.exit_code == 0 else []) for case in CASES],
+    ids=[case.file for case in CASES],
+)
 def test_messy_table(case, tmp_path, capsys):
     preset = write_preset(tmp_path / "quick.toml", models=["linear"])
     args = [CORPUS / case.file, "--preset", preset, "--out", tmp_path / "runs"]

@@ -5,22 +5,9 @@ import pandas as pd
 import pytest
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.predict import predict_file
-from conftest import quick_config
+from conftest import penguins_with_id, quick_config
 
 from automl_tui.cli import main
-
-
-@pytest.fixture(scope="module")
-def penguin_run(tmp_path_factory):
-    from conftest import PENGUINS
-
-    folder = tmp_path_factory.mktemp("predict")
-    frame = pd.read_csv(PENGUINS)
-    frame.insert(0, "penguin_id", range(1001, 1001 + len(frame)))  # an ID column, kept next to predictions
-    data = folder / "penguins_with_id.csv"
-    frame.to_csv(data, index=False)
-    result = engine.run(quick_config(data, folder / "runs", target="species"))
-    return result.run_dir, frame
 
 
 def cli(args, capsys):
@@ -31,7 +18,7 @@ def cli(args, capsys):
 
 
 def test_predictions_repeat_the_in_run_test_predictions(penguin_run, tmp_path, capsys):
-    run_dir, frame = penguin_run
+    run_dir, frame = penguin_run, penguins_with_id()
     expected = pd.read_csv(f"{run_dir}/test_predictions.csv")
     new_rows = frame.iloc[expected["row"] - 1].drop(columns="species")
     new_rows.to_csv(tmp_path / "new.csv", index=False)
@@ -52,7 +39,7 @@ def test_predictions_repeat_the_in_run_test_predictions(penguin_run, tmp_path, c
 
 
 def test_chunks_give_the_same_predictions_as_one_pass(penguin_run, tmp_path):
-    run_dir, frame = penguin_run
+    run_dir, frame = penguin_run, penguins_with_id()
     frame.to_csv(tmp_path / "all.csv", index=False)
     progress = []
     chunked = predict_file(
@@ -69,7 +56,7 @@ def test_chunks_give_the_same_predictions_as_one_pass(penguin_run, tmp_path):
 
 
 def test_missing_columns_are_named(penguin_run, tmp_path, capsys):
-    run_dir, frame = penguin_run
+    run_dir, frame = penguin_run, penguins_with_id()
     frame.drop(columns=["island", "bill_length_mm"]).to_csv(tmp_path / "less.csv", index=False)
     code, out, err = cli(["predict", run_dir, tmp_path / "less.csv"], capsys)
     assert code == 2 and "Traceback" not in err
@@ -77,7 +64,7 @@ def test_missing_columns_are_named(penguin_run, tmp_path, capsys):
 
 
 def test_a_table_with_a_header_and_no_rows_is_said_so(penguin_run, tmp_path, capsys):
-    run_dir, frame = penguin_run
+    run_dir, frame = penguin_run, penguins_with_id()
     frame.head(0).to_csv(tmp_path / "empty.csv", index=False)
     code, out, err = cli(["predict", run_dir, tmp_path / "empty.csv"], capsys)
     assert code == 2 and "Traceback" not in err
@@ -86,7 +73,7 @@ def test_a_table_with_a_header_and_no_rows_is_said_so(penguin_run, tmp_path, cap
 
 
 def test_unseen_categories_text_numbers_and_extra_columns_are_handled_with_notes(penguin_run, tmp_path):
-    run_dir, frame = penguin_run
+    run_dir, frame = penguin_run, penguins_with_id()
     odd = frame.drop(columns="species").head(20).copy()
     odd["island"] = ["Atlantis"] * 5 + list(odd["island"][5:])
     odd["body_mass_g"] = odd["body_mass_g"].astype("object")
@@ -106,7 +93,7 @@ def write(frame, path):
 
 
 def test_predictions_never_overwrite_a_file(penguin_run, tmp_path):
-    run_dir, frame = penguin_run
+    run_dir, frame = penguin_run, penguins_with_id()
     data = write(frame.head(5), tmp_path / "few.csv")
     (tmp_path / "few_predictions.csv").write_text("precious")
     with pytest.raises(UserError, match="already exists"):
@@ -115,7 +102,7 @@ def test_predictions_never_overwrite_a_file(penguin_run, tmp_path):
 
 
 def test_model_card_is_written_and_printed(penguin_run, capsys):
-    run_dir, _ = penguin_run
+    run_dir = penguin_run
     code, out, err = cli(["predict", run_dir, "--card"], capsys)
     assert code is None or code == 0
     for heading in (

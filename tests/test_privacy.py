@@ -46,6 +46,7 @@ def test_preview_masks_text_columns_but_not_numbers_or_dates():
     assert rows[0] == ["***", "1234567890.0", "2024-01-02 10:30:00"]
 
 
+@pytest.mark.slow  # a real run of the engine: the full tier (see conftest)
 def test_reports_mask_personal_data_quoted_from_the_table(tmp_path, penguins_csv):
     """Class labels and warnings quote the table: an e-mail address used as a label stays out of report.md and
     model_card.md (a tiny class also puts the label in a warning)."""

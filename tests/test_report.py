@@ -1,6 +1,7 @@
 """report.md is rebuilt from the run folder alone, and says what is missing instead of failing."""
 
 import json
+import shutil
 from pathlib import Path
 
 import automl_tui_engine as engine
@@ -11,15 +12,24 @@ from conftest import quick_config
 from automl_tui.cli import main
 
 
-@pytest.fixture
-def finished_run(tmp_path, penguins_csv):
-    frame = pd.read_csv(penguins_csv)
+@pytest.fixture(scope="module")
+def penguin_run(tmp_path_factory) -> Path:
+    """One real run for the module (an ID column, a constant column, a two-class target with missing values)."""
+    from conftest import PENGUINS
+
+    folder = tmp_path_factory.mktemp("report")
+    frame = pd.read_csv(PENGUINS)
     frame.insert(0, "penguin_id", range(1, len(frame) + 1))
     frame["station"] = "Palmer"
-    data = tmp_path / "penguins_with_id.csv"
+    data = folder / "penguins_with_id.csv"
     frame.to_csv(data, index=False)
-    result = engine.run(quick_config(data, tmp_path / "runs", target="sex"))
-    return result
+    return Path(engine.run(quick_config(data, folder / "runs", target="sex")).run_dir)
+
+
+@pytest.fixture
+def run_dir(penguin_run, tmp_path) -> Path:
+    """The module's run, copied: each test may damage its own."""
+    return Path(shutil.copytree(penguin_run, tmp_path / penguin_run.name))
 
 
 def report_cli(run_dir, capsys):
@@ -28,8 +38,8 @@ def report_cli(run_dir, capsys):
     return finished.value.code, capsys.readouterr()
 
 
-def test_data_section_says_what_happened_to_each_column(finished_run):
-    report = Path(finished_run.run_dir, "report.md").read_text()
+def test_data_section_says_what_happened_to_each_column(penguin_run):
+    report = Path(penguin_run, "report.md").read_text()
     data = report.split("## 4. Data")[1].split("## 5.")[0]
     assert "| penguin_id | id |" in data and "identifier" in data
     assert "| station | constant |" in data and "same value in every row" in data
@@ -37,15 +47,16 @@ def test_data_section_says_what_happened_to_each_column(finished_run):
     assert "| female |" in data and "| male |" in data
 
 
-def test_rebuild_is_identical_when_nothing_changed(finished_run, capsys):
-    path = Path(finished_run.run_dir, "report.md")
+def test_rebuild_is_identical_when_nothing_changed(penguin_run, capsys):
+    """On the run folder itself, not a copy: the report names its folder."""
+    path = Path(penguin_run, "report.md")
     before = path.read_text()
-    code, _ = report_cli(finished_run.run_dir, capsys)
+    code, _ = report_cli(penguin_run, capsys)
     assert code == 0 and path.read_text() == before
 
 
-def test_rebuild_after_a_crash_falls_back_to_results_summary(finished_run, capsys):
-    folder = Path(finished_run.run_dir)
+def test_rebuild_after_a_crash_falls_back_to_results_summary(run_dir, capsys):
+    folder = run_dir
     before = (folder / "report.md").read_text().split("## 2. TopK")[1].split("## 3.")[0]
     # what kill -9 in the middle of a run leaves: no leaderboard rewrite, no model, run.json still "running"
     for name in ("leaderboard.csv", "model.joblib", "report.md"):
@@ -70,13 +81,13 @@ def test_report_on_a_folder_that_is_not_a_run(tmp_path, capsys):
     assert code == 2 and "not an automl-tui run folder" in captured.err
 
 
-def test_the_reproduce_section_promises_an_exact_repeat_only_for_a_search_fixed_in_size(finished_run, capsys):
+def test_the_reproduce_section_promises_an_exact_repeat_only_for_a_search_fixed_in_size(run_dir, capsys):
     """A run with max_trials repeats exactly; one under a time budget may try more or fewer models."""
     import tomllib
 
     import tomli_w
 
-    folder = Path(finished_run.run_dir)
+    folder = run_dir
     fixed = (folder / "report.md").read_text()
     assert "Exactly this run again" in fixed and "time budget" not in fixed.split("## 6.")[1]
     config = tomllib.loads((folder / "config.toml").read_text())
@@ -87,10 +98,9 @@ def test_the_reproduce_section_promises_an_exact_repeat_only_for_a_search_fixed_
     assert code == 0 and "Exactly" not in budgeted and "`--max-trials N`" in budgeted
 
 
-def test_the_cut_off_is_told_of_the_yes_answer_of_a_japanese_yes_no_target(finished_run, capsys):
+def test_the_cut_off_is_told_of_the_yes_answer_of_a_japanese_yes_no_target(run_dir, capsys):
     """A model's positive class is the second in sort order: of あり/なし that is なし. The report speaks of the
     answer people ask about, at the same cut-off seen from its side."""
-    run_dir = Path(finished_run.run_dir)
     record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     record["per_class"] = [{"class": "あり", "rows": 30, "found": 25}, {"class": "なし", "rows": 37, "found": 35}]
     record["refit"]["threshold"] = {"value": 0.47, "positive": "なし", "score_default": 0.8, "score_tuned": 0.82}

@@ -84,6 +84,7 @@ def test_a_pooled_score_is_over_the_folds_of_both_sets_and_keeps_the_first_sets_
     assert first.row["r2_mean"] == pytest.approx(0.2)  # the first evaluation is left as it was
 
 
+@pytest.mark.slow  # a real run of the engine: the full tier (see conftest)
 def test_candidates_entering_the_best_are_scored_on_a_second_set_of_folds_too(tmp_path, diabetes_csv):
     def ran(out, confirm_top):
         models = ["linear", "knn", "hist_gb"]
@@ -106,6 +107,7 @@ def test_candidates_entering_the_best_are_scored_on_a_second_set_of_folds_too(tm
     assert f"The {search['confirmed']} candidates that reached the best 1" in report
 
 
+@pytest.mark.slow  # a real run of the engine: the full tier (see conftest)
 def test_a_forest_is_also_offered_with_a_quarter_of_its_trees_as_a_tuned_candidate(tmp_path, penguins_csv):
     def ran(out, max_trials):
         run(quick_config(penguins_csv, out, target="species", models=["linear", "extra_trees"], max_trials=max_trials))

@@ -6,23 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import PENGUINS
+from conftest import PENGUINS, copy_of
 from test_end_to_end import cli
-
-
-@pytest.fixture(scope="module")
-def finished_run(tmp_path_factory):
-    import automl_tui_engine as engine
-    from conftest import quick_config
-
-    out = tmp_path_factory.mktemp("finished")
-    return Path(engine.run(quick_config(PENGUINS, out / "runs", target="species")).run_dir)
-
-
-def copy_of(run_dir: Path, tmp_path: Path) -> Path:
-    import shutil
-
-    return Path(shutil.copytree(run_dir, tmp_path / run_dir.name))
 
 
 @pytest.mark.parametrize(
@@ -35,8 +20,8 @@ def copy_of(run_dir: Path, tmp_path: Path) -> Path:
         ("events.jsonl", '[1]\n"text"\n{broken\n'),
     ],
 )
-def test_report_on_a_damaged_run_folder_says_so_in_one_line(finished_run, tmp_path, capsys, name, damage):
-    folder = copy_of(finished_run, tmp_path)
+def test_report_on_a_damaged_run_folder_says_so_in_one_line(penguin_run, tmp_path, capsys, name, damage):
+    folder = copy_of(penguin_run, tmp_path)
     (folder / name).write_text(damage)
     code, out, err = cli(["report", folder], capsys)
     assert code in (0, 2), err  # a damaged events file is skipped line by line; the others are refused
@@ -45,10 +30,10 @@ def test_report_on_a_damaged_run_folder_says_so_in_one_line(finished_run, tmp_pa
         assert len(err.strip().splitlines()) == 1 and str(folder) in err
 
 
-def test_predict_refuses_a_model_file_that_is_no_model(finished_run, tmp_path, capsys):
+def test_predict_refuses_a_model_file_that_is_no_model(penguin_run, tmp_path, capsys):
     import joblib
 
-    folder = copy_of(finished_run, tmp_path)
+    folder = copy_of(penguin_run, tmp_path)
     joblib.dump({"not": "a model"}, folder / "model.joblib")
     code, _, err = cli(["predict", folder, PENGUINS, "-o", tmp_path / "p.csv"], capsys)
     assert code == 2 and "the file is not the one the run saved" in err  # asked before anything is unpickled
@@ -56,10 +41,10 @@ def test_predict_refuses_a_model_file_that_is_no_model(finished_run, tmp_path, c
     assert code == 2 and "is not a model automl-tui saved" in err
 
 
-def test_a_model_made_elsewhere_is_loaded_only_with_trust(finished_run, tmp_path, capsys):
+def test_a_model_made_elsewhere_is_loaded_only_with_trust(penguin_run, tmp_path, capsys):
     import json
 
-    folder = copy_of(finished_run, tmp_path)
+    folder = copy_of(penguin_run, tmp_path)
     info = json.loads((folder / "run.json").read_text())
     (folder / "run.json").write_text(json.dumps({**info, "made_by": {"user": "mallory", "host": "elsewhere"}}))
     code, _, err = cli(["predict", folder, PENGUINS, "-o", tmp_path / "p.csv"], capsys)
@@ -69,7 +54,7 @@ def test_a_model_made_elsewhere_is_loaded_only_with_trust(finished_run, tmp_path
     assert code == 0, err
 
 
-def test_predict_onto_a_read_only_place_says_where(finished_run, tmp_path, capsys):
+def test_predict_onto_a_read_only_place_says_where(penguin_run, tmp_path, capsys):
     import os
 
     if os.geteuid() == 0:
@@ -78,7 +63,7 @@ def test_predict_onto_a_read_only_place_says_where(finished_run, tmp_path, capsy
         locked = tmp_path / "locked"
         locked.mkdir(mode=0o500)
         target = locked / "p.csv"
-    code, _, err = cli(["predict", finished_run, PENGUINS, "-o", target], capsys)
+    code, _, err = cli(["predict", penguin_run, PENGUINS, "-o", target], capsys)
     assert code == 2 and f"Cannot write the predictions to {target}" in err
 
 
@@ -88,7 +73,7 @@ def test_predict_with_a_run_folder_that_does_not_exist(tmp_path, capsys):
 
 
 @pytest.mark.slow
-async def test_the_wizard_asks_before_loading_a_model_made_elsewhere(finished_run, tmp_path):
+async def test_the_wizard_asks_before_loading_a_model_made_elsewhere(penguin_run, tmp_path):
     import json
 
     from test_wizard import until
@@ -98,7 +83,7 @@ async def test_the_wizard_asks_before_loading_a_model_made_elsewhere(finished_ru
     from automl_tui.screens.predict import PredictScreen
     from automl_tui.screens.trust import TrustScreen
 
-    folder = copy_of(finished_run, tmp_path)
+    folder = copy_of(penguin_run, tmp_path)
     info = json.loads((folder / "run.json").read_text())
     (folder / "run.json").write_text(json.dumps({**info, "made_by": {"user": "mallory", "host": "elsewhere"}}))
     (tmp_path / "new.csv").write_bytes(PENGUINS.read_bytes())
@@ -124,7 +109,7 @@ async def test_the_wizard_asks_before_loading_a_model_made_elsewhere(finished_ru
         await until(pilot, lambda: "Wrote 344 predictions" in str(app.screen.query_one("#result", Static).render()))
 
 
-async def test_use_this_model_asks_before_loading_a_model_made_elsewhere(finished_run, tmp_path):
+async def test_use_this_model_asks_before_loading_a_model_made_elsewhere(penguin_run, tmp_path):
     import json
 
     from test_wizard import until
@@ -134,7 +119,7 @@ async def test_use_this_model_asks_before_loading_a_model_made_elsewhere(finishe
     from automl_tui.screens.trust import TrustScreen
     from automl_tui.screens.use import UseScreen
 
-    folder = copy_of(finished_run, tmp_path)
+    folder = copy_of(penguin_run, tmp_path)
     info = json.loads((folder / "run.json").read_text())
     (folder / "run.json").write_text(json.dumps({**info, "made_by": {"user": "mallory", "host": "elsewhere"}}))
 

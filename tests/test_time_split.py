@@ -90,6 +90,7 @@ def test_a_table_without_dates_refuses_a_time_split_in_one_line(tmp_path, pengui
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
 
 
+@pytest.mark.slow  # a real run of the engine: the full tier (see conftest)
 def test_a_run_split_in_time_tests_on_the_latest_rows_and_says_so(tmp_path):
     orders_table(tmp_path / "orders.csv")
     run(quick_config(tmp_path / "orders.csv", tmp_path / "runs", target="big", split="time:注文日"))
@@ -104,6 +105,7 @@ def test_a_run_split_in_time_tests_on_the_latest_rows_and_says_so(tmp_path):
     assert "--split 'time:注文日'" in report  # the Reproduce section repeats it
 
 
+@pytest.mark.slow  # a real run of the engine: the full tier (see conftest)
 def test_a_random_split_on_a_table_with_dates_says_how_to_test_on_the_latest(tmp_path):
     orders_table(tmp_path / "orders.csv")
     run(quick_config(tmp_path / "orders.csv", tmp_path / "runs", target="big", models=["linear"]))

@@ -12,8 +12,8 @@ from automl_tui_engine.whatif import case
 from test_end_to_end import cli
 
 
-def test_the_form_holds_what_training_saw_with_a_typical_row(recorded_run):
-    fields = {field.name: field for field in case.form(recorded_run)}
+def test_the_form_holds_what_training_saw_with_a_typical_row(penguin_run):
+    fields = {field.name: field for field in case.form(penguin_run)}
     assert "species" not in fields  # the target is what is asked for, not a field
     bill = fields["bill_length_mm"]
     assert bill.kind == "numeric" and bill.low < bill.typical < bill.high
@@ -21,12 +21,12 @@ def test_the_form_holds_what_training_saw_with_a_typical_row(recorded_run):
     assert fields["island"].typical in fields["island"].categories
 
 
-def test_changing_columns_changes_the_answer_and_unseen_values_are_named(recorded_run):
-    typical = case.ask(recorded_run, {})
+def test_changing_columns_changes_the_answer_and_unseen_values_are_named(penguin_run):
+    typical = case.ask(penguin_run, {})
     assert abs(sum(typical.probabilities.values()) - 1) < 1e-3 and typical.unseen == []
     # a Gentoo penguin by construction: Biscoe, a shallow bill, long flippers, heavy
     gentoo = case.ask(
-        recorded_run,
+        penguin_run,
         {"island": "Biscoe", "bill_depth_mm": "14", "flipper_length_mm": "225", "body_mass_g": "5,600"},
     )
     assert gentoo.prediction == "Gentoo" and gentoo.probabilities["Gentoo"] > typical.probabilities["Gentoo"]
@@ -36,24 +36,24 @@ def test_changing_columns_changes_the_answer_and_unseen_values_are_named(recorde
     assert set(gentoo.pushes) <= set(gentoo.inputs) and gentoo.why_not == ""
     strengths = [abs(value) for value in gentoo.pushes.values()]
     assert strengths == sorted(strengths, reverse=True)
-    beyond = case.ask(recorded_run, {"flipper_length_mm": "400", "island": "Mars"})
+    beyond = case.ask(penguin_run, {"flipper_length_mm": "400", "island": "Mars"})
     assert [sentence.split(" (")[0] for sentence in beyond.unseen] == [
         "the model has not seen flipper_length_mm = 400",
         "the model has not seen 'Mars' in island",
     ]
 
 
-def test_whatif_on_the_command_line(recorded_run, capsys):
-    code, out, err = cli(["whatif", recorded_run, "--set", "island=Dream", "--set", "flipper_length_mm=400"], capsys)
+def test_whatif_on_the_command_line(penguin_run, capsys):
+    code, out, err = cli(["whatif", penguin_run, "--set", "island=Dream", "--set", "flipper_length_mm=400"], capsys)
     assert code in (None, 0)
     assert out.startswith("Prediction: ") and "Asked about: island = Dream, flipper_length_mm = 400;" in out
     assert "What moves this answer most (toward " in out
     assert "not causes" in out and err.startswith("Careful: the model has not seen flipper_length_mm = 400")
-    code, out, _ = cli(["whatif", recorded_run, "--json"], capsys)
+    code, out, _ = cli(["whatif", penguin_run, "--json"], capsys)
     answer = json.loads(out)
     said = {"inputs", "prediction", "probabilities", "unseen", "pushes", "explained", "why_not", "note"}
     assert set(answer) == said and answer["unseen"] == []
-    code, out, _ = cli(["whatif", recorded_run], capsys)  # no question: the form, then the typical row's answer
+    code, out, _ = cli(["whatif", penguin_run], capsys)  # no question: the form, then the typical row's answer
     assert out.startswith("The model's inputs") and "  island: " in out and "Asked about the typical row" in out
 
 
@@ -65,15 +65,15 @@ def test_whatif_on_the_command_line(recorded_run, capsys):
         ("island", "'island' is not COLUMN=VALUE"),
     ],
 )
-def test_bad_questions_are_one_line(recorded_run, capsys, setting, said):
-    code, _, err = cli(["whatif", recorded_run, "--set", setting], capsys)
+def test_bad_questions_are_one_line(penguin_run, capsys, setting, said):
+    code, _, err = cli(["whatif", penguin_run, "--set", setting], capsys)
     assert code == 2 and err.startswith(said) and len(err.strip().splitlines()) == 1
 
 
-def test_a_run_from_before_whatif_says_to_re_run(recorded_run, tmp_path, capsys):
+def test_a_run_from_before_whatif_says_to_re_run(penguin_run, tmp_path, capsys):
     import shutil
 
-    old = shutil.copytree(recorded_run, tmp_path / recorded_run.name)
+    old = shutil.copytree(penguin_run, tmp_path / penguin_run.name)
     (old / rundir.INPUT_RANGES).unlink()
     with pytest.raises(UserError, match="has no input_ranges.json"):
         case.form(old)
@@ -89,11 +89,11 @@ def test_a_date_is_read_as_a_date():
         case.value_of(day, "soon")
 
 
-def test_a_case_can_start_from_a_row_of_the_table(recorded_run, capsys):
-    code, out, _ = cli(["whatif", recorded_run, "--row", "1", "--set", "island=Dream", "--json"], capsys)
+def test_a_case_can_start_from_a_row_of_the_table(penguin_run, capsys):
+    code, out, _ = cli(["whatif", penguin_run, "--row", "1", "--set", "island=Dream", "--json"], capsys)
     asked = json.loads(out)["inputs"]  # the first penguin of the file, moved to Dream
     assert (asked["bill_length_mm"], asked["sex"], asked["island"]) == (39.1, "male", "Dream")
-    code, out, _ = cli(["whatif", recorded_run, "--row", "1", "--set", "island=Dream"], capsys)
+    code, out, _ = cli(["whatif", penguin_run, "--row", "1", "--set", "island=Dream"], capsys)
     assert "Asked about row 1 of the table the model learned from, with island = Dream." in out
-    code, _, err = cli(["whatif", recorded_run, "--row", "999"], capsys)
-    assert code == 2 and err.startswith("penguins.csv has no row 999: its rows are numbered 1 to 344")
+    code, _, err = cli(["whatif", penguin_run, "--row", "999"], capsys)
+    assert code == 2 and err.startswith("penguins_with_id.csv has no row 999: its rows are numbered 1 to 344")

@@ -128,7 +128,7 @@ def test_every_screen_in_japanese():
     """The screens make their key labels when imported, as the wizard's language switch restarts it: the Japanese
     walk runs in a test session of its own."""
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"{__file__}::test_every_screen"],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-n", "0", "-q", f"{__file__}::test_every_screen"],
         env={**os.environ, "AUTOML_TUI_TEST_LANG": "ja"},
         cwd=ROOT,
         capture_output=True,
