@@ -35,7 +35,27 @@ class SteppingTimer:
 
 def timed_run(run_id: str, values: dict) -> Path:
     """A `fast` run with `values` that is the same on every machine: a fixed run id, and timings from a
-    SteppingTimer (give a fixed max_trials too)."""
+    SteppingTimer (give a fixed max_trials too). It runs in a process of its own, as every real run does: what
+    earlier tests did in this one cannot reach it (which equal strings Python shares changes a model's pickled size
+    by some tens of bytes)."""
+    import json
+    import subprocess
+    import sys
+
+    script = "import sys, json, wizard_support as w; print(w.timed_run_here(sys.argv[1], json.loads(sys.argv[2])))"
+    done = subprocess.run(
+        [sys.executable, "-c", script, run_id, json.dumps(values, default=str)],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent,  # where wizard_support is
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return Path(done.stdout.strip().splitlines()[-1])
+
+
+def timed_run_here(run_id: str, values: dict) -> Path:
+    """timed_run's run, in this process."""
     import automl_tui_engine as engine
     import pytest
     from automl_tui_engine import config

@@ -117,3 +117,7 @@ class PngBrowser:
             pass  # never started, or will not close: it dies with the process, and nothing of the run needs it
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(CLOSE_TIMEOUT_S)
+        if not self._thread.is_alive():
+            # closed here, not by the garbage collector: its "unclosed event loop" warning would land inside
+            # whatever runs then, a later model's fit, and be reported as that model's warning
+            self._loop.close()
