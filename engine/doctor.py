@@ -70,7 +70,7 @@ def _clearml() -> Finding:
     topic = t("doctor.clearml")
     if sdk.offline():
         return Finding(topic, None, t("doctor.clearml_offline"))
-    if sdk.config_file() is None and not sdk.server()[0]:
+    if not sdk.server()[0]:  # no variable and no configuration file names a server (nothing imported to learn it)
         return Finding(topic, None, t("doctor.clearml_not_set_up"))
     answer: dict[str, object] = {}
     asking = threading.Thread(target=_ask_server, args=(answer,), daemon=True)  # left behind if it never returns

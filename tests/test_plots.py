@@ -128,6 +128,31 @@ def test_one_browser_draws_the_pngs_of_several_exports(tmp_path):
     assert not browser._thread.is_alive()  # closing stops its thread: a finished run leaves nothing running
 
 
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="no Chromium (.ci/run installs it)")
+@pytest.mark.slow
+def test_a_browser_that_fails_a_chart_is_started_again_once(tmp_path, monkeypatch):
+    """As kaleido does on a busy machine when it asks a page that has not finished loading."""
+    import kaleido
+    from automl_tui_engine.outputs.png_browser import PngBrowser
+
+    draw, calls = kaleido.Kaleido.write_fig_from_object, []
+
+    async def fails_first(self, *args, **kwargs):
+        calls.append(self)
+        if len(calls) == 1:
+            raise RuntimeError("ReferenceError: kaleido_scopes is not defined")
+        return await draw(self, *args, **kwargs)
+
+    monkeypatch.setattr(kaleido.Kaleido, "write_fig_from_object", fails_first)
+    figures = {name: run_charts.leaderboard(ROWS[:i], ACCURACY) for i, name in enumerate(("one", "two"), 2)}
+    browser = PngBrowser()
+    try:
+        assert plots.export(figures, tmp_path, browser=browser) == {}
+    finally:
+        browser.close()
+    assert len(calls) == 3 and calls[0] is not calls[1] is calls[2]  # the first chart again, in a new browser
+
+
 def test_the_terminal_chart_never_runs_two_labels_together():
     from automl_tui.widgets.pareto_chart import ParetoChart
 

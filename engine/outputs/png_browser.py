@@ -72,6 +72,10 @@ class PngBrowser:
         import asyncio
         import threading
 
+        # imported here, not first in the browser's thread: two threads importing kaleido's packages at once can
+        # deadlock (choreographer's, while the caller looks for a browser)
+        import kaleido  # noqa: F401
+
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="png-browser", daemon=True)
         self._thread.start()
@@ -97,14 +101,34 @@ class PngBrowser:
         self.ready()
         for name, fig in figures.items():
             spec = {"fig": fig.to_dict(), "path": folder / f"{name}.png", "opts": {"width": width, "height": height}}
-            drawn = asyncio.run_coroutine_threadsafe(
-                self._kaleido.write_fig_from_object(spec, cancel_on_error=True), self._loop
-            )
             try:
-                drawn.result(CHART_TIMEOUT_S)
-            except BaseException:  # a timeout, or the run's own time limit: the chart is not waited for
-                drawn.cancel()
+                self._draw(spec)
+            except TimeoutError:  # a chart that takes this long is not coming: not worth a new browser
                 raise
+            except Exception:
+                # on a busy machine kaleido can ask a page that has not finished loading ("kaleido_scopes is not
+                # defined", seen with both cores taken): one fresh browser, then the chart once more
+                asyncio.run_coroutine_threadsafe(self._reopen(), self._loop).result(CHART_TIMEOUT_S)
+                self._draw(spec)
+
+    def _draw(self, spec: dict[str, Any]) -> None:
+        import asyncio
+
+        drawn = asyncio.run_coroutine_threadsafe(
+            self._kaleido.write_fig_from_object(spec, cancel_on_error=True), self._loop
+        )
+        try:
+            drawn.result(CHART_TIMEOUT_S)
+        except BaseException:  # a timeout, or the run's own time limit: the chart is not waited for
+            drawn.cancel()
+            raise
+
+    async def _reopen(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(Exception):  # the browser being replaced may be past closing
+            await self._kaleido.close()
+        await self._open()
 
     def close(self) -> None:
         """Stop the browser and its thread; safe to call when it never started."""
