@@ -14,6 +14,7 @@ import typer
 from automl_tui_engine import exit_codes
 from automl_tui_engine.messages import t  # light: the catalogue is a TOML file read on first use
 
+from automl_tui.doctor_cli import doctor_command
 from automl_tui.exits import fail, on_run_folder, refuse
 from automl_tui.templates_cli import template_app
 from automl_tui.whatif_cli import optimize_command, whatif_command
@@ -28,6 +29,7 @@ app = typer.Typer(
 app.add_typer(template_app, name="template")
 app.command("whatif", help=t("cli.help_whatif"))(whatif_command)
 app.command("optimize", help=t("cli.help_optimize"))(optimize_command)
+app.command("doctor", help=t("cli.help_doctor"))(doctor_command)
 
 
 @app.command("run", help=t("cli.help_run"))
@@ -335,22 +337,6 @@ def plugins_command() -> None:
             )
     if not plugins.records():
         typer.echo(f"  {t('plugins.none')}")
-
-
-@app.command("doctor", help=t("cli.help_doctor"))
-def doctor_command() -> None:
-    from automl_tui_engine import doctor
-
-    marks = {True: "✓", False: "✗", None: "·"}  # works, does not, not set up (a choice, not a fault)
-    examination = doctor.examine()
-    typer.echo(t("doctor.heading"))
-    for finding in examination.findings:
-        typer.echo("  " + t("doctor.line", mark=marks[finding.works], topic=finding.topic, said=finding.said))
-    versions = " · ".join(f"{name} {version}" for name, version in examination.versions.items())
-    typer.echo("  " + t("doctor.line", mark=marks[None], topic=t("doctor.versions"), said=versions))
-    command = examination.install_command()
-    if command:
-        typer.echo(t("doctor.install", command=command))
 
 
 def command_list() -> list[tuple[str, str]]:

@@ -1,0 +1,22 @@
+"""`automl-tui doctor`: what works on this machine and what to install for the rest (the engine's doctor finds
+it; this says it)."""
+
+from __future__ import annotations
+
+import typer
+from automl_tui_engine.messages import t
+
+
+def doctor_command() -> None:
+    from automl_tui_engine import doctor
+
+    marks = {True: "✓", False: "✗", None: "·"}  # works, does not, not set up (a choice, not a fault)
+    examination = doctor.examine()
+    typer.echo(t("doctor.heading"))
+    for finding in examination.findings:
+        typer.echo("  " + t("doctor.line", mark=marks[finding.works], topic=finding.topic, said=finding.said))
+    versions = " · ".join(f"{name} {version}" for name, version in examination.versions.items())
+    typer.echo("  " + t("doctor.line", mark=marks[None], topic=t("doctor.versions"), said=versions))
+    command = examination.install_command()
+    if command:
+        typer.echo(t("doctor.install", command=command))
