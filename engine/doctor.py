@@ -71,7 +71,7 @@ def _clearml() -> Finding:
     if sdk.offline():
         return Finding(topic, None, t("doctor.clearml_offline"))
     if not sdk.server()[0]:  # no variable and no configuration file names a server (nothing imported to learn it)
-        return Finding(topic, None, t("doctor.clearml_not_set_up"))
+        return Finding(topic, None, t("doctor.clearml_not_set_up", command=_beside_us("clearml-init")))
     answer: dict[str, object] = {}
     asking = threading.Thread(target=_ask_server, args=(answer,), daemon=True)  # left behind if it never returns
     asking.start()
@@ -108,3 +108,14 @@ def _cores() -> Finding:
     cores, free = threads.cores(), threads.free_cores()
     said = t("doctor.cores_all_free", cores=cores) if free >= cores else t("doctor.cores_busy", cores=cores, free=free)
     return Finding(t("doctor.cores"), True, said)
+
+
+def _beside_us(command: str) -> str:
+    """`command` as a person can type it: the one installed beside automl-tui (in its venv, often not on PATH)."""
+    import shutil
+    import sys
+    from pathlib import Path
+
+    beside = Path(sys.executable).parent / command
+    return str(beside) if beside.is_file() and shutil.which(command) != str(beside) else command
+

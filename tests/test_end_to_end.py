@@ -304,11 +304,11 @@ def test_no_browser_means_html_charts_and_a_missing_artifacts_entry(tmp_path, br
     assert (folder / "plots" / "roc_curve.html").is_file()
     # said once, with what to install; not once per chart
     (said,) = [line for line in err.splitlines() if "PNG" in line]
-    assert "PNG charts: not made: this machine has no Chrome or Chromium" in said and "apt-get install chromium" in said
+    assert "PNG charts: this machine has no Chrome or Chromium" in said and "apt-get install chromium" in said
     # each chart's row in the report: one short sentence of ours
     missing = (folder / "report.md").read_text().split("## 7. Debug: Missing artifacts")[1]
     rows = [line for line in missing.splitlines() if ".png`" in line]
-    assert len(rows) > 1 and "`plots/roc_curve.png` | not made: this machine has no Chrome or Chromium" in missing
+    assert len(rows) > 1 and "`plots/roc_curve.png` | this machine has no Chrome or Chromium" in missing
     assert all("apt-get install chromium" in row and "kaleido" not in row.lower() for row in rows)
 
 

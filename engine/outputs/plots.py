@@ -283,7 +283,7 @@ def export(
     japanese = [] if png_browser.has_japanese_font() else with_japanese_text(figures)
     lacking = png_browser.lacking(bool(japanese))
     if png_browser.BROWSER in lacking:  # nothing can be drawn: said with everything to install, nothing started
-        reason = t("missing.png_lacking", why=png_browser.lacking_words(lacking))
+        reason = png_browser.lacking_words(lacking)
         return {f"{prefix}{name}.png": reason for name in figures}
     not_drawn = {}
     if japanese:  # drawn, their Japanese text would be empty boxes
