@@ -118,4 +118,3 @@ def _beside_us(command: str) -> str:
 
     beside = Path(sys.executable).parent / command
     return str(beside) if beside.is_file() and shutil.which(command) != str(beside) else command
-

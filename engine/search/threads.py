@@ -94,4 +94,3 @@ def use_free_cores() -> int:
     settle(count)
     threadpool_limits(limits=count)  # not a context: in force for the rest of the process
     return count
-
