@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +26,12 @@ class AutomlApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "automl-tui"
     BINDINGS = [Binding("ctrl+q", "quit", t("tui.key_quit"), priority=True)]
+
+    def notify(self, message: str, *, markup: bool = True, **kwargs: Any) -> None:
+        """Notifications quote tables and run folders: shown as typed, whatever a caller asked (see widgets.plain)."""
+        from automl_tui_engine.formatting import without_controls
+
+        super().notify(without_controls(message), markup=False, **kwargs)
 
     def __init__(
         self,
@@ -123,7 +128,10 @@ def run_wizard(out: Path = Path("runs")) -> None:
     """The wizard; asked to speak another language (its first screen's ctrl+l, which chose it), it starts again as a
     new process: every label is made when its screen's module is imported."""
     if AutomlApp(out=out).run() == SWITCH_LANGUAGE:
-        os.execv(sys.executable, [sys.executable, "-m", "automl_tui", "run", "--out", str(out)])
+        from automl_tui_engine.child_python import python_command
+
+        command = python_command("automl_tui", "run", "--out", str(out))
+        os.execv(command[0], command)
 
 
 def _server_queues() -> dict[str, int]:

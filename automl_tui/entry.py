@@ -12,6 +12,9 @@ LANG_OPTION = "--lang"
 
 
 def main(argv: list[str] | None = None) -> None:
+    from automl_tui_engine.child_python import keep_working_folder_off_path
+
+    keep_working_folder_off_path()
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         args, lang = _take_language(args)

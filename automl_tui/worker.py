@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine.child_python import python_command
 from automl_tui_engine.errors import UserError
 
 POLL_S = 0.05
@@ -38,7 +39,7 @@ def run_in_subprocess(
     read_fd, write_fd = os.pipe()
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log:
         child = subprocess.Popen(
-            [sys.executable, "-m", "automl_tui.worker", str(write_fd), pipeline_queue],
+            python_command("automl_tui.worker", str(write_fd), pipeline_queue),
             stdin=subprocess.PIPE,
             stdout=log,
             stderr=log,

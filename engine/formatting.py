@@ -9,8 +9,9 @@ from typing import Any
 # what turns text into live Markdown or HTML: tags and entities, emphasis and code, links and images, tables; an
 # underscore inside a word (bill_length_mm) never starts emphasis and stays as it is, for people reading the file
 _MARKDOWN_LIVE = re.compile(r"([\\`*\[\]<>|~&]|(?<![^\W_])_|_(?![^\W_]))")
-# characters a terminal would act on (escape sequences, bell, backspace...): shown as their \x.. code instead
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# characters a terminal would act on (escape sequences, bell, backspace...), and the bidirectional overrides that
+# make text read in another order than it is stored: shown as their code instead
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def md_safe(value: Any) -> str:
@@ -54,7 +55,9 @@ def spreadsheet_safe(frame: Any) -> Any:
 
 def without_controls(text: str) -> str:
     """`text` with the characters a terminal acts on written out as codes (ESC as \\x1b): safe to print."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return _CONTROL.sub(
+        lambda m: f"\\x{ord(m.group()):02x}" if m.group() < "\u0100" else f"\\u{ord(m.group()):04x}", text
+    )
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> str:

@@ -103,16 +103,19 @@ def load_model(run_dir: Path, trust: bool = False) -> Any:
 
 
 def provenance_doubt(run_dir: Path) -> str | None:
-    """Why the run's model.joblib may not be the one a run of this user saved on this machine; None when it is."""
+    """Why the run's model.joblib may not be one a run of this user saved; None when this user's signature of it
+    holds. run.json's words on who made it only choose the words of the doubt: its writer may have changed them."""
+    from automl_tui_engine import model_signature
+
     info = rundir.RunFolder(Path(run_dir)).read_json(rundir.RUN_JSON)
-    made_by, here = info.get("made_by"), rundir.here()
-    if not made_by or not info.get("model_sha256"):
+    if model_signature.made_by_this_user(Path(run_dir) / rundir.MODEL, info.get("model_signature")):
+        return None
+    made_by = info.get("made_by")
+    if not isinstance(made_by, dict) or not info.get("model_signature"):
         return t("predict.doubt_unknown")
-    if made_by != here:
+    if made_by != rundir.here():
         return t("predict.doubt_elsewhere", user=made_by.get("user", "?"), host=made_by.get("host", "?"))
-    if rundir.sha256_of(Path(run_dir) / rundir.MODEL) != info["model_sha256"]:
-        return t("predict.doubt_changed")
-    return None
+    return t("predict.doubt_changed")
 
 
 def _seen_categories(pipeline: Any) -> dict[str, set[str]]:

@@ -320,7 +320,7 @@ def _refit_and_test(ctx, prepared: Prepared, plan, searched, decision, outcome) 
         tested = evaluate.Replay.of(final.model, folds.X_test, task)
         scores = evaluate.replay_scores(tested, folds.y_test, task, ctx.task_metrics)
         found = None if task == "regression" else verdict.per_class(folds.y_test, tested.predictions)
-        sha = _save_model(final.model, ctx.folder)
+        sha, signature = _save_model(final.model, ctx.folder)
         frame = _save_test_predictions(tested, ctx.folder, prepared.dataset, folds)
     except KeyboardInterrupt:
         ctx.cancel.caught = True
@@ -330,7 +330,14 @@ def _refit_and_test(ctx, prepared: Prepared, plan, searched, decision, outcome) 
     except Exception as exc:
         ctx.artifact_missing(rundir.MODEL, t("missing.refit_failed", error=one_line(exc)))
     else:
-        kept = replace(outcome, refit=final.summary(), test_metrics=scores, model_sha256=sha, per_class=found)
+        kept = replace(
+            outcome,
+            refit=final.summary(),
+            test_metrics=scores,
+            model_sha256=sha,
+            model_signature=signature,
+            per_class=found,
+        )
         return Kept(final.model, frame), kept
     return None, outcome
 
@@ -349,17 +356,19 @@ def _save_test_predictions(tested: Any, folder: rundir.RunFolder, dataset, folds
     return frame
 
 
-def _save_model(pipeline: Any, folder: rundir.RunFolder) -> str:
-    """model.joblib, written whole or not at all; returns its sha256 (the run records it)."""
+def _save_model(pipeline: Any, folder: rundir.RunFolder) -> tuple[str, str | None]:
+    """model.joblib, written whole or not at all; returns its sha256 and this user's signature (the run records
+    both)."""
     import os
 
     import joblib
+    from automl_tui_engine import model_signature
 
     tmp = folder / f".{rundir.MODEL}.tmp"
     try:
         joblib.dump(pipeline, tmp)
-        digest = rundir.sha256_of(tmp)
+        digest, signature = rundir.sha256_of(tmp), model_signature.sign(tmp)
         os.replace(tmp, folder / rundir.MODEL)
     finally:
         tmp.unlink(missing_ok=True)
-    return digest
+    return digest, signature

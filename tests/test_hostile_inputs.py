@@ -299,3 +299,179 @@ def test_a_run_folder_removed_mid_run_stops_it_with_one_line(tmp_path, capsys, m
     monkeypatch.setattr(headless.HeadlessView, "__call__", remove_after_the_first_model)
     code, _, err = cli([PENGUINS, "--target", "species", "--max-trials", "0", "--out", tmp_path / "runs"], capsys)
     assert code == 3 and "The run stopped: it could not write to" in err and "internal error" not in err
+
+
+# ---- a shared folder's Python files never run ----
+
+SHADOWED_MODULES = ["json", "numpy", "pandas", "sklearn", "joblib", "automl_tui_engine", "automl_tui"]
+
+
+@pytest.mark.slow
+def test_the_wizard_s_engine_process_imports_nothing_from_the_opened_folder(tmp_path, monkeypatch):
+    """The wizard runs the engine as a child process in the folder it was opened in: modules named like the
+    standard library, the product's dependencies and the product itself lie there and none is imported."""
+    from conftest import quick_config
+
+    from automl_tui.worker import run_in_subprocess
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    for name in SHADOWED_MODULES:
+        trace = tmp_path / f"imported-{name}"
+        (shared / f"{name}.py").write_text(f"open({str(trace)!r}, 'w').close()\nraise ImportError('shadowed')\n")
+    table = shared / "penguins.csv"
+    table.write_bytes(Path(PENGUINS).read_bytes())
+    monkeypatch.chdir(shared)
+    result = run_in_subprocess(quick_config(table, shared / "runs", models=["linear"]))
+    assert not sorted(path.name for path in tmp_path.glob("imported-*"))
+    assert result.recommended
+
+
+# ---- the wizard shows a shared table's and run folder's text as typed ----
+
+WIZARD_MARKUP = {
+    "closing_tag": "[/]",
+    "bold": "[b]B[/b]",
+    "link": "[link=https://evil.example/]CLICKME[/link]",
+    "hidden": "[on red]ZZ[/]",
+    "bidi": "\u202eevil",
+}
+
+
+def table_of_markup(folder: Path) -> Path:
+    """The penguins with markup in column names, category values and class labels."""
+    frame = pd.read_csv(PENGUINS).dropna()
+    frame["island"] = frame["island"].map(
+        {"Biscoe": WIZARD_MARKUP["closing_tag"], "Dream": WIZARD_MARKUP["hidden"], "Torgersen": WIZARD_MARKUP["bidi"]}
+    )
+    labels = {"Adelie": WIZARD_MARKUP["bold"], "Chinstrap": WIZARD_MARKUP["closing_tag"], "Gentoo": "Gentoo"}
+    frame["species"] = frame["species"].map(labels)
+    frame = frame.rename(columns={"sex": WIZARD_MARKUP["link"], "island": WIZARD_MARKUP["hidden"]})
+    path = folder / "shared.csv"
+    frame[[*frame.columns.drop("species"), "species"]].to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.slow
+async def test_the_wizard_shows_markup_from_a_table_and_a_run_folder_as_typed(tmp_path, monkeypatch):
+    """Every screen from the table to the Decision Summary, Use this model, Predict and Past runs (one of whose
+    run_ids is markup): no crash, and the text on screen is the text in the files."""
+    import json
+    import shutil
+
+    from test_wizard import choose_option, dataset_ready, on_step, until
+    from wizard_support import no_clearml, screen_lines
+
+    from automl_tui.app import AutomlApp
+    from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
+    from automl_tui.screens.confirm import ConfirmScreen
+    from automl_tui.screens.decision import DecisionScreen
+    from automl_tui.screens.predict import PredictScreen
+    from automl_tui.screens.recent import RecentRunsScreen
+    from automl_tui.screens.use import UseScreen
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    table = table_of_markup(folder)
+    monkeypatch.chdir(folder)
+    seen: list[str] = []
+
+    def look() -> None:
+        seen.extend(screen_lines(app))
+
+    app = AutomlApp(start_dir=folder, out=Path("runs"), clearml_queues=no_clearml)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await dataset_ready(pilot, app)
+        look()
+        await pilot.press("enter")
+        await until(pilot, on_step(app, PresetScreen))
+        await choose_option(pilot, "fast")
+        for step in (PriorityScreen, WhereScreen, ConfirmScreen):
+            await until(pilot, on_step(app, step))
+            look()
+            await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and app.screen.query("#headline"), 300)
+        look()
+        await pilot.press("w")
+        await until(pilot, lambda: isinstance(app.screen, UseScreen) and "Prediction" in " ".join(screen_lines(app)))
+        look()
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await pilot.press("p")
+        await until(pilot, lambda: isinstance(app.screen, PredictScreen))
+        app.screen.start(table)
+        await until(pilot, lambda: "predictions" in " ".join(screen_lines(app)).lower())
+        look()
+        await pilot.press("escape")
+        (run_dir,) = (folder / "runs").iterdir()
+        renamed = Path(shutil.copytree(run_dir, folder / "runs" / "zz-renamed"))
+        record = json.loads((renamed / "run.json").read_text(encoding="utf-8"))
+        record["run_id"] = WIZARD_MARKUP["closing_tag"]
+        (renamed / "run.json").write_text(json.dumps(record), encoding="utf-8")
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, RecentRunsScreen))
+        look()
+        assert any(line.strip().startswith(WIZARD_MARKUP["closing_tag"]) for line in screen_lines(app))
+        await pilot.press("enter")  # the newest run first: the one whose run_id is markup
+        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await until(pilot, lambda: WIZARD_MARKUP["closing_tag"] in screen_lines(app)[0])
+    shown = "\n".join(seen)
+    for name in ("closing_tag", "bold", "link", "hidden"):
+        assert WIZARD_MARKUP[name] in shown, name
+
+
+def test_the_wizard_s_text_widgets_all_show_text_as_typed():
+    """Textual's own Static, Label, DataTable, OptionList, Select and SelectionList read a str as markup: every
+    screen uses widgets.plain's instead."""
+    import ast
+
+    plain_only = {"Static", "Label", "DataTable", "OptionList", "Select", "SelectionList"}
+    wizard = Path(__file__).resolve().parent.parent / "automl_tui"
+    found = []
+    for path in wizard.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("textual.widgets"):
+                found += [f"{path.name}: {a.name}" for a in node.names if a.name in plain_only]
+    assert found == [], "import these from automl_tui.widgets.plain"
+
+
+# ---- a model is loaded without asking only when this user's key signed it ----
+
+
+class _OpensAFileWhenUnpickled:
+    def __init__(self, trace: Path) -> None:
+        self.trace = trace
+
+    def __reduce__(self):
+        return (open, (str(self.trace), "w"))
+
+
+@pytest.mark.parametrize("signature", [None, "0" * 64, "copied from another run"])
+def test_a_run_json_that_vouches_for_a_foreign_model_does_not_get_it_loaded(penguin_run, tmp_path, capsys, signature):
+    """The folder's writer replaced the model and wrote its hash, this user and machine, and a signature (made up,
+    or this user's genuine one of another model) into run.json: predict, whatif and optimize still ask first."""
+    import json
+    import pickle
+
+    from automl_tui_engine.outputs import rundir
+    from conftest import copy_of
+
+    folder = copy_of(penguin_run, tmp_path)
+    info = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    genuine = info["model_signature"]
+    trace = tmp_path / "unpickled"
+    (folder / "model.joblib").write_bytes(pickle.dumps(_OpensAFileWhenUnpickled(trace)))
+    forged = genuine if signature == "copied from another run" else signature
+    info.update(model_sha256=rundir.sha256_of(folder / "model.joblib"), made_by=rundir.here(), model_signature=forged)
+    (folder / "run.json").write_text(json.dumps(info), encoding="utf-8")
+    for args in (
+        ["predict", folder, PENGUINS, "-o", tmp_path / "p.csv"],
+        ["whatif", folder, "--set", "island=Dream"],
+        ["optimize", folder, "--free", "flipper_length_mm", "--trials", "3"],
+    ):
+        code, _, err = cli(args, capsys)
+        assert code == 2 and "--trust" in err, err
+        assert not trace.exists(), args[0]
+    code, _, err = cli(["predict", folder, PENGUINS, "-o", tmp_path / "p.csv", "--trust"], capsys)
+    assert trace.exists()  # the check above could fail: trusted, the file's code runs

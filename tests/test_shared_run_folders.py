@@ -41,12 +41,19 @@ def test_predict_refuses_a_model_file_that_is_no_model(penguin_run, tmp_path, ca
     assert code == 2 and "is not a model automl-tui saved" in err
 
 
-def test_a_model_made_elsewhere_is_loaded_only_with_trust(penguin_run, tmp_path, capsys):
+def made_by_mallory(folder: Path) -> None:
+    """The run folder as a colleague shares it: her name and machine, her key's signature (not this user's)."""
     import json
 
-    folder = copy_of(penguin_run, tmp_path)
     info = json.loads((folder / "run.json").read_text())
-    (folder / "run.json").write_text(json.dumps({**info, "made_by": {"user": "mallory", "host": "elsewhere"}}))
+    colleague = {"made_by": {"user": "mallory", "host": "elsewhere"}, "model_signature": "5" * 64}
+    (folder / "run.json").write_text(json.dumps({**info, **colleague}))
+
+
+def test_a_model_made_elsewhere_is_loaded_only_with_trust(penguin_run, tmp_path, capsys):
+
+    folder = copy_of(penguin_run, tmp_path)
+    made_by_mallory(folder)
     code, _, err = cli(["predict", folder, PENGUINS, "-o", tmp_path / "p.csv"], capsys)
     assert code == 2 and "made by mallory on elsewhere" in err and "--trust" in err
     assert not (tmp_path / "p.csv").exists()
@@ -74,7 +81,6 @@ def test_predict_with_a_run_folder_that_does_not_exist(tmp_path, capsys):
 
 @pytest.mark.slow
 async def test_the_wizard_asks_before_loading_a_model_made_elsewhere(penguin_run, tmp_path):
-    import json
 
     from test_wizard import until
     from textual.app import App
@@ -84,8 +90,7 @@ async def test_the_wizard_asks_before_loading_a_model_made_elsewhere(penguin_run
     from automl_tui.screens.trust import TrustScreen
 
     folder = copy_of(penguin_run, tmp_path)
-    info = json.loads((folder / "run.json").read_text())
-    (folder / "run.json").write_text(json.dumps({**info, "made_by": {"user": "mallory", "host": "elsewhere"}}))
+    made_by_mallory(folder)
     (tmp_path / "new.csv").write_bytes(PENGUINS.read_bytes())
 
     class Predicting(App):
@@ -110,7 +115,6 @@ async def test_the_wizard_asks_before_loading_a_model_made_elsewhere(penguin_run
 
 
 async def test_use_this_model_asks_before_loading_a_model_made_elsewhere(penguin_run, tmp_path):
-    import json
 
     from test_wizard import until
     from textual.app import App
@@ -120,8 +124,7 @@ async def test_use_this_model_asks_before_loading_a_model_made_elsewhere(penguin
     from automl_tui.screens.use import UseScreen
 
     folder = copy_of(penguin_run, tmp_path)
-    info = json.loads((folder / "run.json").read_text())
-    (folder / "run.json").write_text(json.dumps({**info, "made_by": {"user": "mallory", "host": "elsewhere"}}))
+    made_by_mallory(folder)
 
     class Using(App):
         def on_mount(self) -> None:

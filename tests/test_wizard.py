@@ -37,6 +37,7 @@ async def until(pilot, condition, timeout=60.0):
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
+        assert pilot.app.return_code is None, "the app ended (a crash shows its traceback above)"
         assert loop.time() < deadline, "timed out waiting for the app"
         await pilot.pause(0.05)
 

@@ -11,7 +11,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Select, Static
+from textual.widgets import Button, Input
+
+from automl_tui.widgets.plain import Select, Static
 
 
 def choices(summary: Any) -> list[tuple[str, str]]:

@@ -4,9 +4,10 @@ from automl_tui_engine.messages import t
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from automl_tui.state import BACK, NEXT, WizardState
+from automl_tui.widgets.plain import Static
 
 STEPS = ("dataset", "preset", "priority", "where", "confirm")
 

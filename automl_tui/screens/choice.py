@@ -6,11 +6,11 @@ from automl_tui_engine.messages import listing, t
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from automl_tui.screens.base import StepScreen
 from automl_tui.state import NEXT, WizardState, available_presets
+from automl_tui.widgets.plain import OptionList
 
 
 def card(title: str, *lines: str) -> Text:

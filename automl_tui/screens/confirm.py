@@ -9,10 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
 from automl_tui.screens.base import StepScreen
 from automl_tui.state import shown_path
+from automl_tui.widgets.plain import Static
 
 
 class ConfirmScreen(StepScreen):

@@ -13,10 +13,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, DataTable, DirectoryTree, Input, Select, Static
+from textual.widgets import Button, DirectoryTree, Input
 
 from automl_tui.screens.base import StepScreen
 from automl_tui.state import NEXT, RECENT, SWITCH_LANGUAGE, TABLE_SUFFIXES, available_presets, made_here, shown_path
+from automl_tui.widgets.plain import DataTable, Select, Static
 
 
 class TableTree(DirectoryTree):

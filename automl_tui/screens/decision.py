@@ -15,10 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, TabbedContent, TabPane
 
 from automl_tui.state import NEW_RUN, RECENT, shown_path
 from automl_tui.widgets.pareto_chart import ParetoChart
+from automl_tui.widgets.plain import DataTable, Static
 
 
 class DecisionScreen(Screen[str]):

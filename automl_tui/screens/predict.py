@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DirectoryTree, Footer, Input, ProgressBar, Static
+from textual.widgets import DirectoryTree, Footer, Input, ProgressBar
 
 from automl_tui.screens.dataset import TableTree
 from automl_tui.state import made_here, shown_path
+from automl_tui.widgets.plain import Static
 
 
 class PredictScreen(Screen[None]):

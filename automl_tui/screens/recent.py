@@ -13,7 +13,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Footer
+
+from automl_tui.widgets.plain import DataTable, Static
 
 
 class RecentRunsScreen(Screen[Path | None]):

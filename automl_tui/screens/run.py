@@ -14,9 +14,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, RichLog, Static
+from textual.widgets import Footer, ProgressBar, RichLog
 
 from automl_tui.widgets.leaderboard import Leaderboard
+from automl_tui.widgets.plain import Static
 
 
 class EngineEvent(Message):

@@ -11,10 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from automl_tui.screens.choice import card
+from automl_tui.widgets.plain import OptionList, Static
 
 
 class TemplateScreen(ModalScreen[Any]):

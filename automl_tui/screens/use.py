@@ -16,21 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import (
-    Button,
-    DataTable,
-    Footer,
-    Input,
-    Label,
-    Select,
-    SelectionList,
-    Static,
-    TabbedContent,
-    TabPane,
-)
+from textual.widgets import Button, Footer, Input, TabbedContent, TabPane
 
 from automl_tui.state import shown_path
 from automl_tui.whatif_cli import answer_text, best_head, best_said, clearml_line, grid_said
+from automl_tui.widgets.plain import DataTable, Label, Select, SelectionList, Static
 
 MOST_CHOICES = 30  # a category with more values is typed, with the frequent ones as its placeholder
 EDIT_PAUSE_S = 0.15  # a pause in typing this long asks the model
@@ -80,7 +70,7 @@ class UseScreen(Screen[None]):
                     with Vertical(classes="use-column"):
                         yield Label(t("tui.use_free"))
                         freeable = [(f.name, f.name) for f in self.fields.values() if f.kind in FREED_KINDS]
-                        yield SelectionList[str](*freeable, id="best-free")
+                        yield SelectionList(*freeable, id="best-free")
                     with Vertical(classes="use-column"):
                         yield Select(self.goal_choices(), value="maximize", allow_blank=False, id="best-goal")
                         yield Select([], prompt=t("tui.use_class"), id="best-class")

@@ -7,7 +7,8 @@ from typing import Any
 from automl_tui_engine.events import status_word
 from automl_tui_engine.formatting import human_bytes, score_text
 from automl_tui_engine.messages import t
-from textual.widgets import DataTable
+
+from automl_tui.widgets.plain import DataTable
 
 # key -> width: fixed, because rows arrive empty and fill in as models finish; the model column (None) fits the
 # longest name, since tuned candidates ("random_forest #12") are named only when they start. Together they fit an
@@ -64,6 +65,6 @@ class Leaderboard(DataTable):
 
     def rank(self) -> None:
         worst = float("inf") if self.lower_is_better else float("-inf")
-        # by the score kept per model (the cells hold formatted text); unfinished rows go last
+        # by the score kept per model (the cells hold formatted text, the model cell its name); unfinished rows go last
         ranked = {**self.guessed, **self.scores}
-        self.sort("model", key=lambda model: ranked.get(model, worst), reverse=not self.lower_is_better)
+        self.sort("model", key=lambda model: ranked.get(model.plain, worst), reverse=not self.lower_is_better)

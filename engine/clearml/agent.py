@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from automl_tui_engine import exit_codes
+from automl_tui_engine.child_python import python_command
 from automl_tui_engine.clearml.remote import ENTRY_MODULE, RUN_FOLDER_ARTIFACT, read_run
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import t
@@ -51,9 +52,7 @@ def agent_main() -> int:
     config_path = work / "config.toml"
     config_path.write_text(to_toml(build_from(values, t("config.source_task", task_id=task.id))), encoding="utf-8")
     print(f"automl-tui: run {run_id} on this agent, folder {work / run_id}", flush=True)
-    done = subprocess.run(
-        [sys.executable, "-m", ENTRY_MODULE, "execute", run_id, str(config_path)], env=child_environment()
-    )
+    done = subprocess.run(python_command(ENTRY_MODULE, "execute", run_id, str(config_path)), env=child_environment())
     run_dir = work / run_id
     if run_dir.is_dir():
         task.upload_artifact(RUN_FOLDER_ARTIFACT, artifact_object=str(run_dir), wait_on_upload=True)

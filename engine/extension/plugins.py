@@ -14,7 +14,6 @@ configuration folder (`trusted_plugins.txt`).
 from __future__ import annotations
 
 import importlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,8 +39,9 @@ _TRUSTED_HERE: set[str] = set()  # trusted for this process only (an agent runni
 
 def trust_file() -> Path:
     """Where the modules the user trusted are remembered: one per line."""
-    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
-    return Path(base) / "automl-tui" / "trusted_plugins.txt"
+    from automl_tui_engine import user_config
+
+    return user_config.folder() / "trusted_plugins.txt"
 
 
 def trusted() -> set[str]:

@@ -77,7 +77,9 @@ class RunOutcome:
     refit: dict[str, Any] | None = None  # refit.Refit.summary()
     charts: list[str] | None = None
     timings: dict[str, float] | None = None
-    model_sha256: str | None = None  # with made_by: predict loads the model without asking only when both hold
+    model_sha256: str | None = None
+    # this user's HMAC of model.joblib (model_signature.py): predict loads the model without asking only when it holds
+    model_signature: str | None = None
     written: list[str] | None = None  # every file the finished run left: one missing later was removed
     pipeline: dict[str, str] | None = None  # a pipeline run's steps and how each ended
     # classification: per class of the test rows, how many there are and how many the model finds (verdict.per_class)
@@ -131,9 +133,14 @@ def amend(run_dir: Path, **changes: Any) -> None:
 
 
 def adopt(run_dir: Path) -> None:
-    """A run folder this user's own run brought home: made by them, as far as trusting its model goes. Its model's
-    hash stays the one the run recorded."""
-    amend(run_dir, made_by=rundir.here())
+    """A run folder this user's own run brought home: made by them, as far as trusting its model goes. The model is
+    signed here when it is the file the run recorded (its sha256, as written on the agent)."""
+    from automl_tui_engine import model_signature
+
+    model = Path(run_dir) / rundir.MODEL
+    recorded = rundir.RunFolder(run_dir).read_json(rundir.RUN_JSON).get("model_sha256")
+    same = model.is_file() and recorded == rundir.sha256_of(model)
+    amend(run_dir, made_by=rundir.here(), model_signature=model_signature.sign(model) if same else None)
 
 
 ALWAYS = ("recommended", "elapsed_s")  # keys run.json has even before they are known
