@@ -17,6 +17,7 @@ from automl_tui_engine.messages import t  # light: the catalogue is a TOML file 
 from automl_tui.doctor_cli import doctor_command
 from automl_tui.exits import fail, on_run_folder, refuse
 from automl_tui.templates_cli import template_app
+from automl_tui.terminal import say
 from automl_tui.whatif_cli import optimize_command, whatif_command
 
 TITLE_CELLS = 46  # `automl-tui plugins` lines up the origins after the titles
@@ -153,9 +154,9 @@ def _enqueue(config, queue: str) -> int:
 
 
 def _announce(enqueued) -> int:
-    typer.echo(t("remote.enqueued", run_id=enqueued.run_id, queue=enqueued.queue, task_id=enqueued.task_id))
+    say(t("remote.enqueued", run_id=enqueued.run_id, queue=enqueued.queue, task_id=enqueued.task_id))
     if enqueued.link:
-        typer.echo(t("remote.link", link=enqueued.link))
+        say(t("remote.link", link=enqueued.link))
     return exit_codes.OK
 
 
@@ -175,7 +176,7 @@ def presets_command() -> None:
 
     for name in sorted(config_mod.builtin_presets(), key=lambda n: config_mod.preview(n).time_budget_s):
         preset = config_mod.preview(name)
-        typer.echo(
+        say(
             t(
                 "cli.preset_line",
                 name=name,
@@ -184,7 +185,7 @@ def presets_command() -> None:
                 models=", ".join(preset.models),
             )
         )
-        typer.echo(f"    {config_mod.describe(preset)}\n")
+        say(f"    {config_mod.describe(preset)}\n")
 
 
 @app.command("report", help=t("cli.help_report"))
@@ -193,7 +194,7 @@ def report_command(
 ) -> None:
     from automl_tui_engine.outputs import report
 
-    typer.echo(str(on_run_folder(lambda: report.write(run_dir), run_dir)))
+    say(str(on_run_folder(lambda: report.write(run_dir), run_dir)))
 
 
 @app.command("adopt", help=t("cli.help_adopt"))
@@ -208,12 +209,12 @@ def adopt_command(
 
     adopted = on_run_folder(lambda: adoption.adopt(run_dir, model, use, note), run_dir)
     decision = run_dir / rundir.DECISION
-    typer.echo(t("adopt.done", model=adopted.record["model"], use=adopted.record["use"], path=decision))
-    typer.echo(decision.read_text(encoding="utf-8"))
+    say(t("adopt.done", model=adopted.record["model"], use=adopted.record["use"], path=decision))
+    say(decision.read_text(encoding="utf-8"))
     if adopted.in_clearml == adoption.RECORDED:
-        typer.echo(t("adopt.in_clearml", tag=naming.adopted_tag(adopted.record["model"])))
+        say(t("adopt.in_clearml", tag=naming.adopted_tag(adopted.record["model"])))
     elif adopted.in_clearml:
-        typer.echo(t("adopt.not_in_clearml", reason=adopted.in_clearml), err=True)
+        say(t("adopt.not_in_clearml", reason=adopted.in_clearml), err=True)
 
 
 RUNS_COLUMNS = ("run", "dataset", "status", "recommended", "adopted", "time_to_decision")
@@ -226,6 +227,7 @@ def runs_command(
 ) -> None:
     from automl_tui_engine.errors import UserError
     from automl_tui_engine.events import run_status_word
+    from automl_tui_engine.formatting import without_controls
     from automl_tui_engine.outputs.decision_record import duration_words, runs_overview
     from rich.console import Console
     from rich.table import Table
@@ -237,24 +239,27 @@ def runs_command(
             runs = run_properties.runs_on_server()
         except UserError as exc:
             raise refuse(exc) from None
+    elif not out.is_dir():
+        raise fail(t("adopt.runs_no_folder", out=out), exit_codes.BAD_INPUT)
     else:
         runs = runs_overview(out)
     if not runs:
-        typer.echo(t("adopt.runs_none_clearml") if on_server else t("adopt.runs_none", out=out))
+        say(t("adopt.runs_none_clearml") if on_server else t("adopt.runs_none", out=out))
         return
     table = Table(box=None)
     for column in RUNS_COLUMNS:  # a run id and a dataset key are looked up as written: never cut
         table.add_column(t(f"cli.col_{column}"), no_wrap=column in ("run", "dataset"))
     for run in runs:
         took = run.time_to_decision_s
-        table.add_row(
+        cells = [
             run.run_id,
             run.dataset_key,
             run_status_word(run.status),
             run.recommended,
             run.adopted_words(),
             duration_words(took) if took is not None else "—",
-        )
+        ]
+        table.add_row(*(without_controls(str(cell or "")) for cell in cells))  # a shared run.json says these
     console = Console(markup=False, highlight=False)
     if not console.is_terminal:  # piped or captured: whole rows, one line each, for whoever reads them
         console.width = 1000
@@ -280,7 +285,7 @@ def predict_command(
         path = run_dir / rundir.MODEL_CARD
         if not path.is_file():
             raise fail(t("cli.no_card", run_dir=run_dir), exit_codes.BAD_INPUT)
-        typer.echo(path.read_text(encoding="utf-8"))
+        say(path.read_text(encoding="utf-8"))
     if data is None:
         if card:
             return
@@ -290,8 +295,8 @@ def predict_command(
     options = {"raw_csv": raw_csv, "trust": trust, "encoding": encoding, "out_encoding": output_encoding}
     summary = on_run_folder(lambda: predict_with_progress(run_dir, data, output, **options), run_dir)
     for note in summary.notes:
-        typer.echo(t("cli.note", note=note), err=True)
-    typer.echo(t("predict.done", rows=summary.rows, path=summary.out_path, seconds=summary.seconds))
+        say(t("cli.note", note=note), err=True)
+    say(t("predict.done", rows=summary.rows, path=summary.out_path, seconds=summary.seconds))
 
 
 @app.command("plugins", help=t("cli.help_plugins"))
@@ -306,17 +311,17 @@ def plugins_command() -> None:
         (t("plugins.heading_metrics"), "metric", metrics.REGISTRY),
         (t("plugins.heading_steps"), "step", steps.REGISTRY),
     ):
-        typer.echo(heading)
+        say(heading)
         for spec in registry.all():
             # padded by screen cells: a Japanese title's characters take two each
             title = spec.title + " " * max(TITLE_CELLS - cell_len(spec.title), 0)
-            typer.echo(t("plugins.line", name=spec.name, title=title, origin=plugins.origin(kind, spec.name)))
+            say(t("plugins.line", name=spec.name, title=title, origin=plugins.origin(kind, spec.name)))
         if not registry.all():
-            typer.echo(f"  {t('plugins.none')}")
-    typer.echo(t("plugins.heading_plugins"))
+            say(f"  {t('plugins.none')}")
+    say(t("plugins.heading_plugins"))
     for record in plugins.records():
         if record.error:
-            typer.echo(
+            say(
                 t(
                     "plugins.plugin_failed",
                     name=record.name,
@@ -326,7 +331,7 @@ def plugins_command() -> None:
                 )
             )
         else:
-            typer.echo(
+            say(
                 t(
                     "plugins.plugin_ok",
                     name=record.name,
@@ -336,7 +341,7 @@ def plugins_command() -> None:
                 )
             )
     if not plugins.records():
-        typer.echo(f"  {t('plugins.none')}")
+        say(f"  {t('plugins.none')}")
 
 
 def command_list() -> list[tuple[str, str]]:
@@ -388,5 +393,5 @@ def main(argv: list[str] | None = None, lang: str | None = None) -> None:
     except Exception as exc:  # a bug, not bad input: one line, the traceback only on request
         if os.environ.get("AUTOML_TUI_DEBUG"):
             raise
-        typer.echo(t("cli.internal_error", error=f"{type(exc).__name__}: {exc}"), err=True)
+        say(t("cli.internal_error", error=f"{type(exc).__name__}: {exc}"), err=True)
         sys.exit(exit_codes.ERROR)

@@ -3,8 +3,9 @@ it; this says it)."""
 
 from __future__ import annotations
 
-import typer
 from automl_tui_engine.messages import t
+
+from automl_tui.terminal import say
 
 
 def doctor_command() -> None:
@@ -12,11 +13,11 @@ def doctor_command() -> None:
 
     marks = {True: "✓", False: "✗", None: "·"}  # works, does not, not set up (a choice, not a fault)
     examination = doctor.examine()
-    typer.echo(t("doctor.heading"))
+    say(t("doctor.heading"))
     for finding in examination.findings:
-        typer.echo("  " + t("doctor.line", mark=marks[finding.works], topic=finding.topic, said=finding.said))
+        say("  " + t("doctor.line", mark=marks[finding.works], topic=finding.topic, said=finding.said))
     versions = " · ".join(f"{name} {version}" for name, version in examination.versions.items())
-    typer.echo("  " + t("doctor.line", mark=marks[None], topic=t("doctor.versions"), said=versions))
+    say("  " + t("doctor.line", mark=marks[None], topic=t("doctor.versions"), said=versions))
     command = examination.install_command()
     if command:
-        typer.echo(t("doctor.install", command=command))
+        say(t("doctor.install", command=command))

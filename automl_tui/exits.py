@@ -11,9 +11,11 @@ import typer
 from automl_tui_engine import exit_codes
 from automl_tui_engine.messages import t
 
+from automl_tui.terminal import say
+
 
 def fail(message: str, code: int) -> typer.Exit:
-    typer.echo(message, err=True)
+    say(message, err=True)
     return typer.Exit(code)
 
 
@@ -33,3 +35,9 @@ def on_run_folder(action: Callable[[], Any], run_dir: Path) -> Any:
         raise refuse(exc) from None
     except DAMAGED_FOLDER as exc:
         raise fail(t("report.unreadable_folder", path=run_dir, reason=one_line(exc)), exit_codes.BAD_INPUT) from None
+    except OSError as exc:  # a full disk or a read-only place: nothing half-written is left (rundir.write_atomic)
+        raise fail(cannot_write(run_dir, exc), exit_codes.NOT_FINISHED) from None
+
+
+def cannot_write(where: Path, exc: OSError) -> str:
+    return t("cli.could_not_save", folder=where, reason=exc.strerror or exc, file=exc.filename or "-")

@@ -11,6 +11,7 @@ import typer
 from automl_tui_engine.messages import t
 
 from automl_tui.exits import refuse
+from automl_tui.terminal import say
 
 template_app = typer.Typer(
     add_completion=False, rich_markup_mode=None, no_args_is_help=True, help=t("cli.help_template")
@@ -35,11 +36,11 @@ def save_command(
         saved = templates.save(config_mod.build(preset, overrides), name)
     except UserError as exc:
         raise refuse(exc) from None
-    typer.echo(t("template.saved", name=saved.template.name, task_id=saved.template.task_id))
+    say(t("template.saved", name=saved.template.name, task_id=saved.template.task_id))
     if saved.replaced:
-        typer.echo(t("template.replaced", name=saved.template.name, task_ids=", ".join(saved.replaced)))
+        say(t("template.replaced", name=saved.template.name, task_ids=", ".join(saved.replaced)))
     if saved.link:
-        typer.echo(t("remote.link", link=saved.link))
+        say(t("remote.link", link=saved.link))
 
 
 @template_app.command("list", help=t("cli.help_template_list"))
@@ -52,7 +53,7 @@ def list_command() -> None:
     except UserError as exc:
         raise refuse(exc) from None
     if not found:
-        typer.echo(t("template.none"))
+        say(t("template.none"))
         return
     for template in found:
-        typer.echo(t("template.line", **asdict(template)))  # its name, table, when it was saved and its task
+        say(t("template.line", **asdict(template)))  # its name, table, when it was saved and its task

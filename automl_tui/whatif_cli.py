@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import shutil
 from dataclasses import asdict
@@ -14,7 +15,8 @@ import typer
 from automl_tui_engine.messages import listing, t
 from automl_tui_engine.whatif import best as best_defaults  # light: its heavy imports are inside its functions
 
-from automl_tui.exits import fail, on_run_folder
+from automl_tui.exits import cannot_write, fail, on_run_folder
+from automl_tui.terminal import say
 
 MOST_LINES = 30  # rows of a grid or search printed; the file holds every one
 
@@ -57,17 +59,17 @@ def whatif_command(
     answer = on_run_folder(ask, run_dir)
     if as_json:
         said = {**asdict(answer), "note": t("whatif.honesty")}
-        typer.echo(json.dumps(said, ensure_ascii=False, default=str))
+        say(json.dumps(said, ensure_ascii=False, default=str))
         return
     if not changes and not row:  # no question yet: what can be asked
-        typer.echo(t("whatif.fields"))
+        say(t("whatif.fields"))
         for field in case.form(run_dir):
-            typer.echo("  " + field_line(field))
+            say("  " + field_line(field))
     said, careful = answer_text(answer, changes, row)
-    typer.echo(said)
+    say(said)
     for line in careful:
-        typer.echo(line, err=True)
-    typer.echo(t("whatif.honesty"))
+        say(line, err=True)
+    say(t("whatif.honesty"))
 
 
 def optimize_command(
@@ -87,7 +89,9 @@ def optimize_command(
     trials: Annotated[int, typer.Option("--trials", min=1, help=t("cli.help_optimize_trials"))] = best_defaults.TRIALS,
     time_limit: Annotated[float | None, typer.Option("--time", help=t("cli.help_optimize_time"))] = None,
     top: Annotated[int, typer.Option("--top", min=1, help=t("cli.help_optimize_top"))] = best_defaults.TOP,
-    seed: Annotated[int, typer.Option("--seed", help=t("cli.help_optimize_seed"))] = best_defaults.SEED,
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, max=2**32 - 1, help=t("cli.help_optimize_seed"))  # what numpy accepts
+    ] = best_defaults.SEED,
     row: Annotated[int | None, typer.Option("--row", min=1, help=t("cli.help_whatif_row"))] = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help=t("cli.help_whatif_out"))] = None,
     trust: Annotated[bool, typer.Option("--trust", help=t("cli.help_trust"))] = False,
@@ -108,10 +112,10 @@ def optimize_command(
         return found, records.keep_best(saved, found, said)
 
     found, kept = on_run_folder(search, run_dir)
-    typer.echo(best_head(found, row))
+    say(best_head(found, row))
     _print_table(found.table.drop(columns="careful"))
     for sentence in (s for s in found.table["careful"] if s):
-        typer.echo(t("whatif.careful", sentence=sentence), err=True)
+        say(t("whatif.careful", sentence=sentence), err=True)
     _saved(kept, out, ("history",))
 
 
@@ -156,10 +160,10 @@ def _grid(run_dir, varied, changes, row, rows, focus, out, trust, said) -> None:
     kept = records.keep_grid(saved, found, said)
     columns = listing(v.column for v in found.varied)
     key = "whatif.grid_head_rows" if found.rows else "whatif.grid_head"
-    typer.echo(t(key, columns=columns, count=len(found.table), rows=found.rows, rest=rest_of_row(row)))
+    say(t(key, columns=columns, count=len(found.table), rows=found.rows, rest=rest_of_row(row)))
     _print_table(found.table[found.shown_columns])
     for sentence in found.unseen:
-        typer.echo(t("whatif.careful", sentence=sentence), err=True)
+        say(t("whatif.careful", sentence=sentence), err=True)
     _saved(kept, out, ("chart",))
 
 
@@ -167,14 +171,24 @@ def _saved(kept: Any, out: Path | None, charts: tuple[str, ...]) -> None:
     """Where the record went (ClearML too, for a tracked run; and a copy, with -o), then the honesty line."""
     path = kept.path
     shown = [path.name] + [f"{path.stem}-{name}.html" for name in charts]
-    typer.echo(t("whatif.saved", folder=path.parent, files=listing(shown)))
+    say(t("whatif.saved", folder=path.parent, files=listing(shown)))
     told = clearml_line(kept)
     if told:
-        typer.echo(told, err=bool(kept.not_told))
+        say(told, err=bool(kept.not_told))
     if out is not None:
-        shutil.copyfile(path, out)
-        typer.echo(t("whatif.copied", path=out))
-    typer.echo(t("whatif.honesty"))
+        from automl_tui_engine import exit_codes
+        from automl_tui_engine.outputs import rundir
+
+        draft = rundir.draft_of(out)
+        try:  # whole or not at all: the record in the run folder stays either way
+            shutil.copyfile(path, draft)
+            os.replace(draft, out)
+        except OSError as exc:
+            raise fail(cannot_write(out.parent, exc), exit_codes.NOT_FINISHED) from None
+        finally:
+            rundir.discard(draft)
+        say(t("whatif.copied", path=out))
+    say(t("whatif.honesty"))
 
 
 def clearml_line(kept: Any) -> str:
@@ -186,9 +200,9 @@ def clearml_line(kept: Any) -> str:
 
 def _print_table(table: Any) -> None:
     text = table.head(MOST_LINES).to_string(index=False, float_format=lambda v: f"{v:.4g}")
-    typer.echo(text)
+    say(text)
     if len(table) > MOST_LINES:
-        typer.echo(t("whatif.more_rows", count=len(table) - MOST_LINES))
+        say(t("whatif.more_rows", count=len(table) - MOST_LINES))
 
 
 def rest_of_row(row: int | None) -> str:

@@ -26,10 +26,18 @@ class Adopted:
 def adopt(run_dir: Path, model: str, use: str, note: str = "") -> Adopted:
     """Record that `model` (a finished candidate of the run) is adopted for `use`; a later adoption for the same use
     replaces the earlier one (and says so). Rewrites decision.md and report.md, and tells ClearML when the run is
-    tracked there; the record on disk stands whatever the server says."""
+    tracked there; the record on disk stands whatever the server says. Adoptions at once take turns (the folder's
+    lock), so none is lost."""
+    with rundir.RunFolder(Path(run_dir)).changing():
+        record, decision = _record(Path(run_dir), model, use, note)
+    return Adopted(record, _tell_clearml(Path(run_dir), decision))
+
+
+def _record(run_dir: Path, model: str, use: str, note: str) -> tuple[dict[str, Any], str]:
+    """The adoption written to run.json, and decision.md and report.md rewritten; returns it and decision.md."""
     from automl_tui_engine.outputs import report
 
-    summary = report.RunReport(Path(run_dir))
+    summary = report.RunReport(run_dir)
     finished = [str(row["model"]) for row in summary.rows]
     if model not in finished:
         from automl_tui_engine.events import status_word
@@ -59,9 +67,9 @@ def adopt(run_dir: Path, model: str, use: str, note: str = "") -> Adopted:
     info = {**summary.info, decision_record.ADOPTIONS: [*(a for a in earlier if a["use"] != use), record]}
     summary.folder.write_json(rundir.RUN_JSON, info)
     report.write(run_dir)
-    decision = decision_md(report.RunReport(Path(run_dir)))
-    rundir.write_atomic(Path(run_dir) / rundir.DECISION, decision)
-    return Adopted(record, _tell_clearml(Path(run_dir), decision))
+    decision = decision_md(report.RunReport(run_dir))
+    rundir.write_atomic(run_dir / rundir.DECISION, decision)
+    return record, decision
 
 
 def _tell_clearml(run_dir: Path, decision: str) -> str:
@@ -80,14 +88,15 @@ def _tell_clearml(run_dir: Path, decision: str) -> str:
 
 def decision_md(run: Any) -> str:
     """decision.md: the run, each adoption with the model's figures, and where to read more."""
+    from automl_tui_engine.formatting import md_safe
     from automl_tui_engine.glossary import task_word
-    from automl_tui_engine.table.privacy import mask
 
-    lines = [f"# {t('adopt.title', run_id=run.run_id, dataset_key=run.dataset_key)}", ""]
+    lines = [f"# {t('adopt.title', run_id=md_safe(run.run_id), dataset_key=md_safe(run.dataset_key))}", ""]
     info = run.info
     if info.get("target"):  # what the model answers, for a reader who has not seen the report
-        table = mask(Path(str((info.get("config") or {}).get("data") or "?")).name)
-        lines += [t("adopt.predicts", target=info["target"], task=task_word(info.get("task", "")), table=table), ""]
+        table = md_safe(Path(str((info.get("config") or {}).get("data") or "?")).name)
+        target = md_safe(info["target"])
+        lines += [t("adopt.predicts", target=target, task=task_word(str(info.get("task", ""))), table=table), ""]
     for adoption in decision_record.adoptions(run.info):
         lines.append(f"- {decision_record.line(adoption)}")
         row = run.by_model.get(adoption["model"])

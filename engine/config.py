@@ -53,6 +53,9 @@ class ClearMLSettings(_Strict):
         return self
 
 
+MIN_TIME_BUDGET_S = 1  # cli.help_time_budget says so
+
+
 class RunConfig(_Strict):
     data: Path | None = None
     target: str | None = None
@@ -60,7 +63,8 @@ class RunConfig(_Strict):
     preset: str = "fast"
     description: str = ""
     priority: Priority = "balanced"
-    time_budget_s: float = Field(30.0, gt=0, le=7 * 24 * 3600)  # a week at most: a larger one is a typo
+    # at least the second a model needs to start; a week at most: a larger one is a typo
+    time_budget_s: float = Field(30.0, ge=MIN_TIME_BUDGET_S, le=7 * 24 * 3600)
     seed: int = Field(0, ge=0, le=2**32 - 1)  # what numpy and scikit-learn accept
     out: Path = Path("runs")
     test_size: float = Field(0.2, gt=0, lt=0.5)

@@ -23,6 +23,17 @@ def md_safe(value: Any) -> str:
     return _MARKDOWN_LIVE.sub(r"\\\1", text)
 
 
+def md_code(value: Any) -> str:
+    """Text shown as inline code in Markdown (a model's name, a command): fenced with more backticks than any run
+    inside it, so a backtick in a name never closes the span early and lets what follows go live."""
+    from automl_tui_engine.table.privacy import mask
+
+    text = without_controls(mask(str(value)).replace("\r", " ").replace("\n", " "))
+    fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    pad = " " if text[:1] == "`" or text[-1:] == "`" else ""  # CommonMark takes one space off each side
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def md_code_block(text: str) -> str:
     """A command line as a Markdown code block: no control characters, and a fence longer than any run of
     backticks in it, so nothing closes it early."""

@@ -134,7 +134,10 @@ def _count_rows(path: Path, how: dict[str, Any]) -> int | None:
     if how["format"] == "parquet":
         import pyarrow.parquet as pq
 
-        return pq.ParquetFile(path).metadata.num_rows
+        try:
+            return pq.ParquetFile(path).metadata.num_rows
+        except Exception as exc:  # pyarrow raises many kinds for a file that is no Parquet: the table's fault
+            raise UserError("data.not_a_table", path=path, reason=one_line(exc)) from None
     with open(path, "rb") as handle:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
     return max(lines - 1, 0)  # the header line (a quoted newline inside a cell makes this an estimate)
@@ -170,13 +173,14 @@ def predict_file(
     out_path = out_path or data_path.with_name(f"{data_path.stem}_predictions.csv")
     if out_path.exists():
         raise UserError("predict.output_exists", path=out_path)
+    before = reading.file_signature(data_path)
     total = _count_rows(data_path, how)
     seen = _seen_categories(pipeline)
     not_numbers: dict[str, int] = {}
     unseen: dict[str, int] = {}
     notes: list[str] = []
     done = 0
-    tmp = out_path.with_name(f".{out_path.name}.tmp")
+    tmp = rundir.draft_of(out_path)
     try:
         # one handle for every chunk: a byte-order mark is written once, at the start
         with open(tmp, "w", encoding=out_encoding, newline="") as written:
@@ -192,11 +196,13 @@ def predict_file(
                     on_progress(done, total)
             if done == 0:
                 raise UserError("data.header_only", path=data_path)
+        if reading.file_signature(data_path) != before:  # rows of two versions of the table: no predictions file
+            raise UserError("predict.table_changed", path=data_path)
         tmp.replace(out_path)  # a half-written file never takes the output's name
     except OSError as exc:  # reading errors are UserErrors already: this is the output's place
         raise UserError("predict.cannot_write", path=out_path, reason=exc.strerror or exc) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        rundir.discard(tmp)
     try:
         rundir.RunFolder(run_dir).record_predictions(out_path, done, data_path)
     except OSError as exc:  # a run folder shared read-only: the predictions are written all the same
@@ -244,7 +250,7 @@ def _write(frame: Any, handle: Any, written_as: dict[str, str], header: bool, fi
     import io
 
     text = io.StringIO()
-    frame.to_csv(text, header=header, index=False, **written_as)
+    frame.to_csv(text, header=header, index=False, lineterminator=rundir.CSV_LINE_END, **written_as)
     try:
         handle.write(text.getvalue())
     except UnicodeEncodeError:

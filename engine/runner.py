@@ -321,12 +321,16 @@ def _refit_and_test(ctx, prepared: Prepared, plan, searched, decision, outcome) 
         scores = evaluate.replay_scores(tested, folds.y_test, task, ctx.task_metrics)
         found = None if task == "regression" else verdict.per_class(folds.y_test, tested.predictions)
         sha, signature = _save_model(final.model, ctx.folder)
+        # recorded at once: if the disk fills while the rest is written, the model on disk is still this user's
+        run_record.amend(ctx.folder.path, model_sha256=sha, model_signature=signature)
         frame = _save_test_predictions(tested, ctx.folder, prepared.dataset, folds)
     except KeyboardInterrupt:
         ctx.cancel.caught = True
         ctx.artifact_missing(rundir.MODEL, t("missing.refit_cancelled"))
     except budget.BudgetExceeded:
         ctx.artifact_missing(rundir.MODEL, t("missing.budget"))
+    except OSError:  # a full disk or a folder gone: the run stops and says so (not "refitting failed")
+        raise
     except Exception as exc:
         ctx.artifact_missing(rundir.MODEL, t("missing.refit_failed", error=one_line(exc)))
     else:
@@ -352,7 +356,7 @@ def _save_test_predictions(tested: Any, folder: rundir.RunFolder, dataset, folds
     frame.insert(0, "actual", folds.y_test.to_numpy())
     frame.insert(0, "row", dataset.source_rows[folds.test_positions] + 1)
     # as `predict` writes them
-    spreadsheet_safe(frame).to_csv(folder / rundir.TEST_PREDICTIONS, index=False, encoding=rundir.CSV_ENCODING)
+    rundir.write_frame(spreadsheet_safe(frame), folder / rundir.TEST_PREDICTIONS)
     return frame
 
 
@@ -364,11 +368,11 @@ def _save_model(pipeline: Any, folder: rundir.RunFolder) -> tuple[str, str | Non
     import joblib
     from automl_tui_engine import model_signature
 
-    tmp = folder / f".{rundir.MODEL}.tmp"
+    draft = rundir.draft_of(folder / rundir.MODEL)
     try:
-        joblib.dump(pipeline, tmp)
-        digest, signature = rundir.sha256_of(tmp), model_signature.sign(tmp)
-        os.replace(tmp, folder / rundir.MODEL)
+        joblib.dump(pipeline, draft)
+        digest, signature = rundir.sha256_of(draft), model_signature.sign(draft)
+        os.replace(draft, folder / rundir.MODEL)
     finally:
-        tmp.unlink(missing_ok=True)
+        rundir.discard(draft)
     return digest, signature

@@ -28,6 +28,8 @@ NOISE_SE = 2.0  # gaps within this many standard errors are noise
 # least TEST_DROP_MIN of the score's scale) is said: new rows will likely score nearer the test score
 TEST_DROP_SD = 2.0
 TEST_DROP_MIN = 0.02
+# fewer test rows than this and their score is a handful of answers: said beside it (one row of 20 moves it by 0.05)
+FEW_TEST_ROWS = 30
 # besides the ranking metric, the test score compared with the guess's: "right how often" is what a reader checks
 PLAIN_METRIC = "accuracy"
 
@@ -50,6 +52,7 @@ class Verdict:
     bounded: bool = True  # the ranking metric's: how its figures are written (formatting.score_text)
     unit: str = ""  # the ranking metric's unit (an error in the target's unit)
     target_unit: str = ""  # the target's, for the mean a regression guess answers
+    test_rows: int | None = None  # how many rows the test scores come from
 
     def shown(self, name: str, value: float) -> str:
         """A figure of the ranking metric in its own terms; the plain accuracy compared beside it is a share."""
@@ -75,6 +78,8 @@ class Verdict:
             cv, tested = self.test_drop
             lines.append(t("verdict.test_drop", metric=titles.get(self.metric, self.metric),
                            test=self.shown(self.metric, tested), cv=self.shown(self.metric, cv)))  # fmt: skip
+        if self.test_rows is not None and self.test_rows < FEW_TEST_ROWS:
+            lines.append(t("verdict.few_test_rows", rows=self.test_rows))
         for name, score, guess_score in self.worse_on_test:
             lines.append(
                 t(
@@ -103,6 +108,7 @@ def judge(
     task: str,
     resampled_se: float | None = None,
     target_unit: str = "",
+    test_rows: int | None = None,
 ) -> Verdict:
     """The verdict on the model whose leaderboard `row` is given. `baseline` is run.json's "baseline", `metrics` the
     facts of every metric scored (the ranking metric first), `test` the model's test scores."""
@@ -151,6 +157,7 @@ def judge(
         metric.bounded,
         getattr(metric, "unit", ""),
         target_unit,
+        test_rows if test else None,
     )
 
 
@@ -166,8 +173,16 @@ def of_record(record: dict[str, Any], row: dict[str, Any] | None) -> Verdict | N
     if not metrics or metrics[0].name not in baseline["cv_mean"]:
         return None
     test = record.get("test_metrics") or {}
+    test_rows = (record.get("refit") or {}).get("test_rows")
     return judge(
-        row, baseline, metrics, test, record.get("task", ""), record.get("gap_se"), record.get("target_unit", "")
+        row,
+        baseline,
+        metrics,
+        test,
+        record.get("task", ""),
+        record.get("gap_se"),
+        record.get("target_unit", ""),
+        test_rows if isinstance(test_rows, int) else None,
     )
 
 

@@ -47,6 +47,14 @@ def user_configuration_of_its_own(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def environment_of_the_session():
+    """A command run in this process sets PYTHONSAFEPATH for its children (child_python.py): taken back after each
+    test, so tests that start Python themselves see the session's environment."""
+    yield
+    os.environ.pop("PYTHONSAFEPATH", None)
+
+
+@pytest.fixture(autouse=True)
 def every_report_agrees_with_its_run_folder(tmp_path_factory):
     """After each test, each report.md it made (here, in a child process or on an agent) is checked against the
     files beside it (report_checks.py)."""

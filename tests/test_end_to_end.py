@@ -232,13 +232,13 @@ def test_no_model_finishing_exits_3_and_still_reports(tmp_path, breast_cancer_cs
 
 def test_a_tiny_budget_still_trains_one_model_and_skips_the_rest(tmp_path, breast_cancer_csv, capsys):
     preset = write_preset(
-        tmp_path / "p.toml", models=["linear", "hist_gb", "random_forest"], time_budget_s=0.001, max_trials=None
+        tmp_path / "p.toml", models=["linear", "hist_gb", "random_forest"], time_budget_s=1, max_trials=None
     )
     code, out, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
     assert code == 0
     results = pd.read_csv(only_run_folder(tmp_path / "runs") / "results_summary.csv")
     assert sorted(results["status"]) == ["ok", "skipped", "skipped"]
-    assert results.loc[results["status"] == "skipped", "reason"].str.contains("of the 0.001 s budget").all()
+    assert results.loc[results["status"] == "skipped", "reason"].str.contains("of the 1 s budget").all()
 
 
 def test_presets_command_lists_each_preset_in_plain_words(capsys):

@@ -27,6 +27,22 @@ from automl_tui_engine.table.privacy import mask
         ("ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏｍ", "***"),
         ("売上 12,345,678 円", "売上 12,345,678 円"),
         ("型番 A0901234567x", "型番 A0901234567x"),
+        # numbers glued to names: file names, column names, identifiers
+        ("customer_09012345678.csv", "customer_***.csv"),
+        ("list.09012345678.csv", "list.***.csv"),
+        ("09012345678.csv", "***.csv"),
+        ("tel_03-1234-5678", "tel_***"),
+        ("phone０９０１２３４５６７８", "phone***"),
+        ("顧客_090-1234-5678_一覧.xlsx", "顧客_***_一覧.xlsx"),
+        ("contact.+81-90-1234-5678", "contact.***"),
+        # what must stay readable: run ids, timestamps, dates, decimals, short codes
+        ("20261205-061532-d86e32", "20261205-061532-d86e32"),
+        ("reporting · 20261205-061532-d86e32", "reporting · 20261205-061532-d86e32"),
+        ("sales_20240131.csv", "sales_20240131.csv"),
+        ("2026-12-05 06:15:32", "2026-12-05 06:15:32"),
+        ("score 0.0123456789", "score 0.0123456789"),
+        ("col_2023_2024", "col_2023_2024"),
+        ("店舗コード 123456", "店舗コード 123456"),
     ],
 )
 def test_mask(text, expected):

@@ -39,6 +39,7 @@ def timed_run(run_id: str, values: dict) -> Path:
     earlier tests did in this one cannot reach it (which equal strings Python shares changes a model's pickled size
     by some tens of bytes)."""
     import json
+    import os
     import subprocess
     import sys
 
@@ -47,7 +48,8 @@ def timed_run(run_id: str, values: dict) -> Path:
         [sys.executable, "-c", script, run_id, json.dumps(values, default=str)],
         capture_output=True,
         text=True,
-        cwd=Path(__file__).parent,  # where wizard_support is
+        # where wizard_support is, named: a CLI call in this process sets PYTHONSAFEPATH (child_python.py)
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent)},
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]

@@ -18,8 +18,23 @@ ADOPTIONS = "adoptions"  # run.json's key: [{model, use, note, at, by, after_s, 
 
 
 def adoptions(info: dict[str, Any]) -> list[dict[str, Any]]:
-    """The run's adoptions, in the order they were made (run.json `info`); [] for a run nobody decided on yet."""
-    return [a for a in info.get(ADOPTIONS) or [] if isinstance(a, dict) and a.get("model") and a.get("use")]
+    """The run's adoptions, in the order they were made (run.json `info`); [] for a run nobody decided on yet. A
+    record of the wrong shape (a hand-edited or damaged run.json) is left out rather than stopping every list."""
+    found = info.get(ADOPTIONS)
+    return [a for a in found if _well_formed(a)] if isinstance(found, list) else []
+
+
+def _well_formed(adoption: Any) -> bool:
+    def number(value: Any) -> bool:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+
+    return (
+        isinstance(adoption, dict)
+        and all(isinstance(adoption.get(key), str) and adoption[key] for key in ("model", "use"))
+        and number(adoption.get("at"))
+        and (adoption.get("after_s") is None or number(adoption["after_s"]))
+        and all(isinstance(adoption.get(key) or "", str) for key in ("note", "by", "replaces"))
+    )
 
 
 def duration_words(seconds: float) -> str:
@@ -34,21 +49,29 @@ def duration_words(seconds: float) -> str:
 
 
 def line(adoption: dict[str, Any], markdown: bool = True) -> str:
-    """One adoption in a sentence: use, model, when and by whom, how long after the run started, the note."""
-    quote = "`" if markdown else ""
+    """One adoption in a sentence: use, model, when and by whom, how long after the run started, the note. In
+    Markdown every part typed by a person is shown as typed (md_safe), the models as code."""
+    from automl_tui_engine.formatting import md_code, md_safe
+
+    def text(value: Any) -> str:
+        return md_safe(value) if markdown else str(value)
+
+    def model(name: Any) -> str:
+        return md_code(name) if markdown else str(name)
+
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(adoption["at"]))
     after = adoption.get("after_s")
     said = t(
         "adopt.line",
-        use=adoption["use"],
-        model=f"{quote}{adoption['model']}{quote}",
+        use=text(adoption["use"]),
+        model=model(adoption["model"]),
         when=when,
-        by=adoption.get("by", "?"),
+        by=text(adoption.get("by", "?")),
         after=duration_words(after) if after is not None else "?",
     )
     if adoption.get("replaces"):
-        said += t("adopt.replaces", model=f"{quote}{adoption['replaces']}{quote}")
-    return f"{said} — {adoption['note']}" if adoption.get("note") else said
+        said += t("adopt.replaces", model=model(adoption["replaces"]))
+    return f"{said} — {text(adoption['note'])}" if adoption.get("note") else said
 
 
 @dataclass(frozen=True)

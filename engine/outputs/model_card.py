@@ -15,7 +15,7 @@ def render_card(run: Any) -> str:
     from automl_tui_engine.outputs import quality
 
     p, d = run.profile, run.decision
-    lines = [f"# {t('card.title', target=md_safe(p.get('target', '?')), run_id=run.run_id)}"]
+    lines = [f"# {t('card.title', target=md_safe(p.get('target', '?')), run_id=md_safe(run.run_id))}"]
     if d is None:
         return "\n\n".join([*lines, t("report.no_decision")]) + "\n"
     test = run.info.get("test_metrics") or {}
@@ -35,7 +35,7 @@ def render_card(run: Any) -> str:
             rows=p.get("rows"),
             columns=p.get("columns"),
             name=md_safe(p.get("source", {}).get("name")),
-            dataset_key=run.dataset_key,
+            dataset_key=md_safe(run.dataset_key),
             train=refit.get("train_rows", "?"),
             test=refit.get("test_rows", "?"),
         ),

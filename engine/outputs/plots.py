@@ -259,6 +259,20 @@ def with_japanese_text(figures: dict[str, Any]) -> list[str]:
     ]
 
 
+PLOTLY_JS = "plotly.min.js"  # the name the pages' <script src> gives (include_plotlyjs="directory")
+
+
+def _plotly_js_beside(folder: Path) -> None:
+    """plotly.js written once beside the pages, so they open offline and travel with the folder."""
+    from automl_tui_engine.outputs import rundir
+    from plotly.offline import get_plotlyjs
+
+    path = folder / PLOTLY_JS
+    script = get_plotlyjs()
+    if not path.is_file() or path.stat().st_size != len(script.encode("utf-8")):
+        rundir.write_atomic(path, script)
+
+
 def export(
     figures: dict[str, Any],
     folder: Path,
@@ -271,12 +285,14 @@ def export(
     `browser` is the run's png_browser.PngBrowser, started while the search ran; without one, one is started here.
     `plotly_js`: where the pages find plotly.js (a relative path to one already in the run folder), else written
     beside them."""
-    from automl_tui_engine.outputs import png_browser
+    from automl_tui_engine.outputs import png_browser, rundir
 
     folder.mkdir(parents=True, exist_ok=True)
+    if figures and plotly_js == "directory":
+        _plotly_js_beside(folder)
     for name, fig in figures.items():
-        # plotly.js is written once beside the pages, so they open offline and travel with the folder
-        fig.write_html(folder / f"{name}.html", include_plotlyjs=plotly_js)
+        # each page whole or not at all (a full disk left half pages and half a plotly.min.js)
+        rundir.write_atomic(folder / f"{name}.html", fig.to_html(include_plotlyjs=plotly_js))
     if not png or not figures:
         return {}
     prefix = f"{folder.name}/"

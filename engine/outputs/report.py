@@ -37,10 +37,11 @@ def write(run_dir: Path) -> Path:
         raise UserError("report.not_a_run", path=run_dir)
     from automl_tui_engine.outputs.model_card import render_card
 
-    summary = RunReport(Path(run_dir))
-    rundir.write_atomic(Path(run_dir) / rundir.MODEL_CARD, render_card(summary))
-    path = Path(run_dir) / rundir.REPORT
-    rundir.write_atomic(path, summary.render())
+    with rundir.RunFolder(Path(run_dir)).changing():  # made from what the folder holds now, not half a change
+        summary = RunReport(Path(run_dir))
+        rundir.write_atomic(Path(run_dir) / rundir.MODEL_CARD, render_card(summary))
+        path = Path(run_dir) / rundir.REPORT
+        rundir.write_atomic(path, summary.render())
     return path
 
 
@@ -99,7 +100,7 @@ class RunReport:
         rest = [self.topk(), self.alternatives(), data_section(self), self.details(), self.reproduce(), self.missing()]
         summary = self.decision_summary()
         sections = [
-            f"# {t('report.title', run_id=self.run_id, dataset_key=self.dataset_key)}",
+            f"# {t('report.title', run_id=md_safe(self.run_id), dataset_key=md_safe(self.dataset_key))}",
             t("report.shared_link", link=self.shared_link) if self.shared_link else "",
             self.status_note(),
             "\n\n".join(part for part in [summary, self.plain_words("\n".join([summary, *rest]))] if part),
@@ -339,7 +340,12 @@ class RunReport:
         written = set(self.info.get("written", ()))
         found = [(name, reason) for name, reason in known.items() if not (self.folder / name).exists()]
         for name in self.expected():
-            if (self.folder / name).exists() or name in known:
+            if name in known and not (self.folder / name).exists():
+                continue
+            if (self.folder / name).exists():
+                damage = self.damaged(name)
+                if damage:
+                    found.append((name, damage))
                 continue
             if name == rundir.LEADERBOARD and self.rows:
                 reason = t("missing.leaderboard_fallback", file=rundir.RESULTS)
@@ -351,6 +357,19 @@ class RunReport:
                 reason = t("missing.unknown")
             found.append((name, reason))
         return found
+
+    def damaged(self, name: str) -> str | None:
+        """Why a file the run wrote cannot be what it should be (a full disk cut it short, someone changed it), or
+        None: a name on disk is not yet an artifact."""
+        path = self.folder / name
+        if path.is_file() and path.stat().st_size == 0:
+            return t("missing.empty")
+        if path.is_dir() and not any(path.glob("*.html")):
+            return t("missing.empty_folder")
+        recorded = self.info.get("model_sha256")
+        if name == rundir.MODEL and recorded and rundir.sha256_of(path) != recorded:
+            return t("missing.model_changed")
+        return None
 
     def missing(self) -> str:
         rows = [[f"`{name}`", reason] for name, reason in self.missing_artifacts()]

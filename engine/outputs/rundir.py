@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import json
 import os
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from automl_tui_engine.errors import UserError
 
@@ -31,6 +35,11 @@ EXPECTED = (LEADERBOARD, RESULTS, MODEL, CONFIG, RUN_JSON, EVENTS, DATA_PROFILE)
 # the run's CSVs are opened by people in Excel, which reads UTF-8 only after a BOM (without one, a Japanese
 # Windows reads them as cp932: mojibake); pandas and csv readers given utf-8-sig read them either way
 CSV_ENCODING = "utf-8-sig"
+# RFC 4180's line end: with it a carriage return inside a cell is quoted (after a bare \n it was written as it is,
+# and every reader split the row there)
+CSV_LINE_END = "\r\n"
+LOCK = ".lock"  # held while a command changes the folder's shared records (RunFolder.changing)
+LOCK_WAIT_S = 120  # a command waits this long for another to finish changing the folder, then says so
 
 
 def here() -> dict[str, str]:
@@ -65,13 +74,46 @@ def predictions_written(out: Path) -> set[Path]:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write to a temporary file then rename, so readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
+    """Write to a temporary file then rename, so readers never see half a file (and a link of that name is
+    replaced, never followed)."""
+    draft = draft_of(path)
     try:
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
+        # created new (never through a link), with the permissions the user's umask gives any file of theirs
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(draft, path)
     finally:
-        tmp.unlink(missing_ok=True)  # left only when writing failed (a full disk): never a half file
+        discard(draft)
+
+
+def write_frame(frame: Any, path: Path) -> None:
+    """A DataFrame as a run-folder CSV (Excel's encoding and line ends), whole or not at all."""
+    draft = draft_of(path)
+    try:
+        frame.to_csv(draft, index=False, encoding=CSV_ENCODING, lineterminator=CSV_LINE_END)
+        os.replace(draft, path)
+    finally:
+        discard(draft)
+
+
+def draft_of(path: Path) -> Path:
+    """A temporary name beside `path`, this writer's own: two commands writing one file never share a draft."""
+    import secrets
+
+    return path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+
+
+def discard(draft: Path) -> None:
+    """Remove a draft left by a write that failed (a full disk): never a half file. On a read-only file system even
+    removing a file that is not there fails: the error that stopped the write is the one to report."""
+    with suppress(OSError):
+        draft.unlink(missing_ok=True)
+
+
+_HELD: dict[str, int] = {}  # run folders this process holds the lock of, with how deep (changing() nests)
+_IN_PROCESS: dict[str, threading.RLock] = {}  # threads of one process (the wizard's workers) take turns too
+_IN_PROCESS_GUARD = threading.Lock()
 
 
 class RunFolder:
@@ -98,14 +140,75 @@ class RunFolder:
             str(p.relative_to(self.path)) for p in self.path.rglob("*") if p.is_file() and not p.name.startswith(".")
         )
 
+    @contextmanager
+    def changing(self) -> Iterator[None]:
+        """Held while a command reads, changes and writes back the folder's shared records (run.json's adoptions,
+        decision.md, what-if numbering, the report): commands at once take turns instead of losing each other's
+        records. A lock file with a bounded wait; nested use in one process holds it once."""
+        key = str(self.path.resolve())
+        with _IN_PROCESS_GUARD:
+            turn = _IN_PROCESS.setdefault(key, threading.RLock())
+        with turn:
+            if _HELD.get(key):
+                _HELD[key] += 1
+                try:
+                    yield
+                finally:
+                    _HELD[key] -= 1
+                return
+            descriptor = self._lock()
+            _HELD[key] = 1
+            try:
+                yield
+            finally:
+                _HELD[key] = 0
+                os.close(descriptor)
+
+    def _lock(self) -> int:
+        import fcntl
+
+        try:
+            descriptor = os.open(self / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            raise UserError("run.folder_not_writable", path=self.path, reason=exc.strerror) from None
+        deadline = time.monotonic() + LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return descriptor
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(descriptor)
+                    raise UserError("run.folder_busy", path=self.path, seconds=LOCK_WAIT_S) from None
+                time.sleep(0.05)
+
+    def subfolder(self, name: str) -> Path:
+        """The folder `name` inside the run folder, made when missing; refused when it is a link (writes never go
+        where a link leads)."""
+        path = self / name
+        if path.is_symlink():
+            raise UserError("run.link_out", path=path)
+        path.mkdir(exist_ok=True)
+        return path
+
+    def appending(self, name: str, encoding: str = "utf-8") -> IO[str]:
+        """The file `name` opened to append to, never through a link."""
+        try:
+            descriptor = os.open(self / name, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        except OSError:
+            if (self / name).is_symlink():
+                raise UserError("run.link_out", path=self / name) from None
+            raise
+        return os.fdopen(descriptor, "a", encoding=encoding, newline="")
+
     def record_predictions(self, path: Path, rows: int, source: Path) -> None:
         """Note a predictions file made with this run's model (predictions_written reads these)."""
         line = {"path": str(Path(path).resolve()), "rows": rows, "source": str(Path(source).resolve())}
-        with open(self / PREDICTIONS_LOG, "a", encoding="utf-8") as handle:
+        with self.appending(PREDICTIONS_LOG) as handle:  # one write of one line: appends at once never interleave
             handle.write(json.dumps(line) + "\n")
 
     def append_event(self, event: dict[str, Any]) -> None:
-        with open(self / EVENTS, "a", encoding="utf-8") as handle:
+        with self.appending(EVENTS) as handle:
             handle.write(json.dumps(event, default=str) + "\n")
 
     def write_json(self, name: str, data: dict[str, Any]) -> None:
@@ -132,22 +235,22 @@ class RunFolder:
     def append_result(self, row: dict[str, Any], columns: list[str]) -> None:
         path = self / RESULTS
         new = not path.exists()
-        with open(path, "a", encoding=CSV_ENCODING, newline="") as handle:  # the BOM only at the file's start
-            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        with self.appending(RESULTS, CSV_ENCODING) as handle:  # the BOM only at the file's start
+            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore", lineterminator=CSV_LINE_END)
             if new:
                 writer.writeheader()
             writer.writerow(row)
 
     def write_csv(self, name: str, rows: list[dict[str, Any]], columns: list[str]) -> None:
-        tmp = self / f".{name}.tmp"
+        draft = draft_of(self / name)
         try:
-            with open(tmp, "w", encoding=CSV_ENCODING, newline="") as handle:
-                writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+            with open(draft, "x", encoding=CSV_ENCODING, newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore", lineterminator=CSV_LINE_END)
                 writer.writeheader()
                 writer.writerows(rows)
-            os.replace(tmp, self / name)
+            os.replace(draft, self / name)
         finally:
-            tmp.unlink(missing_ok=True)
+            discard(draft)
 
     def read_csv(self, name: str) -> list[dict[str, Any]]:
         path = self / name

@@ -9,11 +9,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from automl_tui_engine.formatting import md_safe, spreadsheet_safe
+from automl_tui_engine.formatting import md_code, md_safe, spreadsheet_safe
 from automl_tui_engine.messages import listing, t
 from automl_tui_engine.outputs import rundir
 
-PLOTLY_JS = "plotly.min.js"  # the name plotly gives the script it writes beside its pages
 LEANING = 3  # columns named as those the model leans on most
 GRID, BEST = "grid", "best"  # what a record holds: a grid of conditions, the best inputs a search found
 KINDS = (GRID, BEST)
@@ -21,15 +20,15 @@ KINDS = (GRID, BEST)
 
 def save(run_dir: Path, kind: str, table: Any, asked: dict[str, Any], figures: dict[str, Any]) -> Path:
     """whatif/NNN-<kind>.csv (the answers), .json (what was asked, when, which files), and a chart per figure
-    (.html, .png); returns the CSV's path. NNN counts up, so no record replaces another."""
-    from automl_tui_engine.outputs.plots import export
+    (.html, .png); returns the CSV's path. NNN counts up past every file there (links too), so no record replaces
+    another and none is written through a link planted under its name. The caller holds the folder's lock."""
+    from automl_tui_engine.outputs.plots import PLOTLY_JS, export
 
-    folder = Path(run_dir) / rundir.WHATIF
-    folder.mkdir(exist_ok=True)
-    number = 1 + max((int(p.name[:3]) for p in folder.glob("[0-9][0-9][0-9]-*.json")), default=0)
+    folder = rundir.RunFolder(Path(run_dir)).subfolder(rundir.WHATIF)
+    number = 1 + max((int(p.name[:3]) for p in folder.glob("[0-9][0-9][0-9]-*")), default=0)
     stem = f"{number:03d}-{kind}"
     csv_path = folder / f"{stem}.csv"
-    spreadsheet_safe(table).to_csv(csv_path, index=False, encoding=rundir.CSV_ENCODING)
+    rundir.write_frame(spreadsheet_safe(table), csv_path)
     named = {f"{stem}-{name}": fig for name, fig in figures.items()}
     # the run's charts brought plotly.js (4.8 MB) already: the pages use that copy rather than one of their own
     shared = Path(run_dir) / rundir.PLOTS / PLOTLY_JS
@@ -81,7 +80,7 @@ def section(run_dir: Path) -> str:
         # a chart that could not be made is said, with why (never silent)
         not_made = "".join(f"; `{name}`: {md_safe(why)}" for name, why in record.get("not_made", {}).items())
         summary = md_safe(asked.get("summary", ""))
-        command = f"`{asked.get('said', '')}`"
+        command = md_code(asked.get("said", ""))
         said = " ".join(filter(None, [summary, t("whatif.asked_with", command=command)]))
         items.append(f"- {record['made']} · {kind}: {said} ({files}{not_made})")
     lines.append("\n".join(items))

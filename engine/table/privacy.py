@@ -4,30 +4,42 @@ full-width digits (a regex digit matches them) and the dashes and brackets Japan
 from __future__ import annotations
 
 import re
+import unicodedata
 
 MASK = "***"
 _EMAIL = re.compile(r"[\w.+-]+[@＠][\w-]+([.．][\w-]+)+")
 _DASHES = "\\-－ー‐−–"  # hyphen-minus, full-width hyphen-minus, prolonged sound mark, hyphen, minus, en dash
-# Phone numbers: an optional +country code, then digits in groups; at least 9 digits in all. Also a 12-digit
-# individual number (マイナンバー), written in groups of four or not.
-# not inside a longer run of Latin letters and digits; Japanese text runs on without spaces, so a kana or kanji
-# beside the number is a boundary ("電話０３…です")
-_EDGE = "\\dA-Za-zＡ-Ｚａ-ｚ_."
-_PHONE = re.compile(rf"(?<![{_EDGE}])[+＋]?[(（]?\d[\d\s().（）{_DASHES}]{{7,}}\d(?![{_EDGE}])")
-_CARD = re.compile(r"(?<!\d)(?:\d[ -]?){13,19}(?!\d)")
+# A number as a tokenizer sees it: an optional +country code and bracket, then digits in groups (spaces, dashes,
+# brackets between). Names glue numbers to words (customer_09012345678.csv, tel_03-1234-5678,
+# phone０９０１２３４５６７８), so letters, `_` and `.` beside it do not make it something else...
+_NUMBER = re.compile(rf"[+＋]?[(（]?\d(?:[\d\s()（）{_DASHES}]*\d)?")
+_LATIN = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ]")
+# ...but letters on both sides do (a product code: A0901234567x), and so does a date at its start: run ids and
+# timestamps (20261205-061532, 2026-12-05 06:15) stay readable
+_DATE_START = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+LONGEST_HARMLESS = 8  # digits: phone numbers have 9 or more (with the area code), card and individual numbers more
 # a Japanese postal code is marked by 〒: seven digits alone are too often something else
 _POSTAL = re.compile(rf"〒\s*\d{{3}}[{_DASHES}]?\d{{4}}")
 
 
-def _mask_if_phone(match: re.Match[str]) -> str:
-    digits = sum(ch.isdigit() for ch in match.group())
-    return MASK if digits >= 9 else match.group()
+def _mask_number(match: re.Match[str]) -> str:
+    """*** for a phone, card or individual number: 9 digits or more, not a code inside a word, a decimal's
+    fraction, or a date and time."""
+    text, whole = match.group(), match.string
+    start, end = match.span()
+    before, after = whole[start - 1 : start] if start else "", whole[end : end + 1]
+    if _LATIN.fullmatch(before or "-") and _LATIN.fullmatch(after or "-"):
+        return text
+    if before == "." and whole[start - 2 : start - 1].isdigit():
+        return text
+    digits = unicodedata.normalize("NFKC", "".join(ch for ch in text if ch.isdigit()))
+    if len(digits) <= LONGEST_HARMLESS or _DATE_START.match(digits):
+        return text
+    return MASK
 
 
 def mask(text: str) -> str:
-    """`text` with e-mail addresses, card-like digit runs, phone and individual numbers and postal codes
-    replaced by ***."""
+    """`text` with e-mail addresses, phone, card and individual numbers and postal codes replaced by ***."""
     text = _EMAIL.sub(MASK, text)
-    text = _CARD.sub(MASK, text)
     text = _POSTAL.sub(MASK, text)
-    return _PHONE.sub(_mask_if_phone, text)
+    return _NUMBER.sub(_mask_number, text)

@@ -25,6 +25,9 @@ _DECIMAL_POINT = re.compile(r"(?<![\d,.])\d+\.\d+(?![\d,.])")
 # 5.5× as CSV and 20× as Parquet (compressed); the factors keep about twice that. A run that would take more than
 # MEMORY_SHARE of the memory left is refused before it starts.
 MEMORY_FACTOR_TEXT, MEMORY_FACTOR_PARQUET, MEMORY_SHARE = 10, 40, 0.5
+# sizes no table people model holds: a column name is a few words, a text cell at most a long comment (a 40 MB cell
+# took 5.5 GB before failing: every copy and encoding of the column repeats it)
+NAME_CHARS, CELL_CHARS = 1_000, 100_000
 
 
 def detect_encoding(sample: bytes) -> str | None:
@@ -168,6 +171,7 @@ def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -
         )
         for frame in [frames] if chunk_rows is None else frames:
             frame.columns = [str(name).strip() for name in frame.columns]
+            _check_sizes(frame, path)
             yield frame
     except pd.errors.EmptyDataError:
         raise UserError("data.empty_file", path=path) from None
@@ -179,6 +183,20 @@ def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -
         if how["format"] != "parquet":
             raise
         raise UserError("data.not_a_table", path=path, reason=str(exc).splitlines()[0]) from None
+
+
+def _check_sizes(frame: Any, path: Path) -> None:
+    """A UserError for a column name or a text cell beyond any sane size (NAME_CHARS, CELL_CHARS)."""
+    for name in frame.columns:
+        if len(name) > NAME_CHARS:
+            raise UserError("data.name_too_long", path=path, name=f"{name[:40]}…", length=len(name), most=NAME_CHARS)
+    for name in frame.select_dtypes(include=["object", "string"]).columns:
+        try:
+            longest = frame[name].str.len().max()
+        except AttributeError:  # no text in the column (objects of other kinds)
+            continue
+        if longest > CELL_CHARS:
+            raise UserError("data.cell_too_long", path=path, column=name[:40], length=int(longest), most=CELL_CHARS)
 
 
 # pandas' tokenizer says where a CSV breaks in its own English: the two breaks people make, in their words
@@ -221,13 +239,14 @@ def read_table(path: Path, encoding: str | None = None) -> tuple[Any, dict[str, 
     needed, available = memory_estimate(path, how), available_memory()
     if available is not None and needed > MEMORY_SHARE * available:
         raise UserError("data.too_big", path=path, needed=f"{needed / 2**30:.1f}", available=f"{available / 2**30:.1f}")
-    before = _signature(path)
+    before = file_signature(path)
     frame = next(iter_table(path, how))
-    if _signature(path) != before:  # written to (or cut short) while it was read: what was read is no table
+    if file_signature(path) != before:  # written to (or cut short) while it was read: what was read is no table
         raise UserError("data.changed_while_read", path=path)
     return frame, how
 
 
-def _signature(path: Path) -> tuple[int, int]:
+def file_signature(path: Path) -> tuple[int, int]:
+    """Size and modification time: a file that changed while it was read has another."""
     status = path.stat()
     return status.st_size, status.st_mtime_ns

@@ -20,6 +20,8 @@ TOP = 5
 TRIALS = 200  # input sets tried by default: within 1% of a known optimum for every model kind (bench/README.md)
 SEED = 0
 _QUOTED = re.compile(r"`([^`]+)`")  # a column whose name is not a plain word, in a constraint: `price (yen)`
+CONSTRAINT_CHARS = 300  # a rule people type: a few columns and numbers
+LARGEST_CONSTANT = 1e15  # beyond any quantity a table holds, and exact as a float
 _COMPARE = {ast.LtE: 1, ast.Lt: 1, ast.GtE: -1, ast.Gt: -1}  # violation = sign × (left − right), met when ≤ 0
 STRICT_MARGIN = 1e-9
 _ARITHMETIC = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b}
@@ -68,9 +70,11 @@ def constraint(saved: SavedModel, text: str) -> Constraint:
         names[f"_c{len(names)}"] = match.group(1)
         return f"_c{len(names) - 1}"
 
+    if len(text) > CONSTRAINT_CHARS:  # bounded before parsing: Python's parser recurses on nesting
+        raise UserError("whatif.constraint_too_long", length=len(text), most=CONSTRAINT_CHARS)
     try:
         tree = ast.parse(_QUOTED.sub(placeholder, text), mode="eval")
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         raise UserError("whatif.bad_constraint", text=text) from None
     body = tree.body
     if not (isinstance(body, ast.Compare) and len(body.ops) == 1 and type(body.ops[0]) in _COMPARE):
@@ -78,6 +82,8 @@ def constraint(saved: SavedModel, text: str) -> Constraint:
     allowed = (ast.Compare, ast.BinOp, ast.UnaryOp, ast.USub, ast.Div, ast.Name, ast.Load, *_COMPARE, *_ARITHMETIC)
     for node in ast.walk(body):
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+            if not abs(node.value) < LARGEST_CONSTANT:  # a 401-digit number overflows a float; nan fails this too
+                raise UserError("whatif.bad_constraint", text=text)
             continue
         if not isinstance(node, allowed):
             raise UserError("whatif.bad_constraint", text=text)
@@ -175,7 +181,7 @@ def _space(f: Field, spec: str | None) -> Any:
             low, high = (float(part.replace(",", "")) for part in spec.split(":"))
         except ValueError:
             raise UserError("whatif.bad_search_range", column=f.name, spec=spec) from None
-    if low is None or not math.isfinite(low) or not math.isfinite(high) or high <= low:
+    if low is None or not math.isfinite(high - low) or high <= low:
         raise UserError("whatif.bad_search_range", column=f.name, spec=spec or "")
     if f.whole:
         low_int, high_int = math.ceil(low), math.floor(high)

@@ -54,6 +54,8 @@ def form(run_dir: Path) -> list[Field]:
 
 def _seen(run_dir: Path) -> dict[str, dict[str, Any]]:
     """input_ranges.json: every column the model was fit on (in order), with what training saw of it."""
+    if not Path(run_dir).is_dir():  # missing, or a link that leads nowhere or to itself: not an old run
+        raise UserError("report.not_a_run", path=run_dir)
     seen = rundir.RunFolder(Path(run_dir)).read_json(rundir.INPUT_RANGES)
     if not seen:
         raise UserError("whatif.no_ranges", run_dir=run_dir)

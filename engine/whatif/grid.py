@@ -95,6 +95,8 @@ def _date_span(spec: str) -> list[str]:
 
 
 def _numeric_range(f: Field, spec: str) -> list[float]:
+    import math
+
     parts = spec.split(":")
     try:
         numbers = [float(part.replace(",", "")) for part in parts]
@@ -103,11 +105,15 @@ def _numeric_range(f: Field, spec: str) -> list[float]:
     if len(numbers) not in (2, 3) or numbers[1] <= numbers[0] or (len(numbers) == 3 and numbers[2] <= 0):
         raise UserError("whatif.bad_range", column=f.name, spec=spec)
     low, high = numbers[:2]
+    if not math.isfinite(high - low):  # beyond what a float holds (1e308 and more): no range to spread
+        raise UserError("whatif.bad_range", column=f.name, spec=spec)
     if len(numbers) == 2:
         return _spaced(f, low, high, STEPS)
-    count = int((high - low) / numbers[2] + 1e-9) + 1
-    if count > MOST_VALUES:
-        raise UserError("whatif.too_many_values", column=f.name, count=count, most=MOST_VALUES)
+    steps = (high - low) / numbers[2]
+    if steps + 1 > MOST_VALUES:  # infinitely many too (a step of 1e-308): counted as a float, never turned to int
+        shown = f"{steps + 1:.3g}" if steps + 1 > 10**9 else int(steps + 1e-9) + 1
+        raise UserError("whatif.too_many_values", column=f.name, count=shown, most=MOST_VALUES)
+    count = int(steps + 1e-9) + 1
     return [round(low + i * numbers[2], 10) for i in range(count)]
 
 

@@ -72,8 +72,9 @@ def _keep(run_dir: Path, kind: str, table: Any, asked: dict[str, Any], figures: 
     from automl_tui_engine.errors import one_line
     from automl_tui_engine.outputs import report, rundir
 
-    path = whatif_record.save(run_dir, kind, table, asked, figures)
-    report.write(run_dir)  # the report lists what was asked, beside the decision it serves
+    with rundir.RunFolder(run_dir).changing():  # records asked at once each get a number of their own
+        path = whatif_record.save(run_dir, kind, table, asked, figures)
+        report.write(run_dir)  # the report lists what was asked, beside the decision it serves
     if not rundir.RunFolder(run_dir).shared_link():  # not tracked, or tracked offline: no server to tell
         return Kept(path)
     from automl_tui_engine.clearml import inference
