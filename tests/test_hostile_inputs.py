@@ -53,6 +53,13 @@ def marker(tmp_path, monkeypatch):
     sys.modules.pop("marker_plugin", None)
 
 
+def linear_only(folder: Path, **values) -> Path:
+    """A run of one cheap model, for tests about what surrounds the models (names, files, the disk)."""
+    from conftest import write_preset
+
+    return write_preset(folder / "linear_only.toml", models=["linear"], **values)
+
+
 def hostile_preset(folder: Path, **extra) -> Path:
     (folder / "presets").mkdir(parents=True, exist_ok=True)
     path = folder / "presets" / "quick.toml"
@@ -138,7 +145,8 @@ def test_hostile_names_come_out_as_text_everywhere(tmp_path, capsys):
     table = tmp_path / f"{HOSTILE['email']}.csv"
     frame.to_csv(table, index=False)
     code, out, err = cli(
-        [table, "--target", "species", "--preset", "fast", "--max-trials", "0", "--out", tmp_path / "runs"], capsys
+        [table, "--target", "species", "--preset", linear_only(tmp_path, explain=True), "--out", tmp_path / "runs"],
+        capsys,
     )
     assert code == 0, err
     assert "\x1b" not in out + err and "\x07" not in out + err
@@ -201,7 +209,8 @@ def test_raw_csv_keeps_cells_as_predicted(tmp_path, capsys):
     frame["species"] = frame["species"].replace("Gentoo", HOSTILE["formula"])
     table = tmp_path / "penguins.csv"
     frame.to_csv(table, index=False)
-    code, _, err = cli([table, "--target", "species", "--max-trials", "0", "--out", tmp_path / "runs"], capsys)
+    preset = linear_only(tmp_path)
+    code, _, err = cli([table, "--target", "species", "--preset", preset, "--out", tmp_path / "runs"], capsys)
     assert code == 0, err
     (run_dir,) = (tmp_path / "runs").iterdir()
     code, _, err = cli(["predict", run_dir, table, "-o", tmp_path / "raw.csv", "--raw-csv"], capsys)
@@ -390,8 +399,9 @@ async def test_the_wizard_shows_markup_from_a_table_and_a_run_folder_as_typed(tm
     from automl_tui.screens.use import UseScreen
 
     folder = tmp_path / "shared"
-    folder.mkdir()
+    (folder / "presets").mkdir(parents=True)
     table = table_of_markup(folder)
+    linear_only(folder / "presets", explain=True)  # one model: the screens are under test, not the search
     monkeypatch.chdir(folder)
     seen: list[str] = []
 
@@ -404,7 +414,7 @@ async def test_the_wizard_shows_markup_from_a_table_and_a_run_folder_as_typed(tm
         look()
         await pilot.press("enter")
         await until(pilot, on_step(app, PresetScreen))
-        await choose_option(pilot, "fast")
+        await choose_option(pilot, "presets/linear_only.toml")
         for step in (PriorityScreen, WhereScreen, ConfirmScreen):
             await until(pilot, on_step(app, step))
             look()
@@ -791,8 +801,9 @@ def test_a_disk_that_fills_after_the_model_keeps_the_model_usable_and_leaves_no_
             raise OSError(errno.ENOSPC, "No space left on device", str(destination))
         return real_replace(source, destination)
 
+    preset = linear_only(tmp_path, charts="html")
     monkeypatch.setattr(rundir.os, "replace", full_at_plotly_js)
-    code, _, err = cli([PENGUINS, "--target", "species", "--max-trials", "0", "--out", tmp_path / "runs"], capsys)
+    code, _, err = cli([PENGUINS, "--target", "species", "--preset", preset, "--out", tmp_path / "runs"], capsys)
     assert code == 3 and "No space left on device" in err and "internal error" not in err, err
     monkeypatch.undo()
     (folder,) = (tmp_path / "runs").iterdir()
@@ -815,7 +826,8 @@ def test_a_disk_that_fills_after_the_model_keeps_the_model_usable_and_leaves_no_
 def test_a_test_score_from_a_handful_of_rows_says_so_in_every_face(tmp_path, capsys):
     small = tmp_path / "small.csv"
     pd.read_csv(PENGUINS).dropna().groupby("species").head(20).to_csv(small, index=False)  # 60 rows, 12 to test
-    code, out, err = cli([small, "--target", "species", "--max-trials", "0", "--out", tmp_path / "runs"], capsys)
+    preset = linear_only(tmp_path)
+    code, out, err = cli([small, "--target", "species", "--preset", preset, "--out", tmp_path / "runs"], capsys)
     assert code == 0, err
     said = "The test score comes from only 12 rows"
     assert said in out
