@@ -15,7 +15,7 @@ from automl_tui_engine import exit_codes
 from automl_tui_engine.messages import t  # light: the catalogue is a TOML file read on first use
 
 from automl_tui.doctor_cli import doctor_command
-from automl_tui.exits import fail, on_run_folder, refuse
+from automl_tui.exits import fail, on_run_folder, refuse, without_waiting_for_stuck_calls
 from automl_tui.templates_cli import template_app
 from automl_tui.terminal import say
 from automl_tui.whatif_cli import optimize_command, whatif_command
@@ -386,10 +386,12 @@ def main(argv: list[str] | None = None, lang: str | None = None) -> None:
         app(args=args, prog_name="automl-tui", standalone_mode=True, obj=lang)
     except SystemExit as exc:
         if terminated and exc.code == exit_codes.INTERRUPTED:
-            sys.exit(exit_codes.TERMINATED)
+            sys.exit(without_waiting_for_stuck_calls(exit_codes.TERMINATED))
+        if isinstance(exc.code, int):
+            without_waiting_for_stuck_calls(exc.code)
         raise
     except KeyboardInterrupt:
-        sys.exit(exit_codes.TERMINATED if terminated else exit_codes.INTERRUPTED)
+        sys.exit(without_waiting_for_stuck_calls(exit_codes.TERMINATED if terminated else exit_codes.INTERRUPTED))
     except Exception as exc:  # a bug, not bad input: one line, the traceback only on request
         if os.environ.get("AUTOML_TUI_DEBUG"):
             raise

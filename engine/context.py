@@ -51,8 +51,13 @@ class Announcer:
         self._said_stopped(self.trackers.close())
 
     def _said_stopped(self, failed: list[tuple[Any, Exception]]) -> None:
+        from automl_tui_engine.tracking import TrackerAbandoned
+
         for tracker, exc in failed:
-            message = t("run.tracker_failed", tracker=type(tracker).__name__, error=one_line(exc))
+            if isinstance(exc, TrackerAbandoned):
+                message = t("run.tracker_abandoned")
+            else:
+                message = t("run.tracker_failed", tracker=type(tracker).__name__, error=one_line(exc))
             self.emit(ev.RunWarning(message=message, topic="run"))
 
 

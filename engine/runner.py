@@ -78,9 +78,12 @@ def _trackers(config: RunConfig) -> list[tracking.Tracker]:
     """The run folder's events.jsonl, and ClearML tasks when the config asks for them."""
     trackers: list[tracking.Tracker] = [tracking.FileTracker()]
     if config.clearml.enabled:
+        from automl_tui_engine.clearml import sdk
         from automl_tui_engine.clearml.tracker import ClearMLTracker
 
-        trackers.append(ClearMLTracker(config.clearml.project))
+        # on a thread of its own: the SDK retries a server that stopped answering for ever, in the caller's thread
+        tracker = ClearMLTracker(config.clearml.project)
+        trackers.append(tracking.BackgroundTracker(tracker, sdk.server_answers, sdk.give_up))
     return trackers
 
 

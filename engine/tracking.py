@@ -8,6 +8,9 @@ holds is flushed whatever happens.
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +39,89 @@ class FileTracker(Tracker):
             self.folder = RunFolder(Path(event.run_dir))
         if self.folder is not None:
             self.folder.append_event(event.to_dict())
+
+
+class TrackerAbandoned(Exception):
+    """A tracker's server stopped answering: the run goes on without it."""
+
+
+_STUCK_CALLS: list[str] = []  # trackers abandoned with a call still running (the process must not wait for them)
+
+
+def stuck_calls() -> list[str]:
+    """The trackers abandoned in the middle of a call: a face ends its process without waiting for them (a server
+    library's exit hooks would retry the dead server for ever)."""
+    return list(_STUCK_CALLS)
+
+
+class BackgroundTracker(Tracker):
+    """A tracker that talks to a server, on a thread of its own: the run never waits for the server. While a call
+    has taken more than `check_after_s` (or at all, once the run is closing), `answers()` asks the server directly
+    (a short request of our own); when it does not answer, the tracker is abandoned (`on_abandon`: quiet the stuck
+    calls) and the next event or the close raises TrackerAbandoned, once. A server that answers slowly (a large
+    upload) is waited for."""
+
+    def __init__(
+        self,
+        inner: Tracker,
+        answers: Callable[[], bool],
+        on_abandon: Callable[[], None] = lambda: None,
+        check_after_s: float = 3.0,
+    ) -> None:
+        self.inner, self.answers, self.on_abandon, self.check_after_s = inner, answers, on_abandon, check_after_s
+        self.calls: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self.busy_since: float | None = None
+        self.failure: Exception | None = None
+        self.abandoned = threading.Event()
+        self.done = threading.Event()
+        self.closing = False
+        self.name = type(inner).__name__
+        threading.Thread(target=self._work, name=f"{self.name} calls", daemon=True).start()
+        threading.Thread(target=self._watch, name=f"{self.name} watch", daemon=True).start()
+
+    def event(self, event: ev.Event) -> None:
+        self._raise_once()
+        self.calls.put(lambda: self.inner.event(event))
+
+    def close(self) -> None:
+        self._raise_once()
+        self.closing = True  # the run is over: the server is asked at once whether it answers, not after a while
+        self.calls.put(self.inner.close)
+        self.calls.put(None)
+        while not self.done.wait(0.05):
+            self._raise_once()
+        self._raise_once()
+
+    def _raise_once(self) -> None:
+        if self.failure is not None:
+            failure, self.failure = self.failure, None
+            self.done.set()
+            raise failure
+
+    def _work(self) -> None:
+        while (call := self.calls.get()) is not None and not self.abandoned.is_set():
+            self.busy_since = time.monotonic()
+            try:
+                call()
+            except Exception as exc:  # the inner tracker failed: said by the run, which drops this tracker
+                self.failure = exc
+                return
+            finally:
+                self.busy_since = None
+        self.done.set()
+
+    def _watch(self) -> None:
+        while not self.done.is_set():
+            started, patience = self.busy_since, 0.0 if self.closing else self.check_after_s
+            if started is not None and time.monotonic() - started > patience:
+                if not self.answers():
+                    self.abandoned.set()
+                    _STUCK_CALLS.append(self.name)
+                    self.on_abandon()
+                    self.failure = TrackerAbandoned(self.name)
+                    return
+                self.done.wait(1.0)  # it answers: a slow call (an upload), asked again in a second
+            self.done.wait(0.2)
 
 
 class Trackers:

@@ -39,11 +39,20 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.quick)
 
 
+def session_folder(tmp_path_factory) -> Path:
+    """The test session's own temporary folder, shared by its xdist workers (each has a folder of its own in it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(autouse=True, scope="session")
 def user_configuration_of_its_own(tmp_path_factory):
-    """The plugins a test trusts are remembered in a configuration folder of the test session's, never the user's
-    (child processes inherit it, and the language)."""
-    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+    """The plugins a test trusts, and the key that signs the models, are kept in a configuration folder of the test
+    session's, never the user's (child processes inherit it, and the language); one for all workers, so a run one
+    worker made is this user's for the others too."""
+    folder = session_folder(tmp_path_factory) / "config"
+    folder.mkdir(exist_ok=True)
+    os.environ["XDG_CONFIG_HOME"] = str(folder)
 
 
 @pytest.fixture(autouse=True)
@@ -86,10 +95,17 @@ def penguin_run(tmp_path_factory) -> Path:
     penguins_with_id, predicting species, with quick_config's two default models. A test that damages the folder
     works on a copy (copy_of)."""
     import automl_tui_engine as engine
+    from filelock import FileLock
 
-    folder = tmp_path_factory.mktemp("penguin_run")
-    penguins_with_id().to_csv(folder / "penguins_with_id.csv", index=False)
-    return Path(engine.run(quick_config(folder / "penguins_with_id.csv", folder / "runs", target="species")).run_dir)
+    folder = session_folder(tmp_path_factory) / "penguin_run"
+    with FileLock(f"{folder}.lock"):  # one worker makes it, the others wait and use it
+        made = folder / "run_dir.txt"
+        if not made.exists():
+            folder.mkdir()
+            penguins_with_id().to_csv(folder / "penguins_with_id.csv", index=False)
+            config = quick_config(folder / "penguins_with_id.csv", folder / "runs", target="species")
+            made.write_text(engine.run(config).run_dir, encoding="utf-8")
+    return Path(made.read_text(encoding="utf-8"))
 
 
 def copy_of(run_dir: Path, tmp_path: Path) -> Path:

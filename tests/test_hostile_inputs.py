@@ -581,6 +581,7 @@ def test_run_folder_writes_never_follow_a_link_out(penguin_run, tmp_path, capsys
     assert list(elsewhere.iterdir()) == []
 
 
+@pytest.mark.slow  # adopt, whatif and report through the CLI: five seconds
 def test_what_people_type_and_run_json_says_is_never_live_in_decision_md_or_the_report(penguin_run, tmp_path, capsys):
     """--use, --note, the adopter, the target, the table's name, run_id and dataset_key, and a what-if record's
     command (a column name with backticks) are written as typed: no tag, image or link comes alive."""

@@ -39,7 +39,8 @@ def prepare() -> None:
     from clearml.config import ConfigWrapper
 
     ConfigWrapper.set_overrides(_SDK_OVERRIDES)
-    logging.getLogger("clearml").setLevel(logging.WARNING)
+    loggers_at(logging.WARNING)
+    _filter_direct_writes()
 
 
 @contextlib.contextmanager
@@ -102,14 +103,8 @@ def check_server() -> None:
         raise UserError("clearml.not_configured")
     if not (access and secret):
         raise UserError("clearml.no_credentials", host=host)
-    token = base64.b64encode(f"{access}:{secret}".encode()).decode()
-    request = urllib.request.Request(
-        f"{host}/auth.login", data=b"{}", headers={"Authorization": f"Basic {token}"}, method="POST"
-    )
-    request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT_S) as response:
-            json.load(response)
+        _log_in(host, access, secret)
     except urllib.error.HTTPError as exc:
         if exc.code in (400, 401, 403):
             raise UserError("clearml.bad_credentials", host=host) from None
@@ -117,6 +112,90 @@ def check_server() -> None:
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise UserError("clearml.unreachable", host=host, reason=str(reason)) from None
+
+
+def _log_in(host: str, access: str, secret: str) -> None:
+    """One short request of our own to the server (no SDK: its calls retry for ever); raises what went wrong."""
+    token = base64.b64encode(f"{access}:{secret}".encode()).decode()
+    request = urllib.request.Request(
+        f"{host}/auth.login", data=b"{}", headers={"Authorization": f"Basic {token}"}, method="POST"
+    )
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=CONNECT_TIMEOUT_S) as response:
+        json.load(response)
+
+
+def server_answers() -> bool:
+    """Whether the server answers now, within CONNECT_TIMEOUT_S (offline mode has none to wait for); when it does
+    not, the SDK's loggers are silenced: their retries would fill the terminal."""
+    if offline():
+        return True
+    try:
+        _log_in(*server())
+    except urllib.error.HTTPError:
+        return True  # it answered
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError):
+        return False
+    return True
+
+
+def give_up() -> None:
+    """The server stopped answering and tracking is abandoned: the SDK's threads still retry it, each in a loop
+    without end or pause (a refused connection fails at once) that took half a core from the run and printed a line
+    each time. Their next request sleeps instead, and they say nothing more; the process ends without them
+    (tracking.stuck_calls)."""
+    import time
+
+    from clearml.backend_api.session.session import Session
+
+    _SERVER_GONE.append(True)
+    loggers_at(logging.CRITICAL + 1)
+
+    def parked(*args: Any, **kwargs: Any) -> None:
+        time.sleep(24 * 3600)
+
+    Session.send = parked  # type: ignore[method-assign]
+
+
+_SERVER_GONE = []  # set once server_answers() found the server gone: the SDK's own lines about it are dropped
+
+
+def _filter_direct_writes() -> None:
+    """The SDK's log service writes its retries straight to stderr, past logging ("Retrying, failed logging task
+    to backend", every 2 s for as long as the process lives): its INFO lines are dropped, and every line once the
+    server is known to be gone (the run said so in one line). Found in clearml 2.1's TaskHandler._log_stderr; a
+    version without it keeps its own lines."""
+    try:
+        from clearml.backend_interface.task.log import TaskHandler
+    except ImportError:
+        return
+    original = TaskHandler.__dict__.get("_log_stderr")
+    if not isinstance(original, staticmethod) or getattr(original.__func__, "filtered", False):
+        return
+
+    def filtered(msg: str, level: int = logging.INFO) -> None:
+        if level >= logging.WARNING and not _SERVER_GONE:
+            original.__func__(msg, level)
+
+    filtered.filtered = True  # type: ignore[attr-defined]
+    TaskHandler._log_stderr = staticmethod(filtered)
+
+
+def loggers_at(level: int) -> None:
+    """The SDK's loggers (and urllib3's, under them) set to `level`, their retries never shown: the SDK gives some
+    loggers levels and handlers of their own when a task starts, and retries a server that went away with a line
+    each time, hundreds a minute (the run says in one line when tracking stopped)."""
+    for name in [*logging.root.manager.loggerDict, "clearml", "urllib3"]:
+        if name.startswith(("clearml", "urllib3")):
+            found = logging.getLogger(name)
+            found.setLevel(level)
+            for handler in found.handlers:
+                if _no_retries not in handler.filters:
+                    handler.addFilter(_no_retries)
+
+
+def _no_retries(record: logging.LogRecord) -> bool:
+    return not str(record.msg).startswith("Retrying")
 
 
 def secrets() -> list[str]:

@@ -14,6 +14,7 @@ the candidates' tasks are made after the reporting task, when nothing else is op
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +149,7 @@ class ClearMLTracker(Tracker):
 
         assert self.started is not None
         with sdk.quiet():
-            return Task.init(
+            task = Task.init(
                 project_name=f"{self.project}/{self.started.dataset_key}",
                 task_name=name,
                 task_type=task_type,
@@ -160,6 +161,8 @@ class ClearMLTracker(Tracker):
                 auto_connect_streams=False,
                 auto_resource_monitoring=False,
             )
+        sdk.loggers_at(logging.WARNING)  # the task's loggers were given levels of their own just now
+        return task
 
     def _open(self, phase: str) -> None:
         assert self.started is not None
