@@ -374,7 +374,8 @@ def table_of_markup(folder: Path) -> Path:
     frame["year"] = frame["year"].astype(str) + WIZARD_MARKUP["bidi"]
     labels = {"Adelie": WIZARD_MARKUP["bold"], "Chinstrap": WIZARD_MARKUP["closing_tag"], "Gentoo": "Gentoo"}
     frame["species"] = frame["species"].map(labels)
-    frame = frame.rename(columns={"sex": WIZARD_MARKUP["link"], "island": WIZARD_MARKUP["hidden"]})
+    # the link names an early column: the preview shows the first columns whole at any width
+    frame = frame.rename(columns={"island": WIZARD_MARKUP["link"], "sex": WIZARD_MARKUP["hidden"]})
     path = folder / "shared.csv"
     frame[[*frame.columns.drop("species"), "species"]].to_csv(path, index=False)
     return path
