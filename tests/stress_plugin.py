@@ -1,7 +1,6 @@
 """A plugin (named in a preset: `plugins = ["stress_plugin"]`) whose models make every status a run can record
 happen for sure: one trains for ten minutes (stopped by the budget), one always fails, one is regression-only
-(skipped on a classification table), and a tree whose search space holds only clearly bad settings (its first tuned
-candidate is pruned, however few the budget leaves time for on a busy machine)."""
+(skipped on a classification table), and a tree whose search space has clearly bad corners (pruned when tuned)."""
 
 from automl_tui_engine.extension.registry import models
 
@@ -34,9 +33,9 @@ def register() -> None:
     models.register(
         models.ModelSpec(
             name="stress_tree",
-            label="a decision tree whose tuned settings are all too coarse",
+            label="a decision tree with shallow and deep settings",
             estimators={"classification": "sklearn.tree:DecisionTreeClassifier"},
             default_params={"classification": {"max_depth": 6}},
-            search_space={"max_depth": [1], "min_samples_leaf": [80, 120]},
+            search_space={"max_depth": [1, 2, 6, 12], "min_samples_leaf": [1, 5, 60]},
         )
     )
