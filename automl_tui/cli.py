@@ -51,7 +51,7 @@ def run_command(
     ] = None,
     clearml: Annotated[bool, typer.Option("--clearml", help=t("cli.help_clearml"))] = False,
     remote: Annotated[str | None, typer.Option("--remote", metavar="QUEUE", help=t("cli.help_remote"))] = None,
-    clone: Annotated[str | None, typer.Option("--clone", metavar="TASK_ID", help=t("cli.help_clone"))] = None,
+    clone: Annotated[str | None, typer.Option("--clone", metavar="TASK_ID|TEMPLATE", help=t("cli.help_clone"))] = None,
     pipeline: Annotated[bool, typer.Option("--pipeline", help=t("cli.help_pipeline"))] = False,
     allow_plugin: Annotated[
         list[str] | None, typer.Option("--allow-plugin", metavar="MODULE", help=t("cli.help_allow_plugin"))
@@ -126,6 +126,10 @@ def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None)
     try:
         if overrides.pop("data") is not None:
             raise UserError("clone.data_and_clone")
+        if not remote.TASK_ID.fullmatch(task_id):  # a template's name, as a preset's `template =` gives it
+            from automl_tui_engine.clearml import templates
+
+            task_id = templates.task_of(task_id)
         source = remote.clone_source(task_id)
         values = source.rerun_values(preset)
         if queue:
@@ -164,10 +168,11 @@ def _announce(enqueued) -> int:
 def watch_command(
     run_id: Annotated[str, typer.Argument(help=t("cli.help_watch_run_id"))],
     poll: Annotated[float, typer.Option("--poll", help=t("cli.help_poll"), min=0.1)] = 2.0,
+    out: Annotated[Path, typer.Option("--out", help=t("cli.help_watch_out"))] = Path("runs"),
 ) -> None:
     from automl_tui.headless import watch_headless
 
-    raise typer.Exit(watch_headless(run_id, poll))
+    raise typer.Exit(watch_headless(run_id, poll, out))
 
 
 @app.command("presets", help=t("cli.help_presets"))
@@ -195,6 +200,18 @@ def report_command(
     from automl_tui_engine.outputs import report
 
     say(str(on_run_folder(lambda: report.write(run_dir), run_dir)))
+
+
+@app.command("track", help=t("cli.help_track"))
+def track_command(
+    run_dir: Annotated[Path, typer.Argument(help=t("cli.help_run_dir"))],
+) -> None:
+    from automl_tui_engine.clearml.record_later import record_run
+
+    link = on_run_folder(lambda: record_run(run_dir), run_dir)
+    say(t("track.done", path=run_dir / "report.md"))
+    if link:
+        say(t("cli.summary_link", link=link))
 
 
 @app.command("adopt", help=t("cli.help_adopt"))

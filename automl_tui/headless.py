@@ -5,6 +5,7 @@ Results (finished models, the Decision Summary) go to stdout; diagnostics (warni
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ from automl_tui_engine.config import RunConfig
 from automl_tui_engine.extension.registry import metrics
 from automl_tui_engine.formatting import human_bytes, score_text
 from automl_tui_engine.messages import t
-from automl_tui_engine.outputs.rundir import RunFolder
+from automl_tui_engine.outputs.rundir import RunFolder, sessions_folder
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
@@ -139,7 +140,7 @@ class HeadlessView:
         )
         return Group(bar, status, self.leaderboard())
 
-    def summary(self, report: str, link: str = "") -> None:
+    def summary(self, report: str, link: str = "", offline_sessions: list[str] | None = None) -> None:
         """The Decision Summary, from the run_finished event (a local run, or one followed from the server), and
         the link to the run's reporting task when it was tracked in ClearML."""
         finished = self.finished
@@ -162,6 +163,9 @@ class HeadlessView:
         lines.append(t("cli.summary_report", path=report))
         if link:
             lines.append(t("cli.summary_link", link=link))
+        elif offline_sessions:
+            folder = sessions_folder(offline_sessions)
+            lines.append(t("cli.summary_offline", count=len(offline_sessions), folder=folder))
         if self.live:
             self.out.print(Panel("\n".join(lines), title=t("cli.summary_title"), expand=False))
         else:
@@ -208,19 +212,24 @@ def run_headless(config: RunConfig, out: Console | None = None, err: Console | N
         where = view.started.run_dir if view.started is not None else config.out
         err.print(t("cli.could_not_write", folder=where, reason=exc.strerror or exc, file=exc.filename or "-"))
         return exit_codes.NOT_FINISHED
-    view.summary(f"{result.run_dir}/report.md", RunFolder(Path(result.run_dir)).shared_link())
+    folder = RunFolder(Path(result.run_dir))
+    view.summary(f"{result.run_dir}/report.md", folder.shared_link(), folder.offline_sessions())
     return exit_codes.of_run(result.status)
 
 
-def watch_headless(run_id: str, poll_s: float) -> int:
-    """Follow a run from the ClearML server with the same view as a local run; returns the exit code."""
+def watch_headless(run_id: str, poll_s: float, out_folder: Path) -> int:
+    """Follow a run from the ClearML server with the same view as a local run, then bring its run folder home into
+    `out_folder` (a run on an agent, or a pipeline's): adopt, predict, whatif and report then work on it as on a
+    local run. Returns the exit code."""
     from automl_tui_engine.clearml.follow import follow
+    from automl_tui_engine.clearml.remote import bring_home
     from automl_tui_engine.errors import UserError
 
     out = Console(markup=False, highlight=False)
     out.soft_wrap = not out.is_terminal
     err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
     view = HeadlessView(out, err, live=False)  # events arrive in batches: plain lines read better than a live table
+    home = out_folder / run_id
     waiting: list[str] = []
 
     def on_waiting(status: str) -> None:
@@ -228,18 +237,33 @@ def watch_headless(run_id: str, poll_s: float) -> int:
             err.print(t("watch.waiting", run_id=run_id, status=status))
         waiting.append(status)
 
+    def shown_here(event: ev.Event) -> None:
+        """The run's folder is the one it will have here, not the agent's temporary one."""
+        if isinstance(event, ev.RunStarted) and event.run_dir:
+            event = dataclasses.replace(event, run_dir=str(home))
+        view(event)
+
     try:
-        followed = follow(run_id, view, poll_s=poll_s, on_waiting=on_waiting)
+        followed = follow(run_id, shown_here, poll_s=poll_s, on_waiting=on_waiting)
+        if followed.status in ("failed", "stopped"):
+            err.print(t("watch.given_up", run_id=run_id, status=followed.status, message=followed.message or "-"))
+            return exit_codes.NOT_FINISHED
+        came_home = bring_home(followed.folder_task, home) if followed.folder_task else None
     except UserError as exc:
         err.print(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         return exit_codes.INTERRUPTED
-    if followed.status in ("failed", "stopped"):
-        err.print(t("watch.given_up", run_id=run_id, status=followed.status, message=followed.message or "-"))
-        return exit_codes.NOT_FINISHED
-    view.summary(t("watch.reporting_task", run_id=run_id), followed.reporting_link)
-    return exit_codes.of_run(followed.status)
+    if came_home is None:
+        if followed.status == "log_unreadable":
+            err.print(t("watch.log_unreadable", run_id=run_id))
+            return exit_codes.NOT_FINISHED
+        view.summary(t("watch.reporting_task", run_id=run_id), followed.reporting_link)
+        return exit_codes.of_run(followed.status)
+    for event in RunFolder(came_home).read_events()[followed.events_seen :]:  # what the logs did not show
+        shown_here(ev.from_dict(event))
+    view.summary(str(came_home / "report.md"), RunFolder(came_home).shared_link() or followed.reporting_link)
+    return exit_codes.of_run(view.finished.status) if view.finished is not None else exit_codes.NOT_FINISHED
 
 
 def pipeline_headless(config: RunConfig, queue: str) -> int:

@@ -33,32 +33,41 @@ class Cancel:
 @dataclass
 class Announcer:
     """Every event of the run, in order, to its trackers (the run folder's events.jsonl, ClearML) and the caller.
-    A tracker that fails is dropped and said as a warning: the run goes on."""
+    A tracker that fails is dropped and said as a warning about tracking: the run goes on."""
 
     trackers: Any  # tracking.Trackers
     on_event: Callable[[ev.Event], None] | None = None
     warnings: list[str] = field(default_factory=list)
+    run_dir: str = ""  # the run folder, once the run has started
 
     def emit(self, event: ev.Event) -> None:
         if isinstance(event, ev.RunWarning):
             self.warnings.append(event.message)
+        elif isinstance(event, ev.RunStarted):
+            self.run_dir = event.run_dir
         failed = self.trackers.event(event)
         if self.on_event is not None:
             self.on_event(event)
         self._said_stopped(failed)
 
-    def close(self) -> None:
-        self._said_stopped(self.trackers.close())
+    def close(self) -> bool:
+        """Close the trackers; whether one failed doing so (after the report was written)."""
+        return self._said_stopped(self.trackers.close())
 
-    def _said_stopped(self, failed: list[tuple[Any, Exception]]) -> None:
-        from automl_tui_engine.tracking import TrackerAbandoned
+    def _said_stopped(self, failed: list[tuple[Any, Exception]]) -> bool:
+        from automl_tui_engine.tracking import STUCK_AFTER_S, NotAllRecorded, TrackerAbandoned
 
         for tracker, exc in failed:
+            topic = ev.TRACKING  # tracking that stopped: the report's Debug lists it as what ClearML lacks
             if isinstance(exc, TrackerAbandoned):
-                message = t("run.tracker_abandoned")
+                reason = "run.tracker_stuck" if exc.stuck else "run.tracker_abandoned"
+                message = t(reason, run_dir=self.run_dir, seconds=f"{STUCK_AFTER_S:g}")
+            elif isinstance(exc, NotAllRecorded):  # the Debug lists each item already (clearml.json)
+                message, topic = t("run.tracker_incomplete", items=", ".join(exc.items)), "run"
             else:
                 message = t("run.tracker_failed", tracker=type(tracker).__name__, error=one_line(exc))
-            self.emit(ev.RunWarning(message=message, topic="run"))
+            self.emit(ev.RunWarning(message=message, topic=topic))
+        return bool(failed)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,13 @@ class SourceGone(UserError):
     exit_code = exit_codes.NOT_FINISHED
 
 
+class ServerGone(UserError):
+    """The ClearML server stopped answering in the middle of a command that needs it (following a run, recording
+    one): nothing here was wrong, and nothing done is lost; the command did not finish."""
+
+    exit_code = exit_codes.NOT_FINISHED
+
+
 def one_line(exc: BaseException) -> str:
     """An unexpected error as one line for the report: its type, first line, and the function it came from."""
     text = str(exc).strip().splitlines()

@@ -14,7 +14,8 @@ CANDIDATE_STATUSES = ("ok", "failed", "skipped", "stopped", "pruned", "cancelled
 LIVE_STATUSES = ("waiting", "training")
 RUN_STATUSES = ("running", "finished", "cancelled", "no_candidate")
 # what a warning is about: the table itself (a limit of any model learned from it) or how this run went
-WARNING_TOPICS = ("data", "run")
+TRACKING = "tracking"  # a warning that a tracker (ClearML) stopped: the report's Debug lists it
+WARNING_TOPICS = ("data", "run", TRACKING)
 
 
 @dataclass(frozen=True)

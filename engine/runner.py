@@ -71,7 +71,18 @@ def run(
         with threads.limited(count):
             return _run(config, announcer, Cancel(cancel), run_id or new_run_id())
     finally:
-        announcer.close()
+        if announcer.close():
+            _report_again(announcer.run_dir)
+
+
+def _report_again(run_dir: str) -> None:
+    """Tracking stopped after the report was written: written again, so that its Debug says what ClearML lacks."""
+    from pathlib import Path
+
+    from automl_tui_engine.outputs import report
+
+    if run_dir and (Path(run_dir) / rundir.REPORT).exists():
+        report.write(Path(run_dir))
 
 
 def _trackers(config: RunConfig) -> list[tracking.Tracker]:

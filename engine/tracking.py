@@ -27,6 +27,9 @@ class Tracker(ABC):
     def close(self) -> None:  # noqa: B027 - optional: only trackers that hold something to flush override it
         """Called once when the run ends, finished or not."""
 
+    def heartbeat(self) -> None:  # noqa: B027 - a long call says it is still getting somewhere (BackgroundTracker)
+        """Called by the tracker itself between the steps of a long call (closing: one task after another)."""
+
 
 class FileTracker(Tracker):
     """Every event appended to the run folder's events.jsonl as it happens."""
@@ -42,7 +45,21 @@ class FileTracker(Tracker):
 
 
 class TrackerAbandoned(Exception):
-    """A tracker's server stopped answering: the run goes on without it."""
+    """A tracker's server stopped answering (`stuck`: it answers, but a call to it never ends): the run goes on
+    without it."""
+
+    def __init__(self, name: str, stuck: bool = False) -> None:
+        super().__init__(name)
+        self.stuck = stuck
+
+
+class NotAllRecorded(Exception):
+    """A tracker's server refused some of what it was sent (the run folder's clearml.json lists what): raised by its
+    close, once everything else is recorded."""
+
+    def __init__(self, items: list[str]) -> None:
+        super().__init__(", ".join(items))
+        self.items = items
 
 
 _STUCK_CALLS: list[str] = []  # trackers abandoned with a call still running (the process must not wait for them)
@@ -54,12 +71,16 @@ def stuck_calls() -> list[str]:
     return list(_STUCK_CALLS)
 
 
+STUCK_AFTER_S = 30.0  # a call to a server that answers, without a step of progress for this long, is stuck
+
+
 class BackgroundTracker(Tracker):
     """A tracker that talks to a server, on a thread of its own: the run never waits for the server. While a call
     has taken more than `check_after_s` (or at all, once the run is closing), `answers()` asks the server directly
     (a short request of our own); when it does not answer, the tracker is abandoned (`on_abandon`: quiet the stuck
     calls) and the next event or the close raises TrackerAbandoned, once. A server that answers slowly (a large
-    upload) is waited for."""
+    upload) is waited for, up to `stuck_after_s` without a step of progress (a server that answers our check but
+    drops the tracker's connections has its calls retried for ever)."""
 
     def __init__(
         self,
@@ -67,8 +88,11 @@ class BackgroundTracker(Tracker):
         answers: Callable[[], bool],
         on_abandon: Callable[[], None] = lambda: None,
         check_after_s: float = 3.0,
+        stuck_after_s: float = STUCK_AFTER_S,
     ) -> None:
         self.inner, self.answers, self.on_abandon, self.check_after_s = inner, answers, on_abandon, check_after_s
+        self.stuck_after_s = stuck_after_s
+        inner.heartbeat = self._progressed  # type: ignore[method-assign]
         self.calls: queue.Queue[Callable[[], None] | None] = queue.Queue()
         self.busy_since: float | None = None
         self.failure: Exception | None = None
@@ -82,6 +106,13 @@ class BackgroundTracker(Tracker):
     def event(self, event: ev.Event) -> None:
         self._raise_once()
         self.calls.put(lambda: self.inner.event(event))
+
+    def flush(self) -> None:
+        """Wait until every event given so far has been passed on (or the tracker is abandoned: raised)."""
+        passed = threading.Event()
+        self.calls.put(passed.set)
+        while not passed.wait(0.05):
+            self._raise_once()
 
     def close(self) -> None:
         self._raise_once()
@@ -110,15 +141,20 @@ class BackgroundTracker(Tracker):
                 self.busy_since = None
         self.done.set()
 
+    def _progressed(self) -> None:
+        if self.busy_since is not None:
+            self.busy_since = time.monotonic()
+
     def _watch(self) -> None:
         while not self.done.is_set():
             started, patience = self.busy_since, 0.0 if self.closing else self.check_after_s
             if started is not None and time.monotonic() - started > patience:
-                if not self.answers():
+                stuck = time.monotonic() - started > self.stuck_after_s
+                if stuck or not self.answers():
                     self.abandoned.set()
                     _STUCK_CALLS.append(self.name)
                     self.on_abandon()
-                    self.failure = TrackerAbandoned(self.name)
+                    self.failure = TrackerAbandoned(self.name, stuck=stuck)
                     return
                 self.done.wait(1.0)  # it answers: a slow call (an upload), asked again in a second
             self.done.wait(0.2)

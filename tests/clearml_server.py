@@ -14,6 +14,7 @@ import email.policy
 import json
 import sys
 import threading
+import time
 import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -21,11 +22,17 @@ from typing import Any
 
 from clearml_backend import API_VERSION, FILES_PREFIX, ApiError, ClearMLBackend
 
+SLOW_S = 4.0  # a "slow" fault: longer than the SDK's connect check, shorter than its read timeout
+
 
 class ClearMLTestServer(ClearMLBackend):
     def __init__(self, access_key: str = "test-access-key", secret_key: str = "test-secret-key") -> None:
         super().__init__(access_key, secret_key)
         self._http: ThreadingHTTPServer | None = None
+        # faults a test sets, by endpoint ("files.upload" for the files host's uploads): "5xx" answers 500, "drop"
+        # closes the connection without an answer, "slow" answers after SLOW_S, "omit" answers without its data,
+        # "refuse" (uploads) answers 403
+        self.faults: dict[str, str] = {}
 
     # ---- life cycle ----
 
@@ -89,6 +96,12 @@ class ClearMLTestServer(ClearMLBackend):
             self._files(request, urllib.parse.unquote(f"{path}/".removeprefix(FILES_PREFIX)).strip("/"), raw)
             return
         version, _, endpoint = path.rpartition("/")
+        fault = self.faults.get(endpoint)
+        if fault == "drop":
+            request.close_connection = True
+            return
+        if fault == "slow":
+            time.sleep(SLOW_S)
         try:
             if endpoint == "events.add_batch":  # newline-delimited JSON, one event per line
                 body = {"events": [json.loads(line) for line in raw.decode().splitlines() if line.strip()]}
@@ -106,7 +119,11 @@ class ClearMLTestServer(ClearMLBackend):
                 if handler is None:
                     self.unknown.append(endpoint)
                     raise ApiError(400, 0, f"endpoint {endpoint} is not served by the test server")
+                if fault == "5xx":
+                    raise ApiError(500, 0, "test server: a fault set by the test")
                 data, code, subcode, message = handler(body), 200, 0, "OK"
+                if fault == "omit":
+                    data = {}
         except (KeyError, TypeError) as exc:  # a request this server does not understand: said, not hung up on
             self.unknown.append(f"{endpoint}: {type(exc).__name__}: {exc}")
             data, code, subcode, message = {}, 500, 0, f"test server: {type(exc).__name__}: {exc}"
@@ -129,6 +146,9 @@ class ClearMLTestServer(ClearMLBackend):
 
     def _files(self, request: BaseHTTPRequestHandler, path: str, raw: bytes) -> None:
         """The files host: a multipart POST stores each part under its field name (the object's path); GET reads."""
+        if request.command == "POST" and self.faults.get("files.upload") == "refuse":
+            self._reply(request, 403, b"uploads refused by the test", "text/plain")
+            return
         if request.command == "POST":
             header = f"Content-Type: {request.headers.get('Content-Type')}\r\n\r\n".encode()
             message = email.parser.BytesParser(policy=email.policy.default).parsebytes(header + raw)
@@ -154,3 +174,16 @@ class ClearMLTestServer(ClearMLBackend):
         request.send_header("Connection", "close")
         request.end_headers()
         request.wfile.write(payload)
+
+
+def sdk_in_this_process(env: dict[str, str], monkeypatch) -> None:
+    """Point this process's SDK at a test's server. The SDK keeps, once per process, its session and its list of
+    file servers, from the server it first talked to (a later request to a stopped one retries for ever, and an
+    upload goes to the new server's API instead of its files): each test that uses it here starts afresh."""
+    from clearml.backend_interface.base import InterfaceBase
+    from clearml.storage.helper import _HttpDriver
+
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setattr(InterfaceBase, "_default_session", None)
+    monkeypatch.setattr(_HttpDriver, "_file_server_hosts", None)

@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-from clearml_server import ClearMLTestServer
+from automl_tui_engine.naming import model_tag
+from clearml_server import ClearMLTestServer, sdk_in_this_process
 
 pytestmark = pytest.mark.slow  # real runs and a server: the full tier (see conftest)
 
@@ -25,10 +26,14 @@ AFTER_BUDGET_S = 15
 STARTUP_S = 120  # imports and the first tasks, on a busy machine
 
 
-def start_tracked_run(tmp_path: Path, server: ClearMLTestServer) -> subprocess.Popen:
+def tracked_environment(tmp_path: Path, server: ClearMLTestServer) -> dict[str, str]:
     home = tmp_path / "home"
     home.mkdir(exist_ok=True)
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("CLEARML_", "TRAINS_"))}
+    return {**clean, "HOME": str(home), **server.env()}
+
+
+def start_tracked_run(tmp_path: Path, server: ClearMLTestServer) -> subprocess.Popen:
     command = [sys.executable, "-m", "automl_tui", PENGUINS, "--preset", "fast", "--time-budget", str(BUDGET_S)]
     command += ["--target", "species", "--clearml", "--out", str(tmp_path / "runs")]
     return subprocess.Popen(
@@ -36,7 +41,7 @@ def start_tracked_run(tmp_path: Path, server: ClearMLTestServer) -> subprocess.P
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**clean, "HOME": str(home), **server.env()},
+        env=tracked_environment(tmp_path, server),
     )
 
 
@@ -79,6 +84,30 @@ def test_a_server_that_stops_mid_run_costs_only_the_tracking(tmp_path):
     assert "Traceback" not in err
     record = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     assert record["status"] == "finished" and record["model_signature"]
+    debug = (run_dir / "report.md").read_text(encoding="utf-8").split("Missing artifacts")[-1]
+    assert "| `ClearML` | tracking stopped" in debug and f"automl-tui track {run_dir}" in debug
+
+    # the server is back (a new one here): the finished run is recorded whole, as a tracked run is
+    server = ClearMLTestServer().start()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "automl_tui", "track", run_dir],
+            capture_output=True,
+            text=True,
+            timeout=STARTUP_S,
+            env=tracked_environment(tmp_path, server),
+        )
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr
+    run_id = record["run_id"]
+    phases = {tag for task in server.tasks.values() if f"run:{run_id}" in task["tags"] for tag in task["tags"]}
+    assert {"phase:preprocessing", "phase:training", "phase:reporting", model_tag(record["recommended"])} <= phases
+    (reporting,) = [task for task in server.tasks.values() if task["name"].startswith(f"reporting · {run_id}")]
+    assert reporting["status"] == "completed" and reporting["id"] in done.stdout
+    report = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert reporting["id"] in report.splitlines()[2]  # the link to share, now
+    assert "| `ClearML` |" not in report.split("Missing artifacts")[-1]
 
 
 def test_sigterm_while_the_server_is_gone_ends_the_run_as_without_clearml(tmp_path):
@@ -86,3 +115,39 @@ def test_sigterm_while_the_server_is_gone_ends_the_run_as_without_clearml(tmp_pa
     assert process.returncode == 143, err[-3000:]
     assert (run_dir / "report.md").is_file()
     assert len(err.splitlines()) < 50 and "Traceback" not in err, err[-3000:]
+
+
+def test_a_server_that_refuses_uploads_and_fails_requests_costs_only_what_it_refused(tmp_path):
+    """Refused uploads (403) and a failing events service (500): the run finishes, says once what ClearML did not
+    take, and its report's Debug lists each item with the server's reason."""
+    server = ClearMLTestServer().start()
+    server.faults.update({"files.upload": "refuse", "events.add_batch": "5xx"})
+    try:
+        process = start_tracked_run(tmp_path, server)
+        out, err = process.communicate(timeout=BUDGET_S + AFTER_BUDGET_S + STARTUP_S)
+    finally:
+        process.kill()
+        server.stop()
+    assert process.returncode == 0, err[-3000:]
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    assert (run_dir / "model.joblib").is_file()
+    said = [line for line in err.splitlines() if "ClearML did not take" in line]
+    assert len(said) == 1 and "report" in said[0] and "batches of log lines or metrics" in said[0], err
+    assert len(err.splitlines()) < 50 and "Traceback" not in err, err[-3000:]
+    debug = (run_dir / "report.md").read_text(encoding="utf-8").split("Missing artifacts")[-1]
+    assert "| `ClearML · report` | HTTP 403: uploads refused by the test |" in debug
+    assert "events.add_batch: test server: a fault set by the test" in debug
+
+
+def test_a_server_that_leaves_out_the_workers_list_has_no_agents(tmp_path, monkeypatch):
+    """A server with no agents may answer workers.get_all without `workers`: the where-to-run step shows its
+    queues with no agent, never an internal error."""
+    from automl_tui_engine.clearml import remote
+
+    server = ClearMLTestServer().start()
+    server.faults["workers.get_all"] = "omit"
+    try:
+        sdk_in_this_process(tracked_environment(tmp_path, server), monkeypatch)
+        assert remote.queue_agents() == {"default": 0}
+    finally:
+        server.stop()

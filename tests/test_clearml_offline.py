@@ -157,9 +157,22 @@ def test_the_event_stream_can_be_replayed_from_the_tasks(recorded):
 
 def test_tracking_keeps_stdout_for_results_and_credentials_out_of_everything(recorded):
     done = recorded["done"]
-    assert "ClearML" not in done.stdout  # the SDK's own progress lines are not results
+    # the SDK's own progress lines are not results ("ClearML Task: created …", "… Offline session stored in …")
+    assert "ClearML Task" not in done.stdout and "session stored" not in done.stdout
     assert "Decision Summary" in done.stdout
     written = [p for root in (recorded["run_dir"], recorded["home"]) for p in root.rglob("*") if p.is_file()]
     for path in written:
         assert SECRET.encode() not in path.read_bytes(), path
     assert SECRET not in done.stdout + done.stderr
+
+
+def test_the_run_says_where_its_offline_sessions_are_and_how_to_import_them(recorded):
+    home, run_dir, done = recorded["home"], recorded["run_dir"], recorded["done"]
+    stored = sorted(str(path) for path in (home / ".clearml" / "cache" / "offline").glob("offline-*.zip"))
+    listed = json.loads((run_dir / "clearml.json").read_text(encoding="utf-8"))["offline_sessions"]
+    assert sorted(listed) == stored and len(stored) == len(recorded["sessions"])  # every task's session, each once
+    folder = str(home / ".clearml" / "cache" / "offline")
+    (said,) = [line for line in done.stdout.splitlines() if line.startswith("Recorded offline")]
+    assert f"{len(stored)} ClearML sessions in {folder}" in said and "clearml-task --import-offline-session" in said
+    report = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert "**Recorded offline**" in report and f"`{folder}`" in report

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from clearml_server import ClearMLTestServer
+from clearml_server import ClearMLTestServer, sdk_in_this_process
 from conftest import write_preset
 
 pytestmark = pytest.mark.slow  # real runs, agents or servers: the full tier (see conftest)
@@ -40,19 +40,6 @@ def environment(server: ClearMLTestServer, home: Path) -> dict[str, str]:
     home.mkdir(exist_ok=True)
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("CLEARML_", "TRAINS_"))}
     return {**clean, **server.env(), "HOME": str(home)}
-
-
-def sdk_in_this_process(env: dict[str, str], monkeypatch) -> None:
-    """Point this process's SDK at a test's server. The SDK keeps, once per process, its session and its list of
-    file servers, from the server it first talked to (a later request to a stopped one retries for ever, and an
-    upload goes to the new server's API instead of its files): each test that uses it here starts afresh."""
-    from clearml.backend_interface.base import InterfaceBase
-    from clearml.storage.helper import _HttpDriver
-
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setattr(InterfaceBase, "_default_session", None)
-    monkeypatch.setattr(_HttpDriver, "_file_server_hosts", None)
 
 
 def cli(env: dict[str, str], *args, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -135,7 +122,7 @@ def remote_run(tmp_path_factory):
     queued = json.loads(json.dumps(the_task(server, "run · ")))  # as it was before the agent took it
     agent = agent_execute(env, queued["id"])
     try:
-        watched = cli(env, "watch", run_id, "--poll", "0.5", timeout=300)
+        watched = cli(env, "watch", run_id, "--poll", "0.5", "--out", root / "runs", timeout=300)
         agent_log, _ = agent.communicate(timeout=300)
     finally:
         agent.kill()
@@ -198,6 +185,27 @@ def test_the_agent_runs_it_and_watch_shows_it_as_a_local_run(remote_run):
     stored.append(json.dumps([server.tasks, server.events]).encode())
     assert not [blob for blob in stored if server.secret_key.encode() in blob or server.access_key.encode() in blob]
     assert server.unknown == []
+
+
+def test_watch_brings_the_run_folder_home_where_adopt_predict_and_whatif_work(remote_run, tmp_path):
+    run_id, env, watched = remote_run["run_id"], remote_run["env"], remote_run["watched"]
+    home = remote_run["root"] / "runs" / run_id
+    # the folder it names is the one here, never the agent's temporary one
+    assert f"Folder: {home}" in watched.stderr.replace("\n", " ") and "automl-tui-" not in watched.stderr
+    assert f"Report: {home / 'report.md'}" in watched.stdout
+    assert json.loads((home / "run.json").read_text(encoding="utf-8"))["status"] == "finished"
+    recommended = re.search(r"Recommended: (\S+) \(priority: balanced\)", watched.stdout).group(1)
+    adopted = cli(env, "adopt", home, recommended, "--use", "screening")
+    assert adopted.returncode == 0, adopted.stderr
+    predicted = cli(env, "predict", home, PENGUINS, "-o", tmp_path / "predictions.csv")
+    assert predicted.returncode == 0, predicted.stderr
+    assert len((tmp_path / "predictions.csv").read_text(encoding="utf-8-sig").splitlines()) == 1 + 344
+    asked = cli(env, "whatif", home, "--set", "bill_length_mm=50")
+    assert asked.returncode == 0, asked.stderr
+    # watched again: the folder is there already, and stays as it is
+    again = cli(env, "watch", run_id, "--out", remote_run["root"] / "runs", timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert "screening" in (home / "decision.md").read_text(encoding="utf-8")
 
 
 def test_clone_with_overrides_runs_on_the_queue_from_the_source_table(remote_run, tmp_path):

@@ -44,6 +44,15 @@ def test_a_template_is_saved_listed_and_rerun_by_clone_on_an_agent_and_from_a_pr
         )
         assert not {"template", "template:weekly-penguins"} & set(server.tasks[task_id]["tags"])
         assert len(cli(env, "template", "list").stdout.splitlines()) == 1
+        # --clone takes the template's name as a preset's `template =` does: the newest of that name
+        newest = re.search(r"\(task (\w+)\)", again.stdout).group(1)
+        named = cli(env, "--clone", "weekly-penguins", "--remote", "default")
+        assert named.returncode == 0, named.stderr
+        named_run = re.search(r"Run (\S+) is queued on 'default'", named.stdout).group(1)
+        (queued,) = [t for t in server.tasks.values() if f"run:{named_run}" in t["tags"] and "phase:run" in t["tags"]]
+        assert queued["parent"] == newest
+        misnamed = cli(env, "--clone", "weekly-penguin", "--remote", "default")
+        assert misnamed.returncode == 2 and "(did you mean 'weekly-penguins'?)" in misnamed.stderr
 
         # re-run by clone on an agent, with an override; the template itself stays as it was
         cloned = cli(env, "--clone", task_id, "--priority", "speed", "--remote", "default")

@@ -119,3 +119,46 @@ def test_following_a_run_reads_the_training_phase_even_beside_the_candidates_tas
     followed = follow.follow("r1", lambda event: seen.append(event.kind), poll_s=0)
     assert followed.status == "finished"
     assert seen == ["run_started", "phase_changed", "candidate_finished", "run_finished"]
+
+
+class Blocking(tracking.Tracker):
+    """A tracker whose calls never end (a server that answers, but drops every connection the SDK retries) until
+    `release` is set; with `beats`, its close says it is getting somewhere every step while it takes long."""
+
+    def __init__(self, beats: int = 0) -> None:
+        import threading
+
+        self.release, self.beats, self.steps = threading.Event(), beats, 0
+
+    def event(self, event: ev.Event) -> None:
+        self.release.wait()
+
+    def close(self) -> None:
+        import threading
+
+        for _ in range(self.beats):
+            threading.Event().wait(0.1)
+            self.steps += 1
+            self.heartbeat()
+
+
+def test_a_call_that_makes_no_progress_while_the_server_answers_is_abandoned_as_stuck(monkeypatch):
+    monkeypatch.setattr(tracking, "_STUCK_CALLS", [])  # this process's later commands must not end at once
+    stuck = Blocking()
+    abandoned: list[bool] = []
+    background = tracking.BackgroundTracker(
+        stuck, answers=lambda: True, on_abandon=lambda: abandoned.append(True), check_after_s=0.0, stuck_after_s=0.3
+    )
+    background.event(ev.RunWarning(message="first"))
+    with pytest.raises(tracking.TrackerAbandoned) as raised:
+        background.close()  # waits for the stuck call: it is given up, not waited for
+    assert raised.value.stuck and abandoned == [True] and tracking.stuck_calls() == ["Blocking"]
+    stuck.release.set()
+
+
+def test_a_long_close_that_keeps_making_progress_is_waited_for():
+    slow = Blocking(beats=8)  # 0.8 s in all, never 0.3 s without a step
+    slow.release.set()
+    background = tracking.BackgroundTracker(slow, answers=lambda: True, check_after_s=0.0, stuck_after_s=0.3)
+    background.close()
+    assert slow.steps == 8

@@ -59,6 +59,9 @@ class DecisionScreen(Screen[str]):
         yield Static(t("tui.report_path", path=shown_path(self.run_dir / "report.md")), id="report-path")
         if s.shared_link:
             yield Static(t("tui.shared_link", link=s.shared_link), id="shared-link")
+        elif s.offline_sessions:
+            folder = rundir.sessions_folder(s.offline_sessions)
+            yield Static(t("cli.summary_offline", count=len(s.offline_sessions), folder=folder), id="shared-link")
         yield Footer()
 
     def on_mount(self) -> None:

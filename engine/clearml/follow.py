@@ -18,13 +18,20 @@ from automl_tui_engine.naming import PIPELINE_PHASE, RUN_PHASE, tag_value
 PHASE_ORDER = ("preprocessing", "training", "reporting")
 LOG_LINES = 10_000  # a run logs a few lines per candidate: this is every line of any run
 GIVEN_UP = ("failed", "stopped")
+ENDED = ("completed", "closed", "published")
+# how long a run whose remote task has ended may take to show its last event in the logs (the log is sent before
+# the task ends, so this is only a server's delay): then its run folder is the record to read
+LOG_GRACE_S = 20.0
 
 
 @dataclass
 class Followed:
     status: str  # finished | cancelled | no_candidate (the run's own) | failed | stopped (its remote task's)
+    # | log_unreadable (its remote task ended, but its logs hold no end of the run)
     message: str = ""
     reporting_link: str = ""
+    folder_task: str = ""  # the task whose artifact is the run folder (a run on an agent or a pipeline); "" if none
+    events_seen: int = 0  # how many of the run's events were passed on
 
 
 def events_in(lines: list[str]) -> list[ev.Event]:
@@ -46,6 +53,7 @@ def follow(
     """Poll the server until the run finishes (or its remote task fails), passing on each new event once."""
     Task = sdk.connect()
     seen: dict[str, int] = {}
+    ended_at: float | None = None
     while True:
         tasks = Task.get_tasks(tags=[f"run:{run_id}"])
         if not tasks:
@@ -62,8 +70,13 @@ def follow(
             for event in events[seen.get(task.id, 0) :]:
                 on_event(event)
                 if isinstance(event, ev.RunFinished):
-                    return Followed(status=event.status, reporting_link=sdk.web_link(by_phase.get("reporting")))
-            seen[task.id] = len(events)
+                    return Followed(
+                        status=event.status,
+                        reporting_link=sdk.web_link(by_phase.get("reporting")),
+                        folder_task=folder_task(by_phase),
+                        events_seen=sum(seen.values()) + 1,
+                    )
+                seen[task.id] = seen.get(task.id, 0) + 1
         # what drives the run elsewhere: the run task on an agent, or a pipeline's controller
         for remote in filter(None, (by_phase.get(RUN_PHASE), by_phase.get(PIPELINE_PHASE))):
             remote.reload()
@@ -72,6 +85,22 @@ def follow(
                 return Followed(status=status, message=str(remote.data.status_message or remote.data.status_reason))
             if on_waiting is not None and status == "queued":
                 on_waiting(status)
+            if status in ENDED:
+                ended_at = ended_at or time.monotonic()
+                if time.monotonic() - ended_at > LOG_GRACE_S:
+                    return Followed(
+                        status="log_unreadable", folder_task=folder_task(by_phase), events_seen=sum(seen.values())
+                    )
         if cancel is not None and cancel.is_set():
             return Followed(status="cancelled")
         time.sleep(poll_s)
+
+
+def folder_task(by_phase: dict[str, Any]) -> str:
+    """The task that uploads the run folder: the run task on an agent, or a pipeline's reporting step; "" for a run
+    tracked from the machine it ran on (its folder is there)."""
+    if RUN_PHASE in by_phase:
+        return str(by_phase[RUN_PHASE].id)
+    if PIPELINE_PHASE in by_phase and "reporting" in by_phase:
+        return str(by_phase["reporting"].id)
+    return ""

@@ -8,6 +8,7 @@ them.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import tomllib
@@ -28,6 +29,7 @@ DATASET_ARTIFACT = "dataset"
 RUN_FOLDER_ARTIFACT = "run_folder"
 EVENTS_ARTIFACT = "events"  # a pipeline step's run events on their own: small, for the live leaderboard
 ENTRY_MODULE = "automl_tui_engine.clearml.agent"  # what an agent runs: clearml/agent.py
+TASK_ID = re.compile(r"[0-9a-f]{32}")  # how a ClearML server writes a task's id
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def queues() -> list[str]:
     sdk.connect()
     from clearml.backend_api.session.client import APIClient
 
-    return sorted(queue.name for queue in APIClient().queues.get_all())
+    return sorted(queue.name for queue in _listed(APIClient().queues.get_all) if queue.name)
 
 
 def queue_agents() -> dict[str, int]:
@@ -57,8 +59,18 @@ def queue_agents() -> dict[str, int]:
     from clearml.backend_api.session.client import APIClient
 
     client = APIClient()
-    serving = [queue.name for worker in client.workers.get_all() for queue in (worker.queues or [])]
-    return {queue.name: serving.count(queue.name) for queue in sorted(client.queues.get_all(), key=lambda q: q.name)}
+    serving = [queue.name for worker in _listed(client.workers.get_all) for queue in worker.queues or []]
+    named = [queue for queue in _listed(client.queues.get_all) if queue.name]
+    return {queue.name: serving.count(queue.name) for queue in sorted(named, key=lambda q: q.name)}
+
+
+def _listed(get_all: Callable[[], Any]) -> list[Any]:
+    """What a `get_all` call lists; [] when the server left the list out (one without workers answers
+    workers.get_all without `workers`, which the SDK's client cannot iterate)."""
+    try:
+        return list(get_all() or [])
+    except TypeError:
+        return []
 
 
 def require_queue(name: str) -> None:
@@ -296,6 +308,19 @@ def download_run_folder(task_id: str, destination: Path, wait_s: float = 120.0, 
     shutil.copytree(folder, destination)
     run_record.adopt(destination)  # this user's own run, made on their agent: its model loads here without asking
     return destination
+
+
+def bring_home(task_id: str, destination: Path) -> Path | None:
+    """The run folder `task_id` uploaded (a run on an agent, a pipeline's reporting step), copied to `destination`
+    unless it is there already (watched before); None when the task has no run folder to give."""
+    from automl_tui_engine.outputs.rundir import RUN_JSON
+
+    if (destination / RUN_JSON).is_file():
+        return destination
+    try:
+        return download_run_folder(task_id, destination)
+    except UserError:
+        return None
 
 
 def uploaded_run_folder(task: Any) -> Path | None:

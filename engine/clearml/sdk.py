@@ -174,7 +174,7 @@ def _filter_direct_writes() -> None:
         return
 
     def filtered(msg: str, level: int = logging.INFO) -> None:
-        if level >= logging.WARNING and not _SERVER_GONE:
+        if level >= logging.WARNING and not _SERVER_GONE and _shown(msg):
             original.__func__(msg, level)
 
     filtered.filtered = True  # type: ignore[attr-defined]
@@ -192,10 +192,45 @@ def loggers_at(level: int) -> None:
             for handler in found.handlers:
                 if _no_retries not in handler.filters:
                     handler.addFilter(_no_retries)
+    # a task's close takes the SDK's handlers away while its uploads still run: their lines reach Python's
+    # last-resort handler (stderr), which gets the same filter
+    if logging.lastResort is not None and _no_retries not in logging.lastResort.filters:
+        logging.lastResort.addFilter(_no_retries)
 
 
 def _no_retries(record: logging.LogRecord) -> bool:
-    return not str(record.msg).startswith("Retrying")
+    return _shown(record.msg % record.args if record.args else str(record.msg))
+
+
+# the SDK's lines about retries and about what the server refused, one per request: kept from the terminal; the
+# refusals are counted (refusals()), and the run says them once and its report lists them
+_UNSHOWN = ("Retrying", "Exception encountered while uploading", "Not uploading", "Failed uploading to")
+_REFUSED = ("Failed uploading object", "Action failed", "failed logging task to backend")
+_REFUSALS: list[str] = []
+
+
+def _shown(message: str) -> bool:
+    if message.startswith(_REFUSED):
+        _REFUSALS.append(message)
+    return not message.startswith((*_UNSHOWN, *_REFUSED))
+
+
+def refusals() -> list[str]:
+    """What the server refused since the last call (uploads, log lines and metrics sent in the background)."""
+    found = list(_REFUSALS)
+    _REFUSALS.clear()
+    return found
+
+
+def refusal(text: str) -> str:
+    """Why a server refused an upload, short: its HTTP status and words, without the object's long path."""
+    import re
+
+    uploaded = re.search(r"\((\d{3})\): (.*?)(?: \(upload\w*\)?)?\)?$", text)  # the files server's words
+    if uploaded:
+        return f"HTTP {uploaded.group(1)}: {uploaded.group(2)}"
+    called = re.search(r"<(\d{3})/\d+: ([\w.]+)/v[\d.]+ \((.*?)\)>", text)  # the API server's answer
+    return f"HTTP {called.group(1)}: {called.group(2)}: {called.group(3)}" if called else text[:200]
 
 
 def secrets() -> list[str]:

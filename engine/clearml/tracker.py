@@ -23,7 +23,7 @@ from automl_tui_engine import naming
 from automl_tui_engine.clearml import sdk
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs import rundir
-from automl_tui_engine.tracking import Tracker
+from automl_tui_engine.tracking import NotAllRecorded, Tracker
 
 # the engine's phases, grouped into the three phase tasks
 PHASE_TASK = {
@@ -61,11 +61,37 @@ REPORT_TITLE, REPORT_SERIES = "00_report", "report_md"
 DEBUG_TITLE, MISSING_SERIES = "99_debug", "missing_artifacts"
 
 
-def record_shared_link(run_dir: Path, task: Any) -> None:
+def record_shared_link(run_dir: Path, task: Any, offline_sessions: tuple[str, ...] = ()) -> None:
     """The reporting task's id and web page, in the run folder: the link a run is shared by, which the report, the
-    CLI and the wizard show. Offline there is no page to open."""
+    CLI and the wizard show. Offline there is no page to open: the sessions the SDK stored (to import on a server)
+    are listed instead."""
     link = "" if sdk.offline() else sdk.web_link(task)
-    rundir.RunFolder(run_dir).write_json(rundir.CLEARML, {"reporting_task": task.id, "reporting_link": link})
+    record = {"reporting_task": task.id, "reporting_link": link}
+    if offline_sessions:
+        record[rundir.OFFLINE_SESSIONS] = list(offline_sessions)
+    folder = rundir.RunFolder(run_dir)
+    with folder.changing():
+        folder.write_json(rundir.CLEARML, {**folder.read_json(rundir.CLEARML), **record})
+
+
+def upload(task: Any, name: str, artifact: Any, not_recorded: dict[str, str] | None) -> None:
+    """One artifact on the task. With `not_recorded` (a tracked run), a refused upload is noted there (the report's
+    Debug lists it) and tracking goes on; without, it raises (a pipeline step whose result it is)."""
+    try:
+        task.upload_artifact(name, artifact_object=artifact, wait_on_upload=True)
+    except Exception as exc:
+        if not_recorded is None:
+            raise
+        from automl_tui_engine.errors import one_line
+
+        not_recorded[name] = sdk.refusal(one_line(exc))
+
+
+def note_not_recorded(run_dir: Path, not_recorded: dict[str, str]) -> None:
+    """What the server refused, in clearml.json: the report's Debug lists it (never silent)."""
+    folder = rundir.RunFolder(run_dir)
+    with folder.changing():
+        folder.write_json(rundir.CLEARML, {**folder.read_json(rundir.CLEARML), rundir.NOT_RECORDED: not_recorded})
 
 
 def record_adoption(run_dir: Path, decision_text: str) -> None:
@@ -99,11 +125,14 @@ class ClearMLTracker(Tracker):
         self.project = project
         self.started: ev.RunStarted | None = None
         self.task: Any = None
+        self.reporting: Any = None  # the reporting task, once opened
         self.phase = ""
         self.pending: list[ev.Event] = []  # events while no phase task is open, logged to the next one
         self.rows: list[dict[str, Any]] = []
         self.finished: ev.RunFinished | None = None
         self.task_ids: dict[str, str] = {}
+        self.offline_sessions: list[str] = []  # offline mode: the session file each task leaves when closed
+        self.not_recorded: dict[str, str] = {}  # artifact -> why the server did not take it
         self.known_secrets = sdk.secrets()
 
     def event(self, event: ev.Event) -> None:
@@ -130,13 +159,28 @@ class ClearMLTracker(Tracker):
             self._open("reporting")
         from automl_tui_engine.outputs.report import RunReport
 
+        self.heartbeat()
         summary = RunReport(Path(self.started.run_dir))
-        publish_reporting(self.task, summary, self.finished.test_metrics if self.finished else {})
+        publish_reporting(self.task, summary, self.finished.test_metrics if self.finished else {}, self.not_recorded)
+        self.heartbeat()
         self._close_task()
         training_id, weighed = self.task_ids.get("training"), considered(summary.decision)
         for row in self.rows:
             if row["model"] in weighed:
+                self.heartbeat()
                 self._candidate_task(row, training_id)
+        if self.offline_sessions:  # every task's session now, the candidates' too
+            record_shared_link(Path(self.started.run_dir), self.reporting, tuple(self.offline_sessions))
+        refused = sdk.refusals()  # what was sent in the background: charts, the report's text, log lines, metrics
+        for key, sent in (
+            ("missing.clearml_uploads", [line for line in refused if line.startswith("Failed uploading")]),
+            ("missing.clearml_requests", [line for line in refused if not line.startswith("Failed uploading")]),
+        ):
+            if sent:
+                self.not_recorded[t(key, count=len(sent))] = sdk.refusal(sent[0])
+        if self.not_recorded:
+            note_not_recorded(Path(self.started.run_dir), self.not_recorded)
+            raise NotAllRecorded(list(self.not_recorded))
 
     # ---- phase tasks ----
 
@@ -162,6 +206,8 @@ class ClearMLTracker(Tracker):
                 auto_resource_monitoring=False,
             )
         sdk.loggers_at(logging.WARNING)  # the task's loggers were given levels of their own just now
+        if sdk.offline():
+            self.offline_sessions.append(f"{task.get_offline_mode_folder()}.zip")  # the SDK zips it on close
         return task
 
     def _open(self, phase: str) -> None:
@@ -173,7 +219,8 @@ class ClearMLTracker(Tracker):
         if phase == "preprocessing":
             self._connect_config()
         elif phase == "reporting":  # open before the report is written, so the report can carry its link
-            record_shared_link(Path(self.started.run_dir), self.task)
+            self.reporting = self.task
+            record_shared_link(Path(self.started.run_dir), self.task, tuple(self.offline_sessions))
         for event in self.pending:
             self._log(event)
         self.pending = []
@@ -197,7 +244,7 @@ class ClearMLTracker(Tracker):
         self.task.set_configuration_object("automl-tui config", config_text=config_text, config_type="toml")
         profile = folder / rundir.DATA_PROFILE
         if profile.exists():
-            self.task.upload_artifact("data_profile", artifact_object=str(profile), wait_on_upload=True)
+            upload(self.task, "data_profile", str(profile), self.not_recorded)
 
     # ---- training: the live leaderboard ----
 
@@ -216,7 +263,7 @@ class ClearMLTracker(Tracker):
         task = self._init(name, "training", "training", extra_tags)
         if training_id:
             task.set_parent(training_id)
-        describe_candidate(task, row, Path(self.started.run_dir) if recommended else None)
+        describe_candidate(task, row, Path(self.started.run_dir) if recommended else None, self.not_recorded)
         with sdk.quiet():
             task.close()
 
@@ -224,7 +271,9 @@ class ClearMLTracker(Tracker):
 # ---- what the tasks carry: a tracked run and a pipeline's reporting step make the same items ----
 
 
-def describe_candidate(task: Any, row: dict[str, Any], details_from: Path | None) -> None:
+def describe_candidate(
+    task: Any, row: dict[str, Any], details_from: Path | None, not_recorded: dict[str, str] | None = None
+) -> None:
     """A candidate's task: what it is (family, the parameters that differ from its defaults), its leaderboard
     numbers, and for the recommended model (`details_from` its run folder) its charts and model card: the details
     live with the model."""
@@ -242,12 +291,15 @@ def describe_candidate(task: Any, row: dict[str, Any], details_from: Path | None
             logger.report_media("charts", chart.stem, local_path=str(chart), iteration=0)
         card = details_from / rundir.MODEL_CARD
         if card.exists():
-            task.upload_artifact("model_card", artifact_object=str(card), wait_on_upload=True)
+            upload(task, "model_card", str(card), not_recorded)
 
 
-def publish_reporting(task: Any, summary: Any, test_metrics: dict[str, float]) -> None:
+def publish_reporting(
+    task: Any, summary: Any, test_metrics: dict[str, float], not_recorded: dict[str, str] | None = None
+) -> None:
     """The reporting task, the one place to read: report.md's text and file, the leaderboard as a table and an
-    artifact, the missing artifacts with their reasons, the charts, and the test scores beside guessing's."""
+    artifact, the missing artifacts with their reasons, the charts, and the test scores beside guessing's
+    (`not_recorded`: as `upload`)."""
     import io
     import warnings
 
@@ -259,7 +311,7 @@ def publish_reporting(task: Any, summary: Any, test_metrics: dict[str, float]) -
     if report.exists():
         text = io.StringIO(report.read_text(encoding="utf-8"))
         logger.report_media(REPORT_TITLE, REPORT_SERIES, iteration=0, stream=text, file_extension=".md")
-        task.upload_artifact("report", artifact_object=str(report), wait_on_upload=True)
+        upload(task, "report", str(report), not_recorded)
     missing = summary.missing_artifacts()
     if not report.exists():
         missing.append((rundir.REPORT, t("missing.interrupted")))
@@ -269,7 +321,7 @@ def publish_reporting(task: Any, summary: Any, test_metrics: dict[str, float]) -
         if summary.rows:
             frame = pd.DataFrame(summary.rows)
             logger.report_table("leaderboard", "leaderboard", iteration=0, table_plot=frame)
-            task.upload_artifact("leaderboard", artifact_object=frame, wait_on_upload=True)
+            upload(task, "leaderboard", frame, not_recorded)
         frame = pd.DataFrame(missing, columns=["artifact", "reason"])
         logger.report_table(DEBUG_TITLE, MISSING_SERIES, iteration=0, table_plot=frame)
     for chart in sorted((run_dir / rundir.PLOTS).glob("*.html")):

@@ -12,12 +12,14 @@ from typing import Any
 
 from automl_tui_engine import config as config_mod
 from automl_tui_engine import decision as decision_mod
+from automl_tui_engine import events as ev
 from automl_tui_engine import glossary, verdict
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.events import status_word
 from automl_tui_engine.extension.registry.metrics import MetricFacts
 from automl_tui_engine.formatting import (
     human_bytes,
+    md_code,
     md_code_block,
     md_safe,
     metric_text,
@@ -70,6 +72,7 @@ class RunReport:
         self.task = self.info.get("task") or self.config.get("task") or started.get("task", "?")
         self.status = self.info.get("status", "running")
         self.shared_link = self.folder.shared_link()
+        self.offline_sessions = self.folder.offline_sessions()
         self.adopted = decision_record.adoptions(self.info)  # what people decided to use it for (adoption.py)
         self.priority = self.info.get("priority") or self.config.get("priority", "balanced")
         metric_name = (
@@ -102,6 +105,9 @@ class RunReport:
         sections = [
             f"# {t('report.title', run_id=md_safe(self.run_id), dataset_key=md_safe(self.dataset_key))}",
             t("report.shared_link", link=self.shared_link) if self.shared_link else "",
+            t("report.offline_sessions", folder=md_code(rundir.sessions_folder(self.offline_sessions)))
+            if self.offline_sessions
+            else "",
             self.status_note(),
             "\n\n".join(part for part in [summary, self.plain_words("\n".join([summary, *rest]))] if part),
             *rest,
@@ -339,6 +345,13 @@ class RunReport:
         known = self.info.get("missing", {})
         written = set(self.info.get("written", ()))
         found = [(name, reason) for name, reason in known.items() if not (self.folder / name).exists()]
+        # what ClearML did not get: tracking that stopped (unless the run was recorded whole later), artifacts the
+        # server refused
+        tracked = self.folder.read_json(rundir.CLEARML)
+        if not tracked.get(rundir.RECORDED_LATER):
+            found += [(t("missing.clearml"), message) for message in self.warnings(topic=ev.TRACKING)]
+        refused = tracked.get(rundir.NOT_RECORDED) or {}
+        found += [(f"{t('missing.clearml')} · {name}", md_safe(reason)) for name, reason in refused.items()]
         for name in self.expected():
             if name in known and not (self.folder / name).exists():
                 continue

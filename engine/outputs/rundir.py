@@ -31,6 +31,9 @@ PREDICTIONS_LOG = "predictions.jsonl"  # every predictions file made with the ru
 DECISION = "decision.md"  # what was adopted for which use (adoption.py), short enough to paste into minutes
 WHATIF = "whatif"  # what was asked of the model after the run: grids and best inputs (outputs/whatif_record.py)
 CLEARML = "clearml.json"  # a tracked run's reporting task: its id and the web link the run is shared by
+RECORDED_LATER = "recorded_later"  # clearml.json: recorded whole by `automl-tui track` (earlier gaps closed)
+NOT_RECORDED = "not_recorded"  # clearml.json: artifacts the ClearML server refused, with why
+OFFLINE_SESSIONS = "offline_sessions"  # clearml.json: what offline mode stored, to import on a server
 EXPECTED = (LEADERBOARD, RESULTS, MODEL, CONFIG, RUN_JSON, EVENTS, DATA_PROFILE)
 # the run's CSVs are opened by people in Excel, which reads UTF-8 only after a BOM (without one, a Japanese
 # Windows reads them as cp932: mojibake); pandas and csv readers given utf-8-sig read them either way
@@ -232,6 +235,10 @@ class RunFolder:
         """The web page of the run's reporting task in ClearML (the one link to share), "" for a run not tracked."""
         return str(self.read_json(CLEARML).get("reporting_link") or "")
 
+    def offline_sessions(self) -> list[str]:
+        """The ClearML offline sessions a run tracked in offline mode left (zip files to import on a server)."""
+        return [str(path) for path in self.read_json(CLEARML).get(OFFLINE_SESSIONS) or []]
+
     def append_result(self, row: dict[str, Any], columns: list[str]) -> None:
         path = self / RESULTS
         new = not path.exists()
@@ -264,6 +271,11 @@ class RunFolder:
 
     def read_events(self) -> list[dict[str, Any]]:
         return read_events(self / EVENTS)
+
+
+def sessions_folder(sessions: list[str]) -> str:
+    """Where ClearML's offline mode stored a run's sessions (the SDK keeps them all in one folder)."""
+    return str(Path(sessions[0]).parent) if sessions else ""
 
 
 def read_events(path: Path) -> list[dict[str, Any]]:
