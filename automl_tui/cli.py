@@ -264,7 +264,8 @@ def runs_command(
         say(t("adopt.runs_none_clearml") if on_server else t("adopt.runs_none", out=out))
         return
     table = Table(box=None)
-    for column in RUNS_COLUMNS:  # a run id and a dataset key are looked up as written: never cut
+    columns = [*RUNS_COLUMNS, "tagged"] if on_server else RUNS_COLUMNS  # what the golden path's tags find
+    for column in columns:  # a run id and a dataset key are looked up as written: never cut
         table.add_column(t(f"cli.col_{column}"), no_wrap=column in ("run", "dataset"))
     for run in runs:
         took = run.time_to_decision_s
@@ -275,6 +276,7 @@ def runs_command(
             run.recommended,
             run.adopted_words(),
             duration_words(took) if took is not None else "—",
+            *([run.tagged_words()] if on_server else []),
         ]
         table.add_row(*(without_controls(str(cell or "")) for cell in cells))  # a shared run.json says these
     console = Console(markup=False, highlight=False)

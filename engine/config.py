@@ -36,6 +36,15 @@ class DecisionSettings(_Strict):
     top_k: int = Field(5, ge=1, le=50, description="Rows in each TopK table.")
 
 
+class ReportingSettings(_Strict):
+    preview_rows: int = Field(
+        5,
+        ge=0,
+        le=50,
+        description="Rows of the table shown in report.md and the reporting task, personal data masked (0: none).",
+    )
+
+
 class ClearMLSettings(_Strict):
     # Where the server is and who you are come from clearml.conf or CLEARML_* variables, never from here:
     # a config file is saved with every run and must not carry credentials.
@@ -98,6 +107,7 @@ class RunConfig(_Strict):
     # the table's text encoding (None: detected); a name Python's codecs know, checked where the table is read
     encoding: str | None = None
     decision: DecisionSettings = Field(default_factory=DecisionSettings)
+    reporting: ReportingSettings = Field(default_factory=ReportingSettings)
     clearml: ClearMLSettings = Field(default_factory=ClearMLSettings)
 
     @field_validator("models")

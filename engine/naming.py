@@ -67,6 +67,7 @@ RUN_PHASE = "run"
 PIPELINE_PHASE = "pipeline"
 INFERENCE_PHASE = "inference"  # a question asked of a run's model after it finished (engine/clearml/inference.py)
 TEMPLATE = "template"  # the tag of a template task (automl-tui template save), beside template:<name>
+SUPERSEDED = "superseded"  # superseded:<run_id>: a task of a run recorded again by `automl-tui track`
 
 
 def tags(run_id: str, dataset: str, phase: str | None = None) -> list[str]:

@@ -174,7 +174,8 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
         }
     )
     rundir.write_atomic(folder / rundir.CONFIG, to_toml(effective))
-    folder.write_json(rundir.DATA_PROFILE, {**dataset.summary(), "split": prepared.folds.facts})
+    preview = dataset.preview(config.reporting.preview_rows)
+    folder.write_json(rundir.DATA_PROFILE, {**dataset.summary(), "split": prepared.folds.facts, "preview": preview})
     folder.write_json(rundir.INPUT_RANGES, input_ranges.of(prepared.folds.X_train, dataset.profiles))
     guessed, no_baseline = _baseline(prepared, plan)
     facts = run_record.RunFacts(

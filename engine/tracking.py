@@ -65,6 +65,11 @@ class NotAllRecorded(Exception):
 _STUCK_CALLS: list[str] = []  # trackers abandoned with a call still running (the process must not wait for them)
 
 
+def left_stuck(name: str) -> None:
+    """A call to a server was given up while it still runs: the process must end without waiting for it."""
+    _STUCK_CALLS.append(name)
+
+
 def stuck_calls() -> list[str]:
     """The trackers abandoned in the middle of a call: a face ends its process without waiting for them (a server
     library's exit hooks would retry the dead server for ever)."""
@@ -152,7 +157,7 @@ class BackgroundTracker(Tracker):
                 stuck = time.monotonic() - started > self.stuck_after_s
                 if stuck or not self.answers():
                     self.abandoned.set()
-                    _STUCK_CALLS.append(self.name)
+                    left_stuck(self.name)
                     self.on_abandon()
                     self.failure = TrackerAbandoned(self.name, stuck=stuck)
                     return

@@ -31,7 +31,7 @@ LAYERS = [
      "clearml.tracker"],
     ["runner", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
-     "clearml.pipeline", "clearml.templates"],
+     "clearml.pipeline", "clearml.templates", "clearml.record_later"],
     ["doctor"],
 ]  # fmt: skip
 LAYER = {f"{ENGINE}.{name}".rstrip("."): level for level, names in enumerate(LAYERS) for name in names}

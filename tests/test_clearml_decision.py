@@ -31,9 +31,21 @@ def test_a_tracked_run_shares_one_link_and_an_adoption_reaches_its_tasks(tmp_pat
         tasks = [task for task in server.tasks.values() if f"run:{run_id}" in task["tags"]]
         (reporting,) = [task for task in tasks if task["name"] == f"reporting · {run_id} · {key}"]
         (link,) = re.findall(r"^Share: (\S+)$", done.stdout, re.MULTILINE)
-        assert reporting["id"] in link and f"(this run's reporting task in ClearML): {link}" in (
-            run_dir / "report.md"
-        ).read_text(encoding="utf-8")
+        report = (run_dir / "report.md").read_text(encoding="utf-8")
+        assert reporting["id"] in link and f"(this run's reporting task in ClearML): {link}" in report
+        # the golden path's second stop: the recommended model's own task, linked from the report and the reporting
+        # task
+        (model_task,) = [task for task in tasks if "recommended" in task["tags"]]
+        (line,) = [line for line in report.splitlines() if line.startswith("**The recommended model's own task**")]
+        assert model_task["id"] in line and f"`{info['recommended']}`" in line
+        properties = server.tasks[reporting["id"]]["hyperparams"]["properties"]
+        assert model_task["id"] in properties["recommended_task"]["value"]
+        # the table's first rows, masked as the wizard shows them, in the report and on the reporting task
+        preview = report.split("### The table's first 5 rows (personal data masked)")[1].split("###")[0]
+        rows = [line for line in preview.splitlines() if line.startswith("|")]
+        assert len(rows) == 2 + 5 and rows[0].rstrip(" |").endswith(info["target"]), preview  # the target last
+        previews = [e for e in server.events.get(reporting["id"], []) if e.get("metric") == "01_data"]
+        assert previews, "the reporting task has no data preview table"
 
         adopted = cli(env, "adopt", run_dir, info["recommended"], "--use", "online scoring", "--note", "small")
         assert adopted.returncode == 0, adopted.stderr
@@ -54,6 +66,8 @@ def test_a_tracked_run_shares_one_link_and_an_adoption_reaches_its_tasks(tmp_pat
         assert listed.returncode == 0, listed.stderr
         (row,) = [line for line in listed.stdout.splitlines() if run_id in line]
         assert key in row and "finished" in row and adopted_words in row and re.search(r"\d+ min", row), row
+        named = [task for task in server.tasks.values() if run_id in task["name"]]
+        assert row.rstrip().endswith(f"{len(named)}/{len(named)}"), row  # every task of the run found by its tag
 
         # a question asked of the model afterwards is found beside the run: its own task, the run's tags
         asked = cli(env, "whatif", run_dir, "--vary", "island=*")

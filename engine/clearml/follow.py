@@ -12,7 +12,7 @@ from typing import Any
 from automl_tui_engine import events as ev
 from automl_tui_engine.clearml import sdk
 from automl_tui_engine.clearml.tracker import EVENT_PREFIX
-from automl_tui_engine.errors import UserError
+from automl_tui_engine.errors import ServerGone, UserError
 from automl_tui_engine.naming import PIPELINE_PHASE, RUN_PHASE, tag_value
 
 PHASE_ORDER = ("preprocessing", "training", "reporting")
@@ -50,8 +50,21 @@ def follow(
     cancel: Any = None,
     on_waiting: Callable[[str], None] | None = None,
 ) -> Followed:
-    """Poll the server until the run finishes (or its remote task fails), passing on each new event once."""
+    """Poll the server until the run finishes (or its remote task fails), passing on each new event once; a server
+    that stops answering is a ServerGone (the run goes on where it runs: it can be followed again)."""
     Task = sdk.connect()
+    gone = ServerGone("watch.server_gone", run_id=run_id)
+    return sdk.while_answering(lambda: _polls(Task, run_id, on_event, poll_s, cancel, on_waiting), gone)
+
+
+def _polls(
+    Task: Any,  # noqa: N803 - the SDK's Task class
+    run_id: str,
+    on_event: Callable[[ev.Event], None],
+    poll_s: float,
+    cancel: Any,
+    on_waiting: Callable[[str], None] | None,
+) -> Followed:
     seen: dict[str, int] = {}
     ended_at: float | None = None
     while True:

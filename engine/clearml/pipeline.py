@@ -32,7 +32,7 @@ from automl_tui_engine.clearml.pipeline_agent import (
     outcome_of,
     step_name,
 )
-from automl_tui_engine.errors import UserError
+from automl_tui_engine.errors import ServerGone, UserError
 from automl_tui_engine.naming import PIPELINE_PHASE, task_name
 from automl_tui_engine.outputs import run_record, rundir
 
@@ -61,15 +61,18 @@ def run_pipeline(config: Any, queue: str, on_event: Callable[[Any], None]) -> Pa
     remote.require_queue(queue)
     holder, run_id = remote.create_run_task(config)
     run = PipelineRun(config, queue, on_event, run_id, holder.id)
+    gone = ServerGone("pipeline.server_gone", run_id=run_id)
     with sdk.quiet():
         pipe = run.controller()
         try:
-            pipe.start_locally(run_pipeline_steps_locally=False)
+            # the controller runs here, its calls on a thread of their own: a server that stops answering ends it
+            sdk.while_answering(lambda: pipe.start_locally(run_pipeline_steps_locally=False), gone)
         except KeyboardInterrupt:
             run.stop(pipe)
             raise
     reporting = run.reporting_task(pipe)
-    run_dir = at_home(remote.download_run_folder(reporting, run.run_dir), config)
+    folder = sdk.while_answering(lambda: remote.download_run_folder(reporting, run.run_dir), gone)
+    run_dir = at_home(folder, config)
     for event in rundir.RunFolder(run_dir).read_events():
         run.pass_on(event)  # what the families' steps already showed is not shown twice
     return run_dir

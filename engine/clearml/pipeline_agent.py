@@ -109,7 +109,7 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     import time
 
     from automl_tui_engine.clearml import remote, sdk
-    from automl_tui_engine.clearml.tracker import event_line, publish_reporting
+    from automl_tui_engine.clearml.tracker import event_line, publish_reporting, record_recommended_task
     from automl_tui_engine.outputs import report
     from clearml import Task
 
@@ -132,16 +132,19 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     known = sdk.secrets()
     for event in rundir.RunFolder(run_dir).read_events():
         print(event_line(event, known), flush=True)
-    me.upload_artifact(remote.RUN_FOLDER_ARTIFACT, artifact_object=str(run_dir), wait_on_upload=True)
-    # this step carries what a tracked run's reporting task does, and the recommended model has its task
+    # the recommended model has its task (made first: the run folder and the report link it), and this step carries
+    # what a tracked run's reporting task does
     summary = report.RunReport(run_dir)
-    publish_reporting(me, summary, summary.info.get("test_metrics") or {})
     if summary.decision is not None:
-        recommended_task(summary, me.get_project_name(), json.loads(steps))
+        record_recommended_task(run_dir, me, recommended_task(summary, me.get_project_name(), json.loads(steps)))
+        report.write(run_dir)
+        summary = report.RunReport(run_dir)
+    me.upload_artifact(remote.RUN_FOLDER_ARTIFACT, artifact_object=str(run_dir), wait_on_upload=True)
+    publish_reporting(me, summary, summary.info.get("test_metrics") or {})
     return json.dumps({"status": json.loads((run_dir / rundir.RUN_JSON).read_text())["status"]})
 
 
-def recommended_task(summary: Any, project: str, steps: dict[str, str]) -> None:
+def recommended_task(summary: Any, project: str, steps: dict[str, str]) -> Any:
     """The recommended model's own task, as a tracked run makes it: named and tagged by the naming rules, a child of
     the training step that made it, with its numbers, charts and model card."""
     from automl_tui_engine.clearml import sdk
@@ -167,6 +170,7 @@ def recommended_task(summary: Any, project: str, steps: dict[str, str]) -> None:
     describe_candidate(task, row, summary.folder.path)
     task.flush(wait_for_uploads=True)
     task.mark_completed(force=True)
+    return task
 
 
 def merge(

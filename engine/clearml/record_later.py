@@ -10,9 +10,8 @@ from pathlib import Path
 
 from automl_tui_engine import events as ev
 from automl_tui_engine.errors import ServerGone, UserError
+from automl_tui_engine.naming import SUPERSEDED
 from automl_tui_engine.outputs import report, rundir
-
-SUPERSEDED = "superseded"
 
 
 def record_run(run_dir: Path) -> str:

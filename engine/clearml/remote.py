@@ -313,12 +313,17 @@ def download_run_folder(task_id: str, destination: Path, wait_s: float = 120.0, 
 def bring_home(task_id: str, destination: Path) -> Path | None:
     """The run folder `task_id` uploaded (a run on an agent, a pipeline's reporting step), copied to `destination`
     unless it is there already (watched before); None when the task has no run folder to give."""
+    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.errors import ServerGone
     from automl_tui_engine.outputs.rundir import RUN_JSON
 
     if (destination / RUN_JSON).is_file():
         return destination
+    gone = ServerGone("watch.server_gone", run_id=destination.name)
     try:
-        return download_run_folder(task_id, destination)
+        return sdk.while_answering(lambda: download_run_folder(task_id, destination), gone)
+    except ServerGone:
+        raise
     except UserError:
         return None
 

@@ -55,9 +55,37 @@ def runs_on_server() -> list[RunOverview]:
             "status": said.get(RUN_STATUS) or task["status"],
             "recommended": said.get(RECOMMENDED) or None,
             decision_record.ADOPTIONS: json.loads(said.get(decision_record.ADOPTIONS) or "[]"),
+            decision_record.TAGGED: tag_completeness(Task, run_id),
         }
         runs.append(RunOverview(None, info))
     return sorted(runs, key=lambda run: run.run_id, reverse=True)
+
+
+def tag_completeness(Task: Any, run_id: str) -> list[int]:  # noqa: N803 - the SDK's Task class
+    """[tasks carrying all of run:, dataset: and phase:, tasks of the run]: a run's tasks are those its tag finds
+    and those named after it (every task name holds its run id), less what `track` superseded. The golden path's
+    KPI "every task of a run is found by its tag", measured."""
+    import re
+
+    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.naming import SUPERSEDED
+
+    fields = ["tags"]
+    with sdk.quiet():
+        named = Task.query_tasks(task_name=re.escape(run_id), additional_return_fields=fields)
+        tagged = Task.query_tasks(tags=[f"run:{run_id}"], additional_return_fields=fields)
+    tasks = {task["id"]: task["tags"] or [] for task in [*named, *tagged]}
+    mine = [tags for tags in tasks.values() if f"{SUPERSEDED}:{run_id}" not in tags]
+    whole = [
+        tags
+        for tags in mine
+        if f"run:{run_id}" in tags and all(any(t.startswith(f"{k}:") for t in tags) for k in ("dataset", "phase"))
+    ]
+    return [len(whole), len(mine)]
+
+
+def _prefixed(tags: list[str], name: str) -> bool:
+    return any(tag.startswith(f"{name}:") for tag in tags)
 
 
 def _value(item: Any) -> str:

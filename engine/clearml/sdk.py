@@ -12,12 +12,13 @@ import logging
 import os
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from automl_tui_engine.errors import UserError
 
+T = TypeVar("T")
 # An unreachable server must be reported within a few seconds: one short try, then a clear message.
 CONNECT_TIMEOUT_S = 2.0
 _SDK_OVERRIDES = {
@@ -158,6 +159,42 @@ def give_up() -> None:
 
 
 _SERVER_GONE = []  # set once server_answers() found the server gone: the SDK's own lines about it are dropped
+
+CHECK_EVERY_S = 3.0  # how often a long command looks whether the server still answers
+
+
+def while_answering(call: Callable[[], T], gone: Exception, check_every_s: float = CHECK_EVERY_S) -> T:
+    """`call()`, on a thread of its own, while the server answers: the SDK retries a server that went away for
+    ever, in the calling thread. When the server stops answering, the SDK is given up (give_up) and `gone` is
+    raised; the call is left running, and the process ends without waiting for it (tracking.stuck_calls)."""
+    import threading
+
+    from automl_tui_engine.tracking import left_stuck
+
+    outcome: dict[str, Any] = {}
+    ended = threading.Event()
+
+    def work() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:  # passed on to the caller, whatever it is
+            outcome["error"] = exc
+        finally:
+            ended.set()
+
+    threading.Thread(target=work, name="clearml call", daemon=True).start()
+    try:
+        while not ended.wait(check_every_s):
+            if not server_answers():
+                give_up()
+                left_stuck("clearml call")
+                raise gone
+    except KeyboardInterrupt:
+        left_stuck("clearml call")  # Ctrl+C: the caller stops what it started; nothing waits for this thread
+        raise
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _filter_direct_writes() -> None:

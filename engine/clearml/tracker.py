@@ -59,6 +59,7 @@ NO_AUTO_CONNECT = dict.fromkeys(
 EVENT_PREFIX = "automl-tui event "
 REPORT_TITLE, REPORT_SERIES = "00_report", "report_md"
 DEBUG_TITLE, MISSING_SERIES = "99_debug", "missing_artifacts"
+PREVIEW_TITLE, PREVIEW_SERIES = "01_data", "preview"
 
 
 def record_shared_link(run_dir: Path, task: Any, offline_sessions: tuple[str, ...] = ()) -> None:
@@ -72,6 +73,18 @@ def record_shared_link(run_dir: Path, task: Any, offline_sessions: tuple[str, ..
     folder = rundir.RunFolder(run_dir)
     with folder.changing():
         folder.write_json(rundir.CLEARML, {**folder.read_json(rundir.CLEARML), **record})
+
+
+def record_recommended_task(run_dir: Path, reporting: Any, task: Any) -> None:
+    """The recommended model's own task (the golden path's second stop), linked from the run: its id and web page
+    in clearml.json (report.md shows them) and as a user property of the reporting task (a column in the web UI)."""
+    link = "" if sdk.offline() else sdk.web_link(task)
+    folder = rundir.RunFolder(run_dir)
+    with folder.changing():
+        record = {rundir.RECOMMENDED_TASK: task.id, rundir.RECOMMENDED_LINK: link}
+        folder.write_json(rundir.CLEARML, {**folder.read_json(rundir.CLEARML), **record})
+    if reporting is not None:
+        reporting.set_user_properties(**{rundir.RECOMMENDED_TASK: link or task.id})
 
 
 def upload(task: Any, name: str, artifact: Any, not_recorded: dict[str, str] | None) -> None:
@@ -266,6 +279,11 @@ class ClearMLTracker(Tracker):
         describe_candidate(task, row, Path(self.started.run_dir) if recommended else None, self.not_recorded)
         with sdk.quiet():
             task.close()
+        if recommended:  # the report, written before this task could exist, is written again with its link
+            from automl_tui_engine.outputs import report
+
+            record_recommended_task(Path(self.started.run_dir), self.reporting, task)
+            report.write(Path(self.started.run_dir))
 
 
 # ---- what the tasks carry: a tracked run and a pipeline's reporting step make the same items ----
@@ -324,6 +342,10 @@ def publish_reporting(
             upload(task, "leaderboard", frame, not_recorded)
         frame = pd.DataFrame(missing, columns=["artifact", "reason"])
         logger.report_table(DEBUG_TITLE, MISSING_SERIES, iteration=0, table_plot=frame)
+        preview = summary.profile.get("preview") or {}
+        if preview.get("rows"):  # the table's first rows, masked as in report.md
+            frame = pd.DataFrame(preview["rows"], columns=preview["columns"])
+            logger.report_table(PREVIEW_TITLE, PREVIEW_SERIES, iteration=0, table_plot=frame)
     for chart in sorted((run_dir / rundir.PLOTS).glob("*.html")):
         logger.report_media("charts", chart.stem, local_path=str(chart), iteration=0)
     for name, value in test_metrics.items():

@@ -68,6 +68,12 @@ def data_section(report: Any) -> str:
             ],
         )
     )
+    preview = p.get("preview") or {}
+    if preview.get("rows"):
+        out.append(f"### {t('report.h_preview', rows=len(preview['rows']))}")
+        out.append(
+            table([md_safe(name) for name in preview["columns"]], [list(map(md_safe, r)) for r in preview["rows"]])
+        )
     if report.warnings():
         out.append(f"### {t('report.h_warnings')}")
         out.append("\n".join(f"- {w}" for w in report.warnings()))

@@ -74,6 +74,9 @@ def line(adoption: dict[str, Any], markdown: bool = True) -> str:
     return f"{said} — {text(adoption['note'])}" if adoption.get("note") else said
 
 
+TAGGED = "tagged"  # [tasks with all three tags, tasks of the run] (runs --clearml)
+
+
 @dataclass(frozen=True)
 class RunOverview:
     """One run as `automl-tui runs` and the wizard's past runs list it (`info`: its run.json, or what its reporting
@@ -101,6 +104,11 @@ class RunOverview:
     @property
     def adopted(self) -> list[dict[str, Any]]:
         return adoptions(self.info)
+
+    def tagged_words(self) -> str:
+        """'7/7': of the run's tasks in ClearML, how many carry its run, dataset and phase tags; — when not known."""
+        counted = self.info.get(TAGGED)
+        return f"{counted[0]}/{counted[1]}" if counted else "—"
 
     def adopted_words(self) -> str:
         """'random_forest #2 (online scoring); linear (monthly batch)', or — when nothing was adopted."""

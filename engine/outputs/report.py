@@ -105,6 +105,7 @@ class RunReport:
         sections = [
             f"# {t('report.title', run_id=md_safe(self.run_id), dataset_key=md_safe(self.dataset_key))}",
             t("report.shared_link", link=self.shared_link) if self.shared_link else "",
+            self.recommended_task_line(),
             t("report.offline_sessions", folder=md_code(rundir.sessions_folder(self.offline_sessions)))
             if self.offline_sessions
             else "",
@@ -131,6 +132,13 @@ class RunReport:
         shown = [*self.decision.top_accuracy, *self.decision.top_speed, *self.decision.top_size]
         lines.append(glossary.kinds_line([self.decision.recommended, *shown]))
         return f"### {t('glossary.h_words')}\n\n" + "\n".join(f"- {line}" for line in lines)
+
+    def recommended_task_line(self) -> str:
+        """Where the recommended model's own task is in ClearML (its page, or its id offline)."""
+        task_id, link = self.folder.recommended_task()
+        if not task_id or self.decision is None:
+            return ""
+        return t("report.recommended_task", model=md_code(self.decision.recommended), link=link or md_code(task_id))
 
     def status_note(self) -> str:
         if self.status == "finished":

@@ -31,6 +31,7 @@ PREDICTIONS_LOG = "predictions.jsonl"  # every predictions file made with the ru
 DECISION = "decision.md"  # what was adopted for which use (adoption.py), short enough to paste into minutes
 WHATIF = "whatif"  # what was asked of the model after the run: grids and best inputs (outputs/whatif_record.py)
 CLEARML = "clearml.json"  # a tracked run's reporting task: its id and the web link the run is shared by
+RECOMMENDED_TASK, RECOMMENDED_LINK = "recommended_task", "recommended_link"  # clearml.json: the model's own task
 RECORDED_LATER = "recorded_later"  # clearml.json: recorded whole by `automl-tui track` (earlier gaps closed)
 NOT_RECORDED = "not_recorded"  # clearml.json: artifacts the ClearML server refused, with why
 OFFLINE_SESSIONS = "offline_sessions"  # clearml.json: what offline mode stored, to import on a server
@@ -234,6 +235,11 @@ class RunFolder:
     def shared_link(self) -> str:
         """The web page of the run's reporting task in ClearML (the one link to share), "" for a run not tracked."""
         return str(self.read_json(CLEARML).get("reporting_link") or "")
+
+    def recommended_task(self) -> tuple[str, str]:
+        """(id, web page) of the recommended model's own task in ClearML; ("", "") when it has none."""
+        record = self.read_json(CLEARML)
+        return str(record.get(RECOMMENDED_TASK) or ""), str(record.get(RECOMMENDED_LINK) or "")
 
     def offline_sessions(self) -> list[str]:
         """The ClearML offline sessions a run tracked in offline mode left (zip files to import on a server)."""

@@ -132,6 +132,19 @@ class Dataset:
             return {}
         return {str(k): int(v) for k, v in self.y.value_counts().items()}
 
+    def preview(self, rows: int) -> dict[str, Any]:
+        """The table's first `rows` rows (the target last) as the report shows them: personal data masked in the
+        column names and the text values, as in the wizard's preview."""
+        from automl_tui_engine.table.privacy import mask
+
+        if rows <= 0:
+            return {}
+        frame = self.X.head(rows).assign(**{self.target: self.y.head(rows).to_numpy()})
+        columns = [mask(str(name)) for name in frame.columns]
+        kind = "numeric" if self.task == "regression" else "text"  # a class label is text: masked as the others
+        target = ColumnProfile(name=self.target, kind=kind, n_missing=0, n_unique=0, dtype=str(self.y.dtype))
+        return {"columns": columns, "rows": preview_rows(frame, [*self.profiles, target], rows)}
+
     def summary(self) -> dict[str, Any]:
         """What the report's Data section needs, as plain JSON values."""
         out: dict[str, Any] = {
