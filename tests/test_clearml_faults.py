@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -90,7 +91,9 @@ def test_a_server_that_stops_mid_run_costs_only_the_tracking(tmp_path):
     debug = (run_dir / "report.md").read_text(encoding="utf-8").split("Missing artifacts")[-1]
     assert "| `ClearML` | tracking stopped" in debug and f"automl-tui track {run_dir}" in debug
 
-    # the server is back (a new one here): the finished run is recorded whole, as a tracked run is
+    # the server is back (a new one here): the finished run is recorded whole, as a tracked run is, wherever its
+    # folder is now (moved here: its events name the folder it was made in)
+    run_dir = Path(shutil.move(run_dir, tmp_path / "moved"))
     server = ClearMLTestServer().start()
     try:
         done = subprocess.run(

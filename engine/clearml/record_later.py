@@ -40,7 +40,9 @@ def record_run(run_dir: Path) -> str:
     background = BackgroundTracker(tracker, sdk.server_answers, sdk.give_up)
     try:
         for event in events:
-            background.event(ev.from_dict(event))
+            # the folder where it is now: it may have been moved, or brought home from an agent
+            here = {**event, "run_dir": str(run_dir)} if event.get("kind") == ev.RunStarted.kind else event
+            background.event(ev.from_dict(here))
         background.flush()
         report.write(run_dir)  # with the link of the reporting task just opened, and without the earlier gaps
         background.close()
