@@ -6,6 +6,7 @@ Results (finished models, the Decision Summary) go to stdout; diagnostics (warni
 from __future__ import annotations
 
 import dataclasses
+import sys
 import threading
 import time
 from pathlib import Path
@@ -273,7 +274,9 @@ def pipeline_headless(config: RunConfig, queue: str) -> int:
     from automl_tui_engine.clearml.pipeline import run_pipeline
     from automl_tui_engine.errors import UserError
 
-    out = Console(markup=False, highlight=False, soft_wrap=True)
+    # bound to this process's stdout now: the controller's own progress lines are dropped while it runs (sdk.quiet
+    # replaces sys.stdout), the finished models it shows in the meantime are not
+    out = Console(file=sys.stdout, markup=False, highlight=False, soft_wrap=True)
     err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
     view = HeadlessView(out, err, live=False)  # one line per step change and per candidate, as they come
     try:

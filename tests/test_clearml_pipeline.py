@@ -119,6 +119,9 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
     done, _, run_dir = cli_pipeline
     assert "Recommended: " in done.stdout
     assert "Clearly better than guessing: balanced accuracy" in done.stdout  # the merge judged the kept model
+    # one line per finished model, as a local run prints them
+    finished = {line.split()[0] for line in done.stdout.splitlines() if "balanced_accuracy=" in line}
+    assert finished >= {"linear", "hist_gb"}, done.stdout
     for step in ("preprocessing", "training_linear", "training_hist_gb", "reporting"):
         assert f"step {step}: completed" in done.stderr
     run_id = run_dir.name
@@ -156,9 +159,13 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
     assert on_agent.split("## 6.")[0] == report.split("## 6.")[0]
     assert str(PENGUINS.resolve()) in report and str(run_dir / "config.toml") in report
     assert str(PENGUINS.resolve()) not in on_agent
-    # followed from anywhere: the same lines and Decision Summary, from the reporting step's log
-    watched = cli(env, "watch", run_id, "--poll", "0.5")
+    # no task of the run is left a draft: the task that carries the run's table and config ends with it
+    assert {t["status"] for t in server.tasks.values() if f"run:{run_id}" in t["tags"]} == {"completed"}
+    # followed from anywhere: the same lines and Decision Summary, from the reporting step's log, and the run
+    # folder brought home
+    watched = cli(env, "watch", run_id, "--poll", "0.5", "--out", root / "watched", timeout=300)
     assert watched.returncode == 0, watched.stderr
+    assert (root / "watched" / run_id / "model.joblib").is_file()
     assert [line for line in watched.stdout.splitlines() if line.startswith("Recommended: ")] == [
         line for line in done.stdout.splitlines() if line.startswith("Recommended: ")
     ]

@@ -112,8 +112,6 @@ def _polls(
 def folder_task(by_phase: dict[str, Any]) -> str:
     """The task that uploads the run folder: the run task on an agent, or a pipeline's reporting step; "" for a run
     tracked from the machine it ran on (its folder is there)."""
-    if RUN_PHASE in by_phase:
-        return str(by_phase[RUN_PHASE].id)
-    if PIPELINE_PHASE in by_phase and "reporting" in by_phase:
-        return str(by_phase["reporting"].id)
-    return ""
+    if PIPELINE_PHASE in by_phase:  # a pipeline has a run task too: it holds the table, not the folder
+        return str(by_phase["reporting"].id) if "reporting" in by_phase else ""
+    return str(by_phase[RUN_PHASE].id) if RUN_PHASE in by_phase else ""

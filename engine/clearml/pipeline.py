@@ -20,6 +20,7 @@ candidates were compared on its own agent), and there is no ensemble across fami
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -64,14 +65,21 @@ def run_pipeline(config: Any, queue: str, on_event: Callable[[Any], None]) -> Pa
     gone = ServerGone("pipeline.server_gone", run_id=run_id)
     with sdk.quiet():
         pipe = run.controller()
+        sdk.loggers_at(logging.ERROR)  # the controller's loggers warn of what is ours to say (its repository, …)
         try:
             # the controller runs here, its calls on a thread of their own: a server that stops answering ends it
             sdk.while_answering(lambda: pipe.start_locally(run_pipeline_steps_locally=False), gone)
         except KeyboardInterrupt:
             run.stop(pipe)
+            holder.mark_stopped(force=True, status_message="cancelled by the user")
             raise
-    reporting = run.reporting_task(pipe)
-    folder = sdk.while_answering(lambda: remote.download_run_folder(reporting, run.run_dir), gone)
+    try:
+        reporting = run.reporting_task(pipe)
+        folder = sdk.while_answering(lambda: remote.download_run_folder(reporting, run.run_dir), gone)
+    except UserError as exc:
+        holder.mark_stopped(force=True, status_message=str(exc)[:200])  # the run's task ends with the run
+        raise
+    holder.mark_completed(force=True, status_message="the pipeline's reporting step completed")
     run_dir = at_home(folder, config)
     for event in rundir.RunFolder(run_dir).read_events():
         run.pass_on(event)  # what the families' steps already showed is not shown twice
