@@ -86,7 +86,7 @@ class AutomlApp(App[None]):
                     step += 1
             else:
                 runner = self.runner
-                if self.state.where != "local":
+                if not self.state.runs_here():
                     pipeline = self.state.where == "pipeline"
                     clone = {"source": self.state.template.source} if self.state.template else {}
                     runner = functools.partial(self.remote_runner, queue=self.state.queue, pipeline=pipeline, **clone)

@@ -235,6 +235,7 @@ def adopt_command(
 
 
 RUNS_COLUMNS = ("run", "dataset", "status", "recommended", "adopted", "time_to_decision")
+SERVER_RUNS_COLUMNS = (*RUNS_COLUMNS, "tagged")  # runs --clearml: how many of each run's tasks its tags find
 
 
 @app.command("runs", help=t("cli.help_runs"))
@@ -264,7 +265,7 @@ def runs_command(
         say(t("adopt.runs_none_clearml") if on_server else t("adopt.runs_none", out=out))
         return
     table = Table(box=None)
-    columns = [*RUNS_COLUMNS, "tagged"] if on_server else RUNS_COLUMNS  # what the golden path's tags find
+    columns = SERVER_RUNS_COLUMNS if on_server else RUNS_COLUMNS
     for column in columns:  # a run id and a dataset key are looked up as written: never cut
         table.add_column(t(f"cli.col_{column}"), no_wrap=column in ("run", "dataset"))
     for run in runs:

@@ -23,7 +23,9 @@ class WizardState:
     preset: str = "fast"
     priority: str = "balanced"
     split: str = "random"  # RunConfig.split: random, or time:COLUMN when the user chose to test on the latest rows
-    where: str = "local"  # local | queue (one agent takes the run) | pipeline (the queue's agents share its steps)
+    # local | tracked (here, recorded in ClearML) | queue (one agent takes the run) | pipeline (the queue's agents
+    # share its steps)
+    where: str = "local"
     queue: str | None = None  # the ClearML queue, when where is not local
     # preset name -> estimated seconds on this data (measured when the dataset is chosen)
     estimates: dict[str, float] = field(default_factory=dict)
@@ -43,14 +45,18 @@ class WizardState:
             "out": self.out,
             "priority": self.priority,
             "split": self.split,
+            "clearml": {"enabled": True} if self.where == "tracked" else None,
         }
         return config.build(self.preset, overrides)
+
+    def runs_here(self) -> bool:
+        return self.where in ("local", "tracked")
 
     def command_line(self) -> str:
         """The headless command that makes the same run (shown on the Confirm screen)."""
         from automl_tui_engine.config import command_line
 
-        remote = self.queue if self.where != "local" else None
+        remote = None if self.runs_here() else self.queue
         if self.template is not None:
             return command_line({"clone": self.template.source.task.id, "out": self.out, "remote": remote})
         data = shown_path(self.data) if self.data else None
@@ -64,6 +70,7 @@ class WizardState:
                 "out": self.out,
                 "remote": remote,
                 "pipeline": self.where == "pipeline",
+                "clearml": {"enabled": self.where == "tracked"},
             }
         )
 
@@ -78,8 +85,8 @@ class WizardState:
     def where_title(self) -> str:
         from automl_tui_engine.messages import t
 
-        if self.where == "local":
-            return t("tui.where_local_title")
+        if self.runs_here():
+            return t("tui.where_tracked_title" if self.where == "tracked" else "tui.where_local_title")
         return t(
             "tui.where_pipeline_title" if self.where == "pipeline" else "tui.where_clearml_title", queue=self.queue
         )

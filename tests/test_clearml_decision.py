@@ -46,6 +46,10 @@ def test_a_tracked_run_shares_one_link_and_an_adoption_reaches_its_tasks(tmp_pat
         assert len(rows) == 2 + 5 and rows[0].rstrip(" |").endswith(info["target"]), preview  # the target last
         previews = [e for e in server.events.get(reporting["id"], []) if e.get("metric") == "01_data"]
         assert previews, "the reporting task has no data preview table"
+        # the preprocessing task shows the table: missing values per column, column types, the target's classes
+        (preprocessing,) = [task for task in tasks if "phase:preprocessing" in task["tags"]]
+        charts = {e.get("variant") for e in server.events.get(preprocessing["id"], []) if e.get("metric") == "data"}
+        assert charts == {"missing values per column", "column types", f"target: {info['target']}"}, charts
 
         adopted = cli(env, "adopt", run_dir, info["recommended"], "--use", "online scoring", "--note", "small")
         assert adopted.returncode == 0, adopted.stderr
@@ -90,3 +94,49 @@ def test_a_tracked_run_shares_one_link_and_an_adoption_reaches_its_tasks(tmp_pat
     later = cli(env, "adopt", run_dir, info["recommended"], "--use", "monthly batch")
     assert later.returncode == 0 and "ClearML could not be told" in later.stderr and "Traceback" not in later.stderr
     assert "for monthly batch" in (run_dir / "decision.md").read_text(encoding="utf-8")
+
+
+async def test_the_wizard_records_a_run_here_in_clearml_when_asked_and_remembers_the_choice(tmp_path, monkeypatch):
+    """Where to run, with ClearML set up: "This machine, recorded in ClearML" runs here and ends at a reporting task
+    with its link on the Decision Summary; the choice is offered first next time."""
+    from automl_tui_engine import user_config
+    from clearml_server import sdk_in_this_process
+    from test_wizard import SIZE, choose_option, on_step, until, walk_to_where
+    from wizard_support import make_project
+
+    from automl_tui.app import AutomlApp
+    from automl_tui.screens.choice import WHERE_TO_RUN, WhereScreen
+    from automl_tui.screens.confirm import ConfirmScreen
+    from automl_tui.screens.decision import DecisionScreen
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # this test's remembered choices only
+    server = ClearMLTestServer().start()
+    try:
+        sdk_in_this_process(environment(server, tmp_path / "home"), monkeypatch)
+        project = make_project(tmp_path)
+        monkeypatch.chdir(project)
+        app = AutomlApp(start_dir=project, out=project / "runs")
+        async with app.run_test(size=SIZE) as pilot:
+            await walk_to_where(pilot, app, "presets/quick.toml")
+            await until(pilot, lambda: app.screen.checked, timeout=60)  # the server answered: its choices shown
+            ids = [option.id for option in app.screen.query_one("#choices").options]
+            assert "tracked" in ids, [str(option.prompt) for option in app.screen.query_one("#choices").options]
+            await choose_option(pilot, "tracked")
+            await until(pilot, on_step(app, ConfirmScreen))
+            assert "--clearml" in str(app.screen.query_one("#command").render())
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, DecisionScreen), timeout=240)
+            decision = app.screen
+            await until(pilot, lambda: decision.query("#shared-link"))
+            shown = str(decision.query_one("#shared-link").render())
+        (run_dir,) = (project / "runs").iterdir()
+        link = json.loads((run_dir / "clearml.json").read_text(encoding="utf-8"))["reporting_link"]
+        assert link and link in shown.replace("\n", "")
+        assert user_config.remembered(WHERE_TO_RUN) == "tracked"
+        again = AutomlApp(start_dir=project, out=project / "runs")
+        async with again.run_test(size=SIZE) as pilot:
+            await walk_to_where(pilot, again, "presets/quick.toml")
+            await until(pilot, lambda: isinstance(again.screen, WhereScreen) and again.screen.checked, timeout=60)
+            assert again.screen.query_one("#choices").highlighted_option.id == "tracked"
+    finally:
+        server.stop()

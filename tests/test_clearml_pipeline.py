@@ -143,6 +143,10 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
         "training_hist_gb": {"phase:training"},
         "reporting": {"phase:reporting"},
     }
+    # the preprocessing step shows the table as a tracked run's preprocessing task does
+    (prep,) = [t for name, t in steps.items() if name.startswith("preprocessing")]
+    charts = {e.get("variant") for e in server.events.get(prep["id"], []) if e.get("metric") == "data"}
+    assert charts == {"missing values per column", "column types", "target: species"}, charts
     # both agents took a share of the run
     assert all(ran(log) for log in logs), [ran(log) for log in logs]
     assert set(ran(logs[0]) + ran(logs[1])) == {task["id"] for task in steps.values()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from automl_tui_engine import user_config
 from automl_tui_engine.messages import listing, t
 from rich.text import Text
 from textual import on, work
@@ -34,7 +35,9 @@ class ChoiceScreen(StepScreen):
 
     def on_mount(self) -> None:
         options = self.query_one("#choices", OptionList)
-        options.highlighted = options.get_option_index(self.current())
+        ids = [option.id for option in options.options]
+        # the earlier choice, when it is offered (a remembered one may be among the choices still looked up)
+        options.highlighted = ids.index(self.current()) if self.current() in ids else 0
         options.focus()
 
     @on(OptionList.OptionSelected, "#choices")
@@ -111,6 +114,9 @@ class PriorityScreen(ChoiceScreen):
         self.state.priority = choice
 
 
+WHERE_TO_RUN = "where_to_run"  # the user's last choice of running here (recorded in ClearML or not), offered first
+
+
 class WhereScreen(ChoiceScreen):
     """This machine, or one of the ClearML server's queues: they are looked up when the screen opens (a few
     seconds at most); when ClearML cannot be used, the reason is shown and running here stays the choice."""
@@ -150,6 +156,9 @@ class WhereScreen(ChoiceScreen):
         options = self.query_one("#choices", OptionList)
         options.clear_options()
         choices: list[Option | None] = [self.local_option()]
+        if queues and self.state.template is None:  # the server answers: a run here can be recorded there too
+            tracked = card(t("tui.where_tracked_title"), t("tui.where_tracked_help"))
+            choices += [None, Option(tracked, id="tracked")]  # (a template re-run here is always recorded)
         for queue, agents in queues.items():
             choices += [
                 None,
@@ -175,8 +184,14 @@ class WhereScreen(ChoiceScreen):
         self.checked = True
 
     def current(self) -> str:
-        return "local" if self.state.where == "local" else f"{self.state.where}:{self.state.queue}"
+        """The choice made before, in this wizard or (remembered) in an earlier one."""
+        if self.state.runs_here():
+            return user_config.remembered(WHERE_TO_RUN) or self.state.where
+        return f"{self.state.where}:{self.state.queue}"
 
     def choose(self, choice: str) -> None:
-        self.state.where, _, queue = choice.partition(":")  # the option ids are local, queue:Q and pipeline:Q
+        # the option ids are local, tracked, queue:Q and pipeline:Q
+        self.state.where, _, queue = choice.partition(":")
         self.state.queue = queue or None
+        if self.state.runs_here():  # recorded in ClearML or not is the habit kept; a queue is chosen each time
+            user_config.remember(WHERE_TO_RUN, choice)

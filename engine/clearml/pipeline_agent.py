@@ -59,6 +59,12 @@ def check_table(values: dict[str, Any]) -> str:
     except UserError as exc:
         return json.dumps({"status": "failed", "reason": str(exc)})
     dataset = prepared.dataset
+    from automl_tui_engine.clearml.tracker import publish_data_charts
+    from clearml import Task
+
+    step = Task.current_task()
+    if step is not None:  # the preprocessing step shows the table as a tracked run's preprocessing task does
+        publish_data_charts(step, dataset.summary())
     return json.dumps(
         {
             "status": "ok",

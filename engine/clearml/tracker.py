@@ -60,6 +60,7 @@ EVENT_PREFIX = "automl-tui event "
 REPORT_TITLE, REPORT_SERIES = "00_report", "report_md"
 DEBUG_TITLE, MISSING_SERIES = "99_debug", "missing_artifacts"
 PREVIEW_TITLE, PREVIEW_SERIES = "01_data", "preview"
+DATA_TITLE = "data"  # the preprocessing task's charts of the table
 
 
 def record_shared_link(run_dir: Path, task: Any, offline_sessions: tuple[str, ...] = ()) -> None:
@@ -258,6 +259,7 @@ class ClearMLTracker(Tracker):
         profile = folder / rundir.DATA_PROFILE
         if profile.exists():
             upload(self.task, "data_profile", str(profile), self.not_recorded)
+            publish_data_charts(self.task, folder.read_json(rundir.DATA_PROFILE))
 
     # ---- training: the live leaderboard ----
 
@@ -310,6 +312,42 @@ def describe_candidate(
         card = details_from / rundir.MODEL_CARD
         if card.exists():
             upload(task, "model_card", str(card), not_recorded)
+
+
+def publish_data_charts(task: Any, profile: dict[str, Any]) -> None:
+    """The preprocessing task's view of the table (`profile`: data_profile.json's): missing values per column, the
+    column types, and the target's classes (or its statistics, for a number)."""
+    from collections import Counter
+
+    logger = task.get_logger()
+    columns = profile.get("profiles") or []
+    if columns:
+        logger.report_histogram(
+            DATA_TITLE,
+            "missing values per column",
+            values=[column["n_missing"] for column in columns],
+            iteration=0,
+            xlabels=[column["name"] for column in columns],
+            xaxis="column",
+            yaxis="missing values",
+        )
+        kinds = Counter(column["kind"] for column in columns)
+        logger.report_histogram(
+            DATA_TITLE, "column types", values=list(kinds.values()), iteration=0, xlabels=list(kinds), yaxis="columns"
+        )
+    target = str(profile.get("target", ""))
+    if profile.get("class_counts"):
+        counts = profile["class_counts"]
+        logger.report_histogram(
+            DATA_TITLE, f"target: {target}", values=list(counts.values()), iteration=0, xlabels=list(counts)
+        )
+    elif profile.get("target_stats"):
+        import pandas as pd
+
+        stats = pd.DataFrame(
+            {"statistic": list(profile["target_stats"]), target: list(profile["target_stats"].values())}
+        )
+        logger.report_table(DATA_TITLE, f"target: {target}", iteration=0, table_plot=stats)
 
 
 def publish_reporting(
