@@ -12,7 +12,6 @@ from typing import Any
 
 from automl_tui_engine import config as config_mod
 from automl_tui_engine import decision as decision_mod
-from automl_tui_engine import events as ev
 from automl_tui_engine import glossary, verdict
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.events import status_word
@@ -30,6 +29,7 @@ from automl_tui_engine.formatting import (
 from automl_tui_engine.messages import listing, sentences, t
 from automl_tui_engine.outputs import decision_record, plots, quality, rundir, whatif_record
 from automl_tui_engine.outputs.data_section import data_section
+from automl_tui_engine.outputs.missing_section import missing_artifacts, missing_section
 from automl_tui_engine.table.privacy import mask
 
 
@@ -100,7 +100,14 @@ class RunReport:
         return MetricFacts.recorded(self.info.get("metric_facts", {}), name) or MetricFacts(name, name, True, True)
 
     def render(self) -> str:
-        rest = [self.topk(), self.alternatives(), data_section(self), self.details(), self.reproduce(), self.missing()]
+        rest = [
+            self.topk(),
+            self.alternatives(),
+            data_section(self),
+            self.details(),
+            self.reproduce(),
+            missing_section(self),
+        ]
         summary = self.decision_summary()
         sections = [
             f"# {t('report.title', run_id=md_safe(self.run_id), dataset_key=md_safe(self.dataset_key))}",
@@ -320,24 +327,6 @@ class RunReport:
             out.append(", ".join(f"{k} {v}" for k, v in versions.items()))
         return "\n\n".join(out)
 
-    def expected(self) -> list[str]:
-        """Every file this run should have left, given its settings and how far it got."""
-        names = [*rundir.EXPECTED, rundir.MODEL_CARD]
-        if self.decision is not None and (self.folder / rundir.MODEL).exists():
-            names.append(rundir.TEST_PREDICTIONS)
-        wanted_charts = self.config.get("charts", "html+png")
-        if self.decision is not None and self.config.get("explain", True) and self.status != "cancelled":
-            names.append(rundir.EXPLANATION)
-        if self.decision is not None and wanted_charts != "none" and self.status != "cancelled":
-            charts = self.info.get("charts")
-            if not charts:
-                names.append(rundir.PLOTS)
-            for chart in charts or []:
-                names.append(f"{rundir.PLOTS}/{chart}.html")
-                if wanted_charts == "html+png":
-                    names.append(f"{rundir.PLOTS}/{chart}.png")
-        return names
-
     def warnings(self, topic: str | None = None) -> list[str]:
         """The run's warnings (those about `topic` only, when given: events.WARNING_TOPICS), as Markdown: they
         quote column names, class labels and values from the table (md_safe)."""
@@ -348,54 +337,8 @@ class RunReport:
         ]
 
     def missing_artifacts(self) -> list[tuple[str, str]]:
-        """(artifact, reason) for everything that should exist and does not: what was recorded, then what the
-        run folder lacks."""
-        known = self.info.get("missing", {})
-        written = set(self.info.get("written", ()))
-        found = [(name, reason) for name, reason in known.items() if not (self.folder / name).exists()]
-        # what ClearML did not get: tracking that stopped (unless the run was recorded whole later), artifacts the
-        # server refused
-        tracked = self.folder.read_json(rundir.CLEARML)
-        if not tracked.get(rundir.RECORDED_LATER):
-            found += [(t("missing.clearml"), message) for message in self.warnings(topic=ev.TRACKING)]
-        refused = tracked.get(rundir.NOT_RECORDED) or {}
-        found += [(f"{t('missing.clearml')} · {name}", md_safe(reason)) for name, reason in refused.items()]
-        for name in self.expected():
-            if name in known and not (self.folder / name).exists():
-                continue
-            if (self.folder / name).exists():
-                damage = self.damaged(name)
-                if damage:
-                    found.append((name, damage))
-                continue
-            if name == rundir.LEADERBOARD and self.rows:
-                reason = t("missing.leaderboard_fallback", file=rundir.RESULTS)
-            elif name in written:
-                reason = t("missing.removed")
-            elif self.status == "running":
-                reason = t("missing.interrupted")
-            else:
-                reason = t("missing.unknown")
-            found.append((name, reason))
-        return found
-
-    def damaged(self, name: str) -> str | None:
-        """Why a file the run wrote cannot be what it should be (a full disk cut it short, someone changed it), or
-        None: a name on disk is not yet an artifact."""
-        path = self.folder / name
-        if path.is_file() and path.stat().st_size == 0:
-            return t("missing.empty")
-        if path.is_dir() and not any(path.glob("*.html")):
-            return t("missing.empty_folder")
-        recorded = self.info.get("model_sha256")
-        if name == rundir.MODEL and recorded and rundir.sha256_of(path) != recorded:
-            return t("missing.model_changed")
-        return None
-
-    def missing(self) -> str:
-        rows = [[f"`{name}`", reason] for name, reason in self.missing_artifacts()]
-        table_text = table([t("report.col_artifact"), t("report.col_reason")], rows) if rows else t("missing.none")
-        return "\n\n".join([f"## 7. {t('report.h_missing')}", table_text])
+        """(artifact, reason) for everything that should exist and does not (missing_section.py)."""
+        return missing_artifacts(self)
 
     def figure(self, name: str) -> str:
         """The chart as an image when its PNG exists, as a link when only the HTML does, else nothing."""
