@@ -43,7 +43,7 @@ def test_every_tracker_sees_the_stream_and_a_broken_one_costs_only_itself(tmp_pa
 
 
 def test_only_the_candidates_the_decision_weighed_get_a_task_of_their_own():
-    from automl_tui_engine.clearml.tracker import considered
+    from automl_tui_engine.clearml.task_items import considered
     from automl_tui_engine.decision import Decision
 
     decision = Decision(

@@ -59,7 +59,7 @@ def check_table(values: dict[str, Any]) -> str:
     except UserError as exc:
         return json.dumps({"status": "failed", "reason": str(exc)})
     dataset = prepared.dataset
-    from automl_tui_engine.clearml.tracker import publish_data_charts
+    from automl_tui_engine.clearml.task_items import publish_data_charts
     from clearml import Task
 
     step = Task.current_task()
@@ -115,7 +115,9 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     import time
 
     from automl_tui_engine.clearml import remote, sdk
-    from automl_tui_engine.clearml.tracker import event_line, publish_reporting, record_recommended_task
+    from automl_tui_engine.clearml.task_items import publish_reporting, recommended_model_task, record_recommended_task
+    from automl_tui_engine.clearml.tracker import event_line
+    from automl_tui_engine.naming import kind_of
     from automl_tui_engine.outputs import report
     from clearml import Task
 
@@ -142,41 +144,15 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     # what a tracked run's reporting task does
     summary = report.RunReport(run_dir)
     if summary.decision is not None:
-        record_recommended_task(run_dir, me, recommended_task(summary, me.get_project_name(), json.loads(steps)))
+        model = summary.decision.recommended
+        row = next(row for row in summary.attempted if row["model"] == model)  # as the search wrote it
+        made_by = json.loads(steps).get(kind_of(model))  # its family's step; an ensemble is no family's: at the top
+        record_recommended_task(run_dir, me, recommended_model_task(summary, me.get_project_name(), row, made_by))
         report.write(run_dir)
         summary = report.RunReport(run_dir)
     me.upload_artifact(remote.RUN_FOLDER_ARTIFACT, artifact_object=str(run_dir), wait_on_upload=True)
     publish_reporting(me, summary, summary.info.get("test_metrics") or {})
     return json.dumps({"status": json.loads((run_dir / rundir.RUN_JSON).read_text())["status"]})
-
-
-def recommended_task(summary: Any, project: str, steps: dict[str, str]) -> Any:
-    """The recommended model's own task, as a tracked run makes it: named and tagged by the naming rules, a child of
-    the training step that made it, with its numbers, charts and model card."""
-    from automl_tui_engine.clearml import sdk
-    from automl_tui_engine.clearml.tracker import describe_candidate
-    from automl_tui_engine.naming import kind_of, model_tag, tags, task_name
-    from clearml import Task
-
-    model = summary.decision.recommended
-    with sdk.quiet():
-        task = Task.create(
-            project_name=project,
-            task_name=task_name(model, summary.run_id, summary.dataset_key),
-            task_type="training",
-            add_task_init_call=False,
-            detect_repository=False,
-        )
-    task.set_tags([*tags(summary.run_id, summary.dataset_key, "training"), model_tag(model), "recommended"])
-    made_by = steps.get(kind_of(model))  # an ensemble is no family's: it stays at the top
-    if made_by:
-        task.set_parent(made_by)
-    # its row as the search wrote it (a tracked run's candidate task reports that one, not the leaderboard's ranks)
-    row = next(row for row in summary.attempted if row["model"] == model)
-    describe_candidate(task, row, summary.folder.path)
-    task.flush(wait_for_uploads=True)
-    task.mark_completed(force=True)
-    return task
 
 
 def merge(
