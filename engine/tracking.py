@@ -140,11 +140,20 @@ class BackgroundTracker(Tracker):
             try:
                 call()
             except Exception as exc:  # the inner tracker failed: said by the run, which drops this tracker
-                self.failure = exc
+                if self.answers():
+                    self.failure = exc
+                else:  # the server went away (the SDK's own error says so in its words): abandoned, as when stuck
+                    self._abandon(stuck=False)
                 return
             finally:
                 self.busy_since = None
         self.done.set()
+
+    def _abandon(self, stuck: bool) -> None:
+        self.abandoned.set()
+        left_stuck(self.name)  # the SDK's threads may still retry the server: the process does not wait for them
+        self.on_abandon()
+        self.failure = TrackerAbandoned(self.name, stuck=stuck)
 
     def _progressed(self) -> None:
         if self.busy_since is not None:
@@ -156,10 +165,7 @@ class BackgroundTracker(Tracker):
             if started is not None and time.monotonic() - started > patience:
                 stuck = time.monotonic() - started > self.stuck_after_s
                 if stuck or not self.answers():
-                    self.abandoned.set()
-                    left_stuck(self.name)
-                    self.on_abandon()
-                    self.failure = TrackerAbandoned(self.name, stuck=stuck)
+                    self._abandon(stuck)
                     return
                 self.done.wait(1.0)  # it answers: a slow call (an upload), asked again in a second
             self.done.wait(0.2)

@@ -12,6 +12,7 @@ import base64
 import email.parser
 import email.policy
 import json
+import os
 import sys
 import threading
 import time
@@ -36,7 +37,7 @@ class ClearMLTestServer(ClearMLBackend):
 
     # ---- life cycle ----
 
-    def start(self) -> ClearMLTestServer:
+    def start(self, port: int = 0) -> ClearMLTestServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -55,10 +56,15 @@ class ClearMLTestServer(ClearMLBackend):
                 if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that hung up: nothing to say
                     super().handle_error(request, client_address)
 
-        self._http = Server(("127.0.0.1", 0), Handler)
+        self._http = Server(("127.0.0.1", port), Handler)
         self._http.daemon_threads = True
         threading.Thread(target=self._http.serve_forever, daemon=True).start()
         return self
+
+    def restart(self) -> ClearMLTestServer:
+        """Back after an outage (stop): the same address, everything it held kept, as a real server restarts."""
+        assert self._http is not None
+        return self.start(self._http.server_address[1])
 
     def stop(self) -> None:
         if self._http is not None:
@@ -187,3 +193,21 @@ def sdk_in_this_process(env: dict[str, str], monkeypatch) -> None:
         monkeypatch.setenv(key, value)
     monkeypatch.setattr(InterfaceBase, "_default_session", None)
     monkeypatch.setattr(_HttpDriver, "_file_server_hosts", None)
+
+
+def tracked_environment(tmp_path: Any, server: ClearMLTestServer) -> dict[str, str]:
+    """This environment pointed at `server`, with a home of its own under `tmp_path` (no clearml.conf of the user)."""
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("CLEARML_", "TRAINS_"))}
+    return {**clean, "HOME": str(home), **server.env()}
+
+
+def wait_for_call(process: Any, done: Any, allowance_s: float = 120) -> None:
+    """Until `done()` says the command (`process`) has reached the point the test needs; it must not end before,
+    nor take more than `allowance_s` (a hang fails here)."""
+    deadline = time.monotonic() + allowance_s
+    while not done():
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "the command never reached that point"
+        time.sleep(0.2)

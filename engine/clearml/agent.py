@@ -19,6 +19,7 @@ from automl_tui_engine.clearml.remote import ENTRY_MODULE, RUN_FOLDER_ARTIFACT, 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import t
 
+SERVER_WAIT_S = 900.0  # how long an agent waits for a server that went away during a run, to record it whole
 # what the child run keeps of the agent's environment: the server and the credentials, not the agent's task
 _KEPT_CLEARML_VARIABLES = ("CLEARML_API_", "CLEARML_WEB_HOST", "CLEARML_FILES_HOST", "CLEARML_CONFIG_FILE")
 
@@ -35,6 +36,7 @@ def child_environment() -> dict[str, str]:
 def agent_main() -> int:
     """What a clearml-agent runs: fetch the run from its task, run it in a child process, keep its folder."""
     from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml.record_later import tracking_stopped
     from automl_tui_engine.clearml.tracker import NO_AUTO_CONNECT
     from automl_tui_engine.config import build_from, to_toml
 
@@ -54,8 +56,15 @@ def agent_main() -> int:
     print(f"automl-tui: run {run_id} on this agent, folder {work / run_id}", flush=True)
     done = subprocess.run(python_command(ENTRY_MODULE, "execute", run_id, str(config_path)), env=child_environment())
     run_dir = work / run_id
-    if run_dir.is_dir():
-        task.upload_artifact(RUN_FOLDER_ARTIFACT, artifact_object=str(run_dir), wait_on_upload=True)
+    if not run_dir.is_dir():
+        return done.returncode
+    if tracking_stopped(run_dir):  # the server went away during the run: its record is made whole when it is back
+        print(t("agent.server_gone", seconds=f"{SERVER_WAIT_S:g}"), flush=True)
+        if not sdk.wait_for_server(SERVER_WAIT_S):
+            print(t("agent.server_never_back", seconds=f"{SERVER_WAIT_S:g}", folder=run_dir), flush=True)
+            return exit_codes.NOT_FINISHED
+        subprocess.run(python_command(ENTRY_MODULE, "record", str(run_dir)), env=child_environment())
+    task.upload_artifact(RUN_FOLDER_ARTIFACT, artifact_object=str(run_dir), wait_on_upload=True)
     return done.returncode
 
 
@@ -83,14 +92,31 @@ def _describe(event: Any) -> str:
 
 
 def main(argv: list[str]) -> int:
+    from automl_tui_engine.clearml.record_later import record_run
+
     try:
         if argv[:1] == ["execute"] and len(argv) == 3:
             return execute(argv[1], Path(argv[2]))
+        if argv[:1] == ["record"] and len(argv) == 2:  # a finished run recorded whole (the server is back)
+            print(f"automl-tui: recorded, {record_run(Path(argv[1]))}", flush=True)
+            return exit_codes.OK
         return agent_main()
     except UserError as exc:
         print(f"automl-tui: {exc}", file=sys.stderr)
         return exc.exit_code
 
 
+def ended(code: int) -> None:
+    """The process ends with `code`; at once when a call to a server that went away was left running (the SDK's
+    exit hooks would retry it for ever)."""
+    from automl_tui_engine.tracking import stuck_calls
+
+    if stuck_calls():
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    ended(main(sys.argv[1:]))

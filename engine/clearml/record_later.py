@@ -51,6 +51,14 @@ def record_run(run_dir: Path) -> str:
     return folder.shared_link()
 
 
+def tracking_stopped(run_dir: Path) -> bool:
+    """Whether the run's tracking stopped before it ended (its events say so): its record in ClearML is not whole."""
+    return any(
+        event.get("kind") == ev.RunWarning.kind and event.get("topic") == ev.TRACKING
+        for event in rundir.RunFolder(run_dir).read_events()
+    )
+
+
 def _supersede(run_id: str) -> None:
     from automl_tui_engine.clearml import sdk
 

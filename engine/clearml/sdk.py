@@ -140,6 +140,18 @@ def server_answers() -> bool:
     return True
 
 
+def wait_for_server(seconds: float, every_s: float = 5.0) -> bool:
+    """Whether the server answers within `seconds` (looked at every `every_s`)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not server_answers():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(every_s)
+    return True
+
+
 def give_up() -> None:
     """The server stopped answering and tracking is abandoned: the SDK's threads still retry it, each in a loop
     without end or pause (a refused connection fails at once) that took half a core from the run and printed a line
