@@ -167,7 +167,7 @@ class BackgroundTracker(Tracker):
                 if stuck or not self.answers():
                     self._abandon(stuck)
                     return
-                self.done.wait(1.0)  # it answers: a slow call (an upload), asked again in a second
+                self.done.wait(min(1.0, self.stuck_after_s))  # it answers: a slow call (an upload), asked again soon
             self.done.wait(0.2)
 
 

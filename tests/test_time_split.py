@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -75,15 +73,14 @@ def test_a_time_split_that_cannot_be_made_says_what_to_do(tmp_path, how, second_
     assert says in str(raised.value)
 
 
-def test_a_table_without_dates_refuses_a_time_split_in_one_line(tmp_path, penguins_csv):
-    done = subprocess.run(
-        [sys.executable, "-m", "automl_tui", penguins_csv, "--split", "time", "--out", tmp_path / "runs"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert done.stderr.strip().splitlines() == [
+def test_a_table_without_dates_refuses_a_time_split_in_one_line(tmp_path, penguins_csv, capsys):
+    from automl_tui.cli import main
+
+    with pytest.raises(SystemExit) as finished:  # the command in this process: a refusal needs no new interpreter
+        main([str(penguins_csv), "--split", "time", "--out", str(tmp_path / "runs")])
+    said = capsys.readouterr().err
+    assert finished.value.code == 2 and "Traceback" not in said
+    assert said.strip().splitlines() == [
         "--split time needs a date column, and this table has none the product recognises. Use --split random, "
         "or --split time:COLUMN naming a column of dates."
     ]
