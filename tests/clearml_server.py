@@ -195,12 +195,11 @@ def sdk_in_this_process(env: dict[str, str], monkeypatch) -> None:
     monkeypatch.setattr(_HttpDriver, "_file_server_hosts", None)
 
 
-def tracked_environment(tmp_path: Any, server: ClearMLTestServer) -> dict[str, str]:
-    """This environment pointed at `server`, with a home of its own under `tmp_path` (no clearml.conf of the user)."""
-    home = tmp_path / "home"
+def environment(server: ClearMLTestServer, home: Any) -> dict[str, str]:
+    """This environment pointed at `server`, with a home of its own (no clearml.conf of the user)."""
     home.mkdir(exist_ok=True)
     clean = {key: value for key, value in os.environ.items() if not key.startswith(("CLEARML_", "TRAINS_"))}
-    return {**clean, "HOME": str(home), **server.env()}
+    return {**clean, **server.env(), "HOME": str(home)}
 
 
 def wait_for_call(process: Any, done: Any, allowance_s: float = 120) -> None:

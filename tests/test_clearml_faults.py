@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from automl_tui_engine.naming import model_tag
-from clearml_server import ClearMLTestServer, sdk_in_this_process, tracked_environment
+from clearml_server import ClearMLTestServer, environment, sdk_in_this_process
 
 pytestmark = pytest.mark.slow  # real runs and a server: the full tier (see conftest)
 
@@ -34,7 +34,7 @@ def start_tracked_run(tmp_path: Path, server: ClearMLTestServer) -> subprocess.P
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=tracked_environment(tmp_path, server),
+        env=environment(server, tmp_path / "home"),
     )
 
 
@@ -90,7 +90,7 @@ def test_a_server_that_stops_mid_run_costs_only_the_tracking(tmp_path):
             capture_output=True,
             text=True,
             timeout=STARTUP_S,
-            env=tracked_environment(tmp_path, server),
+            env=environment(server, tmp_path / "home"),
         )
     finally:
         server.stop()
@@ -142,7 +142,7 @@ def test_a_server_that_leaves_out_the_workers_list_has_no_agents(tmp_path, monke
     server = ClearMLTestServer().start()
     server.faults["workers.get_all"] = "omit"
     try:
-        sdk_in_this_process(tracked_environment(tmp_path, server), monkeypatch)
+        sdk_in_this_process(environment(server, tmp_path / "home"), monkeypatch)
         assert remote.queue_agents() == {"default": 0}
     finally:
         server.stop()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from clearml_server import ClearMLTestServer, sdk_in_this_process
+from clearml_server import ClearMLTestServer, environment, sdk_in_this_process
 from conftest import write_preset
 
 pytestmark = pytest.mark.slow  # real runs, agents or servers: the full tier (see conftest)
@@ -34,12 +33,6 @@ def server():
     running = ClearMLTestServer().start()
     yield running
     running.stop()
-
-
-def environment(server: ClearMLTestServer, home: Path) -> dict[str, str]:
-    home.mkdir(exist_ok=True)
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("CLEARML_", "TRAINS_"))}
-    return {**clean, **server.env(), "HOME": str(home)}
 
 
 def cli(env: dict[str, str], *args, timeout: float = 120) -> subprocess.CompletedProcess:

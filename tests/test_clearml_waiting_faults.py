@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from clearml_server import ClearMLTestServer, tracked_environment, wait_for_call
+from clearml_server import ClearMLTestServer, environment, wait_for_call
 from conftest import write_preset
 
 pytestmark = pytest.mark.slow  # agents and a server: the full tier (see conftest)
@@ -22,8 +22,23 @@ STARTUP_S = 120  # imports and the first tasks, on a busy machine
 
 def start_cli(tmp_path: Path, server: ClearMLTestServer, *args: object) -> subprocess.Popen:
     command = [sys.executable, "-m", "automl_tui", *map(str, args)]
-    env = tracked_environment(tmp_path, server)
+    env = environment(server, tmp_path / "home")
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def enqueue(tmp_path: Path, server: ClearMLTestServer, **preset: object) -> str:
+    """A run of the penguins on the server's queue `default` (the quick preset, with `preset` over it): its run_id."""
+    quick = write_preset(tmp_path / "quick.toml", **preset)
+    args = [PENGUINS, "--preset", quick, "--target", "species", "--remote", "default"]
+    enqueued = subprocess.run(
+        [sys.executable, "-m", "automl_tui", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_S,
+        env=environment(server, tmp_path / "home"),
+    )
+    assert enqueued.returncode == 0, enqueued.stderr
+    return re.search(r"Run (\S+) is queued", enqueued.stdout).group(1)
 
 
 def ended_through_an_outage(server: ClearMLTestServer, process: subprocess.Popen, terminate: bool) -> tuple[str, str]:
@@ -41,17 +56,7 @@ def test_watch_ends_in_one_line_when_the_server_stops(tmp_path, terminate):
     """Following a queued run (no agent takes it) when the server goes away: one line that says how to follow it
     again and exit 3, or 143 on SIGTERM; never a hang or a flood of retries."""
     server = ClearMLTestServer().start()
-    preset = write_preset(tmp_path / "quick.toml")
-    enqueued = subprocess.run(
-        [sys.executable, "-m", "automl_tui", PENGUINS, "--preset", preset, "--target", "species"]
-        + ["--remote", "default"],
-        capture_output=True,
-        text=True,
-        timeout=STARTUP_S,
-        env=tracked_environment(tmp_path, server),
-    )
-    assert enqueued.returncode == 0, enqueued.stderr
-    run_id = re.search(r"Run (\S+) is queued", enqueued.stdout).group(1)
+    run_id = enqueue(tmp_path, server)
     watch = start_cli(tmp_path, server, "watch", run_id, "--poll", "0.2")
     polls = lambda: sum(endpoint == "tasks.get_all" for endpoint, _ in server.calls)  # noqa: E731
     before = polls()
@@ -90,18 +95,8 @@ def test_an_agent_whose_server_goes_away_records_the_run_whole_when_it_is_back(t
     if AGENT is None:
         pytest.skip("clearml-agent is installed by the test extra")
     server = ClearMLTestServer().start()
-    env = tracked_environment(tmp_path, server)
-    preset = write_preset(tmp_path / "quick.toml", charts="html")
-    enqueued = subprocess.run(
-        [sys.executable, "-m", "automl_tui", PENGUINS, "--preset", preset, "--target", "species"]
-        + ["--remote", "default"],
-        capture_output=True,
-        text=True,
-        timeout=STARTUP_S,
-        env=env,
-    )
-    assert enqueued.returncode == 0, enqueued.stderr
-    run_id = re.search(r"Run (\S+) is queued", enqueued.stdout).group(1)
+    env = environment(server, tmp_path / "home")
+    run_id = enqueue(tmp_path, server, charts="html")
     (run_task,) = [task["id"] for task in server.tasks.values() if task["name"].startswith(f"run · {run_id}")]
     work = tmp_path / "agent-tmp"  # where the agent's run folder is made (tempfile), to see it finish
     work.mkdir()
