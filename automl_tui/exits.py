@@ -41,19 +41,3 @@ def on_run_folder(action: Callable[[], Any], run_dir: Path) -> Any:
 
 def cannot_write(where: Path, exc: OSError) -> str:
     return t("cli.could_not_save", folder=where, reason=exc.strerror or exc, file=exc.filename or "-")
-
-
-def without_waiting_for_stuck_calls(code: int) -> int:
-    """`code`, or the process ended with it at once when a tracker was abandoned in the middle of a call (a ClearML
-    server that stopped answering): the SDK's exit hooks would retry that server for ever. Everything the run
-    made is on disk by now; the output streams are flushed first."""
-    import os
-    import sys
-
-    from automl_tui_engine.tracking import stuck_calls
-
-    if stuck_calls():
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    return code

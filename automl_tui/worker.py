@@ -122,7 +122,7 @@ def _child(write_fd: int, pipeline_queue: str) -> None:
         else:
             fields = {k: v for k, v in vars(result).items() if k != "decision"}
             send("result", fields)
-    from automl_tui.exits import without_waiting_for_stuck_calls
+    from automl_tui_engine.tracking import without_waiting_for_stuck_calls
 
     without_waiting_for_stuck_calls(0)  # the outcome is sent: a dead tracking server must not keep this process
 

@@ -36,11 +36,11 @@ def inspect_table(path: Path, frame: Any, source: dict, target: str | None, pres
     from automl_tui_engine.errors import UserError
     from automl_tui_engine.extension.registry import models
     from automl_tui_engine.search import candidates, evaluate
-    from automl_tui_engine.table import data, preprocess
+    from automl_tui_engine.table import data, preprocess, privacy
 
     columns = [str(c) for c in frame.columns]
     profiles = [data.profile_column(name, frame[name]) for name in columns]
-    found = Inspection(path=path, columns=columns, preview=data.preview_rows(frame, profiles))
+    found = Inspection(path=path, columns=columns, preview=privacy.preview_rows(frame, profiles))
     try:
         dataset = data.from_frame(frame, source, target)
     except UserError as exc:

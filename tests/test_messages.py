@@ -12,7 +12,7 @@ from automl_tui_engine.outputs import plots, whatif_record
 from automl_tui_engine.search import outcome, refit
 from automl_tui_engine.table import data, preprocess
 
-from automl_tui.cli import SERVER_RUNS_COLUMNS
+from automl_tui.records_cli import SERVER_RUNS_COLUMNS
 from automl_tui.screens.base import STEPS
 from automl_tui.widgets.leaderboard import COLUMNS
 

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 from automl_tui_engine.table import data
-from automl_tui_engine.table.privacy import mask
+from automl_tui_engine.table.privacy import mask, preview_rows
 
 
 @pytest.mark.parametrize(
@@ -58,7 +58,7 @@ def test_preview_masks_text_columns_but_not_numbers_or_dates():
         }
     )
     profiles = [data.profile_column(c, frame[c]) for c in frame.columns]
-    rows = data.preview_rows(frame, profiles)
+    rows = preview_rows(frame, profiles)
     assert rows[0] == ["***", "1234567890.0", "2024-01-02 10:30:00"]
 
 

@@ -106,17 +106,7 @@ def main(argv: list[str]) -> int:
         return exc.exit_code
 
 
-def ended(code: int) -> None:
-    """The process ends with `code`; at once when a call to a server that went away was left running (the SDK's
-    exit hooks would retry it for ever)."""
-    from automl_tui_engine.tracking import stuck_calls
-
-    if stuck_calls():
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    sys.exit(code)
-
-
 if __name__ == "__main__":
-    ended(main(sys.argv[1:]))
+    from automl_tui_engine.tracking import without_waiting_for_stuck_calls
+
+    sys.exit(without_waiting_for_stuck_calls(main(sys.argv[1:])))

@@ -34,9 +34,8 @@ def record_run(run_dir: Path) -> str:
     tracker = ClearMLTracker(config.clearml.project)  # a server that cannot be used is said here, in one line
     run_id = next(event["run_id"] for event in events if event.get("kind") == ev.RunStarted.kind)
     _supersede(run_id)
-    with folder.changing():  # what an earlier tracking could not record is recorded now
-        kept = {key: value for key, value in folder.read_json(rundir.CLEARML).items() if key != rundir.NOT_RECORDED}
-        folder.write_json(rundir.CLEARML, {**kept, rundir.RECORDED_LATER: True})
+    # what an earlier tracking could not record is recorded now
+    folder.update_json(rundir.CLEARML, {rundir.RECORDED_LATER: True}, dropped=(rundir.NOT_RECORDED,))
     background = BackgroundTracker(tracker, sdk.server_answers, sdk.give_up)
     try:
         for event in events:

@@ -127,8 +127,8 @@ def _log_in(host: str, access: str, secret: str) -> None:
 
 
 def server_answers() -> bool:
-    """Whether the server answers now, within CONNECT_TIMEOUT_S (offline mode has none to wait for); when it does
-    not, the SDK's loggers are silenced: their retries would fill the terminal."""
+    """Whether the server answers now, within CONNECT_TIMEOUT_S (offline mode has none to wait for): any answer
+    counts, an error status too."""
     if offline():
         return True
     try:
@@ -254,7 +254,8 @@ def _no_retries(record: logging.LogRecord) -> bool:
 # the SDK's lines about retries and about what the server refused, one per request: kept from the terminal; the
 # refusals are counted (refusals()), and the run says them once and its report lists them
 _UNSHOWN = ("Retrying", "Exception encountered while uploading", "Not uploading", "Failed uploading to")
-_REFUSED = ("Failed uploading object", "Action failed", "failed logging task to backend")
+_REFUSED_UPLOAD = "Failed uploading object"
+_REFUSED = (_REFUSED_UPLOAD, "Action failed", "failed logging task to backend")
 _REFUSALS: list[str] = []
 
 
@@ -264,11 +265,13 @@ def _shown(message: str) -> bool:
     return not message.startswith((*_UNSHOWN, *_REFUSED))
 
 
-def refusals() -> list[str]:
-    """What the server refused since the last call (uploads, log lines and metrics sent in the background)."""
+def refusals() -> tuple[list[str], list[str]]:
+    """What the server refused since the last call, sent in the background: (uploads: charts and the report's text,
+    requests: log lines and metrics)."""
     found = list(_REFUSALS)
     _REFUSALS.clear()
-    return found
+    uploads = [line for line in found if line.startswith(_REFUSED_UPLOAD)]
+    return uploads, [line for line in found if not line.startswith(_REFUSED_UPLOAD)]
 
 
 def refusal(text: str) -> str:

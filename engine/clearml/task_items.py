@@ -49,10 +49,8 @@ def record_recommended_task(run_dir: Path, reporting: Any, task: Any) -> None:
     """The recommended model's own task (the golden path's second stop), linked from the run: its id and web page
     in clearml.json (report.md shows them) and as a user property of the reporting task (a column in the web UI)."""
     link = "" if sdk.offline() else sdk.web_link(task)
-    folder = rundir.RunFolder(run_dir)
-    with folder.changing():
-        record = {rundir.RECOMMENDED_TASK: task.id, rundir.RECOMMENDED_LINK: link}
-        folder.write_json(rundir.CLEARML, {**folder.read_json(rundir.CLEARML), **record})
+    record = {rundir.RECOMMENDED_TASK: task.id, rundir.RECOMMENDED_LINK: link}
+    rundir.RunFolder(run_dir).update_json(rundir.CLEARML, record)
     if reporting is not None:
         reporting.set_user_properties(**{rundir.RECOMMENDED_TASK: link or task.id})
 
@@ -72,9 +70,7 @@ def upload(task: Any, name: str, artifact: Any, not_recorded: dict[str, str] | N
 
 def note_not_recorded(run_dir: Path, not_recorded: dict[str, str]) -> None:
     """What the server refused, in clearml.json: the report's Debug lists it (never silent)."""
-    folder = rundir.RunFolder(run_dir)
-    with folder.changing():
-        folder.write_json(rundir.CLEARML, {**folder.read_json(rundir.CLEARML), rundir.NOT_RECORDED: not_recorded})
+    rundir.RunFolder(run_dir).update_json(rundir.CLEARML, {rundir.NOT_RECORDED: not_recorded})
 
 
 def describe_candidate(

@@ -77,9 +77,7 @@ def record_shared_link(run_dir: Path, task: Any, offline_sessions: tuple[str, ..
     record = {"reporting_task": task.id, "reporting_link": link}
     if offline_sessions:
         record[rundir.OFFLINE_SESSIONS] = list(offline_sessions)
-    folder = rundir.RunFolder(run_dir)
-    with folder.changing():
-        folder.write_json(rundir.CLEARML, {**folder.read_json(rundir.CLEARML), **record})
+    rundir.RunFolder(run_dir).update_json(rundir.CLEARML, record)
 
 
 def record_adoption(run_dir: Path, decision_text: str) -> None:
@@ -164,16 +162,13 @@ class ClearMLTracker(Tracker):
                 self.heartbeat()
                 self._candidate_task(row, training_id)
         if self.offline_sessions:  # every task's session now, the candidates' too
-            record_shared_link(Path(self.started.run_dir), self.reporting, tuple(self.offline_sessions))
-        refused = sdk.refusals()  # what was sent in the background: charts, the report's text, log lines, metrics
-        for key, sent in (
-            ("missing.clearml_uploads", [line for line in refused if line.startswith("Failed uploading")]),
-            ("missing.clearml_requests", [line for line in refused if not line.startswith("Failed uploading")]),
-        ):
+            record_shared_link(run_dir, self.reporting, tuple(self.offline_sessions))
+        # what was sent in the background: charts, the report's text, log lines, metrics
+        for key, sent in zip(("missing.clearml_uploads", "missing.clearml_requests"), sdk.refusals(), strict=True):
             if sent:
                 self.not_recorded[t(key, count=len(sent))] = sdk.refusal(sent[0])
         if self.not_recorded:
-            note_not_recorded(Path(self.started.run_dir), self.not_recorded)
+            note_not_recorded(run_dir, self.not_recorded)
             raise NotAllRecorded(list(self.not_recorded))
 
     def _recommended_task(self, summary: Any, training_id: str | None) -> Any:

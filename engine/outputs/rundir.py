@@ -215,6 +215,13 @@ class RunFolder:
         with self.appending(EVENTS) as handle:
             handle.write(json.dumps(event, default=str) + "\n")
 
+    def update_json(self, name: str, changes: dict[str, Any], dropped: tuple[str, ...] = ()) -> None:
+        """The file's object with `changes` over it and the `dropped` keys left out, written back as one change
+        (several writers keep each other's keys: clearml.json's link, sessions, refusals)."""
+        with self.changing():
+            kept = {key: value for key, value in self.read_json(name).items() if key not in dropped}
+            self.write_json(name, {**kept, **changes})
+
     def write_json(self, name: str, data: dict[str, Any]) -> None:
         # Japanese names as they are, not as \u escapes: these files are read by people too
         write_atomic(self / name, json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")

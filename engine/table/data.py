@@ -135,15 +135,15 @@ class Dataset:
     def preview(self, rows: int) -> dict[str, Any]:
         """The table's first `rows` rows (the target last) as the report shows them: personal data masked in the
         column names and the text values, as in the wizard's preview."""
-        from automl_tui_engine.table.privacy import mask
+        from automl_tui_engine.table import privacy
 
         if rows <= 0:
             return {}
         frame = self.X.head(rows).assign(**{self.target: self.y.head(rows).to_numpy()})
-        columns = [mask(str(name)) for name in frame.columns]
+        columns = [privacy.mask(str(name)) for name in frame.columns]
         kind = "numeric" if self.task == "regression" else "text"  # a class label is text: masked as the others
         target = ColumnProfile(name=self.target, kind=kind, n_missing=0, n_unique=0, dtype=str(self.y.dtype))
-        return {"columns": columns, "rows": preview_rows(frame, [*self.profiles, target], rows)}
+        return {"columns": columns, "rows": privacy.preview_rows(frame, [*self.profiles, target], rows)}
 
     def summary(self) -> dict[str, Any]:
         """What the report's Data section needs, as plain JSON values."""
@@ -342,21 +342,6 @@ def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, ta
         source_rows=y.index.to_numpy(),
         units=units,
     )
-
-
-def preview_rows(frame: Any, profiles: list[ColumnProfile], rows: int = 8) -> list[list[str]]:
-    """The first rows as text for a preview, with personal data (e-mails, phone numbers, cards) masked."""
-    from automl_tui_engine.table.privacy import mask
-
-    text_kinds = {p.name: p.kind not in ("numeric", "datetime") for p in profiles}
-    head = frame.head(rows)
-    return [
-        [
-            "" if value is None or value != value else mask(str(value)) if text_kinds.get(str(name)) else str(value)
-            for name, value in zip(head.columns, values, strict=True)
-        ]
-        for values in head.itertuples(index=False)
-    ]
 
 
 def parse_numbers(values: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 MASK = "***"
 _EMAIL = re.compile(r"[\w.+-]+[@＠][\w-]+([.．][\w-]+)+")
@@ -43,3 +44,16 @@ def mask(text: str) -> str:
     text = _EMAIL.sub(MASK, text)
     text = _POSTAL.sub(MASK, text)
     return _NUMBER.sub(_mask_number, text)
+
+
+def preview_rows(frame: Any, profiles: list[Any], rows: int = 8) -> list[list[str]]:
+    """The first rows as text for a preview, with personal data (e-mails, phone numbers, cards) masked."""
+    text_kinds = {p.name: p.kind not in ("numeric", "datetime") for p in profiles}
+    head = frame.head(rows)
+    return [
+        [
+            "" if value is None or value != value else mask(str(value)) if text_kinds.get(str(name)) else str(value)
+            for name, value in zip(head.columns, values, strict=True)
+        ]
+        for values in head.itertuples(index=False)
+    ]
