@@ -21,9 +21,10 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from automl_tui_engine.clearml.sdk import CONNECT_TIMEOUT_S
 from clearml_backend import API_VERSION, FILES_PREFIX, ApiError, ClearMLBackend
 
-SLOW_S = 4.0  # a "slow" fault: longer than the SDK's connect check, shorter than its read timeout
+SLOW_S = CONNECT_TIMEOUT_S + 3  # a "slow" fault: longer than our connect check, shorter than the SDK's read timeout
 
 
 class ClearMLTestServer(ClearMLBackend):

@@ -73,7 +73,7 @@ def test_adopting_a_model_the_run_does_not_have_or_for_no_use_is_one_line_and_wr
 async def test_a_on_the_decision_summary_adopts_a_model_for_a_use(run_dir, tmp_path):
     from test_wizard import SIZE, dataset_ready, text_of, until
     from textual.widgets import DataTable, Input, Select
-    from wizard_support import make_project, no_clearml
+    from wizard_support import make_project, no_clearml, summary_shown
 
     from automl_tui.app import AutomlApp
     from automl_tui.screens.adopt import AdoptScreen
@@ -85,7 +85,7 @@ async def test_a_on_the_decision_summary_adopts_a_model_for_a_use(run_dir, tmp_p
     async with app.run_test(size=SIZE) as pilot:
         await dataset_ready(pilot, app)
         app.push_screen(DecisionScreen(run_dir))
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and app.screen.query("#adopted"))
+        await until(pilot, lambda: summary_shown(app) and app.screen.query("#adopted"))
         assert not app.screen.query_one("#adopted").display  # nothing adopted yet
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, AdoptScreen))
@@ -96,7 +96,7 @@ async def test_a_on_the_decision_summary_adopts_a_model_for_a_use(run_dir, tmp_p
         await pilot.pause()
         assert not text_of(app.screen, "#adopt-problem")  # typing a use takes the complaint away
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await until(pilot, lambda: summary_shown(app))
         shown = text_of(app.screen, "#adopted")
         assert app.screen.query_one("#adopted").display and f"for monthly batch: {recommended}" in shown
         app.screen.dismiss("recent")  # as h does, here with the run's own folder as the past runs

@@ -102,12 +102,11 @@ async def test_the_wizard_records_a_run_here_in_clearml_when_asked_and_remembers
     from automl_tui_engine import user_config
     from clearml_server import sdk_in_this_process
     from test_wizard import SIZE, choose_option, on_step, until, walk_to_where
-    from wizard_support import make_project
+    from wizard_support import make_project, summary_shown
 
     from automl_tui.app import AutomlApp
     from automl_tui.screens.choice import WHERE_TO_RUN, WhereScreen
     from automl_tui.screens.confirm import ConfirmScreen
-    from automl_tui.screens.decision import DecisionScreen
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))  # this test's remembered choices only
     server = ClearMLTestServer().start()
@@ -125,7 +124,7 @@ async def test_the_wizard_records_a_run_here_in_clearml_when_asked_and_remembers
             await until(pilot, on_step(app, ConfirmScreen))
             assert "--clearml" in str(app.screen.query_one("#command").render())
             await pilot.press("enter")
-            await until(pilot, lambda: isinstance(app.screen, DecisionScreen), timeout=240)
+            await until(pilot, lambda: summary_shown(app), timeout=240)
             decision = app.screen
             await until(pilot, lambda: decision.query("#shared-link"))
             shown = str(decision.query_one("#shared-link").render())

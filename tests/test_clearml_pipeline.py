@@ -287,12 +287,11 @@ async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(
     from automl_tui_engine.events import StepChanged
     from test_wizard import SIZE, choose_option, on_step, text_of, until, walk_to_where
     from textual.widgets import OptionList
-    from wizard_support import make_project
+    from wizard_support import make_project, summary_shown
 
     from automl_tui import app as app_module
     from automl_tui.app import AutomlApp
     from automl_tui.screens.confirm import ConfirmScreen
-    from automl_tui.screens.decision import DecisionScreen
     from automl_tui.screens.run import RunScreen
 
     server, env, root, logs = two_agents
@@ -319,7 +318,7 @@ async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, RunScreen))
         run_screen = app.screen
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) or run_screen.error, timeout=400)
+        await until(pilot, lambda: summary_shown(app) or run_screen.error, timeout=400)
         assert run_screen.error is None, run_screen.error
         await until(pilot, lambda: app.screen.query("#headline"))
         assert "Recommended: " in text_of(app.screen, "#headline")

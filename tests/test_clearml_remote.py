@@ -335,12 +335,11 @@ async def test_the_wizard_lists_the_queues_enqueues_and_follows_the_run_to_its_d
     """The wizard, in this process, with the real SDK: pick a queue, Start; an agent takes the run; the run
     screen shows its events as they reach the server, and the Decision Summary is the run's, brought home."""
     from test_wizard import SIZE, choose_option, on_step, until, walk_to_where
-    from wizard_support import make_project
+    from wizard_support import make_project, summary_shown
 
     from automl_tui import app as app_module
     from automl_tui.app import AutomlApp
     from automl_tui.screens.confirm import ConfirmScreen
-    from automl_tui.screens.decision import DecisionScreen
 
     server = remote_run["server"]
     sdk_in_this_process(environment(server, tmp_path / "home"), monkeypatch)
@@ -367,7 +366,7 @@ async def test_the_wizard_lists_the_queues_enqueues_and_follows_the_run_to_its_d
 
             await until(pilot, lambda: queued_run() is not None, timeout=60)
             agent = agent_execute(environment(server, tmp_path / "home"), queued_run()["id"])
-            await until(pilot, lambda: isinstance(app.screen, DecisionScreen), timeout=240)
+            await until(pilot, lambda: summary_shown(app), timeout=240)
             decision = app.screen
             await until(pilot, lambda: decision.query("#headline"))
             headline = str(decision.query_one("#headline").render())

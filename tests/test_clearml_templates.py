@@ -94,13 +94,12 @@ async def test_the_wizard_reruns_a_template_by_clone_on_a_queue(tmp_path, monkey
         pytest.skip("clearml-agent is installed by the test extra")
     from test_wizard import SIZE, choose_option, on_step, text_of, until
     from textual.widgets import OptionList
-    from wizard_support import make_project
+    from wizard_support import make_project, summary_shown
 
     from automl_tui.app import AutomlApp
     from automl_tui.screens.choice import WhereScreen
     from automl_tui.screens.confirm import ConfirmScreen
     from automl_tui.screens.dataset import DatasetScreen
-    from automl_tui.screens.decision import DecisionScreen
     from automl_tui.screens.template import TemplateScreen
 
     server = ClearMLTestServer().start()
@@ -143,7 +142,7 @@ async def test_the_wizard_reruns_a_template_by_clone_on_a_queue(tmp_path, monkey
             clone = queued()
             assert clone["parent"] == template_id  # a clone of the template, its lineage kept in ClearML
             agent = agent_execute(env, clone["id"])
-            await until(pilot, lambda: isinstance(app.screen, DecisionScreen), timeout=240)
+            await until(pilot, lambda: summary_shown(app), timeout=240)
             await until(pilot, lambda: app.screen.query("#headline"))
             assert "Recommended: " in text_of(app.screen, "#headline")
         (run_dir,) = [p for p in (project / "runs").iterdir() if p.name != "clone-tables"]

@@ -389,12 +389,11 @@ async def test_the_wizard_shows_markup_from_a_table_and_a_run_folder_as_typed(tm
     import shutil
 
     from test_wizard import choose_option, dataset_ready, on_step, until
-    from wizard_support import no_clearml, screen_lines
+    from wizard_support import no_clearml, screen_lines, summary_shown
 
     from automl_tui.app import AutomlApp
     from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
     from automl_tui.screens.confirm import ConfirmScreen
-    from automl_tui.screens.decision import DecisionScreen
     from automl_tui.screens.predict import PredictScreen
     from automl_tui.screens.recent import RecentRunsScreen
     from automl_tui.screens.use import UseScreen
@@ -420,13 +419,13 @@ async def test_the_wizard_shows_markup_from_a_table_and_a_run_folder_as_typed(tm
             await until(pilot, on_step(app, step))
             look()
             await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and app.screen.query("#headline"), 300)
+        await until(pilot, lambda: summary_shown(app), 300)
         look()
         await pilot.press("w")
         await until(pilot, lambda: isinstance(app.screen, UseScreen) and "Prediction" in " ".join(screen_lines(app)))
         look()
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await until(pilot, lambda: summary_shown(app))
         await pilot.press("p")
         await until(pilot, lambda: isinstance(app.screen, PredictScreen))
         app.screen.start(table)
@@ -438,13 +437,13 @@ async def test_the_wizard_shows_markup_from_a_table_and_a_run_folder_as_typed(tm
         record = json.loads((renamed / "run.json").read_text(encoding="utf-8"))
         record["run_id"] = WIZARD_MARKUP["closing_tag"]
         (renamed / "run.json").write_text(json.dumps(record), encoding="utf-8")
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await until(pilot, lambda: summary_shown(app))
         await pilot.press("h")
         await until(pilot, lambda: isinstance(app.screen, RecentRunsScreen))
         look()
         assert any(line.strip().startswith(WIZARD_MARKUP["closing_tag"]) for line in screen_lines(app))
         await pilot.press("enter")  # the newest run first: the one whose run_id is markup
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await until(pilot, lambda: summary_shown(app))
         await until(pilot, lambda: WIZARD_MARKUP["closing_tag"] in screen_lines(app)[0])
     shown = "\n".join(seen)
     for name in ("closing_tag", "bold", "link", "hidden"):

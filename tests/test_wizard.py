@@ -9,7 +9,7 @@ import threading
 import automl_tui_engine as engine
 import pytest
 from textual.widgets import Button, DataTable, Input, MarkdownViewer, OptionList, Select, Static
-from wizard_support import ReplayRunner, make_project, no_clearml
+from wizard_support import ReplayRunner, make_project, no_clearml, summary_shown
 
 from automl_tui.app import AutomlApp
 from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
@@ -146,7 +146,7 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
         await pilot.press("enter")  # Start
 
         await until(pilot, lambda: isinstance(app.screen, (RunScreen, DecisionScreen)))  # a short run may be over
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen), timeout=120)
+        await until(pilot, lambda: summary_shown(app), timeout=120)
         decision = app.screen
         await until(pilot, lambda: decision.query("#tab-accuracy DataTable"))  # composed and mounted
         headline = text_of(decision, "#headline")
@@ -168,7 +168,7 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
         viewer = app.screen.query_one(MarkdownViewer)
         assert "## 1. Decision Summary" in viewer.document.source
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await until(pilot, lambda: summary_shown(app))
 
         # the run is on disk like a headless run's
         (run_dir,) = (project / "runs").iterdir()
@@ -256,7 +256,7 @@ async def test_cancel_stops_the_run_and_keeps_what_finished(project):
         await pilot.press("escape")
         await until(pilot, lambda: "Cancelling" in text_of(app.screen, "#phase"))
         proceed.set()
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await until(pilot, lambda: summary_shown(app))
         assert "This run was cancelled" in text_of(app.screen, "#headline")
         (run_dir,) = (project / "runs").iterdir()
         assert "skipped,the run was cancelled before it started" in (run_dir / "results_summary.csv").read_text()
@@ -275,7 +275,7 @@ async def test_past_runs_reopen_their_decision_summary(project, recorded_run):
         table = app.screen.query_one("#runs", DataTable)
         assert table.row_count == 1 and "penguins-" in str(table.get_row_at(0))
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await until(pilot, lambda: summary_shown(app))
         recommended = json.loads((recorded_run / "run.json").read_text())["recommended"]
         assert f"Recommended: {recommended}" in text_of(app.screen, "#headline")
         await pilot.press("n")  # a new run starts the wizard again
@@ -294,7 +294,7 @@ async def test_a_tracked_runs_decision_summary_shows_its_link_and_c_copies_it(pr
     async with app.run_test(size=SIZE) as pilot:
         await dataset_ready(pilot, app)
         app.push_screen(DecisionScreen(recorded_run))  # not tracked: no link, no key for one
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and app.screen.query("#headline"))
+        await until(pilot, lambda: summary_shown(app))
         assert not app.screen.query("#shared-link") and "c" not in app.screen.active_bindings
         app.push_screen(DecisionScreen(tracked))
         await until(pilot, lambda: app.screen.query("#shared-link"))
@@ -326,7 +326,7 @@ async def test_the_live_leaderboard_shows_every_name_whole_at_80_by_24():
 
 
 async def test_past_runs_and_alternatives_fit_80_by_24(project, recorded_run):
-    from wizard_support import screen_lines
+    from wizard_support import screen_lines, summary_shown
 
     app = AutomlApp(
         start_dir=project, out=project / "runs", runner=ReplayRunner(recorded_run), clearml_queues=no_clearml
@@ -343,7 +343,7 @@ async def test_past_runs_and_alternatives_fit_80_by_24(project, recorded_run):
         score = f"{info['test_metrics'][info['primary_metric']]:.3f}"
         assert any(run_dir.name in line and score in line for line in screen_lines(app))
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await until(pilot, lambda: summary_shown(app))
         decision = app.screen
         await until(pilot, lambda: decision.query("#tab-accuracy DataTable"))
         await pilot.press("right", "right", "right")  # to the Alternatives tab

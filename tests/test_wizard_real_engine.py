@@ -12,12 +12,18 @@ import pytest
 import tomli_w
 from automl_tui_engine import events as ev
 from test_wizard import SIZE, choose_option, dataset_ready, on_step, until
-from wizard_support import STRESS_PRESET, isolate_stress_plugin, make_fresh_table, no_clearml, screen_lines
+from wizard_support import (
+    STRESS_PRESET,
+    isolate_stress_plugin,
+    make_fresh_table,
+    no_clearml,
+    screen_lines,
+    summary_shown,
+)
 
 from automl_tui.app import AutomlApp
 from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
 from automl_tui.screens.confirm import ConfirmScreen
-from automl_tui.screens.decision import DecisionScreen
 from automl_tui.screens.run import RunScreen
 from automl_tui.widgets.leaderboard import Leaderboard
 
@@ -57,7 +63,7 @@ async def run_to_the_decision(pilot, app, preset: str) -> tuple[Leaderboard, lis
             last_look[0] = time.monotonic()
             top, height = board.region.y, board.region.height
             seen[:] = screen_lines(app)[top + 1 : top + height]  # under the header row
-        return isinstance(app.screen, DecisionScreen)
+        return summary_shown(app)
 
     await until(pilot, look_then_check, timeout=RUN_TIMEOUT_S)
     return board, seen

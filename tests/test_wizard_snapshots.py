@@ -18,12 +18,11 @@ import pytest
 from conftest import ROOT, TEST_LANGUAGE
 from test_wizard import SIZE, choose_option, dataset_ready, on_step, until
 from textual.widgets import Footer, ProgressBar
-from wizard_support import FakeClock, ReplayRunner, make_project, two_queues
+from wizard_support import FakeClock, ReplayRunner, make_project, summary_shown, two_queues
 
 from automl_tui.app import AutomlApp
 from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
 from automl_tui.screens.confirm import ConfirmScreen
-from automl_tui.screens.decision import DecisionScreen
 from automl_tui.screens.recent import RecentRunsScreen
 from automl_tui.screens.run import RunScreen
 from automl_tui.widgets.leaderboard import Leaderboard
@@ -118,7 +117,7 @@ async def test_every_screen(project, recorded_run, size):
         await until(pilot, lambda: app.screen.query_one(ProgressBar).progress == 12.5)
         await check_snapshot(pilot, named.format("6_run"))
         runner.resume.set()
-        await until(pilot, lambda: isinstance(app.screen, DecisionScreen))
+        await until(pilot, lambda: summary_shown(app))
         await until(pilot, lambda: app.screen.query("#tab-accuracy DataTable"))
         await check_snapshot(pilot, named.format("7_decision"))
         await pilot.press("right", "right", "right", "right")  # to the chart tab

@@ -14,7 +14,7 @@ from automl_tui_engine import config
 from automl_tui_engine.outputs import rundir
 from test_wizard import SIZE, text_of, until
 from textual.widgets import DataTable, Input, Select, SelectionList, TabbedContent
-from wizard_support import no_clearml
+from wizard_support import no_clearml, summary_shown
 
 from automl_tui.app import AutomlApp
 from automl_tui.screens.decision import DecisionScreen
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow  # real models answer in workers
 
 async def open_use(pilot, app, run_dir: Path) -> UseScreen:
     app.push_screen(DecisionScreen(run_dir))
-    await until(pilot, lambda: isinstance(app.screen, DecisionScreen) and app.screen.query("#headline"))
+    await until(pilot, lambda: summary_shown(app))
     await pilot.press("w")
     await until(pilot, lambda: isinstance(app.screen, UseScreen) and "Prediction: " in answer(app.screen))
     return app.screen

@@ -221,3 +221,11 @@ def isolate_stress_plugin(monkeypatch) -> None:
     plugins.trust(STRESS_PRESET["plugins"])  # as the user would, once
     tests = str(Path(__file__).parent)
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [tests, os.environ.get("PYTHONPATH")])))
+
+
+def summary_shown(app) -> bool:
+    """The Decision Summary is on show with its contents: a screen is current as soon as it is pushed, and its
+    widgets are mounted a moment later (a query in between finds nothing)."""
+    from automl_tui.screens.decision import DecisionScreen
+
+    return isinstance(app.screen, DecisionScreen) and bool(app.screen.query("#headline"))

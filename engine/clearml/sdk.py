@@ -19,8 +19,9 @@ from typing import Any, TypeVar
 from automl_tui_engine.errors import UserError
 
 T = TypeVar("T")
-# An unreachable server must be reported within a few seconds: one short try, then a clear message.
-CONNECT_TIMEOUT_S = 2.0
+# An unreachable server must be reported within a few seconds: one short try, then a clear message. A server that
+# answers is given 5 s: a busy laptop, a VPN or a server that is itself busy can take 2–3 s for a login.
+CONNECT_TIMEOUT_S = 5.0
 _SDK_OVERRIDES = {
     # Task.close() waits ~11 s for a reporting subprocess otherwise (minutes without network)
     "sdk": {"development": {"report_use_subprocess": False}},
