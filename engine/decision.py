@@ -4,13 +4,13 @@ The rule, per priority (tolerance from `decision.tolerance`, default 1 point):
 - accuracy: the best cross-validated score (ties go to the faster model);
 - speed:    among models within the tolerance of the best score, the fastest to predict;
 - size:     among models within the tolerance of the best score, the smallest on disk;
-- balanced: among models within the tolerance of the best score, the lowest latency × size.
+- balanced: among models within the tolerance of the best score, the lowest predict time × size.
 "Within the tolerance" is absolute for scores between 0 and 1 and relative for errors (RMSE, log loss).
 
 Ties within noise: predict times within LATENCY_TIE of each other are the same (the same fitted model, timed again,
-moves that much: bench/latency_noise.py), so speed and balanced pick among the tied the smallest model, then the more
-accurate; equal bytes are equal sizes; equal scores go to the smaller model. The same run then gives the same pick
-whatever the machine was doing while it timed the models.
+moves that much: bench/latency_noise.py), so speed and balanced keep, of the models as fast as the leader on their
+measure, the smallest, then the more accurate; sizes within SIZE_TIE are the same size; equal scores go to the
+smaller model. The same run then gives the same pick whatever the machine was doing while it timed the models.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from automl_tui_engine.extension.registry.metrics import RankingMetric
-from automl_tui_engine.formatting import metric_text
+from automl_tui_engine.formatting import human_bytes, metric_text
 from automl_tui_engine.messages import listing, sentences, t
 
 # the axes a recommendation weighs, each with its TopK list
@@ -62,12 +62,6 @@ def goodness(row: dict[str, Any], metric: RankingMetric) -> float:
 
 def _by_accuracy(rows: list[dict[str, Any]], metric: RankingMetric) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-goodness(r, metric), r[SIZE], r[LATENCY]))
-
-
-def _tied_fastest(rows: list[dict[str, Any]], cost: Any) -> list[dict[str, Any]]:
-    """The rows whose `cost` (a predict time, or time × size) is within timing noise of the lowest."""
-    lowest = min(cost(r) for r in rows)
-    return [r for r in rows if cost(r) <= lowest * LATENCY_TIE]
 
 
 def _dominates(a: dict[str, Any], b: dict[str, Any], metric: RankingMetric) -> bool:
@@ -146,42 +140,35 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
     ranked = _by_accuracy(rows, metric)
     best = ranked[0]
     close = within_tolerance(rows, metric, tolerance)
-    tied = {
-        "accuracy": [best],
-        "speed": _tied_fastest(close, lambda r: r[LATENCY]),
-        "size": close,
-        "balanced": _tied_fastest(close, lambda r: r[LATENCY] * r[SIZE]),
-    }[priority]
-    smallest = min(r[SIZE] for r in tied)
-    same_size = [r for r in tied if r[SIZE] <= smallest * SIZE_TIE]
-    chosen = min(same_size, key=lambda r: (-goodness(r, metric), r[SIZE], r[LATENCY]))
-    tolerance_words = _tolerance_words(metric, tolerance)
+    leader = min(close, key=lambda r: (*MEASURES[priority](r, metric), r[SIZE], r[LATENCY]))
+    chosen = _within_noise_of(leader, close, priority, metric)
     facts = {
         "model": chosen["model"],
         "metric": metric.title,
         "score": metric_text(score(chosen, metric), metric),
         "n": len(rows),
-        "tolerance": tolerance_words,
+        "tolerance": _tolerance_words(metric, tolerance),
         "best_model": best["model"],
         "best_score": metric_text(score(best, metric), metric),
         "n_close": len(close),
     }
     if chosen is best:
-        reason = t("reason.best", **facts)
+        said = [t("reason.best", **facts)]
         if len(close) == 1:
-            reason = sentences(reason, t("reason.none_close", **facts))
-        elif priority != "accuracy":
-            reason = sentences(reason, t(f"reason.also_{priority}", **facts))
+            said.append(t("reason.none_close", **facts))
+        elif priority != "accuracy" and chosen is leader:
+            said.append(t(f"reason.also_{priority}", **facts))
+    elif chosen is leader:
+        said = [t(f"reason.{priority}", **facts, tradeoff=compare(chosen, best, metric))]
     else:
-        reason = t(f"reason.{priority}", **facts, tradeoff=compare(chosen, best, metric))
-    if priority in ("speed", "balanced") and len(tied) > 1:
-        tied_words = t("reason.tied_speed", n=len(tied), ratio=f"{LATENCY_TIE:g}", size=f"{SIZE_TIE - 1:.0%}")
-        reason = sentences(reason, tied_words)
+        said = [t("reason.close", **facts, tradeoff=compare(chosen, best, metric))]
+    if chosen is not leader:
+        said.append(_why_not_the_leader(chosen, leader, priority, metric))
     front = pareto_front(rows, metric)
     return Decision(
         recommended=chosen["model"],
         priority=priority,
-        reason=reason,
+        reason=sentences(*said),
         best_model=best["model"],
         within_tolerance=[r["model"] for r in close],
         top_accuracy=[r["model"] for r in ranked[:top_k]],
@@ -190,6 +177,55 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
         pareto=front,
         alternatives=_alternatives(rows, chosen, best, front, metric),
     )
+
+
+# What each priority minimises among the models within tolerance of the best score (the leader is the lowest).
+MEASURES = {
+    "accuracy": lambda r, metric: (-goodness(r, metric),),
+    "speed": lambda r, metric: (r[LATENCY],),
+    "size": lambda r, metric: (r[SIZE],),
+    "balanced": lambda r, metric: (r[LATENCY] * r[SIZE],),
+}
+
+
+def _within_noise_of(leader: dict[str, Any], close: list[dict[str, Any]], priority: str, metric: Any) -> dict[str, Any]:
+    """The pick: the leader, unless a model the measurement cannot tell from it on what the priority weighs is
+    smaller (speed, balanced: predict times within LATENCY_TIE of the leader's) or more accurate (sizes within
+    SIZE_TIE of the smallest of those). So no model within tolerance is faster than the pick by more than
+    LATENCY_TIE (speed), smaller by more than SIZE_TIE (size), or lower on time × size by more than both (balanced)."""
+    if priority == "accuracy":
+        return leader
+    tied = close if priority == "size" else [r for r in close if _same_speed(r, leader)]
+    smallest = min(r[SIZE] for r in tied)
+    same_size = [r for r in tied if r[SIZE] <= smallest * SIZE_TIE]
+    return min(same_size, key=lambda r: (-goodness(r, metric), r[SIZE], r[LATENCY]))
+
+
+def _same_speed(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Predict times within timing noise of each other (LATENCY_TIE)."""
+    return max(a[LATENCY], b[LATENCY]) <= min(a[LATENCY], b[LATENCY]) * LATENCY_TIE
+
+
+def _why_not_the_leader(chosen: dict[str, Any], leader: dict[str, Any], priority: str, metric: Any) -> str:
+    """The sentence for a pick that is not the leader on the priority's own measure: both named, with their
+    figures, and the band that ties them."""
+    facts = {
+        "model": chosen["model"],
+        "leader": leader["model"],
+        "model_ms": f"{chosen[LATENCY]:.2f}",
+        "leader_ms": f"{leader[LATENCY]:.2f}",
+        "model_size": human_bytes(chosen[SIZE]),
+        "leader_size": human_bytes(leader[SIZE]),
+        "model_score": metric_text(score(chosen, metric), metric),
+        "leader_score": metric_text(score(leader, metric), metric),
+        "ratio": f"{LATENCY_TIE:g}",
+        "size_band": f"{SIZE_TIE - 1:.0%}",
+    }
+    if priority == "size":  # the leader is the smallest: the pick is as small within SIZE_TIE, and more accurate
+        return t("reason.tied_size", **facts)
+    smaller = chosen[SIZE] * SIZE_TIE < leader[SIZE] or goodness(chosen, metric) <= goodness(leader, metric)
+    kept = t("reason.kept_smaller" if smaller else "reason.kept_more_accurate", **facts)
+    return sentences(t(f"reason.tied_{priority}", **facts), kept)
 
 
 def _tolerance_words(metric: RankingMetric, tolerance: float) -> str:

@@ -1,8 +1,12 @@
 """The recommendation rule on constructed leaderboards, where the right answer is known by construction."""
 
+import random
+import re
+
 import pytest
 from automl_tui_engine import decision
 from automl_tui_engine.extension.registry import metrics
+from automl_tui_engine.formatting import human_bytes, metric_text
 from automl_tui_engine.messages import t
 
 ACCURACY = metrics.get("accuracy")
@@ -93,7 +97,28 @@ def test_among_models_equally_fast_within_noise_speed_keeps_the_smallest():
     rows = [row("big", 0.90, 4.0, 900_000), row("small", 0.90, 7.0, 4_000), row("slow", 0.90, 40.0, 1_000)]
     chosen = decision.decide(rows, ACCURACY, "speed", tolerance=0.01, top_k=3)
     assert chosen.recommended == "small"
-    assert "2 of them predict within 3× of each other's time" in chosen.reason
+    # the sentence names the two models it ties, with their own figures
+    assert "big predicts fastest (4.00 ms per 1,000 rows) and small in 7.00 ms: within 3×" in chosen.reason
+    assert "small is smaller than big (3.9 KB against 878.9 KB), so it is kept" in chosen.reason
+
+
+def test_balanced_keeps_the_model_faster_beyond_noise_and_lower_on_time_times_size():
+    """A 6,259-row regression run (issue 35): random_forest is more accurate, 3.15× faster (beyond the 3× noise band)
+    and lower on predict time × size than hist_gb, which is smaller: balanced keeps random_forest, and says nothing
+    of a tie that is not there."""
+    rows = [
+        row("random_forest", 0.9907, 17.25, 529_000, "r2"),
+        row("hist_gb", 0.9895, 54.36, 363_000, "r2"),
+    ]
+    chosen = decision.decide(rows, metrics.get("r2"), "balanced", tolerance=0.01, top_k=3)
+    assert chosen.recommended == "random_forest"
+    assert "timing noise" not in chosen.reason and "lowest predict time × size" in chosen.reason
+    # within the noise band the smaller one is kept, and the sentence says which two and why
+    rows[1]["predict_ms_per_1k"] = 45.0
+    chosen = decision.decide(rows, metrics.get("r2"), "balanced", tolerance=0.01, top_k=3)
+    assert chosen.recommended == "hist_gb"
+    assert "random_forest has the lowest predict time × size (17.25 ms per 1,000 rows" in chosen.reason
+    assert "hist_gb predicts in 45.00 ms, within 3× of it" in chosen.reason
 
 
 def test_an_alternative_is_called_smallest_or_fastest_only_when_it_really_is():
@@ -139,3 +164,66 @@ def test_the_same_command_three_times_gives_the_same_recommendation(tmp_path):
         for attempt in range(3)
     }
     assert len(picks) == 1, picks
+
+
+NAMES = ["forest", "boost", "linear", "knn", "trees", "bayes", "svm", "stack"]  # no digits: numbers are checked
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def random_leaderboard(draw: random.Random, metric_name: str) -> list[dict]:
+    """1 to 8 models with scores, predict times and sizes drawn at random (rounded, so ties happen)."""
+    low, high = (0.5, 1.0) if metrics.get(metric_name).bounded else (1.0, 100.0)
+    return [
+        row(
+            name,
+            round(draw.uniform(low, high), 4),
+            round(draw.uniform(0.05, 500.0), 2),
+            draw.randint(1_000, 5 * 10**7),
+            metric_name,
+        )
+        for name in NAMES[: draw.randint(1, len(NAMES))]
+    ]
+
+
+def numbers_a_reader_can_check(rows, chosen, best, metric, tolerance) -> set[str]:
+    """Every figure the sentence may quote, each from the leaderboard or the documented bands."""
+    figures = {str(len(rows)), "1,000", f"{decision.LATENCY_TIE:g}", f"{decision.SIZE_TIE - 1:.0%}"[:-1]}
+    figures |= set(NUMBER.findall(decision._tolerance_words(metric, tolerance)))
+    figures |= set(NUMBER.findall(decision.compare(chosen, best, metric)))
+    figures.add(str(len(decision.within_tolerance(rows, metric, tolerance))))
+    for r in rows:
+        shown = (metric_text(decision.score(r, metric), metric), f"{r['predict_ms_per_1k']:.2f}")
+        figures |= {*NUMBER.findall(" ".join(shown)), *NUMBER.findall(human_bytes(r["size_bytes"]))}
+    return figures
+
+
+@pytest.mark.parametrize("priority", ["accuracy", "speed", "size", "balanced"])
+def test_no_model_beats_the_pick_on_its_own_measure_beyond_the_stated_bands(priority):
+    """1,000 random leaderboards per priority: the pick is within tolerance of the best score, no model within
+    tolerance beats it on the priority's own measure by more than the README's bands (predict time 3×, size 5%,
+    time × size both), and every number its sentence quotes is one of the leaderboard's or a stated band."""
+    draw = random.Random(priority)
+    for _ in range(1000):
+        metric_name = draw.choice(["accuracy", "rmse"])  # a bounded score, and an error (compared relatively)
+        rows = random_leaderboard(draw, metric_name)
+        assert_the_pick_keeps_its_rule(rows, metrics.get(metric_name), priority)
+
+
+def assert_the_pick_keeps_its_rule(rows, metric, priority, tolerance=0.01):
+    chosen_decision = decision.decide(rows, metric, priority, tolerance=tolerance, top_k=3)
+    close = decision.within_tolerance(rows, metric, tolerance)
+    (chosen,) = [r for r in rows if r["model"] == chosen_decision.recommended]
+    assert chosen in close, rows
+    time, size = decision.LATENCY, decision.SIZE
+    band = {
+        "accuracy": lambda r: decision.goodness(r, metric) <= decision.goodness(chosen, metric),
+        "speed": lambda r: r[time] * decision.LATENCY_TIE >= chosen[time],
+        "size": lambda r: r[size] * decision.SIZE_TIE >= chosen[size],
+        "balanced": lambda r: (
+            r[time] * r[size] * decision.LATENCY_TIE * decision.SIZE_TIE >= chosen[time] * chosen[size]
+        ),
+    }[priority]
+    assert all(band(r) for r in close), (rows, chosen)
+    (best,) = [r for r in rows if r["model"] == chosen_decision.best_model]
+    quoted = set(NUMBER.findall(chosen_decision.reason))
+    assert quoted <= numbers_a_reader_can_check(rows, chosen, best, metric, tolerance), (rows, chosen_decision.reason)

@@ -41,6 +41,7 @@ BUILT_KEYS = {
     "priority.{}": PRIORITIES,
     "reason.{}": [p for p in PRIORITIES if p != "accuracy"],  # accuracy always picks the best: reason.best
     "reason.also_{}": [p for p in PRIORITIES if p != "accuracy"],
+    "reason.tied_{}": ["speed", "balanced"],  # size has its own sentence (its leader is the smallest)
     "tui.priority_{}_title": PRIORITIES,
     "tui.priority_{}_help": PRIORITIES,
     "tui.task_{}": TASKS,
