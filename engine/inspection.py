@@ -34,9 +34,10 @@ class Inspection:
 def inspect_table(path: Path, frame: Any, source: dict, target: str | None, presets: dict[str, Any]) -> Inspection:
     """Profile `frame` for `target` (guessed when None); validation problems become `error`, not exceptions."""
     from automl_tui_engine.errors import UserError
-    from automl_tui_engine.extension.registry import models
+    from automl_tui_engine.extension.registry import metrics, models
     from automl_tui_engine.search import candidates, evaluate
     from automl_tui_engine.table import data, preprocess, privacy
+    from automl_tui_engine.table.checks import imbalance_warning
 
     columns = [str(c) for c in frame.columns]
     profiles = [data.profile_column(name, frame[name]) for name in columns]
@@ -61,12 +62,14 @@ def inspect_table(path: Path, frame: Any, source: dict, target: str | None, pres
         for p in profiles
     ]
     found.date_columns = dataset.date_columns
+    ranked_by = metrics.get(metrics.default_primary(dataset.task, dataset.class_counts))
     found.target, found.target_reason, found.task, found.rows, found.warnings = (
         dataset.target,
         dataset.target_reason,
         dataset.task,
         len(dataset.y),
-        dataset.warnings,
+        # the imbalance as a run without a chosen metric ranks it
+        [*dataset.warnings, *filter(None, [imbalance_warning(dataset.class_counts, ranked_by)])],
     )
     if dataset.task == "regression":
         y = dataset.y

@@ -162,6 +162,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
     from automl_tui_engine.naming import dataset_key
     from automl_tui_engine.outputs.candidate_log import CandidateLog
     from automl_tui_engine.table import input_ranges, reading
+    from automl_tui_engine.table.checks import imbalance_warning
 
     dataset, primary = prepared.dataset, prepared.primary
     folder = rundir.RunFolder.create(config.out, run_id)
@@ -218,8 +219,9 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
         ctx.warn(
             t("run.target_guessed", target=dataset.target, task=glossary.task_word(dataset.task), why=why), topic="run"
         )
-    for message in dataset.warnings:
-        ctx.warn(message)
+    for message in [*dataset.warnings, imbalance_warning(dataset.class_counts, prepared.primary)]:
+        if message:
+            ctx.warn(message)
     for name, why in prepared.unusable:
         log.not_finished(name, "skipped", why)
     _check_split(ctx, prepared.folds, plan)

@@ -1,6 +1,7 @@
 """Warnings worth reading before trusting a score: leakage, imbalance, tiny classes, test rows copied from training."""
 
 import pandas as pd
+from automl_tui_engine.extension.registry import metrics
 from automl_tui_engine.search import evaluate
 from automl_tui_engine.table import checks, data
 from sklearn.datasets import load_breast_cancer, load_diabetes
@@ -31,12 +32,30 @@ def test_leakage_in_regression():
     assert any("'target_in_cents' follows the target almost exactly (correlation 1.000)" in w for w in found)
 
 
-def test_heavy_imbalance_and_tiny_classes():
+def test_tiny_classes():
     X, y = cancer()
     keep = (y == "benign") | (y.index < 8)  # 8 malignant rows among 357 benign ones
     X, y = X[keep], y[keep]
     found = " ".join(checks.data_warnings(X, y, "binary", profiles(X)))
-    assert "class 'malignant' is only" in found and "fewer than 10 rows: malignant (" in found
+    assert "fewer than 10 rows: malignant (" in found
+
+
+def test_heavy_imbalance_is_judged_against_an_even_share_and_names_the_metric_that_ranks():
+    """8 of 365 rows (2.2%) is heavy for two classes; ten classes of 174–183 rows each are even although each
+    holds under 10% of the rows (issue 35). The sentence names the metric the run ranks by."""
+    balanced = metrics.get("balanced_accuracy")
+    two = {"benign": 357, "malignant": 8}
+    said = checks.imbalance_warning(two, balanced)
+    assert "class 'malignant' is only 2.2% of the rows, against 50.0% if the 2 classes were even" in said
+    assert "The ranking uses balanced accuracy" in said
+    assert "plain accuracy, as you chose" in checks.imbalance_warning(two, metrics.get("accuracy"))
+    ten = {str(digit): rows for digit, rows in enumerate([178, 182, 177, 183, 181, 182, 181, 179, 174, 180])}
+    assert checks.imbalance_warning(ten, metrics.get("accuracy")) is None
+    # the border: a fifth of an even share (10% of the rows for two classes)
+    assert checks.imbalance_warning({"a": 90, "b": 10}, balanced) is not None
+    assert checks.imbalance_warning({"a": 89, "b": 11}, balanced) is None
+    # and the metric a run picks by itself for a heavily imbalanced table counts every class alike
+    assert metrics.default_primary("binary", two) == "balanced_accuracy"
 
 
 def test_test_rows_copied_from_training_rows_are_counted():

@@ -9,7 +9,9 @@ from automl_tui_engine.messages import listing, t
 
 LEAKAGE_PURITY = 0.99  # share of rows whose target one column alone gets right
 LEAKAGE_CORRELATION = 0.99
-HEAVY_IMBALANCE = 0.10  # smallest class share
+# the smallest class is heavily outnumbered when it holds at most this fraction of an even share (1 / classes): 10%
+# of the rows for two classes, 2% for ten; ten classes of 174–183 rows each are even, whatever their share
+HEAVY_IMBALANCE = 0.2
 TINY_CLASS_ROWS = 10
 BINS = 20
 CHECK_ROWS = 100_000
@@ -51,15 +53,29 @@ def data_warnings(X: Any, y: Any, task: str, profiles: list[Any]) -> list[str]:
                 found.append(t("checks.leakage_classification", column=profile.name, share=f"{purity:.1%}"))
     if task != "regression":
         counts = all_y.value_counts()
-        share = counts.min() / counts.sum()
-        if share < HEAVY_IMBALANCE:
-            found.append(t("checks.imbalance", cls=counts.idxmin(), share=f"{share:.1%}"))
         tiny = counts[counts < TINY_CLASS_ROWS]
         if len(tiny):
             found.append(
                 t("checks.tiny_classes", classes=listing(f"{k} ({v})" for k, v in tiny.items()), rows=TINY_CLASS_ROWS)
             )
     return found
+
+
+def imbalance_warning(class_counts: dict[Any, int], metric: Any) -> str | None:
+    """A warning when the smallest class is heavily outnumbered (against an even share of the rows), worded with
+    the metric the run ranks by: one that counts every class alike, or plain accuracy, which would flatter a model
+    that ignores that class."""
+    if len(class_counts) < 2:
+        return None
+    total = sum(class_counts.values())
+    smallest = min(class_counts, key=class_counts.get)
+    share, even = class_counts[smallest] / total, 1 / len(class_counts)
+    if share > HEAVY_IMBALANCE * even:
+        return None
+    figures = {"cls": smallest, "share": f"{share:.1%}", "even": f"{even:.1%}", "classes": len(class_counts)}
+    if metric.name == "accuracy":
+        return t("checks.imbalance_accuracy", **figures)
+    return t("checks.imbalance", **figures, metric=metric.title)
 
 
 def overlap_warning(X_train: Any, y_train: Any, X_test: Any, y_test: Any) -> str | None:
