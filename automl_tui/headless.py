@@ -153,6 +153,7 @@ class HeadlessView:
         primary = metrics.get(self._metric())
         priority = self.started.priority if self.started else "balanced"
         lines = [
+            *([finished.coverage] if finished.coverage else []),
             *finished.verdict,
             t("cli.summary_recommended", model=finished.recommended, priority=glossary.priority_word(priority)),
             t("cli.summary_why", reason=finished.reason),

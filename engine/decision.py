@@ -152,7 +152,9 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
         "best_score": metric_text(score(best, metric), metric),
         "n_close": len(close),
     }
-    if chosen is best:
+    if len(rows) == 1:
+        said = [t("reason.only", **facts)]
+    elif chosen is best:
         said = [t("reason.best", **facts)]
         if len(close) == 1:
             said.append(t("reason.none_close", **facts))

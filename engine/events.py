@@ -99,6 +99,8 @@ class RunFinished(Event):
     report_path: str
     elapsed_s: float
     verdict: list[str] = field(default_factory=list)  # is the model any good, in sentences (verdict.py)
+    # the Decision Summary's first line when only some of the run's model kinds were compared (search_counts.py)
+    coverage: str = ""
 
 
 @dataclass(frozen=True)

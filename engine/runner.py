@@ -272,6 +272,7 @@ def _check_split(ctx: RunContext, folds: Any, plan: Any) -> None:
 def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched: Any) -> RunResult:
     """Decision, refit and test, explanation and charts, then run.json, the report and RunFinished."""
     from automl_tui_engine.outputs import insights, report
+    from automl_tui_engine.outputs.search_counts import SearchCounts
 
     config, rows = ctx.config, ctx.candidates.rows
     decision = kept = None
@@ -302,7 +303,9 @@ def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched
     outcome = replace(outcome, elapsed_s=round(ctx.clock.elapsed(), 3), written=ctx.folder.files())
     record = run_record.write(facts, outcome)
     reason = decision.reason if decision else t("run.no_candidate_finished")
-    ctx.emit(outcome.finished_event(reason, report_path, verdict.sentences_of(record, ctx.candidates.rows)))
+    said = verdict.sentences_of(record, ctx.candidates.rows)
+    coverage = SearchCounts.of(ctx.folder.read_csv(rundir.RESULTS)).coverage()
+    ctx.emit(outcome.finished_event(reason, report_path, said, coverage))
     return RunResult(
         run_id=ctx.run_id,
         run_dir=str(ctx.folder.path),

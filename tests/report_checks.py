@@ -14,9 +14,13 @@ from pathlib import Path
 from automl_tui_engine.messages import t
 
 SEARCH = re.compile(
-    r"The search tried (\d+) candidates: (\d+) model kinds with their default settings, "
-    r"then (\d+) tuned ones \((\d+) stopped early as clearly behind\)(, then an ensemble of the best)?\."
+    r"Candidates compared: (\d+) \((\d+) model kinds with their default settings, (\d+) with tuned settings"
+    r"(, an ensemble of the best)?\)\.(?: Not compared: ([^.]*)\.)?"
 )
+NOT_COMPARED = re.compile(r"(\d+) (failed|skipped|stopped by|stopped early|cancelled)")
+NOT_COMPARED_STATUS = {"failed": "failed", "skipped": "skipped", "stopped by": "stopped", "stopped early": "pruned"}
+MODELS_COMPARED = re.compile(r"of the (\d+) models compared|is the only model (compared)")
+KINDS_COMPARED = re.compile(r"Only (\d+) of the (\d+) model kinds could be compared")
 ONLY_MODEL = re.compile(r"`?(\S+?)`? is the only model that finished")
 CITED_FILE = re.compile(r"\]\(((?:plots/)?[\w.-]+\.(?:png|html|md|csv|joblib))\)")
 ENDED_AT = re.compile(r"(?:search ended|It stopped) at ([\d.]+) s of the ([\d.]+) s budget")
@@ -26,7 +30,7 @@ NEEDED = re.compile(r"needed about ([\d.]+) s and ([\d.]+) s could be given")
 def _rows(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         return []
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -41,24 +45,32 @@ def problems(run_dir: Path) -> list[str]:
         return []
     found = []
 
+    finished = [r for r in results if r["status"] == "ok"]
     search = SEARCH.search(report)
     if search:
-        tried = [r for r in results if r["status"] != "skipped"]
-        counted = (
-            len(tried),
-            sum(r["stage"] == "default" for r in tried),
-            sum(r["stage"] == "tuned" for r in tried),
-            sum(r["status"] == "pruned" for r in tried),
-        )
-        said = tuple(int(n) for n in search.groups()[:4])
-        if said != counted:
-            found.append(
-                f"search sentence says {said}, results_summary.csv has {counted} (tried, defaults, tuned, pruned)"
-            )
-        if bool(search.group(5)) != any(r["stage"] == "ensemble" for r in tried):
+        counted = tuple(sum(r["stage"] == stage for r in finished) for stage in ("default", "tuned"))
+        said = tuple(int(n) for n in search.group(2, 3))
+        if int(search.group(1)) != len(finished) or said != counted:
+            found.append(f"search sentence says {search.group(0)!r}, results_summary.csv has {len(finished)} {counted}")
+        if bool(search.group(4)) != any(r["stage"] == "ensemble" for r in finished):
             found.append("search sentence and results_summary.csv disagree on the ensemble")
+        for count, status in NOT_COMPARED.findall(search.group(5) or ""):
+            status = NOT_COMPARED_STATUS.get(status, status)
+            if int(count) != sum(r["status"] == status for r in results):
+                found.append(f"search sentence says {count} {status}, results_summary.csv disagrees")
+    for n, only in MODELS_COMPARED.findall(report):
+        if (1 if only else int(n)) != len(finished):
+            found.append(f"says {n or 1} models compared, results_summary.csv has {len(finished)} finished")
+    kinds = list(dict.fromkeys(r["model"].split(" #")[0] for r in results if r.get("stage") != "ensemble"))
+    kinds_done = {r["model"].split(" #")[0] for r in finished}
+    coverage = KINDS_COMPARED.search(report)
+    if coverage and (int(coverage.group(1)), int(coverage.group(2))) != (len(kinds_done & set(kinds)), len(kinds)):
+        found.append(f"says {coverage.group(0)!r}, results_summary.csv has {len(kinds_done)} of {len(kinds)}")
+    if not coverage and kinds and kinds_done and len(kinds_done & set(kinds)) < len(kinds):
+        found.append(
+            f"only {len(kinds_done)} of {len(kinds)} model kinds were compared, and the report does not say so"
+        )
 
-    finished = [r for r in results if r["status"] == "ok"]
     if ONLY_MODEL.search(report) and len(finished) != 1:
         found.append(f"says 'the only model that finished' but {len(finished)} finished")
 

@@ -25,7 +25,8 @@ def test_the_search_sentence_counts_the_candidates_results_summary_lists():
     searched = {"stop": "budget", "tuned": 5, "pruned": 0, "stop_at_s": 16.4, "stop_left_s": 2.1, "stop_needed_s": 3.5}
     sentence = search_sentence(attempted, searched, {"time_budget_s": 30})
     assert sentence.startswith(
-        "The search tried 10 candidates: 6 model kinds with their default settings, then 4 tuned ones (0 stopped"
+        "Candidates compared: 10 (6 model kinds with their default settings, 4 with tuned settings). "
+        "Not compared: 1 skipped before they started."
     )
     # the stop is said with the figures it was made on, never "the budget was spent" at 16 s of 30
     assert "It stopped at 16.4 s of the 30 s budget: the next candidate would have needed about 3.50 s" in sentence
@@ -85,6 +86,10 @@ def test_the_headless_run_says_every_status_once_in_words(tmp_path, capsys, monk
     preset.write_text(tomli_w.dumps(STRESS_PRESET), encoding="utf-8")
     code, out, err = cli([make_fresh_table(tmp_path), "--preset", preset, "--out", tmp_path / "runs"], capsys)
     assert code == 0 and "Recommended: " in out and "than guessing" in out
+    # three of the five kinds were not compared: the summary's first line says so, before the verdict
+    words = " ".join(out.split())
+    assert "Only 2 of the 5 model kinds could be compared (linear, stress_tree)" in words
+    assert words.index("could be compared") < words.index("than guessing")
     for status in ("failed", "skipped", "stopped", "pruned"):
         assert f" {ev.status_word(status)}: " in err
     assert "stress_slow       stopped: still running after the" in err

@@ -112,3 +112,5 @@ async def test_every_status_a_run_records_reaches_the_live_leaderboard_in_words(
         for status in ("ok", "failed", "skipped", "stopped", "pruned"):
             assert ev.status_word(status) in statuses
         assert_decision_summary(app)
+        headline = str(app.screen.query_one("#headline").render())
+        assert headline.startswith("Only 2 of the 5 model kinds could be compared (linear, stress_tree)")

@@ -106,6 +106,8 @@ class DecisionScreen(Screen[str]):
     def headline(self) -> Text:
         s, d = self.summary, self.summary.decision
         text = Text()
+        if s.coverage:  # a recommendation among some of the model kinds: said before anything else
+            text.append(s.coverage + "\n", style="bold yellow")
         if s.verdict is not None:
             head, *test = s.verdict.sentences(s.metric_titles)
             style = (

@@ -175,6 +175,7 @@ def merge(
     from automl_tui_engine.extension.registry.metrics import MetricFacts
     from automl_tui_engine.naming import dataset_key
     from automl_tui_engine.outputs import report, run_record
+    from automl_tui_engine.outputs.search_counts import SearchCounts
 
     # the effective config, as a run writes it: with what preprocessing settled
     config = build_from(values, "pipeline").model_copy(
@@ -238,7 +239,8 @@ def merge(
     outcome = replace(outcome, written=folder.files())
     record = run_record.write(facts, outcome)
     said = verdict.sentences_of(record, picks)
-    folder.append_event(outcome.finished_event(chosen.reason if winner else "", report_path, said).to_dict())
+    coverage = SearchCounts.of(folder.read_csv(rundir.RESULTS)).coverage()
+    folder.append_event(outcome.finished_event(chosen.reason if winner else "", report_path, said, coverage).to_dict())
     return folder.path
 
 

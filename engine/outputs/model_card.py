@@ -100,14 +100,11 @@ def training_facts(run: Any) -> list[str]:
 def search_sentence(attempted: list[dict[str, Any]], searched: dict[str, Any], config: dict[str, Any]) -> str:
     """How the search went, counted from results_summary.csv (every candidate's row) and ended as run.json says;
     empty for a run folder older than the rows' `stage`."""
-    from collections import Counter
-
+    from automl_tui_engine.outputs.search_counts import SearchCounts
     from automl_tui_engine.search.budget import MIN_START_S
 
     if not attempted or "stage" not in attempted[0]:
         return ""
-    tried = [row for row in attempted if row.get("status") != "skipped"]
-    stages = Counter(row["stage"] for row in tried)
     stop = searched["stop"]
     figures = {
         "at": searched.get("stop_at_s"),
@@ -124,15 +121,7 @@ def search_sentence(attempted: list[dict[str, Any]], searched: dict[str, Any], c
         ended = ""
     else:
         ended = t("report.stop_budget" if figures["needed"] is None else "report.stop_budget_needed", **figures)
-    said = t(
-        "report.search",
-        tried=len(tried),
-        defaults=stages["default"],
-        tuned=stages["tuned"],
-        pruned=sum(1 for row in tried if row["status"] == "pruned"),
-        ensemble=t("report.search_ensemble") if stages["ensemble"] else "",
-        stop=ended,
-    ).strip()
+    said = sentences(SearchCounts.of(attempted).search_sentence(), ended)
     confirmed = searched.get("confirmed") or 0
     if not confirmed:
         return said

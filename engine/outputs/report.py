@@ -30,6 +30,7 @@ from automl_tui_engine.messages import listing, sentences, t
 from automl_tui_engine.outputs import decision_record, plots, quality, rundir, whatif_record
 from automl_tui_engine.outputs.data_section import data_section
 from automl_tui_engine.outputs.missing_section import missing_artifacts, missing_section
+from automl_tui_engine.outputs.search_counts import SearchCounts
 from automl_tui_engine.table.privacy import mask
 
 
@@ -90,6 +91,7 @@ class RunReport:
         recommended = self.decision.recommended if self.decision else None
         self.verdict = verdict.of_record(self.info, self.by_model.get(recommended))
         self.metric_titles = {name: MetricFacts.title_in(self.info, name) for name in self.info.get("metrics", [])}
+        self.coverage = SearchCounts.of(self.attempted).coverage()  # "" when every model kind was compared
 
     def score_cell(self, row: dict[str, Any]) -> str:
         m = self.metric.name
@@ -161,6 +163,7 @@ class RunReport:
         test = self.info.get("test_metrics") or {}
         refit = self.info.get("refit", {})
         lines = [
+            *([f"- **{t('report.compared')}**: {self.coverage}"] if self.coverage else []),
             *quality.verdict_lines(self),
             f"- **{t('report.recommended')}**: `{d.recommended}` — {glossary.kind_words(d.recommended)}",
             f"- **{t('report.priority')}**: {glossary.priority_word(self.priority)} — {t(f'priority.{self.priority}')}",

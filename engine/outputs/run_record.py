@@ -87,7 +87,7 @@ class RunOutcome:
     # the standard error of the recommended model's gap over guessing, from resampled rows (search/baseline.gap_se)
     gap_se: float | None = None
 
-    def finished_event(self, reason: str, report_path: Path, verdict: list[str]) -> ev.RunFinished:
+    def finished_event(self, reason: str, report_path: Path, verdict: list[str], coverage: str) -> ev.RunFinished:
         return ev.RunFinished(
             status=self.status,
             recommended=self.recommended,
@@ -96,6 +96,7 @@ class RunOutcome:
             report_path=str(report_path),
             elapsed_s=self.elapsed_s or 0.0,
             verdict=verdict,
+            coverage=coverage,
         )
 
 
