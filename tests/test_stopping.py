@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow  # real runs of the engine: the full tier (see con
 
 
 def test_ctrl_c_during_a_fit_keeps_finished_models_and_exits_130(tmp_path, breast_cancer_csv, capsys, extra_models):
-    preset = write_preset(tmp_path / "p.toml", models=["linear", "interrupted", "hist_gb"])
+    preset = write_preset(tmp_path / "p.toml", models=["linear", "interrupted", "hist_gb"], explain=True)
     code, out, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
     assert code == 130
     folder = only_run_folder(tmp_path / "runs")
@@ -28,6 +28,9 @@ def test_ctrl_c_during_a_fit_keeps_finished_models_and_exits_130(tmp_path, breas
     assert info["status"] == "cancelled" and info["recommended"] == "linear"
     assert "This run was cancelled" in (folder / "report.md").read_text()
     assert (folder / "model.joblib").is_file()
+    # measured against what a complete run leaves: the explanation it did not make is listed, not left unsaid
+    debug = (folder / "report.md").read_text().split("## 7.")[1]
+    assert "| `explanation.json` | the run was cancelled before it was made |" in debug
 
 
 @pytest.mark.parametrize(("stop", "code"), [("SIGINT", 130), ("SIGTERM", 143)])

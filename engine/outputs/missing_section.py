@@ -12,14 +12,15 @@ from automl_tui_engine.outputs import rundir
 
 
 def expected(report: Any) -> list[str]:
-    """Every file this run should have left, given its settings and how far it got."""
+    """Every file a complete run with these settings leaves (a cancelled run is measured against it too: what it
+    did not make is listed, not left unsaid)."""
     names = [*rundir.EXPECTED, rundir.MODEL_CARD]
     if report.decision is not None and (report.folder / rundir.MODEL).exists():
         names.append(rundir.TEST_PREDICTIONS)
     wanted_charts = report.config.get("charts", "html+png")
-    if report.decision is not None and report.config.get("explain", True) and report.status != "cancelled":
+    if report.decision is not None and report.config.get("explain", True):
         names.append(rundir.EXPLANATION)
-    if report.decision is not None and wanted_charts != "none" and report.status != "cancelled":
+    if report.decision is not None and wanted_charts != "none":
         charts = report.info.get("charts")
         if not charts:
             names.append(rundir.PLOTS)
@@ -57,6 +58,8 @@ def missing_artifacts(report: Any) -> list[tuple[str, str]]:
             reason = t("missing.removed")
         elif report.status == "running":
             reason = t("missing.interrupted")
+        elif report.status == "cancelled":
+            reason = t("missing.cancelled")
         else:
             reason = t("missing.unknown")
         found.append((name, reason))
