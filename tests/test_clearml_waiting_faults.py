@@ -109,10 +109,12 @@ def test_an_agent_whose_server_goes_away_records_the_run_whole_when_it_is_back(t
             stderr=subprocess.STDOUT,
         )
     try:
-        trained = lambda: any(  # noqa: E731
-            "candidate_finished" in line for task in list(server.events) for line in server.log_lines(task)
+        # the run has begun its tracking (its first phase task exists): the server goes away now, before the run
+        # can end (waiting for a trained model raced a fast machine, which finished the run and its tracking first)
+        tracking = lambda: any(  # noqa: E731
+            {f"run:{run_id}", "phase:preprocessing"} <= set(task["tags"]) for task in list(server.tasks.values())
         )
-        wait_for_call(agent, trained)
+        wait_for_call(agent, tracking)
         server.stop()
 
         def finished() -> bool:  # the run ended on the agent: its folder has its record and report

@@ -63,7 +63,7 @@ def test_a_run_with_tuning_ends_within_its_budget_and_says_why_the_search_stoppe
     folder = only_run(tmp_path / "runs")
     info = json.loads((folder / "run.json").read_text())
     assert info["search"]["stop"] in ("budget", "patience") and info["search"]["tuned"] >= 1
-    assert "The search tried" in (folder / "report.md").read_text()
+    assert "Candidates compared: " in (folder / "report.md").read_text()
 
 
 def test_a_pooled_score_is_over_the_folds_of_both_sets_and_keeps_the_first_sets_predictions():

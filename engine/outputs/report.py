@@ -63,8 +63,11 @@ class RunReport:
         self.events = self.folder.read_events()
         self.attempted = self.folder.read_csv(rundir.RESULTS)
         self.rows = [r for r in self.folder.read_csv(rundir.LEADERBOARD) if r.get("model")]
-        if not self.rows:  # leaderboard.csv lost: the append-only results file still has every finished row
-            self.rows = [r for r in self.attempted if r.get("status") == "ok"]
+        finished = [r for r in self.attempted if r.get("status") == "ok"]
+        if {r["model"] for r in finished} - {r["model"] for r in self.rows}:
+            # leaderboard.csv lost or behind (a full disk cut its rewrite): the append-only results file has every
+            # finished row, and the report counts what it counts
+            self.rows = finished
         started = next((e for e in self.events if e.get("kind") == "run_started"), {})
         if not (self.info or self.config or started or self.attempted):
             raise UserError("report.not_a_run", path=run_dir)
