@@ -231,6 +231,7 @@ def predict_command(
     output_encoding: Annotated[
         str | None, typer.Option("--output-encoding", help=t("cli.help_output_encoding"))
     ] = None,
+    use: Annotated[str | None, typer.Option("--use", help=t("cli.help_use"), show_default=False)] = None,
 ) -> None:
     from automl_tui_engine.outputs import rundir
 
@@ -245,10 +246,13 @@ def predict_command(
         raise fail(t("cli.predict_no_data"), exit_codes.BAD_INPUT)
     from automl_tui.headless import predict_with_progress
 
-    options = {"raw_csv": raw_csv, "trust": trust, "encoding": encoding, "out_encoding": output_encoding}
+    options = {"raw_csv": raw_csv, "trust": trust, "encoding": encoding, "out_encoding": output_encoding, "use": use}
     summary = on_run_folder(lambda: predict_with_progress(run_dir, data, output, **options), run_dir)
     for note in summary.notes:
         say(t("cli.note", note=note), err=True)
+    from automl_tui_engine.adopted_models import answered_by
+
+    say(answered_by(summary.answered_by))
     say(t("predict.done", rows=summary.rows, path=summary.out_path, seconds=summary.seconds))
 
 

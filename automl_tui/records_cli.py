@@ -19,11 +19,13 @@ def adopt_command(
     model: Annotated[str, typer.Argument(help=t("cli.help_adopt_model"))],
     use: Annotated[str, typer.Option("--use", help=t("cli.help_adopt_use"))] = "",
     note: Annotated[str, typer.Option("--note", help=t("cli.help_adopt_note"))] = "",
+    refit: Annotated[bool, typer.Option("--refit", help=t("cli.help_adopt_refit"))] = False,
 ) -> None:
     from automl_tui_engine import adoption, naming
     from automl_tui_engine.outputs import rundir
 
-    adopted = on_run_folder(lambda: adoption.adopt(run_dir, model, use, note), run_dir)
+    trained = on_run_folder(lambda: _trained(run_dir, model, use), run_dir) if refit else None
+    adopted = on_run_folder(lambda: adoption.adopt(run_dir, model, use, note, trained), run_dir)
     decision = run_dir / rundir.DECISION
     say(t("adopt.done", model=adopted.record["model"], use=adopted.record["use"], path=decision))
     say(decision.read_text(encoding="utf-8"))
@@ -31,6 +33,21 @@ def adopt_command(
         say(t("adopt.in_clearml", tag=naming.adopted_tag(adopted.record["model"])))
     elif adopted.in_clearml:
         say(t("adopt.not_in_clearml", reason=adopted.in_clearml), err=True)
+
+
+def _trained(run_dir: Path, model: str, use: str) -> dict | None:
+    """`adopt --refit`: the model trained for keeps (refit_adopted.py), after the same checks adopting makes; None
+    for the recommended model, which model.joblib already is."""
+    from automl_tui_engine import adoption, refit_adopted
+    from automl_tui_engine.outputs import report
+
+    summary = report.RunReport(run_dir)
+    adoption.adoptable(summary, model, use)
+    if model == summary.info.get("recommended"):
+        say(t("adopt.refit_recommended", model=model))
+        return None
+    say(t("adopt.refitting", model=model))
+    return refit_adopted.refit(run_dir, model)
 
 
 RUNS_COLUMNS = ("run", "dataset", "status", "recommended", "adopted", "time_to_decision")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from automl_tui_engine.adopted_models import answered_by
 from automl_tui_engine.messages import listing, t
 from automl_tui_engine.whatif import best as best_defaults  # light: its heavy imports are inside its functions
 
@@ -35,6 +36,7 @@ def whatif_command(
     out: Annotated[Path | None, typer.Option("-o", "--out", help=t("cli.help_whatif_out"))] = None,
     as_json: Annotated[bool, typer.Option("--json", help=t("cli.help_json"))] = False,
     trust: Annotated[bool, typer.Option("--trust", help=t("cli.help_trust"))] = False,
+    use: Annotated[str | None, typer.Option("--use", help=t("cli.help_use"), show_default=False)] = None,
 ) -> None:
     from automl_tui_engine import exit_codes
     from automl_tui_engine.whatif import case
@@ -49,14 +51,14 @@ def whatif_command(
         raise fail(t("whatif.json_one_case"), exit_codes.BAD_INPUT)
     if varied:
         asked = grid_said(run_dir, varied, changes, row, rows, focus)
-        on_run_folder(lambda: _grid(run_dir, varied, changes, row, rows, focus, out, trust, asked), run_dir)
+        on_run_folder(lambda: _grid(run_dir, varied, changes, row, rows, focus, out, trust, use, asked), run_dir)
         return
 
     def ask() -> Any:
-        saved = case.SavedModel.open(run_dir, trust)
-        return saved.answer({**(saved.table_row(row) if row else {}), **changes})
+        saved = case.SavedModel.open(run_dir, trust, use)
+        return saved, saved.answer({**(saved.table_row(row) if row else {}), **changes})
 
-    answer = on_run_folder(ask, run_dir)
+    saved, answer = on_run_folder(ask, run_dir)
     if as_json:
         said = {**asdict(answer), "note": t("whatif.honesty")}
         say(json.dumps(said, ensure_ascii=False, default=str))
@@ -67,6 +69,7 @@ def whatif_command(
             say("  " + field_line(field))
     said, careful = answer_text(answer, changes, row)
     say(said)
+    say(answered_by(saved.answered_by))
     for line in careful:
         say(line, err=True)
     say(t("whatif.honesty"))
@@ -95,6 +98,7 @@ def optimize_command(
     row: Annotated[int | None, typer.Option("--row", min=1, help=t("cli.help_whatif_row"))] = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help=t("cli.help_whatif_out"))] = None,
     trust: Annotated[bool, typer.Option("--trust", help=t("cli.help_trust"))] = False,
+    use: Annotated[str | None, typer.Option("--use", help=t("cli.help_use"), show_default=False)] = None,
 ) -> None:
     from automl_tui_engine.whatif import best as best_mod
     from automl_tui_engine.whatif import records
@@ -105,13 +109,14 @@ def optimize_command(
     changes, limits = pairs(fixed, "--fix"), pairs(ranges, "--range")
     said = best_said(run_dir, freed, maximize, focus, limits, changes, constraints or [], trials, seed, time_limit, row)
 
-    def search() -> tuple[Any, Any]:
-        saved = SavedModel.open(run_dir, trust)
+    def search() -> tuple[Any, Any, Any]:
+        saved = SavedModel.open(run_dir, trust, use)
         held = {**_start(saved, row, freed), **changes}
         found = best_mod.search(saved, freed, maximize, focus, limits, held, constraints, trials, time_limit, seed, top)
-        return found, records.keep_best(saved, found, said)
+        return saved, found, records.keep_best(saved, found, said)
 
-    found, kept = on_run_folder(search, run_dir)
+    saved, found, kept = on_run_folder(search, run_dir)
+    say(answered_by(saved.answered_by))
     say(best_head(found, row))
     _print_table(found.table.drop(columns="careful"))
     for sentence in (s for s in found.table["careful"] if s):
@@ -146,13 +151,13 @@ def answer_text(answer: Any, changes: dict[str, str], row: int | None = None) ->
     return "\n".join(lines), [t("whatif.careful", sentence=sentence) for sentence in answer.unseen]
 
 
-def _grid(run_dir, varied, changes, row, rows, focus, out, trust, said) -> None:
+def _grid(run_dir, varied, changes, row, rows, focus, out, trust, use, said) -> None:
     from automl_tui_engine.table.reading import read_table
     from automl_tui_engine.whatif import grid as grid_mod
     from automl_tui_engine.whatif import records
     from automl_tui_engine.whatif.case import SavedModel
 
-    saved = SavedModel.open(run_dir, trust)
+    saved = SavedModel.open(run_dir, trust, use)
     table = read_table(rows)[0] if rows else None
     parsed = [grid_mod.parse(saved, text) for text in varied]
     changes = {**_start(saved, row, [v.column for v in parsed]), **changes}
@@ -160,6 +165,7 @@ def _grid(run_dir, varied, changes, row, rows, focus, out, trust, said) -> None:
     kept = records.keep_grid(saved, found, said)
     columns = listing(v.column for v in found.varied)
     key = "whatif.grid_head_rows" if found.rows else "whatif.grid_head"
+    say(answered_by(saved.answered_by))
     say(t(key, columns=columns, count=len(found.table), rows=found.rows, rest=rest_of_row(row)))
     _print_table(found.table[found.shown_columns])
     for sentence in found.unseen:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine.adopted_models import FILE, TEST_METRICS, TRAIN_ROWS
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.formatting import human_bytes, metric_text
 from automl_tui_engine.messages import listing, suggest, t
@@ -23,21 +24,18 @@ class Adopted:
     in_clearml: str  # "" for a run not tracked on a server, RECORDED, else why ClearML could not be told
 
 
-def adopt(run_dir: Path, model: str, use: str, note: str = "") -> Adopted:
-    """Record that `model` (a finished candidate of the run) is adopted for `use`; a later adoption for the same use
-    replaces the earlier one (and says so). Rewrites decision.md and report.md, and tells ClearML when the run is
-    tracked there; the record on disk stands whatever the server says. Adoptions at once take turns (the folder's
-    lock), so none is lost."""
+def adopt(run_dir: Path, model: str, use: str, note: str = "", trained: dict[str, Any] | None = None) -> Adopted:
+    """Record that `model` (a finished candidate of the run) is adopted for `use`, with what `adopt --refit` saved of
+    it (`trained`: refit_adopted.refit); a later adoption for the same use replaces the earlier one (and says so).
+    Rewrites decision.md and report.md, and tells ClearML when the run is tracked there; the record on disk stands
+    whatever the server says. Adoptions at once take turns (the folder's lock), so none is lost."""
     with rundir.RunFolder(Path(run_dir)).changing():
-        record, decision = _record(Path(run_dir), model, use, note)
+        record, decision = _record(Path(run_dir), model, use, note, trained or {})
     return Adopted(record, _tell_clearml(Path(run_dir), decision))
 
 
-def _record(run_dir: Path, model: str, use: str, note: str) -> tuple[dict[str, Any], str]:
-    """The adoption written to run.json, and decision.md and report.md rewritten; returns it and decision.md."""
-    from automl_tui_engine.outputs import report
-
-    summary = report.RunReport(run_dir)
+def adoptable(summary: Any, model: str, use: str) -> None:
+    """Raises, in words, when `model` cannot be adopted from the run (`summary`: report.RunReport) for `use`."""
     finished = [str(row["model"]) for row in summary.rows]
     if model not in finished:
         from automl_tui_engine.events import status_word
@@ -47,9 +45,17 @@ def _record(run_dir: Path, model: str, use: str, note: str) -> tuple[dict[str, A
             status = status_word(str(tried.get("status")))
             raise UserError("adopt.not_finished", model=model, status=status, recommended=summary.decision.recommended)
         raise UserError("adopt.unknown_model", model=model, hint=suggest(model, finished), known=listing(finished))
-    use, note = " ".join(use.split()), " ".join(note.split())
-    if not use:
+    if not use.strip():
         raise UserError("adopt.no_use")
+
+
+def _record(run_dir: Path, model: str, use: str, note: str, trained: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The adoption written to run.json, and decision.md and report.md rewritten; returns it and decision.md."""
+    from automl_tui_engine.outputs import report
+
+    summary = report.RunReport(run_dir)
+    adoptable(summary, model, use)
+    use, note = " ".join(use.split()), " ".join(note.split())
     started = next((e.get("at") for e in summary.events if e.get("kind") == "run_started"), None)
     now = time.time()
     who = rundir.here()
@@ -63,6 +69,7 @@ def _record(run_dir: Path, model: str, use: str, note: str) -> tuple[dict[str, A
         "by": f"{who['user']}@{who['host']}",
         "after_s": round(now - started, 1) if started else None,
         "replaces": replaced,
+        **trained,
     }
     info = {**summary.info, decision_record.ADOPTIONS: [*(a for a in earlier if a["use"] != use), record]}
     summary.folder.write_json(rundir.RUN_JSON, info)
@@ -70,6 +77,14 @@ def _record(run_dir: Path, model: str, use: str, note: str) -> tuple[dict[str, A
     decision = decision_md(report.RunReport(run_dir))
     rundir.write_atomic(run_dir / rundir.DECISION, decision)
     return record, decision
+
+
+def _trained_words(adoption: dict[str, Any], run: Any) -> str:
+    """What `adopt --refit` made of the model: where it is saved, on how many rows, its score on the test rows."""
+    tested = adoption.get(TEST_METRICS) or {}
+    score = metric_text(tested[run.metric.name], run.metric) if run.metric and run.metric.name in tested else "?"
+    metric = run.metric.title if run.metric else "?"
+    return t("adopt.trained", file=adoption[FILE], rows=adoption.get(TRAIN_ROWS, "?"), metric=metric, score=score)
 
 
 def _tell_clearml(run_dir: Path, decision: str) -> str:
@@ -112,8 +127,11 @@ def decision_md(run: Any) -> str:
                     size=human_bytes(row["size_bytes"]),
                 )
             )
-    if any(a["model"] != run.decision.recommended for a in decision_record.adoptions(run.info)):
-        # adopting records a decision; it does not retrain: the folder's model is still the recommended one
+        if adoption.get(FILE):
+            lines.append("  " + _trained_words(adoption, run))
+    untrained = [a for a in decision_record.adoptions(run.info) if a["model"] != run.decision.recommended]
+    if any(not a.get(FILE) for a in untrained):
+        # adopting records a decision; only --refit trains the model: predict answers with the recommended one
         lines += ["", t("adopt.not_saved", recommended=run.decision.recommended)]
     lines += ["", t("adopt.more", report=rundir.REPORT)]  # beside it, in the same folder
     if run.shared_link:

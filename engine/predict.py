@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine.adopted_models import Answering, answering
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.formatting import spreadsheet_safe
 from automl_tui_engine.messages import listing, t
@@ -39,6 +40,7 @@ class PredictionSummary:
     rows: int
     seconds: float
     notes: list[str] = field(default_factory=list)
+    answered_by: Answering | None = None
 
 
 def prediction_frame(pipeline: Any, X: Any, task: str) -> Any:
@@ -75,16 +77,22 @@ def schema(run_dir: Path) -> Schema:
     )
 
 
-def load_model(run_dir: Path, trust: bool = False) -> Any:
-    """The run's model. Unpickling runs code that is inside the file: without `trust` it is loaded only when the run
-    was made by this user on this machine (or brought home by their run) and the file is the one it saved."""
+def load_model(run_dir: Path, trust: bool = False, use: str | None = None) -> Any:
+    """The run's model that answers for `use` (adopted_models.answering)."""
+    return load_answering(run_dir, answering(run_dir, use), trust)
+
+
+def load_answering(run_dir: Path, answer: Answering, trust: bool = False) -> Any:
+    """A saved model of the run. Unpickling runs code that is inside the file: without `trust` it is loaded only
+    when the run was made by this user on this machine (or brought home by their run) and the file is the one it
+    saved."""
     import joblib
 
-    path = Path(run_dir) / rundir.MODEL
+    path = answer.path
     if not path.is_file():
         raise UserError("predict.no_model", run_dir=run_dir)
     if not trust:
-        doubt = provenance_doubt(run_dir)
+        doubt = provenance_doubt(run_dir, answer)
         if doubt:
             raise UserError("predict.untrusted_model", path=path, doubt=doubt)
     try:
@@ -102,16 +110,16 @@ def load_model(run_dir: Path, trust: bool = False) -> Any:
     return model
 
 
-def provenance_doubt(run_dir: Path) -> str | None:
-    """Why the run's model.joblib may not be one a run of this user saved; None when this user's signature of it
-    holds. run.json's words on who made it only choose the words of the doubt: its writer may have changed them."""
+def provenance_doubt(run_dir: Path, answer: Answering) -> str | None:
+    """Why a saved model of the run may not be one this user saved; None when this user's signature of it holds.
+    run.json's words on who made it only choose the words of the doubt: its writer may have changed them."""
     from automl_tui_engine import model_signature
 
     info = rundir.RunFolder(Path(run_dir)).read_json(rundir.RUN_JSON)
-    if model_signature.made_by_this_user(Path(run_dir) / rundir.MODEL, info.get("model_signature")):
+    if model_signature.made_by_this_user(answer.path, answer.signature):
         return None
     made_by = info.get("made_by")
-    if not isinstance(made_by, dict) or not info.get("model_signature"):
+    if not isinstance(made_by, dict) or not answer.signature:
         return t("predict.doubt_unknown")
     if made_by != rundir.here():
         return t("predict.doubt_elsewhere", user=made_by.get("user", "?"), host=made_by.get("host", "?"))
@@ -153,18 +161,20 @@ def predict_file(
     trust: bool = False,
     encoding: str | None = None,
     out_encoding: str | None = None,
+    use: str | None = None,
 ) -> PredictionSummary:
     """Predictions for every row of `data_path`, written to `out_path` (default: beside it); text that a spreadsheet
     would run as a formula is neutralised unless `raw_csv` (formatting.spreadsheet_safe). The table is read in
     `encoding` when given, else the one detected; the predictions are written in `out_encoding` when given, else in
     the table's, byte-order mark included, with its delimiter and decimal mark: a cp932 table from Excel gets cp932
-    predictions Excel opens as they are."""
+    predictions Excel opens as they are. The model is the one adopted for `use` (adopted_models.answering)."""
     from automl_tui_engine.table import reading
 
     started = time.perf_counter()
     run_dir, data_path = Path(run_dir), Path(data_path)
     expected = schema(run_dir)
-    pipeline = load_model(run_dir, trust)
+    answer = answering(run_dir, use)
+    pipeline = load_answering(run_dir, answer, trust)
     how = reading.sniff(data_path, encoding)
     out_encoding = reading.known_encoding(out_encoding) if out_encoding else how.get("encoding", "utf-8")
     # and with the table's delimiter and decimal mark: Excel reads UTF-16 text by tabs, and a ';' table comes from
@@ -178,7 +188,7 @@ def predict_file(
     seen = _seen_categories(pipeline)
     not_numbers: dict[str, int] = {}
     unseen: dict[str, int] = {}
-    notes: list[str] = []
+    notes: list[str] = [answer.note] if answer.note else []
     done = 0
     tmp = rundir.draft_of(out_path)
     try:
@@ -209,7 +219,9 @@ def predict_file(
         notes.append(t("predict.note_not_recorded", run_dir=run_dir, reason=exc.strerror or exc))
     notes += [t("predict.note_not_numbers", column=c, count=n) for c, n in not_numbers.items()]
     notes += [t("predict.note_unseen", column=c, count=n) for c, n in unseen.items()]
-    return PredictionSummary(out_path=out_path, rows=done, seconds=time.perf_counter() - started, notes=notes)
+    return PredictionSummary(
+        out_path=out_path, rows=done, seconds=time.perf_counter() - started, notes=notes, answered_by=answer
+    )
 
 
 def _predictions_of(

@@ -340,7 +340,7 @@ def _refit_and_test(ctx, prepared: Prepared, plan, searched, decision, outcome) 
         tested = evaluate.Replay.of(final.model, folds.X_test, task)
         scores = evaluate.replay_scores(tested, folds.y_test, task, ctx.task_metrics)
         found = None if task == "regression" else verdict.per_class(folds.y_test, tested.predictions)
-        sha, signature = _save_model(final.model, ctx.folder)
+        sha, signature = rundir.save_model(final.model, ctx.folder / rundir.MODEL)
         # recorded at once: if the disk fills while the rest is written, the model on disk is still this user's
         run_record.amend(ctx.folder.path, model_sha256=sha, model_signature=signature)
         frame = _save_test_predictions(tested, ctx.folder, prepared.dataset, folds)
@@ -378,21 +378,3 @@ def _save_test_predictions(tested: Any, folder: rundir.RunFolder, dataset, folds
     # as `predict` writes them
     rundir.write_frame(spreadsheet_safe(frame), folder / rundir.TEST_PREDICTIONS)
     return frame
-
-
-def _save_model(pipeline: Any, folder: rundir.RunFolder) -> tuple[str, str | None]:
-    """model.joblib, written whole or not at all; returns its sha256 and this user's signature (the run records
-    both)."""
-    import os
-
-    import joblib
-    from automl_tui_engine import model_signature
-
-    draft = rundir.draft_of(folder / rundir.MODEL)
-    try:
-        joblib.dump(pipeline, draft)
-        digest, signature = rundir.sha256_of(draft), model_signature.sign(draft)
-        os.replace(draft, folder / rundir.MODEL)
-    finally:
-        rundir.discard(draft)
-    return digest, signature

@@ -51,8 +51,61 @@ def test_adopting_writes_the_decision_for_minutes_and_into_run_json_and_the_repo
     ]
     decision = (run_dir / rundir.DECISION).read_text(encoding="utf-8")
     assert f"(instead of `{info['recommended']}`)" in decision and decision.count("\n- ") == 2
-    # another model adopted: said that the saved model is still the recommended one
-    assert f"is the recommended `{info['recommended']}`: adopting records the decision and does not retrain" in decision
+    # another model adopted and not trained: said that the saved model is still the recommended one, and how
+    assert f"The saved model (model.joblib) is the recommended `{info['recommended']}`" in decision
+    assert "--refit` trains it" in decision
+
+
+def test_an_alternative_adopted_with_refit_answers_predict_whatif_and_optimize_for_its_use(run_dir, capsys):
+    """adopt --refit trains the adopted alternative on the run's training rows and saves it beside model.joblib;
+    predict, whatif and optimize then answer with it (the latest adoption, or --use), and say which model answered."""
+    import joblib
+    import pandas as pd
+    from automl_tui_engine.predict import prediction_frame
+
+    info = json.loads((run_dir / rundir.RUN_JSON).read_text(encoding="utf-8"))
+    finished = [r["model"] for r in rundir.RunFolder(run_dir).read_csv(rundir.LEADERBOARD)]
+    other = next(m for m in finished if m != info["recommended"])
+    table = json_config_data(run_dir)
+
+    # adopted without --refit: the recommended model answers, and the note says why
+    cli(["adopt", run_dir, other, "--use", "monthly batch"], capsys)
+    code, out, err = cli(["predict", run_dir, table, "-o", run_dir.parent / "plain.csv"], capsys)
+    assert code in (None, 0) and f"Answered by {info['recommended']}." in out
+    assert f"The latest adoption ({other} for 'monthly batch') is not trained for keeps" in " ".join(err.split())
+    code, _, err = cli(["predict", run_dir, table, "--use", "monthly batch", "-o", run_dir.parent / "x.csv"], capsys)
+    assert code == 2 and "--refit trains it" in err and "Traceback" not in err
+
+    code, out, _ = cli(["adopt", run_dir, other, "--use", "monthly batch", "--refit"], capsys)
+    assert code in (None, 0)
+    (record,) = adoptions(run_dir)
+    saved = run_dir / record["file"]
+    assert saved.is_file() and record["train_rows"] > 0 and record["test_metrics"]
+    decision = (run_dir / rundir.DECISION).read_text(encoding="utf-8")
+    assert f"saved as {record['file']}" in decision and "--refit` trains it" not in decision
+
+    code, out, _ = cli(["predict", run_dir, table, "-o", run_dir.parent / "adopted.csv"], capsys)
+    assert code in (None, 0) and f"Answered by {other}, adopted for 'monthly batch'." in out
+    written = pd.read_csv(run_dir.parent / "adopted.csv")
+    rows = pd.read_csv(table)
+    expected = prediction_frame(joblib.load(saved), rows.drop(columns=[info["target"]]), info["task"])
+    probabilities = [c for c in expected.columns if c.startswith("probability_")]
+    assert (written["prediction"].astype(str) == expected["prediction"].astype(str)).all()
+    assert written[probabilities].to_numpy() == pytest.approx(expected[probabilities].to_numpy(), abs=1e-9)
+    recommended = pd.read_csv(run_dir.parent / "plain.csv")
+    assert recommended[probabilities].to_numpy() != pytest.approx(written[probabilities].to_numpy(), abs=1e-6)
+
+    code, out, _ = cli(["whatif", run_dir, "--use", "monthly batch"], capsys)
+    assert code in (None, 0) and f"Answered by {other}, adopted for 'monthly batch'." in out
+    code, _, err = cli(["whatif", run_dir, "--use", "online scoring"], capsys)
+    assert code == 2 and "No model of this run is adopted for 'online scoring'" in err
+
+
+def json_config_data(run_dir) -> str:
+    """The table the run read (config.toml's data)."""
+    import tomllib
+
+    return tomllib.loads((run_dir / rundir.CONFIG).read_text(encoding="utf-8"))["data"]
 
 
 def test_adopting_a_model_the_run_does_not_have_or_for_no_use_is_one_line_and_writes_nothing(run_dir, capsys):

@@ -28,9 +28,9 @@ LAYERS = [
     ["search.evaluate", "search.baseline", "search.threshold", "search.ensemble", "search.candidates",
      "search.training", "search.outcome", "search.refit"],
     ["outputs.insights", "predict", "whatif.case", "whatif.grid", "whatif.best", "whatif.records",
-     "adoption", "inspection", "clearml.sdk", "clearml.run_properties", "clearml.inference",
+     "adoption", "adopted_models", "inspection", "clearml.sdk", "clearml.run_properties", "clearml.inference",
      "clearml.task_items", "clearml.tracker"],
-    ["runner", ""],  # "" is the package itself: automl_tui_engine.run
+    ["runner", "refit_adopted", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
      "clearml.pipeline", "clearml.templates", "clearml.record_later"],
     ["doctor"],

@@ -67,6 +67,7 @@ class PredictScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="predict")
     def predict_in_background(self, path: Path, trust: bool) -> None:
+        from automl_tui_engine.adopted_models import answered_by
         from automl_tui_engine.errors import UserError
         from automl_tui_engine.predict import predict_file
 
@@ -84,6 +85,7 @@ class PredictScreen(Screen[None]):
                 self.app.call_from_thread(self.show, str(exc), True)
             return
         lines = [
+            answered_by(summary.answered_by),
             t("predict.done", rows=summary.rows, path=shown_path(summary.out_path), seconds=summary.seconds),
             *summary.notes,
         ]

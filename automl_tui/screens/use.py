@@ -168,6 +168,7 @@ class UseScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="case")
     def answer_case(self, changes: dict[str, str]) -> None:
+        from automl_tui_engine.adopted_models import answered_by
         from automl_tui_engine.errors import UserError
 
         try:
@@ -176,7 +177,7 @@ class UseScreen(Screen[None]):
             self.app.call_from_thread(self.show, "#case-answer", str(exc), True)
             return
         said, careful = answer_text(answer, changes)
-        text = Text(said)
+        text = Text(answered_by(self.saved.answered_by) + "\n" + said)  # the adopted model for its use, or not
         for line in careful:  # what training never saw stands out
             text.append("\n" + line, style="bold yellow")
         self.app.call_from_thread(self.show, "#case-answer", text, False)

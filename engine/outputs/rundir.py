@@ -29,6 +29,7 @@ TEST_PREDICTIONS = "test_predictions.csv"
 MODEL_CARD = "model_card.md"
 PREDICTIONS_LOG = "predictions.jsonl"  # every predictions file made with the run's model: never a training table
 DECISION = "decision.md"  # what was adopted for which use (adoption.py), short enough to paste into minutes
+ADOPTED_MODELS = "models"  # adopted alternatives trained for keeps (adopt --refit): models/<name>.joblib
 WHATIF = "whatif"  # what was asked of the model after the run: grids and best inputs (outputs/whatif_record.py)
 CLEARML = "clearml.json"  # a tracked run's reporting task: its id and the web link the run is shared by
 RECOMMENDED_TASK, RECOMMENDED_LINK = "recommended_task", "recommended_link"  # clearml.json: the model's own task
@@ -320,3 +321,19 @@ def _number(value: str | None) -> Any:
         return float(value)
     except ValueError:
         return value
+
+
+def save_model(pipeline: Any, path: Path) -> tuple[str, str | None]:
+    """A model file (model.joblib, or an adopted model's), written whole or not at all; returns its sha256 and this
+    user's signature (the run records both)."""
+    import joblib
+    from automl_tui_engine import model_signature
+
+    draft = draft_of(path)
+    try:
+        joblib.dump(pipeline, draft)
+        digest, signature = sha256_of(draft), model_signature.sign(draft)
+        os.replace(draft, path)
+    finally:
+        discard(draft)
+    return digest, signature

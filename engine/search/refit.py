@@ -55,7 +55,7 @@ def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: An
     if needed > available:  # fewer rows, in proportion to the time there is (a fold's worth at least)
         rows = int(len(folds.y_train) * max(available, 0) / needed)
         train = evaluate.sample_for_search(folds, task, max(rows, len(search_folds.y_train) // 2), config.seed)
-    model = threshold.apply(candidate.pipeline(plans, task, config.seed, ctx.steps), tuned)
+    model = threshold.apply(candidate.pipeline(plans, task, config.seed, ctx.steps), tuned and tuned.value)
     start = time.perf_counter()
     how = "all_rows" if train is folds else "sample"
     try:

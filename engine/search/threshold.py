@@ -101,16 +101,16 @@ def at_own_threshold(
     return Evaluation(row, scores, relabelled, evaluation.fold_model), tuned
 
 
-def apply(model: Any, tuned: Threshold | None) -> Any:
-    """The model predicting the positive class from the tuned cut-off (inside the pipeline, so the saved model
-    keeps its preprocessing step names)."""
-    if tuned is None:
+def apply(model: Any, cut: float | None) -> Any:
+    """The model predicting the positive class from the tuned cut-off `cut` (inside the pipeline, so the saved
+    model keeps its preprocessing step names); the model itself when there is none."""
+    if cut is None:
         return model
     from sklearn.model_selection import FixedThresholdClassifier
     from sklearn.pipeline import Pipeline
 
     def wrap(estimator: Any) -> Any:
-        return FixedThresholdClassifier(estimator, threshold=tuned.value, response_method="predict_proba")
+        return FixedThresholdClassifier(estimator, threshold=cut, response_method="predict_proba")
 
     if isinstance(model, Pipeline):
         return Pipeline([*model.steps[:-1], ("model", wrap(model.steps[-1][1]))])

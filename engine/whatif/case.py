@@ -85,19 +85,23 @@ class SavedModel:
 
     run_dir: Path
     model: Any
+    answered_by: Any  # adopted_models.Answering: which saved model of the run this is, and why
     task: str
     target: str
     columns: list[str]  # every column it was fit on, those it drops too
     fields: dict[str, Field]  # the columns it reads, by name
 
     @classmethod
-    def open(cls, run_dir: Path, trust: bool = False) -> SavedModel:
-        from automl_tui_engine.predict import load_model, schema
+    def open(cls, run_dir: Path, trust: bool = False, use: str | None = None) -> SavedModel:
+        """The model adopted for `use` (adopted_models.answering)."""
+        from automl_tui_engine.adopted_models import answering
+        from automl_tui_engine.predict import load_answering, schema
 
         seen = _seen(run_dir)
         expected = schema(run_dir)
-        model = load_model(run_dir, trust)
-        return cls(Path(run_dir), model, expected.task, expected.target, list(seen), _fields(seen))
+        answer = answering(run_dir, use)
+        model = load_answering(run_dir, answer, trust)
+        return cls(Path(run_dir), model, answer, expected.task, expected.target, list(seen), _fields(seen))
 
     @property
     def typical(self) -> dict[str, Any]:
