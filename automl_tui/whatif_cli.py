@@ -60,7 +60,7 @@ def whatif_command(
 
     saved, answer = on_run_folder(ask, run_dir)
     if as_json:
-        said = {**asdict(answer), "note": t("whatif.honesty")}
+        said = {**asdict(answer), "model": saved.answered_by.model, "note": t("whatif.honesty")}
         say(json.dumps(said, ensure_ascii=False, default=str))
         return
     if not changes and not row:  # no question yet: what can be asked
@@ -116,8 +116,12 @@ def optimize_command(
         return saved, found, records.keep_best(saved, found, said)
 
     saved, found, kept = on_run_folder(search, run_dir)
-    say(answered_by(saved.answered_by))
     say(best_head(found, row))
+    if changes:  # the columns held while the others were searched, as --set says them for one case
+        say(t("whatif.held", changed=listing(f"{column} = {value}" for column, value in changes.items())))
+    say(answered_by(saved.answered_by))
+    for sentence in found.unseen:
+        say(t("whatif.careful", sentence=sentence), err=True)
     _print_table(found.table.drop(columns="careful"))
     for sentence in (s for s in found.table["careful"] if s):
         say(t("whatif.careful", sentence=sentence), err=True)
@@ -134,6 +138,9 @@ def answer_text(answer: Any, changes: dict[str, str], row: int | None = None) ->
         lines.append(
             t("whatif.probabilities", shares=" · ".join(f"{k} {v:.2f}" for k, v in answer.probabilities.items()))
         )
+    if answer.cutoff:  # why 0.62 for one class can still answer the other
+        label, value = answer.cutoff
+        lines.append(t("whatif.cutoff", label=short(label), percent=f"{value:.0%}"))
     moves = listing(f"{column} {value:+.3f}" for column, value in answer.pushes.items())
     if answer.pushes:
         toward = answer.explained

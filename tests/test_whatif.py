@@ -51,8 +51,19 @@ def test_whatif_on_the_command_line(penguin_run, capsys):
     assert "not causes" in out and err.startswith("Careful: the model has not seen flipper_length_mm = 400")
     code, out, _ = cli(["whatif", penguin_run, "--json"], capsys)
     answer = json.loads(out)
-    said = {"inputs", "prediction", "probabilities", "unseen", "pushes", "explained", "why_not", "note"}
-    assert set(answer) == said and answer["unseen"] == []
+    said = {
+        "inputs",
+        "prediction",
+        "probabilities",
+        "unseen",
+        "pushes",
+        "explained",
+        "why_not",
+        "cutoff",
+        "model",
+        "note",
+    }
+    assert set(answer) == said and answer["unseen"] == [] and answer["cutoff"] is None
     code, out, _ = cli(["whatif", penguin_run], capsys)  # no question: the form, then the typical row's answer
     assert out.startswith("The model's inputs") and "  island: " in out and "Asked about the typical row" in out
 
@@ -97,3 +108,20 @@ def test_a_case_can_start_from_a_row_of_the_table(penguin_run, capsys):
     assert "Asked about row 1 of the table the model learned from, with island = Dream." in out
     code, _, err = cli(["whatif", penguin_run, "--row", "999"], capsys)
     assert code == 2 and err.startswith("penguins_with_id.csv has no row 999: its rows are numbered 1 to 344")
+
+
+def test_an_answer_from_a_model_with_a_tuned_cut_off_says_the_cut_off():
+    """Probabilities of 0.62 for '承認' and an answer of '否決' read as a contradiction unless the cut-off is said."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import FixedThresholdClassifier
+
+    from automl_tui.whatif_cli import answer_text
+
+    X, y = np.arange(20).reshape(-1, 1), np.array(["否決"] * 10 + ["承認"] * 10)
+    model = FixedThresholdClassifier(LogisticRegression(), threshold=0.85, response_method="predict_proba").fit(X, y)
+    assert case.cutoff_of(model) == (str(model.classes_[1]), 0.85)
+    assert case.cutoff_of(LogisticRegression().fit(X, y)) is None
+    answer = case.Answer({}, "否決", {"否決": 0.38, "承認": 0.62}, [], cutoff=("承認", 0.85))
+    said, _ = answer_text(answer, {})
+    assert "It answers '承認' only once it is at least 85% sure" in said

@@ -80,6 +80,7 @@ def test_optimize_on_the_command_line_keeps_a_record_the_report_lists(asked_run,
     )
     assert code in (None, 0), err
     assert said.startswith("Best inputs for the highest probability of Gentoo (30 input sets tried, 30 met")
+    assert "Held at: bill_depth_mm = 14." in said and "bill_depth_mm" not in err  # within what training saw
     assert "not causes" in said and len(out.read_text(encoding="utf-8-sig").splitlines()) == 4
     # 150 is below what training saw of flipper_length_mm: a top row that reaches there says so
     record = json.loads((asked_run / rundir.WHATIF / "001-best.json").read_text(encoding="utf-8"))
@@ -89,6 +90,12 @@ def test_optimize_on_the_command_line_keeps_a_record_the_report_lists(asked_run,
     assert "whatif/001-best.csv" in report and "not causes" in report
     code, _, err = cli(["optimize", asked_run, "--free", "island", "--class", "Gentoo", "-o", out], capsys)
     assert code == 2 and "already exists" in err and not (asked_run / rundir.WHATIF / "002-best.json").exists()
+    # a held value training never saw is said as whatif --set says it
+    asked = ["optimize", asked_run, "--free", "island", "--class", "Gentoo", "--trials", "5"]
+    asked += ["--fix", "bill_depth_mm=99"]
+    code, said, err = cli(asked, capsys)
+    assert code in (None, 0) and "Held at: bill_depth_mm = 99." in said
+    assert err.startswith("Careful: ") and "bill_depth_mm" in err
 
 
 def test_a_grid_of_one_column_gives_a_line_and_of_two_a_heatmap(asked_run, capsys):

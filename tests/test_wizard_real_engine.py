@@ -89,7 +89,8 @@ def assert_decision_summary(app) -> None:
     assert (run_dir / "report.md").is_file() and (run_dir / "model.joblib").is_file()
 
 
-@pytest.mark.parametrize("preset", ["fast", "balanced"])
+# the fast preset walks the same way in a real terminal (test_terminal.py): once is enough for the suite's time
+@pytest.mark.parametrize("preset", ["balanced"])
 async def test_a_built_in_preset_runs_the_real_engine_to_the_decision_summary(project, preset):
     app = AutomlApp(start_dir=project, out=Path("runs"), clearml_queues=no_clearml)
     async with app.run_test(size=SIZE) as pilot:

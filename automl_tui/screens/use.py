@@ -262,7 +262,7 @@ class UseScreen(Screen[None]):
             self.app.call_from_thread(self.refused, "#best-table", "#best-result", str(exc))
             return
         head = best_head(found, None)
-        careful = [t("whatif.careful", sentence=s) for s in found.table["careful"] if s]
+        careful = [t("whatif.careful", sentence=s) for s in [*found.unseen, *found.table["careful"]] if s]
         text = "\n".join(
             filter(None, [head, t("tui.use_saved", path=shown_path(kept.path)), clearml_line(kept), *careful])
         )

@@ -60,6 +60,7 @@ class Best:
     goal_title: str
     asked: dict[str, Any] = field(default_factory=dict)
     met: int = 0  # trials whose inputs met every constraint
+    unseen: list[str] = field(default_factory=list)  # a sentence per held (--fix) value training never saw
 
 
 def constraint(saved: SavedModel, text: str) -> Constraint:
@@ -126,7 +127,7 @@ def search(
     shown = _shown(saved, focus)
     spaces = {f.name: _space(f, (ranges or {}).get(f.name)) for f in fields}
     rules = [constraint(saved, text) for text in constraints or []]
-    base, _ = saved.row(changes or {})
+    base, unseen = saved.row(changes or {})
 
     def objective(trial: Any) -> float:
         row = {**base, **{name: suggest(trial, name) for name, suggest in spaces.items()}}
@@ -139,6 +140,7 @@ def search(
     study = optuna.create_study(direction="maximize" if maximize else "minimize", sampler=sampler)
     study.optimize(objective, n_trials=trials, timeout=timeout)
     best = _best(saved, study, fields, base, shown, maximize, top, rules)
+    best.unseen = unseen
     best.asked = {
         "free": free,
         "goal": "maximize" if maximize else "minimize",

@@ -45,6 +45,7 @@ class Answer:
     pushes: dict[str, float] = field(default_factory=dict)
     explained: str = ""
     why_not: str = ""
+    cutoff: tuple[str, float] | None = None  # (the class, the probability it is answered from) when not 0.5
 
 
 def form(run_dir: Path) -> list[Field]:
@@ -201,7 +202,20 @@ class SavedModel:
         prediction = answered[PREDICTION]
         prediction = prediction.item() if hasattr(prediction, "item") else prediction
         pushes, explained, why_not = _pushes(self.model, frame, self.typical_frame, self.task, prediction)
-        return Answer(row, prediction, probabilities, unseen, pushes, explained, why_not)
+        return Answer(row, prediction, probabilities, unseen, pushes, explained, why_not, cutoff_of(self.model))
+
+
+def cutoff_of(model: Any) -> tuple[str, float] | None:
+    """The class a model with a tuned decision threshold answers, and the probability it answers it from (the run
+    saves such a model as a scikit-learn FixedThresholdClassifier); None for the usual 0.5 or a regression."""
+    from sklearn.model_selection import FixedThresholdClassifier
+    from sklearn.pipeline import Pipeline
+
+    estimator = model.steps[-1][1] if isinstance(model, Pipeline) else model
+    if not isinstance(estimator, FixedThresholdClassifier) or not isinstance(estimator.threshold, float | int):
+        return None
+    positive = estimator.pos_label if estimator.pos_label is not None else estimator.classes_[1]
+    return str(positive), float(estimator.threshold)
 
 
 def ask(run_dir: Path, changes: dict[str, str], trust: bool = False) -> Answer:
