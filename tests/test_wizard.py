@@ -276,8 +276,13 @@ async def test_past_runs_reopen_their_decision_summary(project, recorded_run):
         assert table.row_count == 1 and "penguins-" in str(table.get_row_at(0))
         await pilot.press("enter")
         await until(pilot, lambda: summary_shown(app))
-        recommended = json.loads((recorded_run / "run.json").read_text())["recommended"]
-        assert f"Recommended: {recommended}" in text_of(app.screen, "#headline")
+        info = json.loads((recorded_run / "run.json").read_text())
+        headline = text_of(app.screen, "#headline")
+        assert f"Recommended: {info['recommended']}" in headline
+        # the report's per-class table, in a line: each class with how many of its test rows the model finds
+        first = info["per_class"][0]
+        said = f"{first['class']} {first['found']} of {first['rows']} ({first['found'] / first['rows']:.0%})"
+        assert "Found on the held-out test rows, per class: " in headline and said in headline
         await pilot.press("n")  # a new run starts the wizard again
         await dataset_ready(pilot, app)
 

@@ -127,9 +127,10 @@ class DecisionScreen(Screen[str]):
         test = s.info.get("test_metrics") or {}
         if s.metric.name in test:
             lines.append(t("cli.summary_test", metric=s.metric.title, score=metric_text(test[s.metric.name], s.metric)))
+        lines.append(quality.per_class_line(s))  # whom it finds, class by class (the report's table)
         if s.status != "finished":
             lines.append(t(f"report.status_{s.status}"))
-        text.append("\n" + "\n".join(lines))
+        text.append("\n" + "\n".join(line for line in lines if line))
         return text
 
     def screen_text(self) -> str:

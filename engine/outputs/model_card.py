@@ -7,7 +7,7 @@ from typing import Any
 
 from automl_tui_engine import glossary
 from automl_tui_engine.formatting import md_safe, metric_text
-from automl_tui_engine.messages import sentences, t
+from automl_tui_engine.messages import listing, sentences, t
 
 
 def render_card(run: Any) -> str:
@@ -20,6 +20,8 @@ def render_card(run: Any) -> str:
         return "\n\n".join([*lines, t("report.no_decision")]) + "\n"
     test = run.info.get("test_metrics") or {}
     refit = run.info.get("refit", {})
+    test_rows = refit.get("test_rows", "?")
+    test_scores = listing(f"{run.metric_facts(m).title} {metric_text(v, run.metric_facts(m))}" for m, v in test.items())
     lines += [
         f"## {t('card.h_use')}",
         t(
@@ -44,12 +46,8 @@ def render_card(run: Any) -> str:
         f"## {t('card.h_performance')}",
         "\n".join(
             [
-                *quality.verdict_lines(run),
-                *(
-                    f"- {facts.title}: {metric_text(v, facts)}"
-                    for m, v in test.items()
-                    for facts in [run.metric_facts(m)]
-                ),
+                *quality.verdict_lines(run),  # in cross-validation, as its sentence says
+                *([f"- {t('card.performance_test', rows=test_rows, scores=test_scores)}"] if test else []),
             ]
         )
         or t("report.not_measured"),

@@ -29,6 +29,25 @@ def guess_row(report: Any) -> list[str] | None:
     return ["—", t("verdict.row"), score, "—", "—"]
 
 
+def per_class_line(report: Any) -> str:
+    """The per-class table in one line, for a screen: each class, how many of its test rows the model finds."""
+    found = report.info.get("per_class")
+    if not found:
+        return ""
+    shares = " · ".join(
+        t(
+            "report.per_class_item",
+            cls=c["class"],
+            found=c["found"],
+            rows=c["rows"],
+            share=f"{c['found'] / c['rows']:.0%}",
+        )
+        for c in found
+        if c["rows"]
+    )
+    return t("report.per_class_line", shares=shares)
+
+
 def per_class_table(report: Any) -> str:
     """Per class of the test rows: how many there are, how many the model finds, and that share."""
     found = report.info.get("per_class")
