@@ -82,3 +82,44 @@ def test_reports_mask_personal_data_quoted_from_the_table(tmp_path, penguins_csv
         assert "example.org" not in text, name
     report = (tmp_path / "runs" / result.run_id / "report.md").read_text(encoding="utf-8")
     assert "| \\*\\*\\* |" in report  # the class table keeps the row, masked (*** as text, not emphasis)
+
+
+def test_columns_of_personal_data_are_left_out_of_the_inputs_unless_named(tmp_path):
+    """A column of customers' names (36 names repeated: a category the model would target-encode, its names and
+    counts kept in input_ranges.json), one of e-mail addresses and one of phone numbers are left out by default, with
+    the reason; a product's name is not a person's; personal_columns uses a column all the same (issue 35.9)."""
+    import automl_tui_engine as engine
+    from automl_tui_engine.table.privacy import holds_personal_data
+    from conftest import quick_config
+
+    names = [f"山田{i}郎" for i in range(36)]
+    frame = pd.DataFrame(
+        {
+            "氏名": [names[i % 36] for i in range(240)],
+            "contact": [f"user{i}@example.com" for i in range(240)],
+            "携帯": [f"090-{1000 + i:04d}-{2000 + i:04d}" for i in range(240)],
+            "商品名": [["りんご", "みかん", "ぶどう"][i % 3] for i in range(240)],
+            "amount": [float(i % 17) for i in range(240)],
+            "label": ["yes" if (i % 17) > 8 else "no" for i in range(240)],
+        }
+    )
+    assert holds_personal_data("contact", frame["contact"]) and not holds_personal_data("商品名", frame["商品名"])
+    found = data.from_frame(frame, {"path": "t.csv", "name": "t.csv"}, target="label")
+    kinds = {p.name: p.kind for p in found.profiles}
+    assert kinds == {
+        "氏名": "personal",
+        "contact": "personal",
+        "携帯": "personal",
+        "商品名": "categorical",
+        "amount": "numeric",
+    }
+    kept = data.from_frame(frame, {"path": "t.csv", "name": "t.csv"}, target="label", personal_columns=("氏名",))
+    assert {p.name: p.kind for p in kept.profiles}["氏名"] == "categorical"
+
+    table = tmp_path / "customers.csv"
+    frame.to_csv(table, index=False)
+    run_dir = engine.run(quick_config(table, tmp_path / "runs", target="label", models=["linear"])).run_dir
+    seen = (tmp_path / "runs" / run_dir.rsplit("/", 1)[-1] / "input_ranges.json").read_text(encoding="utf-8")
+    assert "山田" not in seen and "example.com" not in seen
+    report = (tmp_path / "runs" / run_dir.rsplit("/", 1)[-1] / "report.md").read_text(encoding="utf-8")
+    assert report.count("left out: it holds personal data") == 3

@@ -7,18 +7,19 @@ and reported as a UserError that says what to do.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, suggest, t
+from automl_tui_engine.table import privacy
 from automl_tui_engine.table.reading import read_table
 
 MIN_ROWS = 20
 MAX_CLASSES_FOR_LABEL_CODES = 10  # an integer target with at most this many values is read as class codes
 # column kinds that carry nothing a model can generalise from: such columns are dropped
-DROPPED_KINDS = ("id", "constant", "empty")
+DROPPED_KINDS = ("id", "constant", "empty", "personal")  # personal: names, e-mails, phones (table/privacy.py)
 COLUMN_KINDS = ("numeric", "categorical", "datetime", "text", *DROPPED_KINDS)
 # the two answers of a yes/no column as English and Japanese tables write them, the "yes" first
 YES_NO_PAIRS = (
@@ -135,8 +136,6 @@ class Dataset:
     def preview(self, rows: int) -> dict[str, Any]:
         """The table's first `rows` rows (the target last) as the report shows them: personal data masked in the
         column names and the text values, as in the wizard's preview."""
-        from automl_tui_engine.table import privacy
-
         if rows <= 0:
             return {}
         frame = self.X.head(rows).assign(**{self.target: self.y.head(rows).to_numpy()})
@@ -297,14 +296,28 @@ def _check_target(frame: Any, target: str, task: str) -> tuple[Any, str, list[st
     return y, resolved, warnings
 
 
-def load(path: Path, target: str | None = None, task: str = "auto", encoding: str | None = None) -> Dataset:
-    """Read, check and profile a table; the single way data enters a run. `encoding` overrides the detected one."""
+def load(
+    path: Path,
+    target: str | None = None,
+    task: str = "auto",
+    encoding: str | None = None,
+    personal_columns: tuple[str, ...] = (),
+) -> Dataset:
+    """Read, check and profile a table; the single way data enters a run. `encoding` overrides the detected one;
+    `personal_columns` are columns holding personal data that the model may use all the same."""
     frame, source = read_table(path, encoding)
-    return from_frame(frame, {"path": str(path), "name": path.name, **source}, target, task)
+    return from_frame(frame, {"path": str(path), "name": path.name, **source}, target, task, personal_columns)
 
 
-def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, task: str = "auto") -> Dataset:
-    """Check and profile a table already read (the wizard reads once, then tries targets)."""
+def from_frame(
+    frame: Any,
+    source: dict[str, Any],
+    target: str | None = None,
+    task: str = "auto",
+    personal_columns: tuple[str, ...] = (),
+) -> Dataset:
+    """Check and profile a table already read (the wizard reads once, then tries targets). A column holding
+    personal data (table/privacy.py) is left out unless named in `personal_columns`."""
     path = source.get("path", "?")
     frame, number_notes, units = numbers_from_text(frame)
     if len(frame.columns) < 2:
@@ -325,6 +338,15 @@ def from_frame(frame: Any, source: dict[str, Any], target: str | None = None, ta
         raise UserError("data.too_few_rows", rows=len(y), needed=MIN_ROWS)
     X = frame.loc[y.index].drop(columns=[target])
     profiles = [profile_column(str(name), X[name]) for name in X.columns]
+    profiles = [
+        replace(p, kind="personal")
+        # an ID-like column of e-mail addresses is dropped either way: said for what it is
+        if p.kind not in ("constant", "empty")
+        and p.name not in personal_columns
+        and privacy.holds_personal_data(p.name, X[p.name])
+        else p
+        for p in profiles
+    ]
     if all(p.dropped for p in profiles):
         raise UserError("data.no_usable_features", target=target)
     from automl_tui_engine.table.checks import data_warnings

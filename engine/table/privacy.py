@@ -57,3 +57,29 @@ def preview_rows(frame: Any, profiles: list[Any], rows: int = 8) -> list[list[st
         ]
         for values in head.itertuples(index=False)
     ]
+
+
+# Column names that say the column holds personal data: a person's name, e-mail address, phone number or address.
+# "name" alone is not among them (a product's or a shop's name is no person's); 名 alone neither (商品名, 店舗名).
+_PERSONAL_NAME = re.compile(
+    r"(^|[_\s.-])(full|first|last|given|family|middle|sur|customer|client|person|contact|user|member|patient|"
+    r"employee|applicant)[_\s.-]?name($|[_\s.-])|^surname$|e-?mail|phone|telephone|^tel($|[_\s.-])|mobile|^fax$|"
+    r"(^|[_\s.-])(street|postal|home|mailing)?[_\s.-]?address($|[_\s.-])|"
+    r"氏名|名前|フリガナ|ふりがな|顧客名|会員名|担当者名|社員名|従業員名|患者名|申込者名|契約者名|"
+    r"電話|携帯|メール|住所|郵便番号",
+    re.IGNORECASE,
+)
+PERSONAL_SHARE = 0.5  # a column is personal data when at least this share of its values are e-mails or phone numbers
+
+
+def holds_personal_data(name: str, values: Any) -> bool:
+    """Whether a column holds personal data a model should not learn from by default: its name says so (names,
+    e-mail addresses, phone numbers, addresses), or most of its text values are e-mail addresses or phone numbers."""
+    if _PERSONAL_NAME.search(unicodedata.normalize("NFKC", str(name))):
+        return True
+    texts = values.dropna()
+    texts = texts[texts.map(lambda v: isinstance(v, str))].head(1000)  # numbers are no e-mails; a sample decides
+    if texts.empty:
+        return False
+    masked = texts.map(lambda v: mask(v).strip() == MASK)
+    return bool(masked.mean() >= PERSONAL_SHARE)
