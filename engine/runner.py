@@ -276,7 +276,11 @@ def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched
 
     config, rows = ctx.config, ctx.candidates.rows
     decision = kept = None
-    outcome = run_record.RunOutcome(search=searched.summary(), n_candidates=len(rows), missing=ctx.missing)
+    # the rows the models were compared on (a sample of a large table) and how many training rows there were
+    compared_on = {"rows": len(plan.folds.y_train), "train_rows": len(prepared.folds.y_train)}
+    outcome = run_record.RunOutcome(
+        search={**searched.summary(), **compared_on}, n_candidates=len(rows), missing=ctx.missing
+    )
     if rows:
         ctx.phase("decision")
         decision = decision_mod.decide(

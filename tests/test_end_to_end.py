@@ -319,6 +319,21 @@ def test_large_tables_are_searched_on_a_sample_and_refit_on_all_rows(tmp_path, b
     assert "compared on a stratified sample of 150 of the 455 training rows" in err
     info = json.loads((only_run_folder(tmp_path / "runs") / "run.json").read_text())
     assert info["refit"]["train_rows"] == 455 and info["refit"]["test_rows"] == 114
+    # said where the reader looks first, with the real figures; the test rows as counted, not as asked
+    report = (only_run_folder(tmp_path / "runs") / "report.md").read_text()
+    summary = report.split("## 2.")[0]
+    assert "- **Rows used**: The models were compared on a sample of 150 of the 455 training rows." in summary
+    assert "Test rows: 114 rows chosen at random (20% of the table)" in report
+
+
+def test_test_rows_capped_by_test_rows_max_are_counted_as_they_were(tmp_path, breast_cancer_csv, capsys):
+    """A large table keeps at most test_rows_max rows for testing: the report says how many, not "20%"."""
+    preset = write_preset(tmp_path / "p.toml", models=["linear"], test_rows_max=50)
+    code, _, err = cli([breast_cancer_csv, "--preset", preset, "--out", tmp_path / "runs"], capsys)
+    assert code == 0, err
+    report = (only_run_folder(tmp_path / "runs") / "report.md").read_text()
+    assert "Test rows: 50 rows chosen at random (9% of the table)" in report
+    assert "Rows used" not in report.split("## 2.")[0]  # every training row compared and trained on
 
 
 def test_a_table_too_big_for_memory_is_refused_before_reading(tmp_path, breast_cancer_csv, capsys, monkeypatch):

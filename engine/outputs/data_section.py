@@ -25,7 +25,8 @@ def data_section(report: Any) -> str:
     ]
     if p.get("target_reason"):
         facts.append(t("report.data_target_guessed", why=md_safe(p["target_reason"])))
-    facts.append(split_sentence(p, report.config.get("test_size", 0.2)))
+    tested = (report.info.get("refit") or {}).get("test_rows")
+    facts.append(split_sentence(p, f"{tested / p['rows']:.0%}" if tested and p.get("rows") else "?", tested))
     out.append("\n".join(f"- {f}" for f in facts))
     if "class_counts" in p:
         total = sum(p["class_counts"].values())
@@ -80,9 +81,9 @@ def data_section(report: Any) -> str:
     return "\n\n".join(out)
 
 
-def split_sentence(profile: dict[str, Any], test_size: float) -> str:
-    """Which rows tested the model, and why those: the latest ones by a date column, or random ones (and then,
-    when the table has dates, how to test on the latest instead)."""
+def split_sentence(profile: dict[str, Any], share: str, rows: int | None) -> str:
+    """Which rows tested the model (`rows` of them, `share` of the table), and why those: the latest ones by a date
+    column, or random ones (and then, when the table has dates, how to test on the latest instead)."""
     split = profile.get("split") or {"how": "random"}
     if split["how"] == "time":
         return t("report.split_time", **{**split, "column": md_safe(split["column"])})
@@ -90,8 +91,9 @@ def split_sentence(profile: dict[str, Any], test_size: float) -> str:
     if dates:
         return t(
             "report.split_random_dates",
-            share=f"{test_size:.0%}",
+            share=share,
+            rows=f"{rows:,}" if rows else "?",
             columns=", ".join(md_safe(d) for d in dates),
             first=md_safe(dates[0]),
         )
-    return t("report.split_random", share=f"{test_size:.0%}")
+    return t("report.split_random", share=share, rows=f"{rows:,}" if rows else "?")
