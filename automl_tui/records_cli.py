@@ -36,14 +36,11 @@ def adopt_command(
 
 
 def _trained(run_dir: Path, model: str, use: str) -> dict | None:
-    """`adopt --refit`: the model trained for keeps (refit_adopted.py), after the same checks adopting makes; None
-    for the recommended model, which model.joblib already is."""
-    from automl_tui_engine import adoption, refit_adopted
-    from automl_tui_engine.outputs import report
+    """`adopt --refit`: the model trained for keeps (refit_adopted.py); None for the recommended model, which
+    model.joblib already is."""
+    from automl_tui_engine import refit_adopted
 
-    summary = report.RunReport(run_dir)
-    adoption.adoptable(summary, model, use)
-    if model == summary.info.get("recommended"):
+    if not refit_adopted.needs_refit(run_dir, model, use):
         say(t("adopt.refit_recommended", model=model))
         return None
     say(t("adopt.refitting", model=model))

@@ -15,6 +15,17 @@ from automl_tui_engine.naming import slug
 from automl_tui_engine.outputs import rundir
 
 
+def needs_refit(run_dir: Path, model: str, use: str) -> bool:
+    """Whether adopting `model` for `use` with --refit trains anything: raises, in words, when it cannot be adopted
+    at all; False for the run's recommended model, which model.joblib already is."""
+    from automl_tui_engine import adoption
+    from automl_tui_engine.outputs import report
+
+    summary = report.RunReport(Path(run_dir))
+    adoption.adoptable(summary, model, use)
+    return model != summary.info.get("recommended")
+
+
 def refit(run_dir: Path, model: str) -> dict[str, Any]:
     """`model` (a finished candidate of the run) trained on the run's training rows and tested on its test rows,
     saved in the run folder; returns what its adoption record keeps of it. The run's table must still be where

@@ -152,13 +152,24 @@ async def test_a_on_the_decision_summary_adopts_a_model_for_a_use(run_dir, tmp_p
         await until(pilot, lambda: summary_shown(app))
         shown = text_of(app.screen, "#adopted")
         assert app.screen.query_one("#adopted").display and f"for monthly batch: {recommended}" in shown
+        # an alternative, trained for keeps as the form offers (adopt --refit), off the screen's thread
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AdoptScreen))
+        models = app.screen.query_one("#adopt-model", Select)
+        alternative = next(value for _, value in models._options if value not in (recommended, Select.BLANK))
+        models.value = alternative
+        app.screen.query_one("#adopt-use", Input).value = "online scoring"
+        await pilot.press("enter")
+        await until(pilot, lambda: summary_shown(app) and "online scoring" in text_of(app.screen, "#adopted"))
+        (trained,) = [a for a in adoptions(run_dir) if a["use"] == "online scoring"]
+        assert trained["model"] == alternative and (run_dir / trained["file"]).is_file()
         app.screen.dismiss("recent")  # as h does, here with the run's own folder as the past runs
         app.push_screen(RecentRunsScreen(run_dir.parent))
         await until(pilot, lambda: isinstance(app.screen, RecentRunsScreen) and app.screen.query("#runs"))
         row = [str(cell) for cell in app.screen.query_one("#runs", DataTable).get_row_at(0)]
-        assert f"{recommended} (monthly batch)" in row
-    (record,) = adoptions(run_dir)
-    assert (record["model"], record["use"]) == (recommended, "monthly batch")
+        assert any(f"{recommended} (monthly batch)" in cell for cell in row)
+    record = adoptions(run_dir)[0]
+    assert (record["model"], record["use"]) == (recommended, "monthly batch") and "file" not in record
     assert "for monthly batch" in (run_dir / rundir.DECISION).read_text(encoding="utf-8")
 
 
