@@ -172,9 +172,9 @@ def _grid(run_dir, varied, changes, row, rows, focus, out, trust, use, said) -> 
     kept = records.keep_grid(saved, found, said)
     columns = listing(v.column for v in found.varied)
     key = "whatif.grid_head_rows" if found.rows else "whatif.grid_head"
-    say(answered_by(saved.answered_by))
     say(t(key, columns=columns, count=len(found.table), rows=found.rows, rest=rest_of_row(row)))
     _print_table(found.table[found.shown_columns])
+    say(answered_by(saved.answered_by))
     for sentence in found.unseen:
         say(t("whatif.careful", sentence=sentence), err=True)
     _saved(kept, out, ("chart",))

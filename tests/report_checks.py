@@ -21,7 +21,7 @@ NOT_COMPARED = re.compile(r"(\d+) (failed|skipped|stopped by|stopped early|cance
 NOT_COMPARED_STATUS = {"failed": "failed", "skipped": "skipped", "stopped by": "stopped", "stopped early": "pruned"}
 MODELS_COMPARED = re.compile(r"of the (\d+) models compared|is the only model (compared)")
 KINDS_COMPARED = re.compile(r"Only (\d+) of the (\d+) model kinds could be compared")
-ONLY_MODEL = re.compile(r"`?(\S+?)`? is the only model that finished")
+ONLY_MODEL = re.compile(r"`?(\S+?)`? is the only model compared")
 CITED_FILE = re.compile(r"\]\(((?:plots/)?[\w.-]+\.(?:png|html|md|csv|joblib))\)")
 ENDED_AT = re.compile(r"(?:search ended|It stopped) at ([\d.]+) s of the ([\d.]+) s budget")
 NEEDED = re.compile(r"needed about ([\d.]+) s and ([\d.]+) s could be given")
@@ -72,7 +72,7 @@ def problems(run_dir: Path) -> list[str]:
         )
 
     if ONLY_MODEL.search(report) and len(finished) != 1:
-        found.append(f"says 'the only model that finished' but {len(finished)} finished")
+        found.append(f"says 'the only model compared' but {len(finished)} finished")
 
     debug = report.split("\n## 7. ", 1)[-1]
     for line in debug.splitlines():

@@ -108,7 +108,7 @@ def test_a_random_split_on_a_table_with_dates_says_how_to_test_on_the_latest(tmp
     run(quick_config(tmp_path / "orders.csv", tmp_path / "runs", target="big", models=["linear"]))
     (folder,) = (tmp_path / "runs").iterdir()
     report = (folder / "report.md").read_text(encoding="utf-8")
-    assert "Test rows: a random 20% of the table" in report and "--split time:注文日" in report
+    assert "rows chosen at random (20% of the table)" in report and "--split time:注文日" in report
 
 
 @pytest.mark.slow

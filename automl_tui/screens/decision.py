@@ -22,6 +22,13 @@ from automl_tui.widgets.pareto_chart import ParetoChart
 from automl_tui.widgets.plain import DataTable, Static
 
 
+class HeadlineBox(VerticalScroll):
+    """The headline's box: on a small terminal it scrolls (by mouse) and the tabs keep their room; it takes no
+    focus, so the arrow keys go on moving between the tabs."""
+
+    can_focus = False
+
+
 class DecisionScreen(Screen[str]):
     BINDINGS = [
         Binding("r", "read_report", t("tui.key_report")),
@@ -44,7 +51,8 @@ class DecisionScreen(Screen[str]):
         if s.decision is None:
             yield Static(t("report.no_decision"), classes="error")
         else:
-            yield Static(self.headline(), id="headline")
+            with HeadlineBox(id="headline-box"):
+                yield Static(self.headline(), id="headline")
             yield Static(self.adopted_text(), id="adopted")
             with TabbedContent(id="tabs"):
                 for axis in AXES:

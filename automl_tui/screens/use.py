@@ -177,7 +177,7 @@ class UseScreen(Screen[None]):
             self.app.call_from_thread(self.show, "#case-answer", str(exc), True)
             return
         said, careful = answer_text(answer, changes)
-        text = Text(answered_by(self.saved.answered_by) + "\n" + said)  # the adopted model for its use, or not
+        text = Text(said + "\n" + answered_by(self.saved.answered_by))  # the adopted model for its use, or not
         for line in careful:  # what training never saw stands out
             text.append("\n" + line, style="bold yellow")
         self.app.call_from_thread(self.show, "#case-answer", text, False)
