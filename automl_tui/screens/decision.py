@@ -136,7 +136,7 @@ class DecisionScreen(Screen[str]):
         if s.metric.name in test:
             lines.append(t("cli.summary_test", metric=s.metric.title, score=metric_text(test[s.metric.name], s.metric)))
         lines.append(quality.per_class_line(s))  # whom it finds, class by class (the report's table)
-        lines.append(s.rows_used())  # a large table: the sample compared on, the rows trained on
+        lines.append(quality.rows_used(s))  # a large table: the sample compared on, the rows trained on
         if s.status != "finished":
             lines.append(t(f"report.status_{s.status}"))
         text.append("\n" + "\n".join(line for line in lines if line))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from automl_tui_engine.formatting import md_safe, spread_text, table
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import sentences, t
 
 
 def verdict_lines(report: Any) -> list[str]:
@@ -59,3 +59,18 @@ def per_class_table(report: Any) -> str:
     ]
     headers = [t("report.col_class"), t("report.col_rows"), t("report.col_found"), t("report.col_found_share")]
     return t("report.per_class") + "\n\n" + table(headers, rows)
+
+
+def rows_used(report: Any) -> str:
+    """On a table large for the time budget: the sample the models were compared on and the rows the saved model
+    was trained on, with the real figures; empty when both were every training row."""
+    search, refit = report.info.get("search") or {}, report.info.get("refit") or {}
+    total = search.get("train_rows")
+    if not total:
+        return ""
+    said = []
+    if search.get("rows", total) < total:
+        said.append(t("report.rows_compared", rows=f"{search['rows']:,}", total=f"{total:,}"))
+    if refit.get("how") == "sample" and refit.get("train_rows", total) < total:
+        said.append(t("report.rows_trained", rows=f"{refit['train_rows']:,}", total=f"{total:,}"))
+    return sentences(*said)

@@ -181,7 +181,7 @@ class RunReport:
             )
         else:
             lines.append(f"- **{t('report.test_score')}**: {t('report.not_measured')}")
-        used = self.rows_used()
+        used = quality.rows_used(self)
         if used:
             lines.append(f"- **{t('report.rows_used')}**: {used}")
         cut = refit.get("threshold")
@@ -192,20 +192,6 @@ class RunReport:
         out.append(quality.per_class_table(self))
         out.append(self.figure("tradeoff_latency"))
         return "\n\n".join(part for part in out if part)
-
-    def rows_used(self) -> str:
-        """On a table large for the time budget: the sample the models were compared on and the rows the saved
-        model was trained on, with the real figures; empty when both were every training row."""
-        search, refit = self.info.get("search") or {}, self.info.get("refit") or {}
-        total = search.get("train_rows")
-        if not total:
-            return ""
-        said = []
-        if search.get("rows", total) < total:
-            said.append(t("report.rows_compared", rows=f"{search['rows']:,}", total=f"{total:,}"))
-        if refit.get("how") == "sample" and refit.get("train_rows", total) < total:
-            said.append(t("report.rows_trained", rows=f"{refit['train_rows']:,}", total=f"{total:,}"))
-        return sentences(*said)
 
     def cutoff_words(self, cut: dict[str, Any]) -> str:
         """The decision threshold in words, told of the "yes" answer when the classes are a yes/no pair (the

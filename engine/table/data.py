@@ -7,7 +7,7 @@ and reported as a UserError that says what to do.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -190,7 +190,9 @@ def _looks_like_dates(values: Any) -> bool:
     return timestamps(sample).notna().mean() >= 0.9
 
 
-def profile_column(name: str, values: Any) -> ColumnProfile:
+def profile_column(name: str, values: Any, personal_ok: bool = False) -> ColumnProfile:
+    """What a column holds; "personal" (left out) for people's names, e-mails, phone numbers or addresses unless
+    `personal_ok` (table/privacy.py)."""
     import pandas as pd
 
     n_rows = len(values)
@@ -217,6 +219,9 @@ def profile_column(name: str, values: Any) -> ColumnProfile:
             kind = "id"
         else:
             kind = "categorical"
+    # an ID-like column of e-mail addresses is dropped either way: said for what it is
+    if kind not in ("constant", "empty") and not personal_ok and privacy.holds_personal_data(name, values):
+        kind = "personal"
     has_time = kind != "datetime" or _has_time_of_day(non_missing)
     return ColumnProfile(name, kind, int(n_rows - len(non_missing)), n_unique, str(values.dtype), has_time)
 
@@ -337,16 +342,7 @@ def from_frame(
     if len(y) < MIN_ROWS:
         raise UserError("data.too_few_rows", rows=len(y), needed=MIN_ROWS)
     X = frame.loc[y.index].drop(columns=[target])
-    profiles = [profile_column(str(name), X[name]) for name in X.columns]
-    profiles = [
-        replace(p, kind="personal")
-        # an ID-like column of e-mail addresses is dropped either way: said for what it is
-        if p.kind not in ("constant", "empty")
-        and p.name not in personal_columns
-        and privacy.holds_personal_data(p.name, X[p.name])
-        else p
-        for p in profiles
-    ]
+    profiles = [profile_column(str(name), X[name], str(name) in personal_columns) for name in X.columns]
     if all(p.dropped for p in profiles):
         raise UserError("data.no_usable_features", target=target)
     from automl_tui_engine.table.checks import data_warnings
