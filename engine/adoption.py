@@ -84,7 +84,10 @@ def _trained_words(adoption: dict[str, Any], run: Any) -> str:
     tested = adoption.get(TEST_METRICS) or {}
     score = metric_text(tested[run.metric.name], run.metric) if run.metric and run.metric.name in tested else "?"
     metric = run.metric.title if run.metric else "?"
-    return t("adopt.trained", file=adoption[FILE], rows=adoption.get(TRAIN_ROWS, "?"), metric=metric, score=score)
+    saved = run.folder / adoption[FILE]
+    size = human_bytes(saved.stat().st_size) if saved.is_file() else "?"
+    facts = {"file": adoption[FILE], "size": size, "rows": adoption.get(TRAIN_ROWS, "?"), "metric": metric}
+    return t("adopt.trained", **facts, score=score)
 
 
 def _tell_clearml(run_dir: Path, decision: str) -> str:

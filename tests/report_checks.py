@@ -20,6 +20,7 @@ SEARCH = re.compile(
 NOT_COMPARED = re.compile(r"(\d+) (failed|skipped|stopped by|stopped early|cancelled)")
 NOT_COMPARED_STATUS = {"failed": "failed", "skipped": "skipped", "stopped by": "stopped", "stopped early": "pruned"}
 MODELS_COMPARED = re.compile(r"of the (\d+) models compared|is the only model (compared)")
+SAVED_SIZE = re.compile(r"size of the saved file: ([\d.]+ [KMG]?B)")
 KINDS_COMPARED = re.compile(r"Only (\d+) of the (\d+) model kinds could be compared")
 ONLY_MODEL = re.compile(r"`?(\S+?)`? is the only model compared")
 CITED_FILE = re.compile(r"\]\(((?:plots/)?[\w.-]+\.(?:png|html|md|csv|joblib))\)")
@@ -79,6 +80,13 @@ def problems(run_dir: Path) -> list[str]:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if line.startswith("| `") and (len(cells) < 2 or not cells[1] or cells[1] == t("missing.unknown")):
             found.append(f"Debug row without a recorded reason: {line}")
+
+    saved = SAVED_SIZE.search(report)
+    if saved and (run_dir / "model.joblib").is_file():
+        from automl_tui_engine.formatting import human_bytes
+
+        if saved.group(1) != human_bytes((run_dir / "model.joblib").stat().st_size):
+            found.append(f"says the saved file is {saved.group(1)}, model.joblib is another size")
 
     details = report.split("## 5.", 1)[-1].split("## 6.", 1)[0]
     if "saved as model.joblib" in details and not (run_dir / "model.joblib").exists():

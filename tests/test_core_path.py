@@ -26,7 +26,7 @@ def test_the_search_sentence_counts_the_candidates_results_summary_lists():
     sentence = search_sentence(attempted, searched, {"time_budget_s": 30})
     assert sentence.startswith(
         "Candidates compared: 10 (6 model kinds with their default settings, 4 with tuned settings). "
-        "Not compared: 1 skipped before they started."
+        "Not compared: 1 skipped (never started)."
     )
     # the stop is said with the figures it was made on, never "the budget was spent" at 16 s of 30
     assert "It stopped at 16.4 s of the 30 s budget: the next candidate would have needed about 3.50 s" in sentence

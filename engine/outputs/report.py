@@ -142,7 +142,7 @@ class RunReport:
             return ""
         lines = [glossary.line(key) for key in glossary.found_in(text)]
         shown = [*self.decision.top_accuracy, *self.decision.top_speed, *self.decision.top_size]
-        lines.append(glossary.kinds_line([self.decision.recommended, *shown]))
+        lines.append(glossary.kinds_line([self.decision.recommended, *shown, *(r["model"] for r in self.rows)]))
         return f"### {t('glossary.h_words')}\n\n" + "\n".join(f"- {line}" for line in lines)
 
     def recommended_task_line(self) -> str:
@@ -298,7 +298,10 @@ class RunReport:
         facts = [
             t("report.fit_time", seconds=f"{row['fit_s']:.3g}"),
             t("report.latency", batch=f"{row['predict_ms_per_1k']:.2f}", single=f"{row['predict_ms_single_row']:.2f}"),
-            t("report.size", size=human_bytes(row["size_bytes"])),
+            # the leaderboard's size is a fold's model, measured in the search; the saved one learnt from every row
+            t("report.size_saved", saved=human_bytes(saved.stat().st_size), size=human_bytes(row["size_bytes"]))
+            if (saved := self.folder / rundir.MODEL).is_file()
+            else t("report.size", size=human_bytes(row["size_bytes"])),
             t("report.model_file", file=rundir.MODEL)
             if (self.folder / rundir.MODEL).exists()
             else t("report.model_file_missing", file=rundir.MODEL),
