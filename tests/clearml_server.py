@@ -209,5 +209,8 @@ def wait_for_call(process: Any, done: Any, allowance_s: float = 120) -> None:
     deadline = time.monotonic() + allowance_s
     while not done():
         assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the command never reached that point"
+        if time.monotonic() > deadline:  # what it said so far tells where it waits
+            process.kill()
+            said = process.communicate()
+            raise AssertionError(f"the command never reached that point; it printed: {said!r:.4000}")
         time.sleep(0.2)

@@ -27,7 +27,7 @@ def test_enter_only_reaches_the_decision_summary_at_80_by_24(tmp_path):
     command = ["env", *(f"--unset={v}" for v in os.environ if v.startswith("CLEARML_")), f"HOME={tmp_path}"]
     command += [sys.executable, "-m", "automl_tui"]
     with TmuxSession(command, cwd=project, width=80, height=24) as term:
-        term.wait_for("Step 1 of 5 · Your data", timeout=30)
+        term.wait_for("Step 1 of 5 · Your data", timeout=90)  # a first start on a busy machine
         term.wait_for("usable rows", timeout=30)  # the preselected table was read and checked
         assert "shop_customers.csv" in term.words()
         term.keys("Enter")
@@ -69,7 +69,7 @@ def test_in_japanese_at_80_by_24_after_ctrl_l_on_the_first_screen(tmp_path):
     command += ["AUTOML_TUI_LANG=en", sys.executable, "-m", "automl_tui"]
     step = lambda n, key: ja["tui.step_title"].format(number=n, total=5, name=ja[f"tui.{key}_title"])  # noqa: E731
     with TmuxSession(command, cwd=project, width=80, height=24) as term:
-        term.wait_for("Step 1 of 5 · Your data", timeout=30)
+        term.wait_for("Step 1 of 5 · Your data", timeout=90)  # a first start on a busy machine
         term.keys("C-l")
         term.wait_for(step(1, "dataset"), timeout=30, never="Traceback")
         term.wait_for("ペンギン調査.csv", timeout=30)
