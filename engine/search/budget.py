@@ -25,6 +25,9 @@ PNG_PER_CHART_S = 0.35
 CHARTS_MAX = 9  # charts a run draws at most: the run's three, the explanation's three, a binary model's three
 REFIT_SHARE = 0.25  # at most this share of the budget is kept back for the refit (a larger one is made on fewer rows)
 REFIT_MARGIN = 1.5  # trees cost more than linearly in rows; the refit estimate leans high
+# a refit on every training row that costs less than this share of the budget comes before the explanation and the
+# charts: a model trained on half its rows to keep time for charts that were then not made either (issue 36)
+FIRST_REFIT_SHARE = 0.15
 EXPLAIN_S = 3.0
 CHARTS_HTML_S = 0.5
 TEST_ROW_WRITE_S = 2e-6  # writing one row of test_predictions.csv
@@ -133,6 +136,19 @@ def charts_s(config: Any, charts: int = CHARTS_MAX) -> float:
 def refit_s(row: dict[str, Any], scale: float) -> float:
     """Seconds one refit of a candidate on all training rows is likely to take, from its measured fold fits."""
     return float(row["fit_s"]) * scale * REFIT_MARGIN
+
+
+def refit_plan(needed: float, left: float, after: float, budget_s: float) -> tuple[float, float]:
+    """(the share of the training rows the saved model is trained on, the seconds its fit may take), from the
+    refit's likely cost `needed`, the seconds `left` until the hard end and what follows the refit (`after`): every
+    row when it fits beside what follows, or when it costs under FIRST_REFIT_SHARE of the budget and fits at all
+    (what follows then makes do with less: the PNGs go first); else as many rows as fit beside what follows."""
+    available = left - after
+    if needed <= available:
+        return 1.0, max(available, 1.0)
+    if needed <= min(FIRST_REFIT_SHARE * budget_s, left):
+        return 1.0, max(left, 1.0)
+    return max(available, 0.0) / needed, max(available, 1.0)
 
 
 def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int) -> float:

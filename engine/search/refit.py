@@ -49,17 +49,19 @@ def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: An
     row = ctx.candidates.row_of(name)
     search_folds = plan.folds
     tuned = searched.thresholds.get(name)  # the cut-off it was ranked at
-    available = clock.left_hard() - budget.after_refit_s(config, [row], len(folds.y_test))
-    needed = budget.refit_s(row, plan.scale)
+    after = budget.after_refit_s(config, [row], len(folds.y_test))
+    share, available = budget.refit_plan(
+        budget.refit_s(row, plan.scale), clock.left_hard(), after, config.time_budget_s
+    )
     train = folds
-    if needed > available:  # fewer rows, in proportion to the time there is (a fold's worth at least)
-        rows = int(len(folds.y_train) * max(available, 0) / needed)
+    if share < 1:  # fewer rows, in proportion to the time there is (a fold's worth at least)
+        rows = int(len(folds.y_train) * share)
         train = evaluate.sample_for_search(folds, task, max(rows, len(search_folds.y_train) // 2), config.seed)
     model = threshold.apply(candidate.pipeline(plans, task, config.seed, ctx.steps), tuned and tuned.value)
     start = time.perf_counter()
     how = "all_rows" if train is folds else "sample"
     try:
-        with budget.time_limit(max(available, 1.0)):
+        with budget.time_limit(available):
             model.fit(train.X_train, train.y_train)
     except budget.BudgetExceeded:
         if evaluation is None or not hasattr(evaluation.fold_model, "steps"):
