@@ -160,6 +160,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
     from automl_tui_engine.extension import plugins
     from automl_tui_engine.extension.registry import steps
     from automl_tui_engine.naming import dataset_key
+    from automl_tui_engine.outputs import time_line
     from automl_tui_engine.outputs.candidate_log import CandidateLog
     from automl_tui_engine.table import input_ranges, reading
     from automl_tui_engine.table.checks import imbalance_warning
@@ -190,6 +191,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
         guessed,
         dataset.target_unit,
         {"used": threads.count(), "cores": threads.cores()},
+        {"budget": clock.started_at, **({"process": began} if (began := time_line.process_started_at()) else {})},
     )
     run_record.write(facts, run_record.RunOutcome())
     log = CandidateLog(folder, primary, [m.name for m in prepared.task_metrics], announcer.emit)

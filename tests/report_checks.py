@@ -20,6 +20,7 @@ SEARCH = re.compile(
 NOT_COMPARED = re.compile(r"(\d+) (failed|skipped|stopped by|stopped early|cancelled)")
 NOT_COMPARED_STATUS = {"failed": "failed", "skipped": "skipped", "stopped by": "stopped", "stopped early": "pruned"}
 MODELS_COMPARED = re.compile(r"of the (\d+) models compared|is the only model (compared)")
+TIME_LINE = re.compile(r"Where the time went \(([\d.]+) s up to the report, budget [\d.]+ s\): ([^\n]*)\.")
 SAVED_SIZE = re.compile(r"size of the saved file: ([\d.]+ [KMG]?B)")
 KINDS_COMPARED = re.compile(r"Only (\d+) of the (\d+) model kinds could be compared")
 ONLY_MODEL = re.compile(r"`?(\S+?)`? is the only model compared")
@@ -80,6 +81,12 @@ def problems(run_dir: Path) -> list[str]:
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if line.startswith("| `") and (len(cells) < 2 or not cells[1] or cells[1] == t("missing.unknown")):
             found.append(f"Debug row without a recorded reason: {line}")
+
+    timed = TIME_LINE.search(report)
+    if timed:  # the parts add up to the whole (each rounded to 0.1 s)
+        parts = [float(n) for n in re.findall(r"([\d.]+) s", timed.group(2))]
+        if abs(sum(parts) - float(timed.group(1))) > 0.05 * len(parts) + 0.1:
+            found.append(f"the time line's parts add up to {sum(parts):.1f} s, not {timed.group(1)} s")
 
     saved = SAVED_SIZE.search(report)
     model = run_dir / "model.joblib"

@@ -23,7 +23,7 @@ LAYERS = [
     ["outputs.rundir", "outputs.candidate_log", "outputs.chart_style", "outputs.run_charts", "outputs.png_browser",
      "outputs.plots", "outputs.explain", "outputs.model_card", "outputs.whatif_charts", "outputs.whatif_record",
      "outputs.report", "outputs.run_record", "outputs.quality", "outputs.data_section", "outputs.missing_section",
-     "outputs.search_counts", "outputs.decision_record"],
+     "outputs.search_counts", "outputs.time_line", "outputs.decision_record"],
     ["context", "tracking"],
     ["search.evaluate", "search.baseline", "search.threshold", "search.ensemble", "search.candidates",
      "search.training", "search.outcome", "search.refit"],

@@ -8,7 +8,7 @@ import pytest
 from automl_tui_engine import decision, events, glossary, messages, verdict
 from automl_tui_engine.config import PRIORITIES, Task
 from automl_tui_engine.messages import _catalogue, t
-from automl_tui_engine.outputs import plots, search_counts, whatif_record
+from automl_tui_engine.outputs import plots, search_counts, time_line, whatif_record
 from automl_tui_engine.search import outcome, refit
 from automl_tui_engine.table import data, preprocess
 
@@ -42,7 +42,8 @@ BUILT_KEYS = {
     "reason.{}": [p for p in PRIORITIES if p != "accuracy"],  # accuracy always picks the best: reason.best
     "reason.also_{}": [p for p in PRIORITIES if p != "accuracy"],
     "reason.tied_{}": ["speed", "balanced"],
-    "search_counts.not_{}": search_counts.NOT_COMPARED,  # size has its own sentence (its leader is the smallest)
+    "search_counts.not_{}": search_counts.NOT_COMPARED,
+    "time_line.{}": [part for part, _ in time_line.MARKS],  # size has its own sentence (its leader is the smallest)
     "tui.priority_{}_title": PRIORITIES,
     "tui.priority_{}_help": PRIORITIES,
     "tui.task_{}": TASKS,

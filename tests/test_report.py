@@ -109,3 +109,23 @@ def test_the_cut_off_is_told_of_the_yes_answer_of_a_japanese_yes_no_target(run_d
     assert code == 0, said.err
     report = (run_dir / "report.md").read_text(encoding="utf-8")
     assert "it answers 'あり' once it is at least 53% sure" in report
+
+
+def test_the_time_line_says_where_the_time_went_from_the_start_marks_and_the_phases():
+    from automl_tui_engine.outputs import time_line
+
+    info = {"started": {"process": 100.0, "budget": 101.5}, "budget_s": 30}
+    events = [
+        {"kind": "run_started", "at": 101.8},
+        {"kind": "phase_changed", "phase": "training", "at": 101.9},
+        {"kind": "phase_changed", "phase": "decision", "at": 121.4},
+        {"kind": "phase_changed", "phase": "refit", "at": 121.8},
+        {"kind": "phase_changed", "phase": "reporting", "at": 122.4},
+        {"kind": "run_finished", "at": 122.5},
+    ]
+    said = time_line.sentence(info, events)
+    assert said == (
+        "Where the time went (22.4 s up to the report, budget 30 s): start-up 1.5 s · reading and checking the "
+        "table 0.3 s · search 19.6 s · decision 0.4 s · final fit and test 0.6 s."
+    )
+    assert time_line.sentence({}, events[:2]) == ""  # a run folder older than its start marks

@@ -34,11 +34,13 @@ def reference_run(out: Path) -> Path:
 
 
 def comparable(report: str, run_dir: Path) -> str:
-    """The report without what differs between machines: folders, the library versions line, the free cores."""
+    """The report without what differs between machines: folders, the library versions line, the free cores, the
+    time line."""
     text = report.replace(str(run_dir), "<RUN_DIR>").replace(str(run_dir.parent), "<OUT>")
     text = text.replace(str(PENGUINS.resolve()), "<DATA>")
     text = re.sub(r"^python \d.*$", "<VERSIONS>", text, flags=re.MULTILINE)
-    # how many cores were free depends on what else the machine was doing
+    # how many cores were free, and how long each part of the run took, depend on what else the machine was doing
+    text = re.sub(r"Where the time went \(.*", "<TIME LINE>", text)
     return re.sub(r"fits used \d+ thread\(s\).*?\(\d+ on this machine\)", "<THREADS>", text)
 
 

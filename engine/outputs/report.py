@@ -27,7 +27,7 @@ from automl_tui_engine.formatting import (
     table,
 )
 from automl_tui_engine.messages import listing, sentences, t
-from automl_tui_engine.outputs import decision_record, plots, quality, rundir, whatif_record
+from automl_tui_engine.outputs import decision_record, plots, quality, rundir, time_line, whatif_record
 from automl_tui_engine.outputs.data_section import data_section
 from automl_tui_engine.outputs.missing_section import missing_artifacts, missing_section
 from automl_tui_engine.outputs.search_counts import SearchCounts
@@ -306,8 +306,9 @@ class RunReport:
             if (self.folder / rundir.MODEL).exists()
             else t("report.model_file_missing", file=rundir.MODEL),
             *training_facts(self),
+            time_line.sentence(self.info, self.events),
         ]
-        out.append("\n".join(f"- {fact}" for fact in facts))
+        out.append("\n".join(f"- {fact}" for fact in facts if fact))
         out.append(self.drivers())
         out += [self.figure(name) for name in plots.MODEL_CHARTS] + [whatif_record.section(self.folder.path)]
         out = [part for part in out if part]

@@ -41,6 +41,8 @@ class RunFacts:
     baseline: dict[str, Any] | None = None  # search/baseline.Baseline.summary(): what guessing scores
     target_unit: str = ""  # the unit the target's numbers were written with ("¥", "%"), if any
     threads: dict[str, int] | None = None  # {"used", "cores"}: the threads fits used (search/threads.py)
+    # when the process and the budget's clock started (epoch seconds): the time line's first marks
+    started_at: dict[str, float] | None = None
 
     def started(self, candidates: list[str], estimate_s: float | None = None, memory_mb: float | None = None):
         return ev.RunStarted(
@@ -121,6 +123,7 @@ def write(facts: RunFacts, outcome: RunOutcome) -> dict[str, Any]:
         **({"baseline": facts.baseline} if facts.baseline else {}),
         **({"target_unit": facts.target_unit} if facts.target_unit else {}),
         **({"threads": facts.threads} if facts.threads else {}),
+        **({"started": facts.started_at} if facts.started_at else {}),
         **{key: value for key, value in asdict(outcome).items() if value is not None or key in ALWAYS},
     }
     rundir.RunFolder(facts.run_dir).write_json(rundir.RUN_JSON, record)

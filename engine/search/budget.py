@@ -50,6 +50,7 @@ class Clock:
         self.budget_s = budget_s
         self.unlimited = unlimited
         self.started = time.monotonic()
+        self.started_at = time.time()  # the same moment on the wall clock, for the report's time line
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
