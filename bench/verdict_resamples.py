@@ -79,7 +79,7 @@ def main() -> None:
                 errors, took = [], []
                 for seed in range(options.seeds):
                     start = time.perf_counter()
-                    errors.append(baseline.gap_se(model, search, task, metric, seed))
+                    errors.append(baseline.gap_se(model, search, task, metric, seed)[0])
                     took.append(time.perf_counter() - start)
                 spread = max(errors) / min(errors)
                 print(

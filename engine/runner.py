@@ -244,18 +244,22 @@ def _baseline(prepared: Prepared, plan: Any) -> tuple[dict[str, Any] | None, str
     return guessed.summary(), ""
 
 
-def _gap_se(ctx: RunContext, plan: Any, searched: Any, recommended: str) -> float | None:
+DECISION_SHARE = 0.03  # of the budget, what the verdict's resampling may take (a few percent, whatever the load)
+
+
+def _gap_se(ctx: RunContext, plan: Any, searched: Any, recommended: str) -> tuple[float | None, int | None]:
     """How uncertain the recommended model's gap over guessing is, from its out-of-fold predictions (kept for
-    the best candidates); None when they were not kept or cannot be scored."""
+    the best candidates), and on how many resamples; None when they were not kept or cannot be scored."""
     from automl_tui_engine.search import baseline
 
     evaluation = searched.evaluations.get(recommended)
     if evaluation is None:
-        return None
+        return None, None
+    seconds = float("inf") if ctx.clock.unlimited else DECISION_SHARE * ctx.config.time_budget_s
     try:
-        return baseline.gap_se(evaluation.out_of_fold, plan.folds, ctx.task, ctx.primary, ctx.config.seed)
+        return baseline.gap_se(evaluation.out_of_fold, plan.folds, ctx.task, ctx.primary, ctx.config.seed, seconds)
     except Exception:  # a plugin metric that cannot score a resample: the folds' spread is used alone
-        return None
+        return None, None
 
 
 def _check_split(ctx: RunContext, folds: Any, plan: Any) -> None:
@@ -289,7 +293,8 @@ def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched
             rows, ctx.primary, config.priority, config.decision.tolerance, config.decision.top_k
         )
         if facts.baseline:
-            outcome = replace(outcome, gap_se=_gap_se(ctx, plan, searched, decision.recommended))
+            se, resamples = _gap_se(ctx, plan, searched, decision.recommended)
+            outcome = replace(outcome, gap_se=se, gap_resamples=resamples)
         ctx.phase("refit")
         kept, outcome = _refit_and_test(ctx, prepared, plan, searched, decision, outcome)
         if not ctx.cancel.requested():

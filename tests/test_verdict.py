@@ -163,5 +163,8 @@ def test_the_gap_over_guessing_has_a_standard_error_for_classes_coded_as_numbers
     proba = cross_val_predict(model, X, y, cv=folds.cv, method="predict_proba")
     classes = np.unique(y)  # as a fitted model's classes_
     out_of_fold = evaluate.OutOfFold(predictions=classes[proba.argmax(axis=1)], proba=proba, classes=classes)
-    error = baseline.gap_se(out_of_fold, folds, "binary", metrics.get("balanced_accuracy"), seed=0)
-    assert 0 < error < 0.1
+    error, resamples = baseline.gap_se(out_of_fold, folds, "binary", metrics.get("balanced_accuracy"), seed=0)
+    assert 0 < error < 0.1 and resamples == baseline.RESAMPLES
+    # with no time to spare it stops at the fewest resamples that still measure it (issue 36: a bounded decision)
+    hurried, resamples = baseline.gap_se(out_of_fold, folds, "binary", metrics.get("balanced_accuracy"), 0, seconds=0)
+    assert resamples == baseline.MIN_RESAMPLES and 0.5 < hurried / error < 2

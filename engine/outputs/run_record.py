@@ -88,6 +88,7 @@ class RunOutcome:
     per_class: list[dict[str, Any]] | None = None
     # the standard error of the recommended model's gap over guessing, from resampled rows (search/baseline.gap_se)
     gap_se: float | None = None
+    gap_resamples: int | None = None  # how many resamples it was measured on (fewer when time was short)
 
     def finished_event(self, reason: str, report_path: Path, verdict: list[str], coverage: str) -> ev.RunFinished:
         return ev.RunFinished(

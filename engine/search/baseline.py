@@ -61,15 +61,21 @@ def measure(search: Any, held_out: Any, task: str, metrics: list[MetricSpec]) ->
 
 
 RESAMPLES = 200
+MIN_RESAMPLES = 50  # fewer than this and the standard error itself moves too much (bench/verdict_resamples.py)
 RESAMPLED_ROWS = 5_000  # more rows only slow the resampling; the spread is scaled to the rows there are
 
 
-def gap_se(model: Any, search: Any, task: str, metric: MetricSpec, seed: int) -> float:
-    """The standard error of the model's gap over guessing, from resampling the training rows (with replacement)
-    and scoring both sets of out-of-fold predictions on each sample. With few folds the folds' own spread can be
-    tiny by chance (three folds of a table with no signal agreed on 0.52 ± 0.006 balanced accuracy); the rows'
-    spread is the steadier measure. `model` is the model's evaluate.OutOfFold."""
+def gap_se(
+    model: Any, search: Any, task: str, metric: MetricSpec, seed: int, seconds: float = float("inf")
+) -> tuple[float, int]:
+    """(the standard error of the model's gap over guessing, the resamples it was measured on), from resampling
+    the training rows (with replacement) and scoring both sets of out-of-fold predictions on each sample. With few
+    folds the folds' own spread can be tiny by chance (three folds of a table with no signal agreed on 0.52 ± 0.006
+    balanced accuracy); the rows' spread is the steadier measure. `model` is the model's evaluate.OutOfFold. After
+    `seconds` it stops at the resamples made (MIN_RESAMPLES at least): on a busy machine 200 took seconds of a
+    30 s budget."""
     import statistics
+    import time
     import warnings
 
     import numpy as np
@@ -94,10 +100,11 @@ def gap_se(model: Any, search: Any, task: str, metric: MetricSpec, seed: int) ->
         replay = evaluate.Replay.make(predictions[rows], None if proba is None else proba[rows], model.classes, task)
         return directed(metric.value(task, replay, None, truth[rows]), metric)
 
-    gaps = []
+    gaps: list[float] = []
+    deadline = time.perf_counter() + seconds
     with warnings.catch_warnings():  # a resample may miss a rare class: scikit-learn says so, and it is expected
         warnings.simplefilter("ignore")
-        for _ in range(RESAMPLES):
+        while len(gaps) < RESAMPLES and (len(gaps) < MIN_RESAMPLES or time.perf_counter() < deadline):
             rows = rng.integers(0, len(y), size)
             gaps.append(score(model.predictions, model.proba, rows) - score(guess_predictions, guess_proba, rows))
-    return statistics.pstdev(gaps) * (size / len(y)) ** 0.5
+    return statistics.pstdev(gaps) * (size / len(y)) ** 0.5, len(gaps)
