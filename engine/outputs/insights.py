@@ -45,7 +45,7 @@ def _explain(ctx: RunContext, model: Any, dataset: Any, folds: Any, timings: dic
     ctx.phase("explaining")
     start = time.perf_counter()
     explanation = None
-    after = budget.charts_s(config) + budget.REPORT_S
+    after = budget.charts_s(config, png=False) + budget.REPORT_S  # the PNGs are made with what is left
     # what the budget kept for it (at least its forecast); the hard end stops it if fitting to that fails
     seconds = max(budget.EXPLAIN_S, ctx.clock.left() - after)
     try:

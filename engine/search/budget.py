@@ -126,12 +126,12 @@ def parts_that_fit(full: int, probe: int, probe_s: float, left: float, folds: in
     return int(min(full, max(probe, affordable)))
 
 
-def charts_s(config: Any, charts: int = CHARTS_MAX) -> float:
-    """Seconds `charts` charts take, PNGs included (when time is short after all, the PNGs are dropped first);
-    before they are built, as many as a run draws at most."""
+def charts_s(config: Any, charts: int = CHARTS_MAX, png: bool = True) -> float:
+    """Seconds `charts` charts take, PNGs included unless `png` is False (when time is short after all, the PNGs
+    are dropped first); before they are built, as many as a run draws at most."""
     if config.charts == "none":
         return 0.0
-    return CHARTS_HTML_S + (charts * PNG_PER_CHART_S if config.charts == "html+png" else 0.0)
+    return CHARTS_HTML_S + (charts * PNG_PER_CHART_S if png and config.charts == "html+png" else 0.0)
 
 
 def refit_s(row: dict[str, Any], scale: float) -> float:
@@ -153,11 +153,13 @@ def refit_plan(needed: float, left: float, after: float, budget_s: float) -> tup
 
 
 def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int) -> float:
-    """What follows the refit: scoring and saving the test rows' predictions (about three predicts and a CSV
-    line each), explanation, charts, report."""
+    """What follows the refit and is kept back for: scoring and saving the test rows' predictions (about three
+    predicts and a CSV line each), explanation, the HTML charts, report. PNG copies are last in value and made with
+    what is left (the grace past the budget included): keeping time back for them ended searches with 3 s unused
+    while candidates were skipped (issue 36)."""
     slowest_ms = max((float(r["predict_ms_per_1k"]) for r in rows), default=0.0)
     test = test_rows / 1000 * slowest_ms / 1000 * 3 + test_rows * TEST_ROW_WRITE_S
-    return test + (EXPLAIN_S if config.explain else 0.0) + charts_s(config) + REPORT_S
+    return test + (EXPLAIN_S if config.explain else 0.0) + charts_s(config, png=False) + REPORT_S
 
 
 LIKELY_PICKS = 3  # the best-ranked candidates, one of which the decision is likely to recommend
