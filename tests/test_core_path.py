@@ -162,8 +162,10 @@ def test_a_rebuilt_report_says_a_deleted_model_was_removed_and_never_cites_it(pe
 @pytest.mark.skipif(png_browser.browser_path() is None, reason="no Chromium (.ci/run installs it)")
 @pytest.mark.slow
 def test_pngs_skipped_for_time_are_one_row_each_with_the_reason(tmp_path, penguins_csv, monkeypatch):
-    # as if no time were left
-    monkeypatch.setattr("automl_tui_engine.search.budget.charts_s", lambda config, charts=9: 1e6)
+    # as if no time were left for the PNGs (the HTML charts take their usual half second)
+    monkeypatch.setattr(
+        "automl_tui_engine.search.budget.charts_s", lambda config, charts=9, png=True: 1e6 if png else 0.5
+    )
     config = quick_config(penguins_csv, tmp_path / "runs", target="species", charts="html+png", max_trials=None)
     result = engine.run(config)
     debug = Path(result.run_dir, "report.md").read_text().split("\n## 7. ")[1]
