@@ -411,6 +411,8 @@ async def test_the_wizard_shows_markup_from_a_table_and_a_run_folder_as_typed(tm
     app = AutomlApp(start_dir=folder, out=Path("runs"), clearml_queues=no_clearml)
     async with app.run_test(size=(160, 40)) as pilot:
         await dataset_ready(pilot, app)
+        # the preview is drawn a frame after the check's result is there (a busy machine saw a blank screen)
+        await until(pilot, lambda: WIZARD_MARKUP["link"] in " ".join(screen_lines(app)))
         look()
         await pilot.press("enter")
         await until(pilot, on_step(app, PresetScreen))
