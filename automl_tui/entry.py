@@ -30,7 +30,25 @@ def main(argv: list[str] | None = None) -> None:
         return
     from automl_tui.cli import main as cli_main
 
-    cli_main(args, lang)
+    try:
+        cli_main(args, lang)
+    except SystemExit as exc:
+        from automl_tui_engine import exit_codes
+
+        if exc.code == exit_codes.TERMINATED:  # SIGTERM means "stop now" (Ctrl+C keeps the usual ending)
+            _end_now(exc.code)
+        raise
+
+
+def _end_now(code: int) -> None:
+    """A command stopped by SIGTERM has written what it made and said so: the process ends here, without the
+    interpreter's teardown, where threads of native libraries still stopping (LightGBM's, the ClearML SDK's) once
+    crashed a run stopped by SIGTERM on a busy machine (exit -11, not 143)."""
+    import os
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _take_language(args: list[str]) -> tuple[list[str], str | None]:
