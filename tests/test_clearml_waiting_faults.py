@@ -117,9 +117,18 @@ def test_an_agent_whose_server_goes_away_records_the_run_whole_when_it_is_back(t
         wait_for_call(agent, tracking)
         server.stop()
 
-        def finished() -> bool:  # the run ended on the agent: its folder has its record and report
-            records = [path.read_text(encoding="utf-8") for path in work.glob(f"*/{run_id}/run.json")]
-            return any('"status": "finished"' in r for r in records) and any(work.glob(f"*/{run_id}/report.md"))
+        def finished() -> bool:
+            """The run ended on the agent (its folder has its record and report) and has said that its tracking
+            stopped: the server comes back only then (back sooner, the tracking of a short outage goes on)."""
+            from automl_tui_engine.clearml.record_later import tracking_stopped
+
+            folders = [path.parent for path in work.glob(f"*/{run_id}/run.json")]
+            return any(
+                '"status": "finished"' in (folder / "run.json").read_text(encoding="utf-8")
+                and (folder / "report.md").is_file()
+                and tracking_stopped(folder)
+                for folder in folders
+            )
 
         wait_for_call(agent, finished)
         server.restart()
@@ -129,8 +138,9 @@ def test_an_agent_whose_server_goes_away_records_the_run_whole_when_it_is_back(t
         server.stop()
     said = log.read_text(errors="replace")
     assert agent.returncode == 0, said[-3000:]
-    assert "waiting up to" in said and "automl-tui: recorded" in said, said[-3000:]
-    assert server.tasks[run_task]["status"] == "completed"
+    # the server's record is the evidence that the agent waited and recorded the run whole (its lines in the agent's
+    # own log pass through clearml-agent's forwarding)
+    assert server.tasks[run_task]["status"] == "completed", said[-3000:]
     of_run = [task for task in server.tasks.values() if f"run:{run_id}" in task["tags"]]
     (reporting,) = [task for task in of_run if "phase:reporting" in task["tags"]]
     assert reporting["status"] == "completed"
