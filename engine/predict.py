@@ -236,11 +236,13 @@ def _predictions_of(
     """The prediction columns (and the ID) for a chunk of rows; values read as in training, and the numbers that
     did not read and the categories never seen counted into `not_numbers` and `unseen`."""
     import pandas as pd
-    from automl_tui_engine.table import data
+    from automl_tui_engine.table import human_numbers
 
     rows = chunk[expected.used].copy()
     for column in expected.numeric:  # as in training: numbers stored as text are read as numbers
-        as_numbers = rows[column] if pd.api.types.is_numeric_dtype(rows[column]) else data.parse_numbers(rows[column])
+        as_numbers = (
+            rows[column] if pd.api.types.is_numeric_dtype(rows[column]) else human_numbers.parse_numbers(rows[column])
+        )
         failed = int((as_numbers.isna() & rows[column].notna()).sum())
         if failed:
             not_numbers[column] = not_numbers.get(column, 0) + failed

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from automl_tui_engine.errors import UserError
-from automl_tui_engine.table import data, reading
+from automl_tui_engine.table import data, human_numbers, reading
 
 
 def write(path, text, encoding="utf-8"):
@@ -250,8 +250,8 @@ def test_japanese_numbers_and_dates_read_as_their_usual_forms():
     """Full-width digits and signs, yen, △ for a negative amount; dates with 年月日, full-width digits and era
     years. Written by people this way in Japanese tables, they are the numbers and dates they say."""
     amounts = pd.Series(["１２３", "－５", "１２．５％", "￥1,234", "△500", "▲1,000円", "−7", "abc"])
-    assert data.parse_numbers(amounts).tolist()[:7] == [123.0, -5.0, 12.5, 1234.0, -500.0, -1000.0, -7.0]
-    assert pd.isna(data.parse_numbers(amounts).iloc[7])
+    assert human_numbers.parse_numbers(amounts).tolist()[:7] == [123.0, -5.0, 12.5, 1234.0, -500.0, -1000.0, -7.0]
+    assert pd.isna(human_numbers.parse_numbers(amounts).iloc[7])
     days = pd.Series(
         ["2024年4月1日", "令和6年4月1日", "R6.4.1", "平成元年1月8日", "２０２４年１２月３１日 10:30", "H31/4/30"]
     )
@@ -268,7 +268,7 @@ def test_japanese_numbers_and_dates_read_as_their_usual_forms():
     assert profiles["契約日"] == "datetime"
     penguins = pd.read_csv(Path(__file__).parent.parent / "examples" / "penguins_ja.csv", encoding="cp932")
     assert data.guess_target(penguins)[0] == "性別"  # 調査年 (survey year) is a date part, as `year` is
-    converted, notes, units = data.numbers_from_text(frame)
+    converted, notes, units = human_numbers.numbers_from_text(frame)
     assert converted["売上"].tolist()[:3] == [1200.0, 800.0, -300.0] and units == {"売上": "¥"} and notes
 
 
