@@ -14,7 +14,7 @@ from pathlib import Path
 from automl_tui_engine.messages import t
 
 SEARCH = re.compile(
-    r"Candidates compared: (\d+) \((\d+) model kinds with their default settings, (\d+) with tuned settings"
+    r"Candidates compared: (\d+) \((\d+) model kinds in their quickest form, (\d+) grown, lighter or tuned"
     r"(, an ensemble of the best)?\)\.(?: Not compared: ([^.]*)\.)?"
 )
 NOT_COMPARED = re.compile(r"(\d+) (failed|skipped|stopped by|stopped early|cancelled)")

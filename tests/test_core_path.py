@@ -18,14 +18,14 @@ from test_end_to_end import cli
 
 
 def test_the_search_sentence_counts_the_candidates_results_summary_lists():
-    # six defaults and four tuned finished; a fifth tuned one was proposed but skipped for time
+    # six first forms and four tuned finished; a fifth tuned one was proposed but skipped for time
     attempted = [{"model": f"kind{i}", "stage": "default", "status": "ok"} for i in range(6)]
     attempted += [{"model": f"kind0 #{i}", "stage": "tuned", "status": "ok"} for i in range(1, 5)]
     attempted += [{"model": "kind0 #5", "stage": "tuned", "status": "skipped"}]
     searched = {"stop": "budget", "tuned": 5, "pruned": 0, "stop_at_s": 16.4, "stop_left_s": 2.1, "stop_needed_s": 3.5}
     sentence = search_sentence(attempted, searched, {"time_budget_s": 30})
     assert sentence.startswith(
-        "Candidates compared: 10 (6 model kinds with their default settings, 4 with tuned settings). "
+        "Candidates compared: 10 (6 model kinds in their quickest form, 4 grown, lighter or tuned). "
         "Not compared: 1 skipped (never started)."
     )
     # the stop is said with the figures it was made on, never "the budget was spent" at 16 s of 30

@@ -108,19 +108,22 @@ def test_candidates_entering_the_best_are_scored_on_a_second_set_of_folds_too(tm
 
 
 @pytest.mark.slow  # a real run of the engine: the full tier (see conftest)
-def test_a_forest_is_also_offered_with_a_quarter_of_its_trees_as_a_tuned_candidate(tmp_path, penguins_csv):
+def test_a_forest_is_first_tried_with_a_quarter_of_its_trees_then_grown_then_offered_lighter(tmp_path, penguins_csv):
     def ran(out, max_trials):
         run(quick_config(penguins_csv, out, target="species", models=["linear", "extra_trees"], max_trials=max_trials))
         folder = only_run(out)
         return pd.read_csv(folder / "leaderboard.csv").set_index("model"), folder
 
-    board, folder = ran(tmp_path / "one", 1)
-    light, full = board.loc["extra_trees #1"], board.loc["extra_trees"]
-    assert json.loads(light["params"]) == {"family": "extra_trees", "params": {"n_estimators": 50}}
-    assert light["size_bytes"] < full["size_bytes"] / 2  # a quarter of the trees: far smaller on disk
+    board, folder = ran(tmp_path / "two", 2)
+    params = {name: json.loads(row)["params"] for name, row in board["params"].items()}
+    assert params["extra_trees"] == {"n_estimators": 50}  # its first form: every kind gives a result early
+    assert params["extra_trees #1"] == {"n_estimators": 200}  # grown to its defaults
+    assert params["extra_trees #2"] == {"n_estimators": 12}  # a quarter of the first form, for the light priorities
+    sizes = board["size_bytes"]
+    assert sizes["extra_trees #2"] < sizes["extra_trees"] / 2 < sizes["extra_trees #1"] / 4
     stages = pd.read_csv(folder / "results_summary.csv").set_index("model")["stage"]
-    assert stages["extra_trees #1"] == "tuned" and stages["extra_trees"] == "default"
-    # it is one of the tuned candidates --max-trials counts: none when no tuning is asked for
+    assert stages["extra_trees"] == "default" and stages["extra_trees #1"] == stages["extra_trees #2"] == "tuned"
+    # grown and lighter forms are among the tuned candidates --max-trials counts: none when no tuning is asked for
     none, _ = ran(tmp_path / "none", 0)
     assert set(none.index) == {"linear", "extra_trees"}
 
@@ -242,7 +245,7 @@ def test_a_sized_forest_and_its_tuned_candidates_are_compared_refit_and_reported
     params = {row["model"]: json.loads(row["params"])["params"] for row in csv_rows(result.run_dir, "leaderboard.csv")}
     assert params["random_forest"] == {"n_estimators": 7}
     assert len(params) > 1 and all(p["n_estimators"] == 7 for p in params.values())  # the tuned ones too
-    assert any("random_forest was made with 7 trees instead of 200" in w for w in result.warnings)
+    assert any("random_forest was made with 7 trees instead of 50" in w for w in result.warnings)
     forest = joblib.load(Path(result.run_dir, "model.joblib"))[-1]
     assert len(forest.estimators_) == 7  # the model kept is the one that was compared
 
@@ -253,11 +256,10 @@ def test_a_run_of_a_fixed_number_of_trials_keeps_every_forest_whole(tmp_path, pe
     config = quick_config(penguins_csv, tmp_path / "runs", target="species", models=["random_forest"], max_trials=2)
     result = run(config)  # no clock: sizing by time would make the same command give other models
     params = {row["model"]: json.loads(row["params"])["params"] for row in csv_rows(result.run_dir, "leaderboard.csv")}
-    # the default whole; its two tuned candidates are the lighter forests, a quarter of the 200 trees by design,
-    # then a quarter of those
+    # the first form whole; its two tuned candidates are the grown forest and the lighter one, by design
     assert params == {
-        "random_forest": {},
-        "random_forest #1": {"n_estimators": 50},
+        "random_forest": {"n_estimators": 50},
+        "random_forest #1": {"n_estimators": 200},
         "random_forest #2": {"n_estimators": 12},
     }
     assert not any("trees instead" in w for w in result.warnings)
@@ -312,3 +314,20 @@ def test_a_cheap_refit_on_every_row_comes_before_the_explanation_and_the_charts(
     # a cheap one that does not fit in what is left at all: fewer rows still
     share, _ = budget.refit_plan(needed=3.0, left=2.0, after=1.0, budget_s=30)
     assert share == pytest.approx(1 / 3)
+
+
+@pytest.mark.quick
+def test_the_tuning_of_each_kind_starts_from_its_regularised_settings():
+    # fewer leaves, more rows per leaf, shrinkage: what holds up on small noisy tables, tried before the sampler's picks
+    specs = [models.get("hist_gb"), models.get("lightgbm"), models.get("random_forest")]
+    tuner = candidates.Tuner(specs, "regression", seed=0, greater_is_better=True)
+    first = [tuner.ask() for _ in specs]
+    assert [c.family for c in first] == ["hist_gb", "lightgbm", "random_forest"]
+    for candidate, spec in zip(first, specs):
+        start = spec.start("regression")
+        assert set(candidate.params) == set(start)
+        for name, value in start.items():  # log-scaled rates land on the search's grid, close to the start
+            assert candidate.params[name] == pytest.approx(value, rel=0.1), name
+    assert first[1].params["num_leaves"] < 31 and first[2].params["min_samples_leaf"] > 1  # below their defaults
+    # then the sampler's own proposals
+    assert tuner.ask().params not in [c.params for c in first]

@@ -155,13 +155,34 @@ class Candidate:
 
 
 ENSEMBLE = "ensemble"
-# the parts of a search, in order: each kind's defaults, tuned candidates, an ensemble of the best
+# the parts of a search, in order: each kind's first form, grown, lighter and tuned candidates, an ensemble of the best
 STAGES = ("default", "tuned", "ensemble")
 
 
-def defaults(specs: list[ModelSpec]) -> list[Candidate]:
-    """Each model kind with its proven default settings, cheapest first: something finishes early."""
-    return [Candidate(spec.name, spec) for spec in order(specs)]
+def first_forms(specs: list[ModelSpec], task: str) -> list[Candidate]:
+    """Each model kind in its cheapest useful form (ModelSpec.first_form; else its proven defaults), cheapest kind
+    first: every kind gives a result early, also on a busy machine, as FLAML starts each learner from its cheapest
+    configuration."""
+    return [Candidate(spec.name, spec, spec.first_params(task)) for spec in order(specs)]
+
+
+def grown(first: Candidate, task: str, numbers: dict[str, int]) -> Candidate | None:
+    """`first` (a kind's first form) grown to the kind's defaults (more trees; more rounds at a finer rate); None
+    when the first form is all there is."""
+    spec = first.spec
+    if spec is None or not spec.first_params(task):
+        return None
+    return _numbered(spec, {**first.params, **spec.grown_params(task)}, numbers)
+
+
+def _numbered(spec: ModelSpec, params: dict[str, Any], numbers: dict[str, int]) -> Candidate:
+    """A candidate of `spec` beyond its first form, "<kind> #<n>" after the kind's candidates so far (`numbers`,
+    updated); its key makes it the same candidate as any other of that kind with those settings."""
+    import json
+
+    numbers[spec.name] = numbers.get(spec.name, 0) + 1
+    key = json.dumps([spec.name, params], sort_keys=True, default=str)
+    return Candidate(tuned_name(spec.name, numbers[spec.name]), spec, params, key=key)
 
 
 LIGHTER_SHARE = 4  # each lighter forest has a quarter of the trees of the one before it
@@ -173,18 +194,12 @@ def lighter(heavier: Candidate, parts: int, numbers: dict[str, int]) -> Candidat
     the kind's candidates so far (`numbers`, updated); None when too few parts are left to make a sound model.
     The average of a quarter of the trees scores close to all of them and is 4× smaller and about 3× faster to
     predict (extra_trees on digits: CV accuracy 0.974 against 0.983, 9 against 29 ms per 1,000 rows): what the
-    speed, size and balanced priorities weigh. Offered again on the lighter one, this makes a ladder (200, 50,
-    12 trees) from which those priorities take the lightest that stays accurate enough, as FLAML's search starts
-    its forests from a few trees."""
-    import json
-
+    speed, size and balanced priorities weigh. With the first form (50 trees) and its grown form (200), this makes a
+    ladder (200, 50, 12 trees) from which those priorities take the lightest that stays accurate enough."""
     spec = heavier.spec
     if spec is None or spec.size_param is None or parts // LIGHTER_SHARE < MIN_PARTS:
         return None
-    params = {**heavier.params, spec.size_param: parts // LIGHTER_SHARE}
-    numbers[spec.name] = numbers.get(spec.name, 0) + 1
-    key = json.dumps([spec.name, params], sort_keys=True, default=str)
-    return Candidate(tuned_name(spec.name, numbers[spec.name]), spec, params, key=key)
+    return _numbered(spec, {**heavier.params, spec.size_param: parts // LIGHTER_SHARE}, numbers)
 
 
 class Pruned(Exception):
@@ -218,7 +233,7 @@ REPEATS_BEFORE_SPENT = 20  # proposals in a row that repeat earlier candidates: 
 
 class Tuner:
     """Tuned candidates from optuna: a seeded TPE sampler over the search spaces of the kinds that did best
-    with their defaults, and a pruner that stops a candidate after a fold where it is in the worse half of the
+    in their first forms, and a pruner that stops a candidate after a fold where it is in the worse half of the
     candidates measured at that fold (successive elimination on folds). Same seed, same trials: same candidates."""
 
     def __init__(
@@ -236,11 +251,14 @@ class Tuner:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
         self.task = task
         self.specs = {spec.name: spec for spec in specs if spec.space(task)}
-        self.study = optuna.create_study(
+        self.study = study = optuna.create_study(
             direction="maximize" if greater_is_better else "minimize",
             sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=5),
             pruner=optuna.pruners.PercentilePruner(50.0, n_startup_trials=3),
         )
+        for spec in self.specs.values():  # each kind's regularised start first (ModelSpec.tuning_start)
+            if start := spec.start(task):
+                study.enqueue_trial({"model": spec.name, **{f"{spec.name}.{p}": v for p, v in start.items()}})
         self.proposed = {} if numbers is None else numbers
         # each candidate proposed so far (kind and parameters) -> how it ended: a score, "pruned", "failed", or
         # None while it is being evaluated

@@ -1,4 +1,5 @@
-"""The training phase: default models, then tuned ones, then an ensemble, all inside the time budget.
+"""The training phase: every model kind in its cheapest useful form, then grown, lighter and tuned candidates, then an
+ensemble, all inside the time budget.
 
 Each candidate is cross-validated fold by fold under a hard time limit; what finishes is written to disk at
 once, what is stopped is recorded with the reason (stopped by the budget, pruned). The search ends when the
@@ -27,7 +28,8 @@ from automl_tui_engine.search.candidates import (
     Pruned,
     SearchPlan,
     Tuner,
-    defaults,
+    first_forms,
+    grown,
     lighter,
 )
 from automl_tui_engine.search.outcome import STOP_FIGURES, SearchResult
@@ -37,7 +39,8 @@ KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (e
 
 
 def search_phase(ctx: RunContext, specs: list[Any], plans: Any, plan: SearchPlan) -> SearchResult:
-    """The candidates of `specs` (their defaults, then tuned ones, then an ensemble) compared on `plan`'s rows."""
+    """The candidates of `specs` (first forms, then grown, lighter and tuned ones, then an ensemble) compared on
+    `plan`'s rows."""
     return _Search(ctx, plans, plan).run(specs)
 
 
@@ -56,7 +59,10 @@ class _Search:
         self.counts = {"tuned": 0, "pruned": 0, "stopped": 0, "confirmed": 0}
         # the second opinion on the best candidates' scores: the same rows in folds shuffled another way
         self.second_folds = evaluate.reshuffled(plan.folds, ctx.config.seed + 1) if ctx.config.confirm_top else None
-        self.sizes: dict[str, int] = {}  # model kind -> the number of parts its default was made with (_sized)
+        # model kind -> its finished form that tuned candidates are made like (the grown one once it finished): their
+        # number of trees, and the measured cost their estimate starts from
+        self.forms: dict[str, Candidate] = {}
+        self.sized: set[str] = set()  # kinds whose first form was made with fewer parts than planned (_sized)
         self.stop = "exhausted"
         self.stop_figures: dict[str, float | None] = dict.fromkeys(STOP_FIGURES)
         self.ensemble: str | None = None
@@ -89,27 +95,49 @@ class _Search:
 
     def run(self, specs: list[Any]) -> SearchResult:
         config = self.config
-        queue = defaults(specs)
+        queue = first_forms(specs, self.task)
         for position, candidate in enumerate(queue):
-            # no estimate for defaults: cost hints scaled from the linear model misjudge large tables (a linear
+            # no estimate for first forms: cost hints scaled from the linear model misjudge large tables (a linear
             # fit slows with one-hot columns, boosting does not), so the timer decides
             if not self._try(candidate, estimate=None, pending=len(queue) - position - 1):
                 for rest in queue[position + 1 :]:
                     self.log.not_finished(rest.name, "skipped", self._skip_reason(), stage=rest.stage)
                 return self.result()
         numbers: dict[str, int] = {}  # candidates of each kind numbered so far ("<kind> #<n>")
-        if self._lighter(queue, numbers):
+        if self._grow(numbers) and self._lighter(queue, numbers):
             self._tune(specs, numbers)
         if config.ensemble and self.stop != "cancelled":
             self._ensemble()
         return self.result()
 
+    def _grow(self, numbers: dict[str, int]) -> bool:
+        """Each kind's finished first form grown to its defaults (candidates.grown), the best-ranked kinds first, while
+        the search has the time for it; each counts as a tuned candidate. A first form made smaller than planned
+        (the budget could not afford it) is not grown. False when the search must end."""
+        firsts = [self.candidates[r["model"]] for r in self.log.ranked() if r["stage"] == "default"]
+        for first in firsts:
+            if self.config.max_trials is not None and self.counts["tuned"] >= self.config.max_trials:
+                return True
+            candidate = grown(first, self.task, numbers)
+            measured = self._measured_cost(first)
+            if candidate is None or first.family in self.sized or measured is None:
+                continue
+            estimate = measured * first.spec.growth(self.task)
+            if estimate > self.search_left():  # an offer: without the time, not made
+                continue
+            if not self._try(candidate, estimate=estimate):
+                return False
+            self.counts["tuned"] += 1
+            if candidate.name in self.candidates:
+                self.forms[first.family] = candidate
+        return True
+
     def _lighter(self, queue: list[Candidate], numbers: dict[str, int]) -> bool:
-        """Lighter versions of each forest whose default finished (candidates.lighter: a quarter of the trees),
+        """Lighter versions of each forest whose first form finished (candidates.lighter: a quarter of the trees),
         then of those that finished (a quarter of a quarter), while the search has the time: every forest's first
         step before any second one. Each counts as a tuned candidate. False when the search must end."""
         config = self.config
-        forests = [self.candidates.get(default.name) for default in queue]
+        forests = [self.candidates.get(first.name) for first in queue]
         forests = [kept for kept in forests if kept is not None and kept.spec and kept.spec.size_param]
         rung = [(kept, measured) for kept in forests if (measured := self._measured_cost(kept)) is not None]
         while rung:
@@ -193,7 +221,7 @@ class _Search:
         }
 
     def _best_kinds(self, specs: list[Any]) -> list[Any]:
-        """The model kinds worth tuning: the best `tune_kinds` by their default's score."""
+        """The model kinds worth tuning: the best `tune_kinds` by their first form's score."""
         kinds = list(dict.fromkeys(self.candidates[r["model"]].family for r in self.log.ranked()))
         by_name = {s.name: s for s in specs}
         return [by_name[k] for k in kinds[: self.config.tune_kinds] if k in by_name]
@@ -205,15 +233,17 @@ class _Search:
         return 0.001 if self.primary.bounded else 0.001 * abs(best)
 
     def _measured_cost(self, candidate: Candidate) -> float | None:
-        """Seconds its kind's default took to evaluate: how long this one will likely take."""
-        row = self.log.row_of(candidate.family)
+        """Seconds the form of its kind it is made like (self.forms) took to evaluate: how long this one will
+        likely take."""
+        form = self.forms.get(candidate.family)
+        row = self.log.row_of(form.name if form is not None else candidate.family)
         return None if row is None else row["fit_s"] * self.folds.n_folds
 
     def _try(self, candidate: Candidate, estimate: float | None, tuner: Any = None, pending: int = 0) -> bool:
         """Evaluate one candidate; False when the search must end (budget spent or run cancelled).
 
-        While other default models wait (`pending`), one may use at most half the search time left, so a slow
-        one cannot starve the rest."""
+        While other first forms wait (`pending`), one may use at most an even share of the search time left, so a
+        slow one cannot starve the rest."""
         try:
             return self._evaluate(candidate, estimate, tuner, pending)
         except KeyboardInterrupt:  # Ctrl+C may land anywhere, also between two candidates
@@ -234,14 +264,16 @@ class _Search:
             # until one model finishes, everything but the report may give way (the refit to the fold model,
             # explanations, charts) and the grace period may be used: a run should not end empty
             left = max(left, self.clock.left_hard() - budget.REPORT_S - budget.MIN_START_S)
-        if pending:
-            left /= 2
         too_long = estimate is not None and estimate > left
         if left < budget.MIN_START_S or too_long:
             # too little left to start anything is the reason whatever the estimate (which may be tiny)
             self._out_of_time(left, estimate if too_long and left >= budget.MIN_START_S else None)
             log.not_finished(candidate.name, "skipped", self._skip_reason(), stage=candidate.stage)
             return False
+        if pending:
+            # an even share with the first forms still to come, so none is starved (what one leaves unused goes
+            # to the next): cheapest first, a later one needs no less
+            left = max(left / (pending + 1), budget.MIN_START_S)
         ctx.emit(ev.CandidateStarted(model=candidate.name))
         after_fold = tuner.after_fold(candidate) if tuner is not None else None
         try:
@@ -281,18 +313,20 @@ class _Search:
         return True
 
     def _sized(self, candidate: Candidate, left: float) -> Candidate:
-        """`candidate` with fewer trees when its default number would not be grown in the `left` seconds it can be
-        given (on a busy machine, a forest of 200 trees on 8,000 rows was stopped with nothing to show): one fold's
-        fit of a tenth of them says how many fit, as FLAML starts its forests small. Tuned candidates of that kind
-        are made with the same number, so they compare with their default."""
+        """`candidate` with fewer trees when a first form's planned number would not be grown in the `left` seconds
+        it can be given (on a busy machine, a forest of 200 trees on 8,000 rows was stopped with nothing to show):
+        one fold's fit of a tenth of them says how many fit, as FLAML starts its forests small. Tuned candidates of
+        that kind are made with as many trees as the form they are made like (self.forms), so they compare with it."""
         spec = candidate.spec
-        if spec is None or spec.size_param is None or spec.size_param in candidate.params:
+        if spec is None or spec.size_param is None:
             return candidate
         param = spec.size_param
         if candidate.stage != "default":
-            size = self.sizes.get(spec.name)
-            return candidate if size is None else replace(candidate, params={**candidate.params, param: size})
-        full = spec.default(self.task, param)
+            form = self.forms.get(spec.name)
+            if param in candidate.params or form is None or param not in form.params:
+                return candidate
+            return replace(candidate, params={**candidate.params, param: form.params[param]})
+        full = candidate.params.get(param, spec.default(self.task, param))
         if full is None or left == float("inf"):
             return candidate
         probe = max(1, full // budget.PROBE_SHARE)
@@ -305,7 +339,7 @@ class _Search:
         size = budget.parts_that_fit(full, probe, time.perf_counter() - start, left, self.folds.n_folds)
         if size == full:
             return candidate
-        self.sizes[spec.name] = size
+        self.sized.add(spec.name)
         self.ctx.warn(t("run.model_sized", model=candidate.name, size=size, full=full, seconds=left), topic="run")
         return replace(candidate, params={**candidate.params, param: size})
 
@@ -319,6 +353,8 @@ class _Search:
             evaluation = self._confirmed(pipeline, evaluation)
         row = {"model": candidate.name, "stage": candidate.stage, "status": "ok", "reason": "", **evaluation.row}
         self.candidates[candidate.name] = candidate
+        if candidate.stage == "default":
+            self.forms[candidate.family] = candidate
         self.evaluations[candidate.name] = evaluation
         self.log.finished(row, candidate.describe())
         # only the best candidates' out-of-fold predictions stay in memory
