@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from automl_tui_engine.extension.registry import metrics as metric_registry
 from automl_tui_engine.extension.registry import models
 from automl_tui_engine.runner import run
 from automl_tui_engine.search import budget, candidates, evaluate
@@ -286,19 +287,35 @@ def test_settings_too_close_to_fit_another_model_are_one_candidate():
 
 
 @pytest.mark.quick
-def test_the_search_keeps_back_time_for_refitting_a_model_likely_to_be_recommended_not_the_slowest():
+def test_the_search_keeps_back_time_for_refitting_the_model_it_would_recommend_now_not_the_slowest():
     from automl_tui_engine import config as config_mod
+    from automl_tui_engine.search import training
 
     fast = {"fit_s": 0.1, "predict_ms_per_1k": 5.0}
     slow = {"fit_s": 10.0, "predict_ms_per_1k": 50.0}
     settings = config_mod.build("fast", {"data": "x.csv"})
-    best_first = [fast, fast, fast, slow]  # the slow one ranks fourth: it will not be recommended
-    assert budget.after_search_s(settings, best_first, 1.5, 1000) < budget.after_search_s(
-        settings, [slow, fast, fast, fast], 1.5, 1000
-    )
-    assert budget.after_search_s(settings, best_first, 1.5, 1000) == budget.after_search_s(
-        settings, best_first[:3], 1.5, 1000
-    )
+    assert budget.after_search_s(settings, [fast], 1.5, 1000) < budget.after_search_s(settings, [slow], 1.5, 1000)
+    assert budget.after_search_s(settings, [], 1.5, 1000) < budget.after_search_s(settings, [fast], 1.5, 1000)
+
+    # the search asks the decision: priority speed picks the fast model although the slow one is more accurate
+    rows = [
+        {"model": "slow", "accuracy_mean": 0.90, "accuracy_std": 0.0, **slow, "size_bytes": 10**6},
+        {"model": "fast", "accuracy_mean": 0.89, "accuracy_std": 0.0, **fast, "size_bytes": 10**3},
+    ]
+    rows = [{**row, "predict_ms_single_row": 1.0} for row in rows]
+
+    class Log:
+        def __init__(self, rows):
+            self.rows = rows
+
+        def row_of(self, name):
+            return next(row for row in self.rows if row["model"] == name)
+
+    search = object.__new__(training._Search)
+    search.log, search.primary = Log(rows), metric_registry.get("accuracy")
+    for priority, expected in (("speed", fast), ("accuracy", slow)):
+        search.config = settings.model_copy(update={"priority": priority})
+        assert [{k: r[k] for k in expected} for r in search._likely_pick()] == [expected]
 
 
 def test_a_cheap_refit_on_every_row_comes_before_the_explanation_and_the_charts():
@@ -323,7 +340,7 @@ def test_the_tuning_of_each_kind_starts_from_its_regularised_settings():
     tuner = candidates.Tuner(specs, "regression", seed=0, greater_is_better=True)
     first = [tuner.ask() for _ in specs]
     assert [c.family for c in first] == ["hist_gb", "lightgbm", "random_forest"]
-    for candidate, spec in zip(first, specs):
+    for candidate, spec in zip(first, specs, strict=True):
         start = spec.start("regression")
         assert set(candidate.params) == set(start)
         for name, value in start.items():  # log-scaled rates land on the search's grid, close to the start

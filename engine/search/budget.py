@@ -162,15 +162,12 @@ def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int) -> fl
     return test + (EXPLAIN_S if config.explain else 0.0) + charts_s(config, png=False) + REPORT_S
 
 
-LIKELY_PICKS = 3  # the best-ranked candidates, one of which the decision is likely to recommend
-
-
-def after_search_s(config: Any, ranked: list[dict[str, Any]], scale: float, test_rows: int) -> float:
-    """What the phases after the search are likely to need, judged on the slowest of the LIKELY_PICKS best of
-    `ranked` (the candidates best first). The slowest of all candidates would keep back time for a model that
-    will not be recommended: on a 20,000-row table, 4.8 s for an extra_trees ranked 5th, ending the search at
-    15.5 s of 30 in a run that was over at 19.4 s."""
-    likely = ranked[:LIKELY_PICKS]
+def after_search_s(config: Any, likely: list[dict[str, Any]], scale: float, test_rows: int) -> float:
+    """What the phases after the search are likely to need, judged on the `likely` picks (the candidate the
+    decision would recommend now). Keeping back time for the slowest of the three best ended a diamonds search
+    (54,000 rows, two busy loops) at 16.9 s of 30 with a candidate skipped: 7.5 s kept for a forest's refit, when
+    the pick's took 0.7 s and the run was over at 22.5 s. A pick that changes later to a costlier one is still
+    refit on every row first when that costs under FIRST_REFIT_SHARE of the budget (refit_plan)."""
     # a refit that would not fit is made on fewer rows: keep back at most a share of the budget for it
     refit = min(max((refit_s(r, scale) for r in likely), default=0.0), REFIT_SHARE * config.time_budget_s)
     return refit + after_refit_s(config, likely, test_rows)

@@ -79,11 +79,19 @@ class _Search:
         )
 
     def search_left(self) -> float:
-        ranked = self.log.ranked()
-        left = self.clock.left() - budget.after_search_s(self.config, ranked, self.plan.scale, self.plan.test_rows)
+        likely = self._likely_pick()
+        left = self.clock.left() - budget.after_search_s(self.config, likely, self.plan.scale, self.plan.test_rows)
         if self.config.ensemble and self.ensemble is None:
             left -= self._ensemble_s()
         return left
+
+    def _likely_pick(self) -> list[dict[str, Any]]:
+        """The row of the candidate the decision would recommend now (none before one finished)."""
+        if not self.log.rows:
+            return []
+        rules = self.config.decision
+        decided = decision_mod.decide(self.log.rows, self.primary, self.config.priority, rules.tolerance, rules.top_k)
+        return [self.log.row_of(decided.recommended)]
 
     def _ensemble_s(self) -> float:
         """An ensemble is scored from kept predictions; what costs is timing its members' predictions."""
