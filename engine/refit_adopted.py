@@ -75,4 +75,5 @@ def _candidate(name: str, rows: dict[str, dict[str, Any]], specs: list[Any]) -> 
     by_name = {spec.name: spec for spec in specs}
     if described.get("family") not in by_name:
         raise UserError("adopt.kind_unavailable", model=name, kind=described.get("family", "?"))
-    return Candidate(name=name, spec=by_name[described["family"]], params=described.get("params") or {})
+    spec, params = by_name[described["family"]], described.get("params") or {}
+    return Candidate(name=name, spec=spec, params=params, target=described.get("target", "as_is"))

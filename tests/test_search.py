@@ -348,3 +348,37 @@ def test_the_tuning_of_each_kind_starts_from_its_regularised_settings():
     assert first[1].params["num_leaves"] < 31 and first[2].params["min_samples_leaf"] > 1  # below their defaults
     # then the sampler's own proposals
     assert tuner.ask().params not in [c.params for c in first]
+
+
+@pytest.mark.quick
+def test_a_long_tailed_positive_target_is_also_tried_through_its_log_and_answered_in_its_own_units():
+    from automl_tui_engine.table import data, preprocess
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"size": rng.normal(size=300), "age": rng.normal(size=300)})
+    frame["price"] = np.exp(1.5 * frame["size"] + 0.2 * rng.normal(size=300))  # prices: a long right tail
+    assert preprocess.targets_to_try(frame["price"], "regression") == ("as_is", "log")
+    assert preprocess.targets_to_try(np.log(frame["price"]), "regression") == ("as_is",)  # no tail, below zero
+    assert preprocess.targets_to_try(frame["price"], "binary") == ("as_is",)
+
+    dataset = data.from_frame(frame, {"path": "prices", "name": "prices"}, "price")
+    plans = preprocess.plan(dataset.profiles)
+    tuner = candidates.Tuner([models.get("linear")], "regression", 0, True, targets=("as_is", "log"))
+    proposed = []
+    for _ in range(12):
+        candidate = tuner.ask()
+        tuner.tell(candidate, 0.5)
+        proposed.append(candidate)
+    assert {c.target for c in proposed} == {"as_is", "log"}  # a setting the tuning chooses, like the others
+    logged = next(c for c in proposed if c.target == "log")
+    assert logged.describe() == {"family": "linear", "params": logged.params, "target": "log"}
+    assert "target" not in next(c for c in proposed if c.target == "as_is").describe()
+
+    as_is = candidates.Candidate("linear", models.get("linear"), logged.params)
+    scores = {}
+    for candidate in (as_is, logged):
+        model = candidate.pipeline(plans, "regression", 0).fit(dataset.X, dataset.y)
+        predicted = model.predict(dataset.X)
+        scores[candidate.target] = np.corrcoef(predicted, dataset.y)[0, 1]
+    assert predicted.min() > -1  # the log model's answers turned back into prices: exp(answer) - 1
+    assert scores["log"] > scores["as_is"]  # an exponential relationship, straight on the log scale

@@ -123,6 +123,7 @@ class Candidate:
     members: tuple[tuple[Candidate, int], ...] = ()  # an ensemble's (member, weight)
     trial: Any = None  # the optuna trial that proposed it
     key: str = ""  # a tuned candidate's kind and parameters as text: the same key is the same candidate
+    target: str = "as_is"  # how a regression model sees its target: one of preprocess.TARGETS
 
     @property
     def family(self) -> str:
@@ -138,7 +139,7 @@ class Candidate:
 
         if not self.members:
             assert self.spec is not None
-            return preprocess.pipeline(plans, self.spec, task, seed, self.params, steps)
+            return preprocess.pipeline(plans, self.spec, task, seed, self.params, steps, self.target)
         from sklearn.ensemble import VotingClassifier, VotingRegressor
 
         estimators = [(f"m{i}", m.pipeline(plans, task, seed, steps)) for i, (m, _) in enumerate(self.members)]
@@ -151,7 +152,8 @@ class Candidate:
         """What the run folder keeps of it: enough to build it again."""
         if self.members:
             return {"members": {m.name: weight for m, weight in self.members}}
-        return {"family": self.family, "params": self.params}
+        described = {"family": self.family, "params": self.params}
+        return described if self.target == "as_is" else {**described, "target": self.target}
 
 
 ENSEMBLE = "ensemble"
@@ -243,13 +245,15 @@ class Tuner:
         seed: int,
         greater_is_better: bool,
         numbers: dict[str, int] | None = None,
+        targets: tuple[str, ...] = ("as_is",),
     ) -> None:
         """`numbers`: how many candidates of each kind were numbered before tuning (candidates.lighter); the tuned
-        ones are numbered after them, in the same dict."""
+        ones are numbered after them, in the same dict. `targets`: the ways of seeing a regression target to choose
+        among (preprocess.targets_to_try), a setting like the others."""
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        self.task = task
+        self.task, self.targets = task, targets
         self.specs = {spec.name: spec for spec in specs if spec.space(task)}
         self.study = study = optuna.create_study(
             direction="maximize" if greater_is_better else "minimize",
@@ -275,13 +279,16 @@ class Tuner:
             spec = self.specs[kind]
             space = spec.space(self.task)
             params = {name: _suggest(trial, f"{kind}.{name}", domain) for name, domain in space.items()}
-            key = json.dumps([kind, params], sort_keys=True, default=str)
+            # asked only when there is a choice: an extra draw would change every other run's candidates
+            target = trial.suggest_categorical(f"{kind}.target", list(self.targets)) if self.targets[1:] else "as_is"
+            key = json.dumps([kind, params, target], sort_keys=True, default=str)
             if key in self.outcomes:
                 self._tell_again(trial, self.outcomes[key])
                 continue
             self.outcomes[key] = None
             self.proposed[kind] = self.proposed.get(kind, 0) + 1
-            return Candidate(tuned_name(kind, self.proposed[kind]), spec, params, trial=trial, key=key)
+            name = tuned_name(kind, self.proposed[kind])
+            return Candidate(name, spec, params, trial=trial, key=key, target=target)
         return None
 
     def _tell_again(self, trial: Any, outcome: float | str | None) -> None:

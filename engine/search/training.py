@@ -33,6 +33,7 @@ from automl_tui_engine.search.candidates import (
     lighter,
 )
 from automl_tui_engine.search.outcome import STOP_FIGURES, SearchResult
+from automl_tui_engine.table import preprocess
 
 FAILURES_BEFORE_SPENT = 2  # failed tuned candidates in a row, in units of `patience`, that end the search
 KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (ensemble, threshold)
@@ -168,12 +169,24 @@ class _Search:
         return True
 
     def _tune(self, specs: list[Any], numbers: dict[str, int]) -> None:
-        """Tuned candidates of the best kinds until the budget, `max_trials`, `patience` or the space ends it."""
+        """Tuned candidates of the best `tune_kinds` kinds by their first form's score; when `patience` candidates in a
+        row bring no gain (or their space is spent) while budget remains, of the next kinds: a search still finding
+        gains elsewhere is not ended (the balanced preset ended at 37 s of 120 while behind FLAML, issue 36). It ends
+        with the budget, `max_trials`, or when every kind's tuning has stopped gaining."""
         config = self.config
-        tunable = [s for s in self._best_kinds(specs) if s.space(self.task)]
-        if not tunable or config.max_trials == 0:
+        kinds = [s for s in self._ranked_kinds(specs) if s.space(self.task)]
+        if not kinds or config.max_trials == 0:
             return
-        tuner = Tuner(tunable, self.task, config.seed, self.primary.greater_is_better, numbers)
+        targets = preprocess.targets_to_try(self.folds.y_train, self.task)
+        for start in range(0, len(kinds), config.tune_kinds):
+            self._tune_kinds(kinds[start : start + config.tune_kinds], numbers, targets)
+            if self.stop not in ("patience", "exhausted"):
+                return
+
+    def _tune_kinds(self, tunable: list[Any], numbers: dict[str, int], targets: tuple[str, ...]) -> None:
+        """Tuned candidates of `tunable` until the budget, `max_trials`, `patience` or their space ends it."""
+        config = self.config
+        tuner = Tuner(tunable, self.task, config.seed, self.primary.greater_is_better, numbers, targets)
         best, since_gain, failed_in_a_row = self._best_score(), 0, 0
         while True:
             if config.max_trials is not None and self.counts["tuned"] >= config.max_trials:
@@ -228,11 +241,11 @@ class _Search:
             "stop_needed_s": None if needed is None else budget.round_up(needed),
         }
 
-    def _best_kinds(self, specs: list[Any]) -> list[Any]:
-        """The model kinds worth tuning: the best `tune_kinds` by their first form's score."""
+    def _ranked_kinds(self, specs: list[Any]) -> list[Any]:
+        """The model kinds of `specs` with a finished candidate, best first."""
         kinds = list(dict.fromkeys(self.candidates[r["model"]].family for r in self.log.ranked()))
         by_name = {s.name: s for s in specs}
-        return [by_name[k] for k in kinds[: self.config.tune_kinds] if k in by_name]
+        return [by_name[k] for k in kinds if k in by_name]
 
     def _best_score(self) -> float:
         return decision_mod.score(self.log.ranked()[0], self.primary)

@@ -161,18 +161,43 @@ def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) ->
     return LeanColumnTransformer(kept, remainder="drop", sparse_threshold=0.0)
 
 
+# how a regression model sees its target: as it is, or as log(1 + y) with its answers turned back into y's units
+# (prices, counts: a long right tail that squared errors would otherwise fit at the expense of everything else)
+TARGETS = ("as_is", "log")
+LOG_TARGET_SKEW = 1.0  # a right tail at least this skewed (mean beyond the median by a share of the spread)
+
+
+def targets_to_try(y: Any, task: str) -> tuple[str, ...]:
+    """The TARGETS a search tries: the log too for a regression target of values ≥ 0 with a long right tail."""
+    if task != "regression" or y.min() < 0 or not y.skew() > LOG_TARGET_SKEW:
+        return TARGETS[:1]
+    return TARGETS
+
+
 def pipeline(
-    plans: list[ColumnPlan], model_spec: Any, task: str, seed: int, params: dict | None = None, steps: tuple = ()
+    plans: list[ColumnPlan],
+    model_spec: Any,
+    task: str,
+    seed: int,
+    params: dict | None = None,
+    steps: tuple = (),
+    target: str = "as_is",
 ) -> Any:
-    """Preprocessing, any plugin steps, then the estimator, as one Pipeline: what model.joblib holds and what
-    predicts on raw rows."""
+    """Preprocessing, any plugin steps, then the estimator (on the `target` of TARGETS), as one Pipeline: what
+    model.joblib holds and what predicts on raw rows."""
     from sklearn.pipeline import Pipeline
 
+    estimator = model_spec.build(task, seed, params)
+    if target == "log":
+        import numpy as np
+        from sklearn.compose import TransformedTargetRegressor
+
+        estimator = TransformedTargetRegressor(estimator, func=np.log1p, inverse_func=np.expm1, check_inverse=False)
     return Pipeline(
         [
             ("preprocess", build(plans, model_spec.needs_scaling, seed, task)),
             *((f"step_{step.name}", step.build(seed)) for step in steps),
-            ("model", model_spec.build(task, seed, params)),
+            ("model", estimator),
         ]
     )
 
