@@ -182,6 +182,33 @@ def test_classes_coded_as_numbers_are_found_by_the_model_charts(tmp_path):
     assert counts.sum() == len(pd.read_csv(Path(result.run_dir, "test_predictions.csv")))
 
 
+def test_true_false_columns_are_drawn_and_a_chart_that_fails_costs_only_itself(monkeypatch):
+    from automl_tui_engine.outputs.explain import Explanation
+
+    rows = pd.DataFrame({"employed": [True, False, True, False], "age": [30, 40, 50, 60]})
+    explanation = Explanation(
+        columns=["employed", "age"],
+        permutation={"employed": (0.1, 0.01), "age": (0.05, 0.01)},
+        values=np.array([[0.2, -0.1], [-0.2, 0.1], [0.3, 0.0], [-0.1, 0.2]]),
+        rows=rows,
+        class_explained="yes",
+    )
+    chosen = decision.decide(ROWS, ACCURACY, "balanced", 0.01, 5)
+    args = (ROWS, ACCURACY, chosen, "binary", "t", None, None, None, ["no", "yes"], explanation)
+    figures, failed = plots.build(*args)
+    assert not failed and "shap_summary" in figures  # True/False is 1/0 for the colour scale
+    employed = next(trace for trace in figures["shap_summary"].data if "employed" in trace.text[0])
+    assert sorted(employed.marker.color) == [0.0, 0.0, 1.0, 1.0]
+
+    def broken(*_):
+        raise ValueError("a column of a kind this chart did not expect")
+
+    monkeypatch.setattr(plots, "shap_summary", broken)
+    figures, failed = plots.build(*args)
+    assert list(failed) == ["shap_summary"] and failed["shap_summary"].startswith("ValueError: a column of a kind")
+    assert {"leaderboard", "tradeoff_latency", "shap_importance", "permutation_importance"} <= set(figures)
+
+
 @pytest.mark.slow
 def test_without_a_japanese_font_the_japanese_charts_are_html_only_and_each_png_is_listed(tmp_path, monkeypatch):
     import automl_tui_engine as engine

@@ -91,7 +91,7 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, g
         if task != "regression":  # the charts name classes as text: labels coded 0/1 are compared as "0"/"1"
             y_test = y_test.astype(str)
             y_pred = None if y_pred is None else y_pred.astype(str)
-        figures = plots.build(
+        figures, failed = plots.build(
             ctx.candidates.rows,
             ctx.primary,
             decision,
@@ -112,6 +112,8 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, g
             reason = t("missing.png_time", needed=budget.round_up(needed), left=budget.round_down(max(left, 0.0)))
             not_made = {f"{rundir.PLOTS}/{name}.png": reason for name in figures}
         not_made |= plots.export(figures, ctx.folder / rundir.PLOTS, png=png, browser=ctx.png_browser)
+        for name, error in failed.items():
+            ctx.artifact_missing(f"{rundir.PLOTS}/{name}.html", t("missing.chart_failed", error=error))
     except Exception as exc:
         ctx.artifact_missing(rundir.PLOTS, t("missing.charts_failed", error=one_line(exc)))
         return None

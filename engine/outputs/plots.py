@@ -167,7 +167,7 @@ def shap_summary(explanation: Any) -> Any:
     fig = go.Figure()
     for position, column in enumerate(order):
         values = explanation.values[:, explanation.columns.index(column)]
-        raw = pd.to_numeric(explanation.rows[column], errors="coerce")
+        raw = pd.to_numeric(explanation.rows[column], errors="coerce").astype(float)  # True/False too
         span = raw.max() - raw.min()
         colour = ((raw - raw.min()) / span).fillna(0.5).to_numpy() if span and span == span else np.full(len(raw), 0.5)
         fig.add_trace(
@@ -212,36 +212,48 @@ def _shap_title(class_explained: str | None) -> str:
     return f"{t('plots.shap_summary_title')}<br><sup>{sub}</sup>"
 
 
-def build(rows, metric, decision, task, target, y_test, y_pred, proba, classes, explanation, guess=None) -> dict:
-    """Every chart this run can draw, by file stem; `guess` is what guessing scores (the leaderboard's line)."""
-    figures = {
-        "leaderboard": leaderboard(rows, metric, decision.recommended, guess),
-        "tradeoff_latency": tradeoff(rows, metric, decision.pareto, decision.recommended, "latency"),
-        "tradeoff_size": tradeoff(rows, metric, decision.pareto, decision.recommended, "size"),
+def build(
+    rows, metric, decision, task, target, y_test, y_pred, proba, classes, explanation, guess=None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every chart this run can draw, by file stem, and those that could not be drawn with the error in one line:
+    a chart that fails (a column of a type it did not expect) costs that chart, never the others (a table with
+    True/False columns lost all nine). `guess` is what guessing scores (the leaderboard's line)."""
+    from automl_tui_engine.errors import one_line
+
+    makers = {
+        "leaderboard": lambda: leaderboard(rows, metric, decision.recommended, guess),
+        "tradeoff_latency": lambda: tradeoff(rows, metric, decision.pareto, decision.recommended, "latency"),
+        "tradeoff_size": lambda: tradeoff(rows, metric, decision.pareto, decision.recommended, "size"),
     }
     if y_pred is not None:
         if task == "regression":
-            figures["predicted_vs_actual"] = predicted_vs_actual(y_test, y_pred, target)
-            figures["residuals"] = residuals(y_test, y_pred, target)
+            makers["predicted_vs_actual"] = lambda: predicted_vs_actual(y_test, y_pred, target)
+            makers["residuals"] = lambda: residuals(y_test, y_pred, target)
         else:
-            figures["confusion_matrix"] = confusion(y_test, y_pred, classes)
+            makers["confusion_matrix"] = lambda: confusion(y_test, y_pred, classes)
             if task == "binary" and proba is not None:
-                figures["roc_curve"] = roc(y_test, proba[:, 1], classes[1])
-                figures["precision_recall"] = precision_recall(y_test, proba[:, 1], classes[1])
+                makers["roc_curve"] = lambda: roc(y_test, proba[:, 1], classes[1])
+                makers["precision_recall"] = lambda: precision_recall(y_test, proba[:, 1], classes[1])
     if explanation is not None:
         if explanation.values is not None:
-            figures["shap_summary"] = shap_summary(explanation)
-            figures["shap_importance"] = importance_bar(
+            makers["shap_summary"] = lambda: shap_summary(explanation)
+            makers["shap_importance"] = lambda: importance_bar(
                 explanation.mean_abs(), None, t("plots.shap_importance_title"), t("plots.shap_importance_axis")
             )
         permutation = explanation.permutation
-        figures["permutation_importance"] = importance_bar(
+        makers["permutation_importance"] = lambda: importance_bar(
             {k: m for k, (m, _) in permutation.items()},
             {k: s for k, (_, s) in permutation.items()},
             t("plots.permutation_title"),
             t("plots.permutation_axis", metric=metric.title),
         )
-    return figures
+    figures, failed = {}, {}
+    for name, make in makers.items():
+        try:
+            figures[name] = make()
+        except Exception as exc:
+            failed[name] = one_line(exc)
+    return figures, failed
 
 
 JAPANESE_TEXT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]")  # kana, kanji, half-width kana
