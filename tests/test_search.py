@@ -55,6 +55,37 @@ def test_a_slow_candidate_is_stopped_by_the_budget_and_recorded(tmp_path, breast
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("folds_done", [3, 0])  # stopped while its predictions were timed; in its first fold
+def test_a_first_form_stopped_after_a_fold_is_tried_again_with_the_time_the_others_left(
+    tmp_path, penguins_csv, monkeypatch, folds_done
+):
+    """A linear model on a wide table of six classes needed more than its sixth of the time: it is tried again once
+    the other kinds have had their turn, so it is compared after all (issue 36). One that could not finish a single
+    fold in its share is not: its folds would eat the rest of the search."""
+    from automl_tui_engine.search import training
+
+    real, kinds = evaluate.cross_validate, []
+
+    def first_linear_stopped(pipeline, folds, task, task_metrics, seed, repeats, after_fold=None):
+        kinds.append(type(pipeline[-1]).__name__)
+        if kinds.count("LogisticRegression") == 1 and kinds[-1] == "LogisticRegression":
+            for fold in range(folds_done):
+                after_fold(fold, 0.9)
+            raise budget.BudgetExceeded  # its share of the time ran out
+        return real(pipeline, folds, task, task_metrics, seed, repeats, after_fold)
+
+    monkeypatch.setattr(training.evaluate, "cross_validate", first_linear_stopped)
+    run(quick_config(penguins_csv, tmp_path / "runs", target="species", time_budget_s=60, max_trials=None, patience=1))
+    results = pd.read_csv(only_run(tmp_path / "runs") / "results_summary.csv").set_index("model")
+    assert list(results.index[:2]) == ["linear", "hist_gb"] and results.loc["linear", "status"] == "stopped"
+    if folds_done:  # after the others, never before, in the same form
+        assert results.index[2] == "linear #1" and results.loc["linear #1", "status"] == "ok"
+        assert json.loads(results.loc["linear #1", "params"]) == {"family": "linear", "params": {}}
+    else:
+        assert results.index[2] != "linear #1" and results.loc["hist_gb", "status"] == "ok"
+
+
+@pytest.mark.slow
 def test_a_run_with_tuning_ends_within_its_budget_and_says_why_the_search_stopped(tmp_path, penguins_csv):
     config = quick_config(
         penguins_csv, tmp_path / "runs", target="species", time_budget_s=8, max_trials=None, models=["linear", "knn"]

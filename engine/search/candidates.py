@@ -177,6 +177,13 @@ def grown(first: Candidate, task: str, numbers: dict[str, int]) -> Candidate | N
     return _numbered(spec, {**first.params, **spec.grown_params(task)}, numbers)
 
 
+def again(first: Candidate, numbers: dict[str, int]) -> Candidate:
+    """`first` (a first form stopped at the end of its share of the time) to be tried once more, when the other kinds
+    have had theirs, with the time they left unused."""
+    assert first.spec is not None
+    return _numbered(first.spec, first.params, numbers)
+
+
 def _numbered(spec: ModelSpec, params: dict[str, Any], numbers: dict[str, int]) -> Candidate:
     """A candidate of `spec` beyond its first form, "<kind> #<n>" after the kind's candidates so far (`numbers`,
     updated); its key makes it the same candidate as any other of that kind with those settings."""

@@ -28,6 +28,7 @@ from automl_tui_engine.search.candidates import (
     Pruned,
     SearchPlan,
     Tuner,
+    again,
     first_forms,
     grown,
     lighter,
@@ -64,6 +65,7 @@ class _Search:
         # number of trees, and the measured cost their estimate starts from
         self.forms: dict[str, Candidate] = {}
         self.sized: set[str] = set()  # kinds whose first form was made with fewer parts than planned (_sized)
+        self.needed: dict[str, float] = {}  # a candidate the clock stopped after a fold -> the seconds it would need
         self.stop = "exhausted"
         self.stop_figures: dict[str, float | None] = dict.fromkeys(STOP_FIGURES)
         self.ensemble: str | None = None
@@ -104,20 +106,37 @@ class _Search:
 
     def run(self, specs: list[Any]) -> SearchResult:
         config = self.config
-        queue = first_forms(specs, self.task)
-        for position, candidate in enumerate(queue):
-            # no estimate for first forms: cost hints scaled from the linear model misjudge large tables (a linear
-            # fit slows with one-hot columns, boosting does not), so the timer decides
-            if not self._try(candidate, estimate=None, pending=len(queue) - position - 1):
-                for rest in queue[position + 1 :]:
-                    self.log.not_finished(rest.name, "skipped", self._skip_reason(), stage=rest.stage)
-                return self.result()
         numbers: dict[str, int] = {}  # candidates of each kind numbered so far ("<kind> #<n>")
-        if self._grow(numbers) and self._lighter(queue, numbers):
+        queue = first_forms(specs, self.task)
+        stopped = self._in_turn([(first, None) for first in queue])
+        # a first form stopped at the end of its share after finishing a fold (a linear model on a wide table of six
+        # classes) is tried once more, when its folds so far say the time the others left is enough: every kind
+        # compared whenever the time allows, never a model that could not fit one fold in its share
+        worth = [first for first in stopped or [] if self.needed.get(first.name, float("inf")) <= self.search_left()]
+        again_queue = [(again(first, numbers), self.needed[first.name]) for first in worth]
+        retried = stopped is not None and self._in_turn(again_queue) is not None
+        if retried and self._grow(numbers) and self._lighter(queue, numbers):
             self._tune(specs, numbers)
         if config.ensemble and self.stop != "cancelled":
             self._ensemble()
         return self.result()
+
+    def _in_turn(self, queue: list[tuple[Candidate, float | None]]) -> list[Candidate] | None:
+        """`queue`'s candidates one after the other, each with an even share of the search time left (those still to
+        come are skipped when the search must end) and its estimate (seconds, None: the timer decides); the ones the
+        clock stopped, or None when the search must end."""
+        stopped = []
+        for position, (candidate, estimate) in enumerate(queue):
+            stops = self.counts["stopped"]
+            # no estimate for first forms: cost hints scaled from the linear model misjudge large tables (a linear
+            # fit slows with one-hot columns, boosting does not), so the timer decides
+            if not self._try(candidate, estimate=estimate, pending=len(queue) - position - 1):
+                for rest, _ in queue[position + 1 :]:
+                    self.log.not_finished(rest.name, "skipped", self._skip_reason(), stage=rest.stage)
+                return None
+            if self.counts["stopped"] > stops:
+                stopped.append(candidate)
+        return stopped
 
     def _grow(self, numbers: dict[str, int]) -> bool:
         """Each kind's finished first form grown to its defaults (candidates.grown), the best-ranked kinds first, while
@@ -296,7 +315,13 @@ class _Search:
             # to the next): cheapest first, a later one needs no less
             left = max(left / (pending + 1), budget.MIN_START_S)
         ctx.emit(ev.CandidateStarted(model=candidate.name))
-        after_fold = tuner.after_fold(candidate) if tuner is not None else None
+        pruning, folds_done = (tuner.after_fold(candidate) if tuner is not None else None), []
+
+        def after_fold(fold: int, value: float) -> None:
+            folds_done.append(fold)
+            if pruning is not None:
+                pruning(fold, value)
+
         try:
             with py_warnings.catch_warnings(record=True) as caught, budget.time_limit(left):
                 py_warnings.simplefilter("always")
@@ -307,6 +332,8 @@ class _Search:
                 )
         except budget.BudgetExceeded:
             self.counts["stopped"] += 1
+            if folds_done:  # what its folds so far say all of them need (the fold under way counted in, leaning high)
+                self.needed[candidate.name] = left * self.folds.n_folds / len(folds_done)
             log.not_finished(candidate.name, "stopped", t("run.stopped_budget", seconds=left), stage=candidate.stage)
             if tuner is not None:
                 tuner.tell(candidate, None)

@@ -226,6 +226,7 @@ _BUILTIN = (
         search_space=_per_family(
             {
                 "learning_rate": _log(0.02, 0.3),
+                "max_iter": _log(50, 400, integer=True),  # more rounds at a finer rate: smooth targets need them
                 "max_leaf_nodes": _log(7, 127, integer=True),
                 "min_samples_leaf": _log(5, 100, integer=True),
                 "l2_regularization": [0.0, 0.1, 1.0],
@@ -233,7 +234,13 @@ _BUILTIN = (
             {"class_weight": _CLASS_WEIGHT},
         ),
         tuning_start=_per_family(
-            {"learning_rate": 0.05, "max_leaf_nodes": 15, "min_samples_leaf": 40, "l2_regularization": 1.0},
+            {
+                "learning_rate": 0.05,
+                "max_iter": 200,
+                "max_leaf_nodes": 15,
+                "min_samples_leaf": 40,
+                "l2_regularization": 1.0,
+            },
             {"class_weight": None},
         ),
         fit_cost=8.0,
