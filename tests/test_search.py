@@ -413,3 +413,12 @@ def test_a_long_tailed_positive_target_is_also_tried_through_its_log_and_answere
         scores[candidate.target] = np.corrcoef(predicted, dataset.y)[0, 1]
     assert predicted.min() > -1  # the log model's answers turned back into prices: exp(answer) - 1
     assert scores["log"] > scores["as_is"]  # an exponential relationship, straight on the log scale
+
+
+@pytest.mark.quick
+def test_a_candidates_cost_is_judged_from_its_trees_or_rounds_against_the_form_it_is_made_like():
+    boosting, forest, linear = models.get("lightgbm"), models.get("random_forest"), models.get("linear")
+    assert boosting.cost_ratio("binary", {"n_estimators": 800, "num_leaves": 15}, {"n_estimators": 200}) == 4.0
+    assert boosting.cost_ratio("binary", {"num_leaves": 15}, {"n_estimators": 50}) == 4.0  # its default: 200
+    assert forest.cost_ratio("regression", {"n_estimators": 12}, {"n_estimators": 50}) == 12 / 50
+    assert linear.cost_ratio("binary", {"C": 10.0}, {}) == 1.0  # no count of parts: as measured

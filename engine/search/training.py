@@ -146,13 +146,13 @@ class _Search:
         for first in firsts:
             if self.config.max_trials is not None and self.counts["tuned"] >= self.config.max_trials:
                 return True
-            candidate = grown(first, self.task, numbers)
-            measured = self._measured_cost(first)
-            if candidate is None or first.family in self.sized or measured is None:
+            spec, measured = first.spec, self._measured_cost(first)
+            if first.family in self.sized or not spec.first_params(self.task) or measured is None:
                 continue
-            estimate = measured * first.spec.growth(self.task)
+            estimate = measured * spec.cost_ratio(self.task, spec.grown_params(self.task), first.params)
             if estimate > self.search_left():  # an offer: without the time, not made
                 continue
+            candidate = grown(first, self.task, numbers)
             if not self._try(candidate, estimate=estimate):
                 return False
             self.counts["tuned"] += 1
@@ -273,11 +273,14 @@ class _Search:
         return 0.001 if self.primary.bounded else 0.001 * abs(best)
 
     def _measured_cost(self, candidate: Candidate) -> float | None:
-        """Seconds the form of its kind it is made like (self.forms) took to evaluate: how long this one will
-        likely take."""
+        """Seconds the form of its kind it is made like (self.forms) took to evaluate, in proportion to their trees or
+        rounds: how long this one will likely take."""
         form = self.forms.get(candidate.family)
-        row = self.log.row_of(form.name if form is not None else candidate.family)
-        return None if row is None else row["fit_s"] * self.folds.n_folds
+        row = None if form is None else self.log.row_of(form.name)
+        if row is None or candidate.spec is None:
+            return None
+        ratio = candidate.spec.cost_ratio(self.task, candidate.params, form.params)
+        return row["fit_s"] * self.folds.n_folds * ratio
 
     def _try(self, candidate: Candidate, estimate: float | None, tuner: Any = None, pending: int = 0) -> bool:
         """Evaluate one candidate; False when the search must end (budget spent or run cancelled).
@@ -401,7 +404,7 @@ class _Search:
             evaluation = self._confirmed(pipeline, evaluation)
         row = {"model": candidate.name, "stage": candidate.stage, "status": "ok", "reason": "", **evaluation.row}
         self.candidates[candidate.name] = candidate
-        if candidate.stage == "default":
+        if candidate.stage == "default" or candidate.family not in self.forms:  # a first form, or one tried again
             self.forms[candidate.family] = candidate
         self.evaluations[candidate.name] = evaluation
         self.log.finished(row, candidate.describe())
