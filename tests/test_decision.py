@@ -232,3 +232,29 @@ def assert_the_pick_keeps_its_rule(rows, metric, priority, tolerance=0.01):
     (best,) = [r for r in rows if r["model"] == chosen_decision.best_model]
     quoted = set(NUMBER.findall(chosen_decision.reason))
     assert quoted <= numbers_a_reader_can_check(rows, chosen, best, metric, tolerance), (rows, chosen_decision.reason)
+
+
+def forest_row(model, score, trees, latency, size, **settings):
+    params = {"family": "extra_trees", "params": {"n_estimators": trees, **settings}}
+    return {**row(model, score, latency, size), "params": json.dumps(params, sort_keys=True)}
+
+
+def test_accuracy_takes_the_same_forest_with_more_trees_when_both_are_within_tolerance():
+    """Boston (issue 36): 50 trees scored 0.897 in cross-validation, the same forest with 200 trees 0.893, and on the
+    test rows 0.709 against 0.728: between one forest's sizes the folds' scores differ by the luck of the draw."""
+    rows = [
+        forest_row("extra_trees", 0.897, 50, 4.0, 700_000),
+        forest_row("extra_trees #1", 0.893, 200, 12.0, 2_800_000),
+        forest_row("extra_trees #2", 0.885, 12, 1.5, 170_000),
+        forest_row("extra_trees #3", 0.899, 50, 4.0, 700_000, min_samples_leaf=5),  # other settings: no sibling
+        {**row("linear", 0.85, 0.5, 4_000), "params": json.dumps({"family": "linear", "params": {}})},
+    ]
+    picked = decision.decide(rows[:3] + rows[4:], ACCURACY, "accuracy", tolerance=0.01, top_k=3)
+    assert picked.recommended == "extra_trees #1" and picked.best_model == "extra_trees"
+    assert "extra_trees #1 is the same forest as extra_trees with more trees (200 against 50)" in picked.reason
+    assert "(0.897 against 0.893) is the luck of the folds" in picked.reason
+    # a forest of other settings is another model: the most accurate stays the pick
+    assert decision.decide(rows, ACCURACY, "accuracy", tolerance=0.01, top_k=3).recommended == "extra_trees #3"
+    # beyond the tolerance the larger forest is not taken, and the other priorities keep weighing speed and size
+    assert decision.decide(rows[:3], ACCURACY, "accuracy", tolerance=0.002, top_k=3).recommended == "extra_trees"
+    assert decision.decide(rows[:3], ACCURACY, "speed", tolerance=0.02, top_k=3).recommended == "extra_trees #2"
