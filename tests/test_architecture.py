@@ -27,7 +27,7 @@ LAYERS = [
      "outputs.search_counts", "outputs.time_line", "outputs.decision_record"],
     ["context", "tracking"],
     ["search.evaluate", "search.baseline", "search.threshold", "search.ensemble", "search.candidates",
-     "search.training", "search.outcome", "search.refit"],
+     "search.training", "search.trials", "search.outcome", "search.refit"],
     ["outputs.insights", "predict", "whatif.case", "whatif.grid", "whatif.best", "whatif.records",
      "adoption", "adopted_models", "inspection", "clearml.sdk", "clearml.run_properties", "clearml.inference",
      "clearml.task_items", "clearml.tracker"],

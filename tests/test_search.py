@@ -62,8 +62,6 @@ def test_a_first_form_stopped_after_a_fold_is_tried_again_with_the_time_the_othe
     """A linear model on a wide table of six classes needed more than its sixth of the time: it is tried again once
     the other kinds have had their turn, so it is compared after all (issue 36). One that could not finish a single
     fold in its share is not: its folds would eat the rest of the search."""
-    from automl_tui_engine.search import training
-
     real, kinds = evaluate.cross_validate, []
 
     def first_linear_stopped(pipeline, folds, task, task_metrics, seed, repeats, after_fold=None):
@@ -74,7 +72,7 @@ def test_a_first_form_stopped_after_a_fold_is_tried_again_with_the_time_the_othe
             raise budget.BudgetExceeded  # its share of the time ran out
         return real(pipeline, folds, task, task_metrics, seed, repeats, after_fold)
 
-    monkeypatch.setattr(training.evaluate, "cross_validate", first_linear_stopped)
+    monkeypatch.setattr(evaluate, "cross_validate", first_linear_stopped)
     run(quick_config(penguins_csv, tmp_path / "runs", target="species", time_budget_s=60, max_trials=None, patience=1))
     results = pd.read_csv(only_run(tmp_path / "runs") / "results_summary.csv").set_index("model")
     assert list(results.index[:2]) == ["linear", "hist_gb"] and results.loc["linear", "status"] == "stopped"
