@@ -15,9 +15,11 @@ smaller model. The same run then gives the same pick whatever the machine was do
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from automl_tui_engine.extension.registry import models
 from automl_tui_engine.extension.registry.metrics import RankingMetric
 from automl_tui_engine.formatting import human_bytes, metric_text
 from automl_tui_engine.messages import listing, sentences, t
@@ -139,9 +141,7 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
         raise ValueError("no finished candidate to decide between")
     ranked = _by_accuracy(rows, metric)
     best = ranked[0]
-    close = within_tolerance(rows, metric, tolerance)
-    leader = min(close, key=lambda r: (*MEASURES[priority](r, metric), r[SIZE], r[LATENCY]))
-    chosen = _within_noise_of(leader, close, priority, metric)
+    close, leader, chosen = _picked(rows, metric, priority, tolerance)
     facts = {
         "model": chosen["model"],
         "metric": metric.title,
@@ -181,6 +181,18 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
     )
 
 
+def pick(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tolerance: float) -> dict[str, Any]:
+    """The row `decide` recommends, without its words and lists: what the search asks after every candidate."""
+    return _picked(rows, metric, priority, tolerance)[2]
+
+
+def _picked(rows, metric, priority, tolerance) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
+    """(the models within tolerance of the best score, the priority's leader among them, the pick)."""
+    close = within_tolerance(rows, metric, tolerance)
+    leader = min(close, key=lambda r: (*MEASURES[priority](r, metric), r[SIZE], r[LATENCY]))
+    return close, leader, _within_noise_of(leader, close, priority, metric)
+
+
 # What each priority minimises among the models within tolerance of the best score (the leader is the lowest).
 MEASURES = {
     "accuracy": lambda r, metric: (-goodness(r, metric),),
@@ -203,13 +215,9 @@ def _within_noise_of(leader: dict[str, Any], close: list[dict[str, Any]], priori
     return min(same_size, key=lambda r: (-goodness(r, metric), r[SIZE], r[LATENCY]))
 
 
-def parts(row: dict[str, Any]) -> tuple[str, int] | None:
+def _parts(row: dict[str, Any]) -> tuple[str, int] | None:
     """(its settings but the number of parts, that number) for a model made of averaged parts (a forest's trees,
     ModelSpec.size_param), from the leaderboard row's params; None for any other model."""
-    import json
-
-    from automl_tui_engine.extension.registry import models
-
     described = json.loads(row.get("params") or "{}")
     try:
         size_param = models.get(described.get("family", "")).size_param
@@ -227,10 +235,10 @@ def _with_most_parts(leader: dict[str, Any], close: list[dict[str, Any]]) -> dic
     trees of one forest are never less accurate in expectation; between them the folds' scores differ by the luck
     of the draw (on Boston, 50 trees scored 0.897 in cross-validation and 200 trees 0.893; on the test rows 0.709
     and 0.728)."""
-    mine = parts(leader)
+    mine = _parts(leader)
     if mine is None:
         return leader
-    siblings = [(found[1], row) for row in close if (found := parts(row)) is not None and found[0] == mine[0]]
+    siblings = [(found[1], row) for row in close if (found := _parts(row)) is not None and found[0] == mine[0]]
     return max(siblings, key=lambda sibling: sibling[0])[1]
 
 
@@ -255,7 +263,7 @@ def _why_not_the_leader(chosen: dict[str, Any], leader: dict[str, Any], priority
         "size_band": f"{SIZE_TIE - 1:.0%}",
     }
     if priority == "accuracy":  # the same forest with more trees (_with_most_parts)
-        return t("reason.more_parts", **facts, model_parts=parts(chosen)[1], leader_parts=parts(leader)[1])
+        return t("reason.more_parts", **facts, model_parts=_parts(chosen)[1], leader_parts=_parts(leader)[1])
     if priority == "size":  # the leader is the smallest: the pick is as small within SIZE_TIE, and more accurate
         return t("reason.tied_size", **facts)
     smaller = chosen[SIZE] * SIZE_TIE < leader[SIZE] or goodness(chosen, metric) <= goodness(leader, metric)

@@ -67,6 +67,7 @@ def _candidate(name: str, rows: dict[str, dict[str, Any]], specs: list[Any]) -> 
     import json
 
     from automl_tui_engine.search.candidates import Candidate
+    from automl_tui_engine.table.preprocess import AS_IS
 
     described = json.loads(rows[name].get("params") or "{}")
     if "members" in described:
@@ -76,4 +77,4 @@ def _candidate(name: str, rows: dict[str, dict[str, Any]], specs: list[Any]) -> 
     if described.get("family") not in by_name:
         raise UserError("adopt.kind_unavailable", model=name, kind=described.get("family", "?"))
     spec, params = by_name[described["family"]], described.get("params") or {}
-    return Candidate(name=name, spec=spec, params=params, target=described.get("target", "as_is"))
+    return Candidate(name=name, spec=spec, params=params, target=described.get("target", AS_IS))

@@ -10,6 +10,7 @@ from typing import Any
 
 from automl_tui_engine.extension.registry.models import ModelSpec
 from automl_tui_engine.naming import tuned_name
+from automl_tui_engine.table.preprocess import AS_IS
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class Candidate:
     members: tuple[tuple[Candidate, int], ...] = ()  # an ensemble's (member, weight)
     trial: Any = None  # the optuna trial that proposed it
     key: str = ""  # a tuned candidate's kind and parameters as text: the same key is the same candidate
-    target: str = "as_is"  # how a regression model sees its target: one of preprocess.TARGETS
+    target: str = AS_IS  # how a regression model sees its target: one of preprocess.TARGETS
 
     @property
     def family(self) -> str:
@@ -153,7 +154,7 @@ class Candidate:
         if self.members:
             return {"members": {m.name: weight for m, weight in self.members}}
         described = {"family": self.family, "params": self.params}
-        return described if self.target == "as_is" else {**described, "target": self.target}
+        return described if self.target == AS_IS else {**described, "target": self.target}
 
 
 ENSEMBLE = "ensemble"
@@ -252,7 +253,7 @@ class Tuner:
         seed: int,
         greater_is_better: bool,
         numbers: dict[str, int] | None = None,
-        targets: tuple[str, ...] = ("as_is",),
+        targets: tuple[str, ...] = (AS_IS,),
     ) -> None:
         """`numbers`: how many candidates of each kind were numbered before tuning (candidates.lighter); the tuned
         ones are numbered after them, in the same dict. `targets`: the ways of seeing a regression target to choose
@@ -287,7 +288,7 @@ class Tuner:
             space = spec.space(self.task)
             params = {name: _suggest(trial, f"{kind}.{name}", domain) for name, domain in space.items()}
             # asked only when there is a choice: an extra draw would change every other run's candidates
-            target = trial.suggest_categorical(f"{kind}.target", list(self.targets)) if self.targets[1:] else "as_is"
+            target = trial.suggest_categorical(f"{kind}.target", list(self.targets)) if self.targets[1:] else AS_IS
             key = json.dumps([kind, params, target], sort_keys=True, default=str)
             if key in self.outcomes:
                 self._tell_again(trial, self.outcomes[key])

@@ -10,6 +10,7 @@ tables do not burn the whole budget. `search_phase()` is the phase; it returns a
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from automl_tui_engine import decision as decision_mod
@@ -48,6 +49,8 @@ class _Search(Trials):
         config = self.config
         numbers: dict[str, int] = {}  # candidates of each kind numbered so far ("<kind> #<n>")
         queue = first_forms(specs, self.task)
+        # no estimate for first forms: cost hints scaled from the linear model misjudge large tables (a linear fit
+        # slows with one-hot columns, boosting does not), so the timer decides
         stopped = self._in_turn([(first, None) for first in queue])
         # a first form stopped at the end of its share after finishing a fold (a linear model on a wide table of six
         # classes) is tried once more, when its folds so far say the time the others left is enough: every kind
@@ -68,8 +71,6 @@ class _Search(Trials):
         stopped = []
         for position, (candidate, estimate) in enumerate(queue):
             stops = self.counts["stopped"]
-            # no estimate for first forms: cost hints scaled from the linear model misjudge large tables (a linear
-            # fit slows with one-hot columns, boosting does not), so the timer decides
             if not self._try(candidate, estimate=estimate, pending=len(queue) - position - 1):
                 for rest, _ in queue[position + 1 :]:
                     self.log.not_finished(rest.name, "skipped", self._skip_reason(), stage=rest.stage)
@@ -78,52 +79,62 @@ class _Search(Trials):
                 stopped.append(candidate)
         return stopped
 
+    def _trials_spent(self) -> bool:
+        """`max_trials` tuned candidates were tried (grown and lighter forms count among them)."""
+        return self.config.max_trials is not None and self.counts["tuned"] >= self.config.max_trials
+
+    def _offer(self, make: Any, estimate: float) -> tuple[bool, Candidate | None]:
+        """A grown or lighter form, made by `make()` (which numbers it; None: there is none) only when its `estimate`
+        fits the search time left: an offer, without the time not made nor numbered. Returns (False when the search
+        must end, the candidate tried if one was)."""
+        candidate = make() if estimate <= self.search_left() else None
+        if candidate is None:
+            return True, None
+        if not self._try(candidate, estimate=estimate):
+            return False, candidate
+        self.counts["tuned"] += 1
+        return True, candidate
+
     def _grow(self, numbers: dict[str, int]) -> bool:
         """Each kind's finished first form grown to its defaults (candidates.grown), the best-ranked kinds first, while
         the search has the time for it; each counts as a tuned candidate. A first form made smaller than planned
         (the budget could not afford it) is not grown. False when the search must end."""
         firsts = [self.candidates[r["model"]] for r in self.log.ranked() if r["stage"] == "default"]
         for first in firsts:
-            if self.config.max_trials is not None and self.counts["tuned"] >= self.config.max_trials:
+            if self._trials_spent():
                 return True
             spec, measured = first.spec, self._measured_cost(first)
             if first.family in self.sized or not spec.first_params(self.task) or measured is None:
                 continue
             estimate = measured * spec.cost_ratio(self.task, spec.grown_params(self.task), first.params)
-            if estimate > self.search_left():  # an offer: without the time, not made
-                continue
-            candidate = grown(first, self.task, numbers)
-            if not self._try(candidate, estimate=estimate):
+            going_on, tried = self._offer(partial(grown, first, self.task, numbers), estimate)
+            if not going_on:
                 return False
-            self.counts["tuned"] += 1
-            if candidate.name in self.candidates:
-                self.forms[first.family] = candidate
+            if tried is not None and tried.name in self.candidates:
+                self.forms[first.family] = tried
         return True
 
     def _lighter(self, queue: list[Candidate], numbers: dict[str, int]) -> bool:
         """Lighter versions of each forest whose first form finished (candidates.lighter: a quarter of the trees),
         then of those that finished (a quarter of a quarter), while the search has the time: every forest's first
         step before any second one. Each counts as a tuned candidate. False when the search must end."""
-        config = self.config
         forests = [self.candidates.get(first.name) for first in queue]
         forests = [kept for kept in forests if kept is not None and kept.spec and kept.spec.size_param]
         rung = [(kept, measured) for kept in forests if (measured := self._measured_cost(kept)) is not None]
         while rung:
             finished = []
             for heavier, measured in rung:
-                if config.max_trials is not None and self.counts["tuned"] >= config.max_trials:
+                if self._trials_spent():
                     return True
                 param = heavier.spec.size_param
                 parts = heavier.params.get(param) or heavier.spec.default(self.task, param) or 0
-                candidate, estimate = lighter(heavier, parts, numbers), measured / LIGHTER_SHARE
-                if candidate is None or estimate > self.search_left():  # an offer: without the time, not made
-                    continue
-                if not self._try(candidate, estimate=estimate):
+                estimate = measured / LIGHTER_SHARE
+                going_on, tried = self._offer(partial(lighter, heavier, parts, numbers), estimate)
+                if not going_on:
                     return False
-                self.counts["tuned"] += 1
                 # only a finished one is offered lighter still: a failed or stopped one's lighter would not do better
-                if candidate.name in self.candidates:
-                    finished.append((self.candidates[candidate.name], estimate))
+                if tried is not None and tried.name in self.candidates:
+                    finished.append((self.candidates[tried.name], estimate))
             rung = finished
         return True
 
@@ -148,7 +159,7 @@ class _Search(Trials):
         tuner = Tuner(tunable, self.task, config.seed, self.primary.greater_is_better, numbers, targets)
         best, since_gain, failed_in_a_row = self._best_score(), 0, 0
         while True:
-            if config.max_trials is not None and self.counts["tuned"] >= config.max_trials:
+            if self._trials_spent():
                 self.stop = "max_trials"
                 break
             if since_gain >= config.patience and config.max_trials is None:

@@ -70,9 +70,7 @@ class Trials:
         """The row of the candidate the decision would recommend now (none before one finished)."""
         if not self.log.rows:
             return []
-        rules = self.config.decision
-        decided = decision_mod.decide(self.log.rows, self.primary, self.config.priority, rules.tolerance, rules.top_k)
-        return [self.log.row_of(decided.recommended)]
+        return [decision_mod.pick(self.log.rows, self.primary, self.config.priority, self.config.decision.tolerance)]
 
     def _ensemble_s(self) -> float:
         """An ensemble is scored from kept predictions; what costs is timing its members' predictions."""

@@ -163,7 +163,8 @@ def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) ->
 
 # how a regression model sees its target: as it is, or as log(1 + y) with its answers turned back into y's units
 # (prices, counts: a long right tail that squared errors would otherwise fit at the expense of everything else)
-TARGETS = ("as_is", "log")
+AS_IS = "as_is"
+TARGETS = (AS_IS, "log")
 LOG_TARGET_SKEW = 1.0  # a right tail at least this skewed (mean beyond the median by a share of the spread)
 
 
@@ -181,7 +182,7 @@ def pipeline(
     seed: int,
     params: dict | None = None,
     steps: tuple = (),
-    target: str = "as_is",
+    target: str = AS_IS,
 ) -> Any:
     """Preprocessing, any plugin steps, then the estimator (on the `target` of TARGETS), as one Pipeline: what
     model.joblib holds and what predicts on raw rows."""

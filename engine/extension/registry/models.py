@@ -57,14 +57,10 @@ class ModelSpec:
         return family(task) in self.estimators
 
     def space(self, task: str) -> dict[str, Any]:
-        if any(key in self.search_space for key in FAMILIES):
-            return self.search_space.get(family(task), {})
-        return self.search_space
+        return _for_task(self.search_space, task)
 
     def start(self, task: str) -> dict[str, Any]:
-        if any(key in self.tuning_start for key in FAMILIES):
-            return self.tuning_start.get(family(task), {})
-        return self.tuning_start
+        return _for_task(self.tuning_start, task)
 
     def default(self, task: str, param: str) -> Any:
         """The value `param` takes when nothing sets it: the registry's default, else None (the estimator's)."""
@@ -113,6 +109,13 @@ def use_threads(pipeline: Any, count: int) -> None:
     for spec in REGISTRY.all():
         if spec.threads_param and kind in spec.estimators.values():
             estimator.set_params(**{spec.threads_param: count})
+
+
+def _for_task(settings: dict[str, Any], task: str) -> dict[str, Any]:
+    """`settings` laid out for every task, or per family under "classification" / "regression" keys: the task's."""
+    if any(key in settings for key in FAMILIES):
+        return settings.get(family(task), {})
+    return settings
 
 
 def family(task: str) -> str:
