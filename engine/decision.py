@@ -1,7 +1,8 @@
 """From leaderboard rows to a recommendation a non-expert can defend.
 
 The rule, per priority (tolerance from `decision.tolerance`, default 1 point):
-- accuracy: the best cross-validated score (ties go to the faster model);
+- accuracy: the best cross-validated score (equal scores go to the smaller model, then to the one found first; the
+  same forest with more trees is taken when it is within the tolerance too);
 - speed:    among models within the tolerance of the best score, the fastest to predict;
 - size:     among models within the tolerance of the best score, the smallest on disk;
 - balanced: among models within the tolerance of the best score, the lowest predict time × size.
@@ -189,7 +190,8 @@ def pick(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, toler
 def _picked(rows, metric, priority, tolerance) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
     """(the models within tolerance of the best score, the priority's leader among them, the pick)."""
     close = within_tolerance(rows, metric, tolerance)
-    leader = min(close, key=lambda r: (*MEASURES[priority](r, metric), r[SIZE], r[LATENCY]))
+    # the last key is the order the models were found in, never a time: the same candidates give the same pick
+    leader = min(close, key=lambda r: (*MEASURES[priority](r, metric), r[SIZE], close.index(r)))
     return close, leader, _within_noise_of(leader, close, priority, metric)
 
 
@@ -212,7 +214,7 @@ def _within_noise_of(leader: dict[str, Any], close: list[dict[str, Any]], priori
     tied = close if priority == "size" else [r for r in close if _same_speed(r, leader)]
     smallest = min(r[SIZE] for r in tied)
     same_size = [r for r in tied if r[SIZE] <= smallest * SIZE_TIE]
-    return min(same_size, key=lambda r: (-goodness(r, metric), r[SIZE], r[LATENCY]))
+    return min(same_size, key=lambda r: (-goodness(r, metric), r[SIZE], close.index(r)))
 
 
 def _parts(row: dict[str, Any]) -> tuple[str, int] | None:
