@@ -82,6 +82,6 @@ def inspect_table(path: Path, frame: Any, source: dict, target: str | None, pres
     baseline = candidates.measure_baseline(list(plans.values()), split.X_train, split.y_train, dataset.task, 0)
     for name, preset in presets.items():
         specs, _ = models.candidates(models.registered(preset.models), dataset.task)  # a plugin's: not imported
-        estimate = candidates.estimate_seconds(baseline, specs, preset.cv_folds, preset.latency_repeats)
+        estimate = candidates.estimate_seconds(baseline, specs, dataset.task, preset.cv_folds, preset.latency_repeats)
         found.estimates[name] = min(estimate, preset.time_budget_s)
     return found

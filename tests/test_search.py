@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -35,10 +36,20 @@ def test_estimate_grows_with_models_and_folds(penguins_csv):
         preprocess.plan(dataset.profiles), split.X_train, split.y_train, dataset.task, seed=0
     )
     assert baseline.fit_s > 0 and baseline.batch_s > 0 and baseline.call_s > 0
-    one = candidates.estimate_seconds(baseline, [models.get("linear")], cv_folds=3, repeats=3)
-    many = candidates.estimate_seconds(baseline, [models.get(n) for n in ("linear", "hist_gb")], cv_folds=3, repeats=3)
-    more_folds = candidates.estimate_seconds(baseline, [models.get(n) for n in ("linear", "hist_gb")], 10, 3)
+    one = candidates.estimate_seconds(baseline, [models.get("linear")], dataset.task, cv_folds=3, repeats=3)
+    many = candidates.estimate_seconds(
+        baseline, [models.get(n) for n in ("linear", "hist_gb")], dataset.task, cv_folds=3, repeats=3
+    )
+    more_folds = candidates.estimate_seconds(
+        baseline, [models.get(n) for n in ("linear", "hist_gb")], dataset.task, 10, 3
+    )
     assert 0 < one < many < more_folds
+    # the search compares every kind in its first form first: a forest of 50 trees, not its 200, sizes the sample
+    forest, fits_only = models.get("random_forest"), candidates.Baseline(fit_s=1.0, batch_s=0.0, call_s=0.0)
+    first = candidates.estimate_seconds(fits_only, [forest], dataset.task, 3, 3)
+    as_defaults = candidates.estimate_seconds(fits_only, [replace(forest, first_form={})], dataset.task, 3, 3)
+    three_folds = forest.fit_cost * 3 * 2 / 3  # each fits two thirds of the rows
+    assert as_defaults - first == pytest.approx(three_folds * (1 - 50 / 200))
 
 
 @pytest.mark.slow
@@ -345,6 +356,16 @@ def test_the_search_keeps_back_time_for_refitting_the_model_it_would_recommend_n
     for priority, expected in (("speed", fast), ("accuracy", slow)):
         search.config = settings.model_copy(update={"priority": priority})
         assert [{k: r[k] for k in expected} for r in search._likely_pick()] == [expected]
+
+
+def test_the_budget_counts_from_when_the_user_asked_for_the_run_when_that_was_earlier():
+    import time
+
+    asked = time.time() - 4.0  # a command whose imports took 4 s on a busy machine
+    clock = budget.Clock(30, since=asked)
+    assert clock.elapsed() >= 4.0 and clock.left() <= 26.0
+    now = budget.Clock(30)  # a face that calls the engine at once: from now
+    assert now.started - clock.started >= 4.0
 
 
 def test_a_cheap_refit_on_every_row_comes_before_the_explanation_and_the_charts():

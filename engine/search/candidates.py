@@ -33,7 +33,7 @@ class SearchPlan:
     """The rows the candidates are compared on, and what that is expected to cost."""
 
     folds: Any  # the search's evaluate.Split: the training rows, or a stratified sample when they would eat the budget
-    estimate_s: float  # about how long the default models take on those rows
+    estimate_s: float  # about how long every kind's first form takes on those rows
     scale: float  # rows of the refit / rows of one fold's fit: how much longer the refit takes than a fold
     test_rows: int
     sampled: bool
@@ -47,9 +47,9 @@ def plan(prepared: Any, config: Any, clock: Any) -> SearchPlan:
     folds, task = prepared.folds, prepared.dataset.task
     searched = evaluate.sample_for_search(folds, task, config.search_rows, config.seed)
     baseline = measure_baseline(prepared.plans, searched.X_train, searched.y_train, task, config.seed)
-    estimate_s = estimate_seconds(baseline, prepared.specs, searched.n_folds, config.latency_repeats)
+    estimate_s = estimate_seconds(baseline, prepared.specs, task, searched.n_folds, config.latency_repeats)
     rows = rows_for_budget(len(searched.y_train), estimate_s, clock)
-    if rows < len(searched.y_train):  # the defaults alone would eat the budget: compare on fewer rows
+    if rows < len(searched.y_train):  # the first forms alone would eat the budget: compare on fewer rows
         searched = evaluate.sample_for_search(folds, task, rows, config.seed)
         estimate_s *= rows / len(folds.y_train)
     # a fold fits (k-1)/k of the search rows; the refit fits every training row
@@ -80,21 +80,24 @@ def measure_baseline(plans: list[Any], X: Any, y: Any, task: str, seed: int) -> 
     return Baseline(*timings)
 
 
-DEFAULTS_SHARE = 0.4  # of the budget left, what the default models should take at most
+DEFAULTS_SHARE = 0.4  # of the budget left, what every kind's first form should take at most
 MIN_SEARCH_ROWS = 5000
 
 
 def rows_for_budget(rows: int, estimate_s: float, clock: Any) -> int:
-    """Training rows to compare models on so that the defaults take about DEFAULTS_SHARE of the time left
-    (costs grow about linearly with rows), leaving time for tuning and the refit; never below MIN_SEARCH_ROWS."""
+    """Training rows to compare models on so that every kind's first form takes about DEFAULTS_SHARE of the time
+    left (costs grow about linearly with rows), leaving time for growing, tuning and the refit; never below
+    MIN_SEARCH_ROWS."""
     affordable = DEFAULTS_SHARE * clock.left()
     if estimate_s <= affordable:
         return rows
     return max(MIN_SEARCH_ROWS, int(rows * affordable / estimate_s))
 
 
-def estimate_seconds(baseline: Baseline, specs: list[ModelSpec], cv_folds: int, repeats: int) -> float:
-    """About how long a run of `specs` takes: measured linear costs scaled by each model's cost hints.
+def estimate_seconds(baseline: Baseline, specs: list[ModelSpec], task: str, cv_folds: int, repeats: int) -> float:
+    """About how long the first round of a run of `specs` takes: every kind in its first form (the search's cheapest
+    useful form: a forest of 50 trees costs a quarter of its 200), from measured linear costs scaled by each model's
+    cost hints.
 
     Per model: `cv_folds` fits on (k-1)/k of the rows, predict-latency repeats, and the small predict
     calls of scoring and single-row timing; plus one refit of the winner. Cost hints are relative
@@ -102,9 +105,10 @@ def estimate_seconds(baseline: Baseline, specs: list[ModelSpec], cv_folds: int, 
     """
     share = (cv_folds - 1) / cv_folds
     small_calls = 1 + 3 * repeats + 2 * cv_folds
+    first = {spec.name: spec.cost_ratio(task, spec.first_params(task), {}) for spec in specs}
     per_model = [
-        spec.fit_cost * baseline.fit_s * cv_folds * share
-        + spec.predict_cost * baseline.batch_s * repeats
+        first[spec.name]
+        * (spec.fit_cost * baseline.fit_s * cv_folds * share + spec.predict_cost * baseline.batch_s * repeats)
         + small_calls * baseline.call_s
         for spec in specs
     ]
