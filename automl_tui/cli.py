@@ -7,6 +7,7 @@ import os
 import re
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -22,6 +23,16 @@ from automl_tui.terminal import say
 from automl_tui.whatif_cli import optimize_command, whatif_command
 
 TITLE_CELLS = 46  # `automl-tui plugins` lines up the origins after the titles
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What entry.py knew before the command line was read: its --lang, and when the console script's process
+    started (epoch seconds; a run counts its budget from then; None when called in-process, as tests do)."""
+
+    lang: str | None = None
+    launched_at: float | None = None
+
 
 app = typer.Typer(
     add_completion=False,
@@ -83,13 +94,13 @@ def run_command(
         "max_trials": max_trials,
         "split": split,
         "encoding": encoding,
-        "lang": context.obj,  # --lang, taken before the command line was read (entry.py)
+        "lang": context.obj.lang,  # --lang, taken before the command line was read (entry.py)
         "clearml": {"enabled": True} if clearml else None,
     }
     if pipeline and (clone or not remote):
         raise fail(t("cli.pipeline_needs_remote"), exit_codes.BAD_INPUT)
     if clone:
-        raise typer.Exit(_clone(clone, preset, overrides, remote))
+        raise typer.Exit(_clone(clone, preset, overrides, remote, context.obj.launched_at))
     preset = preset or "fast"
     try:
         settings = config_mod.read_preset(preset)[1].get("clearml", {})
@@ -115,11 +126,12 @@ def run_command(
         raise typer.Exit(_enqueue(config, remote))
     from automl_tui.headless import run_headless
 
-    raise typer.Exit(run_headless(config))
+    raise typer.Exit(run_headless(config, since=context.obj.launched_at))
 
 
-def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None) -> int:
-    """Re-run a ClearML run: its config, then the preset given (if any), then the flags; on `queue`, or here."""
+def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None, launched_at: float | None) -> int:
+    """Re-run a ClearML run: its config, then the preset given (if any), then the flags; on `queue`, or here
+    (its budget counted from `launched_at`, the process start, when given)."""
     from automl_tui_engine import config as config_mod
     from automl_tui_engine.clearml import remote
     from automl_tui_engine.errors import UserError
@@ -145,7 +157,7 @@ def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None)
         raise refuse(exc) from None
     from automl_tui.headless import run_headless
 
-    return run_headless(config)
+    return run_headless(config, since=launched_at)
 
 
 def _enqueue(config, queue: str) -> int:
@@ -324,8 +336,9 @@ def _list_the_other_commands() -> None:
 _list_the_other_commands()
 
 
-def main(argv: list[str] | None = None, lang: str | None = None) -> None:
-    """The command line; `lang` is the --lang entry.py took from it."""
+def main(argv: list[str] | None = None, lang: str | None = None, launched_at: float | None = None) -> None:
+    """The command line; `lang` is the --lang entry.py took from it, `launched_at` when the console script's process
+    started."""
     args = list(sys.argv[1:] if argv is None else argv)
     commands = {command.name for command in app.registered_commands} | {g.name for g in app.registered_groups}
     if not args or args[0] not in commands:
@@ -346,7 +359,7 @@ def main(argv: list[str] | None = None, lang: str | None = None) -> None:
         return ending(code)
 
     try:
-        app(args=args, prog_name="automl-tui", standalone_mode=True, obj=lang)
+        app(args=args, prog_name="automl-tui", standalone_mode=True, obj=Invocation(lang, launched_at))
     except SystemExit as exc:
         if terminated and exc.code == exit_codes.INTERRUPTED:
             sys.exit(without_waiting_for_stuck_calls(exit_codes.TERMINATED))

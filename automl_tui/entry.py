@@ -28,10 +28,14 @@ def main(argv: list[str] | None = None) -> None:
 
         run_wizard()
         return
+    from automl_tui_engine.outputs.time_line import process_started_at
+
     from automl_tui.cli import main as cli_main
 
     try:
-        cli_main(args, lang)
+        # the console script's own process: its start-up counts in a run's budget (called with `argv`, as tests
+        # do in their long-lived process, it does not)
+        cli_main(args, lang, process_started_at() if argv is None else None)
     except SystemExit as exc:
         from automl_tui_engine import exit_codes
 

@@ -178,8 +178,11 @@ class HeadlessView:
             self.err.print(t("cli.interrupted", path=report))
 
 
-def run_headless(config: RunConfig, out: Console | None = None, err: Console | None = None) -> int:
-    """Run the engine with a terminal view; returns the process exit code."""
+def run_headless(
+    config: RunConfig, out: Console | None = None, err: Console | None = None, since: float | None = None
+) -> int:
+    """Run the engine with a terminal view; returns the process exit code. `since`: when the command's process
+    started (epoch seconds), counted in the budget."""
     import automl_tui_engine as engine
     from automl_tui_engine.errors import UserError
 
@@ -197,9 +200,9 @@ def run_headless(config: RunConfig, out: Console | None = None, err: Console | N
             from rich.live import Live
 
             with Live(view, console=out, refresh_per_second=4, transient=True):
-                result = engine.run(config, on_event=view, cancel=cancel)
+                result = engine.run(config, on_event=view, cancel=cancel, since=since)
         else:
-            result = engine.run(config, on_event=view, cancel=cancel)
+            result = engine.run(config, on_event=view, cancel=cancel, since=since)
     except UserError as exc:
         err.print(str(exc))
         return exc.exit_code

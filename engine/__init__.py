@@ -16,9 +16,10 @@ def run(
     on_event: Callable[[Event], None] | None = None,
     cancel: Any = None,
     run_id: str | None = None,
+    since: float | None = None,
 ) -> RunResult:
     """A whole run (runner.run): `cancel` is anything with is_set(), a threading.Event say."""
     # imported here so `import engine` stays cheap for the CLI's --help
     from automl_tui_engine.runner import run as _run
 
-    return _run(config, on_event, cancel, run_id)
+    return _run(config, on_event, cancel, run_id, since)

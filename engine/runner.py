@@ -55,9 +55,11 @@ def run(
     on_event: Callable[[ev.Event], None] | None = None,
     cancel: Any = None,
     run_id: str | None = None,
+    since: float | None = None,
 ) -> RunResult:
     """The one entry point of every face. `cancel` is anything with is_set() (a threading.Event); `run_id` is
-    given when the run was named before it started (a remote run, named when it was enqueued)."""
+    given when the run was named before it started (a remote run, named when it was enqueued); `since` (epoch
+    seconds) when the user asked for it before this call (a command's process start: counted in the budget)."""
     if config.data is None:
         raise UserError("run.no_data")
     if config.lang:  # a preset's or the flag's language: the run's words, and its child processes'
@@ -69,7 +71,7 @@ def run(
     threads.settle(count)
     try:
         with threads.limited(count):
-            return _run(config, announcer, Cancel(cancel), run_id or new_run_id())
+            return _run(config, announcer, Cancel(cancel), run_id or new_run_id(), since)
     finally:
         if announcer.close():
             _report_again(announcer.run_dir)
@@ -133,11 +135,11 @@ def prepare(config: RunConfig) -> Prepared:
     )
 
 
-def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str) -> RunResult:
+def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str, since: float | None) -> RunResult:
     from automl_tui_engine.outputs import png_browser
     from automl_tui_engine.search import candidates, training
 
-    clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None)
+    clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None, since=since)
     prepared = prepare(config)
     plan = candidates.plan(prepared, config, clock)
     # the browser that draws the PNG charts starts before the search, so that its start overlaps the search; on a

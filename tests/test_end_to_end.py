@@ -103,6 +103,9 @@ def test_classification_run_through_the_installed_command(tmp_path, penguins_csv
     assert info["primary_metric"] == "balanced_accuracy"  # Chinstrap (68) is under half of Adelie (152)
     assert info["n_candidates"] == 3 and info["status"] == "finished"
     assert info["test_metrics"]["balanced_accuracy"] > 0.9
+    # the command's start-up (its imports) counts in the budget the user gave: elapsed from the process's start
+    started = info["started"]
+    assert info["elapsed_s"] > started["budget"] - started["process"] > 0
 
     leaderboard = pd.read_csv(folder / "leaderboard.csv")
     assert list(leaderboard.columns[:4]) == ["rank", "model", "balanced_accuracy_mean", "balanced_accuracy_std"]
@@ -275,7 +278,7 @@ def test_library_warnings_go_to_the_report_not_raw_stderr(tmp_path, breast_cance
 def test_an_internal_error_is_one_line_with_exit_1(tmp_path, penguins_csv, capsys, monkeypatch):
     import automl_tui.headless
 
-    def bug(config):
+    def bug(config, since=None):
         raise RuntimeError("something the code did not expect")
 
     monkeypatch.setattr(automl_tui.headless, "run_headless", bug)
