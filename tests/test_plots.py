@@ -2,6 +2,7 @@
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import pandas as pd
 import pytest
 from automl_tui_engine import decision
 from automl_tui_engine.extension.registry import metrics
+from automl_tui_engine.messages import t
 from automl_tui_engine.outputs import chart_style, plots, png_browser, run_charts
 
 ACCURACY = metrics.get("accuracy")
@@ -123,6 +125,11 @@ def test_one_browser_draws_the_pngs_of_several_exports(tmp_path):
             assert plots.export(figures, folder, browser=browser) == {}
             for name in figures:
                 assert (folder / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        # a run whose budget and margin are spent starts no chart that would end past them: each one is listed
+        late = plots.export(figures, tmp_path / "late", browser=browser, until=time.monotonic())
+        assert set(late) == {f"late/{name}.png" for name in figures} and not list((tmp_path / "late").glob("*.png"))
+        assert set(late.values()) == {t("missing.png_time_spent", made=0, charts=3)}
+        assert (tmp_path / "late" / "one.html").is_file()
     finally:
         browser.close()
     assert not browser._thread.is_alive()  # closing stops its thread: a finished run leaves nothing running

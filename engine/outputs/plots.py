@@ -291,9 +291,11 @@ def export(
     png: bool = True,
     browser: Any = None,
     plotly_js: str = "directory",
+    until: float | None = None,
 ) -> dict[str, str]:
     """Write `<name>.html` (and `<name>.png`) for each figure; returns {file: reason} for PNGs not written: all of
-    them when this machine has no browser to draw them, those with Japanese text when it has no Japanese font.
+    them when this machine has no browser to draw them, those with Japanese text when it has no Japanese font, those
+    that would have ended past `until` (time.monotonic(): the run's time budget and its margin).
     `browser` is the run's png_browser.PngBrowser, started while the search ran; without one, one is started here.
     `plotly_js`: where the pages find plotly.js (a relative path to one already in the run folder), else written
     beside them."""
@@ -323,7 +325,7 @@ def export(
     own = browser is None
     browser = browser or png_browser.PngBrowser()
     try:
-        browser.write(figures, folder, WIDTH, HEIGHT)
+        late = browser.write(figures, folder, WIDTH, HEIGHT, until)
     except Exception as exc:  # the browser would not start or gave up: the HTML is there
         first_line = next((line for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
         reason = t("missing.png_failed", error=first_line)
@@ -331,6 +333,10 @@ def export(
     finally:
         if own:
             browser.close()
+    if late:
+        reason = t("missing.png_time_spent", made=len(figures) - len(late), charts=len(figures))
+        not_drawn |= {f"{prefix}{name}.png": reason for name in late}
     # the browser can also give up on one chart without a word: what is not there is said, never assumed
     reason = t("missing.png_not_made")
-    return not_drawn | {f"{prefix}{name}.png": reason for name in figures if not (folder / f"{name}.png").exists()}
+    absent = [name for name in figures if name not in late and not (folder / f"{name}.png").exists()]
+    return not_drawn | {f"{prefix}{name}.png": reason for name in absent}

@@ -94,12 +94,21 @@ class PngBrowser:
         """Wait for the browser to have started; raises what stopped it (no Chrome/Chromium, most often)."""
         self._opened.result(CHART_TIMEOUT_S)
 
-    def write(self, figures: dict[str, Any], folder: Path, width: int, height: int) -> None:
-        """Write `<name>.png` in `folder` for each figure; raises what stopped the browser or a chart."""
+    def write(
+        self, figures: dict[str, Any], folder: Path, width: int, height: int, until: float | None = None
+    ) -> list[str]:
+        """Write `<name>.png` in `folder` for each figure, in order, none started when the slowest so far would end
+        past `until` (time.monotonic(); None: all); returns the names not started for that reason. Raises what
+        stopped the browser or a chart."""
         import asyncio
+        import time
 
         self.ready()
-        for name, fig in figures.items():
+        slowest, names = 0.0, list(figures)
+        for position, (name, fig) in enumerate(figures.items()):
+            if until is not None and time.monotonic() + slowest > until:
+                return names[position:]
+            start = time.monotonic()
             spec = {"fig": fig.to_dict(), "path": folder / f"{name}.png", "opts": {"width": width, "height": height}}
             try:
                 self._draw(spec)
@@ -110,6 +119,8 @@ class PngBrowser:
                 # defined", seen with both cores taken): one fresh browser, then the chart once more
                 asyncio.run_coroutine_threadsafe(self._reopen(), self._loop).result(CHART_TIMEOUT_S)
                 self._draw(spec)
+            slowest = max(slowest, time.monotonic() - start)
+        return []
 
     def _draw(self, spec: dict[str, Any]) -> None:
         import asyncio
