@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from automl_tui_engine.extension.registry import metrics as metric_registry
 from automl_tui_engine.extension.registry import models
+from automl_tui_engine.messages import t
 from automl_tui_engine.runner import run
 from automl_tui_engine.search import budget, candidates, evaluate
 from automl_tui_engine.table import data, preprocess
@@ -441,3 +442,30 @@ def test_a_candidates_cost_is_judged_from_its_trees_or_rounds_against_the_form_i
     assert boosting.cost_ratio("binary", {"num_leaves": 15}, {"n_estimators": 50}) == 4.0  # its default: 200
     assert forest.cost_ratio("regression", {"n_estimators": 12}, {"n_estimators": 50}) == 12 / 50
     assert linear.cost_ratio("binary", {"C": 10.0}, {}) == 1.0  # no count of parts: as measured
+
+
+@pytest.mark.slow
+def test_a_tuned_candidate_too_long_for_the_time_left_is_set_aside_and_the_search_goes_on(
+    tmp_path, penguins_csv, monkeypatch
+):
+    """Diamonds: a tuned forest of 200 trees needing 50 s ended a search that had 3.4 s left for boosting."""
+    from automl_tui_engine.search import trials
+
+    measured = trials.Trials._measured_cost
+
+    def forests_never_fit(self, candidate):
+        cost = measured(self, candidate)
+        return 1e6 if cost is not None and candidate.family == "random_forest" and candidate.stage == "tuned" else cost
+
+    monkeypatch.setattr(trials.Trials, "_measured_cost", forests_never_fit)
+    config = quick_config(
+        penguins_csv, tmp_path / "runs", models=["linear", "random_forest"], max_trials=None, patience=4, seed=1
+    )
+    run(config)
+    tuned = [r for r in csv_rows(only_run(tmp_path / "runs"), "results_summary.csv") if r["stage"] == "tuned"]
+    set_aside = [i for i, r in enumerate(tuned) if r["status"] == "skipped"]
+    # not even its cheapest setting fits: the forest is set aside after its first, never asked again
+    assert len(set_aside) == 1 and tuned[set_aside[0]]["model"].startswith("random_forest"), tuned
+    assert t("run.skipped_too_long", needed=1e6, left=0.0).split(":")[0] in tuned[set_aside[0]]["reason"]
+    # the search went on after it: tuned linear models finished after the first one set aside
+    assert any(r["status"] == "ok" for r in tuned[set_aside[0] + 1 :])

@@ -243,6 +243,7 @@ def _suggest(trial: Any, name: str, domain: Any) -> Any:
 
 
 REPEATS_BEFORE_SPENT = 20  # proposals in a row that repeat earlier candidates: the tuner has nothing new to try
+SET_ASIDE_DRAWS = 100  # draws in a row of kinds set aside (Tuner.set_aside) before the tuner gives up asking
 
 
 class Tuner:
@@ -276,25 +277,39 @@ class Tuner:
             if start := spec.start(task):
                 study.enqueue_trial({"model": spec.name, **{f"{spec.name}.{p}": v for p, v in start.items()}})
         self.proposed = {} if numbers is None else numbers
+        self.aside: set[str] = set()  # kinds no longer proposed (set_aside)
         # each candidate proposed so far (kind and parameters) -> how it ended: a score, "pruned", "failed", or
         # None while it is being evaluated
         self.outcomes: dict[str, float | str | None] = {}
 
+    def set_aside(self, kind: str) -> None:
+        """`kind` is proposed no more (none of its settings fits the time left)."""
+        self.aside.add(kind)
+
     def ask(self) -> Candidate | None:
         """The next candidate to evaluate; None when the sampler keeps proposing candidates already tried (a small
-        space is spent). A repeat is never trained again: optuna is told how it ended the first time."""
+        space is spent) or every kind is set aside. A repeat is never trained again: optuna is told how it ended the
+        first time."""
         import json
 
-        for _ in range(REPEATS_BEFORE_SPENT):
+        import optuna
+
+        repeats, draws = 0, 0
+        while repeats < REPEATS_BEFORE_SPENT and draws < SET_ASIDE_DRAWS and set(self.specs) - self.aside:
             trial = self.study.ask()
             kind = trial.suggest_categorical("model", list(self.specs))
-            spec = self.specs[kind]
+            if kind in self.aside:
+                draws += 1
+                self.study.tell(trial, state=optuna.trial.TrialState.FAIL)
+                continue
+            draws, spec = 0, self.specs[kind]
             space = spec.space(self.task)
             params = {name: _suggest(trial, f"{kind}.{name}", domain) for name, domain in space.items()}
             # asked only when there is a choice: an extra draw would change every other run's candidates
             target = trial.suggest_categorical(f"{kind}.target", list(self.targets)) if self.targets[1:] else AS_IS
             key = json.dumps([kind, params, target], sort_keys=True, default=str)
             if key in self.outcomes:
+                repeats += 1
                 self._tell_again(trial, self.outcomes[key])
                 continue
             self.outcomes[key] = None

@@ -10,6 +10,7 @@ tables do not burn the whole budget. `search_phase()` is the phase; it returns a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -34,6 +35,8 @@ from automl_tui_engine.search.trials import Trials
 from automl_tui_engine.table import preprocess
 
 FAILURES_BEFORE_SPENT = 2  # failed tuned candidates in a row, in units of `patience`, that end the search
+# tuned candidates in a row not started because their estimate did not fit the time left, that end the search
+TOO_LONG_BEFORE_SPENT = 5
 
 
 def search_phase(ctx: RunContext, specs: list[Any], plans: Any, plan: SearchPlan) -> SearchResult:
@@ -149,29 +152,46 @@ class _Search(Trials):
             return
         targets = preprocess.targets_to_try(self.folds.y_train, self.task)
         for start in range(0, len(kinds), config.tune_kinds):
-            self._tune_kinds(kinds[start : start + config.tune_kinds], numbers, targets)
-            if self.stop not in ("patience", "exhausted"):
+            if not self._tune_kinds(kinds[start : start + config.tune_kinds], numbers, targets):
                 return
 
-    def _tune_kinds(self, tunable: list[Any], numbers: dict[str, int], targets: tuple[str, ...]) -> None:
-        """Tuned candidates of `tunable` until the budget, `max_trials`, `patience` or their space ends it."""
+    def _tune_kinds(self, tunable: list[Any], numbers: dict[str, int], targets: tuple[str, ...]) -> bool:
+        """Tuned candidates of `tunable` until the budget, `max_trials`, `patience` or their space ends it; True when
+        the next kinds may be tuned (patience, a spent space, or none of these kinds' settings fit the time left)."""
         config = self.config
         tuner = Tuner(tunable, self.task, config.seed, self.primary.greater_is_better, numbers, targets)
-        best, since_gain, failed_in_a_row = self._best_score(), 0, 0
+        best, since_gain, failed_in_a_row, too_long_in_a_row = self._best_score(), 0, 0, 0
         while True:
             if self._trials_spent():
                 self.stop = "max_trials"
-                break
+                return False
             if since_gain >= config.patience and config.max_trials is None:
                 self.stop = "patience"
-                break
+                return True
             candidate = tuner.ask()
-            if candidate is None:  # every setting it proposes now was tried already
-                self.stop = "exhausted"
-                break
-            pruned = self.counts["pruned"]
-            if not self._try(candidate, estimate=self._measured_cost(candidate), tuner=tuner):
-                break
+            if candidate is None:  # every setting it proposes now was tried already, or none fits the time left
+                self.stop = "exhausted" if not tuner.aside else self.stop
+                return True
+            estimate, left = self._measured_cost(candidate), self.search_left()
+            if (
+                estimate is not None
+                and estimate > left >= budget.MIN_START_S
+                and too_long_in_a_row < TOO_LONG_BEFORE_SPENT
+            ):
+                # one that does not fit must not end a search that has time for others (diamonds: a tuned forest
+                # that needed 5 s ended the search with 3.4 s left for boosting of 0.4 s a fold: the run ended at
+                # 25 s of 30); its kind is set aside when even its fewest trees or rounds would not fit
+                too_long_in_a_row += 1
+                tuner.tell(candidate, None)
+                reason = t("run.skipped_too_long", needed=budget.round_up(estimate), left=budget.round_down(left))
+                self.log.not_finished(candidate.name, "skipped", reason, stage=candidate.stage)
+                if self._cheapest_tuned_cost(candidate) > left:
+                    tuner.set_aside(candidate.family)
+                    self._out_of_time(left, estimate)  # the figures, should no other kind fit either
+                continue
+            too_long_in_a_row, pruned = 0, self.counts["pruned"]
+            if not self._try(candidate, estimate=estimate, tuner=tuner):
+                return False
             self.counts["tuned"] += 1
             if candidate.name not in self.candidates and self.counts["pruned"] == pruned:
                 # it failed: that says nothing of whether tuning still gains, so it is no "trial without a
@@ -179,13 +199,20 @@ class _Search(Trials):
                 failed_in_a_row += 1
                 if failed_in_a_row >= FAILURES_BEFORE_SPENT * config.patience and config.max_trials is None:
                     self.stop = "patience"
-                    break
+                    return True
                 continue
             failed_in_a_row = 0
             score = self._best_score()
             gain = (score - best) if self.primary.greater_is_better else (best - score)
             since_gain = 0 if gain > self._meaningful_gain(best) else since_gain + 1
             best = score if gain > 0 else best
+
+    def _cheapest_tuned_cost(self, candidate: Candidate) -> float:
+        """Seconds the cheapest candidate of `candidate`'s kind would likely take: with the fewest trees or rounds
+        its search space allows (a tuned forest has its form's), its other settings as they are."""
+        space, counts = candidate.spec.space(self.task), candidate.spec.first_params(self.task)
+        fewest = {p: space[p]["low"] for p in counts if isinstance(space.get(p), dict) and "low" in space[p]}
+        return self._measured_cost(replace(candidate, params={**candidate.params, **fewest})) or 0.0
 
     def _ranked_kinds(self, specs: list[Any]) -> list[Any]:
         """The model kinds of `specs` with a finished candidate, best first."""

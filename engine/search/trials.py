@@ -56,7 +56,8 @@ class Trials:
             stop=self.stop,
             ensemble=self.ensemble,
             **self.counts,
-            **self.stop_figures,
+            # a kind set aside for want of time kept figures that another ending (patience) makes moot
+            **(self.stop_figures if self.stop == "budget" else dict.fromkeys(STOP_FIGURES)),
         )
 
     def search_left(self) -> float:
@@ -111,8 +112,19 @@ class Trials:
         row = None if form is None else self.log.row_of(form.name)
         if row is None or candidate.spec is None:
             return None
-        ratio = candidate.spec.cost_ratio(self.task, candidate.params, form.params)
+        ratio = candidate.spec.cost_ratio(self.task, self._as_made(candidate).params, form.params)
         return row["fit_s"] * self.folds.n_folds * ratio
+
+    def _as_made(self, candidate: Candidate) -> Candidate:
+        """A grown, lighter or tuned `candidate` with the trees it will be made with: as many as the form of its kind
+        it is made like (self.forms) when it does not set them, so that it compares with it (a tuned forest made
+        like a first form sized to 20 trees was estimated as one of 200: 50 s, and not tried)."""
+        spec = candidate.spec
+        param = spec.size_param if spec is not None else None
+        form = self.forms.get(spec.name) if spec is not None else None
+        if param is None or param in candidate.params or form is None or param not in form.params:
+            return candidate
+        return replace(candidate, params={**candidate.params, param: form.params[param]})
 
     def _try(self, candidate: Candidate, estimate: float | None, tuner: Any = None, pending: int = 0) -> bool:
         """Evaluate one candidate; False when the search must end (budget spent or run cancelled).
@@ -205,10 +217,7 @@ class Trials:
             return candidate
         param = spec.size_param
         if candidate.stage != "default":
-            form = self.forms.get(spec.name)
-            if param in candidate.params or form is None or param not in form.params:
-                return candidate
-            return replace(candidate, params={**candidate.params, param: form.params[param]})
+            return self._as_made(candidate)
         full = candidate.params.get(param, spec.default(self.task, param))
         if full is None or left == float("inf"):
             return candidate
