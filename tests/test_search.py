@@ -367,6 +367,9 @@ def test_the_budget_counts_from_when_the_user_asked_for_the_run_when_that_was_ea
     assert clock.elapsed() >= 4.0 and clock.left() <= 26.0
     now = budget.Clock(30)  # a face that calls the engine at once: from now
     assert now.started - clock.started >= 4.0
+    # the PNG charts may use the budget + 10% (3 s here); the hard end's 5 s floor is for stopping work that overran
+    late, hard = now.left_late(), now.left_hard()
+    assert hard - late == pytest.approx(2.0, abs=0.5) and late <= 33.0
 
 
 def test_a_cheap_refit_on_every_row_comes_before_the_explanation_and_the_charts():
