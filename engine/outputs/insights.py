@@ -107,12 +107,12 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, g
         png = config.charts == "html+png"
         left, needed = ctx.clock.left_late() - budget.REPORT_S, budget.charts_s(config, len(figures))
         not_made = {}
-        if png and left < needed and ctx.png_browser is not None:  # (none: no browser here, which export says)
-            png = False  # drawing would overrun the budget: the HTML charts are made, each PNG listed
+        if png and left < budget.charts_s(config, 1) and ctx.png_browser is not None:  # (none: no browser, said)
+            png = False  # not even one would end in time: the HTML charts are made, each PNG listed
             reason = t("missing.png_time", needed=budget.round_up(needed), left=budget.round_down(max(left, 0.0)))
             not_made = {f"{rundir.PLOTS}/{name}.png": reason for name in figures}
-        # each PNG started only when it can end in time: on a busy machine a chart takes longer than its forecast
-        # (randhie's run under two busy loops ended 33.7 s after its command began, budget 30 s)
+        # as many PNGs as end in time, one by one: all or none by a forecast made none for digits and randhie under
+        # two busy loops, or drew past it (randhie's run once ended 33.7 s after its command began, budget 30 s)
         until = time.monotonic() + left
         not_made |= plots.export(figures, ctx.folder / rundir.PLOTS, png=png, browser=ctx.png_browser, until=until)
         for name, error in failed.items():
