@@ -80,15 +80,15 @@ def measure_baseline(plans: list[Any], X: Any, y: Any, task: str, seed: int) -> 
     return Baseline(*timings)
 
 
-DEFAULTS_SHARE = 0.4  # of the budget left, what every kind's first form should take at most
+FIRST_FORMS_SHARE = 0.4  # of the budget left, what every kind's first form should take at most
 MIN_SEARCH_ROWS = 5000
 
 
 def rows_for_budget(rows: int, estimate_s: float, clock: Any) -> int:
-    """Training rows to compare models on so that every kind's first form takes about DEFAULTS_SHARE of the time
+    """Training rows to compare models on so that every kind's first form takes about FIRST_FORMS_SHARE of the time
     left (costs grow about linearly with rows), leaving time for growing, tuning and the refit; never below
     MIN_SEARCH_ROWS."""
-    affordable = DEFAULTS_SHARE * clock.left()
+    affordable = FIRST_FORMS_SHARE * clock.left()
     if estimate_s <= affordable:
         return rows
     return max(MIN_SEARCH_ROWS, int(rows * affordable / estimate_s))

@@ -179,8 +179,8 @@ class _Search(Trials):
                 and too_long_in_a_row < TOO_LONG_BEFORE_SPENT
             ):
                 # one that does not fit must not end a search that has time for others (diamonds: a tuned forest
-                # that needed 5 s ended the search with 3.4 s left for boosting of 0.4 s a fold: the run ended at
-                # 25 s of 30); its kind is set aside when even its fewest trees or rounds would not fit
+                # that would need 5.3 s ended the search with 3.4 s left for boosting of 0.4 s a fold: the run ended
+                # at 25 s of 30); its kind is set aside when even its fewest trees or rounds would not fit
                 too_long_in_a_row += 1
                 tuner.tell(candidate, None)
                 reason = t("run.skipped_too_long", needed=budget.round_up(estimate), left=budget.round_down(left))
