@@ -113,7 +113,9 @@ def run_command(
         if config.clearml.execution_mode == "clone":  # the preset re-runs a template: by clone, with the flags
             from automl_tui_engine.clearml import templates
 
-            raise typer.Exit(_clone(templates.task_of(config.clearml.template), preset, overrides, remote))
+            raise typer.Exit(
+                _clone(templates.task_of(config.clearml.template), preset, overrides, remote, context.obj.launched_at)
+            )
     except UserError as exc:
         raise refuse(exc) from None
     if config.data is None:
