@@ -190,8 +190,9 @@ def pick(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, toler
 def _picked(rows, metric, priority, tolerance) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any]]:
     """(the models within tolerance of the best score, the priority's leader among them, the pick)."""
     close = within_tolerance(rows, metric, tolerance)
-    # the last key is the order the models were found in, never a time: the same candidates give the same pick
-    leader = min(close, key=lambda r: (*MEASURES[priority](r, metric), r[SIZE], close.index(r)))
+    # equal keys go to the model found first (min keeps the first of equals), never to a time: the same candidates
+    # give the same pick
+    leader = min(close, key=lambda r: (*MEASURES[priority](r, metric), r[SIZE]))
     return close, leader, _within_noise_of(leader, close, priority, metric)
 
 
@@ -214,7 +215,7 @@ def _within_noise_of(leader: dict[str, Any], close: list[dict[str, Any]], priori
     tied = close if priority == "size" else [r for r in close if _same_speed(r, leader)]
     smallest = min(r[SIZE] for r in tied)
     same_size = [r for r in tied if r[SIZE] <= smallest * SIZE_TIE]
-    return min(same_size, key=lambda r: (-goodness(r, metric), r[SIZE], close.index(r)))
+    return min(same_size, key=lambda r: (-goodness(r, metric), r[SIZE]))  # equals: the first found, as _picked
 
 
 def _parts(row: dict[str, Any]) -> tuple[str, int] | None:

@@ -445,13 +445,15 @@ def test_a_candidates_cost_is_judged_from_its_trees_or_rounds_against_the_form_i
     assert boosting.cost_ratio("binary", {"num_leaves": 15}, {"n_estimators": 50}) == 4.0  # its default: 200
     assert forest.cost_ratio("regression", {"n_estimators": 12}, {"n_estimators": 50}) == 12 / 50
     assert linear.cost_ratio("binary", {"C": 10.0}, {}) == 1.0  # no count of parts: as measured
+    # the cheapest a tuned candidate can be: its space's fewest rounds; a tuned forest has its form's trees
+    assert boosting.fewest_parts("binary") == {"n_estimators": 50} and forest.fewest_parts("regression") == {}
 
 
 @pytest.mark.slow
 def test_a_tuned_candidate_too_long_for_the_time_left_is_set_aside_and_the_search_goes_on(
     tmp_path, penguins_csv, monkeypatch
 ):
-    """Diamonds: a tuned forest of 200 trees needing 50 s ended a search that had 3.4 s left for boosting."""
+    """Diamonds: one tuned forest that did not fit ended a search that had 3.4 s left for boosting."""
     from automl_tui_engine.search import trials
 
     measured = trials.Trials._measured_cost

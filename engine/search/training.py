@@ -210,8 +210,7 @@ class _Search(Trials):
     def _cheapest_tuned_cost(self, candidate: Candidate) -> float:
         """Seconds the cheapest candidate of `candidate`'s kind would likely take: with the fewest trees or rounds
         its search space allows (a tuned forest has its form's), its other settings as they are."""
-        space, counts = candidate.spec.space(self.task), candidate.spec.first_params(self.task)
-        fewest = {p: space[p]["low"] for p in counts if isinstance(space.get(p), dict) and "low" in space[p]}
+        fewest = candidate.spec.fewest_parts(self.task)
         return self._measured_cost(replace(candidate, params={**candidate.params, **fewest})) or 0.0
 
     def _ranked_kinds(self, specs: list[Any]) -> list[Any]:

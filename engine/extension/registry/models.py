@@ -73,6 +73,16 @@ class ModelSpec:
         """The settings its first form grows to: the registry's defaults for what the first form sets."""
         return {param: self.default(task, param) for param in self.first_params(task)}
 
+    def fewest_parts(self, task: str) -> dict[str, int]:
+        """The fewest trees or rounds its tuned candidates can have: the low end of its search space for each count
+        its first form sets (none for a kind whose space does not tune them: a tuned forest has its form's)."""
+        space = self.space(task)
+        return {
+            p: space[p]["low"]
+            for p in self.first_params(task)
+            if isinstance(space.get(p), dict) and space[p].get("int")
+        }
+
     def cost_ratio(self, task: str, params: dict[str, Any], reference: dict[str, Any]) -> float:
         """How many times the cost of the model with `reference` settings one with `params` takes, by their counts of
         trees or rounds (the whole-number settings its first form sets): a tuned boosting of 800 rounds is not
