@@ -27,8 +27,8 @@ TITLE_CELLS = 46  # `automl-tui plugins` lines up the origins after the titles
 
 @dataclass(frozen=True)
 class Invocation:
-    """What entry.py knew before the command line was read: its --lang, and when the console script's process
-    started (epoch seconds; a run counts its budget from then; None when called in-process, as tests do)."""
+    """What entry.py knew before the command line was read: its --lang, and when the console script began (epoch
+    seconds, before its imports; a run counts its budget from then; None when called in-process, as tests do)."""
 
     lang: str | None = None
     launched_at: float | None = None
@@ -133,7 +133,7 @@ def run_command(
 
 def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None, launched_at: float | None) -> int:
     """Re-run a ClearML run: its config, then the preset given (if any), then the flags; on `queue`, or here
-    (its budget counted from `launched_at`, the process start, when given)."""
+    (its budget counted from `launched_at`, the command's start, when given)."""
     from automl_tui_engine import config as config_mod
     from automl_tui_engine.clearml import remote
     from automl_tui_engine.errors import UserError
@@ -339,8 +339,7 @@ _list_the_other_commands()
 
 
 def main(argv: list[str] | None = None, lang: str | None = None, launched_at: float | None = None) -> None:
-    """The command line; `lang` is the --lang entry.py took from it, `launched_at` when the console script's process
-    started."""
+    """The command line; `lang` is the --lang entry.py took from it, `launched_at` when the console script began."""
     args = list(sys.argv[1:] if argv is None else argv)
     commands = {command.name for command in app.registered_commands} | {g.name for g in app.registered_groups}
     if not args or args[0] not in commands:

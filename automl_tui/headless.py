@@ -181,8 +181,8 @@ class HeadlessView:
 def run_headless(
     config: RunConfig, out: Console | None = None, err: Console | None = None, since: float | None = None
 ) -> int:
-    """Run the engine with a terminal view; returns the process exit code. `since`: when the command's process
-    started (epoch seconds), counted in the budget."""
+    """Run the engine with a terminal view; returns the process exit code. `since`: when the command began
+    (epoch seconds), counted in the budget."""
     import automl_tui_engine as engine
     from automl_tui_engine.errors import UserError
 

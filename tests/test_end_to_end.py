@@ -152,6 +152,24 @@ def test_classification_run_through_the_installed_command(tmp_path, penguins_csv
     assert kinds.count("candidate_finished") == 3
 
 
+@pytest.mark.slow
+def test_a_command_execd_by_a_wrapper_counts_its_budget_from_its_own_start(tmp_path, penguins_csv):
+    """`exec` keeps the process's start time: after a wrapper's 12 s of other work (an install, say) a 6 s budget (and its 5 s grace)
+    counted from /proc's start was spent before the run began, and every model was skipped (exit 3)."""
+    preset = write_preset(tmp_path / "quick.toml", time_budget_s=6, max_trials=None)  # a clock that runs out
+    command = [sys.executable, "-m", "automl_tui", str(penguins_csv), "--preset", str(preset), "--out", "runs"]
+    done = subprocess.run(
+        ["sh", "-c", 'sleep 12 && exec "$@"', "wrapper", *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    info = json.loads((only_run_folder(tmp_path / "runs") / "run.json").read_text())
+    assert info["status"] == "finished" and info["recommended"]
+
+
 def test_regression_run(tmp_path, diabetes_csv, capsys):
     preset = write_preset(tmp_path / "quick.toml", models=["linear", "lightgbm", "knn"], explain=True, charts="html")
     code, out, err = cli(

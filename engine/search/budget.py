@@ -50,12 +50,13 @@ class Clock:
     """Seconds since the run started, against its budget. `unlimited` (a `--max-trials` run) never runs out.
 
     `since` (epoch seconds) is when the user asked for the run, when that was before the engine began: a command's
-    process start, so that its imports (1.6-2.5 s in this machine's runs) count in the budget the user gave."""
+    start, so that its imports (1.6-2.5 s in this machine's runs) count in the budget the user gave."""
 
     def __init__(self, budget_s: float, unlimited: bool = False, since: float | None = None) -> None:
         self.budget_s = budget_s
         self.unlimited = unlimited
         self.started_at = time.time()  # when the engine began the run, for the report's time line
+        self.since = since
         self.started = time.monotonic() - (self.started_at - since if since is not None else 0.0)
 
     def elapsed(self) -> float:
