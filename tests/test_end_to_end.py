@@ -154,8 +154,8 @@ def test_classification_run_through_the_installed_command(tmp_path, penguins_csv
 
 @pytest.mark.slow
 def test_a_command_execd_by_a_wrapper_counts_its_budget_from_its_own_start(tmp_path, penguins_csv):
-    """`exec` keeps the process's start time: after a wrapper's 12 s of other work (an install, say) a 6 s budget (and its 5 s grace)
-    counted from /proc's start was spent before the run began, and every model was skipped (exit 3)."""
+    """`exec` keeps the process's start time: after a wrapper's 12 s of other work (an install, say) a 6 s budget
+    and its 5 s grace counted from /proc's start were spent before the run began: every model skipped (exit 3)."""
     preset = write_preset(tmp_path / "quick.toml", time_budget_s=6, max_trials=None)  # a clock that runs out
     command = [sys.executable, "-m", "automl_tui", str(penguins_csv), "--preset", str(preset), "--out", "runs"]
     done = subprocess.run(
