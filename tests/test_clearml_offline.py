@@ -176,3 +176,49 @@ def test_the_run_says_where_its_offline_sessions_are_and_how_to_import_them(reco
     assert f"{len(stored)} ClearML sessions in {folder}" in said and "clearml-task --import-offline-session" in said
     report = (run_dir / "report.md").read_text(encoding="utf-8")
     assert "**Recorded offline**" in report and f"`{folder}`" in report
+
+
+LATE_REPORTING_TASK = """
+import sys, time
+from pathlib import Path
+from automl_tui_engine.clearml import tracker
+
+opened = tracker.ClearMLTracker._open
+
+def open_after_the_report(self, phase):
+    # a slow server: the reporting task opens only once the run has written its report without it
+    if phase == "reporting":
+        report = Path(self.started.run_dir) / "report.md"
+        waited = time.monotonic()
+        while not report.exists():
+            if time.monotonic() - waited > 120:
+                raise SystemExit("the run never wrote its report")
+            time.sleep(0.05)
+    opened(self, phase)
+
+tracker.ClearMLTracker._open = open_after_the_report
+from automl_tui.entry import main
+sys.argv = ["automl-tui", *sys.argv[1:]]
+main()
+"""
+
+
+def test_a_reporting_task_opened_after_the_report_still_reaches_it(tmp_path):
+    """The tracker works on a thread of its own, so the run may write report.md before the reporting task exists
+    (CI once saw it): the report is written again when tracking closes, with the task's sessions."""
+    home, out = tmp_path / "home", tmp_path / "runs"
+    home.mkdir()
+    preset = write_preset(tmp_path / "quick.toml", models=["linear"])
+    penguins = Path(__file__).parents[1] / "examples" / "penguins.csv"
+    args = [penguins, "--preset", preset, "--target", "species", "--out", out, "--clearml"]
+    done = subprocess.run(
+        [sys.executable, "-c", LATE_REPORTING_TASK, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=offline_env(home),
+    )
+    assert done.returncode == 0, done.stderr
+    run_dir = next(out.iterdir())
+    report = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert "**Recorded offline**" in report and str(home / ".clearml" / "cache" / "offline") in report
