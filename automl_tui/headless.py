@@ -36,7 +36,6 @@ class HeadlessView:
         self.phase = ""
         self.current = ""
         self.rows: list[dict[str, Any]] = []
-        self.not_finished: list[ev.CandidateFailed] = []
         self.finished: ev.RunFinished | None = None
 
     def __call__(self, event: ev.Event) -> None:
@@ -64,7 +63,6 @@ class HeadlessView:
             if not self.live:
                 self.out.print(self.candidate_line(event.row))
         elif isinstance(event, ev.CandidateFailed):
-            self.not_finished.append(event)
             words = ev.status_word(event.status)
             self.err.print(t("cli.candidate_not_finished", model=event.model, status=words, reason=event.reason))
         elif isinstance(event, ev.RunWarning):

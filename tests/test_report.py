@@ -129,3 +129,27 @@ def test_the_time_line_says_where_the_time_went_from_the_start_marks_and_the_pha
         "table 0.3 s · search 19.6 s · decision 0.4 s · final fit and test 0.6 s."
     )
     assert time_line.sentence({}, events[:2]) == ""  # a run folder older than its start marks
+
+
+def test_tuned_settings_not_started_for_the_same_reason_are_one_row(run_dir, capsys):
+    """A search short of time can set aside a dozen tuned settings: one row names them all, not a dozen rows."""
+    path = run_dir / "results_summary.csv"
+    results = pd.read_csv(path, encoding="utf-8-sig")
+    left_out = [
+        {
+            "model": f"lightgbm #{n}",
+            "status": "skipped",
+            "stage": "tuned",
+            "reason": f"not started: it would need about {needed} s and 1.00 s of search time were left",
+        }
+        for n, needed in ((4, "2.10"), (6, "3.30"), (9, "5.00"))
+    ]
+    failed = {"model": "knn #2", "status": "failed", "stage": "tuned", "reason": "it broke"}
+    pd.concat([results, pd.DataFrame([*left_out, failed])]).to_csv(path, index=False, encoding="utf-8-sig")
+    code, _ = report_cli(run_dir, capsys)
+    table = (run_dir / "report.md").read_text().split("### Models that did not finish")[1].split("##")[0]
+    rows = [line for line in table.splitlines() if line.startswith("| `")]
+    assert code == 0 and len(rows) == 2, table
+    assert "`lightgbm #4`, `lightgbm #6`, `lightgbm #9`" in rows[0] and "about 2.10 s" in rows[0]
+    assert "3 tuned settings ended this way" in rows[0]
+    assert "`knn #2`" in rows[1] and "ended this way" not in rows[1]

@@ -247,19 +247,28 @@ class RunReport:
             else:
                 out.append(self.no_alternatives())
             out.append(t("report.pareto", models=listing(f"`{m}`" for m in d.pareto)))
-        not_finished = [r for r in self.attempted if r.get("status") != "ok"]
+        not_finished = SearchCounts.of(self.attempted).not_compared_alike()
         if not_finished:
             out.append(f"### {t('report.h_not_finished')}")
             out.append(
                 table(
                     [t("report.col_model"), t("report.col_status"), t("report.col_reason")],
                     [
-                        [f"`{r['model']}`", status_word(r["status"]), md_safe(r.get("reason") or "")]
-                        for r in not_finished
+                        [
+                            listing(f"`{name}`" for name in names),
+                            status_word(first["status"]),
+                            md_safe(sentences(first.get("reason") or "", self.alike(names))),
+                        ]
+                        for names, first in not_finished
                     ],
                 )
             )
         return "\n\n".join(out)
+
+    @staticmethod
+    def alike(names: list[str]) -> str:
+        """Said after the reason of several candidates that ended alike: the reason is the first one's."""
+        return t("report.not_finished_alike", count=len(names)) if len(names) > 1 else ""
 
     def no_alternatives(self) -> str:
         """Why the Alternatives list is empty: one model finished, or the recommended one leads on every axis."""

@@ -79,6 +79,17 @@ class SearchCounts:
             missed=missed,
         )
 
+    def not_compared_alike(self) -> list[tuple[list[str], dict[str, Any]]]:
+        """The candidates not compared, tuned ones that ended alike (the same status, the same main clause of
+        their reason: a dozen settings "not started" for time) as one group: (their names, the first's row)."""
+        groups: dict[tuple[str, ...], tuple[list[str], dict[str, Any]]] = {}
+        for row in self.rows:
+            if row.get("status") == COMPARED:
+                continue
+            key = (row["status"], self._why(row)) if row.get("stage") == "tuned" else (row["model"],)
+            groups.setdefault(key, ([], row))[0].append(row["model"])
+        return list(groups.values())
+
     @staticmethod
     def _why(row: dict[str, Any]) -> str:
         reason = FIRST_CLAUSE.split(str(row.get("reason") or ""), maxsplit=1)[0].strip()
