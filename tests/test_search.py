@@ -293,6 +293,30 @@ def test_a_sized_forest_and_its_tuned_candidates_are_compared_refit_and_reported
 
 
 @pytest.mark.slow
+def test_a_sized_forest_picked_for_accuracy_is_made_whole_with_the_time_the_search_left(
+    tmp_path, penguins_csv, monkeypatch
+):
+    monkeypatch.setattr(budget, "parts_that_fit", lambda full, probe, probe_s, left, folds: 7)
+    config = quick_config(
+        penguins_csv,
+        tmp_path / "runs",
+        target="species",
+        models=["random_forest"],
+        max_trials=None,
+        patience=2,
+        priority="accuracy",
+    )
+    result = run(config)
+    rows = csv_rows(result.run_dir, "leaderboard.csv")
+    params = {row["model"]: json.loads(row["params"])["params"] for row in rows}
+    assert json.loads(csv_rows(result.run_dir, "results_summary.csv")[-1]["params"])["params"]["n_estimators"] == 200
+    (whole,) = [name for name, p in params.items() if p["n_estimators"] == 200]  # the last one tried, once
+    sized = [p for p in params.values() if p["n_estimators"] == 7]
+    assert {**params[whole], "n_estimators": 7} in sized  # the same settings as a sized one: the pick then
+    assert json.loads(Path(result.run_dir, "run.json").read_text())["search"]["stop"] == "patience"
+
+
+@pytest.mark.slow
 def test_a_run_of_a_fixed_number_of_trials_keeps_every_forest_whole(tmp_path, penguins_csv, monkeypatch):
     monkeypatch.setattr(budget, "parts_that_fit", lambda full, probe, probe_s, left, folds: 7)
     config = quick_config(penguins_csv, tmp_path / "runs", target="species", models=["random_forest"], max_trials=2)

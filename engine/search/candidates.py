@@ -5,7 +5,7 @@ optuna study, and ensembles of the best."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from automl_tui_engine.extension.registry.models import ModelSpec
@@ -213,7 +213,15 @@ def lighter(heavier: Candidate, parts: int, numbers: dict[str, int]) -> Candidat
     spec = heavier.spec
     if spec is None or spec.size_param is None or parts // LIGHTER_SHARE < MIN_PARTS:
         return None
-    return _numbered(spec, {**heavier.params, spec.size_param: parts // LIGHTER_SHARE}, numbers)
+    return with_parts(heavier, parts // LIGHTER_SHARE, numbers)
+
+
+def with_parts(candidate: Candidate, parts: int, numbers: dict[str, int]) -> Candidate:
+    """`candidate` (a kind made of averaged parts: a forest's trees) with `parts` of them, its other settings as they
+    are, numbered after the kind's candidates so far (`numbers`, updated)."""
+    spec = candidate.spec
+    assert spec is not None and spec.size_param is not None
+    return replace(_numbered(spec, {**candidate.params, spec.size_param: parts}, numbers), target=candidate.target)
 
 
 class Pruned(Exception):
