@@ -16,12 +16,17 @@ the share of the training rows the saved model was trained on, whether explanati
 recommended, how many candidates the budget stopped unfinished or skipped, how many failed, how many PNG charts the
 run made, and why the search ended (budget, patience, max_trials, exhausted).
 
+`--seeds 0 1 2` compares on one split per seed (ours made with `--seed`, the peers given its rows) and adds each
+table's mean test score: a table of a few hundred rows is tested on about a hundred (one row is 0.01 of accuracy),
+so a single split says little about the method there.
+
 `--priorities balanced accuracy` runs automl-tui once per priority (`accuracy` is the peers' objective: the best
 score, whatever it costs). `--hogs N` keeps N busy-loop processes (`python -c "while 1: pass"`) running for the
 whole bench, automl-tui and peers alike: a laptop doing other work (2 on 2 cores: every core shared).
 
 Usage: python bench/vs_peers.py --peers-python .bench-peers/bin/python [--presets fast balanced] [--budget 30]
        [--priorities balanced accuracy] [--hogs N] [--peers flaml autogluon] [--only fair randhie]
+       [--seeds 0 1 2]
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -105,10 +111,11 @@ def what_ran(run_dir: Path, info: dict) -> str:
     )
 
 
-def run_ours(script: str, path: Path, target: str, preset: str, priority: str, out: Path) -> dict:
+def run_ours(script: str, path: Path, target: str, preset: str, priority: str, out: Path, seed: int) -> dict:
     start = time.perf_counter()
     subprocess.run(
-        [script, str(path), "--preset", preset, "--priority", priority, "--target", target, "--out", str(out)],
+        [script, str(path), "--preset", preset, "--priority", priority, "--target", target, "--out", str(out)]
+        + ["--seed", str(seed)],
         check=True,
         capture_output=True,
     )
@@ -127,6 +134,9 @@ def main() -> None:
     parser.add_argument("--priorities", nargs="+", default=["balanced"])
     parser.add_argument("--hogs", type=int, default=0, help="busy-loop processes kept running for the whole bench")
     parser.add_argument("--only", nargs="*", help="dataset names to run (default: all)")
+    parser.add_argument(
+        "--seeds", nargs="+", type=int, default=[0], help="one split per seed (ours: --seed); a mean line when several"
+    )
     args = parser.parse_args()
     hogs = [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(args.hogs)]
     try:
@@ -163,48 +173,70 @@ def compare(args: argparse.Namespace) -> None:
             if args.only and name not in args.only:
                 continue
             frame = pd.read_csv(path)
-            results, reference = {}, None
-            for preset, priority in [(p, q) for p in args.presets for q in args.priorities]:
-                ours = run_ours(script, path, target, preset, priority, tmp / "runs" / f"{name}-{preset}-{priority}")
-                info = ours["info"]
-                metric, task = info["primary_metric"], info["task"]
-                positions = pd.read_csv(ours["run_dir"] / "test_predictions.csv")["row"].to_numpy() - 1
-                test = frame.iloc[positions]
-                results[f"automl-tui {preset}/{priority[:3]}"] = {
-                    "score": info["test_metrics"][metric],
-                    "wall_s": ours["wall_s"],
-                    "predict_ms_per_1k": our_predict_ms(ours["run_dir"], test.drop(columns=[target])),
-                    "bytes": (ours["run_dir"] / "model.joblib").stat().st_size,
-                    "model": what_ran(ours["run_dir"], info),
-                }
-                reference = reference or (metric, task, positions)
-            metric, task, positions = reference
-            train_path, test_path = tmp / f"{name}-train.csv", tmp / f"{name}-test.csv"
-            frame.drop(index=frame.index[positions]).to_csv(train_path, index=False)
-            frame.iloc[positions].to_csv(test_path, index=False)
-            for tool in args.peers:
-                peer = peer_run(args, tool, name, (train_path, test_path), (target, task, metric), tmp)
-                if peer is not None:
-                    results[f"{tool} {args.budget:g}s"] = peer
-            for system, r in results.items():
-                versus = []
-                for tool in args.peers:
-                    peer = next((v for k, v in results.items() if k.startswith(tool)), None)
-                    if peer is None or not system.startswith("automl-tui"):
-                        versus.append("")
-                        continue
-                    versus.append(
-                        f"{r['score'] - peer['score']:+.4f} ×{r['predict_ms_per_1k'] / peer['predict_ms_per_1k']:.2f}"
-                        f" ×{r['bytes'] / peer['bytes']:.3f}"
-                    )
-                lines.append(
-                    f"{name:<14}{len(frame):>6} {metric:<18}{system:<24}{r['score']:>8.4f}{r['wall_s']:>7.1f}"
-                    f"{r['predict_ms_per_1k']:>9.2f}{r['bytes'] / 1e6:>9.3f}"
-                    + "".join(f"  {v:<34}" for v in versus)
-                    + r["model"]
-                )
-            print("\n".join(lines[-len(results) :]), flush=True)
+            scores: dict[str, list[float]] = {}  # system -> its test score on each split
+            for seed in args.seeds:
+                label = name if len(args.seeds) == 1 else f"{name}/{seed}"
+                results = compare_on_split(args, script, (label, frame, path, target), seed, tmp)
+                for system, r in results.items():
+                    scores.setdefault(system.split(" ")[0], []).append(r["score"])
+                    lines.append(row_line(args, label, len(frame), r, system, results))
+                print("\n".join(lines[-len(results) :]), flush=True)
+            if len(args.seeds) > 1:
+                means = "  ".join(f"{system} {statistics.fmean(s):.4f}" for system, s in scores.items())
+                lines.append(f"{name:<14} mean test score over {len(args.seeds)} splits: {means}")
+                print(lines[-1], flush=True)
     print("\n" + "\n".join(lines))
+
+
+def compare_on_split(args: argparse.Namespace, script: str, table: tuple, seed: int, tmp: Path) -> dict[str, dict]:
+    """Each preset and priority of ours on the split `--seed` makes, then each peer on exactly those rows."""
+    import pandas as pd
+
+    label, frame, path, target = table
+    results, reference = {}, None
+    for preset, priority in [(p, q) for p in args.presets for q in args.priorities]:
+        out = tmp / "runs" / f"{label.replace('/', '-')}-{preset}-{priority}"
+        ours = run_ours(script, path, target, preset, priority, out, seed)
+        info = ours["info"]
+        metric, task = info["primary_metric"], info["task"]
+        positions = pd.read_csv(ours["run_dir"] / "test_predictions.csv")["row"].to_numpy() - 1
+        test = frame.iloc[positions]
+        results[f"automl-tui {preset}/{priority[:3]}"] = {
+            "metric": metric,
+            "score": info["test_metrics"][metric],
+            "wall_s": ours["wall_s"],
+            "predict_ms_per_1k": our_predict_ms(ours["run_dir"], test.drop(columns=[target])),
+            "bytes": (ours["run_dir"] / "model.joblib").stat().st_size,
+            "model": what_ran(ours["run_dir"], info),
+        }
+        reference = reference or (metric, task, positions)
+    metric, task, positions = reference
+    stem = label.replace("/", "-")
+    train_path, test_path = tmp / f"{stem}-train.csv", tmp / f"{stem}-test.csv"
+    frame.drop(index=frame.index[positions]).to_csv(train_path, index=False)
+    frame.iloc[positions].to_csv(test_path, index=False)
+    for tool in args.peers:
+        peer = peer_run(args, tool, stem, (train_path, test_path), (target, task, metric), tmp)
+        if peer is not None:
+            results[f"{tool} {args.budget:g}s"] = {"metric": metric, **peer}
+    return results
+
+
+def row_line(args: argparse.Namespace, label: str, rows: int, r: dict, system: str, results: dict) -> str:
+    versus = []
+    for tool in args.peers:
+        peer = next((v for k, v in results.items() if k.startswith(tool)), None)
+        if peer is None or not system.startswith("automl-tui"):
+            versus.append("")
+            continue
+        versus.append(
+            f"{r['score'] - peer['score']:+.4f} ×{r['predict_ms_per_1k'] / peer['predict_ms_per_1k']:.2f}"
+            f" ×{r['bytes'] / peer['bytes']:.3f}"
+        )
+    return (
+        f"{label:<14}{rows:>6} {r['metric']:<18}{system:<24}{r['score']:>8.4f}{r['wall_s']:>7.1f}"
+        f"{r['predict_ms_per_1k']:>9.2f}{r['bytes'] / 1e6:>9.3f}" + "".join(f"  {v:<34}" for v in versus) + r["model"]
+    )
 
 
 if __name__ == "__main__":
