@@ -151,5 +151,5 @@ def test_tuned_settings_not_started_for_the_same_reason_are_one_row(run_dir, cap
     rows = [line for line in table.splitlines() if line.startswith("| `")]
     assert code == 0 and len(rows) == 2, table
     assert "`lightgbm #4`, `lightgbm #6`, `lightgbm #9`" in rows[0] and "about 2.10 s" in rows[0]
-    assert "3 tuned settings ended this way" in rows[0]
+    assert "(the first of 3 tuned settings that ended this way)" in rows[0]
     assert "`knn #2`" in rows[1] and "ended this way" not in rows[1]

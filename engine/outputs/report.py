@@ -257,7 +257,7 @@ class RunReport:
                         [
                             listing(f"`{name}`" for name in names),
                             status_word(first["status"]),
-                            md_safe(sentences(first.get("reason") or "", self.alike(names))),
+                            md_safe(self.alike(str(first.get("reason") or ""), names)),
                         ]
                         for names, first in not_finished
                     ],
@@ -266,9 +266,9 @@ class RunReport:
         return "\n\n".join(out)
 
     @staticmethod
-    def alike(names: list[str]) -> str:
-        """Said after the reason of several candidates that ended alike: the reason is the first one's."""
-        return t("report.not_finished_alike", count=len(names)) if len(names) > 1 else ""
+    def alike(reason: str, names: list[str]) -> str:
+        """The reason of candidates that ended alike: the first one's, saying so when there are several."""
+        return t("report.not_finished_alike", reason=reason, count=len(names)) if len(names) > 1 else reason
 
     def no_alternatives(self) -> str:
         """Why the Alternatives list is empty: one model finished, or the recommended one leads on every axis."""
