@@ -254,21 +254,12 @@ class RunReport:
                 table(
                     [t("report.col_model"), t("report.col_status"), t("report.col_reason")],
                     [
-                        [
-                            listing(f"`{name}`" for name in names),
-                            status_word(first["status"]),
-                            md_safe(self.alike(str(first.get("reason") or ""), names)),
-                        ]
-                        for names, first in not_finished
+                        [listing(f"`{name}`" for name in names), status_word(status), md_safe(reason)]
+                        for names, status, reason in not_finished
                     ],
                 )
             )
         return "\n\n".join(out)
-
-    @staticmethod
-    def alike(reason: str, names: list[str]) -> str:
-        """The reason of candidates that ended alike: the first one's, saying so when there are several."""
-        return t("report.not_finished_alike", reason=reason, count=len(names)) if len(names) > 1 else reason
 
     def no_alternatives(self) -> str:
         """Why the Alternatives list is empty: one model finished, or the recommended one leads on every axis."""

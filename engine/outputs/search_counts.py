@@ -79,16 +79,23 @@ class SearchCounts:
             missed=missed,
         )
 
-    def not_compared_alike(self) -> list[tuple[list[str], dict[str, Any]]]:
+    def not_compared_alike(self) -> list[tuple[list[str], str, str]]:
         """The candidates not compared, tuned ones that ended alike (the same status, the same main clause of
-        their reason: a dozen settings "not started" for time) as one group: (their names, the first's row)."""
+        their reason: a dozen settings "not started" for time) as one group: (their names, status, the first's
+        reason, saying so when there are several)."""
         groups: dict[tuple[str, ...], tuple[list[str], dict[str, Any]]] = {}
         for row in self.rows:
             if row.get("status") == COMPARED:
                 continue
             key = (row["status"], self._why(row)) if row.get("stage") == "tuned" else (row["model"],)
             groups.setdefault(key, ([], row))[0].append(row["model"])
-        return list(groups.values())
+        said = []
+        for names, first in groups.values():
+            reason = str(first.get("reason") or "")
+            if len(names) > 1:
+                reason = t("report.not_finished_alike", reason=reason, count=len(names))
+            said.append((names, str(first["status"]), reason))
+        return said
 
     @staticmethod
     def _why(row: dict[str, Any]) -> str:
