@@ -163,6 +163,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
     from automl_tui_engine.extension import plugins
     from automl_tui_engine.extension.registry import steps
     from automl_tui_engine.naming import dataset_key
+    from automl_tui_engine.outputs import time_line
     from automl_tui_engine.outputs.candidate_log import CandidateLog
     from automl_tui_engine.table import input_ranges, reading
     from automl_tui_engine.table.checks import imbalance_warning
@@ -193,7 +194,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
         guessed,
         dataset.target_unit,
         {"used": threads.count(), "cores": threads.cores()},
-        {"budget": clock.started_at, **({"process": began} if (began := _asked_at(clock)) else {})},
+        {"budget": clock.started_at, **({"process": began} if (began := time_line.asked_at(clock.since)) else {})},
     )
     run_record.write(facts, run_record.RunOutcome())
     log = CandidateLog(folder, primary, [m.name for m in prepared.task_metrics], announcer.emit)
@@ -233,14 +234,6 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
 
 
 BASELINE = "baseline (what guessing scores)"  # its row among the missing artifacts when it could not be scored
-
-
-def _asked_at(clock: budget.Clock) -> float | None:
-    """When the user asked for the run (epoch seconds): the command's start its face gave, else this process's start
-    (a worker process started for the run); None where neither is known."""
-    from automl_tui_engine.outputs import time_line
-
-    return clock.since if clock.since is not None else time_line.process_started_at()
 
 
 def _baseline(prepared: Prepared, plan: Any) -> tuple[dict[str, Any] | None, str]:

@@ -22,7 +22,13 @@ MARKS = (
 END = "reporting"  # the phase the time line ends at
 
 
-def process_started_at() -> float | None:
+def asked_at(since: float | None) -> float | None:
+    """When the user asked for the run (epoch seconds): the command's start its face gave (`since`), else this
+    process's start (a worker process started for the run); None where neither is known."""
+    return since if since is not None else _process_started_at()
+
+
+def _process_started_at() -> float | None:
     """When this process started (epoch seconds), from Linux's /proc; None elsewhere."""
     try:
         ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])

@@ -141,7 +141,7 @@ class _Search(Trials):
         if any(self._as_made(c).params == wanted for c in siblings):
             return  # made already, and not within tolerance of the pick
         # its folds, and what its refit on every row would cost beyond the pick's, which the search keeps back
-        ratio = target / parts
+        ratio = spec.cost_ratio(self.task, wanted, made)
         estimate = row["fit_s"] * self.folds.n_folds * ratio + budget.refit_s(row, self.plan.scale) * (ratio - 1)
         self._offer(partial(with_parts, replace(pick, params=made), target, numbers), estimate)
 
