@@ -429,6 +429,27 @@ def test_the_tuning_of_each_kind_starts_from_its_regularised_settings():
 
 
 @pytest.mark.quick
+@pytest.mark.parametrize(
+    ("start_score", "pruned", "capacity_next"), [(0.80, False, True), (None, True, True), (0.95, False, False)]
+)
+def test_a_regularised_start_that_loses_to_the_defaults_is_followed_by_the_other_side(
+    start_score, pruned, capacity_next
+):
+    """Computers (5,000 rows): lightgbm's regularised start scored CV R² 0.911 against 0.927 for its defaults, and the
+    sampler's next proposals rarely came back to more leaves; the settings on the other side of the defaults (0.929)
+    are tried next when the start loses (or is pruned), not when it wins (diabetes: 0.439 against 0.411)."""
+    spec = models.get("lightgbm")
+    tuner = candidates.Tuner([spec], "regression", seed=0, greater_is_better=True, untuned_best={"lightgbm": 0.9})
+    start = tuner.ask()
+    tuner.tell(start, start_score, pruned=pruned)
+    following = tuner.ask()
+    capacity = spec.capacity("regression")
+    matches = all(following.params[name] == pytest.approx(value, rel=0.1) for name, value in capacity.items())
+    assert matches == capacity_next, following.params
+    assert capacity["num_leaves"] > start.params["num_leaves"] and capacity["min_child_samples"] < 20
+
+
+@pytest.mark.quick
 def test_a_long_tailed_positive_target_is_also_tried_through_its_log_and_answered_in_its_own_units():
     from automl_tui_engine.table import data, preprocess
 

@@ -257,7 +257,9 @@ SET_ASIDE_DRAWS = 100  # draws in a row of kinds set aside (Tuner.set_aside) bef
 class Tuner:
     """Tuned candidates from optuna: a seeded TPE sampler over the search spaces of the kinds that did best
     in their first forms, and a pruner that stops a candidate after a fold where it is in the worse half of the
-    candidates measured at that fold (successive elimination on folds). Same seed, same trials: same candidates."""
+    candidates measured at that fold (successive elimination on folds). Each kind starts from its regularised
+    settings (ModelSpec.tuning_start); when those score below the kind's defaults, its settings on the other side
+    (ModelSpec.capacity_start) come next. Same seed, same trials: same candidates."""
 
     def __init__(
         self,
@@ -267,23 +269,27 @@ class Tuner:
         greater_is_better: bool,
         numbers: dict[str, int] | None = None,
         targets: tuple[str, ...] = (AS_IS,),
+        untuned_best: dict[str, float] | None = None,
     ) -> None:
         """`numbers`: how many candidates of each kind were numbered before tuning (candidates.lighter); the tuned
         ones are numbered after them, in the same dict. `targets`: the ways of seeing a regression target to choose
-        among (preprocess.targets_to_try), a setting like the others."""
+        among (preprocess.targets_to_try), a setting like the others. `untuned_best`: each kind's best score before
+        tuning (its first form, its defaults), which its regularised start is measured against."""
         import optuna
 
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        self.task, self.targets = task, targets
+        self.task, self.targets, self.greater_is_better = task, targets, greater_is_better
+        self.untuned_best = untuned_best or {}
+        self.starts: dict[str, str] = {}  # kind -> the key of its first tuned candidate: its regularised start
         self.specs = {spec.name: spec for spec in specs if spec.space(task)}
-        self.study = study = optuna.create_study(
+        self.study = optuna.create_study(
             direction="maximize" if greater_is_better else "minimize",
             sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=5),
             pruner=optuna.pruners.PercentilePruner(50.0, n_startup_trials=3),
         )
         for spec in self.specs.values():  # each kind's regularised start first (ModelSpec.tuning_start)
             if start := spec.start(task):
-                study.enqueue_trial({"model": spec.name, **{f"{spec.name}.{p}": v for p, v in start.items()}})
+                self._enqueue(spec.name, start)
         self.proposed = {} if numbers is None else numbers
         self.aside: set[str] = set()  # kinds no longer proposed (set_aside)
         # each candidate proposed so far (kind and parameters) -> how it ended: a score, "pruned", "failed", or
@@ -321,6 +327,8 @@ class Tuner:
                 self._tell_again(trial, self.outcomes[key])
                 continue
             self.outcomes[key] = None
+            if spec.start(self.task):  # enqueued first, so a kind's first proposal is its start
+                self.starts.setdefault(kind, key)
             self.proposed[kind] = self.proposed.get(kind, 0) + 1
             name = tuned_name(kind, self.proposed[kind])
             return Candidate(name, spec, params, trial=trial, key=key, target=target)
@@ -354,3 +362,13 @@ class Tuner:
         else:
             self.study.tell(candidate.trial, value)
         self.outcomes[candidate.key] = "pruned" if pruned else "failed" if value is None else float(value)
+        kind = candidate.family
+        if self.starts.get(kind) == candidate.key and (capacity := self.specs[kind].capacity(self.task)):
+            defaults = self.untuned_best.get(kind)
+            below = value is not None and defaults is not None and (value < defaults) == self.greater_is_better
+            if pruned or below:
+                self._enqueue(kind, capacity)
+
+    def _enqueue(self, kind: str, settings: dict[str, Any]) -> None:
+        """`settings` of `kind` to be the next proposal not yet made."""
+        self.study.enqueue_trial({"model": kind, **{f"{kind}.{p}": v for p, v in settings.items()}})

@@ -187,7 +187,8 @@ class _Search(Trials):
         """Tuned candidates of `tunable` until the budget, `max_trials`, `patience` or their space ends it; True when
         the next kinds may be tuned (patience, a spent space, or none of these kinds' settings fit the time left)."""
         config = self.config
-        tuner = Tuner(tunable, self.task, config.seed, self.primary.greater_is_better, numbers, targets)
+        better = self.primary.greater_is_better
+        tuner = Tuner(tunable, self.task, config.seed, better, numbers, targets, self._best_of_each_kind())
         best, since_gain, failed_in_a_row, too_long_in_a_row = self._best_score(), 0, 0, 0
         while True:
             if self._trials_spent():
@@ -246,6 +247,12 @@ class _Search(Trials):
         kinds = list(dict.fromkeys(self.candidates[r["model"]].family for r in self.log.ranked()))
         by_name = {s.name: s for s in specs}
         return [by_name[k] for k in kinds if k in by_name]
+
+    def _best_of_each_kind(self) -> dict[str, float]:
+        best: dict[str, float] = {}
+        for row in self.log.ranked():
+            best.setdefault(self.candidates[row["model"]].family, decision_mod.score(row, self.primary))
+        return best
 
     def _best_score(self) -> float:
         return decision_mod.score(self.log.ranked()[0], self.primary)
