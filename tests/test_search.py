@@ -201,6 +201,25 @@ def test_max_trials_runs_repeat_exactly(tmp_path, penguins_csv):
     pd.testing.assert_frame_equal(first, second)  # same seed, same trials: the same scores, bit for bit
 
 
+@pytest.mark.quick
+def test_a_candidate_too_long_for_the_time_left_is_a_poor_result_for_the_sampler_not_a_failure_it_ignores():
+    """TPE leaves failed trials out of its model and ranks pruned ones below finished ones: told "failed", it went on
+    proposing settings as long as the ones that did not fit (Fishing: eleven skipped in a row, the search over at 19 s
+    of 30)."""
+    import optuna
+    from optuna.samplers._tpe.sampler import _split_trials
+
+    tuner = candidates.Tuner([models.get("lightgbm")], "regression", seed=0, greater_is_better=True)
+    finished, too_long = tuner.ask(), tuner.ask()
+    tuner.tell(finished, 0.5)
+    tuner.too_long(too_long)
+    state = optuna.trial.TrialState
+    assert [trial.state for trial in tuner.study.trials[:2]] == [state.COMPLETE, state.PRUNED]
+    good, poor = _split_trials(tuner.study, tuner.study.get_trials(states=(state.COMPLETE, state.PRUNED)), n_below=1)
+    assert [t.number for t in good] == [0] and [t.number for t in poor] == [1]
+    assert tuner.outcomes[too_long.key] == "pruned"  # the same settings proposed again are not trained either
+
+
 def test_tuned_parameters_stay_inside_the_declared_spaces():
     specs = [models.get("linear"), models.get("lightgbm")]
     tuner = candidates.Tuner(specs, "binary", seed=0, greater_is_better=True)

@@ -211,7 +211,7 @@ class _Search(Trials):
                 # that would need 5.3 s ended the search with 3.4 s left for boosting of 0.4 s a fold: the run ended
                 # at 25 s of 30); its kind is set aside when even its fewest trees or rounds would not fit
                 too_long_in_a_row += 1
-                tuner.tell(candidate, None)
+                tuner.too_long(candidate)
                 reason = t("run.skipped_too_long", needed=budget.round_up(estimate), left=budget.round_down(left))
                 self.log.not_finished(candidate.name, "skipped", reason, stage=candidate.stage)
                 if self._cheapest_tuned_cost(candidate) > left:

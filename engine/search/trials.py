@@ -183,7 +183,7 @@ class Trials:
                 self.needed[candidate.name] = left * self.folds.n_folds / len(folds_done)
             log.not_finished(candidate.name, "stopped", t("run.stopped_budget", seconds=left), stage=candidate.stage)
             if tuner is not None:
-                tuner.tell(candidate, None)
+                tuner.too_long(candidate)
             if self.search_left() > 0 or not log.rows:
                 return True
             self._out_of_time(self.search_left())
