@@ -103,7 +103,10 @@ def what_ran(run_dir: Path, info: dict) -> str:
     finished = {row["model"].split(" #")[0] for row in rows if row["status"] == "ok"} & set(planned)
     unfinished = sum(row["status"] in ("stopped", "skipped") for row in rows)
     refit, search = info["refit"], info["search"]
-    seen = "all" if refit["how"] == "all_rows" else f"{refit['train_rows']} of {search['train_rows']}"
+    seen = {
+        "all_rows": "all",
+        "fewer_parts": f"all ({refit.get('parts')} of {refit.get('parts_planned')} trees)",
+    }.get(refit["how"], f"{refit['train_rows']} of {search['train_rows']}")
     return (
         f"kinds {len(finished)}/{len(planned)}, rows {seen}, explained {(run_dir / 'explanation.json').exists()}:"
         f" {info['recommended']}, {unfinished} stopped/skipped, {sum(r['status'] == 'failed' for r in rows)} failed,"

@@ -69,7 +69,8 @@ def training_facts(run: Any) -> list[str]:
     model details and the card, from a `report.RunReport`."""
     refit, facts = run.info.get("refit") or {}, []
     if refit.get("how"):
-        facts.append(t(f"report.refit_{refit['how']}", rows=refit.get("train_rows", "?")))
+        parts = {"parts": refit.get("parts", "?"), "planned": refit.get("parts_planned", "?")}
+        facts.append(t(f"report.refit_{refit['how']}", rows=refit.get("train_rows", "?"), **parts))
     if refit.get("threshold"):
         tuned = refit["threshold"]
         facts.append(

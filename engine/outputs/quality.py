@@ -73,4 +73,7 @@ def rows_used(report: Any) -> str:
         said.append(t("report.rows_compared", rows=f"{search['rows']:,}", total=f"{total:,}"))
     if refit.get("how") == "sample" and refit.get("train_rows", total) < total:
         said.append(t("report.rows_trained", rows=f"{refit['train_rows']:,}", total=f"{total:,}"))
+    if refit.get("how") == "fewer_parts":
+        parts = {"parts": refit.get("parts", "?"), "planned": refit.get("parts_planned", "?")}
+        said.append(t("report.trees_trained", total=f"{total:,}", **parts))
     return sentences(*said)

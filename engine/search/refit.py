@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from automl_tui_engine.context import RunContext
 from automl_tui_engine.search import budget, evaluate, threshold
-from automl_tui_engine.search.candidates import SearchPlan
+from automl_tui_engine.search.candidates import MIN_PARTS, Candidate, SearchPlan
 
-# how the saved model was trained (run.json's refit.how): all training rows, a sample of them, or the first CV fold's
-HOWS = ("all_rows", "sample", "fold_model")
+# how the saved model was trained (run.json's refit.how): all training rows, all of them with fewer trees (a forest),
+# a sample of them, or the first CV fold's
+HOWS = ("all_rows", "fewer_parts", "sample", "fold_model")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Refit:
     test_rows: int
     candidate: dict[str, Any]  # search.Candidate.describe()
     threshold: dict[str, float] | None  # the tuned decision threshold (threshold.Tuned), when it paid
+    parts: tuple[int, int] | None = None  # "fewer_parts": (trees it was trained with, trees it was measured with)
 
     def summary(self) -> dict[str, Any]:
         """run.json's "refit"."""
@@ -36,7 +38,23 @@ class Refit:
             "candidate": self.candidate,
             "params": estimator_params(self.model),
             "threshold": self.threshold,
+            **({"parts": self.parts[0], "parts_planned": self.parts[1]} if self.parts else {}),
         }
+
+
+def with_parts_that_fit(candidate: Candidate, task: str, share: float) -> tuple[Candidate, tuple[int, int]] | None:
+    """A forest whose refit on every training row would take 1/`share` of the time there is, with `share` of its
+    trees instead (a forest's fit time is in proportion to its trees), when at least MIN_PARTS are left: the average
+    of fewer trees scores close to all of them, a forest on a quarter of the rows does not (randhie under two busy
+    loops: the random forest picked was trained on 4,139 of 16,152 rows and lost 0.018 of R²). None for other kinds."""
+    spec = candidate.spec
+    if spec is None or spec.size_param is None:
+        return None
+    planned = candidate.params.get(spec.size_param, spec.default(task, spec.size_param))
+    if not isinstance(planned, int) or int(planned * share) < MIN_PARTS:
+        return None
+    parts = int(planned * share)
+    return replace(candidate, params={**candidate.params, spec.size_param: parts}), (parts, planned)
 
 
 def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: Any, plan: SearchPlan) -> Refit:
@@ -53,13 +71,15 @@ def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: An
     share, available = budget.refit_plan(
         budget.refit_s(row, plan.scale), clock.left_hard(), after, config.time_budget_s
     )
-    train = folds
-    if share < 1:  # fewer rows, in proportion to the time there is (a fold's worth at least)
+    train, how, fewer = folds, "all_rows", None
+    if share < 1 and (fewer := with_parts_that_fit(candidate, task, share)):  # every row, fewer trees
+        candidate, how = fewer[0], "fewer_parts"
+    elif share < 1:  # fewer rows, in proportion to the time there is (a fold's worth at least)
         rows = int(len(folds.y_train) * share)
         train = evaluate.sample_for_search(folds, task, max(rows, len(search_folds.y_train) // 2), config.seed)
+        how = "sample"
     model = threshold.apply(candidate.pipeline(plans, task, config.seed, ctx.steps), tuned and tuned.value)
     start = time.perf_counter()
-    how = "all_rows" if train is folds else "sample"
     try:
         with budget.time_limit(available):
             model.fit(train.X_train, train.y_train)
@@ -67,7 +87,7 @@ def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: An
         if evaluation is None or not hasattr(evaluation.fold_model, "steps"):
             raise
         # the fold model is saved as it was measured (at the default threshold): nothing is fitted again
-        how, model, tuned = "fold_model", evaluation.fold_model, None
+        how, model, tuned, fewer = "fold_model", evaluation.fold_model, None, None
     return Refit(
         model=model,
         how=how,
@@ -76,6 +96,7 @@ def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: An
         test_rows=len(folds.y_test),
         candidate=candidate.describe(),
         threshold=None if tuned is None else vars(tuned),
+        parts=fewer[1] if fewer else None,
     )
 
 
