@@ -381,9 +381,8 @@ class Tuner:
                 self._enqueue(kind, {**candidate.params, **grown}, candidate.target)
 
     def too_long(self, candidate: Candidate) -> None:
-        """`candidate` would not fit, or did not finish, in the time the search had left. Told to the sampler as a
-        poor result, not a failure (which TPE leaves out): on Fishing the sampler, told nothing, kept proposing
-        hist_gb settings of 7-9 s with 6 s left, eleven in a row, and the search ended at 19 s of 30."""
+        """`candidate` did not fit, or finish, in the time left: a poor result, not a failure TPE leaves out (told
+        that, it kept proposing 7-9 s hist_gb settings with 6 s left on Fishing, and the search ended at 19 s of 30)."""
         import optuna
 
         self.study.tell(candidate.trial, state=optuna.trial.TrialState.PRUNED)
