@@ -8,6 +8,7 @@ from typing import Any
 from automl_tui_engine import glossary
 from automl_tui_engine.formatting import md_safe, metric_text
 from automl_tui_engine.messages import listing, sentences, t
+from automl_tui_engine.outputs.quality import trees_of
 
 
 def render_card(run: Any) -> str:
@@ -69,8 +70,7 @@ def training_facts(run: Any) -> list[str]:
     model details and the card, from a `report.RunReport`."""
     refit, facts = run.info.get("refit") or {}, []
     if refit.get("how"):
-        parts = {"parts": refit.get("parts", "?"), "planned": refit.get("parts_planned", "?")}
-        facts.append(t(f"report.refit_{refit['how']}", rows=refit.get("train_rows", "?"), **parts))
+        facts.append(t(f"report.refit_{refit['how']}", rows=refit.get("train_rows", "?"), **trees_of(refit)))
     if refit.get("threshold"):
         tuned = refit["threshold"]
         facts.append(

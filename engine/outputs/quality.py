@@ -74,6 +74,11 @@ def rows_used(report: Any) -> str:
     if refit.get("how") == "sample" and refit.get("train_rows", total) < total:
         said.append(t("report.rows_trained", rows=f"{refit['train_rows']:,}", total=f"{total:,}"))
     if refit.get("how") == "fewer_parts":
-        parts = {"parts": refit.get("parts", "?"), "planned": refit.get("parts_planned", "?")}
-        said.append(t("report.trees_trained", total=f"{total:,}", **parts))
+        said.append(t("report.trees_trained", total=f"{total:,}", **trees_of(refit)))
     return sentences(*said)
+
+
+def trees_of(refit: dict[str, Any]) -> dict[str, Any]:
+    """A forest refit with fewer trees (run.json's refit.how "fewer_parts"): the trees it has and those it was
+    compared with, as the messages name them."""
+    return {"parts": refit.get("parts", "?"), "planned": refit.get("parts_planned", "?")}
