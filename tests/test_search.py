@@ -410,9 +410,12 @@ def test_the_budget_counts_from_when_the_user_asked_for_the_run_when_that_was_ea
     assert clock.elapsed() >= 4.0 and clock.left() <= 26.0
     now = budget.Clock(30)  # a face that calls the engine at once: from now
     assert now.started - clock.started >= 4.0
-    # the PNG charts may use the budget + 10% (3 s here); the hard end's 5 s floor is for stopping work that overran
+    # the PNG charts may use the budget + 10% (3 s here) less the report and the process's exit that follow them
+    # (the command ended at 33.1 s of 30 when they were not kept back); the hard end's 5 s floor is for stopping work
+    # that overran
     late, hard = now.left_late(), now.left_hard()
-    assert hard - late == pytest.approx(2.0, abs=0.5) and late <= 33.0
+    assert hard - late == pytest.approx(2.0 + budget.REPORT_S + budget.EXIT_S, abs=0.5)
+    assert late <= 33.0 - budget.REPORT_S - budget.EXIT_S
 
 
 def test_a_cheap_refit_on_every_row_comes_before_the_explanation_and_the_charts():
@@ -425,6 +428,11 @@ def test_a_cheap_refit_on_every_row_comes_before_the_explanation_and_the_charts(
     # an expensive one that does not fit beside what follows: as many rows as fit
     share, _ = budget.refit_plan(needed=10.0, left=12.0, after=7.0, budget_s=30)
     assert share == pytest.approx(0.5)
+    # one that nearly fits beside what follows is made whole, what follows making do with less: the forecast leans
+    # high, and randhie under load saved a forest with 199 of its 200 trees
+    assert budget.refit_plan(needed=11.0, left=17.0, after=7.0, budget_s=30) == (1.0, 17.0)
+    share, _ = budget.refit_plan(needed=12.0, left=17.0, after=7.0, budget_s=30)
+    assert share == pytest.approx(10 / 12)
     # a cheap one that does not fit in what is left at all: fewer rows still
     share, _ = budget.refit_plan(needed=3.0, left=2.0, after=1.0, budget_s=30)
     assert share == pytest.approx(1 / 3)

@@ -105,7 +105,7 @@ def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, g
             guess,
         )
         png = config.charts == "html+png"
-        left, needed = ctx.clock.left_late() - budget.REPORT_S, budget.charts_s(config, len(figures))
+        left, needed = ctx.clock.left_late(), budget.charts_s(config, len(figures))
         not_made = {}
         if png and left < budget.charts_s(config, 1) and ctx.png_browser is not None:  # (none: no browser, said)
             png = False  # not even one would end in time: the HTML charts are made, each PNG listed

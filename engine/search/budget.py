@@ -20,6 +20,10 @@ from typing import Any
 # Seconds kept back after the search for what follows it, when no measurement says better:
 # saving files and writing the report (the refit, explanation and charts are estimated from measurements).
 REPORT_S = 1.0
+# Seconds from the report to the process's end (closing the chart browser; the interpreter's teardown of
+# scikit-learn, LightGBM, SHAP and the rest: 0.5 s idle, 1.0-1.4 s under two busy loops after main returned): the PNG
+# charts stop this much earlier, or the command ends past budget + LATE_SHARE (randhie under load: 33.1 s of 30)
+EXIT_S = 1.5
 # The PNG charts' browser starts while the search runs (outputs/png_browser.py); then each chart takes ~0.33 s here
 PNG_PER_CHART_S = 0.35
 CHARTS_MAX = 9  # charts a run draws at most: the run's three, the explanation's three, a binary model's three
@@ -28,6 +32,9 @@ REFIT_MARGIN = 1.5  # trees cost more than linearly in rows; the refit estimate 
 # a refit on every training row that costs less than this share of the budget comes before the explanation and the
 # charts: a model trained on half its rows to keep time for charts that were then not made either (issue 36)
 FIRST_REFIT_SHARE = 0.15
+# a refit forecast to need at most 1/NEARLY_WHOLE of the time there is beside what follows is made whole: the forecast
+# leans high by REFIT_MARGIN, and a forest refit with 199 of its 200 trees saved a moment it would not have cost
+NEARLY_WHOLE = 0.9
 EXPLAIN_S = 3.0
 CHARTS_HTML_S = 0.5
 TEST_ROW_WRITE_S = 2e-6  # writing one row of test_predictions.csv
@@ -71,9 +78,10 @@ class Clock:
         return float("inf") if self.unlimited else self.left() + grace(self.budget_s)
 
     def left_late(self) -> float:
-        """Seconds until budget + LATE_SHARE: what the PNG charts may use. The hard end's 5 s floor is for stopping
-        work that overran, not for planning more: runs that drew their charts up to it ended at 34 s of 30."""
-        return float("inf") if self.unlimited else self.left() + LATE_SHARE * self.budget_s
+        """Seconds the PNG charts may use: until budget + LATE_SHARE, less the report and the process's exit that
+        follow them (REPORT_S, EXIT_S). The hard end's 5 s floor is for stopping work that overran, not for planning
+        more: runs that drew their charts up to it ended at 34 s of 30."""
+        return float("inf") if self.unlimited else self.left() + LATE_SHARE * self.budget_s - REPORT_S - EXIT_S
 
 
 @contextmanager
@@ -154,12 +162,13 @@ def refit_s(row: dict[str, Any], scale: float) -> float:
 def refit_plan(needed: float, left: float, after: float, budget_s: float) -> tuple[float, float]:
     """(the share of the training rows the saved model is trained on, the seconds its fit may take), from the
     refit's likely cost `needed`, the seconds `left` until the hard end and what follows the refit (`after`): every
-    row when it fits beside what follows, or when it costs under FIRST_REFIT_SHARE of the budget and fits at all
-    (what follows then makes do with less: the PNGs go first); else as many rows as fit beside what follows."""
+    row when it fits beside what follows, or when it fits at all and costs under FIRST_REFIT_SHARE of the budget or
+    nearly fits beside what follows (NEARLY_WHOLE; what follows then makes do with less: the PNGs go first); else as
+    many rows as fit beside what follows."""
     available = left - after
     if needed <= available:
         return 1.0, max(available, 1.0)
-    if needed <= min(FIRST_REFIT_SHARE * budget_s, left):
+    if needed <= left and (needed <= FIRST_REFIT_SHARE * budget_s or needed * NEARLY_WHOLE <= available):
         return 1.0, max(left, 1.0)
     return max(available, 0.0) / needed, max(available, 1.0)
 
