@@ -66,3 +66,14 @@ def test_test_rows_copied_from_training_rows_are_counted():
     assert warning is not None and f"of the {len(split.X_test)} test rows are exact copies" in warning
     clean = evaluate.split(*cancer(), "binary", 0.2, 3, 0)
     assert checks.overlap_warning(clean.X_train, clean.y_train, clean.X_test, clean.y_test) is None
+
+
+def test_purity_is_the_share_of_rows_the_most_common_target_of_their_value_gets_right():
+    # counted by hand: a → (x, x, y), b → (y, y), missing → (x); numbers of many values are judged in 20 bins
+    column = pd.Series(["a", "a", "a", "b", "b", None])
+    y = pd.Series(["x", "x", "y", "y", "y", "x"])
+    assert checks._purity(column, y) == 5 / 6
+    numbers = pd.Series(range(1000), dtype=float)
+    by_bin = pd.Series((numbers // 50 % 2).map({0.0: "even", 1.0: "odd"}))  # each 50-row bin holds one class
+    assert checks._purity(numbers, by_bin) == 1.0
+    assert checks._purity(numbers, pd.Series(["even", "odd"] * 500)) == 0.5

@@ -18,14 +18,21 @@ CHECK_ROWS = 100_000
 
 
 def _purity(column: Any, y: Any) -> float:
-    """Share of rows whose target is the most common target among rows with the same value of `column`."""
+    """Share of rows whose target is the most common target among rows with the same value of `column` (missing
+    values are a value of their own). Counted with integer codes: a crosstab per column took 1 s of a 30 s budget
+    on a table of 67 columns."""
+    import numpy as np
     import pandas as pd
 
     keys = column
     if pd.api.types.is_numeric_dtype(column) and column.nunique() > BINS:
         keys = pd.qcut(column, BINS, duplicates="drop")
-    table = pd.crosstab(keys.astype(str), y)
-    return float(table.max(axis=1).sum() / max(table.to_numpy().sum(), 1))
+    key_codes, key_values = pd.factorize(keys, use_na_sentinel=False)
+    target_codes, targets = pd.factorize(y)
+    known = target_codes >= 0
+    cells = key_codes[known] * len(targets) + target_codes[known]
+    counts = np.bincount(cells, minlength=len(key_values) * len(targets)).reshape(len(key_values), len(targets))
+    return float(counts.max(axis=1).sum() / max(counts.sum(), 1))
 
 
 def data_warnings(X: Any, y: Any, task: str, profiles: list[Any]) -> list[str]:

@@ -77,8 +77,8 @@ def holds_personal_data(name: str, values: Any) -> bool:
     e-mail addresses, phone numbers, addresses), or most of its text values are e-mail addresses or phone numbers."""
     if _PERSONAL_NAME.search(unicodedata.normalize("NFKC", str(name))):
         return True
-    texts = values.dropna()
-    texts = texts[texts.map(lambda v: isinstance(v, str))].head(1000)  # numbers are no e-mails; a sample decides
+    texts = values.dropna().head(1000)  # a sample decides (judging every value took 0.36 s of a 30 s budget)
+    texts = texts[texts.map(lambda v: isinstance(v, str))]  # numbers are no e-mails
     if texts.empty:
         return False
     masked = texts.map(lambda v: mask(v).strip() == MASK)
