@@ -152,11 +152,17 @@ def test_a_slow_model_is_explained_on_fewer_rows_rather_than_not_at_all(tmp_path
     )
     rows = found.to_json()["rows"]
     if seconds == float("inf"):
-        assert rows == {"shap": explain.SHAP_ROWS, "permutation": len(split.X_test), "fewer_for_time": False}
-    else:  # no time at all: the fewest rows that still say something, not nothing
+        assert rows == {
+            "shap": explain.SHAP_ROWS,
+            "permutation": len(split.X_test),
+            "permutation_repeats": explain.PERMUTATION_REPEATS,
+            "fewer_for_time": False,
+        }
+    else:  # no time at all: the fewest rows and shuffles that still say something (a spread), not nothing
         assert rows == {
             "shap": explain.SHAP_PROBE_ROWS,
             "permutation": explain.PERMUTATION_MIN_ROWS,
+            "permutation_repeats": explain.PERMUTATION_MIN_REPEATS,
             "fewer_for_time": True,
         }
     assert list(found.mean_abs())[0] == "a" and list(found.permutation)[0] == "a"  # still the right story

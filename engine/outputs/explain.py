@@ -29,6 +29,10 @@ SHAP_PROBE_ROWS = 20
 SHAP_SHARE = 0.5
 PERMUTATION_MIN_ROWS = 200
 PERMUTATION_REPEATS = 3
+# shuffles per column when even the fewest rows with every repeat would not end in time: a wide table's pipeline
+# costs per call more than per row (a linear model on 70 columns: 4.1 s of a 30 s run for 3 shuffles of 200+ rows);
+# two still give a spread
+PERMUTATION_MIN_REPEATS = 2
 TREE_MODELS = ("Forest", "Trees", "GradientBoosting", "LGBM")
 
 
@@ -42,6 +46,7 @@ class Explanation:
     base_value: Any = None  # SHAP's expected value (per row for multiclass: that row's class)
     rows: Any = None  # the explained rows, raw
     permutation_rows: int = 0
+    permutation_repeats: int = PERMUTATION_REPEATS  # shuffles of each column
     fewer_rows_for_time: bool = False  # SHAP or permutation importance ran on fewer rows to keep the budget
     class_explained: str | None = None  # binary: the positive class; multiclass: "predicted"
     seconds: dict[str, float] = field(default_factory=dict)
@@ -64,6 +69,7 @@ class Explanation:
             "rows": {
                 "shap": 0 if self.values is None else len(self.values),
                 "permutation": self.permutation_rows,
+                "permutation_repeats": self.permutation_repeats,
                 "fewer_for_time": self.fewer_rows_for_time,
             },
             "seconds": self.seconds,
@@ -203,21 +209,11 @@ def explain(
         found.rows = sample[found.columns].head(len(found.values))
     found.seconds["shap"] = time.perf_counter() - start
     start = time.perf_counter()
-    rows = min(len(X_test), PERMUTATION_ROWS)
-    pipeline.predict(X_test.head(rows))  # one of the predictions permutation importance makes, timed
-    calls = len(X_test.columns) * PERMUTATION_REPEATS
-    left = seconds - (time.perf_counter() - began)
-    affordable = rows * left / (calls * (time.perf_counter() - start))
-    fitting = int(min(rows, max(PERMUTATION_MIN_ROWS, affordable)))
-    found.fewer_rows_for_time |= fitting < rows
-    found.permutation_rows = rows = fitting
+    rows, repeats = _permutation_size(pipeline, X_test, seconds - (time.perf_counter() - began))
+    found.fewer_rows_for_time |= rows < min(len(X_test), PERMUTATION_ROWS) or repeats < PERMUTATION_REPEATS
+    found.permutation_rows, found.permutation_repeats = rows, repeats
     result = permutation_importance(
-        pipeline,
-        X_test.head(rows),
-        y_test.head(rows),
-        scoring=scorer,
-        n_repeats=PERMUTATION_REPEATS,
-        random_state=seed,
+        pipeline, X_test.head(rows), y_test.head(rows), scoring=scorer, n_repeats=repeats, random_state=seed
     )
     found.permutation = {
         column: (float(result.importances_mean[i]), float(result.importances_std[i]))
@@ -227,6 +223,27 @@ def explain(
     found.permutation = dict(sorted(found.permutation.items(), key=lambda kv: -kv[1][0]))
     found.seconds["permutation"] = time.perf_counter() - start
     return found
+
+
+def _permutation_size(pipeline: Any, X_test: Any, left: float) -> tuple[int, int]:
+    """(rows, shuffles per column) for permutation importance to end in about `left` seconds: every shuffle on as
+    many rows as fit (PERMUTATION_MIN_ROWS at least), else the fewest rows with fewer shuffles. A call's cost is
+    timed at two sizes (the one it makes and the fewest rows): on a wide table it is mostly per call, not per row."""
+    rows = min(len(X_test), PERMUTATION_ROWS)
+    fewest = min(rows, PERMUTATION_MIN_ROWS)
+    seconds = []
+    for size in (fewest, rows):  # predictions permutation importance makes too
+        start = time.perf_counter()
+        pipeline.predict(X_test.head(size))
+        seconds.append(time.perf_counter() - start)
+    per_row = max(seconds[1] - seconds[0], 0.0) / max(rows - fewest, 1)
+    per_call = max(seconds[0] - per_row * fewest, 0.0)
+    columns = len(X_test.columns)
+    affordable = (left / (columns * PERMUTATION_REPEATS) - per_call) / per_row if per_row else float(rows)
+    if affordable >= fewest:
+        return int(min(rows, affordable)), PERMUTATION_REPEATS
+    repeats = int(left / (columns * (per_call + per_row * fewest))) if per_call + per_row else PERMUTATION_REPEATS
+    return fewest, max(PERMUTATION_MIN_REPEATS, min(PERMUTATION_REPEATS, repeats))
 
 
 def drivers(found: Explanation, target: str, task: str, top: int = 3) -> list[str]:

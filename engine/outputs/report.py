@@ -27,7 +27,7 @@ from automl_tui_engine.formatting import (
     table,
 )
 from automl_tui_engine.messages import listing, sentences, t
-from automl_tui_engine.outputs import decision_record, plots, quality, rundir, time_line, whatif_record
+from automl_tui_engine.outputs import decision_record, explain, plots, quality, rundir, time_line, whatif_record
 from automl_tui_engine.outputs.data_section import data_section
 from automl_tui_engine.outputs.missing_section import missing_artifacts, missing_section
 from automl_tui_engine.outputs.search_counts import SearchCounts
@@ -392,5 +392,6 @@ class RunReport:
         rows = explanation.get("rows")
         if rows:  # a slow model is explained on fewer rows (explain.py): the reader sees how many
             key = "report.drivers_rows_for_time" if rows.get("fewer_for_time") else "report.drivers_rows"
-            lines.append(t(key, shap=rows["shap"], permutation=rows["permutation"]))
+            repeats = rows.get("permutation_repeats", explain.PERMUTATION_REPEATS)  # (runs made before it was kept)
+            lines.append(t(key, shap=rows["shap"], permutation=rows["permutation"], repeats=repeats))
         return "\n\n".join(lines)
