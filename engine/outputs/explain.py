@@ -180,6 +180,7 @@ def explain(
 ) -> Explanation:
     """SHAP (when it can run) and permutation importance for a fitted pipeline, on as many rows as fit in
     `seconds`; never raises for SHAP."""
+    import numpy as np
     from automl_tui_engine.errors import one_line
     from automl_tui_engine.search.budget import BudgetExceeded
     from automl_tui_engine.table.preprocess import preprocessor
@@ -210,13 +211,27 @@ def explain(
     found.seconds["shap"] = time.perf_counter() - start
     start = time.perf_counter()
     rows, repeats = _permutation_size(pipeline, X_test, seconds - (time.perf_counter() - began))
-    found.fewer_rows_for_time |= rows < min(len(X_test), PERMUTATION_ROWS) or repeats < PERMUTATION_REPEATS
-    found.permutation_rows, found.permutation_repeats = rows, repeats
-    result = permutation_importance(
-        pipeline, X_test.head(rows), y_test.head(rows), scoring=scorer, n_repeats=repeats, random_state=seed
-    )
+    # one shuffle of every column at a time, so that a forecast the load made wrong costs shuffles, not the budget
+    shuffles = []
+    while len(shuffles) < repeats:
+        shuffle_start = time.perf_counter()
+        one = permutation_importance(
+            pipeline,
+            X_test.head(rows),
+            y_test.head(rows),
+            scoring=scorer,
+            n_repeats=1,
+            random_state=seed + len(shuffles),
+        )
+        shuffles.append(one.importances[:, 0])
+        took, left = time.perf_counter() - shuffle_start, seconds - (time.perf_counter() - began)
+        if len(shuffles) >= PERMUTATION_MIN_REPEATS and took > left:
+            break
+    found.fewer_rows_for_time |= rows < min(len(X_test), PERMUTATION_ROWS) or len(shuffles) < PERMUTATION_REPEATS
+    found.permutation_rows, found.permutation_repeats = rows, len(shuffles)
+    importances = np.column_stack(shuffles)
     found.permutation = {
-        column: (float(result.importances_mean[i]), float(result.importances_std[i]))
+        column: (float(importances[i].mean()), float(importances[i].std()))
         for i, column in enumerate(X_test.columns)
         if column in used
     }
