@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -375,18 +376,18 @@ def test_the_search_keeps_back_time_for_refitting_the_model_it_would_recommend_n
     from automl_tui_engine import config as config_mod
     from automl_tui_engine.search import training
 
-    fast = {"fit_s": 0.1, "predict_ms_per_1k": 5.0}
-    slow = {"fit_s": 10.0, "predict_ms_per_1k": 50.0}
+    fast = {"fit_s": 0.1, "predict_ms_per_1k": 5.0, "predict_ms_single_row": 0.5}
+    slow = {"fit_s": 10.0, "predict_ms_per_1k": 50.0, "predict_ms_single_row": 5.0}
     settings = config_mod.build("fast", {"data": "x.csv"})
-    assert budget.after_search_s(settings, [fast], 1.5, 1000) < budget.after_search_s(settings, [slow], 1.5, 1000)
-    assert budget.after_search_s(settings, [], 1.5, 1000) < budget.after_search_s(settings, [fast], 1.5, 1000)
+    after = partial(budget.after_search_s, settings, scale=1.5, test_rows=1000, columns=10)
+    assert after([fast]) < after([slow])
+    assert after([]) < after([fast])
 
     # the search asks the decision: priority speed picks the fast model although the slow one is more accurate
     rows = [
         {"model": "slow", "accuracy_mean": 0.90, "accuracy_std": 0.0, **slow, "size_bytes": 10**6},
         {"model": "fast", "accuracy_mean": 0.89, "accuracy_std": 0.0, **fast, "size_bytes": 10**3},
     ]
-    rows = [{**row, "predict_ms_single_row": 1.0} for row in rows]
 
     class Log:
         def __init__(self, rows):
@@ -600,3 +601,15 @@ def test_a_forest_whose_refit_on_every_row_would_overrun_keeps_every_row_with_fe
         "trained for keeps on all 16152 training rows with 50 of its 200 trees:"
         " all of them would have overrun the time budget"
     ]
+
+
+@pytest.mark.quick
+def test_the_time_kept_for_the_explanation_grows_with_the_columns_and_the_picks_prediction_cost():
+    """Digits under two busy loops: extra_trees (64 columns, ten classes, 26 ms a call) took 6.1 s to explain with
+    3 s kept back for it, and the command ended at 35.2 s of 30. Permutation importance shuffles every column at least
+    twice on 200 rows; SHAP is given as long again."""
+    forest = {"predict_ms_per_1k": 26.0, "predict_ms_single_row": 21.0}
+    linear = {"predict_ms_per_1k": 1.0, "predict_ms_single_row": 0.5}
+    assert budget.explain_s([linear], 64) == budget.EXPLAIN_S  # a quick model: the floor
+    assert budget.explain_s([forest], 64) == pytest.approx(2 * 64 * 2 * (21.0 + 0.2 * 26.0) / 1000)
+    assert budget.explain_s([forest], 64) > 2 * budget.explain_s([forest], 16) > budget.EXPLAIN_S

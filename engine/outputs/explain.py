@@ -15,6 +15,7 @@ from typing import Any
 
 from automl_tui_engine.formatting import md_safe
 from automl_tui_engine.messages import t
+from automl_tui_engine.search import budget
 
 SHAP_ROWS = 200  # rows explained: enough for a stable picture, small enough for a fast preset
 BACKGROUND_ROWS = 50  # reference rows for the linear explainer
@@ -27,12 +28,11 @@ PERMUTATION_ROWS = 1000  # enough rows for stable importances; each repeat predi
 # and every PNG chart were lost to the budget.
 SHAP_PROBE_ROWS = 20
 SHAP_SHARE = 0.5
-PERMUTATION_MIN_ROWS = 200
 PERMUTATION_REPEATS = 3
-# shuffles per column when even the fewest rows with every repeat would not end in time: a wide table's pipeline
-# costs per call more than per row (a linear model on 70 columns: 4.1 s of a 30 s run for 3 shuffles of 200+ rows);
-# two still give a spread
-PERMUTATION_MIN_REPEATS = 2
+# the fewest rows, and the fewest shuffles per column when even those rows with every repeat would not end in time (a
+# wide table's pipeline costs per call more than per row: a linear model on 70 columns took 4.1 s of a 30 s run for
+# 3 shuffles of 200+ rows); owned by the budget, which keeps time back for them
+PERMUTATION_MIN_ROWS, PERMUTATION_MIN_REPEATS = budget.EXPLAIN_MIN_ROWS, budget.EXPLAIN_MIN_SHUFFLES
 TREE_MODELS = ("Forest", "Trees", "GradientBoosting", "LGBM")
 
 

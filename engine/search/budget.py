@@ -36,6 +36,10 @@ FIRST_REFIT_SHARE = 0.15
 # leans high by REFIT_MARGIN, and a forest refit with 199 of its 200 trees saved a moment it would not have cost
 NEARLY_WHOLE = 0.9
 EXPLAIN_S = 3.0
+# what the explanation does at least (outputs/explain.py fits the rest to its time): permutation importance shuffles
+# every column this many times on this many test rows (two still give a spread)
+EXPLAIN_MIN_ROWS = 200
+EXPLAIN_MIN_SHUFFLES = 2
 CHARTS_HTML_S = 0.5
 TEST_ROW_WRITE_S = 2e-6  # writing one row of test_predictions.csv
 MIN_START_S = 1.0  # a candidate given less than this would only be started to be stopped
@@ -173,17 +177,29 @@ def refit_plan(needed: float, left: float, after: float, budget_s: float) -> tup
     return max(available, 0.0) / needed, max(available, 1.0)
 
 
-def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int) -> float:
+def explain_s(rows: list[dict[str, Any]], columns: int) -> float:
+    """The explanation's least cost for the `rows` picks: permutation importance's fewest shuffles of each of the
+    table's `columns` on its fewest rows, from the pick's measured predictions (a call costs one row's time plus the
+    rows' share of a thousand's), and SHAP about as long again; EXPLAIN_S at least. With 3 s kept for it, digits'
+    extra_trees (64 columns, ten classes) took 6.1 s under two busy loops and the command ended at 35.2 s of 30."""
+    per_call_ms = max(
+        (float(r["predict_ms_single_row"]) + EXPLAIN_MIN_ROWS / 1000 * float(r["predict_ms_per_1k"]) for r in rows),
+        default=0.0,
+    )
+    return max(EXPLAIN_S, 2 * columns * EXPLAIN_MIN_SHUFFLES * per_call_ms / 1000)
+
+
+def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int, columns: int) -> float:
     """What follows the refit and is kept back for: scoring and saving the test rows' predictions (about three
-    predicts and a CSV line each), explanation, the HTML charts, report. PNG copies are last in value and made with
-    what is left (the grace past the budget included): keeping time back for them ended searches with 3 s unused
-    while candidates were skipped (issue 36)."""
+    predicts and a CSV line each), explanation (of a table of `columns` columns), the HTML charts, report. PNG copies
+    are last in value and made with what is left (the grace past the budget included): keeping time back for them
+    ended searches with 3 s unused while candidates were skipped (issue 36)."""
     slowest_ms = max((float(r["predict_ms_per_1k"]) for r in rows), default=0.0)
     test = test_rows / 1000 * slowest_ms / 1000 * 3 + test_rows * TEST_ROW_WRITE_S
-    return test + (EXPLAIN_S if config.explain else 0.0) + charts_s(config, png=False) + REPORT_S
+    return test + (explain_s(rows, columns) if config.explain else 0.0) + charts_s(config, png=False) + REPORT_S
 
 
-def after_search_s(config: Any, likely: list[dict[str, Any]], scale: float, test_rows: int) -> float:
+def after_search_s(config: Any, likely: list[dict[str, Any]], scale: float, test_rows: int, columns: int) -> float:
     """What the phases after the search are likely to need, judged on the `likely` picks (the candidate the
     decision would recommend now). Keeping back time for the slowest of the three best ended a diamonds search
     (54,000 rows, two busy loops) at 16.9 s of 30 with a candidate skipped: 7.5 s kept for a forest's refit, when
@@ -191,4 +207,4 @@ def after_search_s(config: Any, likely: list[dict[str, Any]], scale: float, test
     refit on every row first when that costs under FIRST_REFIT_SHARE of the budget (refit_plan)."""
     # a refit that would not fit is made on fewer rows: keep back at most a share of the budget for it
     refit = min(max((refit_s(r, scale) for r in likely), default=0.0), REFIT_SHARE * config.time_budget_s)
-    return refit + after_refit_s(config, likely, test_rows)
+    return refit + after_refit_s(config, likely, test_rows, columns)

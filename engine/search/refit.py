@@ -67,7 +67,7 @@ def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: An
     row = ctx.candidates.row_of(name)
     search_folds = plan.folds
     tuned = searched.thresholds.get(name)  # the cut-off it was ranked at
-    after = budget.after_refit_s(config, [row], len(folds.y_test))
+    after = budget.after_refit_s(config, [row], len(folds.y_test), folds.X_test.shape[1])
     share, available = budget.refit_plan(
         budget.refit_s(row, plan.scale), clock.left_hard(), after, config.time_budget_s
     )

@@ -62,7 +62,10 @@ class Trials:
 
     def search_left(self) -> float:
         likely = self._likely_pick()
-        left = self.clock.left() - budget.after_search_s(self.config, likely, self.plan.scale, self.plan.test_rows)
+        plan = self.plan
+        left = self.clock.left() - budget.after_search_s(
+            self.config, likely, plan.scale, plan.test_rows, plan.folds.X_train.shape[1]
+        )
         if self.config.ensemble and self.ensemble is None:
             left -= self._ensemble_s()
         return left
