@@ -182,7 +182,6 @@ def explain(
     `seconds`; never raises for SHAP."""
     import numpy as np
     from automl_tui_engine.errors import one_line
-    from automl_tui_engine.search.budget import BudgetExceeded
     from automl_tui_engine.table.preprocess import preprocessor
     from sklearn.inspection import permutation_importance
 
@@ -199,7 +198,7 @@ def explain(
             more = _shap(pipeline, sample.iloc[SHAP_PROBE_ROWS:shap_rows], background, task, seed)
             shap_result = _joined(shap_result, more)
         found.fewer_rows_for_time = shap_rows < len(sample)
-    except BudgetExceeded:
+    except budget.BudgetExceeded:
         raise  # out of time: the caller says so, rather than spending more on permutation importance
     except Exception as exc:  # an explainer that does not support the model: say so, keep permutation
         found.shap_error = t("explain.shap_failed", error=one_line(exc))
