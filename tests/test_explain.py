@@ -168,6 +168,25 @@ def test_a_slow_model_is_explained_on_fewer_rows_rather_than_not_at_all(tmp_path
     assert list(found.mean_abs())[0] == "a" and list(found.permutation)[0] == "a"  # still the right story
 
 
+def test_permutation_rows_are_never_free_when_the_larger_timed_call_was_the_faster(monkeypatch):
+    """The two timed predictions came out the wrong way round (the first warmed the model up): no cost per row was
+    measured, and 1e-6 s bought all the rows and every shuffle. Then the cost is all per call."""
+    import pandas as pd
+
+    class Model:
+        def predict(self, X):
+            return np.zeros(len(X))
+
+    table = pd.DataFrame(np.zeros((1000, 4)))
+    for left, expected in [
+        (1e-6, (explain.PERMUTATION_MIN_ROWS, explain.PERMUTATION_MIN_REPEATS)),
+        (100.0, (explain.PERMUTATION_ROWS, explain.PERMUTATION_REPEATS)),
+    ]:
+        ticks = iter([0.0, 0.010, 1.0, 1.005])  # the fewest rows took 10 ms, all of them 5 ms
+        monkeypatch.setattr(explain.time, "perf_counter", ticks.__next__)
+        assert explain._permutation_size(Model(), table, left) == expected
+
+
 def test_permutation_importance_stops_shuffling_when_the_load_makes_its_forecast_wrong(monkeypatch):
     """Car under two busy loops: the forecast from two timed predictions allowed 753 rows and three shuffles of
     70 columns in 3.8 s, and they took 5.0 s. Each shuffle of every column is made in turn, and after the fewest

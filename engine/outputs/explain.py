@@ -253,7 +253,10 @@ def _permutation_size(pipeline: Any, X_test: Any, left: float) -> tuple[int, int
     per_row = max(seconds[1] - seconds[0], 0.0) / max(rows - fewest, 1)
     per_call = max(seconds[0] - per_row * fewest, 0.0)
     columns = len(X_test.columns)
-    affordable = (left / (columns * PERMUTATION_REPEATS) - per_call) / per_row if per_row else float(rows)
+    each_call = left / (columns * PERMUTATION_REPEATS)  # the seconds each of its calls may take
+    # when the larger call was not the slower (timing noise), all its cost is per call: rows are never free
+    all_rows = float(rows) if each_call >= per_call else 0.0
+    affordable = (each_call - per_call) / per_row if per_row else all_rows
     if affordable >= fewest:
         return int(min(rows, affordable)), PERMUTATION_REPEATS
     repeats = int(left / (columns * (per_call + per_row * fewest))) if per_call + per_row else PERMUTATION_REPEATS
