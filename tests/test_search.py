@@ -74,26 +74,51 @@ def test_a_first_form_stopped_after_a_fold_is_tried_again_with_the_time_the_othe
 ):
     """A linear model on a wide table of six classes needed more than its sixth of the time: it is tried again once
     the other kinds have had their turn, so it is compared after all (issue 36). One that could not finish a single
-    fold in its share is not: its folds would eat the rest of the search."""
+    fold in its share is not: its folds would eat the rest of the search. A boosting that could not is tried again
+    coarser, with fewer rounds at a higher rate (Car's six-class boostings under two busy loops)."""
     real, kinds = evaluate.cross_validate, []
+    stop = {"LogisticRegression", "HistGradientBoostingClassifier"}
 
-    def first_linear_stopped(pipeline, folds, task, task_metrics, seed, repeats, after_fold=None):
+    def first_ones_stopped(pipeline, folds, task, task_metrics, seed, repeats, after_fold=None):
         kinds.append(type(pipeline[-1]).__name__)
-        if kinds.count("LogisticRegression") == 1 and kinds[-1] == "LogisticRegression":
+        if kinds.count(kinds[-1]) == 1 and kinds[-1] in stop:
             for fold in range(folds_done):
                 after_fold(fold, 0.9)
             raise budget.BudgetExceeded  # its share of the time ran out
         return real(pipeline, folds, task, task_metrics, seed, repeats, after_fold)
 
-    monkeypatch.setattr(evaluate, "cross_validate", first_linear_stopped)
-    run(quick_config(penguins_csv, tmp_path / "runs", target="species", time_budget_s=60, max_trials=None, patience=1))
-    results = pd.read_csv(only_run(tmp_path / "runs") / "results_summary.csv").set_index("model")
-    assert list(results.index[:2]) == ["linear", "hist_gb"] and results.loc["linear", "status"] == "stopped"
-    if folds_done:  # after the others, never before, in the same form
-        assert results.index[2] == "linear #1" and results.loc["linear #1", "status"] == "ok"
-        assert json.loads(results.loc["linear #1", "params"]) == {"family": "linear", "params": {}}
-    else:
-        assert results.index[2] != "linear #1" and results.loc["hist_gb", "status"] == "ok"
+    monkeypatch.setattr(evaluate, "cross_validate", first_ones_stopped)
+    planned = ["linear", "hist_gb", "knn"]
+    run(
+        quick_config(
+            penguins_csv,
+            tmp_path / "runs",
+            target="species",
+            time_budget_s=60,
+            max_trials=None,
+            patience=1,
+            models=planned,
+        )
+    )
+    folder = only_run(tmp_path / "runs")
+    results = pd.read_csv(folder / "results_summary.csv").set_index("model")
+    assert list(results.index[:3]) == planned
+    assert results.loc["linear", "status"] == results.loc["hist_gb", "status"] == "stopped"
+    retried = list(results.index[3:5])
+    params = {name: json.loads(results.loc[name, "params"])["params"] for name in retried}
+    if folds_done:  # after the others, never before, each in the same form
+        assert retried == ["linear #1", "hist_gb #1"] and params["linear #1"] == {}
+        assert params["hist_gb #1"] == {"max_iter": 25, "learning_rate": 0.2}
+        assert results.loc["linear #1", "status"] == "ok"
+        return
+    # not a linear model, which has nothing lighter to be; the boosting coarser: at most half its rounds, its rate
+    # raised as much, and the report says so
+    assert retried[0] == "hist_gb #1" and "linear #1" not in results.index
+    coarser = params["hist_gb #1"]
+    assert results.loc["hist_gb #1", "status"] == "ok"
+    raised = min(0.2 * 25 / coarser["max_iter"], models.COARSEST_RATE)
+    assert coarser["max_iter"] <= 12 and coarser["learning_rate"] == pytest.approx(raised, 0.01)
+    assert "hist_gb did not finish in the" in (folder / "report.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -478,7 +503,7 @@ def test_a_regularised_start_that_loses_to_the_defaults_is_followed_by_the_other
 
 
 @pytest.mark.quick
-def test_a_tuned_candidate_that_is_its_kinds_best_is_tried_next_with_twice_the_rounds_while_that_gains():
+def test_a_tuned_candidate_that_is_its_plannedbest_is_tried_next_with_twice_the_rounds_while_that_gains():
     """Computers: lightgbm's best settings scored CV R² 0.930 with 200 rounds and 0.932 with 400; the sampler, a few
     proposals into a 30 s search, rarely lands there. Growth stops when it no longer gains, and within the space."""
     spec = models.get("lightgbm")
@@ -543,6 +568,25 @@ def test_a_candidates_cost_is_judged_from_its_trees_or_rounds_against_the_form_i
     assert linear.cost_ratio("binary", {"C": 10.0}, {}) == 1.0  # no count of parts: as measured
     # the cheapest a tuned candidate can be: its space's fewest rounds; a tuned forest has its form's trees
     assert boosting.fewest_parts("binary") == {"n_estimators": 50} and forest.fewest_parts("regression") == {}
+
+
+@pytest.mark.quick
+def test_a_boosting_made_coarser_has_fewer_rounds_at_a_rate_raised_as_much_within_bounds():
+    """A first form the clock stopped is tried again coarser (training._again): the rounds cut to the share of the
+    time it can have, the rate raised by as much, so the rounds still move about as far; forests and linear models
+    have no rate to raise."""
+    lightgbm, hist_gb = models.get("lightgbm"), models.get("hist_gb")
+    first = lightgbm.first_params("multiclass")  # 50 rounds at 0.1
+    assert lightgbm.coarser_params("multiclass", first, 0.3) == {"n_estimators": 15, "learning_rate": 0.333}
+    # never beyond a rate of a half, never fewer than five rounds, whatever the share
+    assert lightgbm.coarser_params("multiclass", first, 0.01) == {"n_estimators": 5, "learning_rate": 0.5}
+    assert hist_gb.coarser_params("regression", {"max_iter": 25, "learning_rate": 0.2}, 0.5) == {
+        "max_iter": 12,
+        "learning_rate": 0.417,  # 0.2 × 25 / 12
+    }
+    assert hist_gb.coarser_params("binary", {"max_iter": 5, "learning_rate": 0.5}, 0.5) is None  # no fewer rounds
+    assert models.get("random_forest").coarser_params("binary", {"n_estimators": 50}, 0.5) is None
+    assert models.get("linear").coarser_params("binary", {}, 0.5) is None
 
 
 @pytest.mark.slow

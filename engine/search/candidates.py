@@ -182,11 +182,11 @@ def grown(first: Candidate, task: str, numbers: dict[str, int]) -> Candidate | N
     return _numbered(spec, {**first.params, **spec.grown_params(task)}, numbers)
 
 
-def again(first: Candidate, numbers: dict[str, int]) -> Candidate:
+def again(first: Candidate, numbers: dict[str, int], params: dict[str, Any] | None = None) -> Candidate:
     """`first` (a first form stopped at the end of its share of the time) to be tried once more, when the other kinds
-    have had theirs, with the time they left unused."""
+    have had theirs, with the time they left unused: as it was, or with `params` (a coarser form)."""
     assert first.spec is not None
-    return _numbered(first.spec, first.params, numbers)
+    return _numbered(first.spec, first.params if params is None else params, numbers)
 
 
 def _numbered(spec: ModelSpec, params: dict[str, Any], numbers: dict[str, int]) -> Candidate:

@@ -38,6 +38,9 @@ from automl_tui_engine.table import preprocess
 FAILURES_BEFORE_SPENT = 2  # failed tuned candidates in a row, in units of `patience`, that end the search
 # tuned candidates in a row not started because their estimate did not fit the time left, that end the search
 TOO_LONG_BEFORE_SPENT = 5
+# a first form the clock stopped is tried again coarser with at most this share of its rounds: its own time is known
+# only to be more than it was given
+COARSER_AT_MOST = 0.5
 
 
 def search_phase(ctx: RunContext, specs: list[Any], plans: Any, plan: SearchPlan) -> SearchResult:
@@ -56,11 +59,7 @@ class _Search(Trials):
         # no estimate for first forms: cost hints scaled from the linear model misjudge large tables (a linear fit
         # slows with one-hot columns, boosting does not), so the timer decides
         stopped = self._in_turn([(first, None) for first in queue])
-        # a first form stopped at the end of its share after finishing a fold (a linear model on a wide table of six
-        # classes) is tried once more, when its folds so far say the time the others left is enough: every kind
-        # compared whenever the time allows, never a model that could not fit one fold in its share
-        worth = [first for first in stopped or [] if self.needed.get(first.name, float("inf")) <= self.search_left()]
-        again_queue = [(again(first, numbers), self.needed[first.name]) for first in worth]
+        again_queue = self._again(stopped or [], numbers)
         retried = stopped is not None and self._in_turn(again_queue) is not None
         if retried and self._grow(numbers) and self._lighter(queue, numbers):
             self._tune(specs, numbers)
@@ -69,6 +68,54 @@ class _Search(Trials):
         if config.ensemble and self.stop != "cancelled":
             self._ensemble()
         return self.result()
+
+    def _again(self, stopped: list[Candidate], numbers: dict[str, int]) -> list[tuple[Candidate, float]]:
+        """The first forms the clock stopped at the end of their share, each to be tried once more, with its estimate,
+        when the other kinds have had theirs: every kind compared whenever the time allows.
+
+        As it was, when its folds so far say the search time left is enough (a linear model on a wide table of six
+        classes); never one that finished no fold in its share as it was: its folds would eat the rest of the search.
+        Else a boosting is tried coarser (fewer rounds at a higher rate: ModelSpec.coarser_params), sized to an even
+        share of the time left, as FLAML starts from a handful of trees: Car's six-class boostings did not finish
+        three folds in their shares under two busy loops, and 5 of 6 kinds were compared."""
+        queue, left, folds = [], self.search_left(), self.folds.n_folds
+        for first in stopped:
+            given, done = self.stopped_after[first.name]
+            # what its folds so far say all of them need, the fold under way counted in (leaning high); when it
+            # finished none, at least one fold more than it was given
+            needed = given * folds / done if done else given * (folds + 1)
+            if done and needed <= left:
+                queue.append((again(first, numbers), needed))
+                continue
+            spec = first.spec
+            share = min(left / len(stopped) / needed, COARSER_AT_MOST)
+            params = spec.coarser_params(self.task, first.params, share) if spec else None
+            if spec is None or params is None:
+                continue
+            coarser = again(first, numbers, params)
+            queue.append((coarser, needed * spec.cost_ratio(self.task, params, first.params)))
+            self._say_coarser(first, coarser, given)
+        return queue
+
+    def _say_coarser(self, first: Candidate, coarser: Candidate, given: float) -> None:
+        """The report's line on a first form tried again coarser: its rounds and rate, before and after."""
+        spec = coarser.spec
+        assert spec is not None and spec.rate_param is not None
+        rounds = next(p for p, v in spec.first_params(self.task).items() if isinstance(v, int))
+        was = {p: first.params.get(p, spec.default(self.task, p)) for p in (rounds, spec.rate_param)}
+        self.ctx.warn(
+            t(
+                "run.model_coarser",
+                model=first.name,
+                seconds=given,
+                again=coarser.name,
+                rounds=coarser.params[rounds],
+                rate=coarser.params[spec.rate_param],
+                full=was[rounds],
+                full_rate=was[spec.rate_param],
+            ),
+            topic="run",
+        )
 
     def _in_turn(self, queue: list[tuple[Candidate, float | None]]) -> list[Candidate] | None:
         """`queue`'s candidates one after the other, each with an even share of the search time left (those still to

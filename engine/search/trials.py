@@ -43,7 +43,8 @@ class Trials:
         # number of trees, and the measured cost their estimate starts from
         self.forms: dict[str, Candidate] = {}
         self.sized: set[str] = set()  # kinds whose first form was made with fewer parts than planned (_sized)
-        self.needed: dict[str, float] = {}  # a candidate the clock stopped after a fold -> the seconds it would need
+        # a candidate the clock stopped -> (the seconds it was given, the folds it finished in them)
+        self.stopped_after: dict[str, tuple[float, int]] = {}
         self.stop = "exhausted"
         self.stop_figures: dict[str, float | None] = dict.fromkeys(STOP_FIGURES)
         self.ensemble: str | None = None
@@ -182,8 +183,7 @@ class Trials:
                 )
         except budget.BudgetExceeded:
             self.counts["stopped"] += 1
-            if folds_done:  # what its folds so far say all of them need (the fold under way counted in, leaning high)
-                self.needed[candidate.name] = left * self.folds.n_folds / len(folds_done)
+            self.stopped_after[candidate.name] = (left, len(folds_done))
             log.not_finished(candidate.name, "stopped", t("run.stopped_budget", seconds=left), stage=candidate.stage)
             if tuner is not None:
                 tuner.too_long(candidate)

@@ -16,6 +16,10 @@ from automl_tui_engine.messages import t_or
 
 CLASSIFICATION = ("binary", "multiclass")
 FAMILIES = ("classification", "regression")
+# a coarser form of a boosting (ModelSpec.coarser_params) keeps at least this many rounds and moves at most this far
+# in each: FLAML's cheapest LightGBM has 4 trees; a rate beyond a half overshoots more than it gains
+FEWEST_ROUNDS = 5
+COARSEST_RATE = 0.5
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,9 @@ class ModelSpec:
     # the parameter that says how many parts (trees) the model is made of, where fewer still make a sound model:
     # a default that would not be done in the time it can be given is made with as many as fit (search/training.py)
     size_param: str | None = None
+    # the parameter that says how far each round of a boosting moves (its learning rate): fewer rounds at a higher
+    # rate are a coarser form of the same model that takes less time (coarser_params)
+    rate_param: str | None = None
     # family -> its cheapest useful form, over `default_params` (fewer trees, fewer rounds at a coarser rate): the
     # search tries every kind in this form first, so each gives a result on a busy machine too, and grows it to its
     # defaults while the budget allows (issue 36). Empty: the defaults are already the cheapest form.
@@ -102,6 +109,18 @@ class ModelSpec:
             if isinstance(mine, int) and isinstance(theirs, int) and theirs > 0:
                 ratios.append(mine / theirs)
         return max(ratios, default=1.0)
+
+    def coarser_params(self, task: str, params: dict[str, Any], share: float) -> dict[str, Any] | None:
+        """`params` made to take about `share` (below 1) of their time: the rounds (the whole-number settings its first
+        form sets) cut to that share, FEWEST_ROUNDS at least, and the rate (rate_param) raised as much, up to
+        COARSEST_RATE, so the rounds still move about as far in all; None when it has no rate or no fewer rounds."""
+        rate = params.get(self.rate_param, self.default(task, self.rate_param)) if self.rate_param else None
+        counts = {p: params.get(p, v) for p, v in self.first_params(task).items() if isinstance(v, int)}
+        cut = {p: max(int(rounds * share), FEWEST_ROUNDS) for p, rounds in counts.items()}
+        if not isinstance(rate, float) or not cut or any(cut[p] >= rounds for p, rounds in counts.items()):
+            return None
+        kept = max(cut[p] / rounds for p, rounds in counts.items())
+        return {**params, **cut, self.rate_param: round(min(rate / kept, max(rate, COARSEST_RATE)), 3)}
 
     def is_installed(self) -> bool:
         return self.dependency is None or importlib.util.find_spec(self.dependency) is not None
@@ -250,6 +269,7 @@ _BUILTIN = (
         default_params={f: {"max_iter": 100, "learning_rate": 0.1} for f in FAMILIES},  # scikit-learn's own
         # boosting's first form: a quarter of the rounds at twice the rate, most of the fit for a quarter of the time
         first_form={f: {"max_iter": 25, "learning_rate": 0.2} for f in FAMILIES},
+        rate_param="learning_rate",
         search_space=_per_family(
             {
                 "learning_rate": _log(0.02, 0.3),
@@ -327,6 +347,7 @@ _BUILTIN = (
             "regression": {"n_estimators": 200, "learning_rate": 0.05, "verbose": -1},
         },
         first_form={f: {"n_estimators": 50, "learning_rate": 0.1} for f in FAMILIES},
+        rate_param="learning_rate",
         search_space=_per_family(
             {
                 "num_leaves": _log(7, 127, integer=True),
