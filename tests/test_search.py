@@ -110,6 +110,7 @@ def test_a_first_form_stopped_after_a_fold_is_tried_again_with_the_time_the_othe
         assert retried == ["linear #1", "hist_gb #1"] and params["linear #1"] == {}
         assert params["hist_gb #1"] == {"max_iter": 25, "learning_rate": 0.2}
         assert results.loc["linear #1", "status"] == "ok"
+        assert "did not finish in the" not in (folder / "report.md").read_text(encoding="utf-8")
         return
     # not a linear model, which has nothing lighter to be; the boosting coarser: at most half its rounds, its rate
     # raised as much, and the report says so

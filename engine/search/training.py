@@ -59,15 +59,28 @@ class _Search(Trials):
         # no estimate for first forms: cost hints scaled from the linear model misjudge large tables (a linear fit
         # slows with one-hot columns, boosting does not), so the timer decides
         stopped = self._in_turn([(first, None) for first in queue])
-        again_queue = self._again(stopped or [], numbers)
-        retried = stopped is not None and self._in_turn(again_queue) is not None
-        if retried and self._grow(numbers) and self._lighter(queue, numbers):
+        if (
+            stopped is not None
+            and self._retried(stopped, numbers)
+            and self._grow(numbers)
+            and self._lighter(queue, numbers)
+        ):
             self._tune(specs, numbers)
             if self.stop in ("patience", "exhausted") and config.priority == "accuracy":
                 self._grow_the_pick(numbers)
         if config.ensemble and self.stop != "cancelled":
             self._ensemble()
         return self.result()
+
+    def _retried(self, stopped: list[Candidate], numbers: dict[str, int]) -> bool:
+        """The first forms the clock stopped, tried once more where worth it (_again); False: the search must end."""
+        queue = self._again(stopped, numbers)
+        going_on = self._in_turn(queue) is not None
+        firsts = {first.family: first for first in stopped}
+        for tried, _ in queue:
+            if tried.name in self.candidates and tried.params != firsts[tried.family].params:
+                self._say_coarser(firsts[tried.family], tried)
+        return going_on
 
     def _again(self, stopped: list[Candidate], numbers: dict[str, int]) -> list[tuple[Candidate, float]]:
         """The first forms the clock stopped at the end of their share, each to be tried once more, with its estimate,
@@ -94,11 +107,10 @@ class _Search(Trials):
                 continue
             coarser = again(first, numbers, params)
             queue.append((coarser, needed * spec.cost_ratio(self.task, params, first.params)))
-            self._say_coarser(first, coarser, given)
         return queue
 
-    def _say_coarser(self, first: Candidate, coarser: Candidate, given: float) -> None:
-        """The report's line on a first form tried again coarser: its rounds and rate, before and after."""
+    def _say_coarser(self, first: Candidate, coarser: Candidate) -> None:
+        """The report's line on a first form compared coarser: its rounds and rate, before and after."""
         spec = coarser.spec
         assert spec is not None and spec.rate_param is not None
         rounds = next(p for p, v in spec.first_params(self.task).items() if isinstance(v, int))
@@ -107,7 +119,7 @@ class _Search(Trials):
             t(
                 "run.model_coarser",
                 model=first.name,
-                seconds=given,
+                seconds=self.stopped_after[first.name][0],
                 again=coarser.name,
                 rounds=coarser.params[rounds],
                 rate=coarser.params[spec.rate_param],
