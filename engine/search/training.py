@@ -113,7 +113,7 @@ class _Search(Trials):
         """The report's line on a first form compared coarser: its rounds and rate, before and after."""
         spec = coarser.spec
         assert spec is not None and spec.rate_param is not None
-        rounds = next(p for p, v in spec.first_params(self.task).items() if isinstance(v, int))
+        rounds = spec.count_params(self.task)[0]
         was = {p: first.params.get(p, spec.default(self.task, p)) for p in (rounds, spec.rate_param)}
         self.ctx.warn(
             t(

@@ -84,6 +84,10 @@ class ModelSpec:
     def first_params(self, task: str) -> dict[str, Any]:
         return dict(self.first_form.get(family(task), {}))
 
+    def count_params(self, task: str) -> list[str]:
+        """Its counts of trees or rounds: the whole-number settings its first form sets."""
+        return [p for p, v in self.first_params(task).items() if isinstance(v, int)]
+
     def grown_params(self, task: str) -> dict[str, Any]:
         """The settings its first form grows to: the registry's defaults for what the first form sets."""
         return {param: self.default(task, param) for param in self.first_params(task)}
@@ -94,30 +98,31 @@ class ModelSpec:
         space = self.space(task)
         return {
             p: space[p]["low"]
-            for p in self.first_params(task)
+            for p in self.count_params(task)
             if isinstance(space.get(p), dict) and space[p].get("int")
         }
 
     def cost_ratio(self, task: str, params: dict[str, Any], reference: dict[str, Any]) -> float:
         """How many times the cost of the model with `reference` settings one with `params` takes, by their counts of
-        trees or rounds (the whole-number settings its first form sets): a tuned boosting of 800 rounds is not
-        estimated from the 100 of the form it is made like."""
-        counts = [p for p, v in self.first_params(task).items() if isinstance(v, int)]
+        trees or rounds (count_params): a tuned boosting of 800 rounds is not estimated from the 100 of the form it
+        is made like."""
         ratios = []
-        for name in counts:
+        for name in self.count_params(task):
             mine, theirs = params.get(name, self.default(task, name)), reference.get(name, self.default(task, name))
             if isinstance(mine, int) and isinstance(theirs, int) and theirs > 0:
                 ratios.append(mine / theirs)
         return max(ratios, default=1.0)
 
     def coarser_params(self, task: str, params: dict[str, Any], share: float) -> dict[str, Any] | None:
-        """`params` made to take about `share` (below 1) of their time: the rounds (the whole-number settings its first
-        form sets) cut to that share, FEWEST_ROUNDS at least, and the rate (rate_param) raised as much, up to
-        COARSEST_RATE, so the rounds still move about as far in all; None when it has no rate or no fewer rounds."""
+        """`params` made to take about `share` (below 1) of their time: the rounds (count_params) cut to that share,
+        FEWEST_ROUNDS at least, and the rate (rate_param) raised as much, up to COARSEST_RATE, so the rounds still
+        move about as far in all; None when it has no rate or no fewer rounds."""
         rate = params.get(self.rate_param, self.default(task, self.rate_param)) if self.rate_param else None
-        counts = {p: params.get(p, v) for p, v in self.first_params(task).items() if isinstance(v, int)}
+        counts = {p: params.get(p, self.default(task, p)) for p in self.count_params(task)}
+        if not isinstance(rate, float) or not counts or not all(isinstance(n, int) for n in counts.values()):
+            return None
         cut = {p: max(int(rounds * share), FEWEST_ROUNDS) for p, rounds in counts.items()}
-        if not isinstance(rate, float) or not cut or any(cut[p] >= rounds for p, rounds in counts.items()):
+        if any(cut[p] >= rounds for p, rounds in counts.items()):
             return None
         kept = max(cut[p] / rounds for p, rounds in counts.items())
         return {**params, **cut, self.rate_param: round(min(rate / kept, max(rate, COARSEST_RATE)), 3)}
