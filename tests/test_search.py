@@ -504,7 +504,7 @@ def test_a_regularised_start_that_loses_to_the_defaults_is_followed_by_the_other
 
 
 @pytest.mark.quick
-def test_a_tuned_candidate_that_is_its_plannedbest_is_tried_next_with_twice_the_rounds_while_that_gains():
+def test_a_tuned_candidate_that_is_its_kinds_best_is_tried_next_with_twice_the_rounds_while_that_gains():
     """Computers: lightgbm's best settings scored CV R² 0.930 with 200 rounds and 0.932 with 400; the sampler, a few
     proposals into a 30 s search, rarely lands there. Growth stops when it no longer gains, and within the space."""
     spec = models.get("lightgbm")
