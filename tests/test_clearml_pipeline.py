@@ -17,6 +17,7 @@ from pathlib import Path
 import automl_tui_engine as engine
 import pytest
 from automl_tui_engine.clearml import pipeline_agent
+from automl_tui_engine.outputs.missing_section import missing_artifacts
 from automl_tui_engine.outputs.report import RunReport
 from clearml_server import ClearMLTestServer
 from conftest import quick_config, sigint_as_at_a_terminal, write_preset
@@ -60,6 +61,8 @@ def test_merge_compares_the_families_picks_and_reports_a_failed_step(tmp_path):
     text = (run_dir / "report.md").read_text(encoding="utf-8")
     debug = text[text.index("Debug: Missing artifacts") :]
     assert "training_random_forest (pipeline step)" in debug and "the agent ran out of memory" in debug
+    # whatever the kept family made of its pick came home with it (rundir.ARTIFACTS): nothing else is missing
+    assert [name for name, _ in missing_artifacts(report)] == ["training_random_forest (pipeline step)"]
     kinds = [event["kind"] for event in report.events]
     assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
     assert kinds.count("run_started") == 1  # one run, not one per family

@@ -13,7 +13,7 @@ from automl_tui_engine.messages import t
 from automl_tui_engine.outputs import png_browser
 from automl_tui_engine.outputs.model_card import search_sentence
 from automl_tui_engine.outputs.report import RunReport
-from conftest import ROOT, quick_config
+from conftest import ROOT, copy_of, quick_config
 from test_end_to_end import cli
 
 
@@ -157,6 +157,19 @@ def test_a_rebuilt_report_says_a_deleted_model_was_removed_and_never_cites_it(pe
     debug = report.split("\n## 7. ")[1]
     assert "| `model.joblib` | the run wrote it, but it is no longer in the run folder" in debug
     assert t("missing.unknown") not in debug
+
+
+def test_a_rebuilt_report_says_which_declared_artifact_is_gone(penguin_run, tmp_path):
+    from automl_tui_engine.outputs import report, rundir
+
+    # the report writes the model card again: only what the run itself wrote
+    made = [a.name for a in rundir.ARTIFACTS if (penguin_run / a.name).is_file() and a.name != rundir.MODEL_CARD]
+    assert rundir.INPUT_RANGES in made  # what-if reads it: it once was on no list of what a run leaves
+    for number, name in enumerate(made):
+        folder = copy_of(penguin_run, tmp_path / str(number))
+        (folder / name).unlink()
+        debug = Path(report.write(folder)).read_text().split("\n## 7. ")[1]
+        assert f"| `{name}` |" in debug
 
 
 @pytest.mark.skipif(png_browser.browser_path() is None, reason="no Chromium (.ci/run installs it)")

@@ -279,14 +279,15 @@ def _copy_events(folder: Any, done: dict[str, Any], winner: str | None) -> None:
 
 
 def _copy_winner(folder: Any, source: Any, picks: list[dict], primary: Any) -> None:
-    """The kept family's model, its test predictions, explanation, profile and charts; the picks' leaderboard."""
+    """What the kept family made of its own pick (rundir.ARTIFACTS: from_pick); the picks' leaderboard."""
     from automl_tui_engine import decision as decision_mod
 
-    for name in (rundir.MODEL, rundir.TEST_PREDICTIONS, rundir.EXPLANATION, rundir.DATA_PROFILE, rundir.INPUT_RANGES):
-        if (source / name).exists():
-            shutil.copy2(source / name, folder / name)
-    if (source / rundir.PLOTS).is_dir():
-        shutil.copytree(source / rundir.PLOTS, folder / rundir.PLOTS)
+    for artifact in rundir.ARTIFACTS:
+        made = source / artifact.name
+        if artifact.from_pick and made.is_dir():
+            shutil.copytree(made, folder / artifact.name)
+        elif artifact.from_pick and made.exists():
+            shutil.copy2(made, folder / artifact.name)
     columns = list(source.read_csv(rundir.LEADERBOARD)[0])
     folder.write_csv(rundir.LEADERBOARD, decision_mod.annotate(picks, primary), columns)
 

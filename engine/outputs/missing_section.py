@@ -12,23 +12,31 @@ from automl_tui_engine.outputs import rundir
 
 
 def expected(report: Any) -> list[str]:
-    """Every file a complete run with these settings leaves (a cancelled run is measured against it too: what it
-    did not make is listed, not left unsaid)."""
-    names = [*rundir.EXPECTED, rundir.MODEL_CARD]
-    if report.decision is not None and (report.folder / rundir.MODEL).exists():
-        names.append(rundir.TEST_PREDICTIONS)
+    """Every file a complete run with these settings leaves (rundir.ARTIFACTS; a cancelled run is measured against
+    it too: what it did not make is listed, not left unsaid)."""
+    decided = report.decision is not None
     wanted_charts = report.config.get("charts", "html+png")
-    if report.decision is not None and report.config.get("explain", True):
-        names.append(rundir.EXPLANATION)
-    if report.decision is not None and wanted_charts != "none":
-        charts = report.info.get("charts")
-        if not charts:
-            names.append(rundir.PLOTS)
-        for chart in charts or []:
-            names.append(f"{rundir.PLOTS}/{chart}.html")
-            if wanted_charts == "html+png":
-                names.append(f"{rundir.PLOTS}/{chart}.png")
+    expected_when = {
+        "always": True,
+        "tested": decided and (report.folder / rundir.MODEL).exists(),
+        "explained": decided and report.config.get("explain", True),
+        "charts": decided and wanted_charts != "none",
+    }
+    names = []
+    for artifact in rundir.ARTIFACTS:
+        if expected_when[artifact.expected]:
+            drawn = report.info.get("charts")
+            charts = artifact.expected == "charts"
+            names += _chart_files(artifact.name, drawn, wanted_charts) if charts else [artifact.name]
     return names
+
+
+def _chart_files(folder: str, charts: list[str] | None, wanted: str) -> list[str]:
+    """The chart files the run said it drew (the folder itself when it said none)."""
+    if not charts:
+        return [folder]
+    pages = [f"{folder}/{chart}.html" for chart in charts]
+    return pages + [f"{folder}/{chart}.png" for chart in charts] if wanted == "html+png" else pages
 
 
 def missing_artifacts(report: Any) -> list[tuple[str, str]]:

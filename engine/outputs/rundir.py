@@ -9,8 +9,9 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from automl_tui_engine.errors import UserError
 
@@ -36,7 +37,6 @@ RECOMMENDED_TASK, RECOMMENDED_LINK = "recommended_task", "recommended_link"  # c
 RECORDED_LATER = "recorded_later"  # clearml.json: recorded whole by `automl-tui track` (earlier gaps closed)
 NOT_RECORDED = "not_recorded"  # clearml.json: artifacts the ClearML server refused, with why
 OFFLINE_SESSIONS = "offline_sessions"  # clearml.json: what offline mode stored, to import on a server
-EXPECTED = (LEADERBOARD, RESULTS, MODEL, CONFIG, RUN_JSON, EVENTS, DATA_PROFILE)
 # the run's CSVs are opened by people in Excel, which reads UTF-8 only after a BOM (without one, a Japanese
 # Windows reads them as cp932: mojibake); pandas and csv readers given utf-8-sig read them either way
 CSV_ENCODING = "utf-8-sig"
@@ -45,6 +45,34 @@ CSV_ENCODING = "utf-8-sig"
 CSV_LINE_END = "\r\n"
 LOCK = ".lock"  # held while a command changes the folder's shared records (RunFolder.changing)
 LOCK_WAIT_S = 120  # a command waits this long for another to finish changing the folder, then says so
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A file (or folder) a run leaves, declared once: when a complete run has it (report's Debug: Missing artifacts)
+    and whether a pipeline's reporting step takes it from the family whose model it keeps (the rest it merges or
+    writes itself)."""
+
+    name: str
+    # always; "tested": the pick was trained for keeps; "explained": and explain is on; "charts": and charts are on
+    expected: Literal["always", "tested", "explained", "charts"] = "always"
+    from_pick: bool = False
+
+
+ARTIFACTS = (
+    Artifact(LEADERBOARD),
+    Artifact(RESULTS),
+    Artifact(MODEL, from_pick=True),
+    Artifact(CONFIG),
+    Artifact(RUN_JSON),
+    Artifact(EVENTS),
+    Artifact(DATA_PROFILE, from_pick=True),
+    Artifact(INPUT_RANGES, from_pick=True),
+    Artifact(MODEL_CARD),
+    Artifact(TEST_PREDICTIONS, "tested", from_pick=True),
+    Artifact(EXPLANATION, "explained", from_pick=True),
+    Artifact(PLOTS, "charts", from_pick=True),
+)
 
 
 def here() -> dict[str, str]:
