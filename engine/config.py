@@ -35,6 +35,15 @@ class DecisionSettings(_Strict):
     )
     top_k: int = Field(5, ge=1, le=50, description="Rows in each TopK table.")
 
+    @classmethod
+    def recorded(cls, values: Any) -> DecisionSettings:
+        """The settings a run folder's config.toml records: the defaults for what it lacks, or for all of them when
+        someone edited it into something that is not settings (the report still reads the run)."""
+        try:
+            return cls.model_validate(values)
+        except ValidationError:
+            return cls()
+
 
 class ReportingSettings(_Strict):
     preview_rows: int = Field(

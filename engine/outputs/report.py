@@ -58,7 +58,9 @@ class RunReport:
         self.folder = rundir.RunFolder(Path(run_dir))
         self.info = self.folder.read_json(rundir.RUN_JSON)
         config_path = self.folder / rundir.CONFIG
-        self.config = tomllib.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
+        # config.toml lost: run.json's copy of the settings as given still says what the run was to make
+        given = self.info.get("config") or {}
+        self.config = tomllib.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else given
         self.profile = self.folder.read_json(rundir.DATA_PROFILE)
         self.events = self.folder.read_events()
         self.attempted = self.folder.read_csv(rundir.RESULTS)
@@ -84,11 +86,11 @@ class RunReport:
         )
         # what the run recorded of its metric: reading a run folder imports no plugin (they run code)
         self.metric = MetricFacts.recorded(self.info.get("metric_facts", {}), metric_name) if metric_name else None
-        settings = self.config.get("decision", {})
+        settings = config_mod.DecisionSettings.recorded(self.config.get("decision", {}))
         self.decision = None
         if self.rows and self.metric is not None:
             self.decision = decision_mod.decide(
-                self.rows, self.metric, self.priority, settings.get("tolerance", 0.01), settings.get("top_k", 5)
+                self.rows, self.metric, self.priority, settings.tolerance, settings.top_k
             )
         self.by_model = {r["model"]: r for r in self.rows}
         recommended = self.decision.recommended if self.decision else None
