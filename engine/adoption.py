@@ -13,7 +13,7 @@ from automl_tui_engine.adopted_models import FILE, TEST_METRICS, TRAIN_ROWS
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.formatting import human_bytes, metric_text
 from automl_tui_engine.messages import listing, suggest, t
-from automl_tui_engine.outputs import decision_record, rundir
+from automl_tui_engine.outputs import decision_record, run_record, rundir
 
 RECORDED = "recorded"  # Adopted.in_clearml when the server has the decision too
 
@@ -71,8 +71,7 @@ def _record(run_dir: Path, model: str, use: str, note: str, trained: dict[str, A
         "replaces": replaced,
         **trained,
     }
-    info = {**summary.info, decision_record.ADOPTIONS: [*(a for a in earlier if a["use"] != use), record]}
-    summary.folder.write_json(rundir.RUN_JSON, info)
+    run_record.amend(run_dir, **{decision_record.ADOPTIONS: [*(a for a in earlier if a["use"] != use), record]})
     report.write(run_dir)
     decision = decision_md(report.RunReport(run_dir))
     rundir.write_atomic(run_dir / rundir.DECISION, decision)

@@ -136,3 +136,19 @@ def test_every_import_names_something_that_exists():
                     except ModuleNotFoundError:
                         missing.append(f"{path.relative_to(ROOT)}: from {node.module} import {alias.name}")
     assert missing == []
+
+
+def test_run_json_has_one_writer():
+    """outputs/run_record writes run.json, and nothing else does (docs/ARCHITECTURE.md): a second writer's copy of
+    it drops what the first one keeps."""
+    writers = set()
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", getattr(node.func, "id", "")) in ("write_json", "write_atomic")
+                and node.args
+                and ast.unparse(node.args[0]).endswith("RUN_JSON")
+            ):
+                writers.add(name)
+    assert writers == {f"{ENGINE}.outputs.run_record"}

@@ -132,7 +132,8 @@ def write(facts: RunFacts, outcome: RunOutcome) -> dict[str, Any]:
 
 
 def amend(run_dir: Path, **changes: Any) -> None:
-    """run.json of a run folder brought home from an agent, with the keys that differ here replaced."""
+    """run.json with `changes`' keys replaced: a run folder brought home from an agent (what differs here), or what
+    was decided after the run (its adoptions)."""
     folder = rundir.RunFolder(run_dir)
     folder.write_json(rundir.RUN_JSON, {**folder.read_json(rundir.RUN_JSON), **changes})
 
