@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.messages import t
+from automl_tui_engine.naming import RUNS_FOLDER
 from textual import work
 from textual.app import App
 from textual.binding import Binding
@@ -36,7 +37,7 @@ class AutomlApp(App[None]):
     def __init__(
         self,
         start_dir: Path | None = None,
-        out: Path = Path("runs"),
+        out: Path = RUNS_FOLDER,
         runner: Callable[..., Any] | None = None,
         clock: Callable[[], float] = time.monotonic,
         clearml_queues: Callable[[], dict[str, int]] | None = None,
@@ -124,7 +125,7 @@ class AutomlApp(App[None]):
             await self.show_decision(chosen)
 
 
-def run_wizard(out: Path = Path("runs")) -> None:
+def run_wizard(out: Path = RUNS_FOLDER) -> None:
     """The wizard; asked to speak another language (its first screen's ctrl+l, which chose it), it starts again as a
     new process: every label is made when its screen's module is imported."""
     if AutomlApp(out=out).run() == SWITCH_LANGUAGE:

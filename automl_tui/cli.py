@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from automl_tui_engine import exit_codes
 from automl_tui_engine.messages import t  # light: the catalogue is a TOML file read on first use
+from automl_tui_engine.naming import DEFAULT_PRESET, RUNS_FOLDER
 
 from automl_tui.doctor_cli import doctor_command
 from automl_tui.exits import fail, on_run_folder, refuse
@@ -75,7 +76,7 @@ def run_command(
         # terminal gets it.
         from automl_tui.app import run_wizard
 
-        run_wizard(out or Path("runs"))
+        run_wizard(out or RUNS_FOLDER)
         raise typer.Exit(exit_codes.OK)
     from automl_tui_engine import config as config_mod
     from automl_tui_engine.errors import UserError
@@ -101,7 +102,7 @@ def run_command(
         raise fail(t("cli.pipeline_needs_remote"), exit_codes.BAD_INPUT)
     if clone:
         raise typer.Exit(_clone(clone, preset, overrides, remote, context.obj.launched_at))
-    preset = preset or "fast"
+    preset = preset or DEFAULT_PRESET
     try:
         settings = config_mod.read_preset(preset)[1].get("clearml", {})
         if remote or clearml or settings.get("enabled") or settings.get("execution_mode") == "clone":
@@ -151,7 +152,7 @@ def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None,
             config = config_mod.build_from(values, t("config.source_task", task_id=task_id), overrides)
             return _announce(remote.enqueue_clone(source, config, queue))
         # here: the table comes from the server, the run is recorded in ClearML like the one it repeats
-        table = source.table_in(overrides.get("out") or Path("runs"))
+        table = source.table_in(overrides.get("out") or RUNS_FOLDER)
         config = config_mod.build_from(
             values, t("config.source_task", task_id=task_id), {**overrides, "data": table, "clearml": {"enabled": True}}
         )
@@ -183,7 +184,7 @@ def _announce(enqueued) -> int:
 def watch_command(
     run_id: Annotated[str, typer.Argument(help=t("cli.help_watch_run_id"))],
     poll: Annotated[float, typer.Option("--poll", help=t("cli.help_poll"), min=0.1)] = 2.0,
-    out: Annotated[Path, typer.Option("--out", help=t("cli.help_watch_out"))] = Path("runs"),
+    out: Annotated[Path, typer.Option("--out", help=t("cli.help_watch_out"))] = RUNS_FOLDER,
 ) -> None:
     from automl_tui.headless import watch_headless
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from automl_tui_engine import exit_codes
 from automl_tui_engine.messages import t
+from automl_tui_engine.naming import RUNS_FOLDER
 
 from automl_tui.exits import fail, on_run_folder, refuse
 from automl_tui.terminal import say
@@ -52,7 +53,7 @@ SERVER_RUNS_COLUMNS = (*RUNS_COLUMNS, "tagged")  # runs --clearml: how many of e
 
 
 def runs_command(
-    out: Annotated[Path, typer.Option("--out", help=t("cli.help_out"), show_default=False)] = Path("runs"),
+    out: Annotated[Path, typer.Option("--out", help=t("cli.help_out"), show_default=False)] = RUNS_FOLDER,
     on_server: Annotated[bool, typer.Option("--clearml", help=t("cli.help_runs_clearml"))] = False,
 ) -> None:
     from automl_tui_engine.errors import UserError

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine.naming import DEFAULT_PRESET, RUNS_FOLDER
+
 NEXT, BACK, RECENT, NEW_RUN = "next", "back", "recent", "new_run"
 SWITCH_LANGUAGE = "switch_language"  # the wizard ends to start again in the other language
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
@@ -14,13 +16,13 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
 @dataclass
 class WizardState:
     start_dir: Path
-    out: Path = Path("runs")
+    out: Path = RUNS_FOLDER
     data: Path | None = None
     target: str | None = None
     task: str = "auto"
     detected_task: str | None = None
     rows: int | None = None
-    preset: str = "fast"
+    preset: str = DEFAULT_PRESET
     priority: str = "balanced"
     split: str = "random"  # RunConfig.split: random, or time:COLUMN when the user chose to test on the latest rows
     # local | tracked (here, recorded in ClearML) | queue (one agent takes the run) | pipeline (the queue's agents

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from automl_tui_engine.messages import t
+from automl_tui_engine.naming import DEFAULT_PRESET
 
 from automl_tui.exits import refuse
 from automl_tui.terminal import say
@@ -22,7 +23,7 @@ template_app = typer.Typer(
 def save_command(
     name: Annotated[str, typer.Argument(help=t("cli.help_template_name"))],
     data: Annotated[Path, typer.Argument(help=t("cli.help_data"))],
-    preset: Annotated[str, typer.Option(help=t("cli.help_preset"), show_default=False)] = "fast",
+    preset: Annotated[str, typer.Option(help=t("cli.help_preset"), show_default=False)] = DEFAULT_PRESET,
     target: Annotated[str | None, typer.Option(help=t("cli.help_target"))] = None,
     priority: Annotated[str | None, typer.Option(help=t("cli.help_priority"))] = None,
     time_budget: Annotated[float | None, typer.Option("--time-budget", help=t("cli.help_time_budget"))] = None,

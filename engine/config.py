@@ -14,10 +14,14 @@ from typing import Any, Literal
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import known_language, suggest, t, t_or
+from automl_tui_engine.naming import DEFAULT_PRESET, RUNS_FOLDER
+from automl_tui_engine.tasks import Task
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 Priority = Literal["accuracy", "speed", "size", "balanced"]
-Task = Literal["auto", "binary", "multiclass", "regression"]
+# "auto" (decided from the target) or one of tasks.Task, spelled out for the type checkers and held to it here
+TaskChoice = Literal["auto", "binary", "multiclass", "regression"]
+assert set(TaskChoice.__args__) == {"auto", *Task}
 PRIORITIES: tuple[str, ...] = Priority.__args__
 
 
@@ -77,14 +81,14 @@ MIN_TIME_BUDGET_S = 1  # cli.help_time_budget says so
 class RunConfig(_Strict):
     data: Path | None = None
     target: str | None = None
-    task: Task = "auto"
-    preset: str = "fast"
+    task: TaskChoice = "auto"
+    preset: str = DEFAULT_PRESET
     description: str = ""
     priority: Priority = "balanced"
     # at least the second a model needs to start; a week at most: a larger one is a typo
     time_budget_s: float = Field(30.0, ge=MIN_TIME_BUDGET_S, le=7 * 24 * 3600)
     seed: int = Field(0, ge=0, le=2**32 - 1)  # what numpy and scikit-learn accept
-    out: Path = Path("runs")
+    out: Path = RUNS_FOLDER
     test_size: float = Field(0.2, gt=0, lt=0.5)
     # which rows test the model: "random", or "time[:COLUMN]" (the latest rows by a date column: for a model that
     # will predict the future); the search's folds stay shuffled within the training rows either way
@@ -233,7 +237,7 @@ def preview(preset: str) -> RunConfig:
     return validate({**values, "preset": name}, t("config.source_preset", name=preset), plugins_pending=True)
 
 
-def build(preset: str = "fast", overrides: dict[str, Any] | None = None) -> RunConfig:
+def build(preset: str = DEFAULT_PRESET, overrides: dict[str, Any] | None = None) -> RunConfig:
     """Preset values, then every override that is not None (CLI flags win over the preset)."""
     name, values = read_preset(preset)
     return build_from({**values, "preset": name}, t("config.source_preset", name=preset), overrides)
@@ -268,7 +272,8 @@ def command_line(config: dict[str, Any]) -> str:
     if config.get("clone"):
         parts = ["automl-tui", "--clone", str(config["clone"])]
     else:
-        parts = ["automl-tui", "--preset", str(config.get("preset", "fast")), str(config.get("data", "DATA.csv"))]
+        preset = config.get("preset", DEFAULT_PRESET)
+        parts = ["automl-tui", "--preset", str(preset), str(config.get("data", "DATA.csv"))]
     for flag, key in (
         ("--target", "target"),
         ("--task", "task"),

@@ -18,6 +18,10 @@ _UNSAFE = re.compile(r"[^\w.-]+")
 _HASH_CHUNK = 1 << 20
 
 
+RUNS_FOLDER = Path("runs")  # where run folders go unless --out (or the wizard's folder) says otherwise
+DEFAULT_PRESET = "fast"  # the preset a run uses unless one is named
+
+
 TUNED_MARK = " #"  # a tuned candidate is named after its kind: "hist_gb #3" is the third tuned hist_gb
 
 

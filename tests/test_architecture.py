@@ -14,7 +14,7 @@ ENGINE = "automl_tui_engine"
 # bottom first; a module may import from its own layer (no circle) and the layers below
 LAYERS = [
     ["exit_codes", "child_python", "user_config", "model_signature", "errors", "messages", "glossary", "naming",
-     "events", "formatting", "table.privacy",
+     "tasks", "events", "formatting", "table.privacy",
      "search.budget", "search.threads", "search.lean_forests"],
     ["extension.registry", "extension.registry.models", "extension.registry.metrics", "extension.registry.steps",
      "extension.plugins", "config"],

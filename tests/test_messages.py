@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 from automl_tui_engine import decision, events, glossary, messages, verdict
-from automl_tui_engine.config import PRIORITIES, Task
+from automl_tui_engine.config import PRIORITIES
 from automl_tui_engine.messages import _catalogue, t
 from automl_tui_engine.outputs import plots, search_counts, time_line, whatif_record
 from automl_tui_engine.search import outcome, refit
 from automl_tui_engine.table import data, preprocess
+from automl_tui_engine.tasks import Task
 
 from automl_tui.records_cli import SERVER_RUNS_COLUMNS
 from automl_tui.screens.base import STEPS
@@ -21,7 +22,7 @@ SOURCES = [*ROOT.glob("engine/**/*.py"), *ROOT.glob("automl_tui/**/*.py")]
 LITERAL_KEY = re.compile(r"""(?:\bt|UserError)\(\s*["']([a-z_]+\.[a-z_]+)["']""")
 BUILT_KEY = re.compile(r"""\bt\(\s*f(["'])(.*?)\1""")
 LANGUAGES = messages.languages()
-TASKS = [task for task in Task.__args__ if task != "auto"]
+TASKS = list(Task)
 
 # every key the code builds at run time ({...} stands for the value), with every value it can take, each from the
 # value's one definition: a new status, phase or chart there has to have its words in every catalogue

@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from automl_tui_engine.extension.registry import Registry
 from automl_tui_engine.messages import t_or
+from automl_tui_engine.tasks import CLASSIFICATION
 
 
 def title(name: str, label: str = "") -> str:
@@ -144,16 +145,15 @@ def default_primary(task: str, class_counts: dict[Any, int] | None = None) -> st
     return "accuracy"
 
 
-_CLASSIFICATION = ("binary", "multiclass")
 _BUILTIN = (
-    MetricSpec("accuracy", dict.fromkeys(_CLASSIFICATION, "accuracy"), True, aliases=("acc",)),
+    MetricSpec("accuracy", dict.fromkeys(CLASSIFICATION, "accuracy"), True, aliases=("acc",)),
     MetricSpec(
         "balanced_accuracy",
-        dict.fromkeys(_CLASSIFICATION, "balanced_accuracy"),
+        dict.fromkeys(CLASSIFICATION, "balanced_accuracy"),
         True,
         aliases=("bacc",),
     ),
-    MetricSpec("f1_macro", dict.fromkeys(_CLASSIFICATION, "f1_macro"), True, aliases=("f1",)),
+    MetricSpec("f1_macro", dict.fromkeys(CLASSIFICATION, "f1_macro"), True, aliases=("f1",)),
     MetricSpec(
         "roc_auc",
         {"binary": "roc_auc", "multiclass": "roc_auc_ovr"},
@@ -163,7 +163,7 @@ _BUILTIN = (
     ),
     MetricSpec(
         "log_loss",
-        dict.fromkeys(_CLASSIFICATION, "neg_log_loss"),
+        dict.fromkeys(CLASSIFICATION, "neg_log_loss"),
         False,
         needs_proba=True,
         bounded=False,

@@ -13,8 +13,8 @@ from typing import Any
 
 from automl_tui_engine.extension.registry import Registry
 from automl_tui_engine.messages import t_or
+from automl_tui_engine.tasks import CLASSIFICATION
 
-CLASSIFICATION = ("binary", "multiclass")
 FAMILIES = ("classification", "regression")
 # a coarser form of a boosting (ModelSpec.coarser_params) keeps at least this many rounds and moves at most this far
 # in each: FLAML's cheapest LightGBM has 4 trees; a rate beyond a half overshoots more than it gains
