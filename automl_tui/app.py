@@ -143,7 +143,8 @@ def _server_queues() -> dict[str, int]:
 
 def _server_templates() -> list[Any]:
     """The server's templates; none when ClearML is not set up here (no server is asked then)."""
-    from automl_tui_engine.clearml import sdk, templates
+    from automl_tui_engine.clearml import templates
+    from automl_tui_engine.clearml_tracking import sdk
 
     if sdk.offline() or not all(sdk.server()):
         return []

@@ -107,7 +107,7 @@ def run_command(
         settings = config_mod.read_preset(preset)[1].get("clearml", {})
         if remote or clearml or settings.get("enabled") or settings.get("execution_mode") == "clone":
             # said within seconds, before the engine's imports: the run would check it too, only later
-            from automl_tui_engine.clearml import sdk
+            from automl_tui_engine.clearml_tracking import sdk
 
             sdk.check_server()
         config = config_mod.build(preset, overrides)

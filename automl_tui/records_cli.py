@@ -64,7 +64,7 @@ def runs_command(
     from rich.table import Table
 
     if on_server:
-        from automl_tui_engine.clearml import run_properties
+        from automl_tui_engine.clearml_tracking import run_properties
 
         try:
             runs = run_properties.runs_on_server()

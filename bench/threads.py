@@ -1,5 +1,5 @@
 """What one busy core costs each default model's fit: library default threads against automl-tui's thread policy
-(search/threads.py: as many threads as free cores, OpenMP waiting passively).
+(core/threads.py: as many threads as free cores, OpenMP waiting passively).
 
 Each measurement is a fresh process (thread libraries read their settings when they load) that fits the model's
 default pipeline on a 4,000 × 30 table `--repeats` times and keeps the fastest. Prints, per model, the fit time
@@ -21,7 +21,7 @@ CHILD = """
 import json, sys, time
 policy, repeats = sys.argv[1] == "policy", int(sys.argv[2])
 if policy:
-    from automl_tui_engine.search import threads
+    from automl_tui_engine.core import threads
     count = threads.free_cores()
     threads.settle(count)
 import pandas as pd

@@ -92,7 +92,7 @@ def _trained_words(adoption: dict[str, Any], run: Any) -> str:
 def _tell_clearml(run_dir: Path, decision: str) -> str:
     if not rundir.RunFolder(run_dir).shared_link():  # not tracked, or tracked offline: no server to tell
         return ""
-    from automl_tui_engine.clearml.tracker import record_adoption
+    from automl_tui_engine.clearml_tracking.tracker import record_adoption
 
     try:
         record_adoption(run_dir, decision)

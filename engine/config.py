@@ -114,7 +114,7 @@ class RunConfig(_Strict):
     explain: bool = True  # SHAP and permutation importance for the recommended model
     plugins: list[str] = Field(default_factory=list)  # modules whose register() adds models, metrics or steps
     steps: list[str] = Field(default_factory=list)  # preprocessing steps (from plugins) before each model
-    # columns holding personal data (names, e-mails, phone numbers: table/privacy.py) the model may use all the
+    # columns holding personal data (names, e-mails, phone numbers: core/privacy.py) the model may use all the
     # same; any other such column is left out of the inputs
     personal_columns: list[str] = Field(default_factory=list)
     charts: Literal["html+png", "html", "none"] = "html+png"  # PNGs need Chrome/Chromium for kaleido

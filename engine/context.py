@@ -10,12 +10,12 @@ from typing import Any
 
 from automl_tui_engine import events as ev
 from automl_tui_engine.config import RunConfig
+from automl_tui_engine.core.budget import Clock
 from automl_tui_engine.errors import one_line
 from automl_tui_engine.extension.registry.metrics import MetricSpec
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs.candidate_log import CandidateLog
 from automl_tui_engine.outputs.rundir import RunFolder
-from automl_tui_engine.search.budget import Clock
 
 
 @dataclass

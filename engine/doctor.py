@@ -65,7 +65,7 @@ def _japanese_font() -> Finding:
 
 
 def _clearml() -> Finding:
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
 
     topic = t("doctor.clearml")
     if sdk.offline():
@@ -103,7 +103,7 @@ def _ask_server(answer: dict[str, object]) -> None:
 
 
 def _cores() -> Finding:
-    from automl_tui_engine.search import threads
+    from automl_tui_engine.core import threads
 
     cores, free = threads.cores(), threads.free_cores()
     said = t("doctor.cores_all_free", cores=cores) if free >= cores else t("doctor.cores_busy", cores=cores, free=free)

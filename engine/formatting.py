@@ -17,7 +17,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
 def md_safe(value: Any) -> str:
     """Text from the table (a column name, a class label, a file name, a message quoting them) as it must appear
     in report.md and model_card.md: personal data masked, and shown as typed, never as live markup."""
-    from automl_tui_engine.table.privacy import mask
+    from automl_tui_engine.core.privacy import mask
 
     text = without_controls(mask(str(value)).replace("\r", " ").replace("\n", " "))
     return _MARKDOWN_LIVE.sub(r"\\\1", text)
@@ -26,7 +26,7 @@ def md_safe(value: Any) -> str:
 def md_code(value: Any) -> str:
     """Text shown as inline code in Markdown (a model's name, a command): fenced with more backticks than any run
     inside it, so a backtick in a name never closes the span early and lets what follows go live."""
-    from automl_tui_engine.table.privacy import mask
+    from automl_tui_engine.core.privacy import mask
 
     text = without_controls(mask(str(value)).replace("\r", " ").replace("\n", " "))
     fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", text)), default=0))

@@ -33,10 +33,11 @@ class Inspection:
 
 def inspect_table(path: Path, frame: Any, source: dict, target: str | None, presets: dict[str, Any]) -> Inspection:
     """Profile `frame` for `target` (guessed when None); validation problems become `error`, not exceptions."""
+    from automl_tui_engine.core import privacy
     from automl_tui_engine.errors import UserError
     from automl_tui_engine.extension.registry import metrics, models
     from automl_tui_engine.search import candidates, evaluate
-    from automl_tui_engine.table import data, preprocess, privacy
+    from automl_tui_engine.table import data, preprocess
     from automl_tui_engine.table.checks import imbalance_warning
 
     columns = [str(c) for c in frame.columns]

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from automl_tui_engine.table.privacy import mask
+from automl_tui_engine.core.privacy import mask
 
 # letters and digits of every script are kept (a Japanese table keeps its name in its key); separators, spaces,
 # quotes and the rest are not
@@ -69,7 +69,9 @@ def probability_column(label: Any) -> str:
 
 RUN_PHASE = "run"
 PIPELINE_PHASE = "pipeline"
-INFERENCE_PHASE = "inference"  # a question asked of a run's model after it finished (engine/clearml/inference.py)
+INFERENCE_PHASE = (
+    "inference"  # a question asked of a run's model after it finished (engine/clearml_tracking/inference.py)
+)
 TEMPLATE = "template"  # the tag of a template task (automl-tui template save), beside template:<name>
 SUPERSEDED = "superseded"  # superseded:<run_id>: a task of a run recorded again by `automl-tui track`
 

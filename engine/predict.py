@@ -103,8 +103,8 @@ def load_answering(run_dir: Path, answer: Answering, trust: bool = False) -> Any
         raise UserError("predict.model_unreadable", path=path, reason=type(model).__name__)
     # threads for the cores free now: on a busy machine, threads waiting for each other made what-if's search 2.3×
     # slower with one core taken
+    from automl_tui_engine.core import threads
     from automl_tui_engine.extension.registry import models
-    from automl_tui_engine.search import threads
 
     models.use_threads(model, threads.use_free_cores())
     return model

@@ -16,11 +16,11 @@ from automl_tui_engine import events as ev
 from automl_tui_engine import glossary, tracking, verdict
 from automl_tui_engine.config import RunConfig, to_toml
 from automl_tui_engine.context import Announcer, Cancel, RunContext
+from automl_tui_engine.core import budget, threads
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.messages import choose_language, t
 from automl_tui_engine.naming import new_run_id
 from automl_tui_engine.outputs import run_record, rundir
-from automl_tui_engine.search import budget, threads
 
 
 @dataclass
@@ -67,7 +67,7 @@ def run(
         choose_language(config.lang)
     # a tracking server that cannot be used is said before any work
     announcer = Announcer(tracking.Trackers(_trackers(config)), on_event)
-    # as many threads as there are free cores, set before the thread libraries load (search/threads.py)
+    # as many threads as there are free cores, set before the thread libraries load (core/threads.py)
     count = threads.free_cores()
     threads.settle(count)
     try:
@@ -92,8 +92,8 @@ def _trackers(config: RunConfig) -> list[tracking.Tracker]:
     """The run folder's events.jsonl, and ClearML tasks when the config asks for them."""
     trackers: list[tracking.Tracker] = [tracking.FileTracker()]
     if config.clearml.enabled:
-        from automl_tui_engine.clearml import sdk
-        from automl_tui_engine.clearml.tracker import ClearMLTracker
+        from automl_tui_engine.clearml_tracking import sdk
+        from automl_tui_engine.clearml_tracking.tracker import ClearMLTracker
 
         # on a thread of its own: the SDK retries a server that stopped answering for ever, in the caller's thread
         tracker = ClearMLTracker(config.clearml.project)
@@ -280,7 +280,8 @@ def _check_split(ctx: RunContext, folds: Any, plan: Any) -> None:
 
 def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched: Any) -> RunResult:
     """Decision, refit and test, explanation and charts, then run.json, the report and RunFinished."""
-    from automl_tui_engine.outputs import insights, report
+    from automl_tui_engine import insights
+    from automl_tui_engine.outputs import report
     from automl_tui_engine.outputs.search_counts import SearchCounts
 
     config, rows = ctx.config, ctx.candidates.rows

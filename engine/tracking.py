@@ -1,6 +1,6 @@
 """Trackers: where a run's events go besides the caller. Every run has the file tracker (events.jsonl in the run
-folder); with `clearml.enabled` the ClearML tracker (clearml/tracker.py) mirrors the run as tasks on a ClearML server
-(or offline). The runner chooses them.
+folder); with `clearml.enabled` the ClearML tracker (clearml_tracking/tracker.py) mirrors the run as tasks on a
+ClearML server (or offline). The runner chooses them.
 
 A tracker sees every event in order and is closed exactly once, also when the run fails half-way, so what it
 holds is flushed whatever happens.

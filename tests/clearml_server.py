@@ -21,7 +21,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from automl_tui_engine.clearml.sdk import CONNECT_TIMEOUT_S
+from automl_tui_engine.clearml_tracking.sdk import CONNECT_TIMEOUT_S
 from clearml_backend import API_VERSION, FILES_PREFIX, ApiError, ClearMLBackend
 
 SLOW_S = CONNECT_TIMEOUT_S + 3  # a "slow" fault: longer than our connect check, shorter than the SDK's read timeout

@@ -21,10 +21,10 @@ _REPORTS_CHECKED: dict[Path, int] = {}
 
 def pytest_xdist_auto_num_workers(config):
     """How many processes `-n auto` (pyproject's addopts) shares the test files out to: the cores free now, as a
-    run sizes its threads (search/threads.py), so that on a busy machine they do not fight over one core; and one
+    run sizes its threads (core/threads.py), so that on a busy machine they do not fight over one core; and one
     more when slow tests run, which spend much of their time waiting on agents, terminals and time budgets (the
     whole suite took 14.8 min with 2 workers and 10.9 min with 3 on 2 idle cores)."""
-    from automl_tui_engine.search import threads
+    from automl_tui_engine.core import threads
 
     quick_only = config.option.markexpr == "quick"
     return threads.free_cores() + (0 if quick_only else 1)

@@ -14,8 +14,7 @@ ENGINE = "automl_tui_engine"
 # bottom first; a module may import from its own layer (no circle) and the layers below
 LAYERS = [
     ["exit_codes", "child_python", "user_config", "model_signature", "errors", "messages", "glossary", "naming",
-     "tasks", "events", "formatting", "table.privacy",
-     "search.budget", "search.threads", "search.lean_forests"],
+     "tasks", "events", "formatting", "core.privacy", "core.budget", "core.threads"],
     ["extension.registry", "extension.registry.models", "extension.registry.metrics", "extension.registry.steps",
      "extension.plugins", "config"],
     ["table.reading", "table.human_numbers", "table.data", "table.checks", "table.lean_columns", "table.preprocess",
@@ -26,11 +25,11 @@ LAYERS = [
      "outputs.report", "outputs.run_record", "outputs.quality", "outputs.data_section", "outputs.missing_section",
      "outputs.search_counts", "outputs.time_line", "outputs.decision_record"],
     ["context", "tracking"],
-    ["search.evaluate", "search.baseline", "search.threshold", "search.ensemble", "search.candidates",
-     "search.training", "search.trials", "search.outcome", "search.refit"],
-    ["outputs.insights", "predict", "whatif.case", "whatif.grid", "whatif.best", "whatif.records",
-     "adoption", "adopted_models", "inspection", "clearml.sdk", "clearml.run_properties", "clearml.inference",
-     "clearml.task_items", "clearml.tracker"],
+    ["search.lean_forests", "search.evaluate", "search.baseline", "search.threshold", "search.ensemble",
+     "search.candidates", "search.training", "search.trials", "search.outcome", "search.refit"],
+    ["insights", "predict", "whatif.case", "whatif.grid", "whatif.best", "whatif.records",
+     "adoption", "adopted_models", "inspection", "clearml_tracking.sdk", "clearml_tracking.run_properties",
+     "clearml_tracking.inference", "clearml_tracking.task_items", "clearml_tracking.tracker"],
     ["runner", "refit_adopted", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
      "clearml.pipeline", "clearml.templates", "clearml.record_later"],
@@ -82,7 +81,8 @@ def graph() -> dict[str, set[str]]:
 
 def test_every_engine_module_has_a_layer(graph):
     engine_modules = {name for name in graph if name.startswith(ENGINE) and not name.endswith("locales")}
-    packages = {f"{ENGINE}.{p}" for p in ("table", "search", "outputs", "extension", "clearml", "whatif")}
+    folders = ("core", "table", "search", "clearml_tracking", "outputs", "extension", "clearml", "whatif")
+    packages = {f"{ENGINE}.{p}" for p in folders}
     assert sorted(engine_modules - set(LAYER) - packages) == []
 
 

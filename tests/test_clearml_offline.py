@@ -181,7 +181,7 @@ def test_the_run_says_where_its_offline_sessions_are_and_how_to_import_them(reco
 LATE_REPORTING_TASK = """
 import sys, time
 from pathlib import Path
-from automl_tui_engine.clearml import tracker
+from automl_tui_engine.clearml_tracking import tracker
 
 opened = tracker.ClearMLTracker._open
 

@@ -177,7 +177,7 @@ def test_a_rebuilt_report_says_which_declared_artifact_is_gone(penguin_run, tmp_
 def test_pngs_skipped_for_time_are_one_row_each_with_the_reason(tmp_path, penguins_csv, monkeypatch):
     # as if no time were left for the PNGs (the HTML charts take their usual half second)
     monkeypatch.setattr(
-        "automl_tui_engine.search.budget.charts_s", lambda config, charts=9, png=True: 1e6 if png else 0.5
+        "automl_tui_engine.core.budget.charts_s", lambda config, charts=9, png=True: 1e6 if png else 0.5
     )
     config = quick_config(penguins_csv, tmp_path / "runs", target="species", charts="html+png", max_trials=None)
     result = engine.run(config)

@@ -117,7 +117,7 @@ def test_an_explainer_failing_without_a_message_still_leaves_permutation_importa
 
 
 def test_running_out_of_time_inside_shap_is_not_taken_for_an_explainer_failure(penguins_csv, monkeypatch):
-    from automl_tui_engine.search.budget import BudgetExceeded
+    from automl_tui_engine.core.budget import BudgetExceeded
 
     def out_of_time(model, background, task):
         raise BudgetExceeded

@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
+from automl_tui_engine.core.privacy import mask, preview_rows
 from automl_tui_engine.table import data
-from automl_tui_engine.table.privacy import mask, preview_rows
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_columns_of_personal_data_are_left_out_of_the_inputs_unless_named(tmp_pa
     counts kept in input_ranges.json), one of e-mail addresses and one of phone numbers are left out by default, with
     the reason; a product's name is not a person's; personal_columns uses a column all the same (issue 35.9)."""
     import automl_tui_engine as engine
-    from automl_tui_engine.table.privacy import holds_personal_data
+    from automl_tui_engine.core.privacy import holds_personal_data
     from conftest import quick_config
 
     names = [f"山田{i}郎" for i in range(36)]

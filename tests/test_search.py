@@ -12,11 +12,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from automl_tui_engine.core import budget
 from automl_tui_engine.extension.registry import metrics as metric_registry
 from automl_tui_engine.extension.registry import models
 from automl_tui_engine.messages import t
 from automl_tui_engine.runner import run
-from automl_tui_engine.search import budget, candidates, evaluate
+from automl_tui_engine.search import candidates, evaluate
 from automl_tui_engine.table import data, preprocess
 from conftest import quick_config
 

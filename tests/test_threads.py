@@ -1,4 +1,4 @@
-"""Threads never outnumber the free cores: the count comes from one place (search/threads.py) and reaches every
+"""Threads never outnumber the free cores: the count comes from one place (core/threads.py) and reaches every
 library that starts threads (bench/threads.py measures what it saves)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from automl_tui_engine.core import threads
 from automl_tui_engine.extension.registry import models
-from automl_tui_engine.search import threads
 
 pytestmark = pytest.mark.slow  # what is free depends on what else the machine is doing: the full tier (see conftest)
 

@@ -43,7 +43,7 @@ def test_every_tracker_sees_the_stream_and_a_broken_one_costs_only_itself(tmp_pa
 
 
 def test_only_the_candidates_the_decision_weighed_get_a_task_of_their_own():
-    from automl_tui_engine.clearml.task_items import considered
+    from automl_tui_engine.clearml_tracking.task_items import considered
     from automl_tui_engine.decision import Decision
 
     decision = Decision(
@@ -65,7 +65,7 @@ class _FakeTask:
     """What `follow` reads of a ClearML task: its name, tags, status and console log."""
 
     def __init__(self, name: str, tags: list[str], events: list[ev.Event] = ()) -> None:
-        from automl_tui_engine.clearml.tracker import event_line
+        from automl_tui_engine.clearml_tracking.tracker import event_line
 
         self.id = self.name = name
         self.tags = tags
@@ -80,7 +80,8 @@ class _FakeTask:
 
 def test_following_a_run_reads_the_training_phase_even_beside_the_candidates_tasks(monkeypatch):
     """The candidates' own tasks carry the training phase's tag too: the phase's events are still found."""
-    from automl_tui_engine.clearml import follow, sdk
+    from automl_tui_engine.clearml import follow
+    from automl_tui_engine.clearml_tracking import sdk
 
     run = ["run:r1", "dataset:d"]
     started = ev.RunStarted(

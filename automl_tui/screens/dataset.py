@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from automl_tui_engine import glossary
+from automl_tui_engine.core.privacy import mask
 from automl_tui_engine.inspection import Inspection, inspect_table
 from automl_tui_engine.messages import t
-from automl_tui_engine.table.privacy import mask
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding

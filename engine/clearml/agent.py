@@ -35,9 +35,9 @@ def child_environment() -> dict[str, str]:
 
 def agent_main() -> int:
     """What a clearml-agent runs: fetch the run from its task, run it in a child process, keep its folder."""
-    from automl_tui_engine.clearml import sdk
     from automl_tui_engine.clearml.record_later import tracking_stopped
-    from automl_tui_engine.clearml.tracker import NO_AUTO_CONNECT
+    from automl_tui_engine.clearml_tracking import sdk
+    from automl_tui_engine.clearml_tracking.tracker import NO_AUTO_CONNECT
     from automl_tui_engine.config import build_from, to_toml
 
     sdk.prepare()

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from automl_tui_engine import events as ev
-from automl_tui_engine.clearml import sdk
-from automl_tui_engine.clearml.tracker import EVENT_PREFIX
+from automl_tui_engine.clearml_tracking import sdk
+from automl_tui_engine.clearml_tracking.tracker import EVENT_PREFIX
 from automl_tui_engine.errors import ServerGone, UserError
 from automl_tui_engine.naming import PIPELINE_PHASE, RUN_PHASE, tag_value
 

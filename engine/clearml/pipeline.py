@@ -56,7 +56,8 @@ def run_pipeline(config: Any, queue: str, on_event: Callable[[Any], None]) -> Pa
     ends. `on_event` hears each step's changes (events.StepChanged), then the run's own events, replayed from the
     run folder that came home (copied into `config.out`; returned). Ctrl+C stops it: no further step starts, the
     running ones are aborted."""
-    from automl_tui_engine.clearml import remote, sdk
+    from automl_tui_engine.clearml import remote
+    from automl_tui_engine.clearml_tracking import sdk
 
     sdk.connect()
     remote.require_queue(queue)

@@ -59,7 +59,7 @@ def check_table(values: dict[str, Any]) -> str:
     except UserError as exc:
         return json.dumps({"status": "failed", "reason": str(exc)})
     dataset = prepared.dataset
-    from automl_tui_engine.clearml.task_items import publish_data_charts
+    from automl_tui_engine.clearml_tracking.task_items import publish_data_charts
     from clearml import Task
 
     step = Task.current_task()
@@ -114,9 +114,14 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
     """The reporting step: the families' run folders merged into the run's own, whose report this step keeps."""
     import time
 
-    from automl_tui_engine.clearml import remote, sdk
-    from automl_tui_engine.clearml.task_items import publish_reporting, recommended_model_task, record_recommended_task
-    from automl_tui_engine.clearml.tracker import event_line
+    from automl_tui_engine.clearml import remote
+    from automl_tui_engine.clearml_tracking import sdk
+    from automl_tui_engine.clearml_tracking.task_items import (
+        publish_reporting,
+        recommended_model_task,
+        record_recommended_task,
+    )
+    from automl_tui_engine.clearml_tracking.tracker import event_line
     from automl_tui_engine.naming import kind_of
     from automl_tui_engine.outputs import report
     from clearml import Task
@@ -232,7 +237,7 @@ def merge(
     )
     run_record.write(facts, outcome)
     if reporting_task is not None:
-        from automl_tui_engine.clearml.tracker import record_shared_link
+        from automl_tui_engine.clearml_tracking.tracker import record_shared_link
 
         record_shared_link(folder.path, reporting_task)
     report_path = report.write(folder.path)

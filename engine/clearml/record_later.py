@@ -16,8 +16,8 @@ from automl_tui_engine.outputs import report, rundir
 
 def record_run(run_dir: Path) -> str:
     """Record the finished run in `run_dir` on the configured ClearML server; returns its link to share."""
-    from automl_tui_engine.clearml import sdk
-    from automl_tui_engine.clearml.tracker import ClearMLTracker
+    from automl_tui_engine.clearml_tracking import sdk
+    from automl_tui_engine.clearml_tracking.tracker import ClearMLTracker
     from automl_tui_engine.config import build_from
     from automl_tui_engine.tracking import BackgroundTracker, TrackerAbandoned
 
@@ -59,7 +59,7 @@ def tracking_stopped(run_dir: Path) -> bool:
 
 
 def _supersede(run_id: str) -> None:
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
 
     Task = sdk.connect()
     with sdk.quiet():

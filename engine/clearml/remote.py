@@ -42,7 +42,7 @@ class Enqueued:
 
 def queues() -> list[str]:
     """The names of the server's queues, for the wizard's "where to run" step."""
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
 
     sdk.connect()
     from clearml.backend_api.session.client import APIClient
@@ -53,7 +53,7 @@ def queues() -> list[str]:
 def queue_agents() -> dict[str, int]:
     """Each queue of the server with how many agents serve it now, for the wizard's "where to run" step (a pipeline
     shares a run between that many)."""
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
 
     sdk.connect()
     from clearml.backend_api.session.client import APIClient
@@ -83,7 +83,7 @@ def require_queue(name: str) -> None:
 
 def enqueue(config: Any, queue: str) -> Enqueued:
     """Put the run described by `config` on `queue`; returns at once with the run's name and where to see it."""
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
 
     Task = sdk.connect()
     require_queue(queue)
@@ -95,7 +95,7 @@ def enqueue(config: Any, queue: str) -> Enqueued:
 def create_run_task(config: Any, name: Callable[[str], str] | None = None) -> tuple[Any, str]:
     """(the task "run · <run_id> · <dataset_key>" carrying the config and the table, the run_id): what an agent,
     or the steps of a pipeline, read the run from. A template task is made the same way, named by `name(key)`."""
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
     from automl_tui_engine.naming import dataset_key, new_run_id
     from clearml import Task
 
@@ -164,7 +164,7 @@ class Source:
 def clone_source(task_id: str) -> Source:
     """The run behind `task_id`: a run task, a template task with a config and a table, or any task of a run
     enqueued with --remote (its run task is found by the run: tag)."""
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
 
     Task = sdk.connect()
     try:
@@ -192,7 +192,7 @@ def clone_source(task_id: str) -> Source:
 
 def fetch_table(dataset_task: str, data_name: str, folder: Path) -> Path:
     """The run's table, downloaded into `folder` under its own file name."""
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
     from clearml import Task
 
     try:
@@ -215,7 +215,7 @@ def fetch_table(dataset_task: str, data_name: str, folder: Path) -> Path:
 def enqueue_clone(source: Source, config: Any, queue: str) -> Enqueued:
     """The ClearML way of re-running: a clone of the run task (its parent), with the new config, on `queue`. The
     table is not uploaded again: the clone reads it from the task that has it."""
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
     from automl_tui_engine.naming import new_run_id
 
     Task = sdk.connect()
@@ -313,7 +313,7 @@ def download_run_folder(task_id: str, destination: Path, wait_s: float = 120.0, 
 def bring_home(task_id: str, destination: Path) -> Path | None:
     """The run folder `task_id` uploaded (a run on an agent, a pipeline's reporting step), copied to `destination`
     unless it is there already (watched before); None when the task has no run folder to give."""
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
     from automl_tui_engine.errors import ServerGone
     from automl_tui_engine.outputs.rundir import RUN_JSON
 

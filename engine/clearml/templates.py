@@ -32,7 +32,8 @@ def save(config: Any, name: str) -> Saved:
     as a task tagged `template`. An earlier template of the same name stays a task, no longer a template."""
     import unicodedata
 
-    from automl_tui_engine.clearml import remote, sdk
+    from automl_tui_engine.clearml import remote
+    from automl_tui_engine.clearml_tracking import sdk
     from automl_tui_engine.runner import prepare
 
     if slug(name) != unicodedata.normalize("NFKC", name):  # a name is used as typed, or refused
@@ -51,7 +52,7 @@ def save(config: Any, name: str) -> Saved:
 def _retire(task_ids: list[str]) -> None:
     """Templates replaced by a newer one of the same name: their tasks stay (runs cloned from them point there),
     without the tags that list them."""
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
     from clearml import Task
 
     with sdk.quiet():
@@ -62,7 +63,7 @@ def _retire(task_ids: list[str]) -> None:
 
 def saved() -> list[Template]:
     """Every template on the server, newest first."""
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
 
     Task = sdk.connect()
     with sdk.quiet():

@@ -13,9 +13,9 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from automl_tui_engine.core import budget
 from automl_tui_engine.formatting import md_safe
 from automl_tui_engine.messages import t
-from automl_tui_engine.search import budget
 
 SHAP_ROWS = 200  # rows explained: enough for a stable picture, small enough for a fast preset
 BACKGROUND_ROWS = 50  # reference rows for the linear explainer

@@ -101,8 +101,8 @@ def training_facts(run: Any) -> list[str]:
 def search_sentence(attempted: list[dict[str, Any]], searched: dict[str, Any], config: dict[str, Any]) -> str:
     """How the search went, counted from results_summary.csv (every candidate's row) and ended as run.json says;
     empty for a run folder older than the rows' `stage`."""
+    from automl_tui_engine.core.budget import MIN_START_S
     from automl_tui_engine.outputs.search_counts import SearchCounts
-    from automl_tui_engine.search.budget import MIN_START_S
 
     if not attempted or "stage" not in attempted[0]:
         return ""

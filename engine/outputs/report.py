@@ -13,6 +13,7 @@ from typing import Any
 from automl_tui_engine import config as config_mod
 from automl_tui_engine import decision as decision_mod
 from automl_tui_engine import glossary, verdict
+from automl_tui_engine.core.privacy import mask
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.events import status_word
 from automl_tui_engine.extension.registry.metrics import MetricFacts
@@ -31,7 +32,6 @@ from automl_tui_engine.outputs import decision_record, explain, plots, quality, 
 from automl_tui_engine.outputs.data_section import data_section
 from automl_tui_engine.outputs.missing_section import missing_artifacts, missing_section
 from automl_tui_engine.outputs.search_counts import SearchCounts
-from automl_tui_engine.table.privacy import mask
 
 
 def write(run_dir: Path) -> Path:

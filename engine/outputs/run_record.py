@@ -40,7 +40,7 @@ class RunFacts:
     config: RunConfig
     baseline: dict[str, Any] | None = None  # search/baseline.Baseline.summary(): what guessing scores
     target_unit: str = ""  # the unit the target's numbers were written with ("¥", "%"), if any
-    threads: dict[str, int] | None = None  # {"used", "cores"}: the threads fits used (search/threads.py)
+    threads: dict[str, int] | None = None  # {"used", "cores"}: the threads fits used (core/threads.py)
     # when the process and the budget's clock started (epoch seconds): the time line's first marks
     started_at: dict[str, float] | None = None
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from automl_tui_engine.context import RunContext
-from automl_tui_engine.search import budget, evaluate, threshold
+from automl_tui_engine.core import budget
+from automl_tui_engine.search import evaluate, threshold
 from automl_tui_engine.search.candidates import MIN_PARTS, Candidate, SearchPlan
 
 # how the saved model was trained (run.json's refit.how): all training rows, all of them with fewer trees (a forest),

@@ -17,8 +17,9 @@ from typing import Any
 from automl_tui_engine import decision as decision_mod
 from automl_tui_engine import events as ev
 from automl_tui_engine.context import RunContext
+from automl_tui_engine.core import budget
 from automl_tui_engine.messages import t
-from automl_tui_engine.search import budget, ensemble
+from automl_tui_engine.search import ensemble
 from automl_tui_engine.search.candidates import (
     ENSEMBLE,
     LIGHTER_SHARE,

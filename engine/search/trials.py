@@ -15,9 +15,10 @@ from typing import Any
 from automl_tui_engine import decision as decision_mod
 from automl_tui_engine import events as ev
 from automl_tui_engine.context import RunContext
+from automl_tui_engine.core import budget
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.messages import t
-from automl_tui_engine.search import budget, ensemble, evaluate, threshold
+from automl_tui_engine.search import ensemble, evaluate, threshold
 from automl_tui_engine.search.candidates import Candidate, Pruned, SearchPlan
 from automl_tui_engine.search.outcome import STOP_FIGURES, SearchResult
 

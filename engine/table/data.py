@@ -11,15 +11,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from automl_tui_engine.core import privacy
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, suggest, t
-from automl_tui_engine.table import human_numbers, privacy
+from automl_tui_engine.table import human_numbers
 from automl_tui_engine.table.reading import read_table
 
 MIN_ROWS = 20
 MAX_CLASSES_FOR_LABEL_CODES = 10  # an integer target with at most this many values is read as class codes
 # column kinds that carry nothing a model can generalise from: such columns are dropped
-DROPPED_KINDS = ("id", "constant", "empty", "personal")  # personal: names, e-mails, phones (table/privacy.py)
+DROPPED_KINDS = ("id", "constant", "empty", "personal")  # personal: names, e-mails, phones (core/privacy.py)
 COLUMN_KINDS = ("numeric", "categorical", "datetime", "text", *DROPPED_KINDS)
 # the two answers of a yes/no column as English and Japanese tables write them, the "yes" first
 YES_NO_PAIRS = (
@@ -183,7 +184,7 @@ def _looks_like_dates(values: Any) -> bool:
 
 def profile_column(name: str, values: Any, personal_ok: bool = False) -> ColumnProfile:
     """What a column holds; "personal" (left out) for people's names, e-mails, phone numbers or addresses unless
-    `personal_ok` (table/privacy.py)."""
+    `personal_ok` (core/privacy.py)."""
     import pandas as pd
 
     n_rows = len(values)
@@ -313,7 +314,7 @@ def from_frame(
     personal_columns: tuple[str, ...] = (),
 ) -> Dataset:
     """Check and profile a table already read (the wizard reads once, then tries targets). A column holding
-    personal data (table/privacy.py) is left out unless named in `personal_columns`."""
+    personal data (core/privacy.py) is left out unless named in `personal_columns`."""
     path = source.get("path", "?")
     frame, number_notes, units = human_numbers.numbers_from_text(frame)
     if len(frame.columns) < 2:

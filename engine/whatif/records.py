@@ -77,7 +77,7 @@ def _keep(run_dir: Path, kind: str, table: Any, asked: dict[str, Any], figures: 
         report.write(run_dir)  # the report lists what was asked, beside the decision it serves
     if not rundir.RunFolder(run_dir).shared_link():  # not tracked, or tracked offline: no server to tell
         return Kept(path)
-    from automl_tui_engine.clearml import inference
+    from automl_tui_engine.clearml_tracking import inference
 
     try:
         return Kept(path, link=inference.record(run_dir, path.with_suffix(".json")))

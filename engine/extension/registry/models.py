@@ -40,7 +40,7 @@ class ModelSpec:
     needs_scaling: bool = False
     seed_param: str | None = "random_state"
     # the parameter an estimator takes its thread count by, when its default is every core (LightGBM's n_jobs):
-    # set from search/threads.py, so no fit starts more threads than there are free cores
+    # set from core/threads.py, so no fit starts more threads than there are free cores
     threads_param: str | None = None
     # the parameter that says how many parts (trees) the model is made of, where fewer still make a sound model:
     # a default that would not be done in the time it can be given is made with as many as fit (search/training.py)
@@ -137,7 +137,7 @@ class ModelSpec:
         if self.seed_param:
             merged.setdefault(self.seed_param, seed)
         if self.threads_param:
-            from automl_tui_engine.search import threads
+            from automl_tui_engine.core import threads
 
             merged.setdefault(self.threads_param, threads.count())
         return estimator_class(**merged)

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from automl_tui_engine import naming
-from automl_tui_engine.clearml import sdk
+from automl_tui_engine.clearml_tracking import sdk
 from automl_tui_engine.outputs import rundir
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from automl_tui_engine import events as ev
 from automl_tui_engine import naming
-from automl_tui_engine.clearml import sdk
-from automl_tui_engine.clearml.task_items import (
+from automl_tui_engine.clearml_tracking import sdk
+from automl_tui_engine.clearml_tracking.task_items import (
     considered,
     describe_candidate,
     note_not_recorded,
@@ -84,7 +84,7 @@ def record_adoption(run_dir: Path, decision_text: str) -> None:
     """The decision in ClearML too: every task of the run tagged `adopted:<model>` for each model adopted now (one
     an adoption replaced loses its tag), decision.md's text as the reporting task's description, and the run's user
     properties (a finished task keeps its artifacts; its tags, description and user properties can still change)."""
-    from automl_tui_engine.clearml import run_properties
+    from automl_tui_engine.clearml_tracking import run_properties
     from automl_tui_engine.outputs.decision_record import adoptions
 
     Task = sdk.connect()

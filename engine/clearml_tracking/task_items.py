@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from automl_tui_engine.clearml import sdk
+from automl_tui_engine.clearml_tracking import sdk
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs import rundir
 
@@ -173,7 +173,7 @@ def publish_reporting(
     guessed = summary.info.get("baseline") or {}
     for name, value in guessed.get("test", {}).items():  # beside the model's: is it better than guessing
         logger.report_single_value(f"guessing test {name}", float(value))
-    from automl_tui_engine.clearml import run_properties
+    from automl_tui_engine.clearml_tracking import run_properties
 
     run_properties.record(task, summary.info)
 

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from automl_tui_engine.context import RunContext
+from automl_tui_engine.core import budget
 from automl_tui_engine.errors import one_line
 from automl_tui_engine.messages import t
 from automl_tui_engine.naming import PREDICTION, PROBABILITY
 from automl_tui_engine.outputs import rundir
-from automl_tui_engine.search import budget
 
 
 @dataclass(frozen=True)

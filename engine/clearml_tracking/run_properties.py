@@ -35,7 +35,7 @@ def record(task: Any, info: dict[str, Any]) -> None:
 def runs_on_server() -> list[RunOverview]:
     """Every run whose reporting task is on the server, newest first, as its user properties say it; a run whose
     reporting task has not written them yet shows the task's own status."""
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
     from automl_tui_engine.naming import phase_tag, tag_value
 
     Task = sdk.connect()
@@ -67,7 +67,7 @@ def tag_completeness(Task: Any, run_id: str) -> list[int]:  # noqa: N803 - the S
     KPI "every task of a run is found by its tag", measured."""
     import re
 
-    from automl_tui_engine.clearml import sdk
+    from automl_tui_engine.clearml_tracking import sdk
     from automl_tui_engine.naming import SUPERSEDED
 
     fields = ["tags"]
