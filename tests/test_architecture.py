@@ -152,3 +152,15 @@ def test_run_json_has_one_writer():
             ):
                 writers.add(name)
     assert writers == {f"{ENGINE}.outputs.run_record"}
+
+
+def test_each_folder_is_one_layer():
+    """A folder's modules share one layer, so two folders never import each other both ways: core/ at the bottom,
+    clearml_tracking/ below the runner, clearml/ (the remote half) above it."""
+    layers_of: dict[str, set[int]] = {}
+    for name, level in LAYER.items():
+        parts = name.split(".")
+        if len(parts) > 2:  # automl_tui_engine.<folder>.<module>
+            layers_of.setdefault(parts[1], set()).add(level)
+    assert {folder: levels for folder, levels in layers_of.items() if len(levels) > 1} == {}
+    assert {"core", "table", "outputs", "search", "clearml_tracking", "clearml", "whatif"} <= set(layers_of)
