@@ -10,7 +10,7 @@ import shlex
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import known_language, suggest, t, t_or
@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 Priority = Literal["accuracy", "speed", "size", "balanced"]
 # "auto" (decided from the target) or one of tasks.Task, spelled out for the type checkers and held to it here
 TaskChoice = Literal["auto", "binary", "multiclass", "regression"]
-assert set(TaskChoice.__args__) == {"auto", *Task}
-PRIORITIES: tuple[str, ...] = Priority.__args__
+assert set(get_args(TaskChoice)) == {"auto", *Task}
+PRIORITIES: tuple[str, ...] = get_args(Priority)
 
 
 class _Strict(BaseModel):
@@ -125,6 +125,12 @@ class RunConfig(_Strict):
     decision: DecisionSettings = Field(default_factory=DecisionSettings)
     reporting: ReportingSettings = Field(default_factory=ReportingSettings)
     clearml: ClearMLSettings = Field(default_factory=ClearMLSettings)
+
+    def table(self) -> Path:
+        """The table to learn from (`data`): a run cannot go without it."""
+        if self.data is None:
+            raise UserError("run.no_data")
+        return self.data
 
     @field_validator("models")
     @classmethod

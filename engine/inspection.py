@@ -36,7 +36,7 @@ def inspect_table(path: Path, frame: Any, source: dict, target: str | None, pres
     from automl_tui_engine.core import privacy
     from automl_tui_engine.errors import UserError
     from automl_tui_engine.extension.registry import metrics, models
-    from automl_tui_engine.search import candidates, evaluate
+    from automl_tui_engine.search import evaluate, planning
     from automl_tui_engine.table import data, preprocess
     from automl_tui_engine.table.checks import imbalance_warning
 
@@ -80,9 +80,9 @@ def inspect_table(path: Path, frame: Any, source: dict, target: str | None, pres
         total = sum(counts.values())
         found.balance = listing(f"{name} {count / total:.0%}" for name, count in list(counts.items())[:8])
     split = evaluate.split(dataset.X, dataset.y, dataset.task, 0.2, 3, 0)
-    baseline = candidates.measure_baseline(list(plans.values()), split.X_train, split.y_train, dataset.task, 0)
+    baseline = planning.measure_baseline(list(plans.values()), split.X_train, split.y_train, dataset.task, 0)
     for name, preset in presets.items():
         specs, _ = models.candidates(models.registered(preset.models), dataset.task)  # a plugin's: not imported
-        estimate = candidates.estimate_seconds(baseline, specs, dataset.task, preset.cv_folds, preset.latency_repeats)
+        estimate = planning.estimate_seconds(baseline, specs, dataset.task, preset.cv_folds, preset.latency_repeats)
         found.estimates[name] = min(estimate, preset.time_budget_s)
     return found

@@ -33,7 +33,9 @@ def sign(path: Path) -> str | None:
 
 def made_by_this_user(path: Path, signature: object) -> bool:
     """Whether `signature` is this user's signature of the file at `path` as it is now."""
-    mine = sign(path) if isinstance(signature, str) else None
+    if not isinstance(signature, str):
+        return False
+    mine = sign(path)
     return mine is not None and hmac.compare_digest(mine, signature)
 
 

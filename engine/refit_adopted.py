@@ -42,7 +42,7 @@ def refit(run_dir: Path, model: str) -> dict[str, Any]:
     config_path = run_dir / rundir.CONFIG
     config = build_from(tomllib.loads(config_path.read_text(encoding="utf-8")), str(config_path))
     prepared = prepare(config)
-    if dataset_key(Path(config.data)) != summary.dataset_key:  # another table under the run's file name
+    if dataset_key(config.table()) != summary.dataset_key:  # another table under the run's file name
         raise UserError("adopt.table_changed", path=config.data, key=summary.dataset_key)
     row = summary.by_model[model]
     candidate = _candidate(model, {r["model"]: r for r in summary.attempted}, prepared.specs)

@@ -61,8 +61,7 @@ def run(
     given when the run was named before it started (a remote run, named when it was enqueued); `since` (epoch
     seconds) when the user asked for it before this call (a command's start, before its imports: counted in the
     budget)."""
-    if config.data is None:
-        raise UserError("run.no_data")
+    config.table()  # a run without a table stops here, before any tracker starts
     if config.lang:  # a preset's or the flag's language: the run's words, and its child processes'
         choose_language(config.lang)
     # a tracking server that cannot be used is said before any work
@@ -103,10 +102,10 @@ def _trackers(config: RunConfig) -> list[tracking.Tracker]:
 
 def prepare(config: RunConfig) -> Prepared:
     from automl_tui_engine.extension.registry import metrics, models
-    from automl_tui_engine.search import candidates, evaluate
+    from automl_tui_engine.search import evaluate, planning
     from automl_tui_engine.table import data, preprocess
 
-    dataset = data.load(config.data, config.target, config.task, config.encoding, tuple(config.personal_columns))
+    dataset = data.load(config.table(), config.target, config.task, config.encoding, tuple(config.personal_columns))
     task = dataset.task
     # errors in the target's own unit (RMSE, MAE) are written in it: "¥153,362", not "153362.3393"
     primary = metrics.get(config.primary_metric or metrics.default_primary(task, dataset.class_counts)).for_target(
@@ -129,7 +128,7 @@ def prepare(config: RunConfig) -> Prepared:
             primary,
             *[m.for_target(dataset.target_unit) for m in metrics.for_task(task) if m.name != primary.name],
         ],
-        specs=candidates.order(specs),
+        specs=planning.order(specs),
         unusable=unusable,
         plans=preprocess.plan(dataset.profiles),
         folds=folds,
@@ -138,11 +137,11 @@ def prepare(config: RunConfig) -> Prepared:
 
 def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str, since: float | None) -> RunResult:
     from automl_tui_engine.outputs import png_browser
-    from automl_tui_engine.search import candidates, training
+    from automl_tui_engine.search import planning, training
 
     clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None, since=since)
     prepared = prepare(config)
-    plan = candidates.plan(prepared, config, clock)
+    plan = planning.plan(prepared, config, clock)
     # the browser that draws the PNG charts starts before the search, so that its start overlaps the search; on a
     # machine without one the charts phase says so, once
     drawing = config.charts == "html+png" and png_browser.browser_path()
@@ -315,7 +314,8 @@ def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched
     ctx.phase("reporting")
     report_path = report.write(ctx.folder.path)
     # what the run wrote: a file missing later was removed afterwards, and a rebuilt report says so
-    outcome = replace(outcome, elapsed_s=round(ctx.clock.elapsed(), 3), written=ctx.folder.files())
+    elapsed_s = round(ctx.clock.elapsed(), 3)
+    outcome = replace(outcome, elapsed_s=elapsed_s, written=ctx.folder.files())
     record = run_record.write(facts, outcome)
     reason = decision.reason if decision else t("run.no_candidate_finished")
     said = verdict.sentences_of(record, ctx.candidates.rows)
@@ -329,7 +329,7 @@ def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched
         reason=reason,
         test_metrics=outcome.test_metrics,
         leaderboard=ctx.candidates.ranked() if rows else [],
-        elapsed_s=outcome.elapsed_s,
+        elapsed_s=elapsed_s,
         decision=decision,
         warnings=ctx.announcer.warnings,
     )

@@ -26,7 +26,7 @@ LAYERS = [
      "outputs.search_counts", "outputs.time_line", "outputs.decision_record"],
     ["context", "tracking"],
     ["search.lean_forests", "search.evaluate", "search.baseline", "search.threshold", "search.ensemble",
-     "search.candidates", "search.training", "search.trials", "search.outcome", "search.refit"],
+     "search.planning", "search.candidates", "search.training", "search.trials", "search.outcome", "search.refit"],
     ["insights", "predict", "whatif.case", "whatif.grid", "whatif.best", "whatif.records",
      "adoption", "adopted_models", "inspection", "clearml_tracking.sdk", "clearml_tracking.run_properties",
      "clearml_tracking.inference", "clearml_tracking.task_items", "clearml_tracking.tracker"],

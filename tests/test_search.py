@@ -17,7 +17,7 @@ from automl_tui_engine.extension.registry import metrics as metric_registry
 from automl_tui_engine.extension.registry import models
 from automl_tui_engine.messages import t
 from automl_tui_engine.runner import run
-from automl_tui_engine.search import candidates, evaluate
+from automl_tui_engine.search import candidates, evaluate, planning
 from automl_tui_engine.table import data, preprocess
 from conftest import quick_config
 
@@ -28,29 +28,29 @@ def only_run(out):
 
 
 def test_cheap_models_come_first_counting_prediction():
-    names = [s.name for s in candidates.order([models.get(n) for n in ("random_forest", "knn", "linear", "hist_gb")])]
+    names = [s.name for s in planning.order([models.get(n) for n in ("random_forest", "knn", "linear", "hist_gb")])]
     assert names == ["linear", "hist_gb", "knn", "random_forest"]
 
 
 def test_estimate_grows_with_models_and_folds(penguins_csv):
     dataset = data.load(penguins_csv, "species")
     split = evaluate.split(dataset.X, dataset.y, dataset.task, 0.2, 3, 0)
-    baseline = candidates.measure_baseline(
+    baseline = planning.measure_baseline(
         preprocess.plan(dataset.profiles), split.X_train, split.y_train, dataset.task, seed=0
     )
     assert baseline.fit_s > 0 and baseline.batch_s > 0 and baseline.call_s > 0
-    one = candidates.estimate_seconds(baseline, [models.get("linear")], dataset.task, cv_folds=3, repeats=3)
-    many = candidates.estimate_seconds(
+    one = planning.estimate_seconds(baseline, [models.get("linear")], dataset.task, cv_folds=3, repeats=3)
+    many = planning.estimate_seconds(
         baseline, [models.get(n) for n in ("linear", "hist_gb")], dataset.task, cv_folds=3, repeats=3
     )
-    more_folds = candidates.estimate_seconds(
+    more_folds = planning.estimate_seconds(
         baseline, [models.get(n) for n in ("linear", "hist_gb")], dataset.task, 10, 3
     )
     assert 0 < one < many < more_folds
     # the search compares every kind in its first form first: a forest of 50 trees, not its 200, sizes the sample
-    forest, fits_only = models.get("random_forest"), candidates.Baseline(fit_s=1.0, batch_s=0.0, call_s=0.0)
-    first = candidates.estimate_seconds(fits_only, [forest], dataset.task, 3, 3)
-    as_defaults = candidates.estimate_seconds(fits_only, [replace(forest, first_form={})], dataset.task, 3, 3)
+    forest, fits_only = models.get("random_forest"), planning.Baseline(fit_s=1.0, batch_s=0.0, call_s=0.0)
+    first = planning.estimate_seconds(fits_only, [forest], dataset.task, 3, 3)
+    as_defaults = planning.estimate_seconds(fits_only, [replace(forest, first_form={})], dataset.task, 3, 3)
     three_folds = forest.fit_cost * 3 * 2 / 3  # each fits two thirds of the rows
     assert as_defaults - first == pytest.approx(three_folds * (1 - 50 / 200))
 

@@ -69,7 +69,7 @@ def project(tmp_path, monkeypatch):
     monkeypatch.chdir(folder)
     # the cost estimate is measured on the machine: fixed here so the Preset screen renders the same
     monkeypatch.setattr(
-        "automl_tui_engine.search.candidates.estimate_seconds",
+        "automl_tui_engine.search.planning.estimate_seconds",
         lambda baseline, specs, task, folds, repeats: 7.0 * len(specs),
     )
     return folder

@@ -197,7 +197,7 @@ def merge(
     others = [MetricFacts(**f) for name, f in kept.get("metric_facts", {}).items() if name != primary.name]
     facts = run_record.RunFacts(
         run_id,
-        dataset_key(config.data),
+        dataset_key(config.table()),
         folder.path,
         prepared["task"],
         prepared["target"],

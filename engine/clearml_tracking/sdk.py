@@ -171,7 +171,8 @@ def give_up() -> None:
     Session.send = parked  # type: ignore[method-assign]
 
 
-_SERVER_GONE = []  # set once server_answers() found the server gone: the SDK's own lines about it are dropped
+# set once server_answers() found the server gone: the SDK's own lines about it are dropped
+_SERVER_GONE: list[bool] = []
 
 CHECK_EVERY_S = 3.0  # how often a long command looks whether the server still answers
 

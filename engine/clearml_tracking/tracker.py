@@ -157,7 +157,7 @@ class ClearMLTracker(Tracker):
         publish_reporting(self.task, summary, self.finished.test_metrics if self.finished else {}, self.not_recorded)
         self.heartbeat()
         self._close_task()
-        made_already = summary.decision.recommended if made is not None else None
+        made_already = summary.decision.recommended if made is not None and summary.decision else None
         for row in self.rows:
             if row["model"] in considered(summary.decision) and row["model"] != made_already:
                 self.heartbeat()

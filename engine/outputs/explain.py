@@ -211,7 +211,7 @@ def explain(
     start = time.perf_counter()
     rows, repeats = _permutation_size(pipeline, X_test, seconds - (time.perf_counter() - began))
     # one shuffle of every column at a time, so that a forecast the load made wrong costs shuffles, not the budget
-    shuffles = []
+    shuffles: list[Any] = []
     while len(shuffles) < repeats:
         shuffle_start = time.perf_counter()
         one = permutation_importance(

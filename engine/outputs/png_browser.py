@@ -8,6 +8,7 @@ a browser that dies or hangs costs the PNGs not yet drawn, never the run.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,7 @@ def lacking(japanese: bool) -> list[tuple[str, str]]:
     return missing + ([JAPANESE_FONT] if japanese and not has_japanese_font() else [])
 
 
-def install_command(needs: list[tuple[str, str]]) -> str:
+def install_command(needs: Iterable[tuple[str, str]]) -> str:
     """The one command that installs all of `needs` (Debian/Ubuntu)."""
     return "apt-get install " + " ".join(package for package, _ in needs)
 

@@ -98,9 +98,16 @@ class RunReport:
         self.metric_titles = {name: MetricFacts.title_in(self.info, name) for name in self.info.get("metrics", [])}
         self.coverage = SearchCounts.of(self.attempted).coverage()  # "" when every model kind was compared
 
+    @property
+    def ranked_by(self) -> MetricFacts:
+        """The metric the run ranked by, for the sections that quote it: they are written only when there is a
+        decision, which needs it."""
+        assert self.metric is not None
+        return self.metric
+
     def score_cell(self, row: dict[str, Any]) -> str:
-        m = self.metric.name
-        return spread_text(row[f"{m}_mean"], row.get(f"{m}_std"), self.metric)
+        m = self.ranked_by.name
+        return spread_text(row[f"{m}_mean"], row.get(f"{m}_std"), self.ranked_by)
 
     def metric_facts(self, name: str) -> Any:
         """A metric's facts as the run recorded them (title, bounded, unit); a bare name when it has none."""
@@ -132,7 +139,7 @@ class RunReport:
     def typical_error(self, test: dict[str, float]) -> str:
         """For a regression ranked by a share (R²): the typical error in the target's own terms, what a business
         reader weighs ("RMSE ¥59,247"); empty otherwise."""
-        if self.task != "regression" or self.metric.name == ERROR_IN_UNITS or ERROR_IN_UNITS not in test:
+        if self.task != "regression" or self.ranked_by.name == ERROR_IN_UNITS or ERROR_IN_UNITS not in test:
             return ""
         facts = self.metric_facts(ERROR_IN_UNITS)
         return t("report.typical_error", metric=facts.title, value=metric_text(test[ERROR_IN_UNITS], facts))
@@ -174,10 +181,10 @@ class RunReport:
             f"- **{t('report.priority')}**: {glossary.priority_word(self.priority)} — {t(f'priority.{self.priority}')}",
             f"- **{t('report.why')}**: {d.reason}",
         ]
-        if self.metric.name in test:
+        if self.ranked_by.name in test:
             lines.append(
-                f"- **{t('report.test_score')}**: {self.metric.title} = "
-                + metric_text(test[self.metric.name], self.metric)
+                f"- **{t('report.test_score')}**: {self.ranked_by.title} = "
+                + metric_text(test[self.ranked_by.name], self.ranked_by)
                 + t("report.test_rows", rows=refit.get("test_rows", "?"))
                 + self.typical_error(test)
             )
@@ -208,7 +215,7 @@ class RunReport:
         return t("report.cutoff_line", positive=positive, percent=f"{value:.0%}")
 
     def _shorttable(self, names: list[str], with_guess: bool = False) -> str:
-        rows = [
+        rows: list[list[Any]] = [
             [i, f"`{name}`", self.score_cell(r), f"{r['predict_ms_per_1k']:.2f}", human_bytes(r["size_bytes"])]
             for i, name in enumerate(names, start=1)
             for r in [self.by_model[name]]
@@ -216,7 +223,7 @@ class RunReport:
         guess = quality.guess_row(self) if with_guess else None
         if guess:
             rows.append(guess)
-        headers = ["#", t("report.col_model"), self.metric.title, t("report.col_latency"), t("report.col_size")]
+        headers = ["#", t("report.col_model"), self.ranked_by.title, t("report.col_latency"), t("report.col_size")]
         return table(headers, rows)
 
     def topk(self) -> str:
@@ -227,7 +234,7 @@ class RunReport:
             part
             for part in [
                 f"## 2. {t('report.h_topk')}",
-                f"### {t('report.by_accuracy', metric=self.metric.title)}",
+                f"### {t('report.by_accuracy', metric=self.ranked_by.title)}",
                 self._shorttable(d.top_accuracy, with_guess=True),
                 f"### {t('report.by_speed')}",
                 self._shorttable(d.top_speed),
@@ -278,7 +285,7 @@ class RunReport:
             out.append(t("report.no_decision"))
             return "\n\n".join(out)
         row = self.by_model[self.decision.recommended]
-        metric_names = self.info.get("metrics") or [self.metric.name]
+        metric_names = self.info.get("metrics") or [self.ranked_by.name]
         test = self.info.get("test_metrics") or {}
         out.append(
             table(
@@ -384,7 +391,7 @@ class RunReport:
                     score_text(shap[c], bounded=False, unit=self.info.get("target_unit", "") if regression else "")
                     if c in shap
                     else "—",
-                    spread_text(permutation[c]["mean"], permutation[c]["std"], self.metric)
+                    spread_text(permutation[c]["mean"], permutation[c]["std"], self.ranked_by)
                     if c in permutation
                     else "—",
                 ]

@@ -1,119 +1,15 @@
-"""Which candidates to try, in what order, on which rows, and what they are likely to cost: cheap, diverse models
-first (so something finishes early), a time estimate measured on the user's own data, the tuned candidates of an
-optuna study, and ensembles of the best."""
+"""Which candidates to try: every kind's first form (in the plan's order: planning.py), grown, lighter and coarser
+forms, the tuned candidates of an optuna study, and ensembles of the best."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from automl_tui_engine.extension.registry.models import ModelSpec
 from automl_tui_engine.naming import tuned_name
+from automl_tui_engine.search.planning import order
 from automl_tui_engine.table.preprocess import AS_IS
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """The linear model's measured costs on this data: what the other models' cost hints scale."""
-
-    fit_s: float  # one fit on all the rows given
-    batch_s: float  # one predict of 1,000 rows
-    call_s: float  # one predict of a single row: a pipeline's fixed cost per call
-
-
-def order(specs: list[ModelSpec]) -> list[ModelSpec]:
-    """Cheapest first, counting prediction too: scoring and timing a model predict as much as they fit, and a
-    nearest-neighbours model that fits instantly can take minutes to predict on a large table."""
-    return sorted(specs, key=lambda spec: spec.fit_cost + spec.predict_cost)
-
-
-@dataclass(frozen=True)
-class SearchPlan:
-    """The rows the candidates are compared on, and what that is expected to cost."""
-
-    folds: Any  # the search's evaluate.Split: the training rows, or a stratified sample when they would eat the budget
-    estimate_s: float  # about how long every kind's first form takes on those rows
-    scale: float  # rows of the refit / rows of one fold's fit: how much longer the refit takes than a fold
-    test_rows: int
-    sampled: bool
-
-
-def plan(prepared: Any, config: Any, clock: Any) -> SearchPlan:
-    """The rows to compare on, for a `runner.Prepared` table: all training rows (up to `search_rows`), fewer when
-    the default models alone would eat the budget."""
-    from automl_tui_engine.search import evaluate
-
-    folds, task = prepared.folds, prepared.dataset.task
-    searched = evaluate.sample_for_search(folds, task, config.search_rows, config.seed)
-    baseline = measure_baseline(prepared.plans, searched.X_train, searched.y_train, task, config.seed)
-    estimate_s = estimate_seconds(baseline, prepared.specs, task, searched.n_folds, config.latency_repeats)
-    rows = rows_for_budget(len(searched.y_train), estimate_s, clock)
-    if rows < len(searched.y_train):  # the first forms alone would eat the budget: compare on fewer rows
-        searched = evaluate.sample_for_search(folds, task, rows, config.seed)
-        estimate_s *= rows / len(folds.y_train)
-    # a fold fits (k-1)/k of the search rows; the refit fits every training row
-    scale = len(folds.y_train) / (len(searched.y_train) * (searched.n_folds - 1) / searched.n_folds)
-    return SearchPlan(searched, estimate_s, scale, len(folds.y_test), sampled=searched is not folds)
-
-
-BASELINE_ROWS = 5000  # the linear fit is timed on at most this many rows and scaled to the rest
-
-
-def measure_baseline(plans: list[Any], X: Any, y: Any, task: str, seed: int) -> Baseline:
-    from automl_tui_engine.extension.registry import models
-    from automl_tui_engine.search import evaluate
-    from automl_tui_engine.table import preprocess
-
-    linear = preprocess.pipeline(plans, models.get("linear"), task, seed)
-    fit_rows = evaluate.sample_rows(X, y, task, BASELINE_ROWS, seed)
-    timings = []
-    for action in (
-        lambda: linear.fit(*fit_rows),
-        lambda: linear.predict(X.sample(n=evaluate.LATENCY_ROWS, replace=len(X) < evaluate.LATENCY_ROWS)),
-        lambda: linear.predict(X.iloc[[0]]),
-    ):
-        start = time.perf_counter()
-        action()
-        timings.append(time.perf_counter() - start)
-    timings[0] *= len(y) / len(fit_rows[1])
-    return Baseline(*timings)
-
-
-FIRST_FORMS_SHARE = 0.4  # of the budget left, what every kind's first form should take at most
-MIN_SEARCH_ROWS = 5000
-
-
-def rows_for_budget(rows: int, estimate_s: float, clock: Any) -> int:
-    """Training rows to compare models on so that every kind's first form takes about FIRST_FORMS_SHARE of the time
-    left (costs grow about linearly with rows), leaving time for growing, tuning and the refit; never below
-    MIN_SEARCH_ROWS."""
-    affordable = FIRST_FORMS_SHARE * clock.left()
-    if estimate_s <= affordable:
-        return rows
-    return max(MIN_SEARCH_ROWS, int(rows * affordable / estimate_s))
-
-
-def estimate_seconds(baseline: Baseline, specs: list[ModelSpec], task: str, cv_folds: int, repeats: int) -> float:
-    """About how long the first round of a run of `specs` takes: every kind in its first form (the search's cheapest
-    useful form: a forest of 50 trees costs a quarter of its 200), from measured linear costs scaled by each model's
-    cost hints.
-
-    Per model: `cv_folds` fits on (k-1)/k of the rows, predict-latency repeats, and the small predict
-    calls of scoring and single-row timing; plus one refit of the winner. Cost hints are relative
-    averages, so this is shown as "about", never as a promise.
-    """
-    share = (cv_folds - 1) / cv_folds
-    small_calls = 1 + 3 * repeats + 2 * cv_folds
-    first = {spec.name: spec.cost_ratio(task, spec.first_params(task), {}) for spec in specs}
-    per_model = [
-        first[spec.name]
-        * (spec.fit_cost * baseline.fit_s * cv_folds * share + spec.predict_cost * baseline.batch_s * repeats)
-        + small_calls * baseline.call_s
-        for spec in specs
-    ]
-    refit = max(spec.fit_cost for spec in specs) * baseline.fit_s if specs else 0.0
-    return sum(per_model) + refit
 
 
 @dataclass
@@ -133,6 +29,12 @@ class Candidate:
     @property
     def family(self) -> str:
         return self.spec.name if self.spec is not None else ENSEMBLE
+
+    @property
+    def kind(self) -> ModelSpec:
+        """The model kind of a single model: an ensemble has none, and asking for it is a mistake."""
+        assert self.spec is not None, self.name
+        return self.spec
 
     @property
     def stage(self) -> str:

@@ -269,6 +269,7 @@ def cross_validate(
             first, classes = model, replay.classes_ if task != "regression" else None
             predictions = np.empty(len(y), dtype=replay.predictions.dtype)
             proba = None if replay.proba is None else np.zeros((len(y), replay.proba.shape[1]))
+        assert predictions is not None  # made at the first fold
         predictions[validation] = replay.predictions
         if proba is not None:
             proba[validation] = replay.proba

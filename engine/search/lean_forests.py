@@ -12,6 +12,9 @@ these classes, so every saved forest predicts this way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor
@@ -19,6 +22,12 @@ from sklearn.utils.validation import check_is_fitted
 
 
 class _SumsTreesInALoop:
+    # what the scikit-learn forest it is mixed into has (annotations only: a value here would shadow the forest's)
+    n_outputs_: int
+    n_jobs: int | None
+    estimators_: list[Any]
+    _validate_X_predict: Callable[[Any], Any]
+
     def _loops(self) -> bool:
         return self.n_outputs_ == 1 and effective_n_jobs(self.n_jobs) == 1
 
@@ -26,12 +35,13 @@ class _SumsTreesInALoop:
         """The trees' mean leaf value: `outputs` picks the class columns, or the one number of a regression."""
         check_is_fitted(self)
         X = self._validate_X_predict(X)
-        total = None
+        total: np.ndarray | None = None
         for tree in self.estimators_:
             leaf_values = tree.tree_.predict(X)[:, outputs]
             if total is None:
                 total = np.zeros(leaf_values.shape, dtype=np.float64)
             total += leaf_values
+        assert total is not None  # a fitted forest has trees
         total /= len(self.estimators_)
         return total
 

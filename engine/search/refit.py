@@ -9,7 +9,8 @@ from typing import Any
 from automl_tui_engine.context import RunContext
 from automl_tui_engine.core import budget
 from automl_tui_engine.search import evaluate, threshold
-from automl_tui_engine.search.candidates import MIN_PARTS, Candidate, SearchPlan
+from automl_tui_engine.search.candidates import MIN_PARTS, Candidate
+from automl_tui_engine.search.planning import SearchPlan
 
 # how the saved model was trained (run.json's refit.how): all training rows, all of them with fewer trees (a forest),
 # a sample of them, or the first CV fold's
@@ -66,6 +67,7 @@ def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: An
     config, clock, task = ctx.config, ctx.clock, ctx.task
     candidate, evaluation = searched.candidates[name], searched.evaluations.get(name)
     row = ctx.candidates.row_of(name)
+    assert row is not None  # the model decided on has its leaderboard row
     search_folds = plan.folds
     tuned = searched.thresholds.get(name)  # the cut-off it was ranked at
     after = budget.after_refit_s(config, [row], len(folds.y_test), folds.X_test.shape[1])

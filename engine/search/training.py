@@ -10,6 +10,7 @@ tables do not burn the whole budget. `search_phase()` is the phase; it returns a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -24,7 +25,6 @@ from automl_tui_engine.search.candidates import (
     ENSEMBLE,
     LIGHTER_SHARE,
     Candidate,
-    SearchPlan,
     Tuner,
     again,
     first_forms,
@@ -33,6 +33,7 @@ from automl_tui_engine.search.candidates import (
     with_parts,
 )
 from automl_tui_engine.search.outcome import SearchResult
+from automl_tui_engine.search.planning import SearchPlan
 from automl_tui_engine.search.trials import Trials
 from automl_tui_engine.table import preprocess
 
@@ -130,7 +131,7 @@ class _Search(Trials):
             topic="run",
         )
 
-    def _in_turn(self, queue: list[tuple[Candidate, float | None]]) -> list[Candidate] | None:
+    def _in_turn(self, queue: Sequence[tuple[Candidate, float | None]]) -> list[Candidate] | None:
         """`queue`'s candidates one after the other, each with an even share of the search time left (those still to
         come are skipped when the search must end) and its estimate (seconds, None: the timer decides); the ones the
         clock stopped, or None when the search must end."""
@@ -169,7 +170,7 @@ class _Search(Trials):
         for first in firsts:
             if self._trials_spent():
                 return True
-            spec, measured = first.spec, self._measured_cost(first)
+            spec, measured = first.kind, self._measured_cost(first)
             if first.family in self.sized or not spec.first_params(self.task) or measured is None:
                 continue
             estimate = measured * spec.cost_ratio(self.task, spec.grown_params(self.task), first.params)
@@ -209,16 +210,17 @@ class _Search(Trials):
         """Lighter versions of each forest whose first form finished (candidates.lighter: a quarter of the trees),
         then of those that finished (a quarter of a quarter), while the search has the time: every forest's first
         step before any second one. Each counts as a tuned candidate. False when the search must end."""
-        forests = [self.candidates.get(first.name) for first in queue]
-        forests = [kept for kept in forests if kept is not None and kept.spec and kept.spec.size_param]
+        finished_firsts = [kept for first in queue if (kept := self.candidates.get(first.name)) is not None]
+        forests = [kept for kept in finished_firsts if kept.spec is not None and kept.spec.size_param]
         rung = [(kept, measured) for kept in forests if (measured := self._measured_cost(kept)) is not None]
         while rung:
-            finished = []
+            finished: list[tuple[Candidate, float]] = []
             for heavier, measured in rung:
                 if self._trials_spent():
                     return True
-                param = heavier.spec.size_param
-                parts = heavier.params.get(param) or heavier.spec.default(self.task, param) or 0
+                param = heavier.kind.size_param
+                assert param is not None  # forests only
+                parts = heavier.params.get(param) or heavier.kind.default(self.task, param) or 0
                 estimate = measured / LIGHTER_SHARE
                 going_on, tried = self._offer(partial(lighter, heavier, parts, numbers), estimate)
                 if not going_on:
@@ -299,7 +301,7 @@ class _Search(Trials):
     def _cheapest_tuned_cost(self, candidate: Candidate) -> float:
         """Seconds the cheapest candidate of `candidate`'s kind would likely take: with the fewest trees or rounds
         its search space allows (a tuned forest has its form's), its other settings as they are."""
-        fewest = candidate.spec.fewest_parts(self.task)
+        fewest = candidate.kind.fewest_parts(self.task)
         return self._measured_cost(replace(candidate, params={**candidate.params, **fewest})) or 0.0
 
     def _ranked_kinds(self, specs: list[Any]) -> list[Any]:

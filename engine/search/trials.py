@@ -19,8 +19,9 @@ from automl_tui_engine.core import budget
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.messages import t
 from automl_tui_engine.search import ensemble, evaluate, threshold
-from automl_tui_engine.search.candidates import Candidate, Pruned, SearchPlan
+from automl_tui_engine.search.candidates import Candidate, Pruned
 from automl_tui_engine.search.outcome import STOP_FIGURES, SearchResult
+from automl_tui_engine.search.planning import SearchPlan
 
 KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (ensemble, threshold)
 
@@ -115,7 +116,7 @@ class Trials:
         rounds: how long this one will likely take."""
         form = self.forms.get(candidate.family)
         row = None if form is None else self.log.row_of(form.name)
-        if row is None or candidate.spec is None:
+        if form is None or row is None or candidate.spec is None:
             return None
         ratio = candidate.spec.cost_ratio(self.task, self._as_made(candidate).params, form.params)
         return row["fit_s"] * self.folds.n_folds * ratio
@@ -275,20 +276,21 @@ class Trials:
         the same way on them), when the search has the time for it; as it was otherwise. The best of many
         candidates scored on the same folds is partly the one those folds flattered: on randhie's heavy-tailed
         counts a 23rd tuned hist_gb ranked first and scored 0.13 R² on the test rows, against 0.22 for a forest."""
-        left = self.search_left()
-        if evaluation.row["fit_s"] * self.second_folds.n_folds > left:
+        left, second_folds = self.search_left(), self.second_folds
+        assert second_folds is not None  # only a run with confirm_top confirms
+        if evaluation.row["fit_s"] * second_folds.n_folds > left:
             return evaluation
         try:
             with py_warnings.catch_warnings(), budget.time_limit(left):
                 py_warnings.simplefilter("ignore")  # the first set of folds already reported its warnings
                 second = evaluate.cross_validate(
-                    pipeline, self.second_folds, self.task, self.ctx.task_metrics, self.config.seed, 1
+                    pipeline, second_folds, self.task, self.ctx.task_metrics, self.config.seed, 1
                 )
         except KeyboardInterrupt:  # what the first set of folds measured is kept; the search ends
             self.ctx.cancel.caught = True
             return evaluation
         except Exception:  # out of time, or a fold the second shuffle made impossible: the first opinion stands
             return evaluation
-        second, _ = self._at_own_threshold(second, evaluate.fold_indices(self.second_folds))
+        second, _ = self._at_own_threshold(second, evaluate.fold_indices(second_folds))
         self.counts["confirmed"] += 1
         return evaluate.pooled(evaluation, second)

@@ -75,7 +75,7 @@ def imbalance_warning(class_counts: dict[Any, int], metric: Any) -> str | None:
     if len(class_counts) < 2:
         return None
     total = sum(class_counts.values())
-    smallest = min(class_counts, key=class_counts.get)
+    smallest = min(class_counts, key=class_counts.__getitem__)
     share, even = class_counts[smallest] / total, 1 / len(class_counts)
     if share > HEAVY_IMBALANCE * even:
         return None

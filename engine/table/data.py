@@ -7,6 +7,7 @@ and reported as a UserError that says what to do.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -231,7 +232,7 @@ def guess_target(frame: Any) -> tuple[str, str]:
     for name in TARGET_NAMES:
         if name in by_lower:
             return by_lower[name], t("data.target_reason_name", names=", ".join(TARGET_NAMES))
-    passed_over = []
+    passed_over: list[Hashable] = []  # column labels
     for name in reversed(frame.columns):
         # a date part or key is almost never what people want to predict
         if not _NOT_A_TARGET.search(str(name)) and profile_column(name, frame[name]).kind in ("numeric", "categorical"):

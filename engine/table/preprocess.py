@@ -140,7 +140,7 @@ def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) ->
         # cross-fitted encoding, so a row's own target never leaks into its feature
         TargetEncoder(cv=(KFold if task == "regression" else StratifiedKFold)(5, shuffle=True, random_state=seed)),
     )
-    transformers = [
+    transformers: list[tuple[str, Any, list[str] | str]] = [
         ("numeric", numeric, columns("numeric")),
         # one per date column, each with its own parts; named by position (a column name may hold "__")
         *(

@@ -35,12 +35,14 @@ class Constraint:
 
     def violation(self, row: dict[str, Any]) -> float:
         compare = self.tree.body
+        assert isinstance(compare, ast.Compare)  # constraint() takes nothing else
         left, right = (self._value(node, row) for node in (compare.left, compare.comparators[0]))
         strict = isinstance(compare.ops[0], ast.Lt | ast.Gt)  # 210 > 210 is not met: a tie counts against it
         return _COMPARE[type(compare.ops[0])] * (left - right) + (STRICT_MARGIN if strict else 0.0)
 
     def _value(self, node: ast.AST, row: dict[str, Any]) -> float:
         if isinstance(node, ast.Constant):
+            assert isinstance(node.value, int | float)  # constraint() takes numbers only
             return float(node.value)
         if isinstance(node, ast.Name):
             return float(row[self.names[node.id]])
@@ -49,6 +51,7 @@ class Constraint:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
             divisor = self._value(node.right, row)
             return self._value(node.left, row) / divisor if divisor else math.inf
+        assert isinstance(node, ast.BinOp)  # constraint() takes numbers, names and arithmetic only
         return _ARITHMETIC[type(node.op)](self._value(node.left, row), self._value(node.right, row))
 
 

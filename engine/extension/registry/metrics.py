@@ -19,10 +19,18 @@ def title(name: str, label: str = "") -> str:
 class RankingMetric(Protocol):
     """What ranking by a metric needs of it: a registered MetricSpec, or the MetricFacts a run folder recorded."""
 
-    name: str
-    greater_is_better: bool
-    bounded: bool
-    unit: str  # the target's unit its values are in ("¥", "%", "kg"), or ""
+    # read-only: both are frozen dataclasses
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def greater_is_better(self) -> bool: ...
+
+    @property
+    def bounded(self) -> bool: ...
+
+    @property
+    def unit(self) -> str: ...  # the target's unit its values are in ("¥", "%", "kg"), or ""
 
     @property
     def title(self) -> str: ...

@@ -119,7 +119,8 @@ class ModelSpec:
         move about as far in all; None when it has no rate or no fewer rounds."""
         rate = params.get(self.rate_param, self.default(task, self.rate_param)) if self.rate_param else None
         counts = {p: params.get(p, self.default(task, p)) for p in self.count_params(task)}
-        if not isinstance(rate, float) or not counts or not all(isinstance(n, int) for n in counts.values()):
+        no_counts = not counts or not all(isinstance(n, int) for n in counts.values())
+        if self.rate_param is None or not isinstance(rate, float) or no_counts:
             return None
         cut = {p: max(int(rounds * share), FEWEST_ROUNDS) for p, rounds in counts.items()}
         if any(cut[p] >= rounds for p, rounds in counts.items()):
