@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine import decision as decision_mod
 from automl_tui_engine import events as ev
@@ -21,6 +21,10 @@ from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.messages import choose_language, t
 from automl_tui_engine.naming import new_run_id
 from automl_tui_engine.outputs import run_record, rundir
+
+if TYPE_CHECKING:  # the search's modules load with the run, not with the package (a command's start-up)
+    from automl_tui_engine.search.outcome import SearchResult
+    from automl_tui_engine.search.planning import SearchPlan
 
 
 @dataclass
@@ -137,7 +141,7 @@ def prepare(config: RunConfig) -> Prepared:
 
 def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str, since: float | None) -> RunResult:
     from automl_tui_engine.outputs import png_browser
-    from automl_tui_engine.search import planning, training
+    from automl_tui_engine.search import planning
 
     clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None, since=since)
     prepared = prepare(config)
@@ -147,16 +151,14 @@ def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str, s
     drawing = config.charts == "html+png" and png_browser.browser_path()
     browser = png_browser.PngBrowser() if drawing else None
     try:
-        ctx, facts = _open(config, run_id, prepared, plan, announcer, cancel, clock, browser)
-        ctx.phase("training")
-        searched = training.search_phase(ctx, prepared.specs, prepared.plans, plan)
-        return _finish(ctx, facts, prepared, plan, searched)
+        opened = open_run(config, run_id, prepared, plan, announcer, cancel, clock, browser)
+        return opened.finish(opened.search())
     finally:
         if browser is not None:
             browser.close()
 
 
-def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, browser) -> tuple[RunContext, Any]:
+def open_run(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, browser) -> Run:
     """The run folder with what is settled before any fit (config.toml, the data profile, run.json), the context
     the phases are given, and RunStarted with the warnings about the table."""
     from automl_tui_engine.extension import plugins
@@ -164,6 +166,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
     from automl_tui_engine.naming import dataset_key
     from automl_tui_engine.outputs import time_line
     from automl_tui_engine.outputs.candidate_log import CandidateLog
+    from automl_tui_engine.search import baseline
     from automl_tui_engine.table import input_ranges, reading
     from automl_tui_engine.table.checks import imbalance_warning
 
@@ -181,7 +184,7 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
     preview = dataset.preview(config.reporting.preview_rows)
     folder.write_json(rundir.DATA_PROFILE, {**dataset.summary(), "split": prepared.folds.facts, "preview": preview})
     folder.write_json(rundir.INPUT_RANGES, input_ranges.of(prepared.folds.X_train, dataset.profiles))
-    guessed, no_baseline = _baseline(prepared, plan)
+    guessed, no_baseline = baseline.summary_or_why(plan.folds, prepared.folds, dataset.task, prepared.task_metrics)
     facts = run_record.RunFacts(
         run_id,
         dataset_key(config.data),
@@ -229,39 +232,10 @@ def _open(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, br
     for name, why in prepared.unusable:
         log.not_finished(name, "skipped", why)
     _check_split(ctx, prepared.folds, plan)
-    return ctx, facts
+    return Run(ctx, facts, prepared, plan)
 
 
 BASELINE = "baseline (what guessing scores)"  # its row among the missing artifacts when it could not be scored
-
-
-def _baseline(prepared: Prepared, plan: Any) -> tuple[dict[str, Any] | None, str]:
-    """What guessing scores in the candidates' folds and on the test rows (run.json's "baseline"), else why not."""
-    from automl_tui_engine.search import baseline
-
-    try:
-        guessed = baseline.measure(plan.folds, prepared.folds, prepared.dataset.task, prepared.task_metrics)
-    except Exception as exc:  # a plugin metric that cannot score a constant guess: the run goes on without it
-        return None, one_line(exc)
-    return guessed.summary(), ""
-
-
-DECISION_SHARE = 0.03  # of the budget, what the verdict's resampling may take (a few percent, whatever the load)
-
-
-def _gap_se(ctx: RunContext, plan: Any, searched: Any, recommended: str) -> tuple[float | None, int | None]:
-    """How uncertain the recommended model's gap over guessing is, from its out-of-fold predictions (kept for
-    the best candidates), and on how many resamples; None when they were not kept or cannot be scored."""
-    from automl_tui_engine.search import baseline
-
-    evaluation = searched.evaluations.get(recommended)
-    if evaluation is None:
-        return None, None
-    seconds = float("inf") if ctx.clock.unlimited else DECISION_SHARE * ctx.config.time_budget_s
-    try:
-        return baseline.gap_se(evaluation.out_of_fold, plan.folds, ctx.task, ctx.primary, ctx.config.seed, seconds)
-    except Exception:  # a plugin metric that cannot score a resample: the folds' spread is used alone
-        return None, None
 
 
 def _check_split(ctx: RunContext, folds: Any, plan: Any) -> None:
@@ -277,62 +251,81 @@ def _check_split(ctx: RunContext, folds: Any, plan: Any) -> None:
         ctx.warn(t("run.search_sample", rows=len(plan.folds.y_train), total=len(folds.y_train)), topic="run")
 
 
-def _finish(ctx: RunContext, facts: Any, prepared: Prepared, plan: Any, searched: Any) -> RunResult:
-    """Decision, refit and test, explanation and charts, then run.json, the report and RunFinished."""
-    from automl_tui_engine import insights
-    from automl_tui_engine.outputs import report
-    from automl_tui_engine.outputs.search_counts import SearchCounts
+@dataclass(frozen=True)
+class Run:
+    """A run opened (its folder, context and facts; the table as checked; the search's plan): search() compares the
+    candidates, finish(searched) takes what they found to the report. run() is the two in turn."""
 
-    config, rows = ctx.config, ctx.candidates.rows
-    decision = kept = None
-    # the rows the models were compared on (a sample of a large table) and how many training rows there were
-    compared_on = {"rows": len(plan.folds.y_train), "train_rows": len(prepared.folds.y_train)}
-    outcome = run_record.RunOutcome(
-        search={**searched.summary(), **compared_on}, n_candidates=len(rows), missing=ctx.missing
-    )
-    if rows:
-        ctx.phase("decision")
-        decision = decision_mod.decide(
-            rows, ctx.primary, config.priority, config.decision.tolerance, config.decision.top_k
+    ctx: RunContext
+    facts: run_record.RunFacts
+    prepared: Prepared
+    plan: SearchPlan
+
+    def search(self) -> SearchResult:
+        from automl_tui_engine.search import training
+
+        self.ctx.phase("training")
+        return training.search_phase(self.ctx, self.prepared.specs, self.prepared.plans, self.plan)
+
+    def finish(self, searched: SearchResult) -> RunResult:
+        """Decision, refit and test, explanation and charts, then run.json, the report and RunFinished."""
+        from automl_tui_engine import insights
+        from automl_tui_engine.outputs import report
+        from automl_tui_engine.outputs.search_counts import SearchCounts
+        from automl_tui_engine.search import baseline
+
+        ctx, facts, prepared, plan = self.ctx, self.facts, self.prepared, self.plan
+
+        config, rows = ctx.config, ctx.candidates.rows
+        decision = kept = None
+        # the rows the models were compared on (a sample of a large table) and how many training rows there were
+        compared_on = {"rows": len(plan.folds.y_train), "train_rows": len(prepared.folds.y_train)}
+        outcome = run_record.RunOutcome(
+            search={**searched.summary(), **compared_on}, n_candidates=len(rows), missing=ctx.missing
         )
-        if facts.baseline:
-            se, resamples = _gap_se(ctx, plan, searched, decision.recommended)
-            outcome = replace(outcome, gap_se=se, gap_resamples=resamples)
-        ctx.phase("refit")
-        kept, outcome = _refit_and_test(ctx, prepared, plan, searched, decision, outcome)
-        if not ctx.cancel.requested():
-            model, tested = (kept.model, kept.tested) if kept else (None, None)
-            guess = (facts.baseline or {}).get("cv_mean", {}).get(ctx.primary.name)  # the leaderboard chart's line
-            made = insights.explain_and_draw(ctx, decision, model, tested, prepared.dataset, prepared.folds, guess)
-            outcome = replace(outcome, charts=made.charts, timings=made.timings)
-    else:
-        ctx.artifact_missing(rundir.LEADERBOARD, t("missing.no_candidate"))
-        ctx.artifact_missing(rundir.MODEL, t("missing.no_candidate"))
-    status = "no_candidate" if not rows else "cancelled" if ctx.cancel.requested() else "finished"
-    outcome = replace(outcome, status=status, elapsed_s=round(ctx.clock.elapsed(), 3), missing=ctx.missing)
-    run_record.write(facts, outcome)
-    ctx.phase("reporting")
-    report_path = report.write(ctx.folder.path)
-    # what the run wrote: a file missing later was removed afterwards, and a rebuilt report says so
-    elapsed_s = round(ctx.clock.elapsed(), 3)
-    outcome = replace(outcome, elapsed_s=elapsed_s, written=ctx.folder.files())
-    record = run_record.write(facts, outcome)
-    reason = decision.reason if decision else t("run.no_candidate_finished")
-    said = verdict.sentences_of(record, ctx.candidates.rows)
-    coverage = SearchCounts.of(ctx.folder.read_csv(rundir.RESULTS)).coverage()
-    ctx.emit(outcome.finished_event(reason, report_path, said, coverage))
-    return RunResult(
-        run_id=ctx.run_id,
-        run_dir=str(ctx.folder.path),
-        status=status,
-        recommended=outcome.recommended,
-        reason=reason,
-        test_metrics=outcome.test_metrics,
-        leaderboard=ctx.candidates.ranked() if rows else [],
-        elapsed_s=elapsed_s,
-        decision=decision,
-        warnings=ctx.announcer.warnings,
-    )
+        if rows:
+            ctx.phase("decision")
+            decision = decision_mod.decide(
+                rows, ctx.primary, config.priority, config.decision.tolerance, config.decision.top_k
+            )
+            if facts.baseline:
+                se, resamples = baseline.gap_se_of(ctx, searched, decision.recommended, plan.folds)
+                outcome = replace(outcome, gap_se=se, gap_resamples=resamples)
+            ctx.phase("refit")
+            kept, outcome = _refit_and_test(ctx, prepared, plan, searched, decision, outcome)
+            if not ctx.cancel.requested():
+                model, tested = (kept.model, kept.tested) if kept else (None, None)
+                guess = (facts.baseline or {}).get("cv_mean", {}).get(ctx.primary.name)  # the leaderboard chart's line
+                made = insights.explain_and_draw(ctx, decision, model, tested, prepared.dataset, prepared.folds, guess)
+                outcome = replace(outcome, charts=made.charts, timings=made.timings)
+        else:
+            ctx.artifact_missing(rundir.LEADERBOARD, t("missing.no_candidate"))
+            ctx.artifact_missing(rundir.MODEL, t("missing.no_candidate"))
+        status = "no_candidate" if not rows else "cancelled" if ctx.cancel.requested() else "finished"
+        outcome = replace(outcome, status=status, elapsed_s=round(ctx.clock.elapsed(), 3), missing=ctx.missing)
+        run_record.write(facts, outcome)
+        ctx.phase("reporting")
+        report_path = report.write(ctx.folder.path)
+        # what the run wrote: a file missing later was removed afterwards, and a rebuilt report says so
+        elapsed_s = round(ctx.clock.elapsed(), 3)
+        outcome = replace(outcome, elapsed_s=elapsed_s, written=ctx.folder.files())
+        record = run_record.write(facts, outcome)
+        reason = decision.reason if decision else t("run.no_candidate_finished")
+        said = verdict.sentences_of(record, ctx.candidates.rows)
+        coverage = SearchCounts.of(ctx.folder.read_csv(rundir.RESULTS)).coverage()
+        ctx.emit(outcome.finished_event(reason, report_path, said, coverage))
+        return RunResult(
+            run_id=ctx.run_id,
+            run_dir=str(ctx.folder.path),
+            status=status,
+            recommended=outcome.recommended,
+            reason=reason,
+            test_metrics=outcome.test_metrics,
+            leaderboard=ctx.candidates.ranked() if rows else [],
+            elapsed_s=elapsed_s,
+            decision=decision,
+            warnings=ctx.announcer.warnings,
+        )
 
 
 @dataclass(frozen=True)

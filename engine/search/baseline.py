@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from automl_tui_engine.context import RunContext
+from automl_tui_engine.errors import one_line
 from automl_tui_engine.extension.registry.metrics import MetricSpec
 from automl_tui_engine.formatting import score_text
 
@@ -108,3 +110,30 @@ def gap_se(
             rows = rng.integers(0, len(y), size)
             gaps.append(score(model.predictions, model.proba, rows) - score(guess_predictions, guess_proba, rows))
     return statistics.pstdev(gaps) * (size / len(y)) ** 0.5, len(gaps)
+
+
+def summary_or_why(
+    search: Any, held_out: Any, task: str, metrics: list[MetricSpec]
+) -> tuple[dict[str, Any] | None, str]:
+    """What guessing scores in the candidates' folds and on the test rows (run.json's "baseline"), else why not."""
+    try:
+        return measure(search, held_out, task, metrics).summary(), ""
+    except Exception as exc:  # a plugin metric that cannot score a constant guess: the run goes on without it
+        return None, one_line(exc)
+
+
+DECISION_SHARE = 0.03  # of the budget, what the verdict's resampling may take (a few percent, whatever the load)
+
+
+def gap_se_of(ctx: RunContext, searched: Any, recommended: str, search: Any) -> tuple[float | None, int | None]:
+    """How uncertain the recommended model's gap over guessing is, from its out-of-fold predictions in the folds of
+    `search` (kept for the best candidates), and on how many resamples; None when they were not kept or cannot be
+    scored."""
+    evaluation = searched.evaluations.get(recommended)
+    if evaluation is None:
+        return None, None
+    seconds = float("inf") if ctx.clock.unlimited else DECISION_SHARE * ctx.config.time_budget_s
+    try:
+        return gap_se(evaluation.out_of_fold, search, ctx.task, ctx.primary, ctx.config.seed, seconds)
+    except Exception:  # a plugin metric that cannot score a resample: the folds' spread is used alone
+        return None, None
