@@ -34,7 +34,7 @@ def refit(run_dir: Path, model: str) -> dict[str, Any]:
     from automl_tui_engine.extension.registry import steps
     from automl_tui_engine.naming import dataset_key
     from automl_tui_engine.outputs import report
-    from automl_tui_engine.runner import prepare
+    from automl_tui_engine.preparing import prepare
     from automl_tui_engine.search import evaluate, threshold
 
     run_dir = Path(run_dir)

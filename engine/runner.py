@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from automl_tui_engine import decision as decision_mod
 from automl_tui_engine import events as ev
@@ -17,14 +18,18 @@ from automl_tui_engine import glossary, tracking, verdict
 from automl_tui_engine.config import RunConfig, to_toml
 from automl_tui_engine.context import Announcer, Cancel, RunContext
 from automl_tui_engine.core import budget, threads
-from automl_tui_engine.errors import UserError, one_line
+from automl_tui_engine.errors import one_line
 from automl_tui_engine.messages import choose_language, t
 from automl_tui_engine.naming import new_run_id
 from automl_tui_engine.outputs import run_record, rundir
+from automl_tui_engine.preparing import Prepared, prepare
 
 if TYPE_CHECKING:  # the search's modules load with the run, not with the package (a command's start-up)
     from automl_tui_engine.search.outcome import SearchResult
     from automl_tui_engine.search.planning import SearchPlan
+
+
+T = TypeVar("T")  # what with_run's caller makes of the run
 
 
 @dataclass
@@ -41,19 +46,6 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """What a run checks and settles before any model is fitted; a pipeline's preprocessing step is this."""
-
-    dataset: Any
-    primary: Any
-    task_metrics: list[Any]
-    specs: list[Any]
-    unusable: list[tuple[str, str]]
-    plans: Any
-    folds: Any
-
-
 def run(
     config: RunConfig,
     on_event: Callable[[ev.Event], None] | None = None,
@@ -65,6 +57,30 @@ def run(
     given when the run was named before it started (a remote run, named when it was enqueued); `since` (epoch
     seconds) when the user asked for it before this call (a command's start, before its imports: counted in the
     budget)."""
+    return with_run(config, lambda opened: opened.finish(opened.search()), on_event, cancel, run_id, since)
+
+
+def search_alone(config: RunConfig, run_id: str) -> Path:
+    """A run's search and nothing after it: its folder, with what the search found (rundir.SEARCH). A pipeline's
+    training step is this for one model family; its reporting step finishes the families' searches as one run."""
+
+    def search(opened: Run) -> Path:
+        opened.search().save(opened.ctx.folder / rundir.SEARCH)
+        return opened.ctx.folder.path
+
+    return with_run(config, search, run_id=run_id)
+
+
+def with_run(
+    config: RunConfig,
+    then: Callable[[Run], T],
+    on_event: Callable[[ev.Event], None] | None = None,
+    cancel: Any = None,
+    run_id: str | None = None,
+    since: float | None = None,
+) -> T:
+    """`then` given the run opened (its table read and checked, its folder made, the PNG browser started), with
+    the run's language, trackers and threads set around it (run()'s arguments)."""
     config.table()  # a run without a table stops here, before any tracker starts
     if config.lang:  # a preset's or the flag's language: the run's words, and its child processes'
         choose_language(config.lang)
@@ -75,7 +91,7 @@ def run(
     threads.settle(count)
     try:
         with threads.limited(count):
-            return _run(config, announcer, Cancel(cancel), run_id or new_run_id(), since)
+            return _opened(config, then, announcer, Cancel(cancel), run_id or new_run_id(), since)
     finally:
         if announcer.close():
             _report_again(announcer.run_dir)
@@ -83,8 +99,6 @@ def run(
 
 def _report_again(run_dir: str) -> None:
     """Tracking stopped after the report was written: written again, so that its Debug says what ClearML lacks."""
-    from pathlib import Path
-
     from automl_tui_engine.outputs import report
 
     if run_dir and (Path(run_dir) / rundir.REPORT).exists():
@@ -104,42 +118,7 @@ def _trackers(config: RunConfig) -> list[tracking.Tracker]:
     return trackers
 
 
-def prepare(config: RunConfig) -> Prepared:
-    from automl_tui_engine.extension.registry import metrics, models
-    from automl_tui_engine.search import evaluate, planning
-    from automl_tui_engine.table import data, preprocess
-
-    dataset = data.load(config.table(), config.target, config.task, config.encoding, tuple(config.personal_columns))
-    task = dataset.task
-    # errors in the target's own unit (RMSE, MAE) are written in it: "¥153,362", not "153362.3393"
-    primary = metrics.get(config.primary_metric or metrics.default_primary(task, dataset.class_counts)).for_target(
-        dataset.target_unit
-    )
-    if not primary.supports(task):
-        raise UserError("run.metric_wrong_task", metric=primary.name, task=task)
-    specs, unusable = models.candidates(config.models, task)
-    if not specs:
-        raise UserError("run.no_models", task=task, models=", ".join(config.models))
-    # split before the run folder exists: a class too small for the folds is bad input, not a half-made run
-    order = evaluate.TimeOrder.of(dataset, config.split)
-    folds = evaluate.split(
-        dataset.X, dataset.y, task, config.test_size, config.cv_folds, config.seed, config.test_rows_max, order
-    )
-    return Prepared(
-        dataset=dataset,
-        primary=primary,
-        task_metrics=[
-            primary,
-            *[m.for_target(dataset.target_unit) for m in metrics.for_task(task) if m.name != primary.name],
-        ],
-        specs=planning.order(specs),
-        unusable=unusable,
-        plans=preprocess.plan(dataset.profiles),
-        folds=folds,
-    )
-
-
-def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str, since: float | None) -> RunResult:
+def _opened(config: RunConfig, then: Callable[[Run], T], announcer: Announcer, cancel: Cancel, run_id: str, since) -> T:
     from automl_tui_engine.outputs import png_browser
     from automl_tui_engine.search import planning
 
@@ -151,8 +130,7 @@ def _run(config: RunConfig, announcer: Announcer, cancel: Cancel, run_id: str, s
     drawing = config.charts == "html+png" and png_browser.browser_path()
     browser = png_browser.PngBrowser() if drawing else None
     try:
-        opened = open_run(config, run_id, prepared, plan, announcer, cancel, clock, browser)
-        return opened.finish(opened.search())
+        return then(open_run(config, run_id, prepared, plan, announcer, cancel, clock, browser))
     finally:
         if browser is not None:
             browser.close()

@@ -19,6 +19,7 @@ import pytest
 from automl_tui_engine.clearml import pipeline_agent
 from automl_tui_engine.outputs.missing_section import missing_artifacts
 from automl_tui_engine.outputs.report import RunReport
+from automl_tui_engine.runner import search_alone
 from clearml_server import ClearMLTestServer
 from conftest import quick_config, sigint_as_at_a_terminal, write_preset
 from test_clearml_remote import (
@@ -35,25 +36,32 @@ from test_clearml_remote import (
 pytestmark = pytest.mark.slow  # real runs, agents or servers: the full tier (see conftest)
 
 
-def family_run(out: Path, family: str) -> Path:
-    """What a training step keeps: an engine.run limited to one family (as train_family runs it)."""
-    config = quick_config(PENGUINS, out, target="species", models=[family], ensemble=False)
-    return Path(engine.run(config, run_id=f"run-1-{family}").run_dir)
+def family_run(out: Path, family: str, **overrides) -> Path:
+    """What a training step keeps: the family's search alone (runner.search_alone, as train_family runs it)."""
+    config = quick_config(PENGUINS, out, target="species", models=[family], ensemble=False, **overrides)
+    return search_alone(config, f"run-1-{family}")
 
 
-def test_merge_compares_the_families_picks_and_reports_a_failed_step(tmp_path):
-    parts = {family: family_run(tmp_path / "agents", family) for family in ("linear", "hist_gb")}
-    parts["random_forest"] = "the agent ran out of memory"  # a step that failed: it must not vanish
-    config = quick_config(PENGUINS, tmp_path, target="species", models=["linear", "hist_gb", "random_forest"])
+def merged_run(tmp_path: Path, parts: dict, **overrides) -> Path:
+    """The reporting step's merge of `parts` (family -> its folder, or why its step failed), here."""
+    config = quick_config(PENGUINS, tmp_path, target="species", models=list(parts), **overrides)
     prepared = json.loads(pipeline_agent.check_table(config.model_dump()))
-    run_dir = pipeline_agent.merge(parts, tmp_path / "runs", "run-1", config.model_dump(), prepared, elapsed_s=12.5)
+    return pipeline_agent.merge(parts, tmp_path / "runs", "run-1", config.model_dump(), prepared, elapsed_s=12.5)
+
+
+def test_merge_decides_over_every_familys_candidates_and_reports_a_failed_step(tmp_path):
+    # hist_gb's step also grows its first form: its pick is one of two, and both are the run's candidates
+    parts: dict[str, Path | str] = {
+        "linear": family_run(tmp_path / "agents", "linear"),
+        "hist_gb": family_run(tmp_path / "agents", "hist_gb", max_trials=1),
+    }
+    parts["random_forest"] = "the agent ran out of memory"  # a step that failed: it must not vanish
+    run_dir = merged_run(tmp_path, parts)
 
     report = RunReport(run_dir)
-    picks = {
-        json.loads((part / "run.json").read_text())["recommended"] for part in parts.values() if isinstance(part, Path)
-    }
-    assert {row["model"] for row in report.rows} == picks  # the leaderboard: each family's pick
-    assert report.decision.recommended in picks
+    searched = {row["model"] for part in parts.values() if isinstance(part, Path) for row in RunReport(part).attempted}
+    assert len(searched) == 3 and {row["model"] for row in report.rows} == searched  # not only each family's pick
+    assert report.decision.recommended in searched
     assert (run_dir / "model.joblib").is_file()
     attempted = {row["model"]: row for row in report.attempted}
     assert attempted["random_forest"]["status"] == "failed"
@@ -61,7 +69,7 @@ def test_merge_compares_the_families_picks_and_reports_a_failed_step(tmp_path):
     text = (run_dir / "report.md").read_text(encoding="utf-8")
     debug = text[text.index("Debug: Missing artifacts") :]
     assert "training_random_forest (pipeline step)" in debug and "the agent ran out of memory" in debug
-    # whatever the kept family made of its pick came home with it (rundir.ARTIFACTS): nothing else is missing
+    # the merged run made all that a run makes (rundir.ARTIFACTS): nothing else is missing
     assert [name for name, _ in missing_artifacts(report)] == ["training_random_forest (pipeline step)"]
     kinds = [event["kind"] for event in report.events]
     assert kinds[0] == "run_started" and kinds[-1] == "run_finished"
@@ -69,6 +77,32 @@ def test_merge_compares_the_families_picks_and_reports_a_failed_step(tmp_path):
     finished = report.events[-1]
     assert finished["recommended"] == report.decision.recommended and finished["status"] == "finished"
     assert report.events[0]["run_id"] == "run-1"
+    assert report.info["pipeline"] == {
+        f"training_{f}": "failed" if f == "random_forest" else "completed" for f in parts
+    }
+
+
+def test_a_pipeline_recommends_what_a_local_run_of_the_same_search_does(tmp_path):
+    """Every kind's first form (--max-trials 0), priority accuracy (a pick by score, not by a timing): the families
+    searched apart and finished together recommend the model a run on one machine does, with the same report."""
+    families = ("linear", "knn", "hist_gb", "random_forest")
+    settings = {"max_trials": 0, "priority": "accuracy", "explain": True, "charts": "html"}
+    config = quick_config(PENGUINS, tmp_path / "local", target="species", models=list(families), **settings)
+    local = Path(engine.run(config).run_dir)
+    parts: dict[str, Path | str] = {f: family_run(tmp_path / "agents", f, **settings) for f in families}
+    piped = merged_run(tmp_path, parts, **settings)
+
+    here, there = RunReport(local), RunReport(piped)
+    assert {r["model"] for r in here.rows} == {r["model"] for r in there.rows} == set(families)
+    assert there.decision.recommended == here.decision.recommended
+    assert there.decision.top_accuracy == here.decision.top_accuracy
+    sections = [
+        [line for line in (folder / "report.md").read_text(encoding="utf-8").splitlines() if line.startswith("#")][1:]
+        for folder in (local, piped)
+    ]
+    assert sections[0] == sections[1]  # the same sections (the title names each run's own id)
+    for name in ("model.joblib", "explanation.json", "test_predictions.csv"):
+        assert (piped / name).is_file()
 
 
 def test_preprocessing_refuses_a_table_with_the_reason(tmp_path):

@@ -2,19 +2,19 @@
 
 A ClearML PipelineController, running in the command, puts the run's steps on the queue: `preprocessing` (the checks
 every run makes before it fits anything: table, target, task, metric, split), then one `training_<family>` step per
-model family (in parallel when several agents serve the queue), then `reporting`. A family step is an `engine.run`
-limited to that family (its defaults and tuning; its pick for the run's priority refit and tested); the reporting
-step compares the families' picks with the same decision rule, keeps the winner's model and charts, lists every
-candidate tried and every step that failed (in the report's missing artifacts), and writes the report. The run folder
-comes back to the command. The command shows each family's candidates as soon as its step ends (the step uploads
-its events beside its run folder), so the live leaderboard follows the families.
+model family (in parallel when several agents serve the queue), then `reporting`. A family step is that family's
+search alone (runner.search_alone: its first forms and tuning); the reporting step finishes the families' searches as
+one run, through the code a run on one machine finishes with (runner.Run.finish: the decision over every candidate,
+the pick trained for keeps, tested and explained, the charts and the report), listing every step that failed among
+the missing artifacts. The run folder comes back to the command, which shows each family's candidates as soon as
+its step ends (the step uploads its events beside its run folder), so the live leaderboard follows the families.
 
 Each step's result is checked, never assumed: a step returns its outcome as JSON text (ClearML keeps a step's text
 return value as a parameter and passes it to later steps as a string), preprocessing's is read before any training
 step starts, and a family step that fails, or crashes, still reaches the reporting step, which says so.
 
-What differs from a run on one machine: the recommendation is made among the families' picks (each family's
-candidates were compared on its own agent), and there is no ensemble across families.
+What differs from a run on one machine: each family's tuning has its own budget and `max_trials`, and there is no
+ensemble across families.
 """
 
 from __future__ import annotations

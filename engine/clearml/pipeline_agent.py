@@ -1,16 +1,14 @@
 """What a pipeline's steps do on their agents (clearml/pipeline.py is the controller that starts them): check the
-table once, train one model family, and merge the families' run folders into the run's own, whose report the
+table once, search one model family, and finish the families' searches as the run's own, whose report the
 reporting step keeps. The step functions ClearML copies (clearml/pipeline_steps.py) call these.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
-from automl_tui_engine import events as ev
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs import rundir
@@ -52,7 +50,7 @@ def check_table(values: dict[str, Any]) -> str:
     """The outcome of the checks a run makes before fitting (JSON text): what they settled, or why the table
     cannot be used."""
     from automl_tui_engine.config import build_from
-    from automl_tui_engine.runner import prepare
+    from automl_tui_engine.preparing import prepare
 
     try:
         prepared = prepare(build_from(values, "the run task"))
@@ -81,12 +79,13 @@ def check_table(values: dict[str, Any]) -> str:
 
 
 def train_family(run_task: str, family: str, prepared: str) -> str:
-    """A training step: the family's share of the run, its run folder kept on this step's task. A failure is
-    returned, not raised, so the reporting step still runs and lists it."""
-    import automl_tui_engine as engine
+    """A training step: the family's search (its candidates, not the decision: the reporting step makes that
+    over every family's), its run folder kept on this step's task. A failure is returned, not raised, so the
+    reporting step still runs and lists it."""
     from automl_tui_engine.clearml import remote
     from automl_tui_engine.config import build_from
     from automl_tui_engine.errors import one_line
+    from automl_tui_engine.runner import search_alone
     from clearml import Task
 
     settled = json.loads(prepared or "{}")  # parameters arrive as text
@@ -97,21 +96,21 @@ def train_family(run_task: str, family: str, prepared: str) -> str:
             task=settled["task"],
             models=[family],
             ensemble=False,
+            charts="none",  # no browser: the reporting step draws
             clearml={**values.get("clearml", {}), "enabled": False},
         )
-        result = engine.run(build_from(values, t("config.source_task", task_id=run_task)), run_id=f"{run_id}-{family}")
+        folder = search_alone(build_from(values, t("config.source_task", task_id=run_task)), f"{run_id}-{family}")
         me = Task.current_task()
-        me.upload_artifact(remote.RUN_FOLDER_ARTIFACT, artifact_object=result.run_dir, wait_on_upload=True)
+        me.upload_artifact(remote.RUN_FOLDER_ARTIFACT, artifact_object=str(folder), wait_on_upload=True)
         # the controller shows this family's candidates as soon as the step ends, without the whole folder
-        events = Path(result.run_dir) / rundir.EVENTS
-        me.upload_artifact(remote.EVENTS_ARTIFACT, artifact_object=events, wait_on_upload=True)
+        me.upload_artifact(remote.EVENTS_ARTIFACT, artifact_object=folder / rundir.EVENTS, wait_on_upload=True)
     except Exception as exc:
         return json.dumps({"family": family, "status": "failed", "reason": one_line(exc)})
-    return json.dumps({"family": family, "status": result.status, "recommended": result.recommended})
+    return json.dumps({"family": family, "status": "ok"})
 
 
 def report_families(run_task: str, steps: str, prepared: str) -> str:
-    """The reporting step: the families' run folders merged into the run's own, whose report this step keeps."""
+    """The reporting step: the families' searches finished as the run's own, whose report this step keeps."""
     import time
 
     from automl_tui_engine.clearml import remote
@@ -169,143 +168,59 @@ def merge(
     elapsed_s: float,
     reporting_task: Any = None,
 ) -> Path:
-    """One run folder from the families' (`parts`: family -> its run folder, or why its step failed), with the
-    events a run on one machine would have written, so the report and the command read it the same way. The
-    `reporting_task` (the pipeline's step making it) is the run's link to share, which the report carries."""
-    from dataclasses import replace
-
-    from automl_tui_engine import verdict
-    from automl_tui_engine.config import build_from, to_toml
-    from automl_tui_engine.extension.registry import metrics
-    from automl_tui_engine.extension.registry.metrics import MetricFacts
-    from automl_tui_engine.naming import dataset_key
+    """One run from the families' searches (`parts`: family -> its run folder, or why its step failed), finished
+    here as a run on one machine finishes (runner.Run.finish: the decision over every family's candidates, the
+    pick trained for keeps on the table, its explanation and the report), so a pipeline recommends what a local
+    run would. The `reporting_task` (the pipeline's step making it) is the run's link to share."""
+    from automl_tui_engine.config import build_from
     from automl_tui_engine.outputs import report, run_record
-    from automl_tui_engine.outputs.search_counts import SearchCounts
+    from automl_tui_engine.runner import Run, with_run
+    from automl_tui_engine.search.outcome import SearchResult
 
-    # the effective config, as a run writes it: with what preprocessing settled
-    config = build_from(values, "pipeline").model_copy(
+    # the run's own config, with what preprocessing settled
+    config = build_from({**values, "out": out}, "pipeline").model_copy(
         update={"target": prepared["target"], "task": prepared["task"], "primary_metric": prepared["primary_metric"]}
     )
-    folder = rundir.RunFolder.create(out, run_id)
     done = {family: rundir.RunFolder(part) for family, part in parts.items() if isinstance(part, Path)}
     failed = {family: reason for family, reason in parts.items() if isinstance(reason, str)}
-    infos = {family: part.read_json(rundir.RUN_JSON) for family, part in done.items()}
-    unit = next((info["target_unit"] for info in infos.values() if info.get("target_unit")), "")
-    primary = metrics.get(prepared["primary_metric"]).for_target(unit)
-    chosen, winner, picks = _pick(done, infos, primary, config)
-    kept = infos[winner] if winner else {}
-    others = [MetricFacts(**f) for name, f in kept.get("metric_facts", {}).items() if name != primary.name]
-    facts = run_record.RunFacts(
-        run_id,
-        dataset_key(config.table()),
-        folder.path,
-        prepared["task"],
-        prepared["target"],
-        [primary, *others],
-        config,
-        kept.get("baseline"),  # every family guessed in the same folds: the kept one's stands for all
-        unit,
-    )
-    rundir.write_atomic(folder / rundir.CONFIG, to_toml(config))
-    started = [next(e for e in part.read_events() if e["kind"] == "run_started") for part in done.values()]
-    folder.append_event(facts.started([name for event in started for name in event["candidates"]]).to_dict())
-    _copy_events(folder, done, winner)
-    missing = {f"{step_name(family)} (pipeline step)": reason for family, reason in failed.items()}
-    for family, reason in failed.items():
-        folder.append_event(ev.CandidateFailed(model=family, status="failed", reason=reason).to_dict())
-        folder.append_event(ev.ArtifactMissing(name=f"{step_name(family)} (pipeline step)", reason=reason).to_dict())
-    attempted = [row for part in done.values() for row in part.read_csv(rundir.RESULTS)]
-    attempted += [{"model": family, "status": "failed", "reason": reason} for family, reason in failed.items()]
-    folder.write_csv(rundir.RESULTS, attempted, list(dict.fromkeys(key for row in attempted for key in row)))
-    if winner:
-        _copy_winner(folder, done[winner], picks, primary)
-    outcome = run_record.RunOutcome(
-        status="finished" if winner else "no_candidate",
-        recommended=chosen.recommended if winner else None,
-        test_metrics=kept.get("test_metrics", {}),
-        elapsed_s=round(elapsed_s, 3),
-        n_candidates=sum(1 for row in attempted if row.get("status") == "ok"),
-        missing={**kept.get("missing", {}), **missing},
-        search=_one_search([info["search"] for info in infos.values() if info.get("search")]),
-        refit=kept.get("refit"),
-        charts=kept.get("charts"),
-        timings=kept.get("timings"),
-        model_sha256=kept.get("model_sha256"),
-        per_class=kept.get("per_class"),
-        gap_se=kept.get("gap_se"),
-        pipeline={step_name(family): "failed" if family in failed else "completed" for family in parts},
-    )
-    run_record.write(facts, outcome)
-    if reporting_task is not None:
-        from automl_tui_engine.clearml_tracking.tracker import record_shared_link
 
-        record_shared_link(folder.path, reporting_task)
-    report_path = report.write(folder.path)
-    outcome = replace(outcome, written=folder.files())
-    record = run_record.write(facts, outcome)
-    said = verdict.sentences_of(record, picks)
-    coverage = SearchCounts.of(folder.read_csv(rundir.RESULTS)).coverage()
-    folder.append_event(outcome.finished_event(chosen.reason if winner else "", report_path, said, coverage).to_dict())
-    return folder.path
+    def finish(opened: Run) -> Path:
+        ctx = opened.ctx
+        if reporting_task is not None:
+            from automl_tui_engine.clearml_tracking.tracker import record_shared_link
+
+            record_shared_link(ctx.folder.path, reporting_task)
+        _copy_events(ctx.folder, done, set(ctx.announcer.warnings))
+        attempted = [row for part in done.values() for row in part.read_csv(rundir.RESULTS)]
+        for row in attempted:
+            ctx.folder.append_result(row, ctx.candidates.result_columns)
+        ctx.candidates.restore([row for row in attempted if row.get("status") == "ok"])
+        for family, reason in failed.items():
+            ctx.candidates.not_finished(family, "failed", reason)
+            ctx.artifact_missing(f"{step_name(family)} (pipeline step)", reason)
+        searches = [
+            SearchResult.load(part / rundir.SEARCH) for part in done.values() if (part / rundir.SEARCH).exists()
+        ]
+        opened.finish(SearchResult.merged(searches))
+        # the run's time since it was put on the queue; which step did what
+        steps = {step_name(family): "failed" if family in failed else "completed" for family in parts}
+        run_record.amend(ctx.folder.path, elapsed_s=round(elapsed_s, 3), pipeline=steps)
+        report.write(ctx.folder.path)
+        return ctx.folder.path
+
+    return with_run(config, finish, run_id=run_id)
 
 
-def _pick(done: dict[str, Any], infos: dict[str, dict], primary: Any, config: Any) -> tuple[Any, str | None, list]:
-    """(the decision among the families' picks, the family whose pick it is, the picks' leaderboard rows)."""
-    from automl_tui_engine import decision as decision_mod
-
-    picks = [
-        row
-        for family, part in done.items()
-        for row in part.read_csv(rundir.LEADERBOARD)
-        if row["model"] == infos[family].get("recommended")
-    ]
-    if not picks:
-        return None, None, picks
-    chosen = decision_mod.decide(picks, primary, config.priority, config.decision.tolerance, config.decision.top_k)
-    winner = next((f for f in done if infos[f].get("recommended") == chosen.recommended), None)
-    return chosen, winner, picks
-
-
-def _copy_events(folder: Any, done: dict[str, Any], winner: str | None) -> None:
-    """The families' events, as one run's: each warning once, and only the kept model's missing artifacts."""
-    warned: set[str] = set()
-    for family, part in done.items():
+def _copy_events(folder: Any, done: dict[str, Any], said: set[str]) -> None:
+    """The families' candidates, as one run's: the run's own beginning, phases and end are this run's, and so are
+    the warnings it has `said` (every family read the same table); the families' other warnings once each."""
+    for part in done.values():
         for event in part.read_events():
             kind = event["kind"]
-            if kind in ("run_started", "run_finished", "phase_changed") or (
-                kind == "artifact_missing" and family != winner
-            ):
-                continue  # the run's own beginning and end are written here; only the kept model's gaps matter
+            if kind in ("run_started", "run_finished", "phase_changed", "artifact_missing"):
+                continue
             if kind == "warning":
-                if event["message"] in warned:
-                    continue  # every family read the same table: its warnings once
-                warned.add(event["message"])
+                if event["message"] in said:
+                    continue
+                said.add(event["message"])
             folder.append_event(event)
-
-
-def _copy_winner(folder: Any, source: Any, picks: list[dict], primary: Any) -> None:
-    """What the kept family made of its own pick (rundir.ARTIFACTS: from_pick); the picks' leaderboard."""
-    from automl_tui_engine import decision as decision_mod
-
-    for artifact in rundir.ARTIFACTS:
-        made = source / artifact.name
-        if artifact.from_pick and made.is_dir():
-            shutil.copytree(made, folder / artifact.name)
-        elif artifact.from_pick and made.exists():
-            shutil.copy2(made, folder / artifact.name)
-    columns = list(source.read_csv(rundir.LEADERBOARD)[0])
-    folder.write_csv(rundir.LEADERBOARD, decision_mod.annotate(picks, primary), columns)
-
-
-def _one_search(searches: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The families' searches as one: their counts added up, and what cut the search shortest."""
-    if not searches:
-        return None
-    from automl_tui_engine.search.outcome import STOP_FIGURES, STOPS
-
-    shortest = min(searches, key=lambda s: STOPS.index(s["stop"]))
-    return {
-        **{key: shortest.get(key) for key in ("stop", *STOP_FIGURES)},
-        **{count: sum(s[count] for s in searches) for count in ("tuned", "pruned", "stopped_budget")},
-        "ensemble": None,
-    }

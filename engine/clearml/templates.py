@@ -34,7 +34,7 @@ def save(config: Any, name: str) -> Saved:
 
     from automl_tui_engine.clearml import remote
     from automl_tui_engine.clearml_tracking import sdk
-    from automl_tui_engine.runner import prepare
+    from automl_tui_engine.preparing import prepare
 
     if slug(name) != unicodedata.normalize("NFKC", name):  # a name is used as typed, or refused
         raise UserError("template.bad_name", name=name)

@@ -49,6 +49,12 @@ class CandidateLog:
         self.folder.write_csv(rundir.LEADERBOARD, self.ranked(), self.leaderboard_columns)
         self.emit(ev.CandidateFinished(row=row))
 
+    def restore(self, rows: list[dict[str, Any]]) -> None:
+        """Finished candidates another process searched (a pipeline's families; their rows already copied into
+        results_summary.csv and their events into events.jsonl): ranked with the rest."""
+        self.rows.extend(rows)
+        self.folder.write_csv(rundir.LEADERBOARD, self.ranked(), self.leaderboard_columns)
+
     def not_finished(
         self, model: str, status: str, reason: str, described: dict[str, Any] | None = None, stage: str = "default"
     ) -> None:

@@ -23,13 +23,13 @@ from automl_tui_engine.formatting import (
     md_code_block,
     md_safe,
     metric_text,
-    score_text,
     spread_text,
     table,
 )
-from automl_tui_engine.messages import listing, sentences, t
-from automl_tui_engine.outputs import decision_record, explain, plots, quality, rundir, time_line, whatif_record
+from automl_tui_engine.messages import listing, t
+from automl_tui_engine.outputs import decision_record, plots, quality, rundir, time_line, whatif_record
 from automl_tui_engine.outputs.data_section import data_section
+from automl_tui_engine.outputs.drivers_section import drivers_section
 from automl_tui_engine.outputs.missing_section import missing_artifacts, missing_section
 from automl_tui_engine.outputs.search_counts import SearchCounts
 
@@ -318,7 +318,7 @@ class RunReport:
             time_line.sentence(self.info, self.events),
         ]
         out.append("\n".join(f"- {fact}" for fact in facts if fact))
-        out.append(self.drivers())
+        out.append(drivers_section(self))
         out += [self.figure(name) for name in plots.MODEL_CHARTS] + [whatif_record.section(self.folder.path)]
         out = [part for part in out if part]
         params = self.info.get("refit", {}).get("params")
@@ -371,36 +371,3 @@ class RunReport:
         if (self.folder / page).exists():
             return f"[{caption}]({page})"
         return ""
-
-    def drivers(self) -> str:
-        explanation = self.folder.read_json(rundir.EXPLANATION)
-        said = explanation.get("drivers")
-        if not said:
-            return ""
-        # the sentences quote the table's columns already made safe (explain.drivers): they carry Markdown of ours
-        lines = [f"### {t('report.h_drivers')}", sentences(*said, t("report.drivers_hedge"))]
-        shap = explanation.get("mean_abs_shap") or {}
-        permutation = explanation.get("permutation_importance") or {}
-        columns = list(shap or permutation)[:10]
-        regression = self.task == "regression"
-        if columns:
-            cells = [
-                [
-                    md_safe(c),
-                    # a regression's SHAP values are in the target's own terms; a classifier's are log-odds
-                    score_text(shap[c], bounded=False, unit=self.info.get("target_unit", "") if regression else "")
-                    if c in shap
-                    else "—",
-                    spread_text(permutation[c]["mean"], permutation[c]["std"], self.ranked_by)
-                    if c in permutation
-                    else "—",
-                ]
-                for c in columns
-            ]
-            lines.append(table([t("report.col_column"), t("report.col_shap"), t("report.col_permutation")], cells))
-        rows = explanation.get("rows")
-        if rows:  # a slow model is explained on fewer rows (explain.py): the reader sees how many
-            key = "report.drivers_rows_for_time" if rows.get("fewer_for_time") else "report.drivers_rows"
-            repeats = rows.get("permutation_repeats", explain.PERMUTATION_REPEATS)  # (runs made before it was kept)
-            lines.append(t(key, shap=rows["shap"], permutation=rows["permutation"], repeats=repeats))
-        return "\n\n".join(lines)

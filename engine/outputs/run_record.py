@@ -1,5 +1,5 @@
 """The one writer of what a run says of itself: run.json, and the RunStarted and RunFinished events. A run on one
-machine and a pipeline's reporting step (which merges the families' folders) both write through here."""
+machine and a pipeline's reporting step (which finishes the families' searches) both write through here."""
 
 from __future__ import annotations
 

@@ -32,6 +32,7 @@ PREDICTIONS_LOG = "predictions.jsonl"  # every predictions file made with the ru
 DECISION = "decision.md"  # what was adopted for which use (adoption.py), short enough to paste into minutes
 ADOPTED_MODELS = "models"  # adopted alternatives trained for keeps (adopt --refit): models/<name>.joblib
 WHATIF = "whatif"  # what was asked of the model after the run: grids and best inputs (outputs/whatif_record.py)
+SEARCH = "search.joblib"  # a pipeline family's search (SearchResult.save), which the reporting step finishes
 CLEARML = "clearml.json"  # a tracked run's reporting task: its id and the web link the run is shared by
 RECOMMENDED_TASK, RECOMMENDED_LINK = "recommended_task", "recommended_link"  # clearml.json: the model's own task
 RECORDED_LATER = "recorded_later"  # clearml.json: recorded whole by `automl-tui track` (earlier gaps closed)
@@ -49,29 +50,27 @@ LOCK_WAIT_S = 120  # a command waits this long for another to finish changing th
 
 @dataclass(frozen=True)
 class Artifact:
-    """A file (or folder) a run leaves, declared once: when a complete run has it (report's Debug: Missing artifacts)
-    and whether a pipeline's reporting step takes it from the family whose model it keeps (the rest it merges or
-    writes itself)."""
+    """A file (or folder) a run leaves, declared once: when a complete run has it (report's Debug: Missing
+    artifacts). A pipeline's run makes them all in its reporting step, as a run on one machine does."""
 
     name: str
     # always; "tested": the pick was trained for keeps; "explained": and explain is on; "charts": and charts are on
     expected: Literal["always", "tested", "explained", "charts"] = "always"
-    from_pick: bool = False
 
 
 ARTIFACTS = (
     Artifact(LEADERBOARD),
     Artifact(RESULTS),
-    Artifact(MODEL, from_pick=True),
+    Artifact(MODEL),
     Artifact(CONFIG),
     Artifact(RUN_JSON),
     Artifact(EVENTS),
-    Artifact(DATA_PROFILE, from_pick=True),
-    Artifact(INPUT_RANGES, from_pick=True),
+    Artifact(DATA_PROFILE),
+    Artifact(INPUT_RANGES),
     Artifact(MODEL_CARD),
-    Artifact(TEST_PREDICTIONS, "tested", from_pick=True),
-    Artifact(EXPLANATION, "explained", from_pick=True),
-    Artifact(PLOTS, "charts", from_pick=True),
+    Artifact(TEST_PREDICTIONS, "tested"),
+    Artifact(EXPLANATION, "explained"),
+    Artifact(PLOTS, "charts"),
 )
 
 

@@ -3,7 +3,8 @@ the finished candidates, the out-of-fold predictions kept for the best, and how 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.search import evaluate, threshold
@@ -46,3 +47,39 @@ class SearchResult:
             "ensemble": self.ensemble,
             **{name: getattr(self, name) for name in STOP_FIGURES},
         }
+
+    def save(self, path: Path) -> None:
+        """What a pipeline's training step hands the reporting step (runner.search_alone): the candidates without
+        the optuna trials that proposed them (a study does not travel)."""
+        import joblib
+
+        travelling = {name: replace(candidate, trial=None) for name, candidate in self.candidates.items()}
+        joblib.dump(replace(self, candidates=travelling), path)
+
+    @staticmethod
+    def load(path: Path) -> SearchResult:
+        import joblib
+
+        found = joblib.load(path)
+        if not isinstance(found, SearchResult):
+            raise TypeError(f"{path.name} holds no search")
+        return found
+
+    @classmethod
+    def merged(cls, searches: list[SearchResult]) -> SearchResult:
+        """The families' searches as one: what each found, their counts added up, and what cut the search
+        shortest."""
+        if not searches:
+            return cls()
+        shortest = min(searches, key=lambda s: STOPS.index(s.stop))
+        return cls(
+            candidates={name: c for s in searches for name, c in s.candidates.items()},
+            evaluations={name: e for s in searches for name, e in s.evaluations.items()},
+            thresholds={name: th for s in searches for name, th in s.thresholds.items()},
+            stop=shortest.stop,
+            tuned=sum(s.tuned for s in searches),
+            pruned=sum(s.pruned for s in searches),
+            stopped=sum(s.stopped for s in searches),
+            confirmed=sum(s.confirmed for s in searches),
+            **{name: getattr(shortest, name) for name in STOP_FIGURES},
+        )

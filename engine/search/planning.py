@@ -38,7 +38,7 @@ class SearchPlan:
 
 
 def plan(prepared: Any, config: Any, clock: Any) -> SearchPlan:
-    """The rows to compare on, for a `runner.Prepared` table: all training rows (up to `search_rows`), fewer when
+    """The rows to compare on, for a `preparing.Prepared` table: all training rows (up to `search_rows`), fewer when
     the default models alone would eat the budget."""
     from automl_tui_engine.search import evaluate
 
