@@ -5,23 +5,30 @@ on one machine. A table that cannot be used is a UserError here, before any run 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from automl_tui_engine.config import RunConfig
 from automl_tui_engine.errors import UserError
+from automl_tui_engine.extension.registry.metrics import MetricSpec
+from automl_tui_engine.extension.registry.models import ModelSpec
+
+if TYPE_CHECKING:  # the table's and the search's modules load with the run (pandas, scikit-learn), not before
+    from automl_tui_engine.search.evaluate import Split
+    from automl_tui_engine.table.data import Dataset
+    from automl_tui_engine.table.preprocess import ColumnPlan
 
 
 @dataclass(frozen=True)
 class Prepared:
     """What a run checks and settles before any model is fitted; a pipeline's preprocessing step is this."""
 
-    dataset: Any
-    primary: Any
-    task_metrics: list[Any]
-    specs: list[Any]
-    unusable: list[tuple[str, str]]
-    plans: Any
-    folds: Any
+    dataset: Dataset
+    primary: MetricSpec  # the ranking metric, in the target's unit
+    task_metrics: list[MetricSpec]  # the primary first
+    specs: list[ModelSpec]  # the usable kinds, in the search's order
+    unusable: list[tuple[str, str]]  # (kind, why it cannot be used here)
+    plans: list[ColumnPlan]
+    folds: Split
 
 
 def prepare(config: RunConfig) -> Prepared:

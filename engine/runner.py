@@ -25,8 +25,11 @@ from automl_tui_engine.outputs import run_record, rundir
 from automl_tui_engine.preparing import Prepared, prepare
 
 if TYPE_CHECKING:  # the search's modules load with the run, not with the package (a command's start-up)
+    from automl_tui_engine.outputs.png_browser import PngBrowser
+    from automl_tui_engine.search.evaluate import Replay, Split
     from automl_tui_engine.search.outcome import SearchResult
     from automl_tui_engine.search.planning import SearchPlan
+    from automl_tui_engine.table.data import Dataset
 
 
 T = TypeVar("T")  # what with_run's caller makes of the run
@@ -118,13 +121,15 @@ def _trackers(config: RunConfig) -> list[tracking.Tracker]:
     return trackers
 
 
-def _opened(config: RunConfig, then: Callable[[Run], T], announcer: Announcer, cancel: Cancel, run_id: str, since) -> T:
+def _opened(
+    config: RunConfig, then: Callable[[Run], T], announcer: Announcer, cancel: Cancel, run_id: str, since: float | None
+) -> T:
     from automl_tui_engine.outputs import png_browser
     from automl_tui_engine.search import planning
 
     clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None, since=since)
     prepared = prepare(config)
-    plan = planning.plan(prepared, config, clock)
+    plan = planning.plan(prepared.folds, prepared.dataset.task, prepared.plans, prepared.specs, config, clock)
     # the browser that draws the PNG charts starts before the search, so that its start overlaps the search; on a
     # machine without one the charts phase says so, once
     drawing = config.charts == "html+png" and png_browser.browser_path()
@@ -136,7 +141,16 @@ def _opened(config: RunConfig, then: Callable[[Run], T], announcer: Announcer, c
             browser.close()
 
 
-def open_run(config, run_id, prepared: Prepared, plan, announcer, cancel, clock, browser) -> Run:
+def open_run(
+    config: RunConfig,
+    run_id: str,
+    prepared: Prepared,
+    plan: SearchPlan,
+    announcer: Announcer,
+    cancel: Cancel,
+    clock: budget.Clock,
+    browser: PngBrowser | None,
+) -> Run:
     """The run folder with what is settled before any fit (config.toml, the data profile, run.json), the context
     the phases are given, and RunStarted with the warnings about the table."""
     from automl_tui_engine.extension import plugins
@@ -152,7 +166,7 @@ def open_run(config, run_id, prepared: Prepared, plan, announcer, cancel, clock,
     folder = rundir.RunFolder.create(config.out, run_id)
     effective = config.model_copy(
         update={
-            "data": config.data.resolve(),
+            "data": config.table().resolve(),
             "target": dataset.target,
             "task": dataset.task,
             "primary_metric": primary.name,
@@ -165,7 +179,7 @@ def open_run(config, run_id, prepared: Prepared, plan, announcer, cancel, clock,
     guessed, no_baseline = baseline.summary_or_why(plan.folds, prepared.folds, dataset.task, prepared.task_metrics)
     facts = run_record.RunFacts(
         run_id,
-        dataset_key(config.data),
+        dataset_key(config.table()),
         folder.path,
         dataset.task,
         dataset.target,
@@ -192,7 +206,7 @@ def open_run(config, run_id, prepared: Prepared, plan, announcer, cancel, clock,
         cancel,
         browser,
     )
-    memory_mb = round(reading.memory_estimate(config.data, dataset.source) / 2**20, 1)
+    memory_mb = round(reading.memory_estimate(config.table(), dataset.source) / 2**20, 1)
     estimate_s = round(min(plan.estimate_s, config.time_budget_s), 1)
     ctx.emit(facts.started([s.name for s in prepared.specs], estimate_s, memory_mb))
     if no_baseline:
@@ -204,9 +218,9 @@ def open_run(config, run_id, prepared: Prepared, plan, announcer, cancel, clock,
         ctx.warn(
             t("run.target_guessed", target=dataset.target, task=glossary.task_word(dataset.task), why=why), topic="run"
         )
-    for message in [*dataset.warnings, imbalance_warning(dataset.class_counts, prepared.primary)]:
-        if message:
-            ctx.warn(message)
+    imbalance = imbalance_warning(dataset.class_counts, prepared.primary)
+    for message in [*dataset.warnings, *([imbalance] if imbalance else [])]:
+        ctx.warn(message)
     for name, why in prepared.unusable:
         log.not_finished(name, "skipped", why)
     _check_split(ctx, prepared.folds, plan)
@@ -216,7 +230,7 @@ def open_run(config, run_id, prepared: Prepared, plan, announcer, cancel, clock,
 BASELINE = "baseline (what guessing scores)"  # its row among the missing artifacts when it could not be scored
 
 
-def _check_split(ctx: RunContext, folds: Any, plan: Any) -> None:
+def _check_split(ctx: RunContext, folds: Split, plan: SearchPlan) -> None:
     from automl_tui_engine.table import checks
 
     ctx.phase("preprocessing")
@@ -314,7 +328,14 @@ class Kept:
     tested: Any  # test_predictions.csv's frame
 
 
-def _refit_and_test(ctx, prepared: Prepared, plan, searched, decision, outcome) -> tuple[Kept | None, Any]:
+def _refit_and_test(
+    ctx: RunContext,
+    prepared: Prepared,
+    plan: SearchPlan,
+    searched: SearchResult,
+    decision: decision_mod.Decision,
+    outcome: run_record.RunOutcome,
+) -> tuple[Kept | None, run_record.RunOutcome]:
     """The recommended model trained for keeps, scored on the test rows and saved; None (and the reason among
     the missing artifacts) when that could not be done."""
     from automl_tui_engine.search import evaluate, refit
@@ -352,7 +373,7 @@ def _refit_and_test(ctx, prepared: Prepared, plan, searched, decision, outcome) 
     return None, outcome
 
 
-def _save_test_predictions(tested: Any, folder: rundir.RunFolder, dataset, folds) -> Any:
+def _save_test_predictions(tested: Replay, folder: rundir.RunFolder, dataset: Dataset, folds: Split) -> Any:
     """The saved model's predictions on the test rows, by row number in the file (`predict` must repeat them);
     returned for the charts."""
     from automl_tui_engine.formatting import spreadsheet_safe

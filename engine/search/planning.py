@@ -6,9 +6,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from automl_tui_engine.config import RunConfig
+from automl_tui_engine.core.budget import Clock
 from automl_tui_engine.extension.registry.models import ModelSpec
+
+if TYPE_CHECKING:  # pandas and scikit-learn load with the run, not with the module
+    from automl_tui_engine.search.evaluate import Split
+    from automl_tui_engine.table.preprocess import ColumnPlan
 
 
 @dataclass(frozen=True)
@@ -37,15 +43,16 @@ class SearchPlan:
     sampled: bool
 
 
-def plan(prepared: Any, config: Any, clock: Any) -> SearchPlan:
-    """The rows to compare on, for a `preparing.Prepared` table: all training rows (up to `search_rows`), fewer when
-    the default models alone would eat the budget."""
+def plan(
+    folds: Split, task: str, plans: list[ColumnPlan], specs: list[ModelSpec], config: RunConfig, clock: Clock
+) -> SearchPlan:
+    """The rows to compare `specs` on, of a table split into `folds` (its columns handled as `plans` say): all
+    training rows (up to `search_rows`), fewer when the default models alone would eat the budget."""
     from automl_tui_engine.search import evaluate
 
-    folds, task = prepared.folds, prepared.dataset.task
     searched = evaluate.sample_for_search(folds, task, config.search_rows, config.seed)
-    baseline = measure_baseline(prepared.plans, searched.X_train, searched.y_train, task, config.seed)
-    estimate_s = estimate_seconds(baseline, prepared.specs, task, searched.n_folds, config.latency_repeats)
+    baseline = measure_baseline(plans, searched.X_train, searched.y_train, task, config.seed)
+    estimate_s = estimate_seconds(baseline, specs, task, searched.n_folds, config.latency_repeats)
     rows = rows_for_budget(len(searched.y_train), estimate_s, clock)
     if rows < len(searched.y_train):  # the first forms alone would eat the budget: compare on fewer rows
         searched = evaluate.sample_for_search(folds, task, rows, config.seed)

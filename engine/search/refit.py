@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.context import RunContext
 from automl_tui_engine.core import budget
 from automl_tui_engine.search import evaluate, threshold
 from automl_tui_engine.search.candidates import MIN_PARTS, Candidate
+from automl_tui_engine.search.outcome import SearchResult
 from automl_tui_engine.search.planning import SearchPlan
+
+if TYPE_CHECKING:  # pandas and scikit-learn load with the run, not with the module
+    from automl_tui_engine.search.evaluate import Split
+    from automl_tui_engine.table.preprocess import ColumnPlan
 
 # how the saved model was trained (run.json's refit.how): all training rows, all of them with fewer trees (a forest),
 # a sample of them, or the first CV fold's
@@ -59,7 +64,9 @@ def with_parts_that_fit(candidate: Candidate, task: str, share: float) -> tuple[
     return replace(candidate, params={**candidate.params, spec.size_param: parts}), (parts, planned)
 
 
-def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: Any, plan: SearchPlan) -> Refit:
+def final_model(
+    ctx: RunContext, searched: SearchResult, name: str, plans: list[ColumnPlan], folds: Split, plan: SearchPlan
+) -> Refit:
     """The recommended candidate (`name`, of a search's outcome.SearchResult) trained on every training row of `folds`,
     with the decision threshold it was ranked at, within the time left. When a full refit would overrun the budget it is
     trained on as many rows as fit in the time, and if even that is stopped the model from its first
@@ -81,7 +88,7 @@ def final_model(ctx: RunContext, searched: Any, name: str, plans: Any, folds: An
         rows = int(len(folds.y_train) * share)
         train = evaluate.sample_for_search(folds, task, max(rows, len(search_folds.y_train) // 2), config.seed)
         how = "sample"
-    model = threshold.apply(candidate.pipeline(plans, task, config.seed, ctx.steps), tuned and tuned.value)
+    model = threshold.apply(candidate.pipeline(plans, task, config.seed, ctx.steps), tuned.value if tuned else None)
     start = time.perf_counter()
     try:
         with budget.time_limit(available):
