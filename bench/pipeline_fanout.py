@@ -41,11 +41,13 @@ def remote_wall(server: ClearMLTestServer, env: dict[str, str], preset: Path, ou
     start = time.perf_counter()
     enqueued = command(env, preset, out, "--remote", "default")
     run_id = re.search(r"Run (\S+) is queued", enqueued.stdout).group(1)
-    while True:
-        (task,) = [t for t in server.tasks.values() if t["name"] == f"run · {run_id}"]
-        if task["status"] in ("completed", "failed", "stopped"):
+    while time.perf_counter() - start < 900:
+        # named "run · <run_id> · <dataset_key>" (naming.task_name)
+        tasks = [t for t in server.tasks.values() if t["name"].startswith(f"run · {run_id}")]
+        if tasks and tasks[0]["status"] in ("completed", "failed", "stopped"):
             return time.perf_counter() - start
         time.sleep(0.2)
+    raise TimeoutError(f"run {run_id} did not finish on the agent in 900 s")
 
 
 def main() -> None:
