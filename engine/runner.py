@@ -81,14 +81,17 @@ def with_run(
     cancel: Any = None,
     run_id: str | None = None,
     since: float | None = None,
+    tracked_as_asked: bool = True,
 ) -> T:
     """`then` given the run opened (its table read and checked, its folder made, the PNG browser started), with
-    the run's language, trackers and threads set around it (run()'s arguments)."""
+    the run's language, trackers and threads set around it (run()'s arguments). Not `tracked_as_asked`: events.jsonl
+    alone, whatever the config says of ClearML (a pipeline's reporting step, whose own task is the run's record)."""
     config.table()  # a run without a table stops here, before any tracker starts
     if config.lang:  # a preset's or the flag's language: the run's words, and its child processes'
         choose_language(config.lang)
     # a tracking server that cannot be used is said before any work
-    announcer = Announcer(tracking.Trackers(_trackers(config)), on_event)
+    trackers: list[tracking.Tracker] = _trackers(config) if tracked_as_asked else [tracking.FileTracker()]
+    announcer = Announcer(tracking.Trackers(trackers), on_event)
     # as many threads as there are free cores, set before the thread libraries load (core/threads.py)
     count = threads.free_cores()
     threads.settle(count)

@@ -56,7 +56,8 @@ def test_merge_decides_over_every_familys_candidates_and_reports_a_failed_step(t
         "hist_gb": family_run(tmp_path / "agents", "hist_gb", max_trials=1),
     }
     parts["random_forest"] = "the agent ran out of memory"  # a step that failed: it must not vanish
-    run_dir = merged_run(tmp_path, parts)
+    # a run recorded in ClearML: the reporting step's task is its record, so the merge makes no tasks of its own
+    run_dir = merged_run(tmp_path, parts, clearml={"enabled": True})
 
     report = RunReport(run_dir)
     searched = {row["model"] for part in parts.values() if isinstance(part, Path) for row in RunReport(part).attempted}
@@ -80,6 +81,7 @@ def test_merge_decides_over_every_familys_candidates_and_reports_a_failed_step(t
     assert report.info["pipeline"] == {
         f"training_{f}": "failed" if f == "random_forest" else "completed" for f in parts
     }
+    assert report.config["clearml"]["enabled"]  # as the run was asked: its config repeats it
 
 
 def test_a_pipeline_recommends_what_a_local_run_of_the_same_search_does(tmp_path):

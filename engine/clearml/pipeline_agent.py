@@ -208,7 +208,8 @@ def merge(
         report.write(ctx.folder.path)
         return ctx.folder.path
 
-    return with_run(config, finish, run_id=run_id)
+    # this step's task is the run's record in ClearML (report_families publishes it): the run makes no tasks here
+    return with_run(config, finish, run_id=run_id, tracked_as_asked=False)
 
 
 def _copy_events(folder: Any, done: dict[str, Any], said: set[str]) -> None:
