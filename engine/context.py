@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from automl_tui_engine import events as ev
 from automl_tui_engine.config import RunConfig
@@ -17,13 +17,24 @@ from automl_tui_engine.messages import t
 from automl_tui_engine.outputs.candidate_log import CandidateLog
 from automl_tui_engine.outputs.rundir import RunFolder
 
+if TYPE_CHECKING:  # each loads with what needs it: the browser with the charts, the trackers with the run
+    from automl_tui_engine.extension.registry.steps import StepSpec
+    from automl_tui_engine.outputs.png_browser import PngBrowser
+    from automl_tui_engine.tracking import Tracker, Trackers
+
+
+class Asked(Protocol):
+    """What a caller asks a run to stop with: a threading.Event, or anything else with is_set()."""
+
+    def is_set(self) -> bool: ...
+
 
 @dataclass
 class Cancel:
     """Whether the run should stop: asked by the caller (a threading.Event set elsewhere), or Ctrl+C caught while
     a model was training."""
 
-    asked: Any = None  # anything with is_set()
+    asked: Asked | None = None
     caught: bool = False
 
     def requested(self) -> bool:
@@ -35,7 +46,7 @@ class Announcer:
     """Every event of the run, in order, to its trackers (the run folder's events.jsonl, ClearML) and the caller.
     A tracker that fails is dropped and said as a warning about tracking: the run goes on."""
 
-    trackers: Any  # tracking.Trackers
+    trackers: Trackers
     on_event: Callable[[ev.Event], None] | None = None
     warnings: list[str] = field(default_factory=list)
     run_dir: str = ""  # the run folder, once the run has started
@@ -54,7 +65,7 @@ class Announcer:
         """Close the trackers; whether one failed doing so (after the report was written)."""
         return self._said_stopped(self.trackers.close())
 
-    def _said_stopped(self, failed: list[tuple[Any, Exception]]) -> bool:
+    def _said_stopped(self, failed: list[tuple[Tracker, Exception]]) -> bool:
         from automl_tui_engine.tracking import STUCK_AFTER_S, NotAllRecorded, TrackerAbandoned
 
         for tracker, exc in failed:
@@ -81,11 +92,11 @@ class RunContext:
     task: str
     primary: MetricSpec
     task_metrics: list[MetricSpec]
-    steps: tuple  # preprocessing steps from plugins, before each model
+    steps: tuple[StepSpec, ...]  # preprocessing steps from plugins, before each model
     announcer: Announcer
     candidates: CandidateLog
     cancel: Cancel
-    png_browser: Any = None  # outputs.png_browser.PngBrowser when the run draws PNG charts and a browser is here
+    png_browser: PngBrowser | None = None  # when the run draws PNG charts and a browser is here
     missing: dict[str, str] = field(default_factory=dict)  # artifact -> why the run could not make it
 
     def emit(self, event: ev.Event) -> None:
