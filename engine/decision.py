@@ -266,8 +266,9 @@ def _why_not_the_leader(chosen: dict[str, Any], leader: dict[str, Any], priority
         "size_band": f"{SIZE_TIE - 1:.0%}",
     }
     if priority == "accuracy":  # the same forest with more trees (_with_most_parts): both have parts
-        (_, model_parts), (_, leader_parts) = _parts(chosen) or ("", 0), _parts(leader) or ("", 0)
-        return t("reason.more_parts", **facts, model_parts=model_parts, leader_parts=leader_parts)
+        model_parts, leader_parts = _parts(chosen), _parts(leader)
+        assert model_parts is not None and leader_parts is not None
+        return t("reason.more_parts", **facts, model_parts=model_parts[1], leader_parts=leader_parts[1])
     if priority == "size":  # the leader is the smallest: the pick is as small within SIZE_TIE, and more accurate
         return t("reason.tied_size", **facts)
     smaller = chosen[SIZE] * SIZE_TIE < leader[SIZE] or goodness(chosen, metric) <= goodness(leader, metric)

@@ -12,9 +12,5 @@ class Task(StrEnum):
     MULTICLASS = "multiclass"  # three classes or more
     REGRESSION = "regression"  # a number
 
-    @property
-    def is_classification(self) -> bool:
-        return self is not Task.REGRESSION
 
-
-CLASSIFICATION = tuple(task for task in Task if task.is_classification)
+CLASSIFICATION = (Task.BINARY, Task.MULTICLASS)

@@ -191,10 +191,7 @@ def merge(
 
             record_shared_link(ctx.folder.path, reporting_task)
         _copy_events(ctx.folder, done, set(ctx.announcer.warnings))
-        attempted = [row for part in done.values() for row in part.read_csv(rundir.RESULTS)]
-        for row in attempted:
-            ctx.folder.append_result(row, ctx.candidates.result_columns)
-        ctx.candidates.restore([row for row in attempted if row.get("status") == "ok"])
+        ctx.candidates.restore([row for part in done.values() for row in part.read_csv(rundir.RESULTS)])
         for family, reason in failed.items():
             ctx.candidates.not_finished(family, "failed", reason)
             ctx.artifact_missing(f"{step_name(family)} (pipeline step)", reason)

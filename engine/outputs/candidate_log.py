@@ -49,10 +49,12 @@ class CandidateLog:
         self.folder.write_csv(rundir.LEADERBOARD, self.ranked(), self.leaderboard_columns)
         self.emit(ev.CandidateFinished(row=row))
 
-    def restore(self, rows: list[dict[str, Any]]) -> None:
-        """Finished candidates another process searched (a pipeline's families; their rows already copied into
-        results_summary.csv and their events into events.jsonl): ranked with the rest."""
-        self.rows.extend(rows)
+    def restore(self, attempted: list[dict[str, Any]]) -> None:
+        """Candidates another process tried (a pipeline's families: their results_summary.csv rows; their events
+        are copied apart): each in results_summary.csv, the finished ones ranked with the rest."""
+        for row in attempted:
+            self.folder.append_result(row, self.result_columns)
+        self.rows.extend(row for row in attempted if row.get("status") == "ok")
         self.folder.write_csv(rundir.LEADERBOARD, self.ranked(), self.leaderboard_columns)
 
     def not_finished(

@@ -22,12 +22,12 @@ def expected(report: Any) -> list[str]:
         "explained": decided and report.config.get("explain", True),
         "charts": decided and wanted_charts != "none",
     }
-    names = []
+    drawn, names = report.info.get("charts"), []
     for artifact in rundir.ARTIFACTS:
-        if expected_when[artifact.expected]:
-            drawn = report.info.get("charts")
-            charts = artifact.expected == "charts"
-            names += _chart_files(artifact.name, drawn, wanted_charts) if charts else [artifact.name]
+        if not expected_when[artifact.expected]:
+            continue
+        charts = artifact.expected == "charts"
+        names += _chart_files(artifact.name, drawn, wanted_charts) if charts else [artifact.name]
     return names
 
 
