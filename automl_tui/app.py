@@ -1,17 +1,16 @@
 """The Textual wizard: dataset → preset → priority → where to run → confirm → live run → Decision Summary.
 
-The wizard only decides a RunConfig; the run is the same `engine.run` the headless command uses, in a
-worker (a child process by default, so Cancel can stop a model mid-training).
+The wizard only decides a RunConfig and where it runs; the engine's `launching.launch` runs it there, as it does
+for the headless command (here, in a child process, so Cancel can stop a model mid-training).
 """
 
 from __future__ import annotations
 
-import functools
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.messages import t
 from automl_tui_engine.naming import RUNS_FOLDER
@@ -21,6 +20,10 @@ from textual.binding import Binding
 
 from automl_tui.screens.dataset import DatasetScreen
 from automl_tui.state import BACK, NEW_RUN, RECENT, SWITCH_LANGUAGE, WizardState, default_table
+
+if TYPE_CHECKING:
+    from automl_tui_engine.config import RunConfig
+    from automl_tui_engine.launching import RunHandle, Where
 
 
 class AutomlApp(App[None]):
@@ -38,25 +41,20 @@ class AutomlApp(App[None]):
         self,
         start_dir: Path | None = None,
         out: Path = RUNS_FOLDER,
-        runner: Callable[..., Any] | None = None,
+        launch: Callable[[RunConfig, Where], RunHandle] | None = None,
         clock: Callable[[], float] = time.monotonic,
         clearml_queues: Callable[[], dict[str, int]] | None = None,
-        remote_runner: Callable[..., Any] | None = None,
         clearml_templates: Callable[[], list[Any]] | None = None,
     ) -> None:
-        """`runner` runs here (engine.run's signature); `remote_runner` runs on a ClearML queue (the same, plus
-        `queue=` and `pipeline=`, and `source=` for a template's re-run); `clearml_queues` gives the server's queues
-        with how many agents serve each, `clearml_templates` its templates. Tests give their own."""
+        """`launch` starts the run where the wizard was told (launching.launch); `clearml_queues` gives the server's
+        queues with how many agents serve each, `clearml_templates` its templates. Tests give their own."""
         super().__init__()
         start = (start_dir or Path.cwd()).resolve()
         self.state = WizardState(start_dir=start, out=out, data=default_table(start, out))
-        if runner is None:
-            from automl_tui.worker import run_in_subprocess
-
-            runner = run_in_subprocess
-        self.runner, self.clock = runner, clock
+        if launch is None:
+            from automl_tui_engine.launching import launch
+        self.launch, self.clock = launch, clock
         self.clearml_queues = clearml_queues or _server_queues
-        self.remote_runner = remote_runner or _run_remote
         self.clearml_templates = clearml_templates or _server_templates
 
     def on_mount(self) -> None:
@@ -86,12 +84,8 @@ class AutomlApp(App[None]):
                 while steps[step] in skipped:
                     step += 1
             else:
-                runner = self.runner
-                if not self.state.runs_here():
-                    pipeline = self.state.where == "pipeline"
-                    clone = {"source": self.state.template.source} if self.state.template else {}
-                    runner = functools.partial(self.remote_runner, queue=self.state.queue, pipeline=pipeline, **clone)
-                run_dir = await self.push_screen_wait(RunScreen(self.state.config(), runner, self.clock))
+                handle = self.launch(self.state.config(), self.state.place())
+                run_dir = await self.push_screen_wait(RunScreen(handle, self.clock))
                 if run_dir is not None and await self.show_decision(Path(run_dir)) == NEW_RUN:
                     step = 0
 
@@ -149,17 +143,3 @@ def _server_templates() -> list[Any]:
     if sdk.offline() or not all(sdk.server()):
         return []
     return templates.saved()
-
-
-def _run_remote(
-    config: Any, on_event: Any = None, cancel: Any = None, queue: str = "", pipeline: bool = False, source: Any = None
-) -> Any:
-    """The run on `queue`: on one agent (a clone of `source` when a template is re-run), or as a pipeline whose
-    steps the queue's agents share (its controller in a worker process, as `--pipeline` runs it)."""
-    if pipeline:
-        from automl_tui.worker import run_in_subprocess
-
-        return run_in_subprocess(config, on_event, cancel, pipeline_queue=queue)
-    from automl_tui_engine.clearml import remote
-
-    return remote.run_remote(config, queue, on_event, cancel, source=source)

@@ -7,9 +7,9 @@ import os
 import re
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from automl_tui_engine import exit_codes
@@ -22,6 +22,10 @@ from automl_tui.records_cli import adopt_command, runs_command
 from automl_tui.templates_cli import template_app
 from automl_tui.terminal import say
 from automl_tui.whatif_cli import optimize_command, whatif_command
+
+if TYPE_CHECKING:
+    from automl_tui_engine.config import RunConfig
+    from automl_tui_engine.launching import Where
 
 TITLE_CELLS = 46  # `automl-tui plugins` lines up the origins after the titles
 
@@ -78,7 +82,6 @@ def run_command(
 
         run_wizard(out or RUNS_FOLDER)
         raise typer.Exit(exit_codes.OK)
-    from automl_tui_engine import config as config_mod
     from automl_tui_engine.errors import UserError
     from automl_tui_engine.extension import plugins
 
@@ -98,82 +101,60 @@ def run_command(
         "lang": context.obj.lang,  # --lang, taken before the command line was read (entry.py)
         "clearml": {"enabled": True} if clearml else None,
     }
-    if pipeline and (clone or not remote):
-        raise fail(t("cli.pipeline_needs_remote"), exit_codes.BAD_INPUT)
-    if clone:
-        raise typer.Exit(_clone(clone, preset, overrides, remote, context.obj.launched_at))
-    preset = preset or DEFAULT_PRESET
     try:
-        settings = config_mod.read_preset(preset)[1].get("clearml", {})
-        if remote or clearml or settings.get("enabled") or settings.get("execution_mode") == "clone":
-            # said within seconds, before the engine's imports: the run would check it too, only later
-            from automl_tui_engine.clearml_tracking import sdk
-
-            sdk.check_server()
-        config = config_mod.build(preset, overrides)
-        if config.clearml.execution_mode == "clone":  # the preset re-runs a template: by clone, with the flags
-            from automl_tui_engine.clearml import templates
-
-            raise typer.Exit(
-                _clone(templates.task_of(config.clearml.template), preset, overrides, remote, context.obj.launched_at)
-            )
+        config, where = _config_and_place(clone, preset, overrides, remote or "", pipeline)
     except UserError as exc:
         raise refuse(exc) from None
-    if config.data is None:
-        raise fail(t("cli.no_data"), exit_codes.BAD_INPUT)
-    if pipeline:
-        from automl_tui.headless import pipeline_headless
-
-        raise typer.Exit(pipeline_headless(config, remote))
-    if remote:
-        raise typer.Exit(_enqueue(config, remote))
-    from automl_tui.headless import run_headless
-
-    raise typer.Exit(run_headless(config, since=context.obj.launched_at))
+    raise typer.Exit(_launched(config, where, context.obj.launched_at))
 
 
-def _clone(task_id: str, preset: str | None, overrides: dict, queue: str | None, launched_at: float | None) -> int:
-    """Re-run a ClearML run: its config, then the preset given (if any), then the flags; on `queue`, or here
-    (its budget counted from `launched_at`, the command's start, when given)."""
+def _config_and_place(
+    clone: str | None, preset: str | None, overrides: dict[str, Any], queue: str, pipeline: bool
+) -> tuple[RunConfig, Where]:
+    """The run's settings and where it runs, from the command line: here, or left to a queue (--remote), or a
+    pipeline on it; a --clone, or a preset that re-runs a template, re-runs a ClearML run (the engine's launching
+    says how each is done)."""
     from automl_tui_engine import config as config_mod
-    from automl_tui_engine.clearml import remote
     from automl_tui_engine.errors import UserError
+    from automl_tui_engine.launching import Where, rerun_config
 
+    Where.check(queue, pipeline, cloned=bool(clone))
+    where = Where(queue, pipeline=pipeline, follow=pipeline)  # a pipeline's controller runs here, to its end
+    if clone:
+        config, source = rerun_config(clone, preset, overrides, queue)
+        return config, replace(where, source=source)
+    preset = preset or DEFAULT_PRESET
+    settings = config_mod.read_preset(preset)[1].get("clearml", {})
+    if queue or overrides["clearml"] or settings.get("enabled") or settings.get("execution_mode") == "clone":
+        # said within seconds, before the engine's imports: the run would check it too, only later
+        from automl_tui_engine.clearml_tracking import sdk
+
+        sdk.check_server()
+    config = config_mod.build(preset, overrides)
+    if config.clearml.execution_mode == "clone":  # the preset re-runs a template: by clone, with the flags
+        config, source = rerun_config(config.clearml.template or "", preset, overrides, queue)
+        return config, replace(where, source=source)
+    if config.data is None:  # a re-run's table is its source's; any other run needs one
+        raise UserError("cli.no_data")
+    return config, where
+
+
+def _launched(config: RunConfig, where: Where, launched_at: float | None) -> int:
+    """The run launched where it was asked, shown as the command line shows it; the exit code."""
+    from automl_tui_engine.errors import UserError
+    from automl_tui_engine.launching import launch
+
+    from automl_tui.headless import pipeline_headless, run_headless
+
+    handle = launch(config, where, since=launched_at)
+    if where.pipeline:
+        return pipeline_headless(handle)
+    if not where.queue:
+        return run_headless(handle)
     try:
-        if overrides.pop("data") is not None:
-            raise UserError("clone.data_and_clone")
-        if not remote.TASK_ID.fullmatch(task_id):  # a template's name, as a preset's `template =` gives it
-            from automl_tui_engine.clearml import templates
-
-            task_id = templates.task_of(task_id)
-        source = remote.clone_source(task_id)
-        values = source.rerun_values(preset)
-        if queue:
-            config = config_mod.build_from(values, t("config.source_task", task_id=task_id), overrides)
-            return _announce(remote.enqueue_clone(source, config, queue))
-        # here: the table comes from the server, the run is recorded in ClearML like the one it repeats
-        table = source.table_in(overrides.get("out") or RUNS_FOLDER)
-        config = config_mod.build_from(
-            values, t("config.source_task", task_id=task_id), {**overrides, "data": table, "clearml": {"enabled": True}}
-        )
+        enqueued = handle.result()
     except UserError as exc:
         raise refuse(exc) from None
-    from automl_tui.headless import run_headless
-
-    return run_headless(config, since=launched_at)
-
-
-def _enqueue(config, queue: str) -> int:
-    from automl_tui_engine.clearml import remote
-    from automl_tui_engine.errors import UserError
-
-    try:
-        return _announce(remote.enqueue(config, queue))
-    except UserError as exc:
-        raise refuse(exc) from None
-
-
-def _announce(enqueued) -> int:
     say(t("remote.enqueued", run_id=enqueued.run_id, queue=enqueued.queue, task_id=enqueued.task_id))
     if enqueued.link:
         say(t("remote.link", link=enqueued.link))

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from automl_tui_engine import events as ev
 from automl_tui_engine import exit_codes, glossary
-from automl_tui_engine.config import RunConfig
 from automl_tui_engine.extension.registry import metrics
 from automl_tui_engine.formatting import human_bytes, score_text
+from automl_tui_engine.launching import RunHandle
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs.rundir import RunFolder, sessions_folder
 from rich.console import Console, Group
@@ -176,12 +175,8 @@ class HeadlessView:
             self.err.print(t("cli.interrupted", path=report))
 
 
-def run_headless(
-    config: RunConfig, out: Console | None = None, err: Console | None = None, since: float | None = None
-) -> int:
-    """Run the engine with a terminal view; returns the process exit code. `since`: when the command began
-    (epoch seconds), counted in the budget."""
-    import automl_tui_engine as engine
+def run_headless(handle: RunHandle, out: Console | None = None, err: Console | None = None) -> int:
+    """A run here (launching.launch) with a terminal view; returns the process exit code."""
     from automl_tui_engine.errors import UserError
 
     # user text (messages, column names) is printed as-is: no markup, no highlighting, and no hard wrapping
@@ -192,15 +187,14 @@ def run_headless(
     if out.is_terminal and err.is_terminal:
         err = out  # both show on the same screen: through the live console they print above the live view
     view = HeadlessView(out, err, live=out.is_terminal)
-    cancel = threading.Event()
     try:
         if view.live:
             from rich.live import Live
 
             with Live(view, console=out, refresh_per_second=4, transient=True):
-                result = engine.run(config, on_event=view, cancel=cancel, since=since)
+                result = handle.result(on_event=view)
         else:
-            result = engine.run(config, on_event=view, cancel=cancel, since=since)
+            result = handle.result(on_event=view)
     except UserError as exc:
         err.print(str(exc))
         return exc.exit_code
@@ -212,7 +206,7 @@ def run_headless(
             err.print(t("cli.interrupted", path=report.write(Path(view.started.run_dir))))
         return exit_codes.INTERRUPTED
     except OSError as exc:  # the disk is full, or the run folder went away while the run wrote to it
-        where = view.started.run_dir if view.started is not None else config.out
+        where = view.started.run_dir if view.started is not None else handle.config.out
         err.print(t("cli.could_not_write", folder=where, reason=exc.strerror or exc, file=exc.filename or "-"))
         return exit_codes.NOT_FINISHED
     folder = RunFolder(Path(result.run_dir))
@@ -269,11 +263,10 @@ def watch_headless(run_id: str, poll_s: float, out_folder: Path) -> int:
     return exit_codes.of_run(view.finished.status) if view.finished is not None else exit_codes.NOT_FINISHED
 
 
-def pipeline_headless(config: RunConfig, queue: str) -> int:
-    """Run `config` as a ClearML pipeline on `queue` (the controller here, the steps on agents): each step's
-    changes as a line, each family's candidates as its step ends, then the rest of the run as a local run shows it,
-    read back from the run folder that came home."""
-    from automl_tui_engine.clearml.pipeline import run_pipeline
+def pipeline_headless(handle: RunHandle) -> int:
+    """A run launched as a ClearML pipeline (the controller here, the steps on agents): each step's changes as a
+    line, each family's candidates as its step ends, then the rest of the run as a local run shows it, read back
+    from the run folder that came home."""
     from automl_tui_engine.errors import UserError
 
     # bound to this process's stdout now: the controller's own progress lines are dropped while it runs (sdk.quiet
@@ -282,7 +275,7 @@ def pipeline_headless(config: RunConfig, queue: str) -> int:
     err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
     view = HeadlessView(out, err, live=False)  # one line per step change and per candidate, as they come
     try:
-        run_dir = run_pipeline(config, queue, view)
+        run_dir = Path(handle.result(on_event=view).run_dir)
     except UserError as exc:
         err.print(str(exc))
         return exc.exit_code

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.naming import DEFAULT_PRESET, RUNS_FOLDER
+
+if TYPE_CHECKING:
+    from automl_tui_engine.launching import Where
 
 NEXT, BACK, RECENT, NEW_RUN = "next", "back", "recent", "new_run"
 SWITCH_LANGUAGE = "switch_language"  # the wizard ends to start again in the other language
@@ -53,6 +56,16 @@ class WizardState:
 
     def runs_here(self) -> bool:
         return self.where in ("local", "tracked")
+
+    def place(self) -> Where:
+        """Where the run happens, for launching.launch: always through a child process, so Cancel stops a model
+        mid-training and the ClearML SDK's hooks stay off the screen; a template re-runs by clone."""
+        from automl_tui_engine.launching import Where
+
+        if self.runs_here():
+            return Where(child_process=True)
+        source = self.template.source if self.template else None
+        return Where(self.queue or "", pipeline=self.where == "pipeline", source=source, child_process=True)
 
     def command_line(self) -> str:
         """The headless command that makes the same run (shown on the Confirm screen)."""

@@ -53,7 +53,7 @@ def _record(run_dir: Path, model: str, use: str, note: str, trained: dict[str, A
     """The adoption written to run.json, and decision.md and report.md rewritten; returns it and decision.md."""
     from automl_tui_engine.outputs import report
 
-    summary = report.RunReport(run_dir)
+    summary = report.RunReport.load(run_dir)
     adoptable(summary, model, use)
     use, note = " ".join(use.split()), " ".join(note.split())
     started = next((e.get("at") for e in summary.events if e.get("kind") == "run_started"), None)
@@ -73,7 +73,7 @@ def _record(run_dir: Path, model: str, use: str, note: str, trained: dict[str, A
     }
     run_record.amend(run_dir, **{decision_record.ADOPTIONS: [*(a for a in earlier if a["use"] != use), record]})
     report.write(run_dir)
-    decision = decision_md(report.RunReport(run_dir))
+    decision = decision_md(report.RunReport.load(run_dir))
     rundir.write_atomic(run_dir / rundir.DECISION, decision)
     return record, decision
 

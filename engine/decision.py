@@ -23,7 +23,7 @@ from typing import Any
 from automl_tui_engine.extension.registry import models
 from automl_tui_engine.extension.registry.metrics import RankingMetric
 from automl_tui_engine.formatting import human_bytes, metric_text
-from automl_tui_engine.messages import listing, sentences, t
+from automl_tui_engine.messages import Said, said_text, sentences
 
 # the axes a recommendation weighs, each with its TopK list
 AXES = ("accuracy", "speed", "size")
@@ -35,18 +35,76 @@ LATENCY_TIE = 3.0
 SIZE_TIE = 1.05
 
 
-@dataclass
+VERSION = 1  # of the saved decision (rundir.RECOMMENDATION): a reader refuses one it does not know
+LISTS = ("within_tolerance", "top_accuracy", "top_speed", "top_size", "pareto")  # Decision's lists of model names
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A model worth knowing beside the pick: why it is listed, and what it gives up or gains against the pick."""
+
+    label: Said
+    model: str
+    tradeoff: tuple[Said, ...]
+
+    @property
+    def label_text(self) -> str:
+        return self.label.text()
+
+    @property
+    def tradeoff_text(self) -> str:
+        return said_text(self.tradeoff)
+
+
+@dataclass(frozen=True)
 class Decision:
+    """What a run recommends and why, decided once when its search ends and saved in its folder. The sentences are
+    kept as data (message keys and figures), so every face shows them in its reader's language."""
+
     recommended: str
     priority: str
-    reason: str
+    why: tuple[Said, ...]
     best_model: str
     within_tolerance: list[str]
     top_accuracy: list[str]
     top_speed: list[str]
     top_size: list[str]
     pareto: list[str]
-    alternatives: list[dict[str, str]] = field(default_factory=list)
+    alternatives: list[Alternative] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        return sentences(*(said.text() for said in self.why))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": VERSION,
+            "recommended": self.recommended,
+            "priority": self.priority,
+            "best_model": self.best_model,
+            **{name: getattr(self, name) for name in LISTS},
+            "why": [said.to_json() for said in self.why],
+            "alternatives": [
+                {"label": a.label.to_json(), "model": a.model, "tradeoff": [part.to_json() for part in a.tradeoff]}
+                for a in self.alternatives
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Decision:
+        if data.get("version") != VERSION:
+            raise ValueError(f"a saved decision of version {data.get('version')!r}; this version reads {VERSION}")
+        return cls(
+            recommended=data["recommended"],
+            priority=data["priority"],
+            why=tuple(Said.from_json(said) for said in data["why"]),
+            best_model=data["best_model"],
+            **{name: list(data[name]) for name in LISTS},
+            alternatives=[
+                Alternative(Said.from_json(a["label"]), a["model"], tuple(Said.from_json(p) for p in a["tradeoff"]))
+                for a in data["alternatives"]
+            ],
+        )
 
 
 def score(row: dict[str, Any], metric: RankingMetric) -> float:
@@ -103,8 +161,8 @@ def within_tolerance(rows: list[dict[str, Any]], metric: RankingMetric, toleranc
     return [r for r in rows if gap(r) <= tolerance + 1e-12]
 
 
-def compare(row: dict[str, Any], reference: dict[str, Any], metric: RankingMetric) -> str:
-    """Plain words for what `row` gives up or gains against `reference`: score, speed, size."""
+def compare(row: dict[str, Any], reference: dict[str, Any], metric: RankingMetric) -> tuple[Said, ...]:
+    """Plain words for what `row` gives up or gains against `reference`: score, speed, size (a list)."""
     parts = [_score_gap(row, reference, metric)]
     for key, faster, slower, noise in (
         (LATENCY, "compare.faster", "compare.slower", LATENCY_TIE),
@@ -112,19 +170,19 @@ def compare(row: dict[str, Any], reference: dict[str, Any], metric: RankingMetri
     ):
         ratio = reference[key] / max(row[key], 1e-12)
         if ratio >= noise:
-            parts.append(t(faster, ratio=_ratio(ratio)))
+            parts.append(Said(faster, {"ratio": _ratio(ratio)}))
         elif ratio <= 1 / noise:
-            parts.append(t(slower, ratio=_ratio(1 / ratio)))
+            parts.append(Said(slower, {"ratio": _ratio(1 / ratio)}))
         elif key == LATENCY:
-            parts.append(t("compare.same_speed"))
-    return listing(parts)
+            parts.append(Said("compare.same_speed"))
+    return tuple(parts)
 
 
 def _ratio(value: float) -> str:
     return f"{value:.1f}" if value < 10 else f"{value:.0f}"
 
 
-def _score_gap(row: dict[str, Any], reference: dict[str, Any], metric: RankingMetric) -> str:
+def _score_gap(row: dict[str, Any], reference: dict[str, Any], metric: RankingMetric) -> Said:
     difference = goodness(row, metric) - goodness(reference, metric)
     if metric.bounded:
         amount = f"{abs(difference) * 100:.1f}"
@@ -133,8 +191,13 @@ def _score_gap(row: dict[str, Any], reference: dict[str, Any], metric: RankingMe
         amount = f"{abs(difference) / max(abs(score(reference, metric)), 1e-12) * 100:.1f}"
         key = "compare.percent_better" if difference > 0 else "compare.percent_worse"
     if float(amount) == 0:
-        return t("compare.same_score", metric=metric.title)
-    return t(key, amount=amount, metric=metric.title)
+        return Said("compare.same_score", {"metric": _title(metric)})
+    return Said(key, {"amount": amount, "metric": _title(metric)})
+
+
+def _title(metric: RankingMetric) -> Said:
+    """The metric's words in the reader's language (a built-in's from the catalogue, else as the run named it)."""
+    return Said(f"metrics.{metric.name}", fallback=metric.title)
 
 
 def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tolerance: float, top_k: int) -> Decision:
@@ -145,7 +208,7 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
     close, leader, chosen = _picked(rows, metric, priority, tolerance)
     facts = {
         "model": chosen["model"],
-        "metric": metric.title,
+        "metric": _title(metric),
         "score": metric_text(score(chosen, metric), metric),
         "n": len(rows),
         "tolerance": _tolerance_words(metric, tolerance),
@@ -153,25 +216,26 @@ def decide(rows: list[dict[str, Any]], metric: RankingMetric, priority: str, tol
         "best_score": metric_text(score(best, metric), metric),
         "n_close": len(close),
     }
+    tradeoff = {**facts, "tradeoff": compare(chosen, best, metric)}
     if len(rows) == 1:
-        said = [t("reason.only", **facts)]
+        said = [Said("reason.only", facts)]
     elif chosen is best:
-        said = [t("reason.best", **facts)]
+        said = [Said("reason.best", facts)]
         if len(close) == 1:
-            said.append(t("reason.none_close", **facts))
+            said.append(Said("reason.none_close", facts))
         elif priority != "accuracy" and chosen is leader:
-            said.append(t(f"reason.also_{priority}", **facts))
+            said.append(Said(f"reason.also_{priority}", facts))
     elif chosen is leader:
-        said = [t(f"reason.{priority}", **facts, tradeoff=compare(chosen, best, metric))]
+        said = [Said(f"reason.{priority}", tradeoff)]
     else:
-        said = [t("reason.close", **facts, tradeoff=compare(chosen, best, metric))]
+        said = [Said("reason.close", tradeoff)]
     if chosen is not leader:
-        said.append(_why_not_the_leader(chosen, leader, priority, metric))
+        said.extend(_why_not_the_leader(chosen, leader, priority, metric))
     front = pareto_front(rows, metric)
     return Decision(
         recommended=chosen["model"],
         priority=priority,
-        reason=sentences(*said),
+        why=tuple(said),
         best_model=best["model"],
         within_tolerance=[r["model"] for r in close],
         top_accuracy=[r["model"] for r in ranked[:top_k]],
@@ -250,8 +314,10 @@ def _same_speed(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return max(a[LATENCY], b[LATENCY]) <= min(a[LATENCY], b[LATENCY]) * LATENCY_TIE
 
 
-def _why_not_the_leader(chosen: dict[str, Any], leader: dict[str, Any], priority: str, metric: Any) -> str:
-    """The sentence for a pick that is not the leader on the priority's own measure: both named, with their
+def _why_not_the_leader(
+    chosen: dict[str, Any], leader: dict[str, Any], priority: str, metric: RankingMetric
+) -> list[Said]:
+    """The sentences for a pick that is not the leader on the priority's own measure: both named, with their
     figures, and the band that ties them."""
     facts = {
         "model": chosen["model"],
@@ -268,23 +334,29 @@ def _why_not_the_leader(chosen: dict[str, Any], leader: dict[str, Any], priority
     if priority == "accuracy":  # the same forest with more trees (_with_most_parts): both have parts
         model_parts, leader_parts = _parts(chosen), _parts(leader)
         assert model_parts is not None and leader_parts is not None
-        return t("reason.more_parts", **facts, model_parts=model_parts[1], leader_parts=leader_parts[1])
+        return [Said("reason.more_parts", {**facts, "model_parts": model_parts[1], "leader_parts": leader_parts[1]})]
     if priority == "size":  # the leader is the smallest: the pick is as small within SIZE_TIE, and more accurate
-        return t("reason.tied_size", **facts)
+        return [Said("reason.tied_size", facts)]
     smaller = chosen[SIZE] * SIZE_TIE < leader[SIZE] or goodness(chosen, metric) <= goodness(leader, metric)
-    kept = t("reason.kept_smaller" if smaller else "reason.kept_more_accurate", **facts)
-    return sentences(t(f"reason.tied_{priority}", **facts), kept)
+    kept = Said("reason.kept_smaller" if smaller else "reason.kept_more_accurate", facts)
+    return [Said(f"reason.tied_{priority}", facts), kept]
 
 
-def _tolerance_words(metric: RankingMetric, tolerance: float) -> str:
+def _tolerance_words(metric: RankingMetric, tolerance: float) -> Said:
     if metric.bounded:
         points = f"{tolerance * 100:g}"
         key = "reason.tolerance_point" if points == "1" else "reason.tolerance_points"
-        return t(key, points=points, metric=metric.title)
-    return t("reason.tolerance_percent", percent=f"{tolerance * 100:g}", metric=metric.title)
+        return Said(key, {"points": points, "metric": _title(metric)})
+    return Said("reason.tolerance_percent", {"percent": f"{tolerance * 100:g}", "metric": _title(metric)})
 
 
-def _alternatives(rows, chosen, best, front, metric) -> list[dict[str, str]]:
+def _alternatives(
+    rows: list[dict[str, Any]],
+    chosen: dict[str, Any],
+    best: dict[str, Any],
+    front: list[str],
+    metric: RankingMetric,
+) -> list[Alternative]:
     by_name = {r["model"]: r for r in rows}
     fastest = min(rows, key=lambda r: (r[LATENCY], r[SIZE]))
     smallest = min(rows, key=lambda r: (r[SIZE], -goodness(r, metric)))
@@ -301,5 +373,5 @@ def _alternatives(rows, chosen, best, front, metric) -> list[dict[str, str]]:
         if row["model"] in seen:
             continue
         seen.add(row["model"])
-        out.append({"label": t(label), "model": row["model"], "tradeoff": compare(row, chosen, metric)})
+        out.append(Alternative(Said(label), row["model"], compare(row, chosen, metric)))
     return out

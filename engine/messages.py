@@ -13,7 +13,8 @@ import difflib
 import logging
 import os
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import PurePath
@@ -119,6 +120,62 @@ def listing(items: Iterable[object]) -> str:
 def sentences(*parts: str) -> str:
     """Sentences one after another as the language writes them (a space between, or none in Japanese)."""
     return t("common.sentence_separator").join(part for part in parts if part)
+
+
+@dataclass(frozen=True)
+class Said:
+    """Words kept as data: a message key and its values, put into the reader's language when shown. So a run folder
+    keeps what a decision said, and a report rebuilt in Japanese says it in Japanese. A value may be a Said itself (a
+    phrase inside a sentence) or a tuple of them (a list, joined as the language joins lists). With `fallback` the
+    key may be missing from the catalogue (a plugin metric's own title) and the fallback is shown."""
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+    fallback: str | None = None
+
+    def text(self) -> str:
+        if self.fallback is not None:
+            return t_or(self.key, self.fallback)
+        return t(self.key, **{name: _shown(value) for name, value in self.values.items()})
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "key": self.key,
+            "values": {name: _to_json(value) for name, value in self.values.items()},
+            **({"fallback": self.fallback} if self.fallback is not None else {}),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> Said:
+        values = data.get("values") or {}
+        assert isinstance(values, Mapping), data
+        fallback = data.get("fallback")
+        return cls(
+            str(data["key"]),
+            {name: _from_json(value) for name, value in values.items()},
+            None if fallback is None else str(fallback),
+        )
+
+
+def said_text(said: Said | tuple[Said, ...]) -> str:
+    """A Said, or a tuple of them as a list, in the reader's language."""
+    return said.text() if isinstance(said, Said) else listing(part.text() for part in said)
+
+
+def _shown(value: object) -> object:
+    return said_text(value) if isinstance(value, Said | tuple) else value
+
+
+def _to_json(value: object) -> object:
+    if isinstance(value, Said):
+        return value.to_json()
+    return [_to_json(part) for part in value] if isinstance(value, tuple) else value
+
+
+def _from_json(value: object) -> object:
+    if isinstance(value, Mapping):
+        return Said.from_json(value)
+    return tuple(_from_json(part) for part in value) if isinstance(value, list) else value
 
 
 def t_or(key: str, fallback: str) -> str:

@@ -21,7 +21,7 @@ def needs_refit(run_dir: Path, model: str, use: str) -> bool:
     from automl_tui_engine import adoption
     from automl_tui_engine.outputs import report
 
-    summary = report.RunReport(Path(run_dir))
+    summary = report.RunReport.load(Path(run_dir))
     adoption.adoptable(summary, model, use)
     return model != summary.info.get("recommended")
 
@@ -38,7 +38,7 @@ def refit(run_dir: Path, model: str) -> dict[str, Any]:
     from automl_tui_engine.search import evaluate, threshold
 
     run_dir = Path(run_dir)
-    summary = report.RunReport(run_dir)
+    summary = report.RunReport.load(run_dir)
     config_path = run_dir / rundir.CONFIG
     config = build_from(tomllib.loads(config_path.read_text(encoding="utf-8")), str(config_path))
     prepared = prepare(config)

@@ -283,6 +283,7 @@ class Run:
             decision = decision_mod.decide(
                 rows, ctx.primary, config.priority, config.decision.tolerance, config.decision.top_k
             )
+            run_record.save_decision(ctx.folder.path, decision)
             if facts.baseline:
                 se, resamples = baseline.gap_se_of(ctx, searched, decision.recommended, plan.folds)
                 outcome = replace(outcome, gap_se=se, gap_resamples=resamples)
@@ -296,6 +297,7 @@ class Run:
         else:
             ctx.artifact_missing(rundir.LEADERBOARD, t("missing.no_candidate"))
             ctx.artifact_missing(rundir.MODEL, t("missing.no_candidate"))
+            ctx.artifact_missing(rundir.RECOMMENDATION, t("missing.no_candidate"))
         status = "no_candidate" if not rows else "cancelled" if ctx.cancel.requested() else "finished"
         outcome = replace(outcome, status=status, elapsed_s=round(ctx.clock.elapsed(), 3), missing=ctx.missing)
         run_record.write(facts, outcome)

@@ -33,7 +33,7 @@ LAYERS = [
     ["runner", "refit_adopted", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
      "clearml.pipeline", "clearml.templates", "clearml.record_later"],
-    ["doctor"],
+    ["doctor", "child_run", "launching"],
 ]  # fmt: skip
 LAYER = {f"{ENGINE}.{name}".rstrip("."): level for level, names in enumerate(LAYERS) for name in names}
 

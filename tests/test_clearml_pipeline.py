@@ -59,8 +59,10 @@ def test_merge_decides_over_every_familys_candidates_and_reports_a_failed_step(t
     # a run recorded in ClearML: the reporting step's task is its record, so the merge makes no tasks of its own
     run_dir = merged_run(tmp_path, parts, clearml={"enabled": True})
 
-    report = RunReport(run_dir)
-    searched = {row["model"] for part in parts.values() if isinstance(part, Path) for row in RunReport(part).attempted}
+    report = RunReport.load(run_dir)
+    searched = {
+        row["model"] for part in parts.values() if isinstance(part, Path) for row in RunReport.load(part).attempted
+    }
     assert len(searched) == 3 and {row["model"] for row in report.rows} == searched  # not only each family's pick
     assert report.decision.recommended in searched
     assert (run_dir / "model.joblib").is_file()
@@ -94,7 +96,7 @@ def test_a_pipeline_recommends_what_a_local_run_of_the_same_search_does(tmp_path
     parts: dict[str, Path | str] = {f: family_run(tmp_path / "agents", f, **settings) for f in families}
     piped = merged_run(tmp_path, parts, **settings)
 
-    here, there = RunReport(local), RunReport(piped)
+    here, there = RunReport.load(local), RunReport.load(piped)
     assert {r["model"] for r in here.rows} == {r["model"] for r in there.rows} == set(families)
     assert there.decision.recommended == here.decision.recommended
     assert there.decision.top_accuracy == here.decision.top_accuracy
@@ -191,7 +193,7 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
     assert set(ran(logs[0]) + ran(logs[1])) == {task["id"] for task in steps.values()}
     report = (run_dir / "report.md").read_text(encoding="utf-8")
     assert report.startswith(f"# automl-tui report · {run_dir.name} · penguins-")
-    assert {row["model"] for row in RunReport(run_dir).attempted} >= {"linear", "hist_gb"}
+    assert {row["model"] for row in RunReport.load(run_dir).attempted} >= {"linear", "hist_gb"}
     assert (run_dir / "model.joblib").is_file() and (run_dir / "input_ranges.json").is_file()  # what-if works on it
     # the reporting step's artifact is the report it wrote; the one here names this machine's table and folder
     reporting_id = steps[f"reporting · {run_id} · {key}"]["id"]
@@ -326,9 +328,8 @@ async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(
     from automl_tui_engine.events import StepChanged
     from test_wizard import SIZE, choose_option, on_step, text_of, until, walk_to_where
     from textual.widgets import OptionList
-    from wizard_support import make_project, summary_shown
+    from wizard_support import make_project, summary_shown, tapped
 
-    from automl_tui import app as app_module
     from automl_tui.app import AutomlApp
     from automl_tui.screens.confirm import ConfirmScreen
     from automl_tui.screens.run import RunScreen
@@ -339,14 +340,10 @@ async def test_the_wizard_starts_a_pipeline_on_the_queue_its_agents_serve(
     monkeypatch.chdir(project)
     steps_seen: list[str] = []
 
-    def recording_remote_runner(config, on_event=None, cancel=None, queue="", pipeline=False):
-        def seen(event):
-            steps_seen.append(f"{event.step}: {event.status}" if isinstance(event, StepChanged) else event.kind)
-            on_event(event)
+    def seen(event):
+        steps_seen.append(f"{event.step}: {event.status}" if isinstance(event, StepChanged) else event.kind)
 
-        return app_module._run_remote(config, seen, cancel, queue, pipeline)
-
-    app = AutomlApp(start_dir=project, out=project / "runs", remote_runner=recording_remote_runner)
+    app = AutomlApp(start_dir=project, out=project / "runs", launch=tapped(seen))
     async with app.run_test(size=SIZE) as pilot:
         await walk_to_where(pilot, app, "presets/quick.toml")
         option = app.screen.query_one("#choices", OptionList).get_option("pipeline:default")

@@ -335,9 +335,8 @@ async def test_the_wizard_lists_the_queues_enqueues_and_follows_the_run_to_its_d
     """The wizard, in this process, with the real SDK: pick a queue, Start; an agent takes the run; the run
     screen shows its events as they reach the server, and the Decision Summary is the run's, brought home."""
     from test_wizard import SIZE, choose_option, on_step, until, walk_to_where
-    from wizard_support import make_project, summary_shown
+    from wizard_support import make_project, summary_shown, tapped
 
-    from automl_tui import app as app_module
     from automl_tui.app import AutomlApp
     from automl_tui.screens.confirm import ConfirmScreen
 
@@ -347,11 +346,8 @@ async def test_the_wizard_lists_the_queues_enqueues_and_follows_the_run_to_its_d
     monkeypatch.chdir(project)
     seen: list[str] = []
 
-    def recording_remote_runner(config, on_event=None, cancel=None, queue="", pipeline=False):
-        return app_module._run_remote(config, lambda e: (seen.append(e.kind), on_event(e)), cancel, queue, pipeline)
-
     before = set(server.tasks)
-    app = AutomlApp(start_dir=project, out=project / "runs", remote_runner=recording_remote_runner)
+    app = AutomlApp(start_dir=project, out=project / "runs", launch=tapped(lambda event: seen.append(event.kind)))
     agent = None
     try:
         async with app.run_test(size=SIZE) as pilot:

@@ -65,7 +65,7 @@ def test_alternatives_never_say_only_model_when_several_finished(tmp_path):
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    run = RunReport(folder)
+    run = RunReport.load(folder)
     assert run.decision.alternatives == []
     alternatives = run.alternatives()
     assert "only model" not in alternatives
@@ -116,7 +116,7 @@ async def test_the_dataset_screen_hides_and_refuses_a_predictions_file(penguin_r
     from automl_tui_engine.predict import predict_file
     from test_wizard import SIZE, until
     from textual.widgets import Input, Static
-    from wizard_support import no_clearml
+    from wizard_support import here, no_clearml
 
     from automl_tui.app import AutomlApp
     from automl_tui.screens.dataset import DatasetScreen, TableTree
@@ -126,7 +126,7 @@ async def test_the_dataset_screen_hides_and_refuses_a_predictions_file(penguin_r
     (project / "penguins.csv").write_bytes((ROOT / "examples" / "penguins.csv").read_bytes())
     predict_file(penguin_run, project / "penguins.csv")
     monkeypatch.chdir(project)
-    app = AutomlApp(start_dir=project, out=penguin_run.parent, runner=engine.run, clearml_queues=no_clearml)
+    app = AutomlApp(start_dir=project, out=penguin_run.parent, launch=here(engine.run), clearml_queues=no_clearml)
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, DatasetScreen) and app.screen.inspection is not None)
         screen = app.screen

@@ -8,7 +8,7 @@ import pytest
 from automl_tui_engine import decision
 from automl_tui_engine.extension.registry import metrics
 from automl_tui_engine.formatting import human_bytes, metric_text
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import said_text, t
 
 ACCURACY = metrics.get("accuracy")
 RMSE = metrics.get("rmse")
@@ -64,9 +64,9 @@ def test_topk_tables_sort_each_axis():
 
 def test_alternatives_name_fastest_smallest_and_pareto_with_tradeoffs():
     d = decision.decide(ROWS, ACCURACY, "accuracy", tolerance=0.01, top_k=3)
-    by_model = {a["model"]: a for a in d.alternatives}
+    by_model = {a.model: a.tradeoff_text for a in d.alternatives}
     assert set(by_model) == {"linear", "boost"} and "forest" not in by_model
-    assert "faster" in by_model["linear"]["tradeoff"] and "less accuracy" in by_model["linear"]["tradeoff"]
+    assert "faster" in by_model["linear"] and "less accuracy" in by_model["linear"]
 
 
 def test_errors_compare_relatively_and_lower_is_better():
@@ -125,10 +125,10 @@ def test_balanced_keeps_the_model_faster_beyond_noise_and_lower_on_time_times_si
 def test_an_alternative_is_called_smallest_or_fastest_only_when_it_really_is():
     rows = [row("linear", 0.9849, 4.87, 4_175), row("linear #2", 0.9910, 9.93, 4_175), row("forest", 0.99, 60, 9e5)]
     chosen = decision.decide(rows, ACCURACY, "balanced", tolerance=0.01, top_k=3)
-    labels = {alternative["label"] for alternative in chosen.alternatives}
+    labels = {alternative.label_text for alternative in chosen.alternatives}
     assert t("alt.smallest") not in labels and t("alt.fastest") not in labels
     # and the trade-off does not sell noise as speed
-    assert decision.compare(rows[0], rows[1], ACCURACY).endswith("as fast to predict (within timing noise)")
+    assert said_text(decision.compare(rows[0], rows[1], ACCURACY)).endswith("as fast to predict (within timing noise)")
 
 
 def test_sizes_a_few_bytes_apart_count_as_equal_and_the_more_accurate_is_kept():
@@ -137,7 +137,7 @@ def test_sizes_a_few_bytes_apart_count_as_equal_and_the_more_accurate_is_kept():
     for priority in ("balanced", "size", "speed"):
         assert decision.decide(rows, ACCURACY, priority, tolerance=0.01, top_k=3).recommended == "linear #1"
     chosen = decision.decide(rows, ACCURACY, "balanced", tolerance=0.01, top_k=3)
-    assert t("alt.smallest") not in {alternative["label"] for alternative in chosen.alternatives}
+    assert t("alt.smallest") not in {alternative.label_text for alternative in chosen.alternatives}
 
 
 def test_equal_scores_go_to_the_smaller_model():
@@ -193,8 +193,8 @@ def random_leaderboard(draw: random.Random, metric_name: str) -> list[dict]:
 def numbers_a_reader_can_check(rows, chosen, best, metric, tolerance) -> set[str]:
     """Every figure the sentence may quote, each from the leaderboard or the documented bands."""
     figures = {str(len(rows)), "1,000", f"{decision.LATENCY_TIE:g}", f"{decision.SIZE_TIE - 1:.0%}"[:-1]}
-    figures |= set(NUMBER.findall(decision._tolerance_words(metric, tolerance)))
-    figures |= set(NUMBER.findall(decision.compare(chosen, best, metric)))
+    figures |= set(NUMBER.findall(decision._tolerance_words(metric, tolerance).text()))
+    figures |= set(NUMBER.findall(said_text(decision.compare(chosen, best, metric))))
     figures.add(str(len(decision.within_tolerance(rows, metric, tolerance))))
     for r in rows:
         shown = (metric_text(decision.score(r, metric), metric), f"{r['predict_ms_per_1k']:.2f}")

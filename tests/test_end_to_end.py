@@ -8,7 +8,7 @@ import joblib
 import pandas as pd
 import pytest
 from automl_tui_engine.outputs import png_browser
-from conftest import write_preset
+from conftest import PENGUINS, write_preset
 
 from automl_tui.cli import main
 
@@ -296,7 +296,7 @@ def test_library_warnings_go_to_the_report_not_raw_stderr(tmp_path, breast_cance
 def test_an_internal_error_is_one_line_with_exit_1(tmp_path, penguins_csv, capsys, monkeypatch):
     import automl_tui.headless
 
-    def bug(config, since=None):
+    def bug(handle):
         raise RuntimeError("something the code did not expect")
 
     monkeypatch.setattr(automl_tui.headless, "run_headless", bug)
@@ -363,3 +363,12 @@ def test_a_table_too_big_for_memory_is_refused_before_reading(tmp_path, breast_c
     monkeypatch.setattr(reading, "available_memory", lambda: 100_000)  # 100 KB free
     code, out, err = cli([breast_cancer_csv, "--out", tmp_path / "runs"], capsys)
     assert code == 2 and "GB of memory once read" in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("where", [["--pipeline"], ["--pipeline", "--clone", "0" * 32, "--remote", "default"]])
+def test_a_pipeline_without_a_queue_or_of_a_clone_is_refused_before_anything_starts(where, tmp_path, capsys):
+    """launching.Where holds the rule for every face: a pipeline's steps need a queue, and a clone is one task."""
+    data = [] if "--clone" in where else [PENGUINS]
+    code, out, err = cli([*data, *where, "--out", tmp_path / "runs"], capsys)
+    assert code == 2 and "--pipeline puts a run's steps on a ClearML queue" in err and "Traceback" not in err
+    assert not (tmp_path / "runs").exists()

@@ -336,9 +336,8 @@ SHADOWED_MODULES = ["json", "numpy", "pandas", "sklearn", "joblib", "automl_tui_
 def test_the_wizard_s_engine_process_imports_nothing_from_the_opened_folder(tmp_path, monkeypatch):
     """The wizard runs the engine as a child process in the folder it was opened in: modules named like the
     standard library, the product's dependencies and the product itself lie there and none is imported."""
+    from automl_tui_engine.child_run import run_in_child
     from conftest import quick_config
-
-    from automl_tui.worker import run_in_subprocess
 
     shared = tmp_path / "shared"
     shared.mkdir()
@@ -348,7 +347,7 @@ def test_the_wizard_s_engine_process_imports_nothing_from_the_opened_folder(tmp_
     table = shared / "penguins.csv"
     table.write_bytes(Path(PENGUINS).read_bytes())
     monkeypatch.chdir(shared)
-    result = run_in_subprocess(quick_config(table, shared / "runs", models=["linear"]))
+    result = run_in_child(quick_config(table, shared / "runs", models=["linear"]))
     assert not sorted(path.name for path in tmp_path.glob("imported-*"))
     assert result.recommended
 

@@ -20,7 +20,7 @@ from automl_tui.widgets.leaderboard import COLUMNS
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [*ROOT.glob("engine/**/*.py"), *ROOT.glob("automl_tui/**/*.py")]
 LITERAL_KEY = re.compile(r"""(?:\bt|UserError)\(\s*["']([a-z_]+\.[a-z_]+)["']""")
-BUILT_KEY = re.compile(r"""\bt\(\s*f(["'])(.*?)\1""")
+BUILT_KEY = re.compile(r"""\b(?:t|Said)\(\s*f(["'])(.*?)\1""")  # t(f"…") and Said(f"…"): keys built at run time
 LANGUAGES = messages.languages()
 TASKS = list(Task)
 

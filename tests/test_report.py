@@ -59,7 +59,7 @@ def test_rebuild_after_a_crash_falls_back_to_results_summary(run_dir, capsys):
     folder = run_dir
     before = (folder / "report.md").read_text().split("## 2. TopK")[1].split("## 3.")[0]
     # what kill -9 in the middle of a run leaves: no leaderboard rewrite, no model, run.json still "running"
-    for name in ("leaderboard.csv", "model.joblib", "report.md"):
+    for name in ("leaderboard.csv", "model.joblib", "report.md", "recommendation.json"):
         (folder / name).unlink()
     info = json.loads((folder / "run.json").read_text())
     info.update(status="running", recommended=None, test_metrics={}, missing={})
@@ -74,6 +74,42 @@ def test_rebuild_after_a_crash_falls_back_to_results_summary(run_dir, capsys):
     assert "`leaderboard.csv` | missing; this report was rebuilt from results_summary.csv" in missing
     assert "`model.joblib` | the run stopped before writing it" in missing
     assert "not measured" in report.split("## 2.")[0]
+
+
+def test_the_report_says_the_decision_the_run_saved_and_never_decides_again(run_dir, capsys):
+    """A saved decision whose reasons were put differently: the rebuilt report gives the saved ones."""
+    saved = json.loads((run_dir / "recommendation.json").read_text())
+    wider = "3 points of accuracy"
+    saved["why"] = [{**said, "values": {**said["values"], "tolerance": wider}} for said in saved["why"]]
+    (run_dir / "recommendation.json").write_text(json.dumps(saved))
+    assert report_cli(run_dir, capsys)[0] == 0
+    summary = (run_dir / "report.md").read_text().split("## 2.")[0]
+    assert "within 3 points of accuracy" in summary
+
+
+def test_a_folder_without_a_saved_decision_is_decided_as_the_run_decided(run_dir):
+    """A folder from before decisions were saved, or a run stopped before deciding: decided from its leaderboard by
+    its own settings, the same decision, words and all."""
+    from automl_tui_engine.outputs.run_record import RunRecord
+
+    saved = RunRecord.load(run_dir).decision
+    (run_dir / "recommendation.json").unlink()
+    assert RunRecord.load(run_dir).decision == saved
+
+
+def test_a_decision_taken_in_english_reads_in_japanese(run_dir, capsys, monkeypatch):
+    from automl_tui_engine.outputs.run_record import RunRecord
+
+    english = RunRecord.load(run_dir).decision
+    said_in_english = english.reason
+    monkeypatch.setenv("AUTOML_TUI_LANG", "ja")
+    japanese = RunRecord.load(run_dir).decision
+    assert japanese == english  # the same data, read in another language
+    score = english.why[0].values["score"]
+    assert f"has the best accuracy ({score}) of the 2 models" in said_in_english
+    assert f"比較した2個のモデルの中で正解率が最も良いモデルです（{score}）" in japanese.reason
+    assert report_cli(run_dir, capsys)[0] == 0
+    assert japanese.reason in (run_dir / "report.md").read_text()
 
 
 def test_report_on_a_folder_that_is_not_a_run(tmp_path, capsys):

@@ -49,7 +49,7 @@ def test_only_the_candidates_the_decision_weighed_get_a_task_of_their_own():
     decision = Decision(
         recommended="linear",
         priority="balanced",
-        reason="",
+        why=(),
         best_model="hist_gb #3",
         within_tolerance=["hist_gb #3", "linear"],
         top_accuracy=["hist_gb #3", "hist_gb #1"],

@@ -9,7 +9,7 @@ import threading
 import automl_tui_engine as engine
 import pytest
 from textual.widgets import Button, DataTable, Input, MarkdownViewer, OptionList, Select, Static
-from wizard_support import ReplayRunner, make_project, no_clearml, summary_shown
+from wizard_support import ReplayRunner, here, make_project, no_clearml, summary_shown
 
 from automl_tui.app import AutomlApp
 from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
@@ -94,7 +94,7 @@ async def choose_option(pilot, option_id):
 
 
 async def test_whole_wizard_with_the_keyboard_on_real_data(project):
-    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run, clearml_queues=no_clearml)
+    app = AutomlApp(start_dir=project, out=project / "runs", launch=here(engine.run), clearml_queues=no_clearml)
     async with app.run_test(size=SIZE) as pilot:
         screen = await dataset_ready(pilot, app)
         # the sample is preselected, read, profiled, and a target is guessed
@@ -184,7 +184,7 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
 
 
 async def test_back_returns_to_the_previous_step_with_choices_kept(project):
-    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run, clearml_queues=no_clearml)
+    app = AutomlApp(start_dir=project, out=project / "runs", launch=here(engine.run), clearml_queues=no_clearml)
     async with app.run_test(size=SIZE) as pilot:
         await dataset_ready(pilot, app)
         await pilot.press("enter")
@@ -200,7 +200,7 @@ async def test_back_returns_to_the_previous_step_with_choices_kept(project):
 
 
 async def test_a_file_that_is_not_a_table_is_explained_on_the_dataset_screen(project):
-    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run, clearml_queues=no_clearml)
+    app = AutomlApp(start_dir=project, out=project / "runs", launch=here(engine.run), clearml_queues=no_clearml)
     async with app.run_test(size=SIZE) as pilot:
         screen = await dataset_ready(pilot, app)
         path = screen.query_one("#path", Input)
@@ -215,7 +215,7 @@ async def test_a_file_that_is_not_a_table_is_explained_on_the_dataset_screen(pro
 
 
 async def test_a_validation_error_shows_before_anything_runs(project):
-    app = AutomlApp(start_dir=project, out=project / "runs", runner=engine.run, clearml_queues=no_clearml)
+    app = AutomlApp(start_dir=project, out=project / "runs", launch=here(engine.run), clearml_queues=no_clearml)
     async with app.run_test(size=SIZE) as pilot:
         screen = await dataset_ready(pilot, app)
         path = screen.query_one("#path", Input)
@@ -242,7 +242,7 @@ async def test_cancel_stops_the_run_and_keeps_what_finished(project):
 
         return engine.run(config, on_event=hold_after_first_model, cancel=cancel)
 
-    app = AutomlApp(start_dir=project, out=project / "runs", runner=slow_engine, clearml_queues=no_clearml)
+    app = AutomlApp(start_dir=project, out=project / "runs", launch=here(slow_engine), clearml_queues=no_clearml)
     async with app.run_test(size=SIZE) as pilot:
         await dataset_ready(pilot, app)
         await pilot.press("enter")
@@ -264,7 +264,7 @@ async def test_cancel_stops_the_run_and_keeps_what_finished(project):
 
 async def test_past_runs_reopen_their_decision_summary(project, recorded_run):
     app = AutomlApp(
-        start_dir=project, out=project / "runs", runner=ReplayRunner(recorded_run), clearml_queues=no_clearml
+        start_dir=project, out=project / "runs", launch=here(ReplayRunner(recorded_run)), clearml_queues=no_clearml
     )
     (project / "runs").mkdir()
     ReplayRunner(recorded_run)(app.state.config(), None, None)  # a run from an earlier session
@@ -334,7 +334,7 @@ async def test_past_runs_and_alternatives_fit_80_by_24(project, recorded_run):
     from wizard_support import screen_lines, summary_shown
 
     app = AutomlApp(
-        start_dir=project, out=project / "runs", runner=ReplayRunner(recorded_run), clearml_queues=no_clearml
+        start_dir=project, out=project / "runs", launch=here(ReplayRunner(recorded_run)), clearml_queues=no_clearml
     )
     (project / "runs").mkdir()
     ReplayRunner(recorded_run)(app.state.config(), None, None)
@@ -355,4 +355,4 @@ async def test_past_runs_and_alternatives_fit_80_by_24(project, recorded_run):
         await until(pilot, lambda: decision.query_one("#alternatives").region.height > 0)
         shown = " ".join(" ".join(screen_lines(app)).split())
         for alternative in decision.summary.decision.alternatives:
-            assert alternative["tradeoff"] in shown  # each trade-off whole, wrapped instead of cut
+            assert alternative.tradeoff_text in shown  # each trade-off whole, wrapped instead of cut

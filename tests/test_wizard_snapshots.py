@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, TEST_LANGUAGE
 from test_wizard import SIZE, choose_option, dataset_ready, on_step, until
 from textual.widgets import Footer, ProgressBar
-from wizard_support import FakeClock, ReplayRunner, make_project, summary_shown, two_queues
+from wizard_support import FakeClock, ReplayRunner, here, make_project, summary_shown, two_queues
 
 from automl_tui.app import AutomlApp
 from automl_tui.screens.choice import PresetScreen, PriorityScreen, WhereScreen
@@ -82,7 +82,7 @@ async def test_every_screen(project, recorded_run, size):
     app = AutomlApp(
         start_dir=project,
         out=Path("runs"),
-        runner=runner,
+        launch=here(runner),
         clock=clock,
         clearml_queues=two_queues,
         clearml_templates=list,  # none saved: the first step offers no re-run

@@ -125,6 +125,27 @@ class FakeClock:
         return self.now
 
 
+def here(runner):
+    """A launch (launching.launch's call) that runs `runner`, a stand-in for engine.run, in this process wherever
+    the wizard was told to run."""
+    from automl_tui_engine.launching import RunHandle
+
+    return lambda config, where: RunHandle(runner, config)
+
+
+def tapped(seen):
+    """launching.launch, with each event shown to `seen` before the wizard gets it."""
+    from automl_tui_engine import launching
+
+    def launch(config, where):
+        handle = launching.launch(config, where)
+        result = handle.result
+        handle.result = lambda on_event=None: result(lambda event: (seen(event), on_event(event)))
+        return handle
+
+    return launch
+
+
 class ReplayRunner:
     """Plays back a recorded run folder (`record_run`) as if the engine were running it; can pause after N
     finished models."""

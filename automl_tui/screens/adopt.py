@@ -22,7 +22,7 @@ def choices(summary: Any) -> list[tuple[str, str]]:
     d = summary.decision
     labelled = {d.recommended: t("tui.adopt_recommended")}
     for alternative in d.alternatives:
-        labelled.setdefault(alternative["model"], alternative["label"])
+        labelled.setdefault(alternative.model, alternative.label_text)
     for model in [*d.top_accuracy, *d.top_speed, *d.top_size]:
         labelled.setdefault(model, "")
     return [(f"{model} · {why}" if why else model, model) for model, why in labelled.items()]

@@ -43,7 +43,7 @@ class DecisionScreen(Screen[str]):
     def __init__(self, run_dir: Path) -> None:
         super().__init__()
         self.run_dir = Path(run_dir)
-        self.summary = RunReport(self.run_dir)
+        self.summary = RunReport.load(self.run_dir)
 
     def compose(self) -> ComposeResult:
         s = self.summary
@@ -96,7 +96,7 @@ class DecisionScreen(Screen[str]):
         def adopted(done) -> None:  # adoption.Adopted, or None: the user went back
             if done is None:
                 return
-            self.summary = RunReport(self.run_dir)  # run.json and the report now say it
+            self.summary = RunReport.load(self.run_dir)  # run.json and the report now say it
             shown = self.query_one("#adopted", Static)
             shown.update(self.adopted_text())
             shown.display = True
@@ -183,8 +183,8 @@ class DecisionScreen(Screen[str]):
             return self.summary.no_alternatives()
         text = Text()
         for alternative in alternatives:
-            text.append(f"{alternative['label']}: {alternative['model']}\n", style="bold")
-            text.append(f"  {t('report.col_vs_recommended')}: {alternative['tradeoff']}\n")
+            text.append(f"{alternative.label_text}: {alternative.model}\n", style="bold")
+            text.append(f"  {t('report.col_vs_recommended')}: {alternative.tradeoff_text}\n")
         return text
 
     def action_read_report(self) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine import events as ev
 from automl_tui_engine import glossary
@@ -18,6 +18,9 @@ from textual.widgets import Footer, ProgressBar, RichLog
 
 from automl_tui.widgets.leaderboard import Leaderboard
 from automl_tui.widgets.plain import Static
+
+if TYPE_CHECKING:
+    from automl_tui_engine.launching import RunHandle
 
 
 class EngineEvent(Message):
@@ -39,10 +42,9 @@ class RunScreen(Screen[Any]):
 
     BINDINGS = [Binding("escape", "cancel", t("tui.key_cancel"))]
 
-    def __init__(self, config: Any, runner: Any, clock: Any) -> None:
+    def __init__(self, handle: RunHandle, clock: Callable[[], float]) -> None:
         super().__init__()
-        self.config, self.runner, self.clock = config, runner, clock
-        self.cancel_event = threading.Event()
+        self.handle, self.config, self.clock = handle, handle.config, clock
         self.started_at: float | None = None
         self.error: str | None = None
 
@@ -63,9 +65,7 @@ class RunScreen(Screen[Any]):
         from automl_tui_engine.errors import UserError
 
         try:
-            result = self.runner(
-                self.config, on_event=lambda e: self.post_message(EngineEvent(e)), cancel=self.cancel_event
-            )
+            result = self.handle.result(on_event=lambda e: self.post_message(EngineEvent(e)))
         except UserError as exc:
             self.post_message(RunEnded(error=str(exc)))
         except KeyboardInterrupt:
@@ -103,7 +103,7 @@ class RunScreen(Screen[Any]):
             log.write(
                 t("tui.run_started", target=event.target, task=glossary.task_word(event.task), run_dir=event.run_dir)
             )
-        elif isinstance(event, ev.PhaseChanged) and not self.cancel_event.is_set():
+        elif isinstance(event, ev.PhaseChanged) and not self.handle.cancelled:
             self.query_one("#phase", Static).update(t(f"tui.phase_{event.phase}"))
         elif isinstance(event, ev.CandidateStarted):
             board.upsert(event.model, status=ev.status_word("training"))
@@ -133,5 +133,5 @@ class RunScreen(Screen[Any]):
         if self.error is not None:  # nothing is running: Escape goes back to the wizard
             self.dismiss(None)
             return
-        self.cancel_event.set()
+        self.handle.cancel()
         self.query_one("#phase", Static).update(t("tui.cancelling"))

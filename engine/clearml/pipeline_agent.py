@@ -146,14 +146,14 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
         print(event_line(event, known), flush=True)
     # the recommended model has its task (made first: the run folder and the report link it), and this step carries
     # what a tracked run's reporting task does
-    summary = report.RunReport(run_dir)
+    summary = report.RunReport.load(run_dir)
     if summary.decision is not None:
         model = summary.decision.recommended
         row = next(row for row in summary.attempted if row["model"] == model)  # as the search wrote it
         made_by = json.loads(steps).get(kind_of(model))  # its family's step; an ensemble is no family's: at the top
         record_recommended_task(run_dir, me, recommended_model_task(summary, me.get_project_name(), row, made_by))
         report.write(run_dir)
-        summary = report.RunReport(run_dir)
+        summary = report.RunReport.load(run_dir)
     me.upload_artifact(remote.RUN_FOLDER_ARTIFACT, artifact_object=str(run_dir), wait_on_upload=True)
     publish_reporting(me, summary, summary.info.get("test_metrics") or {})
     return json.dumps({"status": json.loads((run_dir / rundir.RUN_JSON).read_text())["status"]})

@@ -147,13 +147,13 @@ class ClearMLTracker(Tracker):
 
         self.heartbeat()
         run_dir, training_id = Path(self.started.run_dir), self.task_ids.get("training")
-        made = self._recommended_task(report.RunReport(run_dir), training_id)
+        made = self._recommended_task(report.RunReport.load(run_dir), training_id)
         if made is not None:
             record_recommended_task(run_dir, self.task, made)
         # written again before it goes to the reporting task: the run wrote it without waiting for this thread, so it
         # may lack the reporting task's link or offline sessions (opened here after it), and lacks the model's task
         report.write(run_dir)
-        summary = report.RunReport(run_dir)
+        summary = report.RunReport.load(run_dir)
         publish_reporting(self.task, summary, self.finished.test_metrics if self.finished else {}, self.not_recorded)
         self.heartbeat()
         self._close_task()

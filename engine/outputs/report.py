@@ -6,13 +6,12 @@ Reproduce, Debug: Missing artifacts."""
 from __future__ import annotations
 
 import shlex
-import tomllib
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from automl_tui_engine import config as config_mod
-from automl_tui_engine import decision as decision_mod
-from automl_tui_engine import glossary, verdict
+from automl_tui_engine import glossary
 from automl_tui_engine.core.privacy import mask
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.events import status_word
@@ -31,7 +30,9 @@ from automl_tui_engine.outputs import decision_record, plots, quality, rundir, t
 from automl_tui_engine.outputs.data_section import data_section
 from automl_tui_engine.outputs.drivers_section import drivers_section
 from automl_tui_engine.outputs.missing_section import missing_artifacts, missing_section
+from automl_tui_engine.outputs.run_record import RunRecord
 from automl_tui_engine.outputs.search_counts import SearchCounts
+from automl_tui_engine.verdict import Verdict, of_record
 
 
 def write(run_dir: Path) -> Path:
@@ -41,7 +42,7 @@ def write(run_dir: Path) -> Path:
     from automl_tui_engine.outputs.model_card import render_card
 
     with rundir.RunFolder(Path(run_dir)).changing():  # made from what the folder holds now, not half a change
-        summary = RunReport(Path(run_dir))
+        summary = RunReport.load(Path(run_dir))
         rundir.write_atomic(Path(run_dir) / rundir.MODEL_CARD, render_card(summary))
         path = Path(run_dir) / rundir.REPORT
         rundir.write_atomic(path, summary.render())
@@ -51,52 +52,39 @@ def write(run_dir: Path) -> Path:
 ERROR_IN_UNITS = "rmse"  # the error a regression's Decision Summary quotes in the target's units
 
 
-class RunReport:
-    """Everything a run folder says, decided once: the report and the wizard's Decision Summary read this."""
+class RunReport(RunRecord):
+    """A run folder's record as the report and the wizard's Decision Summary read it: rendering only, it never
+    decides (the decision is the one the run saved, run_record.RunRecord.decision)."""
 
-    def __init__(self, run_dir: Path) -> None:
-        self.folder = rundir.RunFolder(Path(run_dir))
-        self.info = self.folder.read_json(rundir.RUN_JSON)
-        config_path = self.folder / rundir.CONFIG
-        # config.toml lost: run.json's copy of the settings as given still says what the run was to make
-        given = self.info.get("config") or {}
-        self.config = tomllib.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else given
-        self.profile = self.folder.read_json(rundir.DATA_PROFILE)
-        self.events = self.folder.read_events()
-        self.attempted = self.folder.read_csv(rundir.RESULTS)
-        self.rows = [r for r in self.folder.read_csv(rundir.LEADERBOARD) if r.get("model")]
-        finished = [r for r in self.attempted if r.get("status") == "ok"]
-        if {r["model"] for r in finished} - {r["model"] for r in self.rows}:
-            # leaderboard.csv lost or behind (a full disk cut its rewrite): the append-only results file has every
-            # finished row, and the report counts what it counts
-            self.rows = finished
-        started = next((e for e in self.events if e.get("kind") == "run_started"), {})
-        if not (self.info or self.config or started or self.attempted):
-            raise UserError("report.not_a_run", path=run_dir)
-        self.run_id = self.info.get("run_id") or started.get("run_id") or run_dir.name
-        self.dataset_key = self.info.get("dataset_key") or started.get("dataset_key", "?")
-        self.task = self.info.get("task") or self.config.get("task") or started.get("task", "?")
-        self.status = self.info.get("status", "running")
-        self.shared_link = self.folder.shared_link()
-        self.offline_sessions = self.folder.offline_sessions()
-        self.adopted = decision_record.adoptions(self.info)  # what people decided to use it for (adoption.py)
-        self.priority = self.info.get("priority") or self.config.get("priority", "balanced")
-        metric_name = (
-            self.info.get("primary_metric") or self.config.get("primary_metric") or started.get("primary_metric")
-        )
-        # what the run recorded of its metric: reading a run folder imports no plugin (they run code)
-        self.metric = MetricFacts.recorded(self.info.get("metric_facts", {}), metric_name) if metric_name else None
-        settings = config_mod.DecisionSettings.recorded(self.config.get("decision", {}))
-        self.decision = None
-        if self.rows and self.metric is not None:
-            self.decision = decision_mod.decide(
-                self.rows, self.metric, self.priority, settings.tolerance, settings.top_k
-            )
-        self.by_model = {r["model"]: r for r in self.rows}
-        recommended = self.decision.recommended if self.decision else None
-        self.verdict = verdict.of_record(self.info, self.by_model.get(recommended))
-        self.metric_titles = {name: MetricFacts.title_in(self.info, name) for name in self.info.get("metrics", [])}
-        self.coverage = SearchCounts.of(self.attempted).coverage()  # "" when every model kind was compared
+    @cached_property
+    def by_model(self) -> dict[str, dict[str, Any]]:
+        return {r["model"]: r for r in self.rows}
+
+    @cached_property
+    def verdict(self) -> Verdict | None:
+        return of_record(self.info, self.by_model.get(self.decision.recommended) if self.decision else None)
+
+    @cached_property
+    def coverage(self) -> str:
+        """ "" when every model kind was compared."""
+        return SearchCounts.of(self.attempted).coverage()
+
+    @property
+    def metric_titles(self) -> dict[str, str]:
+        return {name: MetricFacts.title_in(self.info, name) for name in self.info.get("metrics", [])}
+
+    @property
+    def shared_link(self) -> str:
+        return self.folder.shared_link()
+
+    @property
+    def offline_sessions(self) -> list[str]:
+        return self.folder.offline_sessions()
+
+    @property
+    def adopted(self) -> list[dict[str, Any]]:
+        """What people decided to use it for (adoption.py)."""
+        return decision_record.adoptions(self.info)
 
     @property
     def ranked_by(self) -> MetricFacts:
@@ -251,7 +239,7 @@ class RunReport:
         if self.decision is not None:
             d = self.decision
             if d.alternatives:
-                rows = [[a["label"], f"`{a['model']}`", a["tradeoff"]] for a in d.alternatives]
+                rows = [[a.label_text, f"`{a.model}`", a.tradeoff_text] for a in d.alternatives]
                 out.append(table([t("report.col_what"), t("report.col_model"), t("report.col_vs_recommended")], rows))
             else:
                 out.append(self.no_alternatives())

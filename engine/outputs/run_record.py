@@ -1,15 +1,21 @@
-"""The one writer of what a run says of itself: run.json, and the RunStarted and RunFinished events. A run on one
-machine and a pipeline's reporting step (which finishes the families' searches) both write through here."""
+"""The one writer of what a run says of itself (run.json, the saved decision, the RunStarted and RunFinished events),
+and its one reader (RunRecord). A run on one machine and a pipeline's reporting step (which finishes the families'
+searches) both write through here."""
 
 from __future__ import annotations
 
 import platform
+import tomllib
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from automl_tui_engine import events as ev
-from automl_tui_engine.config import RunConfig
+from automl_tui_engine.config import DecisionSettings, RunConfig
+from automl_tui_engine.decision import Decision, decide
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.extension.registry.metrics import MetricFacts
 from automl_tui_engine.outputs import rundir
 
 VERSIONED_LIBRARIES = ("scikit-learn", "pandas", "numpy", "lightgbm", "pydantic")
@@ -150,3 +156,102 @@ def adopt(run_dir: Path) -> None:
 
 
 ALWAYS = ("recommended", "elapsed_s")  # keys run.json has even before they are known
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """A run folder as every face reads it: run.json, the settings, the events, the candidates' rows and the saved
+    decision. `load` reads a folder of any earlier version, and one a run left half-way (a crash, Ctrl+C)."""
+
+    folder: rundir.RunFolder
+    info: dict[str, Any]  # run.json
+    config: dict[str, Any]  # config.toml: the settings as given (run.json's copy when the file is gone)
+    profile: dict[str, Any]  # data_profile.json
+    events: list[dict[str, Any]]
+    attempted: list[dict[str, Any]]  # results_summary.csv: every candidate tried, finished or not
+    rows: list[dict[str, Any]]  # leaderboard.csv: the finished ones, ranked
+    run_id: str
+    dataset_key: str
+    task: str
+    priority: str
+    metric: MetricFacts | None  # the metric the run ranked by, as it recorded it
+    decision: Decision | None  # None: no candidate finished
+
+    @property
+    def status(self) -> str:
+        return str(self.info.get("status", "running"))
+
+    @classmethod
+    def load(cls, run_dir: Path) -> Self:
+        folder = rundir.RunFolder(Path(run_dir))
+        info = folder.read_json(rundir.RUN_JSON)
+        config_path = folder / rundir.CONFIG
+        config = tomllib.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
+        events = folder.read_events()
+        attempted = folder.read_csv(rundir.RESULTS)
+        rows = [r for r in folder.read_csv(rundir.LEADERBOARD) if r.get("model")]
+        finished = [r for r in attempted if r.get("status") == "ok"]
+        if {r["model"] for r in finished} - {r["model"] for r in rows}:
+            # leaderboard.csv lost or behind (a full disk cut its rewrite): the append-only results file has every
+            # finished row
+            rows = finished
+        if not (info or config or events or attempted):
+            raise UserError("report.not_a_run", path=run_dir)
+        info, config, decision = _as_current(folder, info, config, events, rows)
+        metric_name = info.get("primary_metric")
+        # what the run recorded of its metric: reading a run folder imports no plugin (they run code)
+        metric = MetricFacts.recorded(info.get("metric_facts", {}), metric_name) if metric_name else None
+        return cls(
+            folder=folder,
+            info=info,
+            config=config,
+            profile=folder.read_json(rundir.DATA_PROFILE),
+            events=events,
+            attempted=attempted,
+            rows=rows,
+            run_id=info["run_id"],
+            dataset_key=info["dataset_key"],
+            task=info["task"],
+            priority=info["priority"],
+            metric=metric,
+            decision=decision,
+        )
+
+
+def save_decision(run_dir: Path, decision: Decision) -> None:
+    """The decision, saved the moment it is taken: every face reads this one instead of deciding again."""
+    rundir.RunFolder(run_dir).write_json(rundir.RECOMMENDATION, decision.to_json())
+
+
+def _as_current(
+    folder: rundir.RunFolder,
+    info: dict[str, Any],
+    config: dict[str, Any],
+    events: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
+) -> tuple[dict[str, Any], dict[str, Any], Decision | None]:
+    """(run.json, settings, decision) as this version writes them, from a folder of any version. The one migration:
+    - config.toml lost: run.json's copy of the settings as given;
+    - run.json missing or from a run that stopped before writing it: what the RunStarted event and the settings say;
+    - no saved decision (a folder from before decisions were saved, a run stopped before deciding, or a decision of
+      a version this one does not read): decided from the leaderboard by the run's own settings, as the run would."""
+    config = config or info.get("config") or {}
+    started = next((e for e in events if e.get("kind") == "run_started"), {})
+    info = {
+        **info,
+        "run_id": info.get("run_id") or started.get("run_id") or folder.path.name,
+        "dataset_key": info.get("dataset_key") or started.get("dataset_key", "?"),
+        "task": info.get("task") or config.get("task") or started.get("task", "?"),
+        "priority": info.get("priority") or config.get("priority", "balanced"),
+        "primary_metric": info.get("primary_metric") or config.get("primary_metric") or started.get("primary_metric"),
+    }
+    saved = folder.read_json(rundir.RECOMMENDATION)
+    if saved:
+        with suppress(ValueError, KeyError, TypeError):
+            return info, config, Decision.from_json(saved)
+    metric_name = info["primary_metric"]
+    metric = MetricFacts.recorded(info.get("metric_facts", {}), metric_name) if metric_name else None
+    if not rows or metric is None:
+        return info, config, None
+    settings = DecisionSettings.recorded(config.get("decision", {}))
+    return info, config, decide(rows, metric, info["priority"], settings.tolerance, settings.top_k)

@@ -29,6 +29,7 @@ EXPLANATION = "explanation.json"
 TEST_PREDICTIONS = "test_predictions.csv"
 MODEL_CARD = "model_card.md"
 PREDICTIONS_LOG = "predictions.jsonl"  # every predictions file made with the run's model: never a training table
+RECOMMENDATION = "recommendation.json"  # the run's decision, saved when taken (decision.Decision): faces read it
 DECISION = "decision.md"  # what was adopted for which use (adoption.py), short enough to paste into minutes
 ADOPTED_MODELS = "models"  # adopted alternatives trained for keeps (adopt --refit): models/<name>.joblib
 WHATIF = "whatif"  # what was asked of the model after the run: grids and best inputs (outputs/whatif_record.py)
@@ -67,6 +68,7 @@ ARTIFACTS = (
     Artifact(EVENTS),
     Artifact(DATA_PROFILE),
     Artifact(INPUT_RANGES),
+    Artifact(RECOMMENDATION),
     Artifact(MODEL_CARD),
     Artifact(TEST_PREDICTIONS, "tested"),
     Artifact(EXPLANATION, "explained"),

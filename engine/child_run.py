@@ -1,11 +1,11 @@
-"""Run the engine in a child process, so Cancel works even in the middle of a model's training.
+"""A run in a child process (launching.Where.child_process), so Cancel works even in the middle of a model's
+training.
 
-`run_in_subprocess` has the signature of `engine.run`, so the wizard can be given either. The child is
-`python -m automl_tui.worker` with the config as JSON on stdin; it streams events back as JSON lines on
-a pipe of its own (its stdout and stderr stay free for libraries' chatter, which goes to a log file).
-Cancel sends SIGINT: the engine's own Ctrl+C path records the model in training as cancelled, keeps
-what finished and writes the report. A ClearML pipeline's controller runs in the child the same way (the SDK
-hooks the process's output streams, which the wizard's screen owns), and Ctrl+C stops its steps.
+The child is `python -m automl_tui_engine.child_run` with the config as JSON on stdin; it streams events back as
+JSON lines on a pipe of its own (its stdout and stderr stay free for libraries' chatter, which goes to a log file).
+Cancel sends SIGINT: the engine's own Ctrl+C path records the model in training as cancelled, keeps what finished
+and writes the report. A ClearML pipeline's controller runs in the child the same way (the SDK hooks the process's
+output streams, which the wizard's screen owns), and Ctrl+C stops its steps.
 """
 
 from __future__ import annotations
@@ -19,27 +19,32 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from automl_tui_engine import events as ev
 from automl_tui_engine.child_python import python_command
 from automl_tui_engine.errors import UserError
+
+if TYPE_CHECKING:
+    from automl_tui_engine.clearml.remote import RemoteResult
+    from automl_tui_engine.config import RunConfig
+    from automl_tui_engine.runner import RunResult
 
 POLL_S = 0.05
 
 
-def run_in_subprocess(
-    config: Any, on_event: Callable[[Any], None] | None = None, cancel: Any = None, pipeline_queue: str = ""
-) -> Any:
+def run_in_child(
+    config: RunConfig, on_event: Callable[[ev.Event], None] | None = None, cancel: Any = None, pipeline_queue: str = ""
+) -> RunResult | RemoteResult:
     """engine.run in a child process, or the run as a pipeline on `pipeline_queue`; events reach `on_event` here
     as they happen."""
-    from automl_tui_engine import events as ev
-    from automl_tui_engine.outputs.report import RunReport
+    from automl_tui_engine.outputs.run_record import RunRecord
     from automl_tui_engine.runner import RunResult
 
     read_fd, write_fd = os.pipe()
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log:
         child = subprocess.Popen(
-            python_command("automl_tui.worker", str(write_fd), pipeline_queue),
+            python_command(__name__, str(write_fd), pipeline_queue),
             stdin=subprocess.PIPE,
             stdout=log,
             stderr=log,
@@ -47,6 +52,7 @@ def run_in_subprocess(
             text=True,
         )
         os.close(write_fd)
+        assert child.stdin is not None  # stdin=PIPE
         child.stdin.write(config.model_dump_json())
         child.stdin.close()
         stop_watch = threading.Event()
@@ -79,7 +85,7 @@ def run_in_subprocess(
         from automl_tui_engine.clearml.remote import RemoteResult
 
         return RemoteResult(**payload)
-    return RunResult(**payload, decision=RunReport(Path(payload["run_dir"])).decision)
+    return RunResult(**payload, decision=RunRecord.load(Path(payload["run_dir"])).decision)
 
 
 def _forward_cancel(child: subprocess.Popen, cancel: Any, stop: threading.Event) -> None:
