@@ -8,10 +8,13 @@ import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import t
+
+if TYPE_CHECKING:  # pandas loads when a table is read, not with the module
+    import pandas as pd
 
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = (",", ";", "\t", "|")
@@ -147,7 +150,7 @@ def file_problem(path: Path) -> str | None:
     return None if stat.S_ISREG(mode) else "data.special_file"
 
 
-def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -> Iterator[Any]:
+def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -> Iterator[pd.DataFrame]:
     """The table as DataFrames of at most `chunk_rows` rows (one frame when None); read errors are UserErrors."""
     import pandas as pd
 
@@ -169,7 +172,7 @@ def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -
             low_memory=False,
             chunksize=chunk_rows,
         )
-        for frame in [frames] if chunk_rows is None else frames:
+        for frame in [frames] if isinstance(frames, pd.DataFrame) else frames:  # a reader of chunks otherwise
             frame.columns = [str(name).strip() for name in frame.columns]
             _check_sizes(frame, path)
             yield frame
@@ -185,7 +188,7 @@ def iter_table(path: Path, how: dict[str, Any], chunk_rows: int | None = None) -
         raise UserError("data.not_a_table", path=path, reason=str(exc).splitlines()[0]) from None
 
 
-def _check_sizes(frame: Any, path: Path) -> None:
+def _check_sizes(frame: pd.DataFrame, path: Path) -> None:
     """A UserError for a column name or a text cell beyond any sane size (NAME_CHARS, CELL_CHARS)."""
     for name in frame.columns:
         if len(name) > NAME_CHARS:
