@@ -5,12 +5,18 @@ can say whether the recommended model is any better than guessing."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.context import RunContext
 from automl_tui_engine.errors import one_line
 from automl_tui_engine.extension.registry.metrics import MetricSpec
 from automl_tui_engine.formatting import score_text
+
+if TYPE_CHECKING:  # numpy and scikit-learn load with the run, not with the module
+    import numpy as np
+    from automl_tui_engine.search.evaluate import OutOfFold, Split
+    from automl_tui_engine.search.outcome import SearchResult
+    from sklearn.dummy import DummyClassifier, DummyRegressor
 
 
 @dataclass(frozen=True)
@@ -27,13 +33,13 @@ class Baseline:
         return asdict(self)
 
 
-def _guesser(task: str) -> Any:
+def _guesser(task: str) -> DummyClassifier | DummyRegressor:
     from sklearn.dummy import DummyClassifier, DummyRegressor
 
     return DummyRegressor(strategy="mean") if task == "regression" else DummyClassifier(strategy="prior")
 
 
-def measure(search: Any, held_out: Any, task: str, metrics: list[MetricSpec]) -> Baseline:
+def measure(search: Split, held_out: Split, task: str, metrics: list[MetricSpec]) -> Baseline:
     """Score the guess in `search`'s folds (the candidates' folds) and, fitted on `held_out`'s training rows, on
     its test rows. Nothing is timed: the guess has no speed or size to compare."""
     import statistics
@@ -68,7 +74,7 @@ RESAMPLED_ROWS = 5_000  # more rows only slow the resampling; the spread is scal
 
 
 def gap_se(
-    model: Any, search: Any, task: str, metric: MetricSpec, seed: int, seconds: float = float("inf")
+    model: OutOfFold, search: Split, task: str, metric: MetricSpec, seed: int, seconds: float = float("inf")
 ) -> tuple[float, int]:
     """(the standard error of the model's gap over guessing, the resamples it was measured on), from resampling
     the training rows (with replacement) and scoring both sets of out-of-fold predictions on each sample. With few
@@ -98,7 +104,7 @@ def gap_se(
     rng = np.random.default_rng(seed)
     size = min(len(y), RESAMPLED_ROWS)
 
-    def score(predictions: Any, proba: Any, rows: Any) -> float:
+    def score(predictions: np.ndarray, proba: np.ndarray | None, rows: np.ndarray) -> float:
         replay = evaluate.Replay.make(predictions[rows], None if proba is None else proba[rows], model.classes, task)
         return directed(metric.value(task, replay, None, truth[rows]), metric)
 
@@ -113,7 +119,7 @@ def gap_se(
 
 
 def summary_or_why(
-    search: Any, held_out: Any, task: str, metrics: list[MetricSpec]
+    search: Split, held_out: Split, task: str, metrics: list[MetricSpec]
 ) -> tuple[dict[str, Any] | None, str]:
     """What guessing scores in the candidates' folds and on the test rows (run.json's "baseline"), else why not."""
     try:
@@ -125,7 +131,9 @@ def summary_or_why(
 DECISION_SHARE = 0.03  # of the budget, what the verdict's resampling may take (a few percent, whatever the load)
 
 
-def gap_se_of(ctx: RunContext, searched: Any, recommended: str, search: Any) -> tuple[float | None, int | None]:
+def gap_se_of(
+    ctx: RunContext, searched: SearchResult, recommended: str, search: Split
+) -> tuple[float | None, int | None]:
     """How uncertain the recommended model's gap over guessing is, from its out-of-fold predictions in the folds of
     `search` (kept for the best candidates), and on how many resamples; None when they were not kept or cannot be
     scored."""

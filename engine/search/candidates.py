@@ -4,12 +4,17 @@ forms, the tuned candidates of an optuna study, and ensembles of the best."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.extension.registry.models import ModelSpec
 from automl_tui_engine.naming import tuned_name
 from automl_tui_engine.search.planning import order
 from automl_tui_engine.table.preprocess import AS_IS
+
+if TYPE_CHECKING:  # optuna and scikit-learn load with the search, not with the module
+    import optuna
+    from automl_tui_engine.table.preprocess import ColumnPlan
+    from sklearn.base import BaseEstimator
 
 
 @dataclass
@@ -41,7 +46,7 @@ class Candidate:
         """Which part of the search it comes from: one of STAGES (a lighter forest is a tuned one)."""
         return "ensemble" if self.members else "tuned" if self.key else "default"
 
-    def pipeline(self, plans: list[Any], task: str, seed: int, steps: tuple = ()) -> Any:
+    def pipeline(self, plans: list[ColumnPlan], task: str, seed: int, steps: tuple = ()) -> BaseEstimator:
         from automl_tui_engine.table import preprocess
 
         if not self.members:
@@ -133,7 +138,7 @@ class Pruned(Exception):
 LOG_STEPS_PER_DECADE = 6  # a log-scaled setting is tried on this grid: closer values fit the same model
 
 
-def _suggest(trial: Any, name: str, domain: Any) -> Any:
+def _suggest(trial: optuna.trial.Trial, name: str, domain: list[Any] | dict[str, Any]) -> Any:
     """A value from a registry search-space entry: a list is a set of choices; a {low, high[, log, int]} dict
     is a range. A log-scaled float is put on a grid of LOG_STEPS_PER_DECADE per decade: ten tuned linear models
     with C between 3.1 and 3.4 had the same R² to the third decimal, and on the grid they are one candidate,
@@ -239,7 +244,7 @@ class Tuner:
             return Candidate(name, spec, params, trial=trial, key=key, target=target)
         return None
 
-    def _tell_again(self, trial: Any, outcome: float | str | None) -> None:
+    def _tell_again(self, trial: optuna.trial.Trial, outcome: float | str | None) -> None:
         import optuna
 
         state = optuna.trial.TrialState

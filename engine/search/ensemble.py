@@ -12,10 +12,16 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.extension.registry.metrics import MetricSpec
 from automl_tui_engine.search import evaluate
+
+if TYPE_CHECKING:  # numpy and pandas load with the run, not with the module
+    import numpy as np
+    import pandas as pd
+    from automl_tui_engine.search.candidates import Candidate
+    from automl_tui_engine.search.evaluate import Folds
 
 ROUNDS = 25
 POOL = 5  # the best candidate of at most this many model kinds
@@ -23,26 +29,40 @@ POOL = 5  # the best candidate of at most this many model kinds
 
 @dataclass
 class Member:
-    candidate: Any  # search.Candidate
+    candidate: Candidate
     row: dict[str, Any]
     evaluation: evaluate.Evaluation
 
 
-def _blend(members: list[Member], weights: list[int], task: str, rows: Any = slice(None)) -> tuple[Any, Any]:
+def _blend(
+    members: list[Member], weights: list[int], task: str, rows: np.ndarray | slice = slice(None)
+) -> tuple[np.ndarray, np.ndarray | None]:
     """(predictions, probabilities) of the weighted average of the members' out-of-fold outputs on `rows`."""
     import numpy as np
 
     total = sum(weights)
     if task == "regression":
         blended = sum(w * m.evaluation.out_of_fold.predictions[rows] for m, w in zip(members, weights, strict=True))
-        return blended / total, None
-    proba = sum(w * m.evaluation.out_of_fold.proba[rows] for m, w in zip(members, weights, strict=True)) / total
+        return np.asarray(blended) / total, None
+    proba = np.asarray(sum(w * _proba(m)[rows] for m, w in zip(members, weights, strict=True))) / total
     classes = members[0].evaluation.out_of_fold.classes
     return np.asarray(classes)[proba.argmax(axis=1)], proba
 
 
+def _proba(member: Member) -> np.ndarray:
+    proba = member.evaluation.out_of_fold.proba
+    assert proba is not None  # a classifier is pooled only with its probabilities (select)
+    return proba
+
+
 def fold_scores(
-    predictions: Any, proba: Any, classes: Any, y: Any, folds: list[tuple[Any, Any]], task: str, metric: MetricSpec
+    predictions: np.ndarray,
+    proba: np.ndarray | None,
+    classes: np.ndarray | None,
+    y: pd.Series,
+    folds: Folds,
+    task: str,
+    metric: MetricSpec,
 ) -> list[float]:
     """A metric per fold from out-of-fold outputs: the numbers a cross-validation of that model would give."""
     scores = []
@@ -63,9 +83,7 @@ class Selection:
     out_of_fold: evaluate.OutOfFold
 
 
-def select(
-    pool: list[Member], y: Any, folds: list[tuple[Any, Any]], task: str, primary: MetricSpec
-) -> Selection | None:
+def select(pool: list[Member], y: pd.Series, folds: Folds, task: str, primary: MetricSpec) -> Selection | None:
     """The ensemble of the best members, or None when it does not earn its cost: fewer than two members carry
     weight, or its cross-fitted gain over the best member is within the folds' noise (one standard error of the
     per-fold differences). On the folds it was chosen on, an ensemble always looks at least as good as its best
@@ -97,7 +115,7 @@ def select(
     return Selection(members, evaluate.OutOfFold(predictions, proba, classes))
 
 
-def _greedy(pool: list[Member], y: Any, folds: list[tuple[Any, Any]], task: str, primary: MetricSpec) -> list[int]:
+def _greedy(pool: list[Member], y: pd.Series, folds: Folds, task: str, primary: MetricSpec) -> list[int]:
     """Weights over `pool` (best first) that make the best average score on `folds`."""
     sign = 1 if primary.greater_is_better else -1
     classes = pool[0].evaluation.out_of_fold.classes

@@ -7,30 +7,40 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from automl_tui_engine.extension.registry.metrics import MetricSpec
 from automl_tui_engine.messages import t
 
+if TYPE_CHECKING:  # pandas and scikit-learn load with the run, not with the module
+    import numpy as np
+    import pandas as pd
+    from automl_tui_engine.table.data import Dataset
+    from sklearn.base import BaseEstimator
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+
 LATENCY_ROWS = 1000
+# (training rows, validation rows) per fold, as positions (numpy loads with the run: the alias is a string)
+Folds: TypeAlias = "list[tuple[np.ndarray, np.ndarray]]"
 
 
 @dataclass
 class Split:
-    X_train: Any
-    X_test: Any
-    y_train: Any
-    y_test: Any
-    cv: Any
+    X_train: pd.DataFrame
+    X_test: pd.DataFrame
+    y_train: pd.Series
+    y_test: pd.Series
+    cv: KFold | StratifiedKFold
     n_folds: int
     warnings: list[str]
-    test_positions: Any = None  # the test rows' positions in the dataset given to split()
+    test_positions: np.ndarray | None = None  # the test rows' positions in the dataset given to split()
     facts: dict[str, Any] | None = None  # how the test rows were chosen (data_profile.json's "split")
 
 
 def split(
-    X: Any,
-    y: Any,
+    X: pd.DataFrame,
+    y: pd.Series,
     task: str,
     test_size: float,
     cv_folds: int,
@@ -99,10 +109,10 @@ class TimeOrder:
     """A date column the rows are ordered by for a time split; rows without a date count as the oldest."""
 
     column: str
-    stamps: Any  # the column parsed, aligned with the table's rows
+    stamps: pd.Series  # the column parsed, aligned with the table's rows
 
     @staticmethod
-    def of(dataset: Any, how: str) -> TimeOrder | None:
+    def of(dataset: Dataset, how: str) -> TimeOrder | None:
         """The order a run's `split` setting asks for ("random", "time" or "time:COLUMN"); a missing, ambiguous
         or non-date column is bad input, said before any work."""
         from automl_tui_engine.errors import UserError
@@ -122,7 +132,9 @@ class TimeOrder:
             column = dates[0]
         return TimeOrder(column, dataset.timestamps(column))
 
-    def split(self, X: Any, y: Any, n_test: int) -> tuple[Any, Any, Any, Any, dict[str, Any]]:
+    def split(
+        self, X: pd.DataFrame, y: pd.Series, n_test: int
+    ) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series, pd.Series, dict[str, Any]]:
         """(X_train, X_test, y_train, y_test, facts): the `n_test` latest rows are the test rows."""
         import numpy as np
 
@@ -170,7 +182,7 @@ def sample_for_search(split_: Split, task: str, rows: int, seed: int) -> Split:
     return replace(split_, X_train=X, y_train=y)
 
 
-def sample_rows(X: Any, y: Any, task: str, rows: int, seed: int) -> tuple[Any, Any]:
+def sample_rows(X: pd.DataFrame, y: pd.Series, task: str, rows: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     """At most `rows` rows (stratified for classes, every class kept), index reset."""
     from sklearn.model_selection import train_test_split
 
@@ -183,12 +195,12 @@ def sample_rows(X: Any, y: Any, task: str, rows: int, seed: int) -> tuple[Any, A
     return X.reset_index(drop=True), y.reset_index(drop=True)
 
 
-def serialized_size(estimator: Any) -> int:
+def serialized_size(estimator: BaseEstimator) -> int:
     """Bytes of the pickled fitted pipeline: what model.joblib costs on disk, uncompressed."""
     return len(pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def predict_latency(estimator: Any, X: Any, repeats: int, seed: int) -> tuple[float, float]:
+def predict_latency(estimator: BaseEstimator, X: pd.DataFrame, repeats: int, seed: int) -> tuple[float, float]:
     """(ms to predict 1,000 rows, ms to predict a single row), raw rows in: the fastest of the repeats. Other work
     on the machine only ever adds time, so the fastest is the steadiest measure of the model itself (as timeit
     advises); the median moved up to 4.9× between measurements of one model with a core busy (bench/README.md)."""
@@ -196,12 +208,14 @@ def predict_latency(estimator: Any, X: Any, repeats: int, seed: int) -> tuple[fl
     return min(batch), min(single)
 
 
-def latency_samples(estimator: Any, X: Any, repeats: int, seed: int) -> tuple[list[float], list[float]]:
+def latency_samples(
+    estimator: BaseEstimator, X: pd.DataFrame, repeats: int, seed: int
+) -> tuple[list[float], list[float]]:
     """Each timed prediction in ms: `repeats` of 1,000 rows, then 3 × `repeats` of a single row."""
     batch = X.sample(n=LATENCY_ROWS, replace=len(X) < LATENCY_ROWS, random_state=seed)
     single = X.iloc[[0]]
 
-    def timed(rows: Any, times: int) -> list[float]:
+    def timed(rows: pd.DataFrame, times: int) -> list[float]:
         samples = []
         for _ in range(times):
             start = time.perf_counter()
@@ -218,9 +232,9 @@ class OutOfFold:
     """Each training row's prediction by the fold model that did not see it: what ensembles and decision
     thresholds are chosen on without fitting anything again. `proba` is None for models without probabilities."""
 
-    predictions: Any
-    proba: Any
-    classes: Any
+    predictions: np.ndarray
+    proba: np.ndarray | None
+    classes: np.ndarray | None  # None for regression
 
 
 @dataclass
@@ -228,16 +242,16 @@ class Evaluation:
     row: dict[str, Any]  # the leaderboard columns
     fold_scores: dict[str, list[float]]
     out_of_fold: OutOfFold
-    fold_model: Any  # the first fold's fitted pipeline: it stands for the candidate's latency and size
+    fold_model: BaseEstimator  # the first fold's fitted pipeline: it stands for the candidate's latency and size
 
 
-def fold_indices(split_: Split) -> list[tuple[Any, Any]]:
+def fold_indices(split_: Split) -> Folds:
     """(train, validation) positions per fold; the same for every candidate of a run (seeded folds)."""
     return list(split_.cv.split(split_.X_train, split_.y_train))
 
 
 def cross_validate(
-    pipeline: Any,
+    pipeline: BaseEstimator,
     split_: Split,
     task: str,
     metrics: list[MetricSpec],
@@ -277,12 +291,13 @@ def cross_validate(
             fold_scores[m.name].append(m.value(task, replay, None, y.iloc[validation]))
         if after_fold is not None:
             after_fold(fold, fold_scores[metrics[0].name][-1])
+    assert predictions is not None  # every split has folds
     row = leaderboard_row(fold_scores, statistics.fmean(fit_times), first, X, repeats, seed)
     return Evaluation(row, fold_scores, OutOfFold(predictions, proba, classes), first)
 
 
 def leaderboard_row(
-    fold_scores: dict[str, list[float]], fit_s: float, model: Any, X: Any, repeats: int, seed: int
+    fold_scores: dict[str, list[float]], fit_s: float, model: BaseEstimator, X: pd.DataFrame, repeats: int, seed: int
 ) -> dict[str, Any]:
     """How many folds, mean and spread of each metric over them, then the fitted model's predict latency and
     size."""
@@ -305,15 +320,17 @@ class Replay:
     fold (and of an ensemble or a threshold, computed from out-of-fold predictions) is scored without predicting
     again. The scorer's rows argument is ignored; the rows are the ones the predictions were made for."""
 
-    def __init__(self, predictions: Any, proba: Any, classes: Any, task: str) -> None:
+    def __init__(
+        self, predictions: np.ndarray, proba: np.ndarray | None, classes: np.ndarray | None, task: str
+    ) -> None:
         self.predictions, self.proba, self.classes_, self.task = predictions, proba, classes, task
 
     @staticmethod
-    def make(predictions: Any, proba: Any, classes: Any, task: str) -> Replay:
+    def make(predictions: np.ndarray, proba: np.ndarray | None, classes: np.ndarray | None, task: str) -> Replay:
         return (Replay if proba is None else ProbaReplay)(predictions, proba, classes, task)
 
     @staticmethod
-    def of(model: Any, X: Any, task: str) -> Replay:
+    def of(model: BaseEstimator, X: pd.DataFrame, task: str) -> Replay:
         proba = model.predict_proba(X) if task != "regression" and hasattr(model, "predict_proba") else None
         return Replay.make(model.predict(X), proba, getattr(model, "classes_", None), task)
 
@@ -328,18 +345,18 @@ class Replay:
             regressor_tags=None if classifier else RegressorTags(),
         )
 
-    def predict(self, X: Any) -> Any:
+    def predict(self, X: pd.DataFrame | None) -> np.ndarray:
         return self.predictions
 
 
 class ProbaReplay(Replay):
     """A Replay with probabilities: a separate class because scorers look for `predict_proba` with hasattr."""
 
-    def predict_proba(self, X: Any) -> Any:
+    def predict_proba(self, X: pd.DataFrame | None) -> np.ndarray | None:
         return self.proba
 
 
-def scorable(pipeline: Any, metrics: list[MetricSpec]) -> list[MetricSpec]:
+def scorable(pipeline: BaseEstimator, metrics: list[MetricSpec]) -> list[MetricSpec]:
     """The metrics this model can be scored on: those needing probabilities only when it gives them."""
     return scorable_by(hasattr(pipeline, "predict_proba"), metrics)
 
@@ -348,6 +365,6 @@ def scorable_by(gives_probabilities: bool, metrics: list[MetricSpec]) -> list[Me
     return [m for m in metrics if gives_probabilities or not m.needs_proba]
 
 
-def replay_scores(replay: Replay, y: Any, task: str, metrics: list[MetricSpec]) -> dict[str, float]:
+def replay_scores(replay: Replay, y: pd.Series | np.ndarray, task: str, metrics: list[MetricSpec]) -> dict[str, float]:
     """Every metric the predictions allow, scored from predictions already made."""
     return {m.name: m.value(task, replay, None, y) for m in scorable_by(replay.proba is not None, metrics)}

@@ -13,12 +13,15 @@ these classes, so every saved forest predicts this way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from joblib import effective_n_jobs
 from sklearn.ensemble import ExtraTreesClassifier, ExtraTreesRegressor, RandomForestClassifier, RandomForestRegressor
 from sklearn.utils.validation import check_is_fitted
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 class _SumsTreesInALoop:
@@ -27,11 +30,14 @@ class _SumsTreesInALoop:
     n_jobs: int | None
     estimators_: list[Any]
     _validate_X_predict: Callable[[Any], Any]
+    n_classes_: int  # a classifier's, of its one output
+    predict: Callable[[pd.DataFrame | np.ndarray], np.ndarray]
+    predict_proba: Callable[[pd.DataFrame | np.ndarray], np.ndarray]
 
     def _loops(self) -> bool:
         return self.n_outputs_ == 1 and effective_n_jobs(self.n_jobs) == 1
 
-    def _mean_of_trees(self, X, outputs: slice | int) -> np.ndarray:
+    def _mean_of_trees(self, X: pd.DataFrame | np.ndarray, outputs: slice | int) -> np.ndarray:
         """The trees' mean leaf value: `outputs` picks the class columns, or the one number of a regression."""
         check_is_fitted(self)
         X = self._validate_X_predict(X)
@@ -47,14 +53,14 @@ class _SumsTreesInALoop:
 
 
 class _LeanForestClassifier(_SumsTreesInALoop):
-    def predict_proba(self, X):
+    def predict_proba(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         if not self._loops():
             return super().predict_proba(X)
         return self._mean_of_trees(X, slice(None, int(self.n_classes_)))
 
 
 class _LeanForestRegressor(_SumsTreesInALoop):
-    def predict(self, X):
+    def predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
         if not self._loops():
             return super().predict(X)
         return self._mean_of_trees(X, 0)

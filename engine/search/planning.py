@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from automl_tui_engine.config import RunConfig
 from automl_tui_engine.core.budget import Clock
 from automl_tui_engine.extension.registry.models import ModelSpec
 
 if TYPE_CHECKING:  # pandas and scikit-learn load with the run, not with the module
+    import pandas as pd
     from automl_tui_engine.search.evaluate import Split
     from automl_tui_engine.table.preprocess import ColumnPlan
 
@@ -36,7 +37,7 @@ def order(specs: list[ModelSpec]) -> list[ModelSpec]:
 class SearchPlan:
     """The rows the candidates are compared on, and what that is expected to cost."""
 
-    folds: Any  # the search's evaluate.Split: the training rows, or a stratified sample when they would eat the budget
+    folds: Split  # the training rows, or a stratified sample when they would eat the budget
     estimate_s: float  # about how long every kind's first form takes on those rows
     scale: float  # rows of the refit / rows of one fold's fit: how much longer the refit takes than a fold
     test_rows: int
@@ -65,7 +66,7 @@ def plan(
 BASELINE_ROWS = 5000  # the linear fit is timed on at most this many rows and scaled to the rest
 
 
-def measure_baseline(plans: list[Any], X: Any, y: Any, task: str, seed: int) -> Baseline:
+def measure_baseline(plans: list[ColumnPlan], X: pd.DataFrame, y: pd.Series, task: str, seed: int) -> Baseline:
     from automl_tui_engine.extension.registry import models
     from automl_tui_engine.search import evaluate
     from automl_tui_engine.table import preprocess
@@ -89,7 +90,7 @@ FIRST_FORMS_SHARE = 0.4  # of the budget left, what every kind's first form shou
 MIN_SEARCH_ROWS = 5000
 
 
-def rows_for_budget(rows: int, estimate_s: float, clock: Any) -> int:
+def rows_for_budget(rows: int, estimate_s: float, clock: Clock) -> int:
     """Training rows to compare models on so that every kind's first form takes about FIRST_FORMS_SHARE of the time
     left (costs grow about linearly with rows), leaving time for growing, tuning and the refit; never below
     MIN_SEARCH_ROWS."""

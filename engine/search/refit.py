@@ -16,6 +16,7 @@ from automl_tui_engine.search.planning import SearchPlan
 if TYPE_CHECKING:  # pandas and scikit-learn load with the run, not with the module
     from automl_tui_engine.search.evaluate import Split
     from automl_tui_engine.table.preprocess import ColumnPlan
+    from sklearn.base import BaseEstimator
 
 # how the saved model was trained (run.json's refit.how): all training rows, all of them with fewer trees (a forest),
 # a sample of them, or the first CV fold's
@@ -26,7 +27,7 @@ HOWS = ("all_rows", "fewer_parts", "sample", "fold_model")
 class Refit:
     """The model to save, and how it was trained."""
 
-    model: Any
+    model: BaseEstimator
     how: str  # one of HOWS
     fit_s: float
     train_rows: int
@@ -110,7 +111,7 @@ def final_model(
     )
 
 
-def estimator_params(model: Any) -> dict[str, str]:
+def estimator_params(model: BaseEstimator) -> dict[str, str]:
     """The trained estimator's own settings (defaults included) as text, for the report; parameters scikit-learn
     has deprecated (their value is the marker "deprecated") are no setting of the model and are left out."""
     from automl_tui_engine.table.preprocess import final_estimator

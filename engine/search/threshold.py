@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from automl_tui_engine.extension.registry.metrics import MetricSpec
 from automl_tui_engine.search.ensemble import fold_scores
 from automl_tui_engine.search.evaluate import Evaluation, OutOfFold
+
+if TYPE_CHECKING:  # numpy, pandas and scikit-learn load with the run, not with the module
+    import numpy as np
+    import pandas as pd
+    from automl_tui_engine.search.evaluate import Folds
+    from sklearn.base import BaseEstimator
 
 # a cut-off picked among many on the same predictions flatters itself a little: demand a clear gain
 MIN_GAIN = 0.005
@@ -36,7 +42,7 @@ def applies(task: str, primary: MetricSpec) -> bool:
 
 
 def _search(
-    evaluation: Evaluation, y: Any, folds: list[tuple[Any, Any]], primary: MetricSpec
+    evaluation: Evaluation, y: pd.Series, folds: Folds, primary: MetricSpec
 ) -> tuple[Threshold | None, list[float]]:
     """The best cut-off for the primary metric (None when 0.5 is as good, within MIN_GAIN or the noise), and the
     cut-off each fold was scored at.
@@ -70,12 +76,12 @@ def _search(
     return best, [cuts[cut] for cut in fold_cuts]
 
 
-def _labels(classes: Any, positive: Any, cut: float) -> Any:
+def _labels(classes: np.ndarray, positive: np.ndarray, cut: float) -> np.ndarray:
     return classes[(positive >= cut).astype(int)]
 
 
 def at_own_threshold(
-    evaluation: Evaluation, y: Any, folds: list[tuple[Any, Any]], primary: MetricSpec, metrics: list[MetricSpec]
+    evaluation: Evaluation, y: pd.Series, folds: Folds, primary: MetricSpec, metrics: list[MetricSpec]
 ) -> tuple[Evaluation, Threshold | None]:
     """The candidate as it would be used: when a cut-off other than 0.5 clearly pays, every metric of predicted
     labels is scored again with it (the leaderboard row's means and spreads, its fold scores and out-of-fold
@@ -87,6 +93,7 @@ def at_own_threshold(
     if tuned is None:
         return evaluation, None
     oof = evaluation.out_of_fold
+    assert oof.proba is not None  # a cut-off is tuned on probabilities only
     labels = np.array(oof.predictions, copy=True)
     for (_, validation), cut in zip(folds, fold_cuts, strict=True):
         labels[validation] = _labels(np.asarray(oof.classes), oof.proba[validation, 1], cut)
@@ -101,7 +108,7 @@ def at_own_threshold(
     return Evaluation(row, scores, relabelled, evaluation.fold_model), tuned
 
 
-def apply(model: Any, cut: float | None) -> Any:
+def apply(model: BaseEstimator, cut: float | None) -> BaseEstimator:
     """The model predicting the positive class from the tuned cut-off `cut` (inside the pipeline, so the saved
     model keeps its preprocessing step names); the model itself when there is none."""
     if cut is None:
@@ -109,7 +116,7 @@ def apply(model: Any, cut: float | None) -> Any:
     from sklearn.model_selection import FixedThresholdClassifier
     from sklearn.pipeline import Pipeline
 
-    def wrap(estimator: Any) -> Any:
+    def wrap(estimator: BaseEstimator) -> BaseEstimator:
         return FixedThresholdClassifier(estimator, threshold=cut, response_method="predict_proba")
 
     if isinstance(model, Pipeline):

@@ -10,10 +10,10 @@ tables do not burn the whole budget. `search_phase()` is the phase; it returns a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine import decision as decision_mod
 from automl_tui_engine import events as ev
@@ -37,6 +37,10 @@ from automl_tui_engine.search.planning import SearchPlan
 from automl_tui_engine.search.trials import Trials
 from automl_tui_engine.table import preprocess
 
+if TYPE_CHECKING:  # scikit-learn loads with the run, not with the module
+    from automl_tui_engine.extension.registry.models import ModelSpec
+    from automl_tui_engine.table.preprocess import ColumnPlan
+
 FAILURES_BEFORE_SPENT = 2  # failed tuned candidates in a row, in units of `patience`, that end the search
 # tuned candidates in a row not started because their estimate did not fit the time left, that end the search
 TOO_LONG_BEFORE_SPENT = 5
@@ -45,7 +49,7 @@ TOO_LONG_BEFORE_SPENT = 5
 COARSER_AT_MOST = 0.5
 
 
-def search_phase(ctx: RunContext, specs: list[Any], plans: Any, plan: SearchPlan) -> SearchResult:
+def search_phase(ctx: RunContext, specs: list[ModelSpec], plans: list[ColumnPlan], plan: SearchPlan) -> SearchResult:
     """The candidates of `specs` (first forms, then grown, lighter and tuned ones, then an ensemble) compared on
     `plan`'s rows."""
     return _Search(ctx, plans, plan).run(specs)
@@ -150,7 +154,7 @@ class _Search(Trials):
         """`max_trials` tuned candidates were tried (grown and lighter forms count among them)."""
         return self.config.max_trials is not None and self.counts["tuned"] >= self.config.max_trials
 
-    def _offer(self, make: Any, estimate: float) -> tuple[bool, Candidate | None]:
+    def _offer(self, make: Callable[[], Candidate | None], estimate: float) -> tuple[bool, Candidate | None]:
         """A grown or lighter form, made by `make()` (which numbers it; None: there is none) only when its `estimate`
         fits the search time left: an offer, without the time not made nor numbered. Returns (False when the search
         must end, the candidate tried if one was)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import warnings as py_warnings
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine import decision as decision_mod
 from automl_tui_engine import events as ev
@@ -19,9 +19,14 @@ from automl_tui_engine.core import budget
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.messages import t
 from automl_tui_engine.search import ensemble, evaluate, threshold
-from automl_tui_engine.search.candidates import Candidate, Pruned
+from automl_tui_engine.search.candidates import Candidate, Pruned, Tuner
 from automl_tui_engine.search.outcome import STOP_FIGURES, SearchResult
 from automl_tui_engine.search.planning import SearchPlan
+
+if TYPE_CHECKING:  # scikit-learn loads with the run, not with the module
+    from automl_tui_engine.search.evaluate import Folds
+    from automl_tui_engine.table.preprocess import ColumnPlan
+    from sklearn.base import BaseEstimator
 
 KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (ensemble, threshold)
 
@@ -29,7 +34,7 @@ KEEP_EVALUATIONS = 12  # out-of-fold predictions kept for the best candidates (e
 class Trials:
     """What a search found so far, and how it tries one more candidate."""
 
-    def __init__(self, ctx: RunContext, plans: Any, plan: SearchPlan) -> None:
+    def __init__(self, ctx: RunContext, plans: list[ColumnPlan], plan: SearchPlan) -> None:
         self.ctx, self.config, self.clock, self.task = ctx, ctx.config, ctx.clock, ctx.task
         self.primary, self.plans, self.plan, self.folds = ctx.primary, plans, plan, plan.folds
         self.fold_positions = evaluate.fold_indices(self.folds)  # the same folds for every candidate of the run
@@ -132,7 +137,7 @@ class Trials:
             return candidate
         return replace(candidate, params={**candidate.params, param: form.params[param]})
 
-    def _try(self, candidate: Candidate, estimate: float | None, tuner: Any = None, pending: int = 0) -> bool:
+    def _try(self, candidate: Candidate, estimate: float | None, tuner: Tuner | None = None, pending: int = 0) -> bool:
         """Evaluate one candidate; False when the search must end (budget spent or run cancelled).
 
         While other first forms wait (`pending`), one may use at most an even share of the search time left, so a
@@ -146,7 +151,7 @@ class Trials:
                 self.log.not_finished(candidate.name, "cancelled", t("run.cancelled"), stage=candidate.stage)
             return False
 
-    def _evaluate(self, candidate: Candidate, estimate: float | None, tuner: Any, pending: int) -> bool:
+    def _evaluate(self, candidate: Candidate, estimate: float | None, tuner: Tuner | None, pending: int) -> bool:
         ctx, config, log = self.ctx, self.config, self.log
         if ctx.cancel.requested():
             self.stop = "cancelled"
@@ -195,6 +200,7 @@ class Trials:
             return False
         except Pruned:
             self.counts["pruned"] += 1
+            assert tuner is not None  # only a tuner's pruning stops a candidate after a fold
             tuner.tell(candidate, None, pruned=True)
             log.not_finished(candidate.name, "pruned", t("run.pruned"), candidate.describe(), stage=candidate.stage)
             return True
@@ -240,7 +246,9 @@ class Trials:
         self.ctx.warn(t("run.model_sized", model=candidate.name, size=size, full=full, seconds=left), topic="run")
         return replace(candidate, params={**candidate.params, param: size})
 
-    def _keep(self, candidate: Candidate, evaluation: evaluate.Evaluation, pipeline: Any = None) -> dict[str, Any]:
+    def _keep(
+        self, candidate: Candidate, evaluation: evaluate.Evaluation, pipeline: BaseEstimator | None = None
+    ) -> dict[str, Any]:
         """The finished candidate, at its own decision threshold when that applies, scored on a second set of folds
         too when it enters the best (and `pipeline` is given), on disk and announced."""
         evaluation, tuned = self._at_own_threshold(evaluation, self.fold_positions)
@@ -259,7 +267,9 @@ class Trials:
             self.evaluations.pop(kept["model"], None)
         return row
 
-    def _at_own_threshold(self, evaluation: evaluate.Evaluation, folds: list[Any]) -> tuple[Any, Any]:
+    def _at_own_threshold(
+        self, evaluation: evaluate.Evaluation, folds: Folds
+    ) -> tuple[evaluate.Evaluation, threshold.Threshold | None]:
         if not self.own_thresholds:
             return evaluation, None
         return threshold.at_own_threshold(evaluation, self.folds.y_train, folds, self.primary, self.ctx.task_metrics)
@@ -271,7 +281,7 @@ class Trials:
         ahead = sum(decision_mod.goodness(row, self.primary) > mine for row in self.log.rows)
         return ahead < self.config.confirm_top
 
-    def _confirmed(self, pipeline: Any, evaluation: evaluate.Evaluation) -> evaluate.Evaluation:
+    def _confirmed(self, pipeline: BaseEstimator, evaluation: evaluate.Evaluation) -> evaluate.Evaluation:
         """`evaluation` pooled with a cross-validation on the second set of folds (at a decision threshold chosen
         the same way on them), when the search has the time for it; as it was otherwise. The best of many
         candidates scored on the same folds is partly the one those folds flattered: on randhie's heavy-tailed

@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from automl_tui_engine.extension.registry import Registry
 from automl_tui_engine.messages import t_or
 from automl_tui_engine.tasks import CLASSIFICATION
+
+if TYPE_CHECKING:  # numpy and pandas load with the run, not with the registry
+    import numpy as np
+    import pandas as pd
 
 
 def title(name: str, label: str = "") -> str:
     """A metric's words for people in the current language: a built-in's from the catalogue (so a run or report
     in another language uses its own), else the label its plugin or its run gave it, else its name."""
     return t_or(f"metrics.{name}", label or name)
+
+
+class Predictor(Protocol):
+    """What a scorer asks for its predictions: a fitted model, or predictions made once (search/evaluate.Replay)."""
+
+    def predict(self, X: pd.DataFrame | None) -> np.ndarray: ...
 
 
 class RankingMetric(Protocol):
@@ -114,7 +124,7 @@ class MetricSpec:
         scorer = self.scorers[task]
         return isinstance(scorer, str) and scorer.startswith("neg_")
 
-    def value(self, task: str, estimator: Any, X: Any, y: Any) -> float:
+    def value(self, task: str, estimator: Predictor, X: pd.DataFrame | None, y: pd.Series | np.ndarray) -> float:
         raw = float(self.scorer(task)(estimator, X, y))
         return -raw if self.negated(task) else raw
 
@@ -138,7 +148,7 @@ def for_task(task: str) -> list[MetricSpec]:
     return [spec for spec in REGISTRY.all() if spec.supports(task)]
 
 
-def default_primary(task: str, class_counts: dict[Any, int] | None = None) -> str:
+def default_primary(task: str, class_counts: dict[str, int] | None = None) -> str:
     """The ranking metric when the user names none.
 
     Regression: R² (share of the variation explained; scale-free, so "points" read the same on any data).
