@@ -3,9 +3,14 @@ that also appear in the training rows. Each finding is one plain sentence for th
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 from automl_tui_engine.messages import listing, t
+
+if TYPE_CHECKING:  # pandas loads with the table, not with the module
+    import pandas as pd
+    from automl_tui_engine.extension.registry.metrics import RankingMetric
 
 LEAKAGE_PURITY = 0.99  # share of rows whose target one column alone gets right
 LEAKAGE_CORRELATION = 0.99
@@ -17,7 +22,24 @@ BINS = 20
 CHECK_ROWS = 100_000
 
 
-def _purity(column: Any, y: Any) -> float:
+class Profile(Protocol):
+    """What the checks read of a column's profile: table/data.py's ColumnProfile (data.py calls the checks, so
+    they name it by its shape)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def n_unique(self) -> int: ...
+
+    @property
+    def dropped(self) -> bool: ...
+
+
+def _purity(column: pd.Series, y: pd.Series) -> float:
     """Share of rows whose target is the most common target among rows with the same value of `column` (missing
     values are a value of their own). Counted with integer codes: a crosstab per column took 1 s of a 30 s budget
     on a table of 67 columns."""
@@ -35,7 +57,7 @@ def _purity(column: Any, y: Any) -> float:
     return float(counts.max(axis=1).sum() / max(counts.sum(), 1))
 
 
-def data_warnings(X: Any, y: Any, task: str, profiles: list[Any]) -> list[str]:
+def data_warnings(X: pd.DataFrame, y: pd.Series, task: str, profiles: Sequence[Profile]) -> list[str]:
     """Warnings about the table as a whole, before any model is trained (on a sample of a large table)."""
     import pandas as pd
 
@@ -68,7 +90,7 @@ def data_warnings(X: Any, y: Any, task: str, profiles: list[Any]) -> list[str]:
     return found
 
 
-def imbalance_warning(class_counts: dict[Any, int], metric: Any) -> str | None:
+def imbalance_warning(class_counts: dict[str, int], metric: RankingMetric) -> str | None:
     """A warning when the smallest class is heavily outnumbered (against an even share of the rows), worded with
     the metric the run ranks by: one that counts every class alike, or plain accuracy, which would flatter a model
     that ignores that class."""
@@ -85,11 +107,11 @@ def imbalance_warning(class_counts: dict[Any, int], metric: Any) -> str | None:
     return t("checks.imbalance", **figures, metric=metric.title)
 
 
-def overlap_warning(X_train: Any, y_train: Any, X_test: Any, y_test: Any) -> str | None:
+def overlap_warning(X_train: pd.DataFrame, y_train: pd.Series, X_test: pd.DataFrame, y_test: pd.Series) -> str | None:
     """A warning when test rows are exact copies of training rows: the test score would flatter the model."""
     import pandas as pd
 
-    def fingerprints(X: Any, y: Any) -> Any:
+    def fingerprints(X: pd.DataFrame, y: pd.Series) -> pd.Series:
         return pd.util.hash_pandas_object(X.assign(__target__=y.to_numpy()), index=False)
 
     copies = int(fingerprints(X_test, y_test).isin(set(fingerprints(X_train, y_train))).sum())

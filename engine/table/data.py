@@ -10,13 +10,16 @@ import re
 from collections.abc import Hashable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.core import privacy
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, suggest, t
 from automl_tui_engine.table import human_numbers
 from automl_tui_engine.table.reading import read_table
+
+if TYPE_CHECKING:  # pandas loads with the table, not with the module
+    import pandas as pd
 
 MIN_ROWS = 20
 MAX_CLASSES_FOR_LABEL_CODES = 10  # an integer target with at most this many values is read as class codes
@@ -93,8 +96,8 @@ class ColumnProfile:
 class Dataset:
     """A validated table ready for modelling, plus everything the report says about it."""
 
-    X: Any
-    y: Any
+    X: pd.DataFrame
+    y: pd.Series
     target: str
     task: str
     profiles: list[ColumnProfile]
@@ -158,7 +161,7 @@ class Dataset:
         return out
 
 
-def timestamps(values: Any, utc: bool = False) -> Any:
+def timestamps(values: pd.Series, utc: bool = False) -> pd.Series:
     """Dates written for people as timestamps; unreadable values are missing. Japanese ones too: "2024年4月1日",
     full-width digits, era years ("令和6年4月1日", "R6.4.1", 元年 for the first): rewritten as ISO dates first."""
     import pandas as pd
@@ -176,14 +179,14 @@ def timestamps(values: Any, utc: bool = False) -> Any:
     return pd.to_datetime(text, errors="coerce", format="mixed", utc=utc)
 
 
-def _looks_like_dates(values: Any) -> bool:
+def _looks_like_dates(values: pd.Series) -> bool:
     sample = values.dropna().astype(str).head(200)
     if sample.empty or sample.str.normalize("NFKC").str.match(_DATE_LIKE).mean() < 0.9:
         return False
     return timestamps(sample).notna().mean() >= 0.9
 
 
-def profile_column(name: str, values: Any, personal_ok: bool = False) -> ColumnProfile:
+def profile_column(name: str, values: pd.Series, personal_ok: bool = False) -> ColumnProfile:
     """What a column holds; "personal" (left out) for people's names, e-mails, phone numbers or addresses unless
     `personal_ok` (core/privacy.py)."""
     import pandas as pd
@@ -206,7 +209,7 @@ def profile_column(name: str, values: Any, personal_ok: bool = False) -> ColumnP
     else:
         text = non_missing.astype(str)
         unique_share = n_unique / max(len(non_missing), 1)
-        if unique_share > 0.5 and text.str.split().str.len().mean() >= 4:
+        if unique_share > 0.5 and text.str.split().map(len).mean() >= 4:
             kind = "text"
         elif unique_share >= 0.95 and n_unique > MIN_ROWS:
             kind = "id"
@@ -219,13 +222,13 @@ def profile_column(name: str, values: Any, personal_ok: bool = False) -> ColumnP
     return ColumnProfile(name, kind, int(n_rows - len(non_missing)), n_unique, str(values.dtype), has_time)
 
 
-def _has_time_of_day(values: Any) -> bool:
+def _has_time_of_day(values: pd.Series) -> bool:
     """Whether any of the dates carries a time other than midnight."""
     stamps = timestamps(values, utc=True).dropna()
     return bool(((stamps.dt.hour != 0) | (stamps.dt.minute != 0) | (stamps.dt.second != 0)).any())
 
 
-def guess_target(frame: Any) -> tuple[str, str]:
+def guess_target(frame: pd.DataFrame) -> tuple[str, str]:
     """(the most plausible target, why in words): a conventional name, else the last column that could be a label
     or value (date parts, keys, IDs and free text are passed over)."""
     by_lower = {str(name).lower(): name for name in frame.columns}
@@ -245,7 +248,7 @@ def guess_target(frame: Any) -> tuple[str, str]:
     raise UserError("data.no_target_candidate")
 
 
-def detect_task(y: Any) -> str:
+def detect_task(y: pd.Series) -> str:
     import pandas as pd
 
     n_unique = y.nunique()
@@ -257,7 +260,7 @@ def detect_task(y: Any) -> str:
     return "multiclass" if integer_valued and n_unique <= MAX_CLASSES_FOR_LABEL_CODES else "regression"
 
 
-def _check_target(frame: Any, target: str, task: str) -> tuple[Any, str, list[str]]:
+def _check_target(frame: pd.DataFrame, target: str, task: str) -> tuple[pd.Series, str, list[str]]:
     """(y without missing rows, task, warnings) or a UserError when the target cannot be learned."""
     import pandas as pd
 
@@ -308,7 +311,7 @@ def load(
 
 
 def from_frame(
-    frame: Any,
+    frame: pd.DataFrame,
     source: dict[str, Any],
     target: str | None = None,
     task: str = "auto",

@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from automl_tui_engine.messages import t
+
+if TYPE_CHECKING:  # pandas loads with the table, not with the module
+    import pandas as pd
 
 # a number written for people: optional currency, digits with thousands separators, optional unit or percent
 # after NFKC (full-width digits, signs and points are the usual ones): a sign (Japanese accounts write a negative
@@ -19,7 +22,7 @@ _NEGATIVE_SIGNS = ("-", "−", "△", "▲")
 NUMBERS_AS_TEXT_SHARE = 0.95
 
 
-def parse_numbers(values: Any) -> Any:
+def parse_numbers(values: pd.Series) -> pd.Series:
     """Numbers written for people ("1,234", "$1,200", "12 kg", "15%", "inf", and in Japanese "１２３", "－５",
     "１２．５％", "￥1,234", "△500") as floats; anything else missing."""
     import numpy as np
@@ -33,7 +36,7 @@ def parse_numbers(values: Any) -> Any:
     return numbers.where(~infinite, np.nan).astype("float64")
 
 
-def written_unit(values: Any) -> str:
+def written_unit(values: pd.Series) -> str:
     """The currency sign or unit nearly every number of a text column is written with ("¥1,234" → "¥"), or ""."""
     parts = values.dropna().astype("string").str.normalize("NFKC").str.strip().str.extract(_HUMAN_NUMBER)
     marks = parts["currency"].fillna(parts["unit"]).dropna()
@@ -43,7 +46,7 @@ def written_unit(values: Any) -> str:
     return str(common.index[0]) if common.iloc[0] >= NUMBERS_AS_TEXT_SHARE * len(parts) else ""
 
 
-def numbers_from_text(frame: Any) -> tuple[Any, list[str], dict[str, str]]:
+def numbers_from_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
     """Text columns whose values are nearly all numbers written for people become numeric columns; the unit they
     were written with is kept (column -> unit), so figures in that column's terms can be written the same way."""
     import numpy as np

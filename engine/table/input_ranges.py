@@ -4,12 +4,16 @@ about one case later (what-if) with a typical row to start from, and an answer o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas loads with the table, not with the module
+    import pandas as pd
+    from automl_tui_engine.table.data import ColumnProfile
 
 MOST_CATEGORIES = 200  # a column with more distinct values is free text to a form: its most frequent are kept
 
 
-def of(X_train: Any, profiles: list[Any]) -> dict[str, dict[str, Any]]:
+def of(X_train: pd.DataFrame, profiles: list[ColumnProfile]) -> dict[str, dict[str, Any]]:
     """Per input column of the training rows: {"kind", and for its kind "low"/"high"/"typical" (numbers, dates as
     ISO text) or "categories" (value -> rows, most frequent first) and "typical"}."""
     from automl_tui_engine.table.data import timestamps
@@ -36,5 +40,5 @@ def of(X_train: Any, profiles: list[Any]) -> dict[str, dict[str, Any]]:
     return seen
 
 
-def _day(stamp: Any) -> str:
+def _day(stamp: pd.Timestamp) -> str:
     return stamp.strftime("%Y-%m-%d") if stamp.hour == stamp.minute == 0 else stamp.isoformat()

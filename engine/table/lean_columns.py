@@ -9,10 +9,18 @@ for value (tests/test_lean_columns.py), so it is still one, for everything that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sklearn.compose import ColumnTransformer
+
+if TYPE_CHECKING:  # numpy and pandas load with scikit-learn, which this module is a part of
+    import numpy as np
+    import pandas as pd
+    from sklearn.base import BaseEstimator
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 
 @dataclass(frozen=True)
@@ -20,14 +28,14 @@ class _Numeric:
     """as_float → SimpleImputer(add_indicator) → StandardScaler (optional), as arrays."""
 
     columns: list[str]
-    as_numbers: Any  # the fitted first step's function (preprocess.as_float)
-    kept: Any  # positions of the columns the imputer keeps (one empty in training is dropped)
-    fill: Any  # the imputer's statistic for each kept column
-    flagged: Any  # positions of the columns with a missing-value indicator
-    mean: Any  # the scaler's, or None
-    scale: Any
+    as_numbers: Callable[[np.ndarray], np.ndarray]  # the fitted first step's function (preprocess.as_float)
+    kept: np.ndarray  # positions of the columns the imputer keeps (one empty in training is dropped)
+    fill: np.ndarray  # the imputer's statistic for each kept column
+    flagged: np.ndarray  # positions of the columns with a missing-value indicator
+    mean: np.ndarray | None  # the scaler's, or None
+    scale: np.ndarray | None
 
-    def transform(self, X: Any) -> Any:
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
         import numpy as np
 
         values = self.as_numbers(_stacked(X, self.columns, "float64"))
@@ -48,13 +56,13 @@ class _OneHot:
     """categories_as_strings → OneHotEncoder(handle_unknown="infrequent_if_exist"), as one sorted lookup per column."""
 
     columns: list[str]
-    as_strings: Any  # the fitted first step's function (preprocess.categories_as_strings)
-    known: list[Any]  # per column: every category seen in training, sorted, as a NumPy string array
-    output_of: list[Any]  # per column: the output position of each known category (-1: none)
+    as_strings: Callable[[np.ndarray], np.ndarray]  # the fitted first step's (preprocess.categories_as_strings)
+    known: list[np.ndarray]  # per column: every category seen in training, sorted, as a NumPy string array
+    output_of: list[np.ndarray]  # per column: the output position of each known category (-1: none)
     unknown_output: list[int]  # per column: where an unknown category goes (-1: nowhere, a row of zeros)
     widths: list[int]
 
-    def transform(self, X: Any) -> Any:
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
         import numpy as np
 
         text = self.as_strings(_stacked(X, self.columns, object)).astype(str)
@@ -75,10 +83,10 @@ class _OneHot:
 class _AsFitted:
     """Any other step, run as it was fitted, on its own columns."""
 
-    columns: Any  # a list, or one name (a text column is given as a Series)
-    step: Any
+    columns: list[str] | str  # a list, or one name (a text column is given as a Series)
+    step: BaseEstimator
 
-    def transform(self, X: Any) -> Any:
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
         out = self.step.transform(X[self.columns])
         return out.toarray() if hasattr(out, "toarray") else out
 
@@ -86,13 +94,13 @@ class _AsFitted:
 class LeanColumnTransformer(ColumnTransformer):
     """A ColumnTransformer whose transform of a frame runs on the arrays its fitted steps were read into."""
 
-    def fit_transform(self, X: Any, y: Any = None, **params: Any) -> Any:
+    def fit_transform(self, X: pd.DataFrame, y: pd.Series | None = None, **params: Any) -> np.ndarray:
         out = super().fit_transform(X, y, **params)
         self.lean_blocks_ = [_read(step, columns) for name, step, columns in self.transformers_ if step != "drop"]
         self.lean_inputs_ = sorted({c for block in self.lean_blocks_ for c in _names(block.columns)})
         return out
 
-    def transform(self, X: Any, **params: Any) -> Any:
+    def transform(self, X: pd.DataFrame | np.ndarray, **params: Any) -> np.ndarray:
         import numpy as np
         import pandas as pd
 
@@ -105,18 +113,18 @@ class LeanColumnTransformer(ColumnTransformer):
         return np.hstack([block.transform(X) for block in blocks])
 
 
-def _stacked(X: Any, columns: list[str], dtype: Any) -> Any:
+def _stacked(X: pd.DataFrame, columns: list[str], dtype: str | type) -> np.ndarray:
     """The columns of frame `X` as one array: column by column, four times faster than selecting a sub-frame."""
     import numpy as np
 
     return np.column_stack([X[c].to_numpy(dtype=dtype, na_value=np.nan) for c in columns])
 
 
-def _names(columns: Any) -> list[Any]:
+def _names(columns: list[str] | str) -> list[str]:
     return [columns] if isinstance(columns, str) else list(columns)
 
 
-def _read(step: Any, columns: Any) -> Any:
+def _read(step: BaseEstimator, columns: list[str] | str) -> _Numeric | _OneHot | _AsFitted:
     """The block that applies fitted `step` to `columns`: read into arrays when it is one of the shapes above."""
     from sklearn.pipeline import Pipeline
 
@@ -124,9 +132,9 @@ def _read(step: Any, columns: Any) -> Any:
     func = getattr(parts[0], "func", None)
     name = getattr(func, "__name__", "")
     # the steps preprocess.build makes, known by their first function (this module sits below preprocess)
-    if name == "as_float" and _numeric_parts(parts[1:]):
+    if func is not None and name == "as_float" and _numeric_parts(parts[1:]):
         return _numeric(list(columns), func, *parts[1:])
-    if name == "categories_as_strings" and _one_hot_part(parts[1:]):
+    if func is not None and name == "categories_as_strings" and _one_hot_part(parts[1:]):
         return _one_hot(list(columns), func, parts[1])
     return _AsFitted(columns, step)
 
@@ -150,7 +158,12 @@ def _one_hot_part(parts: list[Any]) -> bool:
     )
 
 
-def _numeric(columns: list[str], as_numbers: Any, imputer: Any, scaler: Any = None) -> _Numeric:
+def _numeric(
+    columns: list[str],
+    as_numbers: Callable[[np.ndarray], np.ndarray],
+    imputer: SimpleImputer,
+    scaler: StandardScaler | None = None,
+) -> _Numeric:
     import numpy as np
 
     statistics = imputer.statistics_
@@ -167,7 +180,7 @@ def _numeric(columns: list[str], as_numbers: Any, imputer: Any, scaler: Any = No
     )
 
 
-def _one_hot(columns: list[str], as_strings: Any, encoder: Any) -> _OneHot:
+def _one_hot(columns: list[str], as_strings: Callable[[np.ndarray], np.ndarray], encoder: OneHotEncoder) -> _OneHot:
     import numpy as np
 
     infrequent = getattr(encoder, "infrequent_categories_", None) or [None] * len(columns)

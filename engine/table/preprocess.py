@@ -6,11 +6,23 @@ section says exactly what happened to every column.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.messages import t
 from automl_tui_engine.table.data import ColumnProfile, timestamps
+
+if TYPE_CHECKING:  # numpy, pandas and scikit-learn load with the run, not with the module
+    import numpy as np
+    import pandas as pd
+    from automl_tui_engine.extension.registry.models import ModelSpec
+    from automl_tui_engine.extension.registry.steps import StepSpec
+    from automl_tui_engine.table.lean_columns import LeanColumnTransformer
+    from sklearn.base import BaseEstimator
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import FunctionTransformer
 
 ONE_HOT_MAX_CATEGORIES = 20  # above this, target encoding keeps the feature count small
 ONE_HOT_MIN_FREQUENCY = 5  # rarer categories are grouped as "infrequent"
@@ -52,7 +64,7 @@ def plan(profiles: list[ColumnProfile]) -> list[ColumnPlan]:
 
 
 # Module-level functions (not lambdas) so a fitted pipeline pickles into model.joblib.
-def categories_as_strings(X: Any) -> Any:
+def categories_as_strings(X: pd.DataFrame | np.ndarray) -> np.ndarray:
     """Mixed-type or missing categories become plain strings, with 'missing' as its own category. On a NumPy
     array: the same with pandas took 0.9 ms for one row (0.05 ms now), and every prediction pays it."""
     import numpy as np
@@ -64,7 +76,7 @@ def categories_as_strings(X: Any) -> Any:
     return text
 
 
-def categories_as_text(X: Any) -> Any:
+def categories_as_text(X: pd.DataFrame) -> pd.DataFrame:
     """What models saved before 2026-11-29 call by this name: the same strings as a frame, as their encoders
     were fitted on (given an array, scikit-learn warns about feature names on every predict)."""
     import pandas as pd
@@ -72,7 +84,7 @@ def categories_as_text(X: Any) -> Any:
     return pd.DataFrame(categories_as_strings(X), index=X.index, columns=X.columns)
 
 
-def as_float(X: Any) -> Any:
+def as_float(X: pd.DataFrame | np.ndarray) -> np.ndarray:
     """A float array with infinite values as missing. An array, not a frame: the steps after it validate an
     array far faster, which is most of a small model's predict time."""
     import numpy as np
@@ -81,11 +93,11 @@ def as_float(X: Any) -> Any:
     return np.where(np.isinf(values), np.nan, values)
 
 
-def text_or_empty(column: Any) -> Any:
+def text_or_empty(column: pd.Series) -> pd.Series:
     return column.fillna("").astype(str)
 
 
-def datetime_parts(X: Any, parts: tuple[str, ...] = DATE_PARTS) -> Any:
+def datetime_parts(X: pd.DataFrame, parts: tuple[str, ...] = DATE_PARTS) -> pd.DataFrame:
     import pandas as pd
 
     found = {}
@@ -96,12 +108,12 @@ def datetime_parts(X: Any, parts: tuple[str, ...] = DATE_PARTS) -> Any:
     return pd.DataFrame(found, index=X.index)
 
 
-def _datetime_part_names(transformer: Any, input_features: Any) -> list[str]:
+def _datetime_part_names(transformer: FunctionTransformer, input_features: Sequence[str]) -> list[str]:
     parts = (transformer.kw_args or {}).get("parts", DATE_PARTS)
     return [f"{name}_{part}" for name in input_features for part in parts]
 
 
-def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) -> Any:
+def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) -> LeanColumnTransformer:
     from automl_tui_engine.table.lean_columns import LeanColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.impute import SimpleImputer
@@ -168,22 +180,25 @@ TARGETS = (AS_IS, "log")
 LOG_TARGET_SKEW = 1.0  # a right tail at least this skewed (mean beyond the median by a share of the spread)
 
 
-def targets_to_try(y: Any, task: str) -> tuple[str, ...]:
+def targets_to_try(y: pd.Series, task: str) -> tuple[str, ...]:
     """The TARGETS a search tries: the log too for a regression target of values ≥ 0 with a long right tail."""
-    if task != "regression" or y.min() < 0 or not y.skew() > LOG_TARGET_SKEW:
+    if task != "regression" or y.min() < 0:
+        return TARGETS[:1]
+    skew = y.skew()  # a float: a regression target is numbers (NaN for too few rows)
+    if not (isinstance(skew, float) and skew > LOG_TARGET_SKEW):
         return TARGETS[:1]
     return TARGETS
 
 
 def pipeline(
     plans: list[ColumnPlan],
-    model_spec: Any,
+    model_spec: ModelSpec,
     task: str,
     seed: int,
-    params: dict | None = None,
-    steps: tuple = (),
+    params: dict[str, Any] | None = None,
+    steps: tuple[StepSpec, ...] = (),
     target: str = AS_IS,
-) -> Any:
+) -> Pipeline:
     """Preprocessing, any plugin steps, then the estimator (on the `target` of TARGETS), as one Pipeline: what
     model.joblib holds and what predicts on raw rows."""
     from sklearn.pipeline import Pipeline
@@ -203,7 +218,7 @@ def pipeline(
     )
 
 
-def preprocessor(model: Any) -> Any:
+def preprocessor(model: BaseEstimator) -> ColumnTransformer:
     """The fitted ColumnTransformer of a saved model: its own, the wrapped model's (a tuned decision threshold),
     or its first member's (an ensemble: every member gets the same columns)."""
     from sklearn.pipeline import Pipeline
@@ -214,7 +229,7 @@ def preprocessor(model: Any) -> Any:
     return model.named_steps["preprocess"]
 
 
-def final_estimator(model: Any) -> Any:
+def final_estimator(model: BaseEstimator) -> BaseEstimator:
     """The pipeline's own estimator, looking through a tuned decision threshold; an ensemble is itself."""
     from sklearn.pipeline import Pipeline
 
