@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from automl_tui_engine.context import RunContext
 from automl_tui_engine.core import budget
@@ -13,6 +13,14 @@ from automl_tui_engine.errors import one_line
 from automl_tui_engine.messages import t
 from automl_tui_engine.naming import PREDICTION, PROBABILITY
 from automl_tui_engine.outputs import rundir
+
+if TYPE_CHECKING:  # pandas, scikit-learn and the explainer load with this phase, not with the module
+    import pandas as pd
+    from automl_tui_engine.decision import Decision
+    from automl_tui_engine.outputs.explain import Explanation
+    from automl_tui_engine.search.evaluate import Split
+    from automl_tui_engine.table.data import Dataset
+    from sklearn.base import BaseEstimator
 
 
 @dataclass(frozen=True)
@@ -24,8 +32,14 @@ class Insights:
 
 
 def explain_and_draw(
-    ctx: RunContext, decision: Any, model: Any, test_predictions: Any, dataset: Any, folds: Any, guess: float | None
-):
+    ctx: RunContext,
+    decision: Decision,
+    model: BaseEstimator | None,
+    test_predictions: pd.DataFrame | None,
+    dataset: Dataset,
+    folds: Split,
+    guess: float | None,
+) -> Insights:
     """The explanation of `model` (the refit model; None when it could not be made) and the charts of the run;
     `guess` is what guessing scores on the ranking metric (None when it was not measured)."""
     timings: dict[str, float] = {}
@@ -38,7 +52,9 @@ def explain_and_draw(
     return Insights(charts=charts, timings=timings)
 
 
-def _explain(ctx: RunContext, model: Any, dataset: Any, folds: Any, timings: dict[str, float]) -> Any:
+def _explain(
+    ctx: RunContext, model: BaseEstimator, dataset: Dataset, folds: Split, timings: dict[str, float]
+) -> Explanation | None:
     from automl_tui_engine.outputs import explain
 
     config = ctx.config
@@ -75,7 +91,16 @@ def _explain(ctx: RunContext, model: Any, dataset: Any, folds: Any, timings: dic
     return explanation
 
 
-def _draw(ctx, decision, model, test_predictions, dataset, folds, explanation, guess) -> list[str] | None:
+def _draw(
+    ctx: RunContext,
+    decision: Decision,
+    model: BaseEstimator | None,
+    test_predictions: pd.DataFrame | None,
+    dataset: Dataset,
+    folds: Split,
+    explanation: Explanation | None,
+    guess: float | None,
+) -> list[str] | None:
     """The charts as HTML (and PNG when there is time); their names, or None when none could be built."""
     from automl_tui_engine.outputs import plots
 

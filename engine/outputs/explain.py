@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.core import budget
 from automl_tui_engine.formatting import md_safe
 from automl_tui_engine.messages import t
+
+if TYPE_CHECKING:  # pandas, scikit-learn and shap load with the explanation, not with the module
+    import numpy as np
+    import pandas as pd
+    from sklearn.base import BaseEstimator
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
 
 SHAP_ROWS = 200  # rows explained: enough for a stable picture, small enough for a fast preset
 BACKGROUND_ROWS = 50  # reference rows for the linear explainer
@@ -42,9 +50,9 @@ class Explanation:
     permutation: dict[str, tuple[float, float]] = field(default_factory=dict)  # column -> (mean, std)
     explainer: str | None = None  # tree | linear | kernel (model-agnostic)
     shap_error: str | None = None
-    values: Any = None  # (rows, columns) SHAP per original column (see `class_explained`)
-    base_value: Any = None  # SHAP's expected value (per row for multiclass: that row's class)
-    rows: Any = None  # the explained rows, raw
+    values: np.ndarray | None = None  # (rows, columns) SHAP per original column (see `class_explained`)
+    base_value: np.ndarray | None = None  # SHAP's expected value (per row for multiclass: that row's class)
+    rows: pd.DataFrame | None = None  # the explained rows, raw
     permutation_rows: int = 0
     permutation_repeats: int = PERMUTATION_REPEATS  # shuffles of each column
     fewer_rows_for_time: bool = False  # SHAP or permutation importance ran on fewer rows to keep the budget
@@ -76,7 +84,7 @@ class Explanation:
         }
 
 
-def column_groups(preprocess: Any) -> list[str]:
+def column_groups(preprocess: ColumnTransformer) -> list[str]:
     """For each feature the fitted ColumnTransformer outputs, the original column it came from."""
     owners: list[str] = []
     for name, transformer, columns in preprocess.transformers_:
@@ -91,7 +99,7 @@ def column_groups(preprocess: Any) -> list[str]:
     return owners
 
 
-def _explainer_for(model: Any, background: Any, task: str) -> tuple[str, Any]:
+def _explainer_for(model: BaseEstimator, background: np.ndarray, task: str) -> tuple[str, Any]:
     import shap
 
     kind = type(model).__name__
@@ -104,7 +112,7 @@ def _explainer_for(model: Any, background: Any, task: str) -> tuple[str, Any]:
     return "kernel", shap.KernelExplainer(predict, background[:AGNOSTIC_BACKGROUND])
 
 
-def _shap(pipeline: Any, X: Any, X_background: Any, task: str, seed: int) -> dict[str, Any]:
+def _shap(pipeline: Pipeline, X: pd.DataFrame, X_background: pd.DataFrame, task: str, seed: int) -> dict[str, Any]:
     import numpy as np
     from automl_tui_engine.table.preprocess import final_estimator
 
@@ -150,7 +158,9 @@ def _shap(pipeline: Any, X: Any, X_background: Any, task: str, seed: int) -> dic
     }
 
 
-def row_contributions(pipeline: Any, row: Any, background: Any, task: str) -> tuple[dict[str, float], str | None]:
+def row_contributions(
+    pipeline: Pipeline, row: pd.DataFrame, background: pd.DataFrame, task: str
+) -> tuple[dict[str, float], str | None]:
     """How much each column of the table moves the model's answer for one row (SHAP, in the model's output units),
     and the class explained (binary: the second class; multiclass: the one predicted; regression: None). Raises
     ValueError when the model cannot be explained this way (an ensemble, a plugin's extra steps)."""
@@ -169,12 +179,12 @@ def _joined(first: dict[str, Any], then: dict[str, Any]) -> dict[str, Any]:
 
 
 def explain(
-    pipeline: Any,
-    X_train: Any,
-    X_test: Any,
-    y_test: Any,
+    pipeline: BaseEstimator,
+    X_train: pd.DataFrame,
+    X_test: pd.DataFrame,
+    y_test: pd.Series,
     task: str,
-    scorer: Any,
+    scorer: Callable[[BaseEstimator, pd.DataFrame, pd.Series], float],
     seed: int,
     seconds: float = float("inf"),
 ) -> Explanation:
@@ -239,7 +249,7 @@ def explain(
     return found
 
 
-def _permutation_size(pipeline: Any, X_test: Any, left: float) -> tuple[int, int]:
+def _permutation_size(pipeline: BaseEstimator, X_test: pd.DataFrame, left: float) -> tuple[int, int]:
     """(rows, shuffles per column) for permutation importance to end in about `left` seconds: every shuffle on as
     many rows as fit (PERMUTATION_MIN_ROWS at least), else the fewest rows with fewer shuffles. A call's cost is
     timed at two sizes (the one it makes and the fewest rows): on a wide table it is mostly per call, not per row."""
@@ -269,7 +279,7 @@ def drivers(found: Explanation, target: str, task: str, top: int = 3) -> list[st
     import numpy as np
     import pandas as pd
 
-    if found.values is None:
+    if found.values is None or found.rows is None:  # SHAP's values and rows are kept together
         ranked = [c for c in found.permutation if _clearly_matters(found, c)][:top]
         return [t("explain.driver_importance_only", column=md_safe(c)) for c in ranked] or [
             t("explain.no_clear_driver")

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.formatting import without_controls
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs.chart_style import FRONT_COLOR, HEIGHT, OTHER_COLOR, WIDTH, layout
 from automl_tui_engine.outputs.run_charts import leaderboard, tradeoff
+
+if TYPE_CHECKING:  # numpy, pandas and plotly load with the charts, not with the module
+    import numpy as np
+    import pandas as pd
+    import plotly.graph_objects as go
+    from automl_tui_engine.decision import Decision
+    from automl_tui_engine.extension.registry.metrics import RankingMetric
+    from automl_tui_engine.outputs.explain import Explanation
+    from automl_tui_engine.outputs.png_browser import PngBrowser
 
 TRADEOFF_AXES = ("latency", "size")
 # every chart a run can draw, by file stem: the run's (every candidate), then the recommended model's
@@ -31,7 +40,7 @@ MODEL_CHARTS = (
 )
 
 
-def confusion(y_true: Any, y_pred: Any, classes: list[str]) -> Any:
+def confusion(y_true: pd.Series, y_pred: np.ndarray, classes: list[str]) -> go.Figure:
     import plotly.graph_objects as go
     from sklearn.metrics import confusion_matrix
 
@@ -44,7 +53,7 @@ def confusion(y_true: Any, y_pred: Any, classes: list[str]) -> Any:
     return layout(fig, t("plots.confusion_title"), t("plots.predicted"), t("plots.actual"))
 
 
-def roc(y_true: Any, positive_proba: Any, positive: str) -> Any:
+def roc(y_true: pd.Series, positive_proba: np.ndarray, positive: str) -> go.Figure:
     import plotly.graph_objects as go
     from sklearn.metrics import roc_auc_score, roc_curve
 
@@ -63,7 +72,7 @@ def roc(y_true: Any, positive_proba: Any, positive: str) -> Any:
     )
 
 
-def precision_recall(y_true: Any, positive_proba: Any, positive: str) -> Any:
+def precision_recall(y_true: pd.Series, positive_proba: np.ndarray, positive: str) -> go.Figure:
     import plotly.graph_objects as go
     from sklearn.metrics import average_precision_score, precision_recall_curve
 
@@ -86,26 +95,30 @@ def precision_recall(y_true: Any, positive_proba: Any, positive: str) -> Any:
     return layout(fig, title, t("plots.recall"), t("plots.precision"))
 
 
-def _sample_points(y_true: Any, y_pred: Any, limit: int = 5000) -> tuple[Any, Any]:
+def _sample_points(y_true: pd.Series, y_pred: np.ndarray, limit: int = 5000) -> tuple[np.ndarray, np.ndarray]:
     """At most `limit` points: a scatter of a million dots says no more and a PNG of it takes minutes."""
     import numpy as np
 
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if len(y_true) <= limit:
-        return y_true, y_pred
-    keep = np.random.default_rng(0).choice(len(y_true), size=limit, replace=False)
-    return y_true[keep], y_pred[keep]
+    actual, predicted = np.asarray(y_true), np.asarray(y_pred)
+    if len(actual) <= limit:
+        return actual, predicted
+    keep = np.random.default_rng(0).choice(len(actual), size=limit, replace=False)
+    return actual[keep], predicted[keep]
 
 
-def predicted_vs_actual(y_true: Any, y_pred: Any, target: str) -> Any:
+def predicted_vs_actual(y_true: pd.Series, y_pred: np.ndarray, target: str) -> go.Figure:
     import plotly.graph_objects as go
 
-    y_true, y_pred = _sample_points(y_true, y_pred)
-    low, high = float(min(y_true.min(), y_pred.min())), float(max(y_true.max(), y_pred.max()))
+    actual, predicted = _sample_points(y_true, y_pred)
+    low, high = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
     fig = go.Figure(
         [
             go.Scatter(
-                x=y_true, y=y_pred, mode="markers", marker={"color": FRONT_COLOR, "opacity": 0.6}, name=t("plots.rows")
+                x=actual,
+                y=predicted,
+                mode="markers",
+                marker={"color": FRONT_COLOR, "opacity": 0.6},
+                name=t("plots.rows"),
             ),
             go.Scatter(
                 x=[low, high],
@@ -124,13 +137,15 @@ def predicted_vs_actual(y_true: Any, y_pred: Any, target: str) -> Any:
     )
 
 
-def residuals(y_true: Any, y_pred: Any, target: str) -> Any:
+def residuals(y_true: pd.Series, y_pred: np.ndarray, target: str) -> go.Figure:
     import plotly.graph_objects as go
 
-    y_true, y_pred = _sample_points(y_true, y_pred)
+    actual, predicted = _sample_points(y_true, y_pred)
     fig = go.Figure(
         [
-            go.Scatter(x=y_pred, y=y_true - y_pred, mode="markers", marker={"color": FRONT_COLOR, "opacity": 0.6}),
+            go.Scatter(
+                x=predicted, y=actual - predicted, mode="markers", marker={"color": FRONT_COLOR, "opacity": 0.6}
+            ),
         ]
     )
     fig.add_hline(y=0, line_dash="dot", line_color=OTHER_COLOR)
@@ -156,18 +171,20 @@ def importance_bar(values: dict[str, float], errors: dict[str, float] | None, ti
     return fig.update_layout(margin={"l": 170}).update_yaxes(ticksuffix="  ")  # room for column names
 
 
-def shap_summary(explanation: Any) -> Any:
+def shap_summary(explanation: Explanation) -> go.Figure:
     """Beeswarm-style: one row per column, one dot per explained row, coloured by the column's value."""
     import numpy as np
     import pandas as pd
     import plotly.graph_objects as go
 
+    shap_values, rows = explanation.values, explanation.rows
+    assert shap_values is not None and rows is not None  # drawn for an explanation with SHAP values only (build)
     order = list(explanation.mean_abs())[:15][::-1]
     rng = np.random.default_rng(0)
     fig = go.Figure()
     for position, column in enumerate(order):
-        values = explanation.values[:, explanation.columns.index(column)]
-        raw = pd.to_numeric(explanation.rows[column], errors="coerce").astype(float)  # True/False too
+        values = shap_values[:, explanation.columns.index(column)]
+        raw = pd.to_numeric(rows[column], errors="coerce").astype(float)  # True/False too
         span = raw.max() - raw.min()
         colour = ((raw - raw.min()) / span).fillna(0.5).to_numpy() if span and span == span else np.full(len(raw), 0.5)
         fig.add_trace(
@@ -190,7 +207,7 @@ def shap_summary(explanation: Any) -> Any:
                         "ticktext": [t("plots.low"), t("plots.high")],
                     },
                 },
-                text=[f"{column} = {v}" for v in explanation.rows[column]],
+                text=[f"{column} = {v}" for v in rows[column]],
                 hoverinfo="text+x",
             )
         )
@@ -213,8 +230,18 @@ def _shap_title(class_explained: str | None) -> str:
 
 
 def build(
-    rows, metric, decision, task, target, y_test, y_pred, proba, classes, explanation, guess=None
-) -> tuple[dict[str, Any], dict[str, str]]:
+    rows: list[dict[str, Any]],
+    metric: RankingMetric,
+    decision: Decision,
+    task: str,
+    target: str,
+    y_test: pd.Series,
+    y_pred: np.ndarray | None,
+    proba: np.ndarray | None,
+    classes: list[str],
+    explanation: Explanation | None,
+    guess: float | None = None,
+) -> tuple[dict[str, go.Figure], dict[str, str]]:
     """Every chart this run can draw, by file stem, and those that could not be drawn with the error in one line:
     a chart that fails (a column of a type it did not expect) costs that chart, never the others (a table with
     True/False columns lost all nine). `guess` is what guessing scores (the leaderboard's line)."""
@@ -289,7 +316,7 @@ def export(
     figures: dict[str, Any],
     folder: Path,
     png: bool = True,
-    browser: Any = None,
+    browser: PngBrowser | None = None,
     plotly_js: str = "directory",
     until: float | None = None,
 ) -> dict[str, str]:
