@@ -23,7 +23,7 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine import events as ev
 from automl_tui_engine.clearml.pipeline_agent import (
@@ -36,6 +36,10 @@ from automl_tui_engine.clearml.pipeline_agent import (
 from automl_tui_engine.errors import ServerGone, UserError
 from automl_tui_engine.naming import PIPELINE_PHASE, task_name
 from automl_tui_engine.outputs import run_record, rundir
+
+if TYPE_CHECKING:  # the SDK and the config load with the pipeline, not with the module
+    from automl_tui_engine.config import RunConfig
+    from clearml import PipelineController
 
 # what a family's step shows live as it ends: the run's start (once) and its candidates (once each)
 SHOWN_LIVE = (ev.RunStarted.kind, ev.CandidateFinished.kind, ev.CandidateFailed.kind)
@@ -51,7 +55,7 @@ REACH_REPORTING = {
 }
 
 
-def run_pipeline(config: Any, queue: str, on_event: Callable[[Any], None]) -> Path:
+def run_pipeline(config: RunConfig, queue: str, on_event: Callable[[ev.Event], None]) -> Path:
     """Run `config` as a pipeline whose steps go to `queue`; the controller runs here until the reporting step
     ends. `on_event` hears each step's changes (events.StepChanged), then the run's own events, replayed from the
     run folder that came home (copied into `config.out`; returned). Ctrl+C stops it: no further step starts, the
@@ -90,9 +94,12 @@ def run_pipeline(config: Any, queue: str, on_event: Callable[[Any], None]) -> Pa
 class PipelineRun:
     """One pipeline run's controller: its steps (named and tagged by the naming rules) and how it ended."""
 
-    def __init__(self, config: Any, queue: str, on_event: Callable[[Any], None], run_id: str, holder_id: str) -> None:
+    def __init__(
+        self, config: RunConfig, queue: str, on_event: Callable[[ev.Event], None], run_id: str, holder_id: str
+    ) -> None:
         from automl_tui_engine.naming import dataset_key
 
+        assert config.data is not None  # a run on agents carries its table (remote.create_run_task checked it)
         self.config, self.queue, self.on_event, self.run_id, self.holder_id = config, queue, on_event, run_id, holder_id
         self.key = dataset_key(Path(config.data))
         self.families = list(config.models)
@@ -100,7 +107,9 @@ class PipelineRun:
         self.run_dir = Path(config.out) / run_id  # where the run folder comes home
         self.shown: set[tuple[str, str]] = set()  # (kind, model) of the run's events passed on so far
 
-    def preprocessing_passed(self, pipeline: Any, node: Any, parameters: dict) -> bool:
+    def preprocessing_passed(
+        self, pipeline: PipelineController, node: PipelineController.Node, parameters: dict[str, Any]
+    ) -> bool:
         """Before each training step: the table passed preprocessing (read once), else no agent trains on it."""
         from clearml import Task
 
@@ -138,7 +147,7 @@ class PipelineRun:
             event = {**event, "run_id": self.run_id, "run_dir": str(self.run_dir), "candidates": candidates}
         self.on_event(ev.from_dict(event))
 
-    def stop(self, pipe: Any) -> None:
+    def stop(self, pipe: PipelineController) -> None:
         """No further step starts, and each one still on a queue or an agent is stopped: the controller aborts its
         steps by the status it last saw."""
         from automl_tui_engine.clearml import remote
@@ -163,7 +172,7 @@ class PipelineRun:
             ),
         }
 
-    def controller(self) -> Any:
+    def controller(self) -> PipelineController:
         """The controller with its steps: preprocessing, one training step per family (in parallel), reporting."""
         from automl_tui_engine.clearml.pipeline_steps import preprocessing_step, reporting_step, training_step
         from automl_tui_engine.naming import tags
@@ -205,7 +214,7 @@ class PipelineRun:
         )
         return pipe
 
-    def reporting_task(self, pipe: Any) -> str:
+    def reporting_task(self, pipe: PipelineController) -> str:
         """The id of the reporting step that completed; else why the run ended without a report, as a UserError."""
         if self.refused:
             raise UserError("pipeline.refused", run_id=self.run_id, reason=self.refused)
@@ -216,7 +225,7 @@ class PipelineRun:
         return reporting.executed
 
 
-def at_home(run_dir: Path, config: Any) -> Path:
+def at_home(run_dir: Path, config: RunConfig) -> Path:
     """The run folder, written on an agent, made this machine's: its config and report name the user's table and
     folder (so the report's "Reproduce" commands work here)."""
     import tomllib
@@ -224,6 +233,7 @@ def at_home(run_dir: Path, config: Any) -> Path:
     from automl_tui_engine.config import build_from, to_toml
     from automl_tui_engine.outputs import report
 
+    assert config.data is not None  # the pipeline ran on this table
     here = {"data": str(Path(config.data).resolve()), "out": str(Path(config.out))}
     effective = tomllib.loads((run_dir / rundir.CONFIG).read_text(encoding="utf-8"))
     rundir.write_atomic(run_dir / rundir.CONFIG, to_toml(build_from({**effective, **here}, str(run_dir))))

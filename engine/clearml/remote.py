@@ -15,11 +15,17 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.errors import SourceGone, UserError
 from automl_tui_engine.naming import RUN_PHASE, phase_tag, tag_value, task_name
 from automl_tui_engine.outputs import run_record
+
+if TYPE_CHECKING:  # the SDK and the config load with what needs them, not with the module
+    from automl_tui_engine.config import RunConfig
+    from automl_tui_engine.context import Asked
+    from automl_tui_engine.events import Event
+    from clearml import Task
 
 CONFIG_NAME = "automl-tui config"
 RUN_ID_PARAM = "automl-tui/run_id"
@@ -81,7 +87,7 @@ def require_queue(name: str) -> None:
         raise UserError("remote.unknown_queue", queue=name, known=", ".join(known) or "-", hint=suggest(name, known))
 
 
-def enqueue(config: Any, queue: str) -> Enqueued:
+def enqueue(config: RunConfig, queue: str) -> Enqueued:
     """Put the run described by `config` on `queue`; returns at once with the run's name and where to see it."""
     from automl_tui_engine.clearml_tracking import sdk
 
@@ -92,7 +98,7 @@ def enqueue(config: Any, queue: str) -> Enqueued:
     return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))
 
 
-def create_run_task(config: Any, name: Callable[[str], str] | None = None) -> tuple[Any, str]:
+def create_run_task(config: RunConfig, name: Callable[[str], str] | None = None) -> tuple[Task, str]:
     """(the task "run · <run_id> · <dataset_key>" carrying the config and the table, the run_id): what an agent,
     or the steps of a pipeline, read the run from. A template task is made the same way, named by `name(key)`."""
     from automl_tui_engine.clearml_tracking import sdk
@@ -116,7 +122,7 @@ def create_run_task(config: Any, name: Callable[[str], str] | None = None) -> tu
     return task, run_id
 
 
-def _describe_run(task: Any, config: Any, run_id: str, key: str, data_name: str, dataset_task: str) -> None:
+def _describe_run(task: Task, config: RunConfig, run_id: str, key: str, data_name: str, dataset_task: str) -> None:
     """What the agent reads: the config, the run's name, and where the table is (and under which file name: the
     dataset_key, name + content hash, must be the same on the agent). The language the run was started in goes
     with it: an agent's machine has its own locale, and the report is for the person who started the run."""
@@ -212,7 +218,7 @@ def fetch_table(dataset_task: str, data_name: str, folder: Path) -> Path:
     return path
 
 
-def enqueue_clone(source: Source, config: Any, queue: str) -> Enqueued:
+def enqueue_clone(source: Source, config: RunConfig, queue: str) -> Enqueued:
     """The ClearML way of re-running: a clone of the run task (its parent), with the new config, on `queue`. The
     table is not uploaded again: the clone reads it from the task that has it."""
     from automl_tui_engine.clearml_tracking import sdk
@@ -238,7 +244,11 @@ class RemoteResult:
 
 
 def run_remote(
-    config: Any, queue: str, on_event: Any = None, cancel: Any = None, source: Source | None = None
+    config: RunConfig,
+    queue: str,
+    on_event: Callable[[Event], None] | None = None,
+    cancel: Asked | None = None,
+    source: Source | None = None,
 ) -> RemoteResult:
     """`engine.run` on an agent (of `config`, or as a clone of `source` with `config`): enqueue, pass on the run's
     events as they reach the server, then bring the run folder home, so whoever called it shows the run as a local
@@ -328,12 +338,12 @@ def bring_home(task_id: str, destination: Path) -> Path | None:
         return None
 
 
-def uploaded_run_folder(task: Any) -> Path | None:
+def uploaded_run_folder(task: Task) -> Path | None:
     """The run folder a task uploaded, unpacked here; None when it has none or the file server no longer does."""
     return _local_copy(task, RUN_FOLDER_ARTIFACT)
 
 
-def _local_copy(task: Any, artifact: str) -> Path | None:
+def _local_copy(task: Task, artifact: str) -> Path | None:
     """A task's artifact, here; None when it has none or the file server cannot give it (the SDK says why)."""
     if artifact not in task.artifacts:
         return None
@@ -341,7 +351,7 @@ def _local_copy(task: Any, artifact: str) -> Path | None:
     return Path(local) if local is not None else None
 
 
-def read_run(task: Any) -> tuple[dict[str, Any], str, Path]:
+def read_run(task: Task) -> tuple[dict[str, Any], str, Path]:
     """(config values pointing at a local copy of the table, run_id, a work folder) from a run task."""
     run_id = str(task.get_parameter(RUN_ID_PARAM))
     values = tomllib.loads(task.get_configuration_object(CONFIG_NAME) or "")
@@ -354,7 +364,7 @@ def read_run(task: Any) -> tuple[dict[str, Any], str, Path]:
     return values, run_id, work
 
 
-def uploaded_events(task: Any) -> list[dict[str, Any]]:
+def uploaded_events(task: Task) -> list[dict[str, Any]]:
     """The run events a task uploaded (EVENTS_ARTIFACT); [] when it has none or the file server cannot give them."""
     from automl_tui_engine.outputs.rundir import read_events
 

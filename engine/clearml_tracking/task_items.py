@@ -6,11 +6,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.clearml_tracking import sdk
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs import rundir
+
+if TYPE_CHECKING:  # the SDK loads with tracking, not with the module
+    import pandas as pd
+    from automl_tui_engine.decision import Decision
+    from automl_tui_engine.outputs.report import RunReport
+    from clearml import Task
 
 REPORT_TITLE, REPORT_SERIES = "00_report", "report_md"
 DEBUG_TITLE, MISSING_SERIES = "99_debug", "missing_artifacts"
@@ -19,14 +25,19 @@ DATA_TITLE = "data"  # the preprocessing task's charts of the table
 
 
 def recommended_model_task(
-    summary: Any, project: str, row: dict[str, Any], parent: str | None, not_recorded: dict[str, str] | None = None
-) -> Any:
+    summary: RunReport,
+    project: str,
+    row: dict[str, Any],
+    parent: str | None,
+    not_recorded: dict[str, str] | None = None,
+) -> Task:
     """The recommended model's own task (`row`: its leaderboard row as the search wrote it), made while the run's
     reporting task is still open (so that the report can link it): named and tagged by the naming rules, a child of
     `parent` (the training task or step that made it), with its numbers, charts and model card."""
     from automl_tui_engine.naming import model_tag, tags, task_name
     from clearml import Task
 
+    assert summary.decision is not None  # a run with a recommended model has a decision
     model = summary.decision.recommended
     with sdk.quiet():
         task = Task.create(
@@ -45,7 +56,7 @@ def recommended_model_task(
     return task
 
 
-def record_recommended_task(run_dir: Path, reporting: Any, task: Any) -> None:
+def record_recommended_task(run_dir: Path, reporting: Task | None, task: Task) -> None:
     """The recommended model's own task (the golden path's second stop), linked from the run: its id and web page
     in clearml.json (report.md shows them) and as a user property of the reporting task (a column in the web UI)."""
     link = "" if sdk.offline() else sdk.web_link(task)
@@ -55,7 +66,7 @@ def record_recommended_task(run_dir: Path, reporting: Any, task: Any) -> None:
         reporting.set_user_properties(**{rundir.RECOMMENDED_TASK: link or task.id})
 
 
-def upload(task: Any, name: str, artifact: Any, not_recorded: dict[str, str] | None) -> None:
+def upload(task: Task, name: str, artifact: str | pd.DataFrame, not_recorded: dict[str, str] | None) -> None:
     """One artifact on the task. With `not_recorded` (a tracked run), a refused upload is noted there (the report's
     Debug lists it) and tracking goes on; without, it raises (a pipeline step whose result it is)."""
     try:
@@ -74,7 +85,7 @@ def note_not_recorded(run_dir: Path, not_recorded: dict[str, str]) -> None:
 
 
 def describe_candidate(
-    task: Any, row: dict[str, Any], details_from: Path | None, not_recorded: dict[str, str] | None = None
+    task: Task, row: dict[str, Any], details_from: Path | None, not_recorded: dict[str, str] | None = None
 ) -> None:
     """A candidate's task: what it is (family, the parameters that differ from its defaults), its leaderboard
     numbers, and for the recommended model (`details_from` its run folder) its charts and model card: the details
@@ -96,7 +107,7 @@ def describe_candidate(
             upload(task, "model_card", str(card), not_recorded)
 
 
-def publish_data_charts(task: Any, profile: dict[str, Any]) -> None:
+def publish_data_charts(task: Task, profile: dict[str, Any]) -> None:
     """The preprocessing task's view of the table (`profile`: data_profile.json's): missing values per column, the
     column types, and the target's classes (or its statistics, for a number)."""
     from collections import Counter
@@ -133,7 +144,7 @@ def publish_data_charts(task: Any, profile: dict[str, Any]) -> None:
 
 
 def publish_reporting(
-    task: Any, summary: Any, test_metrics: dict[str, float], not_recorded: dict[str, str] | None = None
+    task: Task, summary: RunReport, test_metrics: dict[str, float], not_recorded: dict[str, str] | None = None
 ) -> None:
     """The reporting task, the one place to read: report.md's text and file, the leaderboard as a table and an
     artifact, the missing artifacts with their reasons, the charts, and the test scores beside guessing's
@@ -178,7 +189,7 @@ def publish_reporting(
     run_properties.record(task, summary.info)
 
 
-def considered(decision: Any) -> set[str]:
+def considered(decision: Decision | None) -> set[str]:
     """The candidates the decision weighed: the TopK by each axis, the Pareto front and the pick. Only these get a
     task of their own (about a second each on a server); every candidate is a row of the leaderboard table."""
     if decision is None:
