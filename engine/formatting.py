@@ -4,7 +4,10 @@ made safe to show, sizes, numbers."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # pandas loads with the tables written, not with the module
+    import pandas as pd
 
 # what turns text into live Markdown or HTML: tags and entities, emphasis and code, links and images, tables; an
 # underscore inside a word (bill_length_mm) never starts emphasis and stays as it is, for people reading the file
@@ -14,7 +17,7 @@ _MARKDOWN_LIVE = re.compile(r"([\\`*\[\]<>|~&]|(?<![^\W_])_|_(?![^\W_]))")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def md_safe(value: Any) -> str:
+def md_safe(value: object) -> str:
     """Text from the table (a column name, a class label, a file name, a message quoting them) as it must appear
     in report.md and model_card.md: personal data masked, and shown as typed, never as live markup."""
     from automl_tui_engine.core.privacy import mask
@@ -23,7 +26,7 @@ def md_safe(value: Any) -> str:
     return _MARKDOWN_LIVE.sub(r"\\\1", text)
 
 
-def md_code(value: Any) -> str:
+def md_code(value: object) -> str:
     """Text shown as inline code in Markdown (a model's name, a command): fenced with more backticks than any run
     inside it, so a backtick in a name never closes the span early and lets what follows go live."""
     from automl_tui_engine.core.privacy import mask
@@ -46,12 +49,12 @@ def md_code_block(text: str) -> str:
 FORMULA_START = "=+-@\t\r"
 
 
-def spreadsheet_safe(frame: Any) -> Any:
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` for a CSV people open in Excel: a text cell or column name that would start a formula gets a
     leading apostrophe (shown, never run); numbers, negative ones written as text too, stay as they are."""
     import pandas as pd
 
-    def neutral(values: Any) -> Any:
+    def neutral(values: pd.Series) -> pd.Series:
         text = values.astype("string")
         formula = text.str[:1].isin(list(FORMULA_START)) & pd.to_numeric(text, errors="coerce").isna()
         return values.where(~formula.fillna(False), "'" + text)
@@ -72,7 +75,7 @@ def without_controls(text: str) -> str:
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> str:
-    def cell(value: Any) -> str:
+    def cell(value: object) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")
 
     lines = ["| " + " | ".join(cell(h) for h in headers) + " |", "|" + "---|" * len(headers)]
@@ -111,11 +114,18 @@ def with_unit(figure: str, unit: str) -> str:
     return f"{figure}%" if unit == "%" else f"{figure} {unit}"
 
 
-def metric_text(value: float, metric: Any) -> str:
+class Bounded(Protocol):
+    """What writing a metric's values needs of it (a RankingMetric, a layer above, has it, and its unit)."""
+
+    @property
+    def bounded(self) -> bool: ...
+
+
+def metric_text(value: float, metric: Bounded) -> str:
     """A metric's value as `score_text` writes it, from the metric's facts (bounded, and the unit it is in)."""
     return score_text(value, metric.bounded, getattr(metric, "unit", ""))
 
 
-def spread_text(mean: float, std: float | None, metric: Any) -> str:
+def spread_text(mean: float, std: float | None, metric: Bounded) -> str:
     """'0.913 ± 0.014', '¥153,362 ± ¥1,838': a cross-validated score and its spread over the folds."""
     return f"{metric_text(mean, metric)} ± {metric_text(std or 0.0, metric)}"

@@ -15,7 +15,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from types import FrameType
+from typing import Any, Protocol
 
 # Seconds kept back after the search for what follows it, when no measurement says better:
 # saving files and writing the report (the refit, explanation and charts are estimated from measurements).
@@ -97,7 +98,7 @@ def time_limit(seconds: float) -> Iterator[None]:
     if seconds <= 0:
         raise BudgetExceeded
 
-    def expire(signum, frame):
+    def expire(signum: int, frame: FrameType | None) -> None:
         raise BudgetExceeded
 
     previous = signal.signal(signal.SIGALRM, expire)
@@ -150,7 +151,20 @@ def parts_that_fit(full: int, probe: int, probe_s: float, left: float, folds: in
     return int(min(full, max(probe, affordable)))
 
 
-def charts_s(config: Any, charts: int = CHARTS_MAX, png: bool = True) -> float:
+class Settings(Protocol):
+    """What the forecasts read of a run's settings (config.RunConfig, a layer above)."""
+
+    @property
+    def charts(self) -> str: ...  # "html+png", "html" or "none"
+
+    @property
+    def explain(self) -> bool: ...
+
+    @property
+    def time_budget_s(self) -> float: ...
+
+
+def charts_s(config: Settings, charts: int = CHARTS_MAX, png: bool = True) -> float:
     """Seconds `charts` charts take, PNGs included unless `png` is False (when time is short after all, the PNGs
     are dropped first); before they are built, as many as a run draws at most."""
     if config.charts == "none":
@@ -189,7 +203,7 @@ def explain_s(rows: list[dict[str, Any]], columns: int) -> float:
     return max(EXPLAIN_S, 2 * columns * EXPLAIN_MIN_SHUFFLES * per_call_ms / 1000)
 
 
-def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int, columns: int) -> float:
+def after_refit_s(config: Settings, rows: list[dict[str, Any]], test_rows: int, columns: int) -> float:
     """What follows the refit and is kept back for: scoring and saving the test rows' predictions (about three
     predicts and a CSV line each), explanation (of a table of `columns` columns), the HTML charts, report. PNG copies
     are last in value and made with what is left (the grace past the budget included): keeping time back for them
@@ -199,7 +213,7 @@ def after_refit_s(config: Any, rows: list[dict[str, Any]], test_rows: int, colum
     return test + (explain_s(rows, columns) if config.explain else 0.0) + charts_s(config, png=False) + REPORT_S
 
 
-def after_search_s(config: Any, likely: list[dict[str, Any]], scale: float, test_rows: int, columns: int) -> float:
+def after_search_s(config: Settings, likely: list[dict[str, Any]], scale: float, test_rows: int, columns: int) -> float:
     """What the phases after the search are likely to need, judged on the `likely` picks (the candidate the
     decision would recommend now). Keeping back time for the slowest of the three best ended a diamonds search
     (54,000 rows, two busy loops) at 16.9 s of 30 with a candidate skipped: 7.5 s kept for a forest's refit, when

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas loads with the table, not with the module
+    import pandas as pd
 
 MASK = "***"
 _EMAIL = re.compile(r"[\w.+-]+[@＠][\w-]+([.．][\w-]+)+")
@@ -46,7 +49,7 @@ def mask(text: str) -> str:
     return _NUMBER.sub(_mask_number, text)
 
 
-def preview_rows(frame: Any, profiles: list[Any], rows: int = 8) -> list[list[str]]:
+def preview_rows(frame: pd.DataFrame, profiles: list[Any], rows: int = 8) -> list[list[str]]:
     """The first rows as text for a preview, with personal data (e-mails, phone numbers, cards) masked."""
     text_kinds = {p.name: p.kind not in ("numeric", "datetime") for p in profiles}
     head = frame.head(rows)
@@ -72,7 +75,7 @@ _PERSONAL_NAME = re.compile(
 PERSONAL_SHARE = 0.5  # a column is personal data when at least this share of its values are e-mails or phone numbers
 
 
-def holds_personal_data(name: str, values: Any) -> bool:
+def holds_personal_data(name: str, values: pd.Series) -> bool:
     """Whether a column holds personal data a model should not learn from by default: its name says so (names,
     e-mail addresses, phone numbers, addresses), or most of its text values are e-mail addresses or phone numbers."""
     if _PERSONAL_NAME.search(unicodedata.normalize("NFKC", str(name))):

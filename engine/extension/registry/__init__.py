@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from automl_tui_engine.messages import suggest, t
 
-Spec = TypeVar("Spec")
+
+class Named(Protocol):
+    """What a registry keeps a spec by: its name and aliases (ModelSpec, MetricSpec, StepSpec)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+
+
+Spec = TypeVar("Spec", bound=Named)
 
 
 class Registry(Generic[Spec]):
@@ -17,7 +28,7 @@ class Registry(Generic[Spec]):
         self._specs: dict[str, Spec] = {}
         self._aliases: dict[str, str] = {}
 
-    def register(self, spec: Any) -> None:
+    def register(self, spec: Spec) -> None:
         """Add a spec; names and aliases must be new (a plugin cannot silently replace a built-in)."""
         keys = (spec.name, *spec.aliases)
         taken = [key for key in keys if key in self._aliases]

@@ -9,11 +9,14 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.extension.registry import Registry
 from automl_tui_engine.messages import t_or
 from automl_tui_engine.tasks import CLASSIFICATION
+
+if TYPE_CHECKING:  # scikit-learn loads with the models, not with the registry
+    from sklearn.base import BaseEstimator
 
 FAMILIES = ("classification", "regression")
 # a coarser form of a boosting (ModelSpec.coarser_params) keeps at least this many rounds and moves at most this far
@@ -131,7 +134,7 @@ class ModelSpec:
     def is_installed(self) -> bool:
         return self.dependency is None or importlib.util.find_spec(self.dependency) is not None
 
-    def build(self, task: str, seed: int, params: dict[str, Any] | None = None) -> Any:
+    def build(self, task: str, seed: int, params: dict[str, Any] | None = None) -> BaseEstimator:
         module_name, class_name = self.estimators[family(task)].split(":")
         estimator_class = getattr(importlib.import_module(module_name), class_name)
         merged = {**self.default_params.get(family(task), {}), **(params or {})}
@@ -144,7 +147,7 @@ class ModelSpec:
         return estimator_class(**merged)
 
 
-def use_threads(pipeline: Any, count: int) -> None:
+def use_threads(pipeline: BaseEstimator, count: int) -> None:
     """A loaded model's own thread count (ModelSpec.threads_param: the count of the machine it was fit on, then)
     set to `count`, as a run gives the models it builds: for a saved model about to be used here and now."""
     estimator = pipeline[-1] if hasattr(pipeline, "steps") else pipeline
