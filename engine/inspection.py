@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine import glossary
 from automl_tui_engine.messages import listing, t
+
+if TYPE_CHECKING:  # pandas loads with the table, not with the module
+    import pandas as pd
 
 
 @dataclass
@@ -31,7 +34,9 @@ class Inspection:
     date_columns: list[str] = field(default_factory=list)  # what a time split can order the rows by
 
 
-def inspect_table(path: Path, frame: Any, source: dict, target: str | None, presets: dict[str, Any]) -> Inspection:
+def inspect_table(
+    path: Path, frame: pd.DataFrame, source: dict[str, Any], target: str | None, presets: dict[str, Any]
+) -> Inspection:
     """Profile `frame` for `target` (guessed when None); validation problems become `error`, not exceptions."""
     from automl_tui_engine.core import privacy
     from automl_tui_engine.errors import UserError

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from automl_tui_engine.adopted_models import Answering, answering
 from automl_tui_engine.errors import UserError, one_line
@@ -19,6 +19,11 @@ from automl_tui_engine.formatting import spreadsheet_safe
 from automl_tui_engine.messages import listing, t
 from automl_tui_engine.naming import PREDICTION, probability_column
 from automl_tui_engine.outputs import rundir
+
+if TYPE_CHECKING:  # pandas and scikit-learn load with the model, not with the module
+    import pandas as pd
+    from automl_tui_engine.search.evaluate import Replay
+    from sklearn.base import BaseEstimator
 
 CHUNK_ROWS = 100_000
 
@@ -43,19 +48,20 @@ class PredictionSummary:
     answered_by: Answering | None = None
 
 
-def prediction_frame(pipeline: Any, X: Any, task: str) -> Any:
+def prediction_frame(pipeline: BaseEstimator, X: pd.DataFrame, task: str) -> pd.DataFrame:
     """`prediction`, and `probability_<class>` per class for classification, one row per row of X."""
     from automl_tui_engine.search.evaluate import Replay
 
     return frame_of(Replay.of(pipeline, X, task))
 
 
-def frame_of(replay: Any) -> Any:
+def frame_of(replay: Replay) -> pd.DataFrame:
     """The prediction columns from predictions already made (an evaluate.Replay)."""
     import pandas as pd
 
     frame = pd.DataFrame({PREDICTION: replay.predictions})
     if replay.proba is not None:
+        assert replay.classes_ is not None  # a model that gives probabilities has its classes
         for position, label in enumerate(replay.classes_):
             frame[probability_column(label)] = replay.proba[:, position]
     return frame
@@ -126,7 +132,7 @@ def provenance_doubt(run_dir: Path, answer: Answering) -> str | None:
     return t("predict.doubt_changed")
 
 
-def _seen_categories(pipeline: Any) -> dict[str, set[str]]:
+def _seen_categories(pipeline: BaseEstimator) -> dict[str, set[str]]:
     """Training categories of the one-hot encoded columns, to count values the model never saw."""
     from automl_tui_engine.table.preprocess import preprocessor
 
@@ -225,14 +231,14 @@ def predict_file(
 
 
 def _predictions_of(
-    chunk: Any,
-    pipeline: Any,
+    chunk: pd.DataFrame,
+    pipeline: BaseEstimator,
     expected: Schema,
     seen: dict[str, set[str]],
     not_numbers: dict[str, int],
     unseen: dict[str, int],
     raw_csv: bool,
-) -> Any:
+) -> pd.DataFrame:
     """The prediction columns (and the ID) for a chunk of rows; values read as in training, and the numbers that
     did not read and the categories never seen counted into `not_numbers` and `unseen`."""
     import pandas as pd
@@ -258,13 +264,22 @@ def _predictions_of(
     return frame if raw_csv else spreadsheet_safe(frame)
 
 
-def _write(frame: Any, handle: Any, written_as: dict[str, str], header: bool, first_row: int, path: Path) -> None:
+def _write(
+    frame: pd.DataFrame, handle: TextIO, written_as: dict[str, str], header: bool, first_row: int, path: Path
+) -> None:
     """`frame` as CSV on `handle`; a UserError naming the first column name or row whose text the file's encoding
     cannot hold (never replaced by '?')."""
     import io
 
     text = io.StringIO()
-    frame.to_csv(text, header=header, index=False, lineterminator=rundir.CSV_LINE_END, **written_as)
+    frame.to_csv(
+        text,
+        header=header,
+        index=False,
+        lineterminator=rundir.CSV_LINE_END,
+        sep=written_as["sep"],
+        decimal=written_as["decimal"],
+    )
     try:
         handle.write(text.getvalue())
     except UnicodeEncodeError:

@@ -15,11 +15,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.decision import directed
 from automl_tui_engine.formatting import score_text, with_unit
 from automl_tui_engine.messages import t
+
+if TYPE_CHECKING:  # numpy and pandas load with the test rows, not with the module
+    import numpy as np
+    import pandas as pd
+    from automl_tui_engine.extension.registry.metrics import RankingMetric
 
 LEVELS = ("clearly", "slightly", "no_better")
 MIN_SHARE = 0.2  # below this share of the way from guessing to perfect, a gap is too small to act on
@@ -93,7 +98,7 @@ class Verdict:
         return lines
 
 
-def _perfect(metric: Any) -> float | None:
+def _perfect(metric: RankingMetric) -> float | None:
     """The best score a metric can have: 1 for bounded scores, 0 for errors; None for an open-ended score."""
     if not metric.greater_is_better:
         return 0.0
@@ -195,7 +200,7 @@ def sentences_of(record: dict[str, Any], rows: list[dict[str, Any]]) -> list[str
     return found.sentences({name: f.get("title", name) for name, f in record.get("metric_facts", {}).items()})
 
 
-def per_class(actual: Any, predicted: Any) -> list[dict[str, Any]]:
+def per_class(actual: pd.Series, predicted: np.ndarray) -> list[dict[str, Any]]:
     """Per class of the test rows: how many rows have it and how many of those the model finds (its recall)."""
     import pandas as pd
 
