@@ -8,12 +8,15 @@ import ast
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, t
 from automl_tui_engine.naming import PREDICTION
 from automl_tui_engine.whatif.case import Field, SavedModel, short, value_of
+
+if TYPE_CHECKING:  # optuna loads with the search, not with the module
+    import optuna
 
 FREED_KINDS = ("numeric", "categorical")  # what a search can try values of
 TOP = 5
@@ -132,7 +135,7 @@ def search(
     rules = [constraint(saved, text) for text in constraints or []]
     base, unseen = saved.row(changes or {})
 
-    def objective(trial: Any) -> float:
+    def objective(trial: optuna.trial.Trial) -> float:
         row = {**base, **{name: suggest(trial, name) for name, suggest in spaces.items()}}
         for number, rule in enumerate(rules):  # met when ≤ 0: TPE learns where the conditions hold
             trial.set_constraint(str(number), rule.violation(row))
@@ -157,7 +160,7 @@ def search(
     return best
 
 
-def _told_apart(f: Field, value: Any) -> Any:
+def _told_apart(f: Field, value: object) -> object:
     """A value as a person tells inputs apart: numbers to a thousandth of the range training saw."""
     if isinstance(value, float) and f.low is not None and f.high > f.low:
         return round(value / ((f.high - f.low) / 1000))
@@ -196,7 +199,21 @@ def _space(f: Field, spec: str | None) -> Any:
     return lambda trial, name: trial.suggest_float(name, low, high)
 
 
-def _best(saved, study, fields, base, shown, maximize, top, rules) -> Best:
+def _value(trial: optuna.trial.FrozenTrial) -> float:
+    assert trial.value is not None  # only trials that finished are read (_best's `done`)
+    return trial.value
+
+
+def _best(
+    saved: SavedModel,
+    study: optuna.Study,
+    fields: list[Field],
+    base: dict[str, Any],
+    shown: str,
+    maximize: bool,
+    top: int,
+    rules: list[Constraint],
+) -> Best:
     import pandas as pd
 
     done = [trial for trial in study.trials if trial.value is not None]
@@ -205,12 +222,12 @@ def _best(saved, study, fields, base, shown, maximize, top, rules) -> Best:
         raise UserError("whatif.no_trial_met", trials=len(done), constraints=listing(rule.text for rule in rules))
     history, best_so_far, best = [], [], math.nan
     for trial in done:
-        history.append(trial.value)
+        history.append(_value(trial))
         if trial in met:
-            best = trial.value if math.isnan(best) else (max if maximize else min)(best, trial.value)
+            best = _value(trial) if math.isnan(best) else (max if maximize else min)(best, _value(trial))
         best_so_far.append(best)
     seen, rows = set(), []
-    for trial in sorted(met, key=lambda trial: trial.value, reverse=maximize):
+    for trial in sorted(met, key=_value, reverse=maximize):
         key = tuple(_told_apart(f, trial.params[f.name]) for f in fields)
         if key in seen:
             continue
@@ -218,7 +235,7 @@ def _best(saved, study, fields, base, shown, maximize, top, rules) -> Best:
         row = {**base, **trial.params}
         # a user's range can reach past what training saw
         beyond = [sentence for f in fields if (sentence := value_of(f, short(row[f.name]))[1])]
-        rows.append({**{f.name: row[f.name] for f in fields}, shown: trial.value, "careful": "; ".join(beyond)})
+        rows.append({**{f.name: row[f.name] for f in fields}, shown: _value(trial), "careful": "; ".join(beyond)})
         if len(rows) == top:
             break
     table = pd.DataFrame(rows)

@@ -10,11 +10,15 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, suggest, t
 from automl_tui_engine.outputs import rundir
+
+if TYPE_CHECKING:  # pandas and scikit-learn load with the model, not with the module
+    import pandas as pd
+    from sklearn.base import BaseEstimator
 
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
 ASKED_KINDS = ("numeric", "categorical", "datetime", "text")  # the columns a model reads; ids and constants it drops
@@ -85,7 +89,7 @@ class SavedModel:
     edit, a grid's rows, a search's trials)."""
 
     run_dir: Path
-    model: Any
+    model: BaseEstimator
     answered_by: Any  # adopted_models.Answering: which saved model of the run this is, and why
     task: str
     target: str
@@ -129,7 +133,7 @@ class SavedModel:
         return probability_column(focus)
 
     @cached_property
-    def typical_frame(self) -> Any:
+    def typical_frame(self) -> pd.DataFrame:
         """The typical row as the model reads it: the explainer's background for every answer."""
         return self.frame([self.typical])
 
@@ -171,7 +175,7 @@ class SavedModel:
             if name in found.index and not (isinstance(value := found[name], float) and math.isnan(value))
         }
 
-    def frame(self, rows: list[dict[str, Any]]) -> Any:
+    def frame(self, rows: list[dict[str, Any]]) -> pd.DataFrame:
         """Rows as the model reads them: every column it was fit on (those it drops empty), numbers as numbers."""
         import pandas as pd
 
@@ -181,7 +185,7 @@ class SavedModel:
                 frame[name] = pd.to_numeric(frame[name])
         return frame
 
-    def predictions(self, frame: Any) -> Any:
+    def predictions(self, frame: pd.DataFrame) -> pd.DataFrame:
         """`prediction`, and `probability_<class>` per class, one row per row of `frame`."""
         from automl_tui_engine.predict import prediction_frame
 
@@ -195,9 +199,9 @@ class SavedModel:
         frame = self.frame([row])
         answered = self.predictions(frame).iloc[0]
         probabilities = {
-            key.removeprefix(PROBABILITY): round(float(value), 4)
+            str(key).removeprefix(PROBABILITY): round(float(value), 4)
             for key, value in answered.items()
-            if key.startswith(PROBABILITY)
+            if str(key).startswith(PROBABILITY)
         }
         prediction = answered[PREDICTION]
         prediction = prediction.item() if hasattr(prediction, "item") else prediction
@@ -205,7 +209,7 @@ class SavedModel:
         return Answer(row, prediction, probabilities, unseen, pushes, explained, why_not, cutoff_of(self.model))
 
 
-def cutoff_of(model: Any) -> tuple[str, float] | None:
+def cutoff_of(model: BaseEstimator) -> tuple[str, float] | None:
     """The class a model with a tuned decision threshold answers, and the probability it answers it from (the run
     saves such a model as a scikit-learn FixedThresholdClassifier); None for the usual 0.5 or a regression."""
     from sklearn.model_selection import FixedThresholdClassifier
@@ -223,7 +227,9 @@ def ask(run_dir: Path, changes: dict[str, str], trust: bool = False) -> Answer:
     return SavedModel.open(run_dir, trust).answer(changes)
 
 
-def _pushes(model: Any, frame: Any, typical: Any, task: str, prediction: Any) -> tuple[dict[str, float], str, str]:
+def _pushes(
+    model: BaseEstimator, frame: pd.DataFrame, typical: pd.DataFrame, task: str, prediction: object
+) -> tuple[dict[str, float], str, str]:
     """(the TOP_PUSHES columns that move this answer most, the class they push toward, why there are none)."""
     from automl_tui_engine.errors import one_line
     from automl_tui_engine.outputs.explain import row_contributions
@@ -266,7 +272,7 @@ def value_of(f: Field, text: str) -> tuple[Any, str]:
     return text, ""
 
 
-def short(value: Any) -> str:
+def short(value: object) -> str:
     """A number as people write it (2008, not 2008.0; 8.576, not 8.575946831862097); anything else as text, and
     nothing for no value."""
     if isinstance(value, float):

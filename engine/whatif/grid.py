@@ -6,12 +6,16 @@ tab."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, t
 from automl_tui_engine.naming import PREDICTION, PROBABILITY, probability_column
 from automl_tui_engine.whatif.case import Field, SavedModel, value_of
+
+if TYPE_CHECKING:  # numpy and pandas load with the answers, not with the module
+    import numpy as np
+    import pandas as pd
 
 STEPS = 21  # values tried across a range given without a step ("*" or low:high): ends included, even spacing
 MOST_VALUES = 200  # per varied column: more is a finer step than a chart or a person can read
@@ -30,10 +34,14 @@ class Varied:
 @dataclass
 class Grid:
     varied: list[Varied]
-    table: Any  # one row per combination: the varied columns, `prediction`, `probability_<class>` (averaged over rows)
+    table: (
+        pd.DataFrame
+    )  # one row per combination: the varied columns, `prediction`, `probability_<class>` (averaged over rows)
     shown: str  # the column the chart draws: the focus class's probability, or the prediction
     focus: str  # classification: the class whose probability is drawn; "" for regression
-    curves: Any = None  # over a table, one varied column: one row per table row, one column per value (its answers)
+    curves: np.ndarray | None = (
+        None  # over a table, one varied column: one row per table row, one column per value (its answers)
+    )
     rows: int = 0  # table rows the answers are averaged over (0: the typical row)
     unseen: list[str] = field(default_factory=list)  # a sentence per varied column reaching beyond training
 
@@ -135,7 +143,7 @@ def grid(
     saved: SavedModel,
     varied: list[Varied],
     changes: dict[str, str] | None = None,
-    table: Any = None,
+    table: pd.DataFrame | None = None,
     focus: str | None = None,
     seed: int = 0,
 ) -> Grid:
@@ -172,7 +180,7 @@ def grid(
     return Grid(varied, table_out, shown, focus, curves, 0 if table is None else len(bases), unseen)
 
 
-def _table_rows(saved: SavedModel, table: Any, seed: int) -> list[dict[str, Any]]:
+def _table_rows(saved: SavedModel, table: pd.DataFrame, seed: int) -> list[dict[str, Any]]:
     """Up to MOST_ROWS rows of `table` (drawn with `seed`), as the model reads them; columns it lacks typical."""
     missing = [name for name in saved.fields if name not in table.columns]
     if len(missing) == len(saved.fields):
@@ -186,7 +194,9 @@ def _table_rows(saved: SavedModel, table: Any, seed: int) -> list[dict[str, Any]
     ]
 
 
-def _averaged(saved: SavedModel, keys: Any, answers: Any, rows: int, combos: int, shown: str) -> tuple[Any, Any]:
+def _averaged(
+    saved: SavedModel, keys: pd.DataFrame, answers: pd.DataFrame, rows: int, combos: int, shown: str
+) -> tuple[pd.DataFrame, np.ndarray | None]:
     """The average over the table's rows per combination (partial dependence), and each row's answers (its curve)."""
     import pandas as pd
 
@@ -194,7 +204,8 @@ def _averaged(saved: SavedModel, keys: Any, answers: Any, rows: int, combos: int
     mean = numbers.groupby(numbers.index % combos).mean().reset_index(drop=True)
     if saved.classes:  # the class with the highest average probability
         probabilities = mean.filter(like=PROBABILITY)
-        mean.insert(0, PREDICTION, probabilities.idxmax(axis=1).str.removeprefix(PROBABILITY))
+        likeliest: pd.Series = probabilities.idxmax(axis=1)  # column labels (pandas-stubs say positions)
+        mean.insert(0, PREDICTION, likeliest.str.removeprefix(PROBABILITY))
     table_out = pd.concat([keys, mean], axis=1)
     curves = answers[shown].to_numpy().reshape(rows, combos) if len(keys.columns) == 1 else None
     return table_out, curves

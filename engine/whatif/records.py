@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.messages import listing, t
 from automl_tui_engine.outputs import whatif_record
 from automl_tui_engine.outputs.whatif_charts import answer_title
 from automl_tui_engine.whatif.case import SavedModel, short
+
+if TYPE_CHECKING:  # pandas loads with the answers, not with the module
+    import pandas as pd
+    from automl_tui_engine.whatif.best import Best
+    from automl_tui_engine.whatif.grid import Grid
 
 
 @dataclass(frozen=True)
@@ -20,7 +25,7 @@ class Kept:
     not_told: str = ""  # a tracked run whose server could not be told: why (the record is on disk all the same)
 
 
-def keep_grid(saved: SavedModel, grid: Any, said: str) -> Kept:
+def keep_grid(saved: SavedModel, grid: Grid, said: str) -> Kept:
     from automl_tui_engine.outputs.whatif_charts import grid_chart
 
     columns = [v.column for v in grid.varied]
@@ -37,12 +42,12 @@ def keep_grid(saved: SavedModel, grid: Any, said: str) -> Kept:
     return _keep(saved.run_dir, whatif_record.GRID, grid.table, asked, {"chart": chart})
 
 
-def _grid_summary(grid: Any, answer: str) -> str:
+def _grid_summary(grid: Grid, answer: str) -> str:
     """Where the answer is lowest and highest over the grid, in one sentence for the report."""
     shown = grid.table[grid.shown]
-    low, high = grid.table.loc[shown.idxmin()], grid.table.loc[shown.idxmax()]
+    low, high = grid.table.iloc[shown.argmin()], grid.table.iloc[shown.argmax()]
 
-    def at(row: Any) -> str:
+    def at(row: pd.Series) -> str:
         return listing(f"{v.column} = {short(row[v.column])}" for v in grid.varied)
 
     return t(
@@ -55,7 +60,7 @@ def _grid_summary(grid: Any, answer: str) -> str:
     )
 
 
-def keep_best(saved: SavedModel, best: Any, said: str) -> Kept:
+def keep_best(saved: SavedModel, best: Best, said: str) -> Kept:
     from automl_tui_engine.outputs.whatif_charts import history_chart
 
     asked = {"said": said, **best.asked}
@@ -68,7 +73,7 @@ def keep_best(saved: SavedModel, best: Any, said: str) -> Kept:
     return _keep(saved.run_dir, whatif_record.BEST, best.table, asked, {"history": chart})
 
 
-def _keep(run_dir: Path, kind: str, table: Any, asked: dict[str, Any], figures: dict[str, Any]) -> Kept:
+def _keep(run_dir: Path, kind: str, table: pd.DataFrame, asked: dict[str, Any], figures: dict[str, Any]) -> Kept:
     from automl_tui_engine.errors import one_line
     from automl_tui_engine.outputs import report, rundir
 
