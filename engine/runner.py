@@ -14,17 +14,28 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from automl_tui_engine import decision as decision_mod
 from automl_tui_engine import events as ev
-from automl_tui_engine import glossary, tracking, verdict
+from automl_tui_engine import glossary, insights, tracking, verdict
+from automl_tui_engine.clearml_tracking import sdk
+from automl_tui_engine.clearml_tracking.tracker import ClearMLTracker
 from automl_tui_engine.config import RunConfig, to_toml
 from automl_tui_engine.context import Announcer, Cancel, RunContext
 from automl_tui_engine.core import budget, threads
 from automl_tui_engine.errors import one_line
+from automl_tui_engine.extension import plugins
+from automl_tui_engine.extension.registry import steps
+from automl_tui_engine.formatting import spreadsheet_safe
 from automl_tui_engine.messages import choose_language, t
-from automl_tui_engine.naming import new_run_id
-from automl_tui_engine.outputs import run_record, rundir
+from automl_tui_engine.naming import dataset_key, new_run_id
+from automl_tui_engine.outputs import png_browser, report, run_record, rundir, time_line
+from automl_tui_engine.outputs.candidate_log import CandidateLog
+from automl_tui_engine.outputs.search_counts import SearchCounts
+from automl_tui_engine.predict import frame_of
 from automl_tui_engine.preparing import Prepared, prepare
+from automl_tui_engine.search import baseline, evaluate, planning, refit, training
+from automl_tui_engine.table import checks, input_ranges, reading
+from automl_tui_engine.table.checks import imbalance_warning
 
-if TYPE_CHECKING:  # the search's modules load with the run, not with the package (a command's start-up)
+if TYPE_CHECKING:
     from automl_tui_engine.outputs.png_browser import PngBrowser
     from automl_tui_engine.search.evaluate import Replay, Split
     from automl_tui_engine.search.outcome import SearchResult
@@ -82,10 +93,12 @@ def with_run(
     run_id: str | None = None,
     since: float | None = None,
     tracked_as_asked: bool = True,
+    begun_at: float | None = None,
 ) -> T:
     """`then` given the run opened (its table read and checked, its folder made, the PNG browser started), with
     the run's language, trackers and threads set around it (run()'s arguments). Not `tracked_as_asked`: events.jsonl
-    alone, whatever the config says of ClearML (a pipeline's reporting step, whose own task is the run's record)."""
+    alone, whatever the config says of ClearML (a pipeline's reporting step, whose own task is the run's record).
+    `begun_at`: when another process began the run (budget.Clock)."""
     config.table()  # a run without a table stops here, before any tracker starts
     if config.lang:  # a preset's or the flag's language: the run's words, and its child processes'
         choose_language(config.lang)
@@ -97,7 +110,8 @@ def with_run(
     threads.settle(count)
     try:
         with threads.limited(count):
-            return _opened(config, then, announcer, Cancel(cancel), run_id or new_run_id(), since)
+            clock = budget.Clock(config.time_budget_s, config.max_trials is not None, since, begun_at)
+            return _opened(config, then, announcer, Cancel(cancel), run_id or new_run_id(), clock)
     finally:
         if announcer.close():
             _report_again(announcer.run_dir)
@@ -105,8 +119,6 @@ def with_run(
 
 def _report_again(run_dir: str) -> None:
     """Tracking stopped after the report was written: written again, so that its Debug says what ClearML lacks."""
-    from automl_tui_engine.outputs import report
-
     if run_dir and (Path(run_dir) / rundir.REPORT).exists():
         report.write(Path(run_dir))
 
@@ -115,9 +127,6 @@ def _trackers(config: RunConfig) -> list[tracking.Tracker]:
     """The run folder's events.jsonl, and ClearML tasks when the config asks for them."""
     trackers: list[tracking.Tracker] = [tracking.FileTracker()]
     if config.clearml.enabled:
-        from automl_tui_engine.clearml_tracking import sdk
-        from automl_tui_engine.clearml_tracking.tracker import ClearMLTracker
-
         # on a thread of its own: the SDK retries a server that stopped answering for ever, in the caller's thread
         tracker = ClearMLTracker(config.clearml.project)
         trackers.append(tracking.BackgroundTracker(tracker, sdk.server_answers, sdk.give_up))
@@ -125,12 +134,8 @@ def _trackers(config: RunConfig) -> list[tracking.Tracker]:
 
 
 def _opened(
-    config: RunConfig, then: Callable[[Run], T], announcer: Announcer, cancel: Cancel, run_id: str, since: float | None
+    config: RunConfig, then: Callable[[Run], T], announcer: Announcer, cancel: Cancel, run_id: str, clock: budget.Clock
 ) -> T:
-    from automl_tui_engine.outputs import png_browser
-    from automl_tui_engine.search import planning
-
-    clock = budget.Clock(config.time_budget_s, unlimited=config.max_trials is not None, since=since)
     prepared = prepare(config)
     plan = planning.plan(prepared.folds, prepared.dataset.task, prepared.plans, prepared.specs, config, clock)
     # the browser that draws the PNG charts starts before the search, so that its start overlaps the search; on a
@@ -156,15 +161,6 @@ def open_run(
 ) -> Run:
     """The run folder with what is settled before any fit (config.toml, the data profile, run.json), the context
     the phases are given, and RunStarted with the warnings about the table."""
-    from automl_tui_engine.extension import plugins
-    from automl_tui_engine.extension.registry import steps
-    from automl_tui_engine.naming import dataset_key
-    from automl_tui_engine.outputs import time_line
-    from automl_tui_engine.outputs.candidate_log import CandidateLog
-    from automl_tui_engine.search import baseline
-    from automl_tui_engine.table import input_ranges, reading
-    from automl_tui_engine.table.checks import imbalance_warning
-
     dataset, primary = prepared.dataset, prepared.primary
     folder = rundir.RunFolder.create(config.out, run_id)
     effective = config.model_copy(
@@ -234,8 +230,6 @@ BASELINE = "baseline (what guessing scores)"  # its row among the missing artifa
 
 
 def _check_split(ctx: RunContext, folds: Split, plan: SearchPlan) -> None:
-    from automl_tui_engine.table import checks
-
     ctx.phase("preprocessing")
     for message in folds.warnings:
         ctx.warn(message, topic="run")
@@ -257,18 +251,11 @@ class Run:
     plan: SearchPlan
 
     def search(self) -> SearchResult:
-        from automl_tui_engine.search import training
-
         self.ctx.phase("training")
         return training.search_phase(self.ctx, self.prepared.specs, self.prepared.plans, self.plan)
 
     def finish(self, searched: SearchResult) -> RunResult:
         """Decision, refit and test, explanation and charts, then run.json, the report and RunFinished."""
-        from automl_tui_engine import insights
-        from automl_tui_engine.outputs import report
-        from automl_tui_engine.outputs.search_counts import SearchCounts
-        from automl_tui_engine.search import baseline
-
         ctx, facts, prepared, plan = self.ctx, self.facts, self.prepared, self.plan
 
         config, rows = ctx.config, ctx.candidates.rows
@@ -299,12 +286,12 @@ class Run:
             ctx.artifact_missing(rundir.MODEL, t("missing.no_candidate"))
             ctx.artifact_missing(rundir.RECOMMENDATION, t("missing.no_candidate"))
         status = "no_candidate" if not rows else "cancelled" if ctx.cancel.requested() else "finished"
-        outcome = replace(outcome, status=status, elapsed_s=round(ctx.clock.elapsed(), 3), missing=ctx.missing)
+        outcome = replace(outcome, status=status, elapsed_s=round(ctx.clock.took(), 3), missing=ctx.missing)
         run_record.write(facts, outcome)
         ctx.phase("reporting")
         report_path = report.write(ctx.folder.path)
         # what the run wrote: a file missing later was removed afterwards, and a rebuilt report says so
-        elapsed_s = round(ctx.clock.elapsed(), 3)
+        elapsed_s = round(ctx.clock.took(), 3)
         outcome = replace(outcome, elapsed_s=elapsed_s, written=ctx.folder.files())
         record = run_record.write(facts, outcome)
         reason = decision.reason if decision else t("run.no_candidate_finished")
@@ -343,8 +330,6 @@ def _refit_and_test(
 ) -> tuple[Kept | None, run_record.RunOutcome]:
     """The recommended model trained for keeps, scored on the test rows and saved; None (and the reason among
     the missing artifacts) when that could not be done."""
-    from automl_tui_engine.search import evaluate, refit
-
     folds, task = prepared.folds, ctx.task
     outcome = replace(outcome, recommended=decision.recommended)
     try:
@@ -381,9 +366,6 @@ def _refit_and_test(
 def _save_test_predictions(tested: Replay, folder: rundir.RunFolder, dataset: Dataset, folds: Split) -> Any:
     """The saved model's predictions on the test rows, by row number in the file (`predict` must repeat them);
     returned for the charts."""
-    from automl_tui_engine.formatting import spreadsheet_safe
-    from automl_tui_engine.predict import frame_of
-
     frame = frame_of(tested)
     frame.insert(0, "actual", folds.y_test.to_numpy())
     frame.insert(0, "row", dataset.source_rows[folds.test_positions] + 1)

@@ -42,11 +42,15 @@ def family_run(out: Path, family: str, **overrides) -> Path:
     return search_alone(config, f"run-1-{family}")
 
 
+QUEUED_S = 12.5  # how long before the reporting step the pipeline was put on its queue, in merged_run
+
+
 def merged_run(tmp_path: Path, parts: dict, **overrides) -> Path:
     """The reporting step's merge of `parts` (family -> its folder, or why its step failed), here."""
     config = quick_config(PENGUINS, tmp_path, target="species", models=list(parts), **overrides)
     prepared = json.loads(pipeline_agent.check_table(config.model_dump()))
-    return pipeline_agent.merge(parts, tmp_path / "runs", "run-1", config.model_dump(), prepared, elapsed_s=12.5)
+    queued_at = time.time() - QUEUED_S
+    return pipeline_agent.merge(parts, tmp_path / "runs", "run-1", config.model_dump(), prepared, queued_at)
 
 
 def test_merge_decides_over_every_familys_candidates_and_reports_a_failed_step(tmp_path):
@@ -79,6 +83,8 @@ def test_merge_decides_over_every_familys_candidates_and_reports_a_failed_step(t
     assert kinds.count("run_started") == 1  # one run, not one per family
     finished = report.events[-1]
     assert finished["recommended"] == report.decision.recommended and finished["status"] == "finished"
+    # the run took the time since it was queued, and every face says the same: the event as run.json
+    assert finished["elapsed_s"] == report.info["elapsed_s"] >= QUEUED_S
     assert report.events[0]["run_id"] == "run-1"
     assert report.info["pipeline"] == {
         f"training_{f}": "failed" if f == "random_forest" else "completed" for f in parts

@@ -111,7 +111,6 @@ def train_family(run_task: str, family: str, prepared: str) -> str:
 
 def report_families(run_task: str, steps: str, prepared: str) -> str:
     """The reporting step: the families' searches finished as the run's own, whose report this step keeps."""
-    import time
 
     from automl_tui_engine.clearml import remote
     from automl_tui_engine.clearml_tracking import sdk
@@ -136,9 +135,9 @@ def report_families(run_task: str, steps: str, prepared: str) -> str:
             parts[family] = folder
         else:
             parts[family] = outcome.get("reason") or f"the step ended {step.get_status()} without a run folder"
-    elapsed_s = time.time() - created.timestamp()
     me = Task.current_task()
-    run_dir = merge(parts, Path(values["out"]), run_id, values, json.loads(prepared), elapsed_s, reporting_task=me)
+    queued_at = created.timestamp()
+    run_dir = merge(parts, Path(values["out"]), run_id, values, json.loads(prepared), queued_at, reporting_task=me)
     # the run's events in this task's log, as a tracked run's reporting task has them: `watch` replays them.
     # Printed: under an agent the SDK sends no log of its own (the agent sends the step's output)
     known = sdk.secrets()
@@ -165,13 +164,14 @@ def merge(
     run_id: str,
     values: dict[str, Any],
     prepared: dict,
-    elapsed_s: float,
+    queued_at: float,
     reporting_task: Any = None,
 ) -> Path:
     """One run from the families' searches (`parts`: family -> its run folder, or why its step failed), finished
     here as a run on one machine finishes (runner.Run.finish: the decision over every family's candidates, the
     pick trained for keeps on the table, its explanation and the report), so a pipeline recommends what a local
-    run would. The `reporting_task` (the pipeline's step making it) is the run's link to share."""
+    run would. The `reporting_task` (the pipeline's step making it) is the run's link to share; the run took the
+    time since it was put on the queue (`queued_at`, epoch seconds)."""
     from automl_tui_engine.config import build_from
     from automl_tui_engine.outputs import report, run_record
     from automl_tui_engine.runner import Run, with_run
@@ -199,14 +199,14 @@ def merge(
             SearchResult.load(part / rundir.SEARCH) for part in done.values() if (part / rundir.SEARCH).exists()
         ]
         opened.finish(SearchResult.merged(searches))
-        # the run's time since it was put on the queue; which step did what
+        # which step did what
         steps = {step_name(family): "failed" if family in failed else "completed" for family in parts}
-        run_record.amend(ctx.folder.path, elapsed_s=round(elapsed_s, 3), pipeline=steps)
+        run_record.amend(ctx.folder.path, pipeline=steps)
         report.write(ctx.folder.path)
         return ctx.folder.path
 
     # this step's task is the run's record in ClearML (report_families publishes it): the run makes no tasks here
-    return with_run(config, finish, run_id=run_id, tracked_as_asked=False)
+    return with_run(config, finish, run_id=run_id, tracked_as_asked=False, begun_at=queued_at)
 
 
 def _copy_events(folder: Any, done: dict[str, Any], said: set[str]) -> None:

@@ -62,17 +62,26 @@ class Clock:
     """Seconds since the run started, against its budget. `unlimited` (a `--max-trials` run) never runs out.
 
     `since` (epoch seconds) is when the user asked for the run, when that was before the engine began: a command's
-    start, so that its imports (1.6-2.5 s in this machine's runs) count in the budget the user gave."""
+    start, so that its imports (1.6-2.5 s in this machine's runs) count in the budget the user gave. `begun_at`
+    (epoch seconds) is when the run began, when another process began it: a pipeline put on its queue then, whose
+    reporting step finishes it here. It counts in the time the run took (`took`), not in this step's budget."""
 
-    def __init__(self, budget_s: float, unlimited: bool = False, since: float | None = None) -> None:
+    def __init__(
+        self, budget_s: float, unlimited: bool = False, since: float | None = None, begun_at: float | None = None
+    ) -> None:
         self.budget_s = budget_s
         self.unlimited = unlimited
         self.started_at = time.time()  # when the engine began the run, for the report's time line
         self.since = since
         self.started = time.monotonic() - (self.started_at - since if since is not None else 0.0)
+        self.begun_at = begun_at
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
+
+    def took(self) -> float:
+        """Seconds the run has taken: since it began, in this process or before it (`begun_at`)."""
+        return time.time() - self.begun_at if self.begun_at is not None else self.elapsed()
 
     def left(self) -> float:
         """Seconds until the budget is spent (may be negative)."""
