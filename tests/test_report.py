@@ -7,6 +7,7 @@ from pathlib import Path
 import automl_tui_engine as engine
 import pandas as pd
 import pytest
+from automl_tui_engine.outputs import run_record
 from conftest import quick_config
 
 from automl_tui.cli import main
@@ -189,3 +190,22 @@ def test_tuned_settings_not_started_for_the_same_reason_are_one_row(run_dir, cap
     assert "`lightgbm #4`, `lightgbm #6`, `lightgbm #9`" in rows[0] and "about 2.10 s" in rows[0]
     assert "(the first of 3 tuned settings that ended this way)" in rows[0]
     assert "`knn #2`" in rows[1] and "ended this way" not in rows[1]
+
+
+def test_a_folder_from_a_newer_version_is_refused_in_one_line(run_dir, capsys):
+    """A colleague's newer automl-tui wrote it: said, with what to do, instead of misreading it."""
+    info = json.loads((run_dir / "run.json").read_text())
+    assert info["record_version"] == run_record.RECORD_VERSION
+    (run_dir / "run.json").write_text(json.dumps({**info, "record_version": run_record.RECORD_VERSION + 1}))
+    code, captured = report_cli(run_dir, capsys)
+    assert code == 2 and "Traceback" not in captured.err
+    assert captured.err.strip().endswith("Upgrade automl-tui (pip install -U automl-tui) to read it.")
+    assert f"run record version {run_record.RECORD_VERSION + 1}" in captured.err
+
+
+def test_a_folder_from_before_record_versions_still_reads(run_dir):
+    info = json.loads((run_dir / "run.json").read_text())
+    del info["record_version"]
+    (run_dir / "run.json").write_text(json.dumps(info))
+    (run_dir / "recommendation.json").unlink()
+    assert run_record.RunRecord.load(run_dir).decision is not None

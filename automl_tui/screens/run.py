@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from automl_tui_engine import events as ev
 from automl_tui_engine import glossary
@@ -20,7 +20,7 @@ from automl_tui.widgets.leaderboard import Leaderboard
 from automl_tui.widgets.plain import Static
 
 if TYPE_CHECKING:
-    from automl_tui_engine.launching import RunHandle
+    from automl_tui_engine.launching import Finished, RunHandle
 
 
 class EngineEvent(Message):
@@ -32,12 +32,14 @@ class EngineEvent(Message):
 
 
 class RunEnded(Message):
-    def __init__(self, result: Any = None, error: str | None = None) -> None:
+    """The run's end: what it finished with (a run followed to its end: its folder is here), or why it did not."""
+
+    def __init__(self, result: Finished | None = None, error: str | None = None) -> None:
         super().__init__()
         self.result, self.error = result, error
 
 
-class RunScreen(Screen[Any]):
+class RunScreen(Screen[str | None]):
     """Dismisses with the run folder when the run ends, or None when it could not start."""
 
     BINDINGS = [Binding("escape", "cancel", t("tui.key_cancel"))]

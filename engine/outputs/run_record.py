@@ -19,6 +19,9 @@ from automl_tui_engine.extension.registry.metrics import MetricFacts
 from automl_tui_engine.outputs import rundir
 
 VERSIONED_LIBRARIES = ("scikit-learn", "pandas", "numpy", "lightgbm", "pydantic")
+# what run.json's record_version says of the folder: 1 (or none) before the decision was saved with the run, 2 since
+# (rundir.RECOMMENDATION); a reader migrates older folders (_as_current) and refuses newer ones in words
+RECORD_VERSION = 2
 
 
 def library_versions(libraries: tuple[str, ...] = VERSIONED_LIBRARIES) -> dict[str, str]:
@@ -113,6 +116,7 @@ def write(facts: RunFacts, outcome: RunOutcome) -> dict[str, Any]:
     """run.json from the run's facts and outcome; returns what was written."""
     config = facts.config
     record = {
+        "record_version": RECORD_VERSION,
         "run_id": facts.run_id,
         "dataset_key": facts.dataset_key,
         "task": facts.task,
@@ -197,6 +201,9 @@ class RunRecord:
             rows = finished
         if not (info or config or events or attempted):
             raise UserError("report.not_a_run", path=run_dir)
+        version = info.get("record_version", 1)
+        if not isinstance(version, int) or version > RECORD_VERSION:
+            raise UserError("report.newer_record", path=run_dir, version=version, known=RECORD_VERSION)
         info, config, decision = _as_current(folder, info, config, events, rows)
         metric_name = info.get("primary_metric")
         # what the run recorded of its metric: reading a run folder imports no plugin (they run code)
