@@ -25,8 +25,7 @@ if TYPE_CHECKING:
     from automl_tui_engine.clearml.remote import Enqueued, RemoteResult, Source
     from automl_tui_engine.runner import RunResult
 
-    Finished = RunResult | RemoteResult  # a run followed to its end: its folder is here (RunResult.run_dir)
-    Outcome = Finished | Enqueued
+    Outcome = RunResult | RemoteResult | Enqueued
 
 OnEvent = Callable[[Event], None]
 

@@ -20,7 +20,9 @@ from automl_tui.widgets.leaderboard import Leaderboard
 from automl_tui.widgets.plain import Static
 
 if TYPE_CHECKING:
-    from automl_tui_engine.launching import Finished, RunHandle
+    from automl_tui_engine.clearml.remote import RemoteResult
+    from automl_tui_engine.launching import RunHandle
+    from automl_tui_engine.runner import RunResult
 
 
 class EngineEvent(Message):
@@ -34,7 +36,7 @@ class EngineEvent(Message):
 class RunEnded(Message):
     """The run's end: what it finished with (a run followed to its end: its folder is here), or why it did not."""
 
-    def __init__(self, result: Finished | None = None, error: str | None = None) -> None:
+    def __init__(self, result: RunResult | RemoteResult | None = None, error: str | None = None) -> None:
         super().__init__()
         self.result, self.error = result, error
 
