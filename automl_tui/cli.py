@@ -250,6 +250,11 @@ def predict_command(
 
     say(answered_by(summary.answered_by))
     say(t("predict.done", rows=summary.rows, path=summary.out_path, seconds=summary.seconds))
+    if summary.check is not None:
+        from automl_tui_engine.outputs.predictions_check import terminal_lines
+
+        for line in terminal_lines(summary.check, summary.check_path):
+            say(line)
 
 
 @app.command("plugins", help=t("cli.help_plugins"))

@@ -61,6 +61,8 @@ def dataset_key(path: Path) -> str:
 # the answer columns of every predictions table (predict, test_predictions.csv, what-if)
 PREDICTION = "prediction"
 PROBABILITY = "probability_"  # + the class: one column per class of a classifier
+# the predictions file's column naming a row's inputs outside what training saw (table/input_check.py)
+OUTSIDE_TRAINING = "inputs_outside_training"
 
 
 def probability_column(label: Any) -> str:

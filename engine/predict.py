@@ -17,8 +17,9 @@ from automl_tui_engine.adopted_models import Answering, answering
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.formatting import spreadsheet_safe
 from automl_tui_engine.messages import listing, t
-from automl_tui_engine.naming import PREDICTION, probability_column
-from automl_tui_engine.outputs import rundir
+from automl_tui_engine.naming import OUTSIDE_TRAINING, PREDICTION, probability_column
+from automl_tui_engine.outputs import predictions_check, rundir
+from automl_tui_engine.table.input_check import Checker, InputCheck
 
 if TYPE_CHECKING:  # pandas and scikit-learn load with the model, not with the module
     import pandas as pd
@@ -46,6 +47,8 @@ class PredictionSummary:
     seconds: float
     notes: list[str] = field(default_factory=list)
     answered_by: Answering | None = None
+    check: InputCheck | None = None  # the new rows against what training saw (None: a run from before the check)
+    check_path: Path | None = None  # NEW_predictions_check.md, when it could be written
 
 
 def prediction_frame(pipeline: BaseEstimator, X: pd.DataFrame, task: str) -> pd.DataFrame:
@@ -192,6 +195,8 @@ def predict_file(
     before = reading.file_signature(data_path)
     total = _count_rows(data_path, how)
     seen = _seen_categories(pipeline)
+    ranges = rundir.RunFolder(run_dir).read_json(rundir.INPUT_RANGES)
+    checker = Checker(ranges) if ranges else None
     not_numbers: dict[str, int] = {}
     unseen: dict[str, int] = {}
     notes: list[str] = [answer.note] if answer.note else []
@@ -205,7 +210,7 @@ def predict_file(
                     notes += _check_columns(list(chunk.columns), expected)
                 if chunk.empty:  # a header and no rows: said below, not a model's complaint about 0 samples
                     continue
-                frame = _predictions_of(chunk, pipeline, expected, seen, not_numbers, unseen, raw_csv)
+                frame = _predictions_of(chunk, pipeline, expected, seen, not_numbers, unseen, raw_csv, checker)
                 _write(frame, written, written_as, header=done == 0, first_row=done + 1, path=out_path)
                 done += len(chunk)
                 if on_progress is not None:
@@ -219,14 +224,31 @@ def predict_file(
         raise UserError("predict.cannot_write", path=out_path, reason=exc.strerror or exc) from None
     finally:
         rundir.discard(tmp)
+    check = checker.result() if checker is not None else None
+    check_path = None
+    if check is None:
+        notes.append(t("predict.note_no_check", run_dir=run_dir))
+    else:
+        try:
+            check_path, not_drawn = predictions_check.write(check, out_path, run_dir.name)
+            notes += [t("predict.note_chart_not_drawn", reason=reason) for reason in set(not_drawn.values())]
+        except OSError as exc:  # the predictions are written: the check is said on the terminal all the same
+            notes.append(t("predict.note_check_not_written", reason=exc.strerror or exc))
     try:
-        rundir.RunFolder(run_dir).record_predictions(out_path, done, data_path)
+        summary = predictions_check.summary(check) if check is not None else None
+        rundir.RunFolder(run_dir).record_predictions(out_path, done, data_path, summary)
     except OSError as exc:  # a run folder shared read-only: the predictions are written all the same
         notes.append(t("predict.note_not_recorded", run_dir=run_dir, reason=exc.strerror or exc))
     notes += [t("predict.note_not_numbers", column=c, count=n) for c, n in not_numbers.items()]
     notes += [t("predict.note_unseen", column=c, count=n) for c, n in unseen.items()]
     return PredictionSummary(
-        out_path=out_path, rows=done, seconds=time.perf_counter() - started, notes=notes, answered_by=answer
+        out_path=out_path,
+        rows=done,
+        seconds=time.perf_counter() - started,
+        notes=notes,
+        answered_by=answer,
+        check=check,
+        check_path=check_path,
     )
 
 
@@ -238,9 +260,11 @@ def _predictions_of(
     not_numbers: dict[str, int],
     unseen: dict[str, int],
     raw_csv: bool,
+    checker: Checker | None,
 ) -> pd.DataFrame:
     """The prediction columns (and the ID) for a chunk of rows; values read as in training, and the numbers that
-    did not read and the categories never seen counted into `not_numbers` and `unseen`."""
+    did not read and the categories never seen counted into `not_numbers` and `unseen`; with a `checker`, the rows
+    counted against what training saw and, per row, the inputs outside it named (naming.OUTSIDE_TRAINING)."""
     import pandas as pd
     from automl_tui_engine.table import human_numbers
 
@@ -259,6 +283,8 @@ def _predictions_of(
         if count:
             unseen[column] = unseen.get(column, 0) + count
     frame = prediction_frame(pipeline, rows, expected.task)
+    if checker is not None:
+        frame[OUTSIDE_TRAINING] = checker.add(rows).to_numpy()
     if expected.id_column and expected.id_column in chunk.columns:
         frame.insert(0, expected.id_column, chunk[expected.id_column].to_numpy())
     return frame if raw_csv else spreadsheet_safe(frame)

@@ -34,6 +34,7 @@ def test_predictions_repeat_the_in_run_test_predictions(penguin_run, tmp_path, c
         "probability_Adelie",
         "probability_Chinstrap",
         "probability_Gentoo",
+        "inputs_outside_training",
     ]
     assert list(got["penguin_id"]) == list(new_rows["penguin_id"])
     assert list(got["prediction"]) == list(expected["prediction"])
@@ -55,6 +56,12 @@ def test_chunks_give_the_same_predictions_as_one_pass(penguin_run, tmp_path):
     assert chunked.rows == whole.rows == len(frame)
     assert progress[0] == (50, 344) and progress[-1] == (344, 344) and len(progress) == 7
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "chunked.csv"), pd.read_csv(tmp_path / "whole.csv"))
+    # the input check counted chunk by chunk says what one pass says
+    assert [(c.name, c.psi, c.p_value, c.below, c.above) for c in chunked.check.columns] == [
+        (c.name, c.psi, c.p_value, c.below, c.above) for c in whole.check.columns
+    ]
+    for one, other in zip(chunked.check.columns, whole.check.columns, strict=True):
+        assert one.mean_now == pytest.approx(other.mean_now, nan_ok=True)
 
 
 def test_missing_columns_are_named(penguin_run, tmp_path, capsys):
@@ -171,3 +178,36 @@ def test_a_prediction_the_output_encoding_cannot_hold_is_an_error_naming_it(japa
     assert "Traceback" not in err and not (tmp_path / "latin_predictions.csv").exists()
     code, _, err = cli(["predict", run_dir, tmp_path / "latin.csv", "--output-encoding", "no-such-codec"], capsys)
     assert code == 2 and "not an encoding name" in err
+
+
+def test_predict_says_which_inputs_moved_beside_the_predictions_and_in_the_run_folder(penguin_run, tmp_path, capsys):
+    """New rows with heavier penguins and an island training never saw: said on the terminal, in
+    NEW_predictions_check.md beside the predictions, per row in the predictions file, and in predictions.jsonl."""
+    import json
+
+    run_dir, frame = penguin_run, penguins_with_id().drop(columns="species")
+    moved = frame.sample(150, random_state=3).reset_index(drop=True)
+    moved["body_mass_g"] = moved["body_mass_g"] * 1.4
+    moved.loc[:19, "island"] = "Anvers"
+    moved.to_csv(tmp_path / "moved.csv", index=False)
+    code, out, err = cli(["predict", run_dir, tmp_path / "moved.csv"], capsys)
+    assert code == 0, err
+    assert "Inputs moved in 2 of " in out and "island" in out and "body_mass_g" in out
+    assert "'Anvers' (20 rows)" in out
+    written = pd.read_csv(tmp_path / "moved_predictions.csv")
+    outside = written["inputs_outside_training"].fillna("")
+    assert (outside.iloc[:20].str.contains("island")).all()  # every row with the new island says so
+    heavier = moved["body_mass_g"] > json.loads((run_dir / "input_ranges.json").read_text())["body_mass_g"]["high"]
+    assert list(outside.str.contains("body_mass_g")) == list(heavier)
+    check = (tmp_path / "moved_predictions_check.md").read_text(encoding="utf-8")
+    assert "| body_mass_g |" in check and "| yes |" in check and "inputs_outside_training" in check
+    logged = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text().splitlines()]
+    assert set(logged[-1]["check"]["moved"]) == {"island", "body_mass_g"}
+
+
+def test_rows_from_the_training_table_move_no_input(penguin_run, tmp_path, capsys):
+    run_dir, frame = penguin_run, penguins_with_id().drop(columns="species")
+    frame.sample(200, random_state=4).to_csv(tmp_path / "same.csv", index=False)
+    code, out, err = cli(["predict", run_dir, tmp_path / "same.csv"], capsys)
+    assert code == 0, err
+    assert "Inputs: like training's in all " in out

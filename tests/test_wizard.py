@@ -181,6 +181,9 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
         await until(pilot, lambda: "Wrote 344 predictions" in text_of(app.screen, "#result"))
         assert "target column 'species'" in text_of(app.screen, "#result")
         assert (project / "penguins_predictions.csv").is_file()
+        # the check of its inputs against training's, as the command line says it (the training table itself)
+        assert "Inputs: like training's in all" in text_of(app.screen, "#result")
+        assert (project / "penguins_predictions_check.md").is_file()
 
 
 async def test_back_returns_to_the_previous_step_with_choices_kept(project):

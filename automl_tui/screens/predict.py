@@ -69,6 +69,7 @@ class PredictScreen(Screen[None]):
     def predict_in_background(self, path: Path, trust: bool) -> None:
         from automl_tui_engine.adopted_models import answered_by
         from automl_tui_engine.errors import UserError
+        from automl_tui_engine.outputs.predictions_check import terminal_lines
         from automl_tui_engine.predict import predict_file
 
         bar = self.query_one("#progress", ProgressBar)
@@ -84,9 +85,12 @@ class PredictScreen(Screen[None]):
             else:
                 self.app.call_from_thread(self.show, str(exc), True)
             return
+        # what the command line says, from the same words: the model, the file, whether the inputs moved
+        checked = terminal_lines(summary.check, summary.check_path) if summary.check is not None else []
         lines = [
             answered_by(summary.answered_by),
             t("predict.done", rows=summary.rows, path=shown_path(summary.out_path), seconds=summary.seconds),
+            *checked,
             *summary.notes,
         ]
         self.app.call_from_thread(self.show, "\n".join(lines), False)

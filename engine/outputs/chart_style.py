@@ -6,6 +6,7 @@ from typing import Any
 
 WIDTH, HEIGHT = 900, 520
 RECOMMENDED_COLOR, FRONT_COLOR, OTHER_COLOR = "#d62728", "#1f77b4", "#9aa5b1"
+ALERT_COLOR = "#d62728"  # what a reader must look at (an input that moved)
 
 
 def layout(fig: Any, title: str, x: str, y: str) -> Any:

@@ -235,9 +235,12 @@ class RunFolder:
             raise
         return os.fdopen(descriptor, "a", encoding=encoding, newline="")
 
-    def record_predictions(self, path: Path, rows: int, source: Path) -> None:
-        """Note a predictions file made with this run's model (predictions_written reads these)."""
+    def record_predictions(self, path: Path, rows: int, source: Path, check: dict[str, Any] | None = None) -> None:
+        """Note a predictions file made with this run's model (predictions_written reads these), with what its input
+        check found (outputs/predictions_check.summary)."""
         line = {"path": str(Path(path).resolve()), "rows": rows, "source": str(Path(source).resolve())}
+        if check is not None:
+            line["check"] = check
         with self.appending(PREDICTIONS_LOG) as handle:  # one write of one line: appends at once never interleave
             handle.write(json.dumps(line) + "\n")
 
