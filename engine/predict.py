@@ -207,7 +207,7 @@ def predict_file(
         with open(tmp, "w", encoding=out_encoding, newline="") as written:
             for chunk in reading.iter_table(data_path, how, chunk_rows):
                 if done == 0:
-                    notes += _check_columns(list(chunk.columns), expected)
+                    notes += check_columns(list(chunk.columns), expected)
                 if chunk.empty:  # a header and no rows: said below, not a model's complaint about 0 samples
                     continue
                 frame = _predictions_of(chunk, pipeline, expected, seen, not_numbers, unseen, raw_csv, checker)
@@ -265,18 +265,7 @@ def _predictions_of(
     """The prediction columns (and the ID) for a chunk of rows; values read as in training, and the numbers that
     did not read and the categories never seen counted into `not_numbers` and `unseen`; with a `checker`, the rows
     counted against what training saw and, per row, the inputs outside it named (naming.OUTSIDE_TRAINING)."""
-    import pandas as pd
-    from automl_tui_engine.table import human_numbers
-
-    rows = chunk[expected.used].copy()
-    for column in expected.numeric:  # as in training: numbers stored as text are read as numbers
-        as_numbers = (
-            rows[column] if pd.api.types.is_numeric_dtype(rows[column]) else human_numbers.parse_numbers(rows[column])
-        )
-        failed = int((as_numbers.isna() & rows[column].notna()).sum())
-        if failed:
-            not_numbers[column] = not_numbers.get(column, 0) + failed
-        rows[column] = as_numbers
+    rows = model_rows(chunk, expected, not_numbers)
     for column, categories in seen.items():
         values = rows[column].dropna().astype(str)
         count = int((~values.isin(categories)).sum())
@@ -288,6 +277,24 @@ def _predictions_of(
     if expected.id_column and expected.id_column in chunk.columns:
         frame.insert(0, expected.id_column, chunk[expected.id_column].to_numpy())
     return frame if raw_csv else spreadsheet_safe(frame)
+
+
+def model_rows(chunk: pd.DataFrame, expected: Schema, not_numbers: dict[str, int]) -> pd.DataFrame:
+    """The columns the model reads, values read as in training (numbers stored as text are read as numbers); the
+    values that did not read as numbers counted into `not_numbers`."""
+    import pandas as pd
+    from automl_tui_engine.table import human_numbers
+
+    rows = chunk[expected.used].copy()
+    for column in expected.numeric:
+        as_numbers = (
+            rows[column] if pd.api.types.is_numeric_dtype(rows[column]) else human_numbers.parse_numbers(rows[column])
+        )
+        failed = int((as_numbers.isna() & rows[column].notna()).sum())
+        if failed:
+            not_numbers[column] = not_numbers.get(column, 0) + failed
+        rows[column] = as_numbers
+    return rows
 
 
 def _write(
@@ -330,7 +337,9 @@ def _holds(encoding: str, text: str) -> bool:
         return False
 
 
-def _check_columns(columns: list[str], expected: Schema) -> list[str]:
+def check_columns(columns: list[str], expected: Schema) -> list[str]:
+    """Notes on a new table's columns against the model's; a UserError naming the columns the model needs and
+    lacks."""
     from automl_tui_engine.messages import suggest
 
     missing = [c for c in expected.used if c not in columns]

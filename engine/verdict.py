@@ -105,6 +105,22 @@ def _perfect(metric: RankingMetric) -> float | None:
     return 1.0 if metric.bounded else None
 
 
+def _share(gap: float, guess: float, metric: RankingMetric) -> float:
+    """The part of the way from guessing to a perfect score that `gap` covers (relative to the guess's score for a
+    metric with no perfect score)."""
+    perfect = _perfect(metric)
+    room = abs(perfect - guess) if perfect is not None else abs(guess)
+    return gap / room if room > 1e-12 else (math.inf if gap > 0 else 0.0)
+
+
+def level_of(gap: float, se: float, guess: float, metric: RankingMetric) -> str:
+    """The rule of the module's docstring, from the gap over guessing (better direction), its standard error and
+    the guess's score: one of LEVELS."""
+    if gap <= NOISE_SE * se or gap <= 0:
+        return "no_better"
+    return "slightly" if _share(gap, guess, metric) < MIN_SHARE else "clearly"
+
+
 def judge(
     row: dict[str, Any],
     baseline: dict[str, Any],
@@ -123,9 +139,7 @@ def judge(
     gap = directed(row[f"{name}_mean"], metric) - directed(guess, metric)
     spread = (row.get(f"{name}_std") or 0.0) ** 2 + (baseline["cv_std"].get(name) or 0.0) ** 2
     se = max(math.sqrt(spread / max(baseline["folds"] - 1, 1)), resampled_se or 0.0)
-    perfect = _perfect(metric)
-    room = abs(perfect - guess) if perfect is not None else abs(guess)
-    share = gap / room if room > 1e-12 else (math.inf if gap > 0 else 0.0)
+    share = _share(gap, guess, metric)
     worse = [
         (m.name, test[m.name], baseline["test"][m.name])
         for m in metrics
@@ -141,12 +155,8 @@ def judge(
         one_sample = max(row.get(f"{name}_std") or 0.0, (resampled_se or 0.0) * math.sqrt(baseline["folds"]))
         if fell > max(TEST_DROP_SD * one_sample, TEST_DROP_MIN * scale):
             drop = (row[f"{name}_mean"], test[name])
-    if gap <= NOISE_SE * se or gap <= 0 or any(worse_name == name for worse_name, _, _ in worse):
-        level = "no_better"
-    elif share < MIN_SHARE:
-        level = "slightly"
-    else:
-        level = "clearly"
+    worse_on_ranking = any(worse_name == name for worse_name, _, _ in worse)
+    level = "no_better" if worse_on_ranking else level_of(gap, se, guess, metric)
     return Verdict(
         level,
         name,

@@ -24,11 +24,11 @@ LAYERS = [
      "outputs.plots", "outputs.explain", "outputs.model_card", "outputs.whatif_charts", "outputs.whatif_record",
      "outputs.report", "outputs.run_record", "outputs.quality", "outputs.data_section", "outputs.drivers_section",
      "outputs.missing_section", "outputs.search_counts", "outputs.time_line", "outputs.decision_record",
-     "outputs.predictions_check"],
+     "outputs.predictions_check", "outputs.since_decision"],
     ["context", "tracking"],
     ["search.lean_forests", "search.evaluate", "search.baseline", "search.threshold", "search.ensemble",
      "search.planning", "search.candidates", "search.training", "search.trials", "search.outcome", "search.refit"],
-    ["preparing", "insights", "predict", "whatif.case", "whatif.grid", "whatif.best", "whatif.records",
+    ["preparing", "insights", "predict", "evaluation", "whatif.case", "whatif.grid", "whatif.best", "whatif.records",
      "adoption", "adopted_models", "inspection", "clearml_tracking.sdk", "clearml_tracking.run_properties",
      "clearml_tracking.inference", "clearml_tracking.task_items", "clearml_tracking.tracker"],
     ["runner", "refit_adopted", ""],  # "" is the package itself: automl_tui_engine.run

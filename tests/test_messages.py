@@ -57,6 +57,7 @@ BUILT_KEYS = {
     "tui.tab_{}": decision.AXES,
     "tui.lb_{}": list(COLUMNS),
     "verdict.{}": verdict.LEVELS,
+    "evaluation.{}": verdict.LEVELS,  # how the model in use did against guessing on rows with outcomes
     "glossary.{}": glossary.TERMS,
     "glossary.{}_term": glossary.OTHER_TERMS,
     "metrics.{}": glossary.METRIC_TERMS,

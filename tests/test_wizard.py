@@ -184,6 +184,10 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
         # the check of its inputs against training's, as the command line says it (the training table itself)
         assert "Inputs: like training's in all" in text_of(app.screen, "#result")
         assert (project / "penguins_predictions_check.md").is_file()
+        # the table has its outcomes: Ctrl+O scores the model in use on them, as `automl-tui evaluate` does
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: "It holds:" in text_of(app.screen, "#result"))
+        assert "Scored " in text_of(app.screen, "#result") and (run_dir / "evaluations.jsonl").is_file()
 
 
 async def test_back_returns_to_the_previous_step_with_choices_kept(project):

@@ -1,4 +1,5 @@
-"""Predict on a file with the model of the run on show: the same code as `automl-tui predict`."""
+"""Predict on a file with the model of the run on show: the same code as `automl-tui predict`; and, on a file whose
+outcomes are known, score the model in use (Ctrl+O: the same code as `automl-tui evaluate`)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,17 @@ from automl_tui.widgets.plain import Static
 
 
 class PredictScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "app.pop_screen", t("tui.key_back"))]
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", t("tui.key_back")),
+        Binding("ctrl+o", "evaluate", t("tui.key_evaluate")),  # a letter would be typed into the path
+    ]
 
     def __init__(self, run_dir: Path, start_dir: Path) -> None:
         super().__init__()
         self.run_dir, self.start_dir = run_dir, start_dir
         self.made_here = made_here(run_dir.parent)
+        self.chosen: Path | None = None  # the last table given: Ctrl+O scores the model on its outcomes
+        self.trusted = False  # whether the user said to trust the model when predicting on it
 
     def compose(self) -> ComposeResult:
         yield Static(t("tui.predict_title"), classes="title")
@@ -50,8 +56,30 @@ class PredictScreen(Screen[None]):
             self.start(Path(event.value.strip()).expanduser())
 
     def start(self, path: Path, trust: bool = False) -> None:
+        self.chosen, self.trusted = path, trust
         self.query_one("#result", Static).update(t("tui.predicting", name=path.name))
         self.predict_in_background(path, trust)
+
+    def action_evaluate(self) -> None:
+        if self.chosen is None:
+            self.show(t("tui.evaluate_choose_first"), True)
+            return
+        self.query_one("#result", Static).update(t("tui.evaluating", name=self.chosen.name))
+        self.evaluate_in_background(self.chosen)
+
+    @work(thread=True, exclusive=True, group="predict")
+    def evaluate_in_background(self, path: Path) -> None:
+        from automl_tui_engine.errors import UserError
+        from automl_tui_engine.evaluation import evaluate_file
+        from automl_tui_engine.outputs.since_decision import terminal_lines
+
+        try:  # a model this user may not trust was asked about when predicting on the table: as answered then
+            evaluation, not_drawn = evaluate_file(self.run_dir, path, trust=self.trusted)
+        except UserError as exc:
+            self.app.call_from_thread(self.show, str(exc), True)
+            return
+        lines = [*terminal_lines(evaluation.to_json(), self.run_dir, path), *sorted(set(not_drawn.values()))]
+        self.app.call_from_thread(self.show, "\n".join(lines), False)
 
     def ask_trust(self, path: Path, doubt: str) -> None:
         """The model file may not be this user's: loading it runs its code, so they are asked first."""

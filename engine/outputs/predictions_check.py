@@ -126,9 +126,14 @@ def write(check: InputCheck, predictions: Path, run_id: str) -> tuple[Path, dict
 
     md = path_beside(predictions)
     name = md.stem
-    not_drawn = plots.export({name: chart(check)}, md.parent, plotly_js="cdn") if check.columns else {}
-    (md.parent / f"{name}.html").unlink(missing_ok=True)  # the PNG is what the page shows; no page needs the web
-    png = f"{name}.png" if (md.parent / f"{name}.png").exists() else None
+    # drawn when a column moved (which, and how far, is then worth a picture): a browser's start costs about 2 s,
+    # and most predictions files are like training's
+    png = None
+    not_drawn: dict[str, str] = {}
+    if check.moved:
+        not_drawn = plots.export({name: chart(check)}, md.parent, plotly_js="cdn")
+        (md.parent / f"{name}.html").unlink()  # the PNG is what the page shows; no page that needs the web
+        png = f"{name}.png" if (md.parent / f"{name}.png").exists() else None
     rundir.write_atomic(md, markdown(check, predictions, run_id, png))
     return md, not_drawn
 

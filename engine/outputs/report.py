@@ -26,7 +26,15 @@ from automl_tui_engine.formatting import (
     table,
 )
 from automl_tui_engine.messages import listing, t
-from automl_tui_engine.outputs import decision_record, plots, quality, rundir, time_line, whatif_record
+from automl_tui_engine.outputs import (
+    decision_record,
+    plots,
+    quality,
+    rundir,
+    since_decision,
+    time_line,
+    whatif_record,
+)
 from automl_tui_engine.outputs.data_section import data_section
 from automl_tui_engine.outputs.drivers_section import drivers_section
 from automl_tui_engine.outputs.missing_section import missing_artifacts, missing_section
@@ -188,6 +196,7 @@ class RunReport(RunRecord):
         out.append("\n".join(lines))
         out.append(quality.per_class_table(self))
         out.append(self.figure("tradeoff_latency"))
+        out.append(since_decision.section(self.folder, self.ranked_by, self.figure(since_decision.CHART)))
         return "\n\n".join(part for part in out if part)
 
     def cutoff_words(self, cut: dict[str, Any]) -> str:

@@ -29,6 +29,7 @@ EXPLANATION = "explanation.json"
 TEST_PREDICTIONS = "test_predictions.csv"
 MODEL_CARD = "model_card.md"
 PREDICTIONS_LOG = "predictions.jsonl"  # every predictions file made with the run's model: never a training table
+EVALUATIONS = "evaluations.jsonl"  # every scoring of the model in use on rows with known outcomes (evaluation.py)
 RECOMMENDATION = "recommendation.json"  # the run's decision, saved when taken (decision.Decision): faces read it
 DECISION = "decision.md"  # what was adopted for which use (adoption.py), short enough to paste into minutes
 ADOPTED_MODELS = "models"  # adopted alternatives trained for keeps (adopt --refit): models/<name>.joblib
@@ -244,6 +245,11 @@ class RunFolder:
         with self.appending(PREDICTIONS_LOG) as handle:  # one write of one line: appends at once never interleave
             handle.write(json.dumps(line) + "\n")
 
+    def record_evaluation(self, line: dict[str, Any]) -> None:
+        """Note a scoring of the model in use on rows whose outcomes arrived (evaluation.Evaluation)."""
+        with self.appending(EVALUATIONS) as handle:  # one write of one line, as record_predictions
+            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+
     def append_event(self, event: dict[str, Any]) -> None:
         with self.appending(EVENTS) as handle:
             handle.write(json.dumps(event, default=str) + "\n")
@@ -318,6 +324,10 @@ class RunFolder:
     def read_events(self) -> list[dict[str, Any]]:
         return read_events(self / EVENTS)
 
+    def read_lines(self, name: str) -> list[dict[str, Any]]:
+        """The objects of a .jsonl file of the folder, oldest first; [] when there is none."""
+        return _json_lines(self / name)
+
 
 def sessions_folder(sessions: list[str]) -> str:
     """Where ClearML's offline mode stored a run's sessions (the SDK keeps them all in one folder)."""
@@ -326,17 +336,21 @@ def sessions_folder(sessions: list[str]) -> str:
 
 def read_events(path: Path) -> list[dict[str, Any]]:
     """The events of an events.jsonl file (a run folder's, or a copy of one); [] when there is none."""
+    return [event for event in _json_lines(path) if isinstance(event.get("kind"), str)]
+
+
+def _json_lines(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    events = []
+    found = []
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
-            event = json.loads(line)
+            value = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line cut short by a crash: the rest is still good
-        if isinstance(event, dict) and isinstance(event.get("kind"), str):
-            events.append(event)
-    return events
+        if isinstance(value, dict):
+            found.append(value)
+    return found
 
 
 def _number(value: str | None) -> Any:

@@ -28,6 +28,7 @@ class Baseline:
     cv_std: dict[str, float]
     folds: int
     test: dict[str, float]  # metric -> score on the test rows
+    mean: float | None = None  # a regression's guess as a number: what guessing answers new rows (evaluation.py)
 
     def summary(self) -> dict[str, Any]:
         return asdict(self)
@@ -55,8 +56,10 @@ def measure(search: Split, held_out: Split, task: str, metrics: list[MetricSpec]
             folds[name].append(value)
     fitted = _guesser(task).fit(held_out.X_train, held_out.y_train)
     tested = evaluate.Replay.of(fitted, held_out.X_test, task)
+    mean = None
     if task == "regression":
-        guess = score_text(float(fitted.constant_[0][0]), bounded=False)  # the unit is the verdict's to add
+        mean = float(fitted.constant_[0][0])
+        guess = score_text(mean, bounded=False)  # the unit is the verdict's to add
     else:
         guess = str(fitted.classes_[fitted.class_prior_.argmax()])
     return Baseline(
@@ -65,6 +68,7 @@ def measure(search: Split, held_out: Split, task: str, metrics: list[MetricSpec]
         cv_std={name: statistics.pstdev(values) for name, values in folds.items()},
         folds=len(splits),
         test=evaluate.replay_scores(tested, held_out.y_test, task, metrics),
+        mean=mean,
     )
 
 

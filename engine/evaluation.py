@@ -1,0 +1,248 @@
+"""Scoring the model in use once outcomes arrive: `automl-tui evaluate RUN_DIR LABELLED.csv` (issue 38).
+
+The model that answers (the one adopted for a use, else the recommended: adopted_models.answering) predicts the
+labelled rows as `predict` would; the run's own metrics score it, and guessing (what the run's baseline answers:
+training's most frequent class with the class shares, or its mean) is scored on the same rows. As the verdict
+judges a run (verdict.level_of), the model is "no better than guessing" on these rows when its gap over guessing is
+within NOISE_SE standard errors (resampled from the rows). It has **fallen** when its score is below the
+cross-validated one (the decision's promise) by more than NOISE_SE times their combined standard error: the folds'
+spread over their count, and the new rows' resampled spread. Each evaluation is a line of evaluations.jsonl, which
+the report's "Since the decision" shows over time. The labelled rows are held in memory (outcomes arrive by the
+thousand, not by the million; `predict` is the one that streams)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+import warnings
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from automl_tui_engine import predict, verdict
+from automl_tui_engine.adopted_models import answering
+from automl_tui_engine.decision import directed
+from automl_tui_engine.errors import UserError
+from automl_tui_engine.outputs import rundir
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from automl_tui_engine.extension.registry.metrics import MetricSpec
+    from automl_tui_engine.search.evaluate import Replay
+
+RESAMPLES = 200
+NOISE_SE = verdict.NOISE_SE
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One scoring of the model in use on rows whose outcomes are known: a line of evaluations.jsonl."""
+
+    when: str  # ISO time with this machine's offset
+    source: str  # the labelled file
+    model: str  # the model that answered
+    metric: str  # the ranking metric, which `se`, `level`, `fallen`, `cv` and `test` are about
+    rows: int  # rows scored
+    left_out: int  # rows without an outcome, or with one the model never learned
+    scores: dict[str, float]  # metric -> the model's score on the rows
+    guess_scores: dict[str, float]  # metric -> guessing's
+    se: float  # standard error of the ranking metric's score on these rows (resampled)
+    level: str  # verdict.LEVELS against guessing on these rows; "" when the run recorded no guess
+    fallen: bool  # below the cross-validated score beyond the expected spread
+    spread: float  # that spread: NOISE_SE times the combined standard error
+    cv: float | None  # the ranking metric cross-validated, and on the run's test rows (the recommended model's)
+    test: float | None
+    per_class: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def evaluate_file(
+    run_dir: Path, data_path: Path, use: str | None = None, trust: bool = False, encoding: str | None = None
+) -> tuple[Evaluation, dict[str, str]]:
+    """Score the model that answers for `use` on `data_path`'s rows with known outcomes; the evaluation is appended
+    to the run's evaluations.jsonl, its chart drawn and report.md rebuilt to show it. With the chart's PNG not
+    drawn and why ({} when it was)."""
+    from automl_tui_engine.outputs import report, since_decision
+    from automl_tui_engine.search.evaluate import Replay
+    from automl_tui_engine.table import reading
+
+    run_dir, data_path = Path(run_dir), Path(data_path)
+    expected = predict.schema(run_dir)
+    folder = rundir.RunFolder(run_dir)
+    info = folder.read_json(rundir.RUN_JSON)
+    answer = answering(run_dir, use)
+    model = predict.load_answering(run_dir, answer, trust)
+    rows, outcomes = _labelled(data_path, reading.sniff(data_path, encoding), expected)
+    classes = getattr(model, "classes_", None)
+    truth, keep = _as_model_labels(outcomes, classes, expected.task)
+    if not keep.any():
+        raise UserError("evaluation.no_outcomes", path=data_path, target=expected.target)
+    replay = Replay.of(model, rows[keep], expected.task)
+    metrics = _metrics(info)
+    ranking = metrics[0]
+    guess = _guess(info, folder.read_json(rundir.DATA_PROFILE), classes, len(truth), expected.task)
+    scores = _scores(replay, truth, expected.task, metrics)
+    guess_scores = _scores(guess, truth, expected.task, metrics) if guess is not None else {}
+    se = _resampled_se(replay, truth, expected.task, ranking)
+    row = next((r for r in folder.read_csv(rundir.LEADERBOARD) if r.get("model") == answer.model), None)
+    cv = row.get(f"{ranking.name}_mean") if row else None
+    folds = (info.get("baseline") or {}).get("folds") or (info.get("config") or {}).get("cv_folds") or 1
+    spread = NOISE_SE * math.hypot(se, ((row or {}).get(f"{ranking.name}_std") or 0.0) / math.sqrt(folds))
+    now = scores.get(ranking.name)
+    if now is None:
+        raise UserError("evaluation.not_scored", metric=ranking.title, path=data_path)
+    evaluation = Evaluation(
+        when=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        source=str(data_path.resolve()),
+        model=answer.model,
+        metric=ranking.name,
+        rows=len(truth),
+        left_out=len(keep) - len(truth),
+        scores=scores,
+        guess_scores=guess_scores,
+        se=se,
+        level=_level(now, guess_scores.get(ranking.name), se, ranking),
+        fallen=cv is not None and directed(cv, ranking) - directed(now, ranking) > spread,
+        spread=spread,
+        cv=cv,
+        test=(info.get("test_metrics") or {}).get(ranking.name) if answer.model == info.get("recommended") else None,
+        per_class=[] if expected.task == "regression" else verdict.per_class(_series(truth), replay.predictions),
+    )
+    folder.record_evaluation(evaluation.to_json())
+    not_drawn = since_decision.draw(folder, ranking)
+    report.write(run_dir)
+    return evaluation, not_drawn
+
+
+def _labelled(data_path: Path, how: dict[str, Any], expected: predict.Schema) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows the model reads (as predict reads them) and their outcomes, for the rows that have one."""
+    import pandas as pd
+
+    parts: list[pd.DataFrame] = []
+    outcomes: list[pd.Series] = []
+    not_numbers: dict[str, int] = {}
+    for chunk in _read(data_path, how):
+        if not parts and expected.target not in chunk.columns:
+            raise UserError("evaluation.no_target", path=data_path, target=expected.target)
+        if not parts:
+            predict.check_columns(list(chunk.columns), expected)  # a column the model needs is missing: said
+        known = chunk[expected.target].notna()
+        parts.append(predict.model_rows(chunk[known], expected, not_numbers))
+        outcomes.append(chunk.loc[known, expected.target])
+    return pd.concat(parts, ignore_index=True), pd.concat(outcomes, ignore_index=True)
+
+
+def _read(data_path: Path, how: dict[str, Any]) -> list[pd.DataFrame]:
+    from automl_tui_engine.table import reading
+
+    chunks = list(reading.iter_table(data_path, how, predict.CHUNK_ROWS))
+    if not chunks or all(chunk.empty for chunk in chunks):
+        raise UserError("data.header_only", path=data_path)
+    return chunks
+
+
+def _as_model_labels(truth: pd.Series, classes: np.ndarray | None, task: str) -> tuple[np.ndarray, np.ndarray]:
+    """(the outcomes the model can be scored on, as the model writes them; which of `truth` they are): numbers for a
+    regression; for a classifier, labels matched to its classes by their text (1 and 1.0 are one class), a class it
+    never learned left out."""
+    import numpy as np
+    import pandas as pd
+    from automl_tui_engine.table import human_numbers
+
+    if task == "regression" or classes is None:
+        numbers = truth if pd.api.types.is_numeric_dtype(truth) else human_numbers.parse_numbers(truth)
+        keep = numbers.notna().to_numpy()
+        return numbers.to_numpy(dtype=float)[keep], keep
+    whole = pd.api.types.is_float_dtype(truth) and bool((truth.dropna() == truth.dropna().round()).all())
+    text = (truth.astype("Int64") if whole else truth).astype(str)
+    matched = text.map({str(label): label for label in classes})
+    keep = matched.notna().to_numpy()
+    return np.asarray(list(matched[keep]), dtype=classes.dtype), keep
+
+
+def _metrics(info: dict[str, Any]) -> list[MetricSpec]:
+    """The run's metrics, ranking metric first, as built in here (a plugin's metric needs its plugin loaded)."""
+    from automl_tui_engine.extension.registry import metrics
+
+    found = []
+    for name in info.get("metrics") or []:
+        try:
+            found.append(metrics.get(name).for_target(info.get("target_unit", "")))
+        except ValueError:
+            continue
+    if not found or found[0].name != info.get("primary_metric"):
+        raise UserError("evaluation.metric_unknown", metric=info.get("primary_metric", "?"))
+    return found
+
+
+def _guess(
+    info: dict[str, Any], profile: dict[str, Any], classes: np.ndarray | None, rows: int, task: str
+) -> Replay | None:
+    """What guessing answers `rows` rows, as the run's baseline guessed; None when the run recorded no guess."""
+    import numpy as np
+    from automl_tui_engine.search.evaluate import Replay
+
+    baseline = info.get("baseline") or {}
+    if task == "regression":
+        mean = baseline.get("mean")
+        return None if mean is None else Replay.make(np.full(rows, float(mean)), None, None, task)
+    counts = profile.get("class_counts") or {}
+    if classes is None or "guess" not in baseline or not counts:
+        return None
+    shares = np.asarray([counts.get(str(label), 0) for label in classes], dtype=float)
+    label = next((c for c in classes if str(c) == baseline["guess"]), None)
+    if label is None or shares.sum() == 0:
+        return None
+    predictions = np.full(rows, label, dtype=classes.dtype)
+    return Replay.make(predictions, np.tile(shares / shares.sum(), (rows, 1)), classes, task)
+
+
+def _scores(replay: Replay, truth: np.ndarray, task: str, metrics: list[MetricSpec]) -> dict[str, float]:
+    """Each metric the predictions allow; one the rows cannot give (ROC AUC where a class is absent) is left out."""
+    from automl_tui_engine.search.evaluate import scorable_by
+
+    scores = {}
+    with warnings.catch_warnings():  # a class absent from the rows: scikit-learn warns, the score is still defined
+        warnings.simplefilter("ignore")
+        for metric in scorable_by(replay.proba is not None, metrics):
+            try:
+                scores[metric.name] = metric.value(task, replay, None, truth)
+            except ValueError:
+                continue
+    return scores
+
+
+def _resampled_se(replay: Replay, truth: np.ndarray, task: str, metric: MetricSpec) -> float:
+    """The standard error of the model's score on these rows: its spread over rows drawn again with replacement."""
+    import numpy as np
+    from automl_tui_engine.search.evaluate import Replay
+
+    rng = np.random.default_rng(0)
+    values = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(RESAMPLES):
+            rows = rng.integers(0, len(truth), len(truth))
+            proba = None if replay.proba is None else replay.proba[rows]
+            drawn = Replay.make(replay.predictions[rows], proba, replay.classes_, task)
+            try:
+                values.append(metric.value(task, drawn, None, truth[rows]))
+            except ValueError:  # a draw without a class the metric needs
+                continue
+    return statistics.pstdev(values) if len(values) > 1 else 0.0
+
+
+def _level(score: float, guess: float | None, se: float, metric: MetricSpec) -> str:
+    if guess is None:
+        return ""
+    return verdict.level_of(directed(score, metric) - directed(guess, metric), se, guess, metric)
+
+
+def _series(values: np.ndarray) -> pd.Series:
+    import pandas as pd
+
+    return pd.Series(values)

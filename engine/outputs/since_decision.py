@@ -1,0 +1,152 @@
+"""The report's "Since the decision": every scoring of the model in use on rows whose outcomes arrived
+(evaluations.jsonl, written by evaluation.py), against the cross-validated and test scores, in a table, a chart and
+a sentence on the latest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from automl_tui_engine.formatting import md_safe, metric_text, table
+from automl_tui_engine.messages import t
+from automl_tui_engine.outputs import rundir
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+    from automl_tui_engine.extension.registry.metrics import RankingMetric
+
+CHART = "since_decision"  # plots/since_decision.html and .png
+
+
+def recorded(folder: rundir.RunFolder) -> list[dict[str, Any]]:
+    """The run's evaluations, oldest first; a line that is not one (a hand edit, a cut line) is left out."""
+    return [line for line in folder.read_lines(rundir.EVALUATIONS) if isinstance(line.get("scores"), dict)]
+
+
+def latest_words(evaluation: dict[str, Any], metric: RankingMetric) -> str:
+    """Whether the latest scoring holds up against the cross-validated score, or has fallen, in figures."""
+    if evaluation.get("cv") is None:
+        return ""
+    figures = {
+        "metric": metric.title,
+        "score": metric_text(evaluation["scores"][metric.name], metric),
+        "cv": metric_text(evaluation["cv"], metric),
+        "spread": metric_text(evaluation["spread"], metric),
+        "rows": f"{evaluation['rows']:,}",
+    }
+    return t("evaluation.fallen" if evaluation["fallen"] else "evaluation.holds", **figures)
+
+
+def level_words(evaluation: dict[str, Any], metric: RankingMetric) -> str:
+    """How the model did against guessing on those rows ("" when the run recorded no guess)."""
+    guess = evaluation["guess_scores"].get(metric.name)
+    if not evaluation.get("level") or guess is None:
+        return ""
+    score = metric_text(evaluation["scores"][metric.name], metric)
+    return t(f"evaluation.{evaluation['level']}", metric=metric.title, score=score, guess=metric_text(guess, metric))
+
+
+def section(folder: rundir.RunFolder, metric: RankingMetric, figure: str) -> str:
+    """The Markdown subsection; "" for a run never evaluated. `figure` is the chart as the report shows it."""
+    found = [e for e in recorded(folder) if e.get("metric") == metric.name and metric.name in e["scores"]]
+    if not found:
+        return ""
+    rows = [
+        [
+            e["when"][:16].replace("T", " "),
+            md_safe(e["source"].rsplit("/", 1)[-1]),
+            f"`{e['model']}`",
+            f"{e['rows']:,}",
+            f"{metric_text(e['scores'][metric.name], metric)} ± {metric_text(e['se'], metric)}",
+            t("evaluation.col_fallen_yes") if e["fallen"] else t("evaluation.col_fallen_no"),
+        ]
+        for e in found
+    ]
+    headers = [
+        t("evaluation.col_when"),
+        t("evaluation.col_file"),
+        t("report.col_model"),
+        t("report.col_rows"),
+        metric.title,
+        t("evaluation.col_fallen"),
+    ]
+    latest = found[-1]
+    parts = [
+        f"### {t('evaluation.h_since')}",
+        t("evaluation.since_intro", count=len(found)),
+        table(headers, rows),
+        " ".join(part for part in (latest_words(latest, metric), level_words(latest, metric)) if part),
+        figure,
+    ]
+    return "\n\n".join(part for part in parts if part)
+
+
+def terminal_lines(evaluation: dict[str, Any], run_dir: Path, source: Path) -> list[str]:
+    """One evaluation in words for the terminal and the wizard: what was scored, the score against the run's, the
+    verdict against guessing, whether it holds, and each class found."""
+    from automl_tui_engine.extension.registry.metrics import MetricFacts
+
+    info = rundir.RunFolder(run_dir).read_json(rundir.RUN_JSON)
+    metric = MetricFacts.recorded(info.get("metric_facts", {}), evaluation["metric"])
+    assert metric is not None  # evaluation.py scored it by the run's own metric
+    shown = {"cv": evaluation.get("cv"), "test": evaluation.get("test")}
+    lines = [t("evaluation.scored", model=evaluation["model"], rows=f"{evaluation['rows']:,}", path=source)]
+    if evaluation["left_out"]:
+        lines.append(t("evaluation.left_out", rows=f"{evaluation['left_out']:,}"))
+    lines.append(
+        t(
+            "evaluation.score_line",
+            metric=metric.title,
+            score=metric_text(evaluation["scores"][metric.name], metric),
+            se=metric_text(evaluation["se"], metric),
+            **{key: "—" if value is None else metric_text(value, metric) for key, value in shown.items()},
+        )
+    )
+    lines += [line for line in (level_words(evaluation, metric), latest_words(evaluation, metric)) if line]
+    for found in evaluation.get("per_class") or []:
+        share = f"{found['found'] / found['rows']:.0%}" if found["rows"] else "—"
+        lines.append(
+            t("evaluation.class_line", label=found["class"], found=found["found"], rows=found["rows"], share=share)
+        )
+    return lines
+
+
+def chart(found: list[dict[str, Any]], metric: RankingMetric) -> go.Figure:
+    """Each scoring with its spread (two standard errors), the cross-validated score with the band within which a
+    scoring holds, and the test score."""
+    import plotly.graph_objects as go
+    from automl_tui_engine.outputs.chart_style import ALERT_COLOR, FRONT_COLOR, OTHER_COLOR, layout
+
+    # one place per scoring, in order (two in the same minute stay apart): its number and when
+    when = [f"{number}. {e['when'][:16].replace('T', ' ')}" for number, e in enumerate(found, start=1)]
+    fig = go.Figure(
+        go.Scatter(
+            x=when,
+            y=[e["scores"][metric.name] for e in found],
+            error_y={"type": "data", "array": [2 * e["se"] for e in found]},
+            mode="markers+lines",
+            marker={"size": 10, "color": [ALERT_COLOR if e["fallen"] else FRONT_COLOR for e in found]},
+            name=t("evaluation.chart_scored"),
+        )
+    )
+    latest = found[-1]
+    if latest.get("cv") is not None:
+        low, high = latest["cv"] - latest["spread"], latest["cv"] + latest["spread"]
+        fig.add_hrect(y0=low, y1=high, fillcolor=OTHER_COLOR, opacity=0.2, line_width=0)
+        cv_line = {"line_dash": "dash", "line_color": OTHER_COLOR, "annotation_text": t("evaluation.chart_cv")}
+        fig.add_hline(y=latest["cv"], **cv_line)
+    if latest.get("test") is not None:
+        test_line = {"line_dash": "dot", "line_color": FRONT_COLOR, "annotation_text": t("evaluation.chart_test")}
+        fig.add_hline(y=latest["test"], annotation_position="bottom right", **test_line)
+    fig.update_xaxes(type="category")
+    return layout(fig, t("evaluation.chart_title", metric=metric.title), t("evaluation.col_when"), metric.title)
+
+
+def draw(folder: rundir.RunFolder, metric: RankingMetric) -> dict[str, str]:
+    """plots/since_decision.html (and .png) from every evaluation so far; {file: why} for a PNG not drawn."""
+    from automl_tui_engine.outputs import plots
+
+    found = [e for e in recorded(folder) if e.get("metric") == metric.name and metric.name in e["scores"]]
+    if not found:
+        return {}
+    return plots.export({CHART: chart(found, metric)}, folder / rundir.PLOTS)
