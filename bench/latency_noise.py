@@ -24,7 +24,7 @@ def spreads(times: int, repeats: int) -> dict[tuple[str, str], tuple[float, floa
     from automl_tui_engine.search import evaluate
     from automl_tui_engine.table import data, preprocess
 
-    dataset = data.load(ROOT / "examples" / "penguins.csv", "species", "auto")
+    dataset = data.load(ROOT / "examples" / "penguins.csv", "species")
     plans = preprocess.plan(dataset.profiles)
     found = {}
     for name in ("linear", "hist_gb", "random_forest", "knn"):

@@ -132,6 +132,10 @@ class RunConfig(_Strict):
             raise UserError("run.no_data")
         return self.data
 
+    def task_named(self) -> Task | None:
+        """The task the config names (`task`), None for "auto": decided from the target when the table is read."""
+        return None if self.task == "auto" else Task(self.task)
+
     @field_validator("models")
     @classmethod
     def _known_models(cls, names: list[str], info: ValidationInfo) -> list[str]:

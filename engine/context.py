@@ -16,6 +16,7 @@ from automl_tui_engine.extension.registry.metrics import MetricSpec
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs.candidate_log import CandidateLog
 from automl_tui_engine.outputs.rundir import RunFolder
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # each loads with what needs it: the browser with the charts, the trackers with the run
     from automl_tui_engine.extension.registry.steps import StepSpec
@@ -89,7 +90,7 @@ class RunContext:
     run_id: str
     folder: RunFolder
     clock: Clock
-    task: str
+    task: Task
     primary: MetricSpec
     task_metrics: list[MetricSpec]
     steps: tuple[StepSpec, ...]  # preprocessing steps from plugins, before each model

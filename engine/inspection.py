@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine import glossary
 from automl_tui_engine.messages import listing, t
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # pandas loads with the table, not with the module
     import pandas as pd
@@ -25,7 +26,7 @@ class Inspection:
     column_rows: list[tuple[str, str, str]] = field(default_factory=list)  # name, type, what happens
     target: str | None = None
     target_reason: str | None = None  # why the target was guessed; None when the user chose it
-    task: str | None = None
+    task: Task | None = None
     rows: int = 0
     balance: str = ""
     warnings: list[str] = field(default_factory=list)
@@ -77,7 +78,7 @@ def inspect_table(
         # the imbalance as a run without a chosen metric ranks it
         [*dataset.warnings, *filter(None, [imbalance_warning(dataset.class_counts, ranked_by)])],
     )
-    if dataset.task == "regression":
+    if dataset.task is Task.REGRESSION:
         y = dataset.y
         found.balance = t("tui.target_range", low=f"{y.min():.4g}", high=f"{y.max():.4g}", mean=f"{y.mean():.4g}")
     else:

@@ -37,7 +37,9 @@ def prepare(config: RunConfig) -> Prepared:
     from automl_tui_engine.search import evaluate, planning
     from automl_tui_engine.table import data, preprocess
 
-    dataset = data.load(config.table(), config.target, config.task, config.encoding, tuple(config.personal_columns))
+    dataset = data.load(
+        config.table(), config.target, config.task_named(), config.encoding, tuple(config.personal_columns)
+    )
     task = dataset.task
     # errors in the target's own unit (RMSE, MAE) are written in it: "¥153,362", not "153362.3393"
     primary = metrics.get(config.primary_metric or metrics.default_primary(task, dataset.class_counts)).for_target(

@@ -6,11 +6,17 @@ from enum import StrEnum
 
 
 class Task(StrEnum):
-    """A str: run.json, config.toml and events carry the plain name, and "binary" == Task.BINARY."""
+    """A str: run.json, config.toml and events carry the plain name, and "binary" == Task.BINARY; read back from
+    them with Task(name)."""
 
     BINARY = "binary"  # two classes
     MULTICLASS = "multiclass"  # three classes or more
     REGRESSION = "regression"  # a number
 
+    @property
+    def classifies(self) -> bool:
+        """Whether the answer is a class (binary or multiclass) rather than a number."""
+        return self is not Task.REGRESSION
 
-CLASSIFICATION = (Task.BINARY, Task.MULTICLASS)
+
+CLASSIFICATION = tuple(task for task in Task if task.classifies)  # the metric registry's scorers, keyed by task

@@ -17,6 +17,7 @@ from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, suggest, t
 from automl_tui_engine.table import human_numbers
 from automl_tui_engine.table.reading import read_table
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # pandas loads with the table, not with the module
     import pandas as pd
@@ -99,7 +100,7 @@ class Dataset:
     X: pd.DataFrame
     y: pd.Series
     target: str
-    task: str
+    task: Task
     profiles: list[ColumnProfile]
     source: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
@@ -125,7 +126,7 @@ class Dataset:
 
     @property
     def class_counts(self) -> dict[str, int]:
-        if self.task == "regression":
+        if not self.task.classifies:
             return {}
         return {str(k): int(v) for k, v in self.y.value_counts().items()}
 
@@ -136,7 +137,7 @@ class Dataset:
             return {}
         frame = self.X.head(rows).assign(**{self.target: self.y.head(rows).to_numpy()})
         columns = [privacy.mask(str(name)) for name in frame.columns]
-        kind = "numeric" if self.task == "regression" else "text"  # a class label is text: masked as the others
+        kind = "text" if self.task.classifies else "numeric"  # a class label is text: masked as the others
         target = ColumnProfile(name=self.target, kind=kind, n_missing=0, n_unique=0, dtype=str(self.y.dtype))
         return {"columns": columns, "rows": privacy.preview_rows(frame, [*self.profiles, target], rows)}
 
@@ -152,7 +153,7 @@ class Dataset:
             "profiles": [asdict(p) for p in self.profiles],
             "warnings": list(self.warnings),
         }
-        if self.task == "regression":
+        if self.task is Task.REGRESSION:
             out["target_stats"] = {k: float(v) for k, v in self.y.describe().items()}
             if self.target_unit:
                 out["target_unit"] = self.target_unit
@@ -248,19 +249,19 @@ def guess_target(frame: pd.DataFrame) -> tuple[str, str]:
     raise UserError("data.no_target_candidate")
 
 
-def detect_task(y: pd.Series) -> str:
+def detect_task(y: pd.Series) -> Task:
     import pandas as pd
 
     n_unique = y.nunique()
     if n_unique == 2:
-        return "binary"
+        return Task.BINARY
     if pd.api.types.is_bool_dtype(y) or not pd.api.types.is_numeric_dtype(y):
-        return "multiclass"
+        return Task.MULTICLASS
     integer_valued = bool((y == y.round()).all())
-    return "multiclass" if integer_valued and n_unique <= MAX_CLASSES_FOR_LABEL_CODES else "regression"
+    return Task.MULTICLASS if integer_valued and n_unique <= MAX_CLASSES_FOR_LABEL_CODES else Task.REGRESSION
 
 
-def _check_target(frame: pd.DataFrame, target: str, task: str) -> tuple[pd.Series, str, list[str]]:
+def _check_target(frame: pd.DataFrame, target: str, task: Task | None) -> tuple[pd.Series, Task, list[str]]:
     """(y without missing rows, task, warnings) or a UserError when the target cannot be learned."""
     import pandas as pd
 
@@ -274,16 +275,16 @@ def _check_target(frame: pd.DataFrame, target: str, task: str) -> tuple[pd.Serie
     y = y.dropna()
     if y.nunique() < 2:
         raise UserError("data.target_constant", target=target, value=y.iloc[0])
-    resolved = detect_task(y) if task == "auto" else task
-    if resolved == "regression" and not pd.api.types.is_numeric_dtype(y):
+    resolved = task or detect_task(y)
+    if resolved is Task.REGRESSION and not pd.api.types.is_numeric_dtype(y):
         raise UserError("data.target_not_numeric", target=target)
-    if resolved != "regression":
+    if resolved.classifies:
         # integer class codes stay integers: scikit-learn's forests cannot weight classes whose labels are
         # number-like text ("0", "1": "The classes, [0, 1], are not in class_weight"); other labels become text
         y = y.astype("int64") if pd.api.types.is_integer_dtype(y) else y.astype(str)
         if y.nunique() > max(50, len(y) // 2):
             raise UserError("data.target_too_many_classes", target=target, count=y.nunique())
-        if resolved == "binary" and y.nunique() != 2:
+        if resolved is Task.BINARY and y.nunique() != 2:
             raise UserError("data.task_mismatch", target=target, count=y.nunique())
         counts = y.value_counts()
         singletons = counts[counts < 2]
@@ -300,12 +301,13 @@ def _check_target(frame: pd.DataFrame, target: str, task: str) -> tuple[pd.Serie
 def load(
     path: Path,
     target: str | None = None,
-    task: str = "auto",
+    task: Task | None = None,
     encoding: str | None = None,
     personal_columns: tuple[str, ...] = (),
 ) -> Dataset:
-    """Read, check and profile a table; the single way data enters a run. `encoding` overrides the detected one;
-    `personal_columns` are columns holding personal data that the model may use all the same."""
+    """Read, check and profile a table; the single way data enters a run. `task` None is decided from the target;
+    `encoding` overrides the detected one; `personal_columns` are columns holding personal data that the model may
+    use all the same."""
     frame, source = read_table(path, encoding)
     return from_frame(frame, {"path": str(path), "name": path.name, **source}, target, task, personal_columns)
 
@@ -314,7 +316,7 @@ def from_frame(
     frame: pd.DataFrame,
     source: dict[str, Any],
     target: str | None = None,
-    task: str = "auto",
+    task: Task | None = None,
     personal_columns: tuple[str, ...] = (),
 ) -> Dataset:
     """Check and profile a table already read (the wizard reads once, then tries targets). A column holding
