@@ -20,6 +20,7 @@ from automl_tui_engine.messages import listing, t
 from automl_tui_engine.naming import OUTSIDE_TRAINING, PREDICTION, probability_column
 from automl_tui_engine.outputs import predictions_check, rundir
 from automl_tui_engine.table.input_check import Checker, InputCheck
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # pandas and scikit-learn load with the model, not with the module
     import pandas as pd
@@ -37,7 +38,7 @@ class Schema:
     numeric: list[str]
     id_column: str | None
     target: str
-    task: str
+    task: Task
 
 
 @dataclass
@@ -51,7 +52,7 @@ class PredictionSummary:
     check_path: Path | None = None  # NEW_predictions_check.md, when it could be written
 
 
-def prediction_frame(pipeline: BaseEstimator, X: pd.DataFrame, task: str) -> pd.DataFrame:
+def prediction_frame(pipeline: BaseEstimator, X: pd.DataFrame, task: Task) -> pd.DataFrame:
     """`prediction`, and `probability_<class>` per class for classification, one row per row of X."""
     from automl_tui_engine.search.evaluate import Replay
 
@@ -82,7 +83,7 @@ def schema(run_dir: Path) -> Schema:
         numeric=[c["name"] for c in columns if c["kind"] == "numeric"],
         id_column=next((c["name"] for c in columns if c["kind"] == "id"), None),
         target=profile["target"],
-        task=profile["task"],
+        task=Task(profile["task"]),
     )
 
 

@@ -4,6 +4,7 @@ import pandas as pd
 from automl_tui_engine.extension.registry import metrics
 from automl_tui_engine.search import evaluate
 from automl_tui_engine.table import checks, data
+from automl_tui_engine.tasks import Task
 from sklearn.datasets import load_breast_cancer, load_diabetes
 
 
@@ -19,16 +20,16 @@ def profiles(X):
 def test_a_column_derived_from_the_target_is_flagged_as_leakage():
     X, y = cancer()
     X = X.assign(diagnosis_code=y.str[:1])  # known only after the diagnosis
-    found = checks.data_warnings(X, y, "binary", profiles(X))
+    found = checks.data_warnings(X, y, Task.BINARY, profiles(X))
     assert len(found) == 1 and "'diagnosis_code' alone gets the target right for 100.0% of rows" in found[0]
-    assert checks.data_warnings(*cancer(), "binary", profiles(cancer()[0])) == []  # honest columns: no warning
+    assert checks.data_warnings(*cancer(), Task.BINARY, profiles(cancer()[0])) == []  # honest columns: no warning
 
 
 def test_leakage_in_regression():
     frame = load_diabetes(as_frame=True, scaled=False).frame
     X, y = frame.drop(columns="target"), frame["target"]
     X = X.assign(target_in_cents=y * 100)
-    found = checks.data_warnings(X, y, "regression", profiles(X))
+    found = checks.data_warnings(X, y, Task.REGRESSION, profiles(X))
     assert any("'target_in_cents' follows the target almost exactly (correlation 1.000)" in w for w in found)
 
 
@@ -36,7 +37,7 @@ def test_tiny_classes():
     X, y = cancer()
     keep = (y == "benign") | (y.index < 8)  # 8 malignant rows among 357 benign ones
     X, y = X[keep], y[keep]
-    found = " ".join(checks.data_warnings(X, y, "binary", profiles(X)))
+    found = " ".join(checks.data_warnings(X, y, Task.BINARY, profiles(X)))
     assert "fewer than 10 rows: malignant (" in found
 
 
@@ -55,16 +56,16 @@ def test_heavy_imbalance_is_judged_against_an_even_share_and_names_the_metric_th
     assert checks.imbalance_warning({"a": 90, "b": 10}, balanced) is not None
     assert checks.imbalance_warning({"a": 89, "b": 11}, balanced) is None
     # and the metric a run picks by itself for a heavily imbalanced table counts every class alike
-    assert metrics.default_primary("binary", two) == "balanced_accuracy"
+    assert metrics.default_primary(Task.BINARY, two) == "balanced_accuracy"
 
 
 def test_test_rows_copied_from_training_rows_are_counted():
     X, y = cancer()
     X, y = pd.concat([X, X.head(100)], ignore_index=True), pd.concat([y, y.head(100)], ignore_index=True)
-    split = evaluate.split(X, y, "binary", 0.2, 3, 0)
+    split = evaluate.split(X, y, Task.BINARY, 0.2, 3, 0)
     warning = checks.overlap_warning(split.X_train, split.y_train, split.X_test, split.y_test)
     assert warning is not None and f"of the {len(split.X_test)} test rows are exact copies" in warning
-    clean = evaluate.split(*cancer(), "binary", 0.2, 3, 0)
+    clean = evaluate.split(*cancer(), Task.BINARY, 0.2, 3, 0)
     assert checks.overlap_warning(clean.X_train, clean.y_train, clean.X_test, clean.y_test) is None
 
 

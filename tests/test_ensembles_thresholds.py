@@ -12,11 +12,12 @@ from automl_tui_engine.extension.registry import metrics, models
 from automl_tui_engine.runner import run
 from automl_tui_engine.search import candidates, ensemble, evaluate, threshold
 from automl_tui_engine.table import data, preprocess
+from automl_tui_engine.tasks import Task
 from conftest import quick_config
 from test_search import csv_rows, only_run
 
 
-def _evaluations(cancer, names, task="binary"):
+def _evaluations(cancer, names, task=Task.BINARY):
     X, y = cancer
     split = evaluate.split(X, y, task, test_size=0.2, cv_folds=3, seed=0)
     plans = preprocess.plan([data.profile_column(c, X[c]) for c in X.columns])
@@ -35,17 +36,17 @@ def test_an_ensembles_scores_from_kept_predictions_equal_cross_validating_the_re
 
     split, plans, task_metrics, members = _evaluations(cancer, ["linear", "knn", "hist_gb"])
     chosen = [(members[0], 2), (members[1], 1), (members[2], 1)]
-    scored = ensemble.evaluate_members(chosen, split, "binary", task_metrics, 0, 1)
+    scored = ensemble.evaluate_members(chosen, split, Task.BINARY, task_metrics, 0, 1)
     voting = candidates.Candidate("ensemble", None, members=tuple((m.candidate, w) for m, w in chosen))
     theirs = cross_validate(
-        voting.pipeline(plans, "binary", 0),
+        voting.pipeline(plans, Task.BINARY, 0),
         split.X_train,
         split.y_train,
         cv=split.cv,
-        scoring={m.name: m.scorer("binary") for m in task_metrics},
+        scoring={m.name: m.scorer(Task.BINARY) for m in task_metrics},
     )
     for m in task_metrics:
-        expected = [-v if m.negated("binary") else v for v in theirs[f"test_{m.name}"]]
+        expected = [-v if m.negated(Task.BINARY) else v for v in theirs[f"test_{m.name}"]]
         assert scored.fold_scores[m.name] == pytest.approx(expected, rel=1e-6), m.name
     assert scored.row["size_bytes"] > max(m.row["size_bytes"] for m, _ in chosen)
 
@@ -64,9 +65,9 @@ def test_an_ensemble_of_different_kinds_of_model_is_kept_when_it_wins_on_rows_it
     split, _, _, members = _evaluations(_curvy_table(), ["linear", "knn", "hist_gb"])
     primary = metrics.get("log_loss")
     members.sort(key=lambda m: m.row["log_loss_mean"])
-    chosen = ensemble.select(members, split.y_train, evaluate.fold_indices(split), "binary", primary)
+    chosen = ensemble.select(members, split.y_train, evaluate.fold_indices(split), Task.BINARY, primary)
     assert chosen is not None and len(chosen.members) >= 2
-    scored = ensemble.evaluate_members(chosen.members, split, "binary", [primary], 0, 1, chosen.out_of_fold)
+    scored = ensemble.evaluate_members(chosen.members, split, Task.BINARY, [primary], 0, 1, chosen.out_of_fold)
     best = members[0].evaluation.fold_scores["log_loss"]
     assert all(own < theirs for own, theirs in zip(scored.fold_scores["log_loss"], best, strict=True))
 
@@ -87,12 +88,12 @@ def test_an_ensemble_of_models_that_only_fit_noise_is_not_kept():
             np.array(["no", "yes"]),
             y,
             folds,
-            "binary",
+            Task.BINARY,
             primary,
         )
         pool.append(ensemble.Member(None, {"model": f"noise {i}"}, evaluation))
     pool.sort(key=lambda m: -np.mean(m.evaluation.fold_scores[primary.name]))
-    assert ensemble.select(pool, y, folds, "binary", primary) is None
+    assert ensemble.select(pool, y, folds, Task.BINARY, primary) is None
 
 
 def _oof_evaluation(positive_proba, y):
@@ -127,7 +128,7 @@ def test_a_candidate_is_ranked_at_its_own_threshold_and_probability_scores_stay(
             np.array(["no", "yes"]),
             y,
             folds,
-            "binary",
+            Task.BINARY,
             m,
         )
         evaluation.fold_scores[m.name] = values
@@ -149,7 +150,7 @@ def test_the_threshold_stays_when_moving_it_does_not_pay():
     positive = np.where(y == "yes", 0.9, 0.1)
     folds = [(np.arange(150, 300), np.arange(150)), (np.arange(150), np.arange(150, 300))]
     assert threshold.at_own_threshold(_oof_evaluation(positive, y), y, folds, metrics.get("accuracy"), [])[1] is None
-    assert not threshold.applies("binary", metrics.get("roc_auc"))  # a probability metric ignores the cut-off
+    assert not threshold.applies(Task.BINARY, metrics.get("roc_auc"))  # a probability metric ignores the cut-off
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ from automl_tui_engine.extension.registry import metrics, models
 from automl_tui_engine.outputs import explain
 from automl_tui_engine.search import evaluate
 from automl_tui_engine.table import data, preprocess
+from automl_tui_engine.tasks import Task
 
 
 def fitted(penguins_csv, target, model):
@@ -23,9 +24,9 @@ def fitted(penguins_csv, target, model):
 def model_output(pipeline, rows, task):
     features = pipeline.named_steps["preprocess"].transform(rows)
     model = pipeline.named_steps["model"]
-    if task == "regression":
+    if task is Task.REGRESSION:
         return model.predict(features)
-    if hasattr(model, "decision_function") and task == "binary":
+    if hasattr(model, "decision_function") and task is Task.BINARY:
         return model.decision_function(features)  # linear and boosting explainers explain the margin
     return model.predict_proba(features)
 
@@ -45,7 +46,7 @@ def test_shap_values_use_original_columns_and_add_up(penguins_csv, target, model
     assert set(found.columns) == set(dataset.X.columns)  # island, sex, species: not island_Biscoe etc.
     assert found.values.shape == (len(found.rows), len(found.columns))
     output = model_output(pipeline, found.rows, dataset.task)
-    if dataset.task == "multiclass":  # each row is explained for the class predicted for it
+    if dataset.task is Task.MULTICLASS:  # each row is explained for the class predicted for it
         predicted = np.searchsorted(pipeline.classes_, pipeline.predict(found.rows))
         output = output[np.arange(len(output)), predicted]
     elif output.ndim == 2:
@@ -62,12 +63,12 @@ def test_permutation_importance_is_kept_when_shap_fails(penguins_csv, monkeypatc
     assert "SHAP could not explain this model" in found.shap_error and "no explainer" in found.shap_error
     assert found.values is None
     assert list(found.permutation)[0] in ("bill_depth_mm", "body_mass_g", "bill_length_mm")
-    assert explain.drivers(found, "sex", "binary")[0].endswith("is among the columns the model relies on most.")
+    assert explain.drivers(found, "sex", Task.BINARY)[0].endswith("is among the columns the model relies on most.")
 
 
 def test_drivers_say_the_direction_in_plain_words(penguins_csv):
     _, _, _, found = fitted(penguins_csv, "body_mass_g", "hist_gb")
-    sentences = explain.drivers(found, "body_mass_g", "regression")
+    sentences = explain.drivers(found, "body_mass_g", Task.REGRESSION)
     assert any("**species** matters most when it is 'Gentoo'" in s for s in sentences)
     assert any(s == "Higher **flipper_length_mm** goes with a higher predicted body_mass_g." for s in sentences)
 
@@ -78,7 +79,7 @@ def test_a_column_shuffling_does_not_hurt_gets_no_claim_on_its_direction(penguin
     _, _, _, found = fitted(penguins_csv, "body_mass_g", "hist_gb")
     top = list(found.mean_abs())[0]
     found.permutation[top] = (-0.003, 0.004)
-    sentences = explain.drivers(found, "body_mass_g", "regression")
+    sentences = explain.drivers(found, "body_mass_g", Task.REGRESSION)
     assert sentences[0].startswith(
         f"**{top}** moves the model's output (SHAP), but shuffling it does not clearly lower the test score"
     )
@@ -87,11 +88,11 @@ def test_a_column_shuffling_does_not_hurt_gets_no_claim_on_its_direction(penguin
     found.permutation[top] = (0.117, 0.09)
     assert (
         "(permutation importance 0.117 ± 0.09, not clearly above zero)"
-        in explain.drivers(found, "body_mass_g", "regression")[0]
+        in explain.drivers(found, "body_mass_g", Task.REGRESSION)[0]
     )
     # shuffling it clearly raised the score: said as such, not as "barely changes"
     found.permutation[top] = (-0.0741, 0.02)
-    noise = explain.drivers(found, "body_mass_g", "regression")[0]
+    noise = explain.drivers(found, "body_mass_g", Task.REGRESSION)[0]
     assert "shuffling it even raised the test score (permutation importance -0.0741 ± 0.02)" in noise
 
 
@@ -99,7 +100,7 @@ def test_a_negative_direction_is_said_plainly(penguins_csv):
     _, _, _, found = fitted(penguins_csv, "body_mass_g", "hist_gb")
     column = next(c for c in found.mean_abs() if c == "flipper_length_mm")
     found.values[:, found.columns.index(column)] *= -1  # as if more flipper meant less mass
-    sentences = explain.drivers(found, "body_mass_g", "regression")
+    sentences = explain.drivers(found, "body_mass_g", Task.REGRESSION)
     assert "Lower **flipper_length_mm** goes with a higher predicted body_mass_g." in sentences
     assert not any("opposite" in s for s in sentences)
 
@@ -145,8 +146,8 @@ def test_a_slow_model_is_explained_on_fewer_rows_rather_than_not_at_all(tmp_path
         split.X_train,
         split.X_test,
         split.y_test,
-        "regression",
-        metrics.get("r2").scorer("regression"),
+        Task.REGRESSION,
+        metrics.get("r2").scorer(Task.REGRESSION),
         0,
         seconds,
     )
@@ -201,7 +202,7 @@ def test_permutation_importance_stops_shuffling_when_the_load_makes_its_forecast
     pipeline = preprocess.pipeline(
         preprocess.plan([data.profile_column(c, table[c]) for c in table.columns]),
         models.get("linear"),
-        "regression",
+        Task.REGRESSION,
         0,
     )
     pipeline.fit(table, y)
@@ -217,7 +218,7 @@ def test_permutation_importance_stops_shuffling_when_the_load_makes_its_forecast
     monkeypatch.setattr(pipeline, "predict", timed_predict)
     monkeypatch.setattr(explain, "time", types.SimpleNamespace(perf_counter=lambda: now[0]))
     found = explain.explain(
-        pipeline, table, table, y, "regression", metrics.get("r2").scorer("regression"), 0, seconds=10.0
+        pipeline, table, table, y, Task.REGRESSION, metrics.get("r2").scorer(Task.REGRESSION), 0, seconds=10.0
     )
     rows = found.to_json()["rows"]
     assert rows["permutation_repeats"] == explain.PERMUTATION_MIN_REPEATS and rows["fewer_for_time"]

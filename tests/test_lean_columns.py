@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from automl_tui_engine.table import lean_columns, preprocess
+from automl_tui_engine.tasks import Task
 from sklearn.compose import ColumnTransformer
 
 ROWS = 300
@@ -60,10 +61,10 @@ def new_rows():
 
 
 @pytest.mark.parametrize("scaled", [True, False])
-@pytest.mark.parametrize("task", ["binary", "regression"])
+@pytest.mark.parametrize("task", [Task.BINARY, Task.REGRESSION])
 def test_lean_output_is_the_column_transformers(scaled, task):
     frame = training_frame()
-    y = (frame["amount"].fillna(0) > 100).astype(int) if task == "binary" else frame["amount"].fillna(0) * 2.0
+    y = (frame["amount"].fillna(0) > 100).astype(int) if task is Task.BINARY else frame["amount"].fillna(0) * 2.0
     columns = preprocess.build(PLANS, scaled, seed=0, task=task)
     columns.fit_transform(frame, y)
     # the lean path reads the numeric and one-hot steps; the others run as fitted
@@ -77,7 +78,7 @@ def test_lean_output_is_the_column_transformers(scaled, task):
 
 
 def test_one_row_and_extra_columns():
-    columns = preprocess.build(PLANS, True, seed=0, task="binary")
+    columns = preprocess.build(PLANS, True, seed=0, task=Task.BINARY)
     frame = training_frame()
     columns.fit_transform(frame, (frame["grade"] > 1).astype(int))
     one = new_rows().iloc[[0]].assign(unused="x")
@@ -85,7 +86,7 @@ def test_one_row_and_extra_columns():
 
 
 def test_a_missing_column_gets_scikit_learns_words():
-    columns = preprocess.build(PLANS, True, seed=0, task="binary")
+    columns = preprocess.build(PLANS, True, seed=0, task=Task.BINARY)
     frame = training_frame()
     columns.fit_transform(frame, (frame["grade"] > 1).astype(int))
     with pytest.raises(ValueError, match="columns are missing"):
@@ -97,7 +98,7 @@ def test_a_saved_pipeline_predicts_the_same_through_either_path():
 
     frame = training_frame()
     y = (frame["amount"].fillna(0) > 100).map({True: "high", False: "low"})
-    model = preprocess.pipeline(PLANS, models.get("linear"), "binary", seed=0).fit(frame, y)
+    model = preprocess.pipeline(PLANS, models.get("linear"), Task.BINARY, seed=0).fit(frame, y)
     assert isinstance(model.named_steps["preprocess"], lean_columns.LeanColumnTransformer)
     rows = new_rows()
     slow = model.named_steps["model"].predict_proba(ColumnTransformer.transform(model.named_steps["preprocess"], rows))

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from automl_tui_engine.extension.registry import models
 from automl_tui_engine.search import lean_forests
+from automl_tui_engine.tasks import Task
 from sklearn import ensemble
 
 PAIRS = [
@@ -62,7 +63,7 @@ def test_several_jobs_or_outputs_take_scikit_learns_path(lean_class, sklearn_cla
 
 def test_the_registry_builds_the_lean_forests():
     for name in ("random_forest", "extra_trees"):
-        for task in ("binary", "multiclass", "regression"):
+        for task in Task:
             built = models.get(name).build(task, seed=0)
             assert isinstance(built, lean_forests._SumsTreesInALoop)
             assert isinstance(built, ensemble.BaseEnsemble)  # still a scikit-learn forest for all that inspects it

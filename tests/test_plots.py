@@ -12,6 +12,7 @@ from automl_tui_engine import decision
 from automl_tui_engine.extension.registry import metrics
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs import chart_style, plots, png_browser, run_charts
+from automl_tui_engine.tasks import Task
 
 ACCURACY = metrics.get("accuracy")
 ROWS = [
@@ -201,7 +202,7 @@ def test_true_false_columns_are_drawn_and_a_chart_that_fails_costs_only_itself(m
         class_explained="yes",
     )
     chosen = decision.decide(ROWS, ACCURACY, "balanced", 0.01, 5)
-    args = (ROWS, ACCURACY, chosen, "binary", "t", None, None, None, ["no", "yes"], explanation)
+    args = (ROWS, ACCURACY, chosen, Task.BINARY, "t", None, None, None, ["no", "yes"], explanation)
     figures, failed = plots.build(*args)
     assert not failed and "shap_summary" in figures  # True/False is 1/0 for the colour scale
     employed = next(trace for trace in figures["shap_summary"].data if "employed" in trace.text[0])

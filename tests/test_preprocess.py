@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from automl_tui_engine.extension.registry import models
 from automl_tui_engine.table import data, preprocess
+from automl_tui_engine.tasks import Task
 
 
 def mixed_frame(rows=120):
@@ -43,7 +44,7 @@ def test_each_column_gets_a_treatment_and_a_reason():
 def test_pipeline_fits_mixed_data_and_handles_unseen_categories(model):
     frame = mixed_frame()
     X, y = frame.drop(columns="target"), frame["target"]
-    pipe = preprocess.pipeline(plans_for(frame), models.get(model), "binary", seed=0)
+    pipe = preprocess.pipeline(plans_for(frame), models.get(model), Task.BINARY, seed=0)
     pipe.fit(X, y)
     fresh = X.head(3).copy()
     fresh["plan"] = "enterprise"  # never seen in training
@@ -63,10 +64,11 @@ def numeric_step_names(transformer):
 def test_scaling_only_for_models_that_need_it():
     plans = plans_for(mixed_frame())
     assert (
-        numeric_step_names(preprocess.build(plans, needs_scaling=True, seed=0, task="binary"))[-1] == "StandardScaler"
+        numeric_step_names(preprocess.build(plans, needs_scaling=True, seed=0, task=Task.BINARY))[-1]
+        == "StandardScaler"
     )
     assert "StandardScaler" not in numeric_step_names(
-        preprocess.build(plans, needs_scaling=False, seed=0, task="binary")
+        preprocess.build(plans, needs_scaling=False, seed=0, task=Task.BINARY)
     )
 
 
@@ -82,7 +84,7 @@ def test_a_date_only_column_gets_no_hour_and_a_column_with_times_keeps_it():
     assert plans["signed"].parts == ("year", "month", "day", "day_of_week")
     assert "no time of day" in plans["signed"].reason
     assert plans["seen"].parts[-1] == "hour"
-    pipe = preprocess.pipeline(list(plans.values()), models.get("linear"), "binary", seed=0)
+    pipe = preprocess.pipeline(list(plans.values()), models.get("linear"), Task.BINARY, seed=0)
     pipe.fit(frame[["signed", "seen"]], frame["target"])
     names = list(pipe.named_steps["preprocess"].get_feature_names_out())
     assert not any(name.endswith("signed_hour") for name in names)

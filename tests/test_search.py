@@ -19,6 +19,7 @@ from automl_tui_engine.messages import t
 from automl_tui_engine.runner import run
 from automl_tui_engine.search import candidates, evaluate, planning
 from automl_tui_engine.table import data, preprocess
+from automl_tui_engine.tasks import Task
 from conftest import quick_config
 
 
@@ -205,7 +206,7 @@ def test_a_candidate_already_tried_is_never_trained_again_and_a_spent_space_ends
         estimators={"classification": "sklearn.linear_model:LogisticRegression"},
         search_space={"C": [0.1, 1.0], "fit_intercept": [True, False]},
     )
-    tuner = candidates.Tuner([tiny], "binary", seed=0, greater_is_better=True)
+    tuner = candidates.Tuner([tiny], Task.BINARY, seed=0, greater_is_better=True)
     tried = []
     while (candidate := tuner.ask()) is not None:
         tried.append(json.dumps(candidate.params, sort_keys=True))
@@ -237,7 +238,7 @@ def test_a_candidate_too_long_for_the_time_left_is_a_poor_result_for_the_sampler
     import optuna
     from optuna.samplers._tpe.sampler import _split_trials
 
-    tuner = candidates.Tuner([models.get("lightgbm")], "regression", seed=0, greater_is_better=True)
+    tuner = candidates.Tuner([models.get("lightgbm")], Task.REGRESSION, seed=0, greater_is_better=True)
     finished, too_long = tuner.ask(), tuner.ask()
     tuner.tell(finished, 0.5)
     tuner.too_long(too_long)
@@ -250,10 +251,10 @@ def test_a_candidate_too_long_for_the_time_left_is_a_poor_result_for_the_sampler
 
 def test_tuned_parameters_stay_inside_the_declared_spaces():
     specs = [models.get("linear"), models.get("lightgbm")]
-    tuner = candidates.Tuner(specs, "binary", seed=0, greater_is_better=True)
+    tuner = candidates.Tuner(specs, Task.BINARY, seed=0, greater_is_better=True)
     for _ in range(12):
         candidate = tuner.ask()
-        space = candidate.spec.space("binary")
+        space = candidate.spec.space(Task.BINARY)
         assert set(candidate.params) == set(space)
         for name, value in candidate.params.items():
             domain = space[name]
@@ -387,7 +388,7 @@ def csv_rows(run_dir: str | Path, name: str) -> list[dict[str, str]]:
 @pytest.mark.quick
 def test_settings_too_close_to_fit_another_model_are_one_candidate():
     # linear's classification space: C on a log scale from 0.001 to 100, two class weightings
-    tuner = candidates.Tuner([models.get("linear")], "binary", seed=0, greater_is_better=True)
+    tuner = candidates.Tuner([models.get("linear")], Task.BINARY, seed=0, greater_is_better=True)
     tried = []
     while (candidate := tuner.ask()) is not None and len(tried) < 200:
         tried.append(candidate.params)
@@ -470,11 +471,11 @@ def test_a_cheap_refit_on_every_row_comes_before_the_explanation_and_the_charts(
 def test_the_tuning_of_each_kind_starts_from_its_regularised_settings():
     # fewer leaves, more rows per leaf, shrinkage: what holds up on small noisy tables, tried before the sampler's picks
     specs = [models.get("hist_gb"), models.get("lightgbm"), models.get("random_forest")]
-    tuner = candidates.Tuner(specs, "regression", seed=0, greater_is_better=True)
+    tuner = candidates.Tuner(specs, Task.REGRESSION, seed=0, greater_is_better=True)
     first = [tuner.ask() for _ in specs]
     assert [c.family for c in first] == ["hist_gb", "lightgbm", "random_forest"]
     for candidate, spec in zip(first, specs, strict=True):
-        start = spec.start("regression")
+        start = spec.start(Task.REGRESSION)
         assert set(candidate.params) == set(start)
         for name, value in start.items():  # log-scaled rates land on the search's grid, close to the start
             assert candidate.params[name] == pytest.approx(value, rel=0.1), name
@@ -494,11 +495,11 @@ def test_a_regularised_start_that_loses_to_the_defaults_is_followed_by_the_other
     sampler's next proposals rarely came back to more leaves; the settings on the other side of the defaults (0.929)
     are tried next when the start loses (or is pruned), not when it wins (diabetes: 0.439 against 0.411)."""
     spec = models.get("lightgbm")
-    tuner = candidates.Tuner([spec], "regression", seed=0, greater_is_better=True, untuned_best={"lightgbm": 0.9})
+    tuner = candidates.Tuner([spec], Task.REGRESSION, seed=0, greater_is_better=True, untuned_best={"lightgbm": 0.9})
     start = tuner.ask()
     tuner.tell(start, start_score, pruned=pruned)
     following = tuner.ask()
-    capacity = spec.capacity("regression")
+    capacity = spec.capacity(Task.REGRESSION)
     matches = all(following.params[name] == pytest.approx(value, rel=0.1) for name, value in capacity.items())
     assert matches == capacity_next, following.params
     assert capacity["num_leaves"] > start.params["num_leaves"] and capacity["min_child_samples"] < 20
@@ -509,7 +510,7 @@ def test_a_tuned_candidate_that_is_its_kinds_best_is_tried_next_with_twice_the_r
     """Computers: lightgbm's best settings scored CV R² 0.930 with 200 rounds and 0.932 with 400; the sampler, a few
     proposals into a 30 s search, rarely lands there. Growth stops when it no longer gains, and within the space."""
     spec = models.get("lightgbm")
-    tuner = candidates.Tuner([spec], "regression", seed=0, greater_is_better=True, untuned_best={"lightgbm": 0.9})
+    tuner = candidates.Tuner([spec], Task.REGRESSION, seed=0, greater_is_better=True, untuned_best={"lightgbm": 0.9})
     start = tuner.ask()
     tuner.tell(start, 0.95)
     grown = tuner.ask()
@@ -517,10 +518,10 @@ def test_a_tuned_candidate_that_is_its_kinds_best_is_tried_next_with_twice_the_r
     tuner.tell(grown, 0.96)
     again = tuner.ask()
     assert again.params == {**start.params, "n_estimators": 4 * start.params["n_estimators"]}
-    assert 8 * start.params["n_estimators"] > spec.space("regression")["n_estimators"]["high"]
+    assert 8 * start.params["n_estimators"] > spec.space(Task.REGRESSION)["n_estimators"]["high"]
     tuner.tell(again, 0.97)  # a best again, but twice its rounds would be outside the space: the sampler's turn
     tuner.tell(after := tuner.ask(), 0.5)
-    assert after.params["n_estimators"] <= spec.space("regression")["n_estimators"]["high"]
+    assert after.params["n_estimators"] <= spec.space(Task.REGRESSION)["n_estimators"]["high"]
     assert {k: v for k, v in after.params.items() if k != "n_estimators"} != {
         k: v for k, v in start.params.items() if k != "n_estimators"
     }
@@ -534,13 +535,13 @@ def test_a_long_tailed_positive_target_is_also_tried_through_its_log_and_answere
     rng = np.random.default_rng(0)
     frame = pd.DataFrame({"size": rng.normal(size=300), "age": rng.normal(size=300)})
     frame["price"] = np.exp(1.5 * frame["size"] + 0.2 * rng.normal(size=300))  # prices: a long right tail
-    assert preprocess.targets_to_try(frame["price"], "regression") == ("as_is", "log")
-    assert preprocess.targets_to_try(np.log(frame["price"]), "regression") == ("as_is",)  # no tail, below zero
-    assert preprocess.targets_to_try(frame["price"], "binary") == ("as_is",)
+    assert preprocess.targets_to_try(frame["price"], Task.REGRESSION) == ("as_is", "log")
+    assert preprocess.targets_to_try(np.log(frame["price"]), Task.REGRESSION) == ("as_is",)  # no tail, below zero
+    assert preprocess.targets_to_try(frame["price"], Task.BINARY) == ("as_is",)
 
     dataset = data.from_frame(frame, {"path": "prices", "name": "prices"}, "price")
     plans = preprocess.plan(dataset.profiles)
-    tuner = candidates.Tuner([models.get("linear")], "regression", 0, True, targets=("as_is", "log"))
+    tuner = candidates.Tuner([models.get("linear")], Task.REGRESSION, 0, True, targets=("as_is", "log"))
     proposed = []
     for _ in range(12):
         candidate = tuner.ask()
@@ -554,7 +555,7 @@ def test_a_long_tailed_positive_target_is_also_tried_through_its_log_and_answere
     as_is = candidates.Candidate("linear", models.get("linear"), logged.params)
     scores = {}
     for candidate in (as_is, logged):
-        model = candidate.pipeline(plans, "regression", 0).fit(dataset.X, dataset.y)
+        model = candidate.pipeline(plans, Task.REGRESSION, 0).fit(dataset.X, dataset.y)
         predicted = model.predict(dataset.X)
         scores[candidate.target] = np.corrcoef(predicted, dataset.y)[0, 1]
     assert predicted.min() > -1  # the log model's answers turned back into prices: exp(answer) - 1
@@ -564,12 +565,12 @@ def test_a_long_tailed_positive_target_is_also_tried_through_its_log_and_answere
 @pytest.mark.quick
 def test_a_candidates_cost_is_judged_from_its_trees_or_rounds_against_the_form_it_is_made_like():
     boosting, forest, linear = models.get("lightgbm"), models.get("random_forest"), models.get("linear")
-    assert boosting.cost_ratio("binary", {"n_estimators": 800, "num_leaves": 15}, {"n_estimators": 200}) == 4.0
-    assert boosting.cost_ratio("binary", {"num_leaves": 15}, {"n_estimators": 50}) == 4.0  # its default: 200
-    assert forest.cost_ratio("regression", {"n_estimators": 12}, {"n_estimators": 50}) == 12 / 50
-    assert linear.cost_ratio("binary", {"C": 10.0}, {}) == 1.0  # no count of parts: as measured
+    assert boosting.cost_ratio(Task.BINARY, {"n_estimators": 800, "num_leaves": 15}, {"n_estimators": 200}) == 4.0
+    assert boosting.cost_ratio(Task.BINARY, {"num_leaves": 15}, {"n_estimators": 50}) == 4.0  # its default: 200
+    assert forest.cost_ratio(Task.REGRESSION, {"n_estimators": 12}, {"n_estimators": 50}) == 12 / 50
+    assert linear.cost_ratio(Task.BINARY, {"C": 10.0}, {}) == 1.0  # no count of parts: as measured
     # the cheapest a tuned candidate can be: its space's fewest rounds; a tuned forest has its form's trees
-    assert boosting.fewest_parts("binary") == {"n_estimators": 50} and forest.fewest_parts("regression") == {}
+    assert boosting.fewest_parts(Task.BINARY) == {"n_estimators": 50} and forest.fewest_parts(Task.REGRESSION) == {}
 
 
 @pytest.mark.quick
@@ -578,17 +579,17 @@ def test_a_boosting_made_coarser_has_fewer_rounds_at_a_rate_raised_as_much_withi
     time it can have, the rate raised by as much, so the rounds still move about as far; forests and linear models
     have no rate to raise."""
     lightgbm, hist_gb = models.get("lightgbm"), models.get("hist_gb")
-    first = lightgbm.first_params("multiclass")  # 50 rounds at 0.1
-    assert lightgbm.coarser_params("multiclass", first, 0.3) == {"n_estimators": 15, "learning_rate": 0.333}
+    first = lightgbm.first_params(Task.MULTICLASS)  # 50 rounds at 0.1
+    assert lightgbm.coarser_params(Task.MULTICLASS, first, 0.3) == {"n_estimators": 15, "learning_rate": 0.333}
     # never beyond a rate of a half, never fewer than five rounds, whatever the share
-    assert lightgbm.coarser_params("multiclass", first, 0.01) == {"n_estimators": 5, "learning_rate": 0.5}
-    assert hist_gb.coarser_params("regression", {"max_iter": 25, "learning_rate": 0.2}, 0.5) == {
+    assert lightgbm.coarser_params(Task.MULTICLASS, first, 0.01) == {"n_estimators": 5, "learning_rate": 0.5}
+    assert hist_gb.coarser_params(Task.REGRESSION, {"max_iter": 25, "learning_rate": 0.2}, 0.5) == {
         "max_iter": 12,
         "learning_rate": 0.417,  # 0.2 × 25 / 12
     }
-    assert hist_gb.coarser_params("binary", {"max_iter": 5, "learning_rate": 0.5}, 0.5) is None  # no fewer rounds
-    assert models.get("random_forest").coarser_params("binary", {"n_estimators": 50}, 0.5) is None
-    assert models.get("linear").coarser_params("binary", {}, 0.5) is None
+    assert hist_gb.coarser_params(Task.BINARY, {"max_iter": 5, "learning_rate": 0.5}, 0.5) is None  # no fewer rounds
+    assert models.get("random_forest").coarser_params(Task.BINARY, {"n_estimators": 50}, 0.5) is None
+    assert models.get("linear").coarser_params(Task.BINARY, {}, 0.5) is None
 
 
 @pytest.mark.slow
@@ -630,13 +631,13 @@ def test_a_forest_whose_refit_on_every_row_would_overrun_keeps_every_row_with_fe
     from automl_tui_engine.search import refit
 
     forest = candidates.Candidate("random_forest #1", models.get("random_forest"), {"n_estimators": 200})
-    fewer, parts = refit.with_parts_that_fit(forest, "regression", share=0.25)
+    fewer, parts = refit.with_parts_that_fit(forest, Task.REGRESSION, share=0.25)
     assert parts == (50, 200) and fewer.params == {"n_estimators": 50} and fewer.name == forest.name
     default_trees = replace(forest, params={})  # a forest made with its kind's default trees
-    assert refit.with_parts_that_fit(default_trees, "regression", 0.5)[1] == (100, 200)
-    assert refit.with_parts_that_fit(forest, "regression", share=0.04) is None  # 8 trees would not make a forest
+    assert refit.with_parts_that_fit(default_trees, Task.REGRESSION, 0.5)[1] == (100, 200)
+    assert refit.with_parts_that_fit(forest, Task.REGRESSION, share=0.04) is None  # 8 trees would not make a forest
     boosting = candidates.Candidate("hist_gb", models.get("hist_gb"), {})
-    assert refit.with_parts_that_fit(boosting, "regression", share=0.5) is None
+    assert refit.with_parts_that_fit(boosting, Task.REGRESSION, share=0.5) is None
 
     summary = {"how": "fewer_parts", "train_rows": 16152, "parts": 50, "parts_planned": 200}
     run = SimpleNamespace(info={"search": {"train_rows": 16152, "rows": 16152}, "refit": summary})

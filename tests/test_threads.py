@@ -10,6 +10,7 @@ import sys
 import pytest
 from automl_tui_engine.core import threads
 from automl_tui_engine.extension.registry import models
+from automl_tui_engine.tasks import Task
 
 pytestmark = pytest.mark.slow  # what is free depends on what else the machine is doing: the full tier (see conftest)
 
@@ -42,8 +43,8 @@ def test_the_count_reaches_libraries_loaded_later_and_estimators_built_later(mon
     assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["MKL_NUM_THREADS"] == "3"
     assert threads.count() == 1
     if models.get("lightgbm").is_installed():
-        assert models.get("lightgbm").build("binary", 0).get_params()["n_jobs"] == 1  # its default is every core
-    assert models.get("lightgbm").build("binary", 0, {"n_jobs": 2}).get_params()["n_jobs"] == 2
+        assert models.get("lightgbm").build(Task.BINARY, 0).get_params()["n_jobs"] == 1  # its default is every core
+    assert models.get("lightgbm").build(Task.BINARY, 0, {"n_jobs": 2}).get_params()["n_jobs"] == 2
 
 
 def test_a_run_records_how_many_threads_it_used(tmp_path, penguins_csv):

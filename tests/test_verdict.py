@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from automl_tui_engine import verdict
 from automl_tui_engine.extension.registry import metrics
+from automl_tui_engine.tasks import Task
 from conftest import PENGUINS, quick_config
 
 ACCURACY, RMSE = metrics.get("accuracy"), metrics.get("rmse")
@@ -29,33 +30,33 @@ def row(score: float, std: float, name: str = "accuracy") -> dict:
 
 
 def test_a_model_far_above_guessing_is_clearly_better():
-    found = verdict.judge(row(0.95, 0.01), guess(0.60), [ACCURACY], {"accuracy": 0.94}, "binary")
+    found = verdict.judge(row(0.95, 0.01), guess(0.60), [ACCURACY], {"accuracy": 0.94}, Task.BINARY)
     assert found.level == "clearly"
     assert found.sentences({"accuracy": "accuracy"})[0].startswith("Clearly better than guessing: accuracy 0.950")
 
 
 def test_a_gap_inside_the_noise_is_no_better_than_guessing():
     # 0.02 better with fold scores spread by 0.03: within two standard errors
-    found = verdict.judge(row(0.87, 0.03), guess(0.85, 0.01), [ACCURACY], {}, "binary")
+    found = verdict.judge(row(0.87, 0.03), guess(0.85, 0.01), [ACCURACY], {}, Task.BINARY)
     assert found.level == "no_better"
     assert "Do not use this model" in found.sentences({})[0]
 
 
 def test_folds_that_agree_by_chance_do_not_hide_the_rows_spread():
     # three folds at 0.875 ± 0.002 look precise, but resampling the rows says the gap is ±0.02: noise
-    precise = verdict.judge(row(0.875, 0.002), guess(0.85, 0.0), [ACCURACY], {}, "binary", resampled_se=0.02)
+    precise = verdict.judge(row(0.875, 0.002), guess(0.85, 0.0), [ACCURACY], {}, Task.BINARY, resampled_se=0.02)
     assert precise.level == "no_better" and precise.se == 0.02
 
 
 def test_a_real_but_small_gain_is_only_slightly_better():
     # 0.03 above a guess of 0.85 is 20% of the way to perfect at most: measured precisely, still small
-    found = verdict.judge(row(0.875, 0.002), guess(0.85, 0.0), [ACCURACY], {}, "binary")
+    found = verdict.judge(row(0.875, 0.002), guess(0.85, 0.0), [ACCURACY], {}, Task.BINARY)
     assert found.level == "slightly"
     assert "Collect more rows or better columns" in found.sentences({})[0]
 
 
 def test_a_model_worse_than_guessing_on_the_test_rows_is_flagged_whatever_its_cross_validated_score():
-    found = verdict.judge(row(0.95, 0.01), guess(0.60, test=0.85), [ACCURACY], {"accuracy": 0.74}, "binary")
+    found = verdict.judge(row(0.95, 0.01), guess(0.60, test=0.85), [ACCURACY], {"accuracy": 0.74}, Task.BINARY)
     assert found.level == "no_better"
     head, drop_line, test_line = found.sentences({"accuracy": "accuracy"})
     assert drop_line == (
@@ -69,20 +70,20 @@ def test_a_model_worse_than_guessing_on_the_test_rows_is_flagged_whatever_its_cr
 
 
 def test_a_test_score_below_cross_validation_is_said_only_beyond_the_folds_spread():
-    within = verdict.judge(row(0.95, 0.02), guess(0.60), [ACCURACY], {"accuracy": 0.92}, "binary")
+    within = verdict.judge(row(0.95, 0.02), guess(0.60), [ACCURACY], {"accuracy": 0.92}, Task.BINARY)
     assert within.test_drop is None and len(within.sentences({})) == 1  # 0.03 lower, folds moved by 0.02 each
-    beyond = verdict.judge(row(0.95, 0.01), guess(0.60), [ACCURACY], {"accuracy": 0.90}, "binary")
+    beyond = verdict.judge(row(0.95, 0.01), guess(0.60), [ACCURACY], {"accuracy": 0.90}, Task.BINARY)
     assert beyond.test_drop == (0.95, 0.90) and beyond.level == "clearly"
     # folds that agree by chance do not make a two-row difference a drop: the resampled spread, per fold, counts
-    lucky = verdict.judge(row(0.988, 0.004), guess(0.33), [ACCURACY], {"accuracy": 0.963}, "binary", 0.008)
+    lucky = verdict.judge(row(0.988, 0.004), guess(0.33), [ACCURACY], {"accuracy": 0.963}, Task.BINARY, 0.008)
     assert lucky.test_drop is None
 
 
 def test_an_error_metric_counts_lower_as_better():
     baseline = {**guess(100.0, 2.0, name="rmse"), "guess": "1234"}
-    assert verdict.judge(row(40.0, 2.0, "rmse"), baseline, [RMSE], {}, "regression").level == "clearly"
-    assert verdict.judge(row(130.0, 2.0, "rmse"), baseline, [RMSE], {}, "regression").level == "no_better"
-    words = verdict.judge(row(40.0, 2.0, "rmse"), baseline, [RMSE], {}, "regression").sentences({"rmse": "RMSE"})
+    assert verdict.judge(row(40.0, 2.0, "rmse"), baseline, [RMSE], {}, Task.REGRESSION).level == "clearly"
+    assert verdict.judge(row(130.0, 2.0, "rmse"), baseline, [RMSE], {}, Task.REGRESSION).level == "no_better"
+    words = verdict.judge(row(40.0, 2.0, "rmse"), baseline, [RMSE], {}, Task.REGRESSION).sentences({"rmse": "RMSE"})
     assert "always predicting the average (1234)" in words[0]
 
 
@@ -163,8 +164,10 @@ def test_the_gap_over_guessing_has_a_standard_error_for_classes_coded_as_numbers
     proba = cross_val_predict(model, X, y, cv=folds.cv, method="predict_proba")
     classes = np.unique(y)  # as a fitted model's classes_
     out_of_fold = evaluate.OutOfFold(predictions=classes[proba.argmax(axis=1)], proba=proba, classes=classes)
-    error, resamples = baseline.gap_se(out_of_fold, folds, "binary", metrics.get("balanced_accuracy"), seed=0)
+    error, resamples = baseline.gap_se(out_of_fold, folds, Task.BINARY, metrics.get("balanced_accuracy"), seed=0)
     assert 0 < error < 0.1 and resamples == baseline.RESAMPLES
     # with no time to spare it stops at the fewest resamples that still measure it (issue 36: a bounded decision)
-    hurried, resamples = baseline.gap_se(out_of_fold, folds, "binary", metrics.get("balanced_accuracy"), 0, seconds=0)
+    hurried, resamples = baseline.gap_se(
+        out_of_fold, folds, Task.BINARY, metrics.get("balanced_accuracy"), 0, seconds=0
+    )
     assert resamples == baseline.MIN_RESAMPLES and 0.5 < hurried / error < 2

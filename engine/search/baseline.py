@@ -11,6 +11,7 @@ from automl_tui_engine.context import RunContext
 from automl_tui_engine.errors import one_line
 from automl_tui_engine.extension.registry.metrics import MetricSpec
 from automl_tui_engine.formatting import score_text
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # numpy and scikit-learn load with the run, not with the module
     import numpy as np
@@ -34,13 +35,13 @@ class Baseline:
         return asdict(self)
 
 
-def _guesser(task: str) -> DummyClassifier | DummyRegressor:
+def _guesser(task: Task) -> DummyClassifier | DummyRegressor:
     from sklearn.dummy import DummyClassifier, DummyRegressor
 
-    return DummyRegressor(strategy="mean") if task == "regression" else DummyClassifier(strategy="prior")
+    return DummyRegressor(strategy="mean") if task is Task.REGRESSION else DummyClassifier(strategy="prior")
 
 
-def measure(search: Split, held_out: Split, task: str, metrics: list[MetricSpec]) -> Baseline:
+def measure(search: Split, held_out: Split, task: Task, metrics: list[MetricSpec]) -> Baseline:
     """Score the guess in `search`'s folds (the candidates' folds) and, fitted on `held_out`'s training rows, on
     its test rows. Nothing is timed: the guess has no speed or size to compare."""
     import statistics
@@ -57,7 +58,7 @@ def measure(search: Split, held_out: Split, task: str, metrics: list[MetricSpec]
     fitted = _guesser(task).fit(held_out.X_train, held_out.y_train)
     tested = evaluate.Replay.of(fitted, held_out.X_test, task)
     mean = None
-    if task == "regression":
+    if task is Task.REGRESSION:
         mean = float(fitted.constant_[0][0])
         guess = score_text(mean, bounded=False)  # the unit is the verdict's to add
     else:
@@ -78,7 +79,7 @@ RESAMPLED_ROWS = 5_000  # more rows only slow the resampling; the spread is scal
 
 
 def gap_se(
-    model: OutOfFold, search: Split, task: str, metric: MetricSpec, seed: int, seconds: float = float("inf")
+    model: OutOfFold, search: Split, task: Task, metric: MetricSpec, seed: int, seconds: float = float("inf")
 ) -> tuple[float, int]:
     """(the standard error of the model's gap over guessing, the resamples it was measured on), from resampling
     the training rows (with replacement) and scoring both sets of out-of-fold predictions on each sample. With few
@@ -98,7 +99,7 @@ def gap_se(
     truth = y.to_numpy()  # an array, not a Series: scikit-learn checks a Series anew on each of the many calls
     # the guess's answers of the labels' own type: classes coded 0/1 kept in an object array are a target type
     # scikit-learn refuses to score ("unknown")
-    guess_predictions = np.empty(len(y), dtype=float if task == "regression" else truth.dtype)
+    guess_predictions = np.empty(len(y), dtype=float if task is Task.REGRESSION else truth.dtype)
     guess_proba = None if model.proba is None else np.zeros_like(model.proba)
     for train, validation in evaluate.fold_indices(search):
         fitted = _guesser(task).fit(search.X_train.iloc[train], y.iloc[train])
@@ -123,7 +124,7 @@ def gap_se(
 
 
 def summary_or_why(
-    search: Split, held_out: Split, task: str, metrics: list[MetricSpec]
+    search: Split, held_out: Split, task: Task, metrics: list[MetricSpec]
 ) -> tuple[dict[str, Any] | None, str]:
     """What guessing scores in the candidates' folds and on the test rows (run.json's "baseline"), else why not."""
     try:

@@ -10,6 +10,7 @@ from automl_tui_engine.extension.registry.models import ModelSpec
 from automl_tui_engine.naming import tuned_name
 from automl_tui_engine.search.planning import order
 from automl_tui_engine.table.preprocess import AS_IS
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # optuna and scikit-learn load with the search, not with the module
     import optuna
@@ -46,7 +47,7 @@ class Candidate:
         """Which part of the search it comes from: one of STAGES (a lighter forest is a tuned one)."""
         return "ensemble" if self.members else "tuned" if self.key else "default"
 
-    def pipeline(self, plans: list[ColumnPlan], task: str, seed: int, steps: tuple = ()) -> BaseEstimator:
+    def pipeline(self, plans: list[ColumnPlan], task: Task, seed: int, steps: tuple = ()) -> BaseEstimator:
         from automl_tui_engine.table import preprocess
 
         if not self.members:
@@ -56,7 +57,7 @@ class Candidate:
 
         estimators = [(f"m{i}", m.pipeline(plans, task, seed, steps)) for i, (m, _) in enumerate(self.members)]
         weights = [weight for _, weight in self.members]
-        if task == "regression":
+        if task is Task.REGRESSION:
             return VotingRegressor(estimators, weights=weights)
         return VotingClassifier(estimators, voting="soft", weights=weights)
 
@@ -73,14 +74,14 @@ ENSEMBLE = "ensemble"
 STAGES = ("default", "tuned", "ensemble")
 
 
-def first_forms(specs: list[ModelSpec], task: str) -> list[Candidate]:
+def first_forms(specs: list[ModelSpec], task: Task) -> list[Candidate]:
     """Each model kind in its cheapest useful form (ModelSpec.first_form; else its proven defaults), cheapest kind
     first: every kind gives a result early, also on a busy machine, as FLAML starts each learner from its cheapest
     configuration."""
     return [Candidate(spec.name, spec, spec.first_params(task)) for spec in order(specs)]
 
 
-def grown(first: Candidate, task: str, numbers: dict[str, int]) -> Candidate | None:
+def grown(first: Candidate, task: Task, numbers: dict[str, int]) -> Candidate | None:
     """`first` (a kind's first form) grown to the kind's defaults (more trees; more rounds at a finer rate); None
     when the first form is all there is."""
     spec = first.spec
@@ -173,7 +174,7 @@ class Tuner:
     def __init__(
         self,
         specs: list[ModelSpec],
-        task: str,
+        task: Task,
         seed: int,
         greater_is_better: bool,
         numbers: dict[str, int] | None = None,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.extension.registry.metrics import MetricSpec
 from automl_tui_engine.search import evaluate
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # numpy and pandas load with the run, not with the module
     import numpy as np
@@ -35,13 +36,13 @@ class Member:
 
 
 def _blend(
-    members: list[Member], weights: list[int], task: str, rows: np.ndarray | slice = slice(None)
+    members: list[Member], weights: list[int], task: Task, rows: np.ndarray | slice = slice(None)
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(predictions, probabilities) of the weighted average of the members' out-of-fold outputs on `rows`."""
     import numpy as np
 
     total = sum(weights)
-    if task == "regression":
+    if task is Task.REGRESSION:
         blended = sum(w * m.evaluation.out_of_fold.predictions[rows] for m, w in zip(members, weights, strict=True))
         return np.asarray(blended) / total, None
     proba = np.asarray(sum(w * _proba(m)[rows] for m, w in zip(members, weights, strict=True))) / total
@@ -61,7 +62,7 @@ def fold_scores(
     classes: np.ndarray | None,
     y: pd.Series,
     folds: Folds,
-    task: str,
+    task: Task,
     metric: MetricSpec,
 ) -> list[float]:
     """A metric per fold from out-of-fold outputs: the numbers a cross-validation of that model would give."""
@@ -83,14 +84,14 @@ class Selection:
     out_of_fold: evaluate.OutOfFold
 
 
-def select(pool: list[Member], y: pd.Series, folds: Folds, task: str, primary: MetricSpec) -> Selection | None:
+def select(pool: list[Member], y: pd.Series, folds: Folds, task: Task, primary: MetricSpec) -> Selection | None:
     """The ensemble of the best members, or None when it does not earn its cost: fewer than two members carry
     weight, or its cross-fitted gain over the best member is within the folds' noise (one standard error of the
     per-fold differences). On the folds it was chosen on, an ensemble always looks at least as good as its best
     member; the balanced preset recommended 15–71 MB ensembles whose gain the test rows did not confirm."""
     import numpy as np
 
-    pool = [m for m in pool if task == "regression" or m.evaluation.out_of_fold.proba is not None][:POOL]
+    pool = [m for m in pool if task is Task.REGRESSION or m.evaluation.out_of_fold.proba is not None][:POOL]
     if len(pool) < 2:
         return None
     weights = _greedy(pool, y, folds, task, primary)
@@ -98,7 +99,7 @@ def select(pool: list[Member], y: pd.Series, folds: Folds, task: str, primary: M
         return None
     classes = pool[0].evaluation.out_of_fold.classes
     predictions = np.empty_like(pool[0].evaluation.out_of_fold.predictions)
-    proba = None if task == "regression" else np.zeros_like(pool[0].evaluation.out_of_fold.proba)
+    proba = None if task is Task.REGRESSION else np.zeros_like(pool[0].evaluation.out_of_fold.proba)
     for k, (_, validation) in enumerate(folds):
         others = _greedy(pool, y, folds[:k] + folds[k + 1 :], task, primary)
         used = [(m, w) for m, w in zip(pool, others, strict=True) if w]
@@ -115,7 +116,7 @@ def select(pool: list[Member], y: pd.Series, folds: Folds, task: str, primary: M
     return Selection(members, evaluate.OutOfFold(predictions, proba, classes))
 
 
-def _greedy(pool: list[Member], y: pd.Series, folds: Folds, task: str, primary: MetricSpec) -> list[int]:
+def _greedy(pool: list[Member], y: pd.Series, folds: Folds, task: Task, primary: MetricSpec) -> list[int]:
     """Weights over `pool` (best first) that make the best average score on `folds`."""
     sign = 1 if primary.greater_is_better else -1
     classes = pool[0].evaluation.out_of_fold.classes
@@ -144,7 +145,7 @@ def _greedy(pool: list[Member], y: pd.Series, folds: Folds, task: str, primary: 
 def evaluate_members(
     members: list[tuple[Member, int]],
     split_: evaluate.Split,
-    task: str,
+    task: Task,
     metrics: list[MetricSpec],
     seed: int,
     repeats: int,
@@ -166,7 +167,7 @@ def evaluate_members(
         for m in evaluate.scorable_by(proba is not None, metrics)
     }
     frozen = [(f"m{i}", FrozenEstimator(m.evaluation.fold_model)) for i, m in enumerate(parts)]
-    if task == "regression":
+    if task is Task.REGRESSION:
         voting = VotingRegressor(frozen, weights=weights)
     else:
         voting = VotingClassifier(frozen, voting="soft", weights=weights)

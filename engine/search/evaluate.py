@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from automl_tui_engine.extension.registry.metrics import MetricSpec
 from automl_tui_engine.messages import t
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # pandas and scikit-learn load with the run, not with the module
     import numpy as np
@@ -41,7 +42,7 @@ class Split:
 def split(
     X: pd.DataFrame,
     y: pd.Series,
-    task: str,
+    task: Task,
     test_size: float,
     cv_folds: int,
     seed: int,
@@ -63,7 +64,7 @@ def split(
     from automl_tui_engine.errors import UserError
     from sklearn.model_selection import KFold, StratifiedKFold, train_test_split
 
-    classification = task != "regression"
+    classification = task.classifies
     n_test = math.ceil(len(y) * test_size)
     if max_test_rows:
         n_test = min(n_test, max_test_rows)
@@ -171,7 +172,7 @@ def pooled(first: Evaluation, second: Evaluation) -> Evaluation:
     return Evaluation(row, first.fold_scores, first.out_of_fold, first.fold_model)
 
 
-def sample_for_search(split_: Split, task: str, rows: int, seed: int) -> Split:
+def sample_for_search(split_: Split, task: Task, rows: int, seed: int) -> Split:
     """The same split with the training part cut to `rows` (stratified for classes): what the search compares
     models on when the table is large. The test part is untouched; the chosen model is refit on more rows."""
     from dataclasses import replace
@@ -182,11 +183,11 @@ def sample_for_search(split_: Split, task: str, rows: int, seed: int) -> Split:
     return replace(split_, X_train=X, y_train=y)
 
 
-def sample_rows(X: pd.DataFrame, y: pd.Series, task: str, rows: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
+def sample_rows(X: pd.DataFrame, y: pd.Series, task: Task, rows: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
     """At most `rows` rows (stratified for classes, every class kept), index reset."""
     from sklearn.model_selection import train_test_split
 
-    stratify = y if task != "regression" else None
+    stratify = y if task.classifies else None
     if stratify is not None:
         rows = max(rows, y.nunique())  # a stratified sample holds at least one row of every class
     if len(y) <= rows:
@@ -253,7 +254,7 @@ def fold_indices(split_: Split) -> Folds:
 def cross_validate(
     pipeline: BaseEstimator,
     split_: Split,
-    task: str,
+    task: Task,
     metrics: list[MetricSpec],
     seed: int,
     repeats: int,
@@ -280,7 +281,7 @@ def cross_validate(
         fit_times.append(time.perf_counter() - start)
         replay = Replay.of(model, X.iloc[validation], task)
         if first is None:
-            first, classes = model, replay.classes_ if task != "regression" else None
+            first, classes = model, replay.classes_ if task.classifies else None
             predictions = np.empty(len(y), dtype=replay.predictions.dtype)
             proba = None if replay.proba is None else np.zeros((len(y), replay.proba.shape[1]))
         assert predictions is not None  # made at the first fold
@@ -321,23 +322,23 @@ class Replay:
     again. The scorer's rows argument is ignored; the rows are the ones the predictions were made for."""
 
     def __init__(
-        self, predictions: np.ndarray, proba: np.ndarray | None, classes: np.ndarray | None, task: str
+        self, predictions: np.ndarray, proba: np.ndarray | None, classes: np.ndarray | None, task: Task
     ) -> None:
         self.predictions, self.proba, self.classes_, self.task = predictions, proba, classes, task
 
     @staticmethod
-    def make(predictions: np.ndarray, proba: np.ndarray | None, classes: np.ndarray | None, task: str) -> Replay:
+    def make(predictions: np.ndarray, proba: np.ndarray | None, classes: np.ndarray | None, task: Task) -> Replay:
         return (Replay if proba is None else ProbaReplay)(predictions, proba, classes, task)
 
     @staticmethod
-    def of(model: BaseEstimator, X: pd.DataFrame, task: str) -> Replay:
-        proba = model.predict_proba(X) if task != "regression" and hasattr(model, "predict_proba") else None
+    def of(model: BaseEstimator, X: pd.DataFrame, task: Task) -> Replay:
+        proba = model.predict_proba(X) if task.classifies and hasattr(model, "predict_proba") else None
         return Replay.make(model.predict(X), proba, getattr(model, "classes_", None), task)
 
     def __sklearn_tags__(self) -> Any:
         from sklearn.utils import ClassifierTags, RegressorTags, Tags, TargetTags
 
-        classifier = self.task != "regression"
+        classifier = self.task.classifies
         return Tags(
             estimator_type="classifier" if classifier else "regressor",
             target_tags=TargetTags(required=True),
@@ -365,6 +366,6 @@ def scorable_by(gives_probabilities: bool, metrics: list[MetricSpec]) -> list[Me
     return [m for m in metrics if gives_probabilities or not m.needs_proba]
 
 
-def replay_scores(replay: Replay, y: pd.Series | np.ndarray, task: str, metrics: list[MetricSpec]) -> dict[str, float]:
+def replay_scores(replay: Replay, y: pd.Series | np.ndarray, task: Task, metrics: list[MetricSpec]) -> dict[str, float]:
     """Every metric the predictions allow, scored from predictions already made."""
     return {m.name: m.value(task, replay, None, y) for m in scorable_by(replay.proba is not None, metrics)}

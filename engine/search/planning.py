@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from automl_tui_engine.config import RunConfig
 from automl_tui_engine.core.budget import Clock
 from automl_tui_engine.extension.registry.models import ModelSpec
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # pandas and scikit-learn load with the run, not with the module
     import pandas as pd
@@ -45,7 +46,7 @@ class SearchPlan:
 
 
 def plan(
-    folds: Split, task: str, plans: list[ColumnPlan], specs: list[ModelSpec], config: RunConfig, clock: Clock
+    folds: Split, task: Task, plans: list[ColumnPlan], specs: list[ModelSpec], config: RunConfig, clock: Clock
 ) -> SearchPlan:
     """The rows to compare `specs` on, of a table split into `folds` (its columns handled as `plans` say): all
     training rows (up to `search_rows`), fewer when the default models alone would eat the budget."""
@@ -66,7 +67,7 @@ def plan(
 BASELINE_ROWS = 5000  # the linear fit is timed on at most this many rows and scaled to the rest
 
 
-def measure_baseline(plans: list[ColumnPlan], X: pd.DataFrame, y: pd.Series, task: str, seed: int) -> Baseline:
+def measure_baseline(plans: list[ColumnPlan], X: pd.DataFrame, y: pd.Series, task: Task, seed: int) -> Baseline:
     from automl_tui_engine.extension.registry import models
     from automl_tui_engine.search import evaluate
     from automl_tui_engine.table import preprocess
@@ -100,7 +101,7 @@ def rows_for_budget(rows: int, estimate_s: float, clock: Clock) -> int:
     return max(MIN_SEARCH_ROWS, int(rows * affordable / estimate_s))
 
 
-def estimate_seconds(baseline: Baseline, specs: list[ModelSpec], task: str, cv_folds: int, repeats: int) -> float:
+def estimate_seconds(baseline: Baseline, specs: list[ModelSpec], task: Task, cv_folds: int, repeats: int) -> float:
     """About how long the first round of a run of `specs` takes: every kind in its first form (the search's cheapest
     useful form: a forest of 50 trees costs a quarter of its 200), from measured linear costs scaled by each model's
     cost hints.

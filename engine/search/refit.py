@@ -12,6 +12,7 @@ from automl_tui_engine.search import evaluate, threshold
 from automl_tui_engine.search.candidates import MIN_PARTS, Candidate
 from automl_tui_engine.search.outcome import SearchResult
 from automl_tui_engine.search.planning import SearchPlan
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # pandas and scikit-learn load with the run, not with the module
     from automl_tui_engine.search.evaluate import Split
@@ -50,7 +51,7 @@ class Refit:
         }
 
 
-def with_parts_that_fit(candidate: Candidate, task: str, share: float) -> tuple[Candidate, tuple[int, int]] | None:
+def with_parts_that_fit(candidate: Candidate, task: Task, share: float) -> tuple[Candidate, tuple[int, int]] | None:
     """A forest whose refit on every training row would take 1/`share` of the time there is, with `share` of its
     trees instead (a forest's fit time is in proportion to its trees), when at least MIN_PARTS are left: the average
     of fewer trees scores close to all of them, a forest on a quarter of the rows does not (randhie under two busy

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from automl_tui_engine.extension.registry.metrics import MetricSpec
 from automl_tui_engine.search.ensemble import fold_scores
 from automl_tui_engine.search.evaluate import Evaluation, OutOfFold
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # numpy, pandas and scikit-learn load with the run, not with the module
     import numpy as np
@@ -36,9 +37,9 @@ class Threshold:
     positive: str  # the class answered when its probability reaches `value`
 
 
-def applies(task: str, primary: MetricSpec) -> bool:
+def applies(task: Task, primary: MetricSpec) -> bool:
     """Binary targets ranked by a metric of predicted labels (a probability metric is blind to the cut-off)."""
-    return task == "binary" and not primary.needs_proba
+    return task is Task.BINARY and not primary.needs_proba
 
 
 def _search(
@@ -60,7 +61,7 @@ def _search(
     sign = 1 if primary.greater_is_better else -1
 
     def scores(cut: float) -> list[float]:
-        return fold_scores(_labels(classes, positive, cut), oof.proba, classes, y, folds, "binary", primary)
+        return fold_scores(_labels(classes, positive, cut), oof.proba, classes, y, folds, Task.BINARY, primary)
 
     at_half = scores(0.5)
     default = statistics.fmean(at_half)
@@ -101,7 +102,7 @@ def at_own_threshold(
     row = dict(evaluation.row, threshold=tuned.value)
     for metric in metrics:
         if metric.name in scores and not metric.needs_proba:
-            scores[metric.name] = fold_scores(labels, oof.proba, oof.classes, y, folds, "binary", metric)
+            scores[metric.name] = fold_scores(labels, oof.proba, oof.classes, y, folds, Task.BINARY, metric)
             row[f"{metric.name}_mean"] = statistics.fmean(scores[metric.name])
             row[f"{metric.name}_std"] = statistics.pstdev(scores[metric.name])
     relabelled = OutOfFold(labels, oof.proba, oof.classes)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from automl_tui_engine.messages import listing, t
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # pandas loads with the table, not with the module
     import pandas as pd
@@ -57,7 +58,7 @@ def _purity(column: pd.Series, y: pd.Series) -> float:
     return float(counts.max(axis=1).sum() / max(counts.sum(), 1))
 
 
-def data_warnings(X: pd.DataFrame, y: pd.Series, task: str, profiles: Sequence[Profile]) -> list[str]:
+def data_warnings(X: pd.DataFrame, y: pd.Series, task: Task, profiles: Sequence[Profile]) -> list[str]:
     """Warnings about the table as a whole, before any model is trained (on a sample of a large table)."""
     import pandas as pd
 
@@ -70,7 +71,7 @@ def data_warnings(X: pd.DataFrame, y: pd.Series, task: str, profiles: Sequence[P
         if profile.dropped or profile.kind in ("text", "datetime"):
             continue
         column = X[profile.name]
-        if task == "regression":
+        if task is Task.REGRESSION:
             numbers = pd.to_numeric(column, errors="coerce")
             if numbers.notna().mean() > 0.9 and numbers.nunique() > 2:
                 correlation = abs(numbers.corr(y))
@@ -80,7 +81,7 @@ def data_warnings(X: pd.DataFrame, y: pd.Series, task: str, profiles: Sequence[P
             purity = _purity(column.fillna("missing") if column.dtype == object else column, y)
             if purity >= LEAKAGE_PURITY:
                 found.append(t("checks.leakage_classification", column=profile.name, share=f"{purity:.1%}"))
-    if task != "regression":
+    if task.classifies:
         counts = all_y.value_counts()
         tiny = counts[counts < TINY_CLASS_ROWS]
         if len(tiny):

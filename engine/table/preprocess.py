@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.messages import t
 from automl_tui_engine.table.data import ColumnProfile, timestamps
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # numpy, pandas and scikit-learn load with the run, not with the module
     import numpy as np
@@ -113,7 +114,7 @@ def _datetime_part_names(transformer: FunctionTransformer, input_features: Seque
     return [f"{name}_{part}" for name in input_features for part in parts]
 
 
-def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) -> LeanColumnTransformer:
+def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: Task) -> LeanColumnTransformer:
     from automl_tui_engine.table.lean_columns import LeanColumnTransformer
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.impute import SimpleImputer
@@ -150,7 +151,7 @@ def build(plans: list[ColumnPlan], needs_scaling: bool, seed: int, task: str) ->
     target_encoded = maybe_scaled(
         FunctionTransformer(categories_as_strings, feature_names_out="one-to-one"),
         # cross-fitted encoding, so a row's own target never leaks into its feature
-        TargetEncoder(cv=(KFold if task == "regression" else StratifiedKFold)(5, shuffle=True, random_state=seed)),
+        TargetEncoder(cv=(KFold if task is Task.REGRESSION else StratifiedKFold)(5, shuffle=True, random_state=seed)),
     )
     transformers: list[tuple[str, Any, list[str] | str]] = [
         ("numeric", numeric, columns("numeric")),
@@ -180,9 +181,9 @@ TARGETS = (AS_IS, "log")
 LOG_TARGET_SKEW = 1.0  # a right tail at least this skewed (mean beyond the median by a share of the spread)
 
 
-def targets_to_try(y: pd.Series, task: str) -> tuple[str, ...]:
+def targets_to_try(y: pd.Series, task: Task) -> tuple[str, ...]:
     """The TARGETS a search tries: the log too for a regression target of values ≥ 0 with a long right tail."""
-    if task != "regression" or y.min() < 0:
+    if task.classifies or y.min() < 0:
         return TARGETS[:1]
     skew = y.skew()  # a float: a regression target is numbers (NaN for too few rows)
     if not (isinstance(skew, float) and skew > LOG_TARGET_SKEW):
@@ -193,7 +194,7 @@ def targets_to_try(y: pd.Series, task: str) -> tuple[str, ...]:
 def pipeline(
     plans: list[ColumnPlan],
     model_spec: ModelSpec,
-    task: str,
+    task: Task,
     seed: int,
     params: dict[str, Any] | None = None,
     steps: tuple[StepSpec, ...] = (),

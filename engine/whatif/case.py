@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, suggest, t
 from automl_tui_engine.outputs import rundir
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # pandas and scikit-learn load with the model, not with the module
     import pandas as pd
@@ -91,7 +92,7 @@ class SavedModel:
     run_dir: Path
     model: BaseEstimator
     answered_by: Any  # adopted_models.Answering: which saved model of the run this is, and why
-    task: str
+    task: Task
     target: str
     columns: list[str]  # every column it was fit on, those it drops too
     fields: dict[str, Field]  # the columns it reads, by name
@@ -228,7 +229,7 @@ def ask(run_dir: Path, changes: dict[str, str], trust: bool = False) -> Answer:
 
 
 def _pushes(
-    model: BaseEstimator, frame: pd.DataFrame, typical: pd.DataFrame, task: str, prediction: object
+    model: BaseEstimator, frame: pd.DataFrame, typical: pd.DataFrame, task: Task, prediction: object
 ) -> tuple[dict[str, float], str, str]:
     """(the TOP_PUSHES columns that move this answer most, the class they push toward, why there are none)."""
     from automl_tui_engine.errors import one_line

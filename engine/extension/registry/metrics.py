@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from automl_tui_engine.extension.registry import Registry
 from automl_tui_engine.messages import t_or
-from automl_tui_engine.tasks import CLASSIFICATION
+from automl_tui_engine.tasks import CLASSIFICATION, Task
 
 if TYPE_CHECKING:  # numpy and pandas load with the run, not with the registry
     import numpy as np
@@ -99,7 +99,7 @@ class MetricSpec:
     def title(self) -> str:
         return title(self.name, self.label)
 
-    def supports(self, task: str) -> bool:
+    def supports(self, task: Task) -> bool:
         return task in self.scorers
 
     def facts(self) -> MetricFacts:
@@ -114,17 +114,17 @@ class MetricSpec:
     def facts_json(self) -> dict[str, Any]:
         return asdict(self.facts())
 
-    def scorer(self, task: str) -> Any:
+    def scorer(self, task: Task) -> Any:
         from sklearn.metrics import get_scorer
 
         scorer = self.scorers[task]
         return get_scorer(scorer) if isinstance(scorer, str) else scorer
 
-    def negated(self, task: str) -> bool:
+    def negated(self, task: Task) -> bool:
         scorer = self.scorers[task]
         return isinstance(scorer, str) and scorer.startswith("neg_")
 
-    def value(self, task: str, estimator: Predictor, X: pd.DataFrame | None, y: pd.Series | np.ndarray) -> float:
+    def value(self, task: Task, estimator: Predictor, X: pd.DataFrame | None, y: pd.Series | np.ndarray) -> float:
         raw = float(self.scorer(task)(estimator, X, y))
         return -raw if self.negated(task) else raw
 
@@ -144,18 +144,18 @@ def get(name: str) -> MetricSpec:
     return REGISTRY.get(name)
 
 
-def for_task(task: str) -> list[MetricSpec]:
+def for_task(task: Task) -> list[MetricSpec]:
     return [spec for spec in REGISTRY.all() if spec.supports(task)]
 
 
-def default_primary(task: str, class_counts: dict[str, int] | None = None) -> str:
+def default_primary(task: Task, class_counts: dict[str, int] | None = None) -> str:
     """The ranking metric when the user names none.
 
     Regression: R² (share of the variation explained; scale-free, so "points" read the same on any data).
     Classification: accuracy when the smallest class has at least half as many rows as the largest,
     otherwise balanced accuracy, because plain accuracy rewards always predicting the majority class.
     """
-    if task == "regression":
+    if task is Task.REGRESSION:
         return "r2"
     counts = list((class_counts or {}).values())
     if counts and min(counts) * 2 < max(counts):
@@ -174,7 +174,7 @@ _BUILTIN = (
     MetricSpec("f1_macro", dict.fromkeys(CLASSIFICATION, "f1_macro"), True, aliases=("f1",)),
     MetricSpec(
         "roc_auc",
-        {"binary": "roc_auc", "multiclass": "roc_auc_ovr"},
+        {Task.BINARY: "roc_auc", Task.MULTICLASS: "roc_auc_ovr"},
         True,
         needs_proba=True,
         aliases=("auc",),
@@ -187,10 +187,10 @@ _BUILTIN = (
         bounded=False,
         aliases=("logloss", "cross_entropy"),
     ),
-    MetricSpec("r2", {"regression": "r2"}, True, aliases=("r_squared",)),
+    MetricSpec("r2", {Task.REGRESSION: "r2"}, True, aliases=("r_squared",)),
     MetricSpec(
         "rmse",
-        {"regression": "neg_root_mean_squared_error"},
+        {Task.REGRESSION: "neg_root_mean_squared_error"},
         False,
         bounded=False,
         in_target_units=True,
@@ -198,7 +198,7 @@ _BUILTIN = (
     ),
     MetricSpec(
         "mae",
-        {"regression": "neg_mean_absolute_error"},
+        {Task.REGRESSION: "neg_mean_absolute_error"},
         False,
         bounded=False,
         in_target_units=True,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.extension.registry import Registry
 from automl_tui_engine.messages import t_or
-from automl_tui_engine.tasks import CLASSIFICATION
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # scikit-learn loads with the models, not with the registry
     from sklearn.base import BaseEstimator
@@ -68,34 +68,34 @@ class ModelSpec:
     def title(self) -> str:
         return t_or(f"models.{self.name}", self.label or self.name)
 
-    def supports(self, task: str) -> bool:
+    def supports(self, task: Task) -> bool:
         return family(task) in self.estimators
 
-    def space(self, task: str) -> dict[str, Any]:
+    def space(self, task: Task) -> dict[str, Any]:
         return _for_task(self.search_space, task)
 
-    def start(self, task: str) -> dict[str, Any]:
+    def start(self, task: Task) -> dict[str, Any]:
         return _for_task(self.tuning_start, task)
 
-    def capacity(self, task: str) -> dict[str, Any]:
+    def capacity(self, task: Task) -> dict[str, Any]:
         return _for_task(self.capacity_start, task)
 
-    def default(self, task: str, param: str) -> Any:
+    def default(self, task: Task, param: str) -> Any:
         """The value `param` takes when nothing sets it: the registry's default, else None (the estimator's)."""
         return self.default_params.get(family(task), {}).get(param)
 
-    def first_params(self, task: str) -> dict[str, Any]:
+    def first_params(self, task: Task) -> dict[str, Any]:
         return dict(self.first_form.get(family(task), {}))
 
-    def count_params(self, task: str) -> list[str]:
+    def count_params(self, task: Task) -> list[str]:
         """Its counts of trees or rounds: the whole-number settings its first form sets."""
         return [p for p, v in self.first_params(task).items() if isinstance(v, int)]
 
-    def grown_params(self, task: str) -> dict[str, Any]:
+    def grown_params(self, task: Task) -> dict[str, Any]:
         """The settings its first form grows to: the registry's defaults for what the first form sets."""
         return {param: self.default(task, param) for param in self.first_params(task)}
 
-    def fewest_parts(self, task: str) -> dict[str, int]:
+    def fewest_parts(self, task: Task) -> dict[str, int]:
         """The fewest trees or rounds its tuned candidates can have: the low end of its search space for each count
         its first form sets (none for a kind whose space does not tune them: a tuned forest has its form's)."""
         space = self.space(task)
@@ -105,7 +105,7 @@ class ModelSpec:
             if isinstance(space.get(p), dict) and space[p].get("int")
         }
 
-    def cost_ratio(self, task: str, params: dict[str, Any], reference: dict[str, Any]) -> float:
+    def cost_ratio(self, task: Task, params: dict[str, Any], reference: dict[str, Any]) -> float:
         """How many times the cost of the model with `reference` settings one with `params` takes, by their counts of
         trees or rounds (count_params): a tuned boosting of 800 rounds is not estimated from the 100 of the form it
         is made like."""
@@ -116,7 +116,7 @@ class ModelSpec:
                 ratios.append(mine / theirs)
         return max(ratios, default=1.0)
 
-    def coarser_params(self, task: str, params: dict[str, Any], share: float) -> dict[str, Any] | None:
+    def coarser_params(self, task: Task, params: dict[str, Any], share: float) -> dict[str, Any] | None:
         """`params` made to take about `share` (below 1) of their time: the rounds (count_params) cut to that share,
         FEWEST_ROUNDS at least, and the rate (rate_param) raised as much, up to COARSEST_RATE, so the rounds still
         move about as far in all; None when it has no rate or no fewer rounds."""
@@ -134,7 +134,7 @@ class ModelSpec:
     def is_installed(self) -> bool:
         return self.dependency is None or importlib.util.find_spec(self.dependency) is not None
 
-    def build(self, task: str, seed: int, params: dict[str, Any] | None = None) -> BaseEstimator:
+    def build(self, task: Task, seed: int, params: dict[str, Any] | None = None) -> BaseEstimator:
         module_name, class_name = self.estimators[family(task)].split(":")
         estimator_class = getattr(importlib.import_module(module_name), class_name)
         merged = {**self.default_params.get(family(task), {}), **(params or {})}
@@ -157,15 +157,15 @@ def use_threads(pipeline: BaseEstimator, count: int) -> None:
             estimator.set_params(**{spec.threads_param: count})
 
 
-def _for_task(settings: dict[str, Any], task: str) -> dict[str, Any]:
+def _for_task(settings: dict[str, Any], task: Task) -> dict[str, Any]:
     """`settings` laid out for every task, or per family under "classification" / "regression" keys: the task's."""
     if any(key in settings for key in FAMILIES):
         return settings.get(family(task), {})
     return settings
 
 
-def family(task: str) -> str:
-    return "classification" if task in CLASSIFICATION else "regression"
+def family(task: Task) -> str:
+    return "classification" if task.classifies else "regression"
 
 
 REGISTRY: Registry[ModelSpec] = Registry("model")
@@ -202,7 +202,7 @@ def all_models() -> list[ModelSpec]:
     return REGISTRY.all()
 
 
-def candidates(names: list[str], task: str) -> tuple[list[ModelSpec], list[tuple[str, str]]]:
+def candidates(names: list[str], task: Task) -> tuple[list[ModelSpec], list[tuple[str, str]]]:
     """(usable specs in order, [(name, why in words)] for the ones left out) for a task."""
     from automl_tui_engine.messages import t
 
