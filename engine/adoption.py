@@ -107,13 +107,14 @@ def decision_md(run: Any) -> str:
     """decision.md: the run, each adoption with the model's figures, and where to read more."""
     from automl_tui_engine.formatting import md_safe
     from automl_tui_engine.glossary import task_word
+    from automl_tui_engine.tasks import Task
 
     lines = [f"# {t('adopt.title', run_id=md_safe(run.run_id), dataset_key=md_safe(run.dataset_key))}", ""]
     info = run.info
     if info.get("target"):  # what the model answers, for a reader who has not seen the report
         table = md_safe(Path(str((info.get("config") or {}).get("data") or "?")).name)
         target = md_safe(info["target"])
-        lines += [t("adopt.predicts", target=target, task=task_word(str(info.get("task", ""))), table=table), ""]
+        lines += [t("adopt.predicts", target=target, task=task_word(Task(info["task"])), table=table), ""]
     for adoption in decision_record.adoptions(run.info):
         lines.append(f"- {decision_record.line(adoption)}")
         row = run.by_model.get(adoption["model"])

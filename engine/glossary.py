@@ -8,6 +8,7 @@ import re
 
 from automl_tui_engine.messages import listing, t, t_or
 from automl_tui_engine.naming import kind_of
+from automl_tui_engine.tasks import Task
 
 METRIC_TERMS = ("accuracy", "balanced_accuracy", "f1_macro", "roc_auc", "log_loss", "r2", "rmse", "mae")
 OTHER_TERMS = (
@@ -65,7 +66,7 @@ def kinds_line(models: list[str], markdown: bool = True) -> str:
     return t("glossary.kinds", kinds=listing(f"{quote}{k}{quote} = {kind_words(k)}" for k in kinds))
 
 
-def task_word(task: str) -> str:
+def task_word(task: Task) -> str:
     """A task as people read it in the current language ("multiclass" in English, 多クラス分類 in Japanese)."""
     return t(f"words.task_{task}")
 

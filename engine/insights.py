@@ -113,9 +113,9 @@ def _draw(
             y_pred = test_predictions[PREDICTION].to_numpy()
             probability_columns = [c for c in test_predictions.columns if c.startswith(PROBABILITY)]
             proba = test_predictions[probability_columns].to_numpy() if probability_columns else None
-        classes = [str(c) for c in model.classes_] if model is not None and task != "regression" else []
+        classes = [str(c) for c in model.classes_] if model is not None and task.classifies else []
         y_test = folds.y_test
-        if task != "regression":  # the charts name classes as text: labels coded 0/1 are compared as "0"/"1"
+        if task.classifies:  # the charts name classes as text: labels coded 0/1 are compared as "0"/"1"
             y_test = y_test.astype(str)
             y_pred = None if y_pred is None else y_pred.astype(str)
         figures, failed = plots.build(

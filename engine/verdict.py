@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from automl_tui_engine.decision import directed
 from automl_tui_engine.formatting import score_text, with_unit
 from automl_tui_engine.messages import t
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # numpy and pandas load with the test rows, not with the module
     import numpy as np
@@ -126,7 +127,7 @@ def judge(
     baseline: dict[str, Any],
     metrics: list[Any],
     test: dict[str, float],
-    task: str,
+    task: Task,
     resampled_se: float | None = None,
     target_unit: str = "",
     test_rows: int | None = None,
@@ -163,7 +164,7 @@ def judge(
         row[f"{name}_mean"],
         guess,
         baseline["guess"],
-        task == "regression",
+        task is Task.REGRESSION,
         gap,
         se,
         share,
@@ -194,7 +195,7 @@ def of_record(record: dict[str, Any], row: dict[str, Any] | None) -> Verdict | N
         baseline,
         metrics,
         test,
-        record.get("task", ""),
+        Task(record["task"]),  # a run.json with a baseline names its task: RunFacts writes both
         record.get("gap_se"),
         record.get("target_unit", ""),
         test_rows if isinstance(test_rows, int) else None,

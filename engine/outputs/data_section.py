@@ -7,6 +7,7 @@ from typing import Any
 from automl_tui_engine import glossary
 from automl_tui_engine.formatting import md_safe, score_text, table
 from automl_tui_engine.messages import t
+from automl_tui_engine.tasks import Task
 
 
 def data_section(report: Any) -> str:
@@ -21,7 +22,7 @@ def data_section(report: Any) -> str:
     facts = [
         t("report.data_rows", rows=p["rows"], columns=p["columns"], name=md_safe(source.get("name", "?"))),
         t("report.data_read", encoding=source.get("encoding", "-"), delimiter=repr(source.get("delimiter", "-"))),
-        t("report.data_target", target=md_safe(p["target"]), task=glossary.task_word(p["task"])),
+        t("report.data_target", target=md_safe(p["target"]), task=glossary.task_word(Task(p["task"]))),
     ]
     if p.get("target_reason"):
         facts.append(t("report.data_target_guessed", why=md_safe(p["target_reason"])))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from automl_tui_engine.core import budget
 from automl_tui_engine.formatting import md_safe
 from automl_tui_engine.messages import t
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # pandas, scikit-learn and shap load with the explanation, not with the module
     import numpy as np
@@ -99,7 +100,7 @@ def column_groups(preprocess: ColumnTransformer) -> list[str]:
     return owners
 
 
-def _explainer_for(model: BaseEstimator, background: np.ndarray, task: str) -> tuple[str, Any]:
+def _explainer_for(model: BaseEstimator, background: np.ndarray, task: Task) -> tuple[str, Any]:
     import shap
 
     kind = type(model).__name__
@@ -107,12 +108,12 @@ def _explainer_for(model: BaseEstimator, background: np.ndarray, task: str) -> t
         return "tree", shap.TreeExplainer(model)
     if hasattr(model, "coef_"):
         return "linear", shap.LinearExplainer(model, background)
-    predict = model.predict_proba if task != "regression" else model.predict
+    predict = model.predict_proba if task.classifies else model.predict
     # KernelExplainer, not the permutation one: the latter spends ~11 s compiling with numba on first use
     return "kernel", shap.KernelExplainer(predict, background[:AGNOSTIC_BACKGROUND])
 
 
-def _shap(pipeline: Pipeline, X: pd.DataFrame, X_background: pd.DataFrame, task: str, seed: int) -> dict[str, Any]:
+def _shap(pipeline: Pipeline, X: pd.DataFrame, X_background: pd.DataFrame, task: Task, seed: int) -> dict[str, Any]:
     import numpy as np
     from automl_tui_engine.table.preprocess import final_estimator
 
@@ -134,7 +135,7 @@ def _shap(pipeline: Pipeline, X: pd.DataFrame, X_background: pd.DataFrame, task:
     class_explained = None
     if raw.ndim == 3:  # one slice per class
         classes = list(model.classes_)
-        if task == "binary":
+        if task is Task.BINARY:
             raw, base, class_explained = raw[:, :, 1], base[..., 1], str(classes[1])
         else:  # each row explained for the class the model predicts for it
             predicted = np.searchsorted(classes, model.predict(features))  # classes_ is sorted
@@ -142,7 +143,7 @@ def _shap(pipeline: Pipeline, X: pd.DataFrame, X_background: pd.DataFrame, task:
             raw = raw[index, :, predicted]
             base = base[index, predicted] if base.ndim == 2 else base[predicted]
             class_explained = "predicted"
-    elif task == "binary":
+    elif task is Task.BINARY:
         class_explained = str(model.classes_[1])
     owners = column_groups(preprocess)
     columns = list(dict.fromkeys(owners))
@@ -159,7 +160,7 @@ def _shap(pipeline: Pipeline, X: pd.DataFrame, X_background: pd.DataFrame, task:
 
 
 def row_contributions(
-    pipeline: Pipeline, row: pd.DataFrame, background: pd.DataFrame, task: str
+    pipeline: Pipeline, row: pd.DataFrame, background: pd.DataFrame, task: Task
 ) -> tuple[dict[str, float], str | None]:
     """How much each column of the table moves the model's answer for one row (SHAP, in the model's output units),
     and the class explained (binary: the second class; multiclass: the one predicted; regression: None). Raises
@@ -183,7 +184,7 @@ def explain(
     X_train: pd.DataFrame,
     X_test: pd.DataFrame,
     y_test: pd.Series,
-    task: str,
+    task: Task,
     scorer: Callable[[BaseEstimator, pd.DataFrame, pd.Series], float],
     seed: int,
     seconds: float = float("inf"),
@@ -273,7 +274,7 @@ def _permutation_size(pipeline: BaseEstimator, X_test: pd.DataFrame, left: float
     return fewest, max(PERMUTATION_MIN_REPEATS, min(PERMUTATION_REPEATS, repeats))
 
 
-def drivers(found: Explanation, target: str, task: str, top: int = 3) -> list[str]:
+def drivers(found: Explanation, target: str, task: Task, top: int = 3) -> list[str]:
     """Plain-words sentences on the top columns and the direction of their effect, hedged honestly; Markdown, with
     the names and values quoted from the table made safe (md_safe)."""
     import numpy as np
@@ -287,10 +288,10 @@ def drivers(found: Explanation, target: str, task: str, top: int = 3) -> list[st
     sentences = []
     outcome = (
         t("explain.outcome_regression", target=md_safe(target))
-        if task == "regression"
+        if task is Task.REGRESSION
         else (
             t("explain.outcome_binary", cls=md_safe(found.class_explained))
-            if task == "binary"
+            if task is Task.BINARY
             else t("explain.outcome_multiclass")
         )
     )
@@ -305,7 +306,7 @@ def drivers(found: Explanation, target: str, task: str, top: int = 3) -> list[st
             continue
         feature = found.rows[column]
         numeric = pd.to_numeric(feature, errors="coerce")
-        if numeric.notna().mean() > 0.9 and numeric.nunique() > 2 and task != "multiclass":
+        if numeric.notna().mean() > 0.9 and numeric.nunique() > 2 and task is not Task.MULTICLASS:
             correlation = np.corrcoef(numeric.fillna(numeric.median()), values)[0, 1]
             if correlation > 0.3:
                 sentences.append(t("explain.driver_higher", column=shown, outcome=outcome))
@@ -313,7 +314,7 @@ def drivers(found: Explanation, target: str, task: str, top: int = 3) -> list[st
                 sentences.append(t("explain.driver_lower", column=shown, outcome=outcome))
             else:
                 sentences.append(t("explain.driver_mixed", column=shown))
-        elif task != "multiclass":
+        elif task is not Task.MULTICLASS:
             by_value = pd.Series(values, index=feature.index).groupby(feature.astype(str)).mean()
             value = md_safe(by_value.idxmax())
             sentences.append(t("explain.driver_category", column=shown, value=value, outcome=outcome))

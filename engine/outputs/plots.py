@@ -15,6 +15,7 @@ from automl_tui_engine.formatting import without_controls
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs.chart_style import FRONT_COLOR, HEIGHT, OTHER_COLOR, WIDTH, layout
 from automl_tui_engine.outputs.run_charts import leaderboard, tradeoff
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # numpy, pandas and plotly load with the charts, not with the module
     import numpy as np
@@ -233,7 +234,7 @@ def build(
     rows: list[dict[str, Any]],
     metric: RankingMetric,
     decision: Decision,
-    task: str,
+    task: Task,
     target: str,
     y_test: pd.Series,
     y_pred: np.ndarray | None,
@@ -253,12 +254,12 @@ def build(
         "tradeoff_size": lambda: tradeoff(rows, metric, decision.pareto, decision.recommended, "size"),
     }
     if y_pred is not None:
-        if task == "regression":
+        if task is Task.REGRESSION:
             makers["predicted_vs_actual"] = lambda: predicted_vs_actual(y_test, y_pred, target)
             makers["residuals"] = lambda: residuals(y_test, y_pred, target)
         else:
             makers["confusion_matrix"] = lambda: confusion(y_test, y_pred, classes)
-            if task == "binary" and proba is not None:
+            if task is Task.BINARY and proba is not None:
                 makers["roc_curve"] = lambda: roc(y_test, proba[:, 1], classes[1])
                 makers["precision_recall"] = lambda: precision_recall(y_test, proba[:, 1], classes[1])
     if explanation is not None:
