@@ -16,8 +16,8 @@ from automl_tui_engine import exit_codes
 from automl_tui_engine.messages import t  # light: the catalogue is a TOML file read on first use
 from automl_tui_engine.naming import DEFAULT_PRESET, RUNS_FOLDER
 
+from automl_tui.after_decision_cli import evaluate_command, retrain_command
 from automl_tui.doctor_cli import doctor_command
-from automl_tui.evaluate_cli import evaluate_command
 from automl_tui.exits import fail, on_run_folder, refuse
 from automl_tui.records_cli import adopt_command, runs_command
 from automl_tui.templates_cli import template_app
@@ -50,6 +50,7 @@ app.command("whatif", help=t("cli.help_whatif"))(whatif_command)
 app.command("optimize", help=t("cli.help_optimize"))(optimize_command)
 app.command("doctor", help=t("cli.help_doctor"))(doctor_command)
 app.command("evaluate", help=t("cli.help_evaluate"))(evaluate_command)
+app.command("retrain", help=t("cli.help_retrain"))(retrain_command)
 
 
 @app.command("run", help=t("cli.help_run"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -175,8 +176,14 @@ class HeadlessView:
             self.err.print(t("cli.interrupted", path=report))
 
 
-def run_headless(handle: RunHandle, out: Console | None = None, err: Console | None = None) -> int:
-    """A run here (launching.launch) with a terminal view; returns the process exit code."""
+def run_headless(
+    handle: RunHandle,
+    out: Console | None = None,
+    err: Console | None = None,
+    then: Callable[[Any], None] | None = None,
+) -> int:
+    """A run here (launching.launch) with a terminal view; returns the process exit code. `then` is given the run's
+    result after its summary, when the run recommended a model (a retrain's comparison)."""
     from automl_tui_engine.errors import UserError
 
     # user text (messages, column names) is printed as-is: no markup, no highlighting, and no hard wrapping
@@ -211,6 +218,8 @@ def run_headless(handle: RunHandle, out: Console | None = None, err: Console | N
         return exit_codes.NOT_FINISHED
     folder = RunFolder(Path(result.run_dir))
     view.summary(f"{result.run_dir}/report.md", folder.shared_link(), folder.offline_sessions())
+    if then is not None and result.recommended:
+        then(result)
     return exit_codes.of_run(result.status)
 
 

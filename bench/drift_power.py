@@ -29,19 +29,10 @@ SHIFTS = (0.25, 0.5, 1.0)
 
 
 def tables(extra: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
-    from sklearn import datasets as sk
+    from same_pick import tables as bundled  # this folder is on the path when a bench script runs
 
     folder = Path(tempfile.mkdtemp(prefix="drift-"))
-    found = [(ROOT / "examples" / "penguins.csv", "species")]
-    for name, loader in (
-        ("breast_cancer", sk.load_breast_cancer),
-        ("wine", sk.load_wine),
-        ("diabetes", sk.load_diabetes),
-    ):
-        path = folder / f"{name}.csv"
-        loader(as_frame=True).frame.to_csv(path, index=False)
-        found.append((path, "target"))
-    return found + extra
+    return [(path, target) for _, path, target in bundled(folder)] + extra
 
 
 def prepared(path: Path, target: str | None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:

@@ -21,10 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine import predict, verdict
-from automl_tui_engine.adopted_models import answering
+from automl_tui_engine.adopted_models import Answering, answering
 from automl_tui_engine.decision import directed
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.outputs import rundir
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:
     import numpy as np
@@ -60,6 +61,78 @@ class Evaluation:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Scored:
+    """A saved model's predictions on labelled rows, with what scoring them needs."""
+
+    model: str  # its name on the leaderboard
+    target: str
+    task: Task
+    metrics: list[MetricSpec]  # the run's, the ranking metric first
+    labels: np.ndarray  # each labelled row's outcome as the model writes it (None/NaN where it cannot be scored)
+    keep: np.ndarray  # the rows whose outcome the model can be scored on
+    predictions: Replay  # on every labelled row
+    classes: np.ndarray | None
+
+    def truth_of(self, rows: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        if self.classes is None:
+            return np.asarray(self.labels[rows], dtype=float)
+        return np.asarray(list(self.labels[rows]), dtype=self.classes.dtype)
+
+    def replay_of(self, rows: np.ndarray) -> Replay:
+        from automl_tui_engine.search.evaluate import Replay
+
+        proba = None if self.predictions.proba is None else self.predictions.proba[rows]
+        return Replay.make(self.predictions.predictions[rows], proba, self.classes, self.task)
+
+
+def scored(
+    run_dir: Path, answer: Answering, data_path: Path, trust: bool = False, encoding: str | None = None
+) -> Scored:
+    """The model `answer` names (a run's), predicting `data_path`'s rows with known outcomes as predict would."""
+    from automl_tui_engine.search.evaluate import Replay
+    from automl_tui_engine.table import reading
+
+    expected = predict.schema(run_dir)
+    model = predict.load_answering(run_dir, answer, trust)
+    rows, outcomes = _labelled(data_path, reading.sniff(data_path, encoding), expected)
+    classes = getattr(model, "classes_", None)
+    labels, keep = _as_model_labels(outcomes, classes, expected.task)
+    if not keep.any():
+        raise UserError("evaluation.no_outcomes", path=data_path, target=expected.target)
+    info = rundir.RunFolder(run_dir).read_json(rundir.RUN_JSON)
+    return Scored(
+        model=answer.model,
+        target=expected.target,
+        task=expected.task,
+        metrics=_metrics(info),
+        labels=labels,
+        keep=keep,
+        predictions=Replay.of(model, rows, expected.task),
+        classes=classes if expected.task.classifies else None,
+    )
+
+
+def paired_gain(ours: Replay, theirs: Replay, truth: np.ndarray, rows: np.ndarray, metric: MetricSpec) -> float | None:
+    """How much better `ours` scores than `theirs` on the same `rows` (higher always better); None when the draw
+    lacks what the metric needs (a class)."""
+    from automl_tui_engine.search.evaluate import Replay
+
+    def on_rows(replay: Replay) -> float:
+        proba = None if replay.proba is None else replay.proba[rows]
+        drawn = Replay.make(replay.predictions[rows], proba, replay.classes_, replay.task)
+        return directed(metric.value(replay.task, drawn, None, truth[rows]), metric)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return on_rows(ours) - on_rows(theirs)
+        except ValueError:
+            return None
+
+
 def evaluate_file(
     run_dir: Path, data_path: Path, use: str | None = None, trust: bool = False, encoding: str | None = None
 ) -> tuple[Evaluation, dict[str, str]]:
@@ -67,27 +140,18 @@ def evaluate_file(
     to the run's evaluations.jsonl, its chart drawn and report.md rebuilt to show it. With the chart's PNG not
     drawn and why ({} when it was)."""
     from automl_tui_engine.outputs import report, since_decision
-    from automl_tui_engine.search.evaluate import Replay
-    from automl_tui_engine.table import reading
 
     run_dir, data_path = Path(run_dir), Path(data_path)
-    expected = predict.schema(run_dir)
     folder = rundir.RunFolder(run_dir)
     info = folder.read_json(rundir.RUN_JSON)
     answer = answering(run_dir, use)
-    model = predict.load_answering(run_dir, answer, trust)
-    rows, outcomes = _labelled(data_path, reading.sniff(data_path, encoding), expected)
-    classes = getattr(model, "classes_", None)
-    truth, keep = _as_model_labels(outcomes, classes, expected.task)
-    if not keep.any():
-        raise UserError("evaluation.no_outcomes", path=data_path, target=expected.target)
-    replay = Replay.of(model, rows[keep], expected.task)
-    metrics = _metrics(info)
-    ranking = metrics[0]
-    guess = _guess(info, folder.read_json(rundir.DATA_PROFILE), classes, len(truth), expected.task)
-    scores = _scores(replay, truth, expected.task, metrics)
-    guess_scores = _scores(guess, truth, expected.task, metrics) if guess is not None else {}
-    se = _resampled_se(replay, truth, expected.task, ranking)
+    found = scored(run_dir, answer, data_path, trust, encoding)
+    truth, replay, task = found.truth_of(found.keep), found.replay_of(found.keep), found.task
+    ranking = found.metrics[0]
+    guess = _guess(info, folder.read_json(rundir.DATA_PROFILE), found.classes, len(truth), task)
+    scores = _scores(replay, truth, task, found.metrics)
+    guess_scores = _scores(guess, truth, task, found.metrics) if guess is not None else {}
+    se = _resampled_se(replay, truth, task, ranking)
     row = next((r for r in folder.read_csv(rundir.LEADERBOARD) if r.get("model") == answer.model), None)
     cv = row.get(f"{ranking.name}_mean") if row else None
     folds = (info.get("baseline") or {}).get("folds") or (info.get("config") or {}).get("cv_folds") or 1
@@ -101,7 +165,7 @@ def evaluate_file(
         model=answer.model,
         metric=ranking.name,
         rows=len(truth),
-        left_out=len(keep) - len(truth),
+        left_out=len(found.keep) - len(truth),
         scores=scores,
         guess_scores=guess_scores,
         se=se,
@@ -110,7 +174,7 @@ def evaluate_file(
         spread=spread,
         cv=cv,
         test=(info.get("test_metrics") or {}).get(ranking.name) if answer.model == info.get("recommended") else None,
-        per_class=[] if expected.task == "regression" else verdict.per_class(_series(truth), replay.predictions),
+        per_class=[] if task is Task.REGRESSION else verdict.per_class(_series(truth), replay.predictions),
     )
     folder.record_evaluation(evaluation.to_json())
     not_drawn = since_decision.draw(folder, ranking)
@@ -145,23 +209,21 @@ def _read(data_path: Path, how: dict[str, Any]) -> list[pd.DataFrame]:
     return chunks
 
 
-def _as_model_labels(truth: pd.Series, classes: np.ndarray | None, task: str) -> tuple[np.ndarray, np.ndarray]:
-    """(the outcomes the model can be scored on, as the model writes them; which of `truth` they are): numbers for a
-    regression; for a classifier, labels matched to its classes by their text (1 and 1.0 are one class), a class it
-    never learned left out."""
-    import numpy as np
+def _as_model_labels(outcomes: pd.Series, classes: np.ndarray | None, task: Task) -> tuple[np.ndarray, np.ndarray]:
+    """(each row's outcome as the model writes it, which rows can be scored): numbers for a regression; for a
+    classifier, labels matched to its classes by their text (1 and 1.0 are one class), a class it never learned
+    left out."""
     import pandas as pd
     from automl_tui_engine.table import human_numbers
 
-    if task == "regression" or classes is None:
-        numbers = truth if pd.api.types.is_numeric_dtype(truth) else human_numbers.parse_numbers(truth)
-        keep = numbers.notna().to_numpy()
-        return numbers.to_numpy(dtype=float)[keep], keep
-    whole = pd.api.types.is_float_dtype(truth) and bool((truth.dropna() == truth.dropna().round()).all())
-    text = (truth.astype("Int64") if whole else truth).astype(str)
+    if task is Task.REGRESSION or classes is None:
+        numbers = outcomes if pd.api.types.is_numeric_dtype(outcomes) else human_numbers.parse_numbers(outcomes)
+        return numbers.to_numpy(dtype=float), numbers.notna().to_numpy()
+    known = outcomes.dropna()
+    whole = pd.api.types.is_float_dtype(outcomes) and bool((known == known.round()).all())
+    text = (outcomes.astype("Int64") if whole else outcomes).astype(str)
     matched = text.map({str(label): label for label in classes})
-    keep = matched.notna().to_numpy()
-    return np.asarray(list(matched[keep]), dtype=classes.dtype), keep
+    return matched.to_numpy(dtype=object), matched.notna().to_numpy()
 
 
 def _metrics(info: dict[str, Any]) -> list[MetricSpec]:
@@ -180,14 +242,14 @@ def _metrics(info: dict[str, Any]) -> list[MetricSpec]:
 
 
 def _guess(
-    info: dict[str, Any], profile: dict[str, Any], classes: np.ndarray | None, rows: int, task: str
+    info: dict[str, Any], profile: dict[str, Any], classes: np.ndarray | None, rows: int, task: Task
 ) -> Replay | None:
     """What guessing answers `rows` rows, as the run's baseline guessed; None when the run recorded no guess."""
     import numpy as np
     from automl_tui_engine.search.evaluate import Replay
 
     baseline = info.get("baseline") or {}
-    if task == "regression":
+    if task is Task.REGRESSION:
         mean = baseline.get("mean")
         return None if mean is None else Replay.make(np.full(rows, float(mean)), None, None, task)
     counts = profile.get("class_counts") or {}
@@ -201,7 +263,7 @@ def _guess(
     return Replay.make(predictions, np.tile(shares / shares.sum(), (rows, 1)), classes, task)
 
 
-def _scores(replay: Replay, truth: np.ndarray, task: str, metrics: list[MetricSpec]) -> dict[str, float]:
+def _scores(replay: Replay, truth: np.ndarray, task: Task, metrics: list[MetricSpec]) -> dict[str, float]:
     """Each metric the predictions allow; one the rows cannot give (ROC AUC where a class is absent) is left out."""
     from automl_tui_engine.search.evaluate import scorable_by
 
@@ -216,7 +278,7 @@ def _scores(replay: Replay, truth: np.ndarray, task: str, metrics: list[MetricSp
     return scores
 
 
-def _resampled_se(replay: Replay, truth: np.ndarray, task: str, metric: MetricSpec) -> float:
+def _resampled_se(replay: Replay, truth: np.ndarray, task: Task, metric: MetricSpec) -> float:
     """The standard error of the model's score on these rows: its spread over rows drawn again with replacement."""
     import numpy as np
     from automl_tui_engine.search.evaluate import Replay

@@ -6,6 +6,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
+from automl_tui_engine.tasks import Task
+
 # The one definition of the words a run records; every face has a message for each (a test holds them complete).
 PHASES = ("preprocessing", "training", "decision", "refit", "explaining", "charts", "reporting")
 # a candidate's status in results_summary.csv: "ok" finished; every other one arrives as CandidateFailed
@@ -33,7 +35,7 @@ class RunStarted(Event):
     run_id: str
     dataset_key: str
     run_dir: str
-    task: str
+    task: Task
     target: str
     primary_metric: str
     budget_s: float
@@ -145,5 +147,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
 
 def from_dict(data: dict[str, Any]) -> Event:
     """An event back from its events.jsonl line (to replay a run, or follow one from elsewhere)."""
-    fields = {key: value for key, value in data.items() if key != "kind"}
+    fields: dict[str, Any] = {key: value for key, value in data.items() if key != "kind"}
+    if "task" in fields:  # JSON keeps a task's name: back to the Task it names
+        fields["task"] = Task(fields["task"])
     return EVENT_TYPES[data["kind"]](**fields)

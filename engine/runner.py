@@ -34,6 +34,7 @@ from automl_tui_engine.preparing import Prepared, prepare
 from automl_tui_engine.search import baseline, evaluate, planning, refit, training
 from automl_tui_engine.table import checks, input_ranges, reading
 from automl_tui_engine.table.checks import imbalance_warning
+from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:
     from automl_tui_engine.outputs.png_browser import PngBrowser
@@ -336,7 +337,7 @@ def _refit_and_test(
         final = refit.final_model(ctx, searched, decision.recommended, prepared.plans, folds, plan)
         tested = evaluate.Replay.of(final.model, folds.X_test, task)
         scores = evaluate.replay_scores(tested, folds.y_test, task, ctx.task_metrics)
-        found = None if task == "regression" else verdict.per_class(folds.y_test, tested.predictions)
+        found = None if task is Task.REGRESSION else verdict.per_class(folds.y_test, tested.predictions)
         sha, signature = rundir.save_model(final.model, ctx.folder / rundir.MODEL)
         # recorded at once: if the disk fills while the rest is written, the model on disk is still this user's
         run_record.amend(ctx.folder.path, model_sha256=sha, model_signature=signature)

@@ -62,6 +62,7 @@ def test_an_alternative_adopted_with_refit_answers_predict_whatif_and_optimize_f
     import joblib
     import pandas as pd
     from automl_tui_engine.predict import prediction_frame
+    from automl_tui_engine.tasks import Task
 
     info = json.loads((run_dir / rundir.RUN_JSON).read_text(encoding="utf-8"))
     finished = [r["model"] for r in rundir.RunFolder(run_dir).read_csv(rundir.LEADERBOARD)]
@@ -88,7 +89,7 @@ def test_an_alternative_adopted_with_refit_answers_predict_whatif_and_optimize_f
     assert code in (None, 0) and f"Answered by {other}, adopted for 'monthly batch'." in out
     written = pd.read_csv(run_dir.parent / "adopted.csv")
     rows = pd.read_csv(table)
-    expected = prediction_frame(joblib.load(saved), rows.drop(columns=[info["target"]]), info["task"])
+    expected = prediction_frame(joblib.load(saved), rows.drop(columns=[info["target"]]), Task(info["task"]))
     probabilities = [c for c in expected.columns if c.startswith("probability_")]
     assert (written["prediction"].astype(str) == expected["prediction"].astype(str)).all()
     assert written[probabilities].to_numpy() == pytest.approx(expected[probabilities].to_numpy(), abs=1e-9)

@@ -31,7 +31,7 @@ LAYERS = [
     ["preparing", "insights", "predict", "evaluation", "whatif.case", "whatif.grid", "whatif.best", "whatif.records",
      "adoption", "adopted_models", "inspection", "clearml_tracking.sdk", "clearml_tracking.run_properties",
      "clearml_tracking.inference", "clearml_tracking.task_items", "clearml_tracking.tracker"],
-    ["runner", "refit_adopted", ""],  # "" is the package itself: automl_tui_engine.run
+    ["runner", "refit_adopted", "retraining", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
      "clearml.pipeline", "clearml.templates", "clearml.record_later"],
     ["doctor", "child_run", "launching"],

@@ -2,6 +2,7 @@
 its report over time (issue 38, item 2)."""
 
 import json
+import os
 from pathlib import Path
 
 import automl_tui_engine as engine
@@ -71,7 +72,9 @@ def test_a_labelled_file_without_the_target_or_a_model_column_is_one_line_exit_2
     assert not (run_dir / "evaluations.jsonl").exists()
 
 
-def test_it_is_said_in_japanese(penguin_run, tmp_path, capsys):
+def test_it_is_said_in_japanese(penguin_run, tmp_path, capsys, monkeypatch):
+    # --lang sets the language for the process and its children: given back to the session's after the test
+    monkeypatch.setenv("AUTOML_TUI_LANG", os.environ["AUTOML_TUI_LANG"])
     run_dir = copy_of(penguin_run, tmp_path)
     penguins_with_id().sample(100, random_state=5).to_csv(tmp_path / "labelled.csv", index=False)
     code, out, err = cli(["--lang", "ja", "evaluate", run_dir, tmp_path / "labelled.csv"], capsys)

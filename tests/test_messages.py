@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from automl_tui_engine import decision, events, glossary, messages, verdict
+from automl_tui_engine import decision, events, glossary, messages, retraining, verdict
 from automl_tui_engine.config import PRIORITIES
 from automl_tui_engine.messages import _catalogue, t
 from automl_tui_engine.outputs import plots, search_counts, time_line, whatif_record
@@ -58,6 +58,7 @@ BUILT_KEYS = {
     "tui.lb_{}": list(COLUMNS),
     "verdict.{}": verdict.LEVELS,
     "evaluation.{}": verdict.LEVELS,  # how the model in use did against guessing on rows with outcomes
+    "retrain.{}": retraining.VERDICTS,
     "glossary.{}": glossary.TERMS,
     "glossary.{}_term": glossary.OTHER_TERMS,
     "metrics.{}": glossary.METRIC_TERMS,

@@ -8,6 +8,7 @@ from typing import Any
 from automl_tui_engine.formatting import md_safe, score_text, spread_text, table
 from automl_tui_engine.messages import sentences, t
 from automl_tui_engine.outputs import explain, rundir
+from automl_tui_engine.tasks import Task
 
 
 def drivers_section(report: Any) -> str:
@@ -22,7 +23,7 @@ def drivers_section(report: Any) -> str:
     shap = explanation.get("mean_abs_shap") or {}
     permutation = explanation.get("permutation_importance") or {}
     columns = list(shap or permutation)[:10]
-    regression = report.task == "regression"
+    regression = report.task is Task.REGRESSION
     if columns:
         cells = [
             [

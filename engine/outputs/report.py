@@ -40,6 +40,7 @@ from automl_tui_engine.outputs.drivers_section import drivers_section
 from automl_tui_engine.outputs.missing_section import missing_artifacts, missing_section
 from automl_tui_engine.outputs.run_record import RunRecord
 from automl_tui_engine.outputs.search_counts import SearchCounts
+from automl_tui_engine.tasks import Task
 from automl_tui_engine.verdict import Verdict, of_record
 
 
@@ -135,7 +136,7 @@ class RunReport(RunRecord):
     def typical_error(self, test: dict[str, float]) -> str:
         """For a regression ranked by a share (R²): the typical error in the target's own terms, what a business
         reader weighs ("RMSE ¥59,247"); empty otherwise."""
-        if self.task != "regression" or self.ranked_by.name == ERROR_IN_UNITS or ERROR_IN_UNITS not in test:
+        if self.task is not Task.REGRESSION or self.ranked_by.name == ERROR_IN_UNITS or ERROR_IN_UNITS not in test:
             return ""
         facts = self.metric_facts(ERROR_IN_UNITS)
         return t("report.typical_error", metric=facts.title, value=metric_text(test[ERROR_IN_UNITS], facts))
@@ -197,6 +198,7 @@ class RunReport(RunRecord):
         out.append(quality.per_class_table(self))
         out.append(self.figure("tradeoff_latency"))
         out.append(since_decision.section(self.folder, self.ranked_by, self.figure(since_decision.CHART)))
+        out.append(since_decision.champion_section(self.info, self.ranked_by))
         return "\n\n".join(part for part in out if part)
 
     def cutoff_words(self, cut: dict[str, Any]) -> str:

@@ -17,6 +17,7 @@ from automl_tui_engine.decision import Decision, decide
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.extension.registry.metrics import MetricFacts
 from automl_tui_engine.outputs import rundir
+from automl_tui_engine.tasks import Task
 
 VERSIONED_LIBRARIES = ("scikit-learn", "pandas", "numpy", "lightgbm", "pydantic")
 # what run.json's record_version says of the folder: 1 (or none) before the decision was saved with the run, 2 since
@@ -43,7 +44,7 @@ class RunFacts:
     run_id: str
     dataset_key: str
     run_dir: Path
-    task: str
+    task: Task
     target: str
     metrics: list[Any]  # MetricSpec or MetricFacts (anything with name and facts_json()), the primary metric first
     config: RunConfig
@@ -176,7 +177,7 @@ class RunRecord:
     rows: list[dict[str, Any]]  # leaderboard.csv: the finished ones, ranked
     run_id: str
     dataset_key: str
-    task: str
+    task: Task | None  # None: a folder that does not say (a run stopped before it knew)
     priority: str
     metric: MetricFacts | None  # the metric the run ranked by, as it recorded it
     decision: Decision | None  # None: no candidate finished
@@ -218,7 +219,7 @@ class RunRecord:
             rows=rows,
             run_id=info["run_id"],
             dataset_key=info["dataset_key"],
-            task=info["task"],
+            task=Task(info["task"]) if info["task"] in tuple(Task) else None,
             priority=info["priority"],
             metric=metric,
             decision=decision,

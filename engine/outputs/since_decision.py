@@ -81,6 +81,31 @@ def section(folder: rundir.RunFolder, metric: RankingMetric, figure: str) -> str
     return "\n\n".join(part for part in parts if part)
 
 
+def champion_lines(champion: dict[str, Any], metric: RankingMetric) -> list[str]:
+    """A retrain's verdict in words (retraining.Comparison, kept in the challenger's run.json): the two models' scores
+    on the same fresh rows, the gain and its noise, and replace or keep."""
+    figures = {
+        "metric": metric.title,
+        "rows": f"{champion['rows']:,}",
+        "champion": champion["champion_model"],
+        "champion_run": Path(champion["champion_run"]).name,
+        "champion_score": metric_text(champion["champion_score"], metric),
+        "challenger": champion["challenger_model"],
+        "challenger_score": metric_text(champion["challenger_score"], metric),
+        "gain": f"{champion['gain']:+.3g}",
+        "noise": f"{2 * champion['se']:.2g}",
+    }
+    return [t("retrain.compared", **figures), t(f"retrain.{champion['verdict']}", **figures)]
+
+
+def champion_section(info: dict[str, Any], metric: RankingMetric) -> str:
+    """The challenger's report: what it was compared with and the verdict; "" for a run that is no retrain."""
+    champion = info.get("champion")
+    if not isinstance(champion, dict) or champion.get("metric") != metric.name:
+        return ""
+    return f"### {t('retrain.h_champion')}\n\n" + "\n\n".join(champion_lines(champion, metric))
+
+
 def terminal_lines(evaluation: dict[str, Any], run_dir: Path, source: Path) -> list[str]:
     """One evaluation in words for the terminal and the wizard: what was scored, the score against the run's, the
     verdict against guessing, whether it holds, and each class found."""
