@@ -188,6 +188,19 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
         await pilot.press("ctrl+o")
         await until(pilot, lambda: "It holds:" in text_of(app.screen, "#result"))
         assert "Scored " in text_of(app.screen, "#result") and (run_dir / "evaluations.jsonl").is_file()
+        # Ctrl+T trains again on it with the run's settings, on the live run screen, then compares the new pick
+        # with the model in use on the fresh rows, as `automl-tui retrain` does
+        await pilot.press("ctrl+t")
+
+        def compared() -> bool:
+            return isinstance(app.screen, PredictScreen) and "the model in use" in text_of(app.screen, "#result")
+
+        await until(pilot, compared, timeout=240)
+        verdict = text_of(app.screen, "#result")
+        assert "Keep the model in use" in verdict or "Replace:" in verdict
+        (challenger,) = [p for p in (project / "runs").iterdir() if p.is_dir() and p.name not in (run_dir.name,)
+                         and not p.name.startswith("retrain-")]  # fmt: skip
+        assert json.loads((challenger / "run.json").read_text())["champion"]["champion_run"] == str(run_dir)
 
 
 async def test_back_returns_to_the_previous_step_with_choices_kept(project):

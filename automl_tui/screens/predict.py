@@ -1,9 +1,11 @@
 """Predict on a file with the model of the run on show: the same code as `automl-tui predict`; and, on a file whose
-outcomes are known, score the model in use (Ctrl+O: the same code as `automl-tui evaluate`)."""
+outcomes are known, score the model in use (Ctrl+O: `automl-tui evaluate`) or train again on it and compare the new
+pick with the model in use (Ctrl+T: `automl-tui retrain`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from automl_tui_engine.messages import t
 from textual import on, work
@@ -17,11 +19,15 @@ from automl_tui.screens.dataset import TableTree
 from automl_tui.state import made_here, shown_path
 from automl_tui.widgets.plain import Static
 
+if TYPE_CHECKING:
+    from automl_tui_engine.retraining import Plan
+
 
 class PredictScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", t("tui.key_back")),
         Binding("ctrl+o", "evaluate", t("tui.key_evaluate")),  # a letter would be typed into the path
+        Binding("ctrl+t", "retrain", t("tui.key_retrain")),
     ]
 
     def __init__(self, run_dir: Path, start_dir: Path) -> None:
@@ -121,6 +127,58 @@ class PredictScreen(Screen[None]):
             *checked,
             *summary.notes,
         ]
+        self.app.call_from_thread(self.show, "\n".join(lines), False)
+
+    def action_retrain(self) -> None:
+        if self.chosen is None:
+            self.show(t("tui.evaluate_choose_first"), True)
+            return
+        self.query_one("#result", Static).update(t("tui.retrain_planning", name=self.chosen.name))
+        self.plan_retrain(self.chosen)
+
+    @work(thread=True, exclusive=True, group="predict")
+    def plan_retrain(self, path: Path) -> None:
+        from automl_tui_engine import retraining
+        from automl_tui_engine.errors import UserError
+
+        try:
+            plan = retraining.plan(self.run_dir, path)
+        except UserError as exc:
+            self.app.call_from_thread(self.show, str(exc), True)
+            return
+        self.app.call_from_thread(self.start_retrain, plan)
+
+    def start_retrain(self, plan: Plan) -> None:
+        """The run again on the live run screen, launched as the wizard launches every run; compared when it ends."""
+        from automl_tui_engine.launching import Where
+
+        from automl_tui.screens.run import RunScreen
+
+        app = self.app  # the AutomlApp: its launch and clock are the ones every run of the wizard uses
+        handle = app.launch(plan.config, Where(child_process=True))
+        app.push_screen(RunScreen(handle, app.clock), lambda run_dir: self.retrained(plan, run_dir))
+
+    def retrained(self, plan: Plan, run_dir: str | None) -> None:
+        if run_dir is None:  # the run could not start: the run screen said why
+            self.show(t("tui.retrain_not_run"), True)
+            return
+        self.compare_in_background(plan, Path(run_dir))
+
+    @work(thread=True, exclusive=True, group="predict")
+    def compare_in_background(self, plan: Plan, run_dir: Path) -> None:
+        from automl_tui_engine import retraining
+        from automl_tui_engine.errors import UserError
+        from automl_tui_engine.outputs.run_record import RunRecord
+        from automl_tui_engine.outputs.since_decision import champion_lines
+
+        try:
+            comparison = retraining.compare(plan, run_dir)
+            metric = RunRecord.load(run_dir).metric
+        except UserError as exc:
+            self.app.call_from_thread(self.show, str(exc), True)
+            return
+        assert metric is not None  # the run recommended a model: it ranked by a metric
+        lines = [*champion_lines(comparison.to_json(), metric), t("tui.retrain_report", path=run_dir / "report.md")]
         self.app.call_from_thread(self.show, "\n".join(lines), False)
 
     def show(self, text: str, failed: bool) -> None:
