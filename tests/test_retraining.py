@@ -9,15 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import copy_of, penguins_with_id, quick_config
-
-from automl_tui.entry import main
-
-
-def cli(args, capsys):
-    with pytest.raises(SystemExit) as finished:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return finished.value.code, captured.out, captured.err
+from test_evaluation import cli  # the command as typed, --lang included
 
 
 def rule_table(rows: int, weights: list[float], seed: int, start: str) -> pd.DataFrame:
