@@ -49,6 +49,7 @@ def _trained(run_dir: Path, model: str, use: str) -> dict | None:
 
 
 RUNS_COLUMNS = ("run", "dataset", "status", "recommended", "adopted", "time_to_decision")
+LOCAL_RUNS_COLUMNS = (*RUNS_COLUMNS, "since_decision")  # the latest evaluation, from the run folder
 SERVER_RUNS_COLUMNS = (*RUNS_COLUMNS, "tagged")  # runs --clearml: how many of each run's tasks its tags find
 
 
@@ -78,7 +79,7 @@ def runs_command(
         say(t("adopt.runs_none_clearml") if on_server else t("adopt.runs_none", out=out))
         return
     table = Table(box=None)
-    columns = SERVER_RUNS_COLUMNS if on_server else RUNS_COLUMNS
+    columns = SERVER_RUNS_COLUMNS if on_server else LOCAL_RUNS_COLUMNS
     for column in columns:  # a run id and a dataset key are looked up as written: never cut
         table.add_column(t(f"cli.col_{column}"), no_wrap=column in ("run", "dataset"))
     for run in runs:
@@ -90,7 +91,7 @@ def runs_command(
             run.recommended,
             run.adopted_words(),
             duration_words(took) if took is not None else "—",
-            *([run.tagged_words()] if on_server else []),
+            *([run.tagged_words()] if on_server else [run.since_decision_words()]),
         ]
         table.add_row(*(without_controls(str(cell or "")) for cell in cells))  # a shared run.json says these
     console = Console(markup=False, highlight=False)

@@ -4,6 +4,7 @@ run.json, report.md) and `automl-tui runs` lists runs with it and the time from 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -184,5 +185,8 @@ def test_runs_lists_each_run_with_what_was_adopted_and_the_time_to_decision(run_
     (header, adopted, waiting) = out.splitlines()
     assert header.split()[:2] == ["run", "dataset"] and "time to decision" in header
     assert adopted.split()[0] == run_dir.name and f"{info['recommended']} (online scoring)" in adopted
-    assert adopted.rstrip().endswith((" min", " h", " days")) or " h " in adopted
-    assert waiting.split()[0] == undecided.name and waiting.rstrip().endswith("—")
+    cells = {line: re.split(r"\s{2,}", line.strip()) for line in (adopted, waiting)}  # columns: 2+ spaces apart
+    took = cells[adopted][5]  # time to decision; then since the decision, — for a run never evaluated
+    assert took.endswith((" min", " h", " days")) or " h " in took
+    assert cells[adopted][6] == "—"
+    assert waiting.split()[0] == undecided.name and cells[waiting][5:] == ["—", "—"]

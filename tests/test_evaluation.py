@@ -43,6 +43,8 @@ def test_two_evaluations_are_kept_and_the_report_shows_both(penguin_run, tmp_pat
     assert lines[0]["cv"] is not None and lines[0]["model"] == info["recommended"]
     since = (run_dir / "report.md").read_text(encoding="utf-8").split("### Since the decision")[1].split("##")[0]
     assert "june.csv" in since and "july.csv" in since and "It has fallen:" in since
+    code, out, err = cli(["runs", "--out", run_dir.parent], capsys)  # the runs list says the latest
+    assert code == 0 and "since the decision" in out and " fallen (" in out, err
 
 
 def test_the_score_is_the_metric_s_own_on_those_rows(penguin_run, tmp_path, capsys):

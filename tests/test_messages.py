@@ -13,7 +13,7 @@ from automl_tui_engine.search import outcome, refit
 from automl_tui_engine.table import data, preprocess
 from automl_tui_engine.tasks import Task
 
-from automl_tui.records_cli import SERVER_RUNS_COLUMNS
+from automl_tui.records_cli import LOCAL_RUNS_COLUMNS, SERVER_RUNS_COLUMNS
 from automl_tui.screens.base import STEPS
 from automl_tui.widgets.leaderboard import COLUMNS
 
@@ -30,7 +30,7 @@ BUILT_KEYS = {
     "status.{}": [*events.CANDIDATE_STATUSES, *events.LIVE_STATUSES],
     "tui.phase_{}": events.PHASES,
     "report.status_{}": [s for s in events.RUN_STATUSES if s != "finished"],
-    "cli.col_{}": SERVER_RUNS_COLUMNS,
+    "cli.col_{}": (*LOCAL_RUNS_COLUMNS, *SERVER_RUNS_COLUMNS),
     "whatif.kind_{}": whatif_record.KINDS,
     "run_status.{}": events.RUN_STATUSES,
     "report.stop_{}": [s for s in outcome.STOPS if s != "budget"],  # budget's two have literal keys

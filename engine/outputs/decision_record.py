@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.errors import UserError
+from automl_tui_engine.extension.registry.metrics import MetricFacts
+from automl_tui_engine.formatting import metric_text
 from automl_tui_engine.messages import t
-from automl_tui_engine.outputs import rundir
+from automl_tui_engine.outputs import rundir, since_decision
 
 ADOPTIONS = "adoptions"  # run.json's key: [{model, use, note, at, by, after_s, replaces}]
 
@@ -113,6 +115,20 @@ class RunOverview:
     def adopted_words(self) -> str:
         """'random_forest #2 (online scoring); linear (monthly batch)', or — when nothing was adopted."""
         return "; ".join(f"{a['model']} ({a['use']})" for a in self.adopted) or "—"
+
+    def since_decision_words(self) -> str:
+        """The latest scoring of the model in use on rows with known outcomes (evaluations.jsonl): '0.994 holds
+        (2026-12-06)', '0.253 fallen (…)'; — for a run never evaluated, or one listed from the server."""
+        found = since_decision.recorded(rundir.RunFolder(self.folder)) if self.folder is not None else []
+        if not found:
+            return "—"
+        latest = found[-1]
+        metric = MetricFacts.recorded(self.info.get("metric_facts", {}), latest["metric"])
+        score = latest["scores"].get(latest["metric"])
+        if metric is None or score is None:
+            return "—"
+        key = "cli.since_fallen" if latest["fallen"] else "cli.since_holds"
+        return t(key, score=metric_text(score, metric), day=str(latest["when"])[:10])
 
     @property
     def time_to_decision_s(self) -> float | None:
