@@ -176,7 +176,7 @@ def evaluate_file(
         test=(info.get("test_metrics") or {}).get(ranking.name) if answer.model == info.get("recommended") else None,
         per_class=[] if task is Task.REGRESSION else verdict.per_class(_series(truth), replay.predictions),
     )
-    folder.record_evaluation(evaluation.to_json())
+    folder.append_line(rundir.EVALUATIONS, evaluation.to_json())
     not_drawn = since_decision.draw(folder, ranking)
     report.write(run_dir)
     return evaluation, not_drawn

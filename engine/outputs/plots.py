@@ -320,19 +320,20 @@ def export(
     browser: PngBrowser | None = None,
     plotly_js: str = "directory",
     until: float | None = None,
+    html: bool = True,
 ) -> dict[str, str]:
     """Write `<name>.html` (and `<name>.png`) for each figure; returns {file: reason} for PNGs not written: all of
     them when this machine has no browser to draw them, those with Japanese text when it has no Japanese font, those
     that would have ended past `until` (time.monotonic(): the run's time budget and its margin).
     `browser` is the run's png_browser.PngBrowser, started while the search ran; without one, one is started here.
     `plotly_js`: where the pages find plotly.js (a relative path to one already in the run folder), else written
-    beside them."""
+    beside them. Without `html`, the PNGs alone (a page that shows them beside a user's files)."""
     from automl_tui_engine.outputs import png_browser, rundir
 
     folder.mkdir(parents=True, exist_ok=True)
-    if figures and plotly_js == "directory":
+    if figures and html and plotly_js == "directory":
         _plotly_js_beside(folder)
-    for name, fig in figures.items():
+    for name, fig in figures.items() if html else ():
         # each page whole or not at all (a full disk left half pages and half a plotly.min.js)
         rundir.write_atomic(folder / f"{name}.html", fig.to_html(include_plotlyjs=plotly_js))
     if not png or not figures:

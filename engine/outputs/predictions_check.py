@@ -131,8 +131,8 @@ def write(check: InputCheck, predictions: Path, run_id: str) -> tuple[Path, dict
     png = None
     not_drawn: dict[str, str] = {}
     if check.moved:
-        not_drawn = plots.export({name: chart(check)}, md.parent, plotly_js="cdn")
-        (md.parent / f"{name}.html").unlink()  # the PNG is what the page shows; no page that needs the web
+        # the PNG alone beside the user's files: no page, and no copy of plotly.js among them
+        not_drawn = plots.export({name: chart(check)}, md.parent, html=False)
         png = f"{name}.png" if (md.parent / f"{name}.png").exists() else None
     rundir.write_atomic(md, markdown(check, predictions, run_id, png))
     return md, not_drawn

@@ -242,17 +242,16 @@ class RunFolder:
         line = {"path": str(Path(path).resolve()), "rows": rows, "source": str(Path(source).resolve())}
         if check is not None:
             line["check"] = check
-        with self.appending(PREDICTIONS_LOG) as handle:  # one write of one line: appends at once never interleave
-            handle.write(json.dumps(line) + "\n")
-
-    def record_evaluation(self, line: dict[str, Any]) -> None:
-        """Note a scoring of the model in use on rows whose outcomes arrived (evaluation.Evaluation)."""
-        with self.appending(EVALUATIONS) as handle:  # one write of one line, as record_predictions
-            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        self.append_line(PREDICTIONS_LOG, line)
 
     def append_event(self, event: dict[str, Any]) -> None:
-        with self.appending(EVENTS) as handle:
-            handle.write(json.dumps(event, default=str) + "\n")
+        self.append_line(EVENTS, event)
+
+    def append_line(self, name: str, value: dict[str, Any]) -> None:
+        """`value` as one more line of the .jsonl file `name`: one write of one line, so appends made at once by
+        several commands never interleave."""
+        with self.appending(name) as handle:
+            handle.write(json.dumps(value, default=str, ensure_ascii=False) + "\n")
 
     def update_json(self, name: str, changes: dict[str, Any], dropped: tuple[str, ...] = ()) -> None:
         """The file's object with `changes` over it and the `dropped` keys left out, written back as one change

@@ -18,9 +18,15 @@ if TYPE_CHECKING:
 CHART = "since_decision"  # plots/since_decision.html and .png
 
 
-def recorded(folder: rundir.RunFolder) -> list[dict[str, Any]]:
-    """The run's evaluations, oldest first; a line that is not one (a hand edit, a cut line) is left out."""
-    return [line for line in folder.read_lines(rundir.EVALUATIONS) if isinstance(line.get("scores"), dict)]
+def recorded(folder: rundir.RunFolder, metric: str | None = None) -> list[dict[str, Any]]:
+    """The run's evaluations, oldest first (those scored by `metric` when given); a line that is not one (a hand
+    edit, a cut line) is left out."""
+    return [
+        line
+        for line in folder.read_lines(rundir.EVALUATIONS)
+        if isinstance(line.get("scores"), dict)
+        and (metric is None or (line.get("metric") == metric and metric in line["scores"]))
+    ]
 
 
 def latest_words(evaluation: dict[str, Any], metric: RankingMetric) -> str:
@@ -48,7 +54,7 @@ def level_words(evaluation: dict[str, Any], metric: RankingMetric) -> str:
 
 def section(folder: rundir.RunFolder, metric: RankingMetric, figure: str) -> str:
     """The Markdown subsection; "" for a run never evaluated. `figure` is the chart as the report shows it."""
-    found = [e for e in recorded(folder) if e.get("metric") == metric.name and metric.name in e["scores"]]
+    found = recorded(folder, metric.name)
     if not found:
         return ""
     rows = [
@@ -171,7 +177,7 @@ def draw(folder: rundir.RunFolder, metric: RankingMetric) -> dict[str, str]:
     """plots/since_decision.html (and .png) from every evaluation so far; {file: why} for a PNG not drawn."""
     from automl_tui_engine.outputs import plots
 
-    found = [e for e in recorded(folder) if e.get("metric") == metric.name and metric.name in e["scores"]]
+    found = recorded(folder, metric.name)
     if not found:
         return {}
     return plots.export({CHART: chart(found, metric)}, folder / rundir.PLOTS)
