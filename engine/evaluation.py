@@ -177,7 +177,9 @@ def evaluate_file(
         per_class=[] if task is Task.REGRESSION else verdict.per_class(_series(truth), replay.predictions),
     )
     folder.append_line(rundir.EVALUATIONS, evaluation.to_json())
-    not_drawn = since_decision.draw(folder, ranking)
+    # the run's own charts setting (run.json's copy of its settings): a run made without charts gets none now
+    charts = str((info.get("config") or {}).get("charts", "html+png"))
+    not_drawn = since_decision.draw(folder, ranking, charts)
     report.write(run_dir)
     return evaluation, not_drawn
 

@@ -22,6 +22,9 @@ def cli(args, capsys):
 
 def test_two_evaluations_are_kept_and_the_report_shows_both(penguin_run, tmp_path, capsys):
     run_dir = copy_of(penguin_run, tmp_path)
+    info = json.loads((run_dir / "run.json").read_text())
+    info["config"]["charts"] = "html"  # the run's own setting decides the chart: a page, no PNG
+    (run_dir / "run.json").write_text(json.dumps(info))
     frame = penguins_with_id()
     frame.sample(120, random_state=1).to_csv(tmp_path / "june.csv", index=False)
     shuffled = frame.sample(120, random_state=2).copy()
@@ -43,6 +46,9 @@ def test_two_evaluations_are_kept_and_the_report_shows_both(penguin_run, tmp_pat
     assert lines[0]["cv"] is not None and lines[0]["model"] == info["recommended"]
     since = (run_dir / "report.md").read_text(encoding="utf-8").split("### Since the decision")[1].split("##")[0]
     assert "june.csv" in since and "july.csv" in since and "It has fallen:" in since
+    assert (run_dir / "plots" / "since_decision.html").is_file() and not (
+        run_dir / "plots" / "since_decision.png"
+    ).exists()
     code, out, err = cli(["runs", "--out", run_dir.parent], capsys)  # the runs list says the latest
     assert code == 0 and "since the decision" in out and " fallen (" in out, err
 

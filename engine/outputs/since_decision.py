@@ -173,11 +173,12 @@ def chart(found: list[dict[str, Any]], metric: RankingMetric) -> go.Figure:
     return layout(fig, t("evaluation.chart_title", metric=metric.title), t("evaluation.col_when"), metric.title)
 
 
-def draw(folder: rundir.RunFolder, metric: RankingMetric) -> dict[str, str]:
-    """plots/since_decision.html (and .png) from every evaluation so far; {file: why} for a PNG not drawn."""
+def draw(folder: rundir.RunFolder, metric: RankingMetric, charts: str) -> dict[str, str]:
+    """plots/since_decision.html (and .png) from every evaluation so far, as the run's `charts` setting says
+    (RunConfig.charts: none, html, or html+png); {file: why} for a PNG not drawn."""
     from automl_tui_engine.outputs import plots
 
     found = recorded(folder, metric.name)
-    if not found:
+    if not found or charts == "none":
         return {}
-    return plots.export({CHART: chart(found, metric)}, folder / rundir.PLOTS)
+    return plots.export({CHART: chart(found, metric)}, folder / rundir.PLOTS, png=charts == "html+png")
