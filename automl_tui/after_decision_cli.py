@@ -25,12 +25,14 @@ def evaluate_command(
     from automl_tui_engine.outputs import rundir
     from automl_tui_engine.outputs.since_decision import terminal_lines
 
-    evaluation, not_drawn = on_run_folder(lambda: evaluate_file(run_dir, data, use, trust, encoding), run_dir)
-    for reason in sorted(set(not_drawn.values())):
+    evaluated = on_run_folder(lambda: evaluate_file(run_dir, data, use, trust, encoding), run_dir)
+    for reason in sorted(set(evaluated.not_drawn.values())):
         say(t("cli.note", note=reason), err=True)
-    for line in terminal_lines(evaluation.to_json(), run_dir, data):
+    for line in terminal_lines(evaluated.evaluation.to_json(), run_dir, data):
         say(line)
     say(t("evaluation.recorded", path=run_dir / rundir.EVALUATIONS))
+    if evaluated.told.line():
+        say(evaluated.told.line(), err=bool(evaluated.told.not_told))
 
 
 def retrain_command(
@@ -50,10 +52,12 @@ def retrain_command(
 
     def compared(result: object) -> None:
         challenger = Path(result.run_dir)
-        comparison = on_run_folder(lambda: retraining.compare(plan, challenger), challenger)
+        compared = on_run_folder(lambda: retraining.compare(plan, challenger), challenger)
         metric = RunRecord.load(challenger).metric
         assert metric is not None  # the run recommended a model: it ranked by a metric
-        for line in champion_lines(comparison.to_json(), metric):
+        for line in champion_lines(compared.comparison.to_json(), metric):
             say(line)
+        if compared.told.line():
+            say(compared.told.line(), err=bool(compared.told.not_told))
 
     raise typer.Exit(run_headless(launch(plan.config), then=compared))

@@ -258,6 +258,8 @@ def predict_command(
 
         for line in terminal_lines(summary.check, summary.check_path):
             say(line)
+    if summary.told.line():
+        say(summary.told.line(), err=bool(summary.told.not_told))
 
 
 @app.command("plugins", help=t("cli.help_plugins"))

@@ -48,9 +48,19 @@ def _trained(run_dir: Path, model: str, use: str) -> dict | None:
     return refit_adopted.refit(run_dir, model)
 
 
-RUNS_COLUMNS = ("run", "dataset", "status", "recommended", "adopted", "time_to_decision")
-LOCAL_RUNS_COLUMNS = (*RUNS_COLUMNS, "since_decision")  # the latest evaluation, from the run folder
-SERVER_RUNS_COLUMNS = (*RUNS_COLUMNS, "tagged")  # runs --clearml: how many of each run's tasks its tags find
+# since the decision: the latest input check and the latest scoring (a run folder's records, or its reporting task's
+# properties)
+LOCAL_RUNS_COLUMNS = (
+    "run",
+    "dataset",
+    "status",
+    "recommended",
+    "adopted",
+    "time_to_decision",
+    "inputs",
+    "since_decision",
+)
+SERVER_RUNS_COLUMNS = (*LOCAL_RUNS_COLUMNS, "tagged")  # runs --clearml: how many of each run's tasks its tags find
 
 
 def runs_command(
@@ -91,7 +101,9 @@ def runs_command(
             run.recommended,
             run.adopted_words(),
             duration_words(took) if took is not None else "—",
-            *([run.tagged_words()] if on_server else [run.since_decision_words()]),
+            run.inputs_words(),
+            run.since_decision_words(),
+            *([run.tagged_words()] if on_server else []),
         ]
         table.add_row(*(without_controls(str(cell or "")) for cell in cells))  # a shared run.json says these
     console = Console(markup=False, highlight=False)

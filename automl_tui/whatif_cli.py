@@ -185,9 +185,9 @@ def _saved(kept: Any, out: Path | None, charts: tuple[str, ...]) -> None:
     path = kept.path
     shown = [path.name] + [f"{path.stem}-{name}.html" for name in charts]
     say(t("whatif.saved", folder=path.parent, files=listing(shown)))
-    told = clearml_line(kept)
+    told = kept.told.line()
     if told:
-        say(told, err=bool(kept.not_told))
+        say(told, err=bool(kept.told.not_told))
     if out is not None:
         from automl_tui_engine import exit_codes
         from automl_tui_engine.outputs import rundir
@@ -202,13 +202,6 @@ def _saved(kept: Any, out: Path | None, charts: tuple[str, ...]) -> None:
             rundir.discard(draft)
         say(t("whatif.copied", path=out))
     say(t("whatif.honesty"))
-
-
-def clearml_line(kept: Any) -> str:
-    """For a tracked run: where the record is in ClearML, or why the server could not be told; else ""."""
-    if kept.link:
-        return t("whatif.in_clearml", link=kept.link)
-    return t("whatif.not_in_clearml", reason=kept.not_told) if kept.not_told else ""
 
 
 def _print_table(table: Any) -> None:

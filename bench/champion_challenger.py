@@ -54,7 +54,7 @@ def one(seed: int, changed: bool, folder: Path, max_trials: int) -> dict:
     table(1000, WEIGHTS, seed + 1000, changed_from=0 if changed else None).to_csv(new, index=False)
     plan = retraining.plan(champion, new)
     challenger = Path(engine.run(plan.config).run_dir)
-    compared = retraining.compare(plan, challenger)
+    compared = retraining.compare(plan, challenger).comparison
     return {
         "seed": seed,
         "rule": "changed" if changed else "unchanged",

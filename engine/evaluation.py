@@ -12,7 +12,6 @@ thousand, not by the million; `predict` is the one that streams)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import statistics
 import warnings
@@ -22,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine import predict, verdict
 from automl_tui_engine.adopted_models import Answering, answering
+from automl_tui_engine.clearml_tracking.after_decision import Told, tell
 from automl_tui_engine.decision import directed
 from automl_tui_engine.errors import UserError
+from automl_tui_engine.naming import EVALUATE_PHASE
 from automl_tui_engine.outputs import rundir
 from automl_tui_engine.tasks import Task
 
@@ -59,6 +60,15 @@ class Evaluation:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """What `evaluate_file` did: the evaluation recorded, the chart PNGs not drawn and why, what ClearML was told."""
+
+    evaluation: Evaluation
+    not_drawn: dict[str, str]
+    told: Told
 
 
 @dataclass(frozen=True)
@@ -135,10 +145,10 @@ def paired_gain(ours: Replay, theirs: Replay, truth: np.ndarray, rows: np.ndarra
 
 def evaluate_file(
     run_dir: Path, data_path: Path, use: str | None = None, trust: bool = False, encoding: str | None = None
-) -> tuple[Evaluation, dict[str, str]]:
+) -> Evaluated:
     """Score the model that answers for `use` on `data_path`'s rows with known outcomes; the evaluation is appended
-    to the run's evaluations.jsonl, its chart drawn and report.md rebuilt to show it. With the chart's PNG not
-    drawn and why ({} when it was)."""
+    to the run's evaluations.jsonl, its chart drawn, report.md rebuilt to show it, and a tracked run's ClearML
+    told."""
     from automl_tui_engine.outputs import report, since_decision
 
     run_dir, data_path = Path(run_dir), Path(data_path)
@@ -160,7 +170,7 @@ def evaluate_file(
     if now is None:
         raise UserError("evaluation.not_scored", metric=ranking.title, path=data_path)
     evaluation = Evaluation(
-        when=dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+        when=rundir.local_now(),
         source=str(data_path.resolve()),
         model=answer.model,
         metric=ranking.name,
@@ -181,7 +191,11 @@ def evaluate_file(
     charts = str((info.get("config") or {}).get("charts", "html+png"))
     not_drawn = since_decision.draw(folder, ranking, charts)
     report.write(run_dir)
-    return evaluation, not_drawn
+    said = "\n".join(since_decision.terminal_lines(evaluation.to_json(), run_dir, data_path))
+    chart = folder / rundir.PLOTS / f"{since_decision.CHART}.png"
+    files = (chart,) if chart.is_file() and not not_drawn else ()  # never an earlier evaluation's chart
+    told = tell(run_dir, EVALUATE_PHASE, said, {"evaluation": evaluation.to_json()}, files)
+    return Evaluated(evaluation, not_drawn, told)
 
 
 def _labelled(data_path: Path, how: dict[str, Any], expected: predict.Schema) -> tuple[pd.DataFrame, pd.Series]:

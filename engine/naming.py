@@ -71,9 +71,11 @@ def probability_column(label: Any) -> str:
 
 RUN_PHASE = "run"
 PIPELINE_PHASE = "pipeline"
-INFERENCE_PHASE = (
-    "inference"  # a question asked of a run's model after it finished (engine/clearml_tracking/inference.py)
-)
+# what is done with a run's model after it finished, each a task beside the run (clearml_tracking/after_decision.py)
+INFERENCE_PHASE = "inference"  # a question asked of it: a grid of conditions, the best inputs
+PREDICT_PHASE = "predict"  # a predictions file made, and what its input check found
+EVALUATE_PHASE = "evaluate"  # a scoring on rows whose outcomes arrived
+RETRAIN_PHASE = "retrain"  # a retrain weighed against the model in use
 TEMPLATE = "template"  # the tag of a template task (automl-tui template save), beside template:<name>
 SUPERSEDED = "superseded"  # superseded:<run_id>: a task of a run recorded again by `automl-tui track`
 

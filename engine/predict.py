@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from automl_tui_engine.adopted_models import Answering, answering
+from automl_tui_engine.clearml_tracking.after_decision import Told, tell
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.formatting import spreadsheet_safe
 from automl_tui_engine.messages import listing, t
-from automl_tui_engine.naming import OUTSIDE_TRAINING, PREDICTION, probability_column
+from automl_tui_engine.naming import OUTSIDE_TRAINING, PREDICT_PHASE, PREDICTION, probability_column
 from automl_tui_engine.outputs import predictions_check, rundir
 from automl_tui_engine.table.input_check import Checker, InputCheck
 from automl_tui_engine.tasks import Task
@@ -50,6 +51,7 @@ class PredictionSummary:
     answered_by: Answering | None = None
     check: InputCheck | None = None  # the new rows against what training saw (None: a run from before the check)
     check_path: Path | None = None  # NEW_predictions_check.md, when it could be written
+    told: Told = Told()  # a tracked run: the predict task in ClearML, or why the server could not be told
 
 
 def prediction_frame(pipeline: BaseEstimator, X: pd.DataFrame, task: Task) -> pd.DataFrame:
@@ -235,11 +237,18 @@ def predict_file(
             notes += [t("predict.note_chart_not_drawn", reason=reason) for reason in set(not_drawn.values())]
         except OSError as exc:  # the predictions are written: the check is said on the terminal all the same
             notes.append(t("predict.note_check_not_written", reason=exc.strerror or exc))
+    summary = predictions_check.summary(check) if check is not None else None
     try:
-        summary = predictions_check.summary(check) if check is not None else None
         rundir.RunFolder(run_dir).record_predictions(out_path, done, data_path, summary)
     except OSError as exc:  # a run folder shared read-only: the predictions are written all the same
         notes.append(t("predict.note_not_recorded", run_dir=run_dir, reason=exc.strerror or exc))
+    told = Told()
+    if check is not None and summary is not None:
+        said = f"{predictions_check.headline(check)}\n{predictions_check.rows_line(check)}"
+        found = {**summary, "rows": done, "source": data_path.name, "predictions": out_path.name}
+        shown = (check_path, check_path.with_suffix(".png")) if check_path is not None else ()
+        files = tuple(path for path in shown if path.is_file())
+        told = tell(run_dir, PREDICT_PHASE, said, {"check": found}, files)
     notes += [t("predict.note_not_numbers", column=c, count=n) for c, n in not_numbers.items()]
     notes += [t("predict.note_unseen", column=c, count=n) for c, n in unseen.items()]
     return PredictionSummary(
@@ -250,6 +259,7 @@ def predict_file(
         answered_by=answer,
         check=check,
         check_path=check_path,
+        told=told,
     )
 
 

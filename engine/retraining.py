@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Any
 from automl_tui_engine import config as config_mod
 from automl_tui_engine import evaluation
 from automl_tui_engine.adopted_models import answering
+from automl_tui_engine.clearml_tracking.after_decision import Told, tell
 from automl_tui_engine.decision import directed
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import t
+from automl_tui_engine.naming import RETRAIN_PHASE
 from automl_tui_engine.outputs import run_record, rundir
 
 if TYPE_CHECKING:
@@ -64,6 +66,15 @@ class Comparison:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Compared:
+    """What `compare` did: the comparison, recorded in the challenger's run, and what the champion's ClearML was
+    told of it (a tracked champion: a retrain task beside its run)."""
+
+    comparison: Comparison
+    told: Told
+
+
 def plan(run_dir: Path, new_table: Path, append: bool = False) -> Plan:
     """The retrain of `run_dir`'s settings on `new_table` (after the old training table with `append`): the tables
     written beside the runs (`<out>/retrain-<run_id>-<time>/`), the fresh rows apart."""
@@ -103,11 +114,12 @@ def plan(run_dir: Path, new_table: Path, append: bool = False) -> Plan:
     return Plan(config=config, fresh=fresh_path, champion_run=run_dir)
 
 
-def compare(retrain: Plan, challenger_run: Path) -> Comparison:
+def compare(retrain: Plan, challenger_run: Path) -> Compared:
     """The challenger (the new run's recommended model) against the champion (the old run's model in use) on the
-    fresh rows; recorded in the challenger's run.json and report."""
+    fresh rows; recorded in the challenger's run.json and report, and beside a tracked champion in ClearML."""
     import numpy as np
     from automl_tui_engine.outputs import report
+    from automl_tui_engine.outputs.since_decision import champion_lines
 
     champion = evaluation.scored(retrain.champion_run, answering(retrain.champion_run), retrain.fresh)
     challenger = evaluation.scored(Path(challenger_run), answering(Path(challenger_run)), retrain.fresh)
@@ -138,7 +150,13 @@ def compare(retrain: Plan, challenger_run: Path) -> Comparison:
     )
     run_record.amend(Path(challenger_run), **{CHAMPION: comparison.to_json()})
     report.write(Path(challenger_run))
-    return comparison
+    said = champion_lines(comparison.to_json(), metric)
+    challenger_link = rundir.RunFolder(Path(challenger_run)).shared_link()
+    if challenger_link:  # the challenger was tracked too: its run is one click away
+        said.append(t("retrain.challenger_link", link=challenger_link))
+    found = {**comparison.to_json(), "challenger_run": Path(challenger_run).name, "challenger_link": challenger_link}
+    told = tell(retrain.champion_run, RETRAIN_PHASE, "\n".join(said), {"comparison": found})
+    return Compared(comparison, told)
 
 
 def _fresh(new: pd.DataFrame, time_column: str | None, seed: int) -> pd.DataFrame:

@@ -30,7 +30,7 @@ LAYERS = [
      "search.planning", "search.candidates", "search.training", "search.trials", "search.outcome", "search.refit"],
     ["preparing", "insights", "predict", "evaluation", "whatif.case", "whatif.grid", "whatif.best", "whatif.records",
      "adoption", "adopted_models", "inspection", "clearml_tracking.sdk", "clearml_tracking.run_properties",
-     "clearml_tracking.inference", "clearml_tracking.task_items", "clearml_tracking.tracker"],
+     "clearml_tracking.after_decision", "clearml_tracking.task_items", "clearml_tracking.tracker"],
     ["runner", "refit_adopted", "retraining", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
      "clearml.pipeline", "clearml.templates", "clearml.record_later"],

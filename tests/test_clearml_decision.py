@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import json
 import re
+import subprocess
+from pathlib import Path
 
 import pytest
 from automl_tui_engine.naming import adopted_tag
@@ -18,15 +20,20 @@ pytestmark = pytest.mark.slow  # a real run against a server: the full tier (see
 pytest.importorskip("clearml")
 
 
+def tracked_run(env: dict[str, str], tmp_path: Path) -> tuple[subprocess.CompletedProcess, Path, dict]:
+    """The penguins run with the quick preset, recorded in ClearML: (the command's outcome, its folder, run.json)."""
+    out = tmp_path / "runs"
+    done = cli(env, PENGUINS, "--preset", write_preset(tmp_path / "quick.toml"), "--clearml", "--out", out)
+    assert done.returncode == 0, done.stderr
+    (run_dir,) = out.iterdir()
+    return done, run_dir, json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+
+
 def test_a_tracked_run_shares_one_link_and_an_adoption_reaches_its_tasks(tmp_path):
     server = ClearMLTestServer().start()
     try:
         env = environment(server, tmp_path / "home")
-        out = tmp_path / "runs"
-        done = cli(env, PENGUINS, "--preset", write_preset(tmp_path / "quick.toml"), "--clearml", "--out", out)
-        assert done.returncode == 0, done.stderr
-        (run_dir,) = out.iterdir()
-        info = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+        done, run_dir, info = tracked_run(env, tmp_path)
         run_id, key = info["run_id"], info["dataset_key"]
         tasks = [task for task in server.tasks.values() if f"run:{run_id}" in task["tags"]]
         (reporting,) = [task for task in tasks if task["name"] == f"reporting · {run_id} · {key}"]

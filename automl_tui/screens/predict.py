@@ -80,11 +80,15 @@ class PredictScreen(Screen[None]):
         from automl_tui_engine.outputs.since_decision import terminal_lines
 
         try:  # a model this user may not trust was asked about when predicting on the table: as answered then
-            evaluation, not_drawn = evaluate_file(self.run_dir, path, trust=self.trusted)
+            evaluated = evaluate_file(self.run_dir, path, trust=self.trusted)
         except UserError as exc:
             self.app.call_from_thread(self.show, str(exc), True)
             return
-        lines = [*terminal_lines(evaluation.to_json(), self.run_dir, path), *sorted(set(not_drawn.values()))]
+        lines = [
+            *terminal_lines(evaluated.evaluation.to_json(), self.run_dir, path),
+            *filter(None, [evaluated.told.line()]),
+            *sorted(set(evaluated.not_drawn.values())),
+        ]
         self.app.call_from_thread(self.show, "\n".join(lines), False)
 
     def ask_trust(self, path: Path, doubt: str) -> None:
@@ -125,6 +129,7 @@ class PredictScreen(Screen[None]):
             answered_by(summary.answered_by),
             t("predict.done", rows=summary.rows, path=shown_path(summary.out_path), seconds=summary.seconds),
             *checked,
+            *filter(None, [summary.told.line()]),
             *summary.notes,
         ]
         self.app.call_from_thread(self.show, "\n".join(lines), False)
@@ -172,13 +177,17 @@ class PredictScreen(Screen[None]):
         from automl_tui_engine.outputs.since_decision import champion_lines
 
         try:
-            comparison = retraining.compare(plan, run_dir)
+            compared = retraining.compare(plan, run_dir)
             metric = RunRecord.load(run_dir).metric
         except UserError as exc:
             self.app.call_from_thread(self.show, str(exc), True)
             return
         assert metric is not None  # the run recommended a model: it ranked by a metric
-        lines = [*champion_lines(comparison.to_json(), metric), t("tui.retrain_report", path=run_dir / "report.md")]
+        lines = [
+            *champion_lines(compared.comparison.to_json(), metric),
+            *filter(None, [compared.told.line()]),
+            t("tui.retrain_report", path=run_dir / "report.md"),
+        ]
         self.app.call_from_thread(self.show, "\n".join(lines), False)
 
     def show(self, text: str, failed: bool) -> None:

@@ -40,6 +40,8 @@ class RecentRunsScreen(Screen[Path | None]):
             t("report.col_metric"),
             t("tui.col_dataset"),
             t("cli.col_adopted"),
+            t("cli.col_inputs"),
+            t("cli.col_since_decision"),
         )
         for run in self.runs:
             info = run.info
@@ -54,6 +56,8 @@ class RecentRunsScreen(Screen[Path | None]):
                 MetricFacts.title_in(info, metric) if metric else "—",
                 run.dataset_key,
                 run.adopted_words(),
+                run.inputs_words(),
+                run.since_decision_words(),
                 key=str(run.folder),
             )
         yield table

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, TabbedContent, TabPane
 
 from automl_tui.state import shown_path
-from automl_tui.whatif_cli import answer_text, best_head, best_said, clearml_line, grid_said
+from automl_tui.whatif_cli import answer_text, best_head, best_said, grid_said
 from automl_tui.widgets.plain import DataTable, Label, Select, SelectionList, Static
 
 MOST_CHOICES = 30  # a category with more values is typed, with the frequent ones as its placeholder
@@ -233,7 +233,7 @@ class UseScreen(Screen[None]):
             self.app.call_from_thread(self.refused, "#grid-table", "#grid-result", str(exc))
             return
         careful = [t("whatif.careful", sentence=sentence) for sentence in found.unseen]
-        text = "\n".join(filter(None, [t("tui.use_saved", path=shown_path(kept.path)), clearml_line(kept), *careful]))
+        text = "\n".join(filter(None, [t("tui.use_saved", path=shown_path(kept.path)), kept.told.line(), *careful]))
         self.app.call_from_thread(self.fill, "#grid-table", found.table[found.shown_columns], "#grid-result", text)
 
     @on(Button.Pressed, "#best-search")
@@ -264,7 +264,7 @@ class UseScreen(Screen[None]):
         head = best_head(found, None)
         careful = [t("whatif.careful", sentence=s) for s in [*found.unseen, *found.table["careful"]] if s]
         text = "\n".join(
-            filter(None, [head, t("tui.use_saved", path=shown_path(kept.path)), clearml_line(kept), *careful])
+            filter(None, [head, t("tui.use_saved", path=shown_path(kept.path)), kept.told.line(), *careful])
         )
         self.app.call_from_thread(self.fill, "#best-table", found.table.drop(columns="careful"), "#best-result", text)
 

@@ -7,18 +7,23 @@ task table. `automl-tui runs --clearml` lists the runs from them."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.outputs import decision_record
 from automl_tui_engine.outputs.decision_record import RunOverview
 
 RUN_STATUS, RECOMMENDED, ADOPTED, TIME_TO_DECISION_S = "run_status", "recommended", "adopted", "time_to_decision_s"
+# since the decision (clearml_tracking/after_decision.py brings them up to date): when a predictions file's inputs
+# were last checked, which columns had moved then, and the latest score on rows whose outcomes arrived
+LAST_CHECKED, INPUTS_MOVED, SCORE_SINCE_DECISION = "last_checked", "inputs_moved", "score_since_decision"
 PROPERTIES = "properties"  # the hyperparameter section the server keeps user properties in
 
 
-def record(task: Any, info: dict[str, Any]) -> None:
-    """The run's state (`info`: its run.json) on its reporting task, replacing what was there."""
-    overview = RunOverview(None, info)
+def record(task: Any, info: dict[str, Any], run_dir: Path) -> None:
+    """The run's state (`info`: its run.json; the folder's records since the decision) on its reporting task,
+    replacing what was there."""
+    overview = RunOverview(Path(run_dir), info)
     took = overview.time_to_decision_s
     task.set_user_properties(
         **{
@@ -26,8 +31,12 @@ def record(task: Any, info: dict[str, Any]) -> None:
             RECOMMENDED: overview.recommended,
             ADOPTED: overview.adopted_words(),
             TIME_TO_DECISION_S: "" if took is None else f"{took:.0f}",
+            LAST_CHECKED: overview.checked_when(),
+            INPUTS_MOVED: overview.moved_words(),
+            SCORE_SINCE_DECISION: overview.since_decision_words().replace("—", ""),
             # the records themselves, for the runs list: what the words above are made from
             decision_record.ADOPTIONS: json.dumps(overview.adopted, ensure_ascii=False),
+            decision_record.SINCE_DECISION: json.dumps(overview.since_decision, ensure_ascii=False),
         }
     )
 
@@ -55,6 +64,7 @@ def runs_on_server() -> list[RunOverview]:
             "status": said.get(RUN_STATUS) or task["status"],
             "recommended": said.get(RECOMMENDED) or None,
             decision_record.ADOPTIONS: json.loads(said.get(decision_record.ADOPTIONS) or "[]"),
+            decision_record.SINCE_DECISION: json.loads(said.get(decision_record.SINCE_DECISION) or "{}"),
             decision_record.TAGGED: tag_completeness(Task, run_id),
         }
         runs.append(RunOverview(None, info))
@@ -82,10 +92,6 @@ def tag_completeness(Task: Any, run_id: str) -> list[int]:  # noqa: N803 - the S
         if f"run:{run_id}" in tags and all(any(t.startswith(f"{k}:") for t in tags) for k in ("dataset", "phase"))
     ]
     return [len(whole), len(mine)]
-
-
-def _prefixed(tags: list[str], name: str) -> bool:
-    return any(tag.startswith(f"{name}:") for tag in tags)
 
 
 def _value(item: Any) -> str:

@@ -186,7 +186,7 @@ def publish_reporting(
         logger.report_single_value(f"guessing test {name}", float(value))
     from automl_tui_engine.clearml_tracking import run_properties
 
-    run_properties.record(task, summary.info)
+    run_properties.record(task, summary.info, run_dir)
 
 
 def considered(decision: Decision | None) -> set[str]:

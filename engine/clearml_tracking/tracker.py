@@ -96,7 +96,7 @@ def record_adoption(run_dir: Path, decision_text: str) -> None:
             task.set_tags(naming.with_adopted(task.get_tags(), adopted))
         reporting = Task.get_task(task_id=folder.read_json(rundir.CLEARML)["reporting_task"])
         reporting.set_comment(decision_text)
-        run_properties.record(reporting, info)  # what `runs --clearml` and the web UI's columns read
+        run_properties.record(reporting, info, run_dir)  # what `runs --clearml` and the web UI's columns read
 
 
 def event_line(event: dict[str, Any], known_secrets: list[str]) -> str:

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.extension.registry.metrics import MetricFacts
 from automl_tui_engine.formatting import metric_text
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import listing, t
 from automl_tui_engine.outputs import rundir, since_decision
 
 ADOPTIONS = "adoptions"  # run.json's key: [{model, use, note, at, by, after_s, replaces}]
@@ -77,6 +78,7 @@ def line(adoption: dict[str, Any], markdown: bool = True) -> str:
 
 
 TAGGED = "tagged"  # [tasks with all three tags, tasks of the run] (runs --clearml)
+SINCE_DECISION = "since_decision"  # since_decision.latest, as a reporting task's properties carry it
 
 
 @dataclass(frozen=True)
@@ -116,19 +118,49 @@ class RunOverview:
         """'random_forest #2 (online scoring); linear (monthly batch)', or — when nothing was adopted."""
         return "; ".join(f"{a['model']} ({a['use']})" for a in self.adopted) or "—"
 
+    @cached_property
+    def since_decision(self) -> dict[str, Any]:
+        """since_decision.latest: from the run folder, else (a run listed from the server) as its reporting task's
+        properties carry it."""
+        if self.folder is not None:
+            return since_decision.latest(rundir.RunFolder(self.folder), self.info)
+        found = self.info.get(SINCE_DECISION)
+        return found if isinstance(found, dict) else {}
+
+    def checked_when(self) -> str:
+        """'2026-12-06 14:31': when a predictions file's inputs were last checked; "" when never."""
+        checked = self.since_decision.get("checked") or {}
+        return str(checked.get("when") or "")[:16].replace("T", " ")
+
+    def moved_words(self) -> str:
+        """The columns the latest check found moved, 'none', or "" when never checked."""
+        checked = self.since_decision.get("checked")
+        if not checked:
+            return ""
+        return listing(checked["moved"]) if checked["moved"] else t("cli.inputs_none_moved")
+
+    def inputs_words(self) -> str:
+        """The latest input check: 'moved: price, region (2026-12-06)', 'as in training (…)'; — never checked."""
+        checked = self.since_decision.get("checked")
+        if not checked:
+            return "—"
+        day = self.checked_when()[:10] or "?"
+        if checked["moved"]:
+            return t("cli.inputs_moved", columns=self.moved_words(), day=day)
+        return t("cli.inputs_as_trained", day=day)
+
     def since_decision_words(self) -> str:
         """The latest scoring of the model in use on rows with known outcomes (evaluations.jsonl): '0.994 holds
-        (2026-12-06)', '0.253 fallen (…)'; — for a run never evaluated, or one listed from the server."""
-        found = since_decision.recorded(rundir.RunFolder(self.folder)) if self.folder is not None else []
-        if not found:
+        (2026-12-06)', '0.253 fallen (…)'; — for a run never evaluated."""
+        evaluated = self.since_decision.get("evaluated")
+        if not evaluated or evaluated.get("score") is None:
             return "—"
-        latest = found[-1]
-        metric = MetricFacts.recorded(self.info.get("metric_facts", {}), latest["metric"])
-        score = latest["scores"].get(latest["metric"])
-        if metric is None or score is None:
+        facts = evaluated.get("metric_facts")
+        metric = MetricFacts.recorded({evaluated["metric"]: facts} if facts else {}, evaluated["metric"])
+        if metric is None:
             return "—"
-        key = "cli.since_fallen" if latest["fallen"] else "cli.since_holds"
-        return t(key, score=metric_text(score, metric), day=str(latest["when"])[:10])
+        key = "cli.since_fallen" if evaluated["fallen"] else "cli.since_holds"
+        return t(key, score=metric_text(evaluated["score"], metric), day=evaluated["when"][:10] or "?")
 
     @property
     def time_to_decision_s(self) -> float | None:

@@ -238,8 +238,13 @@ class RunFolder:
 
     def record_predictions(self, path: Path, rows: int, source: Path, check: dict[str, Any] | None = None) -> None:
         """Note a predictions file made with this run's model (predictions_written reads these), with what its input
-        check found (outputs/predictions_check.summary)."""
-        line = {"path": str(Path(path).resolve()), "rows": rows, "source": str(Path(source).resolve())}
+        check found (outputs/predictions_check.summary), and when (ISO time with this machine's offset)."""
+        line = {
+            "path": str(Path(path).resolve()),
+            "rows": rows,
+            "source": str(Path(source).resolve()),
+            "when": local_now(),
+        }
         if check is not None:
             line["check"] = check
         self.append_line(PREDICTIONS_LOG, line)
@@ -326,6 +331,13 @@ class RunFolder:
     def read_lines(self, name: str) -> list[dict[str, Any]]:
         """The objects of a .jsonl file of the folder, oldest first; [] when there is none."""
         return _json_lines(self / name)
+
+
+def local_now() -> str:
+    """Now, as the run folder's records write it: ISO time to the second, with this machine's offset."""
+    import datetime as dt
+
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def sessions_folder(sessions: list[str]) -> str:

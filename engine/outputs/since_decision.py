@@ -29,6 +29,34 @@ def recorded(folder: rundir.RunFolder, metric: str | None = None) -> list[dict[s
     ]
 
 
+def latest(folder: rundir.RunFolder, info: dict[str, Any]) -> dict[str, Any]:
+    """The model in use since the decision, in brief (`info`: the run's run.json): the latest input check of a
+    predictions file ("checked") and the latest scoring on rows with known outcomes ("evaluated"), each absent when
+    none was made. What `runs` lists and the reporting task's properties carry (runs --clearml reads it from there,
+    with the metric's facts to write the score as the run does)."""
+    found: dict[str, Any] = {}
+    checks = [line for line in folder.read_lines(rundir.PREDICTIONS_LOG) if isinstance(line.get("check"), dict)]
+    if checks:
+        check = checks[-1]["check"]
+        found["checked"] = {
+            "when": str(checks[-1].get("when") or ""),  # a line from before checks kept their time has none
+            "moved": [str(name) for name in check.get("moved") or []],
+            "columns": check.get("columns"),
+        }
+    evaluations = recorded(folder)
+    if evaluations:
+        last = evaluations[-1]
+        facts = (info.get("metric_facts") or {}).get(last["metric"])
+        found["evaluated"] = {
+            "when": str(last.get("when") or ""),
+            "metric": last["metric"],
+            "score": last["scores"].get(last["metric"]),
+            "fallen": bool(last.get("fallen")),
+            **({"metric_facts": facts} if facts else {}),
+        }
+    return found
+
+
 def latest_words(evaluation: dict[str, Any], metric: RankingMetric) -> str:
     """Whether the latest scoring holds up against the cross-validated score, or has fallen, in figures."""
     if evaluation.get("cv") is None:

@@ -14,6 +14,7 @@ from automl_tui_engine.whatif.case import SavedModel, short
 
 if TYPE_CHECKING:  # pandas loads with the answers, not with the module
     import pandas as pd
+    from automl_tui_engine.clearml_tracking.after_decision import Told
     from automl_tui_engine.whatif.best import Best
     from automl_tui_engine.whatif.grid import Grid
 
@@ -21,8 +22,7 @@ if TYPE_CHECKING:  # pandas loads with the answers, not with the module
 @dataclass(frozen=True)
 class Kept:
     path: Path  # the answers' CSV under whatif/
-    link: str = ""  # a tracked run: the inference task's page in ClearML
-    not_told: str = ""  # a tracked run whose server could not be told: why (the record is on disk all the same)
+    told: Told  # a tracked run: the inference task's page in ClearML, or why the server could not be told
 
 
 def keep_grid(saved: SavedModel, grid: Grid, said: str) -> Kept:
@@ -74,17 +74,16 @@ def keep_best(saved: SavedModel, best: Best, said: str) -> Kept:
 
 
 def _keep(run_dir: Path, kind: str, table: pd.DataFrame, asked: dict[str, Any], figures: dict[str, Any]) -> Kept:
-    from automl_tui_engine.errors import one_line
+    import json
+
+    from automl_tui_engine.clearml_tracking.after_decision import tell
+    from automl_tui_engine.naming import INFERENCE_PHASE
     from automl_tui_engine.outputs import report, rundir
 
     with rundir.RunFolder(run_dir).changing():  # records asked at once each get a number of their own
         path = whatif_record.save(run_dir, kind, table, asked, figures)
         report.write(run_dir)  # the report lists what was asked, beside the decision it serves
-    if not rundir.RunFolder(run_dir).shared_link():  # not tracked, or tracked offline: no server to tell
-        return Kept(path)
-    from automl_tui_engine.clearml_tracking import inference
-
-    try:
-        return Kept(path, link=inference.record(run_dir, path.with_suffix(".json")))
-    except Exception as exc:  # the server or the network: the record is on disk, the face says what failed
-        return Kept(path, not_told=one_line(exc))
+    record = path.with_suffix(".json")
+    kept = json.loads(record.read_text(encoding="utf-8"))
+    files = tuple(record.parent / name for name in kept["files"])
+    return Kept(path, tell(run_dir, INFERENCE_PHASE, asked.get("said", ""), {"asked": kept["asked"]}, files))
