@@ -39,6 +39,7 @@ def retrain_command(
     run_dir: Annotated[Path, typer.Argument(help=t("cli.help_run_dir"))],
     data: Annotated[Path, typer.Argument(help=t("cli.help_retrain_data"))],
     append: Annotated[bool, typer.Option("--append", help=t("cli.help_retrain_append"))] = False,
+    remote: Annotated[str | None, typer.Option("--remote", metavar="QUEUE", help=t("cli.help_retrain_remote"))] = None,
 ) -> None:
     from automl_tui_engine import retraining
     from automl_tui_engine.launching import launch
@@ -60,4 +61,5 @@ def retrain_command(
         if compared.told.line():
             say(compared.told.line(), err=bool(compared.told.not_told))
 
-    raise typer.Exit(run_headless(launch(plan.config), then=compared))
+    where = on_run_folder(lambda: retraining.where(plan, remote or ""), run_dir)
+    raise typer.Exit(run_headless(launch(plan.config, where), then=compared))

@@ -18,7 +18,7 @@ from automl_tui_engine.extension.registry import metrics
 from automl_tui_engine.formatting import human_bytes, score_text
 from automl_tui_engine.launching import RunHandle
 from automl_tui_engine.messages import t
-from automl_tui_engine.outputs.rundir import RunFolder, sessions_folder
+from automl_tui_engine.outputs.rundir import RUN_JSON, RunFolder, sessions_folder
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.progress_bar import ProgressBar
@@ -218,7 +218,7 @@ def run_headless(
         return exit_codes.NOT_FINISHED
     folder = RunFolder(Path(result.run_dir))
     view.summary(f"{result.run_dir}/report.md", folder.shared_link(), folder.offline_sessions())
-    if then is not None and result.recommended:
+    if then is not None and folder.read_json(RUN_JSON).get("recommended"):  # a run here or one brought home
         then(result)
     return exit_codes.of_run(result.status)
 

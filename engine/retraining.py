@@ -29,6 +29,8 @@ from automl_tui_engine.outputs import run_record, rundir
 
 if TYPE_CHECKING:
     import pandas as pd
+    from automl_tui_engine.clearml.remote import Source
+    from automl_tui_engine.launching import Where
 
 FRESH_SHARE = 0.2
 MIN_FRESH_ROWS = 20  # fewer and the comparison is a handful of answers: refused, with what to do
@@ -103,7 +105,7 @@ def plan(run_dir: Path, new_table: Path, append: bool = False) -> Plan:
             raise UserError("retrain.old_table_gone", path=old_path)
         old, _ = reading.read_table(old_path, values.get("encoding"))
         learn = pd.concat([old, learn], ignore_index=True)
-    out = Path(str(values.get("out") or run_dir.parent))
+    out = run_dir.parent  # beside the run here (its settings' folder may be an agent's, for a run brought home)
     folder = out / f"retrain-{record.run_id}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     folder.mkdir(parents=True, exist_ok=False)
     learn_path, fresh_path = folder / f"{Path(new_table).stem}_learn.csv", folder / f"{Path(new_table).stem}_fresh.csv"
@@ -112,6 +114,27 @@ def plan(run_dir: Path, new_table: Path, append: bool = False) -> Plan:
     overrides = {"data": learn_path, "out": out, "encoding": None}
     config = config_mod.build_from(values, t("retrain.source", run_dir=run_dir), overrides)
     return Plan(config=config, fresh=fresh_path, champion_run=run_dir)
+
+
+def where(retrain: Plan, queue: str) -> Where:
+    """Where the retrain runs: here, or with `queue` on a ClearML agent, as a clone of the champion's run task when
+    it has one (a run made on a queue: the retrain is then its child in ClearML), else as a run task of its own.
+    Either carries the new table; a retrain on a queue is followed to its end and brought home to be compared."""
+    from automl_tui_engine.launching import Where
+
+    if not queue:
+        return Where()
+    reporting = rundir.RunFolder(retrain.champion_run).read_json(rundir.CLEARML).get("reporting_task")
+    return Where(queue=queue, source=_run_task(str(reporting)) if reporting else None)
+
+
+def _run_task(reporting_task: str) -> Source | None:
+    from automl_tui_engine.clearml import remote
+
+    try:
+        return remote.clone_source(reporting_task)
+    except UserError:  # a run made here has no run task to clone: the retrain gets one of its own
+        return None
 
 
 def compare(retrain: Plan, challenger_run: Path) -> Compared:

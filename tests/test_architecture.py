@@ -31,10 +31,10 @@ LAYERS = [
     ["preparing", "insights", "predict", "evaluation", "whatif.case", "whatif.grid", "whatif.best", "whatif.records",
      "adoption", "adopted_models", "inspection", "clearml_tracking.sdk", "clearml_tracking.run_properties",
      "clearml_tracking.after_decision", "clearml_tracking.task_items", "clearml_tracking.tracker"],
-    ["runner", "refit_adopted", "retraining", ""],  # "" is the package itself: automl_tui_engine.run
+    ["runner", "refit_adopted", ""],  # "" is the package itself: automl_tui_engine.run
     ["clearml.follow", "clearml.remote", "clearml.agent", "clearml.pipeline_agent", "clearml.pipeline_steps",
      "clearml.pipeline", "clearml.templates", "clearml.record_later"],
-    ["doctor", "child_run", "launching"],
+    ["doctor", "child_run", "launching", "retraining"],  # a retrain runs where launching says
 ]  # fmt: skip
 LAYER = {f"{ENGINE}.{name}".rstrip("."): level for level, names in enumerate(LAYERS) for name in names}
 

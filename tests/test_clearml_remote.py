@@ -220,6 +220,30 @@ def test_clone_with_overrides_runs_on_the_queue_from_the_source_table(remote_run
     assert "- **Priority**: accuracy" in report and "`linear`" in report
 
 
+def test_a_retrain_on_a_queue_is_a_clone_of_the_run_task_carrying_the_new_rows(remote_run, tmp_path):
+    """`retrain --remote QUEUE` of a run made on a queue: a clone of its run task (its child in ClearML) with the
+    new rows as its own table, run by an agent, brought home and compared here; the verdict is beside the run."""
+    server, env, source = remote_run["server"], remote_run["env"], remote_run["queued"]
+    champion = tmp_path / "runs" / remote_run["run_id"]
+    shutil.copytree(remote_run["root"] / "runs" / remote_run["run_id"], champion)  # the other tests' folder stays
+    new_rows = tmp_path / "penguins_2009.csv"
+    new_rows.write_text(PENGUINS.read_text(encoding="utf-8"), encoding="utf-8")
+    with agent_daemon(env, tmp_path / "daemon.log"):
+        retrained = cli(env, "retrain", champion, new_rows, "--remote", "default", timeout=400)
+    assert retrained.returncode == 0, retrained.stderr + (tmp_path / "daemon.log").read_text()[-3000:]
+    (challenger,) = [p for p in (tmp_path / "runs").iterdir() if (p / "run.json").is_file() and p != champion]
+    clone = the_task(server, f"run · {challenger.name}")
+    assert clone["parent"] == source["id"] and clone["status"] == "completed"
+    assert [a for a in clone["execution"]["artifacts"] if a["key"] == "dataset"]  # the new rows, not the source's
+    assert "penguins_2009_learn" in clone["name"]  # its dataset key: the table it learned from
+    kept = json.loads((challenger / "run.json").read_text(encoding="utf-8"))["champion"]
+    assert kept["champion_run"] == str(champion) and kept["verdict"] in ("replace", "keep")
+    (retrain,) = [
+        t for t in server.tasks.values() if {f"run:{remote_run['run_id']}", "phase:retrain"} <= set(t["tags"])
+    ]
+    assert retrain["id"] in retrained.stdout
+
+
 def test_clone_without_a_queue_runs_here_and_is_recorded(remote_run, tmp_path):
     server, env, source_id = remote_run["server"], remote_run["env"], remote_run["queued"]["id"]
     done = cli(env, "--clone", source_id, "--priority", "speed", "--max-trials", "0", "--out", tmp_path / "runs")

@@ -220,18 +220,23 @@ def fetch_table(dataset_task: str, data_name: str, folder: Path) -> Path:
 
 def enqueue_clone(source: Source, config: RunConfig, queue: str) -> Enqueued:
     """The ClearML way of re-running: a clone of the run task (its parent), with the new config, on `queue`. The
-    table is not uploaded again: the clone reads it from the task that has it."""
+    table is not uploaded again: the clone reads it from the task that has it, unless `config` names a table of
+    its own (a retrain's new rows), which the clone then carries."""
     from automl_tui_engine.clearml_tracking import sdk
-    from automl_tui_engine.naming import new_run_id
+    from automl_tui_engine.naming import dataset_key, new_run_id
 
     Task = sdk.connect()
     require_queue(queue)
     run_id = new_run_id()
+    table = Path(config.data) if config.data is not None else None
+    key = dataset_key(table) if table is not None else source.dataset_key
     with sdk.quiet():
-        task = Task.clone(
-            source_task=source.task, name=task_name(RUN_PHASE, run_id, source.dataset_key), parent=source.task.id
-        )
-    _describe_run(task, config, run_id, source.dataset_key, source.data_name, source.dataset_task)
+        task = Task.clone(source_task=source.task, name=task_name(RUN_PHASE, run_id, key), parent=source.task.id)
+    if table is None:
+        _describe_run(task, config, run_id, key, source.data_name, source.dataset_task)
+    else:
+        task.upload_artifact(DATASET_ARTIFACT, artifact_object=str(table), wait_on_upload=True)
+        _describe_run(task, config, run_id, key, table.name, dataset_task=task.id)
     Task.enqueue(task, queue_name=queue)
     return Enqueued(run_id=run_id, task_id=task.id, queue=queue, link=sdk.web_link(task))
 
