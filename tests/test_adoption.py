@@ -186,7 +186,7 @@ def test_runs_lists_each_run_with_what_was_adopted_and_the_time_to_decision(run_
     assert header.split()[:2] == ["run", "dataset"] and "time to decision" in header
     assert adopted.split()[0] == run_dir.name and f"{info['recommended']} (online scoring)" in adopted
     cells = {line: re.split(r"\s{2,}", line.strip()) for line in (adopted, waiting)}  # columns: 2+ spaces apart
-    took = cells[adopted][5]  # time to decision; then since the decision, — for a run never evaluated
+    took = cells[adopted][5]  # time to decision; then the inputs and the score since, — for a run never checked
     assert took.endswith((" min", " h", " days")) or " h " in took
-    assert cells[adopted][6] == "—"
-    assert waiting.split()[0] == undecided.name and cells[waiting][5:] == ["—", "—"]
+    assert cells[adopted][6:] == ["—", "—"]
+    assert waiting.split()[0] == undecided.name and cells[waiting][5:] == ["—", "—", "—"]
