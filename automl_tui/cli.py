@@ -197,9 +197,11 @@ def presets_command() -> None:
 def report_command(
     run_dir: Annotated[Path, typer.Argument(help=t("cli.help_run_dir"))],
 ) -> None:
+    from automl_tui_engine.messages import language
     from automl_tui_engine.outputs import report
 
-    say(str(on_run_folder(lambda: report.write(run_dir), run_dir)))
+    # asked for by its reader: in their language (a report rewritten by other commands keeps the run's)
+    say(str(on_run_folder(lambda: report.write(run_dir, language()), run_dir)))
 
 
 @app.command("track", help=t("cli.help_track"))

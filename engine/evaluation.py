@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 RESAMPLES = 200
 NOISE_SE = verdict.NOISE_SE
+FEW_ROWS = verdict.FEW_TEST_ROWS  # fewer scored rows and whether the model holds is not said: a handful of answers
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Evaluation:
     cv: float | None  # the ranking metric cross-validated, and on the run's test rows (the recommended model's)
     test: float | None
     per_class: list[dict[str, Any]] = field(default_factory=list)
+    too_few: bool = False  # fewer than FEW_ROWS rows: neither the level nor fallen is said
+    known_rows: int | None = None  # of the rows, how many the run's own table holds (None: that table is gone)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,6 +86,11 @@ class Scored:
     keep: np.ndarray  # the rows whose outcome the model can be scored on
     predictions: Replay  # on every labelled row
     classes: np.ndarray | None
+    known: np.ndarray | None = None  # the labelled rows that are rows of the run's own table (None: not known)
+
+    def known_count(self, rows: np.ndarray) -> int | None:
+        """How many of `rows` (a mask) the run's own table holds; None when that table could not be read."""
+        return None if self.known is None else int(self.known[rows].sum())
 
     def truth_of(self, rows: np.ndarray) -> np.ndarray:
         import numpy as np
@@ -122,7 +130,33 @@ def scored(
         keep=keep,
         predictions=Replay.of(model, rows, expected.task),
         classes=classes if expected.task.classifies else None,
+        known=_known_rows(info, rows, outcomes, expected),
     )
+
+
+def _known_rows(
+    info: dict[str, Any], rows: pd.DataFrame, outcomes: pd.Series, expected: predict.Schema
+) -> np.ndarray | None:
+    """Which labelled rows (inputs and outcome alike) are rows of the table the run learned from: a score on those
+    says little about new rows. None when that table is not where the run read it (moved, or on another machine)."""
+    import numpy as np
+    import pandas as pd
+    from automl_tui_engine.table import reading
+
+    config = info.get("config") or {}
+    table = Path(str(config.get("data") or ""))
+    if not table.is_file():
+        return None
+    try:
+        trained_rows, trained_outcomes = _labelled(table, reading.sniff(table, config.get("encoding")), expected)
+    except (UserError, OSError, ValueError):  # a table that no longer reads as it did
+        return None
+
+    def hashed(frame: pd.DataFrame, outcome: pd.Series) -> np.ndarray:
+        together = frame.reset_index(drop=True).assign(**{expected.target: outcome.astype(str).to_numpy()})
+        return pd.util.hash_pandas_object(together, index=False).to_numpy()
+
+    return np.isin(hashed(rows, outcomes), hashed(trained_rows, trained_outcomes))
 
 
 def paired_gain(ours: Replay, theirs: Replay, truth: np.ndarray, rows: np.ndarray, metric: MetricSpec) -> float | None:
@@ -169,6 +203,7 @@ def evaluate_file(
     now = scores.get(ranking.name)
     if now is None:
         raise UserError("evaluation.not_scored", metric=ranking.title, path=data_path)
+    too_few = len(truth) < FEW_ROWS
     evaluation = Evaluation(
         when=rundir.local_now(),
         source=str(data_path.resolve()),
@@ -179,12 +214,14 @@ def evaluate_file(
         scores=scores,
         guess_scores=guess_scores,
         se=se,
-        level=_level(now, guess_scores.get(ranking.name), se, ranking),
-        fallen=cv is not None and directed(cv, ranking) - directed(now, ranking) > spread,
+        level="" if too_few else _level(now, guess_scores.get(ranking.name), se, ranking),
+        fallen=not too_few and cv is not None and directed(cv, ranking) - directed(now, ranking) > spread,
         spread=spread,
         cv=cv,
         test=(info.get("test_metrics") or {}).get(ranking.name) if answer.model == info.get("recommended") else None,
         per_class=[] if task is Task.REGRESSION else verdict.per_class(_series(truth), replay.predictions),
+        too_few=too_few,
+        known_rows=found.known_count(found.keep),
     )
     folder.append_line(rundir.EVALUATIONS, evaluation.to_json())
     # the run's own charts setting (run.json's copy of its settings): a run made without charts gets none now

@@ -12,8 +12,10 @@ from __future__ import annotations
 import difflib
 import logging
 import os
+import threading
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -53,7 +55,25 @@ def languages() -> tuple[str, ...]:
     return tuple(sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")))
 
 
+_SPOKEN = threading.local()  # a language spoken for a while by one thread (speaking), over the process's
+
+
+@contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Words in `lang` from this thread for a while: a run folder's report is rewritten in the language it was
+    written in, whoever's command rewrites it (the wizard's other threads keep their own)."""
+    before = getattr(_SPOKEN, "lang", None)
+    _SPOKEN.lang = known_language(lang)
+    try:
+        yield
+    finally:
+        _SPOKEN.lang = before
+
+
 def language() -> str:
+    spoken = getattr(_SPOKEN, "lang", None)
+    if spoken:
+        return str(spoken)
     chosen = os.environ.get(LANG_VARIABLE)
     if chosen:
         return chosen

@@ -192,7 +192,8 @@ def predict_file(
     # and with the table's delimiter and decimal mark: Excel reads UTF-16 text by tabs, and a ';' table comes from
     # where ',' is the decimal mark
     written_as = {"sep": how.get("delimiter", ","), "decimal": how.get("decimal", ".")}
-    out_path = out_path or data_path.with_name(f"{data_path.stem}_predictions.csv")
+    # beside the table, under the first name not taken: a table predicted again keeps its earlier predictions
+    out_path = out_path or rundir.unused_name(data_path.with_name(f"{data_path.stem}_predictions.csv"))
     if out_path.exists():
         raise UserError("predict.output_exists", path=out_path)
     before = reading.file_signature(data_path)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from automl_tui_engine.launching import Where
 
 FRESH_SHARE = 0.2
-MIN_FRESH_ROWS = 20  # fewer and the comparison is a handful of answers: refused, with what to do
+MIN_FRESH_ROWS = evaluation.FEW_ROWS  # fewer and the comparison is a handful of answers: refused, with what to do
 NOISE_SE = evaluation.NOISE_SE
 REPLACE, KEEP = VERDICTS = ("replace", "keep")  # what a retrain says of the model in use
 CHAMPION = "champion"  # run.json's key in the challenger's run: the champion it was compared with, and the verdict
@@ -63,6 +63,7 @@ class Comparison:
     gain: float  # the challenger's score minus the champion's, higher always better
     se: float  # the gain's standard error over the rows drawn again
     fresh: str  # the file of fresh rows
+    champion_known_rows: int | None = None  # fresh rows the champion's own table holds: it learned their answers
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -170,9 +171,16 @@ def compare(retrain: Plan, challenger_run: Path) -> Compared:
         gain=gain,
         se=se,
         fresh=str(retrain.fresh),
+        champion_known_rows=champion.known_count(both),
     )
     run_record.amend(Path(challenger_run), **{CHAMPION: comparison.to_json()})
     report.write(Path(challenger_run))
+    try:  # the champion's own record too: its report says a retrain was weighed, and what came of it
+        line = {"when": rundir.local_now(), "challenger_run": Path(challenger_run).name, **comparison.to_json()}
+        rundir.RunFolder(retrain.champion_run).append_line(rundir.RETRAINS, line)
+        report.write(retrain.champion_run)
+    except OSError:  # a champion's folder shared read-only: the challenger's run keeps the comparison
+        pass
     said = champion_lines(comparison.to_json(), metric)
     challenger_link = rundir.RunFolder(Path(challenger_run)).shared_link()
     if challenger_link:  # the challenger was tracked too: its run is one click away

@@ -8,6 +8,7 @@ from pathlib import Path
 import automl_tui_engine as engine
 import pandas as pd
 import pytest
+from automl_tui_engine.evaluation import FEW_ROWS
 from conftest import copy_of, penguins_with_id, quick_config
 
 from automl_tui.entry import main
@@ -35,6 +36,8 @@ def test_two_evaluations_are_kept_and_the_report_shows_both(penguin_run, tmp_pat
     assert code == 0, err
     assert "Scored " in out and "on 120 rows with known outcomes" in out and "It holds:" in out
     assert "clearly better than guessing" in out
+    # rows the model was made from: its score on them is said to say little (June's come from its own table)
+    assert "Careful: 120 of these 120 rows are rows of the table the model was made from" in out
     code, out, err = cli(["evaluate", run_dir, tmp_path / "july.csv"], capsys)
     assert code == 0, err
     assert "It has fallen:" in out and "no better than guessing" in out
@@ -51,6 +54,21 @@ def test_two_evaluations_are_kept_and_the_report_shows_both(penguin_run, tmp_pat
     ).exists()
     code, out, err = cli(["runs", "--out", run_dir.parent], capsys)  # the runs list says the latest
     assert code == 0 and "since the decision" in out and " fallen (" in out, err
+
+
+def test_a_handful_of_rows_is_scored_but_not_judged(penguin_run, tmp_path, capsys):
+    run_dir = copy_of(penguin_run, tmp_path)
+    few = penguins_with_id().sample(FEW_ROWS - 1, random_state=6)
+    few["bill_length_mm"] += 0.05  # measured again: rows the model has not seen
+    few.to_csv(tmp_path / "few.csv", index=False)
+    code, out, err = cli(["evaluate", run_dir, tmp_path / "few.csv"], capsys)
+    assert code == 0, err
+    assert f"{FEW_ROWS - 1} rows are too few to tell whether it holds or has fallen" in out
+    assert "It holds" not in out and "than guessing" not in out and "Careful:" not in out
+    (line,) = [json.loads(x) for x in (run_dir / "evaluations.jsonl").read_text().splitlines()]
+    assert line["too_few"] and not line["fallen"] and line["level"] == "" and line["known_rows"] == 0
+    code, out, err = cli(["runs", "--out", run_dir.parent], capsys)
+    assert code == 0 and f"on {FEW_ROWS - 1} rows, too few to tell (" in out, out
 
 
 def test_the_score_is_the_metric_s_own_on_those_rows(penguin_run, tmp_path, capsys):
@@ -88,6 +106,12 @@ def test_it_is_said_in_japanese(penguin_run, tmp_path, capsys, monkeypatch):
     code, out, err = cli(["--lang", "ja", "evaluate", run_dir, tmp_path / "labelled.csv"], capsys)
     assert code == 0, err
     assert "行で、" in out and "を評価しました" in out and "精度は保たれています" in out
+    # the shared report keeps the language its run spoke; its reader rebuilds it in theirs when they ask
+    report = (run_dir / "report.md").read_text(encoding="utf-8")
+    assert report.startswith("# automl-tui report · ") and "### Since the decision" in report
+    code, _, err = cli(["--lang", "ja", "report", run_dir], capsys)
+    assert code in (None, 0), err
+    assert (run_dir / "report.md").read_text(encoding="utf-8").startswith("# automl-tui レポート · ")
 
 
 @pytest.mark.slow

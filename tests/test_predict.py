@@ -106,7 +106,10 @@ def test_predictions_never_overwrite_a_file(penguin_run, tmp_path):
     data = write(frame.head(5), tmp_path / "few.csv")
     (tmp_path / "few_predictions.csv").write_text("precious")
     with pytest.raises(UserError, match="already exists"):
-        predict_file(run_dir, data)
+        predict_file(run_dir, data, tmp_path / "few_predictions.csv")
+    # not named: the first free name beside the table, and the check beside it
+    assert predict_file(run_dir, data).out_path == tmp_path / "few_predictions-2.csv"
+    assert (tmp_path / "few_predictions-2_check.md").is_file()
     assert (tmp_path / "few_predictions.csv").read_text() == "precious"
 
 

@@ -8,6 +8,7 @@ import automl_tui_engine as engine
 import numpy as np
 import pandas as pd
 import pytest
+from automl_tui_engine.evaluation import FEW_ROWS
 from conftest import copy_of, penguins_with_id, quick_config
 from test_evaluation import cli  # the command as typed, --lang included
 
@@ -43,6 +44,10 @@ def test_a_changed_rule_is_replaced_and_the_new_run_names_the_model_in_use(tmp_p
     fresh = pd.read_csv(record["fresh"])
     assert list(fresh["day"]) == list(pd.read_csv(tmp_path / "new.csv")["day"].iloc[-100:])
     assert "Against the model in use" in (challenger / "report.md").read_text(encoding="utf-8")
+    # the champion's own report says a retrain was weighed against it, and the verdict
+    since = (champion / "report.md").read_text(encoding="utf-8").split("### Since the decision")[1]
+    assert f"retrained as run {challenger.name}" in since and "Replace: the new pick is better" in since
+    assert "Careful:" not in since  # the new rows are not the champion's own
 
 
 def test_bad_inputs_are_one_line_exit_2_and_nothing_runs(penguin_run, tmp_path, capsys):
@@ -59,7 +64,7 @@ def test_bad_inputs_are_one_line_exit_2_and_nothing_runs(penguin_run, tmp_path, 
     )
     for table, extra, words in (
         ("no_target.csv", [], "has no column 'species'"),
-        ("few.csv", [], "needs at least 100"),
+        ("few.csv", [], f"needs at least {5 * FEW_ROWS}"),  # a fifth of them fresh, FEW_ROWS at least
         ("new.csv", ["--append"], "which is not there any more"),
     ):
         code, out, err = cli(["retrain", run_dir, tmp_path / table, *extra], capsys)

@@ -31,17 +31,18 @@ class RecentRunsScreen(Screen[Path | None]):
         if not self.runs:
             yield Static(t("tui.recent_none"), classes="help")
         table = DataTable(cursor_type="row", zebra_stripes=True, id="runs")
-        # the number first, the long names last: on a small terminal what is cut off is the least needed
+        # the numbers and the model's state first, the long names last: on a small terminal what is cut off is the
+        # least needed
         table.add_columns(
             t("tui.col_run"),
             t("tui.col_test_score"),
             t("report.col_model"),
             t("report.col_status"),
+            t("cli.col_since_decision"),
+            t("cli.col_inputs"),
             t("report.col_metric"),
             t("tui.col_dataset"),
             t("cli.col_adopted"),
-            t("cli.col_inputs"),
-            t("cli.col_since_decision"),
         )
         for run in self.runs:
             info = run.info
@@ -53,11 +54,11 @@ class RecentRunsScreen(Screen[Path | None]):
                 "—" if score is None else metric_text(score, facts) if facts else score_text(score),
                 run.recommended,
                 ev.run_status_word(run.status),
+                run.since_decision_words(),
+                run.inputs_words(),
                 MetricFacts.title_in(info, metric) if metric else "—",
                 run.dataset_key,
                 run.adopted_words(),
-                run.inputs_words(),
-                run.since_decision_words(),
                 key=str(run.folder),
             )
         yield table

@@ -159,8 +159,10 @@ class RunOverview:
         metric = MetricFacts.recorded({evaluated["metric"]: facts} if facts else {}, evaluated["metric"])
         if metric is None:
             return "—"
-        key = "cli.since_fallen" if evaluated["fallen"] else "cli.since_holds"
-        return t(key, score=metric_text(evaluated["score"], metric), day=evaluated["when"][:10] or "?")
+        score, day = metric_text(evaluated["score"], metric), evaluated["when"][:10] or "?"
+        if evaluated.get("too_few"):
+            return t("cli.since_too_few", score=score, rows=evaluated.get("rows", "?"), day=day)
+        return t("cli.since_fallen" if evaluated["fallen"] else "cli.since_holds", score=score, day=day)
 
     @property
     def time_to_decision_s(self) -> float | None:

@@ -25,7 +25,7 @@ from automl_tui_engine.formatting import (
     spread_text,
     table,
 )
-from automl_tui_engine.messages import listing, t
+from automl_tui_engine.messages import language, languages, listing, speaking, t
 from automl_tui_engine.outputs import (
     decision_record,
     plots,
@@ -44,13 +44,18 @@ from automl_tui_engine.tasks import Task
 from automl_tui_engine.verdict import Verdict, of_record
 
 
-def write(run_dir: Path) -> Path:
-    """model_card.md, then report.md (which lists the card among the artifacts), from the run folder."""
+def write(run_dir: Path, lang: str | None = None) -> Path:
+    """model_card.md, then report.md (which lists the card among the artifacts), from the run folder; in `lang`,
+    else in the language the run spoke (run.json), so that a colleague's evaluate or adopt in another language
+    leaves a shared report in its own."""
     if not Path(run_dir).is_dir():
         raise UserError("report.not_a_run", path=run_dir)
     from automl_tui_engine.outputs.model_card import render_card
 
-    with rundir.RunFolder(Path(run_dir)).changing():  # made from what the folder holds now, not half a change
+    folder = rundir.RunFolder(Path(run_dir))
+    recorded = folder.read_json(rundir.RUN_JSON).get("lang")
+    spoken = lang or (recorded if recorded in languages() else language())
+    with folder.changing(), speaking(spoken):  # made from what the folder holds now, not half a change
         summary = RunReport.load(Path(run_dir))
         rundir.write_atomic(Path(run_dir) / rundir.MODEL_CARD, render_card(summary))
         path = Path(run_dir) / rundir.REPORT

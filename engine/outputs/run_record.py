@@ -16,6 +16,7 @@ from automl_tui_engine.config import DecisionSettings, RunConfig
 from automl_tui_engine.decision import Decision, decide
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.extension.registry.metrics import MetricFacts
+from automl_tui_engine.messages import language
 from automl_tui_engine.outputs import rundir
 from automl_tui_engine.tasks import Task
 
@@ -129,6 +130,7 @@ def write(facts: RunFacts, outcome: RunOutcome) -> dict[str, Any]:
         "preset": config.preset,
         "budget_s": config.time_budget_s,
         "seed": config.seed,
+        "lang": language(),  # the language the run spoke: its report is rewritten in it (report.write)
         "made_by": rundir.here(),
         "versions": library_versions(),
         "config": config.model_dump(mode="json", exclude_none=True),

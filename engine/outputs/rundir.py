@@ -30,6 +30,7 @@ TEST_PREDICTIONS = "test_predictions.csv"
 MODEL_CARD = "model_card.md"
 PREDICTIONS_LOG = "predictions.jsonl"  # every predictions file made with the run's model: never a training table
 EVALUATIONS = "evaluations.jsonl"  # every scoring of the model in use on rows with known outcomes (evaluation.py)
+RETRAINS = "retrains.jsonl"  # every retrain weighed against the run's model in use (retraining.py), its verdict
 RECOMMENDATION = "recommendation.json"  # the run's decision, saved when taken (decision.Decision): faces read it
 DECISION = "decision.md"  # what was adopted for which use (adoption.py), short enough to paste into minutes
 ADOPTED_MODELS = "models"  # adopted alternatives trained for keeps (adopt --refit): models/<name>.joblib
@@ -331,6 +332,17 @@ class RunFolder:
     def read_lines(self, name: str) -> list[dict[str, Any]]:
         """The objects of a .jsonl file of the folder, oldest first; [] when there is none."""
         return _json_lines(self / name)
+
+
+def unused_name(path: Path) -> Path:
+    """`path`, or the first of `name-2.ext`, `name-3.ext`, … that no file has: something written never replaces
+    what is there."""
+    number = 1
+    found = path
+    while found.exists() or found.is_symlink():
+        number += 1
+        found = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return found
 
 
 def local_now() -> str:

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.formatting import md_safe, metric_text, table
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import listing, sentences, t
 from automl_tui_engine.outputs import rundir
+from automl_tui_engine.verdict import FEW_TEST_ROWS
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -29,20 +30,29 @@ def recorded(folder: rundir.RunFolder, metric: str | None = None) -> list[dict[s
     ]
 
 
+def latest_check(folder: rundir.RunFolder) -> dict[str, Any] | None:
+    """The latest input check of a predictions file made with the run's model (predictions.jsonl): when, the
+    columns that moved, how many were checked; None when no file was checked."""
+    checks = [line for line in folder.read_lines(rundir.PREDICTIONS_LOG) if isinstance(line.get("check"), dict)]
+    if not checks:
+        return None
+    check = checks[-1]["check"]
+    return {
+        "when": str(checks[-1].get("when") or ""),  # a line from before checks kept their time has none
+        "moved": [str(name) for name in check.get("moved") or []],
+        "columns": check.get("columns"),
+    }
+
+
 def latest(folder: rundir.RunFolder, info: dict[str, Any]) -> dict[str, Any]:
     """The model in use since the decision, in brief (`info`: the run's run.json): the latest input check of a
     predictions file ("checked") and the latest scoring on rows with known outcomes ("evaluated"), each absent when
     none was made. What `runs` lists and the reporting task's properties carry (runs --clearml reads it from there,
     with the metric's facts to write the score as the run does)."""
     found: dict[str, Any] = {}
-    checks = [line for line in folder.read_lines(rundir.PREDICTIONS_LOG) if isinstance(line.get("check"), dict)]
-    if checks:
-        check = checks[-1]["check"]
-        found["checked"] = {
-            "when": str(checks[-1].get("when") or ""),  # a line from before checks kept their time has none
-            "moved": [str(name) for name in check.get("moved") or []],
-            "columns": check.get("columns"),
-        }
+    checked = latest_check(folder)
+    if checked:
+        found["checked"] = checked
     evaluations = recorded(folder)
     if evaluations:
         last = evaluations[-1]
@@ -52,13 +62,18 @@ def latest(folder: rundir.RunFolder, info: dict[str, Any]) -> dict[str, Any]:
             "metric": last["metric"],
             "score": last["scores"].get(last["metric"]),
             "fallen": bool(last.get("fallen")),
+            "rows": last.get("rows"),
+            "too_few": bool(last.get("too_few")),
             **({"metric_facts": facts} if facts else {}),
         }
     return found
 
 
 def latest_words(evaluation: dict[str, Any], metric: RankingMetric) -> str:
-    """Whether the latest scoring holds up against the cross-validated score, or has fallen, in figures."""
+    """Whether the latest scoring holds up against the cross-validated score, or has fallen, in figures; on too
+    few rows, that it cannot tell."""
+    if evaluation.get("too_few"):
+        return t("evaluation.too_few", rows=f"{evaluation['rows']:,}", needed=FEW_TEST_ROWS)
     if evaluation.get("cv") is None:
         return ""
     figures = {
@@ -71,6 +86,13 @@ def latest_words(evaluation: dict[str, Any], metric: RankingMetric) -> str:
     return t("evaluation.fallen" if evaluation["fallen"] else "evaluation.holds", **figures)
 
 
+def known_words(evaluation: dict[str, Any]) -> str:
+    """That some of the scored rows are rows the model was made from ("" when none are, or it is not known)."""
+    if not evaluation.get("known_rows"):
+        return ""
+    return t("evaluation.known_rows", known=f"{evaluation['known_rows']:,}", rows=f"{evaluation['rows']:,}")
+
+
 def level_words(evaluation: dict[str, Any], metric: RankingMetric) -> str:
     """How the model did against guessing on those rows ("" when the run recorded no guess)."""
     guess = evaluation["guess_scores"].get(metric.name)
@@ -81,10 +103,36 @@ def level_words(evaluation: dict[str, Any], metric: RankingMetric) -> str:
 
 
 def section(folder: rundir.RunFolder, metric: RankingMetric, figure: str) -> str:
-    """The Markdown subsection; "" for a run never evaluated. `figure` is the chart as the report shows it."""
+    """The Markdown subsection: the latest input check, every scoring (a table, the latest in words, `figure`: the
+    chart as the report shows it) and every retrain weighed against the model; "" when none was made."""
     found = recorded(folder, metric.name)
-    if not found:
+    checked = latest_check(folder)
+    retrains = [line for line in folder.read_lines(rundir.RETRAINS) if line.get("metric") == metric.name]
+    if not (found or checked or retrains):
         return ""
+    parts = [f"### {t('evaluation.h_since')}"]
+    if checked:
+        moved = listing(md_safe(name) for name in checked["moved"]) if checked["moved"] else ""
+        when = checked["when"][:16].replace("T", " ") or "?"
+        key = "evaluation.checked_moved" if moved else "evaluation.checked_as_trained"
+        parts.append(t(key, when=when, columns=moved, count=checked["columns"]))
+    if found:
+        parts += [t("evaluation.since_intro", count=len(found)), _scorings(found, metric)]
+        latest = found[-1]
+        parts += [sentences(latest_words(latest, metric), level_words(latest, metric), known_words(latest)), figure]
+    for retrain in retrains:
+        when = str(retrain.get("when", ""))[:16].replace("T", " ")
+        said = t("evaluation.retrained", when=when, run=md_safe(retrain.get("challenger_run", "?")))
+        parts.append(sentences(said, *champion_lines(retrain, metric)))
+    return "\n\n".join(part for part in parts if part)
+
+
+def _scorings(found: list[dict[str, Any]], metric: RankingMetric) -> str:
+    def judged(e: dict[str, Any]) -> str:
+        if e.get("too_few"):
+            return "—"
+        return t("evaluation.col_fallen_yes") if e["fallen"] else t("evaluation.col_fallen_no")
+
     rows = [
         [
             e["when"][:16].replace("T", " "),
@@ -92,7 +140,7 @@ def section(folder: rundir.RunFolder, metric: RankingMetric, figure: str) -> str
             f"`{e['model']}`",
             f"{e['rows']:,}",
             f"{metric_text(e['scores'][metric.name], metric)} ± {metric_text(e['se'], metric)}",
-            t("evaluation.col_fallen_yes") if e["fallen"] else t("evaluation.col_fallen_no"),
+            judged(e),
         ]
         for e in found
     ]
@@ -104,15 +152,7 @@ def section(folder: rundir.RunFolder, metric: RankingMetric, figure: str) -> str
         metric.title,
         t("evaluation.col_fallen"),
     ]
-    latest = found[-1]
-    parts = [
-        f"### {t('evaluation.h_since')}",
-        t("evaluation.since_intro", count=len(found)),
-        table(headers, rows),
-        " ".join(part for part in (latest_words(latest, metric), level_words(latest, metric)) if part),
-        figure,
-    ]
-    return "\n\n".join(part for part in parts if part)
+    return table(headers, rows)
 
 
 def champion_lines(champion: dict[str, Any], metric: RankingMetric) -> list[str]:
@@ -129,7 +169,10 @@ def champion_lines(champion: dict[str, Any], metric: RankingMetric) -> list[str]
         "gain": f"{champion['gain']:+.3g}",
         "noise": f"{2 * champion['se']:.2g}",
     }
-    return [t("retrain.compared", **figures), t(f"retrain.{champion['verdict']}", **figures)]
+    lines = [t("retrain.compared", **figures), t(f"retrain.{champion['verdict']}", **figures)]
+    if champion.get("champion_known_rows"):  # the champion's advantage on rows it learned from
+        lines.append(t("retrain.champion_known", known=f"{champion['champion_known_rows']:,}", **figures))
+    return lines
 
 
 def champion_section(info: dict[str, Any], metric: RankingMetric) -> str:
@@ -162,6 +205,7 @@ def terminal_lines(evaluation: dict[str, Any], run_dir: Path, source: Path) -> l
         )
     )
     lines += [line for line in (level_words(evaluation, metric), latest_words(evaluation, metric)) if line]
+    lines += [known_words(evaluation)] if evaluation.get("known_rows") else []
     for found in evaluation.get("per_class") or []:
         share = f"{found['found'] / found['rows']:.0%}" if found["rows"] else "—"
         lines.append(

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.formatting import md_code, md_safe, spreadsheet_safe
-from automl_tui_engine.messages import listing, t
+from automl_tui_engine.messages import listing, sentences, t
 from automl_tui_engine.outputs import rundir
 
 LEANING = 3  # columns named as those the model leans on most
@@ -81,7 +81,7 @@ def section(run_dir: Path) -> str:
         not_made = "".join(f"; `{name}`: {md_safe(why)}" for name, why in record.get("not_made", {}).items())
         summary = md_safe(asked.get("summary", ""))
         command = md_code(asked.get("said", ""))
-        said = " ".join(filter(None, [summary, t("whatif.asked_with", command=command)]))
+        said = sentences(summary, t("whatif.asked_with", command=command))
         items.append(f"- {record['made']} · {kind}: {said} ({files}{not_made})")
     lines.append("\n".join(items))
     return "\n\n".join(lines)
