@@ -49,7 +49,10 @@ def test_a_search_stopped_by_the_clock_says_when_and_why_in_numbers_that_hold(tm
     assert f"It stopped at {info['search']['stop_at_s']:.1f} s of the 8 s budget" in report
     assert "when the time budget was spent" not in report
     skipped = pd.read_csv(Path(result.run_dir, "results_summary.csv")).query("status == 'skipped'")
-    assert skipped["reason"].str.contains("of the 8 s budget").all()
+    # each skip in figures: the search's end against the budget, or (a candidate passed over while the search went
+    # on, as a busy machine makes happen) the time it needed against the time left
+    in_figures = r"of the 8 s budget|would need about \d+\.\d+ s and \d+\.\d+ s of search time were left"
+    assert skipped["reason"].str.contains(in_figures).all(), skipped["reason"].tolist()
 
 
 def test_alternatives_never_say_only_model_when_several_finished(tmp_path):
