@@ -7,8 +7,10 @@ for the headless command (here, in a child process, so Cancel can stop a model m
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +60,10 @@ class AutomlApp(App[None]):
         self.clearml_templates = clearml_templates or _server_templates
 
     def on_mount(self) -> None:
+        import asyncio
+
+        # the thread workers (a table read and checked, a server asked, a run followed) never hold quitting up
+        asyncio.get_running_loop().set_default_executor(AbandonedOnQuit())
         self.wizard()
 
     @work(exclusive=True, group="wizard")
@@ -117,6 +123,33 @@ class AutomlApp(App[None]):
         chosen = await self.push_screen_wait(RecentRunsScreen(self.state.out))
         if chosen is not None:
             await self.show_decision(chosen)
+
+
+class AbandonedOnQuit(ThreadPoolExecutor):
+    """Thread workers that quitting never waits for: each in a daemon thread of its own, and no shutdown wait.
+
+    Textual runs a thread worker in its event loop's default executor, whose shutdown (when the loop closes) and
+    the interpreter's exit both wait for every thread to end: a table of a million rows still being read held
+    Ctrl+Q up for 14 s. What such a thread was doing is a screen's work in progress, nothing kept depends on it
+    (run folder files are written whole or not at all, rundir.write_atomic), and a run's own child process is
+    stopped by its screen on quit."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+
+        def run() -> None:
+            if not future.set_running_or_notify_cancel():
+                return
+            try:
+                future.set_result(fn(*args, **kwargs))
+            except BaseException as exc:  # handed to whoever awaits the future, as the pool would
+                future.set_exception(exc)
+
+        threading.Thread(target=run, daemon=True).start()
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Nothing to wait for: the threads are daemons, gone with the process."""
 
 
 def run_wizard(out: Path = RUNS_FOLDER) -> None:

@@ -10,6 +10,7 @@ output streams, which the wizard's screen owns), and Ctrl+C stops its steps.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -102,10 +103,20 @@ def _child(write_fd: int, pipeline_queue: str) -> None:
     from automl_tui_engine.outputs import rundir
 
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Cancel arrives as SIGINT
-    with os.fdopen(write_fd, "w", encoding="utf-8", buffering=1) as out:
+    # and the terminal's hang-up (the wizard's terminal closed, or the wizard, leading its session, quit) is a
+    # Cancel too: the run stops, keeping what finished, and writes its report, rather than dying half-recorded
+    signal.signal(signal.SIGHUP, signal.default_int_handler)
+    out = os.fdopen(write_fd, "w", encoding="utf-8", buffering=1)
+    heard = [True]  # False once the parent is gone (the wizard quit): the run then finishes its record unheard
+    with contextlib.suppress(OSError), out:
 
         def send(kind: str, payload: Any) -> None:
-            out.write(json.dumps([kind, payload], default=str) + "\n")
+            if not heard[0]:
+                return
+            try:
+                out.write(json.dumps([kind, payload], default=str) + "\n")
+            except OSError:  # a broken pipe: nobody listens, and the run folder still gets its report
+                heard[0] = False
 
         try:
             values = json.loads(sys.stdin.read())

@@ -5,8 +5,10 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 from tmux_session import TmuxSession
 from wizard_support import make_fresh_table
@@ -89,3 +91,63 @@ def test_in_japanese_at_80_by_24_after_ctrl_l_on_the_first_screen(tmp_path):
     report = (run_dir / "report.md").read_text(encoding="utf-8")
     record = json.loads(run_dir.joinpath("run.json").read_text(encoding="utf-8"))
     assert ja["report.h_decision"] in report and record["dataset_key"].startswith("ペンギン調査-")
+
+
+HELD_CHECK = """
+import sys, threading
+from pathlib import Path
+from automl_tui.screens import dataset
+
+def held(*args, **kwargs):  # the table's check, never done: what a table too big to check in time looks like
+    Path(sys.argv[1]).touch()
+    threading.Event().wait()
+
+dataset.inspect_table = held
+from automl_tui.app import run_wizard
+run_wizard()
+"""
+
+
+def test_ctrl_q_quits_while_the_table_is_still_being_checked(tmp_path):
+    """A worker that never returns (the dataset step's check, held) does not hold quitting up: before, Ctrl+Q
+    waited for it (14 s for a 1M-row table; bench/quit_latency.py measures the time it takes now)."""
+    project = tmp_path / "shop"
+    project.mkdir()
+    make_fresh_table(project, rows=50)
+    script, started = tmp_path / "held.py", tmp_path / "check-started"
+    script.write_text(HELD_CHECK, encoding="utf-8")
+    with TmuxSession([sys.executable, str(script), str(started)], cwd=project) as term:
+        term.wait_for("Step 1 of 5 · Your data", timeout=90)
+        deadline = time.perf_counter() + 60
+        while not started.exists():  # the check has begun and holds its thread
+            assert time.perf_counter() < deadline, term.screen()
+            time.sleep(0.02)
+        term.keys("C-q")
+        term.wait_until_ended(timeout=30)
+
+
+def test_ctrl_q_during_a_run_ends_the_wizard_and_its_run(tmp_path):
+    project = tmp_path / "shop"
+    project.mkdir()
+    make_fresh_table(project, rows=5000)
+    command = ["env", *(f"--unset={v}" for v in os.environ if v.startswith("CLEARML_")), f"HOME={tmp_path}"]
+    with TmuxSession([*command, sys.executable, "-m", "automl_tui"], cwd=project) as term:
+        term.wait_for("usable rows", timeout=90)
+        for step in ("How thorough", "What matters most", "Where to run", "Ready"):
+            term.keys("Enter")
+            term.wait_for(step)
+        term.keys("Enter")
+        term.wait_for("Training on shop_customers.csv", timeout=60)
+        term.wait_for(" done\n", timeout=120)  # a model finished: the run is under way
+        deadline = time.perf_counter() + 60
+        while not (engine := psutil.Process(term.pid()).children(recursive=True)):  # the run's own process
+            assert time.perf_counter() < deadline, "the run's child process was not found"
+            time.sleep(0.02)
+        term.keys("C-q")
+        term.wait_until_ended(timeout=30)
+        _, alive = psutil.wait_procs(engine, timeout=60)  # cancelled with the wizard, never left running unseen
+        assert not alive, alive
+    # cancelled, not cut off: what finished is kept and the report says the run was stopped
+    (run_dir,) = (project / "runs").iterdir()
+    assert json.loads((run_dir / "run.json").read_text(encoding="utf-8"))["status"] == "cancelled"
+    assert (run_dir / "report.md").is_file() and (run_dir / "leaderboard.csv").is_file()

@@ -80,6 +80,20 @@ class TmuxSession:
         shown = [*self.tmux, "display-message", "-p", "-t", self.name, "#{pane_dead}"]
         return subprocess.run(shown, capture_output=True, text=True).stdout.strip() == "1"
 
+    def pid(self) -> int:
+        """The process the session runs (its pane's)."""
+        shown = [*self.tmux, "display-message", "-p", "-t", self.name, "#{pane_pid}"]
+        return int(subprocess.run(shown, capture_output=True, text=True, check=True).stdout.strip())
+
+    def wait_until_ended(self, timeout: float) -> None:
+        """Returns once the program has ended; raises with its screen when it has not within `timeout` s (a program
+        that hangs: this is no measure of how fast it ends)."""
+        deadline = time.perf_counter() + timeout
+        while not self.ended():
+            if time.perf_counter() > deadline:
+                raise AssertionError(f"the program did not end within {timeout} s; its screen:\n{self.screen()}")
+            time.sleep(0.02)
+
     def close(self) -> None:
         subprocess.run([*self.tmux, "kill-server"], capture_output=True)
         self.socket.unlink(missing_ok=True)

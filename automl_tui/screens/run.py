@@ -133,6 +133,10 @@ class RunScreen(Screen[str | None]):
             self.query_one("#phase", Static).update(t("tui.run_failed", error=message.error))
             self.query_one("#phase", Static).add_class("error")
 
+    def on_unmount(self) -> None:
+        # the wizard quit (or the screen closed) with the run going: it is cancelled, never left running unseen
+        self.handle.cancel()
+
     def action_cancel(self) -> None:
         if self.error is not None:  # nothing is running: Escape goes back to the wizard
             self.dismiss(None)
