@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 class AutomlApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "automl-tui"
+    ENABLE_COMMAND_PALETTE = False  # nothing of the wizard's is there, and Textual's own words are English only
     BINDINGS = [Binding("ctrl+q", "quit", t("tui.key_quit"), priority=True)]
 
     def notify(self, message: str, *, markup: bool = True, **kwargs: Any) -> None:

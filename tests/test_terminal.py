@@ -50,6 +50,8 @@ def test_enter_only_reaches_the_decision_summary_at_80_by_24(tmp_path):
         term.wait_for("Decision Summary ·", timeout=180, never="Traceback")
         words = term.words()
         assert "Recommended: " in words and "Full report: runs/" in words
+        term.wait_for("^q Quit")  # the footer fills in its keys a moment after the screen: all fit 80 columns
+        assert term.screen().rstrip().splitlines()[-1].endswith("^q Quit")
         term.keys("C-q")
     (run_dir,) = (project / "runs").iterdir()
     assert (run_dir / "report.md").is_file() and (run_dir / "model.joblib").is_file()

@@ -18,6 +18,7 @@ import pytest
 from conftest import ROOT, TEST_LANGUAGE
 from test_wizard import SIZE, choose_option, dataset_ready, on_step, until
 from textual.widgets import Footer, ProgressBar
+from textual.widgets._footer import FooterKey
 from wizard_support import FakeClock, ReplayRunner, here, make_project, summary_shown, two_queues
 
 from automl_tui.app import AutomlApp
@@ -45,6 +46,11 @@ async def check_snapshot(pilot, name: str) -> None:
         if again == svg:
             break
         svg = again
+    # every key of the footer on the screen, Quit among them (none cut off at the right edge)
+    footer = app.screen.query_one(Footer)
+    keys = list(footer.query(FooterKey))
+    assert all(key.region.right <= app.size.width for key in keys), f"{name}: a footer key is cut off"
+    assert any(key.key == "ctrl+q" for key in keys), f"{name}: no Quit key in the footer"
     # a number shown to a person is rounded for them (formatting.score_text), even in a snapshot being remade
     shown = html.unescape(re.sub(r"<[^>]+>", "", svg))
     assert not re.findall(r"\d\.\d{5,}", shown), f"{name} shows an unrounded number"

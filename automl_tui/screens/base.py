@@ -4,9 +4,9 @@ from automl_tui_engine.messages import t
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from automl_tui.state import BACK, NEXT, WizardState
+from automl_tui.widgets.keys_footer import KeysFooter
 from automl_tui.widgets.plain import Static
 
 STEPS = ("dataset", "preset", "priority", "where", "confirm")
@@ -30,7 +30,7 @@ class StepScreen(Screen[str]):
         yield Static(t(f"tui.{self.step}_help"), classes="help")
 
     def compose_footer(self) -> ComposeResult:
-        yield Footer()
+        yield KeysFooter()
 
     def action_back(self) -> None:
         self.dismiss(BACK)

@@ -15,9 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from automl_tui.state import NEW_RUN, RECENT, shown_path
+from automl_tui.widgets.keys_footer import KeysFooter
 from automl_tui.widgets.pareto_chart import ParetoChart
 from automl_tui.widgets.plain import DataTable, Static
 
@@ -70,7 +71,7 @@ class DecisionScreen(Screen[str]):
         elif s.offline_sessions:
             folder = rundir.sessions_folder(s.offline_sessions)
             yield Static(t("cli.summary_offline", count=len(s.offline_sessions), folder=folder), id="shared-link")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         if self.summary.decision is not None:
@@ -222,4 +223,4 @@ class ReportScreen(Screen[None]):
         from textual.widgets import MarkdownViewer  # markdown-it and friends: loaded when a report is read
 
         yield MarkdownViewer(self.path.read_text(encoding="utf-8"), show_table_of_contents=False)
-        yield Footer()
+        yield KeysFooter()

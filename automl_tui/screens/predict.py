@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DirectoryTree, Footer, Input, ProgressBar
+from textual.widgets import DirectoryTree, Input, ProgressBar
 
 from automl_tui.screens.dataset import TableTree
 from automl_tui.state import made_here, shown_path
+from automl_tui.widgets.keys_footer import KeysFooter
 from automl_tui.widgets.plain import Static
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ class PredictScreen(Screen[None]):
                 yield Input(placeholder=t("tui.path_placeholder"), id="path")
                 yield ProgressBar(show_eta=False, id="progress")
                 yield Static("", id="result")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()

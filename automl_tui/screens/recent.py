@@ -13,8 +13,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
+from automl_tui.widgets.keys_footer import KeysFooter
 from automl_tui.widgets.plain import DataTable, Static
 
 
@@ -62,7 +62,7 @@ class RecentRunsScreen(Screen[Path | None]):
                 key=str(run.folder),
             )
         yield table
-        yield Footer()
+        yield KeysFooter()
 
     @on(DataTable.RowSelected, "#runs")
     def reopen(self, event: DataTable.RowSelected) -> None:

@@ -14,8 +14,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, ProgressBar, RichLog
+from textual.widgets import ProgressBar, RichLog
 
+from automl_tui.widgets.keys_footer import KeysFooter
 from automl_tui.widgets.leaderboard import Leaderboard
 from automl_tui.widgets.plain import Static
 
@@ -58,7 +59,7 @@ class RunScreen(Screen[str | None]):
         yield ProgressBar(total=self.config.time_budget_s, show_eta=False, id="budget")
         yield Leaderboard(id="leaderboard")
         yield RichLog(id="log", wrap=True, markup=False, max_lines=200)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.set_interval(0.25, self.tick)

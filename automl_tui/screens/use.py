@@ -16,10 +16,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, TabbedContent, TabPane
+from textual.widgets import Button, Input, TabbedContent, TabPane
 
 from automl_tui.state import shown_path
 from automl_tui.whatif_cli import answer_text, best_head, best_said, grid_said
+from automl_tui.widgets.keys_footer import KeysFooter
 from automl_tui.widgets.plain import DataTable, Label, Select, SelectionList, Static
 
 MOST_CHOICES = 30  # a category with more values is typed, with the frequent ones as its placeholder
@@ -78,7 +79,7 @@ class UseScreen(Screen[None]):
                         yield Button(t("tui.use_search"), id="best-search", variant="primary")
                 yield Static("", id="best-result")
                 yield DataTable(id="best-table", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def field_label(self, field: Any) -> str:
         """The column's name, and the range training saw of a number or a date."""
