@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from automl_tui_engine import exit_codes
-from automl_tui_engine.messages import t  # light: the catalogue is a TOML file read on first use
+from automl_tui_engine.messages import suggest, t  # light: the catalogue is a TOML file read on first use
 from automl_tui_engine.naming import DEFAULT_PRESET, RUNS_FOLDER
 
 from automl_tui.after_decision_cli import evaluate_command, retrain_command
 from automl_tui.doctor_cli import doctor_command
 from automl_tui.exits import fail, on_run_folder, refuse
+from automl_tui.help_words import speak
 from automl_tui.records_cli import adopt_command, runs_command
 from automl_tui.templates_cli import template_app
 from automl_tui.terminal import say
@@ -330,12 +331,24 @@ def _list_the_other_commands() -> None:
 
 
 _list_the_other_commands()
+speak(app, template_app)
+
+
+def _mistyped_command(word: str, commands: set[str]) -> bool:
+    """A first word that is no command, no option and no file, and close to a command (`prdict`): a table's name
+    has a file behind it or an extension, so the word was meant as a command."""
+    if word in commands or word.startswith("-") or Path(word).suffix or Path(word).exists():
+        return False
+    return bool(suggest(word, sorted(commands)))
 
 
 def main(argv: list[str] | None = None, lang: str | None = None, launched_at: float | None = None) -> None:
     """The command line; `lang` is the --lang entry.py took from it, `launched_at` when the console script began."""
     args = list(sys.argv[1:] if argv is None else argv)
     commands = {command.name for command in app.registered_commands} | {g.name for g in app.registered_groups}
+    if args and _mistyped_command(args[0], commands):
+        say(t("cli.unknown_command", word=args[0], hint=suggest(args[0], sorted(commands))), err=True)
+        sys.exit(exit_codes.BAD_INPUT)
     if not args or args[0] not in commands:
         # `automl-tui DATA.csv ...` means `automl-tui run DATA.csv ...`; so does `automl-tui --help`
         # (_list_the_other_commands)

@@ -197,7 +197,11 @@ def validate(values: dict[str, Any], source: str, plugins_pending: bool = False)
         if error["type"] == "extra_forbidden":
             hint = suggest(str(loc[-1]), _fields_of(RunConfig, loc))
             raise UserError("config.unknown_key", key=key, source=source, hint=hint) from None
-        reason = str(error.get("ctx", {}).get("error") or error["msg"])
+        context = error.get("ctx", {})
+        limit = LIMIT_KEYS.get(error["type"])
+        reason = t(limit[0], limit=context[limit[1]]) if limit else str(context.get("error") or error["msg"])
+        if source == t("config.source_command_line") and key in FLAGS:  # named as the user typed it
+            raise UserError("config.bad_flag", flag=FLAGS[key], value=error.get("input"), reason=reason) from None
         raise UserError("config.bad_value", key=key, source=source, reason=reason) from None
 
 
@@ -277,6 +281,30 @@ def to_toml(config: RunConfig) -> str:
     return tomli_w.dumps(config.model_dump(mode="json", exclude_none=True))
 
 
+# the settings the command line sets, by their flags: what a repeated run's command writes, and how a bad value
+# from the command line is named
+FLAGS = {
+    "target": "--target",
+    "task": "--task",
+    "priority": "--priority",
+    "primary_metric": "--metric",
+    "time_budget_s": "--time-budget",
+    "seed": "--seed",
+    "max_trials": "--max-trials",
+    "split": "--split",
+    "out": "--out",
+    "remote": "--remote",
+    "encoding": "--encoding",
+}
+# pydantic's limits, in our words (any other reason is pydantic's own)
+LIMIT_KEYS = {
+    "greater_than_equal": ("config.at_least", "ge"),
+    "greater_than": ("config.above", "gt"),
+    "less_than_equal": ("config.at_most", "le"),
+    "less_than": ("config.below", "lt"),
+}
+
+
 def command_line(config: dict[str, Any]) -> str:
     """The headless command that repeats this run (`clone`: a re-run of that ClearML task, its table and settings)."""
     if config.get("clone"):
@@ -284,18 +312,7 @@ def command_line(config: dict[str, Any]) -> str:
     else:
         preset = config.get("preset", DEFAULT_PRESET)
         parts = ["automl-tui", "--preset", str(preset), str(config.get("data", "DATA.csv"))]
-    for flag, key in (
-        ("--target", "target"),
-        ("--task", "task"),
-        ("--priority", "priority"),
-        ("--metric", "primary_metric"),
-        ("--time-budget", "time_budget_s"),
-        ("--seed", "seed"),
-        ("--max-trials", "max_trials"),
-        ("--split", "split"),
-        ("--out", "out"),
-        ("--remote", "remote"),
-    ):
+    for key, flag in FLAGS.items():
         if config.get(key) is not None and not (key == "split" and config[key] == "random"):  # the default
             parts += [flag, str(config[key])]
     if config.get("pipeline"):

@@ -32,3 +32,44 @@ def test_help_names_every_command(lang):
         words = ["automl-tui", *command.split()]
         (line,) = [line for line in shown.splitlines() if line.split()[: len(words)] == words]
         assert len(line.split()) > len(words), f"no words say what {command!r} does"
+
+
+ENGLISH_FRAME = (
+    "Usage:",
+    "Arguments:",
+    "Options:",
+    "Commands:",
+    "Show this message",
+    "[required]",
+    "[OPTIONS]",
+    "default:",
+)
+
+
+def test_japanese_help_has_no_english_frame_words():
+    """The help's frame (Typer's words around ours) is in Japanese too, for every command, in one process: the
+    words are looked up as each help is shown."""
+    script = (
+        "import sys\n"
+        "from automl_tui.entry import main\n"
+        "for command in sys.argv[1:]:\n"
+        "    try:\n"
+        "        main(['--lang', 'ja', *command.split(), '--help'])\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+    )
+    commands = ["", *sorted(every_command())]
+    shown = subprocess.run([sys.executable, "-c", script, *commands], capture_output=True, text=True, check=True).stdout
+    assert shown.count("使い方：automl-tui") == len(commands), shown[:2000]
+    left = [word for word in ENGLISH_FRAME if word in shown]
+    assert not left, left
+    assert "このヘルプを表示して終了します。" in shown and "オプション：" in shown
+
+
+def test_a_mistyped_command_is_named_with_the_one_meant(capsys):
+    from automl_tui.entry import main
+
+    with pytest.raises(SystemExit) as ended:
+        main(["prdict", "runs/20261206-000000-abcdef", "new.csv"])
+    said = capsys.readouterr().err
+    assert ended.value.code == 2 and "no command 'prdict' (did you mean 'predict'?)" in said, said

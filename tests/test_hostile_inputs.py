@@ -668,7 +668,8 @@ def copy_of_into(run_dir: Path, destination: Path) -> Path:
         (["whatif", "{tmp}/no-such-run", "--set", "island=Dream"], "is not an automl-tui run folder"),
         (["whatif", "{tmp}/loop", "--vary", "flipper_length_mm=170:230:10"], "is not an automl-tui run folder"),
         (["predict", "{run}", "{tmp}/fake.parquet", "-o", "{tmp}/p.csv"], "fake.parquet"),
-        ([PENGUINS, "--time-budget", "1e-9", "--out", "{tmp}/runs"], "time_budget_s"),
+        ([PENGUINS, "--time-budget", "1e-9", "--out", "{tmp}/runs"], "--time-budget 1e-09: it must be at least 1"),
+        ([PENGUINS, "--seed", "-1", "--out", "{tmp}/runs"], "--seed -1: it must be at least 0."),
     ],
 )  # fmt: skip
 def test_bad_values_are_one_line_that_names_the_real_cause(penguin_run, tmp_path, capsys, args, said):
