@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from automl_tui_engine import exit_codes
-from automl_tui_engine.messages import suggest, t  # light: the catalogue is a TOML file read on first use
+from automl_tui_engine.messages import (
+    languages,
+    listing,
+    suggest,
+    t,
+)  # light: the catalogue is a TOML file read on first use
 from automl_tui_engine.naming import DEFAULT_PRESET, RUNS_FOLDER
 
 from automl_tui.after_decision_cli import evaluate_command, retrain_command
@@ -234,6 +239,9 @@ def predict_command(
         str | None, typer.Option("--output-encoding", help=t("cli.help_output_encoding"))
     ] = None,
     use: Annotated[str | None, typer.Option("--use", help=t("cli.help_use"), show_default=False)] = None,
+    headers: Annotated[
+        str | None, typer.Option("--headers", metavar="en|ja", help=t("cli.help_headers"), show_default=False)
+    ] = None,
 ) -> None:
     from automl_tui_engine.outputs import rundir
 
@@ -248,7 +256,10 @@ def predict_command(
         raise fail(t("cli.predict_no_data"), exit_codes.BAD_INPUT)
     from automl_tui.headless import predict_with_progress
 
-    options = {"raw_csv": raw_csv, "trust": trust, "encoding": encoding, "out_encoding": output_encoding, "use": use}
+    if headers is not None and headers not in languages():
+        raise fail(t("cli.headers_unknown", value=headers, known=listing(languages())), exit_codes.BAD_INPUT)
+    options = {"raw_csv": raw_csv, "trust": trust, "encoding": encoding, "out_encoding": output_encoding}
+    options |= {"use": use, "headers": headers}
     summary = on_run_folder(lambda: predict_with_progress(run_dir, data, output, **options), run_dir)
     for note in summary.notes:
         say(t("cli.note", note=note), err=True)

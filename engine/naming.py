@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from automl_tui_engine.core.privacy import mask
+from automl_tui_engine.messages import t
 
 # letters and digits of every script are kept (a Japanese table keeps its name in its key); separators, spaces,
 # quotes and the rest are not
@@ -65,8 +66,22 @@ PROBABILITY = "probability_"  # + the class: one column per class of a classifie
 OUTSIDE_TRAINING = "inputs_outside_training"
 
 
+RANK = "rank"  # the best inputs' order, best first (whatif/best.py)
+
+
 def probability_column(label: Any) -> str:
     return f"{PROBABILITY}{label}"
+
+
+def answer_header(column: str) -> str:
+    """An answer column's name as a file for people writes it, in the current language ('予測', '確率_否決',
+    '順位'; English keeps the names programs read); any other column as it is."""
+    words = {PREDICTION: "columns.prediction", OUTSIDE_TRAINING: "columns.outside_training", RANK: "columns.rank"}
+    if column in words:
+        return t(words[column])
+    if column.startswith(PROBABILITY):
+        return t("columns.probability", label=column.removeprefix(PROBABILITY))
+    return column
 
 
 RUN_PHASE = "run"

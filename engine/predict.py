@@ -17,8 +17,8 @@ from automl_tui_engine.adopted_models import Answering, answering
 from automl_tui_engine.clearml_tracking.after_decision import Told, tell
 from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.formatting import spreadsheet_safe
-from automl_tui_engine.messages import listing, t
-from automl_tui_engine.naming import OUTSIDE_TRAINING, PREDICT_PHASE, PREDICTION, probability_column
+from automl_tui_engine.messages import language, listing, speaking, t
+from automl_tui_engine.naming import OUTSIDE_TRAINING, PREDICT_PHASE, PREDICTION, answer_header, probability_column
 from automl_tui_engine.outputs import predictions_check, rundir
 from automl_tui_engine.table.input_check import Checker, InputCheck
 from automl_tui_engine.tasks import Task
@@ -174,12 +174,14 @@ def predict_file(
     encoding: str | None = None,
     out_encoding: str | None = None,
     use: str | None = None,
+    headers: str | None = None,
 ) -> PredictionSummary:
     """Predictions for every row of `data_path`, written to `out_path` (default: beside it); text that a spreadsheet
     would run as a formula is neutralised unless `raw_csv` (formatting.spreadsheet_safe). The table is read in
     `encoding` when given, else the one detected; the predictions are written in `out_encoding` when given, else in
     the table's, byte-order mark included, with its delimiter and decimal mark: a cp932 table from Excel gets cp932
-    predictions Excel opens as they are. The model is the one adopted for `use` (adopted_models.answering)."""
+    predictions Excel opens as they are. The model is the one adopted for `use` (adopted_models.answering). The answer
+    columns are named in the language `headers` (default: the user's; "en" keeps the names programs read)."""
     from automl_tui_engine.table import reading
 
     started = time.perf_counter()
@@ -215,6 +217,8 @@ def predict_file(
                 if chunk.empty:  # a header and no rows: said below, not a model's complaint about 0 samples
                     continue
                 frame = _predictions_of(chunk, pipeline, expected, seen, not_numbers, unseen, raw_csv, checker)
+                with speaking(headers or language()):
+                    frame = frame.rename(columns=answer_header)
                 _write(frame, written, written_as, header=done == 0, first_row=done + 1, path=out_path)
                 done += len(chunk)
                 if on_progress is not None:

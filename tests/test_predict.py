@@ -9,7 +9,7 @@ from automl_tui_engine.errors import UserError
 from automl_tui_engine.predict import predict_file
 from conftest import penguins_with_id, quick_config
 
-from automl_tui.cli import main
+from automl_tui.entry import main
 
 
 def cli(args, capsys):
@@ -214,3 +214,24 @@ def test_rows_from_the_training_table_move_no_input(penguin_run, tmp_path, capsy
     code, out, err = cli(["predict", run_dir, tmp_path / "same.csv"], capsys)
     assert code == 0, err
     assert "Inputs: like training's in all " in out
+
+
+def test_answer_columns_are_named_in_the_users_language_or_as_programs_read_them(
+    penguin_run, tmp_path, capsys, monkeypatch
+):
+    import os
+
+    monkeypatch.setenv("AUTOML_TUI_LANG", os.environ["AUTOML_TUI_LANG"])  # --lang is the process's: given back
+    data = write(penguins_with_id().head(20), tmp_path / "few.csv")
+    code, _, err = cli(["--lang", "ja", "predict", penguin_run, data, "-o", tmp_path / "ja.csv"], capsys)
+    assert code in (None, 0), err
+    japanese = list(pd.read_csv(tmp_path / "ja.csv").columns)
+    assert japanese[0] == "penguin_id" and japanese[1] == "予測" and japanese[-1] == "学習範囲外の入力"
+    assert {"確率_Adelie", "確率_Gentoo", "確率_Chinstrap"} <= set(japanese)
+    args = ["--lang", "ja", "predict", penguin_run, data, "-o", tmp_path / "en.csv", "--headers", "en"]
+    code, _, err = cli(args, capsys)
+    assert code in (None, 0), err
+    english = list(pd.read_csv(tmp_path / "en.csv").columns)
+    assert english[1] == "prediction" and "probability_Adelie" in english and english[-1] == "inputs_outside_training"
+    code, _, err = cli([*args[:-1], "xx"], capsys)
+    assert code == 2 and "--headers xx" in err

@@ -16,7 +16,7 @@ from typing import Any
 
 from automl_tui_engine import naming
 from automl_tui_engine.clearml_tracking import run_properties, sdk
-from automl_tui_engine.errors import one_line
+from automl_tui_engine.errors import UserError, one_line
 from automl_tui_engine.messages import t
 from automl_tui_engine.outputs import rundir
 
@@ -53,6 +53,8 @@ def tell(
         return Told()
     try:
         return Told(phase, link=record(Path(run_dir), phase, said, artifacts or {}, files))
+    except UserError as exc:  # ClearML not set up here (a colleague's tracked run), or refused: said as it is
+        return Told(phase, not_told=str(exc))
     except Exception as exc:  # the server or the network
         return Told(phase, not_told=one_line(exc))
 

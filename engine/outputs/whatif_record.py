@@ -11,6 +11,7 @@ from typing import Any
 
 from automl_tui_engine.formatting import md_code, md_safe, spreadsheet_safe
 from automl_tui_engine.messages import listing, sentences, t
+from automl_tui_engine.naming import answer_header
 from automl_tui_engine.outputs import rundir
 
 LEANING = 3  # columns named as those the model leans on most
@@ -28,7 +29,7 @@ def save(run_dir: Path, kind: str, table: Any, asked: dict[str, Any], figures: d
     number = 1 + max((int(p.name[:3]) for p in folder.glob("[0-9][0-9][0-9]-*")), default=0)
     stem = f"{number:03d}-{kind}"
     csv_path = folder / f"{stem}.csv"
-    rundir.write_frame(spreadsheet_safe(table), csv_path)
+    rundir.write_frame(spreadsheet_safe(table.rename(columns=answer_header)), csv_path)  # for people: their words
     named = {f"{stem}-{name}": fig for name, fig in figures.items()}
     # the run's charts brought plotly.js (4.8 MB) already: the pages use that copy rather than one of their own
     shared = Path(run_dir) / rundir.PLOTS / PLOTLY_JS

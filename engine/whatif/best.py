@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, t
-from automl_tui_engine.naming import PREDICTION
+from automl_tui_engine.naming import PREDICTION, RANK
 from automl_tui_engine.whatif.case import Field, SavedModel, short, value_of
 
 if TYPE_CHECKING:  # optuna loads with the search, not with the module
@@ -239,7 +239,7 @@ def _best(
         if len(rows) == top:
             break
     table = pd.DataFrame(rows)
-    table.insert(0, "rank", range(1, len(table) + 1))
+    table.insert(0, RANK, range(1, len(table) + 1))
     answers = saved.predictions(saved.frame([{**base, **{f.name: r[f.name] for f in fields}} for r in rows]))
     if shown != PREDICTION:
         table.insert(len(fields) + 2, PREDICTION, answers[PREDICTION].to_numpy())
