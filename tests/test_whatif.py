@@ -43,6 +43,17 @@ def test_changing_columns_changes_the_answer_and_unseen_values_are_named(penguin
     ]
 
 
+def test_numbers_typed_in_full_width_are_read_as_the_tables_are(penguin_run):
+    """'５，６００' as typed on a Japanese keyboard (the table's own full-width digits are read the same way)."""
+    from automl_tui_engine.whatif import grid
+
+    plain = {"bill_depth_mm": "14", "flipper_length_mm": "225", "body_mass_g": "5,600"}
+    wide = {"bill_depth_mm": "１４", "flipper_length_mm": "２２５．０", "body_mass_g": "５，６００"}
+    assert case.ask(penguin_run, wide).inputs == case.ask(penguin_run, plain).inputs
+    saved = case.SavedModel.open(penguin_run)
+    assert grid.parse(saved, "flipper_length_mm=１７０：２３０：２０").values == [170.0, 190.0, 210.0, 230.0]
+
+
 def test_whatif_on_the_command_line(penguin_run, capsys):
     code, out, err = cli(["whatif", penguin_run, "--set", "island=Dream", "--set", "flipper_length_mm=400"], capsys)
     assert code in (None, 0)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import TYPE_CHECKING
 
 from automl_tui_engine.messages import t
@@ -20,6 +21,13 @@ _HUMAN_NUMBER = re.compile(
 )
 _NEGATIVE_SIGNS = ("-", "−", "△", "▲")
 NUMBERS_AS_TEXT_SHARE = 0.95
+
+
+def plain_digits(text: str) -> str:
+    """A number (or range, or date) typed by a person, with full-width digits, signs, points, commas and colons made
+    plain, as the table's own numbers are read (NFKC, and the minus sign −): '１，２００' is '1,200', '１７０：２３５'
+    is '170:235'."""
+    return unicodedata.normalize("NFKC", text).replace("−", "-")
 
 
 def parse_numbers(values: pd.Series) -> pd.Series:

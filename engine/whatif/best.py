@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, t
 from automl_tui_engine.naming import PREDICTION, RANK
+from automl_tui_engine.table.human_numbers import plain_digits
 from automl_tui_engine.whatif.case import Field, SavedModel, short, value_of
 
 if TYPE_CHECKING:  # optuna loads with the search, not with the module
@@ -186,7 +187,7 @@ def _space(f: Field, spec: str | None) -> Any:
     low, high = f.low, f.high
     if spec:
         try:
-            low, high = (float(part.replace(",", "")) for part in spec.split(":"))
+            low, high = (float(part.replace(",", "")) for part in plain_digits(spec).split(":"))
         except ValueError:
             raise UserError("whatif.bad_search_range", column=f.name, spec=spec) from None
     if low is None or not math.isfinite(high - low) or high <= low:

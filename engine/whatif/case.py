@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, suggest, t
 from automl_tui_engine.outputs import rundir
+from automl_tui_engine.table.human_numbers import plain_digits
 from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # pandas and scikit-learn load with the model, not with the module
@@ -248,6 +249,8 @@ def _pushes(
 
 def value_of(f: Field, text: str) -> tuple[Any, str]:
     """The typed value as the column's kind holds it, and a sentence when training never saw one like it."""
+    if f.kind in ("numeric", "datetime"):
+        text = plain_digits(text)  # typed as the table wrote them: '１，２００' as '1,200'
     if f.kind == "numeric":
         # 5,600 is five thousand six hundred; 40,5 is a decimal comma, said rather than read as 405
         plain = text.replace(",", "") if _THOUSANDS.fullmatch(text.strip()) else text

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from automl_tui_engine.errors import UserError
 from automl_tui_engine.messages import listing, t
 from automl_tui_engine.naming import PREDICTION, PROBABILITY, probability_column
+from automl_tui_engine.table.human_numbers import plain_digits
 from automl_tui_engine.whatif.case import Field, SavedModel, value_of
 
 if TYPE_CHECKING:  # numpy and pandas load with the answers, not with the module
@@ -60,6 +61,8 @@ def parse(saved: SavedModel, text: str) -> Varied:
     if not equals or not column.strip() or not spec.strip():
         raise UserError("whatif.bad_vary", text=text)
     f, spec = saved.field(column.strip()), spec.strip()
+    if f.kind != "categorical":
+        spec = plain_digits(spec)  # '１７０：２３５：５' as '170:235:5'
     if spec == "*":
         values = _seen_values(f)
     elif ":" in spec and f.kind == "numeric":
