@@ -127,5 +127,13 @@ def metric_text(value: float, metric: Bounded) -> str:
 
 
 def spread_text(mean: float, std: float | None, metric: Bounded) -> str:
-    """'0.913 ± 0.014', '¥153,362 ± ¥1,838': a cross-validated score and its spread over the folds."""
-    return f"{metric_text(mean, metric)} ± {metric_text(std or 0.0, metric)}"
+    """'0.913 ± 0.014', '¥153,362 ± ¥1,838', '0.0914 ± 0.0047': a cross-validated score and its spread over the
+    folds. An unbounded score below 100 is written to the spread's precision (two significant figures of it), both
+    to the same decimals: never '0.09136 ± 0.004698'."""
+    import math
+
+    if metric.bounded or abs(mean) >= 100 or not std or not math.isfinite(std):
+        return f"{metric_text(mean, metric)} ± {metric_text(std or 0.0, metric)}"
+    decimals = min(max(1 - math.floor(math.log10(abs(std))), 0), 6)
+    unit = getattr(metric, "unit", "")
+    return f"{with_unit(f'{mean:.{decimals}f}', unit)} ± {with_unit(f'{std:.{decimals}f}', unit)}"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from automl_tui_engine.formatting import score_text
+from automl_tui_engine.formatting import score_text, spread_text
 from automl_tui_engine.runner import run
 from conftest import quick_config
 
@@ -34,6 +34,16 @@ def test_figures_are_written_in_the_targets_unit():
     assert score_text(1234.5, bounded=False, unit="kg") == "1,234 kg"
     assert score_text(0.98765) == "0.988"
     assert score_text(float("nan")) == "—"
+
+
+def test_a_score_and_its_spread_are_written_to_the_same_decimals():
+    from automl_tui_engine.extension.registry.metrics import MetricFacts
+
+    error = MetricFacts("log_loss", "log loss", greater_is_better=False, bounded=False)
+    assert spread_text(0.09136, 0.004698, error) == "0.0914 ± 0.0047"  # not 0.09136 ± 0.004698
+    assert spread_text(12.0, 0.31, MetricFacts("mape", "MAPE", False, False, "%")) == "12.00% ± 0.31%"
+    assert spread_text(153362.3, 1838.2, MetricFacts("rmse", "RMSE", False, False, "¥")) == "¥153,362 ± ¥1,838"
+    assert spread_text(0.9134, 0.0141, MetricFacts("accuracy", "accuracy", True, True)) == "0.913 ± 0.014"
 
 
 @pytest.mark.slow  # a real run of the engine: the full tier (see conftest)
