@@ -95,7 +95,7 @@ def optimize_command(
     seed: Annotated[
         int, typer.Option("--seed", min=0, max=2**32 - 1, help=t("cli.help_optimize_seed"))  # what numpy accepts
     ] = best_defaults.SEED,
-    row: Annotated[int | None, typer.Option("--row", min=1, help=t("cli.help_whatif_row"))] = None,
+    row: Annotated[int | None, typer.Option("--row", min=1, help=t("cli.help_optimize_row"))] = None,
     out: Annotated[Path | None, typer.Option("-o", "--out", help=t("cli.help_whatif_out"))] = None,
     trust: Annotated[bool, typer.Option("--trust", help=t("cli.help_trust"))] = False,
     use: Annotated[str | None, typer.Option("--use", help=t("cli.help_use"), show_default=False)] = None,
