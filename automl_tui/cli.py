@@ -193,7 +193,7 @@ def presets_command() -> None:
                 name=name,
                 budget=f"{preset.time_budget_s:g}",
                 folds=preset.cv_folds,
-                models=", ".join(preset.models),
+                models=listing(preset.models),
             )
         )
         say(f"    {config_mod.describe(preset)}\n")
@@ -314,7 +314,7 @@ def plugins_command() -> None:
                     name=record.name,
                     source=record.source,
                     target=record.target,
-                    added=", ".join(record.added) or t("plugins.none"),
+                    added=listing(record.added) or t("plugins.none"),
                 )
             )
     if not plugins.records():

@@ -15,9 +15,9 @@ from typing import Any
 from automl_tui_engine import events as ev
 from automl_tui_engine import exit_codes, glossary
 from automl_tui_engine.extension.registry import metrics
-from automl_tui_engine.formatting import human_bytes, score_text
+from automl_tui_engine.formatting import human_bytes, score_text, spread_text
 from automl_tui_engine.launching import RunHandle
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import t, t_or
 from automl_tui_engine.outputs.rundir import RUN_JSON, RunFolder, sessions_folder
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -83,13 +83,17 @@ class HeadlessView:
         return score_text(value, started.metric_bounded, started.metric_unit) if started else score_text(value)
 
     def candidate_line(self, row: dict[str, Any]) -> str:
-        m = self._metric()
+        m, started = self._metric(), self.started
+        # the metric in words, its score and spread to the same decimals (as the report writes them)
+        facts = metrics.MetricFacts(
+            m, metrics.title(m, m), bool(started and started.greater_is_better),
+            bounded=started.metric_bounded if started else True, unit=started.metric_unit if started else "",
+        )  # fmt: skip
         return t(
             "cli.candidate_line",
             model=row["model"],
-            metric=m,
-            score=self._score(row[f"{m}_mean"]),
-            std=self._score(row[f"{m}_std"]),
+            metric=facts.title,
+            spread=spread_text(row[f"{m}_mean"], row[f"{m}_std"], facts),
             fit=row["fit_s"],
             latency=row["predict_ms_per_1k"],
             size=human_bytes(row["size_bytes"]),
@@ -240,7 +244,7 @@ def watch_headless(run_id: str, poll_s: float, out_folder: Path) -> int:
 
     def on_waiting(status: str) -> None:
         if not waiting:
-            err.print(t("watch.waiting", run_id=run_id, status=status))
+            err.print(t("watch.waiting", run_id=run_id, status=t_or(f"clearml_status.{status}", status)))
         waiting.append(status)
 
     def shown_here(event: ev.Event) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import listing, t
 from automl_tui_engine.naming import DEFAULT_PRESET
 
 from automl_tui.exits import refuse
@@ -39,7 +39,7 @@ def save_command(
         raise refuse(exc) from None
     say(t("template.saved", name=saved.template.name, task_id=saved.template.task_id))
     if saved.replaced:
-        say(t("template.replaced", name=saved.template.name, task_ids=", ".join(saved.replaced)))
+        say(t("template.replaced", name=saved.template.name, task_ids=listing(saved.replaced)))
     if saved.link:
         say(t("remote.link", link=saved.link))
 

@@ -278,6 +278,8 @@ def best_said(
 def best_head(found: Any, row: int | None) -> str:
     """The line above a search's best inputs: what was looked for, how many tries met the conditions."""
     goal = t("whatif.goal_max" if found.asked["goal"] == "maximize" else "whatif.goal_min", answer=found.goal_title)
+    if not found.asked.get("constraints"):  # nothing to meet: how many were tried is all there is to say
+        return t("whatif.best_head_free", goal=goal, trials=len(found.history), rest=rest_of_row(row))
     return t("whatif.best_head", goal=goal, trials=len(found.history), met=found.met, rest=rest_of_row(row))
 
 

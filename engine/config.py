@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from automl_tui_engine.errors import UserError
-from automl_tui_engine.messages import known_language, suggest, t, t_or
+from automl_tui_engine.messages import known_language, listing, suggest, t, t_or
 from automl_tui_engine.naming import DEFAULT_PRESET, RUNS_FOLDER
 from automl_tui_engine.tasks import Task
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
@@ -228,7 +228,7 @@ def read_preset(name_or_file: str) -> tuple[str, dict[str, Any]]:
         raise UserError(
             "config.unknown_preset",
             name=name_or_file,
-            valid=", ".join(sorted(presets)),
+            valid=listing(sorted(presets)),
             hint=suggest(name_or_file, list(presets)),
         )
     try:

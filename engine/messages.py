@@ -137,6 +137,16 @@ def listing(items: Iterable[object]) -> str:
     return t("common.list_separator").join(str(item) for item in items)
 
 
+def labelled(label: str, text: str) -> str:
+    """'label: text' as the language writes it ('ラベル：text' in Japanese)."""
+    return f"{label}{t('common.colon')}{text}"
+
+
+def md_item(label: str, text: str) -> str:
+    """A Markdown list item, its label in bold: '- **Why**: …' ('- **理由**：…')."""
+    return f"- {labelled(f'**{label}**', text)}"
+
+
 def sentences(*parts: str) -> str:
     """Sentences one after another as the language writes them (a space between, or none in Japanese)."""
     return t("common.sentence_separator").join(part for part in parts if part)

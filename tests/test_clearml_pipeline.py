@@ -167,7 +167,9 @@ def test_a_pipeline_shares_the_run_between_agents_one_step_per_family(two_agents
     assert "Recommended: " in done.stdout
     assert "Clearly better than guessing: balanced accuracy" in done.stdout  # the merge judged the kept model
     # one line per finished model, as a local run prints them
-    finished = {line.split()[0] for line in done.stdout.splitlines() if "balanced_accuracy=" in line}
+    finished = {
+        line.split()[0] for line in done.stdout.splitlines() if "balanced accuracy " in line and "  fit " in line
+    }
     assert finished >= {"linear", "hist_gb"}, done.stdout
     for step in ("preprocessing", "training_linear", "training_hist_gb", "reporting"):
         assert f"step {step}: completed" in done.stderr

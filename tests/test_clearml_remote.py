@@ -149,7 +149,9 @@ def test_the_agent_runs_it_and_watch_shows_it_as_a_local_run(remote_run):
     run_id, server, watched = remote_run["run_id"], remote_run["server"], remote_run["watched"]
     assert watched.returncode == 0, watched.stderr
     # the same lines a local run prints: one per finished model, then the Decision Summary
-    models = [line.split()[0] for line in watched.stdout.splitlines() if "balanced_accuracy=" in line]
+    models = [
+        line.split()[0] for line in watched.stdout.splitlines() if "balanced accuracy " in line and "  fit " in line
+    ]
     assert sorted(models) == ["hist_gb", "linear"]
     recommended = re.search(r"Recommended: (\S+) \(priority: balanced\)", watched.stdout).group(1)
     assert "Clearly better than guessing: balanced accuracy" in watched.stdout  # the verdict reached watch too

@@ -95,7 +95,7 @@ class PresetScreen(ChoiceScreen):
                 plugins.trust(pending)
                 super(PresetScreen, self).go_on(choice)
 
-        body = t("tui.trust_plugins_body", preset=choice, modules=", ".join(pending))
+        body = t("tui.trust_plugins_body", preset=choice, modules=listing(pending))
         self.app.push_screen(TrustScreen(t("tui.trust_plugins_title"), body), answered)
 
 

@@ -84,7 +84,7 @@ def training_facts(run: Any) -> list[str]:
         )
     members = (refit.get("candidate") or {}).get("members")
     if members:
-        listed = ", ".join(f"`{name}` × {weight}" for name, weight in members.items())
+        listed = listing(f"`{name}` × {weight}" for name, weight in members.items())
         facts.append(t("report.ensemble_members", members=listed))
     if run.info.get("gap_resamples"):  # fewer when the decision's share of the budget ran out (baseline.DECISION_SHARE)
         facts.append(t("report.gap_resamples", n=run.info["gap_resamples"]))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from automl_tui_engine.formatting import md_safe, spread_text, table
-from automl_tui_engine.messages import sentences, t
+from automl_tui_engine.messages import md_item, sentences, t
 
 
 def verdict_lines(report: Any) -> list[str]:
@@ -16,7 +16,7 @@ def verdict_lines(report: Any) -> list[str]:
     sentences = report.verdict.sentences(report.metric_titles)
     # the guess and the class it names come from the table: plain text in Markdown
     head, *test = [md_safe(sentence) for sentence in sentences]
-    return [f"- **{t('report.verdict')}**: {head}", *[f"  - {line}" for line in test]]
+    return [md_item(t("report.verdict"), head), *[f"  - {line}" for line in test]]
 
 
 def guess_row(report: Any) -> list[str] | None:

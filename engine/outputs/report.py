@@ -25,7 +25,7 @@ from automl_tui_engine.formatting import (
     spread_text,
     table,
 )
-from automl_tui_engine.messages import language, languages, listing, speaking, t
+from automl_tui_engine.messages import language, languages, listing, md_item, speaking, t
 from automl_tui_engine.outputs import (
     decision_record,
     plots,
@@ -177,28 +177,29 @@ class RunReport(RunRecord):
         test = self.info.get("test_metrics") or {}
         refit = self.info.get("refit", {})
         lines = [
-            *([f"- **{t('report.compared')}**: {self.coverage}"] if self.coverage else []),
+            *([md_item(t("report.compared"), self.coverage)] if self.coverage else []),
             *quality.verdict_lines(self),
-            f"- **{t('report.recommended')}**: `{d.recommended}` — {glossary.kind_words(d.recommended)}",
-            f"- **{t('report.priority')}**: {glossary.priority_word(self.priority)} — {t(f'priority.{self.priority}')}",
-            f"- **{t('report.why')}**: {d.reason}",
+            md_item(t("report.recommended"), f"`{d.recommended}` — {glossary.kind_words(d.recommended)}"),
+            md_item(
+                t("report.priority"), f"{glossary.priority_word(self.priority)} — {t(f'priority.{self.priority}')}"
+            ),
+            md_item(t("report.why"), d.reason),
         ]
         if self.ranked_by.name in test:
+            score = metric_text(test[self.ranked_by.name], self.ranked_by)
+            rows = t("report.test_rows", rows=refit.get("test_rows", "?"))
             lines.append(
-                f"- **{t('report.test_score')}**: {self.ranked_by.title} = "
-                + metric_text(test[self.ranked_by.name], self.ranked_by)
-                + t("report.test_rows", rows=refit.get("test_rows", "?"))
-                + self.typical_error(test)
+                md_item(t("report.test_score"), f"{self.ranked_by.title} = {score}{rows}{self.typical_error(test)}")
             )
         else:
-            lines.append(f"- **{t('report.test_score')}**: {t('report.not_measured')}")
+            lines.append(md_item(t("report.test_score"), t("report.not_measured")))
         used = quality.rows_used(self)
         if used:
-            lines.append(f"- **{t('report.rows_used')}**: {used}")
+            lines.append(md_item(t("report.rows_used"), used))
         cut = refit.get("threshold")
         if cut and cut.get("positive") is not None:
-            lines.append(f"- **{t('report.cutoff')}**: " + self.cutoff_words(cut))
-        lines += [f"- **{t('report.adopted')}**: {decision_record.line(a)}" for a in self.adopted]
+            lines.append(md_item(t("report.cutoff"), self.cutoff_words(cut)))
+        lines += [md_item(t("report.adopted"), decision_record.line(a)) for a in self.adopted]
         out.append("\n".join(lines))
         out.append(quality.per_class_table(self))
         out.append(self.figure("tradeoff_latency"))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from automl_tui_engine.extension.registry.metrics import MetricSpec
-from automl_tui_engine.messages import t
+from automl_tui_engine.messages import listing, t
 from automl_tui_engine.tasks import Task
 
 if TYPE_CHECKING:  # pandas and scikit-learn load with the run, not with the module
@@ -80,7 +80,7 @@ def split(
         X_train, X_test, y_train, y_test, facts = order.split(X, y, n_test)
         unseen = sorted(map(str, set(y_test) - set(y_train))) if classification else []
         if unseen:
-            warnings.append(t("evaluate.class_only_latest", classes=", ".join(unseen), column=order.column))
+            warnings.append(t("evaluate.class_only_latest", classes=listing(unseen), column=order.column))
     n_folds = cv_folds
     if classification:
         smallest = int(y_train.value_counts().min())
@@ -125,11 +125,11 @@ class TimeOrder:
         if column and column not in dates:
             known = dict.fromkeys(map(str, dataset.X.columns))
             key = "evaluate.time_not_a_date" if column in known else "evaluate.time_no_column"
-            raise UserError(key, column=column, dates=", ".join(dates) or "-")
+            raise UserError(key, column=column, dates=listing(dates) or "-")
         if not column:
             if len(dates) != 1:
                 key = "evaluate.time_which_column" if dates else "evaluate.time_no_dates"
-                raise UserError(key, dates=", ".join(dates))
+                raise UserError(key, dates=listing(dates))
             column = dates[0]
         return TimeOrder(column, dataset.timestamps(column))
 
