@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 NEXT, BACK, RECENT, NEW_RUN = "next", "back", "recent", "new_run"
 SWITCH_LANGUAGE = "switch_language"  # the wizard ends to start again in the other language
 TABLE_SUFFIXES = (".csv", ".tsv", ".parquet")
+# the folder view lists Excel's "Unicode text" exports (.txt, tab-separated UTF-16) too; the first choice does not,
+# where a notes file would be picked more often than a table
+LISTED_SUFFIXES = (*TABLE_SUFFIXES, ".txt")
 
 
 @dataclass

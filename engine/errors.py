@@ -8,6 +8,21 @@ import traceback
 from automl_tui_engine import exit_codes
 from automl_tui_engine.messages import t
 
+# the errors whose command-line advice names a flag, worded again for the wizard's screens ([wizard_errors])
+WIZARD_WORDED = {
+    ("data", name)
+    for name in (
+        "no_target_candidate",
+        "target_not_found",
+        "target_all_missing",
+        "target_constant",
+        "target_one_class_left",
+        "target_too_many_classes",
+        "unknown_encoding",
+        "decode_failed",
+    )
+}
+
 
 class UserError(Exception):
     """Bad input or usage, worded from the message catalogue."""
@@ -18,6 +33,12 @@ class UserError(Exception):
         self.message_key = message_key
         self.values = values
         super().__init__(t(message_key, **values))
+
+    def in_the_wizard(self) -> str:
+        """The message as the wizard says it: where the command line's advice names a flag (--target, --encoding),
+        the wizard's own words say what to do on its screen (the catalogue's [wizard_errors], by the same name)."""
+        section, _, name = self.message_key.partition(".")
+        return t(f"wizard_errors.{name}", **self.values) if (section, name) in WIZARD_WORDED else str(self)
 
 
 class SourceGone(UserError):

@@ -52,7 +52,7 @@ def inspect_table(
     try:
         dataset = data.from_frame(frame, source, target)
     except UserError as exc:
-        found.error = str(exc)
+        found.error = exc.in_the_wizard()
         found.target = target
         found.column_rows = [(p.name, glossary.kind_word(p.kind), "") for p in profiles]
         return found

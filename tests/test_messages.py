@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from automl_tui_engine import decision, events, glossary, messages, retraining, verdict
+from automl_tui_engine import decision, errors, events, glossary, messages, retraining, verdict
 from automl_tui_engine.config import PRIORITIES
 from automl_tui_engine.messages import _catalogue, t
 from automl_tui_engine.outputs import plots, search_counts, time_line, whatif_record
@@ -27,6 +27,7 @@ TASKS = list(Task)
 # every key the code builds at run time ({...} stands for the value), with every value it can take, each from the
 # value's one definition: a new status, phase or chart there has to have its words in every catalogue
 BUILT_KEYS = {
+    "wizard_errors.{}": sorted(name for _, name in errors.WIZARD_WORDED),  # each a data.* error worded again
     "status.{}": [*events.CANDIDATE_STATUSES, *events.LIVE_STATUSES],
     "tui.phase_{}": events.PHASES,
     "report.status_{}": [s for s in events.RUN_STATUSES if s != "finished"],

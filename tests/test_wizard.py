@@ -245,8 +245,31 @@ async def test_a_validation_error_shows_before_anything_runs(project):
         await until(pilot, lambda: screen.inspection.path.name == "constant.csv")
         problem = text_of(screen, "#problem")
         assert "single value" in problem and "'label'" in problem  # the guessed target is constant
+        assert "choose another column below" in problem and "--target" not in problem  # the wizard's own advice
+        assert text_of(screen, "#summary") == "constant.csv"  # and no "not checked yet" beside the problem
         assert screen.query_one("#next", Button).disabled
         assert not (project / "runs").exists()
+
+
+async def test_a_wide_table_shows_its_target_first_and_excel_text_exports_are_listed(project):
+    import pandas as pd
+
+    wide = pd.DataFrame({f"x{i:03d}": [(row * (i + 3)) % 7 for row in range(60)] for i in range(100)})
+    wide["outcome"] = ["yes", "no"] * 30
+    wide.to_csv(project / "wide.csv", index=False)
+    wide.head(30).to_csv(project / "unicode_text.txt", sep="\t", index=False, encoding="utf-16")
+    app = AutomlApp(start_dir=project, out=project / "runs", launch=here(engine.run), clearml_queues=no_clearml)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await dataset_ready(pilot, app)
+        listed = {str(node.data.path.name) for node in screen.query_one("#tree").root.children if node.data}
+        assert "unicode_text.txt" in listed, listed
+        path = screen.query_one("#path", Input)
+        path.focus()
+        path.value = "wide.csv"
+        await pilot.press("enter")
+        await until(pilot, lambda: screen.inspection.path.name == "wide.csv" and screen.inspection.task)
+        preview = screen.query_one("#preview", DataTable)
+        assert str(preview.ordered_columns[0].label) == "outcome"  # on screen without scrolling 100 columns
 
 
 async def test_cancel_stops_the_run_and_keeps_what_finished(project):

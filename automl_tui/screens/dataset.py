@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, DirectoryTree, Input
 
 from automl_tui.screens.base import StepScreen
-from automl_tui.state import NEXT, RECENT, SWITCH_LANGUAGE, TABLE_SUFFIXES, available_presets, made_here, shown_path
+from automl_tui.state import LISTED_SUFFIXES, NEXT, RECENT, SWITCH_LANGUAGE, available_presets, made_here, shown_path
 from automl_tui.widgets.plain import DataTable, Select, Static
 
 
@@ -32,7 +32,7 @@ class TableTree(DirectoryTree):
             p
             for p in paths
             if not p.name.startswith(".")
-            and (p.is_dir() or (p.suffix.lower() in TABLE_SUFFIXES and p.resolve() not in self.made_here))
+            and (p.is_dir() or (p.suffix.lower() in LISTED_SUFFIXES and p.resolve() not in self.made_here))
         ]
 
 
@@ -210,7 +210,7 @@ class DatasetScreen(StepScreen):
                 self.frame, source = read_table(path)
             except UserError as exc:
                 self.frame = None
-                self.app.call_from_thread(self.show, Inspection(path=path, error=str(exc)), (path, target))
+                self.app.call_from_thread(self.show, Inspection(path=path, error=exc.in_the_wizard()), (path, target))
                 return
             self.source = {"path": str(path), "name": path.name, **source}
         presets = available_presets(self.state.start_dir)
@@ -236,8 +236,8 @@ class DatasetScreen(StepScreen):
                 )
                 + (f"\n{t('tui.target_guessed', why=found.target_reason)}" if found.target_reason else "")
             )
-        else:
-            summary.update(t("tui.summary_unchecked", name=found.path.name))
+        else:  # it could not be checked: the problem below says why
+            summary.update(found.path.name)
         note = ""
         if self.template is not None:
             settings = self.template.config()
@@ -253,8 +253,11 @@ class DatasetScreen(StepScreen):
             if found.target in found.columns:
                 select.value = found.target
         self.show_split_choice(found.date_columns)
+        # the target first: a table of many columns shows its first ones, and the target is the one to check
+        order = sorted(range(len(found.columns)), key=lambda i: found.columns[i] != found.target)
+        preview = [[row[i] for i in order] for row in found.preview]
         for table_id, headers, rows in (
-            ("#preview", [mask(name) for name in found.columns], found.preview),  # a screenshot shares nothing
+            ("#preview", [mask(found.columns[i]) for i in order], preview),  # a screenshot shares nothing
             ("#columns", [t("report.col_column"), t("report.col_kind"), t("tui.col_what_happens")], found.column_rows),
         ):
             table = self.query_one(table_id, DataTable)

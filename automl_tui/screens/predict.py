@@ -45,7 +45,8 @@ class PredictScreen(Screen[None]):
             yield TableTree(self.start_dir, self.made_here, id="tree")
             with Static(id="predict-detail"):
                 yield Input(placeholder=t("tui.path_placeholder"), id="path")
-                yield ProgressBar(show_eta=False, id="progress")
+                # shown while a table is predicted: an idle bar animated "--%" before any file was chosen
+                yield ProgressBar(show_eta=False, id="progress", classes="hidden")
                 yield Static("", id="result")
         yield KeysFooter()
 
@@ -64,6 +65,9 @@ class PredictScreen(Screen[None]):
 
     def start(self, path: Path, trust: bool = False) -> None:
         self.chosen, self.trusted = path, trust
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.remove_class("hidden")
         self.query_one("#result", Static).update(t("tui.predicting", name=path.name))
         self.predict_in_background(path, trust)
 
@@ -192,6 +196,7 @@ class PredictScreen(Screen[None]):
         self.app.call_from_thread(self.show, "\n".join(lines), False)
 
     def show(self, text: str, failed: bool) -> None:
+        self.query_one("#progress", ProgressBar).add_class("hidden")
         result = self.query_one("#result", Static)
         result.update(text)
         result.set_class(failed, "error")

@@ -293,8 +293,9 @@ def _check_target(frame: pd.DataFrame, target: str, task: Task | None) -> tuple[
             y = y[y.isin(counts[counts >= 2].index)]
             if y.empty:  # every class had a single row
                 raise UserError("data.too_few_rows", rows=0, needed=MIN_ROWS)
-            if y.nunique() < 2:
-                raise UserError("data.target_constant", target=target, value=y.iloc[0])
+            if y.nunique() < 2:  # the other classes had a row each: too few to learn, said as such
+                rare = listing(map(str, singletons.index))
+                raise UserError("data.target_one_class_left", target=target, value=y.iloc[0], rare=rare)
     return y, resolved, warnings
 
 
