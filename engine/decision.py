@@ -337,9 +337,13 @@ def _why_not_the_leader(
         return [Said("reason.more_parts", {**facts, "model_parts": model_parts[1], "leader_parts": leader_parts[1]})]
     if priority == "size":  # the leader is the smallest: the pick is as small within SIZE_TIE, and more accurate
         return [Said("reason.tied_size", facts)]
-    smaller = chosen[SIZE] * SIZE_TIE < leader[SIZE] or goodness(chosen, metric) <= goodness(leader, metric)
-    kept = Said("reason.kept_smaller" if smaller else "reason.kept_more_accurate", facts)
-    return [Said(f"reason.tied_{priority}", facts), kept]
+    if chosen[SIZE] * SIZE_TIE < leader[SIZE]:
+        kept = "reason.kept_smaller"
+    elif goodness(chosen, metric) > goodness(leader, metric):
+        kept = "reason.kept_more_accurate"
+    else:  # as small and as accurate: never "smaller" for 4.9 KB against 4.9 KB
+        kept = "reason.kept_either"
+    return [Said(f"reason.tied_{priority}", facts), Said(kept, facts)]
 
 
 def _tolerance_words(metric: RankingMetric, tolerance: float) -> Said:

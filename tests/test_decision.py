@@ -140,6 +140,14 @@ def test_sizes_a_few_bytes_apart_count_as_equal_and_the_more_accurate_is_kept():
     assert t("alt.smallest") not in {alternative.label_text for alternative in chosen.alternatives}
 
 
+def test_a_pick_as_small_and_as_accurate_as_the_leader_is_not_called_smaller():
+    """'linear #3 is smaller than linear #8 (4.9 KB against 4.9 KB)' (issue 39): a few bytes are no size."""
+    rows = [row("linear #8", 0.9800, 2.0, 5_030), row("linear #3", 0.9800, 4.0, 5_010), row("big", 0.5, 1.0, 9e5)]
+    chosen = decision.decide(rows, ACCURACY, "speed", tolerance=0.01, top_k=3)
+    assert chosen.recommended == "linear #3", chosen.reason
+    assert "is smaller than" not in chosen.reason and "so either would do: linear #3 is kept" in chosen.reason
+
+
 def test_equal_scores_go_to_the_smaller_model():
     rows = [row("forest", 0.9883, 20.0, 457_800), row("boost", 0.9883, 24.0, 199_100)]
     assert decision.decide(rows, ACCURACY, "accuracy", tolerance=0.01, top_k=3).recommended == "boost"
