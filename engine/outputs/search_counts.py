@@ -45,11 +45,12 @@ class SearchCounts:
     def search_sentence(self) -> str:
         """The search's counts: compared (default settings, tuned, an ensemble), then each way of not being
         compared that happened."""
+        tuned = len(self.with_status(COMPARED, "tuned"))
         compared = t(
-            "search_counts.compared",
+            "search_counts.compared" if tuned else "search_counts.compared_untuned",  # never "0 tuned"
             compared=self.compared,
             defaults=len(self.with_status(COMPARED, "default")),
-            tuned=len(self.with_status(COMPARED, "tuned")),
+            tuned=tuned,
             ensemble=t("search_counts.ensemble") if self.with_status(COMPARED, "ensemble") else "",
         )
         missed = [
