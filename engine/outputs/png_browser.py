@@ -84,7 +84,13 @@ class PngBrowser:
         self._opened = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
 
     async def _open(self) -> None:
+        import logging
+
         import kaleido
+
+        # its browser channel logs a traceback for a message split across two reads (a busy machine), which it then
+        # ignores: not the user's to read on their terminal; a PNG that was not made is said by write() all the same
+        logging.getLogger("choreographer").setLevel(logging.CRITICAL)
 
         # kaleido's page fetches MathJax from a CDN unless told not to: the charts use no TeX, and a run uses no
         # network except a ClearML server the user set up (without this, one chart in six waited 5 s for it here)
