@@ -12,7 +12,7 @@ from automl_tui_engine.messages import t
 from automl_tui_engine.naming import RUNS_FOLDER
 
 from automl_tui.exits import fail, on_run_folder, refuse
-from automl_tui.terminal import say
+from automl_tui.terminal import print_table, say
 
 
 def adopt_command(
@@ -71,7 +71,6 @@ def runs_command(
     from automl_tui_engine.events import run_status_word
     from automl_tui_engine.formatting import without_controls
     from automl_tui_engine.outputs.decision_record import duration_words, runs_overview
-    from rich.console import Console
     from rich.table import Table
 
     if on_server:
@@ -106,7 +105,4 @@ def runs_command(
             *([run.tagged_words()] if on_server else []),
         ]
         table.add_row(*(without_controls(str(cell or "")) for cell in cells))  # a shared run.json says these
-    console = Console(markup=False, highlight=False)
-    if not console.is_terminal:  # piped or captured: whole rows, one line each, for whoever reads them
-        console.width = 1000
-    console.print(table)
+    print_table(table)

@@ -9,7 +9,7 @@ import shlex
 import shutil
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from automl_tui_engine.adopted_models import answered_by
@@ -17,9 +17,10 @@ from automl_tui_engine.messages import listing, t
 from automl_tui_engine.whatif import best as best_defaults  # light: its heavy imports are inside its functions
 
 from automl_tui.exits import cannot_write, fail, on_run_folder
-from automl_tui.terminal import say
+from automl_tui.terminal import print_table, say
 
 MOST_LINES = 30  # rows of a grid or search printed; the file holds every one
+Side = Literal["left", "right"]  # where a printed column's cells line up
 
 
 def whatif_command(
@@ -205,10 +206,36 @@ def _saved(kept: Any, out: Path | None, charts: tuple[str, ...]) -> None:
 
 
 def _print_table(table: Any) -> None:
-    text = table.head(MOST_LINES).to_string(index=False, float_format=lambda v: f"{v:.4g}")
-    say(text)
+    """The first MOST_LINES rows of a grid or a search, aligned by screen cells (Japanese names and values take two
+    each)."""
+    from rich.table import Table
+
+    printed = Table(box=None, pad_edge=False)
+    headers, rows = table_cells(table.head(MOST_LINES))
+    for name, side in headers:  # a number is never wrapped on a narrow terminal: the text columns give way first
+        printed.add_column(name, justify=side, no_wrap=side == "right")
+    for cells in rows:
+        printed.add_row(*cells)
+    print_table(printed)
     if len(table) > MOST_LINES:
         say(t("whatif.more_rows", count=len(table) - MOST_LINES))
+
+
+def table_cells(table: Any) -> tuple[list[tuple[str, Side]], list[list[str]]]:
+    """A grid's or a search's table as the CLI and the wizard show it: each header with the side its column is
+    aligned on (numbers on the right, so they line up on their last digit), and the rows as text, each column's
+    numbers with one precision (formatting.column_texts); control characters written out."""
+    import pandas as pd
+    from automl_tui_engine.formatting import column_texts, without_controls
+
+    headers: list[tuple[str, Side]] = []
+    columns = []
+    for name in table.columns:
+        values = table[name]
+        number = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        headers.append((without_controls(str(name)), "right" if number else "left"))
+        columns.append([without_controls(text) for text in column_texts(values)])
+    return headers, [list(row) for row in zip(*columns, strict=True)]
 
 
 def rest_of_row(row: int | None) -> str:

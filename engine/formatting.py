@@ -137,3 +137,30 @@ def spread_text(mean: float, std: float | None, metric: Bounded) -> str:
     decimals = min(max(1 - math.floor(math.log10(abs(std))), 0), 6)
     unit = getattr(metric, "unit", "")
     return f"{with_unit(f'{mean:.{decimals}f}', unit)} ± {with_unit(f'{std:.{decimals}f}', unit)}"
+
+
+SIGNIFICANT_DIGITS = 4  # of a column's largest number; the smaller ones get as many decimals, so the points line up
+
+
+def column_texts(values: pd.Series) -> list[str]:
+    """A table column's values as people read them, one precision for the whole column: 31.25, 15.20 and 7.65, never
+    31.25, 15.2 and 7.651 (nor 8.951e-08 beside 0.9978); no more decimals than the values have (a grid's 32.5 stays
+    32.5), whole numbers without any; text as it is; nothing for no value."""
+    import math
+
+    import pandas as pd
+
+    if not pd.api.types.is_float_dtype(values):  # text, True/False, and whole numbers (never rounded through a float)
+        return ["" if pd.isna(value) else str(value) for value in values]
+    numbers = values.astype(float)  # pandas' NA as NaN
+    finite = [value for value in numbers if math.isfinite(value)]
+    largest = max((abs(value) for value in finite), default=0.0)
+    decimals = max(SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(largest)), 0) if largest else 0
+    # the fewest decimals that write every value as it is, when that is fewer
+    decimals = next(d for d in range(decimals + 1) if d == decimals or all(_written_with(v, d) for v in finite))
+    # + 0.0: a tiny negative rounded to nothing is 0.00, not -0.00
+    return ["" if math.isnan(value) else f"{round(value, decimals) + 0.0:.{decimals}f}" for value in numbers]
+
+
+def _written_with(value: float, decimals: int) -> bool:
+    return abs(value - round(value, decimals)) <= 1e-9 * max(abs(value), 1.0)

@@ -136,3 +136,44 @@ def test_an_answer_from_a_model_with_a_tuned_cut_off_says_the_cut_off():
     answer = case.Answer({}, "否決", {"否決": 0.38, "承認": 0.62}, [], cutoff=("承認", 0.85))
     said, _ = answer_text(answer, {})
     assert "It answers '承認' only once it is at least 85% sure" in said
+
+
+def test_a_printed_table_lines_up_by_screen_cells_with_japanese_names_and_values(capsys):
+    """A Japanese character takes two cells of the terminal, not one: every column of a grid's or a search's table
+    starts (text) or ends (numbers) at the same cell in every line, its header's too; and each column's numbers
+    have one precision (never 7.651 above 15.2)."""
+    import pandas as pd
+    from rich.cells import cell_len
+
+    from automl_tui.whatif_cli import _print_table
+
+    table = pd.DataFrame(
+        {
+            "都市": ["東京", "Osaka", "名古屋市"],
+            "年収（万円）": [7.651, 15.2, 31.25],
+            "prediction": ["はい", "no", "いいえ"],
+            "probability_はい": [0.5, 0.0371, 1e-7],
+        }
+    )
+    _print_table(table)
+    lines = capsys.readouterr().out.splitlines()
+    cells = [
+        ["都市", "年収（万円）", "prediction", "probability_はい"],
+        ["東京", "7.65", "はい", "0.5000"],
+        ["Osaka", "15.20", "no", "0.0371"],
+        ["名古屋市", "31.25", "いいえ", "0.0000"],
+    ]
+    assert len(lines) == len(cells)
+    spans = []  # each line's (first cell, cell after the last) of each column, found left to right
+    for line, texts in zip(lines, cells, strict=True):
+        found, at = [], 0
+        for text in texts:
+            at = line.index(text, at)
+            found.append((cell_len(line[:at]), cell_len(line[:at]) + cell_len(text)))
+            at += len(text)
+        spans.append(found)
+    text_columns, number_columns = (0, 2), (1, 3)
+    for column in text_columns:
+        assert len({line[column][0] for line in spans}) == 1, lines
+    for column in number_columns:
+        assert len({line[column][1] for line in spans}) == 1, lines

@@ -99,7 +99,13 @@ async def test_one_case_a_grid_and_the_best_inputs_on_the_bundled_sample(recorde
         screen.query_one("#best-class", Select).value = "Chinstrap"
         await pilot.click("#best-search")
         await until(pilot, lambda: text_of(screen, "#best-result").startswith("Best inputs for the highest"))
-        assert screen.query_one("#best-table", DataTable).row_count == 5
+        best = screen.query_one("#best-table", DataTable)
+        assert best.row_count == 5
+        # the numbers the search found, as the CLI prints them: one precision for the column, right-aligned
+        key = next(key for key, column in best.columns.items() if column.label.plain == "bill_length_mm")
+        lengths = list(best.get_column(key))
+        assert len({len(cell.plain.partition(".")[2]) for cell in lengths}) == 1, lengths
+        assert {cell.justify for cell in lengths} == {"right"}
         assert (run_dir / rundir.WHATIF / "002-best.csv").is_file()
         report = (run_dir / rundir.REPORT).read_text(encoding="utf-8")
         assert "whatif/001-grid.csv" in report and "whatif/002-best.csv" in report

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, TabbedContent, TabPane
 
 from automl_tui.state import shown_path
-from automl_tui.whatif_cli import answer_text, best_head, best_said, grid_said
+from automl_tui.whatif_cli import answer_text, best_head, best_said, grid_said, table_cells
 from automl_tui.widgets.keys_footer import KeysFooter
 from automl_tui.widgets.plain import DataTable, Label, Select, SelectionList, Static
 
@@ -272,9 +272,11 @@ class UseScreen(Screen[None]):
     def fill(self, table_id: str, frame: Any, result_id: str, text: str) -> None:
         table = self.query_one(table_id, DataTable)
         table.clear(columns=True)
-        table.add_columns(*[str(c) for c in frame.columns])
-        for row in frame.itertuples(index=False):
-            table.add_row(*[short(v) for v in row])
+        headers, rows = table_cells(frame)
+        sides = [side for _, side in headers]
+        table.add_columns(*[Text(name, justify=side) for (name, _), side in zip(headers, sides, strict=True)])
+        for row in rows:
+            table.add_row(*[Text(cell, justify=side) for cell, side in zip(row, sides, strict=True)])
         self.show(result_id, text, False)
         self.query_one(result_id).scroll_visible()  # below a long list of columns on a small terminal
 
