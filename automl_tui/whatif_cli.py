@@ -132,6 +132,7 @@ def optimize_command(
 def answer_text(answer: Any, changes: dict[str, str], row: int | None = None) -> tuple[str, list[str]]:
     """One case's answer as the CLI and the wizard show it: prediction, probabilities, what moves it, what was asked;
     and a "Careful:" line per value training never saw."""
+    from automl_tui_engine.formatting import with_minus_sign
     from automl_tui_engine.whatif.case import short
 
     lines = [t("whatif.prediction", prediction=short(answer.prediction))]
@@ -142,7 +143,8 @@ def answer_text(answer: Any, changes: dict[str, str], row: int | None = None) ->
     if answer.cutoff:  # why 0.62 for one class can still answer the other
         label, value = answer.cutoff
         lines.append(t("whatif.cutoff", label=short(label), percent=f"{value:.0%}"))
-    moves = listing(f"{column} {value:+.3f}" for column, value in answer.pushes.items())
+    # the minus as the sentence's "+ up, − down" writes it
+    moves = listing(f"{column} {with_minus_sign(f'{value:+.3f}')}" for column, value in answer.pushes.items())
     if answer.pushes:
         toward = answer.explained
         lines.append(

@@ -164,3 +164,12 @@ def column_texts(values: pd.Series) -> list[str]:
 
 def _written_with(value: float, decimals: int) -> bool:
     return abs(value - round(value, decimals)) <= 1e-9 * max(abs(value), 1.0)
+
+
+MINUS_SIGN = "\u2212"  # −, as the charts' axes (plotly) and the messages' "+ up, − down" write a negative
+
+
+def with_minus_sign(figure: str) -> str:
+    """A signed figure ('-0.045', '+1.2') with its minus written as the charts and the messages write it ('−0.045'):
+    a number and the legend that explains its sign agree."""
+    return figure.replace("-", MINUS_SIGN, 1) if figure.startswith("-") else figure

@@ -131,6 +131,13 @@ def test_one_browser_draws_the_pngs_of_several_exports(tmp_path):
         assert set(late) == {f"late/{name}.png" for name in figures} and not list((tmp_path / "late").glob("*.png"))
         assert set(late.values()) == {t("missing.png_time_spent", made=0, charts=3)}
         assert (tmp_path / "late" / "one.html").is_file()
+        # a chart that needs more room than the others (the SHAP chart's legend of many categories) gets it
+        rows = pd.DataFrame({f"c{i}": [f"v{j}" for j in range(30)] for i in range(6)})
+        tall = plots.shap_summary(shap_explanation(rows, dict.fromkeys(rows.columns, lambda v: len(v) / 10)))
+        assert plots.export({"tall": tall}, tmp_path / "tall", browser=browser) == {}
+        size = (tmp_path / "tall" / "tall.png").read_bytes()[16:24]  # the PNG header's width and height
+        assert (int.from_bytes(size[:4]), int.from_bytes(size[4:])) == (chart_style.WIDTH, tall.layout.height)
+        assert tall.layout.height > chart_style.HEIGHT
     finally:
         browser.close()
     assert not browser._thread.is_alive()  # closing stops its thread: a finished run leaves nothing running
@@ -215,6 +222,55 @@ def test_true_false_columns_are_drawn_and_a_chart_that_fails_costs_only_itself(m
     figures, failed = plots.build(*args)
     assert list(failed) == ["shap_summary"] and failed["shap_summary"].startswith("ValueError: a column of a kind")
     assert {"leaderboard", "tradeoff_latency", "shap_importance", "permutation_importance"} <= set(figures)
+
+
+def shap_explanation(rows: pd.DataFrame, effects: dict[str, object]) -> object:
+    """An Explanation of `rows` whose SHAP value for each column is `effects[column]` (a function of the column's
+    value), so the chart's average effects are known."""
+    from automl_tui_engine.outputs.explain import Explanation
+
+    values = np.column_stack([[effects[c](v) for v in rows[c]] for c in rows.columns]).astype(float)
+    return Explanation(columns=list(rows.columns), values=values, rows=rows, class_explained="yes")
+
+
+def test_the_shap_chart_colours_categories_each_its_own_with_its_average_effect():
+    """SHAP's own chart leaves a column of categories grey (it has no low and high) though it may matter most: each
+    category gets a colour, and the legend says which one pushes which way, the minus written as the axis writes
+    it (−, not -)."""
+    rows = pd.DataFrame({"island": ["Biscoe", "Dream", "東京", "Biscoe", None, "Dream"], "mass": [1, 2, 3, 4, 5, 6]})
+    pushes = {"Biscoe": 1.5, "Dream": -0.25, "東京": 0.5}
+    figure = plots.shap_summary(
+        shap_explanation(rows, {"island": lambda v: pushes.get(v, 0.0), "mass": lambda v: (v - 3.5) / 10})
+    )
+    island = [trace for trace in figure.data if trace.legendgroup == "island"]
+    # strongest push to the right first; a missing value is a category of its own, "—"
+    assert [trace.name for trace in island] == ["Biscoe (+1.5)", "東京 (+0.5)", "— (+0)", "Dream (\u22120.25)"]
+    assert island[0].legendgrouptitle.text == "island" and len(island[0].x) == 2
+    colours = [trace.marker.color for trace in island]
+    assert len(set(colours)) == 4 and set(colours) <= set(plots.CATEGORY_COLORS)
+    # the numbers keep their low-to-high scale, its one colour bar kept to the top so the legend fits under it
+    mass = next(trace for trace in figure.data if trace.showlegend is False)
+    assert mass.marker.showscale and mass.marker.colorbar.yanchor == "top"
+    assert list(mass.marker.color) == [0.0, 0.2, 0.4, 0.6, 0.8, 1.0]
+    assert figure.layout.legend.y < 1 and figure.layout.height == chart_style.HEIGHT
+
+
+def test_a_column_of_many_categories_names_its_frequent_ones_and_many_such_columns_make_the_chart_taller():
+    rng = np.random.default_rng(0)
+    cities = pd.DataFrame({f"city_{i}": rng.choice([f"town {j}" for j in range(12)], 200) for i in range(6)})
+    figure = plots.shap_summary(shap_explanation(cities, dict.fromkeys(cities.columns, lambda v: len(v) / 10)))
+    first = [trace for trace in figure.data if trace.legendgroup == "city_0"]
+    frequent = cities["city_0"].value_counts().index[:2]
+    # six columns share the legend: the two most frequent towns of each by name, the rest together in grey
+    assert {trace.name.split(" (")[0] for trace in first} == {*frequent, "…"}
+    rest = next(trace for trace in first if trace.name.startswith("…"))
+    assert rest.marker.color == plots.CATEGORY_COLORS[-1] and len(rest.x) == (~cities["city_0"].isin(frequent)).sum()
+    # the legend's 6 names and 18 entries need more room than the usual chart's height: the chart grows
+    assert figure.layout.height > chart_style.HEIGHT
+    # the legend lists the columns as the chart shows them, from the top
+    ranks = {trace.legendgroup: trace.legendrank for trace in figure.data}
+    top_down = list(figure.layout.yaxis.ticktext)[::-1]
+    assert sorted(ranks, key=ranks.get) == top_down
 
 
 @pytest.mark.slow

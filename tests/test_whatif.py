@@ -177,3 +177,18 @@ def test_a_printed_table_lines_up_by_screen_cells_with_japanese_names_and_values
         assert len({line[column][0] for line in spans}) == 1, lines
     for column in number_columns:
         assert len({line[column][1] for line in spans}) == 1, lines
+
+
+def test_what_moves_an_answer_writes_its_minus_as_its_legend_does():
+    """The sentence explains the signs with "+ up, − down" (U+2212, as the SHAP chart's axis writes it): the values
+    it lists write their minus the same way, not as a hyphen."""
+    from automl_tui_engine.formatting import MINUS_SIGN
+    from automl_tui_engine.messages import t
+
+    from automl_tui.whatif_cli import answer_text
+
+    answer = case.Answer({}, 152.0, {}, [], pushes={"bmi": 0.1234, "age": -0.0451})
+    said, _ = answer_text(answer, {})
+    assert t("whatif.pushes_value", items=f"bmi +0.123, age {MINUS_SIGN}0.045") in said
+    for legend in ("whatif.pushes_value", "whatif.pushes_toward"):  # what the catalogues say of the signs
+        assert MINUS_SIGN in t(legend, items="", toward="") and "-" not in t(legend, items="", toward="")

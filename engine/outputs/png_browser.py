@@ -106,7 +106,7 @@ class PngBrowser:
     ) -> list[str]:
         """Write `<name>.png` in `folder` for each figure, in order, none started when the slowest so far would end
         past `until` (time.monotonic(); None: all); returns the names not started for that reason. Raises what
-        stopped the browser or a chart."""
+        stopped the browser or a chart. Each is drawn at the size its layout sets, else `width` × `height`."""
         import asyncio
         import time
 
@@ -116,7 +116,9 @@ class PngBrowser:
             if until is not None and time.monotonic() + slowest > until:
                 return names[position:]
             start = time.monotonic()
-            spec = {"fig": fig.to_dict(), "path": folder / f"{name}.png", "opts": {"width": width, "height": height}}
+            # a chart that needs more room than most says so in its layout (the SHAP chart with many categories)
+            size = {"width": fig.layout.width or width, "height": fig.layout.height or height}
+            spec = {"fig": fig.to_dict(), "path": folder / f"{name}.png", "opts": size}
             try:
                 self._draw(spec)
             except TimeoutError:  # a chart that takes this long is not coming: not worth a new browser
