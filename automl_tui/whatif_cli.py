@@ -214,8 +214,8 @@ def _print_table(table: Any) -> None:
 
     printed = Table(box=None, pad_edge=False)
     headers, rows = table_cells(table.head(MOST_LINES))
-    for name, side in headers:  # a number is never wrapped on a narrow terminal: the text columns give way first
-        printed.add_column(name, justify=side, no_wrap=side == "right")
+    for name, side in headers:  # on a narrow terminal a long header or value folds onto more lines, never cut
+        printed.add_column(name, justify=side, overflow="fold")
     for cells in rows:
         printed.add_row(*cells)
     print_table(printed)

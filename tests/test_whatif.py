@@ -192,3 +192,23 @@ def test_what_moves_an_answer_writes_its_minus_as_its_legend_does():
     assert t("whatif.pushes_value", items=f"bmi +0.123, age {MINUS_SIGN}0.045") in said
     for legend in ("whatif.pushes_value", "whatif.pushes_toward"):  # what the catalogues say of the signs
         assert MINUS_SIGN in t(legend, items="", toward="") and "-" not in t(legend, items="", toward="")
+
+
+def test_a_table_wider_than_the_terminal_folds_its_long_names_and_cuts_nothing(capsys, monkeypatch):
+    """At 40 columns a long header or value folds onto more lines; no value is cut to 'トージ …'."""
+    import re
+
+    import pandas as pd
+    from rich.cells import cell_len
+
+    from automl_tui.whatif_cli import _print_table
+
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich takes the capture for a terminal, 40 columns wide
+    monkeypatch.setenv("COLUMNS", "40")
+    island = "トージャーセン島"
+    table = pd.DataFrame({"prediction": [island, "Dream"], f"probability_{island}": [0.5, 0.25], "mass": [3e3, 4e3]})
+    _print_table(table)
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in capsys.readouterr().out.splitlines()]
+    assert max(map(cell_len, lines)) <= 40 and "…" not in "".join(lines)
+    assert all(any(number in line for line in lines) for number in ("0.50", "0.25", "3000", "4000"))
+    assert island in "".join(line.split()[0] for line in lines if line[:1] != " ")  # folded, whole
