@@ -226,16 +226,18 @@ def _print_table(table: Any) -> None:
 def table_cells(table: Any) -> tuple[list[tuple[str, Side]], list[list[str]]]:
     """A grid's or a search's table as the CLI and the wizard show it: each header with the side its column is
     aligned on (numbers on the right, so they line up on their last digit), and the rows as text, each column's
-    numbers with one precision (formatting.column_texts); control characters written out."""
+    numbers with one precision (formatting.column_texts); the answer columns named in the user's words (as the
+    record's CSV names them); control characters written out."""
     import pandas as pd
     from automl_tui_engine.formatting import column_texts, without_controls
+    from automl_tui_engine.naming import answer_header
 
     headers: list[tuple[str, Side]] = []
     columns = []
     for name in table.columns:
         values = table[name]
         number = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-        headers.append((without_controls(str(name)), "right" if number else "left"))
+        headers.append((without_controls(answer_header(str(name))), "right" if number else "left"))
         columns.append([without_controls(text) for text in column_texts(values)])
     return headers, [list(row) for row in zip(*columns, strict=True)]
 
