@@ -243,9 +243,9 @@ def test_the_shap_chart_colours_categories_each_its_own_with_its_average_effect(
         shap_explanation(rows, {"island": lambda v: pushes.get(v, 0.0), "mass": lambda v: (v - 3.5) / 10})
     )
     island = [trace for trace in figure.data if trace.legendgroup == "island"]
-    # strongest push to the right first; a missing value is a category of its own, "—"
-    assert [trace.name for trace in island] == ["Biscoe (+1.5)", "東京 (+0.5)", "— (+0)", "Dream (\u22120.25)"]
-    assert island[0].legendgrouptitle.text == "island" and len(island[0].x) == 2
+    # strongest push to the right first; a missing value is a category of its own
+    assert [trace.name for trace in island] == ["Biscoe (+1.5)", "東京 (+0.5)", "no value (+0)", "Dream (\u22120.25)"]
+    assert island[0].legendgrouptitle.text == "island: category (average effect)" and len(island[0].x) == 2
     colours = [trace.marker.color for trace in island]
     assert len(set(colours)) == 4 and set(colours) <= set(plots.CATEGORY_COLORS)
     # the numbers keep their low-to-high scale, its one colour bar kept to the top so the legend fits under it
@@ -262,8 +262,8 @@ def test_a_column_of_many_categories_names_its_frequent_ones_and_many_such_colum
     first = [trace for trace in figure.data if trace.legendgroup == "city_0"]
     frequent = cities["city_0"].value_counts().index[:2]
     # six columns share the legend: the two most frequent towns of each by name, the rest together in grey
-    assert {trace.name.split(" (")[0] for trace in first} == {*frequent, "…"}
-    rest = next(trace for trace in first if trace.name.startswith("…"))
+    assert {trace.name.split(" (")[0] for trace in first} == {*frequent, "10 other values"}
+    rest = next(trace for trace in first if trace.name.startswith("10 other values"))
     assert rest.marker.color == plots.CATEGORY_COLORS[-1] and len(rest.x) == (~cities["city_0"].isin(frequent)).sum()
     # the legend's 6 names and 18 entries need more room than the usual chart's height: the chart grows
     assert figure.layout.height > chart_style.HEIGHT

@@ -173,7 +173,7 @@ def importance_bar(values: dict[str, float], errors: dict[str, float] | None, ti
 
 
 # a category's colour: Dark2, neither red nor blue (the numbers' low-to-high scale), its grey last; a column with
-# more categories than colours shows its most frequent ones, the rest in that grey together as "…"
+# more categories than colours shows its most frequent ones, the rest in that grey together ("N other values")
 CATEGORY_COLORS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666")
 NUMBERS_SHARE = 0.9  # a column this much of whose values read as numbers is coloured by value, else by category
 # the categories' legend, right of the dots under the value scale: the chart grows taller when it needs more room,
@@ -198,7 +198,7 @@ def shap_summary(explanation: Explanation) -> go.Figure:
     numbers = {column: pd.to_numeric(rows[column], errors="coerce").astype(float) for column in order}  # True/False too
     by_value = [c for c in order if numbers[c].notna().sum() >= NUMBERS_SHARE * rows[c].notna().sum()]
     by_category = len(order) - len(by_value)
-    # in each column's share of the legend: its name, and its categories, the last one perhaps "…" for the rest
+    # in each column's share of the legend: its name, and its categories, the last one perhaps the rest together
     places = max(3, min(len(CATEGORY_COLORS), MOST_LEGEND_LINES // max(by_category, 1) - 1))
     # with categories, the value scale keeps to the top right and their legend goes under it
     bar = {"lenmode": "pixels", "len": SCALE_PX - 40, "y": 1, "yanchor": "top"} if by_category else {}
@@ -287,20 +287,23 @@ def _dots_by_category(
     """A column's dots, one trace per category in its own colour, in the legend under the column's name with the
     category's average effect (+ pushes to the right), from the one that pushes right most to the one that pushes
     left most, ranked in the legend from `first`. A column with more than `places` categories names its most
-    frequent ones; the rest share the grey, as "…"."""
+    frequent ones; the rest share the grey, as "N other values"."""
     import numpy as np
     import pandas as pd
     import plotly.graph_objects as go
     from automl_tui_engine.formatting import with_minus_sign
 
-    shown = labels.astype("string").fillna("—").map(without_controls).to_numpy(dtype=object)  # "—": no value
+    no_value = t("plots.no_value")
+    shown = labels.astype("string").fillna(no_value).map(without_controls).to_numpy(dtype=object)
     frequent = list(pd.Series(shown).value_counts().index)
+    others = ""
     if len(frequent) > places:
         named = frequent[: places - 1]
-        shown[~np.isin(shown, named)] = "…"
-        frequent = [*named, "…"]
+        others = t("plots.other_values", count=len(frequent) - len(named))
+        shown[~np.isin(shown, named)] = others
+        frequent = [*named, others]
     effects = {label: float(values[shown == label].mean()) for label in frequent}
-    ranked = sorted(frequent, key=lambda label: (label == "…", -effects[label]))
+    ranked = sorted(frequent, key=lambda label: (label == others, -effects[label]))
     traces = []
     for rank, label in enumerate(ranked, start=first):
         chosen = shown == label
@@ -314,9 +317,9 @@ def _dots_by_category(
                 name=f"{label} ({with_minus_sign(effect_text)})",
                 legendgroup=column,
                 legendrank=rank,
-                legendgrouptitle={"text": without_controls(column)},
+                legendgrouptitle={"text": t("plots.category_effects", column=without_controls(column))},
                 marker={
-                    "color": CATEGORY_COLORS[-1] if label == "…" else CATEGORY_COLORS[frequent.index(label)],
+                    "color": CATEGORY_COLORS[-1] if label == others else CATEGORY_COLORS[frequent.index(label)],
                     "size": 6,
                     "opacity": 0.8,
                 },
