@@ -472,11 +472,11 @@ async def test_the_wizard_explains_a_table_with_a_10_kb_column_name(tmp_path, mo
 
 
 def test_the_wizard_s_text_widgets_all_show_text_as_typed():
-    """Textual's own Static, Label, DataTable, OptionList, Select and SelectionList read a str as markup: every
-    screen uses widgets.plain's instead."""
+    """Textual's own Static, Label, DataTable, OptionList, Select, SelectionList and RichLog read a str as markup:
+    every screen uses widgets.plain's instead (which also break Japanese lines by its rules)."""
     import ast
 
-    plain_only = {"Static", "Label", "DataTable", "OptionList", "Select", "SelectionList"}
+    plain_only = {"Static", "Label", "DataTable", "OptionList", "Select", "SelectionList", "RichLog"}
     wizard = Path(__file__).resolve().parent.parent / "automl_tui"
     found = []
     for path in wizard.rglob("*.py"):

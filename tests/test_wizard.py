@@ -158,7 +158,7 @@ async def test_whole_wizard_with_the_keyboard_on_real_data(project):
         assert "report.md" in text_of(decision, "#report-path")
         # plain words: on hover over the ranking, and in their own tab (mounted a moment after the first tab)
         await until(pilot, lambda: decision.query("#words"))
-        assert ranking.tooltip.startswith("balanced accuracy: how often the model is right within each class")
+        assert str(ranking.tooltip).startswith("balanced accuracy: how often the model is right within each class")
         words = text_of(decision, "#words")
         assert "guessing: the score of always answering the most frequent class" in words
         assert "Model kinds: " in words and "± : " not in words

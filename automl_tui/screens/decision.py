@@ -20,7 +20,7 @@ from textual.widgets import TabbedContent, TabPane
 from automl_tui.state import NEW_RUN, RECENT, shown_path
 from automl_tui.widgets.keys_footer import KeysFooter
 from automl_tui.widgets.pareto_chart import ParetoChart
-from automl_tui.widgets.plain import DataTable, Static
+from automl_tui.widgets.plain import DataTable, Static, wrapped
 
 
 class HeadlineBox(VerticalScroll):
@@ -159,8 +159,8 @@ class DecisionScreen(Screen[str]):
         s = self.summary
         table = DataTable(cursor_type="row", zebra_stripes=True)
         # on hover: what the score column and its ± mean
-        table.tooltip = "\n".join(
-            glossary.line(key, markdown=False) for key in glossary.found_in(f"{s.metric.title} ±")
+        table.tooltip = wrapped(
+            "\n".join(glossary.line(key, markdown=False) for key in glossary.found_in(f"{s.metric.title} ±"))
         )
         table.add_columns("#", t("report.col_model"), s.metric.title, t("report.col_latency"), t("report.col_size"))
         for position, name in enumerate(names, start=1):

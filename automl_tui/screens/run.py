@@ -14,11 +14,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ProgressBar, RichLog
+from textual.widgets import ProgressBar
 
 from automl_tui.widgets.keys_footer import KeysFooter
 from automl_tui.widgets.leaderboard import Leaderboard
-from automl_tui.widgets.plain import Static
+from automl_tui.widgets.plain import RichLog, Static, wrapped
 
 if TYPE_CHECKING:
     from automl_tui_engine.clearml.remote import RemoteResult
@@ -58,7 +58,7 @@ class RunScreen(Screen[str | None]):
         yield Static(t("tui.run_preparing"), id="phase")
         yield ProgressBar(total=self.config.time_budget_s, show_eta=False, id="budget")
         yield Leaderboard(id="leaderboard")
-        yield RichLog(id="log", wrap=True, markup=False, max_lines=200)
+        yield RichLog(id="log", wrap=True, max_lines=200)
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -100,7 +100,7 @@ class RunScreen(Screen[str | None]):
             )
             # on hover: what the score column and its ± mean, in plain words
             words = [k for k in (event.primary_metric, "cross_validation", "spread") if k in glossary.TERMS]
-            board.tooltip = "\n".join(glossary.line(key, markdown=False) for key in words)
+            board.tooltip = wrapped("\n".join(glossary.line(key, markdown=False) for key in words))
             for model in event.candidates:
                 board.upsert(model, status=ev.status_word("waiting"))
             if event.baseline and event.primary_metric in event.baseline:
