@@ -10,6 +10,7 @@ run of narrow characters (a word, a number, a path, a name) is never cut unless 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate
 
@@ -55,15 +56,15 @@ def line_spans(text: str, width: int) -> tuple[tuple[int, int], ...]:
     """The lines of `text` (one line, no newline) shown `width` terminal cells wide, as (start, end) slices: a line
     broken at spaces ends before them; the last line keeps what it ends with, as Textual's own wrapping does."""
     size = len(text)
-    cells = [0, *accumulate(get_character_cell_size(char) for char in text)]
-    wide = [get_character_cell_size(char) == 2 for char in text]
+    sizes = [get_character_cell_size(char) for char in text]
+    cells, wide = [0, *accumulate(sizes)], [cell == 2 for cell in sizes]
     ends = [0] * (size + 1)  # ends[i]: where text[:i] ends without its trailing spaces
     for i, char in enumerate(text, 1):
         ends[i] = ends[i - 1] if char.isspace() else i
 
     phrases = _phrase_starts(text) if any(wide) else frozenset()
-    # breaks[i]: whether a line may start at text[i]; a break at a space or between phrases is preferred
-    phrase_breaks, any_breaks = [], []
+    # where a line may start, and where it had better start: a space between English words or a Japanese phrase
+    any_breaks, phrase_breaks = [], []
     for i in range(1, size):
         char, before = text[i], text[ends[i] - 1] if ends[i] else ""
         if char.isspace() or not before or char in NO_LINE_START or before in NO_LINE_END:
@@ -81,10 +82,9 @@ def line_spans(text: str, width: int) -> tuple[tuple[int, int], ...]:
         return cells[ends[stop]] - cells[start] <= width
 
     def furthest(breaks: list[int], start: int) -> int | None:
+        """The furthest of `breaks` that ends a line starting at `start` within the width."""
         found = None
-        for i in breaks:
-            if i <= start:
-                continue
+        for i in breaks[bisect_right(breaks, start) :]:
             if not fits(start, i):
                 break
             found = i
@@ -94,7 +94,8 @@ def line_spans(text: str, width: int) -> tuple[tuple[int, int], ...]:
     start = 0
     while not fits(start, size):
         stop = furthest(phrase_breaks, start)
-        following = next((i for i in phrase_breaks if stop is not None and i > stop), size)
+        after = bisect_right(phrase_breaks, stop or size)
+        following = phrase_breaks[after] if after < len(phrase_breaks) else size
         if stop is None or cells[ends[following]] - cells[stop] > width:
             # the phrase at the line's start, or the one after it, is longer than a line: it breaks between
             # characters anyway, so here rather than on a line of its own

@@ -124,3 +124,42 @@ def test_every_japanese_message_breaks_well(width):
         if (problems := breaks_badly(line, width))
     }
     assert wrong == {}
+
+
+# ---- in the wizard's widgets ----
+
+
+async def test_a_static_breaks_again_when_its_width_changes():
+    from textual.app import App
+    from textual.geometry import Region
+
+    from automl_tui.widgets.plain import Static
+
+    text = "ClearML が設定されていません。CLEARML_API_ACCESS_KEY と CLEARML_API_SECRET_KEY を設定してください。"
+
+    def drawn(static: Static) -> list[str]:
+        return [strip.text.rstrip() for strip in static.render_lines(Region(0, 0, *static.size))]
+
+    async with App().run_test(size=(40, 10)) as pilot:
+        static = Static(text)
+        await pilot.app.mount(static)
+        await pilot.pause()
+        assert drawn(static) == lines(text, 40)
+        await pilot.resize_terminal(24, 10)
+        await pilot.pause()
+        assert drawn(static) == lines(text, 24) != lines(text, 40)
+
+
+def test_a_selection_copies_the_text_as_written():
+    from textual.content import Content
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    from automl_tui.widgets.plain import WrappedText
+
+    english = WrappedText(Content("the model is ready"))  # shown 10 wide: "the model" / "is ready"
+    assert english.selected_text(Selection(Offset(4, 0), Offset(2, 1)), {}, 10) == "model is"
+    japanese = WrappedText(Content("結果は信頼できますが、精度が上がるとは限りません。"))
+    assert lines(str(japanese), 24)[:2] == ["結果は信頼できますが、", "精度が上がるとは"]
+    assert japanese.selected_text(Selection(Offset(5, 0), Offset(4, 1)), {}, 24) == "できますが、精度が上"
+    assert japanese.selected_text(Selection(None, None), {}, 24) == str(japanese)

@@ -43,7 +43,7 @@ class WrappedText(Visual):
     def __str__(self) -> str:
         return str(self.content)
 
-    def shown(self, width: int) -> tuple[list[tuple[int, int, int]], Content]:
+    def _shown_at(self, width: int) -> tuple[list[tuple[int, int, int]], Content]:
         """The lines shown `width` cells wide, each as (line of the text, start, end), and the text broken into them."""
         if self._shown is None or self._shown[0] != width:
             text_lines = self.content.split(allow_blank=True)
@@ -52,18 +52,18 @@ class WrappedText(Visual):
             self._shown = (width, spans, broken)
         return self._shown[1], self._shown[2]
 
-    def _broken(self, rules: RulesMap, width: int) -> Content:
-        """What Textual draws: the text broken into lines (Textual then finds each line fits), or as it is when the
-        widget does not wrap."""
+    def _drawn(self, rules: RulesMap, width: int) -> tuple[list[tuple[int, int, int]] | None, Content]:
+        """What Textual draws `width` cells wide: the text broken into lines that fit (Textual then leaves them as they
+        are) with where they are in the text, or the text as it is (no lines) where the widget does not wrap."""
         if rules.get("text_wrap", "wrap") == "nowrap":
-            return self.content
-        return self.shown(width - 2 * rules.get("line_pad", 0))[1]
+            return None, self.content
+        return self._shown_at(width - 2 * rules.get("line_pad", 0))
 
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
-        return self._broken(options.rules, width).render_strips(width, height, style, options)
+        return self._drawn(options.rules, width)[1].render_strips(width, height, style, options)
 
     def get_height(self, rules: RulesMap, width: int) -> int:
-        return self._broken(rules, width).get_height(rules, width)
+        return self._drawn(rules, width)[1].get_height(rules, width)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         return self.content.get_optimal_width(rules, container_width)
@@ -74,20 +74,18 @@ class WrappedText(Visual):
     def selected_text(self, selection: Selection, rules: RulesMap, width: int) -> str:
         """The text under a selection made on the lines shown `width` cells wide, as it is in the text: a line broken
         at a space has its space again, a Japanese one is one line again."""
-        if rules.get("text_wrap", "wrap") == "nowrap":
-            return selection.extract(str(self.content))
-        spans, _ = self.shown(width - 2 * rules.get("line_pad", 0))
+        spans, _ = self._drawn(rules, width)
 
         def in_text(offset: Offset | None) -> Offset | None:
-            if offset is None:
-                return None
+            if offset is None or spans is None:
+                return offset
             y, start, end = spans[min(offset.y, len(spans) - 1)]
             return Offset(start + min(offset.x, end - start), y)
 
         return Selection(in_text(selection.start), in_text(selection.end)).extract(str(self.content))
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.shown(options.max_width)[1]
+        yield self._shown_at(options.max_width)[1]
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         return Measurement(self.get_minimal_width({}), self.get_optimal_width({}, options.max_width))
@@ -100,6 +98,7 @@ def wrapped(value: Any) -> Any:
 
 
 def _wrapped_option(option: Any) -> Any:
+    """An option (the screens make Option objects, for their ids) with its prompt wrapped."""
     return Option(wrapped(option.prompt), option.id, option.disabled) if isinstance(option, Option) else wrapped(option)
 
 
