@@ -31,6 +31,7 @@ from automl_tui.screens.confirm import ConfirmScreen
 from automl_tui.screens.recent import RecentRunsScreen
 from automl_tui.screens.run import RunScreen
 from automl_tui.widgets.leaderboard import Leaderboard
+from automl_tui.widgets.pareto_chart import ParetoChart
 from automl_tui.widgets.plain import OptionList, RichLog, Static
 
 pytestmark = pytest.mark.slow  # real runs of the engine or the wizard: the full tier (see conftest)
@@ -52,10 +53,12 @@ def prose_rows(widget) -> list[str]:
 
 
 def breaks_badly(app, logged: list[str]) -> list[str]:
-    """What breaks badly among the lines of prose on the screen: the Statics', the options', the log's."""
+    """What breaks badly among the lines of prose on the screen: the Statics', the options', the log's, the chart's
+    legend."""
     # on the screen (not in a tab behind another)
-    shown = [w for w in app.screen.query("*") if isinstance(w, (Static, OptionList, RichLog)) and w.region]
-    texts = [str(w.visual) for w in shown if isinstance(w, Static)] + logged
+    prose = (Static, OptionList, RichLog, ParetoChart)
+    shown = [w for w in app.screen.query("*") if isinstance(w, prose) and w.region]
+    texts = [str(w.render()) for w in shown if isinstance(w, (Static, ParetoChart))] + logged
     texts += [str(option.prompt) for w in shown if isinstance(w, OptionList) for option in w.options]
     names = {name for text in texts for name in NAME.findall(text)}
     wrong = []

@@ -10,6 +10,8 @@ from automl_tui_engine.messages import t
 from rich.text import Text
 from textual.widget import Widget
 
+from automl_tui.widgets.plain import WrappedText, wrapped
+
 RECOMMENDED, FRONT, OTHER = "★", "●", "○"
 
 
@@ -23,7 +25,7 @@ class ParetoChart(Widget):
         self.points = [(r["model"], float(r[f"{metric.name}_mean"]), float(r["predict_ms_per_1k"])) for r in rows]
         self.metric, self.pareto, self.recommended = metric, set(pareto), recommended
 
-    def render(self) -> Text:
+    def render(self) -> WrappedText:
         width = max(self.size.width - 12, 20)
         height = 10
         sign = 1 if self.metric.greater_is_better else -1
@@ -64,7 +66,7 @@ class ParetoChart(Widget):
                 other=OTHER,
             )
         )
-        return text
+        return wrapped(text)  # the legend's words and names break as all the wizard's prose does
 
 
 def _place(grid: list[list[str]], y: int, x: int, label: str) -> None:
