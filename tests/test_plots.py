@@ -80,7 +80,7 @@ def test_the_terminal_chart_keeps_its_height_for_the_models_near_the_top():
     from automl_tui.widgets.pareto_chart import ParetoChart
 
     rows = [*ROWS, {"model": "broken", "accuracy_mean": 0.31, "predict_ms_per_1k": 900.0}]
-    text = ParetoChart(rows, ACCURACY, ["forest", "boost", "linear"], "linear").render().plain
+    text = str(ParetoChart(rows, ACCURACY, ["forest", "boost", "linear"], "linear").render())
     lines = text.splitlines()
     marked = [i for i, line in enumerate(lines[:10]) if any(mark in line for mark in "★●○")]
     assert len(marked) >= 4  # the four close models spread over the rows, not squashed into the top one
@@ -172,7 +172,7 @@ def test_the_terminal_chart_never_runs_two_labels_together():
     from automl_tui.widgets.pareto_chart import ParetoChart
 
     rows = [{"model": f"linear #{i}", "accuracy_mean": 0.9, "predict_ms_per_1k": 5.0} for i in range(12)]
-    text = ParetoChart(rows, ACCURACY, [], "linear #0").render().plain
+    text = str(ParetoChart(rows, ACCURACY, [], "linear #0").render())
     labels = re.findall(r"[★●○]\d+", text.split("└")[0])
     assert sorted(labels, key=lambda label: int(label[1:])) == ["★1", *(f"○{n}" for n in range(2, 13))]
 
