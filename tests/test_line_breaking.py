@@ -107,6 +107,8 @@ def test_english_breaks_where_textual_broke_it(width):
     """...but for a line Textual started with a separator or an ellipsis (`· saved {created}`, `…)`)."""
     for key, text in _catalogue("en").items():
         for line in text.split("\n"):
+            if cell_len(line) != len(line):  # an English line naming Japanese words (予測): broken by their rules
+                continue
             textual = divide_line(line, width)
             ours = [start for start, _ in line_spans(line, width)[1:]]
             if any(line[start] in "·…" for start in textual):
