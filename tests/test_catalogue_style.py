@@ -21,7 +21,7 @@ JAPANESE_STYLE = [
     ("並べ替え重要度: the term is 順列重要度", re.compile(r"並べ替え重要度")),
     ("ms/千行 or ミリ秒/千行: the unit is ミリ秒/1,000行", re.compile(r"(?:ms|ミリ秒)/千行")),
     ("決定後: the decision is 判断 (判断サマリー)", re.compile(r"決定後")),
-    ("いま: the word is 現在", re.compile(r"いま\d")),
+    ("いま: the word is 現在", re.compile(r"いま[\d{]")),
     ("nested full-width brackets", re.compile(r"（[^（）]*（")),
 ]
 
