@@ -15,7 +15,7 @@ from typing import Any
 from automl_tui_engine import events as ev
 from automl_tui_engine import exit_codes, glossary
 from automl_tui_engine.extension.registry import metrics
-from automl_tui_engine.formatting import human_bytes, score_text, spread_text
+from automl_tui_engine.formatting import about_seconds, human_bytes, score_text, spread_text
 from automl_tui_engine.launching import RunHandle
 from automl_tui_engine.messages import t, t_or
 from automl_tui_engine.outputs.rundir import RUN_JSON, RunFolder, sessions_folder
@@ -53,7 +53,8 @@ class HeadlessView:
                 )
             )
             if event.estimate_s is not None:
-                self.err.print(t("cli.run_estimate", seconds=event.estimate_s, memory=event.memory_mb))
+                seconds = about_seconds(event.estimate_s)
+                self.err.print(t("cli.run_estimate", seconds=seconds, memory=event.memory_mb))
         elif isinstance(event, ev.PhaseChanged):
             self.phase = event.phase
         elif isinstance(event, ev.CandidateStarted):

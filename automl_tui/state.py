@@ -144,8 +144,8 @@ def made_here(out: Path) -> set[Path]:
 
 
 def default_table(folder: Path, out: Path) -> Path | None:
-    """The most recently changed table in `folder` or its direct subfolders, leaving out the run folders in `out`
-    and the tables automl-tui wrote: a sensible first choice."""
+    """The most recently changed table in `folder` or its direct subfolders (to the second), leaving out the run
+    folders in `out` and the tables automl-tui wrote: a sensible first choice."""
     skip, runs = made_here(out), out.resolve()
     candidates = [
         path
@@ -157,7 +157,9 @@ def default_table(folder: Path, out: Path) -> Path | None:
         and runs not in path.resolve().parents
         and path.resolve() not in skip
     ]
-    return max(candidates, key=lambda p: p.stat().st_mtime, default=None)
+    # of tables changed in the same second (a fresh clone or copy), the first by name: penguins.csv, not
+    # penguins_ja.csv, which a checkout may happen to write a moment later
+    return min(candidates, key=lambda p: (-int(p.stat().st_mtime), p.name), default=None)
 
 
 def available_presets(start_dir: Path) -> dict[str, Any]:

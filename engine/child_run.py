@@ -96,16 +96,23 @@ def _forward_cancel(child: subprocess.Popen, cancel: Any, stop: threading.Event)
             return
 
 
+def _cancelled_once(signum: int, frame: object) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def _child(write_fd: int, pipeline_queue: str) -> None:
     import automl_tui_engine as engine
     from automl_tui_engine import config as config_mod
     from automl_tui_engine.extension import plugins
     from automl_tui_engine.outputs import rundir
 
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # Cancel arrives as SIGINT
-    # and the terminal's hang-up (the wizard's terminal closed, or the wizard, leading its session, quit) is a
-    # Cancel too: the run stops, keeping what finished, and writes its report, rather than dying half-recorded
-    signal.signal(signal.SIGHUP, signal.default_int_handler)
+    # Cancel arrives as SIGINT, and the terminal's hang-up (the wizard's terminal closed, or the wizard, leading its
+    # session, quit) is a Cancel too: the run stops, keeping what finished, and writes its report rather than dying
+    # half-recorded. Once: a quitting wizard sends both, and a second interrupt would cut the report's writing short
+    signal.signal(signal.SIGINT, _cancelled_once)
+    signal.signal(signal.SIGHUP, _cancelled_once)
     out = os.fdopen(write_fd, "w", encoding="utf-8", buffering=1)
     heard = [True]  # False once the parent is gone (the wizard quit): the run then finishes its record unheard
     with contextlib.suppress(OSError), out:

@@ -104,6 +104,11 @@ def score_text(value: float, bounded: bool = True, unit: str = "") -> str:
     return with_unit(f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}", unit)
 
 
+def about_seconds(seconds: float) -> str:
+    """An estimate's seconds for people: whole, and never 0 ('about 0 s' for a table read in a blink)."""
+    return f"{max(round(seconds), 1):,}"
+
+
 def with_unit(figure: str, unit: str) -> str:
     """'¥153,362', '-$12', '12.5%', '1,234 kg': a currency sign in front, a percent sign after, other units spaced."""
     if not unit:

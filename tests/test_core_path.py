@@ -216,3 +216,20 @@ def test_a_preset_file_that_is_a_builtin_is_offered_once():
     offered = available_presets(ROOT)  # the repository's presets/ folder is where the built-ins come from
     assert {"fast", "balanced", "best"} <= set(offered)
     assert not [name for name in offered if name.startswith("presets/")]
+
+
+def test_of_tables_written_in_the_same_second_the_first_by_name_is_offered(tmp_path):
+    """A fresh clone writes examples/penguins.csv and penguins_ja.csv within a second: an English newcomer was
+    handed the Japanese one when its write happened to come last."""
+    import os
+
+    from automl_tui.state import default_table
+
+    for name in ("penguins_ja.csv", "penguins.csv"):
+        (tmp_path / name).write_text("a,b\n1,2\n")
+    stamp = int((tmp_path / "penguins.csv").stat().st_mtime)
+    os.utime(tmp_path / "penguins.csv", (stamp, stamp + 0.1))
+    os.utime(tmp_path / "penguins_ja.csv", (stamp, stamp + 0.9))  # later, within the same second
+    assert default_table(tmp_path, tmp_path / "runs") == tmp_path / "penguins.csv"
+    os.utime(tmp_path / "penguins_ja.csv", (stamp, stamp + 5))  # a table changed later is still the first choice
+    assert default_table(tmp_path, tmp_path / "runs") == tmp_path / "penguins_ja.csv"

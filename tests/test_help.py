@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from rich.cells import cell_len
 
 from automl_tui.cli import app
 
@@ -59,11 +60,18 @@ def test_japanese_help_has_no_english_frame_words():
         "        pass\n"
     )
     commands = ["", *sorted(every_command())]
-    shown = subprocess.run([sys.executable, "-c", script, *commands], capture_output=True, text=True, check=True).stdout
+    env = {**os.environ, "COLUMNS": "80"}
+    shown = subprocess.run([sys.executable, "-c", script, *commands], capture_output=True, text=True, env=env).stdout
     assert shown.count("使い方：automl-tui") == len(commands), shown[:2000]
     left = [word for word in ENGLISH_FRAME if word in shown]
     assert not left, left
     assert "このヘルプを表示して終了します。" in shown and "オプション：" in shown
+    # broken as the wizard breaks Japanese: within the terminal's 80 cells, no line starting with 、 or 。, no name cut
+    lines = shown.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80, max(lines, key=cell_len)
+    assert not [line for line in lines if line.strip()[:1] in tuple("、。）」")], "a line starts with punctuation"
+    assert not [line for line in lines if line != line.rstrip()], "a line ends with spaces"
+    assert not [line for line in lines if line.rstrip().endswith(("automl-", "inputs_o"))], "a name is cut"
 
 
 def test_a_mistyped_command_is_named_with_the_one_meant(capsys):

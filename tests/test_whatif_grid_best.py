@@ -79,7 +79,7 @@ def test_optimize_on_the_command_line_keeps_a_record_the_report_lists(asked_run,
         capsys,
     )
     assert code in (None, 0), err
-    assert said.startswith("Best inputs for the highest probability of Gentoo (30 input sets tried, 30 met")
+    assert said.startswith("Best inputs for the highest probability of Gentoo (30 input sets tried); ")
     assert "Held at: bill_depth_mm = 14." in said and "bill_depth_mm" not in err  # within what training saw
     assert "not causes" in said and len(out.read_text(encoding="utf-8-sig").splitlines()) == 4
     # 150 is below what training saw of flipper_length_mm: a top row that reaches there says so

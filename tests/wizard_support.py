@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 from automl_tui_engine import events as ev
@@ -101,7 +102,8 @@ def make_project(root: Path) -> Path:
         time_budget_s=20,
         description="Two models, for tests.",
     )
-    os.utime(project / TABLE.name)  # the newest table is the one the wizard starts on
+    later = time.time() + 2  # the newest table is the one the wizard starts on (tables of one second go by name)
+    os.utime(project / TABLE.name, (later, later))
     return project
 
 

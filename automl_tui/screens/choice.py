@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from automl_tui_engine import user_config
+from automl_tui_engine.formatting import about_seconds
 from automl_tui_engine.messages import listing, t
 from rich.text import Text
 from textual import on, work
@@ -61,7 +62,7 @@ class PresetScreen(ChoiceScreen):
         for name, preset in self.presets.items():
             estimate = self.state.estimates.get(name)
             timing = (
-                t("tui.preset_estimate", estimate=f"{estimate:.0f}", budget=f"{preset.time_budget_s:g}")
+                t("tui.preset_estimate", estimate=about_seconds(estimate), budget=f"{preset.time_budget_s:g}")
                 if estimate is not None
                 else t("tui.preset_budget", budget=f"{preset.time_budget_s:g}")
             )
