@@ -107,7 +107,12 @@ def test_a_first_form_stopped_after_a_fold_is_tried_again_with_the_time_the_othe
     assert list(results.index[:3]) == planned
     assert results.loc["linear", "status"] == results.loc["hist_gb", "status"] == "stopped"
     retried = list(results.index[3:5])
-    params = {name: json.loads(results.loc[name, "params"])["params"] for name in retried}
+    # the row after a retry may be any candidate, one passed over for time on a busy machine too (no settings kept)
+    params = {
+        name: json.loads(text)["params"]
+        for name, text in results.loc[retried, "params"].items()
+        if isinstance(text, str)
+    }
     if folds_done:  # after the others, never before, each in the same form
         assert retried == ["linear #1", "hist_gb #1"] and params["linear #1"] == {}
         assert params["hist_gb #1"] == {"max_iter": 25, "learning_rate": 0.2}
