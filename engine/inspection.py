@@ -4,6 +4,7 @@ on this table). Nothing is fitted beyond the quick baseline the estimate needs."
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,7 @@ def inspect_table(
     path: Path, frame: pd.DataFrame, source: dict[str, Any], target: str | None, presets: dict[str, Any]
 ) -> Inspection:
     """Profile `frame` for `target` (guessed when None); validation problems become `error`, not exceptions."""
-    from automl_tui_engine.core import privacy
+    from automl_tui_engine.core import privacy, threads
     from automl_tui_engine.errors import UserError
     from automl_tui_engine.extension.registry import metrics, models
     from automl_tui_engine.search import evaluate, planning
@@ -86,7 +87,12 @@ def inspect_table(
         total = sum(counts.values())
         found.balance = listing(f"{name} {count / total:.0%}" for name, count in list(counts.items())[:8])
     split = evaluate.split(dataset.X, dataset.y, dataset.task, 0.2, 3, 0)
-    baseline = planning.measure_baseline(list(plans.values()), split.X_train, split.y_train, dataset.task, 0)
+    # the CPU time the work takes, on one thread (threads waiting for a busy core spend CPU time spinning): the same
+    # estimate at every look, however busy the machine is at that moment
+    with threads.limited(1):
+        baseline = planning.measure_baseline(
+            list(plans.values()), split.X_train, split.y_train, dataset.task, 0, time.process_time
+        )
     for name, preset in presets.items():
         specs, _ = models.candidates(models.registered(preset.models), dataset.task)  # a plugin's: not imported
         estimate = planning.estimate_seconds(baseline, specs, dataset.task, preset.cv_folds, preset.latency_repeats)
