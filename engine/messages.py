@@ -143,7 +143,10 @@ def labelled(label: str, text: str) -> str:
 
 
 def md_item(label: str, text: str) -> str:
-    """A Markdown list item, its label in bold: '- **Why**: …' ('- **理由**：…')."""
+    """A Markdown list item, its label in bold: '- **Why**: …' ('- **理由**：…'); a question is answered after a
+    space ('- **Is it any good?** Clearly…', never '?:')."""
+    if label.endswith(("?", "？")):
+        return f"- **{label}** {text}"
     return f"- {labelled(f'**{label}**', text)}"
 
 

@@ -52,7 +52,7 @@ def test_a_cp932_churn_table_gets_a_verdict_a_baseline_and_what_it_finds_per_cla
     folder, report = only_run(tmp_path / "runs")
     assert "encoding cp932" in report
     first_screen = report.split("## 2.")[0]
-    assert "- **Is it any good?**: Clearly better than guessing: balanced accuracy" in first_screen
+    assert "- **Is it any good?** Clearly better than guessing: balanced accuracy" in first_screen
     assert "for always answering 'いいえ'" in first_screen
     assert "| いいえ | 71 |" in first_screen and "| はい | 13 |" in first_screen  # the per-class table
     assert "| — | guessing (baseline) | 0.500 ± 0.000 | — | — |" in report

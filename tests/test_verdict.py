@@ -130,7 +130,7 @@ def test_a_run_on_a_table_with_no_signal_says_do_not_use_it(tmp_path, capsys):
     assert info["baseline"]["guess"] == "no"
     report = (Path(result.run_dir) / "report.md").read_text()
     summary = report.split("## 2.")[0]
-    assert "**Is it any good?**: No better than guessing" in summary
+    assert "**Is it any good?** No better than guessing" in summary
     assert "| no |" in summary and "| yes |" in summary  # the per-class table
     assert "| — | guessing (baseline) | 0.500 ± 0.000 | — | — |" in report
 
@@ -141,7 +141,7 @@ def test_the_bundled_sample_is_clearly_better_than_guessing(tmp_path):
 
     result = engine.run(quick_config(PENGUINS, tmp_path / "runs", target="species"))
     summary = (Path(result.run_dir) / "report.md").read_text().split("## 2.")[0]
-    assert "**Is it any good?**: Clearly better than guessing" in summary
+    assert "**Is it any good?** Clearly better than guessing" in summary
     assert "always answering 'Adelie'" in summary
 
 
