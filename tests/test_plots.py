@@ -11,7 +11,7 @@ import pytest
 from automl_tui_engine import decision
 from automl_tui_engine.extension.registry import metrics
 from automl_tui_engine.messages import t
-from automl_tui_engine.outputs import chart_style, plots, png_browser, run_charts
+from automl_tui_engine.outputs import chart_style, plots, png_browser, run_charts, shap_chart
 from automl_tui_engine.tasks import Task
 
 ACCURACY = metrics.get("accuracy")
@@ -71,9 +71,9 @@ def test_leaderboard_chart_zooms_to_the_models_and_labels_each_score():
 
 
 def test_the_shap_chart_says_which_class_moves_right():
-    assert "makes 'はい' more likely" in plots._shap_title("はい")
-    assert "explained for the class predicted for it" in plots._shap_title("predicted")
-    assert "raises the prediction" in plots._shap_title(None)
+    assert "makes 'はい' more likely" in shap_chart._shap_title("はい")
+    assert "explained for the class predicted for it" in shap_chart._shap_title("predicted")
+    assert "raises the prediction" in shap_chart._shap_title(None)
 
 
 def test_the_terminal_chart_keeps_its_height_for_the_models_near_the_top():
@@ -133,7 +133,7 @@ def test_one_browser_draws_the_pngs_of_several_exports(tmp_path):
         assert (tmp_path / "late" / "one.html").is_file()
         # a chart that needs more room than the others (the SHAP chart's legend of many categories) gets it
         rows = pd.DataFrame({f"c{i}": [f"v{j}" for j in range(30)] for i in range(6)})
-        tall = plots.shap_summary(shap_explanation(rows, dict.fromkeys(rows.columns, lambda v: len(v) / 10)))
+        tall = shap_chart.shap_summary(shap_explanation(rows, dict.fromkeys(rows.columns, lambda v: len(v) / 10)))
         assert plots.export({"tall": tall}, tmp_path / "tall", browser=browser) == {}
         size = (tmp_path / "tall" / "tall.png").read_bytes()[16:24]  # the PNG header's width and height
         assert (int.from_bytes(size[:4]), int.from_bytes(size[4:])) == (chart_style.WIDTH, tall.layout.height)
@@ -239,7 +239,7 @@ def test_the_shap_chart_colours_categories_each_its_own_with_its_average_effect(
     it (−, not -)."""
     rows = pd.DataFrame({"island": ["Biscoe", "Dream", "東京", "Biscoe", None, "Dream"], "mass": [1, 2, 3, 4, 5, 6]})
     pushes = {"Biscoe": 1.5, "Dream": -0.25, "東京": 0.5}
-    figure = plots.shap_summary(
+    figure = shap_chart.shap_summary(
         shap_explanation(rows, {"island": lambda v: pushes.get(v, 0.0), "mass": lambda v: (v - 3.5) / 10})
     )
     island = [trace for trace in figure.data if trace.legendgroup == "island"]
@@ -247,7 +247,7 @@ def test_the_shap_chart_colours_categories_each_its_own_with_its_average_effect(
     assert [trace.name for trace in island] == ["Biscoe (+1.5)", "東京 (+0.5)", "no value (+0)", "Dream (\u22120.25)"]
     assert island[0].legendgrouptitle.text == "island: category (average effect)" and len(island[0].x) == 2
     colours = [trace.marker.color for trace in island]
-    assert len(set(colours)) == 4 and set(colours) <= set(plots.CATEGORY_COLORS)
+    assert len(set(colours)) == 4 and set(colours) <= set(shap_chart.CATEGORY_COLORS)
     # the numbers keep their low-to-high scale, its one colour bar kept to the top so the legend fits under it
     mass = next(trace for trace in figure.data if trace.showlegend is False)
     assert mass.marker.showscale and mass.marker.colorbar.yanchor == "top"
@@ -258,13 +258,14 @@ def test_the_shap_chart_colours_categories_each_its_own_with_its_average_effect(
 def test_a_column_of_many_categories_names_its_frequent_ones_and_many_such_columns_make_the_chart_taller():
     rng = np.random.default_rng(0)
     cities = pd.DataFrame({f"city_{i}": rng.choice([f"town {j}" for j in range(12)], 200) for i in range(6)})
-    figure = plots.shap_summary(shap_explanation(cities, dict.fromkeys(cities.columns, lambda v: len(v) / 10)))
+    figure = shap_chart.shap_summary(shap_explanation(cities, dict.fromkeys(cities.columns, lambda v: len(v) / 10)))
     first = [trace for trace in figure.data if trace.legendgroup == "city_0"]
     frequent = cities["city_0"].value_counts().index[:2]
     # six columns share the legend: the two most frequent towns of each by name, the rest together in grey
     assert {trace.name.split(" (")[0] for trace in first} == {*frequent, "10 other values"}
     rest = next(trace for trace in first if trace.name.startswith("10 other values"))
-    assert rest.marker.color == plots.CATEGORY_COLORS[-1] and len(rest.x) == (~cities["city_0"].isin(frequent)).sum()
+    others = (~cities["city_0"].isin(frequent)).sum()
+    assert rest.marker.color == shap_chart.CATEGORY_COLORS[-1] and len(rest.x) == others
     # the legend's 6 names and 18 entries need more room than the usual chart's height: the chart grows
     assert figure.layout.height > chart_style.HEIGHT
     # the legend lists the columns as the chart shows them, from the top
