@@ -12,17 +12,12 @@ Usage: python bench/estimate_stability.py [--looks 10]
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 from pathlib import Path
 
 import pandas as pd
+from busy_loops import MACHINES, machine
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def busy() -> None:
-    while True:
-        pass
 
 
 def spread(frame: pd.DataFrame, looks: int, timings: int, clock: str) -> float:
@@ -54,18 +49,12 @@ def main() -> None:
     }
     print("| table | machine | wall, once (before) | wall, fastest of 3 | CPU, fastest of 3 (now) |")
     print("|---|---|---|---|---|")
-    for machine in ("idle", "two busy loops"):
-        loops = [multiprocessing.Process(target=busy, daemon=True) for _ in range(2 if "busy" in machine else 0)]
-        for loop in loops:
-            loop.start()
-        try:
+    for busy in MACHINES:
+        with machine(busy):
             for name, frame in tables.items():
                 once, fastest = spread(frame, looks, 1, "perf_counter"), spread(frame, looks, 3, "perf_counter")
                 cpu = spread(frame, looks, 3, "process_time")
-                print(f"| {name} | {machine} | {once:.2f} | {fastest:.2f} | {cpu:.2f} |")
-        finally:
-            for loop in loops:
-                loop.terminate()
+                print(f"| {name} | {busy} | {once:.2f} | {fastest:.2f} | {cpu:.2f} |")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ Usage: python bench/quit_latency.py [--repeats 5] [--rows 1000000]
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import shutil
 import statistics
 import sys
@@ -17,13 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from busy_loops import MACHINES, machine
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from tmux_session import TmuxSession  # noqa: E402
-
-
-def busy() -> None:
-    while True:
-        pass
 
 
 def quit_seconds(script: str, folder: Path) -> float:
@@ -53,16 +49,10 @@ def main() -> None:
         frame.to_csv(folder / "big.csv", index=False)
         print(f"{args.rows:,} rows, {(folder / 'big.csv').stat().st_size / 1e6:.0f} MB; Ctrl+Q → ended, seconds")
         print("| machine | median s | max s |\n|---|---|---|")
-        for machine in ("idle", "two busy loops"):
-            loops = [multiprocessing.Process(target=busy, daemon=True) for _ in range(2 if "busy" in machine else 0)]
-            for loop in loops:
-                loop.start()
-            try:
+        for name in MACHINES:
+            with machine(name):
                 took = [quit_seconds(script, folder) for _ in range(args.repeats)]
-            finally:
-                for loop in loops:
-                    loop.terminate()
-            print(f"| {machine} | {statistics.median(took):.2f} | {max(took):.2f} |")
+            print(f"| {name} | {statistics.median(took):.2f} | {max(took):.2f} |")
 
 
 if __name__ == "__main__":
